@@ -1,1 +1,68 @@
+//! A Rust-native generator for the AWS S3 restXml API.
+//!
+//! The pipeline, one module per stage:
+//! [`model`] loads Smithy 2.0 JSON AST files into typed shapes;
+//! [`lower`] validates the shapes the chosen operations reach (every problem
+//! at once) and lowers them to the [`ir`]; [`emit`] renders the IR with
+//! `quote!` and formats it with prettyplease; [`output`] writes the files
+//! atomically, or checks them.
 
+pub mod diag;
+pub mod emit;
+pub mod ir;
+pub mod lower;
+pub mod model;
+pub mod naming;
+pub mod output;
+
+use std::path::PathBuf;
+
+pub use diag::{Diagnostic, Diagnostics};
+pub use output::Files;
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Model files (Smithy 2.0 JSON AST), merged into one model.
+    pub models: Vec<PathBuf>,
+    /// Operation names to generate; `None` means every operation of the service.
+    pub ops: Option<Vec<String>>,
+    /// Package name of the generated crate.
+    pub package: String,
+    /// Whether the generated crate declares its own empty workspace, so it
+    /// builds wherever it is written.
+    pub standalone: bool,
+}
+
+impl Options {
+    /// Options for the given model files, every operation, package `s3-api`.
+    pub fn new(models: Vec<PathBuf>) -> Self {
+        Options {
+            models,
+            ops: None,
+            package: "s3-api".into(),
+            standalone: false,
+        }
+    }
+}
+
+/// Loads, validates, lowers and emits: the full set of files of the crate.
+/// Nothing is written; see [`output::write`].
+pub fn generate(opts: &Options) -> Result<Files, Diagnostics> {
+    let model = model::Model::load(&opts.models)?;
+    generate_from_model(&model, opts)
+}
+
+/// Like [`generate`], for a model already loaded (e.g. from in-memory sources).
+pub fn generate_from_model(model: &model::Model, opts: &Options) -> Result<Files, Diagnostics> {
+    let krate = lower::lower(model, opts.ops.as_deref())?;
+    let crate_opts = emit::CrateOptions {
+        package: opts.package.clone(),
+        standalone: opts.standalone,
+    };
+    emit::emit(&krate, &crate_opts).map_err(|e| {
+        let mut d = Diagnostics::default();
+        d.push(None, None, None, format!("internal error: {e}"));
+        d
+    })
+}

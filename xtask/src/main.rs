@@ -1,1 +1,203 @@
-fn main() {}
+//! `cargo xtask`: development tasks for this workspace (see `USAGE`).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask codegen [--check] [--model PATH]... [--ops A,B] [--out DIR]
+
+Generates the `s3-api` crate from the Smithy JSON AST model.
+
+options:
+    --check        compare the generated code with DIR instead of writing it;
+                   exit with status 1 if it is out of date
+    --model PATH   a Smithy JSON AST file (repeatable); default: every
+                   model/*.json file in the workspace
+    --ops A,B      comma-separated operation names (e.g. PutObject,GetObject);
+                   default: every operation of the service
+    --out DIR      output directory; default: <workspace>/generated
+    -h, --help     print this help";
+
+/// The parsed `codegen` command line.
+#[derive(Default)]
+struct Args {
+    check: bool,
+    models: Vec<PathBuf>,
+    ops: Option<Vec<String>>,
+    out: Option<PathBuf>,
+}
+
+/// Why the command line was not run.
+enum ArgError {
+    Help,
+    Bad(String),
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let parsed = match args.first().map(String::as_str) {
+        Some("codegen") => parse_codegen(&args[1..]),
+        Some("-h" | "--help" | "help") => Err(ArgError::Help),
+        Some(other) => Err(ArgError::Bad(format!("unknown command `{other}`"))),
+        None => Err(ArgError::Bad("no command given".into())),
+    };
+    match parsed {
+        Ok(args) => codegen(args),
+        Err(ArgError::Help) => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Err(ArgError::Bad(msg)) => {
+            eprintln!("error: {msg}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn parse_codegen(args: &[String]) -> Result<Args, ArgError> {
+    let mut parsed = Args::default();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        // Accept both `--flag value` and `--flag=value`.
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = || match inline.clone().or_else(|| iter.next().cloned()) {
+            Some(v) if !v.is_empty() => Ok(v),
+            _ => Err(ArgError::Bad(format!("`{flag}` needs a value"))),
+        };
+        match flag {
+            "-h" | "--help" => return Err(ArgError::Help),
+            "--check" if inline.is_none() => parsed.check = true,
+            "--model" => parsed.models.push(PathBuf::from(value()?)),
+            "--ops" => {
+                let ops: Vec<String> = value()?
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|op| !op.is_empty())
+                    .map(String::from)
+                    .collect();
+                if ops.is_empty() {
+                    return Err(ArgError::Bad(
+                        "`--ops` needs at least one operation name".into(),
+                    ));
+                }
+                parsed.ops.get_or_insert_with(Vec::new).extend(ops);
+            }
+            "--out" if parsed.out.is_some() => {
+                return Err(ArgError::Bad("`--out` given more than once".into()));
+            }
+            "--out" => parsed.out = Some(PathBuf::from(value()?)),
+            _ => return Err(ArgError::Bad(format!("unexpected argument `{arg}`"))),
+        }
+    }
+    Ok(parsed)
+}
+
+/// The workspace root: the parent of this crate's directory.
+fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the workspace")
+}
+
+/// Every `*.json` file directly in `dir`, sorted by name.
+fn default_models(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("reading {}: {e}", dir.display()))?;
+    let mut models = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("reading {}: {e}", dir.display()))?
+            .path();
+        if path.extension().is_some_and(|ext| ext == "json") && path.is_file() {
+            models.push(path);
+        }
+    }
+    models.sort();
+    if models.is_empty() {
+        return Err(format!("no *.json model files in {}", dir.display()));
+    }
+    Ok(models)
+}
+
+/// Refuses to replace a directory containing the workspace or the current directory.
+fn ensure_replaceable(out: &Path, root: &Path) -> Result<(), String> {
+    let Ok(out) = out.canonicalize() else {
+        return Ok(()); // does not exist yet
+    };
+    let cwd = std::env::current_dir().and_then(|d| d.canonicalize());
+    for inner in [root.canonicalize(), cwd].into_iter().flatten() {
+        if inner.starts_with(&out) {
+            return Err(format!(
+                "refusing to replace {}: it contains {}",
+                out.display(),
+                inner.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn codegen(args: Args) -> ExitCode {
+    match run_codegen(args) {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_codegen(args: Args) -> Result<ExitCode, String> {
+    let root = workspace_root();
+    let models = match args.models {
+        models if models.is_empty() => default_models(&root.join("model"))?,
+        models => models,
+    };
+    let out = match args.out {
+        // Absolute, so that e.g. `--out .` still has a parent and a name.
+        Some(out) => std::path::absolute(&out).unwrap_or(out),
+        None => root.join("generated"),
+    };
+
+    // Outside the workspace member `generated/`, the crate gets its own
+    // `[workspace]` table so that it builds where it is written.
+    let standalone = out != root.join("generated");
+    let opts = codegen::Options {
+        ops: args.ops,
+        standalone,
+        ..codegen::Options::new(models)
+    };
+    let files = match codegen::generate(&opts) {
+        Ok(files) => files,
+        Err(diags) => {
+            eprintln!("{diags}");
+            return Err(format!(
+                "code generation failed ({} problem(s))",
+                diags.len()
+            ));
+        }
+    };
+
+    let shown = out.display();
+    if args.check {
+        let mismatches =
+            codegen::output::check(&out, &files).map_err(|e| format!("checking {shown}: {e}"))?;
+        if mismatches.is_empty() {
+            println!("{shown} is up to date ({} files)", files.len());
+            return Ok(ExitCode::SUCCESS);
+        }
+        eprintln!("generated code is out of date in {shown}:");
+        for m in &mismatches {
+            eprintln!("  {m}");
+        }
+        eprintln!("run `cargo xtask codegen` to regenerate");
+        Ok(ExitCode::FAILURE)
+    } else {
+        ensure_replaceable(&out, root)?;
+        codegen::output::write(&out, &files).map_err(|e| format!("writing {shown}: {e}"))?;
+        println!("wrote {} files to {shown}", files.len());
+        Ok(ExitCode::SUCCESS)
+    }
+}

@@ -1,0 +1,261 @@
+//! Error types shared by all operations.
+
+use std::fmt;
+
+/// The details S3 sends back with a failed request.
+///
+/// S3 describes a failure with the HTTP status code, an XML error document
+/// in the body, and the `x-amz-request-id` and `x-amz-id-2` headers. Any of
+/// these can be missing (for example, a `HEAD` request never has a body), so
+/// every field except `status` is optional.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase", default))]
+pub struct ErrorMetadata {
+    /// The error code, such as `NoSuchKey` or `AccessDenied`.
+    pub code: Option<String>,
+    /// The human-readable description of the error.
+    pub message: Option<String>,
+    /// The ID S3 gave the request; AWS support asks for it.
+    pub request_id: Option<String>,
+    /// The extended request ID (the `x-amz-id-2` header); AWS support asks for it.
+    pub host_id: Option<String>,
+    /// The HTTP status code of the response.
+    pub status: u16,
+}
+
+impl ErrorMetadata {
+    /// Reads the error details from a failed HTTP response.
+    ///
+    /// The request ID comes from the `x-amz-request-id` header, or from the
+    /// `<RequestId>` element of the body when the header is missing. The host
+    /// ID comes from the `x-amz-id-2` header, or else from `<HostId>`. The
+    /// code and message come from the body.
+    ///
+    /// An empty body (or one that is only whitespace) is normal and gives
+    /// no error. If the body is not a
+    /// readable error document, the details found in the headers are still
+    /// returned, together with the [`XmlError`] that explains the problem.
+    pub fn from_response(
+        status: u16,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> (ErrorMetadata, Option<XmlError>) {
+        let mut metadata = ErrorMetadata {
+            status,
+            request_id: header_text(headers, "x-amz-request-id"),
+            host_id: header_text(headers, "x-amz-id-2"),
+            ..ErrorMetadata::default()
+        };
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return (metadata, None);
+        }
+        match crate::xml::read_error_document(body, &crate::xml::DEFAULT_LIMITS) {
+            Ok(document) => {
+                metadata.code = document.code;
+                metadata.message = document.message;
+                metadata.request_id = metadata.request_id.or(document.request_id);
+                metadata.host_id = metadata.host_id.or(document.host_id);
+                (metadata, None)
+            }
+            Err(error) => (metadata, Some(error)),
+        }
+    }
+}
+
+/// Returns the value of a header if it is present, non-empty, and plain text.
+fn header_text(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    let value = headers.get(name)?.to_str().ok()?;
+    if value.is_empty() {
+        None
+    } else {
+        Some(value.to_owned())
+    }
+}
+
+impl fmt::Display for ErrorMetadata {
+    /// Writes, for example,
+    /// `AccessDenied (HTTP 403): Access Denied [request id X, host id Y]`,
+    /// leaving out the parts that are missing.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.code {
+            Some(code) => write!(f, "{code} (HTTP {})", self.status)?,
+            None => write!(f, "HTTP {} error", self.status)?,
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        match (&self.request_id, &self.host_id) {
+            (Some(request_id), Some(host_id)) => {
+                write!(f, " [request id {request_id}, host id {host_id}]")
+            }
+            (Some(request_id), None) => write!(f, " [request id {request_id}]"),
+            (None, Some(host_id)) => write!(f, " [host id {host_id}]"),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for ErrorMetadata {}
+
+/// An XML document could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XmlError {
+    message: String,
+    path: Option<String>,
+}
+
+impl XmlError {
+    /// Creates an error that is not tied to one element.
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        XmlError {
+            message: message.into(),
+            path: None,
+        }
+    }
+
+    /// Creates an error found inside the element at `path`, such as `Error/Code`.
+    pub(crate) fn at(message: impl Into<String>, path: impl Into<String>) -> Self {
+        XmlError {
+            message: message.into(),
+            path: Some(path.into()),
+        }
+    }
+
+    /// Returns what went wrong.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Returns where it went wrong, as element names joined by `/`
+    /// (for example `Error/Code`), if the problem was inside an element.
+    #[must_use]
+    pub fn path(&self) -> Option<&str> {
+        self.path.as_deref()
+    }
+}
+
+impl fmt::Display for XmlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.path {
+            Some(path) => write!(f, "invalid XML at {path}: {}", self.message),
+            None => write!(f, "invalid XML: {}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for XmlError {}
+
+/// An error response that no modeled error of the operation matches: an
+/// unknown error code, or a response whose body could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Unhandled {
+    /// What the response said about the error.
+    #[cfg_attr(feature = "serde", serde(flatten))]
+    pub meta: ErrorMetadata,
+    /// Why the response body could not be read, when it could not.
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub source: Option<XmlError>,
+}
+
+impl fmt::Display for Unhandled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.meta, f)?;
+        if let Some(source) = &self.source {
+            write!(f, " ({source})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Unhandled {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_ref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// A request could not be built from the input values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A value that goes into the request path is empty, so the path would
+    /// point at the wrong resource.
+    EmptyLabel {
+        /// The name of the input member that is empty.
+        member: &'static str,
+    },
+    /// A union value holds a member that this crate does not know, so it
+    /// cannot be written into the request.
+    UnknownUnionVariant {
+        /// The name of the union shape.
+        shape: &'static str,
+        /// The name of the unknown member.
+        name: String,
+    },
+    /// A value contains characters that an HTTP header value cannot carry.
+    InvalidHeaderValue {
+        /// The name of the header.
+        header: &'static str,
+    },
+    /// The request URI could not be formed. Values are percent-encoded, so
+    /// this points at a bug in the generator rather than at the input.
+    InvalidUri {
+        /// What the URI parser reported.
+        reason: String,
+    },
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::EmptyLabel { member } => write!(
+                f,
+                "the input member `{member}` is empty, but it is part of the request path"
+            ),
+            BuildError::UnknownUnionVariant { shape, name } => write!(
+                f,
+                "the union `{shape}` holds the member `{name}`, which this crate cannot write"
+            ),
+            BuildError::InvalidHeaderValue { header } => write!(
+                f,
+                "the value for the header `{header}` contains characters that are not allowed in HTTP headers"
+            ),
+            BuildError::InvalidUri { reason } => {
+                write!(f, "the request URI could not be formed: {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// A percent-encoded string could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// The `%` at byte `offset` is not followed by two hexadecimal digits.
+    InvalidEscape {
+        /// The byte position of the `%` in the encoded string.
+        offset: usize,
+    },
+    /// The decoded bytes are not valid UTF-8 text.
+    InvalidUtf8,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecodeError::InvalidEscape { offset } => write!(
+                f,
+                "the `%` at byte {offset} is not followed by two hexadecimal digits"
+            ),
+            DecodeError::InvalidUtf8 => f.write_str("the decoded bytes are not valid UTF-8"),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}

@@ -1,0 +1,151 @@
+//! Shows the exact bytes the crate puts on the wire, and what it reads back.
+//!
+//! ```text
+//! cargo run -q -p s3-api --example wire -- request  <OperationName> <input.json>
+//! cargo run -q -p s3-api --example wire -- response <OperationName> <response.http>
+//! ```
+//!
+//! `request` reads the operation input as JSON (the AWS SDK input shape) and
+//! prints the HTTP/1.1 request: request line, lower-case headers sorted by
+//! name, a blank line, the body. `response` reads a raw HTTP/1.1 response and
+//! prints `{"Output": …}` or `{"Error": …}` as JSON. Any problem with the
+//! arguments or the input: one line on stderr and exit code 2.
+
+use std::process::ExitCode;
+
+use api::Operation;
+
+/// What to do with the input.
+#[derive(Clone, Copy)]
+enum Mode {
+    Request,
+    Response,
+}
+
+pub(crate) fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match main_with(&args) {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("wire: {}", message.replace('\n', " "));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn main_with(args: &[String]) -> Result<String, String> {
+    let [mode, operation, path] = args else {
+        return Err("usage: wire (request|response) <OperationName> <file>".into());
+    };
+    let mode = match mode.as_str() {
+        "request" => Mode::Request,
+        "response" => Mode::Response,
+        other => return Err(format!("unknown mode `{other}`; use `request` or `response`")),
+    };
+    let input = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    dispatch(operation, mode, &input)
+}
+
+/// Runs one operation in the given mode.
+fn run<O>(mode: Mode, input: &[u8]) -> Result<String, String>
+where
+    O: Operation,
+    O::Input: serde::de::DeserializeOwned,
+    O::Output: serde::Serialize,
+    O::Error: serde::Serialize,
+{
+    match mode {
+        Mode::Request => {
+            let value: O::Input =
+                serde_json::from_slice(input).map_err(|e| format!("invalid input for {}: {e}", O::NAME))?;
+            let request = O::build_request(&value).map_err(|e| e.to_string())?;
+            Ok(render_request(&request))
+        }
+        Mode::Response => {
+            let response = parse_http_response(input)?;
+            let json = match O::parse_response(&response) {
+                Ok(output) => serde_json::json!({ "Output": output }),
+                Err(error) => serde_json::json!({ "Error": error }),
+            };
+            serde_json::to_string_pretty(&json)
+                .map(|s| s + "\n")
+                .map_err(|e| format!("cannot render the result as JSON: {e}"))
+        }
+    }
+}
+
+/// The request as HTTP/1.1 text: request line, sorted lower-case headers, blank line, body.
+fn render_request(request: &http::Request<Vec<u8>>) -> String {
+    let mut out = format!("{} {} HTTP/1.1\n", request.method(), request.uri());
+    let mut headers: Vec<(String, String)> = request
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    headers.sort();
+    for (name, value) in headers {
+        out.push_str(&format!("{name}: {value}\n"));
+    }
+    out.push('\n');
+    out.push_str(&String::from_utf8_lossy(request.body()));
+    out
+}
+
+/// Reads a raw HTTP/1.1 response: status line, headers, then a body framed by
+/// content-length, chunked transfer encoding, or the end of the file.
+fn parse_http_response(raw: &[u8]) -> Result<http::Response<Vec<u8>>, String> {
+    let mut headers = [httparse::EMPTY_HEADER; 128];
+    let mut parsed = httparse::Response::new(&mut headers);
+    let head_len = match parsed.parse(raw) {
+        Ok(httparse::Status::Complete(n)) => n,
+        Ok(httparse::Status::Partial) => return Err("the HTTP response ends inside its headers".into()),
+        Err(e) => return Err(format!("not an HTTP/1.1 response: {e}")),
+    };
+    let status = parsed.code.ok_or("the HTTP response has no status code")?;
+    let mut builder = http::Response::builder().status(status);
+    let mut length = None;
+    let mut chunked = false;
+    for h in parsed.headers.iter() {
+        if h.name.eq_ignore_ascii_case("content-length") {
+            let text = std::str::from_utf8(h.value).unwrap_or("").trim();
+            length = Some(text.parse::<usize>().map_err(|_| format!("invalid content-length `{text}`"))?);
+        }
+        if h.name.eq_ignore_ascii_case("transfer-encoding") {
+            chunked = String::from_utf8_lossy(h.value).to_ascii_lowercase().contains("chunked");
+        }
+        builder = builder.header(h.name, h.value);
+    }
+    let rest = raw.get(head_len..).unwrap_or_default();
+    let body = if chunked {
+        decode_chunked(rest)?
+    } else if let Some(n) = length {
+        rest.get(..n)
+            .ok_or_else(|| format!("content-length is {n} but the body has {} bytes", rest.len()))?
+            .to_vec()
+    } else {
+        rest.to_vec()
+    };
+    builder.body(body).map_err(|e| format!("invalid HTTP response: {e}"))
+}
+
+/// Decodes a chunked body.
+fn decode_chunked(mut rest: &[u8]) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    loop {
+        let line_end = rest.windows(2).position(|w| w == b"\r\n").ok_or("a chunk size line is not terminated")?;
+        let line = std::str::from_utf8(rest.get(..line_end).unwrap_or_default()).map_err(|_| "invalid chunk size")?;
+        let size_text = line.split(';').next().unwrap_or("").trim();
+        let size = usize::from_str_radix(size_text, 16).map_err(|_| format!("invalid chunk size `{size_text}`"))?;
+        rest = rest.get(line_end + 2..).unwrap_or_default();
+        if size == 0 {
+            return Ok(body);
+        }
+        let chunk = rest.get(..size).ok_or("a chunk is shorter than its size")?;
+        body.extend_from_slice(chunk);
+        rest = rest.get(size..).unwrap_or_default();
+        rest = rest.strip_prefix(b"\r\n").ok_or("a chunk is not followed by CRLF")?;
+    }
+}

@@ -1,0 +1,434 @@
+//! Helpers for writing XML request bodies and reading XML error documents.
+
+use crate::error::XmlError;
+use quick_xml::Reader;
+use quick_xml::encoding::Decoder;
+use quick_xml::events::{BytesStart, Event};
+
+/// Returns the escaped form of `ch`, or `None` if it can be written as it is.
+///
+/// Besides the five markup characters, this escapes the characters that an
+/// XML parser would otherwise change: line ends (which are normalized to
+/// `\n`) and tabs (which become spaces inside attribute values).
+fn escaped(ch: char) -> Option<&'static str> {
+    match ch {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '"' => Some("&quot;"),
+        '\'' => Some("&apos;"),
+        '\t' => Some("&#x9;"),
+        '\n' => Some("&#xA;"),
+        '\r' => Some("&#xD;"),
+        '\u{85}' => Some("&#x85;"),
+        '\u{2028}' => Some("&#x2028;"),
+        _ => None,
+    }
+}
+
+/// Appends `text` to `out`, escaped so that it can be used both as element
+/// text and as an attribute value.
+///
+/// The characters `& < > " '` become `&amp; &lt; &gt; &quot; &apos;`. Tab,
+/// line feed, carriage return, U+0085 and U+2028 become character
+/// references (such as `&#xD;`), because an XML parser would otherwise turn
+/// them into a plain line feed or a space. When nothing needs escaping, the
+/// text is appended with a single copy.
+pub(crate) fn escape_into(out: &mut String, text: &str) {
+    let mut copied_up_to = 0;
+    for (index, ch) in text.char_indices() {
+        if let Some(replacement) = escaped(ch) {
+            out.push_str(text.get(copied_up_to..index).unwrap_or_default());
+            out.push_str(replacement);
+            copied_up_to = index + ch.len_utf8();
+        }
+    }
+    out.push_str(text.get(copied_up_to..).unwrap_or_default());
+}
+
+/// Writes the start of an element, `<tag` plus `attrs` (pre-rendered
+/// attribute text such as ` xmlns="…"`), without the closing `>`.
+pub(crate) fn open(out: &mut String, tag: &str, attrs: &str) {
+    out.push('<');
+    out.push_str(tag);
+    out.push_str(attrs);
+}
+
+/// Ends the start tag begun by [`open`] and returns a mark for [`close`].
+pub(crate) fn open_end(out: &mut String) -> usize {
+    let mark = out.len();
+    out.push('>');
+    mark
+}
+
+/// Closes an element: `</tag>`, or `/>` in place of `>` when nothing was
+/// written since [`open_end`] returned `mark`.
+pub(crate) fn close(out: &mut String, tag: &str, mark: usize) {
+    if out.len() == mark + 1 {
+        out.truncate(mark);
+        out.push_str("/>");
+    } else {
+        out.push_str("</");
+        out.push_str(tag);
+        out.push('>');
+    }
+}
+
+/// Writes `<tag attrs>text</tag>` with `text` escaped (`<tag attrs/>` when empty).
+pub(crate) fn text_element(out: &mut String, tag: &str, attrs: &str, text: &str) {
+    open(out, tag, attrs);
+    let mark = open_end(out);
+    escape_into(out, text);
+    close(out, tag, mark);
+}
+
+/// Writes an element whose text is a number or boolean.
+pub(crate) fn display_element(
+    out: &mut String,
+    tag: &str,
+    attrs: &str,
+    value: impl std::fmt::Display,
+) {
+    use std::fmt::Write as _;
+    open(out, tag, attrs);
+    out.push('>');
+    // Writing into a String cannot fail.
+    let _ = write!(out, "{value}");
+    out.push_str("</");
+    out.push_str(tag);
+    out.push('>');
+}
+
+/// Writes an element holding a floating-point number, with the special
+/// values spelled `NaN`, `Infinity` and `-Infinity` as Smithy requires.
+pub(crate) fn float_element(out: &mut String, tag: &str, attrs: &str, value: f64) {
+    if value.is_nan() {
+        text_element(out, tag, attrs, "NaN");
+    } else if value.is_infinite() {
+        text_element(
+            out,
+            tag,
+            attrs,
+            if value > 0.0 { "Infinity" } else { "-Infinity" },
+        );
+    } else {
+        display_element(out, tag, attrs, value);
+    }
+}
+
+/// Writes ` name="value"` with `value` escaped.
+pub(crate) fn attribute(out: &mut String, name: &str, value: &str) {
+    out.push(' ');
+    out.push_str(name);
+    out.push_str("=\"");
+    escape_into(out, value);
+    out.push('"');
+}
+
+/// Limits that protect the XML reader from very large or deeply nested input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Limits {
+    /// The most elements that may be open at once; the root element counts as one.
+    pub max_depth: usize,
+    /// The largest body, in bytes, that will be read.
+    pub max_body_bytes: usize,
+}
+
+/// The limits used for error documents: elements nested at most 64 deep,
+/// and a body of at most 1 MiB (1,048,576 bytes). Real S3 error documents
+/// are two levels deep and well under a kilobyte.
+pub(crate) const DEFAULT_LIMITS: Limits = Limits {
+    max_depth: 64,
+    max_body_bytes: 1024 * 1024,
+};
+
+/// The fields of an S3 error document.
+///
+/// Each field is `None` when its element is missing, and `Some("")` when
+/// the element is present but empty.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct ErrorDocument {
+    /// The text of the `<Code>` element.
+    pub code: Option<String>,
+    /// The text of the `<Message>` element.
+    pub message: Option<String>,
+    /// The text of the `<RequestId>` element.
+    pub request_id: Option<String>,
+    /// The text of the `<HostId>` element.
+    pub host_id: Option<String>,
+}
+
+/// Returns true for the whitespace characters that XML allows between elements.
+fn is_xml_whitespace(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// Returns true if the first element of `body` is named `Error`.
+///
+/// A byte order mark, the XML declaration, whitespace, comments and
+/// processing instructions may come before it. A namespace prefix on the
+/// name (as in `<s3:Error>`) is ignored. Returns false for empty or
+/// malformed input, and for a document with a DOCTYPE.
+pub(crate) fn is_error_document(body: &[u8]) -> bool {
+    let mut reader = Reader::from_reader(body);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(element) | Event::Empty(element)) => {
+                return element.local_name().as_ref() == b"Error";
+            }
+            Ok(Event::Decl(_) | Event::Comment(_) | Event::PI(_)) => {}
+            Ok(Event::Text(text)) if text.iter().copied().all(is_xml_whitespace) => {}
+            _ => return false,
+        }
+    }
+}
+
+/// One of the elements of an error document that we keep.
+#[derive(Debug, Clone, Copy)]
+enum Field {
+    Code,
+    Message,
+    RequestId,
+    HostId,
+}
+
+impl Field {
+    /// Returns the field for an element name, if it is one we keep.
+    fn from_name(name: &str) -> Option<Field> {
+        match name {
+            "Code" => Some(Field::Code),
+            "Message" => Some(Field::Message),
+            "RequestId" => Some(Field::RequestId),
+            "HostId" => Some(Field::HostId),
+            _ => None,
+        }
+    }
+
+    /// Returns the place in `document` where this field is stored.
+    fn slot(self, document: &mut ErrorDocument) -> &mut Option<String> {
+        match self {
+            Field::Code => &mut document.code,
+            Field::Message => &mut document.message,
+            Field::RequestId => &mut document.request_id,
+            Field::HostId => &mut document.host_id,
+        }
+    }
+
+    /// Returns the field stored by the element at `path`, if any.
+    ///
+    /// The fields are the children of `<Error>`, either at the root or inside
+    /// one wrapper element. In the wrapped form, `<RequestId>` and `<HostId>`
+    /// may also be direct children of the wrapper.
+    fn at(path: &[String]) -> Option<Field> {
+        match path {
+            [root, name] if root == "Error" => Field::from_name(name),
+            [_, name] if name == "RequestId" || name == "HostId" => Field::from_name(name),
+            [root, error, name] if root != "Error" && error == "Error" => Field::from_name(name),
+            _ => None,
+        }
+    }
+}
+
+/// The field being read: which field, the depth of its element (the root
+/// is at depth 1), and its text so far.
+type Capture = (Field, usize, String);
+
+/// Reads an S3 error document.
+///
+/// Both the bare form, `<Error><Code>…</Code><Message>…</Message>…</Error>`,
+/// and the wrapped form, `<ErrorResponse><Error>…</Error><RequestId>…</RequestId></ErrorResponse>`,
+/// are accepted. Namespace prefixes on element names are ignored, and
+/// unknown elements are skipped. Text is unescaped: the five predefined
+/// entities and character references are decoded (so `&#xD;` gives a
+/// carriage return), and literal line ends are normalized to `\n` as XML 1.0
+/// requires.
+///
+/// Returns an error if the body is larger than `limits.max_body_bytes`,
+/// nests elements deeper than `limits.max_depth`, is not well-formed XML or
+/// not UTF-8, ends early, has text outside the root element, or contains a
+/// DOCTYPE or an entity other than the five predefined ones.
+pub(crate) fn read_error_document(body: &[u8], limits: &Limits) -> Result<ErrorDocument, XmlError> {
+    if body.len() > limits.max_body_bytes {
+        return Err(XmlError::new(format!(
+            "the body is {} bytes long, more than the limit of {} bytes",
+            body.len(),
+            limits.max_body_bytes
+        )));
+    }
+    let mut reader = Reader::from_reader(body);
+    let mut document = ErrorDocument::default();
+    // The names of the open elements, from the root down.
+    let mut path: Vec<String> = Vec::new();
+    let mut current: Option<Capture> = None;
+    let mut seen_root = false;
+    let fail = |path: &[String], message: String| {
+        if path.is_empty() {
+            XmlError::new(message)
+        } else {
+            XmlError::at(message, path.join("/"))
+        }
+    };
+    loop {
+        let event = match reader.read_event() {
+            Ok(event) => event,
+            Err(error) => {
+                let message = format!("{error} (at byte {})", reader.error_position());
+                return Err(fail(&path, message));
+            }
+        };
+        let (start, is_empty) = match event {
+            Event::Start(start) => (start, false),
+            Event::Empty(start) => (start, true),
+            Event::End(_) => {
+                // The reader has already checked that the names match.
+                close_element(&mut path, &mut current, &mut document);
+                continue;
+            }
+            Event::Text(text) => {
+                let text = text
+                    .xml10_content()
+                    .map_err(|e| fail(&path, e.to_string()))?;
+                if path.is_empty() && !text.bytes().all(is_xml_whitespace) {
+                    return Err(XmlError::new("there is text outside the root element"));
+                }
+                append_text(&path, &mut current, &text);
+                continue;
+            }
+            Event::CData(_) | Event::GeneralRef(_) if path.is_empty() => {
+                return Err(XmlError::new("there is text outside the root element"));
+            }
+            Event::CData(data) => {
+                let text = data
+                    .xml10_content()
+                    .map_err(|e| fail(&path, e.to_string()))?;
+                append_text(&path, &mut current, &text);
+                continue;
+            }
+            Event::GeneralRef(reference) => {
+                let name = reference.decode().map_err(|e| fail(&path, e.to_string()))?;
+                let ch = resolve_reference(&name).ok_or_else(|| {
+                    fail(&path, format!("unknown or invalid reference `&{name};`"))
+                })?;
+                append_text(&path, &mut current, ch.encode_utf8(&mut [0; 4]));
+                continue;
+            }
+            Event::DocType(_) => {
+                return Err(fail(&path, "a DOCTYPE is not allowed".to_owned()));
+            }
+            Event::Decl(_) | Event::Comment(_) | Event::PI(_) => continue,
+            Event::Eof if !path.is_empty() => {
+                let message = "the document ends before this element is closed".to_owned();
+                return Err(fail(&path, message));
+            }
+            Event::Eof if !seen_root => {
+                return Err(XmlError::new("the document has no root element"));
+            }
+            Event::Eof => return Ok(document),
+        };
+        if path.is_empty() && seen_root {
+            return Err(XmlError::new("the document has more than one root element"));
+        }
+        if path.len() >= limits.max_depth {
+            let message = format!("elements are nested more than {} deep", limits.max_depth);
+            return Err(fail(&path, message));
+        }
+        let name = local_name(&start, reader.decoder()).map_err(|message| fail(&path, message))?;
+        seen_root = true;
+        path.push(name);
+        if let (None, Some(field)) = (&current, Field::at(&path)) {
+            current = Some((field, path.len(), String::new()));
+        }
+        if is_empty {
+            close_element(&mut path, &mut current, &mut document);
+        }
+    }
+}
+
+/// Returns the name of an element without its namespace prefix, after
+/// checking that the name and the attributes are well-formed. The
+/// attributes are not used otherwise.
+fn local_name(start: &BytesStart<'_>, decoder: Decoder) -> Result<String, String> {
+    let qualified_name = decoder
+        .decode(start.name().as_ref())
+        .map_err(|e| e.to_string())?
+        .into_owned();
+    if !is_name(&qualified_name) {
+        return Err(format!("`{qualified_name}` is not an element name"));
+    }
+    for attribute in start.attributes() {
+        attribute
+            .map_err(|e| e.to_string())
+            .and_then(|a| {
+                a.decode_and_unescape_value(decoder)
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(|message| format!("bad attribute in <{qualified_name}>: {message}"))?;
+    }
+    match qualified_name.split_once(':') {
+        Some((_, local)) => Ok(local.to_owned()),
+        None => Ok(qualified_name),
+    }
+}
+
+/// Returns true if `name` can be an XML name. This is a simplified check:
+/// any non-ASCII character is accepted, but of ASCII characters only
+/// letters, digits, `-`, `.`, `_` and `:` are, and a name cannot start with
+/// a digit, `-` or `.`.
+fn is_name(name: &str) -> bool {
+    let allowed = |ch: char| !ch.is_ascii() || ch.is_ascii_alphanumeric() || "-._:".contains(ch);
+    match name.chars().next() {
+        Some(first) => {
+            !first.is_ascii_digit() && first != '-' && first != '.' && name.chars().all(allowed)
+        }
+        None => false,
+    }
+}
+
+/// Closes the innermost open element, storing the field it holds, if any.
+fn close_element(
+    path: &mut Vec<String>,
+    current: &mut Option<Capture>,
+    document: &mut ErrorDocument,
+) {
+    if let Some((field, _, text)) = current.take_if(|(_, depth, _)| *depth == path.len()) {
+        *field.slot(document) = Some(text);
+    }
+    path.pop();
+}
+
+/// Adds text found directly inside the element at `path` to the field
+/// being read, if that element is the field's element.
+fn append_text(path: &[String], current: &mut Option<Capture>, text: &str) {
+    if let Some((_, _, value)) = current
+        .as_mut()
+        .filter(|(_, depth, _)| *depth == path.len())
+    {
+        value.push_str(text);
+    }
+}
+
+/// Returns the character for a reference such as `amp` or `#x41` (the part
+/// between `&` and `;`), or `None` if it is not a predefined entity or a
+/// valid character reference.
+fn resolve_reference(name: &str) -> Option<char> {
+    match name {
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "amp" => Some('&'),
+        "apos" => Some('\''),
+        "quot" => Some('"'),
+        _ => {
+            let number = name.strip_prefix('#')?;
+            let (digits, radix) = match number.strip_prefix('x') {
+                Some(hex) => (hex, 16),
+                None => (number, 10),
+            };
+            // `from_str_radix` alone would also accept a leading `+`.
+            if !digits.chars().all(|ch| ch.is_digit(radix)) {
+                return None;
+            }
+            let code = u32::from_str_radix(digits, radix).ok()?;
+            char::from_u32(code).filter(|&ch| ch != '\0')
+        }
+    }
+}

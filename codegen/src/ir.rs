@@ -1,0 +1,285 @@
+//! The middle layer: what to emit, with Rust names and wire names side by side.
+//!
+//! Emitters read only these types; they never look at raw model JSON and never
+//! invent a name.
+
+/// The whole crate to emit.
+#[derive(Debug, Clone)]
+pub struct Crate {
+    pub service: ServiceInfo,
+    /// Structures, unions and enums shared by operations, sorted by Rust name.
+    pub types: Vec<TypeDef>,
+    /// Operations, sorted by name.
+    pub operations: Vec<OperationDef>,
+}
+
+/// Facts about the service that shape the wire format.
+#[derive(Debug, Clone)]
+pub struct ServiceInfo {
+    pub id: String,
+    pub title: Option<String>,
+    pub version: Option<String>,
+    /// `xmlns` written on every XML document root that has no namespace of its own.
+    pub xml_namespace: Option<XmlNamespace>,
+    /// Whether error documents are bare `<Error>` (S3) rather than wrapped in `<ErrorResponse>`.
+    pub no_error_wrapping: bool,
+}
+
+/// An XML namespace declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XmlNamespace {
+    pub uri: String,
+    pub prefix: Option<String>,
+}
+
+impl XmlNamespace {
+    /// The attribute text, with a leading space: ` xmlns="…"` or ` xmlns:p="…"`.
+    pub fn attribute(&self) -> String {
+        let uri = self
+            .uri
+            .replace('&', "&amp;")
+            .replace('"', "&quot;")
+            .replace('<', "&lt;");
+        match &self.prefix {
+            Some(p) => format!(" xmlns:{p}=\"{uri}\""),
+            None => format!(" xmlns=\"{uri}\""),
+        }
+    }
+}
+
+/// A generated type.
+#[derive(Debug, Clone)]
+pub enum TypeDef {
+    Struct(StructDef),
+    Union(UnionDef),
+    Enum(EnumDef),
+}
+
+impl TypeDef {
+    pub fn name(&self) -> &str {
+        match self {
+            TypeDef::Struct(s) => &s.name,
+            TypeDef::Union(u) => &u.name,
+            TypeDef::Enum(e) => &e.name,
+        }
+    }
+}
+
+/// Which derives a type gets beyond Debug, Clone and PartialEq.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Derives {
+    /// Eq and Hash: no floating-point value anywhere inside.
+    pub eq_hash: bool,
+    /// Default: no required member.
+    pub default: bool,
+}
+
+/// What role a structure plays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StructRole {
+    Plain,
+    Input,
+    Output,
+    /// An error structure: S3's error code and HTTP status.
+    Error {
+        code: String,
+        status: Option<u16>,
+    },
+}
+
+/// A structure.
+#[derive(Debug, Clone)]
+pub struct StructDef {
+    pub shape_id: String,
+    pub name: String,
+    pub docs: Vec<String>,
+    pub fields: Vec<Field>,
+    pub derives: Derives,
+    pub role: StructRole,
+    /// Element name when this structure is a document root or list item.
+    pub xml_name: String,
+    /// Namespace declared by the shape itself.
+    pub xml_namespace: Option<XmlNamespace>,
+    /// Whether XML writing code is needed for it.
+    pub writes_xml: bool,
+}
+
+/// A structure member.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Member name in the model (the JSON key of the SDK input shape).
+    pub member: String,
+    /// Rust field name.
+    pub name: String,
+    pub docs: Vec<String>,
+    pub ty: Ty,
+    /// Whether the field is `Option<T>` (not required and no default).
+    pub optional: bool,
+    /// Whether the value is boxed to break a recursive cycle.
+    pub boxed: bool,
+    pub binding: Binding,
+    pub xml: XmlMember,
+}
+
+/// Where an input or output member travels in an HTTP message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Binding {
+    /// In the XML body, as a child element of the document root.
+    Body,
+    /// Replaces `{name}` in the path.
+    Label {
+        greedy: bool,
+    },
+    Query(String),
+    Header(String),
+    /// Is the whole body.
+    Payload,
+}
+
+/// How a member is written in XML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XmlMember {
+    /// Element (or attribute) name.
+    pub name: String,
+    pub flattened: bool,
+    pub attribute: bool,
+    /// Namespace declared on the member's element.
+    pub namespace: Option<XmlNamespace>,
+}
+
+/// A value type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ty {
+    String,
+    Bool,
+    Byte,
+    Short,
+    Int,
+    Long,
+    Float,
+    Double,
+    /// A generated structure, union or enum.
+    Named {
+        name: String,
+        kind: NamedKind,
+    },
+    /// A list; `member` is the element name of each item in a wrapped list.
+    List {
+        item: Box<Ty>,
+        member: XmlMember,
+    },
+    /// A map with string-like keys.
+    Map {
+        key: Box<Ty>,
+        value: Box<Ty>,
+        key_name: String,
+        value_name: String,
+    },
+}
+
+/// Which kind of generated type a [`Ty::Named`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamedKind {
+    Struct,
+    Union,
+    Enum,
+}
+
+/// A union: exactly one member is set.
+#[derive(Debug, Clone)]
+pub struct UnionDef {
+    pub shape_id: String,
+    pub name: String,
+    pub docs: Vec<String>,
+    /// Each variant: (member name, Rust variant name, docs, type, boxed, XML).
+    pub variants: Vec<Variant>,
+    /// Name of the variant that keeps a member name this crate does not know.
+    pub unknown: String,
+    pub derives: Derives,
+    pub writes_xml: bool,
+}
+
+/// A union member.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub member: String,
+    pub name: String,
+    pub docs: Vec<String>,
+    pub ty: Ty,
+    pub boxed: bool,
+    pub xml: XmlMember,
+}
+
+/// A string enum.
+#[derive(Debug, Clone)]
+pub struct EnumDef {
+    pub shape_id: String,
+    pub name: String,
+    pub docs: Vec<String>,
+    /// (Rust variant name, wire value, docs), in model order.
+    pub values: Vec<(String, String, Vec<String>)>,
+    /// Name of the variant that keeps a value this crate does not know.
+    pub unknown: String,
+}
+
+/// An operation.
+#[derive(Debug, Clone)]
+pub struct OperationDef {
+    /// The model name, e.g. `PutBucketAnalyticsConfiguration`.
+    pub name: String,
+    /// Rust module name.
+    pub module: String,
+    pub docs: Vec<String>,
+    pub method: String,
+    /// Path segments of the `http` trait's URI pattern.
+    pub path: Vec<PathSegment>,
+    /// Literal query parameters of the URI pattern, `(key, value)`.
+    pub query_literals: Vec<(String, Option<String>)>,
+    /// The modeled success status.
+    pub code: u16,
+    pub input: StructDef,
+    pub output: StructDef,
+    /// Modeled errors: (Rust variant name, error type name, error code).
+    pub errors: Vec<ErrorRef>,
+    /// Rust name of the operation error enum.
+    pub error_name: String,
+    /// Body of the request.
+    pub request_body: RequestBody,
+}
+
+/// One segment of a URI path pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathSegment {
+    Literal(String),
+    /// Index of the labelled field in the input structure.
+    Label {
+        field: usize,
+        greedy: bool,
+    },
+}
+
+/// What forms the request body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestBody {
+    None,
+    /// The field at this index is the payload: an XML document whose root
+    /// element has this name and namespace.
+    XmlPayload {
+        field: usize,
+        root: String,
+        namespace: Option<XmlNamespace>,
+    },
+    /// The unbound members form a document with this root element.
+    XmlMembers {
+        root: String,
+        namespace: Option<XmlNamespace>,
+    },
+}
+
+/// A modeled error of an operation.
+#[derive(Debug, Clone)]
+pub struct ErrorRef {
+    pub variant: String,
+    pub type_name: String,
+    pub code: String,
+}

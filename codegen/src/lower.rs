@@ -1,0 +1,1116 @@
+//! Validation and lowering: from the loaded model to the [`ir`](crate::ir).
+//!
+//! Only the shapes the selected operations reach are looked at. Every trait on
+//! them must be one the generator handles or deliberately ignores (listed
+//! below with the reason); anything else is an error, so nothing is dropped
+//! silently. All problems are reported together.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::diag::Diagnostics;
+use crate::ir::*;
+use crate::model::{self, Kind, Model, Shape, has, local_name, trait_str};
+use crate::naming;
+
+/// Traits that change what is generated.
+const HANDLED: &[&str] = &[
+    "smithy.api#documentation",
+    "smithy.api#required",
+    "smithy.api#enumValue",
+    "smithy.api#http",
+    "smithy.api#httpLabel",
+    "smithy.api#httpQuery",
+    "smithy.api#httpHeader",
+    "smithy.api#httpPayload",
+    "smithy.api#httpError",
+    "smithy.api#error",
+    "smithy.api#xmlName",
+    "smithy.api#xmlFlattened",
+    "smithy.api#xmlAttribute",
+    "smithy.api#xmlNamespace",
+    "smithy.api#input",
+    "smithy.api#output",
+    "smithy.api#deprecated",
+    "aws.protocols#restXml",
+];
+
+/// Traits that deliberately change nothing in a sans-IO crate, and why.
+const IGNORED: &[(&str, &str)] = &[
+    (
+        "smithy.rules#contextParam",
+        "endpoint resolution is the caller's",
+    ),
+    (
+        "smithy.rules#staticContextParams",
+        "endpoint resolution is the caller's",
+    ),
+    (
+        "smithy.rules#clientContextParams",
+        "endpoint resolution is the caller's",
+    ),
+    (
+        "smithy.rules#endpointRuleSet",
+        "endpoint resolution is the caller's",
+    ),
+    (
+        "smithy.rules#endpointBdd",
+        "endpoint resolution is the caller's",
+    ),
+    (
+        "smithy.rules#endpointTests",
+        "endpoint resolution is the caller's",
+    ),
+    ("aws.auth#sigv4", "signing is the caller's"),
+    ("smithy.api#auth", "signing is the caller's"),
+    ("aws.api#service", "service metadata with no wire effect"),
+    ("smithy.api#title", "service metadata with no wire effect"),
+    ("smithy.api#suppress", "model validation metadata"),
+    ("smithy.api#examples", "documentation examples"),
+    (
+        "smithy.waiters#waitable",
+        "waiters are a client-runtime feature",
+    ),
+    ("smithy.api#paginated", "paging is driven by the caller"),
+    (
+        "smithy.api#length",
+        "constraints are enforced by the service, not by clients",
+    ),
+    (
+        "smithy.api#pattern",
+        "constraints are enforced by the service, not by clients",
+    ),
+    (
+        "smithy.api#range",
+        "constraints are enforced by the service, not by clients",
+    ),
+];
+
+/// The traits the generator deliberately ignores, with the reason for each.
+pub fn ignored_traits() -> &'static [(&'static str, &'static str)] {
+    IGNORED
+}
+
+const UNIT: &str = "smithy.api#Unit";
+
+/// Validates the model for the selected operations and lowers it.
+pub fn lower(model: &Model, ops: Option<&[String]>) -> Result<Crate, Diagnostics> {
+    let mut cx = Cx {
+        model,
+        d: Diagnostics::default(),
+        names: BTreeMap::new(),
+        taken: BTreeMap::new(),
+    };
+    let Some(service) = cx.service() else {
+        return Err(cx.d);
+    };
+    let op_ids = cx.select_operations(service, ops);
+    let closure = cx.closure(service, &op_ids);
+    cx.check_traits(&closure);
+    cx.check_kinds(&closure);
+    if !cx.d.is_empty() {
+        return cx.d.into_result(empty_crate());
+    }
+    cx.assign_names(&closure, &op_ids);
+
+    let io: BTreeSet<&str> = op_ids
+        .iter()
+        .filter_map(|id| match &model.shapes[*id].kind {
+            Kind::Operation(op) => Some([op.input.as_str(), op.output.as_str()]),
+            _ => None,
+        })
+        .flatten()
+        .filter(|id| *id != UNIT)
+        .collect();
+    let recursive = cx.recursive_members(&closure);
+    let written = cx.written_shapes(&op_ids);
+    let service_info = cx.service_info(service);
+
+    let mut types = Vec::new();
+    for id in &closure {
+        let shape = &model.shapes[*id];
+        if io.contains(id) || *id == UNIT {
+            continue;
+        }
+        match shape.kind {
+            Kind::Structure => types.push(TypeDef::Struct(cx.lower_struct(
+                shape,
+                StructRole::Plain,
+                &recursive,
+                written.contains(id),
+            ))),
+            Kind::Union => types.push(TypeDef::Union(cx.lower_union(
+                shape,
+                &recursive,
+                written.contains(id),
+            ))),
+            Kind::Enum => types.push(TypeDef::Enum(cx.lower_enum(shape))),
+            _ => {}
+        }
+    }
+    types.sort_by(|a, b| a.name().cmp(b.name()));
+
+    let mut operations: Vec<OperationDef> = op_ids
+        .iter()
+        .filter_map(|id| cx.lower_operation(service, &model.shapes[*id], &recursive, &service_info))
+        .collect();
+    operations.sort_by(|a, b| a.name.cmp(&b.name));
+    let krate = Crate {
+        service: service_info,
+        types,
+        operations,
+    };
+    cx.d.into_result(krate)
+}
+
+fn empty_crate() -> Crate {
+    Crate {
+        service: ServiceInfo {
+            id: String::new(),
+            title: None,
+            version: None,
+            xml_namespace: None,
+            no_error_wrapping: false,
+        },
+        types: vec![],
+        operations: vec![],
+    }
+}
+
+struct Cx<'m> {
+    model: &'m Model,
+    d: Diagnostics,
+    /// Shape id → Rust type name.
+    names: BTreeMap<String, String>,
+    /// Rust type name → the shape id (or synthesized item) that owns it.
+    taken: BTreeMap<String, String>,
+}
+
+impl<'m> Cx<'m> {
+    fn err(&mut self, shape: &Shape, member: Option<&str>, msg: impl Into<String>) {
+        self.d.push(Some(&shape.file), Some(&shape.id), member, msg);
+    }
+
+    fn service(&mut self) -> Option<&'m Shape> {
+        let services: Vec<&Shape> = self
+            .model
+            .shapes
+            .values()
+            .filter(|s| matches!(s.kind, Kind::Service(_)))
+            .collect();
+        match services.as_slice() {
+            [one] => Some(one),
+            [] => {
+                self.d
+                    .push(None, None, None, "the model defines no service shape");
+                None
+            }
+            many => {
+                let ids: Vec<&str> = many.iter().map(|s| s.id.as_str()).collect();
+                self.d.push(
+                    None,
+                    None,
+                    None,
+                    format!(
+                        "the model defines several services ({}); generate from one",
+                        ids.join(", ")
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// The operations of the service (directly or through resources), filtered by `ops`.
+    fn select_operations(&mut self, service: &Shape, ops: Option<&[String]>) -> Vec<&'m str> {
+        let mut all: Vec<&'m str> = Vec::new();
+        let mut stack: Vec<&'m str> = vec![self.model.shapes[&service.id].id.as_str()];
+        let mut seen = BTreeSet::new();
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            let Some(shape) = self.model.shapes.get(id) else {
+                continue;
+            };
+            match &shape.kind {
+                Kind::Service(s) => {
+                    stack.extend(s.operations.iter().map(String::as_str));
+                    stack.extend(s.resources.iter().map(String::as_str));
+                }
+                Kind::Resource(r) => {
+                    stack.extend(r.operations.iter().map(String::as_str));
+                    stack.extend(r.resources.iter().map(String::as_str));
+                }
+                Kind::Operation(_) => all.push(shape.id.as_str()),
+                _ => self.err(
+                    service,
+                    None,
+                    format!("{id} is bound to the service but is not an operation or resource"),
+                ),
+            }
+        }
+        all.sort();
+        let Some(wanted) = ops else { return all };
+        let mut chosen = Vec::new();
+        for name in wanted {
+            match all.iter().find(|id| local_name(id) == name) {
+                Some(id) => chosen.push(*id),
+                None => self.err(
+                    service,
+                    None,
+                    format!("operation `{name}` is not an operation of this service"),
+                ),
+            }
+        }
+        chosen.sort();
+        chosen.dedup();
+        chosen
+    }
+
+    /// Every shape the operations reach, plus the service errors.
+    fn closure(&mut self, service: &'m Shape, ops: &[&'m str]) -> BTreeSet<&'m str> {
+        let mut out = BTreeSet::new();
+        let mut stack: Vec<&'m str> = ops.to_vec();
+        if let Kind::Service(s) = &service.kind {
+            stack.extend(s.errors.iter().map(String::as_str));
+        }
+        while let Some(id) = stack.pop() {
+            let Some(shape) = self.model.shapes.get(id) else {
+                continue;
+            };
+            if !out.insert(shape.id.as_str()) {
+                continue;
+            }
+            if let Kind::Operation(op) = &shape.kind {
+                stack.push(&op.input);
+                stack.push(&op.output);
+                stack.extend(op.errors.iter().map(String::as_str));
+            }
+            stack.extend(shape.members.iter().map(|m| m.target.as_str()));
+        }
+        out
+    }
+
+    fn check_traits(&mut self, closure: &BTreeSet<&'m str>) {
+        let model = self.model;
+        let known = |t: &str| HANDLED.contains(&t) || IGNORED.iter().any(|(i, _)| *i == t);
+        for id in closure.iter().copied().chain(self.service_id()) {
+            let shape = &model.shapes[id];
+            if shape.file == "<prelude>" {
+                continue;
+            }
+            for t in shape.traits.keys().filter(|t| !known(t)) {
+                self.err(
+                    shape,
+                    None,
+                    format!("trait {t} is not supported by this generator"),
+                );
+            }
+            for m in &shape.members {
+                for t in m.traits.keys().filter(|t| !known(t)) {
+                    self.err(
+                        shape,
+                        Some(&m.name),
+                        format!("trait {t} is not supported by this generator"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn service_id(&self) -> Option<&'m str> {
+        self.model
+            .shapes
+            .values()
+            .find(|s| matches!(s.kind, Kind::Service(_)))
+            .map(|s| s.id.as_str())
+    }
+
+    fn check_kinds(&mut self, closure: &BTreeSet<&'m str>) {
+        for id in closure {
+            let shape = &self.model.shapes[*id];
+            let supported = matches!(
+                shape.kind,
+                Kind::String
+                    | Kind::Boolean
+                    | Kind::Byte
+                    | Kind::Short
+                    | Kind::Integer
+                    | Kind::Long
+                    | Kind::Float
+                    | Kind::Double
+                    | Kind::Enum
+                    | Kind::List
+                    | Kind::Set
+                    | Kind::Map
+                    | Kind::Structure
+                    | Kind::Union
+                    | Kind::Operation(_)
+            );
+            if !supported {
+                self.err(
+                    shape,
+                    None,
+                    format!(
+                        "{} shapes are not supported by this generator yet",
+                        shape.kind.name()
+                    ),
+                );
+            }
+            if matches!(shape.kind, Kind::Map) {
+                if let Some(key) = shape.member("key") {
+                    let target = &self.model.shapes[&key.target];
+                    if !matches!(target.kind, Kind::String | Kind::Enum) {
+                        self.err(
+                            shape,
+                            Some("key"),
+                            "map keys must be strings or string enums",
+                        );
+                    }
+                }
+            }
+            if matches!(shape.kind, Kind::Union) {
+                for m in &shape.members {
+                    if m.target == UNIT {
+                        self.err(
+                            shape,
+                            Some(&m.name),
+                            "union members targeting smithy.api#Unit are not supported yet",
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Decides the Rust name of every generated type, reporting collisions.
+    fn assign_names(&mut self, closure: &BTreeSet<&'m str>, ops: &[&'m str]) {
+        let model = self.model;
+        let rename = model
+            .shapes
+            .values()
+            .find_map(|s| match &s.kind {
+                Kind::Service(svc) => Some(svc.rename.clone()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        for id in closure {
+            let shape = &model.shapes[*id];
+            if !matches!(shape.kind, Kind::Structure | Kind::Union | Kind::Enum) || *id == UNIT {
+                continue;
+            }
+            let base = rename.get(*id).map_or(shape.name(), String::as_str);
+            self.claim(shape, naming::type_name(base));
+        }
+        for id in ops {
+            let shape = &model.shapes[*id];
+            let Kind::Operation(op) = &shape.kind else {
+                continue;
+            };
+            let name = naming::type_name(shape.name());
+            self.claim(shape, name.clone());
+            for (io, suffix) in [(&op.input, "Input"), (&op.output, "Output")] {
+                if io == UNIT {
+                    self.claim_synthetic(
+                        shape,
+                        &format!("{}#{suffix}", shape.id),
+                        format!("{name}{suffix}"),
+                    );
+                }
+            }
+            self.claim_synthetic(
+                shape,
+                &format!("{}#Error", shape.id),
+                format!("{name}Error"),
+            );
+        }
+    }
+
+    fn claim(&mut self, shape: &Shape, name: String) {
+        self.claim_synthetic(shape, &shape.id.clone(), name);
+    }
+
+    fn claim_synthetic(&mut self, shape: &Shape, key: &str, name: String) {
+        if let Some(owner) = self.taken.get(&name) {
+            if owner != key {
+                let msg = format!(
+                    "its Rust name `{name}` is also the name of {owner}; rename one (service `rename`)"
+                );
+                self.err(shape, None, msg);
+                return;
+            }
+        }
+        self.taken.insert(name.clone(), key.to_owned());
+        self.names.insert(key.to_owned(), name);
+    }
+
+    /// (shape id, member name) pairs whose value must be boxed: a structure or
+    /// union member that leads back to its own shape without passing a list or map.
+    fn recursive_members(&self, closure: &BTreeSet<&'m str>) -> BTreeSet<(String, String)> {
+        let model = self.model;
+        let direct = |id: &str| -> Vec<&str> {
+            let shape = &model.shapes[id];
+            if !matches!(shape.kind, Kind::Structure | Kind::Union) {
+                return vec![];
+            }
+            shape
+                .members
+                .iter()
+                .map(|m| m.target.as_str())
+                .filter(|t| matches!(model.shapes[*t].kind, Kind::Structure | Kind::Union))
+                .collect()
+        };
+        let reaches = |from: &str, to: &str| -> bool {
+            let mut stack = vec![from];
+            let mut seen = BTreeSet::new();
+            while let Some(id) = stack.pop() {
+                if id == to {
+                    return true;
+                }
+                if seen.insert(id) {
+                    stack.extend(direct(id));
+                }
+            }
+            false
+        };
+        let mut out = BTreeSet::new();
+        for id in closure {
+            let shape = &model.shapes[*id];
+            if !matches!(shape.kind, Kind::Structure | Kind::Union) {
+                continue;
+            }
+            for m in &shape.members {
+                if direct(id).contains(&m.target.as_str()) && reaches(&m.target, id) {
+                    out.insert((shape.id.clone(), m.name.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    /// Shapes that need XML writing code: everything reachable from request bodies.
+    fn written_shapes(&self, ops: &[&'m str]) -> BTreeSet<&'m str> {
+        let model = self.model;
+        let mut stack: Vec<&str> = Vec::new();
+        for id in ops {
+            let Kind::Operation(op) = &model.shapes[*id].kind else {
+                continue;
+            };
+            let input = &model.shapes[&op.input];
+            for m in &input.members {
+                let bound = [
+                    "smithy.api#httpLabel",
+                    "smithy.api#httpQuery",
+                    "smithy.api#httpHeader",
+                ]
+                .iter()
+                .any(|t| has(&m.traits, t));
+                if !bound {
+                    stack.push(&m.target);
+                }
+            }
+        }
+        let mut out = BTreeSet::new();
+        while let Some(id) = stack.pop() {
+            let shape = &model.shapes[id];
+            if out.insert(shape.id.as_str()) {
+                stack.extend(shape.members.iter().map(|m| m.target.as_str()));
+            }
+        }
+        out
+    }
+
+    fn service_info(&mut self, service: &Shape) -> ServiceInfo {
+        let version = match &service.kind {
+            Kind::Service(s) => s.version.clone(),
+            _ => None,
+        };
+        let protocol = service.traits.get("aws.protocols#restXml");
+        if protocol.is_none() {
+            self.err(
+                service,
+                None,
+                "the service has no aws.protocols#restXml trait; only restXml is generated",
+            );
+        }
+        let no_error_wrapping = protocol
+            .and_then(|p| p.get("noErrorWrapping"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        ServiceInfo {
+            id: service.id.clone(),
+            title: trait_str(&service.traits, "smithy.api#title").map(str::to_owned),
+            version,
+            xml_namespace: self.namespace(service, None, &service.traits),
+            no_error_wrapping,
+        }
+    }
+
+    fn namespace(
+        &mut self,
+        shape: &Shape,
+        member: Option<&str>,
+        traits: &model::Traits,
+    ) -> Option<XmlNamespace> {
+        let ns = traits.get("smithy.api#xmlNamespace")?;
+        let Some(uri) = ns.get("uri").and_then(Value::as_str) else {
+            self.err(shape, member, "smithy.api#xmlNamespace needs a \"uri\"");
+            return None;
+        };
+        Some(XmlNamespace {
+            uri: uri.to_owned(),
+            prefix: ns.get("prefix").and_then(Value::as_str).map(str::to_owned),
+        })
+    }
+
+    fn ty(&mut self, owner: &Shape, member: &model::Member) -> Option<Ty> {
+        let model = self.model;
+        let target = &model.shapes[&member.target];
+        let ty = match &target.kind {
+            Kind::String => Ty::String,
+            Kind::Boolean => Ty::Bool,
+            Kind::Byte => Ty::Byte,
+            Kind::Short => Ty::Short,
+            Kind::Integer => Ty::Int,
+            Kind::Long => Ty::Long,
+            Kind::Float => Ty::Float,
+            Kind::Double => Ty::Double,
+            Kind::Structure | Kind::Union | Kind::Enum => {
+                let kind = match target.kind {
+                    Kind::Structure => NamedKind::Struct,
+                    Kind::Union => NamedKind::Union,
+                    _ => NamedKind::Enum,
+                };
+                let Some(name) = self.names.get(&target.id).cloned() else {
+                    self.err(
+                        owner,
+                        Some(&member.name),
+                        format!("{} cannot be used as a member type", target.id),
+                    );
+                    return None;
+                };
+                Ty::Named { name, kind }
+            }
+            Kind::List | Kind::Set => {
+                let item = target.member("member")?;
+                Ty::List {
+                    item: Box::new(self.ty(target, item)?),
+                    member: self.xml_member(target, item),
+                }
+            }
+            Kind::Map => {
+                let key = target.member("key")?;
+                let value = target.member("value")?;
+                Ty::Map {
+                    key: Box::new(self.ty(target, key)?),
+                    value: Box::new(self.ty(target, value)?),
+                    key_name: trait_str(&key.traits, "smithy.api#xmlName")
+                        .unwrap_or("key")
+                        .to_owned(),
+                    value_name: trait_str(&value.traits, "smithy.api#xmlName")
+                        .unwrap_or("value")
+                        .to_owned(),
+                }
+            }
+            other => {
+                self.err(
+                    owner,
+                    Some(&member.name),
+                    format!("{} members are not supported yet", other.name()),
+                );
+                return None;
+            }
+        };
+        Some(ty)
+    }
+
+    fn xml_member(&mut self, shape: &Shape, member: &model::Member) -> XmlMember {
+        XmlMember {
+            name: trait_str(&member.traits, "smithy.api#xmlName")
+                .unwrap_or(&member.name)
+                .to_owned(),
+            flattened: has(&member.traits, "smithy.api#xmlFlattened"),
+            attribute: has(&member.traits, "smithy.api#xmlAttribute"),
+            namespace: self.namespace(shape, Some(&member.name), &member.traits),
+        }
+    }
+
+    fn lower_struct(
+        &mut self,
+        shape: &Shape,
+        role: StructRole,
+        recursive: &BTreeSet<(String, String)>,
+        writes_xml: bool,
+    ) -> StructDef {
+        let role = match role {
+            StructRole::Plain if has(&shape.traits, "smithy.api#error") => StructRole::Error {
+                code: shape.name().to_owned(),
+                status: shape
+                    .traits
+                    .get("smithy.api#httpError")
+                    .and_then(Value::as_u64)
+                    .and_then(|c| u16::try_from(c).ok()),
+            },
+            other => other,
+        };
+        if matches!(role, StructRole::Error { .. }) && !shape.members.is_empty() {
+            self.err(shape, None, "error structures with members are not supported yet (their bodies cannot be read yet)");
+        }
+        let reserved: &[&str] = if matches!(role, StructRole::Error { .. }) {
+            &["meta"]
+        } else {
+            &[]
+        };
+        let names = naming::unique(
+            shape
+                .members
+                .iter()
+                .map(|m| naming::field_name(&m.name))
+                .collect(),
+            reserved,
+        );
+        let mut fields = Vec::new();
+        for (m, name) in shape.members.iter().zip(names) {
+            let Some(ty) = self.ty(shape, m) else {
+                continue;
+            };
+            let binding = self.binding(shape, m, &role);
+            if m.traits.contains_key("smithy.api#httpLabel")
+                && !has(&m.traits, "smithy.api#required")
+            {
+                self.err(shape, Some(&m.name), "httpLabel members must be required");
+            }
+            fields.push(Field {
+                member: m.name.clone(),
+                name,
+                docs: docs(&m.traits),
+                optional: !has(&m.traits, "smithy.api#required"),
+                boxed: recursive.contains(&(shape.id.clone(), m.name.clone())),
+                binding,
+                xml: self.xml_member(shape, m),
+                ty,
+            });
+        }
+        let eq_hash = !self.has_float(&shape.id);
+        let default = fields.iter().all(|f| f.optional);
+        StructDef {
+            shape_id: shape.id.clone(),
+            name: self
+                .names
+                .get(&shape.id)
+                .cloned()
+                .unwrap_or_else(|| naming::type_name(shape.name())),
+            docs: docs(&shape.traits),
+            fields,
+            derives: Derives { eq_hash, default },
+            role,
+            xml_name: trait_str(&shape.traits, "smithy.api#xmlName")
+                .unwrap_or(shape.name())
+                .to_owned(),
+            xml_namespace: self.namespace(shape, None, &shape.traits),
+            writes_xml,
+        }
+    }
+
+    fn binding(&mut self, shape: &Shape, m: &model::Member, role: &StructRole) -> Binding {
+        let t = &m.traits;
+        let bindings = [
+            has(t, "smithy.api#httpLabel"),
+            has(t, "smithy.api#httpQuery"),
+            has(t, "smithy.api#httpHeader"),
+            has(t, "smithy.api#httpPayload"),
+        ];
+        if bindings.iter().filter(|b| **b).count() > 1 {
+            self.err(
+                shape,
+                Some(&m.name),
+                "a member can have only one HTTP binding trait",
+            );
+        }
+        let allowed = match role {
+            StructRole::Input => true,
+            StructRole::Output => !bindings[0] && !bindings[1],
+            _ => !bindings.iter().any(|b| *b),
+        };
+        if !allowed {
+            self.err(
+                shape,
+                Some(&m.name),
+                "this HTTP binding trait has no meaning on this structure",
+            );
+        }
+        if let Some(h) = trait_str(t, "smithy.api#httpHeader") {
+            Binding::Header(h.to_ascii_lowercase())
+        } else if let Some(q) = trait_str(t, "smithy.api#httpQuery") {
+            Binding::Query(q.to_owned())
+        } else if has(t, "smithy.api#httpLabel") {
+            Binding::Label { greedy: false }
+        } else if has(t, "smithy.api#httpPayload") {
+            Binding::Payload
+        } else {
+            Binding::Body
+        }
+    }
+
+    /// Whether a float or double is reachable from `id` (then Eq and Hash cannot be derived).
+    fn has_float(&self, id: &str) -> bool {
+        let mut stack = vec![id];
+        let mut seen = BTreeSet::new();
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            let shape = &self.model.shapes[id];
+            if matches!(shape.kind, Kind::Float | Kind::Double) {
+                return true;
+            }
+            stack.extend(shape.members.iter().map(|m| m.target.as_str()));
+        }
+        false
+    }
+
+    fn lower_union(
+        &mut self,
+        shape: &Shape,
+        recursive: &BTreeSet<(String, String)>,
+        writes_xml: bool,
+    ) -> UnionDef {
+        let names = shape
+            .members
+            .iter()
+            .map(|m| naming::variant_name(&m.name))
+            .collect();
+        let names = naming::unique(names, &[]);
+        let unknown = naming::unique(
+            vec!["Unknown".into()],
+            &names.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+        .remove(0);
+        let mut variants = Vec::new();
+        for (m, name) in shape.members.iter().zip(names) {
+            let Some(ty) = self.ty(shape, m) else {
+                continue;
+            };
+            variants.push(Variant {
+                member: m.name.clone(),
+                name,
+                docs: docs(&m.traits),
+                boxed: recursive.contains(&(shape.id.clone(), m.name.clone())),
+                xml: self.xml_member(shape, m),
+                ty,
+            });
+        }
+        UnionDef {
+            shape_id: shape.id.clone(),
+            name: self.names[&shape.id].clone(),
+            docs: docs(&shape.traits),
+            variants,
+            unknown,
+            derives: Derives {
+                eq_hash: !self.has_float(&shape.id),
+                default: false,
+            },
+            writes_xml,
+        }
+    }
+
+    fn lower_enum(&mut self, shape: &Shape) -> EnumDef {
+        let names = naming::unique(
+            shape
+                .members
+                .iter()
+                .map(|m| naming::variant_name(&m.name))
+                .collect(),
+            &[],
+        );
+        let unknown = naming::unique(
+            vec!["Unknown".into()],
+            &names.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+        .remove(0);
+        let mut values = Vec::new();
+        for (m, name) in shape.members.iter().zip(names) {
+            let value = match m.traits.get("smithy.api#enumValue") {
+                None => m.name.clone(),
+                Some(Value::String(s)) => s.clone(),
+                Some(_) => {
+                    self.err(
+                        shape,
+                        Some(&m.name),
+                        "enumValue of a string enum must be a string",
+                    );
+                    continue;
+                }
+            };
+            values.push((name, value, docs(&m.traits)));
+        }
+        EnumDef {
+            shape_id: shape.id.clone(),
+            name: self.names[&shape.id].clone(),
+            docs: docs(&shape.traits),
+            values,
+            unknown,
+        }
+    }
+
+    fn lower_operation(
+        &mut self,
+        service: &Shape,
+        shape: &Shape,
+        recursive: &BTreeSet<(String, String)>,
+        service_info: &ServiceInfo,
+    ) -> Option<OperationDef> {
+        let model = self.model;
+        let Kind::Operation(op) = &shape.kind else {
+            return None;
+        };
+        let Some(http) = shape.traits.get("smithy.api#http") else {
+            self.err(shape, None, "operation has no smithy.api#http trait");
+            return None;
+        };
+        let method = http
+            .get("method")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let uri = http
+            .get("uri")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let code = http.get("code").and_then(Value::as_u64).unwrap_or(200);
+        if method.is_empty() || !method.bytes().all(|b| b.is_ascii_uppercase()) {
+            self.err(
+                shape,
+                None,
+                "smithy.api#http needs an upper-case \"method\"",
+            );
+        }
+        if !uri.starts_with('/') {
+            self.err(
+                shape,
+                None,
+                "smithy.api#http needs a \"uri\" that starts with /",
+            );
+        }
+        let name = self.names[&shape.id].clone();
+
+        let mut input = match model.shapes.get(&op.input) {
+            Some(s) if s.id != UNIT => self.lower_struct(s, StructRole::Input, recursive, false),
+            _ => synthetic(format!("{name}Input"), StructRole::Input),
+        };
+        let output = match model.shapes.get(&op.output) {
+            Some(s) if s.id != UNIT => self.lower_struct(s, StructRole::Output, recursive, false),
+            _ => synthetic(format!("{name}Output"), StructRole::Output),
+        };
+        for f in &output.fields {
+            if !matches!(f.binding, Binding::Header(_)) {
+                self.err(
+                    model.shapes.get(&op.output).unwrap_or(shape),
+                    Some(&f.member),
+                    "output members outside headers are not supported yet (response bodies cannot be read yet)",
+                );
+            }
+        }
+
+        // URI pattern: path segments and literal query parameters.
+        let (path_part, query_part) = uri.split_once('?').unwrap_or((&uri, ""));
+        let mut path = Vec::new();
+        let mut labels_seen = BTreeSet::new();
+        for seg in path_part.strip_prefix('/').unwrap_or(path_part).split('/') {
+            if let Some(label) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                let (label, greedy) = match label.strip_suffix('+') {
+                    Some(l) => (l, true),
+                    None => (label, false),
+                };
+                match input
+                    .fields
+                    .iter()
+                    .position(|f| f.member == label && matches!(f.binding, Binding::Label { .. }))
+                {
+                    Some(i) => {
+                        input.fields[i].binding = Binding::Label { greedy };
+                        labels_seen.insert(label.to_owned());
+                        path.push(PathSegment::Label { field: i, greedy });
+                    }
+                    None => self.err(
+                        shape,
+                        None,
+                        format!("URI label {{{label}}} has no httpLabel member in the input"),
+                    ),
+                }
+            } else if seg.contains(['{', '}']) {
+                self.err(
+                    shape,
+                    None,
+                    format!("URI segment `{seg}` mixes a label with literal text"),
+                );
+            } else {
+                path.push(PathSegment::Literal(seg.to_owned()));
+            }
+        }
+        for f in &input.fields {
+            if matches!(f.binding, Binding::Label { .. }) && !labels_seen.contains(&f.member) {
+                let msg = format!(
+                    "httpLabel member {} does not appear in the URI {uri}",
+                    f.member
+                );
+                self.err(shape, None, msg);
+            }
+        }
+        let query_literals = query_part
+            .split('&')
+            .filter(|q| !q.is_empty())
+            .map(|q| match q.split_once('=') {
+                Some((k, v)) => (k.to_owned(), Some(v.to_owned())),
+                None => (q.to_owned(), None),
+            })
+            .collect();
+
+        // Request body.
+        let payloads: Vec<usize> = (0..input.fields.len())
+            .filter(|i| input.fields[*i].binding == Binding::Payload)
+            .collect();
+        let has_body_members = input.fields.iter().any(|f| f.binding == Binding::Body);
+        let request_body = match payloads.as_slice() {
+            [] if has_body_members => RequestBody::XmlMembers {
+                root: input.xml_name.clone(),
+                namespace: input
+                    .xml_namespace
+                    .clone()
+                    .or_else(|| service_info.xml_namespace.clone()),
+            },
+            [] => RequestBody::None,
+            [i] => {
+                let field = &input.fields[*i];
+                if has_body_members {
+                    self.err(
+                        shape,
+                        None,
+                        "the input has an httpPayload member and unbound members",
+                    );
+                }
+                let input_shape = &model.shapes[&op.input];
+                let member = input_shape.member(&field.member)?;
+                let target = &model.shapes[&member.target];
+                if !matches!(target.kind, Kind::Structure | Kind::Union) {
+                    self.err(
+                        input_shape,
+                        Some(&field.member),
+                        format!("{} payloads are not supported yet", target.kind.name()),
+                    );
+                }
+                let root = trait_str(&member.traits, "smithy.api#xmlName")
+                    .or_else(|| trait_str(&target.traits, "smithy.api#xmlName"))
+                    .unwrap_or(target.name())
+                    .to_owned();
+                let namespace = self
+                    .namespace(input_shape, Some(&member.name), &member.traits)
+                    .or_else(|| self.namespace(target, None, &target.traits))
+                    .or_else(|| service_info.xml_namespace.clone());
+                RequestBody::XmlPayload {
+                    field: *i,
+                    root,
+                    namespace,
+                }
+            }
+            _ => {
+                self.err(
+                    shape,
+                    None,
+                    "the input has more than one httpPayload member",
+                );
+                RequestBody::None
+            }
+        };
+        if has_body_members {
+            input.writes_xml = true;
+        }
+
+        // Errors: the operation's, then the service's.
+        let mut errors = Vec::new();
+        let service_errors = match &service.kind {
+            Kind::Service(s) => s.errors.clone(),
+            _ => vec![],
+        };
+        for id in op.errors.iter().chain(&service_errors) {
+            let err = &model.shapes[id];
+            if !has(&err.traits, "smithy.api#error") || err.kind != Kind::Structure {
+                self.err(
+                    shape,
+                    None,
+                    format!("{id} is listed as an error but is not an error structure"),
+                );
+                continue;
+            }
+            if errors.iter().any(|e: &ErrorRef| e.code == err.name()) {
+                continue;
+            }
+            errors.push(ErrorRef {
+                variant: naming::variant_name(err.name()),
+                type_name: self.names[&err.id].clone(),
+                code: err.name().to_owned(),
+            });
+        }
+        let taken: Vec<String> = errors.iter().map(|e| e.variant.clone()).collect();
+        if taken.iter().any(|v| v == "Unhandled") {
+            self.err(
+                shape,
+                None,
+                "an error named Unhandled collides with the variant for unmodeled errors",
+            );
+        }
+
+        Some(OperationDef {
+            module: naming::field_name(shape.name()),
+            docs: docs(&shape.traits),
+            method,
+            path,
+            query_literals,
+            code: u16::try_from(code).unwrap_or(200),
+            input,
+            output,
+            errors,
+            error_name: format!("{name}Error"),
+            request_body,
+            name: shape.name().to_owned(),
+        })
+    }
+}
+
+fn synthetic(name: String, role: StructRole) -> StructDef {
+    StructDef {
+        shape_id: String::new(),
+        name,
+        docs: vec![],
+        fields: vec![],
+        derives: Derives {
+            eq_hash: true,
+            default: true,
+        },
+        role,
+        xml_name: String::new(),
+        xml_namespace: None,
+        writes_xml: false,
+    }
+}
+
+/// Documentation lines of a shape or member, plus a note when it is deprecated.
+fn docs(traits: &model::Traits) -> Vec<String> {
+    let mut lines: Vec<String> = trait_str(traits, "smithy.api#documentation")
+        .map(|d| d.lines().map(|l| l.trim_end().to_owned()).collect())
+        .unwrap_or_default();
+    while lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    if let Some(dep) = traits.get("smithy.api#deprecated") {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        let msg = dep.get("message").and_then(Value::as_str).unwrap_or("");
+        lines.push(format!("Deprecated. {msg}").trim_end().to_owned());
+    }
+    lines
+}
