@@ -44,13 +44,13 @@ pub struct AnalyticsAndOperator {
     pub tags: Option<Vec<crate::types::Tag>>,
 }
 impl AnalyticsAndOperator {
-    ///Sets `Prefix` and returns the value, for chaining.
+    /// Sets `Prefix` and returns the value, for chaining.
     #[must_use]
     pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.prefix = Some(prefix.into());
         self
     }
-    ///Sets `Tags` and returns the value, for chaining.
+    /// Sets `Tags` and returns the value, for chaining.
     #[must_use]
     pub fn with_tags(mut self, tags: Vec<crate::types::Tag>) -> Self {
         self.tags = Some(tags);
@@ -58,7 +58,7 @@ impl AnalyticsAndOperator {
     }
 }
 impl AnalyticsAndOperator {
-    ///Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -109,7 +109,7 @@ impl AnalyticsConfiguration {
             storage_class_analysis,
         }
     }
-    ///Sets `Filter` and returns the value, for chaining.
+    /// Sets `Filter` and returns the value, for chaining.
     #[must_use]
     pub fn with_filter(mut self, filter: crate::types::AnalyticsFilter) -> Self {
         self.filter = Some(filter);
@@ -117,7 +117,7 @@ impl AnalyticsConfiguration {
     }
 }
 impl AnalyticsConfiguration {
-    ///Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -159,7 +159,7 @@ impl AnalyticsExportDestination {
     }
 }
 impl AnalyticsExportDestination {
-    ///Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -267,7 +267,7 @@ impl AnalyticsS3BucketDestination {
             prefix: None,
         }
     }
-    ///Sets `BucketAccountId` and returns the value, for chaining.
+    /// Sets `BucketAccountId` and returns the value, for chaining.
     #[must_use]
     pub fn with_bucket_account_id(
         mut self,
@@ -276,7 +276,7 @@ impl AnalyticsS3BucketDestination {
         self.bucket_account_id = Some(bucket_account_id.into());
         self
     }
-    ///Sets `Prefix` and returns the value, for chaining.
+    /// Sets `Prefix` and returns the value, for chaining.
     #[must_use]
     pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.prefix = Some(prefix.into());
@@ -284,7 +284,7 @@ impl AnalyticsS3BucketDestination {
     }
 }
 impl AnalyticsS3BucketDestination {
-    ///Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -390,7 +390,7 @@ pub struct StorageClassAnalysis {
     pub data_export: Option<crate::types::StorageClassAnalysisDataExport>,
 }
 impl StorageClassAnalysis {
-    ///Sets `DataExport` and returns the value, for chaining.
+    /// Sets `DataExport` and returns the value, for chaining.
     #[must_use]
     pub fn with_data_export(
         mut self,
@@ -401,7 +401,7 @@ impl StorageClassAnalysis {
     }
 }
 impl StorageClassAnalysis {
-    ///Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -442,7 +442,7 @@ impl StorageClassAnalysisDataExport {
     }
 }
 impl StorageClassAnalysisDataExport {
-    ///Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -536,7 +536,7 @@ impl Tag {
     }
 }
 impl Tag {
-    ///Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
     pub(crate) fn write_xml(
         &self,
         out: &mut String,

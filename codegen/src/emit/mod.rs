@@ -36,7 +36,7 @@ pub fn emit(krate: &Crate, opts: &CrateOptions) -> Result<Files, String> {
     files.insert("src/types.rs".into(), rust(types_rs(krate))?);
     let mods = krate.operations.iter().map(|op| {
         let m = ident(&op.module);
-        let doc = format!("The `{}` operation.", op.name);
+        let doc = format!(" The `{}` operation.", op.name);
         quote!(#[doc = #doc] #[rustfmt::skip] pub mod #m;)
     });
     let reexports = krate.operations.iter().map(|op| {
@@ -55,7 +55,7 @@ pub fn emit(krate: &Crate, opts: &CrateOptions) -> Result<Files, String> {
     for op in &krate.operations {
         let body = operation::module(op);
         let file = quote! {
-            #![doc = "Input, output, HTTP binding and errors of this operation."]
+            #![doc = " Input, output, HTTP binding and errors of this operation."]
             #body
         };
         files.insert(format!("src/operation/{}.rs", op.module), rust(file)?);

@@ -214,7 +214,7 @@ fn build_request(op: &OperationDef) -> TokenStream {
     );
     let method = method_tokens(&op.method);
     let doc = format!(
-        "Builds the `{}` request: method, path-style relative URI, headers and body. No I/O; add the host, sign and send it with the HTTP client of your choice.",
+        " Builds the `{}` request: method, path-style relative URI, headers and body. No I/O; add the host, sign and send it with the HTTP client of your choice.",
         op.name
     );
     let headers_binding = if op.request_body != RequestBody::None
@@ -233,9 +233,6 @@ fn build_request(op: &OperationDef) -> TokenStream {
             pub fn to_http_request(&self) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
                 let mut uri = String::with_capacity(128);
                 #(#path)*
-                if uri.is_empty() {
-                    uri.push('/');
-                }
                 #first
                 #(#literals)*
                 #(#queries)*
@@ -299,13 +296,13 @@ fn parse_response(op: &OperationDef) -> TokenStream {
 fn error_enum(op: &OperationDef) -> TokenStream {
     let error = ident(&op.error_name);
     let doc = format!(
-        "Every error `{}` can return: one variant per error the model documents for it, and `Unhandled` for any other error code or an unreadable error response.",
+        " Every error `{}` can return: one variant per error the model documents for it, and `Unhandled` for any other error code or an unreadable error response.",
         op.name
     );
     let variants = op.errors.iter().map(|e| {
         let v = ident(&e.variant);
         let t = ident(&e.type_name);
-        let d = format!("S3 error code `{}`.", e.code);
+        let d = format!(" S3 error code `{}`.", e.code);
         quote!(#[doc = #d] #v(crate::types::#t),)
     });
     let arms = op.errors.iter().map(|e| {

@@ -52,7 +52,7 @@ pub fn structure(s: &StructDef) -> TokenStream {
         let fname = ident(&f.name);
         let setter = ident(&format!("with_{}", f.name.trim_start_matches("r#")));
         let (param, value) = param(f);
-        let doc = format!("Sets `{}` and returns the value, for chaining.", f.member);
+        let doc = format!(" Sets `{}` and returns the value, for chaining.", f.member);
         quote! {
             #[doc = #doc]
             #[must_use]

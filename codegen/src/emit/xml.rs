@@ -42,7 +42,7 @@ pub fn structure(s: &StructDef) -> TokenStream {
             quote!({ let v = &self.#fname; #write })
         }
     });
-    let doc = "Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.";
+    let doc = " Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.";
     quote! {
         impl #name {
             #[doc = #doc]
