@@ -18,7 +18,6 @@ pub struct AccessDenied {
     #[cfg_attr(feature = "serde", serde(flatten))]
     pub meta: crate::error::ErrorMetadata,
 }
-impl AccessDenied {}
 impl std::fmt::Display for AccessDenied {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.meta, f)
@@ -370,7 +369,6 @@ pub struct InvalidArgument {
     #[cfg_attr(feature = "serde", serde(flatten))]
     pub meta: crate::error::ErrorMetadata,
 }
-impl InvalidArgument {}
 impl std::fmt::Display for InvalidArgument {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.meta, f)
@@ -565,7 +563,6 @@ pub struct TooManyConfigurations {
     #[cfg_attr(feature = "serde", serde(flatten))]
     pub meta: crate::error::ErrorMetadata,
 }
-impl TooManyConfigurations {}
 impl std::fmt::Display for TooManyConfigurations {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.meta, f)

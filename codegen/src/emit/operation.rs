@@ -319,6 +319,8 @@ fn error_enum(op: &OperationDef) -> TokenStream {
         let v = ident(&e.variant);
         quote!(Self::#v(e) => Some(e),)
     });
+    let modeled_display =
+        (!op.errors.is_empty()).then(|| quote!(other => std::fmt::Display::fmt(other.meta(), f),));
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq)]
@@ -356,7 +358,7 @@ fn error_enum(op: &OperationDef) -> TokenStream {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 match self {
                     Self::Unhandled(e) => std::fmt::Display::fmt(e, f),
-                    other => std::fmt::Display::fmt(other.meta(), f),
+                    #modeled_display
                 }
             }
         }

@@ -48,17 +48,30 @@ pub fn structure(s: &StructDef) -> TokenStream {
     });
 
     let constructor = constructor(s);
-    let setters = s.fields.iter().filter(|f| f.optional).map(|f| {
-        let fname = ident(&f.name);
-        let setter = ident(&format!("with_{}", f.name.trim_start_matches("r#")));
-        let (param, value) = param(f);
-        let doc = format!(" Sets `{}` and returns the value, for chaining.", f.member);
+    let setters: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .filter(|f| f.optional)
+        .map(|f| {
+            let fname = ident(&f.name);
+            let setter = ident(&format!("with_{}", f.name.trim_start_matches("r#")));
+            let (param, value) = param(f);
+            let doc = format!(" Sets `{}` and returns the value, for chaining.", f.member);
+            quote! {
+                #[doc = #doc]
+                #[must_use]
+                pub fn #setter(mut self, #fname: #param) -> Self {
+                    self.#fname = Some(#value);
+                    self
+                }
+            }
+        })
+        .collect();
+    let methods = (!constructor.is_empty() || !setters.is_empty()).then(|| {
         quote! {
-            #[doc = #doc]
-            #[must_use]
-            pub fn #setter(mut self, #fname: #param) -> Self {
-                self.#fname = Some(#value);
-                self
+            impl #name {
+                #constructor
+                #(#setters)*
             }
         }
     });
@@ -81,10 +94,7 @@ pub fn structure(s: &StructDef) -> TokenStream {
             #(#fields)*
             #meta_field
         }
-        impl #name {
-            #constructor
-            #(#setters)*
-        }
+        #methods
         #error_impls
     }
 }

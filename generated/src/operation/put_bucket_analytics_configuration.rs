@@ -138,7 +138,6 @@ impl PutBucketAnalyticsConfigurationRequest {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct PutBucketAnalyticsConfigurationOutput {}
-impl PutBucketAnalyticsConfigurationOutput {}
 /// Every error `PutBucketAnalyticsConfiguration` can return: one variant per error the model documents for it, and `Unhandled` for any other error code or an unreadable error response.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
