@@ -147,6 +147,14 @@ impl fmt::Display for XmlError {
 
 impl std::error::Error for XmlError {}
 
+/// In JSON, an XML error is its message.
+#[cfg(feature = "serde")]
+impl serde::Serialize for XmlError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// An error response that no modeled error of the operation matches: an
 /// unknown error code, or a response whose body could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -156,15 +164,19 @@ pub struct Unhandled {
     #[cfg_attr(feature = "serde", serde(flatten))]
     pub meta: ErrorMetadata,
     /// Why the response body could not be read, when it could not.
-    #[cfg_attr(feature = "serde", serde(skip))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "BodyError", skip_serializing_if = "Option::is_none")
+    )]
     pub source: Option<XmlError>,
 }
 
 impl fmt::Display for Unhandled {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.meta, f)?;
-        if let Some(source) = &self.source {
-            write!(f, " ({source})")?;
+        if self.source.is_some() {
+            // The details are the error's `source()`.
+            f.write_str(" (the error body could not be read)")?;
         }
         Ok(())
     }
@@ -201,8 +213,9 @@ pub enum BuildError {
         /// The name of the header.
         header: &'static str,
     },
-    /// The request URI could not be formed. Values are percent-encoded, so
-    /// this points at a bug in the generator rather than at the input.
+    /// The request URI could not be formed: every value is percent-encoded,
+    /// so this happens only when the URI is too long for `http::Uri` (about
+    /// 64 KiB).
     InvalidUri {
         /// What the URI parser reported.
         reason: String,

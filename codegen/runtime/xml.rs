@@ -99,20 +99,34 @@ pub(crate) fn display_element(
     out.push('>');
 }
 
-/// Writes an element holding a floating-point number, with the special
-/// values spelled `NaN`, `Infinity` and `-Infinity` as Smithy requires.
-pub(crate) fn float_element(out: &mut String, tag: &str, attrs: &str, value: f64) {
-    if value.is_nan() {
-        text_element(out, tag, attrs, "NaN");
-    } else if value.is_infinite() {
-        text_element(
-            out,
-            tag,
-            attrs,
-            if value > 0.0 { "Infinity" } else { "-Infinity" },
-        );
+/// The text of a floating-point number as Smithy spells it: `NaN`,
+/// `Infinity` and `-Infinity` for the special values, otherwise the shortest
+/// decimal that reads back as the same number (in its own precision). Used
+/// for XML text, attributes, headers and query strings alike.
+pub(crate) fn float_text<F>(value: F) -> String
+where
+    F: Copy + Into<f64> + std::fmt::Display,
+{
+    let wide: f64 = value.into();
+    if wide.is_nan() {
+        "NaN".to_owned()
+    } else if wide.is_infinite() {
+        if wide > 0.0 { "Infinity" } else { "-Infinity" }.to_owned()
     } else {
+        value.to_string()
+    }
+}
+
+/// Writes an element holding a floating-point number (see [`float_text`]).
+pub(crate) fn float_element<F>(out: &mut String, tag: &str, attrs: &str, value: F)
+where
+    F: Copy + Into<f64> + std::fmt::Display,
+{
+    let wide: f64 = value.into();
+    if wide.is_finite() {
         display_element(out, tag, attrs, value);
+    } else {
+        text_element(out, tag, attrs, &float_text(value));
     }
 }
 

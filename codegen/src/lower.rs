@@ -113,6 +113,9 @@ pub fn lower(model: &Model, ops: Option<&[String]>) -> Result<Crate, Diagnostics
         return cx.d.into_result(empty_crate());
     }
     cx.assign_names(&closure, &op_ids);
+    if !cx.d.is_empty() {
+        return cx.d.into_result(empty_crate());
+    }
 
     let io: BTreeSet<&str> = op_ids
         .iter()
@@ -331,25 +334,7 @@ impl<'m> Cx<'m> {
     fn check_kinds(&mut self, closure: &BTreeSet<&'m str>) {
         for id in closure {
             let shape = &self.model.shapes[*id];
-            let supported = matches!(
-                shape.kind,
-                Kind::String
-                    | Kind::Boolean
-                    | Kind::Byte
-                    | Kind::Short
-                    | Kind::Integer
-                    | Kind::Long
-                    | Kind::Float
-                    | Kind::Double
-                    | Kind::Enum
-                    | Kind::List
-                    | Kind::Set
-                    | Kind::Map
-                    | Kind::Structure
-                    | Kind::Union
-                    | Kind::Operation(_)
-            );
-            if !supported {
+            if !is_supported_kind(&shape.kind) && shape.file != "<prelude>" {
                 self.err(
                     shape,
                     None,
@@ -358,6 +343,18 @@ impl<'m> Cx<'m> {
                         shape.kind.name()
                     ),
                 );
+            }
+            // A prelude shape is in none of the user's files: name the members that use it.
+            for m in &shape.members {
+                let target = &self.model.shapes[&m.target];
+                if target.file == "<prelude>" && !is_supported_kind(&target.kind) {
+                    let msg = format!(
+                        "targets {}: {} shapes are not supported by this generator yet",
+                        target.id,
+                        target.kind.name()
+                    );
+                    self.err(shape, Some(&m.name), msg);
+                }
             }
             if matches!(shape.kind, Kind::Map) {
                 if let Some(key) = shape.member("key") {
@@ -782,12 +779,8 @@ impl<'m> Cx<'m> {
             .iter()
             .map(|m| naming::variant_name(&m.name))
             .collect();
-        let names = naming::unique(names, &[]);
-        let unknown = naming::unique(
-            vec!["Unknown".into()],
-            &names.iter().map(String::as_str).collect::<Vec<_>>(),
-        )
-        .remove(0);
+        let names = naming::unique_variants(names, &[]);
+        let unknown = unknown_variant(&names);
         let mut variants = Vec::new();
         for (m, name) in shape.members.iter().zip(names) {
             let Some(ty) = self.ty(shape, m) else {
@@ -817,7 +810,7 @@ impl<'m> Cx<'m> {
     }
 
     fn lower_enum(&mut self, shape: &Shape) -> EnumDef {
-        let names = naming::unique(
+        let names = naming::unique_variants(
             shape
                 .members
                 .iter()
@@ -825,11 +818,7 @@ impl<'m> Cx<'m> {
                 .collect(),
             &[],
         );
-        let unknown = naming::unique(
-            vec!["Unknown".into()],
-            &names.iter().map(String::as_str).collect::<Vec<_>>(),
-        )
-        .remove(0);
+        let unknown = unknown_variant(&names);
         let mut values = Vec::new();
         for (m, name) in shape.members.iter().zip(names) {
             let value = match m.traits.get("smithy.api#enumValue") {
@@ -1078,6 +1067,35 @@ impl<'m> Cx<'m> {
             name: shape.name().to_owned(),
         })
     }
+}
+
+/// Shape kinds the generator handles.
+fn is_supported_kind(kind: &Kind) -> bool {
+    matches!(
+        kind,
+        Kind::String
+            | Kind::Boolean
+            | Kind::Byte
+            | Kind::Short
+            | Kind::Integer
+            | Kind::Long
+            | Kind::Float
+            | Kind::Double
+            | Kind::Enum
+            | Kind::List
+            | Kind::Set
+            | Kind::Map
+            | Kind::Structure
+            | Kind::Union
+            | Kind::Operation(_)
+    )
+}
+
+/// The name of the variant that keeps an unknown member or value: `Unknown`,
+/// unless a modeled variant already has that name.
+fn unknown_variant(names: &[String]) -> String {
+    let taken: Vec<&str> = names.iter().map(String::as_str).collect();
+    naming::unique_variants(vec!["Unknown".into()], &taken).remove(0)
 }
 
 fn synthetic(name: String, role: StructRole) -> StructDef {

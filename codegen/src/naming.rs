@@ -48,6 +48,7 @@ const RESERVED_TYPES: &[&str] = &[
     "ToString",
     "BTreeMap",
     "Unknown",
+    "UnknownValue",
 ];
 
 /// The Rust name of a type for the model shape name `name` (kept as is when possible).
@@ -97,9 +98,18 @@ fn escape_keyword(name: String) -> String {
     }
 }
 
-/// Makes each name unique within one scope, in order: a name already taken
-/// (or listed in `taken`) gets `_2`, `_3`, … appended. Returns the new names.
+/// Makes each field name unique within one scope, in order: a name already
+/// taken (or listed in `taken`) gets `_2`, `_3`, … appended.
 pub fn unique(names: Vec<String>, taken: &[&str]) -> Vec<String> {
+    unique_with(names, taken, "_")
+}
+
+/// Like [`unique`] for UpperCamelCase names: the suffix is `2`, `3`, …
+pub fn unique_variants(names: Vec<String>, taken: &[&str]) -> Vec<String> {
+    unique_with(names, taken, "")
+}
+
+fn unique_with(names: Vec<String>, taken: &[&str], sep: &str) -> Vec<String> {
     let mut used: Vec<String> = taken.iter().map(|s| (*s).to_owned()).collect();
     names
         .into_iter()
@@ -107,7 +117,7 @@ pub fn unique(names: Vec<String>, taken: &[&str]) -> Vec<String> {
             let mut candidate = name.clone();
             let mut n = 2;
             while used.contains(&candidate) {
-                candidate = format!("{name}_{n}");
+                candidate = format!("{name}{sep}{n}");
                 n += 1;
             }
             used.push(candidate.clone());

@@ -58,7 +58,9 @@ pub fn emit(krate: &Crate, opts: &CrateOptions) -> Result<Files, String> {
             #![doc = " Input, output, HTTP binding and errors of this operation."]
             #body
         };
-        files.insert(format!("src/operation/{}.rs", op.module), rust(file)?);
+        // A keyword module `r#type` lives in `type.rs`.
+        let file_name = op.module.trim_start_matches("r#");
+        files.insert(format!("src/operation/{file_name}.rs"), rust(file)?);
     }
     for (name, text) in RUNTIME {
         files.insert(format!("src/{name}"), format!("{HEADER}\n{text}"));

@@ -96,6 +96,7 @@ fn scalar_str(ty: &Ty, v: TokenStream) -> TokenStream {
             kind: NamedKind::Enum,
             ..
         } => quote!(#v.as_str()),
+        Ty::Float | Ty::Double => quote!(&crate::xml::float_text(*#v)),
         _ => quote!(&#v.to_string()),
     }
 }

@@ -98,6 +98,7 @@ fn scalar_text(ty: &Ty, v: TokenStream) -> TokenStream {
             kind: NamedKind::Enum,
             ..
         } => quote!(#v.as_str()),
+        Ty::Float | Ty::Double => quote!(&crate::xml::float_text(*#v)),
         _ => quote!(&#v.to_string()),
     }
 }
@@ -116,7 +117,7 @@ fn member(ty: &Ty, v: TokenStream, xml: &XmlMember) -> TokenStream {
             quote!(crate::xml::display_element(out, #tag, #attrs, #v);)
         }
         Ty::Float | Ty::Double => {
-            quote!(crate::xml::float_element(out, #tag, #attrs, f64::from(*#v));)
+            quote!(crate::xml::float_element(out, #tag, #attrs, *#v);)
         }
         Ty::Named { .. } => quote!(#v.write_xml(out, #tag, #attrs)?;),
         Ty::List {
