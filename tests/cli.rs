@@ -1,1 +1,308 @@
-//! (in progress)
+//! The `wire` example of `s3-api`, run the way a user runs it:
+//!
+//! ```text
+//! cargo run -q -p s3-api --example wire -- request  <OperationName> <input.json>
+//! cargo run -q -p s3-api --example wire -- response <OperationName> <response.http>
+//! ```
+//!
+//! `request` must print exactly the `.expected.http` of the wire examples;
+//! `response` must print `{"Output": …}` or `{"Error": …}`; any problem gives
+//! exit code 2 and one line on stderr starting with `wire:`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use serde_json::{Value, json};
+
+const OP: &str = "PutBucketAnalyticsConfiguration";
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn wire_dir() -> Option<PathBuf> {
+    let dir = match std::env::var_os("S3_WIRE_DIR") {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/wire"),
+    };
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        println!("cli: no wire examples at {}; skipped", dir.display());
+        None
+    }
+}
+
+/// Builds the example once, so that `cargo run -q` afterwards prints nothing
+/// of its own.
+fn build_once() {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let out = Command::new(env!("CARGO"))
+            .args(["build", "-q", "-p", "s3-api", "--example", "wire"])
+            .current_dir(workspace_root())
+            .output()
+            .expect("cannot run cargo");
+        assert!(
+            out.status.success(),
+            "building the wire example failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    });
+}
+
+fn wire(args: &[&str]) -> Output {
+    build_once();
+    Command::new(env!("CARGO"))
+        .args(["run", "-q", "-p", "s3-api", "--example", "wire", "--"])
+        .args(args)
+        .current_dir(workspace_root())
+        .output()
+        .expect("cannot run cargo")
+}
+
+/// A fresh temporary directory for one test.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("s3-api-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[track_caller]
+fn expect_success(out: &Output) -> Vec<u8> {
+    assert!(
+        out.status.success(),
+        "exit {:?}, stderr {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout.clone()
+}
+
+/// Exit code 2, nothing on stdout, exactly one line on stderr starting with
+/// `wire:`. Returns that line.
+#[track_caller]
+fn expect_usage_error(out: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert!(
+        out.stdout.is_empty(),
+        "stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(stderr.ends_with('\n'), "{stderr:?}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "exactly one line on stderr: {stderr:?}");
+    assert!(lines[0].starts_with("wire:"), "{stderr:?}");
+    assert!(lines[0].len() > "wire: ".len(), "{stderr:?}");
+    lines[0].to_owned()
+}
+
+// ---------------------------------------------------------------------------
+// request
+// ---------------------------------------------------------------------------
+
+#[test]
+fn request_prints_the_expected_http() {
+    let Some(dir) = wire_dir() else { return };
+    let folder = dir.join("put-bucket-analytics-configuration");
+    for case in ["full", "minimal"] {
+        let input = folder.join(format!("{case}.input.json"));
+        let expected = std::fs::read(folder.join(format!("{case}.expected.http")))
+            .unwrap_or_else(|e| panic!("{case}: {e}"));
+        let out = wire(&["request", OP, input.to_str().unwrap()]);
+        let stdout = expect_success(&out);
+        assert_eq!(
+            String::from_utf8_lossy(&stdout),
+            String::from_utf8_lossy(&expected),
+            "{case}"
+        );
+        assert_eq!(stdout, expected, "{case}: bytes");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// response
+// ---------------------------------------------------------------------------
+
+#[track_caller]
+fn json_stdout(out: &Output) -> Value {
+    let stdout = expect_success(out);
+    let value: Value = serde_json::from_slice(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&stdout)
+        )
+    });
+    let keys: Vec<&String> = value.as_object().expect("an object").keys().collect();
+    assert!(
+        keys == ["Output"] || keys == ["Error"],
+        "exactly one of Output / Error: {value}"
+    );
+    value
+}
+
+/// Checks the fields of `{"Error": {...}}`.
+#[track_caller]
+fn assert_error(value: &Value, variant: &str, fields: Value) {
+    let error = &value["Error"];
+    assert!(error.is_object(), "{value}");
+    assert_eq!(error["Type"], json!(variant), "{value}");
+    for (k, v) in fields.as_object().unwrap() {
+        assert_eq!(&error[k], v, "Error.{k} in {value}");
+    }
+}
+
+#[test]
+fn response_success_with_empty_body() {
+    let dir = temp_dir("ok");
+    let file = write(
+        &dir,
+        "200.http",
+        b"HTTP/1.1 200 OK\r\nx-amz-id-2: HOST\r\nx-amz-request-id: REQ\r\nContent-Length: 0\r\nServer: AmazonS3\r\n\r\n",
+    );
+    let value = json_stdout(&wire(&["response", OP, &file]));
+    assert_eq!(value, json!({"Output": {}}));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn response_access_denied() {
+    let dir = temp_dir("denied");
+    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>BODYREQ</RequestId><HostId>BODYHOST</HostId></Error>";
+    let raw = format!(
+        "HTTP/1.1 403 Forbidden\r\nx-amz-request-id: 656c76696e6727732072657175657374\r\nx-amz-id-2: Uuag1LuByRx9e6j5Onimru9pO4ZVKnJ2Qz7/C1NPcfTWAtRPfTaOFg==\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let file = write(&dir, "403.http", raw.as_bytes());
+    let value = json_stdout(&wire(&["response", OP, &file]));
+    assert_error(
+        &value,
+        "AccessDenied",
+        json!({
+            "Code": "AccessDenied",
+            "Message": "Access Denied",
+            "RequestId": "656c76696e6727732072657175657374",
+            "HostId": "Uuag1LuByRx9e6j5Onimru9pO4ZVKnJ2Qz7/C1NPcfTWAtRPfTaOFg==",
+            "Status": 403,
+        }),
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn response_body_is_framed_by_content_length() {
+    let dir = temp_dir("length");
+    let body = "<Error><Code>InvalidArgument</Code><Message>bad id</Message></Error>";
+    // Bytes after the announced length are not part of the body (they would
+    // make the XML unreadable).
+    let raw = format!(
+        "HTTP/1.1 400 Bad Request\r\ncontent-length: {}\r\nx-amz-request-id: R1\r\n\r\n{body}<junk & more",
+        body.len()
+    );
+    let file = write(&dir, "400.http", raw.as_bytes());
+    let value = json_stdout(&wire(&["response", OP, &file]));
+    assert_error(
+        &value,
+        "InvalidArgument",
+        json!({"Code": "InvalidArgument", "Message": "bad id", "RequestId": "R1", "HostId": null, "Status": 400}),
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn response_chunked_body() {
+    let dir = temp_dir("chunked");
+    let body = "<Error><Code>TooManyConfigurations</Code><Message>limit reached</Message><RequestId>CHUNKREQ</RequestId><HostId>CHUNKHOST</HostId></Error>";
+    let (a, rest) = body.split_at(10);
+    let (b, c) = rest.split_at(40);
+    let mut raw = String::from("HTTP/1.1 400 Bad Request\r\nTransfer-Encoding: chunked\r\n\r\n");
+    raw.push_str(&format!("{:x}\r\n{a}\r\n", a.len()));
+    raw.push_str(&format!("{:X};ext=1\r\n{b}\r\n", b.len()));
+    raw.push_str(&format!("{:x}\r\n{c}\r\n", c.len()));
+    raw.push_str("0\r\n\r\n");
+    let file = write(&dir, "chunked.http", raw.as_bytes());
+    let value = json_stdout(&wire(&["response", OP, &file]));
+    assert_error(
+        &value,
+        "TooManyConfigurations",
+        json!({
+            "Code": "TooManyConfigurations",
+            "Message": "limit reached",
+            "RequestId": "CHUNKREQ",
+            "HostId": "CHUNKHOST",
+            "Status": 400,
+        }),
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+// ---------------------------------------------------------------------------
+// Usage errors
+// ---------------------------------------------------------------------------
+
+fn minimal_input() -> Value {
+    json!({
+        "Bucket": "amzn-s3-demo-bucket",
+        "Id": "report1",
+        "AnalyticsConfiguration": {"Id": "report1", "StorageClassAnalysis": {}}
+    })
+}
+
+#[test]
+fn bad_input_files_are_usage_errors() {
+    let dir = temp_dir("bad-input");
+    let bad_json = write(&dir, "bad.json", b"{\"Bucket\": \"b\",");
+    expect_usage_error(&wire(&["request", OP, &bad_json]));
+
+    let mut missing = minimal_input();
+    missing["AnalyticsConfiguration"]
+        .as_object_mut()
+        .unwrap()
+        .remove("Id");
+    let missing = write(&dir, "missing.json", missing.to_string().as_bytes());
+    let line = expect_usage_error(&wire(&["request", OP, &missing]));
+    assert!(line.contains("`Id`"), "{line}");
+
+    let mut empty_bucket = minimal_input();
+    empty_bucket["Bucket"] = json!("");
+    let empty_bucket = write(&dir, "empty.json", empty_bucket.to_string().as_bytes());
+    let line = expect_usage_error(&wire(&["request", OP, &empty_bucket]));
+    assert!(line.contains("Bucket"), "{line}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    let dir = temp_dir("bad-args");
+    let input = write(&dir, "input.json", minimal_input().to_string().as_bytes());
+
+    let line = expect_usage_error(&wire(&["request", "GetObject", &input]));
+    assert!(line.contains("GetObject"), "{line}");
+
+    let line = expect_usage_error(&wire(&["requests", OP, &input]));
+    assert!(line.contains("requests"), "{line}");
+
+    let absent = dir.join("absent.json");
+    let line = expect_usage_error(&wire(&["request", OP, absent.to_str().unwrap()]));
+    assert!(line.contains("absent.json"), "{line}");
+
+    expect_usage_error(&wire(&["request", OP]));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,1 +1,69 @@
+//! Tests of the `s3-api` crate and its generator. The integration tests are
+//! the `[[test]]` targets of this package; this library only carries the
+//! compile-time checks below, run with `cargo test -p s3-api-tests --doc`.
 
+/// Required members of the model cannot be left out: leaving one out does not
+/// compile.
+///
+/// Each `compile_fail` block is followed by the same code with the member
+/// given, which compiles, so the failure is known to come from the missing
+/// member and nothing else.
+///
+/// # `Tag` without `value`
+///
+/// ```compile_fail,E0063
+/// let tag = s3_api::types::Tag {
+///     key: "env".to_owned(),
+/// };
+/// # let _ = tag;
+/// ```
+///
+/// ```
+/// let tag = s3_api::types::Tag {
+///     key: "env".to_owned(),
+///     value: "prod".to_owned(),
+/// };
+/// # let _ = tag;
+/// ```
+///
+/// # `AnalyticsConfiguration::new` without `storage_class_analysis`
+///
+/// ```compile_fail,E0061
+/// use s3_api::types::{AnalyticsConfiguration, StorageClassAnalysis};
+/// let config = AnalyticsConfiguration::new("report1");
+/// # let _ = (config, StorageClassAnalysis::default());
+/// ```
+///
+/// ```
+/// use s3_api::types::{AnalyticsConfiguration, StorageClassAnalysis};
+/// let config = AnalyticsConfiguration::new("report1", StorageClassAnalysis::default());
+/// # let _ = (config, StorageClassAnalysis::default());
+/// ```
+///
+/// # `PutBucketAnalyticsConfigurationRequest` without `analytics_configuration`
+///
+/// ```compile_fail,E0063
+/// use s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfigurationRequest;
+/// use s3_api::types::{AnalyticsConfiguration, StorageClassAnalysis};
+/// let config = AnalyticsConfiguration::new("report1", StorageClassAnalysis::default());
+/// let request = PutBucketAnalyticsConfigurationRequest {
+///     bucket: "amzn-s3-demo-bucket".to_owned(),
+///     id: "report1".to_owned(),
+///     expected_bucket_owner: None,
+/// };
+/// # let _ = (request, config);
+/// ```
+///
+/// ```
+/// use s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfigurationRequest;
+/// use s3_api::types::{AnalyticsConfiguration, StorageClassAnalysis};
+/// let config = AnalyticsConfiguration::new("report1", StorageClassAnalysis::default());
+/// let request = PutBucketAnalyticsConfigurationRequest {
+///     bucket: "amzn-s3-demo-bucket".to_owned(),
+///     id: "report1".to_owned(),
+///     analytics_configuration: config.clone(),
+///     expected_bucket_owner: None,
+/// };
+/// # let _ = (request, config);
+/// ```
+pub mod required_members {}
