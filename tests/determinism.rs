@@ -219,8 +219,14 @@ fn no_machine_path_or_time_in_generated_files() {
                     "{source}: {path} contains the date {date}"
                 );
             }
+            // Hand-written runtime files are copied as they are; their
+            // docs quote example timestamps.
+            let runtime = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../codegen/runtime")
+                .join(Path::new(path).file_name().unwrap());
+            let copied = std::fs::read_to_string(&runtime).is_ok_and(|src| text.ends_with(&src));
             assert!(
-                !has_time_of_day(text),
+                copied || !has_time_of_day(text),
                 "{source}: {path} contains a time of day"
             );
             assert!(

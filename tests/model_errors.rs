@@ -139,25 +139,25 @@ fn unsupported_trait_on_a_shape() {
 #[test]
 fn unsupported_shape_type() {
     let mut model = base();
-    model["shapes"][id("When")] = json!({"type": "timestamp"});
+    model["shapes"][id("When")] = json!({"type": "document"});
     shape(&mut model, "Thing")["members"]["At"] = json!({"target": id("When")});
     let d = single(problems(&model, None));
     assert_eq!(d.file.as_deref(), Some(FILE));
     assert_eq!(d.shape.as_deref(), Some("example.bad#When"));
-    assert!(d.message.contains("timestamp"), "{}", d.message);
+    assert!(d.message.contains("document"), "{}", d.message);
 }
 
 #[test]
 fn unsupported_prelude_shape_type_names_the_member() {
     let mut model = base();
-    shape(&mut model, "Thing")["members"]["At"] = json!({"target": "smithy.api#Timestamp"});
+    shape(&mut model, "Thing")["members"]["At"] = json!({"target": "smithy.api#Document"});
     let all = problems(&model, None);
     assert!(
         all.iter().any(|d| d.file.as_deref() == Some(FILE)
             && d.shape.as_deref() == Some("example.bad#Thing")
             && d.member.as_deref() == Some("At")
-            && d.message.contains("smithy.api#Timestamp")
-            && d.message.contains("timestamp")),
+            && d.message.contains("smithy.api#Document")
+            && d.message.contains("document")),
         "no problem names example.bad#Thing$At: {all:#?}"
     );
 }
@@ -306,7 +306,7 @@ fn every_problem_is_reported_at_once() {
     let mut model = base();
     shape(&mut model, "Thing")["members"]["Name"]["traits"] = json!({"example.custom#shiny": {}});
     shape(&mut model, "Thing")["traits"] = json!({"example.custom#glossy": {}});
-    model["shapes"][id("When")] = json!({"type": "timestamp"});
+    model["shapes"][id("When")] = json!({"type": "document"});
     shape(&mut model, "Thing")["members"]["At"] = json!({"target": id("When")});
     shape(&mut model, "Oops")["members"]["Extra"] = json!({
         "target": "smithy.api#String", "traits": {"example.custom#odd": {}}
@@ -316,7 +316,7 @@ fn every_problem_is_reported_at_once() {
     for (shape, member, text) in [
         ("example.bad#Thing", Some("Name"), "example.custom#shiny"),
         ("example.bad#Thing", None, "example.custom#glossy"),
-        ("example.bad#When", None, "timestamp"),
+        ("example.bad#When", None, "document"),
         ("example.bad#Oops", Some("Extra"), "example.custom#odd"),
     ] {
         assert!(

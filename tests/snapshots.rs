@@ -191,7 +191,7 @@ fn reviewed_properties_hold() {
     );
 
     let t = types("list-flattened");
-    assert!(t.contains(r#"crate::xml::text_element(out, "Tag", "", item);"#));
+    assert!(t.contains(r#"crate::xml::text_element(out, "Tag", "", item.as_str());"#));
     assert!(
         !t.contains("Ignored"),
         "a flattened list ignores its member's xmlName"
@@ -208,7 +208,7 @@ fn reviewed_properties_hold() {
     in_order(&t, &["<entry>", "\"Name\"", "\"Text\"", "</entry>"]);
 
     let op = &generate("body-members", true)["src/operation/put_body_members.rs"];
-    assert!(op.contains(r#"crate::uri::push_label(&mut uri, "Key", self.key.as_str(), true)?;"#));
+    assert!(op.contains(r#"crate::uri::push_label(&mut uri, "Key", v.as_str(), true)?;"#));
     assert!(op.contains(r#""PutBodyMembersRequest","#));
     assert!(op.contains("http::Method::POST"));
 }

@@ -102,6 +102,8 @@ pub struct StructDef {
     pub xml_namespace: Option<XmlNamespace>,
     /// Whether XML writing code is needed for it.
     pub writes_xml: bool,
+    /// Whether XML reading code is needed for it.
+    pub reads_xml: bool,
 }
 
 /// A structure member.
@@ -119,6 +121,12 @@ pub struct Field {
     pub boxed: bool,
     pub binding: Binding,
     pub xml: XmlMember,
+    /// Filled with a fresh token when the caller leaves it empty (`idempotencyToken`).
+    pub idempotency_token: bool,
+    /// Used in the host prefix of the `endpoint` trait (`hostLabel`).
+    pub host_label: bool,
+    /// The `mediaType` of the member's target, for string and blob payloads.
+    pub media_type: Option<String>,
 }
 
 /// Where an input or output member travels in an HTTP message.
@@ -131,7 +139,13 @@ pub enum Binding {
         greedy: bool,
     },
     Query(String),
+    /// A map whose entries become query parameters (`httpQueryParams`).
+    QueryParams,
     Header(String),
+    /// A map whose entries become headers named prefix + key (`httpPrefixHeaders`).
+    PrefixHeaders(String),
+    /// The HTTP status code of the response (`httpResponseCode`).
+    ResponseCode,
     /// Is the whole body.
     Payload,
 }
@@ -158,6 +172,10 @@ pub enum Ty {
     Long,
     Float,
     Double,
+    /// A point in time; the format, when the model sets one (`timestampFormat`).
+    Timestamp(Option<TimestampFormat>),
+    /// Bytes.
+    Blob,
     /// A generated structure, union or enum.
     Named {
         name: String,
@@ -172,9 +190,19 @@ pub enum Ty {
     Map {
         key: Box<Ty>,
         value: Box<Ty>,
-        key_name: String,
-        value_name: String,
+        /// Element of each key (name and namespace).
+        key_xml: XmlMember,
+        /// Element of each value (name and namespace).
+        value_xml: XmlMember,
     },
+}
+
+/// How a timestamp is written as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimestampFormat {
+    DateTime,
+    HttpDate,
+    EpochSeconds,
 }
 
 /// Which kind of generated type a [`Ty::Named`] is.
@@ -197,6 +225,7 @@ pub struct UnionDef {
     pub unknown: String,
     pub derives: Derives,
     pub writes_xml: bool,
+    pub reads_xml: bool,
 }
 
 /// A union member.
@@ -245,6 +274,8 @@ pub struct OperationDef {
     pub error_name: String,
     /// Body of the request.
     pub request_body: RequestBody,
+    /// The `endpoint` trait's host prefix, e.g. `foo.{Label}.`.
+    pub host_prefix: Option<String>,
 }
 
 /// One segment of a URI path pattern.
@@ -269,6 +300,11 @@ pub enum RequestBody {
         root: String,
         namespace: Option<XmlNamespace>,
     },
+    /// The field at this index (a string, enum or blob) is the body as is.
+    RawPayload {
+        field: usize,
+        content_type: String,
+    },
     /// The unbound members form a document with this root element.
     XmlMembers {
         root: String,
@@ -282,4 +318,6 @@ pub struct ErrorRef {
     pub variant: String,
     pub type_name: String,
     pub code: String,
+    /// Whether the error structure has members to read from the response.
+    pub has_members: bool,
 }

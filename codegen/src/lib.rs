@@ -14,6 +14,7 @@ pub mod lower;
 pub mod model;
 pub mod naming;
 pub mod output;
+pub mod protocol_tests;
 
 use std::path::PathBuf;
 
@@ -25,6 +26,8 @@ pub use output::Files;
 pub struct Options {
     /// Model files (Smithy 2.0 JSON AST), merged into one model.
     pub models: Vec<PathBuf>,
+    /// The service to generate (shape id or name); `None` when the model has one.
+    pub service: Option<String>,
     /// Operation names to generate; `None` means every operation of the service.
     pub ops: Option<Vec<String>>,
     /// Package name of the generated crate.
@@ -39,6 +42,7 @@ impl Options {
     pub fn new(models: Vec<PathBuf>) -> Self {
         Options {
             models,
+            service: None,
             ops: None,
             package: "s3-api".into(),
             standalone: false,
@@ -55,7 +59,7 @@ pub fn generate(opts: &Options) -> Result<Files, Diagnostics> {
 
 /// Like [`generate`], for a model already loaded (e.g. from in-memory sources).
 pub fn generate_from_model(model: &model::Model, opts: &Options) -> Result<Files, Diagnostics> {
-    let krate = lower::lower(model, opts.ops.as_deref())?;
+    let krate = lower::lower(model, opts.service.as_deref(), opts.ops.as_deref())?;
     let crate_opts = emit::CrateOptions {
         package: opts.package.clone(),
         standalone: opts.standalone,

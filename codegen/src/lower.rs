@@ -33,6 +33,14 @@ const HANDLED: &[&str] = &[
     "smithy.api#input",
     "smithy.api#output",
     "smithy.api#deprecated",
+    "smithy.api#timestampFormat",
+    "smithy.api#mediaType",
+    "smithy.api#httpPrefixHeaders",
+    "smithy.api#httpQueryParams",
+    "smithy.api#httpResponseCode",
+    "smithy.api#endpoint",
+    "smithy.api#hostLabel",
+    "smithy.api#idempotencyToken",
     "aws.protocols#restXml",
 ];
 
@@ -85,6 +93,31 @@ const IGNORED: &[(&str, &str)] = &[
         "smithy.api#range",
         "constraints are enforced by the service, not by clients",
     ),
+    (
+        "smithy.api#uniqueItems",
+        "a set is kept as a list in order; uniqueness is the service's to enforce",
+    ),
+    (
+        "smithy.api#idempotent",
+        "a hint for retry policies, which belong to the caller",
+    ),
+    ("smithy.api#readonly", "a hint with no wire effect"),
+    ("smithy.api#tags", "model metadata"),
+    ("smithy.api#externalDocumentation", "model metadata"),
+    ("smithy.api#private", "model metadata"),
+    ("smithy.api#idRef", "model validation metadata"),
+    (
+        "smithy.api#requestCompression",
+        "compression is optional for clients; the request is sent uncompressed",
+    ),
+    (
+        "smithy.test#httpRequestTests",
+        "protocol test cases, read by the protocol test generator",
+    ),
+    (
+        "smithy.test#httpResponseTests",
+        "protocol test cases, read by the protocol test generator",
+    ),
 ];
 
 /// The traits the generator deliberately ignores, with the reason for each.
@@ -95,45 +128,62 @@ pub fn ignored_traits() -> &'static [(&'static str, &'static str)] {
 const UNIT: &str = "smithy.api#Unit";
 
 /// Validates the model for the selected operations and lowers it.
-pub fn lower(model: &Model, ops: Option<&[String]>) -> Result<Crate, Diagnostics> {
+pub fn lower(
+    model: &Model,
+    service: Option<&str>,
+    ops: Option<&[String]>,
+) -> Result<Crate, Diagnostics> {
     let mut cx = Cx {
         model,
         d: Diagnostics::default(),
         names: BTreeMap::new(),
         taken: BTreeMap::new(),
+        io_uses: BTreeMap::new(),
     };
-    let Some(service) = cx.service() else {
+    let Some(service) = cx.service(service) else {
         return Err(cx.d);
     };
     let op_ids = cx.select_operations(service, ops);
+    for id in &op_ids {
+        if let Kind::Operation(op) = &model.shapes[*id].kind {
+            for io in [&op.input, &op.output] {
+                if io != UNIT {
+                    *cx.io_uses.entry(io.clone()).or_default() += 1;
+                }
+            }
+        }
+    }
     let closure = cx.closure(service, &op_ids);
-    cx.check_traits(&closure);
+    cx.check_traits(service, &closure);
     cx.check_kinds(&closure);
     if !cx.d.is_empty() {
         return cx.d.into_result(empty_crate());
     }
-    cx.assign_names(&closure, &op_ids);
+    cx.assign_names(service, &closure, &op_ids);
     if !cx.d.is_empty() {
         return cx.d.into_result(empty_crate());
     }
 
-    let io: BTreeSet<&str> = op_ids
+    // Input and output shapes live in their operation's module, unless a
+    // member also uses them as a plain type.
+    let member_targets: BTreeSet<&str> = closure
         .iter()
-        .filter_map(|id| match &model.shapes[*id].kind {
-            Kind::Operation(op) => Some([op.input.as_str(), op.output.as_str()]),
-            _ => None,
-        })
-        .flatten()
-        .filter(|id| *id != UNIT)
+        .flat_map(|id| model.shapes[*id].members.iter().map(|m| m.target.as_str()))
+        .collect();
+    let io: BTreeSet<String> = cx
+        .io_uses
+        .keys()
+        .filter(|id| !member_targets.contains(id.as_str()))
+        .cloned()
         .collect();
     let recursive = cx.recursive_members(&closure);
-    let written = cx.written_shapes(&op_ids);
+    let (written, read) = cx.xml_shapes(&op_ids);
     let service_info = cx.service_info(service);
 
     let mut types = Vec::new();
     for id in &closure {
         let shape = &model.shapes[*id];
-        if io.contains(id) || *id == UNIT {
+        if io.contains(*id) || *id == UNIT {
             continue;
         }
         match shape.kind {
@@ -141,12 +191,12 @@ pub fn lower(model: &Model, ops: Option<&[String]>) -> Result<Crate, Diagnostics
                 shape,
                 StructRole::Plain,
                 &recursive,
-                written.contains(id),
+                (written.contains(id), read.contains(id)),
             ))),
             Kind::Union => types.push(TypeDef::Union(cx.lower_union(
                 shape,
                 &recursive,
-                written.contains(id),
+                (written.contains(id), read.contains(id)),
             ))),
             Kind::Enum => types.push(TypeDef::Enum(cx.lower_enum(shape))),
             _ => {}
@@ -188,6 +238,8 @@ struct Cx<'m> {
     names: BTreeMap<String, String>,
     /// Rust type name → the shape id (or synthesized item) that owns it.
     taken: BTreeMap<String, String>,
+    /// How many times each shape serves as an operation input or output.
+    io_uses: BTreeMap<String, usize>,
 }
 
 impl<'m> Cx<'m> {
@@ -195,13 +247,23 @@ impl<'m> Cx<'m> {
         self.d.push(Some(&shape.file), Some(&shape.id), member, msg);
     }
 
-    fn service(&mut self) -> Option<&'m Shape> {
+    fn service(&mut self, wanted: Option<&str>) -> Option<&'m Shape> {
         let services: Vec<&Shape> = self
             .model
             .shapes
             .values()
             .filter(|s| matches!(s.kind, Kind::Service(_)))
+            .filter(|s| wanted.is_none_or(|w| s.id == w || s.name() == w))
             .collect();
+        if let (Some(w), []) = (wanted, services.as_slice()) {
+            self.d.push(
+                None,
+                None,
+                None,
+                format!("the model has no service named `{w}`"),
+            );
+            return None;
+        }
         match services.as_slice() {
             [one] => Some(one),
             [] => {
@@ -216,7 +278,7 @@ impl<'m> Cx<'m> {
                     None,
                     None,
                     format!(
-                        "the model defines several services ({}); generate from one",
+                        "the model defines several services ({}); choose one with --service",
                         ids.join(", ")
                     ),
                 );
@@ -296,10 +358,10 @@ impl<'m> Cx<'m> {
         out
     }
 
-    fn check_traits(&mut self, closure: &BTreeSet<&'m str>) {
+    fn check_traits(&mut self, service: &'m Shape, closure: &BTreeSet<&'m str>) {
         let model = self.model;
         let known = |t: &str| HANDLED.contains(&t) || IGNORED.iter().any(|(i, _)| *i == t);
-        for id in closure.iter().copied().chain(self.service_id()) {
+        for id in closure.iter().copied().chain([service.id.as_str()]) {
             let shape = &model.shapes[id];
             if shape.file == "<prelude>" {
                 continue;
@@ -321,14 +383,6 @@ impl<'m> Cx<'m> {
                 }
             }
         }
-    }
-
-    fn service_id(&self) -> Option<&'m str> {
-        self.model
-            .shapes
-            .values()
-            .find(|s| matches!(s.kind, Kind::Service(_)))
-            .map(|s| s.id.as_str())
     }
 
     fn check_kinds(&mut self, closure: &BTreeSet<&'m str>) {
@@ -383,16 +437,12 @@ impl<'m> Cx<'m> {
     }
 
     /// Decides the Rust name of every generated type, reporting collisions.
-    fn assign_names(&mut self, closure: &BTreeSet<&'m str>, ops: &[&'m str]) {
+    fn assign_names(&mut self, service: &Shape, closure: &BTreeSet<&'m str>, ops: &[&'m str]) {
         let model = self.model;
-        let rename = model
-            .shapes
-            .values()
-            .find_map(|s| match &s.kind {
-                Kind::Service(svc) => Some(svc.rename.clone()),
-                _ => None,
-            })
-            .unwrap_or_default();
+        let rename = match &service.kind {
+            Kind::Service(svc) => svc.rename.clone(),
+            _ => BTreeMap::new(),
+        };
         for id in closure {
             let shape = &model.shapes[*id];
             if !matches!(shape.kind, Kind::Structure | Kind::Union | Kind::Enum) || *id == UNIT {
@@ -409,7 +459,9 @@ impl<'m> Cx<'m> {
             let name = naming::type_name(shape.name());
             self.claim(shape, name.clone());
             for (io, suffix) in [(&op.input, "Input"), (&op.output, "Output")] {
-                if io == UNIT {
+                // A shape shared by several operations (or used as both input
+                // and output) gets one copy per use, named after the operation.
+                if io == UNIT || self.io_uses.get(io).is_some_and(|n| *n > 1) {
                     self.claim_synthetic(
                         shape,
                         &format!("{}#{suffix}", shape.id),
@@ -487,28 +539,47 @@ impl<'m> Cx<'m> {
         out
     }
 
-    /// Shapes that need XML writing code: everything reachable from request bodies.
-    fn written_shapes(&self, ops: &[&'m str]) -> BTreeSet<&'m str> {
+    /// Shapes that need XML writing code (reachable from request bodies) and
+    /// reading code (reachable from response and error bodies).
+    fn xml_shapes(&self, ops: &[&'m str]) -> (BTreeSet<&'m str>, BTreeSet<&'m str>) {
         let model = self.model;
-        let mut stack: Vec<&str> = Vec::new();
+        let mut written: Vec<&str> = Vec::new();
+        let mut read: Vec<&str> = Vec::new();
+        let bound = |m: &model::Member| {
+            [
+                "smithy.api#httpLabel",
+                "smithy.api#httpQuery",
+                "smithy.api#httpQueryParams",
+                "smithy.api#httpHeader",
+                "smithy.api#httpPrefixHeaders",
+                "smithy.api#httpResponseCode",
+            ]
+            .iter()
+            .any(|t| has(&m.traits, t))
+        };
         for id in ops {
             let Kind::Operation(op) = &model.shapes[*id].kind else {
                 continue;
             };
-            let input = &model.shapes[&op.input];
-            for m in &input.members {
-                let bound = [
-                    "smithy.api#httpLabel",
-                    "smithy.api#httpQuery",
-                    "smithy.api#httpHeader",
-                ]
-                .iter()
-                .any(|t| has(&m.traits, t));
-                if !bound {
-                    stack.push(&m.target);
-                }
+            let body_targets = |id: &str| -> Vec<&'m str> {
+                model.shapes[id]
+                    .members
+                    .iter()
+                    .filter(|m| !bound(m))
+                    .map(|m| m.target.as_str())
+                    .collect()
+            };
+            written.extend(body_targets(&op.input));
+            read.extend(body_targets(&op.output));
+            for e in &op.errors {
+                read.extend(body_targets(e));
             }
         }
+        (self.reachable(written), self.reachable(read))
+    }
+
+    fn reachable(&self, mut stack: Vec<&'m str>) -> BTreeSet<&'m str> {
+        let model = self.model;
         let mut out = BTreeSet::new();
         while let Some(id) = stack.pop() {
             let shape = &model.shapes[id];
@@ -574,6 +645,26 @@ impl<'m> Cx<'m> {
             Kind::Long => Ty::Long,
             Kind::Float => Ty::Float,
             Kind::Double => Ty::Double,
+            Kind::IntEnum => Ty::Int,
+            Kind::Blob => Ty::Blob,
+            Kind::Timestamp => {
+                let format = trait_str(&member.traits, "smithy.api#timestampFormat")
+                    .or_else(|| trait_str(&target.traits, "smithy.api#timestampFormat"));
+                Ty::Timestamp(match format {
+                    None => None,
+                    Some("date-time") => Some(TimestampFormat::DateTime),
+                    Some("http-date") => Some(TimestampFormat::HttpDate),
+                    Some("epoch-seconds") => Some(TimestampFormat::EpochSeconds),
+                    Some(other) => {
+                        self.err(
+                            owner,
+                            Some(&member.name),
+                            format!("unknown timestampFormat \"{other}\""),
+                        );
+                        return None;
+                    }
+                })
+            }
             Kind::Structure | Kind::Union | Kind::Enum => {
                 let kind = match target.kind {
                     Kind::Structure => NamedKind::Struct,
@@ -603,12 +694,8 @@ impl<'m> Cx<'m> {
                 Ty::Map {
                     key: Box::new(self.ty(target, key)?),
                     value: Box::new(self.ty(target, value)?),
-                    key_name: trait_str(&key.traits, "smithy.api#xmlName")
-                        .unwrap_or("key")
-                        .to_owned(),
-                    value_name: trait_str(&value.traits, "smithy.api#xmlName")
-                        .unwrap_or("value")
-                        .to_owned(),
+                    key_xml: self.xml_member(target, key),
+                    value_xml: self.xml_member(target, value),
                 }
             }
             other => {
@@ -639,7 +726,7 @@ impl<'m> Cx<'m> {
         shape: &Shape,
         role: StructRole,
         recursive: &BTreeSet<(String, String)>,
-        writes_xml: bool,
+        (writes_xml, reads_xml): (bool, bool),
     ) -> StructDef {
         let role = match role {
             StructRole::Plain if has(&shape.traits, "smithy.api#error") => StructRole::Error {
@@ -652,9 +739,6 @@ impl<'m> Cx<'m> {
             },
             other => other,
         };
-        if matches!(role, StructRole::Error { .. }) && !shape.members.is_empty() {
-            self.err(shape, None, "error structures with members are not supported yet (their bodies cannot be read yet)");
-        }
         let reserved: &[&str] = if matches!(role, StructRole::Error { .. }) {
             &["meta"]
         } else {
@@ -679,6 +763,8 @@ impl<'m> Cx<'m> {
             {
                 self.err(shape, Some(&m.name), "httpLabel members must be required");
             }
+            self.check_binding_type(shape, m, &binding, &ty);
+            let target = &self.model.shapes[&m.target];
             fields.push(Field {
                 member: m.name.clone(),
                 name,
@@ -687,6 +773,9 @@ impl<'m> Cx<'m> {
                 boxed: recursive.contains(&(shape.id.clone(), m.name.clone())),
                 binding,
                 xml: self.xml_member(shape, m),
+                idempotency_token: has(&m.traits, "smithy.api#idempotencyToken"),
+                host_label: has(&m.traits, "smithy.api#hostLabel"),
+                media_type: trait_str(&target.traits, "smithy.api#mediaType").map(str::to_owned),
                 ty,
             });
         }
@@ -708,6 +797,7 @@ impl<'m> Cx<'m> {
                 .to_owned(),
             xml_namespace: self.namespace(shape, None, &shape.traits),
             writes_xml,
+            reads_xml,
         }
     }
 
@@ -716,8 +806,11 @@ impl<'m> Cx<'m> {
         let bindings = [
             has(t, "smithy.api#httpLabel"),
             has(t, "smithy.api#httpQuery"),
+            has(t, "smithy.api#httpQueryParams"),
             has(t, "smithy.api#httpHeader"),
+            has(t, "smithy.api#httpPrefixHeaders"),
             has(t, "smithy.api#httpPayload"),
+            has(t, "smithy.api#httpResponseCode"),
         ];
         if bindings.iter().filter(|b| **b).count() > 1 {
             self.err(
@@ -726,18 +819,35 @@ impl<'m> Cx<'m> {
                 "a member can have only one HTTP binding trait",
             );
         }
-        let allowed = match role {
-            StructRole::Input => true,
-            StructRole::Output => !bindings[0] && !bindings[1],
-            _ => !bindings.iter().any(|b| *b),
+        let [
+            label,
+            query,
+            query_params,
+            header,
+            prefix_headers,
+            payload,
+            response_code,
+        ] = bindings;
+        // As Smithy specifies, a binding trait with no meaning where the
+        // structure is used is ignored: the member travels in the body.
+        let request_only = label || query || query_params;
+        let ignored = match role {
+            StructRole::Input => response_code,
+            StructRole::Output => request_only,
+            StructRole::Error { .. } => request_only || response_code,
+            StructRole::Plain => bindings.iter().any(|b| *b),
         };
-        if !allowed {
+        if ignored {
+            return Binding::Body;
+        }
+        if payload && matches!(role, StructRole::Error { .. }) {
             self.err(
                 shape,
                 Some(&m.name),
-                "this HTTP binding trait has no meaning on this structure",
+                "httpPayload on error structures is not supported",
             );
         }
+        let _ = (header, prefix_headers);
         if let Some(h) = trait_str(t, "smithy.api#httpHeader") {
             Binding::Header(h.to_ascii_lowercase())
         } else if let Some(q) = trait_str(t, "smithy.api#httpQuery") {
@@ -746,12 +856,75 @@ impl<'m> Cx<'m> {
             Binding::Label { greedy: false }
         } else if has(t, "smithy.api#httpPayload") {
             Binding::Payload
+        } else if let Some(prefix) = trait_str(t, "smithy.api#httpPrefixHeaders") {
+            Binding::PrefixHeaders(prefix.to_ascii_lowercase())
+        } else if has(t, "smithy.api#httpQueryParams") {
+            Binding::QueryParams
+        } else if has(t, "smithy.api#httpResponseCode") {
+            Binding::ResponseCode
         } else {
             Binding::Body
         }
     }
 
-    /// Whether a float or double is reachable from `id` (then Eq and Hash cannot be derived).
+    /// HTTP-bound members must have types the binding can carry.
+    fn check_binding_type(&mut self, shape: &Shape, m: &model::Member, binding: &Binding, ty: &Ty) {
+        let scalar = |ty: &Ty| {
+            matches!(
+                ty,
+                Ty::String
+                    | Ty::Bool
+                    | Ty::Byte
+                    | Ty::Short
+                    | Ty::Int
+                    | Ty::Long
+                    | Ty::Float
+                    | Ty::Double
+                    | Ty::Timestamp(_)
+                    | Ty::Blob
+                    | Ty::Named {
+                        kind: NamedKind::Enum,
+                        ..
+                    }
+            )
+        };
+        let scalar_or_list = |ty: &Ty| match ty {
+            Ty::List { item, .. } => scalar(item),
+            other => scalar(other),
+        };
+        let string_map = |ty: &Ty, lists: bool| match ty {
+            Ty::Map { key, value, .. } => {
+                matches!(
+                    **key,
+                    Ty::String
+                        | Ty::Named {
+                            kind: NamedKind::Enum,
+                            ..
+                        }
+                ) && (matches!(**value, Ty::String)
+                    || (lists && matches!(&**value, Ty::List { item, .. } if **item == Ty::String)))
+            }
+            _ => false,
+        };
+        let ok = match binding {
+            Binding::Body => true,
+            Binding::Label { .. } => scalar(ty) && *ty != Ty::Blob,
+            Binding::Query(_) | Binding::Header(_) => scalar_or_list(ty),
+            Binding::QueryParams => string_map(ty, true),
+            Binding::PrefixHeaders(_) => string_map(ty, false),
+            Binding::ResponseCode => *ty == Ty::Int,
+            Binding::Payload => matches!(ty, Ty::String | Ty::Blob | Ty::Named { .. }),
+        };
+        if !ok {
+            self.err(
+                shape,
+                Some(&m.name),
+                format!("a member of this type cannot be bound with {binding:?}"),
+            );
+        }
+    }
+
+    /// Whether a float, double or map is reachable from `id` (then Eq and Hash cannot be derived).
     fn has_float(&self, id: &str) -> bool {
         let mut stack = vec![id];
         let mut seen = BTreeSet::new();
@@ -760,7 +933,8 @@ impl<'m> Cx<'m> {
                 continue;
             }
             let shape = &self.model.shapes[id];
-            if matches!(shape.kind, Kind::Float | Kind::Double) {
+            // Floats have no Eq; maps keep insertion order and have no Hash.
+            if matches!(shape.kind, Kind::Float | Kind::Double | Kind::Map) {
                 return true;
             }
             stack.extend(shape.members.iter().map(|m| m.target.as_str()));
@@ -772,7 +946,7 @@ impl<'m> Cx<'m> {
         &mut self,
         shape: &Shape,
         recursive: &BTreeSet<(String, String)>,
-        writes_xml: bool,
+        (writes_xml, reads_xml): (bool, bool),
     ) -> UnionDef {
         let names = shape
             .members
@@ -806,6 +980,7 @@ impl<'m> Cx<'m> {
                 default: false,
             },
             writes_xml,
+            reads_xml,
         }
     }
 
@@ -887,21 +1062,30 @@ impl<'m> Cx<'m> {
         let name = self.names[&shape.id].clone();
 
         let mut input = match model.shapes.get(&op.input) {
-            Some(s) if s.id != UNIT => self.lower_struct(s, StructRole::Input, recursive, false),
+            Some(s) if s.id != UNIT => {
+                self.lower_struct(s, StructRole::Input, recursive, (false, false))
+            }
             _ => synthetic(format!("{name}Input"), StructRole::Input),
         };
-        let output = match model.shapes.get(&op.output) {
-            Some(s) if s.id != UNIT => self.lower_struct(s, StructRole::Output, recursive, false),
+        let mut output = match model.shapes.get(&op.output) {
+            Some(s) if s.id != UNIT => {
+                self.lower_struct(s, StructRole::Output, recursive, (false, false))
+            }
             _ => synthetic(format!("{name}Output"), StructRole::Output),
         };
-        for f in &output.fields {
-            if !matches!(f.binding, Binding::Header(_)) {
-                self.err(
-                    model.shapes.get(&op.output).unwrap_or(shape),
-                    Some(&f.member),
-                    "output members outside headers are not supported yet (response bodies cannot be read yet)",
-                );
+        for (def, suffix) in [(&mut input, "Input"), (&mut output, "Output")] {
+            if let Some(own) = self.names.get(&format!("{}#{suffix}", shape.id)) {
+                def.name = own.clone();
             }
+        }
+        // The output's body members form the response document.
+        output.reads_xml = output.fields.iter().any(|f| f.binding == Binding::Body);
+        if output.reads_xml && output.fields.iter().any(|f| f.binding == Binding::Payload) {
+            self.err(
+                shape,
+                None,
+                "the output has an httpPayload member and unbound members",
+            );
         }
 
         // URI pattern: path segments and literal query parameters.
@@ -984,25 +1168,39 @@ impl<'m> Cx<'m> {
                 let input_shape = &model.shapes[&op.input];
                 let member = input_shape.member(&field.member)?;
                 let target = &model.shapes[&member.target];
-                if !matches!(target.kind, Kind::Structure | Kind::Union) {
-                    self.err(
-                        input_shape,
-                        Some(&field.member),
-                        format!("{} payloads are not supported yet", target.kind.name()),
-                    );
-                }
-                let root = trait_str(&member.traits, "smithy.api#xmlName")
-                    .or_else(|| trait_str(&target.traits, "smithy.api#xmlName"))
-                    .unwrap_or(target.name())
-                    .to_owned();
-                let namespace = self
-                    .namespace(input_shape, Some(&member.name), &member.traits)
-                    .or_else(|| self.namespace(target, None, &target.traits))
-                    .or_else(|| service_info.xml_namespace.clone());
-                RequestBody::XmlPayload {
-                    field: *i,
-                    root,
-                    namespace,
+                let raw_type = match target.kind {
+                    Kind::Structure | Kind::Union => None,
+                    Kind::String | Kind::Enum => Some("text/plain"),
+                    Kind::Blob => Some("application/octet-stream"),
+                    _ => {
+                        self.err(
+                            input_shape,
+                            Some(&field.member),
+                            format!("{} payloads are not supported", target.kind.name()),
+                        );
+                        return None;
+                    }
+                };
+                if let Some(default_type) = raw_type {
+                    let content_type = field.media_type.clone().unwrap_or(default_type.to_owned());
+                    RequestBody::RawPayload {
+                        field: *i,
+                        content_type,
+                    }
+                } else {
+                    let root = trait_str(&member.traits, "smithy.api#xmlName")
+                        .or_else(|| trait_str(&target.traits, "smithy.api#xmlName"))
+                        .unwrap_or(target.name())
+                        .to_owned();
+                    let namespace = self
+                        .namespace(input_shape, Some(&member.name), &member.traits)
+                        .or_else(|| self.namespace(target, None, &target.traits))
+                        .or_else(|| service_info.xml_namespace.clone());
+                    RequestBody::XmlPayload {
+                        field: *i,
+                        root,
+                        namespace,
+                    }
                 }
             }
             _ => {
@@ -1041,6 +1239,7 @@ impl<'m> Cx<'m> {
                 variant: naming::variant_name(err.name()),
                 type_name: self.names[&err.id].clone(),
                 code: err.name().to_owned(),
+                has_members: !err.members.is_empty(),
             });
         }
         let taken: Vec<String> = errors.iter().map(|e| e.variant.clone()).collect();
@@ -1052,7 +1251,42 @@ impl<'m> Cx<'m> {
             );
         }
 
+        let host_prefix = shape
+            .traits
+            .get("smithy.api#endpoint")
+            .and_then(|e| e.get("hostPrefix"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        if let Some(prefix) = &host_prefix {
+            let mut rest = prefix.as_str();
+            while let Some((_, after)) = rest.split_once('{') {
+                let Some((label, tail)) = after.split_once('}') else {
+                    self.err(
+                        shape,
+                        None,
+                        format!("unterminated label in hostPrefix {prefix}"),
+                    );
+                    break;
+                };
+                if !input
+                    .fields
+                    .iter()
+                    .any(|f| f.member == label && f.host_label)
+                {
+                    self.err(
+                        shape,
+                        None,
+                        format!(
+                            "hostPrefix label {{{label}}} has no hostLabel member in the input"
+                        ),
+                    );
+                }
+                rest = tail;
+            }
+        }
+
         Some(OperationDef {
+            host_prefix,
             module: naming::field_name(shape.name()),
             docs: docs(&shape.traits),
             method,
@@ -1081,6 +1315,9 @@ fn is_supported_kind(kind: &Kind) -> bool {
             | Kind::Long
             | Kind::Float
             | Kind::Double
+            | Kind::Timestamp
+            | Kind::Blob
+            | Kind::IntEnum
             | Kind::Enum
             | Kind::List
             | Kind::Set
@@ -1112,6 +1349,7 @@ fn synthetic(name: String, role: StructRole) -> StructDef {
         xml_name: String::new(),
         xml_namespace: None,
         writes_xml: false,
+        reads_xml: false,
     }
 }
 

@@ -215,6 +215,11 @@ pub enum BuildError {
         /// The name of the header.
         header: &'static str,
     },
+    /// A value that goes into the host name is not a valid host label.
+    InvalidHostLabel {
+        /// The name of the input member.
+        member: &'static str,
+    },
     /// The request URI could not be formed: every value is percent-encoded,
     /// so this happens only when the URI is too long for `http::Uri` (about
     /// 64 KiB).
@@ -238,6 +243,10 @@ impl fmt::Display for BuildError {
             BuildError::InvalidHeaderValue { header } => write!(
                 f,
                 "the value for the header `{header}` contains characters that are not allowed in HTTP headers"
+            ),
+            BuildError::InvalidHostLabel { member } => write!(
+                f,
+                "the input member `{member}` is not a valid host label, but it is part of the host name"
             ),
             BuildError::InvalidUri { reason } => {
                 write!(f, "the request URI could not be formed: {reason}")

@@ -12,10 +12,17 @@
 
 #![forbid(unsafe_code)]
 
+/// Maps in the model keep the order of their entries: they are `IndexMap`s.
+pub use indexmap;
+
 #[rustfmt::skip]
 pub mod error;
 #[rustfmt::skip]
 pub mod operation;
+// Public types (DateTime, base64) plus helpers not every model uses.
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub mod primitives;
 #[rustfmt::skip]
 pub mod types;
 // Support code shared by all models; not every model uses every helper.
@@ -25,6 +32,12 @@ mod uri;
 #[rustfmt::skip]
 #[allow(dead_code)]
 mod xml;
+#[rustfmt::skip]
+#[allow(dead_code)]
+mod xml_read;
+#[rustfmt::skip]
+#[allow(dead_code)]
+mod headers;
 
 /// One S3 operation: how to build its request and read its response.
 ///

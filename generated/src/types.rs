@@ -67,7 +67,7 @@ impl AnalyticsAndOperator {
         crate::xml::open(out, tag, attrs);
         let mark = crate::xml::open_end(out);
         if let Some(v) = &self.prefix {
-            crate::xml::text_element(out, "Prefix", "", v);
+            crate::xml::text_element(out, "Prefix", "", v.as_str());
         }
         if let Some(v) = &self.tags {
             for item in v.iter() {
@@ -127,7 +127,7 @@ impl AnalyticsConfiguration {
         let mark = crate::xml::open_end(out);
         {
             let v = &self.id;
-            crate::xml::text_element(out, "Id", "", v);
+            crate::xml::text_element(out, "Id", "", v.as_str());
         }
         if let Some(v) = &self.filter {
             v.write_xml(out, "Filter", "")?;
@@ -206,7 +206,7 @@ impl AnalyticsFilter {
         let mark = crate::xml::open_end(out);
         match self {
             Self::Prefix(v) => {
-                crate::xml::text_element(out, "Prefix", "", v);
+                crate::xml::text_element(out, "Prefix", "", v.as_str());
             }
             Self::Tag(v) => {
                 v.write_xml(out, "Tag", "")?;
@@ -297,14 +297,14 @@ impl AnalyticsS3BucketDestination {
             crate::xml::text_element(out, "Format", "", v.as_str());
         }
         if let Some(v) = &self.bucket_account_id {
-            crate::xml::text_element(out, "BucketAccountId", "", v);
+            crate::xml::text_element(out, "BucketAccountId", "", v.as_str());
         }
         {
             let v = &self.bucket;
-            crate::xml::text_element(out, "Bucket", "", v);
+            crate::xml::text_element(out, "Bucket", "", v.as_str());
         }
         if let Some(v) = &self.prefix {
-            crate::xml::text_element(out, "Prefix", "", v);
+            crate::xml::text_element(out, "Prefix", "", v.as_str());
         }
         crate::xml::close(out, tag, mark);
         Ok(())
@@ -545,11 +545,11 @@ impl Tag {
         let mark = crate::xml::open_end(out);
         {
             let v = &self.key;
-            crate::xml::text_element(out, "Key", "", v);
+            crate::xml::text_element(out, "Key", "", v.as_str());
         }
         {
             let v = &self.value;
-            crate::xml::text_element(out, "Value", "", v);
+            crate::xml::text_element(out, "Value", "", v.as_str());
         }
         crate::xml::close(out, tag, mark);
         Ok(())

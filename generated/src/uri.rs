@@ -49,6 +49,31 @@ pub(crate) fn push_label(
     Ok(())
 }
 
+/// Appends one label of a host prefix. The value must be a valid host label
+/// (letters, digits and hyphens, dots between labels, at most 63 bytes per
+/// label), since it becomes part of the host name.
+pub(crate) fn push_host_label(
+    out: &mut String,
+    member: &'static str,
+    value: &str,
+) -> Result<(), crate::error::BuildError> {
+    let valid = !value.is_empty()
+        && value.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        });
+    if !valid {
+        return Err(crate::error::BuildError::InvalidHostLabel { member });
+    }
+    out.push_str(value);
+    Ok(())
+}
+
 /// Appends one query parameter `key=value` (or `key` alone for a literal
 /// without a value), preceded by `?` for the first parameter and `&` after.
 pub(crate) fn push_query(out: &mut String, first: &mut bool, key: &str, value: Option<&str>) {

@@ -48,6 +48,12 @@ pub(crate) fn escape_into(out: &mut String, text: &str) {
     out.push_str(text.get(copied_up_to..).unwrap_or_default());
 }
 
+/// Whether `body` holds nothing but XML whitespace (an empty document).
+pub(crate) fn is_blank(body: &[u8]) -> bool {
+    body.iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
 /// Writes the start of an element, `<tag` plus `attrs` (pre-rendered
 /// attribute text such as ` xmlns="…"`), without the closing `>`.
 pub(crate) fn open(out: &mut String, tag: &str, attrs: &str) {

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-usage: cargo xtask codegen [--check] [--model PATH]... [--ops A,B] [--out DIR]
+usage: cargo xtask codegen [--check] [--model PATH]... [--service NAME] [--ops A,B] [--out DIR]
 
 Generates the `s3-api` crate from the Smithy JSON AST model.
 
@@ -13,6 +13,8 @@ options:
                    exit with status 1 if it is out of date
     --model PATH   a Smithy JSON AST file (repeatable); default: every
                    model/*.json file in the workspace
+    --service NAME the service to generate (name or shape id), when the
+                   model defines several
     --ops A,B      comma-separated operation names (e.g. PutObject,GetObject);
                    default: every operation of the service
     --out DIR      output directory; default: <workspace>/generated
@@ -23,6 +25,7 @@ options:
 struct Args {
     check: bool,
     models: Vec<PathBuf>,
+    service: Option<String>,
     ops: Option<Vec<String>>,
     out: Option<PathBuf>,
 }
@@ -71,6 +74,10 @@ fn parse_codegen(args: &[String]) -> Result<Args, ArgError> {
             "-h" | "--help" => return Err(ArgError::Help),
             "--check" if inline.is_none() => parsed.check = true,
             "--model" => parsed.models.push(PathBuf::from(value()?)),
+            "--service" if parsed.service.is_some() => {
+                return Err(ArgError::Bad("`--service` given more than once".into()));
+            }
+            "--service" => parsed.service = Some(value()?),
             "--ops" => {
                 let ops: Vec<String> = value()?
                     .split(',')
@@ -165,6 +172,7 @@ fn run_codegen(args: Args) -> Result<ExitCode, String> {
     // `[workspace]` table so that it builds where it is written.
     let standalone = out != root.join("generated");
     let opts = codegen::Options {
+        service: args.service,
         ops: args.ops,
         standalone,
         ..codegen::Options::new(models)

@@ -4,6 +4,7 @@
 //! formats Rust with prettyplease and puts the generated-file header on top.
 
 mod operation;
+mod text;
 mod types;
 mod xml;
 
@@ -92,6 +93,9 @@ const RUNTIME: &[(&str, &str)] = &[
     ("error.rs", include_str!("../../runtime/error.rs")),
     ("xml.rs", include_str!("../../runtime/xml.rs")),
     ("uri.rs", include_str!("../../runtime/uri.rs")),
+    ("primitives.rs", include_str!("../../runtime/primitives.rs")),
+    ("xml_read.rs", include_str!("../../runtime/xml_read.rs")),
+    ("headers.rs", include_str!("../../runtime/headers.rs")),
 ];
 
 /// Formats tokens as a Rust file with the header on top.
@@ -125,6 +129,8 @@ pub(crate) fn ty_tokens(ty: &Ty) -> TokenStream {
         Ty::Long => quote!(i64),
         Ty::Float => quote!(f32),
         Ty::Double => quote!(f64),
+        Ty::Timestamp(_) => quote!(crate::primitives::DateTime),
+        Ty::Blob => quote!(Vec<u8>),
         Ty::Named { name, .. } => {
             let n = ident(name);
             quote!(crate::types::#n)
@@ -136,7 +142,7 @@ pub(crate) fn ty_tokens(ty: &Ty) -> TokenStream {
         Ty::Map { key, value, .. } => {
             let k = ty_tokens(key);
             let v = ty_tokens(value);
-            quote!(std::collections::BTreeMap<#k, #v>)
+            quote!(indexmap::IndexMap<#k, #v>)
         }
     }
 }
@@ -162,10 +168,11 @@ publish = false
 default = []
 # JSON in the AWS SDK input shape: member names as in the model, unions as a
 # one-key object, enums as their wire strings.
-serde = ["dep:serde"]
+serde = ["dep:serde", "indexmap/serde"]
 
 [dependencies]
 http = "1"
+indexmap = "2"
 quick-xml = "0.38"
 serde = {{ version = "1", features = ["derive"], optional = true }}
 
@@ -205,10 +212,17 @@ fn lib_rs(krate: &Crate) -> String {
 {ops}
 #![forbid(unsafe_code)]
 
+/// Maps in the model keep the order of their entries: they are `IndexMap`s.
+pub use indexmap;
+
 #[rustfmt::skip]
 pub mod error;
 #[rustfmt::skip]
 pub mod operation;
+// Public types (DateTime, base64) plus helpers not every model uses.
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub mod primitives;
 #[rustfmt::skip]
 pub mod types;
 // Support code shared by all models; not every model uses every helper.
@@ -218,6 +232,12 @@ mod uri;
 #[rustfmt::skip]
 #[allow(dead_code)]
 mod xml;
+#[rustfmt::skip]
+#[allow(dead_code)]
+mod xml_read;
+#[rustfmt::skip]
+#[allow(dead_code)]
+mod headers;
 
 /// One S3 operation: how to build its request and read its response.
 ///
@@ -248,7 +268,9 @@ fn types_rs(krate: &Crate) -> TokenStream {
         TypeDef::Struct(s) => {
             let ty = types::structure(s);
             let xml = xml::structure(s);
-            quote!(#ty #xml)
+            let error = (matches!(s.role, StructRole::Error { .. }) && !s.fields.is_empty())
+                .then(|| operation::read_error(s));
+            quote!(#ty #xml #error)
         }
         TypeDef::Union(u) => {
             let ty = types::union(u);

@@ -4,9 +4,14 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::text::{from_text, to_text};
+use super::xml::MemberReader;
 use super::{docs, types, xml};
 use crate::ir::*;
 use crate::naming::ident;
+
+const HEADER_TS: TimestampFormat = TimestampFormat::HttpDate;
+const URI_TS: TimestampFormat = TimestampFormat::DateTime;
 
 /// The whole module body for one operation.
 pub fn module(op: &OperationDef) -> TokenStream {
@@ -32,7 +37,8 @@ pub fn module(op: &OperationDef) -> TokenStream {
     let output_type = types::structure(&op.output);
     let input_xml = xml::structure(&op.input);
     let build = build_request(op);
-    let parse = parse_response(op);
+    let host = host_prefix(op);
+    let read_output = read_output(op);
     let error_enum = error_enum(op);
     quote! {
         #op_doc
@@ -48,14 +54,25 @@ pub fn module(op: &OperationDef) -> TokenStream {
                 input.to_http_request()
             }
             fn parse_response<B: AsRef<[u8]>>(response: &http::Response<B>) -> Result<Self::Output, Self::Error> {
-                #parse
+                let status = response.status().as_u16();
+                let headers = response.headers();
+                let body = response.body().as_ref();
+                if response.status().is_success() && !crate::xml::is_error_document(body) {
+                    return #output::from_http_response(status, headers, body).map_err(|source| {
+                        let (meta, _) = crate::error::ErrorMetadata::from_response(status, headers, b"");
+                        #error::Unhandled(crate::error::Unhandled { meta, source: Some(source) })
+                    });
+                }
+                Err(#error::from_response(status, headers, body))
             }
         }
 
         #input_type
         #input_xml
         #build
+        #host
         #output_type
+        #read_output
         #error_enum
     }
 }
@@ -88,16 +105,13 @@ fn uri_pattern(op: &OperationDef) -> String {
     s
 }
 
-/// Text of a scalar HTTP-bound value `v` (a reference), as `&str`.
-fn scalar_str(ty: &Ty, v: TokenStream) -> TokenStream {
-    match ty {
-        Ty::String => quote!(#v.as_str()),
-        Ty::Named {
-            kind: NamedKind::Enum,
-            ..
-        } => quote!(#v.as_str()),
-        Ty::Float | Ty::Double => quote!(&crate::xml::float_text(*#v)),
-        _ => quote!(&#v.to_string()),
+/// `if let Some(v) = &self.f { body }` or `{ let v = &self.f; body }`.
+fn with_value(f: &Field, body: TokenStream) -> TokenStream {
+    let fname = ident(&f.name);
+    if f.optional {
+        quote!(if let Some(v) = &self.#fname { #body })
+    } else {
+        quote!({ let v = &self.#fname; #body })
     }
 }
 
@@ -114,10 +128,13 @@ fn build_request(op: &OperationDef) -> TokenStream {
             let f = &fields[*field];
             let fname = ident(&f.name);
             let member = &f.member;
-            let text = scalar_str(&f.ty, quote!(self.#fname));
+            let text = to_text(&f.ty, quote!(v), URI_TS);
             quote! {
                 uri.push('/');
-                crate::uri::push_label(&mut uri, #member, #text, #greedy)?;
+                {
+                    let v = &self.#fname;
+                    crate::uri::push_label(&mut uri, #member, #text, #greedy)?;
+                }
             }
         }
     });
@@ -128,39 +145,82 @@ fn build_request(op: &OperationDef) -> TokenStream {
         };
         quote!(crate::uri::push_query(&mut uri, &mut first, #k, #v);)
     });
-    let queries = fields.iter().filter_map(|f| {
-        let Binding::Query(key) = &f.binding else { return None };
-        let fname = ident(&f.name);
-        let text = scalar_str(&f.ty, quote!(v));
-        Some(if f.optional {
-            quote!(if let Some(v) = &self.#fname { crate::uri::push_query(&mut uri, &mut first, #key, Some(#text)); })
-        } else {
-            quote!({ let v = &self.#fname; crate::uri::push_query(&mut uri, &mut first, #key, Some(#text)); })
+    let bound_keys: Vec<&String> = fields
+        .iter()
+        .filter_map(|f| match &f.binding {
+            Binding::Query(k) => Some(k),
+            _ => None,
         })
+        .collect();
+    let queries = fields.iter().filter_map(|f| {
+        let stmt = match (&f.binding, &f.ty) {
+            (Binding::Query(key), Ty::List { item, .. }) => {
+                let text = to_text(item, quote!(item), URI_TS);
+                quote!(for item in v.iter() { crate::uri::push_query(&mut uri, &mut first, #key, Some(#text)); })
+            }
+            (Binding::Query(key), ty) => {
+                let text = to_text(ty, quote!(v), URI_TS);
+                quote!(crate::uri::push_query(&mut uri, &mut first, #key, Some(#text));)
+            }
+            (Binding::QueryParams, Ty::Map { value, .. }) => {
+                let push = if matches!(**value, Ty::List { .. }) {
+                    quote!(for item in value.iter() { crate::uri::push_query(&mut uri, &mut first, key.as_str(), Some(item.as_str())); })
+                } else {
+                    quote!(crate::uri::push_query(&mut uri, &mut first, key.as_str(), Some(value.as_str()));)
+                };
+                // Parameters bound by name take precedence over the map.
+                quote! {
+                    for (key, value) in v.iter() {
+                        if [#(#bound_keys),*].contains(&key.as_str()) {
+                            continue;
+                        }
+                        #push
+                    }
+                }
+            }
+            _ => return None,
+        };
+        Some(with_value(f, stmt))
     });
     let has_query = !op.query_literals.is_empty()
         || fields
             .iter()
-            .any(|f| matches!(f.binding, Binding::Query(_)));
+            .any(|f| matches!(f.binding, Binding::Query(_) | Binding::QueryParams));
     let first = has_query.then(|| quote!(let mut first = true;));
 
-    let headers = fields.iter().filter_map(|f| {
-        let Binding::Header(name) = &f.binding else {
-            return None;
-        };
-        let fname = ident(&f.name);
-        let text = scalar_str(&f.ty, quote!(v));
-        let insert = quote! {
-            let value = http::HeaderValue::from_str(#text)
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue { header: #name })?;
-            headers.insert(http::HeaderName::from_static(#name), value);
-        };
-        Some(if f.optional {
-            quote!(if let Some(v) = &self.#fname { #insert })
-        } else {
-            quote!({ let v = &self.#fname; #insert })
+    let headers: Vec<TokenStream> = fields
+        .iter()
+        .filter_map(|f| {
+            let stmt = match (&f.binding, &f.ty) {
+                (Binding::Header(name), Ty::List { item, .. }) => {
+                    let text = to_text(item, quote!(item), HEADER_TS);
+                    let quote_items = matches!(**item, Ty::String | Ty::Named { kind: NamedKind::Enum, .. });
+                    let joined = quote! {
+                        let items: Vec<String> = v.iter().map(|item| {
+                            let text: &str = #text;
+                            text.to_owned()
+                        }).collect();
+                        let text = crate::primitives::join_header_list(items.iter().map(String::as_str), #quote_items);
+                    };
+                    let insert = insert_header(name, quote!(&text));
+                    quote!(#joined #insert)
+                }
+                (Binding::Header(name), ty) => insert_header(name, to_text(ty, quote!(v), HEADER_TS)),
+                (Binding::PrefixHeaders(prefix), _) => quote! {
+                    for (key, value) in v.iter() {
+                        let name = format!("{}{}", #prefix, key);
+                        let name = http::HeaderName::from_bytes(name.as_bytes())
+                            .map_err(|_| crate::error::BuildError::InvalidHeaderValue { header: #prefix })?;
+                        let value = http::HeaderValue::from_str(value)
+                            .map_err(|_| crate::error::BuildError::InvalidHeaderValue { header: #prefix })?;
+                        headers.insert(name, value);
+                    }
+                },
+                _ => return None,
+            };
+            Some(with_value(f, stmt))
         })
-    });
+        .collect();
 
     let (body, content_type) = match &op.request_body {
         RequestBody::None => (quote!(let body: Vec<u8> = Vec::new();), quote!()),
@@ -170,16 +230,11 @@ fn build_request(op: &OperationDef) -> TokenStream {
             namespace,
         } => {
             let f = &fields[*field];
-            let fname = ident(&f.name);
             let attrs = namespace
                 .as_ref()
                 .map(XmlNamespace::attribute)
                 .unwrap_or_default();
-            let write = if f.optional {
-                quote!(if let Some(v) = &self.#fname { v.write_xml(&mut xml, #root, #attrs)?; })
-            } else {
-                quote!(self.#fname.write_xml(&mut xml, #root, #attrs)?;)
-            };
+            let write = with_value(f, quote!(v.write_xml(&mut xml, #root, #attrs)?;));
             (
                 quote! {
                     let mut xml = String::with_capacity(256);
@@ -189,6 +244,38 @@ fn build_request(op: &OperationDef) -> TokenStream {
                 quote! {
                     if body_len > 0 {
                         headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/xml"));
+                    }
+                },
+            )
+        }
+        RequestBody::RawPayload {
+            field,
+            content_type,
+        } => {
+            let f = &fields[*field];
+            let bytes = match &f.ty {
+                Ty::Blob => quote!(v.clone()),
+                Ty::String => quote!(v.as_bytes().to_vec()),
+                _ => quote!(v.as_str().as_bytes().to_vec()),
+            };
+            let fname = ident(&f.name);
+            let body = if f.optional && f.ty == Ty::Blob {
+                quote!(let body: Vec<u8> = self.#fname.clone().unwrap_or_default();)
+            } else if f.optional {
+                quote!(let body: Vec<u8> = self.#fname.as_ref().map(|v| #bytes).unwrap_or_default();)
+            } else {
+                quote!(let body: Vec<u8> = { let v = &self.#fname; #bytes };)
+            };
+            let set = if f.optional {
+                quote!(self.#fname.is_some())
+            } else {
+                quote!(true)
+            };
+            (
+                body,
+                quote! {
+                    if #set {
+                        headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static(#content_type));
                     }
                 },
             )
@@ -218,27 +305,52 @@ fn build_request(op: &OperationDef) -> TokenStream {
         " Builds the `{}` request: method, path-style relative URI, headers and body. No I/O; add the host, sign and send it with the HTTP client of your choice.",
         op.name
     );
-    let headers_binding = if op.request_body != RequestBody::None
-        || needs_length
-        || fields
-            .iter()
-            .any(|f| matches!(f.binding, Binding::Header(_)))
-    {
-        quote!(let headers = request.headers_mut();)
+    let uses_headers = needs_length || !headers.is_empty() || !content_type.is_empty();
+    let headers_binding = uses_headers.then(|| quote!(let headers = request.headers_mut();));
+    let uses_length = needs_length || matches!(op.request_body, RequestBody::XmlPayload { .. });
+    let body_len = uses_length.then(|| quote!(let body_len = body.len();));
+
+    // Idempotency tokens: an empty token member is filled before building.
+    let tokens: Vec<&Field> = fields
+        .iter()
+        .filter(|f| f.idempotency_token && f.optional)
+        .collect();
+    let (entry, builder) = if tokens.is_empty() {
+        (quote!(), quote!(#[doc = #doc] pub fn to_http_request))
     } else {
-        quote!()
+        let fills = tokens.iter().map(|f| {
+            let fname = ident(&f.name);
+            quote!(if filled.#fname.is_none() { filled.#fname = Some(token()); })
+        });
+        let entry = quote! {
+                #[doc = #doc]
+                ///
+                /// An empty idempotency token is filled with a fresh random token.
+                pub fn to_http_request(&self) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
+                    self.to_http_request_with_token(crate::primitives::idempotency_token)
+                }
+                /// Like `to_http_request`, with the idempotency tokens that the
+                /// caller left empty taken from `token`.
+                pub fn to_http_request_with_token(&self, mut token: impl FnMut() -> String) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
+                    let mut filled = self.clone();
+                    #(#fills)*
+                    filled.build_http_request()
+                }
+        };
+        (entry, quote!(fn build_http_request))
     };
     quote! {
         impl #input {
-            #[doc = #doc]
-            pub fn to_http_request(&self) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
+            #entry
+
+            #builder(&self) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
                 let mut uri = String::with_capacity(128);
                 #(#path)*
                 #first
                 #(#literals)*
                 #(#queries)*
                 #body
-                let body_len = body.len();
+                #body_len
                 let mut request = http::Request::new(body);
                 *request.method_mut() = #method;
                 *request.uri_mut() = http::Uri::try_from(uri)
@@ -250,6 +362,65 @@ fn build_request(op: &OperationDef) -> TokenStream {
                 Ok(request)
             }
         }
+    }
+}
+
+fn insert_header(name: &str, text: TokenStream) -> TokenStream {
+    quote! {
+        let value = http::HeaderValue::from_str(#text)
+            .map_err(|_| crate::error::BuildError::InvalidHeaderValue { header: #name })?;
+        headers.insert(http::HeaderName::from_static(#name), value);
+    }
+}
+
+/// `host_prefix()` for operations with an `endpoint` trait.
+fn host_prefix(op: &OperationDef) -> TokenStream {
+    let Some(pattern) = &op.host_prefix else {
+        return quote!();
+    };
+    let input = ident(&op.input.name);
+    let mut parts = Vec::new();
+    let mut rest = pattern.as_str();
+    while let Some((lit, after)) = rest.split_once('{') {
+        parts.push(push_literal(lit));
+        let Some((label, tail)) = after.split_once('}') else {
+            break;
+        };
+        if let Some(f) = op.input.fields.iter().find(|f| f.member == label) {
+            let fname = ident(&f.name);
+            let member = &f.member;
+            let value = if f.optional {
+                quote!(self.#fname.as_deref().unwrap_or_default())
+            } else {
+                quote!(self.#fname.as_str())
+            };
+            parts.push(quote!(crate::uri::push_host_label(&mut out, #member, #value)?;));
+        }
+        rest = tail;
+    }
+    parts.push(push_literal(rest));
+    let doc = format!(
+        " The host prefix this operation puts in front of the endpoint's host (`{pattern}`), with its labels filled in."
+    );
+    quote! {
+        impl #input {
+            #[doc = #doc]
+            pub fn host_prefix(&self) -> Result<String, crate::error::BuildError> {
+                let mut out = String::new();
+                #(#parts)*
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// `out.push_str(lit)`, `out.push(c)` for one character, nothing for none.
+fn push_literal(lit: &str) -> TokenStream {
+    let mut chars = lit.chars();
+    match (chars.next(), chars.next()) {
+        (None, _) => quote!(),
+        (Some(c), None) => quote!(out.push(#c);),
+        _ => quote!(out.push_str(#lit);),
     }
 }
 
@@ -282,15 +453,217 @@ fn method_tokens(method: &str) -> TokenStream {
     }
 }
 
-fn parse_response(op: &OperationDef) -> TokenStream {
-    let output = ident(&op.output.name);
-    let error = ident(&op.error_name);
-    quote! {
-        let body = response.body().as_ref();
-        if response.status().is_success() && !crate::xml::is_error_document(body) {
-            return Ok(#output {});
+/// Statements that read the header-bound, prefix-header and status members of
+/// `fields` into their locals (see [`MemberReader`]).
+fn read_http_members(fields: &[&Field]) -> Vec<TokenStream> {
+    fields
+        .iter()
+        .filter_map(|f| {
+            let local = ident(&format!("m_{}", f.name.trim_start_matches("r#")));
+            Some(match (&f.binding, &f.ty) {
+                (Binding::Header(name), Ty::List { item, .. }) => {
+                    let parse = from_text(item, quote!(item), HEADER_TS);
+                    let split = if matches!(**item, Ty::Timestamp(None | Some(TimestampFormat::HttpDate))) {
+                        quote!(Ok::<Vec<String>, String>(crate::primitives::split_http_date_list(&text)))
+                    } else {
+                        quote!(crate::primitives::split_header_list(&text).map_err(|e| e.to_string()))
+                    };
+                    let what = format!("header {name}: ");
+                    quote! {
+                        if let Some(text) = crate::headers::text(headers, #name)? {
+                            let items = #split.map_err(|e| crate::error::XmlError::new(format!("{}{e}", #what)))?;
+                            let mut values = Vec::with_capacity(items.len());
+                            for item in items {
+                                values.push(#parse.map_err(|e| crate::error::XmlError::new(format!("{}{e}", #what)))?);
+                            }
+                            #local = Some(values);
+                        }
+                    }
+                }
+                (Binding::Header(name), ty) => {
+                    let parse = from_text(ty, quote!(text), HEADER_TS);
+                    let what = format!("header {name}: ");
+                    quote! {
+                        if let Some(text) = crate::headers::text(headers, #name)? {
+                            #local = Some(#parse.map_err(|e| crate::error::XmlError::new(format!("{}{e}", #what)))?);
+                        }
+                    }
+                }
+                (Binding::PrefixHeaders(prefix), _) => quote! {
+                    #local = Some(crate::headers::with_prefix(headers, #prefix)?);
+                },
+                (Binding::ResponseCode, _) => quote!(#local = Some(i32::from(status));),
+                _ => return None,
+            })
+        })
+        .collect()
+}
+
+/// `from_http_response` for the output: status, headers, then the body
+/// (an XML document of body members, or the payload).
+fn read_output(op: &OperationDef) -> TokenStream {
+    let out = &op.output;
+    let output = ident(&out.name);
+    let fields: Vec<&Field> = out.fields.iter().collect();
+    let reader = MemberReader::new(&fields);
+    let (decls, attrs, arms) = (&reader.decls, &reader.attrs, &reader.arms);
+    let build = reader.build(quote!(crate::error::XmlError::new));
+    let http = read_http_members(&fields);
+    let body = if out.reads_xml {
+        quote! {
+            if !crate::xml::is_blank(body) {
+                let mut reader = crate::xml_read::Reader::new(body, &crate::xml_read::Limits::DEFAULT)?;
+                let r = &mut reader;
+                let start = r.root()?;
+                let _ = &start;
+                #(#attrs)*
+                while let Some(child) = r.next_child()? {
+                    match child.name() {
+                        #(#arms)*
+                        _ => r.skip()?,
+                    }
+                }
+                r.finish()?;
+            }
         }
-        Err(#error::from_response(response.status().as_u16(), response.headers(), body))
+    } else if let Some(f) = out.fields.iter().find(|f| f.binding == Binding::Payload) {
+        let local = ident(&format!("m_{}", f.name.trim_start_matches("r#")));
+        let value = match &f.ty {
+            Ty::Blob => quote!(Some(body.to_vec())),
+            Ty::String => {
+                quote!(Some(String::from_utf8(body.to_vec()).map_err(|_| {
+                    crate::error::XmlError::new("the body is not UTF-8")
+                })?))
+            }
+            Ty::Named {
+                name,
+                kind: NamedKind::Enum,
+            } => {
+                let t = ident(name);
+                quote!(Some(crate::types::#t::from(std::str::from_utf8(body).map_err(|_| crate::error::XmlError::new("the body is not UTF-8"))?)))
+            }
+            Ty::Named { name, kind } => {
+                let t = ident(name);
+                let read = if *kind == NamedKind::Union {
+                    quote!(crate::types::#t::read_xml(r, &start)?)
+                } else {
+                    quote!(Some(crate::types::#t::read_xml(r, &start)?))
+                };
+                quote!({
+                    let mut reader = crate::xml_read::Reader::new(body, &crate::xml_read::Limits::DEFAULT)?;
+                    let r = &mut reader;
+                    let start = r.root()?;
+                    let value = #read;
+                    r.finish()?;
+                    value
+                })
+            }
+            _ => quote!(None),
+        };
+        let blank = if matches!(
+            f.ty,
+            Ty::Named {
+                kind: NamedKind::Struct | NamedKind::Union,
+                ..
+            }
+        ) {
+            quote!(crate::xml::is_blank(body))
+        } else {
+            quote!(body.is_empty())
+        };
+        if f.optional {
+            quote!(if !#blank { #local = #value; })
+        } else {
+            quote!(#local = if #blank { Some(Default::default()) } else { #value };)
+        }
+    } else {
+        quote!()
+    };
+    let (status, headers, body_param) = params(&fields, out.reads_xml);
+    quote! {
+        impl #output {
+            /// Reads a successful response: status, headers and body.
+            #[allow(unused_assignments)]
+            pub(crate) fn from_http_response(#status: u16, #headers: &http::HeaderMap, #body_param: &[u8]) -> Result<Self, crate::error::XmlError> {
+                #(#decls)*
+                #(#http)*
+                #body
+                Ok(Self { #(#build)* })
+            }
+        }
+    }
+}
+
+/// Parameter names of a response reader: `_`-prefixed when not used.
+fn params(
+    fields: &[&Field],
+    xml_body: bool,
+) -> (proc_macro2::Ident, proc_macro2::Ident, proc_macro2::Ident) {
+    let uses = |pred: &dyn Fn(&Binding) -> bool| fields.iter().any(|f| pred(&f.binding));
+    let name = |used: bool, n: &str| ident(&if used { n.to_owned() } else { format!("_{n}") });
+    (
+        name(uses(&|b| *b == Binding::ResponseCode), "status"),
+        name(
+            uses(&|b| matches!(b, Binding::Header(_) | Binding::PrefixHeaders(_))),
+            "headers",
+        ),
+        name(xml_body || uses(&|b| *b == Binding::Payload), "body"),
+    )
+}
+
+/// `read_error` for an error structure: its members from the `<Error>`
+/// element (bare or wrapped) and from headers.
+pub fn read_error(s: &StructDef) -> TokenStream {
+    let name = ident(&s.name);
+    let fields: Vec<&Field> = s.fields.iter().collect();
+    let reader = MemberReader::new(&fields);
+    let (decls, arms) = (&reader.decls, &reader.arms);
+    let build = reader.build(quote!(crate::error::XmlError::new));
+    let http = read_http_members(&fields);
+    let has_body = s.fields.iter().any(|f| f.binding == Binding::Body);
+    let body = has_body.then(|| {
+        quote! {
+            if !crate::xml::is_blank(body) {
+                let mut reader = crate::xml_read::Reader::new(body, &crate::xml_read::Limits::DEFAULT)?;
+                let r = &mut reader;
+                let root = r.root()?;
+                let wrapped = root.name() != b"Error";
+                if wrapped {
+                    loop {
+                        match r.next_child()? {
+                            Some(child) if child.name() == b"Error" => break,
+                            Some(_) => r.skip()?,
+                            None => return Err(r.error("the error document has no Error element")),
+                        }
+                    }
+                }
+                while let Some(child) = r.next_child()? {
+                    match child.name() {
+                        #(#arms)*
+                        _ => r.skip()?,
+                    }
+                }
+                if wrapped {
+                    while r.next_child()?.is_some() {
+                        r.skip()?;
+                    }
+                }
+                r.finish()?;
+            }
+        }
+    });
+    let (_, headers, body_param) = params(&fields, has_body);
+    quote! {
+        impl #name {
+            /// Reads the error's members from an error response.
+            #[allow(unused_assignments)]
+            pub(crate) fn read_error(meta: crate::error::ErrorMetadata, #headers: &http::HeaderMap, #body_param: &[u8]) -> Result<Self, crate::error::XmlError> {
+                #(#decls)*
+                #(#http)*
+                #body
+                Ok(Self { #(#build)* meta })
+            }
+        }
     }
 }
 
@@ -310,7 +683,19 @@ fn error_enum(op: &OperationDef) -> TokenStream {
         let v = ident(&e.variant);
         let t = ident(&e.type_name);
         let code = &e.code;
-        quote!(Some(#code) => Self::#v(crate::types::#t { meta }),)
+        let read = if e.has_members {
+            quote! {
+                match crate::types::#t::read_error(meta.clone(), headers, body) {
+                    Ok(e) => Self::#v(e),
+                    Err(source) => Self::Unhandled(crate::error::Unhandled { meta, source: Some(source) }),
+                }
+            }
+        } else {
+            quote!(Self::#v(crate::types::#t { meta }))
+        };
+        quote! {
+            Some(#code) => #read,
+        }
     });
     let meta_arms = op.errors.iter().map(|e| {
         let v = ident(&e.variant);
@@ -320,6 +705,19 @@ fn error_enum(op: &OperationDef) -> TokenStream {
         let v = ident(&e.variant);
         quote!(Self::#v(e) => Some(e),)
     });
+    let dispatch = if op.errors.is_empty() {
+        quote!(Self::Unhandled(crate::error::Unhandled {
+            meta,
+            source: None
+        }))
+    } else {
+        quote! {
+            match meta.code.as_deref() {
+                #(#arms)*
+                _ => Self::Unhandled(crate::error::Unhandled { meta, source: None }),
+            }
+        }
+    };
     let modeled_display =
         (!op.errors.is_empty()).then(|| quote!(other => std::fmt::Display::fmt(other.meta(), f),));
     quote! {
@@ -342,10 +740,7 @@ fn error_enum(op: &OperationDef) -> TokenStream {
                 if let Some(source) = problem {
                     return Self::Unhandled(crate::error::Unhandled { meta, source: Some(source) });
                 }
-                match meta.code.as_deref() {
-                    #(#arms)*
-                    _ => Self::Unhandled(crate::error::Unhandled { meta, source: None }),
-                }
+                #dispatch
             }
             /// Code, message, request id, host id and HTTP status of the error.
             pub fn meta(&self) -> &crate::error::ErrorMetadata {

@@ -123,8 +123,10 @@ fn constructor(s: &StructDef) -> TokenStream {
     });
     let meta =
         matches!(s.role, StructRole::Error { .. }).then(|| quote!(meta: Default::default(),));
+    let many = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {
         /// Creates a value from its required members; optional members start empty.
+        #many
         pub fn new(#(#params),*) -> Self {
             Self { #(#inits,)* #meta }
         }

@@ -1,9 +1,12 @@
-//! restXml writers: one `write_xml` method per structure and union that a
-//! request body can hold. Members are written in model order.
+//! restXml writers and readers: `write_xml` for every structure and union a
+//! request body can hold, `read_xml` for every one a response or error body
+//! can hold. Members are written in model order; reading matches elements by
+//! local name, skips unknown ones and rejects repeated non-list members.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::text::{from_text, to_text};
 use crate::ir::*;
 use crate::naming::ident;
 
@@ -11,12 +14,35 @@ fn ns_attr(ns: &Option<XmlNamespace>) -> String {
     ns.as_ref().map(XmlNamespace::attribute).unwrap_or_default()
 }
 
-/// `write_xml` for a structure: attributes on the start tag, then every body
-/// member as a child element.
+const XML_TS: TimestampFormat = TimestampFormat::DateTime;
+
+/// `write_xml` (when needed) and `read_xml` (when needed) for a structure.
 pub fn structure(s: &StructDef) -> TokenStream {
-    if !s.writes_xml {
-        return quote!();
-    }
+    let write = if s.writes_xml {
+        write_structure(s)
+    } else {
+        quote!()
+    };
+    let read = if s.reads_xml && !matches!(s.role, StructRole::Output | StructRole::Error { .. }) {
+        read_structure(s)
+    } else {
+        quote!()
+    };
+    quote!(#write #read)
+}
+
+/// `write_xml` and `read_xml` (when needed) for a union.
+pub fn union(u: &UnionDef) -> TokenStream {
+    let write = if u.writes_xml {
+        write_union(u)
+    } else {
+        quote!()
+    };
+    let read = if u.reads_xml { read_union(u) } else { quote!() };
+    quote!(#write #read)
+}
+
+fn write_structure(s: &StructDef) -> TokenStream {
     let name = ident(&s.name);
     let body_fields: Vec<&Field> = s
         .fields
@@ -26,7 +52,7 @@ pub fn structure(s: &StructDef) -> TokenStream {
     let attrs = body_fields.iter().filter(|f| f.xml.attribute).map(|f| {
         let fname = ident(&f.name);
         let attr = &f.xml.name;
-        let text = scalar_text(&f.ty, quote!(v));
+        let text = to_text(&f.ty, quote!(v), XML_TS);
         if f.optional {
             quote!(if let Some(v) = &self.#fname { crate::xml::attribute(out, #attr, #text); })
         } else {
@@ -35,7 +61,7 @@ pub fn structure(s: &StructDef) -> TokenStream {
     });
     let children = body_fields.iter().filter(|f| !f.xml.attribute).map(|f| {
         let fname = ident(&f.name);
-        let write = member(&f.ty, quote!(v), &f.xml);
+        let write = write_member(&f.ty, quote!(v), &f.xml);
         if f.optional {
             quote!(if let Some(v) = &self.#fname { #write })
         } else {
@@ -58,17 +84,13 @@ pub fn structure(s: &StructDef) -> TokenStream {
     }
 }
 
-/// `write_xml` for a union: the element holds exactly one member element.
-pub fn union(u: &UnionDef) -> TokenStream {
-    if !u.writes_xml {
-        return quote!();
-    }
+fn write_union(u: &UnionDef) -> TokenStream {
     let name = ident(&u.name);
     let shape = crate::model::local_name(&u.shape_id);
     let unknown = ident(&u.unknown);
     let arms = u.variants.iter().map(|v| {
         let vname = ident(&v.name);
-        let write = member(&v.ty, quote!(v), &v.xml);
+        let write = write_member(&v.ty, quote!(v), &v.xml);
         quote!(Self::#vname(v) => { #write })
     });
     quote! {
@@ -90,34 +112,24 @@ pub fn union(u: &UnionDef) -> TokenStream {
     }
 }
 
-/// Text of a scalar value (`v` is a reference to it).
-fn scalar_text(ty: &Ty, v: TokenStream) -> TokenStream {
-    match ty {
-        Ty::String => quote!(#v.as_str()),
-        Ty::Named {
-            kind: NamedKind::Enum,
-            ..
-        } => quote!(#v.as_str()),
-        Ty::Float | Ty::Double => quote!(&crate::xml::float_text(*#v)),
-        _ => quote!(&#v.to_string()),
-    }
-}
-
 /// Statements that write value `v` (a reference) as the element described by `xml`.
-fn member(ty: &Ty, v: TokenStream, xml: &XmlMember) -> TokenStream {
+fn write_member(ty: &Ty, v: TokenStream, xml: &XmlMember) -> TokenStream {
     let tag = &xml.name;
     let attrs = ns_attr(&xml.namespace);
     match ty {
-        Ty::String => quote!(crate::xml::text_element(out, #tag, #attrs, #v);),
-        Ty::Named {
-            kind: NamedKind::Enum,
-            ..
-        } => quote!(crate::xml::text_element(out, #tag, #attrs, #v.as_str());),
         Ty::Bool | Ty::Byte | Ty::Short | Ty::Int | Ty::Long => {
             quote!(crate::xml::display_element(out, #tag, #attrs, #v);)
         }
-        Ty::Float | Ty::Double => {
-            quote!(crate::xml::float_element(out, #tag, #attrs, *#v);)
+        Ty::Float | Ty::Double => quote!(crate::xml::float_element(out, #tag, #attrs, *#v);),
+        Ty::String
+        | Ty::Timestamp(_)
+        | Ty::Blob
+        | Ty::Named {
+            kind: NamedKind::Enum,
+            ..
+        } => {
+            let text = to_text(ty, v, XML_TS);
+            quote!(crate::xml::text_element(out, #tag, #attrs, #text);)
         }
         Ty::Named { .. } => quote!(#v.write_xml(out, #tag, #attrs)?;),
         Ty::List {
@@ -125,7 +137,7 @@ fn member(ty: &Ty, v: TokenStream, xml: &XmlMember) -> TokenStream {
             member: item_xml,
         } => {
             if xml.flattened {
-                let each = member(
+                let each = write_member(
                     item,
                     quote!(item),
                     &XmlMember {
@@ -135,35 +147,23 @@ fn member(ty: &Ty, v: TokenStream, xml: &XmlMember) -> TokenStream {
                 );
                 quote!(for item in #v.iter() { #each })
             } else {
-                let each = member(item, quote!(item), item_xml);
-                quote! {
+                let each = write_member(item, quote!(item), item_xml);
+                quote! {{
                     crate::xml::open(out, #tag, #attrs);
                     let mark = crate::xml::open_end(out);
                     for item in #v.iter() { #each }
                     crate::xml::close(out, #tag, mark);
-                }
+                }}
             }
         }
         Ty::Map {
             key,
             value,
-            key_name,
-            value_name,
+            key_xml,
+            value_xml,
         } => {
-            let key_xml = XmlMember {
-                name: key_name.clone(),
-                flattened: false,
-                attribute: false,
-                namespace: None,
-            };
-            let value_xml = XmlMember {
-                name: value_name.clone(),
-                flattened: false,
-                attribute: false,
-                namespace: None,
-            };
-            let write_key = member(key, quote!(k), &key_xml);
-            let write_value = member(value, quote!(val), &value_xml);
+            let write_key = write_member(key, quote!(k), key_xml);
+            let write_value = write_member(value, quote!(val), value_xml);
             if xml.flattened {
                 quote! {
                     for (k, val) in #v.iter() {
@@ -175,7 +175,7 @@ fn member(ty: &Ty, v: TokenStream, xml: &XmlMember) -> TokenStream {
                     }
                 }
             } else {
-                quote! {
+                quote! {{
                     crate::xml::open(out, #tag, #attrs);
                     let mark = crate::xml::open_end(out);
                     for (k, val) in #v.iter() {
@@ -185,8 +185,330 @@ fn member(ty: &Ty, v: TokenStream, xml: &XmlMember) -> TokenStream {
                         out.push_str("</entry>");
                     }
                     crate::xml::close(out, #tag, mark);
+                }}
+            }
+        }
+    }
+}
+
+/// The element name without its namespace prefix, as the reader matches it.
+fn local_tag(name: &str) -> proc_macro2::Literal {
+    let local = name.rsplit_once(':').map_or(name, |(_, l)| l);
+    proc_macro2::Literal::byte_string(local.as_bytes())
+}
+
+fn read_structure(s: &StructDef) -> TokenStream {
+    let name = ident(&s.name);
+    let fields: Vec<&Field> = s.fields.iter().collect();
+    let reader = MemberReader::new(&fields);
+    let (decls, attrs, arms) = (&reader.decls, &reader.attrs, &reader.arms);
+    let build = reader.build(quote!(r.error));
+    let start = if attrs.is_empty() {
+        ident("_start")
+    } else {
+        ident("start")
+    };
+    quote! {
+        impl #name {
+            /// Reads this value from the element `start`, which the reader has just entered.
+            #[allow(unused_assignments)]
+            pub(crate) fn read_xml(r: &mut crate::xml_read::Reader<'_>, #start: &crate::xml_read::Start<'_>) -> Result<Self, crate::error::XmlError> {
+                #(#decls)*
+                #(#attrs)*
+                while let Some(child) = r.next_child()? {
+                    match child.name() {
+                        #(#arms)*
+                        _ => r.skip()?,
+                    }
+                }
+                Ok(Self { #(#build)* })
+            }
+        }
+    }
+}
+
+fn read_union(u: &UnionDef) -> TokenStream {
+    let name = ident(&u.name);
+    let unknown = ident(&u.unknown);
+    let shape = crate::model::local_name(&u.shape_id);
+    let arms = u.variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let tag = local_tag(&v.xml.name);
+        let value = match &v.ty {
+            Ty::Named { name, kind: NamedKind::Union } => {
+                let t = ident(name);
+                quote!(match crate::types::#t::read_xml(r, &child)? { Some(v) => v, None => continue })
+            }
+            other => read_value(other, &v.member),
+        };
+        let value = if v.boxed { quote!(Box::new(#value)) } else { value };
+        quote!(#tag => Self::#vname(#value),)
+    });
+    let more = format!("the union {shape} holds more than one member");
+    quote! {
+        impl #name {
+            /// Reads this value from the element `start`; an element with no member (`<X/>`) is `None`.
+            pub(crate) fn read_xml(r: &mut crate::xml_read::Reader<'_>, _start: &crate::xml_read::Start<'_>) -> Result<Option<Self>, crate::error::XmlError> {
+                let mut value = None;
+                while let Some(child) = r.next_child()? {
+                    let member = match child.name() {
+                        #(#arms)*
+                        other => {
+                            let other = String::from_utf8_lossy(other).into_owned();
+                            r.skip()?;
+                            Self::#unknown(other)
+                        }
+                    };
+                    if value.is_some() {
+                        return Err(r.error(#more));
+                    }
+                    value = Some(member);
+                }
+                Ok(value)
+            }
+        }
+    }
+}
+
+/// Local variables, attribute reads and `match` arms that read the body
+/// members of a structure, output or error, and the field initializers.
+pub struct MemberReader<'a> {
+    fields: Vec<&'a Field>,
+    pub decls: Vec<TokenStream>,
+    pub attrs: Vec<TokenStream>,
+    pub arms: Vec<TokenStream>,
+}
+
+impl<'a> MemberReader<'a> {
+    /// Readers for the body-bound members among `fields`; every field gets a local.
+    pub fn new(fields: &[&'a Field]) -> Self {
+        let mut decls = Vec::new();
+        let mut attrs = Vec::new();
+        let mut arms = Vec::new();
+        for f in fields {
+            let local = local(f);
+            let ty = super::ty_tokens(&f.ty);
+            decls.push(quote!(let mut #local: Option<#ty> = None;));
+            if f.binding != Binding::Body {
+                continue;
+            }
+            if f.xml.attribute {
+                let attr = f
+                    .xml
+                    .name
+                    .rsplit_once(':')
+                    .map_or(f.xml.name.as_str(), |(_, l)| l);
+                let parse = from_text(&f.ty, quote!(text), XML_TS);
+                let what = format!("invalid value in attribute {attr}: ");
+                attrs.push(quote! {
+                    if let Some(text) = start.attr(#attr)? {
+                        #local = Some(#parse.map_err(|e| r.error(format!("{}{e}", #what)))?);
+                    }
+                });
+                continue;
+            }
+            let tag = local_tag(&f.xml.name);
+            let stmt = read_into(&f.ty, &f.xml, &local, &f.member);
+            arms.push(quote!(#tag => { #stmt }));
+        }
+        MemberReader {
+            fields: fields.to_vec(),
+            decls,
+            attrs,
+            arms,
+        }
+    }
+
+    /// Field initializers; a missing required member is an error made by `error`.
+    pub fn build(&self, error: TokenStream) -> Vec<TokenStream> {
+        self.fields
+            .iter()
+            .map(|f| {
+                let fname = ident(&f.name);
+                let local = local(f);
+                let missing = format!("the required member {} is missing", f.member);
+                let value = if f.optional {
+                    if f.boxed {
+                        quote!(#local.map(Box::new))
+                    } else {
+                        quote!(#local)
+                    }
+                } else {
+                    let v = quote!(#local.ok_or_else(|| #error(#missing))?);
+                    if f.boxed { quote!(Box::new(#v)) } else { v }
+                };
+                quote!(#fname: #value,)
+            })
+            .collect()
+    }
+}
+
+fn local(f: &Field) -> proc_macro2::Ident {
+    ident(&format!("m_{}", f.name.trim_start_matches("r#")))
+}
+
+/// Statements that read the element `child` into the `Option` local `slot`.
+fn read_into(ty: &Ty, xml: &XmlMember, slot: &proc_macro2::Ident, member: &str) -> TokenStream {
+    let repeated = format!("the member {member} appears more than once");
+    match ty {
+        Ty::List { item, .. } if xml.flattened => {
+            let push = push_item(item, member);
+            quote! {
+                let items = #slot.get_or_insert_with(Vec::new);
+                #push
+            }
+        }
+        Ty::Map { key, value, .. } if xml.flattened => {
+            let entry = read_entry(key, value, ty, member);
+            quote! {
+                let map = #slot.get_or_insert_with(indexmap::IndexMap::new);
+                #entry
+            }
+        }
+        Ty::Named {
+            name,
+            kind: NamedKind::Union,
+        } => {
+            let t = ident(name);
+            quote! {
+                if let Some(v) = crate::types::#t::read_xml(r, &child)? {
+                    if #slot.is_some() {
+                        return Err(r.error(#repeated));
+                    }
+                    #slot = Some(v);
                 }
             }
+        }
+        other => {
+            let value = read_value(other, member);
+            quote! {
+                if #slot.is_some() {
+                    return Err(r.error(#repeated));
+                }
+                #slot = Some(#value);
+            }
+        }
+    }
+}
+
+/// Statements that read the element `child` as one list item and push it to `items`.
+fn push_item(item: &Ty, member: &str) -> TokenStream {
+    match item {
+        Ty::Named {
+            name,
+            kind: NamedKind::Union,
+        } => {
+            let t = ident(name);
+            quote!(if let Some(v) = crate::types::#t::read_xml(r, &child)? { items.push(v); })
+        }
+        other => {
+            let value = read_value(other, member);
+            quote!(items.push(#value);)
+        }
+    }
+}
+
+/// Statements that read the map entry element `child` into `map`.
+fn read_entry(key: &Ty, value: &Ty, map_ty: &Ty, member: &str) -> TokenStream {
+    let Ty::Map {
+        key_xml, value_xml, ..
+    } = map_ty
+    else {
+        return quote!();
+    };
+    let (key_name, value_name) = (&key_xml.name, &value_xml.name);
+    let key_tag = local_tag(key_name);
+    let value_tag = local_tag(value_name);
+    let read_key = read_value(key, member);
+    let read_val = match value {
+        Ty::Named {
+            name,
+            kind: NamedKind::Union,
+        } => {
+            let t = ident(name);
+            quote!(crate::types::#t::read_xml(r, &child)?)
+        }
+        other => {
+            let v = read_value(other, member);
+            quote!(Some(#v))
+        }
+    };
+    let no_key = format!("an entry of the map {member} has no {key_name}");
+    let no_value = format!("an entry of the map {member} has no {value_name}");
+    quote! {
+        let mut key = None;
+        let mut value = None;
+        while let Some(child) = r.next_child()? {
+            match child.name() {
+                #key_tag => key = Some(#read_key),
+                #value_tag => value = #read_val,
+                _ => r.skip()?,
+            }
+        }
+        let key = key.ok_or_else(|| r.error(#no_key))?;
+        let value = value.ok_or_else(|| r.error(#no_value))?;
+        map.insert(key, value);
+    }
+}
+
+/// An expression reading the element `child` (just entered) as a value of
+/// type `ty` (not a union; unions read as `Option`).
+fn read_value(ty: &Ty, member: &str) -> TokenStream {
+    match ty {
+        Ty::Named {
+            name,
+            kind: NamedKind::Struct,
+        } => {
+            let t = ident(name);
+            quote!(crate::types::#t::read_xml(r, &child)?)
+        }
+        Ty::Named {
+            name,
+            kind: NamedKind::Union,
+        } => {
+            let t = ident(name);
+            let empty = format!("the member {member} is empty");
+            quote!(crate::types::#t::read_xml(r, &child)?.ok_or_else(|| r.error(#empty))?)
+        }
+        Ty::List {
+            item,
+            member: item_xml,
+        } => {
+            let tag = local_tag(&item_xml.name);
+            let push = push_item(item, member);
+            quote!({
+                let mut items = Vec::new();
+                while let Some(child) = r.next_child()? {
+                    if child.name() == #tag {
+                        #push
+                    } else {
+                        r.skip()?;
+                    }
+                }
+                items
+            })
+        }
+        Ty::Map { key, value, .. } => {
+            let entry = read_entry(key, value, ty, member);
+            quote!({
+                let mut map = indexmap::IndexMap::new();
+                while let Some(child) = r.next_child()? {
+                    if child.name() == b"entry" {
+                        #entry
+                    } else {
+                        r.skip()?;
+                    }
+                }
+                map
+            })
+        }
+        scalar => {
+            let parse = from_text(scalar, quote!(text), XML_TS);
+            let what = format!("invalid value for {member}: ");
+            quote!({
+                let text = r.text()?;
+                #parse.map_err(|e| r.error(format!("{}{e}", #what)))?
+            })
         }
     }
 }

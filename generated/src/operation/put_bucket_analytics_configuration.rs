@@ -19,18 +19,28 @@ impl crate::Operation for PutBucketAnalyticsConfiguration {
     fn parse_response<B: AsRef<[u8]>>(
         response: &http::Response<B>,
     ) -> Result<Self::Output, Self::Error> {
+        let status = response.status().as_u16();
+        let headers = response.headers();
         let body = response.body().as_ref();
         if response.status().is_success() && !crate::xml::is_error_document(body) {
-            return Ok(PutBucketAnalyticsConfigurationOutput {
-            });
+            return PutBucketAnalyticsConfigurationOutput::from_http_response(
+                    status,
+                    headers,
+                    body,
+                )
+                .map_err(|source| {
+                    let (meta, _) = crate::error::ErrorMetadata::from_response(
+                        status,
+                        headers,
+                        b"",
+                    );
+                    PutBucketAnalyticsConfigurationError::Unhandled(crate::error::Unhandled {
+                        meta,
+                        source: Some(source),
+                    })
+                });
         }
-        Err(
-            PutBucketAnalyticsConfigurationError::from_response(
-                response.status().as_u16(),
-                response.headers(),
-                body,
-            ),
-        )
+        Err(PutBucketAnalyticsConfigurationError::from_response(status, headers, body))
     }
 }
 /// Input of PutBucketAnalyticsConfiguration: the target bucket, the configuration identifier, and the configuration document sent as the XML request body.
@@ -89,7 +99,10 @@ impl PutBucketAnalyticsConfigurationRequest {
     ) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
         let mut uri = String::with_capacity(128);
         uri.push('/');
-        crate::uri::push_label(&mut uri, "Bucket", self.bucket.as_str(), false)?;
+        {
+            let v = &self.bucket;
+            crate::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
+        }
         let mut first = true;
         crate::uri::push_query(&mut uri, &mut first, "analytics", None);
         {
@@ -97,12 +110,14 @@ impl PutBucketAnalyticsConfigurationRequest {
             crate::uri::push_query(&mut uri, &mut first, "id", Some(v.as_str()));
         }
         let mut xml = String::with_capacity(256);
-        self.analytics_configuration
-            .write_xml(
+        {
+            let v = &self.analytics_configuration;
+            v.write_xml(
                 &mut xml,
                 "AnalyticsConfiguration",
                 " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
             )?;
+        }
         let body = xml.into_bytes();
         let body_len = body.len();
         let mut request = http::Request::new(body);
@@ -138,6 +153,17 @@ impl PutBucketAnalyticsConfigurationRequest {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct PutBucketAnalyticsConfigurationOutput {}
+impl PutBucketAnalyticsConfigurationOutput {
+    /// Reads a successful response: status, headers and body.
+    #[allow(unused_assignments)]
+    pub(crate) fn from_http_response(
+        _status: u16,
+        _headers: &http::HeaderMap,
+        _body: &[u8],
+    ) -> Result<Self, crate::error::XmlError> {
+        Ok(Self {})
+    }
+}
 /// Every error `PutBucketAnalyticsConfiguration` can return: one variant per error the model documents for it, and `Unhandled` for any other error code or an unreadable error response.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]

@@ -1,0 +1,904 @@
+//! A streaming reader for XML response bodies.
+//!
+//! The generated `read_xml` functions drive a [`Reader`] to read structures,
+//! unions, lists and maps. The reader walks the document one element at a
+//! time: [`Reader::root`] opens the root element, [`Reader::next_child`]
+//! opens the next child of the element that is open, and [`Reader::text`]
+//! or [`Reader::skip`] read or skip an element to its end. Element names are
+//! matched by their local name, so namespace prefixes never matter.
+//!
+//! The reader borrows the body and does not copy it: element names are
+//! slices of the body, and text is copied only once, into the returned
+//! `String`. Every problem in the document, and every call made at the
+//! wrong time, gives an [`XmlError`] that names the element where it was
+//! found; nothing panics, and nothing recurses on the input.
+
+use crate::error::XmlError;
+use quick_xml::events::{BytesRef, BytesStart, Event};
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+/// Limits that protect the reader from very large or deeply nested input.
+///
+/// A document that goes over a limit is rejected with an [`XmlError`] that
+/// says which limit it broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Limits {
+    /// The most elements that may be open at once; the root element counts
+    /// as one. This also bounds how deeply the generated readers call each
+    /// other, because each nested structure is one level deeper.
+    pub max_depth: usize,
+    /// The most elements the document may contain, counting every element,
+    /// including the root and the elements that are skipped.
+    pub max_elements: usize,
+    /// The largest body, in bytes, that will be read.
+    pub max_body_bytes: usize,
+}
+
+impl Limits {
+    /// The default limits: elements nested at most 64 deep, at most
+    /// 1,000,000 elements, and a body of at most 64 MiB (67,108,864 bytes).
+    ///
+    /// S3 response documents are rarely more than six levels deep, and the
+    /// largest ones (listings of 1,000 objects or parts) have tens of
+    /// thousands of elements in a few hundred kilobytes, so these limits are
+    /// far above what S3 sends while still bounding the memory and time a
+    /// hostile body can use.
+    pub(crate) const DEFAULT: Limits = Limits {
+        max_depth: 64,
+        max_elements: 1_000_000,
+        max_body_bytes: 64 * 1024 * 1024,
+    };
+}
+
+impl Default for Limits {
+    /// Returns [`Limits::DEFAULT`].
+    fn default() -> Self {
+        Limits::DEFAULT
+    }
+}
+
+/// The byte order mark that may begin a UTF-8 document.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The longest piece of the input quoted in an error message, in characters.
+const EXCERPT_CHARS: usize = 64;
+
+/// How far the reader has got through the document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Before the root element: [`Reader::root`] has not found it yet.
+    Prolog,
+    /// The root element is open.
+    Root,
+    /// The root element has been read to its end.
+    Epilog,
+    /// [`Reader::finish`] has checked the rest of the document.
+    Done,
+}
+
+/// An open element, as remembered by the reader.
+#[derive(Debug, Clone, Copy)]
+struct Frame<'a> {
+    /// The local name of the element.
+    name: &'a str,
+    /// The element's place in a run of consecutive siblings with the same
+    /// name, counting from 1.
+    ordinal: usize,
+    /// True for an empty-element tag such as `<X/>`, which has no content
+    /// and no end tag to read.
+    empty: bool,
+    /// The local name of the element's most recent child, or `""` before
+    /// the first child.
+    last_child: &'a str,
+    /// The ordinal of the element's most recent child.
+    last_child_ordinal: usize,
+}
+
+/// The start tag of an element that the reader has opened.
+///
+/// It borrows from the body. Use [`Start::name`] to decide what the element
+/// is, and [`Start::attr`] to read its attributes.
+#[derive(Debug, Clone)]
+pub(crate) struct Start<'a> {
+    /// The start tag as quick-xml read it.
+    tag: BytesStart<'a>,
+    /// The local name of the element.
+    name: &'a str,
+    /// True for an empty-element tag such as `<X/>`.
+    empty: bool,
+}
+
+impl<'a> Start<'a> {
+    /// Returns the element's local name (the name without a namespace
+    /// prefix), as bytes for matching against byte-string literals.
+    pub(crate) fn name(&self) -> &'a [u8] {
+        self.name.as_bytes()
+    }
+
+    /// Returns the element's local name as text.
+    pub(crate) fn local_name(&self) -> &'a str {
+        self.name
+    }
+
+    /// Returns true if the element was written as an empty-element tag,
+    /// such as `<X/>`.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.empty
+    }
+
+    /// Returns the value of the attribute whose local name is `local_name`,
+    /// or `None` if the element has no such attribute.
+    ///
+    /// A namespace prefix on the attribute name is ignored, so
+    /// `attr("type")` finds `xsi:type`. Namespace declarations (`xmlns` and
+    /// `xmlns:*`) are never returned. The value is unescaped: the five
+    /// predefined entities and character references are decoded, and
+    /// literal tabs and line ends become spaces as XML 1.0 requires. When
+    /// several attributes have the same local name, the first one is
+    /// returned.
+    ///
+    /// The reader checks every attribute when it reads the start tag, so
+    /// this gives an error only for a `Start` whose tag was never checked.
+    pub(crate) fn attr(&self, local_name: &str) -> Result<Option<String>, XmlError> {
+        for attribute in self.tag.attributes() {
+            let attribute = attribute.map_err(|error| {
+                XmlError::new(format!(
+                    "bad attribute in <{}>: {error}",
+                    excerpt(self.name.as_bytes())
+                ))
+            })?;
+            let key = attribute.key.as_ref();
+            if is_namespace_declaration(key) || local_part(key) != local_name.as_bytes() {
+                continue;
+            }
+            return attribute_value(&attribute.value)
+                .map(|value| Some(value.into_owned()))
+                .map_err(XmlError::new);
+        }
+        Ok(None)
+    }
+}
+
+/// A pull reader over one XML document, driven by generated code.
+///
+/// The reader keeps track of the open elements. The element that
+/// [`Reader::root`] or [`Reader::next_child`] returned most recently and
+/// that has not been read to its end is the *current* element: the next
+/// call reads its children ([`Reader::next_child`]), its text
+/// ([`Reader::text`]), or skips it ([`Reader::skip`]).
+pub(crate) struct Reader<'a> {
+    /// The quick-xml reader that splits the body into events.
+    events: quick_xml::Reader<&'a [u8]>,
+    /// The whole body.
+    body: &'a [u8],
+    /// The longest prefix of the body that is valid UTF-8 (the whole body
+    /// when it is valid). Names and text are sliced from it, so they need
+    /// no second check.
+    text: &'a str,
+    /// The length of the byte order mark at the start of the body, if any;
+    /// quick-xml counts its error positions from after it.
+    bom_len: usize,
+    /// The limits the document must stay within.
+    limits: Limits,
+    /// How many elements have been read so far, skipped ones included.
+    elements: usize,
+    /// The open elements, from the root down.
+    stack: Vec<Frame<'a>>,
+    /// The local name and ordinal of the element the last call finished, so
+    /// that the error path can still name it.
+    finished: Option<(&'a str, usize)>,
+    /// How far the reader has got through the document.
+    phase: Phase,
+    /// True once a comment, processing instruction or XML declaration has
+    /// been read, after which an XML declaration is out of place.
+    seen_markup: bool,
+    /// The error quick-xml reported, if it has: the reader does not read on
+    /// after one, and gives the same error again.
+    failed: Option<XmlError>,
+}
+
+impl<'a> Reader<'a> {
+    /// Creates a reader for `body`.
+    ///
+    /// Returns an error if the body is longer than `limits.max_body_bytes`.
+    /// Nothing else is read until [`Reader::root`] is called.
+    pub(crate) fn new(body: &'a [u8], limits: &Limits) -> Result<Self, XmlError> {
+        if body.len() > limits.max_body_bytes {
+            return Err(XmlError::new(format!(
+                "the body is {} bytes long, more than the limit of {} bytes",
+                body.len(),
+                limits.max_body_bytes
+            )));
+        }
+        let text = match std::str::from_utf8(body) {
+            Ok(text) => text,
+            Err(error) => body
+                .get(..error.valid_up_to())
+                .and_then(|valid| std::str::from_utf8(valid).ok())
+                .unwrap_or_default(),
+        };
+        let mut events = quick_xml::Reader::from_reader(body);
+        let config = events.config_mut();
+        config.trim_text(false);
+        config.check_end_names = true;
+        config.check_comments = true;
+        config.expand_empty_elements = false;
+        config.allow_dangling_amp = false;
+        config.allow_unmatched_ends = false;
+        Ok(Reader {
+            events,
+            body,
+            text,
+            bom_len: if body.starts_with(UTF8_BOM) {
+                UTF8_BOM.len()
+            } else {
+                0
+            },
+            limits: *limits,
+            elements: 0,
+            stack: Vec::with_capacity(limits.max_depth.min(16)),
+            finished: None,
+            phase: Phase::Prolog,
+            seen_markup: false,
+            failed: None,
+        })
+    }
+
+    /// Opens the root element and returns its start tag.
+    ///
+    /// A byte order mark, the XML declaration, comments, processing
+    /// instructions and whitespace may come before the root element. Returns
+    /// an error for a DOCTYPE, for text before the root element, for a
+    /// document without an element, and when called a second time.
+    pub(crate) fn root(&mut self) -> Result<Start<'a>, XmlError> {
+        if self.phase != Phase::Prolog {
+            return Err(self.error("root() was called more than once"));
+        }
+        loop {
+            match self.next_event()? {
+                Event::Start(tag) => {
+                    self.phase = Phase::Root;
+                    return self.open(tag, false);
+                }
+                Event::Empty(tag) => {
+                    self.phase = Phase::Root;
+                    return self.open(tag, true);
+                }
+                Event::Decl(_) if !self.seen_markup => self.seen_markup = true,
+                Event::Decl(_) => return Err(self.misplaced_declaration()),
+                Event::Comment(_) | Event::PI(_) => self.seen_markup = true,
+                Event::Text(text) if is_whitespace(&text) => {}
+                Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                    return Err(XmlError::new("text outside the root element"));
+                }
+                Event::DocType(_) => return Err(self.doctype()),
+                Event::End(_) => {
+                    return Err(XmlError::new("an end tag comes before the root element"));
+                }
+                Event::Eof => return Err(XmlError::new("the document has no root element")),
+            }
+        }
+    }
+
+    /// Opens the next child element of the current element and returns its
+    /// start tag; the child becomes the current element.
+    ///
+    /// Returns `None` once the current element's end tag has been read: the
+    /// element is then finished, and its parent is current again. Comments,
+    /// processing instructions and whitespace between elements are skipped.
+    /// Other text where an element belongs is an error, and so is calling
+    /// this when no element is open.
+    pub(crate) fn next_child(&mut self) -> Result<Option<Start<'a>>, XmlError> {
+        let current = self.current("next_child")?;
+        self.finished = None;
+        if current.empty {
+            self.close();
+            return Ok(None);
+        }
+        loop {
+            match self.next_event()? {
+                Event::Start(tag) => return self.open(tag, false).map(Some),
+                Event::Empty(tag) => return self.open(tag, true).map(Some),
+                Event::End(_) => {
+                    // quick-xml has checked that the end tag matches.
+                    self.close();
+                    return Ok(None);
+                }
+                Event::Text(text) if is_whitespace(&text) => {}
+                // A CDATA section between elements is explicitly marked
+                // character data, which a structure has no place for: it is
+                // skipped like a comment (services send such mixed content).
+                Event::CData(_) => {}
+                Event::Text(_) | Event::GeneralRef(_) => {
+                    return Err(self.error("text where an element belongs"));
+                }
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Decl(_) => return Err(self.misplaced_declaration()),
+                Event::DocType(_) => return Err(self.doctype()),
+                Event::Eof => return Err(self.unexpected_end()),
+            }
+        }
+    }
+
+    /// Reads the whole text content of the current element, including its
+    /// end tag, and returns it.
+    ///
+    /// Text, CDATA sections and references are joined in order. The five
+    /// predefined entities (`&lt;` `&gt;` `&amp;` `&apos;` `&quot;`) and
+    /// character references (such as `&#xD;`) are decoded; any other entity
+    /// is an error. Literal line ends are normalized to `\n` as XML 1.0
+    /// requires, and whitespace is kept as it is. Comments and processing
+    /// instructions are skipped. A child element is an error. An empty
+    /// element gives `""`.
+    pub(crate) fn text(&mut self) -> Result<String, XmlError> {
+        self.text_cow().map(Cow::into_owned)
+    }
+
+    /// Does the same as [`Reader::text`], but borrows the text from the body
+    /// when it needs no decoding, so reading a number, a boolean, a
+    /// timestamp or an enum value does not allocate.
+    pub(crate) fn text_cow(&mut self) -> Result<Cow<'a, str>, XmlError> {
+        let current = self.current("text")?;
+        self.finished = None;
+        if current.empty {
+            self.close();
+            return Ok(Cow::Borrowed(""));
+        }
+        let mut text = Cow::Borrowed("");
+        loop {
+            match self.next_event()? {
+                Event::Text(piece) => {
+                    append(&mut text, normalize_line_ends(self.text_of(&piece)?));
+                }
+                Event::CData(piece) => {
+                    append(&mut text, normalize_line_ends(self.text_of(&piece)?));
+                }
+                Event::GeneralRef(reference) => {
+                    let ch = self.resolve(&reference)?;
+                    text.to_mut().push(ch);
+                }
+                Event::End(_) => {
+                    self.close();
+                    return Ok(text);
+                }
+                Event::Start(tag) | Event::Empty(tag) => {
+                    return Err(self.error(format!(
+                        "element where text belongs (<{}>)",
+                        excerpt(tag.name().as_ref())
+                    )));
+                }
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Decl(_) => return Err(self.misplaced_declaration()),
+                Event::DocType(_) => return Err(self.doctype()),
+                Event::Eof => return Err(self.unexpected_end()),
+            }
+        }
+    }
+
+    /// Skips the current element and everything in it, including its end
+    /// tag.
+    ///
+    /// The skipped content is still checked: it must be well-formed, and it
+    /// counts towards the depth and element limits. This works in a loop,
+    /// not by recursion, so any depth the limits allow is safe.
+    pub(crate) fn skip(&mut self) -> Result<(), XmlError> {
+        let current = self.current("skip")?;
+        self.finished = None;
+        if current.empty {
+            self.close();
+            return Ok(());
+        }
+        // The number of elements open inside the one being skipped.
+        let mut inner_depth: usize = 0;
+        loop {
+            match self.next_event()? {
+                Event::Start(tag) => {
+                    inner_depth = inner_depth.saturating_add(1);
+                    self.check_skipped(&tag, inner_depth)?;
+                }
+                Event::Empty(tag) => {
+                    self.check_skipped(&tag, inner_depth.saturating_add(1))?;
+                }
+                Event::End(_) => match inner_depth.checked_sub(1) {
+                    Some(depth) => inner_depth = depth,
+                    None => {
+                        self.close();
+                        return Ok(());
+                    }
+                },
+                Event::GeneralRef(reference) => {
+                    self.resolve(&reference)?;
+                }
+                Event::Text(_) | Event::CData(_) | Event::Comment(_) | Event::PI(_) => {}
+                Event::Decl(_) => return Err(self.misplaced_declaration()),
+                Event::DocType(_) => return Err(self.doctype()),
+                Event::Eof => return Err(self.unexpected_end()),
+            }
+        }
+    }
+
+    /// Checks that only whitespace, comments and processing instructions
+    /// follow the root element.
+    ///
+    /// Call it after the root element has been read to its end. Returns an
+    /// error for a second root element, for text after the root element,
+    /// and when the root element has not been read to its end.
+    pub(crate) fn finish(&mut self) -> Result<(), XmlError> {
+        match self.phase {
+            Phase::Prolog => {
+                return Err(XmlError::new(
+                    "finish() was called before the root element was read",
+                ));
+            }
+            Phase::Root => {
+                return Err(
+                    self.error("finish() was called before the root element was read to its end")
+                );
+            }
+            Phase::Done => return Ok(()),
+            Phase::Epilog => {}
+        }
+        self.finished = None;
+        loop {
+            match self.next_event()? {
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Text(text) if is_whitespace(&text) => {}
+                Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                    return Err(XmlError::new("text outside the root element"));
+                }
+                Event::Start(_) | Event::Empty(_) => {
+                    return Err(XmlError::new("the document has more than one root element"));
+                }
+                Event::End(_) => {
+                    return Err(XmlError::new("an end tag comes after the root element"));
+                }
+                Event::Decl(_) => return Err(self.misplaced_declaration()),
+                Event::DocType(_) => return Err(self.doctype()),
+                Event::Eof => {
+                    self.phase = Phase::Done;
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// Creates an error found at the reader's position.
+    ///
+    /// The error's path names the open elements from the root down, by
+    /// local name, such as `AnalyticsConfiguration/Filter/And/Tag[2]/Key`;
+    /// `[n]` marks an element that is the n-th of consecutive siblings with
+    /// the same name. Right after [`Reader::text`], [`Reader::skip`] or
+    /// [`Reader::next_child`] has finished an element, the path still ends
+    /// with that element, so an error such as a missing member or a bad
+    /// number names the element it concerns. Before the root element and
+    /// after the document is finished, the error has no path.
+    pub(crate) fn error(&self, message: impl Into<String>) -> XmlError {
+        match self.path() {
+            Some(path) => XmlError::at(message, path),
+            None => XmlError::new(message),
+        }
+    }
+
+    /// Returns the path that [`Reader::error`] would use, or `None` when no
+    /// element is open or just finished.
+    pub(crate) fn path(&self) -> Option<String> {
+        let steps = self
+            .stack
+            .iter()
+            .map(|frame| (frame.name, frame.ordinal))
+            .chain(self.finished);
+        let mut path = String::new();
+        for (name, ordinal) in steps {
+            if !path.is_empty() {
+                path.push('/');
+            }
+            path.push_str(name);
+            if ordinal >= 2 {
+                // Writing into a String cannot fail.
+                let _ = write!(path, "[{ordinal}]");
+            }
+        }
+        if path.is_empty() { None } else { Some(path) }
+    }
+
+    /// Returns the current element, or an error naming `method` when no
+    /// element is open.
+    fn current(&self, method: &str) -> Result<Frame<'a>, XmlError> {
+        match self.stack.last() {
+            Some(frame) => Ok(*frame),
+            None => Err(self.error(format!("{method}() was called when no element is open"))),
+        }
+    }
+
+    /// Reads the next event, checking that it lies in the part of the body
+    /// that is valid UTF-8.
+    ///
+    /// Once the document has been found to be malformed, this gives the
+    /// same error every time, so that nothing is read past the problem.
+    #[inline]
+    fn next_event(&mut self) -> Result<Event<'a>, XmlError> {
+        if let Some(error) = &self.failed {
+            return Err(error.clone());
+        }
+        let error = match self.events.read_event() {
+            Ok(event) => {
+                let consumed = self.body.len().saturating_sub(self.events.get_ref().len());
+                if consumed <= self.text.len() {
+                    return Ok(event);
+                }
+                self.error(format!(
+                    "the body is not valid UTF-8 (the first bad byte is at offset {})",
+                    self.text.len()
+                ))
+            }
+            Err(error) => {
+                let at = usize::try_from(self.events.error_position())
+                    .unwrap_or(usize::MAX)
+                    .saturating_add(self.bom_len);
+                self.error(format!("{error} (at byte {at})"))
+            }
+        };
+        self.failed = Some(error.clone());
+        Err(error)
+    }
+
+    /// Returns `part`, a slice of the body that lies in its valid UTF-8
+    /// prefix, as text borrowed from the body.
+    #[inline]
+    fn text_of(&self, part: &[u8]) -> Result<&'a str, XmlError> {
+        if part.is_empty() {
+            return Ok("");
+        }
+        let offset = part.as_ptr().addr().wrapping_sub(self.text.as_ptr().addr());
+        offset
+            .checked_add(part.len())
+            .and_then(|end| self.text.get(offset..end))
+            .ok_or_else(|| self.error("internal error: a piece of the document is not UTF-8"))
+    }
+
+    /// Opens the element whose start tag is `tag` as a child of the current
+    /// element (or as the root), after checking its name, its attributes
+    /// and the limits.
+    fn open(&mut self, tag: BytesStart<'a>, empty: bool) -> Result<Start<'a>, XmlError> {
+        let depth = self.stack.len().saturating_add(1);
+        let local_start = self.check_element(&tag, depth)?;
+        let qualified = self.text_of(tag.name().as_ref())?;
+        let name = qualified.get(local_start..).unwrap_or(qualified);
+        let ordinal = match self.stack.last_mut() {
+            Some(parent) => {
+                let ordinal = if parent.last_child == name {
+                    parent.last_child_ordinal.saturating_add(1)
+                } else {
+                    1
+                };
+                parent.last_child = name;
+                parent.last_child_ordinal = ordinal;
+                ordinal
+            }
+            None => 1,
+        };
+        self.stack.push(Frame {
+            name,
+            ordinal,
+            empty,
+            last_child: "",
+            last_child_ordinal: 0,
+        });
+        check_attributes(&tag).map_err(|message| self.error(message))?;
+        Ok(Start { tag, name, empty })
+    }
+
+    /// Checks an element inside one that is being skipped; `inner_depth`
+    /// is its depth below the skipped element.
+    fn check_skipped(&mut self, tag: &BytesStart<'_>, inner_depth: usize) -> Result<(), XmlError> {
+        self.check_element(tag, self.stack.len().saturating_add(inner_depth))?;
+        check_attributes(tag).map_err(|message| self.error(message))
+    }
+
+    /// Checks the name of a new element, counts it, and checks that it
+    /// stays within the element and depth limits; `depth` is the number of
+    /// elements that are open once it is. Returns where the local part of
+    /// the name starts (see [`local_start`]).
+    #[inline]
+    fn check_element(&mut self, tag: &BytesStart<'_>, depth: usize) -> Result<usize, XmlError> {
+        let name = tag.name();
+        let Some(local_start) = local_start(name.as_ref()) else {
+            return Err(self.error(format!(
+                "`{}` is not a valid element name",
+                excerpt(name.as_ref())
+            )));
+        };
+        self.elements = self.elements.saturating_add(1);
+        if self.elements > self.limits.max_elements {
+            return Err(self.error(format!(
+                "the document has more than {} elements, the limit",
+                self.limits.max_elements
+            )));
+        }
+        if depth > self.limits.max_depth {
+            return Err(self.error(format!(
+                "elements are nested more than {} deep, the limit",
+                self.limits.max_depth
+            )));
+        }
+        Ok(local_start)
+    }
+
+    /// Finishes the current element: it is no longer open, but the error
+    /// path still names it until the next call.
+    #[inline]
+    fn close(&mut self) {
+        if let Some(frame) = self.stack.pop() {
+            self.finished = Some((frame.name, frame.ordinal));
+        }
+        if self.stack.is_empty() && self.phase == Phase::Root {
+            self.phase = Phase::Epilog;
+        }
+    }
+
+    /// Returns the character a reference stands for, or an error for an
+    /// unknown entity or an invalid character reference.
+    fn resolve(&self, reference: &BytesRef<'_>) -> Result<char, XmlError> {
+        resolve_reference(reference).ok_or_else(|| self.error(bad_reference(reference)))
+    }
+
+    /// The error for a document that ends while elements are still open.
+    fn unexpected_end(&self) -> XmlError {
+        self.error("the document ends before this element is closed")
+    }
+
+    /// The error for a DOCTYPE, which is never allowed.
+    fn doctype(&self) -> XmlError {
+        self.error("a DOCTYPE is not allowed")
+    }
+
+    /// The error for an XML declaration that is not at the very start.
+    fn misplaced_declaration(&self) -> XmlError {
+        self.error("the XML declaration is only allowed at the start of the document")
+    }
+}
+
+/// Adds `piece` to the end of `text`, without copying when `text` is empty.
+#[inline]
+fn append<'a>(text: &mut Cow<'a, str>, piece: Cow<'a, str>) {
+    if text.is_empty() {
+        *text = piece;
+    } else {
+        text.to_mut().push_str(&piece);
+    }
+}
+
+/// Normalizes line ends as XML 1.0 requires: `\r\n` and a lone `\r` both
+/// become `\n`. Borrows `text` when it has no `\r`.
+#[inline]
+fn normalize_line_ends(text: &str) -> Cow<'_, str> {
+    if !text.contains('\r') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((before, after)) = rest.split_once('\r') {
+        out.push_str(before);
+        out.push('\n');
+        rest = after.strip_prefix('\n').unwrap_or(after);
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// Returns true if `bytes` is only the whitespace XML allows between
+/// elements (space, tab, carriage return and line feed).
+#[inline]
+fn is_whitespace(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .all(|&byte| matches!(byte, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// A byte that cannot be part of a name.
+const NOT_NAME: u8 = 0;
+/// A byte that can start a name part: an ASCII letter, `_`, or any byte of
+/// a non-ASCII character.
+const NAME_START: u8 = 1;
+/// A byte that can be in a name part, but not first: a digit, `-` or `.`.
+const NAME_REST: u8 = 2;
+/// The `:` between a namespace prefix and a local name.
+const NAME_COLON: u8 = 3;
+
+/// The kind of every byte value in a name, indexed by the byte.
+const NAME_BYTES: [u8; 256] = name_bytes();
+
+/// Builds [`NAME_BYTES`].
+const fn name_bytes() -> [u8; 256] {
+    let mut table = [NOT_NAME; 256];
+    let mut byte: u8 = 0;
+    loop {
+        table[byte as usize] = match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' | 0x80..=0xFF => NAME_START,
+            b'0'..=b'9' | b'-' | b'.' => NAME_REST,
+            b':' => NAME_COLON,
+            _ => NOT_NAME,
+        };
+        if byte == u8::MAX {
+            return table;
+        }
+        byte += 1;
+    }
+}
+
+/// Checks that `name` can be an element or attribute name, and returns
+/// where its local part starts: after the `:` when it has a namespace
+/// prefix, and 0 otherwise. Returns `None` for an invalid name.
+///
+/// A name is one name part, or a prefix and a local part joined by `:`.
+/// This is a simplified check of the XML rules: any byte of a non-ASCII
+/// character is accepted, but of the ASCII characters only letters, digits,
+/// `-`, `.` and `_` are, and a part cannot be empty or start with a digit,
+/// `-` or `.`.
+#[inline]
+fn local_start(name: &[u8]) -> Option<usize> {
+    // Where the part being checked starts.
+    let mut part_start = 0;
+    let mut has_prefix = false;
+    for (index, &byte) in name.iter().enumerate() {
+        match NAME_BYTES[usize::from(byte)] {
+            NAME_START => {}
+            NAME_REST if index != part_start => {}
+            NAME_COLON if !has_prefix && index != part_start => {
+                has_prefix = true;
+                part_start = index.saturating_add(1);
+            }
+            _ => return None,
+        }
+    }
+    if part_start < name.len() {
+        Some(part_start)
+    } else {
+        None
+    }
+}
+
+/// Returns true if `name` can be an element or attribute name (see
+/// [`local_start`]).
+fn is_name(name: &[u8]) -> bool {
+    local_start(name).is_some()
+}
+
+/// Returns the local part of a qualified name: the part after the colon,
+/// or the whole name when it has no prefix.
+fn local_part(name: &[u8]) -> &[u8] {
+    match name.iter().position(|&byte| byte == b':') {
+        Some(colon) => name.get(colon.saturating_add(1)..).unwrap_or_default(),
+        None => name,
+    }
+}
+
+/// Returns true if an attribute with the name `key` declares a namespace
+/// (`xmlns` or `xmlns:*`).
+fn is_namespace_declaration(key: &[u8]) -> bool {
+    key == b"xmlns" || key.starts_with(b"xmlns:")
+}
+
+/// Checks every attribute of a start tag: its syntax, that no name appears
+/// twice, that each name is valid, and that each value can be unescaped.
+fn check_attributes(tag: &BytesStart<'_>) -> Result<(), String> {
+    if is_whitespace(tag.attributes_raw()) {
+        return Ok(());
+    }
+    for attribute in tag.attributes() {
+        let attribute = attribute.map_err(|error| format!("bad attribute: {error}"))?;
+        let key = attribute.key.as_ref();
+        if !is_name(key) {
+            return Err(format!("`{}` is not a valid attribute name", excerpt(key)));
+        }
+        attribute_value(&attribute.value)?;
+    }
+    Ok(())
+}
+
+/// Unescapes and normalizes a raw attribute value, as XML 1.0 requires for
+/// attributes without a DTD: references are decoded, and each literal tab,
+/// line feed, carriage return or `\r\n` pair becomes one space. Borrows
+/// `raw` when nothing needs to change.
+fn attribute_value(raw: &[u8]) -> Result<Cow<'_, str>, String> {
+    let raw =
+        std::str::from_utf8(raw).map_err(|_| "an attribute value is not valid UTF-8".to_owned())?;
+    let special = ['&', '<', '\t', '\r', '\n'];
+    if !raw.contains(special) {
+        return Ok(Cow::Borrowed(raw));
+    }
+    let mut value = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(at) = rest.find(special) {
+        let Some((before, after)) = rest.split_at_checked(at) else {
+            break;
+        };
+        value.push_str(before);
+        let mut chars = after.chars();
+        let special_char = chars.next();
+        let tail = chars.as_str();
+        rest = match special_char {
+            Some('&') => {
+                let Some((name, tail)) = tail.split_once(';') else {
+                    return Err(
+                        "an `&` in an attribute value does not start a reference".to_owned()
+                    );
+                };
+                let name = name.as_bytes();
+                let ch = resolve_reference(name).ok_or_else(|| bad_reference(name))?;
+                value.push(ch);
+                tail
+            }
+            Some('<') => return Err("`<` is not allowed in an attribute value".to_owned()),
+            Some('\r') => {
+                value.push(' ');
+                tail.strip_prefix('\n').unwrap_or(tail)
+            }
+            _ => {
+                value.push(' ');
+                tail
+            }
+        };
+    }
+    value.push_str(rest);
+    Ok(Cow::Owned(value))
+}
+
+/// Returns the character for a reference (the part between `&` and `;`,
+/// such as `amp` or `#x41`), or `None` if it is neither one of the five
+/// predefined entities nor a character reference to a character other
+/// than U+0000.
+fn resolve_reference(name: &[u8]) -> Option<char> {
+    match name {
+        b"lt" => Some('<'),
+        b"gt" => Some('>'),
+        b"amp" => Some('&'),
+        b"apos" => Some('\''),
+        b"quot" => Some('"'),
+        _ => {
+            let number = name.strip_prefix(b"#")?;
+            let (digits, radix) = match number.strip_prefix(b"x") {
+                Some(hex) => (hex, 16),
+                None => (number, 10),
+            };
+            if digits.is_empty() {
+                return None;
+            }
+            let mut code: u32 = 0;
+            for &digit in digits {
+                let value = char::from(digit).to_digit(radix)?;
+                code = code.checked_mul(radix)?.checked_add(value)?;
+            }
+            char::from_u32(code).filter(|&ch| ch != '\0')
+        }
+    }
+}
+
+/// The message for a reference that [`resolve_reference`] rejects.
+fn bad_reference(name: &[u8]) -> String {
+    if name.starts_with(b"#") {
+        format!("invalid character reference `&{};`", excerpt(name))
+    } else {
+        format!(
+            "unknown entity `&{};` (only &lt; &gt; &amp; &apos; &quot; and character references are allowed)",
+            excerpt(name)
+        )
+    }
+}
+
+/// Returns the start of `bytes` as text for an error message: at most
+/// [`EXCERPT_CHARS`] characters, with `…` added when it was cut short.
+fn excerpt(bytes: &[u8]) -> String {
+    // A character is at most four bytes long.
+    let head = bytes
+        .get(..EXCERPT_CHARS.saturating_mul(4))
+        .unwrap_or(bytes);
+    let text = String::from_utf8_lossy(head);
+    let mut chars = text.chars();
+    let mut out: String = chars.by_ref().take(EXCERPT_CHARS).collect();
+    if chars.next().is_some() || head.len() < bytes.len() {
+        out.push('…');
+    }
+    out
+}
