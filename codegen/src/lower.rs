@@ -177,7 +177,6 @@ pub fn lower(
         .cloned()
         .collect();
     let recursive = cx.recursive_members(&closure);
-    let (written, read) = cx.xml_shapes(&op_ids);
     let service_info = cx.service_info(service);
 
     let mut types = Vec::new();
@@ -191,12 +190,14 @@ pub fn lower(
                 shape,
                 StructRole::Plain,
                 &recursive,
-                (written.contains(id), read.contains(id)),
+                // Every structure and union can be written and read, so
+                // clients and servers can use any of them.
+                (true, true),
             ))),
             Kind::Union => types.push(TypeDef::Union(cx.lower_union(
                 shape,
                 &recursive,
-                (written.contains(id), read.contains(id)),
+                (true, true),
             ))),
             Kind::Enum => types.push(TypeDef::Enum(cx.lower_enum(shape))),
             _ => {}
@@ -534,57 +535,6 @@ impl<'m> Cx<'m> {
                 if direct(id).contains(&m.target.as_str()) && reaches(&m.target, id) {
                     out.insert((shape.id.clone(), m.name.clone()));
                 }
-            }
-        }
-        out
-    }
-
-    /// Shapes that need XML writing code (reachable from request bodies) and
-    /// reading code (reachable from response and error bodies).
-    fn xml_shapes(&self, ops: &[&'m str]) -> (BTreeSet<&'m str>, BTreeSet<&'m str>) {
-        let model = self.model;
-        let mut written: Vec<&str> = Vec::new();
-        let mut read: Vec<&str> = Vec::new();
-        let bound = |m: &model::Member| {
-            [
-                "smithy.api#httpLabel",
-                "smithy.api#httpQuery",
-                "smithy.api#httpQueryParams",
-                "smithy.api#httpHeader",
-                "smithy.api#httpPrefixHeaders",
-                "smithy.api#httpResponseCode",
-            ]
-            .iter()
-            .any(|t| has(&m.traits, t))
-        };
-        for id in ops {
-            let Kind::Operation(op) = &model.shapes[*id].kind else {
-                continue;
-            };
-            let body_targets = |id: &str| -> Vec<&'m str> {
-                model.shapes[id]
-                    .members
-                    .iter()
-                    .filter(|m| !bound(m))
-                    .map(|m| m.target.as_str())
-                    .collect()
-            };
-            written.extend(body_targets(&op.input));
-            read.extend(body_targets(&op.output));
-            for e in &op.errors {
-                read.extend(body_targets(e));
-            }
-        }
-        (self.reachable(written), self.reachable(read))
-    }
-
-    fn reachable(&self, mut stack: Vec<&'m str>) -> BTreeSet<&'m str> {
-        let model = self.model;
-        let mut out = BTreeSet::new();
-        while let Some(id) = stack.pop() {
-            let shape = &model.shapes[id];
-            if out.insert(shape.id.as_str()) {
-                stack.extend(shape.members.iter().map(|m| m.target.as_str()));
             }
         }
         out

@@ -790,7 +790,7 @@ fn support() -> TokenStream {
                             request.method(),
                             request.uri(),
                             request.headers(),
-                            String::from_utf8_lossy(request.body())
+                            shorten(&String::from_utf8_lossy(request.body()))
                         );
                     }
                 }
@@ -805,6 +805,15 @@ fn support() -> TokenStream {
                     .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
                     .collect();
                 (!values.is_empty()).then(|| values.join(", "))
+            }
+
+            /// `text`, cut to its first 2000 characters when longer.
+            pub fn shorten(text: &str) -> String {
+                const MAX: usize = 2000;
+                match text.char_indices().nth(MAX) {
+                    Some((at, _)) => format!("{}… ({} more bytes)", &text[..at], text.len() - at),
+                    None => text.to_owned(),
+                }
             }
 
             /// Percent-decodes `text` (a `+` stays a `+`).
@@ -847,8 +856,8 @@ fn support() -> TokenStream {
                     if actual != expected {
                         problems.push(format!(
                             "body: expected {:?}, got {:?}",
-                            String::from_utf8_lossy(expected),
-                            String::from_utf8_lossy(actual)
+                            shorten(&String::from_utf8_lossy(expected)),
+                            shorten(&String::from_utf8_lossy(actual))
                         ));
                     }
                     return;
@@ -865,7 +874,7 @@ fn support() -> TokenStream {
                     Err(e) => {
                         problems.push(format!(
                             "body: not XML ({e}): {:?}",
-                            String::from_utf8_lossy(actual)
+                            shorten(&String::from_utf8_lossy(actual))
                         ));
                         return;
                     }
@@ -873,8 +882,8 @@ fn support() -> TokenStream {
                 if let Some(diff) = diff(&want, &got, "") {
                     problems.push(format!(
                         "body: XML differs at {diff}\n    expected: {:?}\n    got:      {:?}",
-                        String::from_utf8_lossy(expected),
-                        String::from_utf8_lossy(actual)
+                        shorten(&String::from_utf8_lossy(expected)),
+                        shorten(&String::from_utf8_lossy(actual))
                     ));
                 }
             }

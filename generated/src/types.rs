@@ -78,6 +78,66 @@ impl AnalyticsAndOperator {
         Ok(())
     }
 }
+impl AnalyticsAndOperator {
+    /// Reads this value from the element `start`, which the reader has just entered.
+    #[allow(unused_assignments)]
+    pub(crate) fn read_xml(
+        r: &mut crate::xml_read::Reader<'_>,
+        _start: &crate::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_prefix: Option<String> = None;
+        let mut m_tags: Option<Vec<crate::types::Tag>> = None;
+        while let Some(child) = r.next_child()? {
+            match child.name() {
+                b"Prefix" => {
+                    if m_prefix.is_some() {
+                        return Err(r.error("the member Prefix appears more than once"));
+                    }
+                    m_prefix = Some({
+                        let text = r.text()?;
+                        Ok::<String, String>(text)
+                            .map_err(|e| {
+                                r.error(format!("{}{e}", "invalid value for Prefix: "))
+                            })?
+                    });
+                }
+                b"Tag" => {
+                    let items = m_tags.get_or_insert_with(Vec::new);
+                    items.push(crate::types::Tag::read_xml(r, &child)?);
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            prefix: m_prefix,
+            tags: m_tags,
+        })
+    }
+}
+impl AnalyticsAndOperator {
+    /// This value as an XML document with the root element `<AnalyticsAndOperator>`, as S3 sends it in a request or response body.
+    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(256);
+        self.write_xml(
+            &mut out,
+            "AnalyticsAndOperator",
+            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        )?;
+        Ok(out)
+    }
+    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
+    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        let mut reader = crate::xml_read::Reader::new(
+            body,
+            &crate::xml_read::Limits::DEFAULT,
+        )?;
+        let r = &mut reader;
+        let start = r.root()?;
+        let value = Self::read_xml(r, &start)?;
+        r.finish()?;
+        Ok(value)
+    }
+}
 /// One storage class analysis configuration: its identifier, an optional object filter, and the analysis settings.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -140,6 +200,93 @@ impl AnalyticsConfiguration {
         Ok(())
     }
 }
+impl AnalyticsConfiguration {
+    /// Reads this value from the element `start`, which the reader has just entered.
+    #[allow(unused_assignments)]
+    pub(crate) fn read_xml(
+        r: &mut crate::xml_read::Reader<'_>,
+        _start: &crate::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_id: Option<String> = None;
+        let mut m_filter: Option<crate::types::AnalyticsFilter> = None;
+        let mut m_storage_class_analysis: Option<crate::types::StorageClassAnalysis> = None;
+        while let Some(child) = r.next_child()? {
+            match child.name() {
+                b"Id" => {
+                    if m_id.is_some() {
+                        return Err(r.error("the member Id appears more than once"));
+                    }
+                    m_id = Some({
+                        let text = r.text()?;
+                        Ok::<String, String>(text)
+                            .map_err(|e| {
+                                r.error(format!("{}{e}", "invalid value for Id: "))
+                            })?
+                    });
+                }
+                b"Filter" => {
+                    if let Some(v) = crate::types::AnalyticsFilter::read_xml(
+                        r,
+                        &child,
+                    )? {
+                        if m_filter.is_some() {
+                            return Err(
+                                r.error("the member Filter appears more than once"),
+                            );
+                        }
+                        m_filter = Some(v);
+                    }
+                }
+                b"StorageClassAnalysis" => {
+                    if m_storage_class_analysis.is_some() {
+                        return Err(
+                            r
+                                .error(
+                                    "the member StorageClassAnalysis appears more than once",
+                                ),
+                        );
+                    }
+                    m_storage_class_analysis = Some(
+                        crate::types::StorageClassAnalysis::read_xml(r, &child)?,
+                    );
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            id: m_id.ok_or_else(|| r.error("the required member Id is missing"))?,
+            filter: m_filter,
+            storage_class_analysis: m_storage_class_analysis
+                .ok_or_else(|| {
+                    r.error("the required member StorageClassAnalysis is missing")
+                })?,
+        })
+    }
+}
+impl AnalyticsConfiguration {
+    /// This value as an XML document with the root element `<AnalyticsConfiguration>`, as S3 sends it in a request or response body.
+    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(256);
+        self.write_xml(
+            &mut out,
+            "AnalyticsConfiguration",
+            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        )?;
+        Ok(out)
+    }
+    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
+    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        let mut reader = crate::xml_read::Reader::new(
+            body,
+            &crate::xml_read::Limits::DEFAULT,
+        )?;
+        let r = &mut reader;
+        let start = r.root()?;
+        let value = Self::read_xml(r, &start)?;
+        r.finish()?;
+        Ok(value)
+    }
+}
 /// Wrapper around the location that receives exported analytics reports.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -173,6 +320,66 @@ impl AnalyticsExportDestination {
         }
         crate::xml::close(out, tag, mark);
         Ok(())
+    }
+}
+impl AnalyticsExportDestination {
+    /// Reads this value from the element `start`, which the reader has just entered.
+    #[allow(unused_assignments)]
+    pub(crate) fn read_xml(
+        r: &mut crate::xml_read::Reader<'_>,
+        _start: &crate::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_s3_bucket_destination: Option<
+            crate::types::AnalyticsS3BucketDestination,
+        > = None;
+        while let Some(child) = r.next_child()? {
+            match child.name() {
+                b"S3BucketDestination" => {
+                    if m_s3_bucket_destination.is_some() {
+                        return Err(
+                            r
+                                .error(
+                                    "the member S3BucketDestination appears more than once",
+                                ),
+                        );
+                    }
+                    m_s3_bucket_destination = Some(
+                        crate::types::AnalyticsS3BucketDestination::read_xml(r, &child)?,
+                    );
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            s3_bucket_destination: m_s3_bucket_destination
+                .ok_or_else(|| {
+                    r.error("the required member S3BucketDestination is missing")
+                })?,
+        })
+    }
+}
+impl AnalyticsExportDestination {
+    /// This value as an XML document with the root element `<AnalyticsExportDestination>`, as S3 sends it in a request or response body.
+    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(256);
+        self.write_xml(
+            &mut out,
+            "AnalyticsExportDestination",
+            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        )?;
+        Ok(out)
+    }
+    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
+    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        let mut reader = crate::xml_read::Reader::new(
+            body,
+            &crate::xml_read::Limits::DEFAULT,
+        )?;
+        let r = &mut reader;
+        let start = r.root()?;
+        let value = Self::read_xml(r, &start)?;
+        r.finish()?;
+        Ok(value)
     }
 }
 /// Selects the objects an analytics configuration applies to. Exactly one of the three alternatives is set.
@@ -223,6 +430,69 @@ impl AnalyticsFilter {
         }
         crate::xml::close(out, tag, mark);
         Ok(())
+    }
+}
+impl AnalyticsFilter {
+    /// Reads this value from the element `start`; an element with no member (`<X/>`) is `None`.
+    pub(crate) fn read_xml(
+        r: &mut crate::xml_read::Reader<'_>,
+        _start: &crate::xml_read::Start<'_>,
+    ) -> Result<Option<Self>, crate::error::XmlError> {
+        let mut value = None;
+        while let Some(child) = r.next_child()? {
+            let member = match child.name() {
+                b"Prefix" => {
+                    Self::Prefix({
+                        let text = r.text()?;
+                        Ok::<String, String>(text)
+                            .map_err(|e| {
+                                r.error(format!("{}{e}", "invalid value for Prefix: "))
+                            })?
+                    })
+                }
+                b"Tag" => Self::Tag(crate::types::Tag::read_xml(r, &child)?),
+                b"And" => {
+                    Self::And(crate::types::AnalyticsAndOperator::read_xml(r, &child)?)
+                }
+                other => {
+                    let other = String::from_utf8_lossy(other).into_owned();
+                    r.skip()?;
+                    Self::Unknown(other)
+                }
+            };
+            if value.is_some() {
+                return Err(
+                    r.error("the union AnalyticsFilter holds more than one member"),
+                );
+            }
+            value = Some(member);
+        }
+        Ok(value)
+    }
+}
+impl AnalyticsFilter {
+    /// This value as an XML document with the root element `<AnalyticsFilter>`, as S3 sends it in a request or response body.
+    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(256);
+        self.write_xml(
+            &mut out,
+            "AnalyticsFilter",
+            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        )?;
+        Ok(out)
+    }
+    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
+    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        let mut reader = crate::xml_read::Reader::new(
+            body,
+            &crate::xml_read::Limits::DEFAULT,
+        )?;
+        let r = &mut reader;
+        let start = r.root()?;
+        let value = Self::read_xml(r, &start)?
+            .ok_or_else(|| r.error("the AnalyticsFilter document holds no member"))?;
+        r.finish()?;
+        Ok(value)
     }
 }
 /// An S3 location that receives exported analytics reports, and the file format to write them in.
@@ -308,6 +578,112 @@ impl AnalyticsS3BucketDestination {
         }
         crate::xml::close(out, tag, mark);
         Ok(())
+    }
+}
+impl AnalyticsS3BucketDestination {
+    /// Reads this value from the element `start`, which the reader has just entered.
+    #[allow(unused_assignments)]
+    pub(crate) fn read_xml(
+        r: &mut crate::xml_read::Reader<'_>,
+        _start: &crate::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_format: Option<crate::types::AnalyticsS3ExportFileFormat> = None;
+        let mut m_bucket_account_id: Option<String> = None;
+        let mut m_bucket: Option<String> = None;
+        let mut m_prefix: Option<String> = None;
+        while let Some(child) = r.next_child()? {
+            match child.name() {
+                b"Format" => {
+                    if m_format.is_some() {
+                        return Err(r.error("the member Format appears more than once"));
+                    }
+                    m_format = Some({
+                        let text = r.text()?;
+                        Ok::<
+                            crate::types::AnalyticsS3ExportFileFormat,
+                            String,
+                        >(crate::types::AnalyticsS3ExportFileFormat::from(text))
+                            .map_err(|e| {
+                                r.error(format!("{}{e}", "invalid value for Format: "))
+                            })?
+                    });
+                }
+                b"BucketAccountId" => {
+                    if m_bucket_account_id.is_some() {
+                        return Err(
+                            r.error("the member BucketAccountId appears more than once"),
+                        );
+                    }
+                    m_bucket_account_id = Some({
+                        let text = r.text()?;
+                        Ok::<String, String>(text)
+                            .map_err(|e| {
+                                r
+                                    .error(
+                                        format!("{}{e}", "invalid value for BucketAccountId: "),
+                                    )
+                            })?
+                    });
+                }
+                b"Bucket" => {
+                    if m_bucket.is_some() {
+                        return Err(r.error("the member Bucket appears more than once"));
+                    }
+                    m_bucket = Some({
+                        let text = r.text()?;
+                        Ok::<String, String>(text)
+                            .map_err(|e| {
+                                r.error(format!("{}{e}", "invalid value for Bucket: "))
+                            })?
+                    });
+                }
+                b"Prefix" => {
+                    if m_prefix.is_some() {
+                        return Err(r.error("the member Prefix appears more than once"));
+                    }
+                    m_prefix = Some({
+                        let text = r.text()?;
+                        Ok::<String, String>(text)
+                            .map_err(|e| {
+                                r.error(format!("{}{e}", "invalid value for Prefix: "))
+                            })?
+                    });
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            format: m_format
+                .ok_or_else(|| r.error("the required member Format is missing"))?,
+            bucket_account_id: m_bucket_account_id,
+            bucket: m_bucket
+                .ok_or_else(|| r.error("the required member Bucket is missing"))?,
+            prefix: m_prefix,
+        })
+    }
+}
+impl AnalyticsS3BucketDestination {
+    /// This value as an XML document with the root element `<AnalyticsS3BucketDestination>`, as S3 sends it in a request or response body.
+    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(256);
+        self.write_xml(
+            &mut out,
+            "AnalyticsS3BucketDestination",
+            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        )?;
+        Ok(out)
+    }
+    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
+    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        let mut reader = crate::xml_read::Reader::new(
+            body,
+            &crate::xml_read::Limits::DEFAULT,
+        )?;
+        let r = &mut reader;
+        let start = r.root()?;
+        let value = Self::read_xml(r, &start)?;
+        r.finish()?;
+        Ok(value)
     }
 }
 /// File formats available for exported analytics reports.
@@ -415,6 +791,59 @@ impl StorageClassAnalysis {
         Ok(())
     }
 }
+impl StorageClassAnalysis {
+    /// Reads this value from the element `start`, which the reader has just entered.
+    #[allow(unused_assignments)]
+    pub(crate) fn read_xml(
+        r: &mut crate::xml_read::Reader<'_>,
+        _start: &crate::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_data_export: Option<crate::types::StorageClassAnalysisDataExport> = None;
+        while let Some(child) = r.next_child()? {
+            match child.name() {
+                b"DataExport" => {
+                    if m_data_export.is_some() {
+                        return Err(
+                            r.error("the member DataExport appears more than once"),
+                        );
+                    }
+                    m_data_export = Some(
+                        crate::types::StorageClassAnalysisDataExport::read_xml(
+                            r,
+                            &child,
+                        )?,
+                    );
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self { data_export: m_data_export })
+    }
+}
+impl StorageClassAnalysis {
+    /// This value as an XML document with the root element `<StorageClassAnalysis>`, as S3 sends it in a request or response body.
+    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(256);
+        self.write_xml(
+            &mut out,
+            "StorageClassAnalysis",
+            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        )?;
+        Ok(out)
+    }
+    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
+    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        let mut reader = crate::xml_read::Reader::new(
+            body,
+            &crate::xml_read::Limits::DEFAULT,
+        )?;
+        let r = &mut reader;
+        let start = r.root()?;
+        let value = Self::read_xml(r, &start)?;
+        r.finish()?;
+        Ok(value)
+    }
+}
 /// How analysis results are exported: the report schema version and where the reports go.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -459,6 +888,89 @@ impl StorageClassAnalysisDataExport {
         }
         crate::xml::close(out, tag, mark);
         Ok(())
+    }
+}
+impl StorageClassAnalysisDataExport {
+    /// Reads this value from the element `start`, which the reader has just entered.
+    #[allow(unused_assignments)]
+    pub(crate) fn read_xml(
+        r: &mut crate::xml_read::Reader<'_>,
+        _start: &crate::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_output_schema_version: Option<
+            crate::types::StorageClassAnalysisSchemaVersion,
+        > = None;
+        let mut m_destination: Option<crate::types::AnalyticsExportDestination> = None;
+        while let Some(child) = r.next_child()? {
+            match child.name() {
+                b"OutputSchemaVersion" => {
+                    if m_output_schema_version.is_some() {
+                        return Err(
+                            r
+                                .error(
+                                    "the member OutputSchemaVersion appears more than once",
+                                ),
+                        );
+                    }
+                    m_output_schema_version = Some({
+                        let text = r.text()?;
+                        Ok::<
+                            crate::types::StorageClassAnalysisSchemaVersion,
+                            String,
+                        >(crate::types::StorageClassAnalysisSchemaVersion::from(text))
+                            .map_err(|e| {
+                                r
+                                    .error(
+                                        format!("{}{e}", "invalid value for OutputSchemaVersion: "),
+                                    )
+                            })?
+                    });
+                }
+                b"Destination" => {
+                    if m_destination.is_some() {
+                        return Err(
+                            r.error("the member Destination appears more than once"),
+                        );
+                    }
+                    m_destination = Some(
+                        crate::types::AnalyticsExportDestination::read_xml(r, &child)?,
+                    );
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            output_schema_version: m_output_schema_version
+                .ok_or_else(|| {
+                    r.error("the required member OutputSchemaVersion is missing")
+                })?,
+            destination: m_destination
+                .ok_or_else(|| r.error("the required member Destination is missing"))?,
+        })
+    }
+}
+impl StorageClassAnalysisDataExport {
+    /// This value as an XML document with the root element `<StorageClassAnalysisDataExport>`, as S3 sends it in a request or response body.
+    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(256);
+        self.write_xml(
+            &mut out,
+            "StorageClassAnalysisDataExport",
+            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        )?;
+        Ok(out)
+    }
+    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
+    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        let mut reader = crate::xml_read::Reader::new(
+            body,
+            &crate::xml_read::Limits::DEFAULT,
+        )?;
+        let r = &mut reader;
+        let start = r.root()?;
+        let value = Self::read_xml(r, &start)?;
+        r.finish()?;
+        Ok(value)
     }
 }
 /// Report layout versions available for storage class analysis exports.
@@ -553,6 +1065,75 @@ impl Tag {
         }
         crate::xml::close(out, tag, mark);
         Ok(())
+    }
+}
+impl Tag {
+    /// Reads this value from the element `start`, which the reader has just entered.
+    #[allow(unused_assignments)]
+    pub(crate) fn read_xml(
+        r: &mut crate::xml_read::Reader<'_>,
+        _start: &crate::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_key: Option<String> = None;
+        let mut m_value: Option<String> = None;
+        while let Some(child) = r.next_child()? {
+            match child.name() {
+                b"Key" => {
+                    if m_key.is_some() {
+                        return Err(r.error("the member Key appears more than once"));
+                    }
+                    m_key = Some({
+                        let text = r.text()?;
+                        Ok::<String, String>(text)
+                            .map_err(|e| {
+                                r.error(format!("{}{e}", "invalid value for Key: "))
+                            })?
+                    });
+                }
+                b"Value" => {
+                    if m_value.is_some() {
+                        return Err(r.error("the member Value appears more than once"));
+                    }
+                    m_value = Some({
+                        let text = r.text()?;
+                        Ok::<String, String>(text)
+                            .map_err(|e| {
+                                r.error(format!("{}{e}", "invalid value for Value: "))
+                            })?
+                    });
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            key: m_key.ok_or_else(|| r.error("the required member Key is missing"))?,
+            value: m_value
+                .ok_or_else(|| r.error("the required member Value is missing"))?,
+        })
+    }
+}
+impl Tag {
+    /// This value as an XML document with the root element `<Tag>`, as S3 sends it in a request or response body.
+    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(256);
+        self.write_xml(
+            &mut out,
+            "Tag",
+            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        )?;
+        Ok(out)
+    }
+    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
+    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        let mut reader = crate::xml_read::Reader::new(
+            body,
+            &crate::xml_read::Limits::DEFAULT,
+        )?;
+        let r = &mut reader;
+        let start = r.root()?;
+        let value = Self::read_xml(r, &start)?;
+        r.finish()?;
+        Ok(value)
     }
 }
 /// The bucket already holds the maximum number of configurations of this kind; for analytics configurations the limit is 1,000 per bucket. Returned with HTTP status 400.

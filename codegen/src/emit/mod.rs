@@ -270,12 +270,21 @@ fn types_rs(krate: &Crate) -> TokenStream {
             let xml = xml::structure(s);
             let error = (matches!(s.role, StructRole::Error { .. }) && !s.fields.is_empty())
                 .then(|| operation::read_error(s));
-            quote!(#ty #xml #error)
+            let document = (s.role == StructRole::Plain).then(|| {
+                let ns = s
+                    .xml_namespace
+                    .clone()
+                    .or_else(|| krate.service.xml_namespace.clone());
+                xml::document(&s.name, &s.xml_name, &ns, false)
+            });
+            quote!(#ty #xml #error #document)
         }
         TypeDef::Union(u) => {
             let ty = types::union(u);
             let xml = xml::union(u);
-            quote!(#ty #xml)
+            let root = crate::model::local_name(&u.shape_id);
+            let document = xml::document(&u.name, root, &krate.service.xml_namespace, true);
+            quote!(#ty #xml #document)
         }
         TypeDef::Enum(e) => types::enumeration(e),
     });

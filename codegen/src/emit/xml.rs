@@ -16,9 +16,51 @@ fn ns_attr(ns: &Option<XmlNamespace>) -> String {
 
 const XML_TS: TimestampFormat = TimestampFormat::DateTime;
 
+/// Public `to_xml` and `from_xml`: the value as a whole XML document, for
+/// the plain structures and unions of the model.
+pub fn document(
+    name: &str,
+    root: &str,
+    namespace: &Option<XmlNamespace>,
+    union: bool,
+) -> TokenStream {
+    let ty = ident(name);
+    let attrs = ns_attr(namespace);
+    let read = if union {
+        let empty = format!("the {root} document holds no member");
+        quote!(Self::read_xml(r, &start)?.ok_or_else(|| r.error(#empty))?)
+    } else {
+        quote!(Self::read_xml(r, &start)?)
+    };
+    let to_doc = format!(
+        " This value as an XML document with the root element `<{root}>`, as S3 sends it in a request or response body."
+    );
+    let from_doc = " Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.";
+    quote! {
+        impl #ty {
+            #[doc = #to_doc]
+            pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+                let mut out = String::with_capacity(256);
+                self.write_xml(&mut out, #root, #attrs)?;
+                Ok(out)
+            }
+            #[doc = #from_doc]
+            pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+                let mut reader = crate::xml_read::Reader::new(body, &crate::xml_read::Limits::DEFAULT)?;
+                let r = &mut reader;
+                let start = r.root()?;
+                let value = #read;
+                r.finish()?;
+                Ok(value)
+            }
+        }
+    }
+}
+
 /// `write_xml` (when needed) and `read_xml` (when needed) for a structure.
 pub fn structure(s: &StructDef) -> TokenStream {
-    let write = if s.writes_xml {
+    // Error structures are written by the server-side error writer.
+    let write = if s.writes_xml && !matches!(s.role, StructRole::Error { .. }) {
         write_structure(s)
     } else {
         quote!()
