@@ -37,22 +37,48 @@ const SERVICE_DROPPED_TRAITS: &[&str] = &[
     "smithy.api#suppress",
 ];
 
+/// Traits of official operation shapes that `model/` deliberately omits:
+/// `smithy.api#examples` holds AWS's example titles and prose, which, like
+/// documentation, we do not copy (the generator ignores the trait anyway).
+const OPERATION_DROPPED_TRAITS: &[&str] = &["smithy.api#examples"];
+
 /// Operations whose `errors` list differs from the official one, with the
 /// exact list `model/` must have (it must still include every official error).
-const OPERATION_ERRORS: &[(&str, &[&str])] = &[(
-    "com.amazonaws.s3#PutBucketAnalyticsConfiguration",
-    &[
-        "com.amazonaws.s3#InvalidArgument",
-        "com.amazonaws.s3#TooManyConfigurations",
-        "com.amazonaws.s3#AccessDenied",
-    ],
-)];
+const OPERATION_ERRORS: &[(&str, &[&str])] = &[
+    (
+        "com.amazonaws.s3#DeleteBucketAnalyticsConfiguration",
+        &[
+            "com.amazonaws.s3#NoSuchBucket",
+            "com.amazonaws.s3#NoSuchConfiguration",
+        ],
+    ),
+    (
+        "com.amazonaws.s3#GetBucketAnalyticsConfiguration",
+        &[
+            "com.amazonaws.s3#NoSuchBucket",
+            "com.amazonaws.s3#NoSuchConfiguration",
+        ],
+    ),
+    (
+        "com.amazonaws.s3#ListBucketAnalyticsConfigurations",
+        &["com.amazonaws.s3#NoSuchBucket"],
+    ),
+    (
+        "com.amazonaws.s3#PutBucketAnalyticsConfiguration",
+        &[
+            "com.amazonaws.s3#InvalidArgument",
+            "com.amazonaws.s3#TooManyConfigurations",
+            "com.amazonaws.s3#AccessDenied",
+        ],
+    ),
+];
 
 /// Shapes that exist only in `model/`: (shape id, `smithy.api#error`,
 /// `smithy.api#httpError`).
 const NEW_SHAPES: &[(&str, &str, u64)] = &[
     ("com.amazonaws.s3#InvalidArgument", "client", 400),
     ("com.amazonaws.s3#TooManyConfigurations", "client", 400),
+    ("com.amazonaws.s3#NoSuchConfiguration", "client", 404),
 ];
 
 // ---------------------------------------------------------------------------
@@ -361,6 +387,8 @@ fn compare_shape(id: &str, local: &Value, official: &Value, out: &mut Vec<String
     // Shape traits.
     let may_drop = if is_service {
         SERVICE_DROPPED_TRAITS
+    } else if is_operation {
+        OPERATION_DROPPED_TRAITS
     } else {
         &[]
     };

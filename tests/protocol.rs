@@ -14,6 +14,10 @@
 //! `test <name> ... ok|FAILED|ignored` lines. The result must match
 //! `protocol-known-failures.txt` exactly: a failing case that is not listed
 //! fails this test, and so does a listed case that now passes.
+//!
+//! The same `cargo test` runs the crates' generated property round-trip tests
+//! (`tests/roundtrip.rs`, see `codegen::strategies`); every one must pass, and
+//! neither they nor the protocol tests may compile with warnings.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -190,6 +194,34 @@ fn restxml_protocol_suite() {
         }
     }
     println!("restXml protocol tests: {passed} passed, {failed} failed, {skipped} skipped");
+    // The generated crates' property round-trip tests (`tests/roundtrip.rs`,
+    // module `run`) ran too: every one must pass. (Both crates have tests of
+    // the same names, so the lines are counted, not the names.)
+    let (mut round_trips, mut broken) = (0, Vec::new());
+    for line in stdout.lines() {
+        let Some((name, outcome)) = line
+            .strip_prefix("test run::")
+            .and_then(|rest| rest.split_once(" ... "))
+        else {
+            continue;
+        };
+        round_trips += 1;
+        if outcome.trim() != "ok" {
+            broken.push(format!("run::{}", name.trim()));
+        }
+    }
+    println!(
+        "round-trip properties of the protocol crates: {} passed, {} failed",
+        round_trips - broken.len(),
+        broken.len()
+    );
+    for name in broken {
+        let why = failures.get(&name).cloned().unwrap_or_default();
+        offenders.push(format!(
+            "round-trip property {name} fails:\n{}",
+            indent(&why)
+        ));
+    }
     for key in list.fail.keys() {
         if seen.contains(key) {
             println!(
@@ -341,7 +373,8 @@ fn parse_failures(stdout: &str) -> BTreeMap<String, String> {
     out
 }
 
-/// Compiler warnings that point into a generated `tests/protocol.rs`.
+/// Compiler warnings that point into a generated `tests/protocol.rs` or
+/// into the generated round-trip tests (`tests/roundtrip.rs`, `tests/roundtrip/run.rs`).
 fn test_file_warnings(stderr: &str) -> Vec<String> {
     let mut blocks: Vec<Vec<&str>> = Vec::new();
     for line in stderr.lines() {
@@ -354,7 +387,9 @@ fn test_file_warnings(stderr: &str) -> Vec<String> {
     blocks
         .into_iter()
         .filter(|b| {
-            b[0].starts_with("warning:") && b.iter().any(|l| l.contains("tests/protocol.rs:"))
+            b[0].starts_with("warning:")
+                && b.iter()
+                    .any(|l| l.contains("tests/protocol.rs:") || l.contains("tests/roundtrip"))
         })
         .map(|b| b.join("\n"))
         .collect()

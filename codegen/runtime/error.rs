@@ -1,4 +1,8 @@
 //! Error types shared by all operations.
+//!
+//! In the generated crate this file ends with `pub use
+//! crate::server::RequestError;` (added when it is copied, so that the file
+//! also compiles on its own in the runtime tests).
 
 use std::fmt;
 
@@ -155,10 +159,18 @@ impl serde::Serialize for XmlError {
     }
 }
 
+/// In JSON, an XML error is its message.
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for XmlError {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(XmlError::new)
+    }
+}
+
 /// An error response that no modeled error of the operation matches: an
 /// unknown error code, or a response whose body could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Unhandled {
     /// What the response said about the error.
     #[cfg_attr(feature = "serde", serde(flatten))]
@@ -166,7 +178,7 @@ pub struct Unhandled {
     /// Why the response body could not be read, when it could not.
     #[cfg_attr(
         feature = "serde",
-        serde(rename = "BodyError", skip_serializing_if = "Option::is_none")
+        serde(rename = "BodyError", default, skip_serializing_if = "Option::is_none")
     )]
     pub source: Option<XmlError>,
 }
@@ -190,7 +202,8 @@ impl std::error::Error for Unhandled {
     }
 }
 
-/// A request could not be built from the input values.
+/// A request (or, on the server side, a response) could not be built from
+/// the values given.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BuildError {
@@ -225,6 +238,12 @@ pub enum BuildError {
         /// What the URI parser reported.
         reason: String,
     },
+    /// A response status (an `httpResponseCode` member) is not a valid HTTP
+    /// status code (100 to 999).
+    InvalidStatus {
+        /// The status that was given.
+        status: i32,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -248,6 +267,9 @@ impl fmt::Display for BuildError {
             ),
             BuildError::InvalidUri { reason } => {
                 write!(f, "the request URI could not be formed: {reason}")
+            }
+            BuildError::InvalidStatus { status } => {
+                write!(f, "{status} is not a valid HTTP status code")
             }
         }
     }
@@ -281,3 +303,13 @@ impl fmt::Display for DecodeError {
 }
 
 impl std::error::Error for DecodeError {}
+
+/// The name S3 gives an error that has no body (as the answer to a HEAD
+/// request): the status's reason phrase without spaces, such as `NotFound`
+/// for 404 or `Forbidden` for 403.
+pub fn status_code_name(status: u16) -> Option<String> {
+    let reason = http::StatusCode::from_u16(status)
+        .ok()?
+        .canonical_reason()?;
+    Some(reason.chars().filter(char::is_ascii_alphanumeric).collect())
+}

@@ -11,6 +11,9 @@ pub struct Crate {
     pub types: Vec<TypeDef>,
     /// Operations, sorted by name.
     pub operations: Vec<OperationDef>,
+    /// For each type (by Rust name), the cargo features of the operations
+    /// that use it; a type is compiled when any of them is enabled.
+    pub type_features: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// Facts about the service that shape the wire format.
@@ -127,6 +130,8 @@ pub struct Field {
     pub host_label: bool,
     /// The `mediaType` of the member's target, for string and blob payloads.
     pub media_type: Option<String>,
+    /// Redacted in `Debug` output (`sensitive` on the member or its target).
+    pub sensitive: bool,
 }
 
 /// Where an input or output member travels in an HTTP message.
@@ -256,6 +261,8 @@ pub struct EnumDef {
 pub struct OperationDef {
     /// The model name, e.g. `PutBucketAnalyticsConfiguration`.
     pub name: String,
+    /// The cargo feature that compiles this operation, e.g. `put-bucket-analytics-configuration`.
+    pub feature: String,
     /// Rust module name.
     pub module: String,
     pub docs: Vec<String>,
@@ -276,6 +283,20 @@ pub struct OperationDef {
     pub request_body: RequestBody,
     /// The `endpoint` trait's host prefix, e.g. `foo.{Label}.`.
     pub host_prefix: Option<String>,
+    /// The response document's root element is the output's one body member
+    /// (`aws.customizations#s3UnwrappedXmlOutput`).
+    pub unwrapped_output: bool,
+    /// Request checksum (`aws.protocols#httpChecksum`).
+    pub checksum: Option<Checksum>,
+}
+
+/// How the request body is checksummed (`aws.protocols#httpChecksum`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checksum {
+    /// A checksum is required: Content-MD5 when the caller chose no algorithm.
+    pub required: bool,
+    /// Index of the input field naming the algorithm (CRC32, SHA256, …).
+    pub algorithm_field: Option<usize>,
 }
 
 /// One segment of a URI path pattern.

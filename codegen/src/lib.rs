@@ -15,6 +15,7 @@ pub mod model;
 pub mod naming;
 pub mod output;
 pub mod protocol_tests;
+pub mod strategies;
 
 use std::path::PathBuf;
 

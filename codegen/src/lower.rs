@@ -41,6 +41,11 @@ const HANDLED: &[&str] = &[
     "smithy.api#endpoint",
     "smithy.api#hostLabel",
     "smithy.api#idempotencyToken",
+    "smithy.api#sensitive",
+    "smithy.api#streaming",
+    "smithy.api#default",
+    "aws.customizations#s3UnwrappedXmlOutput",
+    "aws.protocols#httpChecksum",
     "aws.protocols#restXml",
 ];
 
@@ -106,6 +111,10 @@ const IGNORED: &[(&str, &str)] = &[
     ("smithy.api#externalDocumentation", "model metadata"),
     ("smithy.api#private", "model metadata"),
     ("smithy.api#idRef", "model validation metadata"),
+    (
+        "aws.auth#unsignedPayload",
+        "signing is the caller's: such an operation is signed with UNSIGNED-PAYLOAD",
+    ),
     (
         "smithy.api#requestCompression",
         "compression is optional for clients; the request is sent uncompressed",
@@ -182,7 +191,7 @@ pub fn lower(
     let mut types = Vec::new();
     for id in &closure {
         let shape = &model.shapes[*id];
-        if io.contains(*id) || *id == UNIT {
+        if io.contains(*id) || *id == UNIT || is_event_stream(shape) {
             continue;
         }
         match shape.kind {
@@ -210,7 +219,23 @@ pub fn lower(
         .filter_map(|id| cx.lower_operation(service, &model.shapes[*id], &recursive, &service_info))
         .collect();
     operations.sort_by(|a, b| a.name.cmp(&b.name));
+    // Which operations use each type, for per-operation cargo features.
+    let by_shape: BTreeMap<&str, &str> =
+        types.iter().map(|t| (type_shape_id(t), t.name())).collect();
+    let mut type_features: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for op in &operations {
+        let id = operation_id(model, &op.name, &op_ids);
+        for reached in cx.closure(service, &[id]) {
+            if let Some(name) = by_shape.get(reached) {
+                type_features
+                    .entry((*name).to_owned())
+                    .or_default()
+                    .push(op.feature.clone());
+            }
+        }
+    }
     let krate = Crate {
+        type_features,
         service: service_info,
         types,
         operations,
@@ -229,6 +254,7 @@ fn empty_crate() -> Crate {
         },
         types: vec![],
         operations: vec![],
+        type_features: BTreeMap::new(),
     }
 }
 
@@ -354,7 +380,10 @@ impl<'m> Cx<'m> {
                 stack.push(&op.output);
                 stack.extend(op.errors.iter().map(String::as_str));
             }
-            stack.extend(shape.members.iter().map(|m| m.target.as_str()));
+            // An event stream is kept as its raw bytes: its events are not generated.
+            if !is_event_stream(shape) {
+                stack.extend(shape.members.iter().map(|m| m.target.as_str()));
+            }
         }
         out
     }
@@ -597,6 +626,7 @@ impl<'m> Cx<'m> {
             Kind::Double => Ty::Double,
             Kind::IntEnum => Ty::Int,
             Kind::Blob => Ty::Blob,
+            Kind::Union if is_event_stream(target) => Ty::Blob,
             Kind::Timestamp => {
                 let format = trait_str(&member.traits, "smithy.api#timestampFormat")
                     .or_else(|| trait_str(&target.traits, "smithy.api#timestampFormat"));
@@ -726,6 +756,7 @@ impl<'m> Cx<'m> {
                 idempotency_token: has(&m.traits, "smithy.api#idempotencyToken"),
                 host_label: has(&m.traits, "smithy.api#hostLabel"),
                 media_type: trait_str(&target.traits, "smithy.api#mediaType").map(str::to_owned),
+                sensitive: self.is_sensitive(m),
                 ty,
             });
         }
@@ -815,6 +846,20 @@ impl<'m> Cx<'m> {
         } else {
             Binding::Body
         }
+    }
+
+    /// Whether a member's value is sensitive: the member, its target, or the
+    /// items of a list or map it targets carry `sensitive`.
+    fn is_sensitive(&self, m: &model::Member) -> bool {
+        let marked = |traits: &model::Traits| has(traits, "smithy.api#sensitive");
+        let target = &self.model.shapes[&m.target];
+        marked(&m.traits)
+            || marked(&target.traits)
+            || target
+                .members
+                .iter()
+                .any(|item| marked(&item.traits) || marked(&self.model.shapes[&item.target].traits))
+                && matches!(target.kind, Kind::List | Kind::Set | Kind::Map)
     }
 
     /// HTTP-bound members must have types the binding can carry.
@@ -1235,7 +1280,33 @@ impl<'m> Cx<'m> {
             }
         }
 
+        let checksum = shape.traits.get("aws.protocols#httpChecksum").map(|t| {
+            let required = t
+                .get("requestChecksumRequired")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let member = t.get("requestAlgorithmMember").and_then(Value::as_str);
+            let algorithm_field =
+                member.and_then(|m| input.fields.iter().position(|f| f.member == m));
+            if let (Some(m), None) = (member, algorithm_field) {
+                self.err(
+                    shape,
+                    None,
+                    format!("httpChecksum names the member {m}, which the input does not have"),
+                );
+            }
+            Checksum {
+                required,
+                algorithm_field,
+            }
+        });
+
         Some(OperationDef {
+            feature: naming::field_name(shape.name())
+                .trim_start_matches("r#")
+                .replace('_', "-"),
+            checksum,
+            unwrapped_output: has(&shape.traits, "aws.customizations#s3UnwrappedXmlOutput"),
             host_prefix,
             module: naming::field_name(shape.name()),
             docs: docs(&shape.traits),
@@ -1251,6 +1322,27 @@ impl<'m> Cx<'m> {
             name: shape.name().to_owned(),
         })
     }
+}
+
+/// The shape id of the operation named `name` among `ops`.
+fn operation_id<'m>(model: &'m Model, name: &str, ops: &[&'m str]) -> &'m str {
+    ops.iter()
+        .copied()
+        .find(|id| model.shapes[*id].name() == name)
+        .unwrap_or_default()
+}
+
+fn type_shape_id(t: &TypeDef) -> &str {
+    match t {
+        TypeDef::Struct(s) => &s.shape_id,
+        TypeDef::Union(u) => &u.shape_id,
+        TypeDef::Enum(e) => &e.shape_id,
+    }
+}
+
+/// A streaming union: an event stream, which the crate hands over as raw bytes.
+fn is_event_stream(shape: &Shape) -> bool {
+    shape.kind == Kind::Union && has(&shape.traits, "smithy.api#streaming")
 }
 
 /// Shape kinds the generator handles.

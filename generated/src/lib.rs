@@ -7,7 +7,16 @@
 //! with any HTTP client and signer, and read the answer with
 //! [`Operation::parse_response`].
 //!
+//! Server side: read a request with [`Operation::parse_request`] and answer
+//! with [`Operation::build_response`] or [`Operation::build_error_response`].
+//!
 //! Operations:
+//! - [`CreateBucket`](operation::CreateBucket)
+//! - [`DeleteBucket`](operation::DeleteBucket)
+//! - [`DeleteBucketAnalyticsConfiguration`](operation::DeleteBucketAnalyticsConfiguration)
+//! - [`GetBucketAnalyticsConfiguration`](operation::GetBucketAnalyticsConfiguration)
+//! - [`HeadBucket`](operation::HeadBucket)
+//! - [`ListBucketAnalyticsConfigurations`](operation::ListBucketAnalyticsConfigurations)
 //! - [`PutBucketAnalyticsConfiguration`](operation::PutBucketAnalyticsConfiguration)
 
 #![forbid(unsafe_code)]
@@ -19,6 +28,10 @@ pub use indexmap;
 pub mod error;
 #[rustfmt::skip]
 pub mod operation;
+// Request reading and response writing; not every model uses every helper.
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub mod server;
 // Public types (DateTime, base64) plus helpers not every model uses.
 #[rustfmt::skip]
 #[allow(dead_code)]
@@ -38,6 +51,11 @@ mod xml_read;
 #[rustfmt::skip]
 #[allow(dead_code)]
 mod headers;
+// Request checksums (CRC32, CRC32C, CRC64NVME, SHA-1, SHA-256, MD5), public so
+// that callers streaming a body can compute them too.
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub mod checksum;
 
 /// One S3 operation: how to build its request and read its response.
 ///
@@ -58,4 +76,12 @@ pub trait Operation {
     fn parse_response<B: AsRef<[u8]>>(
         response: &http::Response<B>,
     ) -> Result<Self::Output, Self::Error>;
+    /// Server side: reads an HTTP request (path-style) into the input.
+    fn parse_request<B: AsRef<[u8]>>(
+        request: &http::Request<B>,
+    ) -> Result<Self::Input, server::RequestError>;
+    /// Server side: the HTTP response for a successful result.
+    fn build_response(output: &Self::Output) -> Result<http::Response<Vec<u8>>, error::BuildError>;
+    /// Server side: the HTTP response for an error. Never fails.
+    fn build_error_response(error: &Self::Error) -> http::Response<Vec<u8>>;
 }

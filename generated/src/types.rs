@@ -10,6 +10,7 @@ impl UnknownValue {
         &self.0
     }
 }
+#[cfg(feature = "put-bucket-analytics-configuration")]
 /// The caller is not allowed to perform the request, for example because it lacks the needed permission or the bucket is not owned by the expected account. Returned with HTTP status 403.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -18,12 +19,37 @@ pub struct AccessDenied {
     #[cfg_attr(feature = "serde", serde(flatten))]
     pub meta: crate::error::ErrorMetadata,
 }
+#[cfg(feature = "put-bucket-analytics-configuration")]
 impl std::fmt::Display for AccessDenied {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.meta, f)
     }
 }
+#[cfg(feature = "put-bucket-analytics-configuration")]
 impl std::error::Error for AccessDenied {}
+#[cfg(feature = "put-bucket-analytics-configuration")]
+impl AccessDenied {
+    /// This error as an HTTP response (server side): status 403, the `<Error>` document with the code `AccessDenied`, the message, the request id and host id (also as the `x-amz-request-id` and `x-amz-id-2` headers). Never fails.
+    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+        let headers = http::HeaderMap::new();
+        crate::server::error_response(
+            &self.meta,
+            Some("AccessDenied"),
+            403u16,
+            false,
+            &[],
+            "",
+            headers,
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 /// A group of conditions joined by logical AND: an object is selected only if it meets all of them. The group should hold at least two conditions.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -42,6 +68,13 @@ pub struct AnalyticsAndOperator {
     )]
     pub tags: Option<Vec<crate::types::Tag>>,
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl AnalyticsAndOperator {
     /// Sets `Prefix` and returns the value, for chaining.
     #[must_use]
@@ -56,6 +89,13 @@ impl AnalyticsAndOperator {
         self
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl AnalyticsAndOperator {
     /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
     pub(crate) fn write_xml(
@@ -78,6 +118,13 @@ impl AnalyticsAndOperator {
         Ok(())
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl AnalyticsAndOperator {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
@@ -114,6 +161,13 @@ impl AnalyticsAndOperator {
         })
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl AnalyticsAndOperator {
     /// This value as an XML document with the root element `<AnalyticsAndOperator>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
@@ -138,6 +192,13 @@ impl AnalyticsAndOperator {
         Ok(value)
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 /// One storage class analysis configuration: its identifier, an optional object filter, and the analysis settings.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -156,6 +217,13 @@ pub struct AnalyticsConfiguration {
     #[cfg_attr(feature = "serde", serde(rename = "StorageClassAnalysis"))]
     pub storage_class_analysis: crate::types::StorageClassAnalysis,
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl AnalyticsConfiguration {
     /// Creates a value from its required members; optional members start empty.
     pub fn new(
@@ -175,6 +243,13 @@ impl AnalyticsConfiguration {
         self
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl AnalyticsConfiguration {
     /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
     pub(crate) fn write_xml(
@@ -200,6 +275,13 @@ impl AnalyticsConfiguration {
         Ok(())
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl AnalyticsConfiguration {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
@@ -263,6 +345,13 @@ impl AnalyticsConfiguration {
         })
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl AnalyticsConfiguration {
     /// This value as an XML document with the root element `<AnalyticsConfiguration>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
@@ -287,6 +376,13 @@ impl AnalyticsConfiguration {
         Ok(value)
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 /// Wrapper around the location that receives exported analytics reports.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -296,6 +392,13 @@ pub struct AnalyticsExportDestination {
     #[cfg_attr(feature = "serde", serde(rename = "S3BucketDestination"))]
     pub s3_bucket_destination: crate::types::AnalyticsS3BucketDestination,
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl AnalyticsExportDestination {
     /// Creates a value from its required members; optional members start empty.
     pub fn new(
@@ -304,6 +407,13 @@ impl AnalyticsExportDestination {
         Self { s3_bucket_destination }
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl AnalyticsExportDestination {
     /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
     pub(crate) fn write_xml(
@@ -322,6 +432,13 @@ impl AnalyticsExportDestination {
         Ok(())
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl AnalyticsExportDestination {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
@@ -358,6 +475,13 @@ impl AnalyticsExportDestination {
         })
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl AnalyticsExportDestination {
     /// This value as an XML document with the root element `<AnalyticsExportDestination>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
@@ -382,6 +506,13 @@ impl AnalyticsExportDestination {
         Ok(value)
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 /// Selects the objects an analytics configuration applies to. Exactly one of the three alternatives is set.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -401,6 +532,13 @@ pub enum AnalyticsFilter {
     #[cfg_attr(feature = "serde", serde(skip))]
     Unknown(String),
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl AnalyticsFilter {
     /// Writes this value as the XML element `tag`, holding the one member that is set.
     pub(crate) fn write_xml(
@@ -432,6 +570,13 @@ impl AnalyticsFilter {
         Ok(())
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl AnalyticsFilter {
     /// Reads this value from the element `start`; an element with no member (`<X/>`) is `None`.
     pub(crate) fn read_xml(
@@ -470,6 +615,13 @@ impl AnalyticsFilter {
         Ok(value)
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl AnalyticsFilter {
     /// This value as an XML document with the root element `<AnalyticsFilter>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
@@ -495,6 +647,13 @@ impl AnalyticsFilter {
         Ok(value)
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 /// An S3 location that receives exported analytics reports, and the file format to write them in.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -523,6 +682,13 @@ pub struct AnalyticsS3BucketDestination {
     )]
     pub prefix: Option<String>,
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl AnalyticsS3BucketDestination {
     /// Creates a value from its required members; optional members start empty.
     pub fn new(
@@ -552,6 +718,13 @@ impl AnalyticsS3BucketDestination {
         self
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl AnalyticsS3BucketDestination {
     /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
     pub(crate) fn write_xml(
@@ -580,6 +753,13 @@ impl AnalyticsS3BucketDestination {
         Ok(())
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl AnalyticsS3BucketDestination {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
@@ -662,6 +842,13 @@ impl AnalyticsS3BucketDestination {
         })
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl AnalyticsS3BucketDestination {
     /// This value as an XML document with the root element `<AnalyticsS3BucketDestination>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
@@ -686,6 +873,13 @@ impl AnalyticsS3BucketDestination {
         Ok(value)
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 /// File formats available for exported analytics reports.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AnalyticsS3ExportFileFormat {
@@ -694,6 +888,13 @@ pub enum AnalyticsS3ExportFileFormat {
     /// A value that this version of the crate does not know, kept as sent.
     Unknown(crate::types::UnknownValue),
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl AnalyticsS3ExportFileFormat {
     /// Every value this version of the crate knows, in model order.
     pub const VALUES: &'static [&'static str] = &["CSV"];
@@ -705,6 +906,13 @@ impl AnalyticsS3ExportFileFormat {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl From<&str> for AnalyticsS3ExportFileFormat {
     fn from(value: &str) -> Self {
         match value {
@@ -713,22 +921,50 @@ impl From<&str> for AnalyticsS3ExportFileFormat {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl From<String> for AnalyticsS3ExportFileFormat {
     fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl std::fmt::Display for AnalyticsS3ExportFileFormat {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 #[cfg(feature = "serde")]
 impl serde::Serialize for AnalyticsS3ExportFileFormat {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for AnalyticsS3ExportFileFormat {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -737,6 +973,923 @@ impl<'de> serde::Deserialize<'de> for AnalyticsS3ExportFileFormat {
         String::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "create-bucket")]
+/// Some other account already has a bucket with the requested name; general purpose bucket names in the global namespace are shared by all accounts, so another name has to be chosen. Returned with HTTP status 409.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct BucketAlreadyExists {
+    /// What the error response said: code, message, request id, host id and HTTP status.
+    #[cfg_attr(feature = "serde", serde(flatten))]
+    pub meta: crate::error::ErrorMetadata,
+}
+#[cfg(feature = "create-bucket")]
+impl std::fmt::Display for BucketAlreadyExists {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.meta, f)
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl std::error::Error for BucketAlreadyExists {}
+#[cfg(feature = "create-bucket")]
+impl BucketAlreadyExists {
+    /// This error as an HTTP response (server side): status 409, the `<Error>` document with the code `BucketAlreadyExists`, the message, the request id and host id (also as the `x-amz-request-id` and `x-amz-id-2` headers). Never fails.
+    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+        let headers = http::HeaderMap::new();
+        crate::server::error_response(
+            &self.meta,
+            Some("BucketAlreadyExists"),
+            409u16,
+            false,
+            &[],
+            "",
+            headers,
+        )
+    }
+}
+#[cfg(feature = "create-bucket")]
+/// The caller already has a bucket with this name. Returned with HTTP status 409, except in us-east-1 where, for compatibility with old clients, S3 answers 200 OK instead.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct BucketAlreadyOwnedByYou {
+    /// What the error response said: code, message, request id, host id and HTTP status.
+    #[cfg_attr(feature = "serde", serde(flatten))]
+    pub meta: crate::error::ErrorMetadata,
+}
+#[cfg(feature = "create-bucket")]
+impl std::fmt::Display for BucketAlreadyOwnedByYou {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.meta, f)
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl std::error::Error for BucketAlreadyOwnedByYou {}
+#[cfg(feature = "create-bucket")]
+impl BucketAlreadyOwnedByYou {
+    /// This error as an HTTP response (server side): status 409, the `<Error>` document with the code `BucketAlreadyOwnedByYou`, the message, the request id and host id (also as the `x-amz-request-id` and `x-amz-id-2` headers). Never fails.
+    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+        let headers = http::HeaderMap::new();
+        crate::server::error_response(
+            &self.meta,
+            Some("BucketAlreadyOwnedByYou"),
+            409u16,
+            false,
+            &[],
+            "",
+            headers,
+        )
+    }
+}
+#[cfg(feature = "create-bucket")]
+/// Predefined access control lists that can be applied to a bucket by name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum BucketCannedACL {
+    /// Only the owner has any access (full control).
+    Private,
+    /// The owner has full control and anyone at all may list the bucket.
+    PublicRead,
+    /// The owner has full control and anyone at all may list the bucket and write to it.
+    PublicReadWrite,
+    /// The owner has full control and any signed-in AWS account may list the bucket.
+    AuthenticatedRead,
+    /// A value that this version of the crate does not know, kept as sent.
+    Unknown(crate::types::UnknownValue),
+}
+#[cfg(feature = "create-bucket")]
+impl BucketCannedACL {
+    /// Every value this version of the crate knows, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "private",
+        "public-read",
+        "public-read-write",
+        "authenticated-read",
+    ];
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Private => "private",
+            Self::PublicRead => "public-read",
+            Self::PublicReadWrite => "public-read-write",
+            Self::AuthenticatedRead => "authenticated-read",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl From<&str> for BucketCannedACL {
+    fn from(value: &str) -> Self {
+        match value {
+            "private" => Self::Private,
+            "public-read" => Self::PublicRead,
+            "public-read-write" => Self::PublicReadWrite,
+            "authenticated-read" => Self::AuthenticatedRead,
+            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+        }
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl From<String> for BucketCannedACL {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl std::fmt::Display for BucketCannedACL {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "create-bucket")]
+#[cfg(feature = "serde")]
+impl serde::Serialize for BucketCannedACL {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "create-bucket")]
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for BucketCannedACL {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+#[cfg(feature = "create-bucket")]
+/// What kind of directory bucket to create and how its data is kept redundant.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct BucketInfo {
+    /// How many zones keep copies of the data (for directory buckets, a single one).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "DataRedundancy",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub data_redundancy: Option<crate::types::DataRedundancy>,
+    /// Kind of bucket; <code>Directory</code> is the only value defined.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub r#type: Option<crate::types::BucketType>,
+}
+#[cfg(feature = "create-bucket")]
+impl BucketInfo {
+    /// Sets `DataRedundancy` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_data_redundancy(
+        mut self,
+        data_redundancy: crate::types::DataRedundancy,
+    ) -> Self {
+        self.data_redundancy = Some(data_redundancy);
+        self
+    }
+    /// Sets `Type` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_type(mut self, r#type: crate::types::BucketType) -> Self {
+        self.r#type = Some(r#type);
+        self
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl BucketInfo {
+    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    pub(crate) fn write_xml(
+        &self,
+        out: &mut String,
+        tag: &str,
+        attrs: &str,
+    ) -> Result<(), crate::error::BuildError> {
+        crate::xml::open(out, tag, attrs);
+        let mark = crate::xml::open_end(out);
+        if let Some(v) = &self.data_redundancy {
+            crate::xml::text_element(out, "DataRedundancy", "", v.as_str());
+        }
+        if let Some(v) = &self.r#type {
+            crate::xml::text_element(out, "Type", "", v.as_str());
+        }
+        crate::xml::close(out, tag, mark);
+        Ok(())
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl BucketInfo {
+    /// Reads this value from the element `start`, which the reader has just entered.
+    #[allow(unused_assignments)]
+    pub(crate) fn read_xml(
+        r: &mut crate::xml_read::Reader<'_>,
+        _start: &crate::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_data_redundancy: Option<crate::types::DataRedundancy> = None;
+        let mut m_type: Option<crate::types::BucketType> = None;
+        while let Some(child) = r.next_child()? {
+            match child.name() {
+                b"DataRedundancy" => {
+                    if m_data_redundancy.is_some() {
+                        return Err(
+                            r.error("the member DataRedundancy appears more than once"),
+                        );
+                    }
+                    m_data_redundancy = Some({
+                        let text = r.text()?;
+                        Ok::<
+                            crate::types::DataRedundancy,
+                            String,
+                        >(crate::types::DataRedundancy::from(text))
+                            .map_err(|e| {
+                                r
+                                    .error(
+                                        format!("{}{e}", "invalid value for DataRedundancy: "),
+                                    )
+                            })?
+                    });
+                }
+                b"Type" => {
+                    if m_type.is_some() {
+                        return Err(r.error("the member Type appears more than once"));
+                    }
+                    m_type = Some({
+                        let text = r.text()?;
+                        Ok::<
+                            crate::types::BucketType,
+                            String,
+                        >(crate::types::BucketType::from(text))
+                            .map_err(|e| {
+                                r.error(format!("{}{e}", "invalid value for Type: "))
+                            })?
+                    });
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            data_redundancy: m_data_redundancy,
+            r#type: m_type,
+        })
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl BucketInfo {
+    /// This value as an XML document with the root element `<BucketInfo>`, as S3 sends it in a request or response body.
+    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(256);
+        self.write_xml(
+            &mut out,
+            "BucketInfo",
+            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        )?;
+        Ok(out)
+    }
+    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
+    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        let mut reader = crate::xml_read::Reader::new(
+            body,
+            &crate::xml_read::Limits::DEFAULT,
+        )?;
+        let r = &mut reader;
+        let start = r.root()?;
+        let value = Self::read_xml(r, &start)?;
+        r.finish()?;
+        Ok(value)
+    }
+}
+#[cfg(feature = "create-bucket")]
+/// Region codes accepted as the location of a new general purpose bucket. us-east-1 has no entry: it is chosen by leaving the constraint out. <code>EU</code> is an old alias of eu-west-1.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum BucketLocationConstraint {
+    /// The <code>af-south-1</code> Region, Africa (Cape Town).
+    AfSouth1,
+    /// The <code>ap-east-1</code> Region, Asia Pacific (Hong Kong).
+    ApEast1,
+    /// The <code>ap-east-2</code> Region, Asia Pacific (Taipei).
+    ApEast2,
+    /// The <code>ap-northeast-1</code> Region, Asia Pacific (Tokyo).
+    ApNortheast1,
+    /// The <code>ap-northeast-2</code> Region, Asia Pacific (Seoul).
+    ApNortheast2,
+    /// The <code>ap-northeast-3</code> Region, Asia Pacific (Osaka).
+    ApNortheast3,
+    /// The <code>ap-south-1</code> Region, Asia Pacific (Mumbai).
+    ApSouth1,
+    /// The <code>ap-south-2</code> Region, Asia Pacific (Hyderabad).
+    ApSouth2,
+    /// The <code>ap-southeast-1</code> Region, Asia Pacific (Singapore).
+    ApSoutheast1,
+    /// The <code>ap-southeast-2</code> Region, Asia Pacific (Sydney).
+    ApSoutheast2,
+    /// The <code>ap-southeast-3</code> Region, Asia Pacific (Jakarta).
+    ApSoutheast3,
+    /// The <code>ap-southeast-4</code> Region, Asia Pacific (Melbourne).
+    ApSoutheast4,
+    /// The <code>ap-southeast-5</code> Region, Asia Pacific (Malaysia).
+    ApSoutheast5,
+    /// The <code>ap-southeast-6</code> Region, Asia Pacific (New Zealand).
+    ApSoutheast6,
+    /// The <code>ap-southeast-7</code> Region, Asia Pacific (Thailand).
+    ApSoutheast7,
+    /// The <code>ca-central-1</code> Region, Canada (Central).
+    CaCentral1,
+    /// The <code>ca-west-1</code> Region, Canada West (Calgary).
+    CaWest1,
+    /// The <code>cn-north-1</code> Region, China (Beijing).
+    CnNorth1,
+    /// The <code>cn-northwest-1</code> Region, China (Ningxia).
+    CnNorthwest1,
+    /// Old alias of eu-west-1, Europe (Ireland); still accepted.
+    Eu,
+    /// The <code>eu-central-1</code> Region, Europe (Frankfurt).
+    EuCentral1,
+    /// The <code>eu-central-2</code> Region, Europe (Zurich).
+    EuCentral2,
+    /// The <code>eu-north-1</code> Region, Europe (Stockholm).
+    EuNorth1,
+    /// The <code>eu-south-1</code> Region, Europe (Milan).
+    EuSouth1,
+    /// The <code>eu-south-2</code> Region, Europe (Spain).
+    EuSouth2,
+    /// The <code>eu-west-1</code> Region, Europe (Ireland).
+    EuWest1,
+    /// The <code>eu-west-2</code> Region, Europe (London).
+    EuWest2,
+    /// The <code>eu-west-3</code> Region, Europe (Paris).
+    EuWest3,
+    /// The <code>il-central-1</code> Region, Israel (Tel Aviv).
+    IlCentral1,
+    /// The <code>me-central-1</code> Region, Middle East (UAE).
+    MeCentral1,
+    /// The <code>me-south-1</code> Region, Middle East (Bahrain).
+    MeSouth1,
+    /// The <code>mx-central-1</code> Region, Mexico (Central).
+    MxCentral1,
+    /// The <code>sa-east-1</code> Region, South America (Sao Paulo).
+    SaEast1,
+    /// The <code>us-east-2</code> Region, US East (Ohio).
+    UsEast2,
+    /// The <code>us-gov-east-1</code> Region, AWS GovCloud (US-East).
+    UsGovEast1,
+    /// The <code>us-gov-west-1</code> Region, AWS GovCloud (US-West).
+    UsGovWest1,
+    /// The <code>us-west-1</code> Region, US West (N. California).
+    UsWest1,
+    /// The <code>us-west-2</code> Region, US West (Oregon).
+    UsWest2,
+    /// A value that this version of the crate does not know, kept as sent.
+    Unknown(crate::types::UnknownValue),
+}
+#[cfg(feature = "create-bucket")]
+impl BucketLocationConstraint {
+    /// Every value this version of the crate knows, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "af-south-1",
+        "ap-east-1",
+        "ap-east-2",
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-northeast-3",
+        "ap-south-1",
+        "ap-south-2",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ap-southeast-3",
+        "ap-southeast-4",
+        "ap-southeast-5",
+        "ap-southeast-6",
+        "ap-southeast-7",
+        "ca-central-1",
+        "ca-west-1",
+        "cn-north-1",
+        "cn-northwest-1",
+        "EU",
+        "eu-central-1",
+        "eu-central-2",
+        "eu-north-1",
+        "eu-south-1",
+        "eu-south-2",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+        "il-central-1",
+        "me-central-1",
+        "me-south-1",
+        "mx-central-1",
+        "sa-east-1",
+        "us-east-2",
+        "us-gov-east-1",
+        "us-gov-west-1",
+        "us-west-1",
+        "us-west-2",
+    ];
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AfSouth1 => "af-south-1",
+            Self::ApEast1 => "ap-east-1",
+            Self::ApEast2 => "ap-east-2",
+            Self::ApNortheast1 => "ap-northeast-1",
+            Self::ApNortheast2 => "ap-northeast-2",
+            Self::ApNortheast3 => "ap-northeast-3",
+            Self::ApSouth1 => "ap-south-1",
+            Self::ApSouth2 => "ap-south-2",
+            Self::ApSoutheast1 => "ap-southeast-1",
+            Self::ApSoutheast2 => "ap-southeast-2",
+            Self::ApSoutheast3 => "ap-southeast-3",
+            Self::ApSoutheast4 => "ap-southeast-4",
+            Self::ApSoutheast5 => "ap-southeast-5",
+            Self::ApSoutheast6 => "ap-southeast-6",
+            Self::ApSoutheast7 => "ap-southeast-7",
+            Self::CaCentral1 => "ca-central-1",
+            Self::CaWest1 => "ca-west-1",
+            Self::CnNorth1 => "cn-north-1",
+            Self::CnNorthwest1 => "cn-northwest-1",
+            Self::Eu => "EU",
+            Self::EuCentral1 => "eu-central-1",
+            Self::EuCentral2 => "eu-central-2",
+            Self::EuNorth1 => "eu-north-1",
+            Self::EuSouth1 => "eu-south-1",
+            Self::EuSouth2 => "eu-south-2",
+            Self::EuWest1 => "eu-west-1",
+            Self::EuWest2 => "eu-west-2",
+            Self::EuWest3 => "eu-west-3",
+            Self::IlCentral1 => "il-central-1",
+            Self::MeCentral1 => "me-central-1",
+            Self::MeSouth1 => "me-south-1",
+            Self::MxCentral1 => "mx-central-1",
+            Self::SaEast1 => "sa-east-1",
+            Self::UsEast2 => "us-east-2",
+            Self::UsGovEast1 => "us-gov-east-1",
+            Self::UsGovWest1 => "us-gov-west-1",
+            Self::UsWest1 => "us-west-1",
+            Self::UsWest2 => "us-west-2",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl From<&str> for BucketLocationConstraint {
+    fn from(value: &str) -> Self {
+        match value {
+            "af-south-1" => Self::AfSouth1,
+            "ap-east-1" => Self::ApEast1,
+            "ap-east-2" => Self::ApEast2,
+            "ap-northeast-1" => Self::ApNortheast1,
+            "ap-northeast-2" => Self::ApNortheast2,
+            "ap-northeast-3" => Self::ApNortheast3,
+            "ap-south-1" => Self::ApSouth1,
+            "ap-south-2" => Self::ApSouth2,
+            "ap-southeast-1" => Self::ApSoutheast1,
+            "ap-southeast-2" => Self::ApSoutheast2,
+            "ap-southeast-3" => Self::ApSoutheast3,
+            "ap-southeast-4" => Self::ApSoutheast4,
+            "ap-southeast-5" => Self::ApSoutheast5,
+            "ap-southeast-6" => Self::ApSoutheast6,
+            "ap-southeast-7" => Self::ApSoutheast7,
+            "ca-central-1" => Self::CaCentral1,
+            "ca-west-1" => Self::CaWest1,
+            "cn-north-1" => Self::CnNorth1,
+            "cn-northwest-1" => Self::CnNorthwest1,
+            "EU" => Self::Eu,
+            "eu-central-1" => Self::EuCentral1,
+            "eu-central-2" => Self::EuCentral2,
+            "eu-north-1" => Self::EuNorth1,
+            "eu-south-1" => Self::EuSouth1,
+            "eu-south-2" => Self::EuSouth2,
+            "eu-west-1" => Self::EuWest1,
+            "eu-west-2" => Self::EuWest2,
+            "eu-west-3" => Self::EuWest3,
+            "il-central-1" => Self::IlCentral1,
+            "me-central-1" => Self::MeCentral1,
+            "me-south-1" => Self::MeSouth1,
+            "mx-central-1" => Self::MxCentral1,
+            "sa-east-1" => Self::SaEast1,
+            "us-east-2" => Self::UsEast2,
+            "us-gov-east-1" => Self::UsGovEast1,
+            "us-gov-west-1" => Self::UsGovWest1,
+            "us-west-1" => Self::UsWest1,
+            "us-west-2" => Self::UsWest2,
+            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+        }
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl From<String> for BucketLocationConstraint {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl std::fmt::Display for BucketLocationConstraint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "create-bucket")]
+#[cfg(feature = "serde")]
+impl serde::Serialize for BucketLocationConstraint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "create-bucket")]
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for BucketLocationConstraint {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+#[cfg(feature = "create-bucket")]
+/// Namespaces a general purpose bucket name can be registered in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum BucketNamespace {
+    /// The account regional namespace of the caller: names reserved to one account in one Region.
+    AccountRegional,
+    /// The global namespace, shared by all accounts of the partition.
+    Global,
+    /// A value that this version of the crate does not know, kept as sent.
+    Unknown(crate::types::UnknownValue),
+}
+#[cfg(feature = "create-bucket")]
+impl BucketNamespace {
+    /// Every value this version of the crate knows, in model order.
+    pub const VALUES: &'static [&'static str] = &["account-regional", "global"];
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AccountRegional => "account-regional",
+            Self::Global => "global",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl From<&str> for BucketNamespace {
+    fn from(value: &str) -> Self {
+        match value {
+            "account-regional" => Self::AccountRegional,
+            "global" => Self::Global,
+            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+        }
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl From<String> for BucketNamespace {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl std::fmt::Display for BucketNamespace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "create-bucket")]
+#[cfg(feature = "serde")]
+impl serde::Serialize for BucketNamespace {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "create-bucket")]
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for BucketNamespace {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+#[cfg(feature = "create-bucket")]
+/// Bucket kinds that can be chosen in a bucket configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum BucketType {
+    /// A directory bucket (S3 Express One Zone), whose keys form a real directory hierarchy.
+    Directory,
+    /// A value that this version of the crate does not know, kept as sent.
+    Unknown(crate::types::UnknownValue),
+}
+#[cfg(feature = "create-bucket")]
+impl BucketType {
+    /// Every value this version of the crate knows, in model order.
+    pub const VALUES: &'static [&'static str] = &["Directory"];
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Directory => "Directory",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl From<&str> for BucketType {
+    fn from(value: &str) -> Self {
+        match value {
+            "Directory" => Self::Directory,
+            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+        }
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl From<String> for BucketType {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl std::fmt::Display for BucketType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "create-bucket")]
+#[cfg(feature = "serde")]
+impl serde::Serialize for BucketType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "create-bucket")]
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for BucketType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+#[cfg(feature = "create-bucket")]
+/// Settings for a bucket being created: its Region, or for a directory bucket its zone and kind, plus initial tags. Every part is optional.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct CreateBucketConfiguration {
+    /// Region of a general purpose bucket, for example <code>eu-west-1</code>. When left out, the bucket goes to us-east-1 (N. Virginia). Not used for directory buckets.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "LocationConstraint",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub location_constraint: Option<crate::types::BucketLocationConstraint>,
+    /// Zone that will hold a directory bucket. Only for directory buckets.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Location", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub location: Option<crate::types::LocationInfo>,
+    /// Kind and data redundancy of a directory bucket. Only for directory buckets.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Bucket", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub bucket: Option<crate::types::BucketInfo>,
+    /// Tags to attach to the bucket as it is created. Needs the <code>s3:TagResource</code> permission (<code>s3express:TagResource</code> for a directory bucket).
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub tags: Option<Vec<crate::types::Tag>>,
+}
+#[cfg(feature = "create-bucket")]
+impl CreateBucketConfiguration {
+    /// Sets `LocationConstraint` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_location_constraint(
+        mut self,
+        location_constraint: crate::types::BucketLocationConstraint,
+    ) -> Self {
+        self.location_constraint = Some(location_constraint);
+        self
+    }
+    /// Sets `Location` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_location(mut self, location: crate::types::LocationInfo) -> Self {
+        self.location = Some(location);
+        self
+    }
+    /// Sets `Bucket` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_bucket(mut self, bucket: crate::types::BucketInfo) -> Self {
+        self.bucket = Some(bucket);
+        self
+    }
+    /// Sets `Tags` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_tags(mut self, tags: Vec<crate::types::Tag>) -> Self {
+        self.tags = Some(tags);
+        self
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl CreateBucketConfiguration {
+    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    pub(crate) fn write_xml(
+        &self,
+        out: &mut String,
+        tag: &str,
+        attrs: &str,
+    ) -> Result<(), crate::error::BuildError> {
+        crate::xml::open(out, tag, attrs);
+        let mark = crate::xml::open_end(out);
+        if let Some(v) = &self.location_constraint {
+            crate::xml::text_element(out, "LocationConstraint", "", v.as_str());
+        }
+        if let Some(v) = &self.location {
+            v.write_xml(out, "Location", "")?;
+        }
+        if let Some(v) = &self.bucket {
+            v.write_xml(out, "Bucket", "")?;
+        }
+        if let Some(v) = &self.tags {
+            {
+                crate::xml::open(out, "Tags", "");
+                let mark = crate::xml::open_end(out);
+                for item in v.iter() {
+                    item.write_xml(out, "Tag", "")?;
+                }
+                crate::xml::close(out, "Tags", mark);
+            }
+        }
+        crate::xml::close(out, tag, mark);
+        Ok(())
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl CreateBucketConfiguration {
+    /// Reads this value from the element `start`, which the reader has just entered.
+    #[allow(unused_assignments)]
+    pub(crate) fn read_xml(
+        r: &mut crate::xml_read::Reader<'_>,
+        _start: &crate::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_location_constraint: Option<crate::types::BucketLocationConstraint> = None;
+        let mut m_location: Option<crate::types::LocationInfo> = None;
+        let mut m_bucket: Option<crate::types::BucketInfo> = None;
+        let mut m_tags: Option<Vec<crate::types::Tag>> = None;
+        while let Some(child) = r.next_child()? {
+            match child.name() {
+                b"LocationConstraint" => {
+                    if m_location_constraint.is_some() {
+                        return Err(
+                            r
+                                .error(
+                                    "the member LocationConstraint appears more than once",
+                                ),
+                        );
+                    }
+                    m_location_constraint = Some({
+                        let text = r.text()?;
+                        Ok::<
+                            crate::types::BucketLocationConstraint,
+                            String,
+                        >(crate::types::BucketLocationConstraint::from(text))
+                            .map_err(|e| {
+                                r
+                                    .error(
+                                        format!("{}{e}", "invalid value for LocationConstraint: "),
+                                    )
+                            })?
+                    });
+                }
+                b"Location" => {
+                    if m_location.is_some() {
+                        return Err(
+                            r.error("the member Location appears more than once"),
+                        );
+                    }
+                    m_location = Some(crate::types::LocationInfo::read_xml(r, &child)?);
+                }
+                b"Bucket" => {
+                    if m_bucket.is_some() {
+                        return Err(r.error("the member Bucket appears more than once"));
+                    }
+                    m_bucket = Some(crate::types::BucketInfo::read_xml(r, &child)?);
+                }
+                b"Tags" => {
+                    if m_tags.is_some() {
+                        return Err(r.error("the member Tags appears more than once"));
+                    }
+                    m_tags = Some({
+                        let mut items = Vec::new();
+                        while let Some(child) = r.next_child()? {
+                            if child.name() == b"Tag" {
+                                items.push(crate::types::Tag::read_xml(r, &child)?);
+                            } else {
+                                r.skip()?;
+                            }
+                        }
+                        items
+                    });
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            location_constraint: m_location_constraint,
+            location: m_location,
+            bucket: m_bucket,
+            tags: m_tags,
+        })
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl CreateBucketConfiguration {
+    /// This value as an XML document with the root element `<CreateBucketConfiguration>`, as S3 sends it in a request or response body.
+    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(256);
+        self.write_xml(
+            &mut out,
+            "CreateBucketConfiguration",
+            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        )?;
+        Ok(out)
+    }
+    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
+    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        let mut reader = crate::xml_read::Reader::new(
+            body,
+            &crate::xml_read::Limits::DEFAULT,
+        )?;
+        let r = &mut reader;
+        let start = r.root()?;
+        let value = Self::read_xml(r, &start)?;
+        r.finish()?;
+        Ok(value)
+    }
+}
+#[cfg(feature = "create-bucket")]
+/// How widely the data of a directory bucket is spread.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DataRedundancy {
+    /// Data is kept in one Availability Zone.
+    SingleAvailabilityZone,
+    /// Data is kept in one Local Zone.
+    SingleLocalZone,
+    /// A value that this version of the crate does not know, kept as sent.
+    Unknown(crate::types::UnknownValue),
+}
+#[cfg(feature = "create-bucket")]
+impl DataRedundancy {
+    /// Every value this version of the crate knows, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "SingleAvailabilityZone",
+        "SingleLocalZone",
+    ];
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::SingleAvailabilityZone => "SingleAvailabilityZone",
+            Self::SingleLocalZone => "SingleLocalZone",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl From<&str> for DataRedundancy {
+    fn from(value: &str) -> Self {
+        match value {
+            "SingleAvailabilityZone" => Self::SingleAvailabilityZone,
+            "SingleLocalZone" => Self::SingleLocalZone,
+            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+        }
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl From<String> for DataRedundancy {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl std::fmt::Display for DataRedundancy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "create-bucket")]
+#[cfg(feature = "serde")]
+impl serde::Serialize for DataRedundancy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "create-bucket")]
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for DataRedundancy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+#[cfg(feature = "put-bucket-analytics-configuration")]
 /// The request carried a parameter or configuration value that S3 does not accept. Returned with HTTP status 400.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -745,12 +1898,440 @@ pub struct InvalidArgument {
     #[cfg_attr(feature = "serde", serde(flatten))]
     pub meta: crate::error::ErrorMetadata,
 }
+#[cfg(feature = "put-bucket-analytics-configuration")]
 impl std::fmt::Display for InvalidArgument {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.meta, f)
     }
 }
+#[cfg(feature = "put-bucket-analytics-configuration")]
 impl std::error::Error for InvalidArgument {}
+#[cfg(feature = "put-bucket-analytics-configuration")]
+impl InvalidArgument {
+    /// This error as an HTTP response (server side): status 400, the `<Error>` document with the code `InvalidArgument`, the message, the request id and host id (also as the `x-amz-request-id` and `x-amz-id-2` headers). Never fails.
+    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+        let headers = http::HeaderMap::new();
+        crate::server::error_response(
+            &self.meta,
+            Some("InvalidArgument"),
+            400u16,
+            false,
+            &[],
+            "",
+            headers,
+        )
+    }
+}
+#[cfg(feature = "create-bucket")]
+/// Placement of a directory bucket: the kind of zone and its zone ID.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct LocationInfo {
+    /// Whether the zone is an Availability Zone or a Local Zone.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub r#type: Option<crate::types::LocationType>,
+    /// Zone ID of that zone, for example <code>use1-az4</code>.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Name", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub name: Option<String>,
+}
+#[cfg(feature = "create-bucket")]
+impl LocationInfo {
+    /// Sets `Type` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_type(mut self, r#type: crate::types::LocationType) -> Self {
+        self.r#type = Some(r#type);
+        self
+    }
+    /// Sets `Name` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl LocationInfo {
+    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    pub(crate) fn write_xml(
+        &self,
+        out: &mut String,
+        tag: &str,
+        attrs: &str,
+    ) -> Result<(), crate::error::BuildError> {
+        crate::xml::open(out, tag, attrs);
+        let mark = crate::xml::open_end(out);
+        if let Some(v) = &self.r#type {
+            crate::xml::text_element(out, "Type", "", v.as_str());
+        }
+        if let Some(v) = &self.name {
+            crate::xml::text_element(out, "Name", "", v.as_str());
+        }
+        crate::xml::close(out, tag, mark);
+        Ok(())
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl LocationInfo {
+    /// Reads this value from the element `start`, which the reader has just entered.
+    #[allow(unused_assignments)]
+    pub(crate) fn read_xml(
+        r: &mut crate::xml_read::Reader<'_>,
+        _start: &crate::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_type: Option<crate::types::LocationType> = None;
+        let mut m_name: Option<String> = None;
+        while let Some(child) = r.next_child()? {
+            match child.name() {
+                b"Type" => {
+                    if m_type.is_some() {
+                        return Err(r.error("the member Type appears more than once"));
+                    }
+                    m_type = Some({
+                        let text = r.text()?;
+                        Ok::<
+                            crate::types::LocationType,
+                            String,
+                        >(crate::types::LocationType::from(text))
+                            .map_err(|e| {
+                                r.error(format!("{}{e}", "invalid value for Type: "))
+                            })?
+                    });
+                }
+                b"Name" => {
+                    if m_name.is_some() {
+                        return Err(r.error("the member Name appears more than once"));
+                    }
+                    m_name = Some({
+                        let text = r.text()?;
+                        Ok::<String, String>(text)
+                            .map_err(|e| {
+                                r.error(format!("{}{e}", "invalid value for Name: "))
+                            })?
+                    });
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            r#type: m_type,
+            name: m_name,
+        })
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl LocationInfo {
+    /// This value as an XML document with the root element `<LocationInfo>`, as S3 sends it in a request or response body.
+    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(256);
+        self.write_xml(
+            &mut out,
+            "LocationInfo",
+            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        )?;
+        Ok(out)
+    }
+    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
+    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        let mut reader = crate::xml_read::Reader::new(
+            body,
+            &crate::xml_read::Limits::DEFAULT,
+        )?;
+        let r = &mut reader;
+        let start = r.root()?;
+        let value = Self::read_xml(r, &start)?;
+        r.finish()?;
+        Ok(value)
+    }
+}
+#[cfg(any(feature = "create-bucket", feature = "head-bucket"))]
+/// Kinds of zone a directory bucket can be placed in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LocationType {
+    /// An Availability Zone of a Region.
+    AvailabilityZone,
+    /// A Local Zone, an extension of a Region located near a metropolitan area.
+    LocalZone,
+    /// A value that this version of the crate does not know, kept as sent.
+    Unknown(crate::types::UnknownValue),
+}
+#[cfg(any(feature = "create-bucket", feature = "head-bucket"))]
+impl LocationType {
+    /// Every value this version of the crate knows, in model order.
+    pub const VALUES: &'static [&'static str] = &["AvailabilityZone", "LocalZone"];
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AvailabilityZone => "AvailabilityZone",
+            Self::LocalZone => "LocalZone",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+}
+#[cfg(any(feature = "create-bucket", feature = "head-bucket"))]
+impl From<&str> for LocationType {
+    fn from(value: &str) -> Self {
+        match value {
+            "AvailabilityZone" => Self::AvailabilityZone,
+            "LocalZone" => Self::LocalZone,
+            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+        }
+    }
+}
+#[cfg(any(feature = "create-bucket", feature = "head-bucket"))]
+impl From<String> for LocationType {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+#[cfg(any(feature = "create-bucket", feature = "head-bucket"))]
+impl std::fmt::Display for LocationType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "create-bucket", feature = "head-bucket"))]
+#[cfg(feature = "serde")]
+impl serde::Serialize for LocationType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(any(feature = "create-bucket", feature = "head-bucket"))]
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for LocationType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+#[cfg(
+    any(
+        feature = "delete-bucket-analytics-configuration",
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations"
+    )
+)]
+/// The bucket named in the request does not exist. Returned with HTTP status 404.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct NoSuchBucket {
+    /// What the error response said: code, message, request id, host id and HTTP status.
+    #[cfg_attr(feature = "serde", serde(flatten))]
+    pub meta: crate::error::ErrorMetadata,
+}
+#[cfg(
+    any(
+        feature = "delete-bucket-analytics-configuration",
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations"
+    )
+)]
+impl std::fmt::Display for NoSuchBucket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.meta, f)
+    }
+}
+#[cfg(
+    any(
+        feature = "delete-bucket-analytics-configuration",
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations"
+    )
+)]
+impl std::error::Error for NoSuchBucket {}
+#[cfg(
+    any(
+        feature = "delete-bucket-analytics-configuration",
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations"
+    )
+)]
+impl NoSuchBucket {
+    /// This error as an HTTP response (server side): status 404, the `<Error>` document with the code `NoSuchBucket`, the message, the request id and host id (also as the `x-amz-request-id` and `x-amz-id-2` headers). Never fails.
+    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+        let headers = http::HeaderMap::new();
+        crate::server::error_response(
+            &self.meta,
+            Some("NoSuchBucket"),
+            404u16,
+            false,
+            &[],
+            "",
+            headers,
+        )
+    }
+}
+#[cfg(
+    any(
+        feature = "delete-bucket-analytics-configuration",
+        feature = "get-bucket-analytics-configuration"
+    )
+)]
+/// The bucket has no configuration with the identifier given in the request. Returned with HTTP status 404.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct NoSuchConfiguration {
+    /// What the error response said: code, message, request id, host id and HTTP status.
+    #[cfg_attr(feature = "serde", serde(flatten))]
+    pub meta: crate::error::ErrorMetadata,
+}
+#[cfg(
+    any(
+        feature = "delete-bucket-analytics-configuration",
+        feature = "get-bucket-analytics-configuration"
+    )
+)]
+impl std::fmt::Display for NoSuchConfiguration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.meta, f)
+    }
+}
+#[cfg(
+    any(
+        feature = "delete-bucket-analytics-configuration",
+        feature = "get-bucket-analytics-configuration"
+    )
+)]
+impl std::error::Error for NoSuchConfiguration {}
+#[cfg(
+    any(
+        feature = "delete-bucket-analytics-configuration",
+        feature = "get-bucket-analytics-configuration"
+    )
+)]
+impl NoSuchConfiguration {
+    /// This error as an HTTP response (server side): status 404, the `<Error>` document with the code `NoSuchConfiguration`, the message, the request id and host id (also as the `x-amz-request-id` and `x-amz-id-2` headers). Never fails.
+    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+        let headers = http::HeaderMap::new();
+        crate::server::error_response(
+            &self.meta,
+            Some("NoSuchConfiguration"),
+            404u16,
+            false,
+            &[],
+            "",
+            headers,
+        )
+    }
+}
+#[cfg(feature = "head-bucket")]
+/// The addressed resource does not exist. HeadBucket reports it for a 404 response: a HEAD response has no body, so no more specific error code is available. The official model gives it no <code>httpError</code> status.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct NotFound {
+    /// What the error response said: code, message, request id, host id and HTTP status.
+    #[cfg_attr(feature = "serde", serde(flatten))]
+    pub meta: crate::error::ErrorMetadata,
+}
+#[cfg(feature = "head-bucket")]
+impl std::fmt::Display for NotFound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.meta, f)
+    }
+}
+#[cfg(feature = "head-bucket")]
+impl std::error::Error for NotFound {}
+#[cfg(feature = "head-bucket")]
+impl NotFound {
+    /// This error as an HTTP response (server side): the status of `meta` (500 when it is 0), the `<Error>` document with the code `NotFound`, the message, the request id and host id (also as the `x-amz-request-id` and `x-amz-id-2` headers). Never fails.
+    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+        let headers = http::HeaderMap::new();
+        crate::server::error_response(
+            &self.meta,
+            Some("NotFound"),
+            crate::server::error_status(self.meta.status),
+            false,
+            &[],
+            "",
+            headers,
+        )
+    }
+}
+#[cfg(feature = "create-bucket")]
+/// Modes deciding who owns the objects written to a bucket and whether access control lists take effect.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ObjectOwnership {
+    /// Objects written with the <code>bucket-owner-full-control</code> canned ACL become the bucket owner's; others stay with the writer. ACLs are honoured.
+    BucketOwnerPreferred,
+    /// Whoever writes an object owns it. ACLs are honoured.
+    ObjectWriter,
+    /// ACLs are turned off and ignored; the bucket owner owns every object. New buckets get this mode by default.
+    BucketOwnerEnforced,
+    /// A value that this version of the crate does not know, kept as sent.
+    Unknown(crate::types::UnknownValue),
+}
+#[cfg(feature = "create-bucket")]
+impl ObjectOwnership {
+    /// Every value this version of the crate knows, in model order.
+    pub const VALUES: &'static [&'static str] = &[
+        "BucketOwnerPreferred",
+        "ObjectWriter",
+        "BucketOwnerEnforced",
+    ];
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BucketOwnerPreferred => "BucketOwnerPreferred",
+            Self::ObjectWriter => "ObjectWriter",
+            Self::BucketOwnerEnforced => "BucketOwnerEnforced",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl From<&str> for ObjectOwnership {
+    fn from(value: &str) -> Self {
+        match value {
+            "BucketOwnerPreferred" => Self::BucketOwnerPreferred,
+            "ObjectWriter" => Self::ObjectWriter,
+            "BucketOwnerEnforced" => Self::BucketOwnerEnforced,
+            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+        }
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl From<String> for ObjectOwnership {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+#[cfg(feature = "create-bucket")]
+impl std::fmt::Display for ObjectOwnership {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "create-bucket")]
+#[cfg(feature = "serde")]
+impl serde::Serialize for ObjectOwnership {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "create-bucket")]
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ObjectOwnership {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 /// Storage class analysis settings. S3 watches how the selected objects are accessed, to help decide when moving them to a cheaper storage class pays off.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -763,6 +2344,13 @@ pub struct StorageClassAnalysis {
     )]
     pub data_export: Option<crate::types::StorageClassAnalysisDataExport>,
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl StorageClassAnalysis {
     /// Sets `DataExport` and returns the value, for chaining.
     #[must_use]
@@ -774,6 +2362,13 @@ impl StorageClassAnalysis {
         self
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl StorageClassAnalysis {
     /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
     pub(crate) fn write_xml(
@@ -791,6 +2386,13 @@ impl StorageClassAnalysis {
         Ok(())
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl StorageClassAnalysis {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
@@ -820,6 +2422,13 @@ impl StorageClassAnalysis {
         Ok(Self { data_export: m_data_export })
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl StorageClassAnalysis {
     /// This value as an XML document with the root element `<StorageClassAnalysis>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
@@ -844,6 +2453,13 @@ impl StorageClassAnalysis {
         Ok(value)
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 /// How analysis results are exported: the report schema version and where the reports go.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -856,6 +2472,13 @@ pub struct StorageClassAnalysisDataExport {
     #[cfg_attr(feature = "serde", serde(rename = "Destination"))]
     pub destination: crate::types::AnalyticsExportDestination,
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl StorageClassAnalysisDataExport {
     /// Creates a value from its required members; optional members start empty.
     pub fn new(
@@ -868,6 +2491,13 @@ impl StorageClassAnalysisDataExport {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl StorageClassAnalysisDataExport {
     /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
     pub(crate) fn write_xml(
@@ -890,6 +2520,13 @@ impl StorageClassAnalysisDataExport {
         Ok(())
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl StorageClassAnalysisDataExport {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
@@ -949,6 +2586,13 @@ impl StorageClassAnalysisDataExport {
         })
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl StorageClassAnalysisDataExport {
     /// This value as an XML document with the root element `<StorageClassAnalysisDataExport>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
@@ -973,6 +2617,13 @@ impl StorageClassAnalysisDataExport {
         Ok(value)
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 /// Report layout versions available for storage class analysis exports.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StorageClassAnalysisSchemaVersion {
@@ -981,6 +2632,13 @@ pub enum StorageClassAnalysisSchemaVersion {
     /// A value that this version of the crate does not know, kept as sent.
     Unknown(crate::types::UnknownValue),
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl StorageClassAnalysisSchemaVersion {
     /// Every value this version of the crate knows, in model order.
     pub const VALUES: &'static [&'static str] = &["V_1"];
@@ -992,6 +2650,13 @@ impl StorageClassAnalysisSchemaVersion {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl From<&str> for StorageClassAnalysisSchemaVersion {
     fn from(value: &str) -> Self {
         match value {
@@ -1000,22 +2665,50 @@ impl From<&str> for StorageClassAnalysisSchemaVersion {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl From<String> for StorageClassAnalysisSchemaVersion {
     fn from(value: String) -> Self {
         Self::from(value.as_str())
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl std::fmt::Display for StorageClassAnalysisSchemaVersion {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 #[cfg(feature = "serde")]
 impl serde::Serialize for StorageClassAnalysisSchemaVersion {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for StorageClassAnalysisSchemaVersion {
     fn deserialize<D: serde::Deserializer<'de>>(
@@ -1024,6 +2717,14 @@ impl<'de> serde::Deserialize<'de> for StorageClassAnalysisSchemaVersion {
         String::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(
+    any(
+        feature = "create-bucket",
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 /// A label made of a key and a value, attached to an S3 resource.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -1036,6 +2737,14 @@ pub struct Tag {
     #[cfg_attr(feature = "serde", serde(rename = "Value"))]
     pub value: String,
 }
+#[cfg(
+    any(
+        feature = "create-bucket",
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl Tag {
     /// Creates a value from its required members; optional members start empty.
     pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
@@ -1045,6 +2754,14 @@ impl Tag {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "create-bucket",
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl Tag {
     /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
     pub(crate) fn write_xml(
@@ -1067,6 +2784,14 @@ impl Tag {
         Ok(())
     }
 }
+#[cfg(
+    any(
+        feature = "create-bucket",
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl Tag {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
@@ -1112,6 +2837,14 @@ impl Tag {
         })
     }
 }
+#[cfg(
+    any(
+        feature = "create-bucket",
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
 impl Tag {
     /// This value as an XML document with the root element `<Tag>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
@@ -1136,6 +2869,7 @@ impl Tag {
         Ok(value)
     }
 }
+#[cfg(feature = "put-bucket-analytics-configuration")]
 /// The bucket already holds the maximum number of configurations of this kind; for analytics configurations the limit is 1,000 per bucket. Returned with HTTP status 400.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -1144,9 +2878,27 @@ pub struct TooManyConfigurations {
     #[cfg_attr(feature = "serde", serde(flatten))]
     pub meta: crate::error::ErrorMetadata,
 }
+#[cfg(feature = "put-bucket-analytics-configuration")]
 impl std::fmt::Display for TooManyConfigurations {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(&self.meta, f)
     }
 }
+#[cfg(feature = "put-bucket-analytics-configuration")]
 impl std::error::Error for TooManyConfigurations {}
+#[cfg(feature = "put-bucket-analytics-configuration")]
+impl TooManyConfigurations {
+    /// This error as an HTTP response (server side): status 400, the `<Error>` document with the code `TooManyConfigurations`, the message, the request id and host id (also as the `x-amz-request-id` and `x-amz-id-2` headers). Never fails.
+    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+        let headers = http::HeaderMap::new();
+        crate::server::error_response(
+            &self.meta,
+            Some("TooManyConfigurations"),
+            400u16,
+            false,
+            &[],
+            "",
+            headers,
+        )
+    }
+}

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-usage: cargo xtask codegen [--check] [--model PATH]... [--service NAME] [--ops A,B] [--out DIR]
+usage: cargo xtask codegen [--check] [--model PATH]... [--service NAME] [--ops A,B | --all] [--out DIR]
 
 Generates the `s3-api` crate from the Smithy JSON AST model.
 
@@ -17,6 +17,7 @@ options:
                    model defines several
     --ops A,B      comma-separated operation names (e.g. PutObject,GetObject);
                    default: every operation of the service
+    --all          every operation of the service (the default without --ops)
     --out DIR      output directory; default: <workspace>/generated
     -h, --help     print this help";
 
@@ -27,6 +28,7 @@ struct Args {
     models: Vec<PathBuf>,
     service: Option<String>,
     ops: Option<Vec<String>>,
+    all: bool,
     out: Option<PathBuf>,
 }
 
@@ -73,6 +75,7 @@ fn parse_codegen(args: &[String]) -> Result<Args, ArgError> {
         match flag {
             "-h" | "--help" => return Err(ArgError::Help),
             "--check" if inline.is_none() => parsed.check = true,
+            "--all" if inline.is_none() => parsed.all = true,
             "--model" => parsed.models.push(PathBuf::from(value()?)),
             "--service" if parsed.service.is_some() => {
                 return Err(ArgError::Bad("`--service` given more than once".into()));
@@ -98,6 +101,11 @@ fn parse_codegen(args: &[String]) -> Result<Args, ArgError> {
             "--out" => parsed.out = Some(PathBuf::from(value()?)),
             _ => return Err(ArgError::Bad(format!("unexpected argument `{arg}`"))),
         }
+    }
+    if parsed.all && parsed.ops.is_some() {
+        return Err(ArgError::Bad(
+            "`--all` and `--ops` exclude each other".into(),
+        ));
     }
     Ok(parsed)
 }

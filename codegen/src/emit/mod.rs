@@ -4,6 +4,7 @@
 //! formats Rust with prettyplease and puts the generated-file header on top.
 
 mod operation;
+mod server;
 mod text;
 mod types;
 mod xml;
@@ -32,18 +33,20 @@ pub struct CrateOptions {
 /// Renders every file of the crate.
 pub fn emit(krate: &Crate, opts: &CrateOptions) -> Result<Files, String> {
     let mut files = Files::new();
-    files.insert("Cargo.toml".into(), cargo_toml(opts));
+    files.insert("Cargo.toml".into(), cargo_toml(krate, opts));
     files.insert("src/lib.rs".into(), lib_rs(krate));
     files.insert("src/types.rs".into(), rust(types_rs(krate))?);
     let mods = krate.operations.iter().map(|op| {
         let m = ident(&op.module);
         let doc = format!(" The `{}` operation.", op.name);
-        quote!(#[doc = #doc] #[rustfmt::skip] pub mod #m;)
+        let feature = &op.feature;
+        quote!(#[doc = #doc] #[cfg(feature = #feature)] #[rustfmt::skip] pub mod #m;)
     });
     let reexports = krate.operations.iter().map(|op| {
         let m = ident(&op.module);
         let marker = ident(&op.name);
-        quote!(pub use #m::#marker;)
+        let feature = &op.feature;
+        quote!(#[cfg(feature = #feature)] pub use #m::#marker;)
     });
     files.insert(
         "src/operation.rs".into(),
@@ -55,9 +58,11 @@ pub fn emit(krate: &Crate, opts: &CrateOptions) -> Result<Files, String> {
     );
     for op in &krate.operations {
         let body = operation::module(op);
+        let server = server::module(op, krate);
         let file = quote! {
             #![doc = " Input, output, HTTP binding and errors of this operation."]
             #body
+            #server
         };
         // A keyword module `r#type` lives in `type.rs`.
         let file_name = op.module.trim_start_matches("r#");
@@ -68,6 +73,12 @@ pub fn emit(krate: &Crate, opts: &CrateOptions) -> Result<Files, String> {
     }
     files.insert("examples/wire.rs".into(), WIRE_SHIM.into());
     files.insert("examples/wire/run.rs".into(), wire_example(krate, opts)?);
+    let crate_ident = opts.package.replace('-', "_");
+    files.insert("tests/roundtrip.rs".into(), crate::strategies::SHIM.into());
+    files.insert(
+        "tests/roundtrip/run.rs".into(),
+        crate::strategies::emit(krate, &crate_ident)?,
+    );
     Ok(files)
 }
 
@@ -90,12 +101,22 @@ fn main() -> std::process::ExitCode {
 
 /// Hand-written support code, copied into every generated crate.
 const RUNTIME: &[(&str, &str)] = &[
-    ("error.rs", include_str!("../../runtime/error.rs")),
+    // Server-side request errors are also at `crate::error::RequestError`.
+    (
+        "error.rs",
+        concat!(
+            include_str!("../../runtime/error.rs"),
+            "\n/// Why a request could not be read on the server side (see [`crate::server`]).\n",
+            "pub use crate::server::RequestError;\n",
+        ),
+    ),
     ("xml.rs", include_str!("../../runtime/xml.rs")),
     ("uri.rs", include_str!("../../runtime/uri.rs")),
     ("primitives.rs", include_str!("../../runtime/primitives.rs")),
     ("xml_read.rs", include_str!("../../runtime/xml_read.rs")),
     ("headers.rs", include_str!("../../runtime/headers.rs")),
+    ("checksum.rs", include_str!("../../runtime/checksum.rs")),
+    ("server.rs", include_str!("../../runtime/server.rs")),
 ];
 
 /// Formats tokens as a Rust file with the header on top.
@@ -147,7 +168,13 @@ pub(crate) fn ty_tokens(ty: &Ty) -> TokenStream {
     }
 }
 
-fn cargo_toml(opts: &CrateOptions) -> String {
+fn cargo_toml(krate: &Crate, opts: &CrateOptions) -> String {
+    let mut default = String::new();
+    let mut features = String::new();
+    for op in &krate.operations {
+        default.push_str(&format!("    \"{}\",\n", op.feature));
+        features.push_str(&format!("{} = []\n", op.feature));
+    }
     let workspace = if opts.standalone {
         "\n[workspace]\n"
     } else {
@@ -165,7 +192,11 @@ license = "Apache-2.0"
 publish = false
 
 [features]
-default = []
+# Every operation is on by default; a build with only the features of the
+# operations it uses compiles only their types.
+default = [
+{default}]
+{features}
 # JSON in the AWS SDK input shape: member names as in the model, unions as a
 # one-key object, enums as their wire strings.
 serde = ["dep:serde", "indexmap/serde"]
@@ -181,8 +212,10 @@ serde = {{ version = "1", features = ["derive"], optional = true }}
 {name} = {{ path = ".", features = ["serde"] }}
 serde_json = "1"
 httparse = "1"
+# Property round-trip tests (tests/roundtrip.rs).
+proptest = "1"
 {workspace}"#,
-        name = opts.package
+        name = opts.package,
     )
 }
 
@@ -208,6 +241,9 @@ fn lib_rs(krate: &Crate) -> String {
 //! with any HTTP client and signer, and read the answer with
 //! [`Operation::parse_response`].
 //!
+//! Server side: read a request with [`Operation::parse_request`] and answer
+//! with [`Operation::build_response`] or [`Operation::build_error_response`].
+//!
 //! Operations:
 {ops}
 #![forbid(unsafe_code)]
@@ -219,6 +255,10 @@ pub use indexmap;
 pub mod error;
 #[rustfmt::skip]
 pub mod operation;
+// Request reading and response writing; not every model uses every helper.
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub mod server;
 // Public types (DateTime, base64) plus helpers not every model uses.
 #[rustfmt::skip]
 #[allow(dead_code)]
@@ -238,6 +278,11 @@ mod xml_read;
 #[rustfmt::skip]
 #[allow(dead_code)]
 mod headers;
+// Request checksums (CRC32, CRC32C, CRC64NVME, SHA-1, SHA-256, MD5), public so
+// that callers streaming a body can compute them too.
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub mod checksum;
 
 /// One S3 operation: how to build its request and read its response.
 ///
@@ -258,36 +303,58 @@ pub trait Operation {{
     fn parse_response<B: AsRef<[u8]>>(
         response: &http::Response<B>,
     ) -> Result<Self::Output, Self::Error>;
+    /// Server side: reads an HTTP request (path-style) into the input.
+    fn parse_request<B: AsRef<[u8]>>(
+        request: &http::Request<B>,
+    ) -> Result<Self::Input, server::RequestError>;
+    /// Server side: the HTTP response for a successful result.
+    fn build_response(output: &Self::Output) -> Result<http::Response<Vec<u8>>, error::BuildError>;
+    /// Server side: the HTTP response for an error. Never fails.
+    fn build_error_response(error: &Self::Error) -> http::Response<Vec<u8>>;
 }}
 "#
     )
 }
 
-fn types_rs(krate: &Crate) -> TokenStream {
-    let items = krate.types.iter().map(|t| match t {
-        TypeDef::Struct(s) => {
-            let ty = types::structure(s);
-            let xml = xml::structure(s);
-            let error = (matches!(s.role, StructRole::Error { .. }) && !s.fields.is_empty())
-                .then(|| operation::read_error(s));
-            let document = (s.role == StructRole::Plain).then(|| {
-                let ns = s
-                    .xml_namespace
-                    .clone()
-                    .or_else(|| krate.service.xml_namespace.clone());
-                xml::document(&s.name, &s.xml_name, &ns, false)
-            });
-            quote!(#ty #xml #error #document)
+/// Puts `#[cfg(any(feature = …))]` on every item of `tokens`, unless every
+/// operation uses them.
+fn gate(tokens: TokenStream, features: Option<&Vec<String>>, all: usize) -> TokenStream {
+    let Some(features) = features.filter(|f| f.len() < all) else {
+        return tokens;
+    };
+    let Ok(file) = syn::parse2::<syn::File>(tokens.clone()) else {
+        return tokens;
+    };
+    let cfg: syn::Attribute = match features.as_slice() {
+        [one] => syn::parse_quote!(#[cfg(feature = #one)]),
+        many => syn::parse_quote!(#[cfg(any(#(feature = #many),*))]),
+    };
+    let items = file.items.into_iter().map(|mut item| {
+        if let Some(attrs) = item_attrs(&mut item) {
+            attrs.insert(0, cfg.clone());
         }
-        TypeDef::Union(u) => {
-            let ty = types::union(u);
-            let xml = xml::union(u);
-            let root = crate::model::local_name(&u.shape_id);
-            let document = xml::document(&u.name, root, &krate.service.xml_namespace, true);
-            quote!(#ty #xml #document)
-        }
-        TypeDef::Enum(e) => types::enumeration(e),
+        item
     });
+    quote!(#(#items)*)
+}
+
+fn item_attrs(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
+    match item {
+        syn::Item::Struct(i) => Some(&mut i.attrs),
+        syn::Item::Enum(i) => Some(&mut i.attrs),
+        syn::Item::Impl(i) => Some(&mut i.attrs),
+        syn::Item::Fn(i) => Some(&mut i.attrs),
+        syn::Item::Const(i) => Some(&mut i.attrs),
+        _ => None,
+    }
+}
+
+fn types_rs(krate: &Crate) -> TokenStream {
+    let all = krate.operations.len();
+    let items = krate
+        .types
+        .iter()
+        .map(|t| gate(type_items(krate, t), krate.type_features.get(t.name()), all));
     quote! {
         //! Structures, unions and enums of the model, shared by the operations.
 
@@ -306,6 +373,35 @@ fn types_rs(krate: &Crate) -> TokenStream {
     }
 }
 
+/// Every item of one type: the type, its XML code and its document functions.
+fn type_items(krate: &Crate, t: &TypeDef) -> TokenStream {
+    match t {
+        TypeDef::Struct(s) => {
+            let ty = types::structure(s);
+            let xml = xml::structure(s);
+            let error = (matches!(s.role, StructRole::Error { .. }) && !s.fields.is_empty())
+                .then(|| operation::read_error(s));
+            let error_response = server::error_response(s, &krate.service);
+            let document = (s.role == StructRole::Plain).then(|| {
+                let ns = s
+                    .xml_namespace
+                    .clone()
+                    .or_else(|| krate.service.xml_namespace.clone());
+                xml::document(&s.name, &s.xml_name, &ns, false)
+            });
+            quote!(#ty #xml #error #error_response #document)
+        }
+        TypeDef::Union(u) => {
+            let ty = types::union(u);
+            let xml = xml::union(u);
+            let root = crate::model::local_name(&u.shape_id);
+            let document = xml::document(&u.name, root, &krate.service.xml_namespace, true);
+            quote!(#ty #xml #document)
+        }
+        TypeDef::Enum(e) => types::enumeration(e),
+    }
+}
+
 /// The `wire` example: the shared template plus one dispatch arm per operation.
 fn wire_example(krate: &Crate, opts: &CrateOptions) -> Result<String, String> {
     let krate_ident = ident(&opts.package.replace('-', "_"));
@@ -313,19 +409,30 @@ fn wire_example(krate: &Crate, opts: &CrateOptions) -> Result<String, String> {
         let m = ident(&op.module);
         let marker = ident(&op.name);
         let name = &op.name;
-        quote!(#name => run::<api::operation::#m::#marker>(mode, input),)
+        let feature = &op.feature;
+        quote!(#[cfg(feature = #feature)] #name => run::<api::operation::#m::#marker>(mode, input),)
     });
-    let names = krate.operations.iter().map(|op| &op.name);
+    let names = krate.operations.iter().map(|op| {
+        let name = &op.name;
+        let feature = &op.feature;
+        quote!(#[cfg(feature = #feature)] names.push(#name);)
+    });
     let dispatch = quote! {
         use #krate_ident as api;
 
-        /// Every operation of the crate, by model name.
-        const OPERATIONS: &[&str] = &[#(#names),*];
+        /// Every operation compiled into the crate, by model name.
+        #[allow(clippy::vec_init_then_push)]
+        fn operations() -> Vec<&'static str> {
+            let mut names = Vec::new();
+            #(#names)*
+            names
+        }
 
         fn dispatch(operation: &str, mode: Mode, input: &[u8]) -> Result<String, String> {
+            #[allow(clippy::match_single_binding)]
             match operation {
                 #(#arms)*
-                other => Err(format!("unknown operation `{other}`; known: {}", OPERATIONS.join(", "))),
+                other => Err(format!("unknown operation `{other}`; known: {}", operations().join(", "))),
             }
         }
     };

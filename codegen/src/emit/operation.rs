@@ -40,6 +40,7 @@ pub fn module(op: &OperationDef) -> TokenStream {
     let host = host_prefix(op);
     let read_output = read_output(op);
     let error_enum = error_enum(op);
+    let server_methods = super::server::trait_methods(op);
     quote! {
         #op_doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -65,6 +66,7 @@ pub fn module(op: &OperationDef) -> TokenStream {
                 }
                 Err(#error::from_response(status, headers, body))
             }
+            #server_methods
         }
 
         #input_type
@@ -305,7 +307,11 @@ fn build_request(op: &OperationDef) -> TokenStream {
         " Builds the `{}` request: method, path-style relative URI, headers and body. No I/O; add the host, sign and send it with the HTTP client of your choice.",
         op.name
     );
-    let uses_headers = needs_length || !headers.is_empty() || !content_type.is_empty();
+    let (checksum_compute, checksum_insert) = checksum(op);
+    let uses_headers = needs_length
+        || !headers.is_empty()
+        || !content_type.is_empty()
+        || !checksum_insert.is_empty();
     let headers_binding = uses_headers.then(|| quote!(let headers = request.headers_mut();));
     let uses_length = needs_length || matches!(op.request_body, RequestBody::XmlPayload { .. });
     let body_len = uses_length.then(|| quote!(let body_len = body.len();));
@@ -351,6 +357,7 @@ fn build_request(op: &OperationDef) -> TokenStream {
                 #(#queries)*
                 #body
                 #body_len
+                #checksum_compute
                 let mut request = http::Request::new(body);
                 *request.method_mut() = #method;
                 *request.uri_mut() = http::Uri::try_from(uri)
@@ -358,11 +365,53 @@ fn build_request(op: &OperationDef) -> TokenStream {
                 #headers_binding
                 #(#headers)*
                 #content_type
+                #checksum_insert
                 #content_length
                 Ok(request)
             }
         }
     }
+}
+
+/// The request checksum of `httpChecksum`: computed over the body before it
+/// moves into the request, inserted unless the caller already set that header.
+fn checksum(op: &OperationDef) -> (TokenStream, TokenStream) {
+    let Some(c) = &op.checksum else {
+        return (quote!(), quote!());
+    };
+    let chosen = match c.algorithm_field.map(|i| &op.input.fields[i]) {
+        Some(f) => {
+            let fname = ident(&f.name);
+            if f.optional {
+                quote!(self.#fname.as_ref().and_then(|a| crate::checksum::ChecksumAlgorithm::from_name(a.as_str())))
+            } else {
+                quote!(crate::checksum::ChecksumAlgorithm::from_name(self.#fname.as_str()))
+            }
+        }
+        None => quote!(None::<crate::checksum::ChecksumAlgorithm>),
+    };
+    let fallback = if c.required {
+        quote!(Some(("content-md5", crate::checksum::content_md5(&body))))
+    } else {
+        quote!(None)
+    };
+    (
+        quote! {
+            let checksum: Option<(&'static str, String)> = match #chosen {
+                Some(algorithm) => Some((algorithm.header_name(), algorithm.checksum_header_value(&body))),
+                None => #fallback,
+            };
+        },
+        quote! {
+            if let Some((name, value)) = checksum {
+                if !headers.contains_key(name) {
+                    let value = http::HeaderValue::from_str(&value)
+                        .map_err(|_| crate::error::BuildError::InvalidHeaderValue { header: name })?;
+                    headers.insert(http::HeaderName::from_static(name), value);
+                }
+            }
+        },
+    )
 }
 
 fn insert_header(name: &str, text: TokenStream) -> TokenStream {
@@ -509,7 +558,21 @@ fn read_output(op: &OperationDef) -> TokenStream {
     let (decls, attrs, arms) = (&reader.decls, &reader.attrs, &reader.arms);
     let build = reader.build(quote!(crate::error::XmlError::new));
     let http = read_http_members(&fields);
-    let body = if out.reads_xml {
+    let body = if out.reads_xml && op.unwrapped_output {
+        // The root element is the one body member itself.
+        quote! {
+            if !crate::xml::is_blank(body) {
+                let mut reader = crate::xml_read::Reader::new(body, &crate::xml_read::Limits::DEFAULT)?;
+                let r = &mut reader;
+                let child = r.root()?;
+                match child.name() {
+                    #(#arms)*
+                    _ => r.skip()?,
+                }
+                r.finish()?;
+            }
+        }
+    } else if out.reads_xml {
         quote! {
             if !crate::xml::is_blank(body) {
                 let mut reader = crate::xml_read::Reader::new(body, &crate::xml_read::Limits::DEFAULT)?;
@@ -712,7 +775,14 @@ fn error_enum(op: &OperationDef) -> TokenStream {
         }))
     } else {
         quote! {
-            match meta.code.as_deref() {
+            // A response without a body (as to HEAD) has no code: its status
+            // names it, e.g. 404 is `NotFound`.
+            let code = match &meta.code {
+                Some(code) => Some(code.clone()),
+                None if crate::xml::is_blank(body) => crate::error::status_code_name(status),
+                None => None,
+            };
+            match code.as_deref() {
                 #(#arms)*
                 _ => Self::Unhandled(crate::error::Unhandled { meta, source: None }),
             }
@@ -723,7 +793,7 @@ fn error_enum(op: &OperationDef) -> TokenStream {
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq)]
-        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
         #[cfg_attr(feature = "serde", serde(tag = "Type"))]
         #[non_exhaustive]
         pub enum #error {

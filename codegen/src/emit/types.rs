@@ -14,7 +14,11 @@ pub fn structure(s: &StructDef) -> TokenStream {
     let name = ident(&s.name);
     let doc = docs(&s.docs);
     let is_error = matches!(s.role, StructRole::Error { .. });
-    let mut derives = vec![quote!(Debug), quote!(Clone), quote!(PartialEq)];
+    let redacted = s.fields.iter().any(|f| f.sensitive);
+    let mut derives = vec![quote!(Clone), quote!(PartialEq)];
+    if !redacted {
+        derives.insert(0, quote!(Debug));
+    }
     if s.derives.eq_hash {
         derives.push(quote!(Eq));
         derives.push(quote!(Hash));
@@ -22,6 +26,7 @@ pub fn structure(s: &StructDef) -> TokenStream {
     if s.derives.default {
         derives.push(quote!(Default));
     }
+    let debug = redacted.then(|| redacted_debug(s));
     let serde_container = if is_error {
         quote!()
     } else {
@@ -96,6 +101,31 @@ pub fn structure(s: &StructDef) -> TokenStream {
         }
         #methods
         #error_impls
+        #debug
+    }
+}
+
+/// `Debug` that prints sensitive members as `"*** Sensitive Data Redacted ***"`.
+fn redacted_debug(s: &StructDef) -> TokenStream {
+    let name = ident(&s.name);
+    let label = &s.name;
+    let fields = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let key = f.name.trim_start_matches("r#");
+        if f.sensitive {
+            quote!(.field(#key, &"*** Sensitive Data Redacted ***"))
+        } else {
+            quote!(.field(#key, &self.#fname))
+        }
+    });
+    let meta =
+        matches!(s.role, StructRole::Error { .. }).then(|| quote!(.field("meta", &self.meta)));
+    quote! {
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#label) #(#fields)* #meta .finish()
+            }
+        }
     }
 }
 

@@ -155,7 +155,7 @@ fn write_union(u: &UnionDef) -> TokenStream {
 }
 
 /// Statements that write value `v` (a reference) as the element described by `xml`.
-fn write_member(ty: &Ty, v: TokenStream, xml: &XmlMember) -> TokenStream {
+pub(super) fn write_member(ty: &Ty, v: TokenStream, xml: &XmlMember) -> TokenStream {
     let tag = &xml.name;
     let attrs = ns_attr(&xml.namespace);
     match ty {

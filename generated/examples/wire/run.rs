@@ -3,15 +3,24 @@
 //! Shows the exact bytes the crate puts on the wire, and what it reads back.
 //!
 //! ```text
-//! cargo run -q -p s3-api --example wire -- request  <OperationName> <input.json>
-//! cargo run -q -p s3-api --example wire -- response <OperationName> <response.http>
+//! cargo run -q -p s3-api --example wire -- request         <OperationName> <input.json>
+//! cargo run -q -p s3-api --example wire -- response        <OperationName> <response.http>
+//! cargo run -q -p s3-api --example wire -- parse-request   <OperationName> <request.http>
+//! cargo run -q -p s3-api --example wire -- render-response <OperationName> <result.json>
 //! ```
 //!
 //! `request` reads the operation input as JSON (the AWS SDK input shape) and
 //! prints the HTTP/1.1 request: request line, lower-case headers sorted by
 //! name, a blank line, the body. `response` reads a raw HTTP/1.1 response and
-//! prints `{"Output": …}` or `{"Error": …}` as JSON. Any problem with the
-//! arguments or the input: one line on stderr and exit code 2.
+//! prints `{"Output": …}` or `{"Error": …}` as JSON.
+//!
+//! The server side does the reverse: `parse-request` reads a raw HTTP/1.1
+//! request and prints the input as JSON (the shape `request` reads), and
+//! `render-response` reads `{"Output": …}` or `{"Error": {"Type": …, "Code":
+//! …, "Message": …, "RequestId": …, "HostId": …, "Status": …}}` and prints
+//! the HTTP/1.1 response: status line, lower-case headers sorted by name, a
+//! blank line, the body. Any problem with the arguments or the input: one
+//! line on stderr and exit code 2.
 
 use std::process::ExitCode;
 
@@ -22,6 +31,8 @@ use api::Operation;
 enum Mode {
     Request,
     Response,
+    ParseRequest,
+    RenderResponse,
 }
 
 pub(crate) fn main() -> ExitCode {
@@ -40,12 +51,18 @@ pub(crate) fn main() -> ExitCode {
 
 fn main_with(args: &[String]) -> Result<String, String> {
     let [mode, operation, path] = args else {
-        return Err("usage: wire (request|response) <OperationName> <file>".into());
+        return Err("usage: wire (request|response|parse-request|render-response) <OperationName> <file>".into());
     };
     let mode = match mode.as_str() {
         "request" => Mode::Request,
         "response" => Mode::Response,
-        other => return Err(format!("unknown mode `{other}`; use `request` or `response`")),
+        "parse-request" => Mode::ParseRequest,
+        "render-response" => Mode::RenderResponse,
+        other => {
+            return Err(format!(
+                "unknown mode `{other}`; use `request`, `response`, `parse-request` or `render-response`"
+            ))
+        }
     };
     let input = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     dispatch(operation, mode, &input)
@@ -55,9 +72,9 @@ fn main_with(args: &[String]) -> Result<String, String> {
 fn run<O>(mode: Mode, input: &[u8]) -> Result<String, String>
 where
     O: Operation,
-    O::Input: serde::de::DeserializeOwned,
-    O::Output: serde::Serialize,
-    O::Error: serde::Serialize,
+    O::Input: serde::de::DeserializeOwned + serde::Serialize,
+    O::Output: serde::Serialize + serde::de::DeserializeOwned,
+    O::Error: serde::Serialize + serde::de::DeserializeOwned,
 {
     match mode {
         Mode::Request => {
@@ -76,21 +93,116 @@ where
                 .map(|s| s + "\n")
                 .map_err(|e| format!("cannot render the result as JSON: {e}"))
         }
+        Mode::ParseRequest => {
+            let request = parse_http_request(input)?;
+            let value = O::parse_request(&request).map_err(|e| e.to_string())?;
+            serde_json::to_string_pretty(&value)
+                .map(|s| s + "\n")
+                .map_err(|e| format!("cannot render the input as JSON: {e}"))
+        }
+        Mode::RenderResponse => {
+            let json: serde_json::Value =
+                serde_json::from_slice(input).map_err(|e| format!("invalid JSON: {e}"))?;
+            let response = match json.as_object().map(|o| (o.len(), o.get("Output"), o.get("Error"))) {
+                Some((1, Some(output), None)) => {
+                    let output: O::Output = serde_json::from_value(output.clone())
+                        .map_err(|e| format!("invalid output for {}: {e}", O::NAME))?;
+                    O::build_response(&output).map_err(|e| e.to_string())?
+                }
+                Some((1, None, Some(error))) => {
+                    let error: O::Error = serde_json::from_value(error.clone())
+                        .map_err(|e| format!("invalid error for {}: {e}", O::NAME))?;
+                    O::build_error_response(&error)
+                }
+                _ => return Err("the JSON must be an object with one key, `Output` or `Error`".into()),
+            };
+            Ok(render_response(&response))
+        }
+    }
+}
+
+/// The response as HTTP/1.1 text: status line, sorted lower-case headers, blank line, body.
+fn render_response(response: &http::Response<Vec<u8>>) -> String {
+    let status = response.status();
+    let mut out = format!("HTTP/1.1 {}", status.as_u16());
+    if let Some(reason) = status.canonical_reason() {
+        out.push(' ');
+        out.push_str(reason);
+    }
+    out.push('\n');
+    push_headers(&mut out, response.headers());
+    out.push('\n');
+    out.push_str(&String::from_utf8_lossy(response.body()));
+    out
+}
+
+/// Lower-case `name: value` lines, sorted.
+fn push_headers(out: &mut String, headers: &http::HeaderMap) {
+    let mut lines: Vec<(String, String)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    lines.sort();
+    for (name, value) in lines {
+        out.push_str(&format!("{name}: {value}\n"));
+    }
+}
+
+/// Reads a raw HTTP/1.1 request: request line (origin-form or absolute-form
+/// target), headers, then a body framed by content-length, chunked transfer
+/// encoding, or the end of the file.
+fn parse_http_request(raw: &[u8]) -> Result<http::Request<Vec<u8>>, String> {
+    let mut headers = [httparse::EMPTY_HEADER; 128];
+    let mut parsed = httparse::Request::new(&mut headers);
+    let head_len = match parsed.parse(raw) {
+        Ok(httparse::Status::Complete(n)) => n,
+        Ok(httparse::Status::Partial) => return Err("the HTTP request ends inside its headers".into()),
+        Err(e) => return Err(format!("not an HTTP/1.1 request: {e}")),
+    };
+    let method = parsed.method.ok_or("the HTTP request has no method")?;
+    let target = parsed.path.ok_or("the HTTP request has no target")?;
+    let mut builder = http::Request::builder().method(method).uri(target);
+    let (length, chunked) = framing(parsed.headers)?;
+    for h in parsed.headers.iter() {
+        builder = builder.header(h.name, h.value);
+    }
+    let body = read_body(raw.get(head_len..).unwrap_or_default(), length, chunked)?;
+    builder.body(body).map_err(|e| format!("invalid HTTP request: {e}"))
+}
+
+/// The content-length and whether the body is chunked.
+fn framing(headers: &[httparse::Header<'_>]) -> Result<(Option<usize>, bool), String> {
+    let mut length = None;
+    let mut chunked = false;
+    for h in headers {
+        if h.name.eq_ignore_ascii_case("content-length") {
+            let text = std::str::from_utf8(h.value).unwrap_or("").trim();
+            length = Some(text.parse::<usize>().map_err(|_| format!("invalid content-length `{text}`"))?);
+        }
+        if h.name.eq_ignore_ascii_case("transfer-encoding") {
+            chunked = String::from_utf8_lossy(h.value).to_ascii_lowercase().contains("chunked");
+        }
+    }
+    Ok((length, chunked))
+}
+
+/// The body after the head: chunked, `length` bytes, or the rest.
+fn read_body(rest: &[u8], length: Option<usize>, chunked: bool) -> Result<Vec<u8>, String> {
+    if chunked {
+        decode_chunked(rest)
+    } else if let Some(n) = length {
+        rest.get(..n)
+            .map(<[u8]>::to_vec)
+            .ok_or_else(|| format!("content-length is {n} but the body has {} bytes", rest.len()))
+    } else {
+        Ok(rest.to_vec())
     }
 }
 
 /// The request as HTTP/1.1 text: request line, sorted lower-case headers, blank line, body.
 fn render_request(request: &http::Request<Vec<u8>>) -> String {
     let mut out = format!("{} {} HTTP/1.1\n", request.method(), request.uri());
-    let mut headers: Vec<(String, String)> = request
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-        .collect();
-    headers.sort();
-    for (name, value) in headers {
-        out.push_str(&format!("{name}: {value}\n"));
-    }
+    push_headers(&mut out, request.headers());
     out.push('\n');
     out.push_str(&String::from_utf8_lossy(request.body()));
     out
@@ -108,28 +220,11 @@ fn parse_http_response(raw: &[u8]) -> Result<http::Response<Vec<u8>>, String> {
     };
     let status = parsed.code.ok_or("the HTTP response has no status code")?;
     let mut builder = http::Response::builder().status(status);
-    let mut length = None;
-    let mut chunked = false;
+    let (length, chunked) = framing(parsed.headers)?;
     for h in parsed.headers.iter() {
-        if h.name.eq_ignore_ascii_case("content-length") {
-            let text = std::str::from_utf8(h.value).unwrap_or("").trim();
-            length = Some(text.parse::<usize>().map_err(|_| format!("invalid content-length `{text}`"))?);
-        }
-        if h.name.eq_ignore_ascii_case("transfer-encoding") {
-            chunked = String::from_utf8_lossy(h.value).to_ascii_lowercase().contains("chunked");
-        }
         builder = builder.header(h.name, h.value);
     }
-    let rest = raw.get(head_len..).unwrap_or_default();
-    let body = if chunked {
-        decode_chunked(rest)?
-    } else if let Some(n) = length {
-        rest.get(..n)
-            .ok_or_else(|| format!("content-length is {n} but the body has {} bytes", rest.len()))?
-            .to_vec()
-    } else {
-        rest.to_vec()
-    };
+    let body = read_body(raw.get(head_len..).unwrap_or_default(), length, chunked)?;
     builder.body(body).map_err(|e| format!("invalid HTTP response: {e}"))
 }
 
@@ -153,17 +248,62 @@ fn decode_chunked(mut rest: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 use s3_api as api;
-/// Every operation of the crate, by model name.
-const OPERATIONS: &[&str] = &["PutBucketAnalyticsConfiguration"];
+/// Every operation compiled into the crate, by model name.
+#[allow(clippy::vec_init_then_push)]
+fn operations() -> Vec<&'static str> {
+    let mut names = Vec::new();
+    #[cfg(feature = "create-bucket")] names.push("CreateBucket");
+    #[cfg(feature = "delete-bucket")] names.push("DeleteBucket");
+    #[cfg(feature = "delete-bucket-analytics-configuration")]
+    names.push("DeleteBucketAnalyticsConfiguration");
+    #[cfg(feature = "get-bucket-analytics-configuration")]
+    names.push("GetBucketAnalyticsConfiguration");
+    #[cfg(feature = "head-bucket")] names.push("HeadBucket");
+    #[cfg(feature = "list-bucket-analytics-configurations")]
+    names.push("ListBucketAnalyticsConfigurations");
+    #[cfg(feature = "put-bucket-analytics-configuration")]
+    names.push("PutBucketAnalyticsConfiguration");
+    names
+}
 fn dispatch(operation: &str, mode: Mode, input: &[u8]) -> Result<String, String> {
+    #[allow(clippy::match_single_binding)]
     match operation {
+        #[cfg(feature = "create-bucket")]
+        "CreateBucket" => run::<api::operation::create_bucket::CreateBucket>(mode, input),
+        #[cfg(feature = "delete-bucket")]
+        "DeleteBucket" => run::<api::operation::delete_bucket::DeleteBucket>(mode, input),
+        #[cfg(feature = "delete-bucket-analytics-configuration")]
+        "DeleteBucketAnalyticsConfiguration" => {
+            run::<
+                api::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfiguration,
+            >(mode, input)
+        }
+        #[cfg(feature = "get-bucket-analytics-configuration")]
+        "GetBucketAnalyticsConfiguration" => {
+            run::<
+                api::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfiguration,
+            >(mode, input)
+        }
+        #[cfg(feature = "head-bucket")]
+        "HeadBucket" => run::<api::operation::head_bucket::HeadBucket>(mode, input),
+        #[cfg(feature = "list-bucket-analytics-configurations")]
+        "ListBucketAnalyticsConfigurations" => {
+            run::<
+                api::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurations,
+            >(mode, input)
+        }
+        #[cfg(feature = "put-bucket-analytics-configuration")]
         "PutBucketAnalyticsConfiguration" => {
             run::<
                 api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfiguration,
             >(mode, input)
         }
         other => {
-            Err(format!("unknown operation `{other}`; known: {}", OPERATIONS.join(", ")))
+            Err(
+                format!(
+                    "unknown operation `{other}`; known: {}", operations().join(", ")
+                ),
+            )
         }
     }
 }

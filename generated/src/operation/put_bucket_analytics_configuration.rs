@@ -42,6 +42,19 @@ impl crate::Operation for PutBucketAnalyticsConfiguration {
         }
         Err(PutBucketAnalyticsConfigurationError::from_response(status, headers, body))
     }
+    fn parse_request<B: AsRef<[u8]>>(
+        request: &http::Request<B>,
+    ) -> Result<Self::Input, crate::server::RequestError> {
+        PutBucketAnalyticsConfigurationRequest::from_http_request(request)
+    }
+    fn build_response(
+        output: &Self::Output,
+    ) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
+        output.to_http_response()
+    }
+    fn build_error_response(error: &Self::Error) -> http::Response<Vec<u8>> {
+        error.to_http_response()
+    }
 }
 /// Input of PutBucketAnalyticsConfiguration: the target bucket, the configuration identifier, and the configuration document sent as the XML request body.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -166,7 +179,7 @@ impl PutBucketAnalyticsConfigurationOutput {
 }
 /// Every error `PutBucketAnalyticsConfiguration` can return: one variant per error the model documents for it, and `Unhandled` for any other error code or an unreadable error response.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(tag = "Type"))]
 #[non_exhaustive]
 pub enum PutBucketAnalyticsConfigurationError {
@@ -195,7 +208,12 @@ impl PutBucketAnalyticsConfigurationError {
                 source: Some(source),
             });
         }
-        match meta.code.as_deref() {
+        let code = match &meta.code {
+            Some(code) => Some(code.clone()),
+            None if crate::xml::is_blank(body) => crate::error::status_code_name(status),
+            None => None,
+        };
+        match code.as_deref() {
             Some("InvalidArgument") => {
                 Self::InvalidArgument(crate::types::InvalidArgument {
                     meta,
@@ -242,6 +260,106 @@ impl std::error::Error for PutBucketAnalyticsConfigurationError {
             Self::TooManyConfigurations(e) => Some(e),
             Self::AccessDenied(e) => Some(e),
             Self::Unhandled(e) => Some(e),
+        }
+    }
+}
+impl PutBucketAnalyticsConfigurationRequest {
+    /// Reads a `PUT /{Bucket}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.
+    #[allow(unused_assignments)]
+    pub fn from_http_request<B: AsRef<[u8]>>(
+        request: &http::Request<B>,
+    ) -> Result<Self, crate::server::RequestError> {
+        crate::server::check_method(request.method(), "PUT")?;
+        let mut labels = crate::server::match_path(
+                request.uri().path(),
+                &[crate::server::Segment::Label("Bucket")],
+                "/{Bucket}",
+            )?
+            .into_iter();
+        let query = crate::server::Query::parse(request.uri().query())?;
+        query.require("analytics", None)?;
+        let headers = request.headers();
+        let body = request.body().as_ref();
+        let mut m_bucket: Option<String> = None;
+        let mut m_id: Option<String> = None;
+        let mut m_analytics_configuration: Option<
+            crate::types::AnalyticsConfiguration,
+        > = None;
+        let mut m_expected_bucket_owner: Option<String> = None;
+        {
+            let text = labels.next().unwrap_or_default();
+            m_bucket = Some(text);
+        }
+        if let Some(text) = query.first("id") {
+            m_id = Some(text);
+        }
+        if !crate::xml::is_blank(body) {
+            let mut reader = crate::xml_read::Reader::new(
+                body,
+                &crate::xml_read::Limits::DEFAULT,
+            )?;
+            let r = &mut reader;
+            let start = r.root()?;
+            m_analytics_configuration = Some(
+                crate::types::AnalyticsConfiguration::read_xml(r, &start)?,
+            );
+            r.finish()?;
+        }
+        if let Some(text) = crate::server::header(
+            headers,
+            "x-amz-expected-bucket-owner",
+        )? {
+            m_expected_bucket_owner = Some(text);
+        }
+        Ok(Self {
+            bucket: m_bucket
+                .ok_or(crate::server::RequestError::MissingLabel {
+                    member: "Bucket",
+                })?,
+            id: m_id
+                .ok_or(crate::server::RequestError::MissingQuery {
+                    name: "id",
+                })?,
+            analytics_configuration: m_analytics_configuration
+                .ok_or(crate::server::RequestError::MissingBody)?,
+            expected_bucket_owner: m_expected_bucket_owner,
+        })
+    }
+}
+impl PutBucketAnalyticsConfigurationOutput {
+    /// Builds the successful `PutBucketAnalyticsConfiguration` response (server side): status 200 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.
+    pub fn to_http_response(
+        &self,
+    ) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
+        let status: u16 = 200u16;
+        let headers = http::HeaderMap::new();
+        let body: Vec<u8> = Vec::new();
+        let content_type = None;
+        crate::server::response(status, headers, body, content_type)
+    }
+}
+impl PutBucketAnalyticsConfigurationError {
+    /// This error as an HTTP response (server side): the modeled
+    /// error's status, code and members, or for `Unhandled` the
+    /// status (500 when it is 0), code and message of its metadata;
+    /// the request id and host id in the body and in the
+    /// `x-amz-request-id` and `x-amz-id-2` headers. Never fails.
+    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+        match self {
+            Self::InvalidArgument(e) => e.to_http_response(),
+            Self::TooManyConfigurations(e) => e.to_http_response(),
+            Self::AccessDenied(e) => e.to_http_response(),
+            Self::Unhandled(e) => {
+                crate::server::error_response(
+                    &e.meta,
+                    e.meta.code.as_deref(),
+                    crate::server::error_status(e.meta.status),
+                    false,
+                    &[],
+                    "",
+                    http::HeaderMap::new(),
+                )
+            }
         }
     }
 }

@@ -1,0 +1,450 @@
+//! The server side: reading HTTP requests into operation inputs, and the
+//! helpers that generated `from_http_request` and `to_http_response`
+//! functions share (path matching, query strings, error documents).
+//!
+//! Every operation input has `from_http_request`, every output and
+//! operation error has `to_http_response`; [`crate::Operation`] offers the
+//! same as `parse_request`, `build_response` and `build_error_response`, so
+//! an S3-compatible server or a test double can serve any operation with
+//! one generic function.
+
+use std::fmt;
+
+use crate::error::{BuildError, ErrorMetadata, XmlError};
+
+/// An HTTP request does not match the operation, or one of its values
+/// cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// The request method is not the operation's.
+    MethodNotAllowed {
+        /// The method of the request.
+        method: String,
+        /// The operation's method.
+        expected: &'static str,
+    },
+    /// The request path does not match the operation's URI pattern.
+    PathMismatch {
+        /// The request path, as received.
+        path: String,
+        /// The operation's URI pattern, such as `/{Bucket}/{Key+}`.
+        pattern: &'static str,
+    },
+    /// A path label is missing or empty.
+    MissingLabel {
+        /// The input member the label fills.
+        member: &'static str,
+    },
+    /// A query parameter the operation needs is missing.
+    MissingQuery {
+        /// The name of the query parameter.
+        name: &'static str,
+    },
+    /// A header the operation needs is missing.
+    MissingHeader {
+        /// The name of the header (lower case).
+        name: &'static str,
+    },
+    /// The operation needs a body and the request has none.
+    MissingBody,
+    /// A value in the request cannot be read as its member's type.
+    InvalidValue {
+        /// Where the value is, such as `header x-amz-expected-bucket-owner`,
+        /// `query id` or `label Bucket`.
+        location: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The XML body cannot be read, or lacks a required member.
+    Xml(XmlError),
+}
+
+impl fmt::Display for RequestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RequestError::MethodNotAllowed { method, expected } => write!(
+                f,
+                "the method {method} is not allowed; the operation uses {expected}"
+            ),
+            RequestError::PathMismatch { path, pattern } => write!(
+                f,
+                "the path `{path}` does not match the operation's pattern `{pattern}`"
+            ),
+            RequestError::MissingLabel { member } => write!(
+                f,
+                "the path label for the member `{member}` is missing or empty"
+            ),
+            RequestError::MissingQuery { name } => {
+                write!(f, "the query parameter `{name}` is missing")
+            }
+            RequestError::MissingHeader { name } => write!(f, "the header `{name}` is missing"),
+            RequestError::MissingBody => {
+                f.write_str("the request has no body, but the operation needs one")
+            }
+            RequestError::InvalidValue { location, message } => {
+                write!(f, "invalid value in {location}: {message}")
+            }
+            RequestError::Xml(error) => write!(f, "invalid request body: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for RequestError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RequestError::Xml(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl From<XmlError> for RequestError {
+    fn from(error: XmlError) -> Self {
+        RequestError::Xml(error)
+    }
+}
+
+/// An [`RequestError::InvalidValue`] at `location`.
+pub(crate) fn invalid(location: &str, message: impl fmt::Display) -> RequestError {
+    RequestError::InvalidValue {
+        location: location.to_owned(),
+        message: message.to_string(),
+    }
+}
+
+/// The error for a body member that is required and missing.
+pub(crate) fn missing_member(member: &str) -> RequestError {
+    RequestError::Xml(XmlError::new(format!(
+        "the required member {member} is missing"
+    )))
+}
+
+/// Checks the request method.
+pub(crate) fn check_method(
+    method: &http::Method,
+    expected: &'static str,
+) -> Result<(), RequestError> {
+    if method.as_str() == expected {
+        Ok(())
+    } else {
+        Err(RequestError::MethodNotAllowed {
+            method: method.as_str().to_owned(),
+            expected,
+        })
+    }
+}
+
+/// One segment of an operation's URI pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Segment {
+    /// Literal text, as in the model.
+    Literal(&'static str),
+    /// A label that fills one path segment (the member name).
+    Label(&'static str),
+    /// A greedy label (`{Key+}`): one or more segments, `/` included.
+    Greedy(&'static str),
+}
+
+/// Matches a request path against a URI pattern and returns the label
+/// values, percent-decoded, in pattern order.
+///
+/// Literal segments must match (after decoding). A greedy label takes every
+/// segment up to the literal segments that follow it. A trailing `/` after
+/// the last segment is accepted (some clients write `/bucket/?list-type=2`).
+/// A label that is missing or empty is [`RequestError::MissingLabel`]; any
+/// other difference is [`RequestError::PathMismatch`].
+pub(crate) fn match_path(
+    path: &str,
+    pattern: &[Segment],
+    display: &'static str,
+) -> Result<Vec<String>, RequestError> {
+    let mismatch = || RequestError::PathMismatch {
+        path: path.to_owned(),
+        pattern: display,
+    };
+    let rest = path.strip_prefix('/').ok_or_else(mismatch)?;
+    let mut parts: Vec<&str> = rest.split('/').collect();
+    let greedy_at = pattern.iter().position(|s| matches!(s, Segment::Greedy(_)));
+    if greedy_at.is_none() && parts.len() == pattern.len() + 1 && parts.last() == Some(&"") {
+        parts.pop();
+    }
+    let decode =
+        |text: &str, location: &str| crate::uri::decode(text).map_err(|e| invalid(location, e));
+    let mut labels = Vec::new();
+    // The segments before the greedy label (or all of them) map one to one.
+    let (head, tail) = match greedy_at {
+        Some(g) => (g, pattern.len() - g - 1),
+        None => (pattern.len(), 0),
+    };
+    let short = parts.len() < head + tail;
+    for (index, segment) in pattern.iter().enumerate() {
+        match *segment {
+            Segment::Greedy(member) => {
+                if short {
+                    return Err(RequestError::MissingLabel { member });
+                }
+                let end = parts.len() - tail;
+                let text = parts.get(index..end).unwrap_or_default().join("/");
+                let value = decode(&text, &format!("label {member}"))?;
+                if value.is_empty() {
+                    return Err(RequestError::MissingLabel { member });
+                }
+                labels.push(value);
+            }
+            _ => {
+                // After the greedy label, count from the end of the path.
+                let at = match greedy_at {
+                    Some(g) if index > g => (parts.len() + index).checked_sub(pattern.len()),
+                    _ => Some(index),
+                };
+                let part = at.and_then(|at| parts.get(at)).copied();
+                match (*segment, part) {
+                    (Segment::Label(member), None) => {
+                        return Err(RequestError::MissingLabel { member });
+                    }
+                    (Segment::Label(member), Some(part)) => {
+                        let value = decode(part, &format!("label {member}"))?;
+                        if value.is_empty() {
+                            return Err(RequestError::MissingLabel { member });
+                        }
+                        labels.push(value);
+                    }
+                    (Segment::Literal(literal), Some(part)) => {
+                        if crate::uri::decode(part).ok().as_deref() != Some(literal) {
+                            return Err(mismatch());
+                        }
+                    }
+                    _ => return Err(mismatch()),
+                }
+            }
+        }
+    }
+    if greedy_at.is_none() && parts.len() != pattern.len() {
+        return Err(mismatch());
+    }
+    Ok(labels)
+}
+
+/// A parsed query string: every `key=value` pair in order, percent-decoded.
+/// A key without `=` has no value. A `+` stays a `+`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Query {
+    params: Vec<(String, Option<String>)>,
+}
+
+impl Query {
+    /// Parses the query part of a request URI (without the `?`).
+    pub(crate) fn parse(query: Option<&str>) -> Result<Self, RequestError> {
+        let mut params = Vec::new();
+        for pair in query
+            .unwrap_or_default()
+            .split('&')
+            .filter(|p| !p.is_empty())
+        {
+            let (key, value) = match pair.split_once('=') {
+                Some((key, value)) => (key, Some(value)),
+                None => (pair, None),
+            };
+            let key = crate::uri::decode(key).map_err(|e| invalid("the query string", e))?;
+            let value = match value {
+                Some(value) => Some(
+                    crate::uri::decode(value).map_err(|e| invalid(&format!("query {key}"), e))?,
+                ),
+                None => None,
+            };
+            params.push((key, value));
+        }
+        Ok(Query { params })
+    }
+
+    /// Checks a literal parameter of the URI pattern: `key` must be present,
+    /// with `value` when the pattern gives one.
+    pub(crate) fn require(
+        &self,
+        key: &'static str,
+        value: Option<&str>,
+    ) -> Result<(), RequestError> {
+        let mut found = self.params.iter().filter(|(k, _)| k == key).peekable();
+        if found.peek().is_none() {
+            return Err(RequestError::MissingQuery { name: key });
+        }
+        match value {
+            None => Ok(()),
+            Some(value) if found.any(|(_, v)| v.as_deref() == Some(value)) => Ok(()),
+            Some(value) => Err(invalid(
+                &format!("query {key}"),
+                format!("the operation needs the value `{value}`"),
+            )),
+        }
+    }
+
+    /// The value of the first parameter named `key` (`""` when it has none).
+    pub(crate) fn first(&self, key: &str) -> Option<String> {
+        self.params
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone().unwrap_or_default())
+    }
+
+    /// The values of every parameter named `key`, in order.
+    pub(crate) fn all(&self, key: &str) -> Vec<String> {
+        self.params
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.clone().unwrap_or_default())
+            .collect()
+    }
+
+    /// Every parameter whose key is not in `bound`, in order.
+    pub(crate) fn rest<'q>(
+        &'q self,
+        bound: &'q [&'q str],
+    ) -> impl Iterator<Item = (String, String)> + 'q {
+        self.params
+            .iter()
+            .filter(move |(k, _)| !bound.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone().unwrap_or_default()))
+    }
+}
+
+/// The text of header `name`, or `None` when it is absent (several headers
+/// of that name are joined with `, `).
+pub(crate) fn header(
+    headers: &http::HeaderMap,
+    name: &str,
+) -> Result<Option<String>, RequestError> {
+    crate::headers::text(headers, name).map_err(|e| invalid(&format!("header {name}"), e.message()))
+}
+
+/// Every header whose name starts with `prefix`, keyed by the rest of the name.
+pub(crate) fn prefix_headers(
+    headers: &http::HeaderMap,
+    prefix: &str,
+) -> Result<indexmap::IndexMap<String, String>, RequestError> {
+    crate::headers::with_prefix(headers, prefix)
+        .map_err(|e| invalid(&format!("headers {prefix}*"), e.message()))
+}
+
+/// The status of an error response: `status`, or 500 when it is 0.
+pub(crate) fn error_status(status: u16) -> u16 {
+    if status == 0 { 500 } else { status }
+}
+
+/// A response with `status`, `headers` and `body`. `content_type` and the
+/// body's length are set unless `headers` already has them.
+pub(crate) fn response(
+    status: u16,
+    mut headers: http::HeaderMap,
+    body: Vec<u8>,
+    content_type: Option<&'static str>,
+) -> Result<http::Response<Vec<u8>>, BuildError> {
+    let status = http::StatusCode::from_u16(status).map_err(|_| BuildError::InvalidStatus {
+        status: i32::from(status),
+    })?;
+    if let Some(content_type) = content_type {
+        if !headers.contains_key(http::header::CONTENT_TYPE) {
+            headers.insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static(content_type),
+            );
+        }
+    }
+    if !headers.contains_key(http::header::CONTENT_LENGTH) {
+        headers.insert(
+            http::header::CONTENT_LENGTH,
+            http::HeaderValue::from(body.len()),
+        );
+    }
+    let mut response = http::Response::new(body);
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    Ok(response)
+}
+
+/// The status code of a `httpResponseCode` member.
+pub(crate) fn status_code(value: i32) -> Result<u16, BuildError> {
+    u16::try_from(value)
+        .ok()
+        .filter(|s| (100..=999).contains(s))
+        .ok_or(BuildError::InvalidStatus { status: value })
+}
+
+/// Writes `<tag>text</tag>`, escaped.
+fn element(out: &mut String, tag: &str, text: &str) {
+    out.push('<');
+    out.push_str(tag);
+    out.push('>');
+    crate::xml::escape_into(out, text);
+    out.push_str("</");
+    out.push_str(tag);
+    out.push('>');
+}
+
+/// An error response: S3's bare `<Error>` document (or, when `wrapped`,
+/// `<ErrorResponse><Error>…</Error><RequestId>…</RequestId></ErrorResponse>`)
+/// with the code, the message, `members` (the error's own body members,
+/// already written) and the request and host ids of `meta`, plus the
+/// `x-amz-request-id` and `x-amz-id-2` headers. Elements named in `taken`
+/// are written by `members` and left out here. Never fails: a status that
+/// is not valid becomes 500, and an id that is not visible ASCII is only in
+/// the body.
+pub(crate) fn error_response(
+    meta: &ErrorMetadata,
+    code: Option<&str>,
+    status: u16,
+    wrapped: bool,
+    taken: &[&str],
+    members: &str,
+    mut headers: http::HeaderMap,
+) -> http::Response<Vec<u8>> {
+    let mut out = String::with_capacity(256 + members.len());
+    let optional = |out: &mut String, tag: &str, text: Option<&str>| {
+        if let (Some(text), false) = (text, taken.contains(&tag)) {
+            element(out, tag, text);
+        }
+    };
+    if wrapped {
+        out.push_str("<ErrorResponse>");
+    }
+    out.push_str("<Error>");
+    optional(&mut out, "Code", code);
+    optional(&mut out, "Message", meta.message.as_deref());
+    out.push_str(members);
+    if !wrapped {
+        optional(&mut out, "RequestId", meta.request_id.as_deref());
+        optional(&mut out, "HostId", meta.host_id.as_deref());
+    }
+    out.push_str("</Error>");
+    if wrapped {
+        optional(&mut out, "RequestId", meta.request_id.as_deref());
+        optional(&mut out, "HostId", meta.host_id.as_deref());
+        out.push_str("</ErrorResponse>");
+    }
+    for (name, value) in [
+        ("x-amz-request-id", &meta.request_id),
+        ("x-amz-id-2", &meta.host_id),
+    ] {
+        // Only visible ASCII: what a client can read back as text.
+        let value = value
+            .as_deref()
+            .and_then(|v| http::HeaderValue::from_str(v).ok());
+        if let Some(value) = value.filter(|v| v.to_str().is_ok()) {
+            headers.insert(http::HeaderName::from_static(name), value);
+        }
+    }
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/xml"),
+    );
+    let body = out.into_bytes();
+    headers.insert(
+        http::header::CONTENT_LENGTH,
+        http::HeaderValue::from(body.len()),
+    );
+    let mut response = http::Response::new(body);
+    *response.status_mut() =
+        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    *response.headers_mut() = headers;
+    response
+}

@@ -1,0 +1,902 @@
+//! The server side of an operation: `from_http_request` on the input (an
+//! `http::Request` read back into the input), `to_http_response` on the
+//! output and on the operation error enum, and `to_http_response` on every
+//! error structure.
+//!
+//! Values are read and written with the same pieces as the client side:
+//! [`from_text`] and [`to_text`] for scalars, [`MemberReader`] for XML body
+//! members, [`xml::write_member`] for XML elements, and the runtime's
+//! `server` module for paths, query strings and error documents.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::text::{from_text, to_text};
+use super::xml::{self, MemberReader};
+use crate::ir::*;
+use crate::naming::ident;
+
+const HEADER_TS: TimestampFormat = TimestampFormat::HttpDate;
+const URI_TS: TimestampFormat = TimestampFormat::DateTime;
+
+/// The server-side items of one operation module.
+pub fn module(op: &OperationDef, krate: &Crate) -> TokenStream {
+    let parse = from_http_request(op);
+    let respond = output_response(op, krate);
+    let errors = error_enum_response(op, &krate.service);
+    quote!(#parse #respond #errors)
+}
+
+/// The server-side methods of `impl crate::Operation for <Marker>`.
+pub fn trait_methods(op: &OperationDef) -> TokenStream {
+    let input = ident(&op.input.name);
+    quote! {
+        fn parse_request<B: AsRef<[u8]>>(request: &http::Request<B>) -> Result<Self::Input, crate::server::RequestError> {
+            #input::from_http_request(request)
+        }
+        fn build_response(output: &Self::Output) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
+            output.to_http_response()
+        }
+        fn build_error_response(error: &Self::Error) -> http::Response<Vec<u8>> {
+            error.to_http_response()
+        }
+    }
+}
+
+/// The local that holds a member while it is read (the same name
+/// [`MemberReader`] uses).
+fn local(f: &Field) -> proc_macro2::Ident {
+    ident(&format!("m_{}", f.name.trim_start_matches("r#")))
+}
+
+/// The path part of the URI pattern, e.g. `/{Bucket}/{Key+}`.
+fn path_pattern(op: &OperationDef) -> String {
+    let mut s = String::new();
+    for seg in &op.path {
+        s.push('/');
+        match seg {
+            PathSegment::Literal(l) => s.push_str(l),
+            PathSegment::Label { field, greedy } => {
+                s.push('{');
+                s.push_str(&op.input.fields[*field].member);
+                if *greedy {
+                    s.push('+');
+                }
+                s.push('}');
+            }
+        }
+    }
+    s
+}
+
+/// `if let Some(v) = &self.f { body }` or `{ let v = &self.f; body }`.
+fn with_value(f: &Field, body: TokenStream) -> TokenStream {
+    let fname = ident(&f.name);
+    if f.optional {
+        quote!(if let Some(v) = &self.#fname { #body })
+    } else {
+        quote!({ let v = &self.#fname; #body })
+    }
+}
+
+/// `Ok(value)` of a text parse, or the `InvalidValue` error at `location`.
+fn parse_at(ty: &Ty, text: TokenStream, default: TimestampFormat, location: &str) -> TokenStream {
+    match ty {
+        // Text is always a valid string or enum value.
+        Ty::String => text,
+        Ty::Named {
+            name,
+            kind: NamedKind::Enum,
+        } => {
+            let t = ident(name);
+            quote!(crate::types::#t::from(#text))
+        }
+        _ => {
+            let parse = from_text(ty, text, default);
+            quote!(#parse.map_err(|e| crate::server::invalid(#location, e))?)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Requests
+// ---------------------------------------------------------------------------
+
+fn from_http_request(op: &OperationDef) -> TokenStream {
+    let input = ident(&op.input.name);
+    let fields = &op.input.fields;
+    let method = &op.method;
+
+    // Path.
+    let pattern = path_pattern(op);
+    let segments = op.path.iter().map(|seg| match seg {
+        PathSegment::Literal(l) => quote!(crate::server::Segment::Literal(#l)),
+        PathSegment::Label { field, greedy } => {
+            let member = &fields[*field].member;
+            if *greedy {
+                quote!(crate::server::Segment::Greedy(#member))
+            } else {
+                quote!(crate::server::Segment::Label(#member))
+            }
+        }
+    });
+    let matched =
+        quote!(crate::server::match_path(request.uri().path(), &[#(#segments),*], #pattern)?);
+    let has_labels = op
+        .path
+        .iter()
+        .any(|s| matches!(s, PathSegment::Label { .. }));
+    let path = if has_labels {
+        quote!(let mut labels = #matched.into_iter();)
+    } else {
+        quote!(#matched;)
+    };
+
+    // Query string.
+    let bound_keys: Vec<&str> = fields
+        .iter()
+        .filter_map(|f| match &f.binding {
+            Binding::Query(k) => Some(k.as_str()),
+            _ => None,
+        })
+        .chain(op.query_literals.iter().map(|(k, _)| k.as_str()))
+        .collect();
+    let has_query = !op.query_literals.is_empty()
+        || fields
+            .iter()
+            .any(|f| matches!(f.binding, Binding::Query(_) | Binding::QueryParams));
+    let query =
+        has_query.then(|| quote!(let query = crate::server::Query::parse(request.uri().query())?;));
+    let literals = op.query_literals.iter().map(|(k, v)| {
+        let v = match v {
+            Some(v) => quote!(Some(#v)),
+            None => quote!(None),
+        };
+        quote!(query.require(#k, #v)?;)
+    });
+
+    // Members bound to the path, query string and headers.
+    let mut decls = Vec::new();
+    let mut reads = Vec::new();
+    let mut uses_headers = false;
+    let mut uses_body = false;
+    for (index, f) in fields.iter().enumerate() {
+        let local = local(f);
+        let ty = super::ty_tokens(&f.ty);
+        let read = match (&f.binding, &f.ty) {
+            (Binding::Label { .. }, ty) => {
+                let value = parse_at(ty, quote!(text), URI_TS, &format!("label {}", f.member));
+                Some(quote! {{
+                    let text = labels.next().unwrap_or_default();
+                    #local = Some(#value);
+                }})
+            }
+            (Binding::Query(key), Ty::List { item, .. }) => {
+                let value = parse_at(item, quote!(text), URI_TS, &format!("query {key}"));
+                let guard = if f.optional {
+                    quote!(if !items.is_empty())
+                } else {
+                    quote!()
+                };
+                Some(quote! {{
+                    let items = query.all(#key);
+                    #guard {
+                        let mut values = Vec::with_capacity(items.len());
+                        for text in items {
+                            values.push(#value);
+                        }
+                        #local = Some(values);
+                    }
+                }})
+            }
+            (Binding::Query(key), ty) => {
+                let value = parse_at(ty, quote!(text), URI_TS, &format!("query {key}"));
+                Some(quote! {
+                    if let Some(text) = query.first(#key) {
+                        #local = Some(#value);
+                    }
+                })
+            }
+            (
+                Binding::QueryParams,
+                Ty::Map {
+                    key: key_ty,
+                    value: value_ty,
+                    ..
+                },
+            ) => {
+                let location = format!("query parameters of {}", f.member);
+                let key = (**key_ty != Ty::String).then(|| {
+                    let key = parse_at(key_ty, quote!(key), URI_TS, &location);
+                    quote!(let key = #key;)
+                });
+                let insert = match &**value_ty {
+                    Ty::List { item, .. } => {
+                        let value = parse_at(item, quote!(text), URI_TS, &location);
+                        quote!(map.entry(key).or_insert_with(Vec::new).push(#value);)
+                    }
+                    scalar => {
+                        let value = parse_at(scalar, quote!(text), URI_TS, &location);
+                        // The first value of a repeated parameter counts.
+                        quote! {
+                            if let indexmap::map::Entry::Vacant(entry) = map.entry(key) {
+                                entry.insert(#value);
+                            }
+                        }
+                    }
+                };
+                let set = if f.optional {
+                    quote!(if !map.is_empty() { #local = Some(map); })
+                } else {
+                    quote!(#local = Some(map);)
+                };
+                Some(quote! {{
+                    let mut map = indexmap::IndexMap::new();
+                    for (key, text) in query.rest(&[#(#bound_keys),*]) {
+                        #key
+                        #insert
+                    }
+                    #set
+                }})
+            }
+            (Binding::Header(name), Ty::List { item, .. }) => {
+                uses_headers = true;
+                let location = format!("header {name}");
+                let split = if matches!(
+                    **item,
+                    Ty::Timestamp(None | Some(TimestampFormat::HttpDate))
+                ) {
+                    quote!(crate::primitives::split_http_date_list(&text))
+                } else {
+                    quote!(crate::primitives::split_header_list(&text).map_err(|e| crate::server::invalid(#location, e))?)
+                };
+                let value = parse_at(item, quote!(item), HEADER_TS, &location);
+                Some(quote! {
+                    if let Some(text) = crate::server::header(headers, #name)? {
+                        let items = #split;
+                        let mut values = Vec::with_capacity(items.len());
+                        for item in items {
+                            values.push(#value);
+                        }
+                        #local = Some(values);
+                    }
+                })
+            }
+            (Binding::Header(name), ty) => {
+                uses_headers = true;
+                let value = parse_at(ty, quote!(text), HEADER_TS, &format!("header {name}"));
+                Some(quote! {
+                    if let Some(text) = crate::server::header(headers, #name)? {
+                        #local = Some(#value);
+                    }
+                })
+            }
+            (Binding::PrefixHeaders(prefix), _) => {
+                uses_headers = true;
+                let set = if f.optional {
+                    quote!(if !map.is_empty() { #local = Some(map); })
+                } else {
+                    quote!(#local = Some(map);)
+                };
+                Some(quote! {{
+                    let map = crate::server::prefix_headers(headers, #prefix)?;
+                    #set
+                }})
+            }
+            (Binding::Payload, _) => {
+                uses_body = true;
+                Some(read_payload(op, index, f))
+            }
+            // Body members are declared by the body reader's result.
+            (Binding::Body, _) => continue,
+            _ => None,
+        };
+        match read {
+            Some(read) => {
+                decls.push(quote!(let mut #local: Option<#ty> = None;));
+                reads.push(read);
+            }
+            None => decls.push(quote!(let #local: Option<#ty> = None;)),
+        }
+    }
+
+    // XML body members: read by a helper that returns them.
+    let body_fields: Vec<&Field> = fields
+        .iter()
+        .filter(|f| f.binding == Binding::Body)
+        .collect();
+    let (read_body, body_call) = if body_fields.is_empty() {
+        (quote!(), quote!())
+    } else {
+        uses_body = true;
+        let reader = MemberReader::new(&body_fields);
+        let (body_decls, attrs, arms) = (&reader.decls, &reader.attrs, &reader.arms);
+        let locals: Vec<proc_macro2::Ident> = body_fields.iter().map(|f| local(f)).collect();
+        let types = body_fields.iter().map(|f| super::ty_tokens(&f.ty));
+        let start = if attrs.is_empty() {
+            quote!(let _ = r.root()?;)
+        } else {
+            quote!(let start = r.root()?;)
+        };
+        (
+            quote! {
+                /// Reads the XML body members of the request (the root element's name is not checked).
+                #[allow(clippy::type_complexity)]
+                fn read_request_body(body: &[u8]) -> Result<(#(Option<#types>,)*), crate::error::XmlError> {
+                    #(#body_decls)*
+                    if !crate::xml::is_blank(body) {
+                        let mut reader = crate::xml_read::Reader::new(body, &crate::xml_read::Limits::DEFAULT)?;
+                        let r = &mut reader;
+                        #start
+                        #(#attrs)*
+                        while let Some(child) = r.next_child()? {
+                            match child.name() {
+                                #(#arms)*
+                                _ => r.skip()?,
+                            }
+                        }
+                        r.finish()?;
+                    }
+                    Ok((#(#locals,)*))
+                }
+            },
+            quote!(let (#(#locals,)*) = Self::read_request_body(body)?;),
+        )
+    };
+
+    // Field initializers: a missing required member is an error naming it.
+    let build = fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let local = local(f);
+        let value = if f.optional {
+            quote!(#local)
+        } else {
+            let missing = match &f.binding {
+                Binding::Label { .. } => {
+                    let member = &f.member;
+                    quote!(crate::server::RequestError::MissingLabel { member: #member })
+                }
+                Binding::Query(key) => {
+                    quote!(crate::server::RequestError::MissingQuery { name: #key })
+                }
+                Binding::QueryParams => {
+                    let member = &f.member;
+                    quote!(crate::server::RequestError::MissingQuery { name: #member })
+                }
+                Binding::Header(name) | Binding::PrefixHeaders(name) => {
+                    quote!(crate::server::RequestError::MissingHeader { name: #name })
+                }
+                Binding::Payload => quote!(crate::server::RequestError::MissingBody),
+                _ => {
+                    let member = &f.member;
+                    quote!(|| crate::server::missing_member(#member))
+                }
+            };
+            // `missing_member` allocates, so it is called only when needed.
+            let value = if matches!(
+                f.binding,
+                Binding::Label { .. }
+                    | Binding::Query(_)
+                    | Binding::QueryParams
+                    | Binding::Header(_)
+                    | Binding::PrefixHeaders(_)
+                    | Binding::Payload
+            ) {
+                quote!(#local.ok_or(#missing)?)
+            } else {
+                quote!(#local.ok_or_else(#missing)?)
+            };
+            if f.boxed {
+                return quote!(#fname: Box::new(#value),);
+            }
+            value
+        };
+        let value = if f.optional && f.boxed {
+            quote!(#value.map(Box::new))
+        } else {
+            value
+        };
+        quote!(#fname: #value,)
+    });
+
+    let headers = uses_headers.then(|| quote!(let headers = request.headers();));
+    let body = uses_body.then(|| quote!(let body = request.body().as_ref();));
+    let doc = format!(
+        " Reads a `{} {}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.",
+        op.method, pattern
+    );
+    quote! {
+        impl #input {
+            #[doc = #doc]
+            #[allow(unused_assignments)]
+            pub fn from_http_request<B: AsRef<[u8]>>(request: &http::Request<B>) -> Result<Self, crate::server::RequestError> {
+                crate::server::check_method(request.method(), #method)?;
+                #path
+                #query
+                #(#literals)*
+                #headers
+                #body
+                #(#decls)*
+                #(#reads)*
+                #body_call
+                Ok(Self { #(#build)* })
+            }
+            #read_body
+        }
+    }
+}
+
+/// Statements that read the payload member `f` (the field at `index`) from `body`.
+fn read_payload(op: &OperationDef, index: usize, f: &Field) -> TokenStream {
+    let local = local(f);
+    match (&op.request_body, &f.ty) {
+        (RequestBody::XmlPayload { field, .. }, Ty::Named { name, kind }) if *field == index => {
+            let t = ident(name);
+            let value = if *kind == NamedKind::Union {
+                quote!(crate::types::#t::read_xml(r, &start)?)
+            } else {
+                quote!(Some(crate::types::#t::read_xml(r, &start)?))
+            };
+            quote! {
+                if !crate::xml::is_blank(body) {
+                    let mut reader = crate::xml_read::Reader::new(body, &crate::xml_read::Limits::DEFAULT)?;
+                    let r = &mut reader;
+                    let start = r.root()?;
+                    #local = #value;
+                    r.finish()?;
+                }
+            }
+        }
+        (_, Ty::Blob) if f.optional => quote! {
+            if !body.is_empty() {
+                #local = Some(body.to_vec());
+            }
+        },
+        (_, Ty::Blob) => quote!(#local = Some(body.to_vec());),
+        (_, Ty::String) => {
+            let value = quote! {
+                String::from_utf8(body.to_vec()).map_err(|_| crate::server::invalid("body", "the body is not UTF-8"))?
+            };
+            if f.optional {
+                quote!(if !body.is_empty() { #local = Some(#value); })
+            } else {
+                quote!(#local = Some(#value);)
+            }
+        }
+        (
+            _,
+            Ty::Named {
+                name,
+                kind: NamedKind::Enum,
+            },
+        ) => {
+            let t = ident(name);
+            quote! {
+                if !body.is_empty() {
+                    let text = std::str::from_utf8(body).map_err(|_| crate::server::invalid("body", "the body is not UTF-8"))?;
+                    #local = Some(crate::types::#t::from(text));
+                }
+            }
+        }
+        _ => quote!(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Responses
+// ---------------------------------------------------------------------------
+
+/// Statements that write the header-bound and prefix-header members of
+/// `fields` into `headers`. A value that cannot be a header is a
+/// `BuildError` when `strict`, and is left out otherwise.
+fn write_headers(fields: &[Field], strict: bool) -> Vec<TokenStream> {
+    let insert = |name: &str, text: TokenStream| {
+        if strict {
+            quote! {
+                let value = http::HeaderValue::from_str(#text)
+                    .map_err(|_| crate::error::BuildError::InvalidHeaderValue { header: #name })?;
+                headers.insert(http::HeaderName::from_static(#name), value);
+            }
+        } else {
+            quote! {
+                if let Ok(value) = http::HeaderValue::from_str(#text) {
+                    headers.insert(http::HeaderName::from_static(#name), value);
+                }
+            }
+        }
+    };
+    // Prefix headers first, so that a header bound by name wins over a map entry.
+    let prefix_first = fields
+        .iter()
+        .filter(|f| matches!(f.binding, Binding::PrefixHeaders(_)))
+        .chain(
+            fields
+                .iter()
+                .filter(|f| !matches!(f.binding, Binding::PrefixHeaders(_))),
+        );
+    prefix_first
+        .filter_map(|f| {
+            let stmt = match (&f.binding, &f.ty) {
+                (Binding::Header(name), Ty::List { item, .. }) => {
+                    let text = to_text(item, quote!(item), HEADER_TS);
+                    let quote_items = matches!(
+                        **item,
+                        Ty::String
+                            | Ty::Named {
+                                kind: NamedKind::Enum,
+                                ..
+                            }
+                    );
+                    let insert = insert(name, quote!(&text));
+                    quote! {
+                        let items: Vec<String> = v.iter().map(|item| {
+                            let text: &str = #text;
+                            text.to_owned()
+                        }).collect();
+                        let text = crate::primitives::join_header_list(items.iter().map(String::as_str), #quote_items);
+                        #insert
+                    }
+                }
+                (Binding::Header(name), ty) => insert(name, to_text(ty, quote!(v), HEADER_TS)),
+                (Binding::PrefixHeaders(prefix), _) if strict => quote! {
+                    for (key, value) in v.iter() {
+                        let name = format!("{}{}", #prefix, key);
+                        let name = http::HeaderName::from_bytes(name.as_bytes())
+                            .map_err(|_| crate::error::BuildError::InvalidHeaderValue { header: #prefix })?;
+                        let value = http::HeaderValue::from_str(value)
+                            .map_err(|_| crate::error::BuildError::InvalidHeaderValue { header: #prefix })?;
+                        headers.insert(name, value);
+                    }
+                },
+                (Binding::PrefixHeaders(prefix), _) => quote! {
+                    for (key, value) in v.iter() {
+                        let name = format!("{}{}", #prefix, key);
+                        if let (Ok(name), Ok(value)) = (http::HeaderName::from_bytes(name.as_bytes()), http::HeaderValue::from_str(value)) {
+                            headers.insert(name, value);
+                        }
+                    }
+                },
+                _ => return None,
+            };
+            Some(with_value(f, stmt))
+        })
+        .collect()
+}
+
+/// The namespace attribute text of an optional namespace.
+fn ns_attr(ns: Option<&XmlNamespace>) -> String {
+    ns.map(XmlNamespace::attribute).unwrap_or_default()
+}
+
+/// Root element name and namespace of a structure or union payload: the
+/// member's own `xmlName`, else the target's; the member's namespace, else
+/// the target's, else the service's.
+fn payload_root(f: &Field, krate: &Crate) -> (String, Option<XmlNamespace>) {
+    let target = match &f.ty {
+        Ty::Named { name, .. } => krate.types.iter().find(|t| t.name() == name),
+        _ => None,
+    };
+    let (target_name, target_ns) = match target {
+        Some(TypeDef::Struct(s)) => (s.xml_name.clone(), s.xml_namespace.clone()),
+        Some(TypeDef::Union(u)) => (crate::model::local_name(&u.shape_id).to_owned(), None),
+        _ => (f.xml.name.clone(), None),
+    };
+    // `xml.name` is the member name unless the member has an `xmlName`.
+    let root = if f.xml.name != f.member {
+        f.xml.name.clone()
+    } else {
+        target_name
+    };
+    let ns = f
+        .xml
+        .namespace
+        .clone()
+        .or(target_ns)
+        .or_else(|| krate.service.xml_namespace.clone());
+    (root, ns)
+}
+
+/// `to_http_response` for the output.
+fn output_response(op: &OperationDef, krate: &Crate) -> TokenStream {
+    let out = &op.output;
+    let output = ident(&out.name);
+    let code = op.code;
+
+    let status = match out
+        .fields
+        .iter()
+        .find(|f| f.binding == Binding::ResponseCode)
+    {
+        Some(f) if f.optional => {
+            let fname = ident(&f.name);
+            quote! {
+                let mut status: u16 = #code;
+                if let Some(v) = self.#fname {
+                    status = crate::server::status_code(v)?;
+                }
+            }
+        }
+        Some(f) => {
+            let fname = ident(&f.name);
+            quote!(let status = crate::server::status_code(self.#fname)?;)
+        }
+        None => quote!(let status: u16 = #code;),
+    };
+    let headers = write_headers(&out.fields, true);
+    let headers_decl = if headers.is_empty() {
+        quote!(let headers = http::HeaderMap::new();)
+    } else {
+        quote!(let mut headers = http::HeaderMap::new();)
+    };
+
+    let body_fields: Vec<&Field> = out
+        .fields
+        .iter()
+        .filter(|f| f.binding == Binding::Body)
+        .collect();
+    let own_ns = out
+        .xml_namespace
+        .clone()
+        .or_else(|| krate.service.xml_namespace.clone());
+    let (body, content_type) = if let Some(f) = body_fields.first().filter(|_| op.unwrapped_output)
+    {
+        // The one body member is the document's root element.
+        let xml = XmlMember {
+            namespace: f.xml.namespace.clone().or(own_ns),
+            ..f.xml.clone()
+        };
+        let write = with_value(f, xml::write_member(&f.ty, quote!(v), &xml));
+        (
+            quote! {
+                let mut xml = String::with_capacity(256);
+                {
+                    let out = &mut xml;
+                    #write
+                }
+                let body = xml.into_bytes();
+            },
+            quote!((!body.is_empty()).then_some("application/xml")),
+        )
+    } else if !body_fields.is_empty() {
+        let root = &out.xml_name;
+        let attrs = ns_attr(own_ns.as_ref());
+        let attr_writes = body_fields.iter().filter(|f| f.xml.attribute).map(|f| {
+            let name = &f.xml.name;
+            let text = to_text(&f.ty, quote!(v), TimestampFormat::DateTime);
+            with_value(f, quote!(crate::xml::attribute(out, #name, #text);))
+        });
+        let children = body_fields
+            .iter()
+            .filter(|f| !f.xml.attribute)
+            .map(|f| with_value(f, xml::write_member(&f.ty, quote!(v), &f.xml)));
+        (
+            quote! {
+                let mut xml = String::with_capacity(256);
+                {
+                    let out = &mut xml;
+                    crate::xml::open(out, #root, #attrs);
+                    #(#attr_writes)*
+                    let mark = crate::xml::open_end(out);
+                    #(#children)*
+                    crate::xml::close(out, #root, mark);
+                }
+                let body = xml.into_bytes();
+            },
+            quote!(Some("application/xml")),
+        )
+    } else if let Some(f) = out.fields.iter().find(|f| f.binding == Binding::Payload) {
+        let fname = ident(&f.name);
+        match &f.ty {
+            Ty::Named {
+                kind: NamedKind::Struct | NamedKind::Union,
+                ..
+            } => {
+                let (root, ns) = payload_root(f, krate);
+                let attrs = ns_attr(ns.as_ref());
+                let write = with_value(f, quote!(v.write_xml(&mut xml, #root, #attrs)?;));
+                (
+                    quote! {
+                        let mut xml = String::with_capacity(256);
+                        #write
+                        let body = xml.into_bytes();
+                    },
+                    quote!((!body.is_empty()).then_some("application/xml")),
+                )
+            }
+            ty => {
+                let bytes = match ty {
+                    Ty::Blob => quote!(v.clone()),
+                    Ty::String => quote!(v.as_bytes().to_vec()),
+                    _ => quote!(v.as_str().as_bytes().to_vec()),
+                };
+                let body = if f.optional && *ty == Ty::Blob {
+                    quote!(let body: Vec<u8> = self.#fname.clone().unwrap_or_default();)
+                } else if f.optional {
+                    quote!(let body: Vec<u8> = self.#fname.as_ref().map(|v| #bytes).unwrap_or_default();)
+                } else {
+                    quote!(let body: Vec<u8> = { let v = &self.#fname; #bytes };)
+                };
+                let default = if *ty == Ty::Blob {
+                    "application/octet-stream"
+                } else {
+                    "text/plain"
+                };
+                let content_type = f.media_type.as_deref().unwrap_or(default);
+                (body, quote!((!body.is_empty()).then_some(#content_type)))
+            }
+        }
+    } else {
+        (quote!(let body: Vec<u8> = Vec::new();), quote!(None))
+    };
+    let doc = format!(
+        " Builds the successful `{}` response (server side): status {} (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.",
+        op.name, op.code
+    );
+    quote! {
+        impl #output {
+            #[doc = #doc]
+            pub fn to_http_response(&self) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
+                #status
+                #headers_decl
+                #(#headers)*
+                #body
+                let content_type = #content_type;
+                crate::server::response(status, headers, body, content_type)
+            }
+        }
+    }
+}
+
+/// `to_http_response` for the operation error enum.
+fn error_enum_response(op: &OperationDef, service: &ServiceInfo) -> TokenStream {
+    let error = ident(&op.error_name);
+    let wrapped = !service.no_error_wrapping;
+    let arms = op.errors.iter().map(|e| {
+        let v = ident(&e.variant);
+        quote!(Self::#v(e) => e.to_http_response(),)
+    });
+    quote! {
+        impl #error {
+            /// This error as an HTTP response (server side): the modeled
+            /// error's status, code and members, or for `Unhandled` the
+            /// status (500 when it is 0), code and message of its metadata;
+            /// the request id and host id in the body and in the
+            /// `x-amz-request-id` and `x-amz-id-2` headers. Never fails.
+            pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+                match self {
+                    #(#arms)*
+                    Self::Unhandled(e) => crate::server::error_response(
+                        &e.meta,
+                        e.meta.code.as_deref(),
+                        crate::server::error_status(e.meta.status),
+                        #wrapped,
+                        &[],
+                        "",
+                        http::HeaderMap::new(),
+                    ),
+                }
+            }
+        }
+    }
+}
+
+/// Element names the error document writes from the metadata.
+const META_ELEMENTS: &[&str] = &["Code", "Message", "RequestId", "HostId"];
+
+/// `to_http_response` for an error structure (nothing for other structures).
+pub fn error_response(s: &StructDef, service: &ServiceInfo) -> TokenStream {
+    let StructRole::Error { code, status } = &s.role else {
+        return quote!();
+    };
+    let name = ident(&s.name);
+    let wrapped = !service.no_error_wrapping;
+    let status_tokens = match status {
+        Some(status) => quote!(#status),
+        None => quote!(crate::server::error_status(self.meta.status)),
+    };
+    let headers = write_headers(&s.fields, false);
+    let headers_decl = if headers.is_empty() {
+        quote!(let headers = http::HeaderMap::new();)
+    } else {
+        quote!(let mut headers = http::HeaderMap::new();)
+    };
+    let body_fields: Vec<&Field> = s
+        .fields
+        .iter()
+        .filter(|f| f.binding == Binding::Body && !f.xml.attribute)
+        .collect();
+    let (members, members_arg, write_fn) = if body_fields.is_empty() {
+        (quote!(), quote!(""), quote!())
+    } else {
+        let children = body_fields
+            .iter()
+            .map(|f| with_value(f, xml::write_member(&f.ty, quote!(v), &f.xml)));
+        (
+            quote! {
+                let mut members = String::new();
+                if self.write_error_members(&mut members).is_err() {
+                    members.clear();
+                }
+            },
+            quote!(&members),
+            quote! {
+                /// Writes the error's body members, the children of `<Error>` after the code and message.
+                fn write_error_members(&self, out: &mut String) -> Result<(), crate::error::BuildError> {
+                    #(#children)*
+                    Ok(())
+                }
+            },
+        )
+    };
+    // Members that take the place of the metadata elements of the same name.
+    let clashes: Vec<&&Field> = body_fields
+        .iter()
+        .filter(|f| {
+            let local = f
+                .xml
+                .name
+                .rsplit_once(':')
+                .map_or(f.xml.name.as_str(), |(_, l)| l);
+            META_ELEMENTS.contains(&local)
+        })
+        .collect();
+    let (taken, taken_arg) = if clashes.is_empty() {
+        (quote!(), quote!(&[]))
+    } else {
+        let pushes = clashes.iter().map(|f| {
+            let fname = ident(&f.name);
+            let local = f
+                .xml
+                .name
+                .rsplit_once(':')
+                .map_or(f.xml.name.as_str(), |(_, l)| l);
+            if f.optional {
+                quote!(if self.#fname.is_some() { taken.push(#local); })
+            } else {
+                quote!(taken.push(#local);)
+            }
+        });
+        (
+            quote! {
+                let mut taken: Vec<&'static str> = Vec::new();
+                #(#pushes)*
+            },
+            quote!(&taken),
+        )
+    };
+    let form = if wrapped {
+        "`<ErrorResponse><Error>…</Error><RequestId>…</RequestId></ErrorResponse>` document"
+    } else {
+        "`<Error>` document"
+    };
+    let status_doc = match status {
+        Some(status) => format!("status {status}"),
+        None => "the status of `meta` (500 when it is 0)".to_owned(),
+    };
+    let members_doc = if body_fields.is_empty() {
+        ""
+    } else {
+        ", the error's members"
+    };
+    let headers_doc = if headers.is_empty() {
+        ""
+    } else {
+        " Header-bound members that cannot be header values are left out."
+    };
+    let doc = format!(
+        " This error as an HTTP response (server side): {status_doc}, the {form} with the code `{code}`, the message{members_doc}, the request id and host id (also as the `x-amz-request-id` and `x-amz-id-2` headers). Never fails.{headers_doc}"
+    );
+    quote! {
+        impl #name {
+            #[doc = #doc]
+            pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+                #headers_decl
+                #(#headers)*
+                #members
+                #taken
+                crate::server::error_response(&self.meta, Some(#code), #status_tokens, #wrapped, #taken_arg, #members_arg, headers)
+            }
+            #write_fn
+        }
+    }
+}
