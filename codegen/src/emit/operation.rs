@@ -81,6 +81,20 @@ pub fn module(op: &OperationDef) -> TokenStream {
 
 /// The `http` trait's URI pattern, for docs.
 fn uri_pattern(op: &OperationDef) -> String {
+    let mut s = path_pattern(op);
+    for (i, (k, v)) in op.query_literals.iter().enumerate() {
+        s.push(if i == 0 { '?' } else { '&' });
+        s.push_str(k);
+        if let Some(v) = v {
+            s.push('=');
+            s.push_str(v);
+        }
+    }
+    s
+}
+
+/// The path part of the URI pattern, e.g. `/{Bucket}/{Key+}`.
+pub(super) fn path_pattern(op: &OperationDef) -> String {
     let mut s = String::new();
     for seg in &op.path {
         s.push('/');
@@ -96,19 +110,11 @@ fn uri_pattern(op: &OperationDef) -> String {
             }
         }
     }
-    for (i, (k, v)) in op.query_literals.iter().enumerate() {
-        s.push(if i == 0 { '?' } else { '&' });
-        s.push_str(k);
-        if let Some(v) = v {
-            s.push('=');
-            s.push_str(v);
-        }
-    }
     s
 }
 
 /// `if let Some(v) = &self.f { body }` or `{ let v = &self.f; body }`.
-fn with_value(f: &Field, body: TokenStream) -> TokenStream {
+pub(super) fn with_value(f: &Field, body: TokenStream) -> TokenStream {
     let fname = ident(&f.name);
     if f.optional {
         quote!(if let Some(v) = &self.#fname { #body })
@@ -508,7 +514,7 @@ fn read_http_members(fields: &[&Field]) -> Vec<TokenStream> {
     fields
         .iter()
         .filter_map(|f| {
-            let local = ident(&format!("m_{}", f.name.trim_start_matches("r#")));
+            let local = xml::local(f);
             Some(match (&f.binding, &f.ty) {
                 (Binding::Header(name), Ty::List { item, .. }) => {
                     let parse = from_text(item, quote!(item), HEADER_TS);
@@ -590,7 +596,7 @@ fn read_output(op: &OperationDef) -> TokenStream {
             }
         }
     } else if let Some(f) = out.fields.iter().find(|f| f.binding == Binding::Payload) {
-        let local = ident(&format!("m_{}", f.name.trim_start_matches("r#")));
+        let local = xml::local(f);
         let value = match &f.ty {
             Ty::Blob => quote!(Some(body.to_vec())),
             Ty::String => {

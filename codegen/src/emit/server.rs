@@ -11,8 +11,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::operation::{path_pattern, with_value};
 use super::text::{from_text, to_text};
-use super::xml::{self, MemberReader};
+use super::xml::{self, MemberReader, local};
 use crate::ir::*;
 use crate::naming::ident;
 
@@ -40,42 +41,6 @@ pub fn trait_methods(op: &OperationDef) -> TokenStream {
         fn build_error_response(error: &Self::Error) -> http::Response<Vec<u8>> {
             error.to_http_response()
         }
-    }
-}
-
-/// The local that holds a member while it is read (the same name
-/// [`MemberReader`] uses).
-fn local(f: &Field) -> proc_macro2::Ident {
-    ident(&format!("m_{}", f.name.trim_start_matches("r#")))
-}
-
-/// The path part of the URI pattern, e.g. `/{Bucket}/{Key+}`.
-fn path_pattern(op: &OperationDef) -> String {
-    let mut s = String::new();
-    for seg in &op.path {
-        s.push('/');
-        match seg {
-            PathSegment::Literal(l) => s.push_str(l),
-            PathSegment::Label { field, greedy } => {
-                s.push('{');
-                s.push_str(&op.input.fields[*field].member);
-                if *greedy {
-                    s.push('+');
-                }
-                s.push('}');
-            }
-        }
-    }
-    s
-}
-
-/// `if let Some(v) = &self.f { body }` or `{ let v = &self.f; body }`.
-fn with_value(f: &Field, body: TokenStream) -> TokenStream {
-    let fname = ident(&f.name);
-    if f.optional {
-        quote!(if let Some(v) = &self.#fname { #body })
-    } else {
-        quote!({ let v = &self.#fname; #body })
     }
 }
 

@@ -385,7 +385,8 @@ impl<'a> MemberReader<'a> {
     }
 }
 
-fn local(f: &Field) -> proc_macro2::Ident {
+/// The local variable that holds a member while it is read.
+pub(super) fn local(f: &Field) -> proc_macro2::Ident {
     ident(&format!("m_{}", f.name.trim_start_matches("r#")))
 }
 
