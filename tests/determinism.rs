@@ -27,6 +27,25 @@ fn models() -> Vec<PathBuf> {
     models
 }
 
+/// The hand-written examples `cargo xtask codegen` declares in `generated/`:
+/// every `tests/examples/*.rs`, named after the file.
+fn examples() -> Vec<(String, String)> {
+    let mut examples: Vec<(String, String)> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"))
+            .map(|dir| dir.map(|e| e.unwrap().path()).collect::<Vec<_>>())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+            .map(|p| {
+                let file = p.file_name().unwrap().to_str().unwrap().to_owned();
+                let name = p.file_stem().unwrap().to_str().unwrap().replace('_', "-");
+                (name, format!("../tests/examples/{file}"))
+            })
+            .collect();
+    examples.sort();
+    examples
+}
+
 fn generate(models: Vec<PathBuf>) -> Files {
     codegen::generate(&Options::new(models)).unwrap_or_else(|d| panic!("{d}"))
 }
@@ -102,7 +121,11 @@ fn model_file_order_does_not_matter() {
 
 #[test]
 fn committed_crate_is_up_to_date() {
-    let files = generate(models());
+    let opts = Options {
+        examples: examples(),
+        ..Options::new(models())
+    };
+    let files = codegen::generate(&opts).unwrap_or_else(|d| panic!("{d}"));
     let out = workspace().join("generated");
     let mismatches = codegen::output::check(&out, &files).unwrap();
     let listing: Vec<String> = mismatches.iter().map(|m| format!("  {m}")).collect();
@@ -111,6 +134,29 @@ fn committed_crate_is_up_to_date() {
         "generated/ is out of date; run `cargo xtask codegen` and commit the result:\n{}",
         listing.join("\n")
     );
+}
+
+/// `generated/` declares every hand-written example of `tests/examples/`
+/// (the analytics-server among them); the generator's default declares none.
+#[test]
+fn only_the_workspace_crate_declares_the_hand_written_examples() {
+    let examples = examples();
+    assert!(
+        examples.iter().any(|(name, _)| name == "analytics-server"),
+        "{examples:?}"
+    );
+    let manifest = std::fs::read_to_string(workspace().join("generated/Cargo.toml")).unwrap();
+    for (name, path) in &examples {
+        let entry = format!("[[example]]\nname = \"{name}\"\npath = \"{path}\"\n");
+        assert!(
+            manifest.contains(&entry),
+            "generated/Cargo.toml lacks {entry}"
+        );
+        assert!(workspace().join("generated").join(path).is_file(), "{path}");
+    }
+    for (source, files) in all_outputs() {
+        assert!(!files["Cargo.toml"].contains("[[example]]"), "{source}");
+    }
 }
 
 /// Every generated crate checked below: model/ and each fixture.

@@ -69,6 +69,7 @@ fn restxml_protocol_suite() {
             ops: None,
             package: (*package).to_owned(),
             standalone: false,
+            examples: Vec::new(),
         };
         let mut files = codegen::generate_from_model(&model, &opts)
             .unwrap_or_else(|d| panic!("generating {service} failed:\n{d}"));

@@ -1378,6 +1378,7 @@ fn protocol_cases_round_trip_through_the_server() {
             ops: None,
             package: package.to_owned(),
             standalone: false,
+            examples: Vec::new(),
         };
         let mut files = codegen::generate_from_model(&model, &opts)
             .unwrap_or_else(|d| panic!("generating {service} failed:\n{d}"));

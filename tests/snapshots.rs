@@ -26,6 +26,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("map", "put_maps"),
     ("xml-names", "put_xml_names"),
     ("body-members", "put_body_members"),
+    ("streaming", "put_stream"),
 ];
 
 fn fixture_path(name: &str) -> PathBuf {
@@ -123,6 +124,11 @@ fn body_members() {
     check_fixture("body-members");
 }
 
+#[test]
+fn streaming() {
+    check_fixture("streaming");
+}
+
 /// The facts the snapshots were reviewed for, checked explicitly so that an
 /// accepted snapshot update cannot silently lose them.
 #[test]
@@ -206,6 +212,12 @@ fn reviewed_properties_hold() {
 
     let t = types("map");
     in_order(&t, &["<entry>", "\"Name\"", "\"Text\"", "</entry>"]);
+
+    // A streaming payload can come from the caller, and a response head can
+    // be read without its body.
+    let op = &generate("streaming", true)["src/operation/put_stream.rs"];
+    assert!(op.contains("pub fn to_http_request_with_body<B>("));
+    assert!(op.contains("pub fn from_response_head("));
 
     let op = &generate("body-members", true)["src/operation/put_body_members.rs"];
     assert!(op.contains(r#"crate::uri::push_label(&mut uri, "Key", v.as_str(), true)?;"#));

@@ -132,6 +132,8 @@ pub struct Field {
     pub media_type: Option<String>,
     /// Redacted in `Debug` output (`sensitive` on the member or its target).
     pub sensitive: bool,
+    /// A streaming blob (`streaming` on the target): the caller may stream it.
+    pub streaming: bool,
 }
 
 /// Where an input or output member travels in an HTTP message.

@@ -36,6 +36,9 @@ pub struct Options {
     /// Whether the generated crate declares its own empty workspace, so it
     /// builds wherever it is written.
     pub standalone: bool,
+    /// Hand-written examples the crate declares as `[[example]]` targets:
+    /// (name, path relative to the crate directory), in this order.
+    pub examples: Vec<(String, String)>,
 }
 
 impl Options {
@@ -47,6 +50,7 @@ impl Options {
             ops: None,
             package: "s3-api".into(),
             standalone: false,
+            examples: Vec::new(),
         }
     }
 }
@@ -64,6 +68,7 @@ pub fn generate_from_model(model: &model::Model, opts: &Options) -> Result<Files
     let crate_opts = emit::CrateOptions {
         package: opts.package.clone(),
         standalone: opts.standalone,
+        examples: opts.examples.clone(),
     };
     emit::emit(&krate, &crate_opts).map_err(|e| {
         let mut d = Diagnostics::default();

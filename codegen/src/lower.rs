@@ -756,6 +756,7 @@ impl<'m> Cx<'m> {
                 idempotency_token: has(&m.traits, "smithy.api#idempotencyToken"),
                 host_label: has(&m.traits, "smithy.api#hostLabel"),
                 media_type: trait_str(&target.traits, "smithy.api#mediaType").map(str::to_owned),
+                streaming: target.kind == Kind::Blob && has(&target.traits, "smithy.api#streaming"),
                 sensitive: self.is_sensitive(m),
                 ty,
             });

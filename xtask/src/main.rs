@@ -18,7 +18,8 @@ options:
     --ops A,B      comma-separated operation names (e.g. PutObject,GetObject);
                    default: every operation of the service
     --all          every operation of the service (the default without --ops)
-    --out DIR      output directory; default: <workspace>/generated
+    --out DIR      output directory; default: <workspace>/generated (which
+                   also declares every tests/examples/*.rs as an example)
     -h, --help     print this help";
 
 /// The parsed `codegen` command line.
@@ -136,6 +137,34 @@ fn default_models(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(models)
 }
 
+/// Every `*.rs` file directly in `dir`, sorted, as an example of the
+/// `generated/` crate: named after the file (`_` becomes `-`), with its path
+/// relative to `generated/`. Empty when `dir` does not exist.
+fn workspace_examples(dir: &Path) -> Result<Vec<(String, String)>, String> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("reading {}: {e}", dir.display())),
+    };
+    let mut examples = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("reading {}: {e}", dir.display()))?
+            .path();
+        let (Some(stem), Some(file)) = (
+            path.file_stem().and_then(|s| s.to_str()),
+            path.file_name().and_then(|s| s.to_str()),
+        ) else {
+            continue;
+        };
+        if path.extension().is_some_and(|ext| ext == "rs") && path.is_file() {
+            examples.push((stem.replace('_', "-"), format!("../tests/examples/{file}")));
+        }
+    }
+    examples.sort();
+    Ok(examples)
+}
+
 /// Refuses to replace a directory containing the workspace or the current directory.
 fn ensure_replaceable(out: &Path, root: &Path) -> Result<(), String> {
     let Ok(out) = out.canonicalize() else {
@@ -179,10 +208,18 @@ fn run_codegen(args: Args) -> Result<ExitCode, String> {
     // Outside the workspace member `generated/`, the crate gets its own
     // `[workspace]` table so that it builds where it is written.
     let standalone = out != root.join("generated");
+    // The workspace's `generated/` crate also declares the hand-written
+    // examples of `tests/examples/` (generated/ holds generator output only).
+    let examples = if standalone {
+        Vec::new()
+    } else {
+        workspace_examples(&root.join("tests/examples"))?
+    };
     let opts = codegen::Options {
         service: args.service,
         ops: args.ops,
         standalone,
+        examples,
         ..codegen::Options::new(models)
     };
     let files = match codegen::generate(&opts) {

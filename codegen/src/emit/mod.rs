@@ -28,6 +28,8 @@ pub struct CrateOptions {
     /// Whether the crate gets an empty `[workspace]` table, so it builds on its
     /// own wherever it is written (outside this repository's workspace).
     pub standalone: bool,
+    /// Hand-written `[[example]]` targets: (name, path relative to the crate).
+    pub examples: Vec<(String, String)>,
 }
 
 /// Renders every file of the crate.
@@ -175,6 +177,18 @@ fn cargo_toml(krate: &Crate, opts: &CrateOptions) -> String {
         default.push_str(&format!("    \"{}\",\n", op.feature));
         features.push_str(&format!("{} = []\n", op.feature));
     }
+    // Hand-written examples (`Options::examples`), e.g. kept outside `generated/`.
+    let mut examples = String::new();
+    if !opts.examples.is_empty() {
+        examples.push_str("\n# Hand-written examples, not generated.");
+    }
+    for (name, path) in &opts.examples {
+        examples.push_str(&format!(
+            "\n[[example]]\nname = {}\npath = {}\n",
+            toml_string(name),
+            toml_string(path)
+        ));
+    }
     let workspace = if opts.standalone {
         "\n[workspace]\n"
     } else {
@@ -214,9 +228,25 @@ serde_json = "1"
 httparse = "1"
 # Property round-trip tests (tests/roundtrip.rs).
 proptest = "1"
-{workspace}"#,
+{examples}{workspace}"#,
         name = opts.package,
     )
+}
+
+/// `text` as a TOML basic string.
+fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// `src/lib.rs`: written as text in rustfmt's style, so that `cargo fmt`

@@ -38,6 +38,7 @@ pub fn module(op: &OperationDef) -> TokenStream {
     let input_xml = xml::structure(&op.input);
     let build = build_request(op);
     let host = host_prefix(op);
+    let streamed = streamed_body(op);
     let read_output = read_output(op);
     let error_enum = error_enum(op);
     let server_methods = super::server::trait_methods(op);
@@ -72,6 +73,7 @@ pub fn module(op: &OperationDef) -> TokenStream {
         #input_type
         #input_xml
         #build
+        #streamed
         #host
         #output_type
         #read_output
@@ -426,6 +428,92 @@ fn insert_header(name: &str, text: TokenStream) -> TokenStream {
             .map_err(|_| crate::error::BuildError::InvalidHeaderValue { header: #name })?;
         headers.insert(http::HeaderName::from_static(#name), value);
     }
+}
+
+/// For a streaming blob payload: a request builder that takes the body from
+/// the caller (never buffered), and an output reader for the response head.
+fn streamed_body(op: &OperationDef) -> TokenStream {
+    let mut out = TokenStream::new();
+
+    if let Some(f) = op
+        .input
+        .fields
+        .iter()
+        .find(|f| f.binding == Binding::Payload && f.streaming && f.optional)
+    {
+        let input = ident(&op.input.name);
+        let payload = ident(&f.name);
+        // Headers computed over the (empty) body are dropped; where a member
+        // is bound to one, its value is sent instead.
+        let computed = [
+            "content-length",
+            "content-md5",
+            "x-amz-checksum-crc32",
+            "x-amz-checksum-crc32c",
+            "x-amz-checksum-crc64nvme",
+            "x-amz-checksum-sha1",
+            "x-amz-checksum-sha256",
+        ];
+        let drops = computed.iter().map(|name| {
+            let bound = op
+                .input
+                .fields
+                .iter()
+                .find(|f| f.binding == Binding::Header((*name).to_owned()));
+            match bound {
+                Some(f) => {
+                    let text = to_text(&f.ty, quote!(v), HEADER_TS);
+                    with_value(f, insert_header(name, text))
+                        .into_iter()
+                        .chain(if f.optional {
+                            quote!(else { headers.remove(#name); })
+                        } else {
+                            quote!()
+                        })
+                        .collect::<TokenStream>()
+                }
+                None => quote!(headers.remove(#name);),
+            }
+        });
+        let doc = format!(
+            " Builds the request with `body` as the `{}` payload, streamed by the caller: the member itself is ignored. Nothing is computed over the body: set the content length and any checksum through their members (see `crate::checksum` for streaming hashers).",
+            f.member
+        );
+        out.extend(quote! {
+            impl #input {
+                #[doc = #doc]
+                pub fn to_http_request_with_body<B>(&self, body: B) -> Result<http::Request<B>, crate::error::BuildError> {
+                    let mut head = self.clone();
+                    head.#payload = None;
+                    let mut request = head.to_http_request()?;
+                    let headers = request.headers_mut();
+                    #(#drops)*
+                    Ok(request.map(|_| body))
+                }
+            }
+        });
+    }
+    if let Some(f) = op
+        .output
+        .fields
+        .iter()
+        .find(|f| f.binding == Binding::Payload && f.streaming && f.optional)
+    {
+        let output = ident(&op.output.name);
+        let doc = format!(
+            " Reads a successful response from its status and headers alone, leaving the streamed `{}` payload to the caller (the member stays `None`). For an error status, read the whole body and use `parse_response`.",
+            f.member
+        );
+        out.extend(quote! {
+            impl #output {
+                #[doc = #doc]
+                pub fn from_response_head(head: &http::response::Parts) -> Result<Self, crate::error::XmlError> {
+                    Self::from_http_response(head.status.as_u16(), &head.headers, b"")
+                }
+            }
+        });
+    }
+    out
 }
 
 /// `host_prefix()` for operations with an `endpoint` trait.

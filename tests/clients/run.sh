@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Real AWS clients against the `analytics-server` example of s3-api: the
+# analytics scenario with botocore (Python) and @aws-sdk/client-s3
+# (JavaScript), at the exact versions pinned in this directory.
+#
+#   tests/clients/run.sh
+#
+# The clients are installed under target/clients (a venv and a node_modules,
+# reinstalled when the pins change); nothing is written in the source tree.
+# The server listens on a free loopback port, and stops when this script
+# ends (trap) or, failing that, after 60 idle seconds.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+clients=tests/clients
+target="${CARGO_TARGET_DIR:-target}"
+work="$target/clients"
+mkdir -p "$work"
+
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
+
+for tool in "${PYTHON:-python3}" node npm; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "error: $tool is needed to run the real clients" >&2
+    exit 1
+  fi
+done
+
+echo "-- installing the pinned clients into $work"
+started=$(now)
+venv="$work/venv"
+if ! cmp -s "$clients/requirements.txt" "$venv/requirements.txt" 2>/dev/null; then
+  rm -rf "$venv"
+  "${PYTHON:-python3}" -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check \
+    --require-hashes --no-deps -r "$clients/requirements.txt"
+  cp "$clients/requirements.txt" "$venv/requirements.txt"
+fi
+js="$work/js"
+if ! cmp -s "$clients/package-lock.json" "$js/package-lock.json" 2>/dev/null ||
+  ! cmp -s "$clients/package.json" "$js/package.json" 2>/dev/null ||
+  [ ! -d "$js/node_modules" ]; then
+  rm -rf "$js"
+  mkdir -p "$js"
+  cp "$clients/package.json" "$clients/package-lock.json" "$js/"
+  (cd "$js" && npm ci --loglevel=error --no-audit --no-fund --ignore-scripts)
+fi
+# Node resolves the SDK next to the script.
+cp "$clients/js_scenario.mjs" "$js/"
+echo "installed: botocore $("$venv/bin/python" -c 'import botocore; print(botocore.__version__)')," \
+  "@aws-sdk/client-s3 $(node -p 'require(require("path").resolve(process.argv[1])).version' \
+    "$js/node_modules/@aws-sdk/client-s3/package.json")" \
+  "($(since "$started"))"
+
+echo "-- starting the analytics-server example"
+cargo build -q -p s3-api --example analytics-server
+out="$work/server.out"
+log="$work/server.log"
+: >"$out"
+"$target/debug/examples/analytics-server" --listen 127.0.0.1:0 --max-idle-seconds 60 \
+  >"$out" 2>"$log" &
+server=$!
+stop_server() {
+  kill "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+}
+trap stop_server EXIT
+addr=
+for _ in $(seq 200); do
+  addr=$(sed -n 's/^listening on //p' "$out")
+  [ -n "$addr" ] && break
+  if ! kill -0 "$server" 2>/dev/null; then
+    echo "error: the server exited:" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+  sleep 0.05
+done
+if [ -z "$addr" ]; then
+  echo "error: the server did not start" >&2
+  exit 1
+fi
+endpoint="http://$addr"
+echo "server: listening on $addr"
+
+status=0
+echo "-- botocore"
+started=$(now)
+"$venv/bin/python" "$clients/botocore_scenario.py" "$endpoint" || status=1
+echo "botocore: $(since "$started") in all"
+
+echo "-- @aws-sdk/client-s3"
+started=$(now)
+(cd "$js" && node js_scenario.mjs "$endpoint") || status=1
+echo "js: $(since "$started") in all"
+
+stop_server
+trap - EXIT
+if [ "$status" -ne 0 ]; then
+  echo "error: a client scenario failed; the server's log is $log" >&2
+  exit 1
+fi
+echo "real clients: both scenarios passed"

@@ -1,0 +1,525 @@
+//! End to end: the generated crate on both sides of a socket. The
+//! `analytics-server` example (the generated server side) runs as a process;
+//! the requests are built with the generated `build_request`, sent over a
+//! tiny HTTP/1.1 client on a `TcpStream`, and read with `parse_response`.
+//! The scenario is the one `.ci/run` runs with botocore and the AWS SDK for
+//! JavaScript (`tests/clients/`).
+
+// The helpers return the generated error enums, which the scenario checks.
+#![allow(clippy::result_large_err)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use s3_api::Operation;
+use s3_api::operation::create_bucket::{CreateBucket, CreateBucketError, CreateBucketRequest};
+use s3_api::operation::delete_bucket::{DeleteBucket, DeleteBucketRequest};
+use s3_api::operation::delete_bucket_analytics_configuration::{
+    DeleteBucketAnalyticsConfiguration, DeleteBucketAnalyticsConfigurationError,
+    DeleteBucketAnalyticsConfigurationRequest,
+};
+use s3_api::operation::get_bucket_analytics_configuration::{
+    GetBucketAnalyticsConfiguration, GetBucketAnalyticsConfigurationError,
+    GetBucketAnalyticsConfigurationRequest,
+};
+use s3_api::operation::head_bucket::{HeadBucket, HeadBucketError, HeadBucketRequest};
+use s3_api::operation::list_bucket_analytics_configurations::{
+    ListBucketAnalyticsConfigurations, ListBucketAnalyticsConfigurationsError,
+    ListBucketAnalyticsConfigurationsRequest,
+};
+use s3_api::operation::put_bucket_analytics_configuration::{
+    PutBucketAnalyticsConfiguration, PutBucketAnalyticsConfigurationError,
+    PutBucketAnalyticsConfigurationRequest,
+};
+use s3_api::types::{
+    AnalyticsAndOperator, AnalyticsConfiguration, AnalyticsExportDestination, AnalyticsFilter,
+    AnalyticsS3BucketDestination, AnalyticsS3ExportFileFormat, StorageClassAnalysis,
+    StorageClassAnalysisDataExport, StorageClassAnalysisSchemaVersion, Tag,
+};
+
+const LIMIT: usize = 1000;
+const PAGE: usize = 100;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Builds the example once and returns its executable.
+fn server_executable() -> &'static Path {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| {
+        let out = Command::new(env!("CARGO"))
+            .args([
+                "build",
+                "-q",
+                "-p",
+                "s3-api",
+                "--example",
+                "analytics-server",
+            ])
+            .arg("--message-format=json")
+            .current_dir(workspace_root())
+            .output()
+            .expect("cannot run cargo");
+        assert!(
+            out.status.success(),
+            "building the analytics-server example failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|m| m["reason"] == "compiler-artifact")
+            .filter(|m| m["target"]["name"] == "analytics-server")
+            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+            .expect("cargo names the example's executable")
+    })
+}
+
+/// The example server, killed when dropped (and exiting by itself after
+/// 30 idle seconds should the test process die first).
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start() -> Server {
+        let mut child = Command::new(server_executable())
+            .args(["--listen", "127.0.0.1:0", "--max-idle-seconds", "30"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("cannot start the analytics-server example");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        Server { child, addr }
+    }
+
+    fn client(&self) -> Client {
+        Client {
+            addr: self.addr.clone(),
+            stream: None,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An HTTP/1.1 client over one kept-alive connection.
+struct Client {
+    addr: String,
+    stream: Option<BufReader<TcpStream>>,
+}
+
+impl Client {
+    /// Sends one operation: the generated `build_request`, the bytes on the
+    /// wire, the generated `parse_response`.
+    fn call<O: Operation>(&mut self, input: &O::Input) -> Result<O::Output, O::Error> {
+        let request = O::build_request(input).expect("the request builds");
+        let response = self.send(&request);
+        O::parse_response(&response)
+    }
+
+    fn send(&mut self, request: &http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
+        let mut head = format!(
+            "{} {} HTTP/1.1\r\nhost: {}\r\n",
+            request.method(),
+            request.uri(),
+            self.addr
+        );
+        for (name, value) in request.headers() {
+            head.push_str(&format!("{name}: {}\r\n", value.to_str().unwrap()));
+        }
+        head.push_str("\r\n");
+        let stream = self.stream.get_or_insert_with(|| {
+            let stream = TcpStream::connect(&self.addr).expect("connects to the server");
+            stream.set_nodelay(true).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(30)))
+                .unwrap();
+            BufReader::new(stream)
+        });
+        let mut bytes = head.into_bytes();
+        bytes.extend_from_slice(request.body());
+        stream.get_mut().write_all(&bytes).unwrap();
+
+        // The head, byte by byte up to the blank line (responses are small).
+        let mut raw = Vec::new();
+        while !raw.ends_with(b"\r\n\r\n") {
+            let mut line = Vec::new();
+            let n = stream.read_until(b'\n', &mut line).unwrap();
+            assert!(n > 0, "the server closed the connection mid-response");
+            raw.extend_from_slice(&line);
+        }
+        let mut headers = [httparse::EMPTY_HEADER; 64];
+        let mut parsed = httparse::Response::new(&mut headers);
+        assert!(parsed.parse(&raw).unwrap().is_complete());
+        let mut builder = http::Response::builder().status(parsed.code.unwrap());
+        let mut length = 0;
+        let mut close = false;
+        for h in parsed.headers.iter() {
+            if h.name.eq_ignore_ascii_case("content-length") {
+                length = std::str::from_utf8(h.value).unwrap().parse().unwrap();
+            }
+            if h.name.eq_ignore_ascii_case("connection") && h.value == b"close" {
+                close = true;
+            }
+            builder = builder.header(h.name, h.value);
+        }
+        let status = parsed.code.unwrap();
+        let mut body = Vec::new();
+        if request.method() != http::Method::HEAD && status != 204 && status != 304 {
+            body.resize(length, 0);
+            stream.read_exact(&mut body).unwrap();
+        }
+        if close {
+            self.stream = None;
+        }
+        builder.body(body).unwrap()
+    }
+}
+
+/// Three configurations: every filter kind, each with a CSV data export.
+fn configurations() -> Vec<AnalyticsConfiguration> {
+    let export = |report: &str| {
+        StorageClassAnalysis::default().with_data_export(StorageClassAnalysisDataExport::new(
+            StorageClassAnalysisSchemaVersion::V1,
+            AnalyticsExportDestination::new(
+                AnalyticsS3BucketDestination::new(
+                    AnalyticsS3ExportFileFormat::Csv,
+                    "arn:aws:s3:::amzn-s3-demo-reports",
+                )
+                .with_bucket_account_id("123456789012")
+                .with_prefix(format!("analytics/{report}/")),
+            ),
+        ))
+    };
+    vec![
+        AnalyticsConfiguration::new("by-prefix", export("by-prefix"))
+            .with_filter(AnalyticsFilter::Prefix("logs/".into())),
+        AnalyticsConfiguration::new("by-tag", export("by-tag"))
+            .with_filter(AnalyticsFilter::Tag(Tag::new("env", "prod"))),
+        AnalyticsConfiguration::new("by-prefix-and-tags", export("by-prefix-and-tags"))
+            .with_filter(AnalyticsFilter::And(
+                AnalyticsAndOperator::default()
+                    .with_prefix("data/")
+                    .with_tags(vec![Tag::new("team", "storage"), Tag::new("tier", "hot")]),
+            )),
+    ]
+}
+
+fn put(
+    client: &mut Client,
+    bucket: &str,
+    config: &AnalyticsConfiguration,
+) -> Result<(), PutBucketAnalyticsConfigurationError> {
+    let input = PutBucketAnalyticsConfigurationRequest::new(bucket, &config.id, config.clone());
+    client
+        .call::<PutBucketAnalyticsConfiguration>(&input)
+        .map(|_| ())
+}
+
+fn get(
+    client: &mut Client,
+    bucket: &str,
+    id: &str,
+) -> Result<AnalyticsConfiguration, GetBucketAnalyticsConfigurationError> {
+    let input = GetBucketAnalyticsConfigurationRequest::new(bucket, id);
+    let output = client.call::<GetBucketAnalyticsConfiguration>(&input)?;
+    Ok(output.analytics_configuration.expect("a configuration"))
+}
+
+/// Every configuration of `bucket`, page by page, and the page sizes.
+fn list_all(
+    client: &mut Client,
+    bucket: &str,
+) -> Result<(Vec<AnalyticsConfiguration>, Vec<usize>), ListBucketAnalyticsConfigurationsError> {
+    let (mut all, mut sizes, mut token) = (Vec::new(), Vec::new(), None::<String>);
+    loop {
+        let mut input = ListBucketAnalyticsConfigurationsRequest::new(bucket);
+        if let Some(token) = &token {
+            input = input.with_continuation_token(token);
+        }
+        let page = client.call::<ListBucketAnalyticsConfigurations>(&input)?;
+        assert_eq!(page.continuation_token, token, "the token is echoed");
+        let items = page.analytics_configuration_list.unwrap_or_default();
+        sizes.push(items.len());
+        all.extend(items);
+        if page.is_truncated != Some(true) {
+            assert_eq!(page.next_continuation_token, None);
+            return Ok((all, sizes));
+        }
+        token = Some(page.next_continuation_token.expect("a next token"));
+        assert!(sizes.len() <= LIMIT, "the list does not end");
+    }
+}
+
+fn ids(configs: &[AnalyticsConfiguration]) -> Vec<&str> {
+    configs.iter().map(|c| c.id.as_str()).collect()
+}
+
+#[test]
+fn the_generated_client_runs_the_analytics_scenario() {
+    let started = Instant::now();
+    let server = Server::start();
+    let mut client = server.client();
+    let (bucket, full, missing) = (
+        "scenario-rust",
+        "scenario-rust-full",
+        "scenario-rust-missing",
+    );
+    let configs = configurations();
+
+    client
+        .call::<CreateBucket>(&CreateBucketRequest::new(bucket))
+        .unwrap();
+    let head = client
+        .call::<HeadBucket>(&HeadBucketRequest::new(bucket))
+        .unwrap();
+    assert_eq!(head.bucket_region.as_deref(), Some("us-east-1"));
+    match client.call::<CreateBucket>(&CreateBucketRequest::new(bucket)) {
+        Err(CreateBucketError::BucketAlreadyOwnedByYou(e)) => assert_eq!(e.meta.status, 409),
+        other => panic!("expected BucketAlreadyOwnedByYou, got {other:?}"),
+    }
+
+    for config in &configs {
+        put(&mut client, bucket, config).unwrap();
+    }
+    for config in &configs {
+        let got = get(&mut client, bucket, &config.id).unwrap();
+        assert_eq!(got.id, config.id);
+        assert_eq!(got.filter, config.filter, "{}: filter", config.id);
+        assert_eq!(
+            got.storage_class_analysis, config.storage_class_analysis,
+            "{}: storage class analysis",
+            config.id
+        );
+        assert_eq!(&got, config, "{}", config.id);
+    }
+
+    let (listed, sizes) = list_all(&mut client, bucket).unwrap();
+    let mut expected = configs.clone();
+    expected.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(sizes, [3]);
+    assert_eq!(listed, expected, "the list has every configuration, by id");
+
+    let delete = DeleteBucketAnalyticsConfigurationRequest::new(bucket, "by-tag");
+    client
+        .call::<DeleteBucketAnalyticsConfiguration>(&delete)
+        .unwrap();
+    match get(&mut client, bucket, "by-tag") {
+        Err(GetBucketAnalyticsConfigurationError::NoSuchConfiguration(e)) => {
+            assert_eq!(e.meta.status, 404);
+            assert!(e.meta.request_id.is_some() && e.meta.host_id.is_some());
+        }
+        other => panic!("expected NoSuchConfiguration, got {other:?}"),
+    }
+    match client.call::<DeleteBucketAnalyticsConfiguration>(&delete) {
+        Err(DeleteBucketAnalyticsConfigurationError::NoSuchConfiguration(_)) => {}
+        other => panic!("expected NoSuchConfiguration, got {other:?}"),
+    }
+    let (listed, _) = list_all(&mut client, bucket).unwrap();
+    assert_eq!(ids(&listed), ["by-prefix", "by-prefix-and-tags"]);
+
+    let mut mismatched = configs[0].clone();
+    mismatched.id = "another-id".into();
+    let input = PutBucketAnalyticsConfigurationRequest::new(bucket, "by-prefix", mismatched);
+    match client.call::<PutBucketAnalyticsConfiguration>(&input) {
+        Err(PutBucketAnalyticsConfigurationError::InvalidArgument(e)) => {
+            assert_eq!(e.meta.status, 400)
+        }
+        other => panic!("expected InvalidArgument, got {other:?}"),
+    }
+
+    client
+        .call::<CreateBucket>(&CreateBucketRequest::new(full))
+        .unwrap();
+    let report = |i: usize| format!("report-{i:04}");
+    for i in 0..LIMIT {
+        let config = AnalyticsConfiguration::new(report(i), StorageClassAnalysis::default());
+        put(&mut client, full, &config).unwrap();
+    }
+    let one_more = AnalyticsConfiguration::new("one-too-many", StorageClassAnalysis::default());
+    match put(&mut client, full, &one_more) {
+        Err(PutBucketAnalyticsConfigurationError::TooManyConfigurations(e)) => {
+            assert_eq!(e.meta.status, 400);
+            assert_eq!(e.meta.code.as_deref(), Some("TooManyConfigurations"));
+        }
+        other => panic!("expected TooManyConfigurations, got {other:?}"),
+    }
+    let replaced = AnalyticsConfiguration::new(report(0), StorageClassAnalysis::default())
+        .with_filter(AnalyticsFilter::Prefix("again/".into()));
+    put(&mut client, full, &replaced).expect("replacing in a full bucket is allowed");
+    let (listed, sizes) = list_all(&mut client, full).unwrap();
+    assert_eq!(sizes, [PAGE; LIMIT / PAGE]);
+    let expected: Vec<String> = (0..LIMIT).map(report).collect();
+    assert_eq!(ids(&listed), expected);
+    assert_eq!(listed[0], replaced);
+
+    match get(&mut client, missing, "by-prefix") {
+        Err(GetBucketAnalyticsConfigurationError::NoSuchBucket(e)) => {
+            assert_eq!(e.meta.status, 404)
+        }
+        other => panic!("expected NoSuchBucket, got {other:?}"),
+    }
+    match list_all(&mut client, missing) {
+        Err(ListBucketAnalyticsConfigurationsError::NoSuchBucket(_)) => {}
+        other => panic!("expected NoSuchBucket, got {other:?}"),
+    }
+    let delete = DeleteBucketAnalyticsConfigurationRequest::new(missing, "by-prefix");
+    match client.call::<DeleteBucketAnalyticsConfiguration>(&delete) {
+        Err(DeleteBucketAnalyticsConfigurationError::NoSuchBucket(_)) => {}
+        other => panic!("expected NoSuchBucket, got {other:?}"),
+    }
+    // PutBucketAnalyticsConfiguration and DeleteBucket do not model
+    // NoSuchBucket: it is `Unhandled`, with the code.
+    let put_missing = put(&mut client, missing, &configs[0]).unwrap_err();
+    assert_eq!(put_missing.meta().code.as_deref(), Some("NoSuchBucket"));
+    let delete_missing = client
+        .call::<DeleteBucket>(&DeleteBucketRequest::new(missing))
+        .unwrap_err();
+    assert_eq!(delete_missing.meta().code.as_deref(), Some("NoSuchBucket"));
+    assert_eq!(delete_missing.meta().status, 404);
+    match client.call::<HeadBucket>(&HeadBucketRequest::new(missing)) {
+        Err(HeadBucketError::NotFound(e)) => assert_eq!(e.meta.status, 404),
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+
+    for name in [bucket, full] {
+        client
+            .call::<DeleteBucket>(&DeleteBucketRequest::new(name))
+            .unwrap();
+        assert!(matches!(
+            client.call::<HeadBucket>(&HeadBucketRequest::new(name)),
+            Err(HeadBucketError::NotFound(_))
+        ));
+    }
+    println!(
+        "e2e: the generated client's scenario took {:?}",
+        started.elapsed()
+    );
+}
+
+/// Sends raw bytes on a new connection and returns everything the server
+/// answers until it closes the connection.
+fn raw_exchange(server: &Server, parts: &[&[u8]]) -> String {
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    for part in parts {
+        stream.write_all(part).unwrap();
+    }
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+/// What SDKs other than this crate send: no `x-id`, a chunked body,
+/// `Expect: 100-continue`, several requests on one connection.
+#[test]
+fn the_server_reads_what_other_clients_send() {
+    let server = Server::start();
+    let body = "<AnalyticsConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\
+                <Id>r1</Id><Filter><Prefix>logs/</Prefix></Filter><StorageClassAnalysis/>\
+                </AnalyticsConfiguration>";
+    let (first, rest) = body.split_at(40);
+    let chunked = format!(
+        "PUT /raw-bucket?analytics&id=r1 HTTP/1.1\r\nhost: x\r\nexpect: 100-continue\r\n\
+         transfer-encoding: chunked\r\n\r\n{:x}\r\n{first}\r\n{:x}\r\n{rest}\r\n0\r\n\r\n",
+        first.len(),
+        rest.len()
+    );
+    let answer = raw_exchange(
+        &server,
+        &[
+            b"PUT /raw-bucket HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\n\r\n",
+            chunked.as_bytes(),
+            // Get and List as botocore sends them: without `x-id`.
+            b"GET /raw-bucket?analytics&id=r1 HTTP/1.1\r\nhost: x\r\n\r\n",
+            b"GET /raw-bucket?analytics HTTP/1.1\r\nhost: x\r\n\r\n",
+            b"DELETE /raw-bucket?analytics&id=r1 HTTP/1.1\r\nhost: x\r\n\r\n",
+            b"GET /raw-bucket?analytics&id=r1 HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+        ],
+    );
+    // Bodies do not end with a newline: find the status lines anywhere.
+    let statuses: Vec<&str> = answer
+        .match_indices("HTTP/1.1 ")
+        .filter_map(|(at, _)| answer[at..].lines().next())
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "HTTP/1.1 200 OK",
+            "HTTP/1.1 100 Continue",
+            "HTTP/1.1 200 OK",
+            "HTTP/1.1 200 OK",
+            "HTTP/1.1 200 OK",
+            "HTTP/1.1 204 No Content",
+            "HTTP/1.1 404 Not Found",
+        ],
+        "{answer}"
+    );
+    assert!(answer.contains("<Id>r1</Id><Filter><Prefix>logs/</Prefix></Filter>"));
+    assert!(answer.contains("<ListBucketAnalyticsConfigurationResult"));
+    assert!(answer.contains("<Code>NoSuchConfiguration</Code>"));
+
+    // Requests no operation reads: S3 error documents all the same. A Put
+    // without its body is not a CreateBucket that ignores `?analytics`.
+    for (request, status, code) in [
+        ("POST /raw-bucket", "405", "MethodNotAllowed"),
+        ("GET /raw-bucket/some/key", "501", "NotImplemented"),
+        ("PUT /raw-bucket?analytics&id=r2", "400", "MalformedXML"),
+    ] {
+        let raw = format!("{request} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
+        let answer = raw_exchange(&server, &[raw.as_bytes()]);
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{answer}"
+        );
+        assert!(answer.contains(&format!("<Code>{code}</Code>")), "{answer}");
+    }
+}
+
+/// `--max-idle-seconds`: the server stops by itself.
+#[test]
+fn the_server_exits_when_idle() {
+    let mut child = Command::new(server_executable())
+        .args(["--listen", "127.0.0.1:0", "--max-idle-seconds", "0.3"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the server did not exit after 0.3 idle seconds");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success());
+}
