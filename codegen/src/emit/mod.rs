@@ -37,7 +37,32 @@ pub fn emit(krate: &Crate, opts: &CrateOptions) -> Result<Files, String> {
     let mut files = Files::new();
     files.insert("Cargo.toml".into(), cargo_toml(krate, opts));
     files.insert("src/lib.rs".into(), lib_rs(krate));
-    files.insert("src/types.rs".into(), rust(types_rs(krate))?);
+    // The big files are rendered and formatted on every core.
+    let crate_ident = opts.package.replace('-', "_");
+    let mut jobs: Vec<Job<'_>> = vec![
+        Box::new(|| Ok(("src/types.rs".into(), rust(types_rs(krate))?))),
+        Box::new(|| {
+            Ok((
+                "tests/roundtrip/run.rs".into(),
+                crate::strategies::emit(krate, &crate_ident)?,
+            ))
+        }),
+    ];
+    for op in &krate.operations {
+        jobs.push(Box::new(move || {
+            let body = operation::module(op);
+            let server = server::module(op, krate);
+            let file = quote! {
+                #![doc = " Input, output, HTTP binding and errors of this operation."]
+                #body
+                #server
+            };
+            // A keyword module `r#type` lives in `type.rs`.
+            let file_name = op.module.trim_start_matches("r#");
+            Ok((format!("src/operation/{file_name}.rs"), rust(file)?))
+        }));
+    }
+    files.extend(run_parallel(jobs)?);
     let mods = krate.operations.iter().map(|op| {
         let m = ident(&op.module);
         let doc = format!(" The `{}` operation.", op.name);
@@ -58,30 +83,47 @@ pub fn emit(krate: &Crate, opts: &CrateOptions) -> Result<Files, String> {
             #(#reexports)*
         })?,
     );
-    for op in &krate.operations {
-        let body = operation::module(op);
-        let server = server::module(op, krate);
-        let file = quote! {
-            #![doc = " Input, output, HTTP binding and errors of this operation."]
-            #body
-            #server
-        };
-        // A keyword module `r#type` lives in `type.rs`.
-        let file_name = op.module.trim_start_matches("r#");
-        files.insert(format!("src/operation/{file_name}.rs"), rust(file)?);
-    }
     for (name, text) in RUNTIME {
         files.insert(format!("src/{name}"), format!("{HEADER}\n{text}"));
     }
     files.insert("examples/wire.rs".into(), WIRE_SHIM.into());
     files.insert("examples/wire/run.rs".into(), wire_example(krate, opts)?);
-    let crate_ident = opts.package.replace('-', "_");
     files.insert("tests/roundtrip.rs".into(), crate::strategies::SHIM.into());
-    files.insert(
-        "tests/roundtrip/run.rs".into(),
-        crate::strategies::emit(krate, &crate_ident)?,
-    );
     Ok(files)
+}
+
+/// One file to render: its path and contents.
+type Job<'a> = Box<dyn FnOnce() -> Result<(String, String), String> + Send + 'a>;
+
+/// Runs the jobs on every available core; the result does not depend on
+/// the order they finish in (files are keyed by path).
+fn run_parallel(jobs: Vec<Job<'_>>) -> Result<Vec<(String, String)>, String> {
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    let queue = std::sync::Mutex::new(jobs);
+    let next = || queue.lock().ok().and_then(|mut q| q.pop());
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    while let Some(job) = next() {
+                        done.push(job());
+                    }
+                    done
+                })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for handle in handles {
+            let results = handle
+                .join()
+                .map_err(|_| "a code generation thread panicked".to_owned())?;
+            for result in results {
+                out.push(result?);
+            }
+        }
+        Ok(out)
+    })
 }
 
 /// The `wire` example's entry point; the code lives in `wire/run.rs`, which
