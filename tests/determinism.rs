@@ -291,3 +291,44 @@ fn the_date_helper_is_right() {
     assert!(has_time_of_day("at 23:59:01 today"));
     assert!(!has_time_of_day("2006-03-01"));
 }
+
+/// The attributes right above `pub struct <name> ` / `pub enum <name> ` in `text`.
+fn attributes_of<'a>(text: &'a str, item: &str) -> Vec<&'a str> {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with(item))
+        .unwrap_or_else(|| panic!("{item} not found"));
+    lines[..at]
+        .iter()
+        .rev()
+        .take_while(|l| !l.starts_with('}') && !l.starts_with("pub ") && !l.starts_with("impl"))
+        .copied()
+        .collect()
+}
+
+/// Each type is compiled only for the operations that use it, so a build
+/// with one operation's feature compiles only that operation's closure.
+#[test]
+fn types_are_gated_by_the_operations_that_use_them() {
+    let types = &generate(models())["src/types.rs"];
+    let create = attributes_of(types, "pub struct CreateBucketConfiguration ");
+    assert!(
+        create.contains(&"#[cfg(feature = \"create-bucket\")]"),
+        "{create:?}"
+    );
+    let analytics = attributes_of(types, "pub struct AnalyticsConfiguration ").join("\n");
+    for feature in [
+        "put-bucket-analytics-configuration",
+        "get-bucket-analytics-configuration",
+        "list-bucket-analytics-configurations",
+    ] {
+        assert!(
+            analytics.contains(&format!("feature = \"{feature}\"")),
+            "{analytics}"
+        );
+    }
+    assert!(!analytics.contains("create-bucket"), "{analytics}");
+    let operations = &generate(models())["src/operation.rs"];
+    assert!(operations.contains("#[cfg(feature = \"create-bucket\")]"));
+}
