@@ -748,7 +748,7 @@ impl<'m> Cx<'m> {
             fields.push(Field {
                 member: m.name.clone(),
                 name,
-                docs: docs(&m.traits),
+                docs: member_docs(m, target),
                 optional: !has(&m.traits, "smithy.api#required"),
                 boxed: recursive.contains(&(shape.id.clone(), m.name.clone())),
                 binding,
@@ -1394,6 +1394,23 @@ fn synthetic(name: String, role: StructRole) -> StructDef {
         writes_xml: false,
         reads_xml: false,
     }
+}
+
+/// Documentation of a structure member, with a note where the crate hands
+/// over an event stream as raw bytes.
+fn member_docs(m: &model::Member, target: &Shape) -> Vec<String> {
+    let mut lines = docs(&m.traits);
+    if is_event_stream(target) {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.push(format!(
+            "An event stream ({}): this crate hands over its raw bytes \
+             (`application/vnd.amazon.eventstream`) and does not decode the events.",
+            target.name()
+        ));
+    }
+    lines
 }
 
 /// Documentation lines of a shape or member, plus a note when it is deprecated.
