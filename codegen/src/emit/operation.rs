@@ -391,12 +391,12 @@ fn checksum(op: &OperationDef) -> (TokenStream, TokenStream) {
         Some(f) => {
             let fname = ident(&f.name);
             if f.optional {
-                quote!(self.#fname.as_ref().and_then(|a| crate::checksum::ChecksumAlgorithm::from_name(a.as_str())))
+                quote!(self.#fname.as_ref().map(|a| a.as_str()))
             } else {
-                quote!(crate::checksum::ChecksumAlgorithm::from_name(self.#fname.as_str()))
+                quote!(Some(self.#fname.as_str()))
             }
         }
-        None => quote!(None::<crate::checksum::ChecksumAlgorithm>),
+        None => quote!(None::<&str>),
     };
     let fallback = if c.required {
         quote!(Some(("content-md5", crate::checksum::content_md5(&body))))
@@ -405,8 +405,11 @@ fn checksum(op: &OperationDef) -> (TokenStream, TokenStream) {
     };
     (
         quote! {
+            // The chosen algorithm's checksum; an algorithm this crate cannot
+            // compute is left to the caller, who sets its checksum member.
             let checksum: Option<(&'static str, String)> = match #chosen {
-                Some(algorithm) => Some((algorithm.header_name(), algorithm.checksum_header_value(&body))),
+                Some(name) => crate::checksum::ChecksumAlgorithm::from_name(name)
+                    .map(|algorithm| (algorithm.header_name(), algorithm.checksum_header_value(&body))),
                 None => #fallback,
             };
         },
