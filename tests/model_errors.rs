@@ -417,3 +417,133 @@ fn official_model_with_one_operation_generates() {
         .collect();
     assert_eq!(ops.len(), 1, "{ops:?}");
 }
+
+/// The base model plus an operation `GetEvents` whose output payload is the
+/// event stream `Events` with one event `Tick` (a header and a payload).
+fn with_event_stream() -> Value {
+    let mut model = base();
+    let shapes = model["shapes"].as_object_mut().unwrap();
+    shapes["example.bad#Svc"]["operations"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"target": "example.bad#GetEvents"}));
+    for (name, value) in [
+        (
+            "GetEvents",
+            json!({
+                "type": "operation",
+                "input": {"target": "example.bad#GetEventsRequest"},
+                "output": {"target": "example.bad#GetEventsOutput"},
+                "traits": {"smithy.api#http": {"method": "POST", "uri": "/{Bucket}?events", "code": 200}}
+            }),
+        ),
+        (
+            "GetEventsRequest",
+            json!({
+                "type": "structure",
+                "members": {"Bucket": {"target": "smithy.api#String",
+                    "traits": {"smithy.api#httpLabel": {}, "smithy.api#required": {}}}},
+                "traits": {"smithy.api#input": {}}
+            }),
+        ),
+        (
+            "GetEventsOutput",
+            json!({
+                "type": "structure",
+                "members": {"Payload": {"target": "example.bad#Events",
+                    "traits": {"smithy.api#httpPayload": {}}}},
+                "traits": {"smithy.api#output": {}}
+            }),
+        ),
+        (
+            "Events",
+            json!({
+                "type": "union",
+                "members": {"Tick": {"target": "example.bad#Tick"}},
+                "traits": {"smithy.api#streaming": {}}
+            }),
+        ),
+        (
+            "Tick",
+            json!({
+                "type": "structure",
+                "members": {
+                    "Count": {"target": "smithy.api#Integer", "traits": {"smithy.api#eventHeader": {}}},
+                    "Data": {"target": "smithy.api#Blob", "traits": {"smithy.api#eventPayload": {}}}
+                }
+            }),
+        ),
+    ] {
+        shapes.insert(id(name), value);
+    }
+    model
+}
+
+#[test]
+fn an_event_stream_output_generates_its_events() {
+    let files = generate(&with_event_stream(), None).unwrap();
+    let types = &files["src/types.rs"];
+    assert!(types.contains("impl crate::event_stream::Event for Events"));
+    assert!(files["src/operation/get_events.rs"].contains("Option<Vec<crate::types::Events>>"));
+}
+
+#[test]
+fn an_event_stream_in_an_input_is_not_supported() {
+    let mut model = with_event_stream();
+    shape(&mut model, "GetEventsRequest")["members"]["Stream"] =
+        json!({"target": "example.bad#Events", "traits": {"smithy.api#httpPayload": {}}});
+    let d = single(problems(&model, None));
+    assert_eq!(d.shape.as_deref(), Some("example.bad#GetEventsRequest"));
+    assert_eq!(d.member.as_deref(), Some("Stream"));
+    assert!(
+        d.message
+            .contains("event streams in operation inputs are not supported"),
+        "{d}"
+    );
+}
+
+#[test]
+fn an_event_stream_outside_the_payload_is_rejected() {
+    let mut model = with_event_stream();
+    shape(&mut model, "GetEventsOutput")["members"]["Payload"]["traits"] = json!({});
+    let d = single(problems(&model, None));
+    assert_mentions(&d, &["example.bad#GetEventsOutput$Payload", "httpPayload"]);
+}
+
+#[test]
+fn modeled_exceptions_in_event_streams_are_not_supported() {
+    let mut model = with_event_stream();
+    shape(&mut model, "Events")["members"]["Oops"] = json!({"target": "example.bad#Oops"});
+    let d = single(problems(&model, None));
+    assert_mentions(&d, &["example.bad#Events$Oops", "modeled exceptions"]);
+}
+
+#[test]
+fn event_members_need_an_event_binding() {
+    let mut model = with_event_stream();
+    shape(&mut model, "Tick")["members"]["Note"] = json!({"target": "smithy.api#String"});
+    let d = single(problems(&model, None));
+    assert_mentions(
+        &d,
+        &[
+            "example.bad#Tick$Note",
+            "neither eventHeader nor eventPayload",
+        ],
+    );
+}
+
+#[test]
+fn event_traits_outside_events_are_rejected() {
+    let mut model = with_event_stream();
+    shape(&mut model, "Thing")["members"]["Name"]["traits"] = json!({"smithy.api#eventHeader": {}});
+    let d = single(problems(&model, None));
+    assert_mentions(&d, &["example.bad#Thing$Name", "event structures"]);
+}
+
+#[test]
+fn float_event_headers_are_rejected() {
+    let mut model = with_event_stream();
+    shape(&mut model, "Tick")["members"]["Count"]["target"] = json!("smithy.api#Double");
+    let d = single(problems(&model, None));
+    assert_mentions(&d, &["example.bad#Tick$Count", "EventHeader"]);
+}

@@ -244,6 +244,12 @@ pub enum BuildError {
         /// The status that was given.
         status: i32,
     },
+    /// An event of an event stream could not be written as a message (a
+    /// header or the message is over the format's limits).
+    EventStream {
+        /// What is wrong.
+        message: String,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -270,6 +276,9 @@ impl fmt::Display for BuildError {
             }
             BuildError::InvalidStatus { status } => {
                 write!(f, "{status} is not a valid HTTP status code")
+            }
+            BuildError::EventStream { message } => {
+                write!(f, "an event could not be written: {message}")
             }
         }
     }

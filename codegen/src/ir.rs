@@ -132,7 +132,8 @@ pub struct Field {
     pub media_type: Option<String>,
     /// Redacted in `Debug` output (`sensitive` on the member or its target).
     pub sensitive: bool,
-    /// A streaming blob (`streaming` on the target): the caller may stream it.
+    /// A streaming blob or event stream (`streaming` on the target): the
+    /// caller may stream it.
     pub streaming: bool,
 }
 
@@ -155,6 +156,10 @@ pub enum Binding {
     ResponseCode,
     /// Is the whole body.
     Payload,
+    /// In a header of an event-stream message (`eventHeader`), named after the member.
+    EventHeader,
+    /// Is the payload of an event-stream message (`eventPayload`).
+    EventPayload,
 }
 
 /// How a member is written in XML.
@@ -183,6 +188,11 @@ pub enum Ty {
     Timestamp(Option<TimestampFormat>),
     /// Bytes.
     Blob,
+    /// An event stream of the named union (a `streaming` union): the events
+    /// in order, `Vec<Union>`.
+    EventStream {
+        name: String,
+    },
     /// A generated structure, union or enum.
     Named {
         name: String,
@@ -233,6 +243,9 @@ pub struct UnionDef {
     pub derives: Derives,
     pub writes_xml: bool,
     pub reads_xml: bool,
+    /// A `streaming` union: each variant is an event, carried by one message
+    /// of an event stream.
+    pub event_stream: bool,
 }
 
 /// A union member.

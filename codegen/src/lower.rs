@@ -43,6 +43,8 @@ const HANDLED: &[&str] = &[
     "smithy.api#idempotencyToken",
     "smithy.api#sensitive",
     "smithy.api#streaming",
+    "smithy.api#eventHeader",
+    "smithy.api#eventPayload",
     "smithy.api#default",
     "aws.customizations#s3UnwrappedXmlOutput",
     "aws.protocols#httpChecksum",
@@ -148,6 +150,7 @@ pub fn lower(
         names: BTreeMap::new(),
         taken: BTreeMap::new(),
         io_uses: BTreeMap::new(),
+        event_structs: BTreeSet::new(),
     };
     let Some(service) = cx.service(service) else {
         return Err(cx.d);
@@ -165,6 +168,7 @@ pub fn lower(
     let closure = cx.closure(service, &op_ids);
     cx.check_traits(service, &closure);
     cx.check_kinds(&closure);
+    cx.check_event_streams(&closure);
     if !cx.d.is_empty() {
         return cx.d.into_result(empty_crate());
     }
@@ -191,23 +195,22 @@ pub fn lower(
     let mut types = Vec::new();
     for id in &closure {
         let shape = &model.shapes[*id];
-        if io.contains(*id) || *id == UNIT || is_event_stream(shape) {
+        if io.contains(*id) || *id == UNIT {
             continue;
         }
+        // Every structure and union can be written and read as XML, so
+        // clients and servers can use any of them; except event streams and
+        // events, which travel as event-stream messages.
+        let xml = !is_event_stream(shape) && !cx.event_structs.contains(*id);
+        let xml = (xml, xml);
         match shape.kind {
             Kind::Structure => types.push(TypeDef::Struct(cx.lower_struct(
                 shape,
                 StructRole::Plain,
                 &recursive,
-                // Every structure and union can be written and read, so
-                // clients and servers can use any of them.
-                (true, true),
+                xml,
             ))),
-            Kind::Union => types.push(TypeDef::Union(cx.lower_union(
-                shape,
-                &recursive,
-                (true, true),
-            ))),
+            Kind::Union => types.push(TypeDef::Union(cx.lower_union(shape, &recursive, xml))),
             Kind::Enum => types.push(TypeDef::Enum(cx.lower_enum(shape))),
             _ => {}
         }
@@ -267,6 +270,8 @@ struct Cx<'m> {
     taken: BTreeMap<String, String>,
     /// How many times each shape serves as an operation input or output.
     io_uses: BTreeMap<String, usize>,
+    /// Structures that are events of an event stream (members of a `streaming` union).
+    event_structs: BTreeSet<String>,
 }
 
 impl<'m> Cx<'m> {
@@ -380,10 +385,7 @@ impl<'m> Cx<'m> {
                 stack.push(&op.output);
                 stack.extend(op.errors.iter().map(String::as_str));
             }
-            // An event stream is kept as its raw bytes: its events are not generated.
-            if !is_event_stream(shape) {
-                stack.extend(shape.members.iter().map(|m| m.target.as_str()));
-            }
+            stack.extend(shape.members.iter().map(|m| m.target.as_str()));
         }
         out
     }
@@ -460,6 +462,62 @@ impl<'m> Cx<'m> {
                             Some(&m.name),
                             "union members targeting smithy.api#Unit are not supported yet",
                         );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Event streams: their members must be event structures (exceptions,
+    /// modeled errors inside a stream, are not supported yet), and only an
+    /// operation output may carry one. Records the event structures.
+    fn check_event_streams(&mut self, closure: &BTreeSet<&'m str>) {
+        let model = self.model;
+        for id in closure {
+            let shape = &model.shapes[*id];
+            if let Kind::Operation(op) = &shape.kind {
+                if let Some(input) = model.shapes.get(&op.input) {
+                    for m in &input.members {
+                        if model.shapes.get(&m.target).is_some_and(is_event_stream) {
+                            self.err(
+                                input,
+                                Some(&m.name),
+                                "event streams in operation inputs are not supported yet",
+                            );
+                        }
+                    }
+                }
+            }
+            if !is_event_stream(shape) {
+                continue;
+            }
+            for m in &shape.members {
+                let target = &model.shapes[&m.target];
+                if target.kind != Kind::Structure {
+                    self.err(
+                        shape,
+                        Some(&m.name),
+                        "the members of an event stream must target structures",
+                    );
+                } else if has(&target.traits, "smithy.api#error") {
+                    self.err(
+                        shape,
+                        Some(&m.name),
+                        "error members of event streams (modeled exceptions) are not supported yet",
+                    );
+                } else {
+                    self.event_structs.insert(target.id.clone());
+                    for em in &target.members {
+                        if !has(&em.traits, "smithy.api#eventHeader")
+                            && !has(&em.traits, "smithy.api#eventPayload")
+                        {
+                            self.err(
+                                target,
+                                Some(&em.name),
+                                "event members that are neither eventHeader nor eventPayload \
+                                 (an XML document payload) are not supported yet",
+                            );
+                        }
                     }
                 }
             }
@@ -626,7 +684,9 @@ impl<'m> Cx<'m> {
             Kind::Double => Ty::Double,
             Kind::IntEnum => Ty::Int,
             Kind::Blob => Ty::Blob,
-            Kind::Union if is_event_stream(target) => Ty::Blob,
+            Kind::Union if is_event_stream(target) => Ty::EventStream {
+                name: self.names.get(&target.id)?.clone(),
+            },
             Kind::Timestamp => {
                 let format = trait_str(&member.traits, "smithy.api#timestampFormat")
                     .or_else(|| trait_str(&target.traits, "smithy.api#timestampFormat"));
@@ -756,7 +816,8 @@ impl<'m> Cx<'m> {
                 idempotency_token: has(&m.traits, "smithy.api#idempotencyToken"),
                 host_label: has(&m.traits, "smithy.api#hostLabel"),
                 media_type: trait_str(&target.traits, "smithy.api#mediaType").map(str::to_owned),
-                streaming: target.kind == Kind::Blob && has(&target.traits, "smithy.api#streaming"),
+                streaming: matches!(target.kind, Kind::Blob | Kind::Union)
+                    && has(&target.traits, "smithy.api#streaming"),
                 sensitive: self.is_sensitive(m),
                 ty,
             });
@@ -785,6 +846,29 @@ impl<'m> Cx<'m> {
 
     fn binding(&mut self, shape: &Shape, m: &model::Member, role: &StructRole) -> Binding {
         let t = &m.traits;
+        let event_header = has(t, "smithy.api#eventHeader");
+        let event_payload = has(t, "smithy.api#eventPayload");
+        if event_header || event_payload {
+            if !self.event_structs.contains(&shape.id) {
+                self.err(
+                    shape,
+                    Some(&m.name),
+                    "eventHeader and eventPayload belong on members of event structures \
+                     (the members of a streaming union)",
+                );
+            } else if event_header && event_payload {
+                self.err(
+                    shape,
+                    Some(&m.name),
+                    "a member cannot be both eventHeader and eventPayload",
+                );
+            }
+            return if event_header {
+                Binding::EventHeader
+            } else {
+                Binding::EventPayload
+            };
+        }
         let bindings = [
             has(t, "smithy.api#httpLabel"),
             has(t, "smithy.api#httpQuery"),
@@ -902,14 +986,38 @@ impl<'m> Cx<'m> {
             }
             _ => false,
         };
+        if matches!(ty, Ty::EventStream { .. }) && *binding != Binding::Payload {
+            self.err(
+                shape,
+                Some(&m.name),
+                "an event stream must be the httpPayload member of an operation output",
+            );
+            return;
+        }
         let ok = match binding {
-            Binding::Body => true,
+            Binding::Body => !matches!(ty, Ty::EventStream { .. }),
             Binding::Label { .. } => scalar(ty) && *ty != Ty::Blob,
             Binding::Query(_) | Binding::Header(_) => scalar_or_list(ty),
             Binding::QueryParams => string_map(ty, true),
             Binding::PrefixHeaders(_) => string_map(ty, false),
             Binding::ResponseCode => *ty == Ty::Int,
-            Binding::Payload => matches!(ty, Ty::String | Ty::Blob | Ty::Named { .. }),
+            Binding::Payload => {
+                matches!(
+                    ty,
+                    Ty::String | Ty::Blob | Ty::Named { .. } | Ty::EventStream { .. }
+                )
+            }
+            // Message headers have no floating-point type.
+            Binding::EventHeader => scalar(ty) && !matches!(ty, Ty::Float | Ty::Double),
+            Binding::EventPayload => matches!(
+                ty,
+                Ty::String
+                    | Ty::Blob
+                    | Ty::Named {
+                        kind: NamedKind::Struct | NamedKind::Union,
+                        ..
+                    }
+            ),
         };
         if !ok {
             self.err(
@@ -977,6 +1085,7 @@ impl<'m> Cx<'m> {
             },
             writes_xml,
             reads_xml,
+            event_stream: is_event_stream(shape),
         }
     }
 
@@ -1341,7 +1450,7 @@ fn type_shape_id(t: &TypeDef) -> &str {
     }
 }
 
-/// A streaming union: an event stream, which the crate hands over as raw bytes.
+/// A streaming union: an event stream.
 fn is_event_stream(shape: &Shape) -> bool {
     shape.kind == Kind::Union && has(&shape.traits, "smithy.api#streaming")
 }
@@ -1396,8 +1505,7 @@ fn synthetic(name: String, role: StructRole) -> StructDef {
     }
 }
 
-/// Documentation of a structure member, with a note where the crate hands
-/// over an event stream as raw bytes.
+/// Documentation of a structure member, with a note on reading an event stream.
 fn member_docs(m: &model::Member, target: &Shape) -> Vec<String> {
     let mut lines = docs(&m.traits);
     if is_event_stream(target) {
@@ -1405,8 +1513,10 @@ fn member_docs(m: &model::Member, target: &Shape) -> Vec<String> {
             lines.push(String::new());
         }
         lines.push(format!(
-            "An event stream ({}): this crate hands over its raw bytes \
-             (`application/vnd.amazon.eventstream`) and does not decode the events.",
+            "An event stream of {} events (`application/vnd.amazon.eventstream`): \
+             `parse_response` decodes a whole body into the events, in order; for a \
+             body that arrives in chunks, read the head with `from_response_head` and \
+             feed the chunks to a [`crate::event_stream::Decoder`].",
             target.name()
         ));
     }

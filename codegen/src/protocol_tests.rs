@@ -579,6 +579,11 @@ impl Gen<'_> {
                     _ => return Err(format!("{at}: type {name} not found in the crate")),
                 }
             }
+            Ty::EventStream { .. } => {
+                return Err(format!(
+                    "{at}: event streams have no parameters in protocol test cases"
+                ));
+            }
             Ty::List { item, .. } => {
                 let items = v.as_array().ok_or_else(|| want("a list"))?;
                 let items = items

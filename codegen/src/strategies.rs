@@ -197,36 +197,14 @@ impl<'a> Gen<'a> {
 
     /// The Rust type of a value, with the crate's path.
     fn ty(&self, ty: &Ty) -> TokenStream {
-        let root = &self.root;
-        match ty {
-            Ty::String => quote!(String),
-            Ty::Bool => quote!(bool),
-            Ty::Byte => quote!(i8),
-            Ty::Short => quote!(i16),
-            Ty::Int => quote!(i32),
-            Ty::Long => quote!(i64),
-            Ty::Float => quote!(f32),
-            Ty::Double => quote!(f64),
-            Ty::Timestamp(_) => quote!(#root::primitives::DateTime),
-            Ty::Blob => quote!(Vec<u8>),
-            Ty::Named { name, .. } => self.type_path(name),
-            Ty::List { item, .. } => {
-                let item = self.ty(item);
-                quote!(Vec<#item>)
-            }
-            Ty::Map { key, value, .. } => {
-                let k = self.ty(key);
-                let v = self.ty(value);
-                quote!(#root::indexmap::IndexMap<#k, #v>)
-            }
-        }
+        crate::emit::ty_tokens_in(ty, &self.root)
     }
 
     /// Whether `ty` mentions a type of component `scc`.
     fn reaches(&self, ty: &Ty, scc: Option<usize>) -> bool {
         let Some(scc) = scc else { return false };
         match ty {
-            Ty::Named { name, .. } => self.scc.get(name) == Some(&scc),
+            Ty::Named { name, .. } | Ty::EventStream { name } => self.scc.get(name) == Some(&scc),
             Ty::List { item, .. } => self.reaches(item, Some(scc)),
             Ty::Map { key, value, .. } => {
                 self.reaches(key, Some(scc)) || self.reaches(value, Some(scc))
@@ -287,6 +265,15 @@ impl<'a> Gen<'a> {
                 let item = self.value(item, inner, cx);
                 let min = rules.min_items;
                 quote!(proptest::collection::vec(#item, #min..4))
+            }
+            Ty::EventStream { name } => {
+                let event = Ty::Named {
+                    name: name.clone(),
+                    kind: NamedKind::Union,
+                };
+                let event = self.value(&event, inner, cx);
+                let min = rules.min_items;
+                quote!(proptest::collection::vec(#event, #min..4))
             }
             Ty::Map { key, value, .. } => {
                 let k = self.value(key, inner, cx);
@@ -353,12 +340,14 @@ impl<'a> Gen<'a> {
                 min_items: 1,
                 nonempty_blob: false,
             },
-            Binding::Payload => Rules {
-                // An empty raw body reads back as an absent member.
+            Binding::Payload | Binding::EventPayload => Rules {
+                // An empty raw body (or event stream) reads back as an absent member.
                 text: if optional { Text::NonEmpty } else { Text::Any },
-                min_items: 0,
+                min_items: usize::from(optional),
                 nonempty_blob: optional,
             },
+            // Header values of event-stream messages carry any text.
+            Binding::EventHeader => Rules::ANY,
             Binding::QueryParams | Binding::PrefixHeaders(_) | Binding::ResponseCode => Rules::ANY,
         }
     }
@@ -764,9 +753,10 @@ impl<'a> Gen<'a> {
     fn properties(&self) -> Vec<TokenStream> {
         let mut out = Vec::new();
         for t in &self.krate.types {
+            // Events and event streams travel as messages, not as XML documents.
             let has_document = match t {
-                TypeDef::Struct(s) => s.role == StructRole::Plain,
-                TypeDef::Union(_) => true,
+                TypeDef::Struct(s) => s.role == StructRole::Plain && s.writes_xml && s.reads_xml,
+                TypeDef::Union(u) => u.writes_xml && u.reads_xml,
                 TypeDef::Enum(_) => false,
             };
             if !has_document {
@@ -945,7 +935,7 @@ fn tuple(strats: &[TokenStream], names: &[proc_macro2::Ident]) -> (TokenStream, 
 fn recursive_components(krate: &Crate) -> BTreeMap<String, usize> {
     fn named<'t>(ty: &'t Ty, out: &mut Vec<&'t str>) {
         match ty {
-            Ty::Named { name, .. } => out.push(name),
+            Ty::Named { name, .. } | Ty::EventStream { name } => out.push(name),
             Ty::List { item, .. } => named(item, out),
             Ty::Map { key, value, .. } => {
                 named(key, out);
@@ -1339,16 +1329,23 @@ mod tests {
             .iter()
             .filter(|i| matches!(i, syn::Item::Fn(f) if f.attrs.iter().any(|a| a.path().is_ident("test"))))
             .count();
-        // One property per type with `to_xml`, three per operation.
+        // One property per type with `to_xml` (not events, nor event
+        // streams), three per operation.
         let documents = krate
             .types
             .iter()
             .filter(|t| match t {
-                crate::ir::TypeDef::Struct(s) => s.role == crate::ir::StructRole::Plain,
-                crate::ir::TypeDef::Union(_) => true,
+                crate::ir::TypeDef::Struct(s) => {
+                    s.role == crate::ir::StructRole::Plain && s.writes_xml
+                }
+                crate::ir::TypeDef::Union(u) => u.writes_xml,
                 crate::ir::TypeDef::Enum(_) => false,
             })
             .count();
+        assert!(
+            krate.types.len() > documents,
+            "the workspace model has events, which have no document property"
+        );
         assert_eq!(tests, documents + 3 * krate.operations.len());
         for op in &krate.operations {
             let snake = heck::ToSnakeCase::to_snake_case(op.name.as_str());

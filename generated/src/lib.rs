@@ -18,6 +18,7 @@
 //! - [`HeadBucket`](operation::HeadBucket)
 //! - [`ListBucketAnalyticsConfigurations`](operation::ListBucketAnalyticsConfigurations)
 //! - [`PutBucketAnalyticsConfiguration`](operation::PutBucketAnalyticsConfiguration)
+//! - [`SelectObjectContent`](operation::SelectObjectContent)
 
 #![forbid(unsafe_code)]
 
@@ -56,6 +57,10 @@ mod headers;
 #[rustfmt::skip]
 #[allow(dead_code)]
 pub mod checksum;
+// Event streams (`application/vnd.amazon.eventstream`): decoder and encoder.
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub mod event_stream;
 
 /// One S3 operation: how to build its request and read its response.
 ///

@@ -29,6 +29,10 @@ pub mod list_bucket_analytics_configurations;
 #[cfg(feature = "put-bucket-analytics-configuration")]
 #[rustfmt::skip]
 pub mod put_bucket_analytics_configuration;
+/// The `SelectObjectContent` operation.
+#[cfg(feature = "select-object-content")]
+#[rustfmt::skip]
+pub mod select_object_content;
 #[cfg(feature = "create-bucket")]
 pub use create_bucket::CreateBucket;
 #[cfg(feature = "delete-bucket")]
@@ -43,3 +47,5 @@ pub use head_bucket::HeadBucket;
 pub use list_bucket_analytics_configurations::ListBucketAnalyticsConfigurations;
 #[cfg(feature = "put-bucket-analytics-configuration")]
 pub use put_bucket_analytics_configuration::PutBucketAnalyticsConfiguration;
+#[cfg(feature = "select-object-content")]
+pub use select_object_content::SelectObjectContent;

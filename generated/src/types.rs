@@ -1622,6 +1622,684 @@ impl<'de> serde::Deserialize<'de> for BucketType {
         String::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "select-object-content")]
+/// Settings for reading a delimited-text object. All are optional; when unset, fields are separated by commas, records by newlines, and values are quoted with double quotes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct CSVInput {
+    /// What the first line of the object is: a header whose names statements may use (<code>USE</code>), a header to skip (<code>IGNORE</code>), or a data record (<code>NONE</code>).
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "FileHeaderInfo",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub file_header_info: Option<crate::types::FileHeaderInfo>,
+    /// Character that marks a comment line: lines beginning with it are skipped. S3 uses <code>#</code> when this is unset.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Comments", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub comments: Option<String>,
+    /// Character that escapes a quote character appearing inside a quoted value.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "QuoteEscapeCharacter",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub quote_escape_character: Option<String>,
+    /// Character that ends each record; a newline when unset.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "RecordDelimiter",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub record_delimiter: Option<String>,
+    /// Character that separates the fields of a record; a comma when unset.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "FieldDelimiter",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub field_delimiter: Option<String>,
+    /// Character enclosing a value that contains the field delimiter; a double quote when unset.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "QuoteCharacter",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub quote_character: Option<String>,
+    /// When true, a record delimiter inside a quoted value is part of the value instead of ending the record. Off when unset, because it makes the scan slower.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AllowQuotedRecordDelimiter",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub allow_quoted_record_delimiter: Option<bool>,
+}
+#[cfg(feature = "select-object-content")]
+impl CSVInput {
+    /// Sets `FileHeaderInfo` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_file_header_info(
+        mut self,
+        file_header_info: crate::types::FileHeaderInfo,
+    ) -> Self {
+        self.file_header_info = Some(file_header_info);
+        self
+    }
+    /// Sets `Comments` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_comments(mut self, comments: impl Into<String>) -> Self {
+        self.comments = Some(comments.into());
+        self
+    }
+    /// Sets `QuoteEscapeCharacter` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_quote_escape_character(
+        mut self,
+        quote_escape_character: impl Into<String>,
+    ) -> Self {
+        self.quote_escape_character = Some(quote_escape_character.into());
+        self
+    }
+    /// Sets `RecordDelimiter` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_record_delimiter(mut self, record_delimiter: impl Into<String>) -> Self {
+        self.record_delimiter = Some(record_delimiter.into());
+        self
+    }
+    /// Sets `FieldDelimiter` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_field_delimiter(mut self, field_delimiter: impl Into<String>) -> Self {
+        self.field_delimiter = Some(field_delimiter.into());
+        self
+    }
+    /// Sets `QuoteCharacter` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_quote_character(mut self, quote_character: impl Into<String>) -> Self {
+        self.quote_character = Some(quote_character.into());
+        self
+    }
+    /// Sets `AllowQuotedRecordDelimiter` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_allow_quoted_record_delimiter(
+        mut self,
+        allow_quoted_record_delimiter: bool,
+    ) -> Self {
+        self.allow_quoted_record_delimiter = Some(allow_quoted_record_delimiter);
+        self
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl CSVInput {
+    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    pub(crate) fn write_xml(
+        &self,
+        out: &mut String,
+        tag: &str,
+        attrs: &str,
+    ) -> Result<(), crate::error::BuildError> {
+        crate::xml::open(out, tag, attrs);
+        let mark = crate::xml::open_end(out);
+        if let Some(v) = &self.file_header_info {
+            crate::xml::text_element(out, "FileHeaderInfo", "", v.as_str());
+        }
+        if let Some(v) = &self.comments {
+            crate::xml::text_element(out, "Comments", "", v.as_str());
+        }
+        if let Some(v) = &self.quote_escape_character {
+            crate::xml::text_element(out, "QuoteEscapeCharacter", "", v.as_str());
+        }
+        if let Some(v) = &self.record_delimiter {
+            crate::xml::text_element(out, "RecordDelimiter", "", v.as_str());
+        }
+        if let Some(v) = &self.field_delimiter {
+            crate::xml::text_element(out, "FieldDelimiter", "", v.as_str());
+        }
+        if let Some(v) = &self.quote_character {
+            crate::xml::text_element(out, "QuoteCharacter", "", v.as_str());
+        }
+        if let Some(v) = &self.allow_quoted_record_delimiter {
+            crate::xml::display_element(out, "AllowQuotedRecordDelimiter", "", v);
+        }
+        crate::xml::close(out, tag, mark);
+        Ok(())
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl CSVInput {
+    /// Reads this value from the element `start`, which the reader has just entered.
+    #[allow(unused_assignments)]
+    pub(crate) fn read_xml(
+        r: &mut crate::xml_read::Reader<'_>,
+        _start: &crate::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_file_header_info: Option<crate::types::FileHeaderInfo> = None;
+        let mut m_comments: Option<String> = None;
+        let mut m_quote_escape_character: Option<String> = None;
+        let mut m_record_delimiter: Option<String> = None;
+        let mut m_field_delimiter: Option<String> = None;
+        let mut m_quote_character: Option<String> = None;
+        let mut m_allow_quoted_record_delimiter: Option<bool> = None;
+        while let Some(child) = r.next_child()? {
+            match child.name() {
+                b"FileHeaderInfo" => {
+                    if m_file_header_info.is_some() {
+                        return Err(
+                            r.error("the member FileHeaderInfo appears more than once"),
+                        );
+                    }
+                    m_file_header_info = Some({
+                        let text = r.text()?;
+                        Ok::<
+                            crate::types::FileHeaderInfo,
+                            String,
+                        >(crate::types::FileHeaderInfo::from(text))
+                            .map_err(|e| {
+                                r
+                                    .error(
+                                        format!("{}{e}", "invalid value for FileHeaderInfo: "),
+                                    )
+                            })?
+                    });
+                }
+                b"Comments" => {
+                    if m_comments.is_some() {
+                        return Err(
+                            r.error("the member Comments appears more than once"),
+                        );
+                    }
+                    m_comments = Some({
+                        let text = r.text()?;
+                        Ok::<String, String>(text)
+                            .map_err(|e| {
+                                r.error(format!("{}{e}", "invalid value for Comments: "))
+                            })?
+                    });
+                }
+                b"QuoteEscapeCharacter" => {
+                    if m_quote_escape_character.is_some() {
+                        return Err(
+                            r
+                                .error(
+                                    "the member QuoteEscapeCharacter appears more than once",
+                                ),
+                        );
+                    }
+                    m_quote_escape_character = Some({
+                        let text = r.text()?;
+                        Ok::<String, String>(text)
+                            .map_err(|e| {
+                                r
+                                    .error(
+                                        format!("{}{e}", "invalid value for QuoteEscapeCharacter: "),
+                                    )
+                            })?
+                    });
+                }
+                b"RecordDelimiter" => {
+                    if m_record_delimiter.is_some() {
+                        return Err(
+                            r.error("the member RecordDelimiter appears more than once"),
+                        );
+                    }
+                    m_record_delimiter = Some({
+                        let text = r.text()?;
+                        Ok::<String, String>(text)
+                            .map_err(|e| {
+                                r
+                                    .error(
+                                        format!("{}{e}", "invalid value for RecordDelimiter: "),
+                                    )
+                            })?
+                    });
+                }
+                b"FieldDelimiter" => {
+                    if m_field_delimiter.is_some() {
+                        return Err(
+                            r.error("the member FieldDelimiter appears more than once"),
+                        );
+                    }
+                    m_field_delimiter = Some({
+                        let text = r.text()?;
+                        Ok::<String, String>(text)
+                            .map_err(|e| {
+                                r
+                                    .error(
+                                        format!("{}{e}", "invalid value for FieldDelimiter: "),
+                                    )
+                            })?
+                    });
+                }
+                b"QuoteCharacter" => {
+                    if m_quote_character.is_some() {
+                        return Err(
+                            r.error("the member QuoteCharacter appears more than once"),
+                        );
+                    }
+                    m_quote_character = Some({
+                        let text = r.text()?;
+                        Ok::<String, String>(text)
+                            .map_err(|e| {
+                                r
+                                    .error(
+                                        format!("{}{e}", "invalid value for QuoteCharacter: "),
+                                    )
+                            })?
+                    });
+                }
+                b"AllowQuotedRecordDelimiter" => {
+                    if m_allow_quoted_record_delimiter.is_some() {
+                        return Err(
+                            r
+                                .error(
+                                    "the member AllowQuotedRecordDelimiter appears more than once",
+                                ),
+                        );
+                    }
+                    m_allow_quoted_record_delimiter = Some({
+                        let text = r.text()?;
+                        crate::primitives::parse_bool(&text)
+                            .map_err(|e| e.to_string())
+                            .map_err(|e| {
+                                r
+                                    .error(
+                                        format!(
+                                            "{}{e}", "invalid value for AllowQuotedRecordDelimiter: "
+                                        ),
+                                    )
+                            })?
+                    });
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            file_header_info: m_file_header_info,
+            comments: m_comments,
+            quote_escape_character: m_quote_escape_character,
+            record_delimiter: m_record_delimiter,
+            field_delimiter: m_field_delimiter,
+            quote_character: m_quote_character,
+            allow_quoted_record_delimiter: m_allow_quoted_record_delimiter,
+        })
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl CSVInput {
+    /// This value as an XML document with the root element `<CSVInput>`, as S3 sends it in a request or response body.
+    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(256);
+        self.write_xml(
+            &mut out,
+            "CSVInput",
+            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        )?;
+        Ok(out)
+    }
+    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
+    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        let mut reader = crate::xml_read::Reader::new(
+            body,
+            &crate::xml_read::Limits::DEFAULT,
+        )?;
+        let r = &mut reader;
+        let start = r.root()?;
+        let value = Self::read_xml(r, &start)?;
+        r.finish()?;
+        Ok(value)
+    }
+}
+#[cfg(feature = "select-object-content")]
+/// Settings for writing results as delimited text. Unset settings take S3's defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct CSVOutput {
+    /// Whether every field is quoted (<code>ALWAYS</code>) or only the fields that need it (<code>ASNEEDED</code>).
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "QuoteFields", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub quote_fields: Option<crate::types::QuoteFields>,
+    /// Character written before a quote character that occurs inside a quoted field.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "QuoteEscapeCharacter",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub quote_escape_character: Option<String>,
+    /// Character written after each record; a newline when unset.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "RecordDelimiter",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub record_delimiter: Option<String>,
+    /// Character written between the fields of a record; a comma when unset.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "FieldDelimiter",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub field_delimiter: Option<String>,
+    /// Character put around quoted fields; a double quote when unset.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "QuoteCharacter",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub quote_character: Option<String>,
+}
+#[cfg(feature = "select-object-content")]
+impl CSVOutput {
+    /// Sets `QuoteFields` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_quote_fields(mut self, quote_fields: crate::types::QuoteFields) -> Self {
+        self.quote_fields = Some(quote_fields);
+        self
+    }
+    /// Sets `QuoteEscapeCharacter` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_quote_escape_character(
+        mut self,
+        quote_escape_character: impl Into<String>,
+    ) -> Self {
+        self.quote_escape_character = Some(quote_escape_character.into());
+        self
+    }
+    /// Sets `RecordDelimiter` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_record_delimiter(mut self, record_delimiter: impl Into<String>) -> Self {
+        self.record_delimiter = Some(record_delimiter.into());
+        self
+    }
+    /// Sets `FieldDelimiter` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_field_delimiter(mut self, field_delimiter: impl Into<String>) -> Self {
+        self.field_delimiter = Some(field_delimiter.into());
+        self
+    }
+    /// Sets `QuoteCharacter` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_quote_character(mut self, quote_character: impl Into<String>) -> Self {
+        self.quote_character = Some(quote_character.into());
+        self
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl CSVOutput {
+    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    pub(crate) fn write_xml(
+        &self,
+        out: &mut String,
+        tag: &str,
+        attrs: &str,
+    ) -> Result<(), crate::error::BuildError> {
+        crate::xml::open(out, tag, attrs);
+        let mark = crate::xml::open_end(out);
+        if let Some(v) = &self.quote_fields {
+            crate::xml::text_element(out, "QuoteFields", "", v.as_str());
+        }
+        if let Some(v) = &self.quote_escape_character {
+            crate::xml::text_element(out, "QuoteEscapeCharacter", "", v.as_str());
+        }
+        if let Some(v) = &self.record_delimiter {
+            crate::xml::text_element(out, "RecordDelimiter", "", v.as_str());
+        }
+        if let Some(v) = &self.field_delimiter {
+            crate::xml::text_element(out, "FieldDelimiter", "", v.as_str());
+        }
+        if let Some(v) = &self.quote_character {
+            crate::xml::text_element(out, "QuoteCharacter", "", v.as_str());
+        }
+        crate::xml::close(out, tag, mark);
+        Ok(())
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl CSVOutput {
+    /// Reads this value from the element `start`, which the reader has just entered.
+    #[allow(unused_assignments)]
+    pub(crate) fn read_xml(
+        r: &mut crate::xml_read::Reader<'_>,
+        _start: &crate::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_quote_fields: Option<crate::types::QuoteFields> = None;
+        let mut m_quote_escape_character: Option<String> = None;
+        let mut m_record_delimiter: Option<String> = None;
+        let mut m_field_delimiter: Option<String> = None;
+        let mut m_quote_character: Option<String> = None;
+        while let Some(child) = r.next_child()? {
+            match child.name() {
+                b"QuoteFields" => {
+                    if m_quote_fields.is_some() {
+                        return Err(
+                            r.error("the member QuoteFields appears more than once"),
+                        );
+                    }
+                    m_quote_fields = Some({
+                        let text = r.text()?;
+                        Ok::<
+                            crate::types::QuoteFields,
+                            String,
+                        >(crate::types::QuoteFields::from(text))
+                            .map_err(|e| {
+                                r.error(format!("{}{e}", "invalid value for QuoteFields: "))
+                            })?
+                    });
+                }
+                b"QuoteEscapeCharacter" => {
+                    if m_quote_escape_character.is_some() {
+                        return Err(
+                            r
+                                .error(
+                                    "the member QuoteEscapeCharacter appears more than once",
+                                ),
+                        );
+                    }
+                    m_quote_escape_character = Some({
+                        let text = r.text()?;
+                        Ok::<String, String>(text)
+                            .map_err(|e| {
+                                r
+                                    .error(
+                                        format!("{}{e}", "invalid value for QuoteEscapeCharacter: "),
+                                    )
+                            })?
+                    });
+                }
+                b"RecordDelimiter" => {
+                    if m_record_delimiter.is_some() {
+                        return Err(
+                            r.error("the member RecordDelimiter appears more than once"),
+                        );
+                    }
+                    m_record_delimiter = Some({
+                        let text = r.text()?;
+                        Ok::<String, String>(text)
+                            .map_err(|e| {
+                                r
+                                    .error(
+                                        format!("{}{e}", "invalid value for RecordDelimiter: "),
+                                    )
+                            })?
+                    });
+                }
+                b"FieldDelimiter" => {
+                    if m_field_delimiter.is_some() {
+                        return Err(
+                            r.error("the member FieldDelimiter appears more than once"),
+                        );
+                    }
+                    m_field_delimiter = Some({
+                        let text = r.text()?;
+                        Ok::<String, String>(text)
+                            .map_err(|e| {
+                                r
+                                    .error(
+                                        format!("{}{e}", "invalid value for FieldDelimiter: "),
+                                    )
+                            })?
+                    });
+                }
+                b"QuoteCharacter" => {
+                    if m_quote_character.is_some() {
+                        return Err(
+                            r.error("the member QuoteCharacter appears more than once"),
+                        );
+                    }
+                    m_quote_character = Some({
+                        let text = r.text()?;
+                        Ok::<String, String>(text)
+                            .map_err(|e| {
+                                r
+                                    .error(
+                                        format!("{}{e}", "invalid value for QuoteCharacter: "),
+                                    )
+                            })?
+                    });
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            quote_fields: m_quote_fields,
+            quote_escape_character: m_quote_escape_character,
+            record_delimiter: m_record_delimiter,
+            field_delimiter: m_field_delimiter,
+            quote_character: m_quote_character,
+        })
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl CSVOutput {
+    /// This value as an XML document with the root element `<CSVOutput>`, as S3 sends it in a request or response body.
+    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(256);
+        self.write_xml(
+            &mut out,
+            "CSVOutput",
+            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        )?;
+        Ok(out)
+    }
+    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
+    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        let mut reader = crate::xml_read::Reader::new(
+            body,
+            &crate::xml_read::Limits::DEFAULT,
+        )?;
+        let r = &mut reader;
+        let start = r.root()?;
+        let value = Self::read_xml(r, &start)?;
+        r.finish()?;
+        Ok(value)
+    }
+}
+#[cfg(feature = "select-object-content")]
+/// Compression applied to an object as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CompressionType {
+    /// Not compressed.
+    None,
+    /// Compressed with gzip.
+    Gzip,
+    /// Compressed with bzip2.
+    Bzip2,
+    /// A value that this version of the crate does not know, kept as sent.
+    Unknown(crate::types::UnknownValue),
+}
+#[cfg(feature = "select-object-content")]
+impl CompressionType {
+    /// Every value this version of the crate knows, in model order.
+    pub const VALUES: &'static [&'static str] = &["NONE", "GZIP", "BZIP2"];
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "NONE",
+            Self::Gzip => "GZIP",
+            Self::Bzip2 => "BZIP2",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl From<&str> for CompressionType {
+    fn from(value: &str) -> Self {
+        match value {
+            "NONE" => Self::None,
+            "GZIP" => Self::Gzip,
+            "BZIP2" => Self::Bzip2,
+            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+        }
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl From<String> for CompressionType {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl std::fmt::Display for CompressionType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "select-object-content")]
+#[cfg(feature = "serde")]
+impl serde::Serialize for CompressionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "select-object-content")]
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CompressionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+#[cfg(feature = "select-object-content")]
+/// Keep-alive event without content.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct ContinuationEvent {}
 #[cfg(feature = "create-bucket")]
 /// Settings for a bucket being created: its Region, or for a directory bucket its zone and kind, plus initial tags. Every part is optional.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -1889,6 +2567,316 @@ impl<'de> serde::Deserialize<'de> for DataRedundancy {
         String::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "select-object-content")]
+/// Event closing a successful response; nothing follows it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct EndEvent {}
+#[cfg(feature = "select-object-content")]
+/// Query languages S3 Select understands.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ExpressionType {
+    /// S3 Select's SQL dialect, a subset of ANSI SQL.
+    Sql,
+    /// A value that this version of the crate does not know, kept as sent.
+    Unknown(crate::types::UnknownValue),
+}
+#[cfg(feature = "select-object-content")]
+impl ExpressionType {
+    /// Every value this version of the crate knows, in model order.
+    pub const VALUES: &'static [&'static str] = &["SQL"];
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sql => "SQL",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl From<&str> for ExpressionType {
+    fn from(value: &str) -> Self {
+        match value {
+            "SQL" => Self::Sql,
+            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+        }
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl From<String> for ExpressionType {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl std::fmt::Display for ExpressionType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "select-object-content")]
+#[cfg(feature = "serde")]
+impl serde::Serialize for ExpressionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "select-object-content")]
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ExpressionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+#[cfg(feature = "select-object-content")]
+/// How the first line of a CSV object is treated.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileHeaderInfo {
+    /// The first line is a header; statements may refer to columns by the names it gives.
+    Use,
+    /// The first line is a header and is skipped; statements refer to columns by position (<code>_1</code>, <code>_2</code> and so on).
+    Ignore,
+    /// There is no header: the first line is a record like the others, and columns are referred to by position.
+    None,
+    /// A value that this version of the crate does not know, kept as sent.
+    Unknown(crate::types::UnknownValue),
+}
+#[cfg(feature = "select-object-content")]
+impl FileHeaderInfo {
+    /// Every value this version of the crate knows, in model order.
+    pub const VALUES: &'static [&'static str] = &["USE", "IGNORE", "NONE"];
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Use => "USE",
+            Self::Ignore => "IGNORE",
+            Self::None => "NONE",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl From<&str> for FileHeaderInfo {
+    fn from(value: &str) -> Self {
+        match value {
+            "USE" => Self::Use,
+            "IGNORE" => Self::Ignore,
+            "NONE" => Self::None,
+            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+        }
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl From<String> for FileHeaderInfo {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl std::fmt::Display for FileHeaderInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "select-object-content")]
+#[cfg(feature = "serde")]
+impl serde::Serialize for FileHeaderInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "select-object-content")]
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for FileHeaderInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+#[cfg(feature = "select-object-content")]
+/// How to read the queried object. Set exactly one of <code>CSV</code>, <code>JSON</code> and <code>Parquet</code>; <code>CompressionType</code> concerns CSV and JSON objects.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct InputSerialization {
+    /// The object is delimited text (CSV or a variant); the element gives its delimiters, quoting and header handling.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CSV", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub csv: Option<crate::types::CSVInput>,
+    /// Compression of the whole object: <code>NONE</code> when unset, or <code>GZIP</code> or <code>BZIP2</code> for a CSV or JSON object. A Parquet object must not be compressed as a whole; the compression of its columns needs no setting.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "CompressionType",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub compression_type: Option<crate::types::CompressionType>,
+    /// The object is JSON; the element says whether it is one document or one value per line.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "JSON", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub json: Option<crate::types::JSONInput>,
+    /// The object is in Apache Parquet format. The element has no settings: its presence selects the format.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Parquet", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub parquet: Option<crate::types::ParquetInput>,
+}
+#[cfg(feature = "select-object-content")]
+impl InputSerialization {
+    /// Sets `CSV` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_csv(mut self, csv: crate::types::CSVInput) -> Self {
+        self.csv = Some(csv);
+        self
+    }
+    /// Sets `CompressionType` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_compression_type(
+        mut self,
+        compression_type: crate::types::CompressionType,
+    ) -> Self {
+        self.compression_type = Some(compression_type);
+        self
+    }
+    /// Sets `JSON` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_json(mut self, json: crate::types::JSONInput) -> Self {
+        self.json = Some(json);
+        self
+    }
+    /// Sets `Parquet` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_parquet(mut self, parquet: crate::types::ParquetInput) -> Self {
+        self.parquet = Some(parquet);
+        self
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl InputSerialization {
+    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    pub(crate) fn write_xml(
+        &self,
+        out: &mut String,
+        tag: &str,
+        attrs: &str,
+    ) -> Result<(), crate::error::BuildError> {
+        crate::xml::open(out, tag, attrs);
+        let mark = crate::xml::open_end(out);
+        if let Some(v) = &self.csv {
+            v.write_xml(out, "CSV", "")?;
+        }
+        if let Some(v) = &self.compression_type {
+            crate::xml::text_element(out, "CompressionType", "", v.as_str());
+        }
+        if let Some(v) = &self.json {
+            v.write_xml(out, "JSON", "")?;
+        }
+        if let Some(v) = &self.parquet {
+            v.write_xml(out, "Parquet", "")?;
+        }
+        crate::xml::close(out, tag, mark);
+        Ok(())
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl InputSerialization {
+    /// Reads this value from the element `start`, which the reader has just entered.
+    #[allow(unused_assignments)]
+    pub(crate) fn read_xml(
+        r: &mut crate::xml_read::Reader<'_>,
+        _start: &crate::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_csv: Option<crate::types::CSVInput> = None;
+        let mut m_compression_type: Option<crate::types::CompressionType> = None;
+        let mut m_json: Option<crate::types::JSONInput> = None;
+        let mut m_parquet: Option<crate::types::ParquetInput> = None;
+        while let Some(child) = r.next_child()? {
+            match child.name() {
+                b"CSV" => {
+                    if m_csv.is_some() {
+                        return Err(r.error("the member CSV appears more than once"));
+                    }
+                    m_csv = Some(crate::types::CSVInput::read_xml(r, &child)?);
+                }
+                b"CompressionType" => {
+                    if m_compression_type.is_some() {
+                        return Err(
+                            r.error("the member CompressionType appears more than once"),
+                        );
+                    }
+                    m_compression_type = Some({
+                        let text = r.text()?;
+                        Ok::<
+                            crate::types::CompressionType,
+                            String,
+                        >(crate::types::CompressionType::from(text))
+                            .map_err(|e| {
+                                r
+                                    .error(
+                                        format!("{}{e}", "invalid value for CompressionType: "),
+                                    )
+                            })?
+                    });
+                }
+                b"JSON" => {
+                    if m_json.is_some() {
+                        return Err(r.error("the member JSON appears more than once"));
+                    }
+                    m_json = Some(crate::types::JSONInput::read_xml(r, &child)?);
+                }
+                b"Parquet" => {
+                    if m_parquet.is_some() {
+                        return Err(r.error("the member Parquet appears more than once"));
+                    }
+                    m_parquet = Some(crate::types::ParquetInput::read_xml(r, &child)?);
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            csv: m_csv,
+            compression_type: m_compression_type,
+            json: m_json,
+            parquet: m_parquet,
+        })
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl InputSerialization {
+    /// This value as an XML document with the root element `<InputSerialization>`, as S3 sends it in a request or response body.
+    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(256);
+        self.write_xml(
+            &mut out,
+            "InputSerialization",
+            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        )?;
+        Ok(out)
+    }
+    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
+    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        let mut reader = crate::xml_read::Reader::new(
+            body,
+            &crate::xml_read::Limits::DEFAULT,
+        )?;
+        let r = &mut reader;
+        let start = r.root()?;
+        let value = Self::read_xml(r, &start)?;
+        r.finish()?;
+        Ok(value)
+    }
+}
 #[cfg(feature = "put-bucket-analytics-configuration")]
 /// The request carried a parameter or configuration value that S3 does not accept. Returned with HTTP status 400.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
@@ -1920,6 +2908,270 @@ impl InvalidArgument {
             "",
             headers,
         )
+    }
+}
+#[cfg(feature = "select-object-content")]
+/// Settings for reading a JSON object.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct JSONInput {
+    /// Layout of the JSON text: one value that may span many lines (<code>DOCUMENT</code>) or one value per line (<code>LINES</code>).
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub r#type: Option<crate::types::JSONType>,
+}
+#[cfg(feature = "select-object-content")]
+impl JSONInput {
+    /// Sets `Type` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_type(mut self, r#type: crate::types::JSONType) -> Self {
+        self.r#type = Some(r#type);
+        self
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl JSONInput {
+    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    pub(crate) fn write_xml(
+        &self,
+        out: &mut String,
+        tag: &str,
+        attrs: &str,
+    ) -> Result<(), crate::error::BuildError> {
+        crate::xml::open(out, tag, attrs);
+        let mark = crate::xml::open_end(out);
+        if let Some(v) = &self.r#type {
+            crate::xml::text_element(out, "Type", "", v.as_str());
+        }
+        crate::xml::close(out, tag, mark);
+        Ok(())
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl JSONInput {
+    /// Reads this value from the element `start`, which the reader has just entered.
+    #[allow(unused_assignments)]
+    pub(crate) fn read_xml(
+        r: &mut crate::xml_read::Reader<'_>,
+        _start: &crate::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_type: Option<crate::types::JSONType> = None;
+        while let Some(child) = r.next_child()? {
+            match child.name() {
+                b"Type" => {
+                    if m_type.is_some() {
+                        return Err(r.error("the member Type appears more than once"));
+                    }
+                    m_type = Some({
+                        let text = r.text()?;
+                        Ok::<
+                            crate::types::JSONType,
+                            String,
+                        >(crate::types::JSONType::from(text))
+                            .map_err(|e| {
+                                r.error(format!("{}{e}", "invalid value for Type: "))
+                            })?
+                    });
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self { r#type: m_type })
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl JSONInput {
+    /// This value as an XML document with the root element `<JSONInput>`, as S3 sends it in a request or response body.
+    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(256);
+        self.write_xml(
+            &mut out,
+            "JSONInput",
+            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        )?;
+        Ok(out)
+    }
+    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
+    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        let mut reader = crate::xml_read::Reader::new(
+            body,
+            &crate::xml_read::Limits::DEFAULT,
+        )?;
+        let r = &mut reader;
+        let start = r.root()?;
+        let value = Self::read_xml(r, &start)?;
+        r.finish()?;
+        Ok(value)
+    }
+}
+#[cfg(feature = "select-object-content")]
+/// Settings for writing results as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct JSONOutput {
+    /// Text written after each result record; a newline when unset.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "RecordDelimiter",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub record_delimiter: Option<String>,
+}
+#[cfg(feature = "select-object-content")]
+impl JSONOutput {
+    /// Sets `RecordDelimiter` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_record_delimiter(mut self, record_delimiter: impl Into<String>) -> Self {
+        self.record_delimiter = Some(record_delimiter.into());
+        self
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl JSONOutput {
+    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    pub(crate) fn write_xml(
+        &self,
+        out: &mut String,
+        tag: &str,
+        attrs: &str,
+    ) -> Result<(), crate::error::BuildError> {
+        crate::xml::open(out, tag, attrs);
+        let mark = crate::xml::open_end(out);
+        if let Some(v) = &self.record_delimiter {
+            crate::xml::text_element(out, "RecordDelimiter", "", v.as_str());
+        }
+        crate::xml::close(out, tag, mark);
+        Ok(())
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl JSONOutput {
+    /// Reads this value from the element `start`, which the reader has just entered.
+    #[allow(unused_assignments)]
+    pub(crate) fn read_xml(
+        r: &mut crate::xml_read::Reader<'_>,
+        _start: &crate::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_record_delimiter: Option<String> = None;
+        while let Some(child) = r.next_child()? {
+            match child.name() {
+                b"RecordDelimiter" => {
+                    if m_record_delimiter.is_some() {
+                        return Err(
+                            r.error("the member RecordDelimiter appears more than once"),
+                        );
+                    }
+                    m_record_delimiter = Some({
+                        let text = r.text()?;
+                        Ok::<String, String>(text)
+                            .map_err(|e| {
+                                r
+                                    .error(
+                                        format!("{}{e}", "invalid value for RecordDelimiter: "),
+                                    )
+                            })?
+                    });
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            record_delimiter: m_record_delimiter,
+        })
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl JSONOutput {
+    /// This value as an XML document with the root element `<JSONOutput>`, as S3 sends it in a request or response body.
+    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(256);
+        self.write_xml(
+            &mut out,
+            "JSONOutput",
+            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        )?;
+        Ok(out)
+    }
+    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
+    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        let mut reader = crate::xml_read::Reader::new(
+            body,
+            &crate::xml_read::Limits::DEFAULT,
+        )?;
+        let r = &mut reader;
+        let start = r.root()?;
+        let value = Self::read_xml(r, &start)?;
+        r.finish()?;
+        Ok(value)
+    }
+}
+#[cfg(feature = "select-object-content")]
+/// Layouts of JSON input.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum JSONType {
+    /// The object holds a single JSON value, which may span many lines.
+    Document,
+    /// The object holds one JSON value per line (JSON Lines); each line is a record.
+    Lines,
+    /// A value that this version of the crate does not know, kept as sent.
+    Unknown(crate::types::UnknownValue),
+}
+#[cfg(feature = "select-object-content")]
+impl JSONType {
+    /// Every value this version of the crate knows, in model order.
+    pub const VALUES: &'static [&'static str] = &["DOCUMENT", "LINES"];
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Document => "DOCUMENT",
+            Self::Lines => "LINES",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl From<&str> for JSONType {
+    fn from(value: &str) -> Self {
+        match value {
+            "DOCUMENT" => Self::Document,
+            "LINES" => Self::Lines,
+            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+        }
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl From<String> for JSONType {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl std::fmt::Display for JSONType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "select-object-content")]
+#[cfg(feature = "serde")]
+impl serde::Serialize for JSONType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "select-object-content")]
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for JSONType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
     }
 }
 #[cfg(feature = "create-bucket")]
@@ -2323,6 +3575,1033 @@ impl<'de> serde::Deserialize<'de> for ObjectOwnership {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self::from)
+    }
+}
+#[cfg(feature = "select-object-content")]
+/// Format of the results. Set exactly one of <code>CSV</code> and <code>JSON</code>; it need not match the format of the object.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct OutputSerialization {
+    /// Write the results as delimited text, with the settings given here.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CSV", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub csv: Option<crate::types::CSVOutput>,
+    /// Write the results as JSON, one value per record.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "JSON", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub json: Option<crate::types::JSONOutput>,
+}
+#[cfg(feature = "select-object-content")]
+impl OutputSerialization {
+    /// Sets `CSV` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_csv(mut self, csv: crate::types::CSVOutput) -> Self {
+        self.csv = Some(csv);
+        self
+    }
+    /// Sets `JSON` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_json(mut self, json: crate::types::JSONOutput) -> Self {
+        self.json = Some(json);
+        self
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl OutputSerialization {
+    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    pub(crate) fn write_xml(
+        &self,
+        out: &mut String,
+        tag: &str,
+        attrs: &str,
+    ) -> Result<(), crate::error::BuildError> {
+        crate::xml::open(out, tag, attrs);
+        let mark = crate::xml::open_end(out);
+        if let Some(v) = &self.csv {
+            v.write_xml(out, "CSV", "")?;
+        }
+        if let Some(v) = &self.json {
+            v.write_xml(out, "JSON", "")?;
+        }
+        crate::xml::close(out, tag, mark);
+        Ok(())
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl OutputSerialization {
+    /// Reads this value from the element `start`, which the reader has just entered.
+    #[allow(unused_assignments)]
+    pub(crate) fn read_xml(
+        r: &mut crate::xml_read::Reader<'_>,
+        _start: &crate::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_csv: Option<crate::types::CSVOutput> = None;
+        let mut m_json: Option<crate::types::JSONOutput> = None;
+        while let Some(child) = r.next_child()? {
+            match child.name() {
+                b"CSV" => {
+                    if m_csv.is_some() {
+                        return Err(r.error("the member CSV appears more than once"));
+                    }
+                    m_csv = Some(crate::types::CSVOutput::read_xml(r, &child)?);
+                }
+                b"JSON" => {
+                    if m_json.is_some() {
+                        return Err(r.error("the member JSON appears more than once"));
+                    }
+                    m_json = Some(crate::types::JSONOutput::read_xml(r, &child)?);
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self { csv: m_csv, json: m_json })
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl OutputSerialization {
+    /// This value as an XML document with the root element `<OutputSerialization>`, as S3 sends it in a request or response body.
+    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(256);
+        self.write_xml(
+            &mut out,
+            "OutputSerialization",
+            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        )?;
+        Ok(out)
+    }
+    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
+    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        let mut reader = crate::xml_read::Reader::new(
+            body,
+            &crate::xml_read::Limits::DEFAULT,
+        )?;
+        let r = &mut reader;
+        let start = r.root()?;
+        let value = Self::read_xml(r, &start)?;
+        r.finish()?;
+        Ok(value)
+    }
+}
+#[cfg(feature = "select-object-content")]
+/// Marker selecting Parquet input; it has no settings.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct ParquetInput {}
+#[cfg(feature = "select-object-content")]
+impl ParquetInput {
+    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    pub(crate) fn write_xml(
+        &self,
+        out: &mut String,
+        tag: &str,
+        attrs: &str,
+    ) -> Result<(), crate::error::BuildError> {
+        crate::xml::open(out, tag, attrs);
+        let mark = crate::xml::open_end(out);
+        crate::xml::close(out, tag, mark);
+        Ok(())
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl ParquetInput {
+    /// Reads this value from the element `start`, which the reader has just entered.
+    #[allow(unused_assignments)]
+    pub(crate) fn read_xml(
+        r: &mut crate::xml_read::Reader<'_>,
+        _start: &crate::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        while r.next_child()?.is_some() {
+            r.skip()?;
+        }
+        Ok(Self {})
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl ParquetInput {
+    /// This value as an XML document with the root element `<ParquetInput>`, as S3 sends it in a request or response body.
+    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(256);
+        self.write_xml(
+            &mut out,
+            "ParquetInput",
+            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        )?;
+        Ok(out)
+    }
+    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
+    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        let mut reader = crate::xml_read::Reader::new(
+            body,
+            &crate::xml_read::Limits::DEFAULT,
+        )?;
+        let r = &mut reader;
+        let start = r.root()?;
+        let value = Self::read_xml(r, &start)?;
+        r.finish()?;
+        Ok(value)
+    }
+}
+#[cfg(feature = "select-object-content")]
+/// Byte counts of a query that is still running.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct Progress {
+    /// Bytes of the stored object read so far.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "BytesScanned", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub bytes_scanned: Option<i64>,
+    /// Bytes of object data examined so far, after decompression.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "BytesProcessed",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub bytes_processed: Option<i64>,
+    /// Bytes of result data sent back so far.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "BytesReturned", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub bytes_returned: Option<i64>,
+}
+#[cfg(feature = "select-object-content")]
+impl Progress {
+    /// Sets `BytesScanned` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_bytes_scanned(mut self, bytes_scanned: i64) -> Self {
+        self.bytes_scanned = Some(bytes_scanned);
+        self
+    }
+    /// Sets `BytesProcessed` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_bytes_processed(mut self, bytes_processed: i64) -> Self {
+        self.bytes_processed = Some(bytes_processed);
+        self
+    }
+    /// Sets `BytesReturned` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_bytes_returned(mut self, bytes_returned: i64) -> Self {
+        self.bytes_returned = Some(bytes_returned);
+        self
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl Progress {
+    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    pub(crate) fn write_xml(
+        &self,
+        out: &mut String,
+        tag: &str,
+        attrs: &str,
+    ) -> Result<(), crate::error::BuildError> {
+        crate::xml::open(out, tag, attrs);
+        let mark = crate::xml::open_end(out);
+        if let Some(v) = &self.bytes_scanned {
+            crate::xml::display_element(out, "BytesScanned", "", v);
+        }
+        if let Some(v) = &self.bytes_processed {
+            crate::xml::display_element(out, "BytesProcessed", "", v);
+        }
+        if let Some(v) = &self.bytes_returned {
+            crate::xml::display_element(out, "BytesReturned", "", v);
+        }
+        crate::xml::close(out, tag, mark);
+        Ok(())
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl Progress {
+    /// Reads this value from the element `start`, which the reader has just entered.
+    #[allow(unused_assignments)]
+    pub(crate) fn read_xml(
+        r: &mut crate::xml_read::Reader<'_>,
+        _start: &crate::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_bytes_scanned: Option<i64> = None;
+        let mut m_bytes_processed: Option<i64> = None;
+        let mut m_bytes_returned: Option<i64> = None;
+        while let Some(child) = r.next_child()? {
+            match child.name() {
+                b"BytesScanned" => {
+                    if m_bytes_scanned.is_some() {
+                        return Err(
+                            r.error("the member BytesScanned appears more than once"),
+                        );
+                    }
+                    m_bytes_scanned = Some({
+                        let text = r.text()?;
+                        text.trim()
+                            .parse::<i64>()
+                            .map_err(|e| e.to_string())
+                            .map_err(|e| {
+                                r
+                                    .error(format!("{}{e}", "invalid value for BytesScanned: "))
+                            })?
+                    });
+                }
+                b"BytesProcessed" => {
+                    if m_bytes_processed.is_some() {
+                        return Err(
+                            r.error("the member BytesProcessed appears more than once"),
+                        );
+                    }
+                    m_bytes_processed = Some({
+                        let text = r.text()?;
+                        text.trim()
+                            .parse::<i64>()
+                            .map_err(|e| e.to_string())
+                            .map_err(|e| {
+                                r
+                                    .error(
+                                        format!("{}{e}", "invalid value for BytesProcessed: "),
+                                    )
+                            })?
+                    });
+                }
+                b"BytesReturned" => {
+                    if m_bytes_returned.is_some() {
+                        return Err(
+                            r.error("the member BytesReturned appears more than once"),
+                        );
+                    }
+                    m_bytes_returned = Some({
+                        let text = r.text()?;
+                        text.trim()
+                            .parse::<i64>()
+                            .map_err(|e| e.to_string())
+                            .map_err(|e| {
+                                r
+                                    .error(
+                                        format!("{}{e}", "invalid value for BytesReturned: "),
+                                    )
+                            })?
+                    });
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            bytes_scanned: m_bytes_scanned,
+            bytes_processed: m_bytes_processed,
+            bytes_returned: m_bytes_returned,
+        })
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl Progress {
+    /// This value as an XML document with the root element `<Progress>`, as S3 sends it in a request or response body.
+    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(256);
+        self.write_xml(
+            &mut out,
+            "Progress",
+            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        )?;
+        Ok(out)
+    }
+    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
+    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        let mut reader = crate::xml_read::Reader::new(
+            body,
+            &crate::xml_read::Limits::DEFAULT,
+        )?;
+        let r = &mut reader;
+        let start = r.root()?;
+        let value = Self::read_xml(r, &start)?;
+        r.finish()?;
+        Ok(value)
+    }
+}
+#[cfg(feature = "select-object-content")]
+/// Event telling how far a running query has got; sent only when <code>RequestProgress</code> enabled it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct ProgressEvent {
+    /// The counts so far, sent as an XML <code>Progress</code> document forming the message payload.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Details", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub details: Option<crate::types::Progress>,
+}
+#[cfg(feature = "select-object-content")]
+impl ProgressEvent {
+    /// Sets `Details` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_details(mut self, details: crate::types::Progress) -> Self {
+        self.details = Some(details);
+        self
+    }
+}
+#[cfg(feature = "select-object-content")]
+/// When fields of CSV results are put in quotes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum QuoteFields {
+    /// Quote every field.
+    Always,
+    /// Quote a field only when its value requires it, for example when it contains the field delimiter.
+    Asneeded,
+    /// A value that this version of the crate does not know, kept as sent.
+    Unknown(crate::types::UnknownValue),
+}
+#[cfg(feature = "select-object-content")]
+impl QuoteFields {
+    /// Every value this version of the crate knows, in model order.
+    pub const VALUES: &'static [&'static str] = &["ALWAYS", "ASNEEDED"];
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Always => "ALWAYS",
+            Self::Asneeded => "ASNEEDED",
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl From<&str> for QuoteFields {
+    fn from(value: &str) -> Self {
+        match value {
+            "ALWAYS" => Self::Always,
+            "ASNEEDED" => Self::Asneeded,
+            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+        }
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl From<String> for QuoteFields {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl std::fmt::Display for QuoteFields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "select-object-content")]
+#[cfg(feature = "serde")]
+impl serde::Serialize for QuoteFields {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "select-object-content")]
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for QuoteFields {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
+#[cfg(feature = "select-object-content")]
+/// Event carrying part of the query results.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct RecordsEvent {
+    /// Raw bytes of results. One record may be split across consecutive events, so join the payloads before cutting them into records.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Payload", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub payload: Option<Vec<u8>>,
+}
+#[cfg(feature = "select-object-content")]
+impl RecordsEvent {
+    /// Sets `Payload` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_payload(mut self, payload: Vec<u8>) -> Self {
+        self.payload = Some(payload);
+        self
+    }
+}
+#[cfg(feature = "select-object-content")]
+/// Whether S3 should report progress while a query runs.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct RequestProgress {
+    /// When true, S3 sends <code>Progress</code> events at intervals during the query; when false or unset, it sends none.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub enabled: Option<bool>,
+}
+#[cfg(feature = "select-object-content")]
+impl RequestProgress {
+    /// Sets `Enabled` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl RequestProgress {
+    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    pub(crate) fn write_xml(
+        &self,
+        out: &mut String,
+        tag: &str,
+        attrs: &str,
+    ) -> Result<(), crate::error::BuildError> {
+        crate::xml::open(out, tag, attrs);
+        let mark = crate::xml::open_end(out);
+        if let Some(v) = &self.enabled {
+            crate::xml::display_element(out, "Enabled", "", v);
+        }
+        crate::xml::close(out, tag, mark);
+        Ok(())
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl RequestProgress {
+    /// Reads this value from the element `start`, which the reader has just entered.
+    #[allow(unused_assignments)]
+    pub(crate) fn read_xml(
+        r: &mut crate::xml_read::Reader<'_>,
+        _start: &crate::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_enabled: Option<bool> = None;
+        while let Some(child) = r.next_child()? {
+            match child.name() {
+                b"Enabled" => {
+                    if m_enabled.is_some() {
+                        return Err(r.error("the member Enabled appears more than once"));
+                    }
+                    m_enabled = Some({
+                        let text = r.text()?;
+                        crate::primitives::parse_bool(&text)
+                            .map_err(|e| e.to_string())
+                            .map_err(|e| {
+                                r.error(format!("{}{e}", "invalid value for Enabled: "))
+                            })?
+                    });
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self { enabled: m_enabled })
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl RequestProgress {
+    /// This value as an XML document with the root element `<RequestProgress>`, as S3 sends it in a request or response body.
+    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(256);
+        self.write_xml(
+            &mut out,
+            "RequestProgress",
+            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        )?;
+        Ok(out)
+    }
+    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
+    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        let mut reader = crate::xml_read::Reader::new(
+            body,
+            &crate::xml_read::Limits::DEFAULT,
+        )?;
+        let r = &mut reader;
+        let start = r.root()?;
+        let value = Self::read_xml(r, &start)?;
+        r.finish()?;
+        Ok(value)
+    }
+}
+#[cfg(feature = "select-object-content")]
+/// A byte range of the object to query. A record belongs to the range when its first byte lies in it, so consecutive ranges divide the object without cutting or repeating records. Ranges cannot be used on compressed objects, on JSON in <code>DOCUMENT</code> layout, or on CSV read with <code>AllowQuotedRecordDelimiter</code>.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct ScanRange {
+    /// Offset of the first byte of the range, counting from zero. With <code>Start</code> alone, the range runs to the end of the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Start", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub start: Option<i64>,
+    /// Offset of the last byte of the range (inclusive). With <code>End</code> alone, it is a length instead: the range is the final <code>End</code> bytes of the object.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "End", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub end: Option<i64>,
+}
+#[cfg(feature = "select-object-content")]
+impl ScanRange {
+    /// Sets `Start` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_start(mut self, start: i64) -> Self {
+        self.start = Some(start);
+        self
+    }
+    /// Sets `End` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_end(mut self, end: i64) -> Self {
+        self.end = Some(end);
+        self
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl ScanRange {
+    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    pub(crate) fn write_xml(
+        &self,
+        out: &mut String,
+        tag: &str,
+        attrs: &str,
+    ) -> Result<(), crate::error::BuildError> {
+        crate::xml::open(out, tag, attrs);
+        let mark = crate::xml::open_end(out);
+        if let Some(v) = &self.start {
+            crate::xml::display_element(out, "Start", "", v);
+        }
+        if let Some(v) = &self.end {
+            crate::xml::display_element(out, "End", "", v);
+        }
+        crate::xml::close(out, tag, mark);
+        Ok(())
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl ScanRange {
+    /// Reads this value from the element `start`, which the reader has just entered.
+    #[allow(unused_assignments)]
+    pub(crate) fn read_xml(
+        r: &mut crate::xml_read::Reader<'_>,
+        _start: &crate::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_start: Option<i64> = None;
+        let mut m_end: Option<i64> = None;
+        while let Some(child) = r.next_child()? {
+            match child.name() {
+                b"Start" => {
+                    if m_start.is_some() {
+                        return Err(r.error("the member Start appears more than once"));
+                    }
+                    m_start = Some({
+                        let text = r.text()?;
+                        text.trim()
+                            .parse::<i64>()
+                            .map_err(|e| e.to_string())
+                            .map_err(|e| {
+                                r.error(format!("{}{e}", "invalid value for Start: "))
+                            })?
+                    });
+                }
+                b"End" => {
+                    if m_end.is_some() {
+                        return Err(r.error("the member End appears more than once"));
+                    }
+                    m_end = Some({
+                        let text = r.text()?;
+                        text.trim()
+                            .parse::<i64>()
+                            .map_err(|e| e.to_string())
+                            .map_err(|e| {
+                                r.error(format!("{}{e}", "invalid value for End: "))
+                            })?
+                    });
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self { start: m_start, end: m_end })
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl ScanRange {
+    /// This value as an XML document with the root element `<ScanRange>`, as S3 sends it in a request or response body.
+    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(256);
+        self.write_xml(
+            &mut out,
+            "ScanRange",
+            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        )?;
+        Ok(out)
+    }
+    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
+    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        let mut reader = crate::xml_read::Reader::new(
+            body,
+            &crate::xml_read::Limits::DEFAULT,
+        )?;
+        let r = &mut reader;
+        let start = r.root()?;
+        let value = Self::read_xml(r, &start)?;
+        r.finish()?;
+        Ok(value)
+    }
+}
+#[cfg(feature = "select-object-content")]
+/// Events of an S3 Select response, each sent as one message of the AWS event stream encoding. The <code>:event-type</code> header of a message names the member it carries.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum SelectObjectContentEventStream {
+    /// A piece of the results, in the requested output format.
+    #[cfg_attr(feature = "serde", serde(rename = "Records"))]
+    Records(crate::types::RecordsEvent),
+    /// Final byte counts of the query, sent once after the last records.
+    #[cfg_attr(feature = "serde", serde(rename = "Stats"))]
+    Stats(crate::types::StatsEvent),
+    /// Byte counts so far, sent from time to time when <code>RequestProgress</code> asked for them.
+    #[cfg_attr(feature = "serde", serde(rename = "Progress"))]
+    Progress(crate::types::ProgressEvent),
+    /// Keep-alive without content, sent during long scans so that the connection is not closed as idle; it can be ignored.
+    #[cfg_attr(feature = "serde", serde(rename = "Cont"))]
+    Cont(crate::types::ContinuationEvent),
+    /// Last event of a complete response. If the stream ends without it, the results are incomplete.
+    #[cfg_attr(feature = "serde", serde(rename = "End"))]
+    End(crate::types::EndEvent),
+    /// A member that this version of the crate does not know, by its
+    /// element name. It is kept when reading so nothing is lost, but it
+    /// cannot be written into a request.
+    #[cfg_attr(feature = "serde", serde(skip))]
+    Unknown(String),
+}
+#[cfg(feature = "select-object-content")]
+impl crate::event_stream::Event for SelectObjectContentEventStream {
+    fn from_message(
+        message: &crate::event_stream::Message,
+    ) -> Result<Self, crate::event_stream::EventStreamError> {
+        let _ = &message;
+        Ok(
+            match message.event_type()? {
+                "Records" => {
+                    Self::Records(crate::types::RecordsEvent {
+                        payload: if message.payload.is_empty() {
+                            None
+                        } else {
+                            Some(message.payload.clone())
+                        },
+                    })
+                }
+                "Stats" => {
+                    Self::Stats(crate::types::StatsEvent {
+                        details: if message.payload.is_empty() {
+                            None
+                        } else {
+                            Some(
+                                crate::event_stream::xml_payload(
+                                    message,
+                                    "Stats",
+                                    crate::types::Stats::read_xml,
+                                )?,
+                            )
+                        },
+                    })
+                }
+                "Progress" => {
+                    Self::Progress(crate::types::ProgressEvent {
+                        details: if message.payload.is_empty() {
+                            None
+                        } else {
+                            Some(
+                                crate::event_stream::xml_payload(
+                                    message,
+                                    "Progress",
+                                    crate::types::Progress::read_xml,
+                                )?,
+                            )
+                        },
+                    })
+                }
+                "Cont" => Self::Cont(crate::types::ContinuationEvent {}),
+                "End" => Self::End(crate::types::EndEvent {}),
+                other => Self::Unknown(other.to_owned()),
+            },
+        )
+    }
+    fn to_message(
+        &self,
+    ) -> Result<crate::event_stream::Message, crate::error::BuildError> {
+        Ok(
+            match self {
+                Self::Records(v) => {
+                    let mut message = crate::event_stream::Message::event("Records");
+                    if let Some(x) = &v.payload {
+                        message
+                            .push_header(
+                                ":content-type",
+                                crate::event_stream::HeaderValue::String(
+                                    "application/octet-stream".to_owned(),
+                                ),
+                            );
+                        message.payload = x.clone();
+                    }
+                    message
+                }
+                Self::Stats(v) => {
+                    let mut message = crate::event_stream::Message::event("Stats");
+                    if let Some(x) = &v.details {
+                        message
+                            .push_header(
+                                ":content-type",
+                                crate::event_stream::HeaderValue::String(
+                                    "text/xml".to_owned(),
+                                ),
+                            );
+                        message.payload = {
+                            let mut xml = String::with_capacity(256);
+                            x.write_xml(
+                                &mut xml,
+                                "Stats",
+                                " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+                            )?;
+                            xml.into_bytes()
+                        };
+                    }
+                    message
+                }
+                Self::Progress(v) => {
+                    let mut message = crate::event_stream::Message::event("Progress");
+                    if let Some(x) = &v.details {
+                        message
+                            .push_header(
+                                ":content-type",
+                                crate::event_stream::HeaderValue::String(
+                                    "text/xml".to_owned(),
+                                ),
+                            );
+                        message.payload = {
+                            let mut xml = String::with_capacity(256);
+                            x.write_xml(
+                                &mut xml,
+                                "Progress",
+                                " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+                            )?;
+                            xml.into_bytes()
+                        };
+                    }
+                    message
+                }
+                Self::Cont(_) => crate::event_stream::Message::event("Cont"),
+                Self::End(_) => crate::event_stream::Message::event("End"),
+                Self::Unknown(name) => {
+                    return Err(crate::error::BuildError::UnknownUnionVariant {
+                        shape: "SelectObjectContentEventStream",
+                        name: name.clone(),
+                    });
+                }
+            },
+        )
+    }
+}
+#[cfg(feature = "select-object-content")]
+/// Byte counts of a query once it has finished.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct Stats {
+    /// Bytes of the stored object that were read, as stored (compressed, if it is).
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "BytesScanned", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub bytes_scanned: Option<i64>,
+    /// Bytes of object data that were examined after decompression.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "BytesProcessed",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub bytes_processed: Option<i64>,
+    /// Bytes of result data sent back in <code>Records</code> events.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "BytesReturned", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub bytes_returned: Option<i64>,
+}
+#[cfg(feature = "select-object-content")]
+impl Stats {
+    /// Sets `BytesScanned` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_bytes_scanned(mut self, bytes_scanned: i64) -> Self {
+        self.bytes_scanned = Some(bytes_scanned);
+        self
+    }
+    /// Sets `BytesProcessed` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_bytes_processed(mut self, bytes_processed: i64) -> Self {
+        self.bytes_processed = Some(bytes_processed);
+        self
+    }
+    /// Sets `BytesReturned` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_bytes_returned(mut self, bytes_returned: i64) -> Self {
+        self.bytes_returned = Some(bytes_returned);
+        self
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl Stats {
+    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    pub(crate) fn write_xml(
+        &self,
+        out: &mut String,
+        tag: &str,
+        attrs: &str,
+    ) -> Result<(), crate::error::BuildError> {
+        crate::xml::open(out, tag, attrs);
+        let mark = crate::xml::open_end(out);
+        if let Some(v) = &self.bytes_scanned {
+            crate::xml::display_element(out, "BytesScanned", "", v);
+        }
+        if let Some(v) = &self.bytes_processed {
+            crate::xml::display_element(out, "BytesProcessed", "", v);
+        }
+        if let Some(v) = &self.bytes_returned {
+            crate::xml::display_element(out, "BytesReturned", "", v);
+        }
+        crate::xml::close(out, tag, mark);
+        Ok(())
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl Stats {
+    /// Reads this value from the element `start`, which the reader has just entered.
+    #[allow(unused_assignments)]
+    pub(crate) fn read_xml(
+        r: &mut crate::xml_read::Reader<'_>,
+        _start: &crate::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_bytes_scanned: Option<i64> = None;
+        let mut m_bytes_processed: Option<i64> = None;
+        let mut m_bytes_returned: Option<i64> = None;
+        while let Some(child) = r.next_child()? {
+            match child.name() {
+                b"BytesScanned" => {
+                    if m_bytes_scanned.is_some() {
+                        return Err(
+                            r.error("the member BytesScanned appears more than once"),
+                        );
+                    }
+                    m_bytes_scanned = Some({
+                        let text = r.text()?;
+                        text.trim()
+                            .parse::<i64>()
+                            .map_err(|e| e.to_string())
+                            .map_err(|e| {
+                                r
+                                    .error(format!("{}{e}", "invalid value for BytesScanned: "))
+                            })?
+                    });
+                }
+                b"BytesProcessed" => {
+                    if m_bytes_processed.is_some() {
+                        return Err(
+                            r.error("the member BytesProcessed appears more than once"),
+                        );
+                    }
+                    m_bytes_processed = Some({
+                        let text = r.text()?;
+                        text.trim()
+                            .parse::<i64>()
+                            .map_err(|e| e.to_string())
+                            .map_err(|e| {
+                                r
+                                    .error(
+                                        format!("{}{e}", "invalid value for BytesProcessed: "),
+                                    )
+                            })?
+                    });
+                }
+                b"BytesReturned" => {
+                    if m_bytes_returned.is_some() {
+                        return Err(
+                            r.error("the member BytesReturned appears more than once"),
+                        );
+                    }
+                    m_bytes_returned = Some({
+                        let text = r.text()?;
+                        text.trim()
+                            .parse::<i64>()
+                            .map_err(|e| e.to_string())
+                            .map_err(|e| {
+                                r
+                                    .error(
+                                        format!("{}{e}", "invalid value for BytesReturned: "),
+                                    )
+                            })?
+                    });
+                }
+                _ => r.skip()?,
+            }
+        }
+        Ok(Self {
+            bytes_scanned: m_bytes_scanned,
+            bytes_processed: m_bytes_processed,
+            bytes_returned: m_bytes_returned,
+        })
+    }
+}
+#[cfg(feature = "select-object-content")]
+impl Stats {
+    /// This value as an XML document with the root element `<Stats>`, as S3 sends it in a request or response body.
+    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(256);
+        self.write_xml(
+            &mut out,
+            "Stats",
+            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        )?;
+        Ok(out)
+    }
+    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
+    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        let mut reader = crate::xml_read::Reader::new(
+            body,
+            &crate::xml_read::Limits::DEFAULT,
+        )?;
+        let r = &mut reader;
+        let start = r.root()?;
+        let value = Self::read_xml(r, &start)?;
+        r.finish()?;
+        Ok(value)
+    }
+}
+#[cfg(feature = "select-object-content")]
+/// Event carrying the totals of a finished query.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct StatsEvent {
+    /// The totals, sent as an XML <code>Stats</code> document forming the message payload.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Details", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub details: Option<crate::types::Stats>,
+}
+#[cfg(feature = "select-object-content")]
+impl StatsEvent {
+    /// Sets `Details` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_details(mut self, details: crate::types::Stats) -> Self {
+        self.details = Some(details);
+        self
     }
 }
 #[cfg(

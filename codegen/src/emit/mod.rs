@@ -3,6 +3,7 @@
 //! Each concern has its own small module; this one assembles the files,
 //! formats Rust with prettyplease and puts the generated-file header on top.
 
+mod event_stream;
 mod operation;
 mod server;
 mod text;
@@ -161,6 +162,10 @@ const RUNTIME: &[(&str, &str)] = &[
     ("headers.rs", include_str!("../../runtime/headers.rs")),
     ("checksum.rs", include_str!("../../runtime/checksum.rs")),
     ("server.rs", include_str!("../../runtime/server.rs")),
+    (
+        "event_stream.rs",
+        include_str!("../../runtime/event_stream.rs"),
+    ),
 ];
 
 /// Formats tokens as a Rust file with the header on top.
@@ -185,6 +190,12 @@ pub(crate) fn docs(lines: &[String]) -> TokenStream {
 
 /// The Rust type of a value (without `Option` or `Box`).
 pub(crate) fn ty_tokens(ty: &Ty) -> TokenStream {
+    ty_tokens_in(ty, &quote!(crate))
+}
+
+/// The Rust type of a value, with the generated crate at `root` (`crate`
+/// inside it, its package name in tests outside it).
+pub(crate) fn ty_tokens_in(ty: &Ty, root: &TokenStream) -> TokenStream {
     match ty {
         Ty::String => quote!(String),
         Ty::Bool => quote!(bool),
@@ -194,20 +205,24 @@ pub(crate) fn ty_tokens(ty: &Ty) -> TokenStream {
         Ty::Long => quote!(i64),
         Ty::Float => quote!(f32),
         Ty::Double => quote!(f64),
-        Ty::Timestamp(_) => quote!(crate::primitives::DateTime),
+        Ty::Timestamp(_) => quote!(#root::primitives::DateTime),
         Ty::Blob => quote!(Vec<u8>),
         Ty::Named { name, .. } => {
             let n = ident(name);
-            quote!(crate::types::#n)
+            quote!(#root::types::#n)
         }
         Ty::List { item, .. } => {
-            let item = ty_tokens(item);
+            let item = ty_tokens_in(item, root);
             quote!(Vec<#item>)
         }
+        Ty::EventStream { name } => {
+            let n = ident(name);
+            quote!(Vec<#root::types::#n>)
+        }
         Ty::Map { key, value, .. } => {
-            let k = ty_tokens(key);
-            let v = ty_tokens(value);
-            quote!(indexmap::IndexMap<#k, #v>)
+            let k = ty_tokens_in(key, root);
+            let v = ty_tokens_in(value, root);
+            quote!(#root::indexmap::IndexMap<#k, #v>)
         }
     }
 }
@@ -355,6 +370,10 @@ mod headers;
 #[rustfmt::skip]
 #[allow(dead_code)]
 pub mod checksum;
+// Event streams (`application/vnd.amazon.eventstream`): decoder and encoder.
+#[rustfmt::skip]
+#[allow(dead_code)]
+pub mod event_stream;
 
 /// One S3 operation: how to build its request and read its response.
 ///
@@ -454,21 +473,24 @@ fn type_items(krate: &Crate, t: &TypeDef) -> TokenStream {
             let error = (matches!(s.role, StructRole::Error { .. }) && !s.fields.is_empty())
                 .then(|| operation::read_error(s));
             let error_response = server::error_response(s, &krate.service);
-            let document = (s.role == StructRole::Plain).then(|| {
-                let ns = s
-                    .xml_namespace
-                    .clone()
-                    .or_else(|| krate.service.xml_namespace.clone());
-                xml::document(&s.name, &s.xml_name, &ns, false)
-            });
+            let document =
+                (s.role == StructRole::Plain && s.writes_xml && s.reads_xml).then(|| {
+                    let ns = s
+                        .xml_namespace
+                        .clone()
+                        .or_else(|| krate.service.xml_namespace.clone());
+                    xml::document(&s.name, &s.xml_name, &ns, false)
+                });
             quote!(#ty #xml #error #error_response #document)
         }
         TypeDef::Union(u) => {
             let ty = types::union(u);
             let xml = xml::union(u);
             let root = crate::model::local_name(&u.shape_id);
-            let document = xml::document(&u.name, root, &krate.service.xml_namespace, true);
-            quote!(#ty #xml #document)
+            let document = (u.writes_xml && u.reads_xml)
+                .then(|| xml::document(&u.name, root, &krate.service.xml_namespace, true));
+            let events = event_stream::union(u, krate);
+            quote!(#ty #xml #document #events)
         }
         TypeDef::Enum(e) => types::enumeration(e),
     }
@@ -500,7 +522,7 @@ fn wire_example(krate: &Crate, opts: &CrateOptions) -> Result<String, String> {
             names
         }
 
-        fn dispatch(operation: &str, mode: Mode, input: &[u8]) -> Result<String, String> {
+        fn dispatch(operation: &str, mode: Mode, input: &[u8]) -> Result<Vec<u8>, String> {
             #[allow(clippy::match_single_binding)]
             match operation {
                 #(#arms)*

@@ -690,6 +690,10 @@ fn read_output(op: &OperationDef) -> TokenStream {
         let local = xml::local(f);
         let value = match &f.ty {
             Ty::Blob => quote!(Some(body.to_vec())),
+            Ty::EventStream { name } => {
+                let t = ident(name);
+                quote!(Some(crate::event_stream::decode_all::<crate::types::#t>(body)?))
+            }
             Ty::String => {
                 quote!(Some(String::from_utf8(body.to_vec()).map_err(|_| {
                     crate::error::XmlError::new("the body is not UTF-8")

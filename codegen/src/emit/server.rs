@@ -536,7 +536,7 @@ fn ns_attr(ns: Option<&XmlNamespace>) -> String {
 /// Root element name and namespace of a structure or union payload: the
 /// member's own `xmlName`, else the target's; the member's namespace, else
 /// the target's, else the service's.
-fn payload_root(f: &Field, krate: &Crate) -> (String, Option<XmlNamespace>) {
+pub(crate) fn payload_root(f: &Field, krate: &Crate) -> (String, Option<XmlNamespace>) {
     let target = match &f.ty {
         Ty::Named { name, .. } => krate.types.iter().find(|t| t.name() == name),
         _ => None,
@@ -666,6 +666,17 @@ fn output_response(op: &OperationDef, krate: &Crate) -> TokenStream {
                         let body = xml.into_bytes();
                     },
                     quote!((!body.is_empty()).then_some("application/xml")),
+                )
+            }
+            Ty::EventStream { .. } => {
+                let events = if f.optional {
+                    quote!(self.#fname.as_deref().unwrap_or_default())
+                } else {
+                    quote!(&self.#fname)
+                };
+                (
+                    quote!(let body: Vec<u8> = crate::event_stream::encode_all(#events)?;),
+                    quote!((!body.is_empty()).then_some("application/vnd.amazon.eventstream")),
                 )
             }
             ty => {

@@ -66,7 +66,7 @@ pub fn from_text(ty: &Ty, text: TokenStream, default: TimestampFormat) -> TokenS
             quote!(crate::primitives::DateTime::parse(#text.trim(), #f).map_err(|e| e.to_string()))
         }
         Ty::Blob => quote!(crate::primitives::base64_decode(&#text).map_err(|e| e.to_string())),
-        Ty::Named { .. } | Ty::List { .. } | Ty::Map { .. } => {
+        Ty::Named { .. } | Ty::List { .. } | Ty::Map { .. } | Ty::EventStream { .. } => {
             quote!(Err::<(), String>("not a scalar".to_owned()))
         }
     }

@@ -174,6 +174,8 @@ pub(super) fn write_member(ty: &Ty, v: TokenStream, xml: &XmlMember) -> TokenStr
             quote!(crate::xml::text_element(out, #tag, #attrs, #text);)
         }
         Ty::Named { .. } => quote!(#v.write_xml(out, #tag, #attrs)?;),
+        // Lowering keeps event streams out of XML documents.
+        Ty::EventStream { .. } => quote!(compile_error!("an event stream is not an XML value");),
         Ty::List {
             item,
             member: item_xml,
@@ -250,6 +252,21 @@ fn read_structure(s: &StructDef) -> TokenStream {
     } else {
         ident("start")
     };
+    // A structure without members skips whatever its element holds.
+    let children = if arms.is_empty() {
+        quote!(while r.next_child()?.is_some() {
+            r.skip()?;
+        })
+    } else {
+        quote! {
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    #(#arms)*
+                    _ => r.skip()?,
+                }
+            }
+        }
+    };
     quote! {
         impl #name {
             /// Reads this value from the element `start`, which the reader has just entered.
@@ -257,12 +274,7 @@ fn read_structure(s: &StructDef) -> TokenStream {
             pub(crate) fn read_xml(r: &mut crate::xml_read::Reader<'_>, #start: &crate::xml_read::Start<'_>) -> Result<Self, crate::error::XmlError> {
                 #(#decls)*
                 #(#attrs)*
-                while let Some(child) = r.next_child()? {
-                    match child.name() {
-                        #(#arms)*
-                        _ => r.skip()?,
-                    }
-                }
+                #children
                 Ok(Self { #(#build)* })
             }
         }

@@ -38,8 +38,14 @@ enum Mode {
 pub(crate) fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match main_with(&args) {
-        Ok(text) => {
-            print!("{text}");
+        Ok(bytes) => {
+            // Bodies are written as they are: an event stream is binary.
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            if let Err(e) = stdout.write_all(&bytes).and_then(|()| stdout.flush()) {
+                eprintln!("wire: cannot write the output: {e}");
+                return ExitCode::from(2);
+            }
             ExitCode::SUCCESS
         }
         Err(message) => {
@@ -49,7 +55,7 @@ pub(crate) fn main() -> ExitCode {
     }
 }
 
-fn main_with(args: &[String]) -> Result<String, String> {
+fn main_with(args: &[String]) -> Result<Vec<u8>, String> {
     let [mode, operation, path] = args else {
         return Err("usage: wire (request|response|parse-request|render-response) <OperationName> <file>".into());
     };
@@ -69,7 +75,7 @@ fn main_with(args: &[String]) -> Result<String, String> {
 }
 
 /// Runs one operation in the given mode.
-fn run<O>(mode: Mode, input: &[u8]) -> Result<String, String>
+fn run<O>(mode: Mode, input: &[u8]) -> Result<Vec<u8>, String>
 where
     O: Operation,
     O::Input: serde::de::DeserializeOwned + serde::Serialize,
@@ -90,14 +96,14 @@ where
                 Err(error) => serde_json::json!({ "Error": error }),
             };
             serde_json::to_string_pretty(&json)
-                .map(|s| s + "\n")
+                .map(|s| (s + "\n").into_bytes())
                 .map_err(|e| format!("cannot render the result as JSON: {e}"))
         }
         Mode::ParseRequest => {
             let request = parse_http_request(input)?;
             let value = O::parse_request(&request).map_err(|e| e.to_string())?;
             serde_json::to_string_pretty(&value)
-                .map(|s| s + "\n")
+                .map(|s| (s + "\n").into_bytes())
                 .map_err(|e| format!("cannot render the input as JSON: {e}"))
         }
         Mode::RenderResponse => {
@@ -121,8 +127,9 @@ where
     }
 }
 
-/// The response as HTTP/1.1 text: status line, sorted lower-case headers, blank line, body.
-fn render_response(response: &http::Response<Vec<u8>>) -> String {
+/// The response as HTTP/1.1: status line, sorted lower-case headers, blank
+/// line, then the body's bytes as they are.
+fn render_response(response: &http::Response<Vec<u8>>) -> Vec<u8> {
     let status = response.status();
     let mut out = format!("HTTP/1.1 {}", status.as_u16());
     if let Some(reason) = status.canonical_reason() {
@@ -132,7 +139,8 @@ fn render_response(response: &http::Response<Vec<u8>>) -> String {
     out.push('\n');
     push_headers(&mut out, response.headers());
     out.push('\n');
-    out.push_str(&String::from_utf8_lossy(response.body()));
+    let mut out = out.into_bytes();
+    out.extend_from_slice(response.body());
     out
 }
 
@@ -199,12 +207,14 @@ fn read_body(rest: &[u8], length: Option<usize>, chunked: bool) -> Result<Vec<u8
     }
 }
 
-/// The request as HTTP/1.1 text: request line, sorted lower-case headers, blank line, body.
-fn render_request(request: &http::Request<Vec<u8>>) -> String {
+/// The request as HTTP/1.1: request line, sorted lower-case headers, blank
+/// line, then the body's bytes as they are.
+fn render_request(request: &http::Request<Vec<u8>>) -> Vec<u8> {
     let mut out = format!("{} {} HTTP/1.1\n", request.method(), request.uri());
     push_headers(&mut out, request.headers());
     out.push('\n');
-    out.push_str(&String::from_utf8_lossy(request.body()));
+    let mut out = out.into_bytes();
+    out.extend_from_slice(request.body());
     out
 }
 
@@ -263,9 +273,10 @@ fn operations() -> Vec<&'static str> {
     names.push("ListBucketAnalyticsConfigurations");
     #[cfg(feature = "put-bucket-analytics-configuration")]
     names.push("PutBucketAnalyticsConfiguration");
+    #[cfg(feature = "select-object-content")] names.push("SelectObjectContent");
     names
 }
-fn dispatch(operation: &str, mode: Mode, input: &[u8]) -> Result<String, String> {
+fn dispatch(operation: &str, mode: Mode, input: &[u8]) -> Result<Vec<u8>, String> {
     #[allow(clippy::match_single_binding)]
     match operation {
         #[cfg(feature = "create-bucket")]
@@ -296,6 +307,12 @@ fn dispatch(operation: &str, mode: Mode, input: &[u8]) -> Result<String, String>
         "PutBucketAnalyticsConfiguration" => {
             run::<
                 api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfiguration,
+            >(mode, input)
+        }
+        #[cfg(feature = "select-object-content")]
+        "SelectObjectContent" => {
+            run::<
+                api::operation::select_object_content::SelectObjectContent,
             >(mode, input)
         }
         other => {

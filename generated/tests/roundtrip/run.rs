@@ -708,6 +708,89 @@ impl Same for s3_api::types::BucketType {
         self == other
     }
 }
+/// Any `CSVInput`.
+fn any_csv_input() -> impl Strategy<Value = s3_api::types::CSVInput> {
+    (
+        proptest::option::of(any_file_header_info()),
+        proptest::option::of(support::text()),
+        proptest::option::of(support::text()),
+        proptest::option::of(support::text()),
+        proptest::option::of(support::text()),
+        proptest::option::of(support::text()),
+        proptest::option::of(any::<bool>()),
+    )
+        .prop_map(|(m0, m1, m2, m3, m4, m5, m6)| s3_api::types::CSVInput {
+            file_header_info: m0,
+            comments: m1,
+            quote_escape_character: m2,
+            record_delimiter: m3,
+            field_delimiter: m4,
+            quote_character: m5,
+            allow_quoted_record_delimiter: m6,
+        })
+        .boxed()
+}
+impl Same for s3_api::types::CSVInput {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `CSVOutput`.
+fn any_csv_output() -> impl Strategy<Value = s3_api::types::CSVOutput> {
+    (
+        proptest::option::of(any_quote_fields()),
+        proptest::option::of(support::text()),
+        proptest::option::of(support::text()),
+        proptest::option::of(support::text()),
+        proptest::option::of(support::text()),
+    )
+        .prop_map(|(m0, m1, m2, m3, m4)| s3_api::types::CSVOutput {
+            quote_fields: m0,
+            quote_escape_character: m1,
+            record_delimiter: m2,
+            field_delimiter: m3,
+            quote_character: m4,
+        })
+        .boxed()
+}
+impl Same for s3_api::types::CSVOutput {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `CompressionType`: a known value, or an unknown one.
+fn any_compression_type() -> impl Strategy<Value = s3_api::types::CompressionType> {
+    any_compression_type_with(support::text())
+}
+/// Any `CompressionType`, with unknown values drawn from `text`.
+fn any_compression_type_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::CompressionType> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![s3_api::types::CompressionType::None,
+        s3_api::types::CompressionType::Gzip, s3_api::types::CompressionType::Bzip2]), 1
+        => text.prop_filter("a known value", | s | !
+        s3_api::types::CompressionType::VALUES.contains(& s.as_str()))
+        .prop_map(s3_api::types::CompressionType::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::CompressionType {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `ContinuationEvent`.
+fn any_continuation_event() -> impl Strategy<Value = s3_api::types::ContinuationEvent> {
+    Just(s3_api::types::ContinuationEvent {
+        })
+        .boxed()
+}
+impl Same for s3_api::types::ContinuationEvent {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
 /// Any `CreateBucketConfiguration`.
 fn any_create_bucket_configuration() -> impl Strategy<
     Value = s3_api::types::CreateBucketConfiguration,
@@ -753,6 +836,80 @@ impl Same for s3_api::types::DataRedundancy {
         self == other
     }
 }
+/// Any `EndEvent`.
+fn any_end_event() -> impl Strategy<Value = s3_api::types::EndEvent> {
+    Just(s3_api::types::EndEvent {}).boxed()
+}
+impl Same for s3_api::types::EndEvent {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `ExpressionType`: a known value, or an unknown one.
+fn any_expression_type() -> impl Strategy<Value = s3_api::types::ExpressionType> {
+    any_expression_type_with(support::text())
+}
+/// Any `ExpressionType`, with unknown values drawn from `text`.
+fn any_expression_type_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::ExpressionType> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![s3_api::types::ExpressionType::Sql]), 1 =>
+        text.prop_filter("a known value", | s | ! s3_api::types::ExpressionType::VALUES
+        .contains(& s.as_str())).prop_map(s3_api::types::ExpressionType::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::ExpressionType {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `FileHeaderInfo`: a known value, or an unknown one.
+fn any_file_header_info() -> impl Strategy<Value = s3_api::types::FileHeaderInfo> {
+    any_file_header_info_with(support::text())
+}
+/// Any `FileHeaderInfo`, with unknown values drawn from `text`.
+fn any_file_header_info_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::FileHeaderInfo> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![s3_api::types::FileHeaderInfo::Use,
+        s3_api::types::FileHeaderInfo::Ignore, s3_api::types::FileHeaderInfo::None]), 1
+        => text.prop_filter("a known value", | s | !
+        s3_api::types::FileHeaderInfo::VALUES.contains(& s.as_str()))
+        .prop_map(s3_api::types::FileHeaderInfo::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::FileHeaderInfo {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `InputSerialization`.
+fn any_input_serialization() -> impl Strategy<
+    Value = s3_api::types::InputSerialization,
+> {
+    (
+        proptest::option::of(any_csv_input()),
+        proptest::option::of(any_compression_type()),
+        proptest::option::of(any_json_input()),
+        proptest::option::of(any_parquet_input()),
+    )
+        .prop_map(|(m0, m1, m2, m3)| s3_api::types::InputSerialization {
+            csv: m0,
+            compression_type: m1,
+            json: m2,
+            parquet: m3,
+        })
+        .boxed()
+}
+impl Same for s3_api::types::InputSerialization {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
 /// Any `InvalidArgument`.
 fn any_invalid_argument() -> impl Strategy<Value = s3_api::types::InvalidArgument> {
     (support::meta(Some("InvalidArgument".to_owned()), &[400u16]),)
@@ -762,6 +919,53 @@ fn any_invalid_argument() -> impl Strategy<Value = s3_api::types::InvalidArgumen
         .boxed()
 }
 impl Same for s3_api::types::InvalidArgument {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `JSONInput`.
+fn any_json_input() -> impl Strategy<Value = s3_api::types::JSONInput> {
+    (proptest::option::of(any_json_type()),)
+        .prop_map(|(m0,)| s3_api::types::JSONInput {
+            r#type: m0,
+        })
+        .boxed()
+}
+impl Same for s3_api::types::JSONInput {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `JSONOutput`.
+fn any_json_output() -> impl Strategy<Value = s3_api::types::JSONOutput> {
+    (proptest::option::of(support::text()),)
+        .prop_map(|(m0,)| s3_api::types::JSONOutput {
+            record_delimiter: m0,
+        })
+        .boxed()
+}
+impl Same for s3_api::types::JSONOutput {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `JSONType`: a known value, or an unknown one.
+fn any_json_type() -> impl Strategy<Value = s3_api::types::JSONType> {
+    any_json_type_with(support::text())
+}
+/// Any `JSONType`, with unknown values drawn from `text`.
+fn any_json_type_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::JSONType> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![s3_api::types::JSONType::Document,
+        s3_api::types::JSONType::Lines]), 1 => text.prop_filter("a known value", | s | !
+        s3_api::types::JSONType::VALUES.contains(& s.as_str()))
+        .prop_map(s3_api::types::JSONType::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::JSONType {
     fn same(&self, other: &Self) -> bool {
         self == other
     }
@@ -859,6 +1063,177 @@ fn any_object_ownership_with(
         .boxed()
 }
 impl Same for s3_api::types::ObjectOwnership {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `OutputSerialization`.
+fn any_output_serialization() -> impl Strategy<
+    Value = s3_api::types::OutputSerialization,
+> {
+    (proptest::option::of(any_csv_output()), proptest::option::of(any_json_output()))
+        .prop_map(|(m0, m1)| s3_api::types::OutputSerialization {
+            csv: m0,
+            json: m1,
+        })
+        .boxed()
+}
+impl Same for s3_api::types::OutputSerialization {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `ParquetInput`.
+fn any_parquet_input() -> impl Strategy<Value = s3_api::types::ParquetInput> {
+    Just(s3_api::types::ParquetInput {}).boxed()
+}
+impl Same for s3_api::types::ParquetInput {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `Progress`.
+fn any_progress() -> impl Strategy<Value = s3_api::types::Progress> {
+    (
+        proptest::option::of(any::<i64>()),
+        proptest::option::of(any::<i64>()),
+        proptest::option::of(any::<i64>()),
+    )
+        .prop_map(|(m0, m1, m2)| s3_api::types::Progress {
+            bytes_scanned: m0,
+            bytes_processed: m1,
+            bytes_returned: m2,
+        })
+        .boxed()
+}
+impl Same for s3_api::types::Progress {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `ProgressEvent`.
+fn any_progress_event() -> impl Strategy<Value = s3_api::types::ProgressEvent> {
+    (proptest::option::of(any_progress()),)
+        .prop_map(|(m0,)| s3_api::types::ProgressEvent {
+            details: m0,
+        })
+        .boxed()
+}
+impl Same for s3_api::types::ProgressEvent {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `QuoteFields`: a known value, or an unknown one.
+fn any_quote_fields() -> impl Strategy<Value = s3_api::types::QuoteFields> {
+    any_quote_fields_with(support::text())
+}
+/// Any `QuoteFields`, with unknown values drawn from `text`.
+fn any_quote_fields_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::QuoteFields> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![s3_api::types::QuoteFields::Always,
+        s3_api::types::QuoteFields::Asneeded]), 1 => text.prop_filter("a known value", |
+        s | ! s3_api::types::QuoteFields::VALUES.contains(& s.as_str()))
+        .prop_map(s3_api::types::QuoteFields::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::QuoteFields {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `RecordsEvent`.
+fn any_records_event() -> impl Strategy<Value = s3_api::types::RecordsEvent> {
+    (proptest::option::of(support::blob(1)),)
+        .prop_map(|(m0,)| s3_api::types::RecordsEvent {
+            payload: m0,
+        })
+        .boxed()
+}
+impl Same for s3_api::types::RecordsEvent {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `RequestProgress`.
+fn any_request_progress() -> impl Strategy<Value = s3_api::types::RequestProgress> {
+    (proptest::option::of(any::<bool>()),)
+        .prop_map(|(m0,)| s3_api::types::RequestProgress {
+            enabled: m0,
+        })
+        .boxed()
+}
+impl Same for s3_api::types::RequestProgress {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `ScanRange`.
+fn any_scan_range() -> impl Strategy<Value = s3_api::types::ScanRange> {
+    (proptest::option::of(any::<i64>()), proptest::option::of(any::<i64>()))
+        .prop_map(|(m0, m1)| s3_api::types::ScanRange {
+            start: m0,
+            end: m1,
+        })
+        .boxed()
+}
+impl Same for s3_api::types::ScanRange {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `SelectObjectContentEventStream`: one of its known members.
+fn any_select_object_content_event_stream() -> impl Strategy<
+    Value = s3_api::types::SelectObjectContentEventStream,
+> {
+    prop_oneof![
+        any_records_event()
+        .prop_map(s3_api::types::SelectObjectContentEventStream::Records),
+        any_stats_event().prop_map(s3_api::types::SelectObjectContentEventStream::Stats),
+        any_progress_event()
+        .prop_map(s3_api::types::SelectObjectContentEventStream::Progress),
+        any_continuation_event()
+        .prop_map(s3_api::types::SelectObjectContentEventStream::Cont), any_end_event()
+        .prop_map(s3_api::types::SelectObjectContentEventStream::End)
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::SelectObjectContentEventStream {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `Stats`.
+fn any_stats() -> impl Strategy<Value = s3_api::types::Stats> {
+    (
+        proptest::option::of(any::<i64>()),
+        proptest::option::of(any::<i64>()),
+        proptest::option::of(any::<i64>()),
+    )
+        .prop_map(|(m0, m1, m2)| s3_api::types::Stats {
+            bytes_scanned: m0,
+            bytes_processed: m1,
+            bytes_returned: m2,
+        })
+        .boxed()
+}
+impl Same for s3_api::types::Stats {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `StatsEvent`.
+fn any_stats_event() -> impl Strategy<Value = s3_api::types::StatsEvent> {
+    (proptest::option::of(any_stats()),)
+        .prop_map(|(m0,)| s3_api::types::StatsEvent {
+            details: m0,
+        })
+        .boxed()
+}
+impl Same for s3_api::types::StatsEvent {
     fn same(&self, other: &Self) -> bool {
         self == other
     }
@@ -1507,6 +1882,96 @@ for s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsCon
         }
     }
 }
+/// Any `SelectObjectContentRequest`.
+fn any_select_object_content_input() -> impl Strategy<
+    Value = s3_api::operation::select_object_content::SelectObjectContentRequest,
+> {
+    (
+        (
+            support::nonempty_text(),
+            support::nonempty_text(),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            support::text(),
+            any_expression_type(),
+            proptest::option::of(any_request_progress()),
+            any_input_serialization(),
+            any_output_serialization(),
+        ),
+        (
+            proptest::option::of(any_scan_range()),
+            proptest::option::of(support::header_text()),
+        ),
+    )
+        .prop_map(|((m0, m1, m2, m3, m4, m5, m6, m7, m8, m9), (m10, m11))| s3_api::operation::select_object_content::SelectObjectContentRequest {
+            bucket: m0,
+            key: m1,
+            sse_customer_algorithm: m2,
+            sse_customer_key: m3,
+            sse_customer_key_md5: m4,
+            expression: m5,
+            expression_type: m6,
+            request_progress: m7,
+            input_serialization: m8,
+            output_serialization: m9,
+            scan_range: m10,
+            expected_bucket_owner: m11,
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::select_object_content::SelectObjectContentRequest {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `SelectObjectContentOutput`.
+fn any_select_object_content_output() -> impl Strategy<
+    Value = s3_api::operation::select_object_content::SelectObjectContentOutput,
+> {
+    (
+        proptest::option::of(
+            proptest::collection::vec(
+                any_select_object_content_event_stream(),
+                1usize..4,
+            ),
+        ),
+    )
+        .prop_map(|(m0,)| s3_api::operation::select_object_content::SelectObjectContentOutput {
+            payload: m0,
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::select_object_content::SelectObjectContentOutput {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `SelectObjectContentError`: a modeled error, or one with another code.
+fn any_select_object_content_error() -> impl Strategy<
+    Value = s3_api::operation::select_object_content::SelectObjectContentError,
+> {
+    prop_oneof![
+        support::unhandled(& [])
+        .prop_map(s3_api::operation::select_object_content::SelectObjectContentError::Unhandled)
+    ]
+        .boxed()
+}
+impl Same for s3_api::operation::select_object_content::SelectObjectContentError {
+    fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                s3_api::operation::select_object_content::SelectObjectContentError::Unhandled(
+                    a,
+                ),
+                s3_api::operation::select_object_content::SelectObjectContentError::Unhandled(
+                    b,
+                ),
+            ) => a == b,
+            _ => false,
+        }
+    }
+}
 /// `AnalyticsAndOperator::from_xml(v.to_xml()?) == v` for any `AnalyticsAndOperator`.
 #[test]
 fn xml_analytics_and_operator() {
@@ -1579,6 +2044,30 @@ fn xml_bucket_info() {
         ),
     );
 }
+/// `CSVInput::from_xml(v.to_xml()?) == v` for any `CSVInput`.
+#[test]
+fn xml_csv_input() {
+    support::run(
+        any_csv_input(),
+        |value| support::check_xml(
+            &value,
+            value.to_xml(),
+            s3_api::types::CSVInput::from_xml,
+        ),
+    );
+}
+/// `CSVOutput::from_xml(v.to_xml()?) == v` for any `CSVOutput`.
+#[test]
+fn xml_csv_output() {
+    support::run(
+        any_csv_output(),
+        |value| support::check_xml(
+            &value,
+            value.to_xml(),
+            s3_api::types::CSVOutput::from_xml,
+        ),
+    );
+}
 /// `CreateBucketConfiguration::from_xml(v.to_xml()?) == v` for any `CreateBucketConfiguration`.
 #[test]
 fn xml_create_bucket_configuration() {
@@ -1591,6 +2080,42 @@ fn xml_create_bucket_configuration() {
         ),
     );
 }
+/// `InputSerialization::from_xml(v.to_xml()?) == v` for any `InputSerialization`.
+#[test]
+fn xml_input_serialization() {
+    support::run(
+        any_input_serialization(),
+        |value| support::check_xml(
+            &value,
+            value.to_xml(),
+            s3_api::types::InputSerialization::from_xml,
+        ),
+    );
+}
+/// `JSONInput::from_xml(v.to_xml()?) == v` for any `JSONInput`.
+#[test]
+fn xml_json_input() {
+    support::run(
+        any_json_input(),
+        |value| support::check_xml(
+            &value,
+            value.to_xml(),
+            s3_api::types::JSONInput::from_xml,
+        ),
+    );
+}
+/// `JSONOutput::from_xml(v.to_xml()?) == v` for any `JSONOutput`.
+#[test]
+fn xml_json_output() {
+    support::run(
+        any_json_output(),
+        |value| support::check_xml(
+            &value,
+            value.to_xml(),
+            s3_api::types::JSONOutput::from_xml,
+        ),
+    );
+}
 /// `LocationInfo::from_xml(v.to_xml()?) == v` for any `LocationInfo`.
 #[test]
 fn xml_location_info() {
@@ -1600,6 +2125,78 @@ fn xml_location_info() {
             &value,
             value.to_xml(),
             s3_api::types::LocationInfo::from_xml,
+        ),
+    );
+}
+/// `OutputSerialization::from_xml(v.to_xml()?) == v` for any `OutputSerialization`.
+#[test]
+fn xml_output_serialization() {
+    support::run(
+        any_output_serialization(),
+        |value| support::check_xml(
+            &value,
+            value.to_xml(),
+            s3_api::types::OutputSerialization::from_xml,
+        ),
+    );
+}
+/// `ParquetInput::from_xml(v.to_xml()?) == v` for any `ParquetInput`.
+#[test]
+fn xml_parquet_input() {
+    support::run(
+        any_parquet_input(),
+        |value| support::check_xml(
+            &value,
+            value.to_xml(),
+            s3_api::types::ParquetInput::from_xml,
+        ),
+    );
+}
+/// `Progress::from_xml(v.to_xml()?) == v` for any `Progress`.
+#[test]
+fn xml_progress() {
+    support::run(
+        any_progress(),
+        |value| support::check_xml(
+            &value,
+            value.to_xml(),
+            s3_api::types::Progress::from_xml,
+        ),
+    );
+}
+/// `RequestProgress::from_xml(v.to_xml()?) == v` for any `RequestProgress`.
+#[test]
+fn xml_request_progress() {
+    support::run(
+        any_request_progress(),
+        |value| support::check_xml(
+            &value,
+            value.to_xml(),
+            s3_api::types::RequestProgress::from_xml,
+        ),
+    );
+}
+/// `ScanRange::from_xml(v.to_xml()?) == v` for any `ScanRange`.
+#[test]
+fn xml_scan_range() {
+    support::run(
+        any_scan_range(),
+        |value| support::check_xml(
+            &value,
+            value.to_xml(),
+            s3_api::types::ScanRange::from_xml,
+        ),
+    );
+}
+/// `Stats::from_xml(v.to_xml()?) == v` for any `Stats`.
+#[test]
+fn xml_stats() {
+    support::run(
+        any_stats(),
+        |value| support::check_xml(
+            &value,
+            value.to_xml(),
+            s3_api::types::Stats::from_xml,
         ),
     );
 }
@@ -1939,6 +2536,50 @@ fn error_put_bucket_analytics_configuration() {
                 &error,
                 error.to_http_response(),
                 <s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfiguration as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
+/// `SelectObjectContent`: the client's request, read by the server, gives the input back.
+#[test]
+fn request_select_object_content() {
+    support::run(
+        any_select_object_content_input(),
+        |input| {
+            support::check_request(
+                &input,
+                <s3_api::operation::select_object_content::SelectObjectContent as s3_api::Operation>::build_request(
+                    &input,
+                ),
+                s3_api::operation::select_object_content::SelectObjectContentRequest::from_http_request,
+            )
+        },
+    );
+}
+/// `SelectObjectContent`: the server's response, parsed by the client, gives the output back.
+#[test]
+fn response_select_object_content() {
+    support::run(
+        any_select_object_content_output(),
+        |output| {
+            support::check_response(
+                &output,
+                output.to_http_response(),
+                <s3_api::operation::select_object_content::SelectObjectContent as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
+/// `SelectObjectContent`: the server's error response, parsed by the client, gives the error back (variant, members and metadata).
+#[test]
+fn error_select_object_content() {
+    support::run(
+        any_select_object_content_error(),
+        |error| {
+            support::check_error(
+                &error,
+                error.to_http_response(),
+                <s3_api::operation::select_object_content::SelectObjectContent as s3_api::Operation>::parse_response,
             )
         },
     );
