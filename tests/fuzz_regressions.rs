@@ -115,6 +115,34 @@ fn seeds_are_read_without_error() {
     }
 }
 
+/// The event-stream seeds read whole and in chunks into every event they
+/// hold; cut or corrupted, they give an error, never a panic, and the
+/// decoder and `parse_response` agree (the harness asserts it).
+#[test]
+fn event_stream_seeds_read_and_damaged_ones_fail_cleanly() {
+    let seeds = harness::event_stream_seeds();
+    assert_eq!(seeds.len(), 4);
+    for (name, input) in &seeds {
+        let events = harness::read_event_stream(input).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let want = if name.starts_with("written") { 5 } else { 3 };
+        assert_eq!(events, want, "{name}");
+        assert_eq!(harness::read_event_stream(&input[..1]), Ok(0), "no body");
+        for cut in [2, 13, input.len() / 2, input.len() - 1] {
+            let error = harness::read_event_stream(&input[..cut]).expect_err(name);
+            assert!(
+                error.contains("ends inside a message"),
+                "{name} cut at {cut}: {error}"
+            );
+        }
+        for i in (1..input.len()).step_by(7) {
+            let mut bad = input.clone();
+            bad[i] ^= 0x41;
+            // Any verdict but a panic; the harness checks agreement.
+            let _ = harness::read_event_stream(&bad);
+        }
+    }
+}
+
 /// The tolerant raw parser and the structured mode build the requests the
 /// seeds describe.
 #[test]
@@ -145,7 +173,7 @@ fn harness_builds_the_requests_it_is_given() {
     );
 }
 
-/// Writes the seed corpora to `tests/fuzz/seeds/{xml_readers,server_requests}/`
+/// Writes the seed corpora to `tests/fuzz/seeds/{xml_readers,server_requests,event_streams}/`
 /// (or to `$FUZZ_SEED_DIR`). Run with
 /// `cargo test -p s3-api-tests --test fuzz_regressions -- --ignored write_seed_corpus`.
 #[test]
@@ -156,7 +184,11 @@ fn write_seed_corpus() {
         _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds"),
     };
     let (xml, requests) = seeds();
-    for (target, seeds) in [("xml_readers", xml), ("server_requests", requests)] {
+    for (target, seeds) in [
+        ("xml_readers", xml),
+        ("server_requests", requests),
+        ("event_streams", harness::event_stream_seeds()),
+    ] {
         let dir = root.join(target);
         std::fs::create_dir_all(&dir).unwrap();
         for (name, input) in seeds {
@@ -180,6 +212,7 @@ fn replay_corpus() {
     for (target, run) in [
         ("xml_readers", harness::xml_readers as fn(&[u8])),
         ("server_requests", harness::server_requests),
+        ("event_streams", harness::event_streams),
     ] {
         let Ok(entries) = std::fs::read_dir(root.join(target)) else {
             println!("{target}: no corpus at {}", root.join(target).display());

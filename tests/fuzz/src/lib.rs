@@ -12,6 +12,7 @@
 
 use s3_api::Operation;
 use s3_api::error::ErrorMetadata;
+use s3_api::event_stream::{self, Decoder, Event, HeaderValue};
 use s3_api::operation::create_bucket::{CreateBucket, CreateBucketRequest};
 use s3_api::operation::delete_bucket::DeleteBucketRequest;
 use s3_api::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfigurationRequest;
@@ -27,6 +28,8 @@ use s3_api::operation::list_bucket_analytics_configurations::{
 use s3_api::operation::put_bucket_analytics_configuration::{
     PutBucketAnalyticsConfiguration, PutBucketAnalyticsConfigurationRequest,
 };
+use s3_api::operation::select_object_content::SelectObjectContent;
+use s3_api::types::SelectObjectContentEventStream;
 use s3_api::types::{
     AccessDenied, AnalyticsAndOperator, AnalyticsConfiguration, AnalyticsExportDestination,
     AnalyticsFilter, AnalyticsS3BucketDestination, AnalyticsS3ExportFileFormat, BucketCannedACL,
@@ -172,6 +175,128 @@ fn chain(error: &dyn std::error::Error) -> String {
         source = inner.source();
     }
     text
+}
+
+// ---------------------------------------------------------------------------
+// event_streams
+// ---------------------------------------------------------------------------
+
+/// The `event_streams` fuzz target: SelectObjectContent's event stream.
+pub fn event_streams(data: &[u8]) {
+    let _ = read_event_stream(data);
+}
+
+/// Byte 0 sets the chunk size (byte + 1) in which the rest, the body, is fed
+/// to an `event_stream::Decoder`; `parse_response` reads the whole body too
+/// and must agree. Every event read is written again as a message, which
+/// must read back as the same event. Returns the number of events.
+pub fn read_event_stream(data: &[u8]) -> Result<usize, String> {
+    let Some((&chunk, body)) = data.split_first() else {
+        return Ok(0);
+    };
+    let whole = response::<SelectObjectContent>(200, body);
+    let mut decoder = Decoder::<SelectObjectContentEventStream>::new();
+    let mut events = 0;
+    let mut result = Ok(());
+    'chunks: for piece in body.chunks(usize::from(chunk) + 1) {
+        decoder.push(piece);
+        loop {
+            match decoder.next_event() {
+                Ok(Some(event)) => {
+                    events += 1;
+                    if let Ok(message) = event.to_message() {
+                        let mut bytes = Vec::new();
+                        if message.encode_into(&mut bytes).is_ok() {
+                            let back =
+                                event_stream::decode_all::<SelectObjectContentEventStream>(&bytes)
+                                    .expect("a message the crate wrote reads back");
+                            assert_eq!(back, [event], "the event reads back the same");
+                        }
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    result = Err(e.to_string());
+                    break 'chunks;
+                }
+            }
+        }
+    }
+    if result.is_ok() {
+        result = decoder.finish().map_err(|e| e.to_string());
+    }
+    assert_eq!(
+        whole.is_ok(),
+        result.is_ok(),
+        "parse_response and the decoder disagree: {whole:?} / {result:?}"
+    );
+    result.map(|()| events)
+}
+
+/// Seeds of `event_streams`: the stream the server side writes for every
+/// kind of event, and one laid out as S3 lays it out (header order, an XML
+/// declaration in the payload), each in one chunk and in small chunks.
+pub fn event_stream_seeds() -> Vec<(String, Vec<u8>)> {
+    use s3_api::operation::select_object_content::SelectObjectContentOutput;
+    use s3_api::types::{
+        ContinuationEvent, EndEvent, Progress, ProgressEvent, RecordsEvent, Stats, StatsEvent,
+    };
+    type Ev = SelectObjectContentEventStream;
+    let counts = Stats {
+        bytes_scanned: Some(4096),
+        bytes_processed: Some(4000),
+        bytes_returned: Some(27),
+    };
+    let written = SelectObjectContentOutput {
+        payload: Some(vec![
+            Ev::Records(RecordsEvent {
+                payload: Some(b"1,caf\xc3\xa9\n2,\x00\xff\n".to_vec()),
+            }),
+            Ev::Cont(ContinuationEvent {}),
+            Ev::Progress(ProgressEvent {
+                details: Some(Progress {
+                    bytes_scanned: Some(1024),
+                    bytes_processed: Some(1000),
+                    bytes_returned: Some(13),
+                }),
+            }),
+            Ev::Stats(StatsEvent {
+                details: Some(counts),
+            }),
+            Ev::End(EndEvent {}),
+        ]),
+    }
+    .to_http_response()
+    .expect("the seed events are written")
+    .into_body();
+    let mut s3 = Vec::new();
+    for (event_type, content_type, payload) in [
+        ("Records", Some("application/octet-stream"), &b"a,b\n"[..]),
+        (
+            "Stats",
+            Some("text/xml"),
+            &b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Stats xmlns=\"\"><BytesScanned>9</BytesScanned></Stats>"[..],
+        ),
+        ("End", None, &b""[..]),
+    ] {
+        let mut m = event_stream::Message::default();
+        m.push_header(":event-type", HeaderValue::String(event_type.into()));
+        if let Some(ct) = content_type {
+            m.push_header(":content-type", HeaderValue::String(ct.into()));
+        }
+        m.push_header(":message-type", HeaderValue::String("event".into()));
+        m.payload = payload.to_vec();
+        m.encode_into(&mut s3).expect("a small message");
+    }
+    let mut seeds = Vec::new();
+    for (name, body) in [("written", written), ("s3-layout", s3)] {
+        for (suffix, chunk) in [("whole", 255u8), ("chunks-of-3", 2)] {
+            let mut input = vec![chunk];
+            input.extend_from_slice(&body);
+            seeds.push((format!("{name}-{suffix}"), input));
+        }
+    }
+    seeds
 }
 
 // ---------------------------------------------------------------------------
