@@ -97,25 +97,24 @@ impl AnalyticsAndOperator {
     )
 )]
 impl AnalyticsAndOperator {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         if let Some(v) = &self.prefix {
-            crate::xml::text_element(out, "Prefix", "", v.as_str());
+            crate::xml::leaf(out, "<Prefix>", "</Prefix>", v.as_str());
         }
         if let Some(v) = &self.tags {
             for item in v.iter() {
-                item.write_xml(out, "Tag", "")?;
+                out.push_str("<Tag");
+                let mark = item.write_xml(out)?;
+                crate::xml::end(out, "</Tag>", mark);
             }
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(
@@ -171,12 +170,15 @@ impl AnalyticsAndOperator {
 impl AnalyticsAndOperator {
     /// This value as an XML document with the root element `<AnalyticsAndOperator>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "AnalyticsAndOperator",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(1024);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<AnalyticsAndOperator xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</AnalyticsAndOperator>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -251,28 +253,29 @@ impl AnalyticsConfiguration {
     )
 )]
 impl AnalyticsConfiguration {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         {
             let v = &self.id;
-            crate::xml::text_element(out, "Id", "", v.as_str());
+            crate::xml::leaf(out, "<Id>", "</Id>", v.as_str());
         }
         if let Some(v) = &self.filter {
-            v.write_xml(out, "Filter", "")?;
+            out.push_str("<Filter");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</Filter>", mark);
         }
         {
             let v = &self.storage_class_analysis;
-            v.write_xml(out, "StorageClassAnalysis", "")?;
+            out.push_str("<StorageClassAnalysis");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</StorageClassAnalysis>", mark);
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(
@@ -355,12 +358,15 @@ impl AnalyticsConfiguration {
 impl AnalyticsConfiguration {
     /// This value as an XML document with the root element `<AnalyticsConfiguration>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "AnalyticsConfiguration",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(1024);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<AnalyticsConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</AnalyticsConfiguration>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -415,21 +421,20 @@ impl AnalyticsExportDestination {
     )
 )]
 impl AnalyticsExportDestination {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         {
             let v = &self.s3_bucket_destination;
-            v.write_xml(out, "S3BucketDestination", "")?;
+            out.push_str("<S3BucketDestination");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</S3BucketDestination>", mark);
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(
@@ -485,12 +490,15 @@ impl AnalyticsExportDestination {
 impl AnalyticsExportDestination {
     /// This value as an XML document with the root element `<AnalyticsExportDestination>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "AnalyticsExportDestination",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(1024);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<AnalyticsExportDestination xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</AnalyticsExportDestination>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -540,24 +548,26 @@ pub enum AnalyticsFilter {
     )
 )]
 impl AnalyticsFilter {
-    /// Writes this value as the XML element `tag`, holding the one member that is set.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the `>` and the one member that is set. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         match self {
             Self::Prefix(v) => {
-                crate::xml::text_element(out, "Prefix", "", v.as_str());
+                crate::xml::leaf(out, "<Prefix>", "</Prefix>", v.as_str());
             }
             Self::Tag(v) => {
-                v.write_xml(out, "Tag", "")?;
+                out.push_str("<Tag");
+                let mark = v.write_xml(out)?;
+                crate::xml::end(out, "</Tag>", mark);
             }
             Self::And(v) => {
-                v.write_xml(out, "And", "")?;
+                out.push_str("<And");
+                let mark = v.write_xml(out)?;
+                crate::xml::end(out, "</And>", mark);
             }
             Self::Unknown(name) => {
                 return Err(crate::error::BuildError::UnknownUnionVariant {
@@ -566,8 +576,7 @@ impl AnalyticsFilter {
                 });
             }
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(
@@ -625,12 +634,15 @@ impl AnalyticsFilter {
 impl AnalyticsFilter {
     /// This value as an XML document with the root element `<AnalyticsFilter>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "AnalyticsFilter",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(1024);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<AnalyticsFilter xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</AnalyticsFilter>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -726,31 +738,28 @@ impl AnalyticsS3BucketDestination {
     )
 )]
 impl AnalyticsS3BucketDestination {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         {
             let v = &self.format;
-            crate::xml::text_element(out, "Format", "", v.as_str());
+            crate::xml::leaf(out, "<Format>", "</Format>", v.as_str());
         }
         if let Some(v) = &self.bucket_account_id {
-            crate::xml::text_element(out, "BucketAccountId", "", v.as_str());
+            crate::xml::leaf(out, "<BucketAccountId>", "</BucketAccountId>", v.as_str());
         }
         {
             let v = &self.bucket;
-            crate::xml::text_element(out, "Bucket", "", v.as_str());
+            crate::xml::leaf(out, "<Bucket>", "</Bucket>", v.as_str());
         }
         if let Some(v) = &self.prefix {
-            crate::xml::text_element(out, "Prefix", "", v.as_str());
+            crate::xml::leaf(out, "<Prefix>", "</Prefix>", v.as_str());
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(
@@ -852,12 +861,15 @@ impl AnalyticsS3BucketDestination {
 impl AnalyticsS3BucketDestination {
     /// This value as an XML document with the root element `<AnalyticsS3BucketDestination>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "AnalyticsS3BucketDestination",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(1024);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<AnalyticsS3BucketDestination xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</AnalyticsS3BucketDestination>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -1157,23 +1169,20 @@ impl BucketInfo {
 }
 #[cfg(feature = "create-bucket")]
 impl BucketInfo {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         if let Some(v) = &self.data_redundancy {
-            crate::xml::text_element(out, "DataRedundancy", "", v.as_str());
+            crate::xml::leaf(out, "<DataRedundancy>", "</DataRedundancy>", v.as_str());
         }
         if let Some(v) = &self.r#type {
-            crate::xml::text_element(out, "Type", "", v.as_str());
+            crate::xml::leaf(out, "<Type>", "</Type>", v.as_str());
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(feature = "create-bucket")]
@@ -1236,12 +1245,15 @@ impl BucketInfo {
 impl BucketInfo {
     /// This value as an XML document with the root element `<BucketInfo>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "BucketInfo",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(1024);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<BucketInfo xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</BucketInfo>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -1689,36 +1701,44 @@ impl CreateBucketConfiguration {
 }
 #[cfg(feature = "create-bucket")]
 impl CreateBucketConfiguration {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         if let Some(v) = &self.location_constraint {
-            crate::xml::text_element(out, "LocationConstraint", "", v.as_str());
+            crate::xml::leaf(
+                out,
+                "<LocationConstraint>",
+                "</LocationConstraint>",
+                v.as_str(),
+            );
         }
         if let Some(v) = &self.location {
-            v.write_xml(out, "Location", "")?;
+            out.push_str("<Location");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</Location>", mark);
         }
         if let Some(v) = &self.bucket {
-            v.write_xml(out, "Bucket", "")?;
+            out.push_str("<Bucket");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</Bucket>", mark);
         }
         if let Some(v) = &self.tags {
             {
-                crate::xml::open(out, "Tags", "");
-                let mark = crate::xml::open_end(out);
+                out.push_str("<Tags>");
+                let mark = out.len();
                 for item in v.iter() {
-                    item.write_xml(out, "Tag", "")?;
+                    out.push_str("<Tag");
+                    let mark = item.write_xml(out)?;
+                    crate::xml::end(out, "</Tag>", mark);
                 }
-                crate::xml::close(out, "Tags", mark);
+                crate::xml::end(out, "</Tags>", mark);
             }
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(feature = "create-bucket")]
@@ -1803,12 +1823,15 @@ impl CreateBucketConfiguration {
 impl CreateBucketConfiguration {
     /// This value as an XML document with the root element `<CreateBucketConfiguration>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "CreateBucketConfiguration",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(1024);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</CreateBucketConfiguration>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -1958,23 +1981,20 @@ impl LocationInfo {
 }
 #[cfg(feature = "create-bucket")]
 impl LocationInfo {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         if let Some(v) = &self.r#type {
-            crate::xml::text_element(out, "Type", "", v.as_str());
+            crate::xml::leaf(out, "<Type>", "</Type>", v.as_str());
         }
         if let Some(v) = &self.name {
-            crate::xml::text_element(out, "Name", "", v.as_str());
+            crate::xml::leaf(out, "<Name>", "</Name>", v.as_str());
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(feature = "create-bucket")]
@@ -2029,12 +2049,15 @@ impl LocationInfo {
 impl LocationInfo {
     /// This value as an XML document with the root element `<LocationInfo>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "LocationInfo",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(1024);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<LocationInfo xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</LocationInfo>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -2370,20 +2393,19 @@ impl StorageClassAnalysis {
     )
 )]
 impl StorageClassAnalysis {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         if let Some(v) = &self.data_export {
-            v.write_xml(out, "DataExport", "")?;
+            out.push_str("<DataExport");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</DataExport>", mark);
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(
@@ -2432,12 +2454,15 @@ impl StorageClassAnalysis {
 impl StorageClassAnalysis {
     /// This value as an XML document with the root element `<StorageClassAnalysis>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "StorageClassAnalysis",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(1024);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<StorageClassAnalysis xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</StorageClassAnalysis>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -2499,25 +2524,29 @@ impl StorageClassAnalysisDataExport {
     )
 )]
 impl StorageClassAnalysisDataExport {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         {
             let v = &self.output_schema_version;
-            crate::xml::text_element(out, "OutputSchemaVersion", "", v.as_str());
+            crate::xml::leaf(
+                out,
+                "<OutputSchemaVersion>",
+                "</OutputSchemaVersion>",
+                v.as_str(),
+            );
         }
         {
             let v = &self.destination;
-            v.write_xml(out, "Destination", "")?;
+            out.push_str("<Destination");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</Destination>", mark);
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(
@@ -2596,12 +2625,15 @@ impl StorageClassAnalysisDataExport {
 impl StorageClassAnalysisDataExport {
     /// This value as an XML document with the root element `<StorageClassAnalysisDataExport>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "StorageClassAnalysisDataExport",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(1024);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<StorageClassAnalysisDataExport xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</StorageClassAnalysisDataExport>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -2763,25 +2795,22 @@ impl Tag {
     )
 )]
 impl Tag {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         {
             let v = &self.key;
-            crate::xml::text_element(out, "Key", "", v.as_str());
+            crate::xml::leaf(out, "<Key>", "</Key>", v.as_str());
         }
         {
             let v = &self.value;
-            crate::xml::text_element(out, "Value", "", v.as_str());
+            crate::xml::leaf(out, "<Value>", "</Value>", v.as_str());
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(
@@ -2848,12 +2877,13 @@ impl Tag {
 impl Tag {
     /// This value as an XML document with the root element `<Tag>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "Tag",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(1024);
+        {
+            let out: &mut String = &mut out;
+            out.push_str("<Tag xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"");
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</Tag>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.

@@ -658,7 +658,10 @@ fn output_response(op: &OperationDef, krate: &Crate) -> TokenStream {
             } => {
                 let (root, ns) = payload_root(f, krate);
                 let attrs = ns_attr(ns.as_ref());
-                let write = with_value(f, quote!(v.write_xml(&mut xml, #root, #attrs)?;));
+                let write = with_value(
+                    f,
+                    xml::write_element(quote!(v), quote!(&mut xml), &root, &attrs),
+                );
                 (
                     quote! {
                         let mut xml = String::with_capacity(256);

@@ -247,11 +247,14 @@ impl CreateBucketRequest {
         }
         let mut xml = String::with_capacity(256);
         if let Some(v) = &self.create_bucket_configuration {
-            v.write_xml(
-                &mut xml,
-                "CreateBucketConfiguration",
-                " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            )?;
+            {
+                let out: &mut String = &mut xml;
+                out.push_str(
+                    "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+                );
+                let mark = v.write_xml(out)?;
+                crate::xml::end(out, "</CreateBucketConfiguration>", mark);
+            }
         }
         let body = xml.into_bytes();
         let body_len = body.len();

@@ -332,11 +332,14 @@ impl GetBucketAnalyticsConfigurationOutput {
         let headers = http::HeaderMap::new();
         let mut xml = String::with_capacity(256);
         if let Some(v) = &self.analytics_configuration {
-            v.write_xml(
-                &mut xml,
-                "AnalyticsConfiguration",
-                " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            )?;
+            {
+                let out: &mut String = &mut xml;
+                out.push_str(
+                    "<AnalyticsConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+                );
+                let mark = v.write_xml(out)?;
+                crate::xml::end(out, "</AnalyticsConfiguration>", mark);
+            }
         }
         let body = xml.into_bytes();
         let content_type = (!body.is_empty()).then_some("application/xml");

@@ -469,17 +469,29 @@ impl ListBucketAnalyticsConfigurationsOutput {
             );
             let mark = crate::xml::open_end(out);
             if let Some(v) = &self.is_truncated {
-                crate::xml::display_element(out, "IsTruncated", "", v);
+                crate::xml::display_leaf(out, "<IsTruncated>", "</IsTruncated>", v);
             }
             if let Some(v) = &self.continuation_token {
-                crate::xml::text_element(out, "ContinuationToken", "", v.as_str());
+                crate::xml::leaf(
+                    out,
+                    "<ContinuationToken>",
+                    "</ContinuationToken>",
+                    v.as_str(),
+                );
             }
             if let Some(v) = &self.next_continuation_token {
-                crate::xml::text_element(out, "NextContinuationToken", "", v.as_str());
+                crate::xml::leaf(
+                    out,
+                    "<NextContinuationToken>",
+                    "</NextContinuationToken>",
+                    v.as_str(),
+                );
             }
             if let Some(v) = &self.analytics_configuration_list {
                 for item in v.iter() {
-                    item.write_xml(out, "AnalyticsConfiguration", "")?;
+                    out.push_str("<AnalyticsConfiguration");
+                    let mark = item.write_xml(out)?;
+                    crate::xml::end(out, "</AnalyticsConfiguration>", mark);
                 }
             }
             crate::xml::close(out, "ListBucketAnalyticsConfigurationResult", mark);

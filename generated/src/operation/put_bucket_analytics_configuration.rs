@@ -125,11 +125,14 @@ impl PutBucketAnalyticsConfigurationRequest {
         let mut xml = String::with_capacity(256);
         {
             let v = &self.analytics_configuration;
-            v.write_xml(
-                &mut xml,
-                "AnalyticsConfiguration",
-                " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            )?;
+            {
+                let out: &mut String = &mut xml;
+                out.push_str(
+                    "<AnalyticsConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+                );
+                let mark = v.write_xml(out)?;
+                crate::xml::end(out, "</AnalyticsConfiguration>", mark);
+            }
         }
         let body = xml.into_bytes();
         let body_len = body.len();
