@@ -139,13 +139,7 @@ impl AnalyticsAndOperator {
                     if m_prefix.is_some() {
                         return Err(r.error("the member Prefix appears more than once"));
                     }
-                    m_prefix = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Prefix: "))
-                            })?
-                    });
+                    m_prefix = Some(r.text()?);
                 }
                 b"Tag" => {
                     let items = m_tags.get_or_insert_with(Vec::new);
@@ -301,13 +295,7 @@ impl AnalyticsConfiguration {
                     if m_id.is_some() {
                         return Err(r.error("the member Id appears more than once"));
                     }
-                    m_id = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Id: "))
-                            })?
-                    });
+                    m_id = Some(r.text()?);
                 }
                 b"Filter" => {
                     if let Some(v) = crate::types::AnalyticsFilter::read_xml(
@@ -595,15 +583,7 @@ impl AnalyticsFilter {
         let mut value = None;
         while let Some(child) = r.next_child()? {
             let member = match child.name() {
-                b"Prefix" => {
-                    Self::Prefix({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Prefix: "))
-                            })?
-                    })
-                }
+                b"Prefix" => Self::Prefix(r.text()?),
                 b"Tag" => Self::Tag(crate::types::Tag::read_xml(r, &child)?),
                 b"And" => {
                     Self::And(crate::types::AnalyticsAndOperator::read_xml(r, &child)?)
@@ -786,16 +766,9 @@ impl AnalyticsS3BucketDestination {
                     if m_format.is_some() {
                         return Err(r.error("the member Format appears more than once"));
                     }
-                    m_format = Some({
-                        let text = r.text()?;
-                        Ok::<
-                            crate::types::AnalyticsS3ExportFileFormat,
-                            String,
-                        >(crate::types::AnalyticsS3ExportFileFormat::from(text))
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Format: "))
-                            })?
-                    });
+                    m_format = Some(
+                        crate::types::AnalyticsS3ExportFileFormat::from(&*r.text_cow()?),
+                    );
                 }
                 b"BucketAccountId" => {
                     if m_bucket_account_id.is_some() {
@@ -803,40 +776,19 @@ impl AnalyticsS3BucketDestination {
                             r.error("the member BucketAccountId appears more than once"),
                         );
                     }
-                    m_bucket_account_id = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r
-                                    .error(
-                                        format!("{}{e}", "invalid value for BucketAccountId: "),
-                                    )
-                            })?
-                    });
+                    m_bucket_account_id = Some(r.text()?);
                 }
                 b"Bucket" => {
                     if m_bucket.is_some() {
                         return Err(r.error("the member Bucket appears more than once"));
                     }
-                    m_bucket = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Bucket: "))
-                            })?
-                    });
+                    m_bucket = Some(r.text()?);
                 }
                 b"Prefix" => {
                     if m_prefix.is_some() {
                         return Err(r.error("the member Prefix appears more than once"));
                     }
-                    m_prefix = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Prefix: "))
-                            })?
-                    });
+                    m_prefix = Some(r.text()?);
                 }
                 _ => r.skip()?,
             }
@@ -1203,34 +1155,15 @@ impl BucketInfo {
                             r.error("the member DataRedundancy appears more than once"),
                         );
                     }
-                    m_data_redundancy = Some({
-                        let text = r.text()?;
-                        Ok::<
-                            crate::types::DataRedundancy,
-                            String,
-                        >(crate::types::DataRedundancy::from(text))
-                            .map_err(|e| {
-                                r
-                                    .error(
-                                        format!("{}{e}", "invalid value for DataRedundancy: "),
-                                    )
-                            })?
-                    });
+                    m_data_redundancy = Some(
+                        crate::types::DataRedundancy::from(&*r.text_cow()?),
+                    );
                 }
                 b"Type" => {
                     if m_type.is_some() {
                         return Err(r.error("the member Type appears more than once"));
                     }
-                    m_type = Some({
-                        let text = r.text()?;
-                        Ok::<
-                            crate::types::BucketType,
-                            String,
-                        >(crate::types::BucketType::from(text))
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Type: "))
-                            })?
-                    });
+                    m_type = Some(crate::types::BucketType::from(&*r.text_cow()?));
                 }
                 _ => r.skip()?,
             }
@@ -1764,19 +1697,9 @@ impl CreateBucketConfiguration {
                                 ),
                         );
                     }
-                    m_location_constraint = Some({
-                        let text = r.text()?;
-                        Ok::<
-                            crate::types::BucketLocationConstraint,
-                            String,
-                        >(crate::types::BucketLocationConstraint::from(text))
-                            .map_err(|e| {
-                                r
-                                    .error(
-                                        format!("{}{e}", "invalid value for LocationConstraint: "),
-                                    )
-                            })?
-                    });
+                    m_location_constraint = Some(
+                        crate::types::BucketLocationConstraint::from(&*r.text_cow()?),
+                    );
                 }
                 b"Location" => {
                     if m_location.is_some() {
@@ -2013,28 +1936,13 @@ impl LocationInfo {
                     if m_type.is_some() {
                         return Err(r.error("the member Type appears more than once"));
                     }
-                    m_type = Some({
-                        let text = r.text()?;
-                        Ok::<
-                            crate::types::LocationType,
-                            String,
-                        >(crate::types::LocationType::from(text))
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Type: "))
-                            })?
-                    });
+                    m_type = Some(crate::types::LocationType::from(&*r.text_cow()?));
                 }
                 b"Name" => {
                     if m_name.is_some() {
                         return Err(r.error("the member Name appears more than once"));
                     }
-                    m_name = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Name: "))
-                            })?
-                    });
+                    m_name = Some(r.text()?);
                 }
                 _ => r.skip()?,
             }
@@ -2578,19 +2486,11 @@ impl StorageClassAnalysisDataExport {
                                 ),
                         );
                     }
-                    m_output_schema_version = Some({
-                        let text = r.text()?;
-                        Ok::<
-                            crate::types::StorageClassAnalysisSchemaVersion,
-                            String,
-                        >(crate::types::StorageClassAnalysisSchemaVersion::from(text))
-                            .map_err(|e| {
-                                r
-                                    .error(
-                                        format!("{}{e}", "invalid value for OutputSchemaVersion: "),
-                                    )
-                            })?
-                    });
+                    m_output_schema_version = Some(
+                        crate::types::StorageClassAnalysisSchemaVersion::from(
+                            &*r.text_cow()?,
+                        ),
+                    );
                 }
                 b"Destination" => {
                     if m_destination.is_some() {
@@ -2836,25 +2736,13 @@ impl Tag {
                     if m_key.is_some() {
                         return Err(r.error("the member Key appears more than once"));
                     }
-                    m_key = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Key: "))
-                            })?
-                    });
+                    m_key = Some(r.text()?);
                 }
                 b"Value" => {
                     if m_value.is_some() {
                         return Err(r.error("the member Value appears more than once"));
                     }
-                    m_value = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Value: "))
-                            })?
-                    });
+                    m_value = Some(r.text()?);
                 }
                 _ => r.skip()?,
             }

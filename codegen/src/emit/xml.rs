@@ -579,11 +579,21 @@ fn read_value(ty: &Ty, member: &str) -> TokenStream {
                 map
             })
         }
+        // The text is copied only into a `String` member; enums, numbers,
+        // booleans, timestamps and blobs read it borrowed from the body.
+        Ty::String => quote!(r.text()?),
+        Ty::Named {
+            name,
+            kind: NamedKind::Enum,
+        } => {
+            let t = ident(name);
+            quote!(crate::types::#t::from(&*r.text_cow()?))
+        }
         scalar => {
             let parse = from_text(scalar, quote!(text), XML_TS);
             let what = format!("invalid value for {member}: ");
             quote!({
-                let text = r.text()?;
+                let text = r.text_cow()?;
                 #parse.map_err(|e| r.error(format!("{}{e}", #what)))?
             })
         }

@@ -270,7 +270,7 @@ impl ListBucketAnalyticsConfigurationsOutput {
                             );
                         }
                         m_is_truncated = Some({
-                            let text = r.text()?;
+                            let text = r.text_cow()?;
                             crate::primitives::parse_bool(&text)
                                 .map_err(|e| e.to_string())
                                 .map_err(|e| {
@@ -287,16 +287,7 @@ impl ListBucketAnalyticsConfigurationsOutput {
                                     ),
                             );
                         }
-                        m_continuation_token = Some({
-                            let text = r.text()?;
-                            Ok::<String, String>(text)
-                                .map_err(|e| {
-                                    r
-                                        .error(
-                                            format!("{}{e}", "invalid value for ContinuationToken: "),
-                                        )
-                                })?
-                        });
+                        m_continuation_token = Some(r.text()?);
                     }
                     b"NextContinuationToken" => {
                         if m_next_continuation_token.is_some() {
@@ -307,18 +298,7 @@ impl ListBucketAnalyticsConfigurationsOutput {
                                     ),
                             );
                         }
-                        m_next_continuation_token = Some({
-                            let text = r.text()?;
-                            Ok::<String, String>(text)
-                                .map_err(|e| {
-                                    r
-                                        .error(
-                                            format!(
-                                                "{}{e}", "invalid value for NextContinuationToken: "
-                                            ),
-                                        )
-                                })?
-                        });
+                        m_next_continuation_token = Some(r.text()?);
                     }
                     b"AnalyticsConfiguration" => {
                         let items = m_analytics_configuration_list
