@@ -197,7 +197,7 @@ fn reviewed_properties_hold() {
     );
 
     let t = types("list-flattened");
-    assert!(t.contains(r#"crate::xml::text_element(out, "Tag", "", item.as_str());"#));
+    assert!(t.contains(r#"crate::xml::leaf(out, "<Tag>", "</Tag>", item.as_str());"#));
     assert!(
         !t.contains("Ignored"),
         "a flattened list ignores its member's xmlName"
@@ -205,13 +205,14 @@ fn reviewed_properties_hold() {
 
     let t = types("xml-names");
     assert!(t.contains(r#"crate::xml::attribute(out, "id", v.as_str());"#));
-    assert!(t.contains(r#"v.write_xml(out, "Meta", "")?;"#));
-    assert!(t.contains(r#"" xmlns:a=\"https://example.com/author\"""#));
+    assert!(t.contains(r#"out.push_str("<Meta");"#));
+    assert!(t.contains(r#"crate::xml::end(out, "</Meta>", mark);"#));
+    assert!(t.contains(r#""<Author xmlns:a=\"https://example.com/author\">""#));
     let op = &generate("xml-names", true)["src/operation/put_xml_names.rs"];
-    assert!(op.contains(r#""DocumentRoot", " xmlns=\"https://example.com/doc\"""#));
+    assert!(op.contains(r#""<DocumentRoot xmlns=\"https://example.com/doc\"""#));
 
     let t = types("map");
-    in_order(&t, &["<entry>", "\"Name\"", "\"Text\"", "</entry>"]);
+    in_order(&t, &["<entry>", "\"<Name>\"", "\"<Text>\"", "</entry>"]);
 
     // A streaming payload can come from the caller, and a response head can
     // be read without its body.
@@ -221,7 +222,7 @@ fn reviewed_properties_hold() {
 
     let op = &generate("body-members", true)["src/operation/put_body_members.rs"];
     assert!(op.contains(r#"crate::uri::push_label(&mut uri, "Key", v.as_str(), true)?;"#));
-    assert!(op.contains(r#""PutBodyMembersRequest","#));
+    assert!(op.contains(r#""<PutBodyMembersRequest xmlns=\"https://example.com/fixture/\"","#));
     assert!(op.contains("http::Method::POST"));
 }
 

@@ -97,25 +97,24 @@ impl AnalyticsAndOperator {
     )
 )]
 impl AnalyticsAndOperator {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         if let Some(v) = &self.prefix {
-            crate::xml::text_element(out, "Prefix", "", v.as_str());
+            crate::xml::leaf(out, "<Prefix>", "</Prefix>", v.as_str());
         }
         if let Some(v) = &self.tags {
             for item in v.iter() {
-                item.write_xml(out, "Tag", "")?;
+                out.push_str("<Tag");
+                let mark = item.write_xml(out)?;
+                crate::xml::end(out, "</Tag>", mark);
             }
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(
@@ -140,13 +139,7 @@ impl AnalyticsAndOperator {
                     if m_prefix.is_some() {
                         return Err(r.error("the member Prefix appears more than once"));
                     }
-                    m_prefix = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Prefix: "))
-                            })?
-                    });
+                    m_prefix = Some(r.text()?);
                 }
                 b"Tag" => {
                     let items = m_tags.get_or_insert_with(Vec::new);
@@ -171,12 +164,15 @@ impl AnalyticsAndOperator {
 impl AnalyticsAndOperator {
     /// This value as an XML document with the root element `<AnalyticsAndOperator>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "AnalyticsAndOperator",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<AnalyticsAndOperator xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</AnalyticsAndOperator>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -251,28 +247,29 @@ impl AnalyticsConfiguration {
     )
 )]
 impl AnalyticsConfiguration {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         {
             let v = &self.id;
-            crate::xml::text_element(out, "Id", "", v.as_str());
+            crate::xml::leaf(out, "<Id>", "</Id>", v.as_str());
         }
         if let Some(v) = &self.filter {
-            v.write_xml(out, "Filter", "")?;
+            out.push_str("<Filter");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</Filter>", mark);
         }
         {
             let v = &self.storage_class_analysis;
-            v.write_xml(out, "StorageClassAnalysis", "")?;
+            out.push_str("<StorageClassAnalysis");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</StorageClassAnalysis>", mark);
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(
@@ -298,13 +295,7 @@ impl AnalyticsConfiguration {
                     if m_id.is_some() {
                         return Err(r.error("the member Id appears more than once"));
                     }
-                    m_id = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Id: "))
-                            })?
-                    });
+                    m_id = Some(r.text()?);
                 }
                 b"Filter" => {
                     if let Some(v) = crate::types::AnalyticsFilter::read_xml(
@@ -355,12 +346,15 @@ impl AnalyticsConfiguration {
 impl AnalyticsConfiguration {
     /// This value as an XML document with the root element `<AnalyticsConfiguration>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "AnalyticsConfiguration",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<AnalyticsConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</AnalyticsConfiguration>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -415,21 +409,20 @@ impl AnalyticsExportDestination {
     )
 )]
 impl AnalyticsExportDestination {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         {
             let v = &self.s3_bucket_destination;
-            v.write_xml(out, "S3BucketDestination", "")?;
+            out.push_str("<S3BucketDestination");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</S3BucketDestination>", mark);
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(
@@ -485,12 +478,15 @@ impl AnalyticsExportDestination {
 impl AnalyticsExportDestination {
     /// This value as an XML document with the root element `<AnalyticsExportDestination>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "AnalyticsExportDestination",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<AnalyticsExportDestination xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</AnalyticsExportDestination>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -540,24 +536,26 @@ pub enum AnalyticsFilter {
     )
 )]
 impl AnalyticsFilter {
-    /// Writes this value as the XML element `tag`, holding the one member that is set.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the `>` and the one member that is set. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         match self {
             Self::Prefix(v) => {
-                crate::xml::text_element(out, "Prefix", "", v.as_str());
+                crate::xml::leaf(out, "<Prefix>", "</Prefix>", v.as_str());
             }
             Self::Tag(v) => {
-                v.write_xml(out, "Tag", "")?;
+                out.push_str("<Tag");
+                let mark = v.write_xml(out)?;
+                crate::xml::end(out, "</Tag>", mark);
             }
             Self::And(v) => {
-                v.write_xml(out, "And", "")?;
+                out.push_str("<And");
+                let mark = v.write_xml(out)?;
+                crate::xml::end(out, "</And>", mark);
             }
             Self::Unknown(name) => {
                 return Err(crate::error::BuildError::UnknownUnionVariant {
@@ -566,8 +564,7 @@ impl AnalyticsFilter {
                 });
             }
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(
@@ -586,15 +583,7 @@ impl AnalyticsFilter {
         let mut value = None;
         while let Some(child) = r.next_child()? {
             let member = match child.name() {
-                b"Prefix" => {
-                    Self::Prefix({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Prefix: "))
-                            })?
-                    })
-                }
+                b"Prefix" => Self::Prefix(r.text()?),
                 b"Tag" => Self::Tag(crate::types::Tag::read_xml(r, &child)?),
                 b"And" => {
                     Self::And(crate::types::AnalyticsAndOperator::read_xml(r, &child)?)
@@ -625,12 +614,15 @@ impl AnalyticsFilter {
 impl AnalyticsFilter {
     /// This value as an XML document with the root element `<AnalyticsFilter>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "AnalyticsFilter",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<AnalyticsFilter xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</AnalyticsFilter>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -726,31 +718,28 @@ impl AnalyticsS3BucketDestination {
     )
 )]
 impl AnalyticsS3BucketDestination {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         {
             let v = &self.format;
-            crate::xml::text_element(out, "Format", "", v.as_str());
+            crate::xml::leaf(out, "<Format>", "</Format>", v.as_str());
         }
         if let Some(v) = &self.bucket_account_id {
-            crate::xml::text_element(out, "BucketAccountId", "", v.as_str());
+            crate::xml::leaf(out, "<BucketAccountId>", "</BucketAccountId>", v.as_str());
         }
         {
             let v = &self.bucket;
-            crate::xml::text_element(out, "Bucket", "", v.as_str());
+            crate::xml::leaf(out, "<Bucket>", "</Bucket>", v.as_str());
         }
         if let Some(v) = &self.prefix {
-            crate::xml::text_element(out, "Prefix", "", v.as_str());
+            crate::xml::leaf(out, "<Prefix>", "</Prefix>", v.as_str());
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(
@@ -777,16 +766,9 @@ impl AnalyticsS3BucketDestination {
                     if m_format.is_some() {
                         return Err(r.error("the member Format appears more than once"));
                     }
-                    m_format = Some({
-                        let text = r.text()?;
-                        Ok::<
-                            crate::types::AnalyticsS3ExportFileFormat,
-                            String,
-                        >(crate::types::AnalyticsS3ExportFileFormat::from(text))
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Format: "))
-                            })?
-                    });
+                    m_format = Some(
+                        crate::types::AnalyticsS3ExportFileFormat::from(&*r.text_cow()?),
+                    );
                 }
                 b"BucketAccountId" => {
                     if m_bucket_account_id.is_some() {
@@ -794,40 +776,19 @@ impl AnalyticsS3BucketDestination {
                             r.error("the member BucketAccountId appears more than once"),
                         );
                     }
-                    m_bucket_account_id = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r
-                                    .error(
-                                        format!("{}{e}", "invalid value for BucketAccountId: "),
-                                    )
-                            })?
-                    });
+                    m_bucket_account_id = Some(r.text()?);
                 }
                 b"Bucket" => {
                     if m_bucket.is_some() {
                         return Err(r.error("the member Bucket appears more than once"));
                     }
-                    m_bucket = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Bucket: "))
-                            })?
-                    });
+                    m_bucket = Some(r.text()?);
                 }
                 b"Prefix" => {
                     if m_prefix.is_some() {
                         return Err(r.error("the member Prefix appears more than once"));
                     }
-                    m_prefix = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Prefix: "))
-                            })?
-                    });
+                    m_prefix = Some(r.text()?);
                 }
                 _ => r.skip()?,
             }
@@ -852,12 +813,15 @@ impl AnalyticsS3BucketDestination {
 impl AnalyticsS3BucketDestination {
     /// This value as an XML document with the root element `<AnalyticsS3BucketDestination>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "AnalyticsS3BucketDestination",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<AnalyticsS3BucketDestination xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</AnalyticsS3BucketDestination>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -1157,23 +1121,20 @@ impl BucketInfo {
 }
 #[cfg(feature = "create-bucket")]
 impl BucketInfo {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         if let Some(v) = &self.data_redundancy {
-            crate::xml::text_element(out, "DataRedundancy", "", v.as_str());
+            crate::xml::leaf(out, "<DataRedundancy>", "</DataRedundancy>", v.as_str());
         }
         if let Some(v) = &self.r#type {
-            crate::xml::text_element(out, "Type", "", v.as_str());
+            crate::xml::leaf(out, "<Type>", "</Type>", v.as_str());
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(feature = "create-bucket")]
@@ -1194,34 +1155,15 @@ impl BucketInfo {
                             r.error("the member DataRedundancy appears more than once"),
                         );
                     }
-                    m_data_redundancy = Some({
-                        let text = r.text()?;
-                        Ok::<
-                            crate::types::DataRedundancy,
-                            String,
-                        >(crate::types::DataRedundancy::from(text))
-                            .map_err(|e| {
-                                r
-                                    .error(
-                                        format!("{}{e}", "invalid value for DataRedundancy: "),
-                                    )
-                            })?
-                    });
+                    m_data_redundancy = Some(
+                        crate::types::DataRedundancy::from(&*r.text_cow()?),
+                    );
                 }
                 b"Type" => {
                     if m_type.is_some() {
                         return Err(r.error("the member Type appears more than once"));
                     }
-                    m_type = Some({
-                        let text = r.text()?;
-                        Ok::<
-                            crate::types::BucketType,
-                            String,
-                        >(crate::types::BucketType::from(text))
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Type: "))
-                            })?
-                    });
+                    m_type = Some(crate::types::BucketType::from(&*r.text_cow()?));
                 }
                 _ => r.skip()?,
             }
@@ -1236,12 +1178,15 @@ impl BucketInfo {
 impl BucketInfo {
     /// This value as an XML document with the root element `<BucketInfo>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "BucketInfo",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<BucketInfo xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</BucketInfo>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -1751,38 +1696,45 @@ impl CSVInput {
 }
 #[cfg(feature = "select-object-content")]
 impl CSVInput {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         if let Some(v) = &self.file_header_info {
-            crate::xml::text_element(out, "FileHeaderInfo", "", v.as_str());
+            crate::xml::leaf(out, "<FileHeaderInfo>", "</FileHeaderInfo>", v.as_str());
         }
         if let Some(v) = &self.comments {
-            crate::xml::text_element(out, "Comments", "", v.as_str());
+            crate::xml::leaf(out, "<Comments>", "</Comments>", v.as_str());
         }
         if let Some(v) = &self.quote_escape_character {
-            crate::xml::text_element(out, "QuoteEscapeCharacter", "", v.as_str());
+            crate::xml::leaf(
+                out,
+                "<QuoteEscapeCharacter>",
+                "</QuoteEscapeCharacter>",
+                v.as_str(),
+            );
         }
         if let Some(v) = &self.record_delimiter {
-            crate::xml::text_element(out, "RecordDelimiter", "", v.as_str());
+            crate::xml::leaf(out, "<RecordDelimiter>", "</RecordDelimiter>", v.as_str());
         }
         if let Some(v) = &self.field_delimiter {
-            crate::xml::text_element(out, "FieldDelimiter", "", v.as_str());
+            crate::xml::leaf(out, "<FieldDelimiter>", "</FieldDelimiter>", v.as_str());
         }
         if let Some(v) = &self.quote_character {
-            crate::xml::text_element(out, "QuoteCharacter", "", v.as_str());
+            crate::xml::leaf(out, "<QuoteCharacter>", "</QuoteCharacter>", v.as_str());
         }
         if let Some(v) = &self.allow_quoted_record_delimiter {
-            crate::xml::display_element(out, "AllowQuotedRecordDelimiter", "", v);
+            crate::xml::display_leaf(
+                out,
+                "<AllowQuotedRecordDelimiter>",
+                "</AllowQuotedRecordDelimiter>",
+                v,
+            );
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(feature = "select-object-content")]
@@ -1808,19 +1760,9 @@ impl CSVInput {
                             r.error("the member FileHeaderInfo appears more than once"),
                         );
                     }
-                    m_file_header_info = Some({
-                        let text = r.text()?;
-                        Ok::<
-                            crate::types::FileHeaderInfo,
-                            String,
-                        >(crate::types::FileHeaderInfo::from(text))
-                            .map_err(|e| {
-                                r
-                                    .error(
-                                        format!("{}{e}", "invalid value for FileHeaderInfo: "),
-                                    )
-                            })?
-                    });
+                    m_file_header_info = Some(
+                        crate::types::FileHeaderInfo::from(&*r.text_cow()?),
+                    );
                 }
                 b"Comments" => {
                     if m_comments.is_some() {
@@ -1828,13 +1770,7 @@ impl CSVInput {
                             r.error("the member Comments appears more than once"),
                         );
                     }
-                    m_comments = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Comments: "))
-                            })?
-                    });
+                    m_comments = Some(r.text()?);
                 }
                 b"QuoteEscapeCharacter" => {
                     if m_quote_escape_character.is_some() {
@@ -1845,16 +1781,7 @@ impl CSVInput {
                                 ),
                         );
                     }
-                    m_quote_escape_character = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r
-                                    .error(
-                                        format!("{}{e}", "invalid value for QuoteEscapeCharacter: "),
-                                    )
-                            })?
-                    });
+                    m_quote_escape_character = Some(r.text()?);
                 }
                 b"RecordDelimiter" => {
                     if m_record_delimiter.is_some() {
@@ -1862,16 +1789,7 @@ impl CSVInput {
                             r.error("the member RecordDelimiter appears more than once"),
                         );
                     }
-                    m_record_delimiter = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r
-                                    .error(
-                                        format!("{}{e}", "invalid value for RecordDelimiter: "),
-                                    )
-                            })?
-                    });
+                    m_record_delimiter = Some(r.text()?);
                 }
                 b"FieldDelimiter" => {
                     if m_field_delimiter.is_some() {
@@ -1879,16 +1797,7 @@ impl CSVInput {
                             r.error("the member FieldDelimiter appears more than once"),
                         );
                     }
-                    m_field_delimiter = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r
-                                    .error(
-                                        format!("{}{e}", "invalid value for FieldDelimiter: "),
-                                    )
-                            })?
-                    });
+                    m_field_delimiter = Some(r.text()?);
                 }
                 b"QuoteCharacter" => {
                     if m_quote_character.is_some() {
@@ -1896,16 +1805,7 @@ impl CSVInput {
                             r.error("the member QuoteCharacter appears more than once"),
                         );
                     }
-                    m_quote_character = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r
-                                    .error(
-                                        format!("{}{e}", "invalid value for QuoteCharacter: "),
-                                    )
-                            })?
-                    });
+                    m_quote_character = Some(r.text()?);
                 }
                 b"AllowQuotedRecordDelimiter" => {
                     if m_allow_quoted_record_delimiter.is_some() {
@@ -1917,7 +1817,7 @@ impl CSVInput {
                         );
                     }
                     m_allow_quoted_record_delimiter = Some({
-                        let text = r.text()?;
+                        let text = r.text_cow()?;
                         crate::primitives::parse_bool(&text)
                             .map_err(|e| e.to_string())
                             .map_err(|e| {
@@ -1948,12 +1848,13 @@ impl CSVInput {
 impl CSVInput {
     /// This value as an XML document with the root element `<CSVInput>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "CSVInput",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut out;
+            out.push_str("<CSVInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"");
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</CSVInput>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -2060,32 +1961,34 @@ impl CSVOutput {
 }
 #[cfg(feature = "select-object-content")]
 impl CSVOutput {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         if let Some(v) = &self.quote_fields {
-            crate::xml::text_element(out, "QuoteFields", "", v.as_str());
+            crate::xml::leaf(out, "<QuoteFields>", "</QuoteFields>", v.as_str());
         }
         if let Some(v) = &self.quote_escape_character {
-            crate::xml::text_element(out, "QuoteEscapeCharacter", "", v.as_str());
+            crate::xml::leaf(
+                out,
+                "<QuoteEscapeCharacter>",
+                "</QuoteEscapeCharacter>",
+                v.as_str(),
+            );
         }
         if let Some(v) = &self.record_delimiter {
-            crate::xml::text_element(out, "RecordDelimiter", "", v.as_str());
+            crate::xml::leaf(out, "<RecordDelimiter>", "</RecordDelimiter>", v.as_str());
         }
         if let Some(v) = &self.field_delimiter {
-            crate::xml::text_element(out, "FieldDelimiter", "", v.as_str());
+            crate::xml::leaf(out, "<FieldDelimiter>", "</FieldDelimiter>", v.as_str());
         }
         if let Some(v) = &self.quote_character {
-            crate::xml::text_element(out, "QuoteCharacter", "", v.as_str());
+            crate::xml::leaf(out, "<QuoteCharacter>", "</QuoteCharacter>", v.as_str());
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(feature = "select-object-content")]
@@ -2109,16 +2012,9 @@ impl CSVOutput {
                             r.error("the member QuoteFields appears more than once"),
                         );
                     }
-                    m_quote_fields = Some({
-                        let text = r.text()?;
-                        Ok::<
-                            crate::types::QuoteFields,
-                            String,
-                        >(crate::types::QuoteFields::from(text))
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for QuoteFields: "))
-                            })?
-                    });
+                    m_quote_fields = Some(
+                        crate::types::QuoteFields::from(&*r.text_cow()?),
+                    );
                 }
                 b"QuoteEscapeCharacter" => {
                     if m_quote_escape_character.is_some() {
@@ -2129,16 +2025,7 @@ impl CSVOutput {
                                 ),
                         );
                     }
-                    m_quote_escape_character = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r
-                                    .error(
-                                        format!("{}{e}", "invalid value for QuoteEscapeCharacter: "),
-                                    )
-                            })?
-                    });
+                    m_quote_escape_character = Some(r.text()?);
                 }
                 b"RecordDelimiter" => {
                     if m_record_delimiter.is_some() {
@@ -2146,16 +2033,7 @@ impl CSVOutput {
                             r.error("the member RecordDelimiter appears more than once"),
                         );
                     }
-                    m_record_delimiter = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r
-                                    .error(
-                                        format!("{}{e}", "invalid value for RecordDelimiter: "),
-                                    )
-                            })?
-                    });
+                    m_record_delimiter = Some(r.text()?);
                 }
                 b"FieldDelimiter" => {
                     if m_field_delimiter.is_some() {
@@ -2163,16 +2041,7 @@ impl CSVOutput {
                             r.error("the member FieldDelimiter appears more than once"),
                         );
                     }
-                    m_field_delimiter = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r
-                                    .error(
-                                        format!("{}{e}", "invalid value for FieldDelimiter: "),
-                                    )
-                            })?
-                    });
+                    m_field_delimiter = Some(r.text()?);
                 }
                 b"QuoteCharacter" => {
                     if m_quote_character.is_some() {
@@ -2180,16 +2049,7 @@ impl CSVOutput {
                             r.error("the member QuoteCharacter appears more than once"),
                         );
                     }
-                    m_quote_character = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r
-                                    .error(
-                                        format!("{}{e}", "invalid value for QuoteCharacter: "),
-                                    )
-                            })?
-                    });
+                    m_quote_character = Some(r.text()?);
                 }
                 _ => r.skip()?,
             }
@@ -2207,12 +2067,13 @@ impl CSVOutput {
 impl CSVOutput {
     /// This value as an XML document with the root element `<CSVOutput>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "CSVOutput",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut out;
+            out.push_str("<CSVOutput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"");
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</CSVOutput>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -2367,36 +2228,44 @@ impl CreateBucketConfiguration {
 }
 #[cfg(feature = "create-bucket")]
 impl CreateBucketConfiguration {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         if let Some(v) = &self.location_constraint {
-            crate::xml::text_element(out, "LocationConstraint", "", v.as_str());
+            crate::xml::leaf(
+                out,
+                "<LocationConstraint>",
+                "</LocationConstraint>",
+                v.as_str(),
+            );
         }
         if let Some(v) = &self.location {
-            v.write_xml(out, "Location", "")?;
+            out.push_str("<Location");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</Location>", mark);
         }
         if let Some(v) = &self.bucket {
-            v.write_xml(out, "Bucket", "")?;
+            out.push_str("<Bucket");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</Bucket>", mark);
         }
         if let Some(v) = &self.tags {
             {
-                crate::xml::open(out, "Tags", "");
-                let mark = crate::xml::open_end(out);
+                out.push_str("<Tags>");
+                let mark = out.len();
                 for item in v.iter() {
-                    item.write_xml(out, "Tag", "")?;
+                    out.push_str("<Tag");
+                    let mark = item.write_xml(out)?;
+                    crate::xml::end(out, "</Tag>", mark);
                 }
-                crate::xml::close(out, "Tags", mark);
+                crate::xml::end(out, "</Tags>", mark);
             }
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(feature = "create-bucket")]
@@ -2422,19 +2291,9 @@ impl CreateBucketConfiguration {
                                 ),
                         );
                     }
-                    m_location_constraint = Some({
-                        let text = r.text()?;
-                        Ok::<
-                            crate::types::BucketLocationConstraint,
-                            String,
-                        >(crate::types::BucketLocationConstraint::from(text))
-                            .map_err(|e| {
-                                r
-                                    .error(
-                                        format!("{}{e}", "invalid value for LocationConstraint: "),
-                                    )
-                            })?
-                    });
+                    m_location_constraint = Some(
+                        crate::types::BucketLocationConstraint::from(&*r.text_cow()?),
+                    );
                 }
                 b"Location" => {
                     if m_location.is_some() {
@@ -2481,12 +2340,15 @@ impl CreateBucketConfiguration {
 impl CreateBucketConfiguration {
     /// This value as an XML document with the root element `<CreateBucketConfiguration>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "CreateBucketConfiguration",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</CreateBucketConfiguration>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -2764,29 +2626,32 @@ impl InputSerialization {
 }
 #[cfg(feature = "select-object-content")]
 impl InputSerialization {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         if let Some(v) = &self.csv {
-            v.write_xml(out, "CSV", "")?;
+            out.push_str("<CSV");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</CSV>", mark);
         }
         if let Some(v) = &self.compression_type {
-            crate::xml::text_element(out, "CompressionType", "", v.as_str());
+            crate::xml::leaf(out, "<CompressionType>", "</CompressionType>", v.as_str());
         }
         if let Some(v) = &self.json {
-            v.write_xml(out, "JSON", "")?;
+            out.push_str("<JSON");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</JSON>", mark);
         }
         if let Some(v) = &self.parquet {
-            v.write_xml(out, "Parquet", "")?;
+            out.push_str("<Parquet");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</Parquet>", mark);
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(feature = "select-object-content")]
@@ -2815,19 +2680,9 @@ impl InputSerialization {
                             r.error("the member CompressionType appears more than once"),
                         );
                     }
-                    m_compression_type = Some({
-                        let text = r.text()?;
-                        Ok::<
-                            crate::types::CompressionType,
-                            String,
-                        >(crate::types::CompressionType::from(text))
-                            .map_err(|e| {
-                                r
-                                    .error(
-                                        format!("{}{e}", "invalid value for CompressionType: "),
-                                    )
-                            })?
-                    });
+                    m_compression_type = Some(
+                        crate::types::CompressionType::from(&*r.text_cow()?),
+                    );
                 }
                 b"JSON" => {
                     if m_json.is_some() {
@@ -2856,12 +2711,15 @@ impl InputSerialization {
 impl InputSerialization {
     /// This value as an XML document with the root element `<InputSerialization>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "InputSerialization",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<InputSerialization xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</InputSerialization>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -2934,20 +2792,17 @@ impl JSONInput {
 }
 #[cfg(feature = "select-object-content")]
 impl JSONInput {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         if let Some(v) = &self.r#type {
-            crate::xml::text_element(out, "Type", "", v.as_str());
+            crate::xml::leaf(out, "<Type>", "</Type>", v.as_str());
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(feature = "select-object-content")]
@@ -2965,16 +2820,7 @@ impl JSONInput {
                     if m_type.is_some() {
                         return Err(r.error("the member Type appears more than once"));
                     }
-                    m_type = Some({
-                        let text = r.text()?;
-                        Ok::<
-                            crate::types::JSONType,
-                            String,
-                        >(crate::types::JSONType::from(text))
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Type: "))
-                            })?
-                    });
+                    m_type = Some(crate::types::JSONType::from(&*r.text_cow()?));
                 }
                 _ => r.skip()?,
             }
@@ -2986,12 +2832,13 @@ impl JSONInput {
 impl JSONInput {
     /// This value as an XML document with the root element `<JSONInput>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "JSONInput",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut out;
+            out.push_str("<JSONInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"");
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</JSONInput>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -3035,20 +2882,17 @@ impl JSONOutput {
 }
 #[cfg(feature = "select-object-content")]
 impl JSONOutput {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         if let Some(v) = &self.record_delimiter {
-            crate::xml::text_element(out, "RecordDelimiter", "", v.as_str());
+            crate::xml::leaf(out, "<RecordDelimiter>", "</RecordDelimiter>", v.as_str());
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(feature = "select-object-content")]
@@ -3068,16 +2912,7 @@ impl JSONOutput {
                             r.error("the member RecordDelimiter appears more than once"),
                         );
                     }
-                    m_record_delimiter = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r
-                                    .error(
-                                        format!("{}{e}", "invalid value for RecordDelimiter: "),
-                                    )
-                            })?
-                    });
+                    m_record_delimiter = Some(r.text()?);
                 }
                 _ => r.skip()?,
             }
@@ -3091,12 +2926,15 @@ impl JSONOutput {
 impl JSONOutput {
     /// This value as an XML document with the root element `<JSONOutput>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "JSONOutput",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<JSONOutput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</JSONOutput>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -3210,23 +3048,20 @@ impl LocationInfo {
 }
 #[cfg(feature = "create-bucket")]
 impl LocationInfo {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         if let Some(v) = &self.r#type {
-            crate::xml::text_element(out, "Type", "", v.as_str());
+            crate::xml::leaf(out, "<Type>", "</Type>", v.as_str());
         }
         if let Some(v) = &self.name {
-            crate::xml::text_element(out, "Name", "", v.as_str());
+            crate::xml::leaf(out, "<Name>", "</Name>", v.as_str());
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(feature = "create-bucket")]
@@ -3245,28 +3080,13 @@ impl LocationInfo {
                     if m_type.is_some() {
                         return Err(r.error("the member Type appears more than once"));
                     }
-                    m_type = Some({
-                        let text = r.text()?;
-                        Ok::<
-                            crate::types::LocationType,
-                            String,
-                        >(crate::types::LocationType::from(text))
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Type: "))
-                            })?
-                    });
+                    m_type = Some(crate::types::LocationType::from(&*r.text_cow()?));
                 }
                 b"Name" => {
                     if m_name.is_some() {
                         return Err(r.error("the member Name appears more than once"));
                     }
-                    m_name = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Name: "))
-                            })?
-                    });
+                    m_name = Some(r.text()?);
                 }
                 _ => r.skip()?,
             }
@@ -3281,12 +3101,15 @@ impl LocationInfo {
 impl LocationInfo {
     /// This value as an XML document with the root element `<LocationInfo>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "LocationInfo",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<LocationInfo xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</LocationInfo>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -3613,23 +3436,24 @@ impl OutputSerialization {
 }
 #[cfg(feature = "select-object-content")]
 impl OutputSerialization {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         if let Some(v) = &self.csv {
-            v.write_xml(out, "CSV", "")?;
+            out.push_str("<CSV");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</CSV>", mark);
         }
         if let Some(v) = &self.json {
-            v.write_xml(out, "JSON", "")?;
+            out.push_str("<JSON");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</JSON>", mark);
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(feature = "select-object-content")]
@@ -3666,12 +3490,15 @@ impl OutputSerialization {
 impl OutputSerialization {
     /// This value as an XML document with the root element `<OutputSerialization>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "OutputSerialization",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<OutputSerialization xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</OutputSerialization>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -3695,17 +3522,14 @@ impl OutputSerialization {
 pub struct ParquetInput {}
 #[cfg(feature = "select-object-content")]
 impl ParquetInput {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
-        crate::xml::close(out, tag, mark);
-        Ok(())
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
+        Ok(mark)
     }
 }
 #[cfg(feature = "select-object-content")]
@@ -3726,12 +3550,15 @@ impl ParquetInput {
 impl ParquetInput {
     /// This value as an XML document with the root element `<ParquetInput>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "ParquetInput",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<ParquetInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</ParquetInput>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -3799,26 +3626,23 @@ impl Progress {
 }
 #[cfg(feature = "select-object-content")]
 impl Progress {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         if let Some(v) = &self.bytes_scanned {
-            crate::xml::display_element(out, "BytesScanned", "", v);
+            crate::xml::display_leaf(out, "<BytesScanned>", "</BytesScanned>", v);
         }
         if let Some(v) = &self.bytes_processed {
-            crate::xml::display_element(out, "BytesProcessed", "", v);
+            crate::xml::display_leaf(out, "<BytesProcessed>", "</BytesProcessed>", v);
         }
         if let Some(v) = &self.bytes_returned {
-            crate::xml::display_element(out, "BytesReturned", "", v);
+            crate::xml::display_leaf(out, "<BytesReturned>", "</BytesReturned>", v);
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(feature = "select-object-content")]
@@ -3841,7 +3665,7 @@ impl Progress {
                         );
                     }
                     m_bytes_scanned = Some({
-                        let text = r.text()?;
+                        let text = r.text_cow()?;
                         text.trim()
                             .parse::<i64>()
                             .map_err(|e| e.to_string())
@@ -3858,7 +3682,7 @@ impl Progress {
                         );
                     }
                     m_bytes_processed = Some({
-                        let text = r.text()?;
+                        let text = r.text_cow()?;
                         text.trim()
                             .parse::<i64>()
                             .map_err(|e| e.to_string())
@@ -3877,7 +3701,7 @@ impl Progress {
                         );
                     }
                     m_bytes_returned = Some({
-                        let text = r.text()?;
+                        let text = r.text_cow()?;
                         text.trim()
                             .parse::<i64>()
                             .map_err(|e| e.to_string())
@@ -3903,12 +3727,13 @@ impl Progress {
 impl Progress {
     /// This value as an XML document with the root element `<Progress>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "Progress",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut out;
+            out.push_str("<Progress xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"");
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</Progress>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -4054,20 +3879,17 @@ impl RequestProgress {
 }
 #[cfg(feature = "select-object-content")]
 impl RequestProgress {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         if let Some(v) = &self.enabled {
-            crate::xml::display_element(out, "Enabled", "", v);
+            crate::xml::display_leaf(out, "<Enabled>", "</Enabled>", v);
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(feature = "select-object-content")]
@@ -4086,7 +3908,7 @@ impl RequestProgress {
                         return Err(r.error("the member Enabled appears more than once"));
                     }
                     m_enabled = Some({
-                        let text = r.text()?;
+                        let text = r.text_cow()?;
                         crate::primitives::parse_bool(&text)
                             .map_err(|e| e.to_string())
                             .map_err(|e| {
@@ -4104,12 +3926,15 @@ impl RequestProgress {
 impl RequestProgress {
     /// This value as an XML document with the root element `<RequestProgress>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "RequestProgress",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<RequestProgress xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</RequestProgress>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -4161,23 +3986,20 @@ impl ScanRange {
 }
 #[cfg(feature = "select-object-content")]
 impl ScanRange {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         if let Some(v) = &self.start {
-            crate::xml::display_element(out, "Start", "", v);
+            crate::xml::display_leaf(out, "<Start>", "</Start>", v);
         }
         if let Some(v) = &self.end {
-            crate::xml::display_element(out, "End", "", v);
+            crate::xml::display_leaf(out, "<End>", "</End>", v);
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(feature = "select-object-content")]
@@ -4197,7 +4019,7 @@ impl ScanRange {
                         return Err(r.error("the member Start appears more than once"));
                     }
                     m_start = Some({
-                        let text = r.text()?;
+                        let text = r.text_cow()?;
                         text.trim()
                             .parse::<i64>()
                             .map_err(|e| e.to_string())
@@ -4211,7 +4033,7 @@ impl ScanRange {
                         return Err(r.error("the member End appears more than once"));
                     }
                     m_end = Some({
-                        let text = r.text()?;
+                        let text = r.text_cow()?;
                         text.trim()
                             .parse::<i64>()
                             .map_err(|e| e.to_string())
@@ -4230,12 +4052,13 @@ impl ScanRange {
 impl ScanRange {
     /// This value as an XML document with the root element `<ScanRange>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "ScanRange",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut out;
+            out.push_str("<ScanRange xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"");
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</ScanRange>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -4360,12 +4183,17 @@ impl crate::event_stream::Event for SelectObjectContentEventStream {
                                 ),
                             );
                         message.payload = {
-                            let mut xml = String::with_capacity(256);
-                            x.write_xml(
-                                &mut xml,
-                                "Stats",
-                                " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-                            )?;
+                            let mut xml = String::with_capacity(
+                                crate::xml::DOCUMENT_CAPACITY,
+                            );
+                            {
+                                let out: &mut String = &mut xml;
+                                out.push_str(
+                                    "<Stats xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+                                );
+                                let mark = x.write_xml(out)?;
+                                crate::xml::end(out, "</Stats>", mark);
+                            }
                             xml.into_bytes()
                         };
                     }
@@ -4382,12 +4210,17 @@ impl crate::event_stream::Event for SelectObjectContentEventStream {
                                 ),
                             );
                         message.payload = {
-                            let mut xml = String::with_capacity(256);
-                            x.write_xml(
-                                &mut xml,
-                                "Progress",
-                                " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-                            )?;
+                            let mut xml = String::with_capacity(
+                                crate::xml::DOCUMENT_CAPACITY,
+                            );
+                            {
+                                let out: &mut String = &mut xml;
+                                out.push_str(
+                                    "<Progress xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+                                );
+                                let mark = x.write_xml(out)?;
+                                crate::xml::end(out, "</Progress>", mark);
+                            }
                             xml.into_bytes()
                         };
                     }
@@ -4457,26 +4290,23 @@ impl Stats {
 }
 #[cfg(feature = "select-object-content")]
 impl Stats {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         if let Some(v) = &self.bytes_scanned {
-            crate::xml::display_element(out, "BytesScanned", "", v);
+            crate::xml::display_leaf(out, "<BytesScanned>", "</BytesScanned>", v);
         }
         if let Some(v) = &self.bytes_processed {
-            crate::xml::display_element(out, "BytesProcessed", "", v);
+            crate::xml::display_leaf(out, "<BytesProcessed>", "</BytesProcessed>", v);
         }
         if let Some(v) = &self.bytes_returned {
-            crate::xml::display_element(out, "BytesReturned", "", v);
+            crate::xml::display_leaf(out, "<BytesReturned>", "</BytesReturned>", v);
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(feature = "select-object-content")]
@@ -4499,7 +4329,7 @@ impl Stats {
                         );
                     }
                     m_bytes_scanned = Some({
-                        let text = r.text()?;
+                        let text = r.text_cow()?;
                         text.trim()
                             .parse::<i64>()
                             .map_err(|e| e.to_string())
@@ -4516,7 +4346,7 @@ impl Stats {
                         );
                     }
                     m_bytes_processed = Some({
-                        let text = r.text()?;
+                        let text = r.text_cow()?;
                         text.trim()
                             .parse::<i64>()
                             .map_err(|e| e.to_string())
@@ -4535,7 +4365,7 @@ impl Stats {
                         );
                     }
                     m_bytes_returned = Some({
-                        let text = r.text()?;
+                        let text = r.text_cow()?;
                         text.trim()
                             .parse::<i64>()
                             .map_err(|e| e.to_string())
@@ -4561,12 +4391,13 @@ impl Stats {
 impl Stats {
     /// This value as an XML document with the root element `<Stats>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "Stats",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut out;
+            out.push_str("<Stats xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"");
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</Stats>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -4649,20 +4480,19 @@ impl StorageClassAnalysis {
     )
 )]
 impl StorageClassAnalysis {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         if let Some(v) = &self.data_export {
-            v.write_xml(out, "DataExport", "")?;
+            out.push_str("<DataExport");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</DataExport>", mark);
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(
@@ -4711,12 +4541,15 @@ impl StorageClassAnalysis {
 impl StorageClassAnalysis {
     /// This value as an XML document with the root element `<StorageClassAnalysis>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "StorageClassAnalysis",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<StorageClassAnalysis xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</StorageClassAnalysis>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -4778,25 +4611,29 @@ impl StorageClassAnalysisDataExport {
     )
 )]
 impl StorageClassAnalysisDataExport {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         {
             let v = &self.output_schema_version;
-            crate::xml::text_element(out, "OutputSchemaVersion", "", v.as_str());
+            crate::xml::leaf(
+                out,
+                "<OutputSchemaVersion>",
+                "</OutputSchemaVersion>",
+                v.as_str(),
+            );
         }
         {
             let v = &self.destination;
-            v.write_xml(out, "Destination", "")?;
+            out.push_str("<Destination");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</Destination>", mark);
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(
@@ -4828,19 +4665,11 @@ impl StorageClassAnalysisDataExport {
                                 ),
                         );
                     }
-                    m_output_schema_version = Some({
-                        let text = r.text()?;
-                        Ok::<
-                            crate::types::StorageClassAnalysisSchemaVersion,
-                            String,
-                        >(crate::types::StorageClassAnalysisSchemaVersion::from(text))
-                            .map_err(|e| {
-                                r
-                                    .error(
-                                        format!("{}{e}", "invalid value for OutputSchemaVersion: "),
-                                    )
-                            })?
-                    });
+                    m_output_schema_version = Some(
+                        crate::types::StorageClassAnalysisSchemaVersion::from(
+                            &*r.text_cow()?,
+                        ),
+                    );
                 }
                 b"Destination" => {
                     if m_destination.is_some() {
@@ -4875,12 +4704,15 @@ impl StorageClassAnalysisDataExport {
 impl StorageClassAnalysisDataExport {
     /// This value as an XML document with the root element `<StorageClassAnalysisDataExport>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "StorageClassAnalysisDataExport",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut out;
+            out.push_str(
+                "<StorageClassAnalysisDataExport xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</StorageClassAnalysisDataExport>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
@@ -5042,25 +4874,22 @@ impl Tag {
     )
 )]
 impl Tag {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         {
             let v = &self.key;
-            crate::xml::text_element(out, "Key", "", v.as_str());
+            crate::xml::leaf(out, "<Key>", "</Key>", v.as_str());
         }
         {
             let v = &self.value;
-            crate::xml::text_element(out, "Value", "", v.as_str());
+            crate::xml::leaf(out, "<Value>", "</Value>", v.as_str());
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 #[cfg(
@@ -5086,25 +4915,13 @@ impl Tag {
                     if m_key.is_some() {
                         return Err(r.error("the member Key appears more than once"));
                     }
-                    m_key = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Key: "))
-                            })?
-                    });
+                    m_key = Some(r.text()?);
                 }
                 b"Value" => {
                     if m_value.is_some() {
                         return Err(r.error("the member Value appears more than once"));
                     }
-                    m_value = Some({
-                        let text = r.text()?;
-                        Ok::<String, String>(text)
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Value: "))
-                            })?
-                    });
+                    m_value = Some(r.text()?);
                 }
                 _ => r.skip()?,
             }
@@ -5127,12 +4944,13 @@ impl Tag {
 impl Tag {
     /// This value as an XML document with the root element `<Tag>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(256);
-        self.write_xml(
-            &mut out,
-            "Tag",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut out;
+            out.push_str("<Tag xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"");
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</Tag>", mark);
+        }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.

@@ -7,23 +7,45 @@ use quick_xml::Reader;
 use quick_xml::encoding::Decoder;
 use quick_xml::events::{BytesStart, Event};
 
-/// Returns the escaped form of `ch`, or `None` if it can be written as it is.
+/// The starting capacity of a document's `String`: most S3 request and
+/// response documents fit, so writing them does not reallocate.
+pub(crate) const DOCUMENT_CAPACITY: usize = 1024;
+
+/// Which bytes [`escape_into`] must look at: the ASCII characters it
+/// escapes, and the first bytes of U+0085 (`C2 85`) and U+2028 (`E2 80 A8`).
+/// Every other byte is copied as it is.
+const ESCAPE_LEADS: [bool; 256] = {
+    let mut table = [false; 256];
+    let leads = [
+        b'&', b'<', b'>', b'"', b'\'', b'\t', b'\n', b'\r', 0xC2, 0xE2,
+    ];
+    let mut i = 0;
+    while i < leads.len() {
+        table[leads[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// Returns the escaped form of the character that starts `rest`, and its
+/// length in bytes, or `None` if it can be written as it is.
 ///
 /// Besides the five markup characters, this escapes the characters that an
 /// XML parser would otherwise change: line ends (which are normalized to
 /// `\n`) and tabs (which become spaces inside attribute values).
-fn escaped(ch: char) -> Option<&'static str> {
-    match ch {
-        '&' => Some("&amp;"),
-        '<' => Some("&lt;"),
-        '>' => Some("&gt;"),
-        '"' => Some("&quot;"),
-        '\'' => Some("&apos;"),
-        '\t' => Some("&#x9;"),
-        '\n' => Some("&#xA;"),
-        '\r' => Some("&#xD;"),
-        '\u{85}' => Some("&#x85;"),
-        '\u{2028}' => Some("&#x2028;"),
+#[inline]
+fn escaped(rest: &[u8]) -> Option<(&'static str, usize)> {
+    match rest {
+        [b'&', ..] => Some(("&amp;", 1)),
+        [b'<', ..] => Some(("&lt;", 1)),
+        [b'>', ..] => Some(("&gt;", 1)),
+        [b'"', ..] => Some(("&quot;", 1)),
+        [b'\'', ..] => Some(("&apos;", 1)),
+        [b'\t', ..] => Some(("&#x9;", 1)),
+        [b'\n', ..] => Some(("&#xA;", 1)),
+        [b'\r', ..] => Some(("&#xD;", 1)),
+        [0xC2, 0x85, ..] => Some(("&#x85;", 2)),
+        [0xE2, 0x80, 0xA8, ..] => Some(("&#x2028;", 3)),
         _ => None,
     }
 }
@@ -34,18 +56,94 @@ fn escaped(ch: char) -> Option<&'static str> {
 /// The characters `& < > " '` become `&amp; &lt; &gt; &quot; &apos;`. Tab,
 /// line feed, carriage return, U+0085 and U+2028 become character
 /// references (such as `&#xD;`), because an XML parser would otherwise turn
-/// them into a plain line feed or a space. When nothing needs escaping, the
-/// text is appended with a single copy.
+/// them into a plain line feed or a space. The bytes are scanned for the few
+/// that can start such a character, and the runs between them are appended
+/// whole: when nothing needs escaping, the text is appended with one copy.
 pub(crate) fn escape_into(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
     let mut copied_up_to = 0;
-    for (index, ch) in text.char_indices() {
-        if let Some(replacement) = escaped(ch) {
-            out.push_str(text.get(copied_up_to..index).unwrap_or_default());
-            out.push_str(replacement);
-            copied_up_to = index + ch.len_utf8();
+    // Where to look for the next byte that may need escaping.
+    let mut from = 0;
+    while let Some(found) = bytes.get(from..).and_then(|rest| {
+        rest.iter()
+            .position(|&byte| ESCAPE_LEADS[usize::from(byte)])
+    }) {
+        // `index` is at a character boundary: the byte is ASCII or a lead byte.
+        let index = from + found;
+        match bytes.get(index..).and_then(escaped) {
+            Some((replacement, len)) => {
+                out.push_str(text.get(copied_up_to..index).unwrap_or_default());
+                out.push_str(replacement);
+                copied_up_to = index + len;
+                from = copied_up_to;
+            }
+            None => from = index + 1,
         }
     }
     out.push_str(text.get(copied_up_to..).unwrap_or_default());
+}
+
+/// Writes an element whose tags the generated code knows: `open` is the
+/// whole start tag (`<Tag>`, or `<Tag xmlns="…">`) and `close` the end tag
+/// (`</Tag>`). `text` is escaped; an empty `text` gives `<Tag/>`.
+///
+/// Always inlined, so that the tags, which are constants at every call, are
+/// copied without a call to `memcpy`.
+#[inline(always)]
+pub(crate) fn leaf(out: &mut String, open: &str, close: &str, text: &str) {
+    if text.is_empty() {
+        out.push_str(open.strip_suffix('>').unwrap_or(open));
+        out.push_str("/>");
+    } else {
+        out.push_str(open);
+        escape_into(out, text);
+        out.push_str(close);
+    }
+}
+
+/// Writes an element whose tags the generated code knows (see [`leaf`])
+/// and whose text is a number or boolean.
+#[inline]
+pub(crate) fn display_leaf(
+    out: &mut String,
+    open: &str,
+    close: &str,
+    value: impl std::fmt::Display,
+) {
+    use std::fmt::Write as _;
+    out.push_str(open);
+    // Writing into a String cannot fail.
+    let _ = write!(out, "{value}");
+    out.push_str(close);
+}
+
+/// Writes an element whose tags the generated code knows (see [`leaf`])
+/// and whose text is a floating-point number (see [`float_text`]).
+#[inline]
+pub(crate) fn float_leaf<F>(out: &mut String, open: &str, close: &str, value: F)
+where
+    F: Copy + Into<f64> + std::fmt::Display,
+{
+    let wide: f64 = value.into();
+    if wide.is_finite() {
+        display_leaf(out, open, close, value);
+    } else {
+        leaf(out, open, close, &float_text(value));
+    }
+}
+
+/// Ends an element whose start tag the generated code wrote whole, ending
+/// in `>`, after which `out` was `mark` bytes long: `close` (`</Tag>`), or
+/// `/>` in place of the `>` when nothing was written since. Always inlined,
+/// like [`leaf`].
+#[inline(always)]
+pub(crate) fn end(out: &mut String, close: &str, mark: usize) {
+    if out.len() == mark {
+        out.pop();
+        out.push_str("/>");
+    } else {
+        out.push_str(close);
+    }
 }
 
 /// Whether `body` holds nothing but XML whitespace (an empty document).
@@ -82,31 +180,6 @@ pub(crate) fn close(out: &mut String, tag: &str, mark: usize) {
     }
 }
 
-/// Writes `<tag attrs>text</tag>` with `text` escaped (`<tag attrs/>` when empty).
-pub(crate) fn text_element(out: &mut String, tag: &str, attrs: &str, text: &str) {
-    open(out, tag, attrs);
-    let mark = open_end(out);
-    escape_into(out, text);
-    close(out, tag, mark);
-}
-
-/// Writes an element whose text is a number or boolean.
-pub(crate) fn display_element(
-    out: &mut String,
-    tag: &str,
-    attrs: &str,
-    value: impl std::fmt::Display,
-) {
-    use std::fmt::Write as _;
-    open(out, tag, attrs);
-    out.push('>');
-    // Writing into a String cannot fail.
-    let _ = write!(out, "{value}");
-    out.push_str("</");
-    out.push_str(tag);
-    out.push('>');
-}
-
 /// The text of a floating-point number as Smithy spells it: `NaN`,
 /// `Infinity` and `-Infinity` for the special values, otherwise the shortest
 /// decimal that reads back as the same number (in its own precision). Used
@@ -122,19 +195,6 @@ where
         if wide > 0.0 { "Infinity" } else { "-Infinity" }.to_owned()
     } else {
         value.to_string()
-    }
-}
-
-/// Writes an element holding a floating-point number (see [`float_text`]).
-pub(crate) fn float_element<F>(out: &mut String, tag: &str, attrs: &str, value: F)
-where
-    F: Copy + Into<f64> + std::fmt::Display,
-{
-    let wide: f64 = value.into();
-    if wide.is_finite() {
-        display_element(out, tag, attrs, value);
-    } else {
-        text_element(out, tag, attrs, &float_text(value));
     }
 }
 

@@ -175,10 +175,12 @@ fn write_field(f: &Field, it: &TokenStream, krate: &Crate) -> TokenStream {
                 _ => {
                     let (root, ns) = super::server::payload_root(f, krate);
                     let attrs = ns.as_ref().map(XmlNamespace::attribute).unwrap_or_default();
+                    let write =
+                        super::xml::write_element(quote!(x), quote!(&mut xml), &root, &attrs);
                     (
                         quote!({
-                            let mut xml = String::with_capacity(256);
-                            x.write_xml(&mut xml, #root, #attrs)?;
+                            let mut xml = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+                            #write
                             xml.into_bytes()
                         }),
                         "text/xml",

@@ -41,7 +41,7 @@ pub fn emit(krate: &Crate, opts: &CrateOptions) -> Result<Files, String> {
     // The big files are rendered and formatted on every core.
     let crate_ident = opts.package.replace('-', "_");
     let mut jobs: Vec<Job<'_>> = vec![
-        Box::new(|| Ok(("src/types.rs".into(), rust(types_rs(krate))?))),
+        Box::new(|| Ok(("src/types.rs".into(), format_file(&types_rs(krate)?)))),
         Box::new(|| {
             Ok((
                 "tests/roundtrip/run.rs".into(),
@@ -96,12 +96,13 @@ pub fn emit(krate: &Crate, opts: &CrateOptions) -> Result<Files, String> {
 /// One file to render: its path and contents.
 type Job<'a> = Box<dyn FnOnce() -> Result<(String, String), String> + Send + 'a>;
 
-/// Runs the jobs on every available core; the result does not depend on
-/// the order they finish in (files are keyed by path).
+/// Runs the jobs on every available core, taking them in order, so the
+/// biggest, listed first, do not end up alone at the end; the result does
+/// not depend on the order they finish in (files are keyed by path).
 fn run_parallel(jobs: Vec<Job<'_>>) -> Result<Vec<(String, String)>, String> {
     let workers = std::thread::available_parallelism().map_or(1, usize::from);
-    let queue = std::sync::Mutex::new(jobs);
-    let next = || queue.lock().ok().and_then(|mut q| q.pop());
+    let queue = std::sync::Mutex::new(std::collections::VecDeque::from(jobs));
+    let next = || queue.lock().ok().and_then(|mut q| q.pop_front());
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
@@ -170,9 +171,22 @@ const RUNTIME: &[(&str, &str)] = &[
 
 /// Formats tokens as a Rust file with the header on top.
 fn rust(tokens: TokenStream) -> Result<String, String> {
-    let file: syn::File =
-        syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
-    Ok(format!("{HEADER}\n{}", prettyplease::unparse(&file)))
+    Ok(format_file(&parse_file(tokens)?))
+}
+
+/// Parses generated tokens as a Rust file.
+fn parse_file(tokens: TokenStream) -> Result<syn::File, String> {
+    syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))
+}
+
+/// Formats a Rust file with the header on top.
+fn format_file(file: &syn::File) -> String {
+    let text = prettyplease::unparse(file);
+    let mut out = String::with_capacity(HEADER.len() + 1 + text.len());
+    out.push_str(HEADER);
+    out.push('\n');
+    out.push_str(&text);
+    out
 }
 
 /// `#[doc = "…"]` attributes, one per line.
@@ -407,26 +421,27 @@ pub trait Operation {{
     )
 }
 
-/// Puts `#[cfg(any(feature = …))]` on every item of `tokens`, unless every
-/// operation uses them.
-fn gate(tokens: TokenStream, features: Option<&Vec<String>>, all: usize) -> TokenStream {
+/// Parses the items of `tokens` and puts `#[cfg(any(feature = …))]` on
+/// each, unless every operation uses them.
+fn gated_items(
+    tokens: TokenStream,
+    features: Option<&Vec<String>>,
+    all: usize,
+) -> Result<Vec<syn::Item>, String> {
+    let mut items = parse_file(tokens)?.items;
     let Some(features) = features.filter(|f| f.len() < all) else {
-        return tokens;
-    };
-    let Ok(file) = syn::parse2::<syn::File>(tokens.clone()) else {
-        return tokens;
+        return Ok(items);
     };
     let cfg: syn::Attribute = match features.as_slice() {
         [one] => syn::parse_quote!(#[cfg(feature = #one)]),
         many => syn::parse_quote!(#[cfg(any(#(feature = #many),*))]),
     };
-    let items = file.items.into_iter().map(|mut item| {
-        if let Some(attrs) = item_attrs(&mut item) {
+    for item in &mut items {
+        if let Some(attrs) = item_attrs(item) {
             attrs.insert(0, cfg.clone());
         }
-        item
-    });
-    quote!(#(#items)*)
+    }
+    Ok(items)
 }
 
 fn item_attrs(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
@@ -440,13 +455,11 @@ fn item_attrs(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
     }
 }
 
-fn types_rs(krate: &Crate) -> TokenStream {
+/// `src/types.rs` as a parsed file: each type's tokens are parsed once,
+/// gated, and formatted without going back to tokens.
+fn types_rs(krate: &Crate) -> Result<syn::File, String> {
     let all = krate.operations.len();
-    let items = krate
-        .types
-        .iter()
-        .map(|t| gate(type_items(krate, t), krate.type_features.get(t.name()), all));
-    quote! {
+    let mut file = parse_file(quote! {
         //! Structures, unions and enums of the model, shared by the operations.
 
         /// An enum value that this version of the crate does not know, kept exactly as received.
@@ -459,9 +472,12 @@ fn types_rs(krate: &Crate) -> TokenStream {
                 &self.0
             }
         }
-
-        #(#items)*
+    })?;
+    for t in &krate.types {
+        let items = gated_items(type_items(krate, t), krate.type_features.get(t.name()), all)?;
+        file.items.extend(items);
     }
+    Ok(file)
 }
 
 /// Every item of one type: the type, its XML code and its document functions.

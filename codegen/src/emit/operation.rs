@@ -244,10 +244,13 @@ fn build_request(op: &OperationDef) -> TokenStream {
                 .as_ref()
                 .map(XmlNamespace::attribute)
                 .unwrap_or_default();
-            let write = with_value(f, quote!(v.write_xml(&mut xml, #root, #attrs)?;));
+            let write = with_value(
+                f,
+                xml::write_element(quote!(v), quote!(&mut xml), root, &attrs),
+            );
             (
                 quote! {
-                    let mut xml = String::with_capacity(256);
+                    let mut xml = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
                     #write
                     let body = xml.into_bytes();
                 },
@@ -295,10 +298,11 @@ fn build_request(op: &OperationDef) -> TokenStream {
                 .as_ref()
                 .map(XmlNamespace::attribute)
                 .unwrap_or_default();
+            let write = xml::write_element(quote!(self), quote!(&mut xml), root, &attrs);
             (
                 quote! {
-                    let mut xml = String::with_capacity(256);
-                    self.write_xml(&mut xml, #root, #attrs)?;
+                    let mut xml = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+                    #write
                     let body = xml.into_bytes();
                 },
                 quote!(headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/xml"));),

@@ -613,7 +613,7 @@ fn output_response(op: &OperationDef, krate: &Crate) -> TokenStream {
         let write = with_value(f, xml::write_member(&f.ty, quote!(v), &xml));
         (
             quote! {
-                let mut xml = String::with_capacity(256);
+                let mut xml = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
                 {
                     let out = &mut xml;
                     #write
@@ -636,7 +636,7 @@ fn output_response(op: &OperationDef, krate: &Crate) -> TokenStream {
             .map(|f| with_value(f, xml::write_member(&f.ty, quote!(v), &f.xml)));
         (
             quote! {
-                let mut xml = String::with_capacity(256);
+                let mut xml = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
                 {
                     let out = &mut xml;
                     crate::xml::open(out, #root, #attrs);
@@ -658,10 +658,13 @@ fn output_response(op: &OperationDef, krate: &Crate) -> TokenStream {
             } => {
                 let (root, ns) = payload_root(f, krate);
                 let attrs = ns_attr(ns.as_ref());
-                let write = with_value(f, quote!(v.write_xml(&mut xml, #root, #attrs)?;));
+                let write = with_value(
+                    f,
+                    xml::write_element(quote!(v), quote!(&mut xml), &root, &attrs),
+                );
                 (
                     quote! {
-                        let mut xml = String::with_capacity(256);
+                        let mut xml = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
                         #write
                         let body = xml.into_bytes();
                     },

@@ -25,7 +25,7 @@ pub fn document(
     union: bool,
 ) -> TokenStream {
     let ty = ident(name);
-    let attrs = ns_attr(namespace);
+    let write = write_element(quote!(self), quote!(&mut out), root, &ns_attr(namespace));
     let read = if union {
         let empty = format!("the {root} document holds no member");
         quote!(Self::read_xml(r, &start)?.ok_or_else(|| r.error(#empty))?)
@@ -40,8 +40,8 @@ pub fn document(
         impl #ty {
             #[doc = #to_doc]
             pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-                let mut out = String::with_capacity(256);
-                self.write_xml(&mut out, #root, #attrs)?;
+                let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+                #write
                 Ok(out)
             }
             #[doc = #from_doc]
@@ -110,17 +110,16 @@ fn write_structure(s: &StructDef) -> TokenStream {
             quote!({ let v = &self.#fname; #write })
         }
     });
-    let doc = " Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.";
+    let doc = " Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].";
     quote! {
         impl #name {
             #[doc = #doc]
-            pub(crate) fn write_xml(&self, out: &mut String, tag: &str, attrs: &str) -> Result<(), crate::error::BuildError> {
-                crate::xml::open(out, tag, attrs);
+            pub(crate) fn write_xml(&self, out: &mut String) -> Result<usize, crate::error::BuildError> {
                 #(#attrs)*
-                let mark = crate::xml::open_end(out);
+                out.push('>');
+                let mark = out.len();
                 #(#children)*
-                crate::xml::close(out, tag, mark);
-                Ok(())
+                Ok(mark)
             }
         }
     }
@@ -137,32 +136,67 @@ fn write_union(u: &UnionDef) -> TokenStream {
     });
     quote! {
         impl #name {
-            /// Writes this value as the XML element `tag`, holding the one member that is set.
-            pub(crate) fn write_xml(&self, out: &mut String, tag: &str, attrs: &str) -> Result<(), crate::error::BuildError> {
-                crate::xml::open(out, tag, attrs);
-                let mark = crate::xml::open_end(out);
+            /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the `>` and the one member that is set. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+            pub(crate) fn write_xml(&self, out: &mut String) -> Result<usize, crate::error::BuildError> {
+                out.push('>');
+                let mark = out.len();
                 match self {
                     #(#arms)*
                     Self::#unknown(name) => {
                         return Err(crate::error::BuildError::UnknownUnionVariant { shape: #shape, name: name.clone() });
                     }
                 }
-                crate::xml::close(out, tag, mark);
-                Ok(())
+                Ok(mark)
             }
         }
     }
 }
 
+/// A statement that writes `value`, a structure or union, as the element
+/// `tag` with the attribute text `attrs` (such as a namespace declaration)
+/// into `out`, an expression of type `&mut String`.
+pub(super) fn write_element(
+    value: TokenStream,
+    out: TokenStream,
+    tag: &str,
+    attrs: &str,
+) -> TokenStream {
+    let write = write_nested(value, tag, attrs);
+    quote!({ let out: &mut String = #out; #write })
+}
+
+/// Statements that write `value`, a structure or union, as the element `tag`
+/// into the `&mut String` named `out`. The tags are static strings: the
+/// caller writes `<Tag attrs` and the end tag, `write_xml` the rest.
+fn write_nested(value: TokenStream, tag: &str, attrs: &str) -> TokenStream {
+    let open = format!("<{tag}{attrs}");
+    let close = format!("</{tag}>");
+    quote! {
+        out.push_str(#open);
+        let mark = #value.write_xml(out)?;
+        crate::xml::end(out, #close, mark);
+    }
+}
+
+/// The whole start tag and the end tag of an element, as static text:
+/// `<Tag attrs>` and `</Tag>`.
+fn tags(tag: &str, attrs: &str) -> (String, String) {
+    (format!("<{tag}{attrs}>"), format!("</{tag}>"))
+}
+
 /// Statements that write value `v` (a reference) as the element described by `xml`.
+///
+/// Tags are written as whole static strings; only nested structures and
+/// unions take the tag name apart (their `write_xml` adds attributes).
 pub(super) fn write_member(ty: &Ty, v: TokenStream, xml: &XmlMember) -> TokenStream {
     let tag = &xml.name;
     let attrs = ns_attr(&xml.namespace);
+    let (open, close) = tags(tag, &attrs);
     match ty {
         Ty::Bool | Ty::Byte | Ty::Short | Ty::Int | Ty::Long => {
-            quote!(crate::xml::display_element(out, #tag, #attrs, #v);)
+            quote!(crate::xml::display_leaf(out, #open, #close, #v);)
         }
-        Ty::Float | Ty::Double => quote!(crate::xml::float_element(out, #tag, #attrs, *#v);),
+        Ty::Float | Ty::Double => quote!(crate::xml::float_leaf(out, #open, #close, *#v);),
         Ty::String
         | Ty::Timestamp(_)
         | Ty::Blob
@@ -171,9 +205,9 @@ pub(super) fn write_member(ty: &Ty, v: TokenStream, xml: &XmlMember) -> TokenStr
             ..
         } => {
             let text = to_text(ty, v, XML_TS);
-            quote!(crate::xml::text_element(out, #tag, #attrs, #text);)
+            quote!(crate::xml::leaf(out, #open, #close, #text);)
         }
-        Ty::Named { .. } => quote!(#v.write_xml(out, #tag, #attrs)?;),
+        Ty::Named { .. } => write_nested(v, tag, &attrs),
         // Lowering keeps event streams out of XML documents.
         Ty::EventStream { .. } => quote!(compile_error!("an event stream is not an XML value");),
         Ty::List {
@@ -193,10 +227,10 @@ pub(super) fn write_member(ty: &Ty, v: TokenStream, xml: &XmlMember) -> TokenStr
             } else {
                 let each = write_member(item, quote!(item), item_xml);
                 quote! {{
-                    crate::xml::open(out, #tag, #attrs);
-                    let mark = crate::xml::open_end(out);
+                    out.push_str(#open);
+                    let mark = out.len();
                     for item in #v.iter() { #each }
-                    crate::xml::close(out, #tag, mark);
+                    crate::xml::end(out, #close, mark);
                 }}
             }
         }
@@ -211,24 +245,24 @@ pub(super) fn write_member(ty: &Ty, v: TokenStream, xml: &XmlMember) -> TokenStr
             if xml.flattened {
                 quote! {
                     for (k, val) in #v.iter() {
-                        crate::xml::open(out, #tag, #attrs);
-                        let mark = crate::xml::open_end(out);
+                        out.push_str(#open);
+                        let mark = out.len();
                         #write_key
                         #write_value
-                        crate::xml::close(out, #tag, mark);
+                        crate::xml::end(out, #close, mark);
                     }
                 }
             } else {
                 quote! {{
-                    crate::xml::open(out, #tag, #attrs);
-                    let mark = crate::xml::open_end(out);
+                    out.push_str(#open);
+                    let mark = out.len();
                     for (k, val) in #v.iter() {
                         out.push_str("<entry>");
                         #write_key
                         #write_value
                         out.push_str("</entry>");
                     }
-                    crate::xml::close(out, #tag, mark);
+                    crate::xml::end(out, #close, mark);
                 }}
             }
         }
@@ -557,11 +591,21 @@ fn read_value(ty: &Ty, member: &str) -> TokenStream {
                 map
             })
         }
+        // The text is copied only into a `String` member; enums, numbers,
+        // booleans, timestamps and blobs read it borrowed from the body.
+        Ty::String => quote!(r.text()?),
+        Ty::Named {
+            name,
+            kind: NamedKind::Enum,
+        } => {
+            let t = ident(name);
+            quote!(crate::types::#t::from(&*r.text_cow()?))
+        }
         scalar => {
             let parse = from_text(scalar, quote!(text), XML_TS);
             let what = format!("invalid value for {member}: ");
             quote!({
-                let text = r.text()?;
+                let text = r.text_cow()?;
                 #parse.map_err(|e| r.error(format!("{}{e}", #what)))?
             })
         }

@@ -245,13 +245,16 @@ impl CreateBucketRequest {
             let v = &self.bucket;
             crate::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
         }
-        let mut xml = String::with_capacity(256);
+        let mut xml = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
         if let Some(v) = &self.create_bucket_configuration {
-            v.write_xml(
-                &mut xml,
-                "CreateBucketConfiguration",
-                " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            )?;
+            {
+                let out: &mut String = &mut xml;
+                out.push_str(
+                    "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+                );
+                let mark = v.write_xml(out)?;
+                crate::xml::end(out, "</CreateBucketConfiguration>", mark);
+            }
         }
         let body = xml.into_bytes();
         let body_len = body.len();

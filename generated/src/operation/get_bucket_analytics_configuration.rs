@@ -330,13 +330,16 @@ impl GetBucketAnalyticsConfigurationOutput {
     ) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
         let status: u16 = 200u16;
         let headers = http::HeaderMap::new();
-        let mut xml = String::with_capacity(256);
+        let mut xml = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
         if let Some(v) = &self.analytics_configuration {
-            v.write_xml(
-                &mut xml,
-                "AnalyticsConfiguration",
-                " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            )?;
+            {
+                let out: &mut String = &mut xml;
+                out.push_str(
+                    "<AnalyticsConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+                );
+                let mark = v.write_xml(out)?;
+                crate::xml::end(out, "</AnalyticsConfiguration>", mark);
+            }
         }
         let body = xml.into_bytes();
         let content_type = (!body.is_empty()).then_some("application/xml");

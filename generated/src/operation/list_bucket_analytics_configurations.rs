@@ -270,7 +270,7 @@ impl ListBucketAnalyticsConfigurationsOutput {
                             );
                         }
                         m_is_truncated = Some({
-                            let text = r.text()?;
+                            let text = r.text_cow()?;
                             crate::primitives::parse_bool(&text)
                                 .map_err(|e| e.to_string())
                                 .map_err(|e| {
@@ -287,16 +287,7 @@ impl ListBucketAnalyticsConfigurationsOutput {
                                     ),
                             );
                         }
-                        m_continuation_token = Some({
-                            let text = r.text()?;
-                            Ok::<String, String>(text)
-                                .map_err(|e| {
-                                    r
-                                        .error(
-                                            format!("{}{e}", "invalid value for ContinuationToken: "),
-                                        )
-                                })?
-                        });
+                        m_continuation_token = Some(r.text()?);
                     }
                     b"NextContinuationToken" => {
                         if m_next_continuation_token.is_some() {
@@ -307,18 +298,7 @@ impl ListBucketAnalyticsConfigurationsOutput {
                                     ),
                             );
                         }
-                        m_next_continuation_token = Some({
-                            let text = r.text()?;
-                            Ok::<String, String>(text)
-                                .map_err(|e| {
-                                    r
-                                        .error(
-                                            format!(
-                                                "{}{e}", "invalid value for NextContinuationToken: "
-                                            ),
-                                        )
-                                })?
-                        });
+                        m_next_continuation_token = Some(r.text()?);
                     }
                     b"AnalyticsConfiguration" => {
                         let items = m_analytics_configuration_list
@@ -459,7 +439,7 @@ impl ListBucketAnalyticsConfigurationsOutput {
     ) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
         let status: u16 = 200u16;
         let headers = http::HeaderMap::new();
-        let mut xml = String::with_capacity(256);
+        let mut xml = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
         {
             let out = &mut xml;
             crate::xml::open(
@@ -469,17 +449,29 @@ impl ListBucketAnalyticsConfigurationsOutput {
             );
             let mark = crate::xml::open_end(out);
             if let Some(v) = &self.is_truncated {
-                crate::xml::display_element(out, "IsTruncated", "", v);
+                crate::xml::display_leaf(out, "<IsTruncated>", "</IsTruncated>", v);
             }
             if let Some(v) = &self.continuation_token {
-                crate::xml::text_element(out, "ContinuationToken", "", v.as_str());
+                crate::xml::leaf(
+                    out,
+                    "<ContinuationToken>",
+                    "</ContinuationToken>",
+                    v.as_str(),
+                );
             }
             if let Some(v) = &self.next_continuation_token {
-                crate::xml::text_element(out, "NextContinuationToken", "", v.as_str());
+                crate::xml::leaf(
+                    out,
+                    "<NextContinuationToken>",
+                    "</NextContinuationToken>",
+                    v.as_str(),
+                );
             }
             if let Some(v) = &self.analytics_configuration_list {
                 for item in v.iter() {
-                    item.write_xml(out, "AnalyticsConfiguration", "")?;
+                    out.push_str("<AnalyticsConfiguration");
+                    let mark = item.write_xml(out)?;
+                    crate::xml::end(out, "</AnalyticsConfiguration>", mark);
                 }
             }
             crate::xml::close(out, "ListBucketAnalyticsConfigurationResult", mark);

@@ -122,14 +122,17 @@ impl PutBucketAnalyticsConfigurationRequest {
             let v = &self.id;
             crate::uri::push_query(&mut uri, &mut first, "id", Some(v.as_str()));
         }
-        let mut xml = String::with_capacity(256);
+        let mut xml = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
         {
             let v = &self.analytics_configuration;
-            v.write_xml(
-                &mut xml,
-                "AnalyticsConfiguration",
-                " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            )?;
+            {
+                let out: &mut String = &mut xml;
+                out.push_str(
+                    "<AnalyticsConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+                );
+                let mark = v.write_xml(out)?;
+                crate::xml::end(out, "</AnalyticsConfiguration>", mark);
+            }
         }
         let body = xml.into_bytes();
         let body_len = body.len();

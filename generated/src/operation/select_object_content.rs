@@ -225,39 +225,44 @@ impl std::fmt::Debug for SelectObjectContentRequest {
     }
 }
 impl SelectObjectContentRequest {
-    /// Writes this value as the XML element `tag`; `attrs` is extra attribute text such as a namespace declaration.
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
-        tag: &str,
-        attrs: &str,
-    ) -> Result<(), crate::error::BuildError> {
-        crate::xml::open(out, tag, attrs);
-        let mark = crate::xml::open_end(out);
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
         {
             let v = &self.expression;
-            crate::xml::text_element(out, "Expression", "", v.as_str());
+            crate::xml::leaf(out, "<Expression>", "</Expression>", v.as_str());
         }
         {
             let v = &self.expression_type;
-            crate::xml::text_element(out, "ExpressionType", "", v.as_str());
+            crate::xml::leaf(out, "<ExpressionType>", "</ExpressionType>", v.as_str());
         }
         if let Some(v) = &self.request_progress {
-            v.write_xml(out, "RequestProgress", "")?;
+            out.push_str("<RequestProgress");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</RequestProgress>", mark);
         }
         {
             let v = &self.input_serialization;
-            v.write_xml(out, "InputSerialization", "")?;
+            out.push_str("<InputSerialization");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</InputSerialization>", mark);
         }
         {
             let v = &self.output_serialization;
-            v.write_xml(out, "OutputSerialization", "")?;
+            out.push_str("<OutputSerialization");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</OutputSerialization>", mark);
         }
         if let Some(v) = &self.scan_range {
-            v.write_xml(out, "ScanRange", "")?;
+            out.push_str("<ScanRange");
+            let mark = v.write_xml(out)?;
+            crate::xml::end(out, "</ScanRange>", mark);
         }
-        crate::xml::close(out, tag, mark);
-        Ok(())
+        Ok(mark)
     }
 }
 impl SelectObjectContentRequest {
@@ -279,12 +284,15 @@ impl SelectObjectContentRequest {
         let mut first = true;
         crate::uri::push_query(&mut uri, &mut first, "select", None);
         crate::uri::push_query(&mut uri, &mut first, "select-type", Some("2"));
-        let mut xml = String::with_capacity(256);
-        self.write_xml(
-            &mut xml,
-            "SelectObjectContentRequest",
-            " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-        )?;
+        let mut xml = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        {
+            let out: &mut String = &mut xml;
+            out.push_str(
+                "<SelectObjectContentRequest xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let mark = self.write_xml(out)?;
+            crate::xml::end(out, "</SelectObjectContentRequest>", mark);
+        }
         let body = xml.into_bytes();
         let body_len = body.len();
         let mut request = http::Request::new(body);
@@ -584,13 +592,7 @@ impl SelectObjectContentRequest {
                                 r.error("the member Expression appears more than once"),
                             );
                         }
-                        m_expression = Some({
-                            let text = r.text()?;
-                            Ok::<String, String>(text)
-                                .map_err(|e| {
-                                    r.error(format!("{}{e}", "invalid value for Expression: "))
-                                })?
-                        });
+                        m_expression = Some(r.text()?);
                     }
                     b"ExpressionType" => {
                         if m_expression_type.is_some() {
@@ -598,19 +600,9 @@ impl SelectObjectContentRequest {
                                 r.error("the member ExpressionType appears more than once"),
                             );
                         }
-                        m_expression_type = Some({
-                            let text = r.text()?;
-                            Ok::<
-                                crate::types::ExpressionType,
-                                String,
-                            >(crate::types::ExpressionType::from(text))
-                                .map_err(|e| {
-                                    r
-                                        .error(
-                                            format!("{}{e}", "invalid value for ExpressionType: "),
-                                        )
-                                })?
-                        });
+                        m_expression_type = Some(
+                            crate::types::ExpressionType::from(&*r.text_cow()?),
+                        );
                     }
                     b"RequestProgress" => {
                         if m_request_progress.is_some() {

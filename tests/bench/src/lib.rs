@@ -131,7 +131,11 @@ pub mod serde_mirror {
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
     pub struct StorageClassAnalysis {
-        #[serde(rename = "DataExport", default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            rename = "DataExport",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
         pub data_export: Option<DataExport>,
     }
 

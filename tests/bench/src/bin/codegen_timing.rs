@@ -60,7 +60,10 @@ fn main() {
     }
     let _ = std::fs::remove_dir_all(&out);
     let names = ["load", "lower", "emit+format", "write", "total"];
-    println!("model {}: {files_count} files, {bytes} bytes, {runs} runs", model.display());
+    println!(
+        "model {}: {files_count} files, {bytes} bytes, {runs} runs",
+        model.display()
+    );
     for (i, name) in names.iter().enumerate() {
         let mut v: Vec<Duration> = rows.iter().map(|r| r[i]).collect();
         v.sort();
@@ -71,5 +74,8 @@ fn main() {
             ms(v[v.len() - 1])
         );
     }
-    println!("peak RSS (VmHWM): {:.1} MiB", vm_hwm_kib().unwrap_or(0) as f64 / 1024.0);
+    println!(
+        "peak RSS (VmHWM): {:.1} MiB",
+        vm_hwm_kib().unwrap_or(0) as f64 / 1024.0
+    );
 }

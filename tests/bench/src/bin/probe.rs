@@ -1,0 +1,102 @@
+//! A fixed amount of work per benchmark, for deterministic instruction counts
+//! under `valgrind --tool=callgrind` (wall-clock on a shared machine is noisy).
+//!
+//! usage: probe write|read|list|request|error|serde-write|serde-read|serde-list [ITERATIONS]
+//! e.g. `valgrind --tool=callgrind --toggle-collect='probe::run*' \
+//!        target/release/probe read 1000`, then divide the count by ITERATIONS.
+
+use s3_api::Operation;
+use s3_api::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurations;
+use s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfiguration;
+use s3_api::types::AnalyticsConfiguration;
+use s3_api_bench::{access_denied, full_input, full_xml, list_body, serde_mirror};
+use std::hint::black_box;
+
+#[inline(never)]
+fn run_write(cfg: &AnalyticsConfiguration, n: usize) {
+    for _ in 0..n {
+        black_box(black_box(cfg).to_xml().unwrap());
+    }
+}
+
+#[inline(never)]
+fn run_read(doc: &[u8], n: usize) {
+    for _ in 0..n {
+        black_box(AnalyticsConfiguration::from_xml(black_box(doc)).unwrap());
+    }
+}
+
+#[inline(never)]
+fn run_list(response: &http::Response<Vec<u8>>, n: usize) {
+    for _ in 0..n {
+        black_box(ListBucketAnalyticsConfigurations::parse_response(black_box(response)).unwrap());
+    }
+}
+
+#[inline(never)]
+fn run_request(
+    input: &s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfigurationRequest,
+    n: usize,
+) {
+    for _ in 0..n {
+        black_box(black_box(input).to_http_request().unwrap());
+    }
+}
+
+#[inline(never)]
+fn run_error(denied: &http::Response<Vec<u8>>, n: usize) {
+    for _ in 0..n {
+        black_box(PutBucketAnalyticsConfiguration::parse_response(black_box(denied)).unwrap_err());
+    }
+}
+
+#[inline(never)]
+fn run_serde_write(mirror: &serde_mirror::AnalyticsConfiguration, n: usize) {
+    for _ in 0..n {
+        black_box(quick_xml::se::to_string(black_box(mirror)).unwrap());
+    }
+}
+
+#[inline(never)]
+fn run_serde_read(doc: &str, n: usize) {
+    for _ in 0..n {
+        black_box(
+            quick_xml::de::from_str::<serde_mirror::AnalyticsConfiguration>(black_box(doc))
+                .unwrap(),
+        );
+    }
+}
+
+#[inline(never)]
+fn run_serde_list(doc: &str, n: usize) {
+    for _ in 0..n {
+        black_box(quick_xml::de::from_str::<serde_mirror::ListResult>(black_box(doc)).unwrap());
+    }
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let what = args.next().unwrap_or_else(|| "write".into());
+    let n: usize = args
+        .next()
+        .map(|s| s.parse().expect("ITERATIONS"))
+        .unwrap_or(1000);
+    match what.as_str() {
+        "write" => run_write(&full_input().analytics_configuration, n),
+        "read" => run_read(full_xml().as_bytes(), n),
+        "list" => {
+            let response = http::Response::builder()
+                .status(200)
+                .header("content-type", "application/xml")
+                .body(list_body(100))
+                .unwrap();
+            run_list(&response, n)
+        }
+        "request" => run_request(&full_input(), n),
+        "error" => run_error(&access_denied(), n),
+        "serde-write" => run_serde_write(&serde_mirror::full(), n),
+        "serde-read" => run_serde_read(&full_xml(), n),
+        "serde-list" => run_serde_list(&String::from_utf8(list_body(100)).unwrap(), n),
+        other => panic!("unknown benchmark {other}"),
+    }
+}
