@@ -3,6 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+// The generator allocates many small strings and token trees; mimalloc
+// makes a whole-model run about a fifth cheaper than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "\
 usage: cargo xtask codegen [--check] [--model PATH]... [--service NAME] [--ops A,B | --all] [--out DIR]
 

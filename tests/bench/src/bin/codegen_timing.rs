@@ -5,6 +5,9 @@
 //! (default: ../../../shared/models/s3.json, 5 runs). Prints one line per
 //! run, then min / median / max per phase and the peak RSS (VmHWM).
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
