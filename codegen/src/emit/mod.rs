@@ -189,6 +189,31 @@ fn format_file(file: &syn::File) -> String {
     out
 }
 
+/// Reads the members of an XML body (an output's or a request's) from the
+/// root element's attributes and children into the locals that `attrs` and
+/// `arms` fill; `start` reads the root (`r.root()`). An empty body has none.
+fn read_body_members(
+    start: TokenStream,
+    attrs: &[TokenStream],
+    arms: &[TokenStream],
+) -> TokenStream {
+    quote! {
+        if !crate::xml::is_blank(body) {
+            let mut reader = crate::xml_read::Reader::new(body, &crate::xml_read::Limits::DEFAULT)?;
+            let r = &mut reader;
+            #start
+            #(#attrs)*
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    #(#arms)*
+                    _ => r.skip()?,
+                }
+            }
+            r.finish()?;
+        }
+    }
+}
+
 /// `#[doc = "…"]` attributes, one per line.
 pub(crate) fn docs(lines: &[String]) -> TokenStream {
     let attrs = lines.iter().map(|l| {

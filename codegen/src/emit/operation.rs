@@ -674,22 +674,7 @@ fn read_output(op: &OperationDef) -> TokenStream {
             }
         }
     } else if out.reads_xml {
-        quote! {
-            if !crate::xml::is_blank(body) {
-                let mut reader = crate::xml_read::Reader::new(body, &crate::xml_read::Limits::DEFAULT)?;
-                let r = &mut reader;
-                let start = r.root()?;
-                let _ = &start;
-                #(#attrs)*
-                while let Some(child) = r.next_child()? {
-                    match child.name() {
-                        #(#arms)*
-                        _ => r.skip()?,
-                    }
-                }
-                r.finish()?;
-            }
-        }
+        super::read_body_members(quote!(let start = r.root()?; let _ = &start;), attrs, arms)
     } else if let Some(f) = out.fields.iter().find(|f| f.binding == Binding::Payload) {
         let local = xml::local(f);
         let value = match &f.ty {

@@ -283,25 +283,14 @@ fn from_http_request(op: &OperationDef) -> TokenStream {
         } else {
             quote!(let start = r.root()?;)
         };
+        let read = super::read_body_members(start, attrs, arms);
         (
             quote! {
                 /// Reads the XML body members of the request (the root element's name is not checked).
                 #[allow(clippy::type_complexity)]
                 fn read_request_body(body: &[u8]) -> Result<(#(Option<#types>,)*), crate::error::XmlError> {
                     #(#body_decls)*
-                    if !crate::xml::is_blank(body) {
-                        let mut reader = crate::xml_read::Reader::new(body, &crate::xml_read::Limits::DEFAULT)?;
-                        let r = &mut reader;
-                        #start
-                        #(#attrs)*
-                        while let Some(child) = r.next_child()? {
-                            match child.name() {
-                                #(#arms)*
-                                _ => r.skip()?,
-                            }
-                        }
-                        r.finish()?;
-                    }
+                    #read
                     Ok((#(#locals,)*))
                 }
             },
