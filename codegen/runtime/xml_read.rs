@@ -363,9 +363,9 @@ impl<'a> Reader<'a> {
     /// Other text where an element belongs is an error, and so is calling
     /// this when no element is open.
     pub(crate) fn next_child(&mut self) -> Result<Option<Start<'a>>, XmlError> {
-        let current = self.current("next_child")?;
+        let (qualified, empty) = self.current("next_child")?;
         self.finished = None;
-        if current.empty {
+        if empty {
             self.close();
             return Ok(None);
         }
@@ -374,7 +374,7 @@ impl<'a> Reader<'a> {
                 Event::Start(tag) => return self.open(tag, false).map(Some),
                 Event::Empty(tag) => return self.open(tag, true).map(Some),
                 Event::End(name) => {
-                    self.check_end(name, current.qualified)?;
+                    self.check_end(name, qualified)?;
                     self.close();
                     return Ok(None);
                 }
@@ -412,9 +412,9 @@ impl<'a> Reader<'a> {
     /// when it needs no decoding, so reading a number, a boolean, a
     /// timestamp or an enum value does not allocate.
     pub(crate) fn text_cow(&mut self) -> Result<Cow<'a, str>, XmlError> {
-        let current = self.current("text")?;
+        let (qualified, empty) = self.current("text")?;
         self.finished = None;
-        if current.empty {
+        if empty {
             self.close();
             return Ok(Cow::Borrowed(""));
         }
@@ -432,7 +432,7 @@ impl<'a> Reader<'a> {
                     text.to_mut().push(ch);
                 }
                 Event::End(name) => {
-                    self.check_end(name, current.qualified)?;
+                    self.check_end(name, qualified)?;
                     self.close();
                     return Ok(text);
                 }
@@ -457,9 +457,9 @@ impl<'a> Reader<'a> {
     /// counts towards the depth and element limits. This works in a loop,
     /// not by recursion, so any depth the limits allow is safe.
     pub(crate) fn skip(&mut self) -> Result<(), XmlError> {
-        let current = self.current("skip")?;
+        let (qualified, empty) = self.current("skip")?;
         self.finished = None;
-        if current.empty {
+        if empty {
             self.close();
             return Ok(());
         }
@@ -477,7 +477,7 @@ impl<'a> Reader<'a> {
                 Event::End(name) => match self.skipped.pop() {
                     Some(open) => self.check_end(name, open)?,
                     None => {
-                        self.check_end(name, current.qualified)?;
+                        self.check_end(name, qualified)?;
                         self.close();
                         return Ok(());
                     }
@@ -577,13 +577,21 @@ impl<'a> Reader<'a> {
         if path.is_empty() { None } else { Some(path) }
     }
 
-    /// Returns the current element, or an error naming `method` when no
-    /// element is open.
-    fn current(&self, method: &str) -> Result<Frame<'a>, XmlError> {
+    /// Returns the qualified name of the current element and whether it
+    /// is an empty-element tag, or an error naming `method` when no element
+    /// is open.
+    #[inline]
+    fn current(&self, method: &str) -> Result<(&'a [u8], bool), XmlError> {
         match self.stack.last() {
-            Some(frame) => Ok(*frame),
-            None => Err(self.error(format!("{method}() was called when no element is open"))),
+            Some(frame) => Ok((frame.qualified, frame.empty)),
+            None => Err(self.no_element_open(method)),
         }
+    }
+
+    /// The error for a call that needs an open element when none is.
+    #[cold]
+    fn no_element_open(&self, method: &str) -> XmlError {
+        self.error(format!("{method}() was called when no element is open"))
     }
 
     /// Reads the next event, checking that it lies in the part of the body
@@ -718,7 +726,9 @@ impl<'a> Reader<'a> {
             last_child: "",
             last_child_ordinal: 0,
         });
-        check_attributes(&tag).map_err(|message| self.error(message))?;
+        if !tag.attributes_raw().is_empty() {
+            check_attributes(&tag).map_err(|message| self.error(message))?;
+        }
         Ok(Start {
             content,
             name_len: tag.name_len,
