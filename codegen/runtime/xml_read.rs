@@ -12,9 +12,15 @@
 //! `String`. Every problem in the document, and every call made at the
 //! wrong time, gives an [`XmlError`] that names the element where it was
 //! found; nothing panics, and nothing recurses on the input.
+//!
+//! The reader splits the body into tags, text, references and the other
+//! pieces of markup itself (see [`Reader::scan`]), and keeps the one stack
+//! of open elements that both the end-tag check and the error paths use.
+//! quick-xml is used only to parse attributes that are not in the plain
+//! form a start tag nearly always has.
 
 use crate::error::XmlError;
-use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::events::BytesStart;
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
@@ -80,6 +86,9 @@ enum Phase {
 /// An open element, as remembered by the reader.
 #[derive(Debug, Clone, Copy)]
 struct Frame<'a> {
+    /// The element's name as written, with its prefix if it has one; its
+    /// end tag must repeat it exactly.
+    qualified: &'a [u8],
     /// The local name of the element.
     name: &'a str,
     /// The element's place in a run of consecutive siblings with the same
@@ -95,14 +104,76 @@ struct Frame<'a> {
     last_child_ordinal: usize,
 }
 
+/// One piece of the document, as [`Reader::scan`] splits it off the body.
+/// Every slice borrows from the body.
+#[derive(Debug, Clone, Copy)]
+enum Event<'a> {
+    /// A start tag, such as `<X a="1">`.
+    Start(Tag<'a>),
+    /// An empty-element tag, such as `<X/>`.
+    Empty(Tag<'a>),
+    /// An end tag: the name it closes, without trailing whitespace.
+    End(&'a [u8]),
+    /// Character data up to the next `<` or `&`, as written.
+    Text(&'a [u8]),
+    /// The content of a CDATA section.
+    CData(&'a [u8]),
+    /// A reference: the part between `&` and `;`.
+    GeneralRef(&'a [u8]),
+    /// A comment.
+    Comment,
+    /// A processing instruction other than the XML declaration.
+    PI,
+    /// The XML declaration (`<?xml …?>`).
+    Decl,
+    /// A document type declaration (`<!DOCTYPE`), which is never read on.
+    DocType,
+    /// The end of the body.
+    Eof,
+}
+
+/// A start or empty-element tag.
+#[derive(Debug, Clone, Copy)]
+struct Tag<'a> {
+    /// What lies between `<` and `>` (or `/>`): the name, then the
+    /// attributes.
+    content: &'a [u8],
+    /// The length of the name at the start of `content`.
+    name_len: usize,
+}
+
+impl<'a> Tag<'a> {
+    /// The element's qualified name, as written.
+    fn name(&self) -> &'a [u8] {
+        self.content.get(..self.name_len).unwrap_or(self.content)
+    }
+
+    /// Everything after the name: the attributes and the whitespace
+    /// around them.
+    fn attributes_raw(&self) -> &'a [u8] {
+        self.content.get(self.name_len..).unwrap_or_default()
+    }
+}
+
+/// A malformed piece of markup: what is wrong, and the offset in the body
+/// where the piece starts.
+#[derive(Debug)]
+struct Malformed {
+    message: &'static str,
+    at: usize,
+}
+
 /// The start tag of an element that the reader has opened.
 ///
 /// It borrows from the body. Use [`Start::name`] to decide what the element
 /// is, and [`Start::attr`] to read its attributes.
 #[derive(Debug, Clone)]
 pub(crate) struct Start<'a> {
-    /// The start tag as quick-xml read it.
-    tag: BytesStart<'a>,
+    /// The content of the start tag between `<` and `>` (or `/>`): the
+    /// qualified name, then the attributes.
+    content: &'a str,
+    /// The length of the qualified name at the start of `content`.
+    name_len: usize,
     /// The local name of the element.
     name: &'a str,
     /// True for an empty-element tag such as `<X/>`.
@@ -141,7 +212,8 @@ impl<'a> Start<'a> {
     /// The reader checks every attribute when it reads the start tag, so
     /// this gives an error only for a `Start` whose tag was never checked.
     pub(crate) fn attr(&self, local_name: &str) -> Result<Option<String>, XmlError> {
-        for attribute in self.tag.attributes() {
+        let tag = BytesStart::from_content(self.content, self.name_len);
+        for attribute in tag.attributes() {
             let attribute = attribute.map_err(|error| {
                 XmlError::new(format!(
                     "bad attribute in <{}>: {error}",
@@ -168,8 +240,6 @@ impl<'a> Start<'a> {
 /// call reads its children ([`Reader::next_child`]), its text
 /// ([`Reader::text`]), or skips it ([`Reader::skip`]).
 pub(crate) struct Reader<'a> {
-    /// The quick-xml reader that splits the body into events.
-    events: quick_xml::Reader<&'a [u8]>,
     /// The whole body.
     body: &'a [u8],
     /// The longest prefix of the body that is valid UTF-8 (the whole body
@@ -179,15 +249,17 @@ pub(crate) struct Reader<'a> {
     /// True if the body holds a carriage return anywhere, so that text may
     /// need its line ends normalized; checked once for the whole body.
     has_cr: bool,
-    /// The length of the byte order mark at the start of the body, if any;
-    /// quick-xml counts its error positions from after it.
-    bom_len: usize,
+    /// Where the next token starts, as an offset into the body.
+    pos: usize,
     /// The limits the document must stay within.
     limits: Limits,
     /// How many elements have been read so far, skipped ones included.
     elements: usize,
     /// The open elements, from the root down.
     stack: Vec<Frame<'a>>,
+    /// The qualified names of the elements open inside the one that
+    /// [`Reader::skip`] is skipping, so that their end tags can be checked.
+    skipped: Vec<&'a [u8]>,
     /// The local name and ordinal of the element the last call finished, so
     /// that the error path can still name it.
     finished: Option<(&'a str, usize)>,
@@ -196,8 +268,8 @@ pub(crate) struct Reader<'a> {
     /// True once a comment, processing instruction or XML declaration has
     /// been read, after which an XML declaration is out of place.
     seen_markup: bool,
-    /// The error quick-xml reported, if it has: the reader does not read on
-    /// after one, and gives the same error again.
+    /// The error the tokenizer reported, if it has: the reader does not
+    /// read on after one, and gives the same error again.
     failed: Option<XmlError>,
 }
 
@@ -221,16 +293,7 @@ impl<'a> Reader<'a> {
                 .and_then(|valid| std::str::from_utf8(valid).ok())
                 .unwrap_or_default(),
         };
-        let mut events = quick_xml::Reader::from_reader(body);
-        let config = events.config_mut();
-        config.trim_text(false);
-        config.check_end_names = true;
-        config.check_comments = true;
-        config.expand_empty_elements = false;
-        config.allow_dangling_amp = false;
-        config.allow_unmatched_ends = false;
         Ok(Reader {
-            events,
             body,
             text,
             // In chunks with no branch per byte, which the compiler vectorizes.
@@ -239,7 +302,7 @@ impl<'a> Reader<'a> {
                     .iter()
                     .fold(false, |found, &byte| found | (byte == b'\r'))
             }),
-            bom_len: if body.starts_with(UTF8_BOM) {
+            pos: if body.starts_with(UTF8_BOM) {
                 UTF8_BOM.len()
             } else {
                 0
@@ -247,6 +310,7 @@ impl<'a> Reader<'a> {
             limits: *limits,
             elements: 0,
             stack: Vec::with_capacity(limits.max_depth.min(16)),
+            skipped: Vec::new(),
             finished: None,
             phase: Phase::Prolog,
             seen_markup: false,
@@ -274,14 +338,14 @@ impl<'a> Reader<'a> {
                     self.phase = Phase::Root;
                     return self.open(tag, true);
                 }
-                Event::Decl(_) if !self.seen_markup => self.seen_markup = true,
-                Event::Decl(_) => return Err(self.misplaced_declaration()),
-                Event::Comment(_) | Event::PI(_) => self.seen_markup = true,
-                Event::Text(text) if is_whitespace(&text) => {}
+                Event::Decl if !self.seen_markup => self.seen_markup = true,
+                Event::Decl => return Err(self.misplaced_declaration()),
+                Event::Comment | Event::PI => self.seen_markup = true,
+                Event::Text(text) if is_whitespace(text) => {}
                 Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
                     return Err(XmlError::new("text outside the root element"));
                 }
-                Event::DocType(_) => return Err(self.doctype()),
+                Event::DocType => return Err(self.doctype()),
                 Event::End(_) => {
                     return Err(XmlError::new("an end tag comes before the root element"));
                 }
@@ -299,9 +363,9 @@ impl<'a> Reader<'a> {
     /// Other text where an element belongs is an error, and so is calling
     /// this when no element is open.
     pub(crate) fn next_child(&mut self) -> Result<Option<Start<'a>>, XmlError> {
-        let current = self.current("next_child")?;
+        let (qualified, empty) = self.current("next_child")?;
         self.finished = None;
-        if current.empty {
+        if empty {
             self.close();
             return Ok(None);
         }
@@ -309,12 +373,12 @@ impl<'a> Reader<'a> {
             match self.next_event()? {
                 Event::Start(tag) => return self.open(tag, false).map(Some),
                 Event::Empty(tag) => return self.open(tag, true).map(Some),
-                Event::End(_) => {
-                    // quick-xml has checked that the end tag matches.
+                Event::End(name) => {
+                    self.check_end(name, qualified)?;
                     self.close();
                     return Ok(None);
                 }
-                Event::Text(text) if is_whitespace(&text) => {}
+                Event::Text(text) if is_whitespace(text) => {}
                 // A CDATA section between elements is explicitly marked
                 // character data, which a structure has no place for: it is
                 // skipped like a comment (services send such mixed content).
@@ -322,9 +386,9 @@ impl<'a> Reader<'a> {
                 Event::Text(_) | Event::GeneralRef(_) => {
                     return Err(self.error("text where an element belongs"));
                 }
-                Event::Comment(_) | Event::PI(_) => {}
-                Event::Decl(_) => return Err(self.misplaced_declaration()),
-                Event::DocType(_) => return Err(self.doctype()),
+                Event::Comment | Event::PI => {}
+                Event::Decl => return Err(self.misplaced_declaration()),
+                Event::DocType => return Err(self.doctype()),
                 Event::Eof => return Err(self.unexpected_end()),
             }
         }
@@ -348,9 +412,9 @@ impl<'a> Reader<'a> {
     /// when it needs no decoding, so reading a number, a boolean, a
     /// timestamp or an enum value does not allocate.
     pub(crate) fn text_cow(&mut self) -> Result<Cow<'a, str>, XmlError> {
-        let current = self.current("text")?;
+        let (qualified, empty) = self.current("text")?;
         self.finished = None;
-        if current.empty {
+        if empty {
             self.close();
             return Ok(Cow::Borrowed(""));
         }
@@ -358,28 +422,29 @@ impl<'a> Reader<'a> {
         loop {
             match self.next_event()? {
                 Event::Text(piece) => {
-                    append(&mut text, self.line_ends_normalized(&piece)?);
+                    append(&mut text, self.line_ends_normalized(piece)?);
                 }
                 Event::CData(piece) => {
-                    append(&mut text, self.line_ends_normalized(&piece)?);
+                    append(&mut text, self.line_ends_normalized(piece)?);
                 }
                 Event::GeneralRef(reference) => {
-                    let ch = self.resolve(&reference)?;
+                    let ch = self.resolve(reference)?;
                     text.to_mut().push(ch);
                 }
-                Event::End(_) => {
+                Event::End(name) => {
+                    self.check_end(name, qualified)?;
                     self.close();
                     return Ok(text);
                 }
                 Event::Start(tag) | Event::Empty(tag) => {
                     return Err(self.error(format!(
                         "element where text belongs (<{}>)",
-                        excerpt(tag.name().as_ref())
+                        excerpt(tag.name())
                     )));
                 }
-                Event::Comment(_) | Event::PI(_) => {}
-                Event::Decl(_) => return Err(self.misplaced_declaration()),
-                Event::DocType(_) => return Err(self.doctype()),
+                Event::Comment | Event::PI => {}
+                Event::Decl => return Err(self.misplaced_declaration()),
+                Event::DocType => return Err(self.doctype()),
                 Event::Eof => return Err(self.unexpected_end()),
             }
         }
@@ -392,36 +457,37 @@ impl<'a> Reader<'a> {
     /// counts towards the depth and element limits. This works in a loop,
     /// not by recursion, so any depth the limits allow is safe.
     pub(crate) fn skip(&mut self) -> Result<(), XmlError> {
-        let current = self.current("skip")?;
+        let (qualified, empty) = self.current("skip")?;
         self.finished = None;
-        if current.empty {
+        if empty {
             self.close();
             return Ok(());
         }
-        // The number of elements open inside the one being skipped.
-        let mut inner_depth: usize = 0;
+        // The elements open inside the one being skipped.
+        self.skipped.clear();
         loop {
             match self.next_event()? {
                 Event::Start(tag) => {
-                    inner_depth = inner_depth.saturating_add(1);
-                    self.check_skipped(&tag, inner_depth)?;
+                    self.skipped.push(tag.name());
+                    self.check_skipped(&tag, self.skipped.len())?;
                 }
                 Event::Empty(tag) => {
-                    self.check_skipped(&tag, inner_depth.saturating_add(1))?;
+                    self.check_skipped(&tag, self.skipped.len().saturating_add(1))?;
                 }
-                Event::End(_) => match inner_depth.checked_sub(1) {
-                    Some(depth) => inner_depth = depth,
+                Event::End(name) => match self.skipped.pop() {
+                    Some(open) => self.check_end(name, open)?,
                     None => {
+                        self.check_end(name, qualified)?;
                         self.close();
                         return Ok(());
                     }
                 },
                 Event::GeneralRef(reference) => {
-                    self.resolve(&reference)?;
+                    self.resolve(reference)?;
                 }
-                Event::Text(_) | Event::CData(_) | Event::Comment(_) | Event::PI(_) => {}
-                Event::Decl(_) => return Err(self.misplaced_declaration()),
-                Event::DocType(_) => return Err(self.doctype()),
+                Event::Text(_) | Event::CData(_) | Event::Comment | Event::PI => {}
+                Event::Decl => return Err(self.misplaced_declaration()),
+                Event::DocType => return Err(self.doctype()),
                 Event::Eof => return Err(self.unexpected_end()),
             }
         }
@@ -451,8 +517,8 @@ impl<'a> Reader<'a> {
         self.finished = None;
         loop {
             match self.next_event()? {
-                Event::Comment(_) | Event::PI(_) => {}
-                Event::Text(text) if is_whitespace(&text) => {}
+                Event::Comment | Event::PI => {}
+                Event::Text(text) if is_whitespace(text) => {}
                 Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
                     return Err(XmlError::new("text outside the root element"));
                 }
@@ -462,8 +528,8 @@ impl<'a> Reader<'a> {
                 Event::End(_) => {
                     return Err(XmlError::new("an end tag comes after the root element"));
                 }
-                Event::Decl(_) => return Err(self.misplaced_declaration()),
-                Event::DocType(_) => return Err(self.doctype()),
+                Event::Decl => return Err(self.misplaced_declaration()),
+                Event::DocType => return Err(self.doctype()),
                 Event::Eof => {
                     self.phase = Phase::Done;
                     return Ok(());
@@ -511,13 +577,21 @@ impl<'a> Reader<'a> {
         if path.is_empty() { None } else { Some(path) }
     }
 
-    /// Returns the current element, or an error naming `method` when no
-    /// element is open.
-    fn current(&self, method: &str) -> Result<Frame<'a>, XmlError> {
+    /// Returns the qualified name of the current element and whether it
+    /// is an empty-element tag, or an error naming `method` when no element
+    /// is open.
+    #[inline]
+    fn current(&self, method: &str) -> Result<(&'a [u8], bool), XmlError> {
         match self.stack.last() {
-            Some(frame) => Ok(*frame),
-            None => Err(self.error(format!("{method}() was called when no element is open"))),
+            Some(frame) => Ok((frame.qualified, frame.empty)),
+            None => Err(self.no_element_open(method)),
         }
+    }
+
+    /// The error for a call that needs an open element when none is.
+    #[cold]
+    fn no_element_open(&self, method: &str) -> XmlError {
+        self.error(format!("{method}() was called when no element is open"))
     }
 
     /// Reads the next event, checking that it lies in the part of the body
@@ -530,10 +604,9 @@ impl<'a> Reader<'a> {
         if let Some(error) = &self.failed {
             return Err(error.clone());
         }
-        let error = match self.events.read_event() {
+        let error = match self.scan() {
             Ok(event) => {
-                let consumed = self.body.len().saturating_sub(self.events.get_ref().len());
-                if consumed <= self.text.len() {
+                if self.pos <= self.text.len() {
                     return Ok(event);
                 }
                 self.error(format!(
@@ -541,14 +614,58 @@ impl<'a> Reader<'a> {
                     self.text.len()
                 ))
             }
-            Err(error) => {
-                let at = usize::try_from(self.events.error_position())
-                    .unwrap_or(usize::MAX)
-                    .saturating_add(self.bom_len);
-                self.error(format!("{error} (at byte {at})"))
-            }
+            Err(Malformed { message, at }) => self.error(format!("{message} (at byte {at})")),
         };
         self.failed = Some(error.clone());
+        Err(error)
+    }
+
+    /// Splits the next event off the body, starting at `self.pos`, and
+    /// moves `self.pos` past it.
+    #[inline]
+    fn scan(&mut self) -> Result<Event<'a>, Malformed> {
+        let body = self.body;
+        let start = self.pos;
+        let rest = body.get(start..).unwrap_or_default();
+        let (event, len) = match rest.first() {
+            None => return Ok(Event::Eof),
+            Some(b'<') => markup(rest).map_err(|message| Malformed { message, at: start })?,
+            Some(b'&') => {
+                let after = rest.get(1..).unwrap_or_default();
+                match memchr::memchr2(b';', b'<', after) {
+                    Some(semicolon) if after.get(semicolon) == Some(&b';') => (
+                        Event::GeneralRef(after.get(..semicolon).unwrap_or_default()),
+                        semicolon.saturating_add(2),
+                    ),
+                    _ => {
+                        return Err(Malformed {
+                            message: "an `&` does not start a reference (no `;` follows)",
+                            at: start,
+                        });
+                    }
+                }
+            }
+            Some(_) => {
+                let len = memchr::memchr2(b'<', b'&', rest).unwrap_or(rest.len());
+                (Event::Text(rest.get(..len).unwrap_or_default()), len)
+            }
+        };
+        self.pos = start.saturating_add(len);
+        Ok(event)
+    }
+
+    /// Checks that the end tag `found` closes the element whose name is
+    /// `expected`.
+    #[inline]
+    fn check_end(&self, found: &[u8], expected: &[u8]) -> Result<(), XmlError> {
+        if found == expected {
+            return Ok(());
+        }
+        let error = self.error(format!(
+            "the end tag </{}> does not match the start tag <{}>",
+            excerpt(found),
+            excerpt(expected)
+        ));
         Err(error)
     }
 
@@ -582,10 +699,11 @@ impl<'a> Reader<'a> {
     /// Opens the element whose start tag is `tag` as a child of the current
     /// element (or as the root), after checking its name, its attributes
     /// and the limits.
-    fn open(&mut self, tag: BytesStart<'a>, empty: bool) -> Result<Start<'a>, XmlError> {
+    fn open(&mut self, tag: Tag<'a>, empty: bool) -> Result<Start<'a>, XmlError> {
         let depth = self.stack.len().saturating_add(1);
         let local_start = self.check_element(&tag, depth)?;
-        let qualified = self.text_of(tag.name().as_ref())?;
+        let content = self.text_of(tag.content)?;
+        let qualified = content.get(..tag.name_len).unwrap_or(content);
         let name = qualified.get(local_start..).unwrap_or(qualified);
         let ordinal = match self.stack.last_mut() {
             Some(parent) => {
@@ -601,19 +719,27 @@ impl<'a> Reader<'a> {
             None => 1,
         };
         self.stack.push(Frame {
+            qualified: qualified.as_bytes(),
             name,
             ordinal,
             empty,
             last_child: "",
             last_child_ordinal: 0,
         });
-        check_attributes(&tag).map_err(|message| self.error(message))?;
-        Ok(Start { tag, name, empty })
+        if !tag.attributes_raw().is_empty() {
+            check_attributes(&tag).map_err(|message| self.error(message))?;
+        }
+        Ok(Start {
+            content,
+            name_len: tag.name_len,
+            name,
+            empty,
+        })
     }
 
     /// Checks an element inside one that is being skipped; `inner_depth`
     /// is its depth below the skipped element.
-    fn check_skipped(&mut self, tag: &BytesStart<'_>, inner_depth: usize) -> Result<(), XmlError> {
+    fn check_skipped(&mut self, tag: &Tag<'_>, inner_depth: usize) -> Result<(), XmlError> {
         self.check_element(tag, self.stack.len().saturating_add(inner_depth))?;
         check_attributes(tag).map_err(|message| self.error(message))
     }
@@ -623,13 +749,10 @@ impl<'a> Reader<'a> {
     /// elements that are open once it is. Returns where the local part of
     /// the name starts (see [`local_start`]).
     #[inline]
-    fn check_element(&mut self, tag: &BytesStart<'_>, depth: usize) -> Result<usize, XmlError> {
+    fn check_element(&mut self, tag: &Tag<'_>, depth: usize) -> Result<usize, XmlError> {
         let name = tag.name();
-        let Some(local_start) = local_start(name.as_ref()) else {
-            return Err(self.error(format!(
-                "`{}` is not a valid element name",
-                excerpt(name.as_ref())
-            )));
+        let Some(local_start) = local_start(name) else {
+            return Err(self.error(format!("`{}` is not a valid element name", excerpt(name))));
         };
         self.elements = self.elements.saturating_add(1);
         if self.elements > self.limits.max_elements {
@@ -661,7 +784,7 @@ impl<'a> Reader<'a> {
 
     /// Returns the character a reference stands for, or an error for an
     /// unknown entity or an invalid character reference.
-    fn resolve(&self, reference: &BytesRef<'_>) -> Result<char, XmlError> {
+    fn resolve(&self, reference: &[u8]) -> Result<char, XmlError> {
         resolve_reference(reference).ok_or_else(|| self.error(bad_reference(reference)))
     }
 
@@ -707,6 +830,108 @@ fn normalize_line_ends(text: &str) -> Cow<'_, str> {
     }
     out.push_str(rest);
     Cow::Owned(out)
+}
+
+/// Splits the markup at the start of `rest` (which starts with `<`) into
+/// an event, and returns it with its length in bytes.
+#[inline]
+fn markup(rest: &[u8]) -> Result<(Event<'_>, usize), &'static str> {
+    let after = rest.get(1..).unwrap_or_default();
+    match after.first() {
+        Some(b'/') => {
+            let close = memchr::memchr(b'>', after).ok_or("an end tag is not closed")?;
+            let name = after.get(1..close).unwrap_or_default();
+            let name = match name.iter().rposition(|&byte| !is_whitespace_byte(byte)) {
+                Some(last) => name.get(..=last).unwrap_or(name),
+                None => name,
+            };
+            Ok((Event::End(name), close.saturating_add(2)))
+        }
+        Some(b'?') => {
+            let inner = after.get(1..).unwrap_or_default();
+            // `<?>` is not closed by its own `?`.
+            if inner.first() == Some(&b'>') {
+                return Err("a processing instruction or XML declaration is not closed");
+            }
+            let close = memchr::memmem::find(inner, b"?>")
+                .ok_or("a processing instruction or XML declaration is not closed")?;
+            let content = inner.get(..close).unwrap_or_default();
+            let is_declaration = content.starts_with(b"xml")
+                && content.get(3).is_none_or(|&byte| is_whitespace_byte(byte));
+            let event = if is_declaration {
+                Event::Decl
+            } else {
+                Event::PI
+            };
+            Ok((event, close.saturating_add(4)))
+        }
+        Some(b'!') => {
+            if let Some(inner) = after.strip_prefix(b"!--") {
+                let close = memchr::memmem::find(inner, b"-->").ok_or("a comment is not closed")?;
+                let content = inner.get(..close).unwrap_or_default();
+                if memchr::memmem::find(content, b"--").is_some() || content.ends_with(b"-") {
+                    return Err("a comment contains `--`");
+                }
+                Ok((Event::Comment, close.saturating_add(7)))
+            } else if let Some(inner) = after.strip_prefix(b"![CDATA[") {
+                let close =
+                    memchr::memmem::find(inner, b"]]>").ok_or("a CDATA section is not closed")?;
+                let content = inner.get(..close).unwrap_or_default();
+                Ok((Event::CData(content), close.saturating_add(12)))
+            } else if after
+                .get(1..8)
+                .is_some_and(|word| word.eq_ignore_ascii_case(b"DOCTYPE"))
+            {
+                // Never read on: the caller rejects it.
+                Ok((Event::DocType, rest.len()))
+            } else {
+                Err("`<!` starts neither a comment, a CDATA section nor a DOCTYPE")
+            }
+        }
+        _ => {
+            // A `>` inside a quoted attribute value does not end the tag.
+            let mut from = 0;
+            let close = loop {
+                let tail = after.get(from..).unwrap_or_default();
+                let found =
+                    memchr::memchr3(b'>', b'"', b'\'', tail).ok_or("a start tag is not closed")?;
+                let at = from.saturating_add(found);
+                match after.get(at) {
+                    Some(&quote @ (b'"' | b'\'')) => {
+                        let value_start = at.saturating_add(1);
+                        let value = after.get(value_start..).unwrap_or_default();
+                        let end = memchr::memchr(quote, value)
+                            .ok_or("an attribute value is not closed")?;
+                        from = value_start.saturating_add(end).saturating_add(1);
+                    }
+                    _ => break at,
+                }
+            };
+            let content = after.get(..close).unwrap_or_default();
+            let (content, empty) = match content.strip_suffix(b"/") {
+                Some(content) => (content, true),
+                None => (content, false),
+            };
+            let name_len = content
+                .iter()
+                .position(|&byte| is_whitespace_byte(byte))
+                .unwrap_or(content.len());
+            let tag = Tag { content, name_len };
+            let event = if empty {
+                Event::Empty(tag)
+            } else {
+                Event::Start(tag)
+            };
+            Ok((event, close.saturating_add(2)))
+        }
+    }
+}
+
+/// Returns true for the whitespace bytes of XML: space, tab, carriage
+/// return and line feed.
+#[inline]
+fn is_whitespace_byte(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\r' | b'\n')
 }
 
 /// Returns true if `bytes` is only the whitespace XML allows between
@@ -815,10 +1040,14 @@ fn is_namespace_declaration(key: &[u8]) -> bool {
 
 /// Checks every attribute of a start tag: its syntax, that no name appears
 /// twice, that each name is valid, and that each value can be unescaped.
-fn check_attributes(tag: &BytesStart<'_>) -> Result<(), String> {
-    if is_whitespace(tag.attributes_raw()) {
+fn check_attributes(tag: &Tag<'_>) -> Result<(), String> {
+    let raw = tag.attributes_raw();
+    if is_whitespace(raw) || are_plain_attributes(raw) {
         return Ok(());
     }
+    let content = std::str::from_utf8(tag.content)
+        .map_err(|_| "a start tag is not valid UTF-8".to_owned())?;
+    let tag = BytesStart::from_content(content, tag.name_len);
     for attribute in tag.attributes() {
         let attribute = attribute.map_err(|error| format!("bad attribute: {error}"))?;
         let key = attribute.key.as_ref();
@@ -828,6 +1057,59 @@ fn check_attributes(tag: &BytesStart<'_>) -> Result<(), String> {
         attribute_value(&attribute.value)?;
     }
     Ok(())
+}
+
+/// The most attributes [`are_plain_attributes`] looks at.
+const PLAIN_ATTRIBUTES: usize = 8;
+
+/// Returns true if `raw`, the part of a start tag after the name, is at
+/// most [`PLAIN_ATTRIBUTES`] well-formed attributes in their simplest
+/// form: each one is whitespace, a valid name, `=`, and a quoted value
+/// with no reference, `<`, tab or line end in it, and no name appears
+/// twice. Such a tag needs no further check; any other is checked in full
+/// by [`check_attributes`], which also says what is wrong. This makes the
+/// common case, a root element with only its `xmlns`, cheap.
+fn are_plain_attributes(raw: &[u8]) -> bool {
+    let mut names: [&[u8]; PLAIN_ATTRIBUTES] = [&[]; PLAIN_ATTRIBUTES];
+    let mut count = 0;
+    let mut rest = raw;
+    loop {
+        let Some(start) = rest.iter().position(|&byte| !is_whitespace_byte(byte)) else {
+            return true;
+        };
+        if start == 0 {
+            return false;
+        }
+        rest = rest.get(start..).unwrap_or_default();
+        let Some(equals) = memchr::memchr(b'=', rest) else {
+            return false;
+        };
+        let name = rest.get(..equals).unwrap_or_default();
+        let after = rest.get(equals.saturating_add(1)..).unwrap_or_default();
+        let Some((&quote @ (b'"' | b'\''), value_and_rest)) = after.split_first() else {
+            return false;
+        };
+        let Some(value_len) = memchr::memchr(quote, value_and_rest) else {
+            return false;
+        };
+        let value = value_and_rest.get(..value_len).unwrap_or_default();
+        if !is_name(name)
+            || value
+                .iter()
+                .any(|&byte| matches!(byte, b'&' | b'<' | b'\t' | b'\r' | b'\n'))
+            || names.get(..count).unwrap_or_default().contains(&name)
+        {
+            return false;
+        }
+        let Some(slot) = names.get_mut(count) else {
+            return false;
+        };
+        *slot = name;
+        count = count.saturating_add(1);
+        rest = value_and_rest
+            .get(value_len.saturating_add(1)..)
+            .unwrap_or_default();
+    }
 }
 
 /// Unescapes and normalizes a raw attribute value, as XML 1.0 requires for

@@ -314,6 +314,7 @@ serde = ["dep:serde", "indexmap/serde"]
 [dependencies]
 http = "1"
 indexmap = "2"
+memchr = "2"
 quick-xml = "0.38"
 serde = {{ version = "1", features = ["derive"], optional = true }}
 
