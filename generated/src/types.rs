@@ -4105,7 +4105,6 @@ impl crate::event_stream::Event for SelectObjectContentEventStream {
     fn from_message(
         message: &crate::event_stream::Message,
     ) -> Result<Self, crate::event_stream::EventStreamError> {
-        let _ = &message;
         Ok(
             match message.event_type()? {
                 "Records" => {

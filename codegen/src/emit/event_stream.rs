@@ -55,7 +55,6 @@ pub fn union(u: &UnionDef, krate: &Crate) -> TokenStream {
     quote! {
         impl crate::event_stream::Event for #name {
             fn from_message(message: &crate::event_stream::Message) -> Result<Self, crate::event_stream::EventStreamError> {
-                let _ = &message;
                 Ok(match message.event_type()? {
                     #(#reads)*
                     other => Self::#unknown(other.to_owned()),
