@@ -67,3 +67,14 @@
 /// # let _ = (request, config);
 /// ```
 pub mod required_members {}
+
+/// Adds quick-xml to the dev-dependencies of a generated crate's manifest:
+/// the protocol tests written into such crates compare XML bodies as XML.
+pub fn add_quick_xml_dev_dependency(files: &mut std::collections::BTreeMap<String, String>) {
+    let manifest = files.get_mut("Cargo.toml").expect("a Cargo.toml");
+    *manifest = manifest.replacen(
+        "[dev-dependencies]\n",
+        "[dev-dependencies]\nquick-xml = \"0.38\"\n",
+        1,
+    );
+}

@@ -70,6 +70,7 @@ fn restxml_protocol_suite() {
             package: (*package).to_owned(),
             standalone: false,
             examples: Vec::new(),
+            runtime_path: codegen::RUNTIME_DIR.into(),
         };
         let mut files = codegen::generate_from_model(&model, &opts)
             .unwrap_or_else(|d| panic!("generating {service} failed:\n{d}"));
@@ -79,6 +80,7 @@ fn restxml_protocol_suite() {
         let tests = protocol_tests::emit_tests(&model, &krate, &crate_ident, &skip)
             .unwrap_or_else(|e| panic!("emitting the protocol tests of {service} failed: {e}"));
         files.insert("tests/protocol.rs".into(), tests);
+        s3_api_tests::add_quick_xml_dev_dependency(&mut files);
         for case in protocol_tests::client_cases(&model, &krate).unwrap() {
             let key = (case.id.clone(), case.kind);
             if let Some(other) = cases.insert(case.test_name.clone(), key) {

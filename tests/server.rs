@@ -1379,6 +1379,7 @@ fn protocol_cases_round_trip_through_the_server() {
             package: package.to_owned(),
             standalone: false,
             examples: Vec::new(),
+            runtime_path: codegen::RUNTIME_DIR.into(),
         };
         let mut files = codegen::generate_from_model(&model, &opts)
             .unwrap_or_else(|d| panic!("generating {service} failed:\n{d}"));
@@ -1386,6 +1387,7 @@ fn protocol_cases_round_trip_through_the_server() {
         let (tests, count) = round_trip_tests(&suite, &krate, &package.replace('-', "_"));
         total += count;
         files.insert("tests/server_round_trip.rs".into(), tests);
+        s3_api_tests::add_quick_xml_dev_dependency(&mut files);
         let dir = root.join(package);
         let current = codegen::output::check(&dir, &files)
             .map(|m| m.is_empty())

@@ -39,7 +39,15 @@ pub struct Options {
     /// Hand-written examples the crate declares as `[[example]]` targets:
     /// (name, path relative to the crate directory), in this order.
     pub examples: Vec<(String, String)>,
+    /// Where the generated crate finds the runtime crate `s3-runtime`: the
+    /// `path` of its dependency, relative to the generated crate's
+    /// directory or absolute.
+    pub runtime_path: String,
 }
+
+/// The runtime crate's directory in this repository, absolute: the default
+/// of [`Options::runtime_path`].
+pub const RUNTIME_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime");
 
 impl Options {
     /// Options for the given model files, every operation, package `s3-api`.
@@ -51,6 +59,7 @@ impl Options {
             package: "s3-api".into(),
             standalone: false,
             examples: Vec::new(),
+            runtime_path: RUNTIME_DIR.into(),
         }
     }
 }
@@ -69,6 +78,7 @@ pub fn generate_from_model(model: &model::Model, opts: &Options) -> Result<Files
         package: opts.package.clone(),
         standalone: opts.standalone,
         examples: opts.examples.clone(),
+        runtime_path: opts.runtime_path.clone(),
     };
     emit::emit(&krate, &crate_opts).map_err(|e| {
         let mut d = Diagnostics::default();

@@ -24,43 +24,15 @@
 
 /// Maps in the model keep the order of their entries: they are `IndexMap`s.
 pub use indexmap;
+// The support code shared by every generated crate (the `s3-runtime` crate):
+// errors, server-side request errors, timestamps and base64, checksums for
+// callers that stream a body, and event streams.
+pub use s3_runtime::{checksum, error, event_stream, primitives, server};
 
 #[rustfmt::skip]
-pub mod error;
-#[rustfmt::skip]
 pub mod operation;
-// Request reading and response writing; not every model uses every helper.
-#[rustfmt::skip]
-#[allow(dead_code)]
-pub mod server;
-// Public types (DateTime, base64) plus helpers not every model uses.
-#[rustfmt::skip]
-#[allow(dead_code)]
-pub mod primitives;
 #[rustfmt::skip]
 pub mod types;
-// Support code shared by all models; not every model uses every helper.
-#[rustfmt::skip]
-#[allow(dead_code)]
-mod uri;
-#[rustfmt::skip]
-#[allow(dead_code)]
-mod xml;
-#[rustfmt::skip]
-#[allow(dead_code)]
-mod xml_read;
-#[rustfmt::skip]
-#[allow(dead_code)]
-mod headers;
-// Request checksums (CRC32, CRC32C, CRC64NVME, SHA-1, SHA-256, MD5), public so
-// that callers streaming a body can compute them too.
-#[rustfmt::skip]
-#[allow(dead_code)]
-pub mod checksum;
-// Event streams (`application/vnd.amazon.eventstream`): decoder and encoder.
-#[rustfmt::skip]
-#[allow(dead_code)]
-pub mod event_stream;
 
 /// One S3 operation: how to build its request and read its response.
 ///

@@ -97,7 +97,7 @@ impl AnalyticsAndOperator {
     )
 )]
 impl AnalyticsAndOperator {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -105,13 +105,13 @@ impl AnalyticsAndOperator {
         out.push('>');
         let mark = out.len();
         if let Some(v) = &self.prefix {
-            crate::xml::leaf(out, "<Prefix>", "</Prefix>", v.as_str());
+            s3_runtime::xml::leaf(out, "<Prefix>", "</Prefix>", v.as_str());
         }
         if let Some(v) = &self.tags {
             for item in v.iter() {
                 out.push_str("<Tag");
                 let mark = item.write_xml(out)?;
-                crate::xml::end(out, "</Tag>", mark);
+                s3_runtime::xml::end(out, "</Tag>", mark);
             }
         }
         Ok(mark)
@@ -128,8 +128,8 @@ impl AnalyticsAndOperator {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
     pub(crate) fn read_xml(
-        r: &mut crate::xml_read::Reader<'_>,
-        _start: &crate::xml_read::Start<'_>,
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        _start: &s3_runtime::xml_read::Start<'_>,
     ) -> Result<Self, crate::error::XmlError> {
         let mut m_prefix: Option<String> = None;
         let mut m_tags: Option<Vec<crate::types::Tag>> = None;
@@ -164,22 +164,22 @@ impl AnalyticsAndOperator {
 impl AnalyticsAndOperator {
     /// This value as an XML document with the root element `<AnalyticsAndOperator>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut out;
             out.push_str(
                 "<AnalyticsAndOperator xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
             );
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</AnalyticsAndOperator>", mark);
+            s3_runtime::xml::end(out, "</AnalyticsAndOperator>", mark);
         }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
     pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = crate::xml_read::Reader::new(
+        let mut reader = s3_runtime::xml_read::Reader::new(
             body,
-            &crate::xml_read::Limits::DEFAULT,
+            &s3_runtime::xml_read::Limits::DEFAULT,
         )?;
         let r = &mut reader;
         let start = r.root()?;
@@ -247,7 +247,7 @@ impl AnalyticsConfiguration {
     )
 )]
 impl AnalyticsConfiguration {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -256,18 +256,18 @@ impl AnalyticsConfiguration {
         let mark = out.len();
         {
             let v = &self.id;
-            crate::xml::leaf(out, "<Id>", "</Id>", v.as_str());
+            s3_runtime::xml::leaf(out, "<Id>", "</Id>", v.as_str());
         }
         if let Some(v) = &self.filter {
             out.push_str("<Filter");
             let mark = v.write_xml(out)?;
-            crate::xml::end(out, "</Filter>", mark);
+            s3_runtime::xml::end(out, "</Filter>", mark);
         }
         {
             let v = &self.storage_class_analysis;
             out.push_str("<StorageClassAnalysis");
             let mark = v.write_xml(out)?;
-            crate::xml::end(out, "</StorageClassAnalysis>", mark);
+            s3_runtime::xml::end(out, "</StorageClassAnalysis>", mark);
         }
         Ok(mark)
     }
@@ -283,8 +283,8 @@ impl AnalyticsConfiguration {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
     pub(crate) fn read_xml(
-        r: &mut crate::xml_read::Reader<'_>,
-        _start: &crate::xml_read::Start<'_>,
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        _start: &s3_runtime::xml_read::Start<'_>,
     ) -> Result<Self, crate::error::XmlError> {
         let mut m_id: Option<String> = None;
         let mut m_filter: Option<crate::types::AnalyticsFilter> = None;
@@ -346,22 +346,22 @@ impl AnalyticsConfiguration {
 impl AnalyticsConfiguration {
     /// This value as an XML document with the root element `<AnalyticsConfiguration>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut out;
             out.push_str(
                 "<AnalyticsConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
             );
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</AnalyticsConfiguration>", mark);
+            s3_runtime::xml::end(out, "</AnalyticsConfiguration>", mark);
         }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
     pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = crate::xml_read::Reader::new(
+        let mut reader = s3_runtime::xml_read::Reader::new(
             body,
-            &crate::xml_read::Limits::DEFAULT,
+            &s3_runtime::xml_read::Limits::DEFAULT,
         )?;
         let r = &mut reader;
         let start = r.root()?;
@@ -409,7 +409,7 @@ impl AnalyticsExportDestination {
     )
 )]
 impl AnalyticsExportDestination {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -420,7 +420,7 @@ impl AnalyticsExportDestination {
             let v = &self.s3_bucket_destination;
             out.push_str("<S3BucketDestination");
             let mark = v.write_xml(out)?;
-            crate::xml::end(out, "</S3BucketDestination>", mark);
+            s3_runtime::xml::end(out, "</S3BucketDestination>", mark);
         }
         Ok(mark)
     }
@@ -436,8 +436,8 @@ impl AnalyticsExportDestination {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
     pub(crate) fn read_xml(
-        r: &mut crate::xml_read::Reader<'_>,
-        _start: &crate::xml_read::Start<'_>,
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        _start: &s3_runtime::xml_read::Start<'_>,
     ) -> Result<Self, crate::error::XmlError> {
         let mut m_s3_bucket_destination: Option<
             crate::types::AnalyticsS3BucketDestination,
@@ -478,22 +478,22 @@ impl AnalyticsExportDestination {
 impl AnalyticsExportDestination {
     /// This value as an XML document with the root element `<AnalyticsExportDestination>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut out;
             out.push_str(
                 "<AnalyticsExportDestination xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
             );
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</AnalyticsExportDestination>", mark);
+            s3_runtime::xml::end(out, "</AnalyticsExportDestination>", mark);
         }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
     pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = crate::xml_read::Reader::new(
+        let mut reader = s3_runtime::xml_read::Reader::new(
             body,
-            &crate::xml_read::Limits::DEFAULT,
+            &s3_runtime::xml_read::Limits::DEFAULT,
         )?;
         let r = &mut reader;
         let start = r.root()?;
@@ -536,7 +536,7 @@ pub enum AnalyticsFilter {
     )
 )]
 impl AnalyticsFilter {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the `>` and the one member that is set. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the `>` and the one member that is set. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -545,17 +545,17 @@ impl AnalyticsFilter {
         let mark = out.len();
         match self {
             Self::Prefix(v) => {
-                crate::xml::leaf(out, "<Prefix>", "</Prefix>", v.as_str());
+                s3_runtime::xml::leaf(out, "<Prefix>", "</Prefix>", v.as_str());
             }
             Self::Tag(v) => {
                 out.push_str("<Tag");
                 let mark = v.write_xml(out)?;
-                crate::xml::end(out, "</Tag>", mark);
+                s3_runtime::xml::end(out, "</Tag>", mark);
             }
             Self::And(v) => {
                 out.push_str("<And");
                 let mark = v.write_xml(out)?;
-                crate::xml::end(out, "</And>", mark);
+                s3_runtime::xml::end(out, "</And>", mark);
             }
             Self::Unknown(name) => {
                 return Err(crate::error::BuildError::UnknownUnionVariant {
@@ -577,8 +577,8 @@ impl AnalyticsFilter {
 impl AnalyticsFilter {
     /// Reads this value from the element `start`; an element with no member (`<X/>`) is `None`.
     pub(crate) fn read_xml(
-        r: &mut crate::xml_read::Reader<'_>,
-        _start: &crate::xml_read::Start<'_>,
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        _start: &s3_runtime::xml_read::Start<'_>,
     ) -> Result<Option<Self>, crate::error::XmlError> {
         let mut value = None;
         while let Some(child) = r.next_child()? {
@@ -614,22 +614,22 @@ impl AnalyticsFilter {
 impl AnalyticsFilter {
     /// This value as an XML document with the root element `<AnalyticsFilter>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut out;
             out.push_str(
                 "<AnalyticsFilter xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
             );
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</AnalyticsFilter>", mark);
+            s3_runtime::xml::end(out, "</AnalyticsFilter>", mark);
         }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
     pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = crate::xml_read::Reader::new(
+        let mut reader = s3_runtime::xml_read::Reader::new(
             body,
-            &crate::xml_read::Limits::DEFAULT,
+            &s3_runtime::xml_read::Limits::DEFAULT,
         )?;
         let r = &mut reader;
         let start = r.root()?;
@@ -718,7 +718,7 @@ impl AnalyticsS3BucketDestination {
     )
 )]
 impl AnalyticsS3BucketDestination {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -727,17 +727,22 @@ impl AnalyticsS3BucketDestination {
         let mark = out.len();
         {
             let v = &self.format;
-            crate::xml::leaf(out, "<Format>", "</Format>", v.as_str());
+            s3_runtime::xml::leaf(out, "<Format>", "</Format>", v.as_str());
         }
         if let Some(v) = &self.bucket_account_id {
-            crate::xml::leaf(out, "<BucketAccountId>", "</BucketAccountId>", v.as_str());
+            s3_runtime::xml::leaf(
+                out,
+                "<BucketAccountId>",
+                "</BucketAccountId>",
+                v.as_str(),
+            );
         }
         {
             let v = &self.bucket;
-            crate::xml::leaf(out, "<Bucket>", "</Bucket>", v.as_str());
+            s3_runtime::xml::leaf(out, "<Bucket>", "</Bucket>", v.as_str());
         }
         if let Some(v) = &self.prefix {
-            crate::xml::leaf(out, "<Prefix>", "</Prefix>", v.as_str());
+            s3_runtime::xml::leaf(out, "<Prefix>", "</Prefix>", v.as_str());
         }
         Ok(mark)
     }
@@ -753,8 +758,8 @@ impl AnalyticsS3BucketDestination {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
     pub(crate) fn read_xml(
-        r: &mut crate::xml_read::Reader<'_>,
-        _start: &crate::xml_read::Start<'_>,
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        _start: &s3_runtime::xml_read::Start<'_>,
     ) -> Result<Self, crate::error::XmlError> {
         let mut m_format: Option<crate::types::AnalyticsS3ExportFileFormat> = None;
         let mut m_bucket_account_id: Option<String> = None;
@@ -813,22 +818,22 @@ impl AnalyticsS3BucketDestination {
 impl AnalyticsS3BucketDestination {
     /// This value as an XML document with the root element `<AnalyticsS3BucketDestination>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut out;
             out.push_str(
                 "<AnalyticsS3BucketDestination xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
             );
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</AnalyticsS3BucketDestination>", mark);
+            s3_runtime::xml::end(out, "</AnalyticsS3BucketDestination>", mark);
         }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
     pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = crate::xml_read::Reader::new(
+        let mut reader = s3_runtime::xml_read::Reader::new(
             body,
-            &crate::xml_read::Limits::DEFAULT,
+            &s3_runtime::xml_read::Limits::DEFAULT,
         )?;
         let r = &mut reader;
         let start = r.root()?;
@@ -1121,7 +1126,7 @@ impl BucketInfo {
 }
 #[cfg(feature = "create-bucket")]
 impl BucketInfo {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -1129,10 +1134,15 @@ impl BucketInfo {
         out.push('>');
         let mark = out.len();
         if let Some(v) = &self.data_redundancy {
-            crate::xml::leaf(out, "<DataRedundancy>", "</DataRedundancy>", v.as_str());
+            s3_runtime::xml::leaf(
+                out,
+                "<DataRedundancy>",
+                "</DataRedundancy>",
+                v.as_str(),
+            );
         }
         if let Some(v) = &self.r#type {
-            crate::xml::leaf(out, "<Type>", "</Type>", v.as_str());
+            s3_runtime::xml::leaf(out, "<Type>", "</Type>", v.as_str());
         }
         Ok(mark)
     }
@@ -1142,8 +1152,8 @@ impl BucketInfo {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
     pub(crate) fn read_xml(
-        r: &mut crate::xml_read::Reader<'_>,
-        _start: &crate::xml_read::Start<'_>,
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        _start: &s3_runtime::xml_read::Start<'_>,
     ) -> Result<Self, crate::error::XmlError> {
         let mut m_data_redundancy: Option<crate::types::DataRedundancy> = None;
         let mut m_type: Option<crate::types::BucketType> = None;
@@ -1178,22 +1188,22 @@ impl BucketInfo {
 impl BucketInfo {
     /// This value as an XML document with the root element `<BucketInfo>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut out;
             out.push_str(
                 "<BucketInfo xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
             );
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</BucketInfo>", mark);
+            s3_runtime::xml::end(out, "</BucketInfo>", mark);
         }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
     pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = crate::xml_read::Reader::new(
+        let mut reader = s3_runtime::xml_read::Reader::new(
             body,
-            &crate::xml_read::Limits::DEFAULT,
+            &s3_runtime::xml_read::Limits::DEFAULT,
         )?;
         let r = &mut reader;
         let start = r.root()?;
@@ -1696,7 +1706,7 @@ impl CSVInput {
 }
 #[cfg(feature = "select-object-content")]
 impl CSVInput {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -1704,13 +1714,18 @@ impl CSVInput {
         out.push('>');
         let mark = out.len();
         if let Some(v) = &self.file_header_info {
-            crate::xml::leaf(out, "<FileHeaderInfo>", "</FileHeaderInfo>", v.as_str());
+            s3_runtime::xml::leaf(
+                out,
+                "<FileHeaderInfo>",
+                "</FileHeaderInfo>",
+                v.as_str(),
+            );
         }
         if let Some(v) = &self.comments {
-            crate::xml::leaf(out, "<Comments>", "</Comments>", v.as_str());
+            s3_runtime::xml::leaf(out, "<Comments>", "</Comments>", v.as_str());
         }
         if let Some(v) = &self.quote_escape_character {
-            crate::xml::leaf(
+            s3_runtime::xml::leaf(
                 out,
                 "<QuoteEscapeCharacter>",
                 "</QuoteEscapeCharacter>",
@@ -1718,16 +1733,31 @@ impl CSVInput {
             );
         }
         if let Some(v) = &self.record_delimiter {
-            crate::xml::leaf(out, "<RecordDelimiter>", "</RecordDelimiter>", v.as_str());
+            s3_runtime::xml::leaf(
+                out,
+                "<RecordDelimiter>",
+                "</RecordDelimiter>",
+                v.as_str(),
+            );
         }
         if let Some(v) = &self.field_delimiter {
-            crate::xml::leaf(out, "<FieldDelimiter>", "</FieldDelimiter>", v.as_str());
+            s3_runtime::xml::leaf(
+                out,
+                "<FieldDelimiter>",
+                "</FieldDelimiter>",
+                v.as_str(),
+            );
         }
         if let Some(v) = &self.quote_character {
-            crate::xml::leaf(out, "<QuoteCharacter>", "</QuoteCharacter>", v.as_str());
+            s3_runtime::xml::leaf(
+                out,
+                "<QuoteCharacter>",
+                "</QuoteCharacter>",
+                v.as_str(),
+            );
         }
         if let Some(v) = &self.allow_quoted_record_delimiter {
-            crate::xml::display_leaf(
+            s3_runtime::xml::display_leaf(
                 out,
                 "<AllowQuotedRecordDelimiter>",
                 "</AllowQuotedRecordDelimiter>",
@@ -1742,8 +1772,8 @@ impl CSVInput {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
     pub(crate) fn read_xml(
-        r: &mut crate::xml_read::Reader<'_>,
-        _start: &crate::xml_read::Start<'_>,
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        _start: &s3_runtime::xml_read::Start<'_>,
     ) -> Result<Self, crate::error::XmlError> {
         let mut m_file_header_info: Option<crate::types::FileHeaderInfo> = None;
         let mut m_comments: Option<String> = None;
@@ -1848,20 +1878,20 @@ impl CSVInput {
 impl CSVInput {
     /// This value as an XML document with the root element `<CSVInput>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut out;
             out.push_str("<CSVInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"");
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</CSVInput>", mark);
+            s3_runtime::xml::end(out, "</CSVInput>", mark);
         }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
     pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = crate::xml_read::Reader::new(
+        let mut reader = s3_runtime::xml_read::Reader::new(
             body,
-            &crate::xml_read::Limits::DEFAULT,
+            &s3_runtime::xml_read::Limits::DEFAULT,
         )?;
         let r = &mut reader;
         let start = r.root()?;
@@ -1961,7 +1991,7 @@ impl CSVOutput {
 }
 #[cfg(feature = "select-object-content")]
 impl CSVOutput {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -1969,10 +1999,10 @@ impl CSVOutput {
         out.push('>');
         let mark = out.len();
         if let Some(v) = &self.quote_fields {
-            crate::xml::leaf(out, "<QuoteFields>", "</QuoteFields>", v.as_str());
+            s3_runtime::xml::leaf(out, "<QuoteFields>", "</QuoteFields>", v.as_str());
         }
         if let Some(v) = &self.quote_escape_character {
-            crate::xml::leaf(
+            s3_runtime::xml::leaf(
                 out,
                 "<QuoteEscapeCharacter>",
                 "</QuoteEscapeCharacter>",
@@ -1980,13 +2010,28 @@ impl CSVOutput {
             );
         }
         if let Some(v) = &self.record_delimiter {
-            crate::xml::leaf(out, "<RecordDelimiter>", "</RecordDelimiter>", v.as_str());
+            s3_runtime::xml::leaf(
+                out,
+                "<RecordDelimiter>",
+                "</RecordDelimiter>",
+                v.as_str(),
+            );
         }
         if let Some(v) = &self.field_delimiter {
-            crate::xml::leaf(out, "<FieldDelimiter>", "</FieldDelimiter>", v.as_str());
+            s3_runtime::xml::leaf(
+                out,
+                "<FieldDelimiter>",
+                "</FieldDelimiter>",
+                v.as_str(),
+            );
         }
         if let Some(v) = &self.quote_character {
-            crate::xml::leaf(out, "<QuoteCharacter>", "</QuoteCharacter>", v.as_str());
+            s3_runtime::xml::leaf(
+                out,
+                "<QuoteCharacter>",
+                "</QuoteCharacter>",
+                v.as_str(),
+            );
         }
         Ok(mark)
     }
@@ -1996,8 +2041,8 @@ impl CSVOutput {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
     pub(crate) fn read_xml(
-        r: &mut crate::xml_read::Reader<'_>,
-        _start: &crate::xml_read::Start<'_>,
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        _start: &s3_runtime::xml_read::Start<'_>,
     ) -> Result<Self, crate::error::XmlError> {
         let mut m_quote_fields: Option<crate::types::QuoteFields> = None;
         let mut m_quote_escape_character: Option<String> = None;
@@ -2067,20 +2112,20 @@ impl CSVOutput {
 impl CSVOutput {
     /// This value as an XML document with the root element `<CSVOutput>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut out;
             out.push_str("<CSVOutput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"");
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</CSVOutput>", mark);
+            s3_runtime::xml::end(out, "</CSVOutput>", mark);
         }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
     pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = crate::xml_read::Reader::new(
+        let mut reader = s3_runtime::xml_read::Reader::new(
             body,
-            &crate::xml_read::Limits::DEFAULT,
+            &s3_runtime::xml_read::Limits::DEFAULT,
         )?;
         let r = &mut reader;
         let start = r.root()?;
@@ -2228,7 +2273,7 @@ impl CreateBucketConfiguration {
 }
 #[cfg(feature = "create-bucket")]
 impl CreateBucketConfiguration {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -2236,7 +2281,7 @@ impl CreateBucketConfiguration {
         out.push('>');
         let mark = out.len();
         if let Some(v) = &self.location_constraint {
-            crate::xml::leaf(
+            s3_runtime::xml::leaf(
                 out,
                 "<LocationConstraint>",
                 "</LocationConstraint>",
@@ -2246,12 +2291,12 @@ impl CreateBucketConfiguration {
         if let Some(v) = &self.location {
             out.push_str("<Location");
             let mark = v.write_xml(out)?;
-            crate::xml::end(out, "</Location>", mark);
+            s3_runtime::xml::end(out, "</Location>", mark);
         }
         if let Some(v) = &self.bucket {
             out.push_str("<Bucket");
             let mark = v.write_xml(out)?;
-            crate::xml::end(out, "</Bucket>", mark);
+            s3_runtime::xml::end(out, "</Bucket>", mark);
         }
         if let Some(v) = &self.tags {
             {
@@ -2260,9 +2305,9 @@ impl CreateBucketConfiguration {
                 for item in v.iter() {
                     out.push_str("<Tag");
                     let mark = item.write_xml(out)?;
-                    crate::xml::end(out, "</Tag>", mark);
+                    s3_runtime::xml::end(out, "</Tag>", mark);
                 }
-                crate::xml::end(out, "</Tags>", mark);
+                s3_runtime::xml::end(out, "</Tags>", mark);
             }
         }
         Ok(mark)
@@ -2273,8 +2318,8 @@ impl CreateBucketConfiguration {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
     pub(crate) fn read_xml(
-        r: &mut crate::xml_read::Reader<'_>,
-        _start: &crate::xml_read::Start<'_>,
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        _start: &s3_runtime::xml_read::Start<'_>,
     ) -> Result<Self, crate::error::XmlError> {
         let mut m_location_constraint: Option<crate::types::BucketLocationConstraint> = None;
         let mut m_location: Option<crate::types::LocationInfo> = None;
@@ -2340,22 +2385,22 @@ impl CreateBucketConfiguration {
 impl CreateBucketConfiguration {
     /// This value as an XML document with the root element `<CreateBucketConfiguration>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut out;
             out.push_str(
                 "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
             );
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</CreateBucketConfiguration>", mark);
+            s3_runtime::xml::end(out, "</CreateBucketConfiguration>", mark);
         }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
     pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = crate::xml_read::Reader::new(
+        let mut reader = s3_runtime::xml_read::Reader::new(
             body,
-            &crate::xml_read::Limits::DEFAULT,
+            &s3_runtime::xml_read::Limits::DEFAULT,
         )?;
         let r = &mut reader;
         let start = r.root()?;
@@ -2626,7 +2671,7 @@ impl InputSerialization {
 }
 #[cfg(feature = "select-object-content")]
 impl InputSerialization {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -2636,20 +2681,25 @@ impl InputSerialization {
         if let Some(v) = &self.csv {
             out.push_str("<CSV");
             let mark = v.write_xml(out)?;
-            crate::xml::end(out, "</CSV>", mark);
+            s3_runtime::xml::end(out, "</CSV>", mark);
         }
         if let Some(v) = &self.compression_type {
-            crate::xml::leaf(out, "<CompressionType>", "</CompressionType>", v.as_str());
+            s3_runtime::xml::leaf(
+                out,
+                "<CompressionType>",
+                "</CompressionType>",
+                v.as_str(),
+            );
         }
         if let Some(v) = &self.json {
             out.push_str("<JSON");
             let mark = v.write_xml(out)?;
-            crate::xml::end(out, "</JSON>", mark);
+            s3_runtime::xml::end(out, "</JSON>", mark);
         }
         if let Some(v) = &self.parquet {
             out.push_str("<Parquet");
             let mark = v.write_xml(out)?;
-            crate::xml::end(out, "</Parquet>", mark);
+            s3_runtime::xml::end(out, "</Parquet>", mark);
         }
         Ok(mark)
     }
@@ -2659,8 +2709,8 @@ impl InputSerialization {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
     pub(crate) fn read_xml(
-        r: &mut crate::xml_read::Reader<'_>,
-        _start: &crate::xml_read::Start<'_>,
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        _start: &s3_runtime::xml_read::Start<'_>,
     ) -> Result<Self, crate::error::XmlError> {
         let mut m_csv: Option<crate::types::CSVInput> = None;
         let mut m_compression_type: Option<crate::types::CompressionType> = None;
@@ -2711,22 +2761,22 @@ impl InputSerialization {
 impl InputSerialization {
     /// This value as an XML document with the root element `<InputSerialization>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut out;
             out.push_str(
                 "<InputSerialization xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
             );
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</InputSerialization>", mark);
+            s3_runtime::xml::end(out, "</InputSerialization>", mark);
         }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
     pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = crate::xml_read::Reader::new(
+        let mut reader = s3_runtime::xml_read::Reader::new(
             body,
-            &crate::xml_read::Limits::DEFAULT,
+            &s3_runtime::xml_read::Limits::DEFAULT,
         )?;
         let r = &mut reader;
         let start = r.root()?;
@@ -2792,7 +2842,7 @@ impl JSONInput {
 }
 #[cfg(feature = "select-object-content")]
 impl JSONInput {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -2800,7 +2850,7 @@ impl JSONInput {
         out.push('>');
         let mark = out.len();
         if let Some(v) = &self.r#type {
-            crate::xml::leaf(out, "<Type>", "</Type>", v.as_str());
+            s3_runtime::xml::leaf(out, "<Type>", "</Type>", v.as_str());
         }
         Ok(mark)
     }
@@ -2810,8 +2860,8 @@ impl JSONInput {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
     pub(crate) fn read_xml(
-        r: &mut crate::xml_read::Reader<'_>,
-        _start: &crate::xml_read::Start<'_>,
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        _start: &s3_runtime::xml_read::Start<'_>,
     ) -> Result<Self, crate::error::XmlError> {
         let mut m_type: Option<crate::types::JSONType> = None;
         while let Some(child) = r.next_child()? {
@@ -2832,20 +2882,20 @@ impl JSONInput {
 impl JSONInput {
     /// This value as an XML document with the root element `<JSONInput>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut out;
             out.push_str("<JSONInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"");
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</JSONInput>", mark);
+            s3_runtime::xml::end(out, "</JSONInput>", mark);
         }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
     pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = crate::xml_read::Reader::new(
+        let mut reader = s3_runtime::xml_read::Reader::new(
             body,
-            &crate::xml_read::Limits::DEFAULT,
+            &s3_runtime::xml_read::Limits::DEFAULT,
         )?;
         let r = &mut reader;
         let start = r.root()?;
@@ -2882,7 +2932,7 @@ impl JSONOutput {
 }
 #[cfg(feature = "select-object-content")]
 impl JSONOutput {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -2890,7 +2940,12 @@ impl JSONOutput {
         out.push('>');
         let mark = out.len();
         if let Some(v) = &self.record_delimiter {
-            crate::xml::leaf(out, "<RecordDelimiter>", "</RecordDelimiter>", v.as_str());
+            s3_runtime::xml::leaf(
+                out,
+                "<RecordDelimiter>",
+                "</RecordDelimiter>",
+                v.as_str(),
+            );
         }
         Ok(mark)
     }
@@ -2900,8 +2955,8 @@ impl JSONOutput {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
     pub(crate) fn read_xml(
-        r: &mut crate::xml_read::Reader<'_>,
-        _start: &crate::xml_read::Start<'_>,
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        _start: &s3_runtime::xml_read::Start<'_>,
     ) -> Result<Self, crate::error::XmlError> {
         let mut m_record_delimiter: Option<String> = None;
         while let Some(child) = r.next_child()? {
@@ -2926,22 +2981,22 @@ impl JSONOutput {
 impl JSONOutput {
     /// This value as an XML document with the root element `<JSONOutput>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut out;
             out.push_str(
                 "<JSONOutput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
             );
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</JSONOutput>", mark);
+            s3_runtime::xml::end(out, "</JSONOutput>", mark);
         }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
     pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = crate::xml_read::Reader::new(
+        let mut reader = s3_runtime::xml_read::Reader::new(
             body,
-            &crate::xml_read::Limits::DEFAULT,
+            &s3_runtime::xml_read::Limits::DEFAULT,
         )?;
         let r = &mut reader;
         let start = r.root()?;
@@ -3048,7 +3103,7 @@ impl LocationInfo {
 }
 #[cfg(feature = "create-bucket")]
 impl LocationInfo {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -3056,10 +3111,10 @@ impl LocationInfo {
         out.push('>');
         let mark = out.len();
         if let Some(v) = &self.r#type {
-            crate::xml::leaf(out, "<Type>", "</Type>", v.as_str());
+            s3_runtime::xml::leaf(out, "<Type>", "</Type>", v.as_str());
         }
         if let Some(v) = &self.name {
-            crate::xml::leaf(out, "<Name>", "</Name>", v.as_str());
+            s3_runtime::xml::leaf(out, "<Name>", "</Name>", v.as_str());
         }
         Ok(mark)
     }
@@ -3069,8 +3124,8 @@ impl LocationInfo {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
     pub(crate) fn read_xml(
-        r: &mut crate::xml_read::Reader<'_>,
-        _start: &crate::xml_read::Start<'_>,
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        _start: &s3_runtime::xml_read::Start<'_>,
     ) -> Result<Self, crate::error::XmlError> {
         let mut m_type: Option<crate::types::LocationType> = None;
         let mut m_name: Option<String> = None;
@@ -3101,22 +3156,22 @@ impl LocationInfo {
 impl LocationInfo {
     /// This value as an XML document with the root element `<LocationInfo>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut out;
             out.push_str(
                 "<LocationInfo xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
             );
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</LocationInfo>", mark);
+            s3_runtime::xml::end(out, "</LocationInfo>", mark);
         }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
     pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = crate::xml_read::Reader::new(
+        let mut reader = s3_runtime::xml_read::Reader::new(
             body,
-            &crate::xml_read::Limits::DEFAULT,
+            &s3_runtime::xml_read::Limits::DEFAULT,
         )?;
         let r = &mut reader;
         let start = r.root()?;
@@ -3436,7 +3491,7 @@ impl OutputSerialization {
 }
 #[cfg(feature = "select-object-content")]
 impl OutputSerialization {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -3446,12 +3501,12 @@ impl OutputSerialization {
         if let Some(v) = &self.csv {
             out.push_str("<CSV");
             let mark = v.write_xml(out)?;
-            crate::xml::end(out, "</CSV>", mark);
+            s3_runtime::xml::end(out, "</CSV>", mark);
         }
         if let Some(v) = &self.json {
             out.push_str("<JSON");
             let mark = v.write_xml(out)?;
-            crate::xml::end(out, "</JSON>", mark);
+            s3_runtime::xml::end(out, "</JSON>", mark);
         }
         Ok(mark)
     }
@@ -3461,8 +3516,8 @@ impl OutputSerialization {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
     pub(crate) fn read_xml(
-        r: &mut crate::xml_read::Reader<'_>,
-        _start: &crate::xml_read::Start<'_>,
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        _start: &s3_runtime::xml_read::Start<'_>,
     ) -> Result<Self, crate::error::XmlError> {
         let mut m_csv: Option<crate::types::CSVOutput> = None;
         let mut m_json: Option<crate::types::JSONOutput> = None;
@@ -3490,22 +3545,22 @@ impl OutputSerialization {
 impl OutputSerialization {
     /// This value as an XML document with the root element `<OutputSerialization>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut out;
             out.push_str(
                 "<OutputSerialization xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
             );
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</OutputSerialization>", mark);
+            s3_runtime::xml::end(out, "</OutputSerialization>", mark);
         }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
     pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = crate::xml_read::Reader::new(
+        let mut reader = s3_runtime::xml_read::Reader::new(
             body,
-            &crate::xml_read::Limits::DEFAULT,
+            &s3_runtime::xml_read::Limits::DEFAULT,
         )?;
         let r = &mut reader;
         let start = r.root()?;
@@ -3522,7 +3577,7 @@ impl OutputSerialization {
 pub struct ParquetInput {}
 #[cfg(feature = "select-object-content")]
 impl ParquetInput {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -3537,8 +3592,8 @@ impl ParquetInput {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
     pub(crate) fn read_xml(
-        r: &mut crate::xml_read::Reader<'_>,
-        _start: &crate::xml_read::Start<'_>,
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        _start: &s3_runtime::xml_read::Start<'_>,
     ) -> Result<Self, crate::error::XmlError> {
         while r.next_child()?.is_some() {
             r.skip()?;
@@ -3550,22 +3605,22 @@ impl ParquetInput {
 impl ParquetInput {
     /// This value as an XML document with the root element `<ParquetInput>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut out;
             out.push_str(
                 "<ParquetInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
             );
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</ParquetInput>", mark);
+            s3_runtime::xml::end(out, "</ParquetInput>", mark);
         }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
     pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = crate::xml_read::Reader::new(
+        let mut reader = s3_runtime::xml_read::Reader::new(
             body,
-            &crate::xml_read::Limits::DEFAULT,
+            &s3_runtime::xml_read::Limits::DEFAULT,
         )?;
         let r = &mut reader;
         let start = r.root()?;
@@ -3626,7 +3681,7 @@ impl Progress {
 }
 #[cfg(feature = "select-object-content")]
 impl Progress {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -3634,13 +3689,18 @@ impl Progress {
         out.push('>');
         let mark = out.len();
         if let Some(v) = &self.bytes_scanned {
-            crate::xml::display_leaf(out, "<BytesScanned>", "</BytesScanned>", v);
+            s3_runtime::xml::display_leaf(out, "<BytesScanned>", "</BytesScanned>", v);
         }
         if let Some(v) = &self.bytes_processed {
-            crate::xml::display_leaf(out, "<BytesProcessed>", "</BytesProcessed>", v);
+            s3_runtime::xml::display_leaf(
+                out,
+                "<BytesProcessed>",
+                "</BytesProcessed>",
+                v,
+            );
         }
         if let Some(v) = &self.bytes_returned {
-            crate::xml::display_leaf(out, "<BytesReturned>", "</BytesReturned>", v);
+            s3_runtime::xml::display_leaf(out, "<BytesReturned>", "</BytesReturned>", v);
         }
         Ok(mark)
     }
@@ -3650,8 +3710,8 @@ impl Progress {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
     pub(crate) fn read_xml(
-        r: &mut crate::xml_read::Reader<'_>,
-        _start: &crate::xml_read::Start<'_>,
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        _start: &s3_runtime::xml_read::Start<'_>,
     ) -> Result<Self, crate::error::XmlError> {
         let mut m_bytes_scanned: Option<i64> = None;
         let mut m_bytes_processed: Option<i64> = None;
@@ -3727,20 +3787,20 @@ impl Progress {
 impl Progress {
     /// This value as an XML document with the root element `<Progress>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut out;
             out.push_str("<Progress xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"");
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</Progress>", mark);
+            s3_runtime::xml::end(out, "</Progress>", mark);
         }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
     pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = crate::xml_read::Reader::new(
+        let mut reader = s3_runtime::xml_read::Reader::new(
             body,
-            &crate::xml_read::Limits::DEFAULT,
+            &s3_runtime::xml_read::Limits::DEFAULT,
         )?;
         let r = &mut reader;
         let start = r.root()?;
@@ -3879,7 +3939,7 @@ impl RequestProgress {
 }
 #[cfg(feature = "select-object-content")]
 impl RequestProgress {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -3887,7 +3947,7 @@ impl RequestProgress {
         out.push('>');
         let mark = out.len();
         if let Some(v) = &self.enabled {
-            crate::xml::display_leaf(out, "<Enabled>", "</Enabled>", v);
+            s3_runtime::xml::display_leaf(out, "<Enabled>", "</Enabled>", v);
         }
         Ok(mark)
     }
@@ -3897,8 +3957,8 @@ impl RequestProgress {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
     pub(crate) fn read_xml(
-        r: &mut crate::xml_read::Reader<'_>,
-        _start: &crate::xml_read::Start<'_>,
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        _start: &s3_runtime::xml_read::Start<'_>,
     ) -> Result<Self, crate::error::XmlError> {
         let mut m_enabled: Option<bool> = None;
         while let Some(child) = r.next_child()? {
@@ -3926,22 +3986,22 @@ impl RequestProgress {
 impl RequestProgress {
     /// This value as an XML document with the root element `<RequestProgress>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut out;
             out.push_str(
                 "<RequestProgress xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
             );
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</RequestProgress>", mark);
+            s3_runtime::xml::end(out, "</RequestProgress>", mark);
         }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
     pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = crate::xml_read::Reader::new(
+        let mut reader = s3_runtime::xml_read::Reader::new(
             body,
-            &crate::xml_read::Limits::DEFAULT,
+            &s3_runtime::xml_read::Limits::DEFAULT,
         )?;
         let r = &mut reader;
         let start = r.root()?;
@@ -3986,7 +4046,7 @@ impl ScanRange {
 }
 #[cfg(feature = "select-object-content")]
 impl ScanRange {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -3994,10 +4054,10 @@ impl ScanRange {
         out.push('>');
         let mark = out.len();
         if let Some(v) = &self.start {
-            crate::xml::display_leaf(out, "<Start>", "</Start>", v);
+            s3_runtime::xml::display_leaf(out, "<Start>", "</Start>", v);
         }
         if let Some(v) = &self.end {
-            crate::xml::display_leaf(out, "<End>", "</End>", v);
+            s3_runtime::xml::display_leaf(out, "<End>", "</End>", v);
         }
         Ok(mark)
     }
@@ -4007,8 +4067,8 @@ impl ScanRange {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
     pub(crate) fn read_xml(
-        r: &mut crate::xml_read::Reader<'_>,
-        _start: &crate::xml_read::Start<'_>,
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        _start: &s3_runtime::xml_read::Start<'_>,
     ) -> Result<Self, crate::error::XmlError> {
         let mut m_start: Option<i64> = None;
         let mut m_end: Option<i64> = None;
@@ -4052,20 +4112,20 @@ impl ScanRange {
 impl ScanRange {
     /// This value as an XML document with the root element `<ScanRange>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut out;
             out.push_str("<ScanRange xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"");
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</ScanRange>", mark);
+            s3_runtime::xml::end(out, "</ScanRange>", mark);
         }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
     pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = crate::xml_read::Reader::new(
+        let mut reader = s3_runtime::xml_read::Reader::new(
             body,
-            &crate::xml_read::Limits::DEFAULT,
+            &s3_runtime::xml_read::Limits::DEFAULT,
         )?;
         let r = &mut reader;
         let start = r.root()?;
@@ -4183,7 +4243,7 @@ impl crate::event_stream::Event for SelectObjectContentEventStream {
                             );
                         message.payload = {
                             let mut xml = String::with_capacity(
-                                crate::xml::DOCUMENT_CAPACITY,
+                                s3_runtime::xml::DOCUMENT_CAPACITY,
                             );
                             {
                                 let out: &mut String = &mut xml;
@@ -4191,7 +4251,7 @@ impl crate::event_stream::Event for SelectObjectContentEventStream {
                                     "<Stats xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
                                 );
                                 let mark = x.write_xml(out)?;
-                                crate::xml::end(out, "</Stats>", mark);
+                                s3_runtime::xml::end(out, "</Stats>", mark);
                             }
                             xml.into_bytes()
                         };
@@ -4210,7 +4270,7 @@ impl crate::event_stream::Event for SelectObjectContentEventStream {
                             );
                         message.payload = {
                             let mut xml = String::with_capacity(
-                                crate::xml::DOCUMENT_CAPACITY,
+                                s3_runtime::xml::DOCUMENT_CAPACITY,
                             );
                             {
                                 let out: &mut String = &mut xml;
@@ -4218,7 +4278,7 @@ impl crate::event_stream::Event for SelectObjectContentEventStream {
                                     "<Progress xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
                                 );
                                 let mark = x.write_xml(out)?;
-                                crate::xml::end(out, "</Progress>", mark);
+                                s3_runtime::xml::end(out, "</Progress>", mark);
                             }
                             xml.into_bytes()
                         };
@@ -4289,7 +4349,7 @@ impl Stats {
 }
 #[cfg(feature = "select-object-content")]
 impl Stats {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -4297,13 +4357,18 @@ impl Stats {
         out.push('>');
         let mark = out.len();
         if let Some(v) = &self.bytes_scanned {
-            crate::xml::display_leaf(out, "<BytesScanned>", "</BytesScanned>", v);
+            s3_runtime::xml::display_leaf(out, "<BytesScanned>", "</BytesScanned>", v);
         }
         if let Some(v) = &self.bytes_processed {
-            crate::xml::display_leaf(out, "<BytesProcessed>", "</BytesProcessed>", v);
+            s3_runtime::xml::display_leaf(
+                out,
+                "<BytesProcessed>",
+                "</BytesProcessed>",
+                v,
+            );
         }
         if let Some(v) = &self.bytes_returned {
-            crate::xml::display_leaf(out, "<BytesReturned>", "</BytesReturned>", v);
+            s3_runtime::xml::display_leaf(out, "<BytesReturned>", "</BytesReturned>", v);
         }
         Ok(mark)
     }
@@ -4313,8 +4378,8 @@ impl Stats {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
     pub(crate) fn read_xml(
-        r: &mut crate::xml_read::Reader<'_>,
-        _start: &crate::xml_read::Start<'_>,
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        _start: &s3_runtime::xml_read::Start<'_>,
     ) -> Result<Self, crate::error::XmlError> {
         let mut m_bytes_scanned: Option<i64> = None;
         let mut m_bytes_processed: Option<i64> = None;
@@ -4390,20 +4455,20 @@ impl Stats {
 impl Stats {
     /// This value as an XML document with the root element `<Stats>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut out;
             out.push_str("<Stats xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"");
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</Stats>", mark);
+            s3_runtime::xml::end(out, "</Stats>", mark);
         }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
     pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = crate::xml_read::Reader::new(
+        let mut reader = s3_runtime::xml_read::Reader::new(
             body,
-            &crate::xml_read::Limits::DEFAULT,
+            &s3_runtime::xml_read::Limits::DEFAULT,
         )?;
         let r = &mut reader;
         let start = r.root()?;
@@ -4479,7 +4544,7 @@ impl StorageClassAnalysis {
     )
 )]
 impl StorageClassAnalysis {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -4489,7 +4554,7 @@ impl StorageClassAnalysis {
         if let Some(v) = &self.data_export {
             out.push_str("<DataExport");
             let mark = v.write_xml(out)?;
-            crate::xml::end(out, "</DataExport>", mark);
+            s3_runtime::xml::end(out, "</DataExport>", mark);
         }
         Ok(mark)
     }
@@ -4505,8 +4570,8 @@ impl StorageClassAnalysis {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
     pub(crate) fn read_xml(
-        r: &mut crate::xml_read::Reader<'_>,
-        _start: &crate::xml_read::Start<'_>,
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        _start: &s3_runtime::xml_read::Start<'_>,
     ) -> Result<Self, crate::error::XmlError> {
         let mut m_data_export: Option<crate::types::StorageClassAnalysisDataExport> = None;
         while let Some(child) = r.next_child()? {
@@ -4540,22 +4605,22 @@ impl StorageClassAnalysis {
 impl StorageClassAnalysis {
     /// This value as an XML document with the root element `<StorageClassAnalysis>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut out;
             out.push_str(
                 "<StorageClassAnalysis xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
             );
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</StorageClassAnalysis>", mark);
+            s3_runtime::xml::end(out, "</StorageClassAnalysis>", mark);
         }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
     pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = crate::xml_read::Reader::new(
+        let mut reader = s3_runtime::xml_read::Reader::new(
             body,
-            &crate::xml_read::Limits::DEFAULT,
+            &s3_runtime::xml_read::Limits::DEFAULT,
         )?;
         let r = &mut reader;
         let start = r.root()?;
@@ -4610,7 +4675,7 @@ impl StorageClassAnalysisDataExport {
     )
 )]
 impl StorageClassAnalysisDataExport {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -4619,7 +4684,7 @@ impl StorageClassAnalysisDataExport {
         let mark = out.len();
         {
             let v = &self.output_schema_version;
-            crate::xml::leaf(
+            s3_runtime::xml::leaf(
                 out,
                 "<OutputSchemaVersion>",
                 "</OutputSchemaVersion>",
@@ -4630,7 +4695,7 @@ impl StorageClassAnalysisDataExport {
             let v = &self.destination;
             out.push_str("<Destination");
             let mark = v.write_xml(out)?;
-            crate::xml::end(out, "</Destination>", mark);
+            s3_runtime::xml::end(out, "</Destination>", mark);
         }
         Ok(mark)
     }
@@ -4646,8 +4711,8 @@ impl StorageClassAnalysisDataExport {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
     pub(crate) fn read_xml(
-        r: &mut crate::xml_read::Reader<'_>,
-        _start: &crate::xml_read::Start<'_>,
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        _start: &s3_runtime::xml_read::Start<'_>,
     ) -> Result<Self, crate::error::XmlError> {
         let mut m_output_schema_version: Option<
             crate::types::StorageClassAnalysisSchemaVersion,
@@ -4703,22 +4768,22 @@ impl StorageClassAnalysisDataExport {
 impl StorageClassAnalysisDataExport {
     /// This value as an XML document with the root element `<StorageClassAnalysisDataExport>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut out;
             out.push_str(
                 "<StorageClassAnalysisDataExport xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
             );
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</StorageClassAnalysisDataExport>", mark);
+            s3_runtime::xml::end(out, "</StorageClassAnalysisDataExport>", mark);
         }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
     pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = crate::xml_read::Reader::new(
+        let mut reader = s3_runtime::xml_read::Reader::new(
             body,
-            &crate::xml_read::Limits::DEFAULT,
+            &s3_runtime::xml_read::Limits::DEFAULT,
         )?;
         let r = &mut reader;
         let start = r.root()?;
@@ -4873,7 +4938,7 @@ impl Tag {
     )
 )]
 impl Tag {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -4882,11 +4947,11 @@ impl Tag {
         let mark = out.len();
         {
             let v = &self.key;
-            crate::xml::leaf(out, "<Key>", "</Key>", v.as_str());
+            s3_runtime::xml::leaf(out, "<Key>", "</Key>", v.as_str());
         }
         {
             let v = &self.value;
-            crate::xml::leaf(out, "<Value>", "</Value>", v.as_str());
+            s3_runtime::xml::leaf(out, "<Value>", "</Value>", v.as_str());
         }
         Ok(mark)
     }
@@ -4903,8 +4968,8 @@ impl Tag {
     /// Reads this value from the element `start`, which the reader has just entered.
     #[allow(unused_assignments)]
     pub(crate) fn read_xml(
-        r: &mut crate::xml_read::Reader<'_>,
-        _start: &crate::xml_read::Start<'_>,
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        _start: &s3_runtime::xml_read::Start<'_>,
     ) -> Result<Self, crate::error::XmlError> {
         let mut m_key: Option<String> = None;
         let mut m_value: Option<String> = None;
@@ -4943,20 +5008,20 @@ impl Tag {
 impl Tag {
     /// This value as an XML document with the root element `<Tag>`, as S3 sends it in a request or response body.
     pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut out;
             out.push_str("<Tag xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"");
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</Tag>", mark);
+            s3_runtime::xml::end(out, "</Tag>", mark);
         }
         Ok(out)
     }
     /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
     pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = crate::xml_read::Reader::new(
+        let mut reader = s3_runtime::xml_read::Reader::new(
             body,
-            &crate::xml_read::Limits::DEFAULT,
+            &s3_runtime::xml_read::Limits::DEFAULT,
         )?;
         let r = &mut reader;
         let start = r.root()?;

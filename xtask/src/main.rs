@@ -198,6 +198,32 @@ fn codegen(args: Args) -> ExitCode {
     }
 }
 
+/// `to` as seen from the directory `from` (both absolute): `../runtime`
+/// from `generated/`, so the path written into a generated Cargo.toml holds
+/// no machine path; absolute when the two share no prefix.
+fn relative_path(from: &std::path::Path, to: &std::path::Path) -> String {
+    use std::path::Component;
+    let from: Vec<Component<'_>> = from
+        .components()
+        .filter(|c| *c != Component::CurDir)
+        .collect();
+    let to: Vec<Component<'_>> = to
+        .components()
+        .filter(|c| *c != Component::CurDir)
+        .collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    if common == 0 || from[common..].contains(&Component::ParentDir) {
+        return to.iter().collect::<PathBuf>().display().to_string();
+    }
+    let mut parts: Vec<String> = vec!["..".into(); from.len() - common];
+    parts.extend(
+        to[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
 fn run_codegen(args: Args) -> Result<ExitCode, String> {
     let root = workspace_root();
     let models = match args.models {
@@ -225,6 +251,7 @@ fn run_codegen(args: Args) -> Result<ExitCode, String> {
         ops: args.ops,
         standalone,
         examples,
+        runtime_path: relative_path(&out, &root.join("runtime")),
         ..codegen::Options::new(models)
     };
     let files = match codegen::generate(&opts) {

@@ -178,7 +178,7 @@ fn write_field(f: &Field, it: &TokenStream, krate: &Crate) -> TokenStream {
                         super::xml::write_element(quote!(x), quote!(&mut xml), &root, &attrs);
                     (
                         quote!({
-                            let mut xml = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+                            let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
                             #write
                             xml.into_bytes()
                         }),

@@ -31,6 +31,8 @@ pub struct CrateOptions {
     pub standalone: bool,
     /// Hand-written `[[example]]` targets: (name, path relative to the crate).
     pub examples: Vec<(String, String)>,
+    /// The `path` of the dependency on the runtime crate `s3-runtime`.
+    pub runtime_path: String,
 }
 
 /// Renders every file of the crate.
@@ -84,9 +86,6 @@ pub fn emit(krate: &Crate, opts: &CrateOptions) -> Result<Files, String> {
             #(#reexports)*
         })?,
     );
-    for (name, text) in RUNTIME {
-        files.insert(format!("src/{name}"), format!("{HEADER}\n{text}"));
-    }
     files.insert("examples/wire.rs".into(), WIRE_SHIM.into());
     files.insert("examples/wire/run.rs".into(), wire_example(krate, opts)?);
     files.insert("tests/roundtrip.rs".into(), crate::strategies::SHIM.into());
@@ -145,30 +144,6 @@ fn main() -> std::process::ExitCode {
 }
 ";
 
-/// Hand-written support code, copied into every generated crate.
-const RUNTIME: &[(&str, &str)] = &[
-    // Server-side request errors are also at `crate::error::RequestError`.
-    (
-        "error.rs",
-        concat!(
-            include_str!("../../runtime/error.rs"),
-            "\n/// Why a request could not be read on the server side (see [`crate::server`]).\n",
-            "pub use crate::server::RequestError;\n",
-        ),
-    ),
-    ("xml.rs", include_str!("../../runtime/xml.rs")),
-    ("uri.rs", include_str!("../../runtime/uri.rs")),
-    ("primitives.rs", include_str!("../../runtime/primitives.rs")),
-    ("xml_read.rs", include_str!("../../runtime/xml_read.rs")),
-    ("headers.rs", include_str!("../../runtime/headers.rs")),
-    ("checksum.rs", include_str!("../../runtime/checksum.rs")),
-    ("server.rs", include_str!("../../runtime/server.rs")),
-    (
-        "event_stream.rs",
-        include_str!("../../runtime/event_stream.rs"),
-    ),
-];
-
 /// Formats tokens as a Rust file with the header on top.
 fn rust(tokens: TokenStream) -> Result<String, String> {
     Ok(format_file(&parse_file(tokens)?))
@@ -198,8 +173,8 @@ fn read_body_members(
     arms: &[TokenStream],
 ) -> TokenStream {
     quote! {
-        if !crate::xml::is_blank(body) {
-            let mut reader = crate::xml_read::Reader::new(body, &crate::xml_read::Limits::DEFAULT)?;
+        if !s3_runtime::xml::is_blank(body) {
+            let mut reader = s3_runtime::xml_read::Reader::new(body, &s3_runtime::xml_read::Limits::DEFAULT)?;
             let r = &mut reader;
             #start
             #(#attrs)*
@@ -309,13 +284,14 @@ default = [
 {features}
 # JSON in the AWS SDK input shape: member names as in the model, unions as a
 # one-key object, enums as their wire strings.
-serde = ["dep:serde", "indexmap/serde"]
+serde = ["dep:serde", "indexmap/serde", "s3-runtime/serde"]
 
 [dependencies]
+# The support code every generated crate shares: XML, URIs, timestamps,
+# checksums, event streams, server helpers.
+s3-runtime = {{ path = {runtime} }}
 http = "1"
 indexmap = "2"
-memchr = "2"
-quick-xml = "0.38"
 serde = {{ version = "1", features = ["derive"], optional = true }}
 
 [dev-dependencies]
@@ -327,6 +303,7 @@ httparse = "1"
 proptest = "1"
 {examples}{workspace}"#,
         name = opts.package,
+        runtime = toml_string(&opts.runtime_path),
     )
 }
 
@@ -377,43 +354,15 @@ fn lib_rs(krate: &Crate) -> String {
 
 /// Maps in the model keep the order of their entries: they are `IndexMap`s.
 pub use indexmap;
+// The support code shared by every generated crate (the `s3-runtime` crate):
+// errors, server-side request errors, timestamps and base64, checksums for
+// callers that stream a body, and event streams.
+pub use s3_runtime::{{checksum, error, event_stream, primitives, server}};
 
 #[rustfmt::skip]
-pub mod error;
-#[rustfmt::skip]
 pub mod operation;
-// Request reading and response writing; not every model uses every helper.
-#[rustfmt::skip]
-#[allow(dead_code)]
-pub mod server;
-// Public types (DateTime, base64) plus helpers not every model uses.
-#[rustfmt::skip]
-#[allow(dead_code)]
-pub mod primitives;
 #[rustfmt::skip]
 pub mod types;
-// Support code shared by all models; not every model uses every helper.
-#[rustfmt::skip]
-#[allow(dead_code)]
-mod uri;
-#[rustfmt::skip]
-#[allow(dead_code)]
-mod xml;
-#[rustfmt::skip]
-#[allow(dead_code)]
-mod xml_read;
-#[rustfmt::skip]
-#[allow(dead_code)]
-mod headers;
-// Request checksums (CRC32, CRC32C, CRC64NVME, SHA-1, SHA-256, MD5), public so
-// that callers streaming a body can compute them too.
-#[rustfmt::skip]
-#[allow(dead_code)]
-pub mod checksum;
-// Event streams (`application/vnd.amazon.eventstream`): decoder and encoder.
-#[rustfmt::skip]
-#[allow(dead_code)]
-pub mod event_stream;
 
 /// One S3 operation: how to build its request and read its response.
 ///
@@ -572,7 +521,7 @@ fn wire_example(krate: &Crate, opts: &CrateOptions) -> Result<String, String> {
             }
         }
     };
-    let template = include_str!("../../runtime/wire_example.rs");
+    let template = include_str!("../../templates/wire_example.rs");
     let file: syn::File = syn::parse2(dispatch).map_err(|e| e.to_string())?;
     Ok(format!(
         "{HEADER}\n{template}\n{}",

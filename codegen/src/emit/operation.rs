@@ -59,7 +59,7 @@ pub fn module(op: &OperationDef) -> TokenStream {
                 let status = response.status().as_u16();
                 let headers = response.headers();
                 let body = response.body().as_ref();
-                if response.status().is_success() && !crate::xml::is_error_document(body) {
+                if response.status().is_success() && !s3_runtime::xml::is_error_document(body) {
                     return #output::from_http_response(status, headers, body).map_err(|source| {
                         let (meta, _) = crate::error::ErrorMetadata::from_response(status, headers, b"");
                         #error::Unhandled(crate::error::Unhandled { meta, source: Some(source) })
@@ -143,7 +143,7 @@ fn build_request(op: &OperationDef) -> TokenStream {
                 uri.push('/');
                 {
                     let v = &self.#fname;
-                    crate::uri::push_label(&mut uri, #member, #text, #greedy)?;
+                    s3_runtime::uri::push_label(&mut uri, #member, #text, #greedy)?;
                 }
             }
         }
@@ -153,7 +153,7 @@ fn build_request(op: &OperationDef) -> TokenStream {
             Some(v) => quote!(Some(#v)),
             None => quote!(None),
         };
-        quote!(crate::uri::push_query(&mut uri, &mut first, #k, #v);)
+        quote!(s3_runtime::uri::push_query(&mut uri, &mut first, #k, #v);)
     });
     let bound_keys: Vec<&String> = fields
         .iter()
@@ -166,17 +166,17 @@ fn build_request(op: &OperationDef) -> TokenStream {
         let stmt = match (&f.binding, &f.ty) {
             (Binding::Query(key), Ty::List { item, .. }) => {
                 let text = to_text(item, quote!(item), URI_TS);
-                quote!(for item in v.iter() { crate::uri::push_query(&mut uri, &mut first, #key, Some(#text)); })
+                quote!(for item in v.iter() { s3_runtime::uri::push_query(&mut uri, &mut first, #key, Some(#text)); })
             }
             (Binding::Query(key), ty) => {
                 let text = to_text(ty, quote!(v), URI_TS);
-                quote!(crate::uri::push_query(&mut uri, &mut first, #key, Some(#text));)
+                quote!(s3_runtime::uri::push_query(&mut uri, &mut first, #key, Some(#text));)
             }
             (Binding::QueryParams, Ty::Map { value, .. }) => {
                 let push = if matches!(**value, Ty::List { .. }) {
-                    quote!(for item in value.iter() { crate::uri::push_query(&mut uri, &mut first, key.as_str(), Some(item.as_str())); })
+                    quote!(for item in value.iter() { s3_runtime::uri::push_query(&mut uri, &mut first, key.as_str(), Some(item.as_str())); })
                 } else {
-                    quote!(crate::uri::push_query(&mut uri, &mut first, key.as_str(), Some(value.as_str()));)
+                    quote!(s3_runtime::uri::push_query(&mut uri, &mut first, key.as_str(), Some(value.as_str()));)
                 };
                 // Parameters bound by name take precedence over the map.
                 quote! {
@@ -250,7 +250,7 @@ fn build_request(op: &OperationDef) -> TokenStream {
             );
             (
                 quote! {
-                    let mut xml = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+                    let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
                     #write
                     let body = xml.into_bytes();
                 },
@@ -301,7 +301,7 @@ fn build_request(op: &OperationDef) -> TokenStream {
             let write = xml::write_element(quote!(self), quote!(&mut xml), root, &attrs);
             (
                 quote! {
-                    let mut xml = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+                    let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
                     #write
                     let body = xml.into_bytes();
                 },
@@ -544,7 +544,7 @@ fn host_prefix(op: &OperationDef) -> TokenStream {
             } else {
                 quote!(self.#fname.as_str())
             };
-            parts.push(quote!(crate::uri::push_host_label(&mut out, #member, #value)?;));
+            parts.push(quote!(s3_runtime::uri::push_host_label(&mut out, #member, #value)?;));
         }
         rest = tail;
     }
@@ -620,7 +620,7 @@ fn read_http_members(fields: &[&Field]) -> Vec<TokenStream> {
                     };
                     let what = format!("header {name}: ");
                     quote! {
-                        if let Some(text) = crate::headers::text(headers, #name)? {
+                        if let Some(text) = s3_runtime::headers::text(headers, #name)? {
                             let items = #split.map_err(|e| crate::error::XmlError::new(format!("{}{e}", #what)))?;
                             let mut values = Vec::with_capacity(items.len());
                             for item in items {
@@ -634,13 +634,13 @@ fn read_http_members(fields: &[&Field]) -> Vec<TokenStream> {
                     let parse = from_text(ty, quote!(text), HEADER_TS);
                     let what = format!("header {name}: ");
                     quote! {
-                        if let Some(text) = crate::headers::text(headers, #name)? {
+                        if let Some(text) = s3_runtime::headers::text(headers, #name)? {
                             #local = Some(#parse.map_err(|e| crate::error::XmlError::new(format!("{}{e}", #what)))?);
                         }
                     }
                 }
                 (Binding::PrefixHeaders(prefix), _) => quote! {
-                    #local = Some(crate::headers::with_prefix(headers, #prefix)?);
+                    #local = Some(s3_runtime::headers::with_prefix(headers, #prefix)?);
                 },
                 (Binding::ResponseCode, _) => quote!(#local = Some(i32::from(status));),
                 _ => return None,
@@ -662,8 +662,8 @@ fn read_output(op: &OperationDef) -> TokenStream {
     let body = if out.reads_xml && op.unwrapped_output {
         // The root element is the one body member itself.
         quote! {
-            if !crate::xml::is_blank(body) {
-                let mut reader = crate::xml_read::Reader::new(body, &crate::xml_read::Limits::DEFAULT)?;
+            if !s3_runtime::xml::is_blank(body) {
+                let mut reader = s3_runtime::xml_read::Reader::new(body, &s3_runtime::xml_read::Limits::DEFAULT)?;
                 let r = &mut reader;
                 let child = r.root()?;
                 match child.name() {
@@ -703,7 +703,7 @@ fn read_output(op: &OperationDef) -> TokenStream {
                     quote!(Some(crate::types::#t::read_xml(r, &start)?))
                 };
                 quote!({
-                    let mut reader = crate::xml_read::Reader::new(body, &crate::xml_read::Limits::DEFAULT)?;
+                    let mut reader = s3_runtime::xml_read::Reader::new(body, &s3_runtime::xml_read::Limits::DEFAULT)?;
                     let r = &mut reader;
                     let start = r.root()?;
                     let value = #read;
@@ -720,7 +720,7 @@ fn read_output(op: &OperationDef) -> TokenStream {
                 ..
             }
         ) {
-            quote!(crate::xml::is_blank(body))
+            quote!(s3_runtime::xml::is_blank(body))
         } else {
             quote!(body.is_empty())
         };
@@ -776,8 +776,8 @@ pub fn read_error(s: &StructDef) -> TokenStream {
     let has_body = s.fields.iter().any(|f| f.binding == Binding::Body);
     let body = has_body.then(|| {
         quote! {
-            if !crate::xml::is_blank(body) {
-                let mut reader = crate::xml_read::Reader::new(body, &crate::xml_read::Limits::DEFAULT)?;
+            if !s3_runtime::xml::is_blank(body) {
+                let mut reader = s3_runtime::xml_read::Reader::new(body, &s3_runtime::xml_read::Limits::DEFAULT)?;
                 let r = &mut reader;
                 let root = r.root()?;
                 let wrapped = root.name() != b"Error";
@@ -869,7 +869,7 @@ fn error_enum(op: &OperationDef) -> TokenStream {
             // names it, e.g. 404 is `NotFound`.
             let code = match &meta.code {
                 Some(code) => Some(code.clone()),
-                None if crate::xml::is_blank(body) => crate::error::status_code_name(status),
+                None if s3_runtime::xml::is_blank(body) => crate::error::status_code_name(status),
                 None => None,
             };
             match code.as_deref() {

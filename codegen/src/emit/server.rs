@@ -392,8 +392,8 @@ fn read_payload(op: &OperationDef, index: usize, f: &Field) -> TokenStream {
                 quote!(Some(crate::types::#t::read_xml(r, &start)?))
             };
             quote! {
-                if !crate::xml::is_blank(body) {
-                    let mut reader = crate::xml_read::Reader::new(body, &crate::xml_read::Limits::DEFAULT)?;
+                if !s3_runtime::xml::is_blank(body) {
+                    let mut reader = s3_runtime::xml_read::Reader::new(body, &s3_runtime::xml_read::Limits::DEFAULT)?;
                     let r = &mut reader;
                     let start = r.root()?;
                     #local = #value;
@@ -602,7 +602,7 @@ fn output_response(op: &OperationDef, krate: &Crate) -> TokenStream {
         let write = with_value(f, xml::write_member(&f.ty, quote!(v), &xml));
         (
             quote! {
-                let mut xml = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+                let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
                 {
                     let out = &mut xml;
                     #write
@@ -617,7 +617,7 @@ fn output_response(op: &OperationDef, krate: &Crate) -> TokenStream {
         let attr_writes = body_fields.iter().filter(|f| f.xml.attribute).map(|f| {
             let name = &f.xml.name;
             let text = to_text(&f.ty, quote!(v), TimestampFormat::DateTime);
-            with_value(f, quote!(crate::xml::attribute(out, #name, #text);))
+            with_value(f, quote!(s3_runtime::xml::attribute(out, #name, #text);))
         });
         let children = body_fields
             .iter()
@@ -625,14 +625,14 @@ fn output_response(op: &OperationDef, krate: &Crate) -> TokenStream {
             .map(|f| with_value(f, xml::write_member(&f.ty, quote!(v), &f.xml)));
         (
             quote! {
-                let mut xml = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+                let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
                 {
                     let out = &mut xml;
-                    crate::xml::open(out, #root, #attrs);
+                    s3_runtime::xml::open(out, #root, #attrs);
                     #(#attr_writes)*
-                    let mark = crate::xml::open_end(out);
+                    let mark = s3_runtime::xml::open_end(out);
                     #(#children)*
-                    crate::xml::close(out, #root, mark);
+                    s3_runtime::xml::close(out, #root, mark);
                 }
                 let body = xml.into_bytes();
             },
@@ -653,7 +653,7 @@ fn output_response(op: &OperationDef, krate: &Crate) -> TokenStream {
                 );
                 (
                     quote! {
-                        let mut xml = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+                        let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
                         #write
                         let body = xml.into_bytes();
                     },

@@ -28,7 +28,7 @@ pub fn to_text(ty: &Ty, v: TokenStream, default: TimestampFormat) -> TokenStream
             kind: NamedKind::Enum,
             ..
         } => quote!(#v.as_str()),
-        Ty::Float | Ty::Double => quote!(&crate::xml::float_text(*#v)),
+        Ty::Float | Ty::Double => quote!(&s3_runtime::xml::float_text(*#v)),
         Ty::Timestamp(f) => {
             let f = timestamp_format(*f, default);
             quote!(&#v.fmt(#f))

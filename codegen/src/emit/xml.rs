@@ -40,13 +40,13 @@ pub fn document(
         impl #ty {
             #[doc = #to_doc]
             pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-                let mut out = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+                let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
                 #write
                 Ok(out)
             }
             #[doc = #from_doc]
             pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-                let mut reader = crate::xml_read::Reader::new(body, &crate::xml_read::Limits::DEFAULT)?;
+                let mut reader = s3_runtime::xml_read::Reader::new(body, &s3_runtime::xml_read::Limits::DEFAULT)?;
                 let r = &mut reader;
                 let start = r.root()?;
                 let value = #read;
@@ -96,9 +96,9 @@ fn write_structure(s: &StructDef) -> TokenStream {
         let attr = &f.xml.name;
         let text = to_text(&f.ty, quote!(v), XML_TS);
         if f.optional {
-            quote!(if let Some(v) = &self.#fname { crate::xml::attribute(out, #attr, #text); })
+            quote!(if let Some(v) = &self.#fname { s3_runtime::xml::attribute(out, #attr, #text); })
         } else {
-            quote!({ let v = &self.#fname; crate::xml::attribute(out, #attr, #text); })
+            quote!({ let v = &self.#fname; s3_runtime::xml::attribute(out, #attr, #text); })
         }
     });
     let children = body_fields.iter().filter(|f| !f.xml.attribute).map(|f| {
@@ -110,7 +110,7 @@ fn write_structure(s: &StructDef) -> TokenStream {
             quote!({ let v = &self.#fname; #write })
         }
     });
-    let doc = " Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].";
+    let doc = " Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].";
     quote! {
         impl #name {
             #[doc = #doc]
@@ -136,7 +136,7 @@ fn write_union(u: &UnionDef) -> TokenStream {
     });
     quote! {
         impl #name {
-            /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the `>` and the one member that is set. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+            /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the `>` and the one member that is set. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
             pub(crate) fn write_xml(&self, out: &mut String) -> Result<usize, crate::error::BuildError> {
                 out.push('>');
                 let mark = out.len();
@@ -174,7 +174,7 @@ fn write_nested(value: TokenStream, tag: &str, attrs: &str) -> TokenStream {
     quote! {
         out.push_str(#open);
         let mark = #value.write_xml(out)?;
-        crate::xml::end(out, #close, mark);
+        s3_runtime::xml::end(out, #close, mark);
     }
 }
 
@@ -194,9 +194,9 @@ pub(super) fn write_member(ty: &Ty, v: TokenStream, xml: &XmlMember) -> TokenStr
     let (open, close) = tags(tag, &attrs);
     match ty {
         Ty::Bool | Ty::Byte | Ty::Short | Ty::Int | Ty::Long => {
-            quote!(crate::xml::display_leaf(out, #open, #close, #v);)
+            quote!(s3_runtime::xml::display_leaf(out, #open, #close, #v);)
         }
-        Ty::Float | Ty::Double => quote!(crate::xml::float_leaf(out, #open, #close, *#v);),
+        Ty::Float | Ty::Double => quote!(s3_runtime::xml::float_leaf(out, #open, #close, *#v);),
         Ty::String
         | Ty::Timestamp(_)
         | Ty::Blob
@@ -205,7 +205,7 @@ pub(super) fn write_member(ty: &Ty, v: TokenStream, xml: &XmlMember) -> TokenStr
             ..
         } => {
             let text = to_text(ty, v, XML_TS);
-            quote!(crate::xml::leaf(out, #open, #close, #text);)
+            quote!(s3_runtime::xml::leaf(out, #open, #close, #text);)
         }
         Ty::Named { .. } => write_nested(v, tag, &attrs),
         // Lowering keeps event streams out of XML documents.
@@ -230,7 +230,7 @@ pub(super) fn write_member(ty: &Ty, v: TokenStream, xml: &XmlMember) -> TokenStr
                     out.push_str(#open);
                     let mark = out.len();
                     for item in #v.iter() { #each }
-                    crate::xml::end(out, #close, mark);
+                    s3_runtime::xml::end(out, #close, mark);
                 }}
             }
         }
@@ -249,7 +249,7 @@ pub(super) fn write_member(ty: &Ty, v: TokenStream, xml: &XmlMember) -> TokenStr
                         let mark = out.len();
                         #write_key
                         #write_value
-                        crate::xml::end(out, #close, mark);
+                        s3_runtime::xml::end(out, #close, mark);
                     }
                 }
             } else {
@@ -262,7 +262,7 @@ pub(super) fn write_member(ty: &Ty, v: TokenStream, xml: &XmlMember) -> TokenStr
                         #write_value
                         out.push_str("</entry>");
                     }
-                    crate::xml::end(out, #close, mark);
+                    s3_runtime::xml::end(out, #close, mark);
                 }}
             }
         }
@@ -305,7 +305,7 @@ fn read_structure(s: &StructDef) -> TokenStream {
         impl #name {
             /// Reads this value from the element `start`, which the reader has just entered.
             #[allow(unused_assignments)]
-            pub(crate) fn read_xml(r: &mut crate::xml_read::Reader<'_>, #start: &crate::xml_read::Start<'_>) -> Result<Self, crate::error::XmlError> {
+            pub(crate) fn read_xml(r: &mut s3_runtime::xml_read::Reader<'_>, #start: &s3_runtime::xml_read::Start<'_>) -> Result<Self, crate::error::XmlError> {
                 #(#decls)*
                 #(#attrs)*
                 #children
@@ -336,7 +336,7 @@ fn read_union(u: &UnionDef) -> TokenStream {
     quote! {
         impl #name {
             /// Reads this value from the element `start`; an element with no member (`<X/>`) is `None`.
-            pub(crate) fn read_xml(r: &mut crate::xml_read::Reader<'_>, _start: &crate::xml_read::Start<'_>) -> Result<Option<Self>, crate::error::XmlError> {
+            pub(crate) fn read_xml(r: &mut s3_runtime::xml_read::Reader<'_>, _start: &s3_runtime::xml_read::Start<'_>) -> Result<Option<Self>, crate::error::XmlError> {
                 let mut value = None;
                 while let Some(child) = r.next_child()? {
                     let member = match child.name() {

@@ -22,7 +22,7 @@ impl crate::Operation for CreateBucket {
         let status = response.status().as_u16();
         let headers = response.headers();
         let body = response.body().as_ref();
-        if response.status().is_success() && !crate::xml::is_error_document(body) {
+        if response.status().is_success() && !s3_runtime::xml::is_error_document(body) {
             return CreateBucketOutput::from_http_response(status, headers, body)
                 .map_err(|source| {
                     let (meta, _) = crate::error::ErrorMetadata::from_response(
@@ -243,9 +243,9 @@ impl CreateBucketRequest {
         uri.push('/');
         {
             let v = &self.bucket;
-            crate::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
+            s3_runtime::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
         }
-        let mut xml = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         if let Some(v) = &self.create_bucket_configuration {
             {
                 let out: &mut String = &mut xml;
@@ -253,7 +253,7 @@ impl CreateBucketRequest {
                     "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
                 );
                 let mark = v.write_xml(out)?;
-                crate::xml::end(out, "</CreateBucketConfiguration>", mark);
+                s3_runtime::xml::end(out, "</CreateBucketConfiguration>", mark);
             }
         }
         let body = xml.into_bytes();
@@ -392,7 +392,7 @@ impl CreateBucketOutput {
     ) -> Result<Self, crate::error::XmlError> {
         let mut m_location: Option<String> = None;
         let mut m_bucket_arn: Option<String> = None;
-        if let Some(text) = crate::headers::text(headers, "location")? {
+        if let Some(text) = s3_runtime::headers::text(headers, "location")? {
             m_location = Some(
                 Ok::<String, String>(text)
                     .map_err(|e| crate::error::XmlError::new(
@@ -400,7 +400,7 @@ impl CreateBucketOutput {
                     ))?,
             );
         }
-        if let Some(text) = crate::headers::text(headers, "x-amz-bucket-arn")? {
+        if let Some(text) = s3_runtime::headers::text(headers, "x-amz-bucket-arn")? {
             m_bucket_arn = Some(
                 Ok::<String, String>(text)
                     .map_err(|e| crate::error::XmlError::new(
@@ -445,7 +445,9 @@ impl CreateBucketError {
         }
         let code = match &meta.code {
             Some(code) => Some(code.clone()),
-            None if crate::xml::is_blank(body) => crate::error::status_code_name(status),
+            None if s3_runtime::xml::is_blank(body) => {
+                crate::error::status_code_name(status)
+            }
             None => None,
         };
         match code.as_deref() {
@@ -528,10 +530,10 @@ impl CreateBucketRequest {
             let text = labels.next().unwrap_or_default();
             m_bucket = Some(text);
         }
-        if !crate::xml::is_blank(body) {
-            let mut reader = crate::xml_read::Reader::new(
+        if !s3_runtime::xml::is_blank(body) {
+            let mut reader = s3_runtime::xml_read::Reader::new(
                 body,
-                &crate::xml_read::Limits::DEFAULT,
+                &s3_runtime::xml_read::Limits::DEFAULT,
             )?;
             let r = &mut reader;
             let start = r.root()?;

@@ -22,7 +22,7 @@ impl crate::Operation for DeleteBucket {
         let status = response.status().as_u16();
         let headers = response.headers();
         let body = response.body().as_ref();
-        if response.status().is_success() && !crate::xml::is_error_document(body) {
+        if response.status().is_success() && !s3_runtime::xml::is_error_document(body) {
             return DeleteBucketOutput::from_http_response(status, headers, body)
                 .map_err(|source| {
                     let (meta, _) = crate::error::ErrorMetadata::from_response(
@@ -98,7 +98,7 @@ impl DeleteBucketRequest {
         uri.push('/');
         {
             let v = &self.bucket;
-            crate::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
+            s3_runtime::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
         }
         let body: Vec<u8> = Vec::new();
         let mut request = http::Request::new(body);

@@ -22,7 +22,7 @@ impl crate::Operation for DeleteBucketAnalyticsConfiguration {
         let status = response.status().as_u16();
         let headers = response.headers();
         let body = response.body().as_ref();
-        if response.status().is_success() && !crate::xml::is_error_document(body) {
+        if response.status().is_success() && !s3_runtime::xml::is_error_document(body) {
             return DeleteBucketAnalyticsConfigurationOutput::from_http_response(
                     status,
                     headers,
@@ -108,13 +108,13 @@ impl DeleteBucketAnalyticsConfigurationRequest {
         uri.push('/');
         {
             let v = &self.bucket;
-            crate::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
+            s3_runtime::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
         }
         let mut first = true;
-        crate::uri::push_query(&mut uri, &mut first, "analytics", None);
+        s3_runtime::uri::push_query(&mut uri, &mut first, "analytics", None);
         {
             let v = &self.id;
-            crate::uri::push_query(&mut uri, &mut first, "id", Some(v.as_str()));
+            s3_runtime::uri::push_query(&mut uri, &mut first, "id", Some(v.as_str()));
         }
         let body: Vec<u8> = Vec::new();
         let mut request = http::Request::new(body);
@@ -184,7 +184,9 @@ impl DeleteBucketAnalyticsConfigurationError {
         }
         let code = match &meta.code {
             Some(code) => Some(code.clone()),
-            None if crate::xml::is_blank(body) => crate::error::status_code_name(status),
+            None if s3_runtime::xml::is_blank(body) => {
+                crate::error::status_code_name(status)
+            }
             None => None,
         };
         match code.as_deref() {

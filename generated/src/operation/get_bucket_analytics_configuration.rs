@@ -22,7 +22,7 @@ impl crate::Operation for GetBucketAnalyticsConfiguration {
         let status = response.status().as_u16();
         let headers = response.headers();
         let body = response.body().as_ref();
-        if response.status().is_success() && !crate::xml::is_error_document(body) {
+        if response.status().is_success() && !s3_runtime::xml::is_error_document(body) {
             return GetBucketAnalyticsConfigurationOutput::from_http_response(
                     status,
                     headers,
@@ -106,11 +106,11 @@ impl GetBucketAnalyticsConfigurationRequest {
         uri.push('/');
         {
             let v = &self.bucket;
-            crate::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
+            s3_runtime::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
         }
         let mut first = true;
-        crate::uri::push_query(&mut uri, &mut first, "analytics", None);
-        crate::uri::push_query(
+        s3_runtime::uri::push_query(&mut uri, &mut first, "analytics", None);
+        s3_runtime::uri::push_query(
             &mut uri,
             &mut first,
             "x-id",
@@ -118,7 +118,7 @@ impl GetBucketAnalyticsConfigurationRequest {
         );
         {
             let v = &self.id;
-            crate::uri::push_query(&mut uri, &mut first, "id", Some(v.as_str()));
+            s3_runtime::uri::push_query(&mut uri, &mut first, "id", Some(v.as_str()));
         }
         let body: Vec<u8> = Vec::new();
         let mut request = http::Request::new(body);
@@ -180,11 +180,11 @@ impl GetBucketAnalyticsConfigurationOutput {
         let mut m_analytics_configuration: Option<
             crate::types::AnalyticsConfiguration,
         > = None;
-        if !crate::xml::is_blank(body) {
+        if !s3_runtime::xml::is_blank(body) {
             m_analytics_configuration = {
-                let mut reader = crate::xml_read::Reader::new(
+                let mut reader = s3_runtime::xml_read::Reader::new(
                     body,
-                    &crate::xml_read::Limits::DEFAULT,
+                    &s3_runtime::xml_read::Limits::DEFAULT,
                 )?;
                 let r = &mut reader;
                 let start = r.root()?;
@@ -231,7 +231,9 @@ impl GetBucketAnalyticsConfigurationError {
         }
         let code = match &meta.code {
             Some(code) => Some(code.clone()),
-            None if crate::xml::is_blank(body) => crate::error::status_code_name(status),
+            None if s3_runtime::xml::is_blank(body) => {
+                crate::error::status_code_name(status)
+            }
             None => None,
         };
         match code.as_deref() {
@@ -330,7 +332,7 @@ impl GetBucketAnalyticsConfigurationOutput {
     ) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
         let status: u16 = 200u16;
         let headers = http::HeaderMap::new();
-        let mut xml = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         if let Some(v) = &self.analytics_configuration {
             {
                 let out: &mut String = &mut xml;
@@ -338,7 +340,7 @@ impl GetBucketAnalyticsConfigurationOutput {
                     "<AnalyticsConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
                 );
                 let mark = v.write_xml(out)?;
-                crate::xml::end(out, "</AnalyticsConfiguration>", mark);
+                s3_runtime::xml::end(out, "</AnalyticsConfiguration>", mark);
             }
         }
         let body = xml.into_bytes();

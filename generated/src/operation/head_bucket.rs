@@ -22,7 +22,7 @@ impl crate::Operation for HeadBucket {
         let status = response.status().as_u16();
         let headers = response.headers();
         let body = response.body().as_ref();
-        if response.status().is_success() && !crate::xml::is_error_document(body) {
+        if response.status().is_success() && !s3_runtime::xml::is_error_document(body) {
             return HeadBucketOutput::from_http_response(status, headers, body)
                 .map_err(|source| {
                     let (meta, _) = crate::error::ErrorMetadata::from_response(
@@ -98,7 +98,7 @@ impl HeadBucketRequest {
         uri.push('/');
         {
             let v = &self.bucket;
-            crate::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
+            s3_runtime::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
         }
         let body: Vec<u8> = Vec::new();
         let mut request = http::Request::new(body);
@@ -221,7 +221,7 @@ impl HeadBucketOutput {
         let mut m_bucket_location_name: Option<String> = None;
         let mut m_bucket_region: Option<String> = None;
         let mut m_access_point_alias: Option<bool> = None;
-        if let Some(text) = crate::headers::text(headers, "x-amz-bucket-arn")? {
+        if let Some(text) = s3_runtime::headers::text(headers, "x-amz-bucket-arn")? {
             m_bucket_arn = Some(
                 Ok::<String, String>(text)
                     .map_err(|e| crate::error::XmlError::new(
@@ -229,7 +229,7 @@ impl HeadBucketOutput {
                     ))?,
             );
         }
-        if let Some(text) = crate::headers::text(
+        if let Some(text) = s3_runtime::headers::text(
             headers,
             "x-amz-bucket-location-type",
         )? {
@@ -243,7 +243,7 @@ impl HeadBucketOutput {
                     ))?,
             );
         }
-        if let Some(text) = crate::headers::text(
+        if let Some(text) = s3_runtime::headers::text(
             headers,
             "x-amz-bucket-location-name",
         )? {
@@ -254,7 +254,7 @@ impl HeadBucketOutput {
                     ))?,
             );
         }
-        if let Some(text) = crate::headers::text(headers, "x-amz-bucket-region")? {
+        if let Some(text) = s3_runtime::headers::text(headers, "x-amz-bucket-region")? {
             m_bucket_region = Some(
                 Ok::<String, String>(text)
                     .map_err(|e| crate::error::XmlError::new(
@@ -262,7 +262,10 @@ impl HeadBucketOutput {
                     ))?,
             );
         }
-        if let Some(text) = crate::headers::text(headers, "x-amz-access-point-alias")? {
+        if let Some(text) = s3_runtime::headers::text(
+            headers,
+            "x-amz-access-point-alias",
+        )? {
             m_access_point_alias = Some(
                 crate::primitives::parse_bool(&text)
                     .map_err(|e| e.to_string())
@@ -309,7 +312,9 @@ impl HeadBucketError {
         }
         let code = match &meta.code {
             Some(code) => Some(code.clone()),
-            None if crate::xml::is_blank(body) => crate::error::status_code_name(status),
+            None if s3_runtime::xml::is_blank(body) => {
+                crate::error::status_code_name(status)
+            }
             None => None,
         };
         match code.as_deref() {

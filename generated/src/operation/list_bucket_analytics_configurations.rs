@@ -22,7 +22,7 @@ impl crate::Operation for ListBucketAnalyticsConfigurations {
         let status = response.status().as_u16();
         let headers = response.headers();
         let body = response.body().as_ref();
-        if response.status().is_success() && !crate::xml::is_error_document(body) {
+        if response.status().is_success() && !s3_runtime::xml::is_error_document(body) {
             return ListBucketAnalyticsConfigurationsOutput::from_http_response(
                     status,
                     headers,
@@ -122,18 +122,18 @@ impl ListBucketAnalyticsConfigurationsRequest {
         uri.push('/');
         {
             let v = &self.bucket;
-            crate::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
+            s3_runtime::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
         }
         let mut first = true;
-        crate::uri::push_query(&mut uri, &mut first, "analytics", None);
-        crate::uri::push_query(
+        s3_runtime::uri::push_query(&mut uri, &mut first, "analytics", None);
+        s3_runtime::uri::push_query(
             &mut uri,
             &mut first,
             "x-id",
             Some("ListBucketAnalyticsConfigurations"),
         );
         if let Some(v) = &self.continuation_token {
-            crate::uri::push_query(
+            s3_runtime::uri::push_query(
                 &mut uri,
                 &mut first,
                 "continuation-token",
@@ -253,10 +253,10 @@ impl ListBucketAnalyticsConfigurationsOutput {
         let mut m_analytics_configuration_list: Option<
             Vec<crate::types::AnalyticsConfiguration>,
         > = None;
-        if !crate::xml::is_blank(body) {
-            let mut reader = crate::xml_read::Reader::new(
+        if !s3_runtime::xml::is_blank(body) {
+            let mut reader = s3_runtime::xml_read::Reader::new(
                 body,
-                &crate::xml_read::Limits::DEFAULT,
+                &s3_runtime::xml_read::Limits::DEFAULT,
             )?;
             let r = &mut reader;
             let start = r.root()?;
@@ -350,7 +350,9 @@ impl ListBucketAnalyticsConfigurationsError {
         }
         let code = match &meta.code {
             Some(code) => Some(code.clone()),
-            None if crate::xml::is_blank(body) => crate::error::status_code_name(status),
+            None if s3_runtime::xml::is_blank(body) => {
+                crate::error::status_code_name(status)
+            }
             None => None,
         };
         match code.as_deref() {
@@ -439,20 +441,20 @@ impl ListBucketAnalyticsConfigurationsOutput {
     ) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
         let status: u16 = 200u16;
         let headers = http::HeaderMap::new();
-        let mut xml = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out = &mut xml;
-            crate::xml::open(
+            s3_runtime::xml::open(
                 out,
                 "ListBucketAnalyticsConfigurationResult",
                 " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
             );
-            let mark = crate::xml::open_end(out);
+            let mark = s3_runtime::xml::open_end(out);
             if let Some(v) = &self.is_truncated {
-                crate::xml::display_leaf(out, "<IsTruncated>", "</IsTruncated>", v);
+                s3_runtime::xml::display_leaf(out, "<IsTruncated>", "</IsTruncated>", v);
             }
             if let Some(v) = &self.continuation_token {
-                crate::xml::leaf(
+                s3_runtime::xml::leaf(
                     out,
                     "<ContinuationToken>",
                     "</ContinuationToken>",
@@ -460,7 +462,7 @@ impl ListBucketAnalyticsConfigurationsOutput {
                 );
             }
             if let Some(v) = &self.next_continuation_token {
-                crate::xml::leaf(
+                s3_runtime::xml::leaf(
                     out,
                     "<NextContinuationToken>",
                     "</NextContinuationToken>",
@@ -471,10 +473,10 @@ impl ListBucketAnalyticsConfigurationsOutput {
                 for item in v.iter() {
                     out.push_str("<AnalyticsConfiguration");
                     let mark = item.write_xml(out)?;
-                    crate::xml::end(out, "</AnalyticsConfiguration>", mark);
+                    s3_runtime::xml::end(out, "</AnalyticsConfiguration>", mark);
                 }
             }
-            crate::xml::close(out, "ListBucketAnalyticsConfigurationResult", mark);
+            s3_runtime::xml::close(out, "ListBucketAnalyticsConfigurationResult", mark);
         }
         let body = xml.into_bytes();
         let content_type = Some("application/xml");

@@ -22,7 +22,7 @@ impl crate::Operation for PutBucketAnalyticsConfiguration {
         let status = response.status().as_u16();
         let headers = response.headers();
         let body = response.body().as_ref();
-        if response.status().is_success() && !crate::xml::is_error_document(body) {
+        if response.status().is_success() && !s3_runtime::xml::is_error_document(body) {
             return PutBucketAnalyticsConfigurationOutput::from_http_response(
                     status,
                     headers,
@@ -114,15 +114,15 @@ impl PutBucketAnalyticsConfigurationRequest {
         uri.push('/');
         {
             let v = &self.bucket;
-            crate::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
+            s3_runtime::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
         }
         let mut first = true;
-        crate::uri::push_query(&mut uri, &mut first, "analytics", None);
+        s3_runtime::uri::push_query(&mut uri, &mut first, "analytics", None);
         {
             let v = &self.id;
-            crate::uri::push_query(&mut uri, &mut first, "id", Some(v.as_str()));
+            s3_runtime::uri::push_query(&mut uri, &mut first, "id", Some(v.as_str()));
         }
-        let mut xml = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let v = &self.analytics_configuration;
             {
@@ -131,7 +131,7 @@ impl PutBucketAnalyticsConfigurationRequest {
                     "<AnalyticsConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
                 );
                 let mark = v.write_xml(out)?;
-                crate::xml::end(out, "</AnalyticsConfiguration>", mark);
+                s3_runtime::xml::end(out, "</AnalyticsConfiguration>", mark);
             }
         }
         let body = xml.into_bytes();
@@ -213,7 +213,9 @@ impl PutBucketAnalyticsConfigurationError {
         }
         let code = match &meta.code {
             Some(code) => Some(code.clone()),
-            None if crate::xml::is_blank(body) => crate::error::status_code_name(status),
+            None if s3_runtime::xml::is_blank(body) => {
+                crate::error::status_code_name(status)
+            }
             None => None,
         };
         match code.as_deref() {
@@ -296,10 +298,10 @@ impl PutBucketAnalyticsConfigurationRequest {
         if let Some(text) = query.first("id") {
             m_id = Some(text);
         }
-        if !crate::xml::is_blank(body) {
-            let mut reader = crate::xml_read::Reader::new(
+        if !s3_runtime::xml::is_blank(body) {
+            let mut reader = s3_runtime::xml_read::Reader::new(
                 body,
-                &crate::xml_read::Limits::DEFAULT,
+                &s3_runtime::xml_read::Limits::DEFAULT,
             )?;
             let r = &mut reader;
             let start = r.root()?;

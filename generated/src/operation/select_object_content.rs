@@ -22,7 +22,7 @@ impl crate::Operation for SelectObjectContent {
         let status = response.status().as_u16();
         let headers = response.headers();
         let body = response.body().as_ref();
-        if response.status().is_success() && !crate::xml::is_error_document(body) {
+        if response.status().is_success() && !s3_runtime::xml::is_error_document(body) {
             return SelectObjectContentOutput::from_http_response(status, headers, body)
                 .map_err(|source| {
                     let (meta, _) = crate::error::ErrorMetadata::from_response(
@@ -225,7 +225,7 @@ impl std::fmt::Debug for SelectObjectContentRequest {
     }
 }
 impl SelectObjectContentRequest {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`crate::xml::end`].
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
     pub(crate) fn write_xml(
         &self,
         out: &mut String,
@@ -234,33 +234,38 @@ impl SelectObjectContentRequest {
         let mark = out.len();
         {
             let v = &self.expression;
-            crate::xml::leaf(out, "<Expression>", "</Expression>", v.as_str());
+            s3_runtime::xml::leaf(out, "<Expression>", "</Expression>", v.as_str());
         }
         {
             let v = &self.expression_type;
-            crate::xml::leaf(out, "<ExpressionType>", "</ExpressionType>", v.as_str());
+            s3_runtime::xml::leaf(
+                out,
+                "<ExpressionType>",
+                "</ExpressionType>",
+                v.as_str(),
+            );
         }
         if let Some(v) = &self.request_progress {
             out.push_str("<RequestProgress");
             let mark = v.write_xml(out)?;
-            crate::xml::end(out, "</RequestProgress>", mark);
+            s3_runtime::xml::end(out, "</RequestProgress>", mark);
         }
         {
             let v = &self.input_serialization;
             out.push_str("<InputSerialization");
             let mark = v.write_xml(out)?;
-            crate::xml::end(out, "</InputSerialization>", mark);
+            s3_runtime::xml::end(out, "</InputSerialization>", mark);
         }
         {
             let v = &self.output_serialization;
             out.push_str("<OutputSerialization");
             let mark = v.write_xml(out)?;
-            crate::xml::end(out, "</OutputSerialization>", mark);
+            s3_runtime::xml::end(out, "</OutputSerialization>", mark);
         }
         if let Some(v) = &self.scan_range {
             out.push_str("<ScanRange");
             let mark = v.write_xml(out)?;
-            crate::xml::end(out, "</ScanRange>", mark);
+            s3_runtime::xml::end(out, "</ScanRange>", mark);
         }
         Ok(mark)
     }
@@ -274,24 +279,24 @@ impl SelectObjectContentRequest {
         uri.push('/');
         {
             let v = &self.bucket;
-            crate::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
+            s3_runtime::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
         }
         uri.push('/');
         {
             let v = &self.key;
-            crate::uri::push_label(&mut uri, "Key", v.as_str(), true)?;
+            s3_runtime::uri::push_label(&mut uri, "Key", v.as_str(), true)?;
         }
         let mut first = true;
-        crate::uri::push_query(&mut uri, &mut first, "select", None);
-        crate::uri::push_query(&mut uri, &mut first, "select-type", Some("2"));
-        let mut xml = String::with_capacity(crate::xml::DOCUMENT_CAPACITY);
+        s3_runtime::uri::push_query(&mut uri, &mut first, "select", None);
+        s3_runtime::uri::push_query(&mut uri, &mut first, "select-type", Some("2"));
+        let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut xml;
             out.push_str(
                 "<SelectObjectContentRequest xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
             );
             let mark = self.write_xml(out)?;
-            crate::xml::end(out, "</SelectObjectContentRequest>", mark);
+            s3_runtime::xml::end(out, "</SelectObjectContentRequest>", mark);
         }
         let body = xml.into_bytes();
         let body_len = body.len();
@@ -577,10 +582,10 @@ impl SelectObjectContentRequest {
         let mut m_input_serialization: Option<crate::types::InputSerialization> = None;
         let mut m_output_serialization: Option<crate::types::OutputSerialization> = None;
         let mut m_scan_range: Option<crate::types::ScanRange> = None;
-        if !crate::xml::is_blank(body) {
-            let mut reader = crate::xml_read::Reader::new(
+        if !s3_runtime::xml::is_blank(body) {
+            let mut reader = s3_runtime::xml_read::Reader::new(
                 body,
-                &crate::xml_read::Limits::DEFAULT,
+                &s3_runtime::xml_read::Limits::DEFAULT,
             )?;
             let r = &mut reader;
             let _ = r.root()?;

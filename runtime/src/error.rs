@@ -1,8 +1,4 @@
 //! Error types shared by all operations.
-//!
-//! In the generated crate this file ends with `pub use
-//! crate::server::RequestError;` (added when it is copied, so that the file
-//! also compiles on its own in the runtime tests).
 
 use std::fmt;
 
@@ -111,7 +107,7 @@ pub struct XmlError {
 
 impl XmlError {
     /// Creates an error that is not tied to one element.
-    pub(crate) fn new(message: impl Into<String>) -> Self {
+    pub fn new(message: impl Into<String>) -> Self {
         XmlError {
             message: message.into(),
             path: None,
@@ -119,7 +115,7 @@ impl XmlError {
     }
 
     /// Creates an error found inside the element at `path`, such as `Error/Code`.
-    pub(crate) fn at(message: impl Into<String>, path: impl Into<String>) -> Self {
+    pub fn at(message: impl Into<String>, path: impl Into<String>) -> Self {
         XmlError {
             message: message.into(),
             path: Some(path.into()),
@@ -322,3 +318,6 @@ pub fn status_code_name(status: u16) -> Option<String> {
         .canonical_reason()?;
     Some(reason.chars().filter(char::is_ascii_alphanumeric).collect())
 }
+
+/// Why a request could not be read on the server side (see [`crate::server`]).
+pub use crate::server::RequestError;

@@ -29,7 +29,7 @@ use std::fmt::Write as _;
 /// A document that goes over a limit is rejected with an [`XmlError`] that
 /// says which limit it broke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Limits {
+pub struct Limits {
     /// The most elements that may be open at once; the root element counts
     /// as one. This also bounds how deeply the generated readers call each
     /// other, because each nested structure is one level deeper.
@@ -50,7 +50,7 @@ impl Limits {
     /// thousands of elements in a few hundred kilobytes, so these limits are
     /// far above what S3 sends while still bounding the memory and time a
     /// hostile body can use.
-    pub(crate) const DEFAULT: Limits = Limits {
+    pub const DEFAULT: Limits = Limits {
         max_depth: 64,
         max_elements: 1_000_000,
         max_body_bytes: 64 * 1024 * 1024,
@@ -168,7 +168,7 @@ struct Malformed {
 /// It borrows from the body. Use [`Start::name`] to decide what the element
 /// is, and [`Start::attr`] to read its attributes.
 #[derive(Debug, Clone)]
-pub(crate) struct Start<'a> {
+pub struct Start<'a> {
     /// The content of the start tag between `<` and `>` (or `/>`): the
     /// qualified name, then the attributes.
     content: &'a str,
@@ -183,18 +183,18 @@ pub(crate) struct Start<'a> {
 impl<'a> Start<'a> {
     /// Returns the element's local name (the name without a namespace
     /// prefix), as bytes for matching against byte-string literals.
-    pub(crate) fn name(&self) -> &'a [u8] {
+    pub fn name(&self) -> &'a [u8] {
         self.name.as_bytes()
     }
 
     /// Returns the element's local name as text.
-    pub(crate) fn local_name(&self) -> &'a str {
+    pub fn local_name(&self) -> &'a str {
         self.name
     }
 
     /// Returns true if the element was written as an empty-element tag,
     /// such as `<X/>`.
-    pub(crate) fn is_empty(&self) -> bool {
+    pub fn is_empty(&self) -> bool {
         self.empty
     }
 
@@ -211,7 +211,7 @@ impl<'a> Start<'a> {
     ///
     /// The reader checks every attribute when it reads the start tag, so
     /// this gives an error only for a `Start` whose tag was never checked.
-    pub(crate) fn attr(&self, local_name: &str) -> Result<Option<String>, XmlError> {
+    pub fn attr(&self, local_name: &str) -> Result<Option<String>, XmlError> {
         let tag = BytesStart::from_content(self.content, self.name_len);
         for attribute in tag.attributes() {
             let attribute = attribute.map_err(|error| {
@@ -239,7 +239,7 @@ impl<'a> Start<'a> {
 /// that has not been read to its end is the *current* element: the next
 /// call reads its children ([`Reader::next_child`]), its text
 /// ([`Reader::text`]), or skips it ([`Reader::skip`]).
-pub(crate) struct Reader<'a> {
+pub struct Reader<'a> {
     /// The whole body.
     body: &'a [u8],
     /// The longest prefix of the body that is valid UTF-8 (the whole body
@@ -278,7 +278,7 @@ impl<'a> Reader<'a> {
     ///
     /// Returns an error if the body is longer than `limits.max_body_bytes`.
     /// Nothing else is read until [`Reader::root`] is called.
-    pub(crate) fn new(body: &'a [u8], limits: &Limits) -> Result<Self, XmlError> {
+    pub fn new(body: &'a [u8], limits: &Limits) -> Result<Self, XmlError> {
         if body.len() > limits.max_body_bytes {
             return Err(XmlError::new(format!(
                 "the body is {} bytes long, more than the limit of {} bytes",
@@ -324,7 +324,7 @@ impl<'a> Reader<'a> {
     /// instructions and whitespace may come before the root element. Returns
     /// an error for a DOCTYPE, for text before the root element, for a
     /// document without an element, and when called a second time.
-    pub(crate) fn root(&mut self) -> Result<Start<'a>, XmlError> {
+    pub fn root(&mut self) -> Result<Start<'a>, XmlError> {
         if self.phase != Phase::Prolog {
             return Err(self.error("root() was called more than once"));
         }
@@ -362,7 +362,7 @@ impl<'a> Reader<'a> {
     /// processing instructions and whitespace between elements are skipped.
     /// Other text where an element belongs is an error, and so is calling
     /// this when no element is open.
-    pub(crate) fn next_child(&mut self) -> Result<Option<Start<'a>>, XmlError> {
+    pub fn next_child(&mut self) -> Result<Option<Start<'a>>, XmlError> {
         let (qualified, empty) = self.current("next_child")?;
         self.finished = None;
         if empty {
@@ -404,14 +404,14 @@ impl<'a> Reader<'a> {
     /// requires, and whitespace is kept as it is. Comments and processing
     /// instructions are skipped. A child element is an error. An empty
     /// element gives `""`.
-    pub(crate) fn text(&mut self) -> Result<String, XmlError> {
+    pub fn text(&mut self) -> Result<String, XmlError> {
         self.text_cow().map(Cow::into_owned)
     }
 
     /// Does the same as [`Reader::text`], but borrows the text from the body
     /// when it needs no decoding, so reading a number, a boolean, a
     /// timestamp or an enum value does not allocate.
-    pub(crate) fn text_cow(&mut self) -> Result<Cow<'a, str>, XmlError> {
+    pub fn text_cow(&mut self) -> Result<Cow<'a, str>, XmlError> {
         let (qualified, empty) = self.current("text")?;
         self.finished = None;
         if empty {
@@ -456,7 +456,7 @@ impl<'a> Reader<'a> {
     /// The skipped content is still checked: it must be well-formed, and it
     /// counts towards the depth and element limits. This works in a loop,
     /// not by recursion, so any depth the limits allow is safe.
-    pub(crate) fn skip(&mut self) -> Result<(), XmlError> {
+    pub fn skip(&mut self) -> Result<(), XmlError> {
         let (qualified, empty) = self.current("skip")?;
         self.finished = None;
         if empty {
@@ -499,7 +499,7 @@ impl<'a> Reader<'a> {
     /// Call it after the root element has been read to its end. Returns an
     /// error for a second root element, for text after the root element,
     /// and when the root element has not been read to its end.
-    pub(crate) fn finish(&mut self) -> Result<(), XmlError> {
+    pub fn finish(&mut self) -> Result<(), XmlError> {
         match self.phase {
             Phase::Prolog => {
                 return Err(XmlError::new(
@@ -548,7 +548,7 @@ impl<'a> Reader<'a> {
     /// with that element, so an error such as a missing member or a bad
     /// number names the element it concerns. Before the root element and
     /// after the document is finished, the error has no path.
-    pub(crate) fn error(&self, message: impl Into<String>) -> XmlError {
+    pub fn error(&self, message: impl Into<String>) -> XmlError {
         match self.path() {
             Some(path) => XmlError::at(message, path),
             None => XmlError::new(message),
@@ -557,7 +557,7 @@ impl<'a> Reader<'a> {
 
     /// Returns the path that [`Reader::error`] would use, or `None` when no
     /// element is open or just finished.
-    pub(crate) fn path(&self) -> Option<String> {
+    pub fn path(&self) -> Option<String> {
         let steps = self
             .stack
             .iter()

@@ -18,7 +18,7 @@ fn is_unreserved(byte: u8) -> bool {
 /// When `keep_slash` is true, `/` is also copied as it is; use this for
 /// greedy path labels such as an object key, whose slashes separate path
 /// segments.
-pub(crate) fn encode_into(out: &mut String, value: &str, keep_slash: bool) {
+pub fn encode_into(out: &mut String, value: &str, keep_slash: bool) {
     out.reserve(value.len());
     for &byte in value.as_bytes() {
         if is_unreserved(byte) || (keep_slash && byte == b'/') {
@@ -34,7 +34,7 @@ pub(crate) fn encode_into(out: &mut String, value: &str, keep_slash: bool) {
 /// Appends one path label: `value` percent-encoded, keeping `/` only for a
 /// greedy label. An empty value is an error naming `member`, because the
 /// path would then address another resource.
-pub(crate) fn push_label(
+pub fn push_label(
     out: &mut String,
     member: &'static str,
     value: &str,
@@ -50,7 +50,7 @@ pub(crate) fn push_label(
 /// Appends one label of a host prefix. The value must be a valid host label
 /// (letters, digits and hyphens, dots between labels, at most 63 bytes per
 /// label), since it becomes part of the host name.
-pub(crate) fn push_host_label(
+pub fn push_host_label(
     out: &mut String,
     member: &'static str,
     value: &str,
@@ -74,7 +74,7 @@ pub(crate) fn push_host_label(
 
 /// Appends one query parameter `key=value` (or `key` alone for a literal
 /// without a value), preceded by `?` for the first parameter and `&` after.
-pub(crate) fn push_query(out: &mut String, first: &mut bool, key: &str, value: Option<&str>) {
+pub fn push_query(out: &mut String, first: &mut bool, key: &str, value: Option<&str>) {
     out.push(if *first { '?' } else { '&' });
     *first = false;
     encode_into(out, key, false);
@@ -87,7 +87,7 @@ pub(crate) fn push_query(out: &mut String, first: &mut bool, key: &str, value: O
 /// Returns `value` percent-encoded as RFC 3986 requires.
 ///
 /// See [`encode_into`] for the exact rules.
-pub(crate) fn encode(value: &str, keep_slash: bool) -> String {
+pub fn encode(value: &str, keep_slash: bool) -> String {
     let mut out = String::with_capacity(value.len());
     encode_into(&mut out, value, keep_slash);
     out
@@ -110,7 +110,7 @@ fn hex_value(byte: u8) -> Option<u8> {
 /// does not mean a space here. Returns an error if a `%` is not followed by
 /// two hexadecimal digits, or if the decoded bytes are not valid UTF-8.
 #[allow(dead_code)] // Used by tests and by server-side code, not by the client.
-pub(crate) fn decode(value: &str) -> Result<String, DecodeError> {
+pub fn decode(value: &str) -> Result<String, DecodeError> {
     let mut bytes = Vec::with_capacity(value.len());
     let mut input = value.as_bytes().iter().copied().enumerate();
     while let Some((offset, byte)) = input.next() {

@@ -1,17 +1,8 @@
-//! Tests for the `checksum` runtime file (CRC32, CRC32C, CRC64NVME, SHA-1,
-//! SHA-256 and MD5, and the S3 header values built from them), compiled here
-//! as a module of the test crate just as it is compiled into the generated
-//! crate. `primitives` is compiled alongside it so that
-//! `crate::primitives::base64_encode` resolves.
+//! Tests of `s3_runtime::checksum`: CRC32, CRC32C, CRC64NVME, SHA-1,
+//! SHA-256 and MD5, and the S3 header values built from them.
 
-// Not every runtime item is used by these tests, and the `serde` feature
-// only exists in the generated crate.
-#![allow(dead_code, unexpected_cfgs)]
-
-#[path = "../runtime/checksum.rs"]
-mod checksum;
-#[path = "../runtime/primitives.rs"]
-mod primitives;
+use s3_runtime::checksum;
+use s3_runtime::primitives;
 
 use checksum::{
     ChecksumAlgorithm, Crc32, Crc32c, Crc64Nvme, Hasher, Md5, Sha1, Sha256, content_md5, crc32,

@@ -1,22 +1,9 @@
-//! Tests for the `event_stream` runtime file (the
-//! `application/vnd.amazon.eventstream` framing), compiled here as a module
-//! of the test crate just as it is compiled into the generated crate, with
-//! the runtime files it uses.
+//! Tests of `s3_runtime::event_stream`: the
+//! `application/vnd.amazon.eventstream` framing.
 
-#![allow(dead_code, unexpected_cfgs)]
-
-#[path = "../runtime/checksum.rs"]
-mod checksum;
-#[path = "../runtime/error.rs"]
-mod error;
-#[path = "../runtime/event_stream.rs"]
-mod event_stream;
-#[path = "../runtime/primitives.rs"]
-mod primitives;
-#[path = "../runtime/xml.rs"]
-mod xml;
-#[path = "../runtime/xml_read.rs"]
-mod xml_read;
+use s3_runtime::checksum;
+use s3_runtime::error;
+use s3_runtime::event_stream;
 
 use event_stream::{
     Decoder, Event, EventStreamError, HeaderValue, MAX_MESSAGE_LEN, Message, decode_all, encode_all,

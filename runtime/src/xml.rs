@@ -7,7 +7,7 @@ use quick_xml::events::{BytesStart, Event};
 
 /// The starting capacity of a document's `String`: most S3 request and
 /// response documents fit, so writing them does not reallocate.
-pub(crate) const DOCUMENT_CAPACITY: usize = 1024;
+pub const DOCUMENT_CAPACITY: usize = 1024;
 
 /// Which bytes [`escape_into`] must look at: the ASCII characters it
 /// escapes, and the first bytes of U+0085 (`C2 85`) and U+2028 (`E2 80 A8`).
@@ -57,7 +57,7 @@ fn escaped(rest: &[u8]) -> Option<(&'static str, usize)> {
 /// them into a plain line feed or a space. The bytes are scanned for the few
 /// that can start such a character, and the runs between them are appended
 /// whole: when nothing needs escaping, the text is appended with one copy.
-pub(crate) fn escape_into(out: &mut String, text: &str) {
+pub fn escape_into(out: &mut String, text: &str) {
     let bytes = text.as_bytes();
     let mut copied_up_to = 0;
     // Where to look for the next byte that may need escaping.
@@ -88,7 +88,7 @@ pub(crate) fn escape_into(out: &mut String, text: &str) {
 /// Always inlined, so that the tags, which are constants at every call, are
 /// copied without a call to `memcpy`.
 #[inline(always)]
-pub(crate) fn leaf(out: &mut String, open: &str, close: &str, text: &str) {
+pub fn leaf(out: &mut String, open: &str, close: &str, text: &str) {
     if text.is_empty() {
         out.push_str(open.strip_suffix('>').unwrap_or(open));
         out.push_str("/>");
@@ -102,12 +102,7 @@ pub(crate) fn leaf(out: &mut String, open: &str, close: &str, text: &str) {
 /// Writes an element whose tags the generated code knows (see [`leaf`])
 /// and whose text is a number or boolean.
 #[inline]
-pub(crate) fn display_leaf(
-    out: &mut String,
-    open: &str,
-    close: &str,
-    value: impl std::fmt::Display,
-) {
+pub fn display_leaf(out: &mut String, open: &str, close: &str, value: impl std::fmt::Display) {
     use std::fmt::Write as _;
     out.push_str(open);
     // Writing into a String cannot fail.
@@ -118,7 +113,7 @@ pub(crate) fn display_leaf(
 /// Writes an element whose tags the generated code knows (see [`leaf`])
 /// and whose text is a floating-point number (see [`float_text`]).
 #[inline]
-pub(crate) fn float_leaf<F>(out: &mut String, open: &str, close: &str, value: F)
+pub fn float_leaf<F>(out: &mut String, open: &str, close: &str, value: F)
 where
     F: Copy + Into<f64> + std::fmt::Display,
 {
@@ -135,7 +130,7 @@ where
 /// `/>` in place of the `>` when nothing was written since. Always inlined,
 /// like [`leaf`].
 #[inline(always)]
-pub(crate) fn end(out: &mut String, close: &str, mark: usize) {
+pub fn end(out: &mut String, close: &str, mark: usize) {
     if out.len() == mark {
         out.pop();
         out.push_str("/>");
@@ -145,21 +140,21 @@ pub(crate) fn end(out: &mut String, close: &str, mark: usize) {
 }
 
 /// Whether `body` holds nothing but XML whitespace (an empty document).
-pub(crate) fn is_blank(body: &[u8]) -> bool {
+pub fn is_blank(body: &[u8]) -> bool {
     body.iter()
         .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
 /// Writes the start of an element, `<tag` plus `attrs` (pre-rendered
 /// attribute text such as ` xmlns="…"`), without the closing `>`.
-pub(crate) fn open(out: &mut String, tag: &str, attrs: &str) {
+pub fn open(out: &mut String, tag: &str, attrs: &str) {
     out.push('<');
     out.push_str(tag);
     out.push_str(attrs);
 }
 
 /// Ends the start tag begun by [`open`] and returns a mark for [`close`].
-pub(crate) fn open_end(out: &mut String) -> usize {
+pub fn open_end(out: &mut String) -> usize {
     let mark = out.len();
     out.push('>');
     mark
@@ -167,7 +162,7 @@ pub(crate) fn open_end(out: &mut String) -> usize {
 
 /// Closes an element: `</tag>`, or `/>` in place of `>` when nothing was
 /// written since [`open_end`] returned `mark`.
-pub(crate) fn close(out: &mut String, tag: &str, mark: usize) {
+pub fn close(out: &mut String, tag: &str, mark: usize) {
     if out.len() == mark + 1 {
         out.truncate(mark);
         out.push_str("/>");
@@ -182,7 +177,7 @@ pub(crate) fn close(out: &mut String, tag: &str, mark: usize) {
 /// `Infinity` and `-Infinity` for the special values, otherwise the shortest
 /// decimal that reads back as the same number (in its own precision). Used
 /// for XML text, attributes, headers and query strings alike.
-pub(crate) fn float_text<F>(value: F) -> String
+pub fn float_text<F>(value: F) -> String
 where
     F: Copy + Into<f64> + std::fmt::Display,
 {
@@ -197,7 +192,7 @@ where
 }
 
 /// Writes ` name="value"` with `value` escaped.
-pub(crate) fn attribute(out: &mut String, name: &str, value: &str) {
+pub fn attribute(out: &mut String, name: &str, value: &str) {
     out.push(' ');
     out.push_str(name);
     out.push_str("=\"");
@@ -207,7 +202,7 @@ pub(crate) fn attribute(out: &mut String, name: &str, value: &str) {
 
 /// Limits that protect the XML reader from very large or deeply nested input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Limits {
+pub struct Limits {
     /// The most elements that may be open at once; the root element counts as one.
     pub max_depth: usize,
     /// The largest body, in bytes, that will be read.
@@ -217,7 +212,7 @@ pub(crate) struct Limits {
 /// The limits used for error documents: elements nested at most 64 deep,
 /// and a body of at most 1 MiB (1,048,576 bytes). Real S3 error documents
 /// are two levels deep and well under a kilobyte.
-pub(crate) const DEFAULT_LIMITS: Limits = Limits {
+pub const DEFAULT_LIMITS: Limits = Limits {
     max_depth: 64,
     max_body_bytes: 1024 * 1024,
 };
@@ -227,7 +222,7 @@ pub(crate) const DEFAULT_LIMITS: Limits = Limits {
 /// Each field is `None` when its element is missing, and `Some("")` when
 /// the element is present but empty.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub(crate) struct ErrorDocument {
+pub struct ErrorDocument {
     /// The text of the `<Code>` element.
     pub code: Option<String>,
     /// The text of the `<Message>` element.
@@ -249,7 +244,7 @@ fn is_xml_whitespace(byte: u8) -> bool {
 /// processing instructions may come before it. A namespace prefix on the
 /// name (as in `<s3:Error>`) is ignored. Returns false for empty or
 /// malformed input, and for a document with a DOCTYPE.
-pub(crate) fn is_error_document(body: &[u8]) -> bool {
+pub fn is_error_document(body: &[u8]) -> bool {
     let mut reader = Reader::from_reader(body);
     loop {
         match reader.read_event() {
@@ -327,7 +322,7 @@ type Capture = (Field, usize, String);
 /// nests elements deeper than `limits.max_depth`, is not well-formed XML or
 /// not UTF-8, ends early, has text outside the root element, or contains a
 /// DOCTYPE or an entity other than the five predefined ones.
-pub(crate) fn read_error_document(body: &[u8], limits: &Limits) -> Result<ErrorDocument, XmlError> {
+pub fn read_error_document(body: &[u8], limits: &Limits) -> Result<ErrorDocument, XmlError> {
     if body.len() > limits.max_body_bytes {
         return Err(XmlError::new(format!(
             "the body is {} bytes long, more than the limit of {} bytes",

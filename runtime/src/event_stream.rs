@@ -551,7 +551,7 @@ pub fn encode_all<E: Event>(events: &[E]) -> Result<Vec<u8>, crate::error::Build
 }
 
 /// Reads an XML payload with `read`, naming the event in errors.
-pub(crate) fn xml_payload<T>(
+pub fn xml_payload<T>(
     message: &Message,
     event_type: &str,
     read: impl FnOnce(

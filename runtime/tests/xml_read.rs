@@ -1,21 +1,11 @@
-//! Tests for the `xml_read` runtime file, the streaming reader that the
-//! generated `read_xml` functions drive. It is compiled here as a module of
-//! the test crate, so `crate::error` and `crate::xml` resolve just as they
-//! do in the generated crate.
+//! Tests of `s3_runtime::xml_read`, the streaming reader that the
+//! generated `read_xml` functions drive.
 //!
 //! The tests drive the reader through a small hand-written reader for a test
 //! type tree, written the way the generator writes its readers.
 
-// Not every runtime item is used by these tests, and the `serde` feature
-// only exists in the generated crate.
-#![allow(dead_code, unexpected_cfgs)]
-
-#[path = "../runtime/error.rs"]
-mod error;
-#[path = "../runtime/xml.rs"]
-mod xml;
-#[path = "../runtime/xml_read.rs"]
-mod xml_read;
+use s3_runtime::error;
+use s3_runtime::xml_read;
 
 use error::XmlError;
 use std::borrow::Cow;

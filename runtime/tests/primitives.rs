@@ -1,13 +1,7 @@
-//! Tests for the `primitives` runtime file (timestamps, base64, header lists,
-//! numbers and booleans), compiled here as a module of the test crate just
-//! as it is compiled into the generated crate.
+//! Tests of `s3_runtime::primitives`: timestamps, base64, header lists,
+//! numbers and booleans.
 
-// Not every runtime item is used by these tests, and the `serde` feature
-// only exists in the generated crate.
-#![allow(dead_code, unexpected_cfgs)]
-
-#[path = "../runtime/primitives.rs"]
-mod primitives;
+use s3_runtime::primitives;
 
 use primitives::{
     Base64Error, DateTime, DateTimeError, ParseError, TimestampFormat, base64_decode,

@@ -1,22 +1,8 @@
-//! Tests for the `server` runtime file: path matching against URI patterns,
-//! query strings, and the responses it builds. Compiled here as modules of
-//! the test crate, so `crate::error`, `crate::uri` and the others resolve as
-//! in the generated crate.
+//! Tests of `s3_runtime::server`: path matching against URI patterns,
+//! query strings, and the responses it builds.
 
-// Not every runtime item is used by these tests, and the `serde` feature
-// only exists in the generated crate.
-#![allow(dead_code, unexpected_cfgs)]
-
-#[path = "../runtime/error.rs"]
-mod error;
-#[path = "../runtime/headers.rs"]
-mod headers;
-#[path = "../runtime/server.rs"]
-mod server;
-#[path = "../runtime/uri.rs"]
-mod uri;
-#[path = "../runtime/xml.rs"]
-mod xml;
+use s3_runtime::error;
+use s3_runtime::server;
 
 use error::{BuildError, ErrorMetadata};
 use server::{Query, RequestError, Segment, match_path};
