@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use s3_api::Operation;
+use s3_api::ProvideErrorMetadata;
 use s3_api::operation::create_bucket::{CreateBucket, CreateBucketError, CreateBucketRequest};
 use s3_api::operation::delete_bucket::{DeleteBucket, DeleteBucketRequest};
 use s3_api::operation::delete_bucket_analytics_configuration::{

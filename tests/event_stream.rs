@@ -4,6 +4,7 @@
 //! stream; and the server side writing events.
 
 use s3_api::Operation;
+use s3_api::Output;
 use s3_api::event_stream::{Decoder, Event, EventStreamError, HeaderValue, Message};
 use s3_api::operation::select_object_content::{
     SelectObjectContent, SelectObjectContentError, SelectObjectContentOutput,

@@ -20,6 +20,7 @@ use s3_api::operation::put_bucket_analytics_configuration::{
     PutBucketAnalyticsConfigurationOutput,
 };
 use s3_api::types::{AccessDenied, InvalidArgument, TooManyConfigurations};
+use s3_api::{OperationError, ProvideErrorMetadata};
 
 type Parsed = Result<PutBucketAnalyticsConfigurationOutput, OpError>;
 

@@ -482,6 +482,7 @@ fn special_floats_outside_elements_are_spelled_as_smithy_requires() {
     std::fs::write(
         dir.join("tests/floats.rs"),
         r##"
+use probe::Input as _;
 use probe::operation::put_floats::Input;
 use probe::types::Point;
 

@@ -14,6 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use quick_xml::events::Event;
+use s3_api::Input;
 use s3_api::Operation;
 use s3_api::error::BuildError;
 use s3_api::operation::put_bucket_analytics_configuration::{

@@ -24,8 +24,8 @@ pub struct ServiceInfo {
     pub version: Option<String>,
     /// `xmlns` written on every XML document root that has no namespace of its own.
     pub xml_namespace: Option<XmlNamespace>,
-    /// Whether error documents are bare `<Error>` (S3) rather than wrapped in `<ErrorResponse>`.
-    pub no_error_wrapping: bool,
+    /// How the service's responses differ from plain restXml.
+    pub profile: crate::profile::Profile,
 }
 
 /// An XML namespace declaration.

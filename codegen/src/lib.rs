@@ -14,6 +14,7 @@ pub mod lower;
 pub mod model;
 pub mod naming;
 pub mod output;
+pub mod profile;
 pub mod protocol_tests;
 pub mod strategies;
 

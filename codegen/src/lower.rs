@@ -253,7 +253,7 @@ fn empty_crate() -> Crate {
             title: None,
             version: None,
             xml_namespace: None,
-            no_error_wrapping: false,
+            profile: crate::profile::REST_XML,
         },
         types: vec![],
         operations: vec![],
@@ -649,7 +649,7 @@ impl<'m> Cx<'m> {
             title: trait_str(&service.traits, "smithy.api#title").map(str::to_owned),
             version,
             xml_namespace: self.namespace(service, None, &service.traits),
-            no_error_wrapping,
+            profile: crate::profile::for_service(&service.id, no_error_wrapping),
         }
     }
 

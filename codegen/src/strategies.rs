@@ -871,6 +871,7 @@ impl<'a> Gen<'a> {
         }
         let properties = self.properties();
         let support = support(&self.root);
+        let root = &self.root;
         let cases = CASES;
         let doc = format!(
             " Property round-trip tests of {}: strategies generated from the model, {CASES} cases per property.",
@@ -882,6 +883,7 @@ impl<'a> Gen<'a> {
             #![allow(dead_code)]
 
             use proptest::prelude::*;
+            use #root::{Input as _, OperationError as _, Output as _};
 
             /// Cases per property.
             const CASES: u32 = #cases;

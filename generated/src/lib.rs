@@ -34,31 +34,18 @@ pub mod operation;
 #[rustfmt::skip]
 pub mod types;
 
-/// One S3 operation: how to build its request and read its response.
-///
-/// Generic code over this trait sends any operation with one function,
-/// whatever the HTTP client and signer.
-pub trait Operation {
-    /// The operation's name in the model, e.g. `PutBucketAnalyticsConfiguration`.
-    const NAME: &'static str;
-    /// What the caller provides.
-    type Input;
-    /// What a successful response holds.
-    type Output;
-    /// What an error response holds.
-    type Error: std::error::Error;
-    /// Builds the HTTP request (relative path-style URI, no host, unsigned).
-    fn build_request(input: &Self::Input) -> Result<http::Request<Vec<u8>>, error::BuildError>;
-    /// Reads a complete HTTP response.
-    fn parse_response<B: AsRef<[u8]>>(
-        response: &http::Response<B>,
-    ) -> Result<Self::Output, Self::Error>;
-    /// Server side: reads an HTTP request (path-style) into the input.
-    fn parse_request<B: AsRef<[u8]>>(
-        request: &http::Request<B>,
-    ) -> Result<Self::Input, server::RequestError>;
-    /// Server side: the HTTP response for a successful result.
-    fn build_response(output: &Self::Output) -> Result<http::Response<Vec<u8>>, error::BuildError>;
-    /// Server side: the HTTP response for an error. Never fails.
-    fn build_error_response(error: &Self::Error) -> http::Response<Vec<u8>>;
-}
+/// [`Operation`] is one operation: how to build its request and read its
+/// response, and on the server side how to read its request and write its
+/// responses. Its input, output and error implement [`Input`], [`Output`]
+/// and [`OperationError`]; every error implements [`ProvideErrorMetadata`]
+/// (code, message, request ids, status).
+pub use s3_runtime::operation::{Input, Operation, OperationError, Output, ProvideErrorMetadata};
+
+/// How this service's responses differ from plain restXml.
+pub const PROFILE: s3_runtime::operation::Profile = s3_runtime::operation::Profile {
+    request_id_header: "x-amz-request-id",
+    host_id_header: Some("x-amz-id-2"),
+    errors_in_success: true,
+    bare_error_documents: true,
+    errors_named_by_status: true,
+};

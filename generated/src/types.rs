@@ -28,15 +28,21 @@ impl std::fmt::Display for AccessDenied {
 #[cfg(feature = "put-bucket-analytics-configuration")]
 impl std::error::Error for AccessDenied {}
 #[cfg(feature = "put-bucket-analytics-configuration")]
+impl s3_runtime::operation::ProvideErrorMetadata for AccessDenied {
+    fn meta(&self) -> &crate::error::ErrorMetadata {
+        &self.meta
+    }
+}
+#[cfg(feature = "put-bucket-analytics-configuration")]
 impl AccessDenied {
-    /// This error as an HTTP response (server side): status 403, the `<Error>` document with the code `AccessDenied`, the message, the request id and host id (also as the `x-amz-request-id` and `x-amz-id-2` headers). Never fails.
+    /// This error as an HTTP response (server side): status 403, the `<Error>` document with the code `AccessDenied`, the message, the request id and host id (also as the profile's request id headers). Never fails.
     pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
         let headers = http::HeaderMap::new();
         crate::server::error_response(
+            &crate::PROFILE,
             &self.meta,
             Some("AccessDenied"),
             403u16,
-            false,
             &[],
             "",
             headers,
@@ -960,15 +966,21 @@ impl std::fmt::Display for BucketAlreadyExists {
 #[cfg(feature = "create-bucket")]
 impl std::error::Error for BucketAlreadyExists {}
 #[cfg(feature = "create-bucket")]
+impl s3_runtime::operation::ProvideErrorMetadata for BucketAlreadyExists {
+    fn meta(&self) -> &crate::error::ErrorMetadata {
+        &self.meta
+    }
+}
+#[cfg(feature = "create-bucket")]
 impl BucketAlreadyExists {
-    /// This error as an HTTP response (server side): status 409, the `<Error>` document with the code `BucketAlreadyExists`, the message, the request id and host id (also as the `x-amz-request-id` and `x-amz-id-2` headers). Never fails.
+    /// This error as an HTTP response (server side): status 409, the `<Error>` document with the code `BucketAlreadyExists`, the message, the request id and host id (also as the profile's request id headers). Never fails.
     pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
         let headers = http::HeaderMap::new();
         crate::server::error_response(
+            &crate::PROFILE,
             &self.meta,
             Some("BucketAlreadyExists"),
             409u16,
-            false,
             &[],
             "",
             headers,
@@ -993,15 +1005,21 @@ impl std::fmt::Display for BucketAlreadyOwnedByYou {
 #[cfg(feature = "create-bucket")]
 impl std::error::Error for BucketAlreadyOwnedByYou {}
 #[cfg(feature = "create-bucket")]
+impl s3_runtime::operation::ProvideErrorMetadata for BucketAlreadyOwnedByYou {
+    fn meta(&self) -> &crate::error::ErrorMetadata {
+        &self.meta
+    }
+}
+#[cfg(feature = "create-bucket")]
 impl BucketAlreadyOwnedByYou {
-    /// This error as an HTTP response (server side): status 409, the `<Error>` document with the code `BucketAlreadyOwnedByYou`, the message, the request id and host id (also as the `x-amz-request-id` and `x-amz-id-2` headers). Never fails.
+    /// This error as an HTTP response (server side): status 409, the `<Error>` document with the code `BucketAlreadyOwnedByYou`, the message, the request id and host id (also as the profile's request id headers). Never fails.
     pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
         let headers = http::HeaderMap::new();
         crate::server::error_response(
+            &crate::PROFILE,
             &self.meta,
             Some("BucketAlreadyOwnedByYou"),
             409u16,
-            false,
             &[],
             "",
             headers,
@@ -2803,15 +2821,21 @@ impl std::fmt::Display for InvalidArgument {
 #[cfg(feature = "put-bucket-analytics-configuration")]
 impl std::error::Error for InvalidArgument {}
 #[cfg(feature = "put-bucket-analytics-configuration")]
+impl s3_runtime::operation::ProvideErrorMetadata for InvalidArgument {
+    fn meta(&self) -> &crate::error::ErrorMetadata {
+        &self.meta
+    }
+}
+#[cfg(feature = "put-bucket-analytics-configuration")]
 impl InvalidArgument {
-    /// This error as an HTTP response (server side): status 400, the `<Error>` document with the code `InvalidArgument`, the message, the request id and host id (also as the `x-amz-request-id` and `x-amz-id-2` headers). Never fails.
+    /// This error as an HTTP response (server side): status 400, the `<Error>` document with the code `InvalidArgument`, the message, the request id and host id (also as the profile's request id headers). Never fails.
     pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
         let headers = http::HeaderMap::new();
         crate::server::error_response(
+            &crate::PROFILE,
             &self.meta,
             Some("InvalidArgument"),
             400u16,
-            false,
             &[],
             "",
             headers,
@@ -3284,15 +3308,27 @@ impl std::error::Error for NoSuchBucket {}
         feature = "list-bucket-analytics-configurations"
     )
 )]
+impl s3_runtime::operation::ProvideErrorMetadata for NoSuchBucket {
+    fn meta(&self) -> &crate::error::ErrorMetadata {
+        &self.meta
+    }
+}
+#[cfg(
+    any(
+        feature = "delete-bucket-analytics-configuration",
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations"
+    )
+)]
 impl NoSuchBucket {
-    /// This error as an HTTP response (server side): status 404, the `<Error>` document with the code `NoSuchBucket`, the message, the request id and host id (also as the `x-amz-request-id` and `x-amz-id-2` headers). Never fails.
+    /// This error as an HTTP response (server side): status 404, the `<Error>` document with the code `NoSuchBucket`, the message, the request id and host id (also as the profile's request id headers). Never fails.
     pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
         let headers = http::HeaderMap::new();
         crate::server::error_response(
+            &crate::PROFILE,
             &self.meta,
             Some("NoSuchBucket"),
             404u16,
-            false,
             &[],
             "",
             headers,
@@ -3337,15 +3373,26 @@ impl std::error::Error for NoSuchConfiguration {}
         feature = "get-bucket-analytics-configuration"
     )
 )]
+impl s3_runtime::operation::ProvideErrorMetadata for NoSuchConfiguration {
+    fn meta(&self) -> &crate::error::ErrorMetadata {
+        &self.meta
+    }
+}
+#[cfg(
+    any(
+        feature = "delete-bucket-analytics-configuration",
+        feature = "get-bucket-analytics-configuration"
+    )
+)]
 impl NoSuchConfiguration {
-    /// This error as an HTTP response (server side): status 404, the `<Error>` document with the code `NoSuchConfiguration`, the message, the request id and host id (also as the `x-amz-request-id` and `x-amz-id-2` headers). Never fails.
+    /// This error as an HTTP response (server side): status 404, the `<Error>` document with the code `NoSuchConfiguration`, the message, the request id and host id (also as the profile's request id headers). Never fails.
     pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
         let headers = http::HeaderMap::new();
         crate::server::error_response(
+            &crate::PROFILE,
             &self.meta,
             Some("NoSuchConfiguration"),
             404u16,
-            false,
             &[],
             "",
             headers,
@@ -3370,15 +3417,21 @@ impl std::fmt::Display for NotFound {
 #[cfg(feature = "head-bucket")]
 impl std::error::Error for NotFound {}
 #[cfg(feature = "head-bucket")]
+impl s3_runtime::operation::ProvideErrorMetadata for NotFound {
+    fn meta(&self) -> &crate::error::ErrorMetadata {
+        &self.meta
+    }
+}
+#[cfg(feature = "head-bucket")]
 impl NotFound {
-    /// This error as an HTTP response (server side): the status of `meta` (500 when it is 0), the `<Error>` document with the code `NotFound`, the message, the request id and host id (also as the `x-amz-request-id` and `x-amz-id-2` headers). Never fails.
+    /// This error as an HTTP response (server side): the status of `meta` (500 when it is 0), the `<Error>` document with the code `NotFound`, the message, the request id and host id (also as the profile's request id headers). Never fails.
     pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
         let headers = http::HeaderMap::new();
         crate::server::error_response(
+            &crate::PROFILE,
             &self.meta,
             Some("NotFound"),
             crate::server::error_status(self.meta.status),
-            false,
             &[],
             "",
             headers,
@@ -5048,15 +5101,21 @@ impl std::fmt::Display for TooManyConfigurations {
 #[cfg(feature = "put-bucket-analytics-configuration")]
 impl std::error::Error for TooManyConfigurations {}
 #[cfg(feature = "put-bucket-analytics-configuration")]
+impl s3_runtime::operation::ProvideErrorMetadata for TooManyConfigurations {
+    fn meta(&self) -> &crate::error::ErrorMetadata {
+        &self.meta
+    }
+}
+#[cfg(feature = "put-bucket-analytics-configuration")]
 impl TooManyConfigurations {
-    /// This error as an HTTP response (server side): status 400, the `<Error>` document with the code `TooManyConfigurations`, the message, the request id and host id (also as the `x-amz-request-id` and `x-amz-id-2` headers). Never fails.
+    /// This error as an HTTP response (server side): status 400, the `<Error>` document with the code `TooManyConfigurations`, the message, the request id and host id (also as the profile's request id headers). Never fails.
     pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
         let headers = http::HeaderMap::new();
         crate::server::error_response(
+            &crate::PROFILE,
             &self.meta,
             Some("TooManyConfigurations"),
             400u16,
-            false,
             &[],
             "",
             headers,

@@ -27,9 +27,10 @@ pub struct ErrorMetadata {
 impl ErrorMetadata {
     /// Reads the error details from a failed HTTP response.
     ///
-    /// The request ID comes from the `x-amz-request-id` header, or from the
-    /// `<RequestId>` element of the body when the header is missing. The host
-    /// ID comes from the `x-amz-id-2` header, or else from `<HostId>`. The
+    /// The request ID comes from the profile's request id header
+    /// (`x-amz-request-id` for S3), or from the `<RequestId>` element of the
+    /// body when the header is missing. The host ID comes from the profile's
+    /// host id header (`x-amz-id-2` for S3), or else from `<HostId>`. The
     /// code and message come from the body.
     ///
     /// An empty body (or one that is only whitespace) is normal and gives
@@ -37,14 +38,17 @@ impl ErrorMetadata {
     /// readable error document, the details found in the headers are still
     /// returned, together with the [`XmlError`] that explains the problem.
     pub fn from_response(
+        profile: &crate::operation::Profile,
         status: u16,
         headers: &http::HeaderMap,
         body: &[u8],
     ) -> (ErrorMetadata, Option<XmlError>) {
         let mut metadata = ErrorMetadata {
             status,
-            request_id: header_text(headers, "x-amz-request-id"),
-            host_id: header_text(headers, "x-amz-id-2"),
+            request_id: header_text(headers, profile.request_id_header),
+            host_id: profile
+                .host_id_header
+                .and_then(|name| header_text(headers, name)),
             ..ErrorMetadata::default()
         };
         if body.iter().all(u8::is_ascii_whitespace) {

@@ -14,6 +14,9 @@
 //! - [`checksum`]: CRC32, CRC32C, CRC64NVME, SHA-1, SHA-256 and MD5;
 //! - [`event_stream`]: the `application/vnd.amazon.eventstream` framing;
 //! - [`server`]: reading HTTP requests and writing responses on the server side;
+//! - [`operation`]: the [`Operation`](operation::Operation) trait and the
+//!   traits of inputs, outputs and errors, with what every operation shares
+//!   written once, and the service [`Profile`](operation::Profile);
 //! - [`error`]: the error types every operation shares.
 //!
 //! Nothing here panics on input from the network: every parser returns an
@@ -25,6 +28,7 @@ pub mod checksum;
 pub mod error;
 pub mod event_stream;
 pub mod headers;
+pub mod operation;
 pub mod primitives;
 pub mod server;
 pub mod uri;

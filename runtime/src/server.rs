@@ -368,23 +368,26 @@ fn element(out: &mut String, tag: &str, text: &str) {
     out.push('>');
 }
 
-/// An error response: S3's bare `<Error>` document (or, when `wrapped`,
-/// `<ErrorResponse><Error>…</Error><RequestId>…</RequestId></ErrorResponse>`)
+/// An error response: a bare `<Error>` document when the profile says so
+/// (S3), else
+/// `<ErrorResponse><Error>…</Error><RequestId>…</RequestId></ErrorResponse>`,
 /// with the code, the message, `members` (the error's own body members,
 /// already written) and the request and host ids of `meta`, plus the
-/// `x-amz-request-id` and `x-amz-id-2` headers. Elements named in `taken`
+/// profile's request id and host id headers (`x-amz-request-id` and
+/// `x-amz-id-2` for S3). Elements named in `taken`
 /// are written by `members` and left out here. Never fails: a status that
 /// is not valid becomes 500, and an id that is not visible ASCII is only in
 /// the body.
 pub fn error_response(
+    profile: &crate::operation::Profile,
     meta: &ErrorMetadata,
     code: Option<&str>,
     status: u16,
-    wrapped: bool,
     taken: &[&str],
     members: &str,
     mut headers: http::HeaderMap,
 ) -> http::Response<Vec<u8>> {
+    let wrapped = !profile.bare_error_documents;
     let mut out = String::with_capacity(256 + members.len());
     let optional = |out: &mut String, tag: &str, text: Option<&str>| {
         if let (Some(text), false) = (text, taken.contains(&tag)) {
@@ -409,9 +412,10 @@ pub fn error_response(
         out.push_str("</ErrorResponse>");
     }
     for (name, value) in [
-        ("x-amz-request-id", &meta.request_id),
-        ("x-amz-id-2", &meta.host_id),
+        (Some(profile.request_id_header), &meta.request_id),
+        (profile.host_id_header, &meta.host_id),
     ] {
+        let Some(name) = name else { continue };
         // Only visible ASCII: what a client can read back as text.
         let value = value
             .as_deref()

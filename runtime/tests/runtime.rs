@@ -8,6 +8,7 @@ use s3_runtime::xml;
 use error::{BuildError, DecodeError, ErrorMetadata, XmlError};
 use quick_xml::Reader;
 use quick_xml::events::Event;
+use s3_runtime::operation::Profile;
 use xml::{
     DEFAULT_LIMITS, ErrorDocument, Limits, escape_into, is_error_document, read_error_document,
 };
@@ -610,7 +611,8 @@ fn from_response_prefers_headers() {
         ("x-amz-request-id", b"hdr-req"),
         ("x-amz-id-2", b"hdr-host"),
     ]);
-    let (metadata, error) = ErrorMetadata::from_response(404, &headers, BARE.as_bytes());
+    let (metadata, error) =
+        ErrorMetadata::from_response(&Profile::S3, 404, &headers, BARE.as_bytes());
     assert_eq!(error, None);
     assert_eq!(
         metadata,
@@ -626,24 +628,29 @@ fn from_response_prefers_headers() {
 
 #[test]
 fn from_response_falls_back_to_body() {
-    let (metadata, error) = ErrorMetadata::from_response(404, &headers(&[]), BARE.as_bytes());
+    let (metadata, error) =
+        ErrorMetadata::from_response(&Profile::S3, 404, &headers(&[]), BARE.as_bytes());
     assert_eq!(error, None);
     assert_eq!(metadata.request_id.as_deref(), Some("4442587FB7D0A2F9"));
     assert_eq!(metadata.host_id.as_deref(), Some("host/id+=="));
     // Only one header present: the other value comes from the body.
-    let (metadata, _) =
-        ErrorMetadata::from_response(404, &headers(&[("x-amz-id-2", b"h")]), BARE.as_bytes());
+    let (metadata, _) = ErrorMetadata::from_response(
+        &Profile::S3,
+        404,
+        &headers(&[("x-amz-id-2", b"h")]),
+        BARE.as_bytes(),
+    );
     assert_eq!(metadata.request_id.as_deref(), Some("4442587FB7D0A2F9"));
     assert_eq!(metadata.host_id.as_deref(), Some("h"));
     // Empty or non-text header values are ignored.
     let odd = headers(&[("x-amz-request-id", b""), ("x-amz-id-2", b"\xE9t\xE9")]);
-    let (metadata, _) = ErrorMetadata::from_response(404, &odd, BARE.as_bytes());
+    let (metadata, _) = ErrorMetadata::from_response(&Profile::S3, 404, &odd, BARE.as_bytes());
     assert_eq!(metadata.request_id.as_deref(), Some("4442587FB7D0A2F9"));
     assert_eq!(metadata.host_id.as_deref(), Some("host/id+=="));
     // The wrapped form works too.
     let body =
         b"<ErrorResponse><Error><Code>C</Code></Error><RequestId>r</RequestId></ErrorResponse>";
-    let (metadata, error) = ErrorMetadata::from_response(400, &headers(&[]), body);
+    let (metadata, error) = ErrorMetadata::from_response(&Profile::S3, 400, &headers(&[]), body);
     assert_eq!(error, None);
     assert_eq!(metadata.code.as_deref(), Some("C"));
     assert_eq!(metadata.request_id.as_deref(), Some("r"));
@@ -653,7 +660,7 @@ fn from_response_falls_back_to_body() {
 fn from_response_with_empty_or_bad_body() {
     let headers = headers(&[("x-amz-request-id", b"req"), ("x-amz-id-2", b"host")]);
     for body in [&b""[..], b"\n  "] {
-        let (metadata, error) = ErrorMetadata::from_response(403, &headers, body);
+        let (metadata, error) = ErrorMetadata::from_response(&Profile::S3, 403, &headers, body);
         assert_eq!(error, None);
         assert_eq!(
             metadata,
@@ -667,7 +674,7 @@ fn from_response_with_empty_or_bad_body() {
         );
     }
     for body in [&b"<html>Bad Gateway"[..], b"<Error><Code>X</Code>", b"\xFF"] {
-        let (metadata, error) = ErrorMetadata::from_response(502, &headers, body);
+        let (metadata, error) = ErrorMetadata::from_response(&Profile::S3, 502, &headers, body);
         assert!(error.is_some());
         assert_eq!(metadata.code, None);
         assert_eq!(metadata.request_id.as_deref(), Some("req"));
@@ -808,7 +815,7 @@ fn check_no_panic(body: &[u8]) {
         max_body_bytes: 64,
     };
     let _ = read_error_document(body, &small);
-    let _ = ErrorMetadata::from_response(500, &http::HeaderMap::new(), body);
+    let _ = ErrorMetadata::from_response(&Profile::S3, 500, &http::HeaderMap::new(), body);
 }
 
 #[test]

@@ -5,6 +5,7 @@ use s3_runtime::error;
 use s3_runtime::server;
 
 use error::{BuildError, ErrorMetadata};
+use s3_runtime::operation::Profile;
 use server::{Query, RequestError, Segment, match_path};
 
 use Segment::{Greedy, Label, Literal};
@@ -258,10 +259,10 @@ fn body(response: &http::Response<Vec<u8>>) -> &str {
 #[test]
 fn error_documents() {
     let bare = server::error_response(
+        &Profile::S3,
         &meta(),
         Some("NoSuchKey"),
         404,
-        false,
         &[],
         "<Key>k</Key>",
         http::HeaderMap::new(),
@@ -278,7 +279,8 @@ fn error_documents() {
         bare.headers()["content-length"],
         bare.body().len().to_string()
     );
-    let (read, problem) = ErrorMetadata::from_response(404, bare.headers(), bare.body());
+    let (read, problem) =
+        ErrorMetadata::from_response(&Profile::S3, 404, bare.headers(), bare.body());
     assert_eq!(problem, None);
     assert_eq!(
         read,
@@ -290,10 +292,10 @@ fn error_documents() {
     );
 
     let wrapped = server::error_response(
+        &Profile::REST_XML,
         &meta(),
         Some("InvalidGreeting"),
         400,
-        true,
         &["Message"],
         "<Message>Hi</Message>",
         http::HeaderMap::new(),
@@ -303,7 +305,7 @@ fn error_documents() {
         "<ErrorResponse><Error><Code>InvalidGreeting</Code><Message>Hi</Message></Error><RequestId>REQ</RequestId><HostId>HOST</HostId></ErrorResponse>"
     );
     let (read, problem) =
-        ErrorMetadata::from_response(400, &http::HeaderMap::new(), wrapped.body());
+        ErrorMetadata::from_response(&Profile::S3, 400, &http::HeaderMap::new(), wrapped.body());
     assert_eq!(problem, None);
     assert_eq!(read.code.as_deref(), Some("InvalidGreeting"));
     assert_eq!(read.message.as_deref(), Some("Hi"));
@@ -319,7 +321,7 @@ fn error_documents() {
         host_id: Some("é".into()),
         ..ErrorMetadata::default()
     };
-    let response = server::error_response(&odd, None, 42, false, &[], "", headers);
+    let response = server::error_response(&Profile::S3, &odd, None, 42, &[], "", headers);
     assert_eq!(response.status(), 500);
     assert!(response.headers().get("x-amz-request-id").is_none());
     assert!(response.headers().get("x-amz-id-2").is_none());

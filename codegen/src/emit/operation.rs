@@ -14,7 +14,7 @@ const HEADER_TS: TimestampFormat = TimestampFormat::HttpDate;
 const URI_TS: TimestampFormat = TimestampFormat::DateTime;
 
 /// The whole module body for one operation.
-pub fn module(op: &OperationDef) -> TokenStream {
+pub fn module(op: &OperationDef, krate: &Crate) -> TokenStream {
     let marker = ident(&op.name);
     let input = ident(&op.input.name);
     let output = ident(&op.output.name);
@@ -25,59 +25,57 @@ pub fn module(op: &OperationDef) -> TokenStream {
         op_docs.push(String::new());
     }
     op_docs.push(format!(
-        "`{} {}` (success status {}). Build the request with [`{}::to_http_request`], read the response with [`crate::Operation::parse_response`].",
+        "`{} {}` (success status {}). Build the request with [`crate::Operation::build_request`], read the response with [`crate::Operation::parse_response`].",
         op.method,
         uri_pattern(op),
         op.code,
-        op.input.name
     ));
     let op_doc = docs(&op_docs);
 
     let input_type = types::structure(&op.input);
     let output_type = types::structure(&op.output);
     let input_xml = xml::structure(&op.input);
-    let build = build_request(op);
+    let (to_request, request_helpers) = build_request(op);
     let host = host_prefix(op);
     let streamed = streamed_body(op);
-    let read_output = read_output(op);
-    let error_enum = error_enum(op);
-    let server_methods = super::server::trait_methods(op);
+    let from_response = read_output(op);
+    let (error_enum, from_code) = error_enum(op);
+    let server = super::server::parts(op, krate);
+    let (from_request, request_reader) = (&server.from_request, &server.request_reader);
+    let (to_response, error_response) = (&server.to_response, &server.error_response);
     quote! {
         #op_doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
         pub struct #marker;
 
-        impl crate::Operation for #marker {
+        impl s3_runtime::operation::Operation for #marker {
             const NAME: &'static str = #name;
             type Input = #input;
             type Output = #output;
             type Error = #error;
-            fn build_request(input: &Self::Input) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
-                input.to_http_request()
-            }
-            fn parse_response<B: AsRef<[u8]>>(response: &http::Response<B>) -> Result<Self::Output, Self::Error> {
-                let status = response.status().as_u16();
-                let headers = response.headers();
-                let body = response.body().as_ref();
-                if response.status().is_success() && !s3_runtime::xml::is_error_document(body) {
-                    return #output::from_http_response(status, headers, body).map_err(|source| {
-                        let (meta, _) = crate::error::ErrorMetadata::from_response(status, headers, b"");
-                        #error::Unhandled(crate::error::Unhandled { meta, source: Some(source) })
-                    });
-                }
-                Err(#error::from_response(status, headers, body))
-            }
-            #server_methods
         }
 
         #input_type
         #input_xml
-        #build
+        impl s3_runtime::operation::Input for #input {
+            #to_request
+            #from_request
+        }
+        #request_helpers
+        #request_reader
         #streamed
         #host
         #output_type
-        #read_output
+        impl s3_runtime::operation::Output for #output {
+            #from_response
+            #to_response
+        }
         #error_enum
+        impl s3_runtime::operation::OperationError for #error {
+            const PROFILE: &'static s3_runtime::operation::Profile = &crate::PROFILE;
+            #from_code
+            #error_response
+        }
     }
 }
 
@@ -125,7 +123,9 @@ pub(super) fn with_value(f: &Field, body: TokenStream) -> TokenStream {
     }
 }
 
-fn build_request(op: &OperationDef) -> TokenStream {
+/// `to_http_request` of the `Input` impl, and the inherent items it calls
+/// (none unless idempotency tokens are filled in first).
+fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
     let input = ident(&op.input.name);
     let fields = &op.input.fields;
 
@@ -333,56 +333,59 @@ fn build_request(op: &OperationDef) -> TokenStream {
         .iter()
         .filter(|f| f.idempotency_token && f.optional)
         .collect();
-    let (entry, builder) = if tokens.is_empty() {
-        (quote!(), quote!(#[doc = #doc] pub fn to_http_request))
-    } else {
-        let fills = tokens.iter().map(|f| {
-            let fname = ident(&f.name);
-            quote!(if filled.#fname.is_none() { filled.#fname = Some(token()); })
-        });
-        let entry = quote! {
-                #[doc = #doc]
-                ///
-                /// An empty idempotency token is filled with a fresh random token.
-                pub fn to_http_request(&self) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
-                    self.to_http_request_with_token(crate::primitives::idempotency_token)
-                }
-                /// Like `to_http_request`, with the idempotency tokens that the
-                /// caller left empty taken from `token`.
-                pub fn to_http_request_with_token(&self, mut token: impl FnMut() -> String) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
-                    let mut filled = self.clone();
-                    #(#fills)*
-                    filled.build_http_request()
-                }
-        };
-        (entry, quote!(fn build_http_request))
-    };
-    quote! {
-        impl #input {
-            #entry
-
-            #builder(&self) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
-                let mut uri = String::with_capacity(128);
-                #(#path)*
-                #first
-                #(#literals)*
-                #(#queries)*
-                #body
-                #body_len
-                #checksum_compute
-                let mut request = http::Request::new(body);
-                *request.method_mut() = #method;
-                *request.uri_mut() = http::Uri::try_from(uri)
-                    .map_err(|e| crate::error::BuildError::InvalidUri { reason: e.to_string() })?;
-                #headers_binding
-                #(#headers)*
-                #content_type
-                #checksum_insert
-                #content_length
-                Ok(request)
-            }
+    let build_body = quote! {
+        (&self) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
+            let mut uri = String::with_capacity(128);
+            #(#path)*
+            #first
+            #(#literals)*
+            #(#queries)*
+            #body
+            #body_len
+            #checksum_compute
+            let mut request = http::Request::new(body);
+            *request.method_mut() = #method;
+            *request.uri_mut() = http::Uri::try_from(uri)
+                .map_err(|e| crate::error::BuildError::InvalidUri { reason: e.to_string() })?;
+            #headers_binding
+            #(#headers)*
+            #content_type
+            #checksum_insert
+            #content_length
+            Ok(request)
         }
+    };
+    if tokens.is_empty() {
+        return (
+            quote!(#[doc = #doc] fn to_http_request #build_body),
+            quote!(),
+        );
     }
+    let fills = tokens.iter().map(|f| {
+        let fname = ident(&f.name);
+        quote!(if filled.#fname.is_none() { filled.#fname = Some(token()); })
+    });
+    let entry = quote! {
+        #[doc = #doc]
+        ///
+        /// An empty idempotency token is filled with a fresh random token.
+        fn to_http_request(&self) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
+            self.to_http_request_with_token(crate::primitives::idempotency_token)
+        }
+    };
+    let helpers = quote! {
+        impl #input {
+            /// Like `to_http_request`, with the idempotency tokens that the
+            /// caller left empty taken from `token`.
+            pub fn to_http_request_with_token(&self, mut token: impl FnMut() -> String) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
+                let mut filled = self.clone();
+                #(#fills)*
+                filled.build_http_request()
+            }
+            fn build_http_request #build_body
+        }
+    };
+    (entry, helpers)
 }
 
 /// The request checksum of `httpChecksum`: computed over the body before it
@@ -492,7 +495,7 @@ fn streamed_body(op: &OperationDef) -> TokenStream {
                 pub fn to_http_request_with_body<B>(&self, body: B) -> Result<http::Request<B>, crate::error::BuildError> {
                     let mut head = self.clone();
                     head.#payload = None;
-                    let mut request = head.to_http_request()?;
+                    let mut request = s3_runtime::operation::Input::to_http_request(&head)?;
                     let headers = request.headers_mut();
                     #(#drops)*
                     Ok(request.map(|_| body))
@@ -515,7 +518,7 @@ fn streamed_body(op: &OperationDef) -> TokenStream {
             impl #output {
                 #[doc = #doc]
                 pub fn from_response_head(head: &http::response::Parts) -> Result<Self, crate::error::XmlError> {
-                    Self::from_http_response(head.status.as_u16(), &head.headers, b"")
+                    <Self as s3_runtime::operation::Output>::from_http_response(head.status.as_u16(), &head.headers, b"")
                 }
             }
         });
@@ -651,9 +654,9 @@ fn read_http_members(fields: &[&Field]) -> Vec<TokenStream> {
 
 /// `from_http_response` for the output: status, headers, then the body
 /// (an XML document of body members, or the payload).
+/// `from_http_response` of the output's `Output` impl.
 fn read_output(op: &OperationDef) -> TokenStream {
     let out = &op.output;
-    let output = ident(&out.name);
     let fields: Vec<&Field> = out.fields.iter().collect();
     let reader = MemberReader::new(&fields);
     let (decls, attrs, arms) = (&reader.decls, &reader.attrs, &reader.arms);
@@ -734,15 +737,12 @@ fn read_output(op: &OperationDef) -> TokenStream {
     };
     let (status, headers, body_param) = params(&fields, out.reads_xml);
     quote! {
-        impl #output {
-            /// Reads a successful response: status, headers and body.
-            #[allow(unused_assignments)]
-            pub(crate) fn from_http_response(#status: u16, #headers: &http::HeaderMap, #body_param: &[u8]) -> Result<Self, crate::error::XmlError> {
-                #(#decls)*
-                #(#http)*
-                #body
-                Ok(Self { #(#build)* })
-            }
+        #[allow(unused_assignments)]
+        fn from_http_response(#status: u16, #headers: &http::HeaderMap, #body_param: &[u8]) -> Result<Self, crate::error::XmlError> {
+            #(#decls)*
+            #(#http)*
+            #body
+            Ok(Self { #(#build)* })
         }
     }
 }
@@ -820,7 +820,9 @@ pub fn read_error(s: &StructDef) -> TokenStream {
     }
 }
 
-fn error_enum(op: &OperationDef) -> TokenStream {
+/// The operation error enum with its `ProvideErrorMetadata`, `Display`
+/// and `Error` impls, and `from_code` of its `OperationError` impl.
+fn error_enum(op: &OperationDef) -> (TokenStream, TokenStream) {
     let error = ident(&op.error_name);
     let doc = format!(
         " Every error `{}` can return: one variant per error the model documents for it, and `Unhandled` for any other error code or an unreadable error response.",
@@ -829,7 +831,7 @@ fn error_enum(op: &OperationDef) -> TokenStream {
     let variants = op.errors.iter().map(|e| {
         let v = ident(&e.variant);
         let t = ident(&e.type_name);
-        let d = format!(" S3 error code `{}`.", e.code);
+        let d = format!(" Error code `{}`.", e.code);
         quote!(#[doc = #d] #v(crate::types::#t),)
     });
     let arms = op.errors.iter().map(|e| {
@@ -837,12 +839,7 @@ fn error_enum(op: &OperationDef) -> TokenStream {
         let t = ident(&e.type_name);
         let code = &e.code;
         let read = if e.has_members {
-            quote! {
-                match crate::types::#t::read_error(meta.clone(), headers, body) {
-                    Ok(e) => Self::#v(e),
-                    Err(source) => Self::Unhandled(crate::error::Unhandled { meta, source: Some(source) }),
-                }
-            }
+            quote!(s3_runtime::operation::read_modeled(meta, headers, body, crate::types::#t::read_error, Self::#v))
         } else {
             quote!(Self::#v(crate::types::#t { meta }))
         };
@@ -858,6 +855,17 @@ fn error_enum(op: &OperationDef) -> TokenStream {
         let v = ident(&e.variant);
         quote!(Self::#v(e) => Some(e),)
     });
+    let uses_parts = op.errors.iter().any(|e| e.has_members);
+    let (headers, body) = if uses_parts {
+        (quote!(headers), quote!(body))
+    } else {
+        (quote!(_headers), quote!(_body))
+    };
+    let code_param = if op.errors.is_empty() {
+        quote!(_code)
+    } else {
+        quote!(code)
+    };
     let dispatch = if op.errors.is_empty() {
         quote!(Self::Unhandled(crate::error::Unhandled {
             meta,
@@ -865,22 +873,20 @@ fn error_enum(op: &OperationDef) -> TokenStream {
         }))
     } else {
         quote! {
-            // A response without a body (as to HEAD) has no code: its status
-            // names it, e.g. 404 is `NotFound`.
-            let code = match &meta.code {
-                Some(code) => Some(code.clone()),
-                None if s3_runtime::xml::is_blank(body) => crate::error::status_code_name(status),
-                None => None,
-            };
-            match code.as_deref() {
+            match code {
                 #(#arms)*
                 _ => Self::Unhandled(crate::error::Unhandled { meta, source: None }),
             }
         }
     };
+    let from_code = quote! {
+        fn from_code(#code_param: Option<&str>, meta: crate::error::ErrorMetadata, #headers: &http::HeaderMap, #body: &[u8]) -> Self {
+            #dispatch
+        }
+    };
     let modeled_display =
-        (!op.errors.is_empty()).then(|| quote!(other => std::fmt::Display::fmt(other.meta(), f),));
-    quote! {
+        (!op.errors.is_empty()).then(|| quote!(other => std::fmt::Display::fmt(s3_runtime::operation::ProvideErrorMetadata::meta(other), f),));
+    let items = quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -891,19 +897,13 @@ fn error_enum(op: &OperationDef) -> TokenStream {
             /// An error code this operation does not model, or an error response whose body could not be read.
             Unhandled(crate::error::Unhandled),
         }
-        impl #error {
-            /// Reads an error response: S3's `<Error>` document, the request id
-            /// and host id headers, and the HTTP status. Never fails: anything
-            /// unreadable becomes `Unhandled` with the reason attached.
-            pub fn from_response(status: u16, headers: &http::HeaderMap, body: &[u8]) -> Self {
-                let (meta, problem) = crate::error::ErrorMetadata::from_response(status, headers, body);
-                if let Some(source) = problem {
-                    return Self::Unhandled(crate::error::Unhandled { meta, source: Some(source) });
-                }
-                #dispatch
+        impl From<crate::error::Unhandled> for #error {
+            fn from(e: crate::error::Unhandled) -> Self {
+                Self::Unhandled(e)
             }
-            /// Code, message, request id, host id and HTTP status of the error.
-            pub fn meta(&self) -> &crate::error::ErrorMetadata {
+        }
+        impl s3_runtime::operation::ProvideErrorMetadata for #error {
+            fn meta(&self) -> &crate::error::ErrorMetadata {
                 match self {
                     #(#meta_arms)*
                     Self::Unhandled(e) => &e.meta,
@@ -926,5 +926,6 @@ fn error_enum(op: &OperationDef) -> TokenStream {
                 }
             }
         }
-    }
+    };
+    (items, from_code)
 }

@@ -20,27 +20,28 @@ use crate::naming::ident;
 const HEADER_TS: TimestampFormat = TimestampFormat::HttpDate;
 const URI_TS: TimestampFormat = TimestampFormat::DateTime;
 
-/// The server-side items of one operation module.
-pub fn module(op: &OperationDef, krate: &Crate) -> TokenStream {
-    let parse = from_http_request(op);
-    let respond = output_response(op, krate);
-    let errors = error_enum_response(op, &krate.service);
-    quote!(#parse #respond #errors)
+/// The server-side parts of one operation module: the trait methods that
+/// read the request and write the responses, and the inherent helpers they
+/// call.
+pub struct Parts {
+    /// `from_http_request` of the input's `Input` impl.
+    pub from_request: TokenStream,
+    /// Inherent items of the input that `from_request` calls.
+    pub request_reader: TokenStream,
+    /// `to_http_response` of the output's `Output` impl.
+    pub to_response: TokenStream,
+    /// `to_http_response` of the error enum's `OperationError` impl.
+    pub error_response: TokenStream,
 }
 
-/// The server-side methods of `impl crate::Operation for <Marker>`.
-pub fn trait_methods(op: &OperationDef) -> TokenStream {
-    let input = ident(&op.input.name);
-    quote! {
-        fn parse_request<B: AsRef<[u8]>>(request: &http::Request<B>) -> Result<Self::Input, crate::server::RequestError> {
-            #input::from_http_request(request)
-        }
-        fn build_response(output: &Self::Output) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
-            output.to_http_response()
-        }
-        fn build_error_response(error: &Self::Error) -> http::Response<Vec<u8>> {
-            error.to_http_response()
-        }
+/// The server-side parts of one operation.
+pub fn parts(op: &OperationDef, krate: &Crate) -> Parts {
+    let (from_request, request_reader) = from_http_request(op);
+    Parts {
+        from_request,
+        request_reader,
+        to_response: output_response(op, krate),
+        error_response: error_enum_response(op),
     }
 }
 
@@ -67,7 +68,7 @@ fn parse_at(ty: &Ty, text: TokenStream, default: TimestampFormat, location: &str
 // Requests
 // ---------------------------------------------------------------------------
 
-fn from_http_request(op: &OperationDef) -> TokenStream {
+fn from_http_request(op: &OperationDef) -> (TokenStream, TokenStream) {
     let input = ident(&op.input.name);
     let fields = &op.input.fields;
     let method = &op.method;
@@ -359,11 +360,11 @@ fn from_http_request(op: &OperationDef) -> TokenStream {
         " Reads a `{} {}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.",
         op.method, pattern
     );
-    quote! {
-        impl #input {
+    let reader = (!read_body.is_empty()).then(|| quote!(impl #input { #read_body }));
+    let from = quote! {
             #[doc = #doc]
             #[allow(unused_assignments)]
-            pub fn from_http_request<B: AsRef<[u8]>>(request: &http::Request<B>) -> Result<Self, crate::server::RequestError> {
+            fn from_http_request<B: AsRef<[u8]>>(request: &http::Request<B>) -> Result<Self, crate::server::RequestError> {
                 crate::server::check_method(request.method(), #method)?;
                 #path
                 #query
@@ -375,9 +376,8 @@ fn from_http_request(op: &OperationDef) -> TokenStream {
                 #body_call
                 Ok(Self { #(#build)* })
             }
-            #read_body
-        }
-    }
+    };
+    (from, quote!(#reader))
 }
 
 /// Statements that read the payload member `f` (the field at `index`) from `body`.
@@ -553,7 +553,6 @@ pub(crate) fn payload_root(f: &Field, krate: &Crate) -> (String, Option<XmlNames
 /// `to_http_response` for the output.
 fn output_response(op: &OperationDef, krate: &Crate) -> TokenStream {
     let out = &op.output;
-    let output = ident(&out.name);
     let code = op.code;
 
     let status = match out
@@ -701,50 +700,39 @@ fn output_response(op: &OperationDef, krate: &Crate) -> TokenStream {
         op.name, op.code
     );
     quote! {
-        impl #output {
-            #[doc = #doc]
-            pub fn to_http_response(&self) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
-                #status
-                #headers_decl
-                #(#headers)*
-                #body
-                let content_type = #content_type;
-                crate::server::response(status, headers, body, content_type)
-            }
+        #[doc = #doc]
+        fn to_http_response(&self) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
+            #status
+            #headers_decl
+            #(#headers)*
+            #body
+            let content_type = #content_type;
+            crate::server::response(status, headers, body, content_type)
         }
     }
 }
 
 /// `to_http_response` for the operation error enum.
-fn error_enum_response(op: &OperationDef, service: &ServiceInfo) -> TokenStream {
-    let error = ident(&op.error_name);
-    let wrapped = !service.no_error_wrapping;
+fn error_enum_response(op: &OperationDef) -> TokenStream {
     let arms = op.errors.iter().map(|e| {
         let v = ident(&e.variant);
         quote!(Self::#v(e) => e.to_http_response(),)
     });
     quote! {
-        impl #error {
-            /// This error as an HTTP response (server side): the modeled
-            /// error's status, code and members, or for `Unhandled` the
-            /// status (500 when it is 0), code and message of its metadata;
-            /// the request id and host id in the body and in the
-            /// `x-amz-request-id` and `x-amz-id-2` headers. Never fails.
-            pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+            fn to_http_response(&self) -> http::Response<Vec<u8>> {
                 match self {
                     #(#arms)*
                     Self::Unhandled(e) => crate::server::error_response(
+                        &crate::PROFILE,
                         &e.meta,
                         e.meta.code.as_deref(),
                         crate::server::error_status(e.meta.status),
-                        #wrapped,
                         &[],
                         "",
                         http::HeaderMap::new(),
                     ),
                 }
             }
-        }
     }
 }
 
@@ -757,7 +745,7 @@ pub fn error_response(s: &StructDef, service: &ServiceInfo) -> TokenStream {
         return quote!();
     };
     let name = ident(&s.name);
-    let wrapped = !service.no_error_wrapping;
+    let wrapped = !service.profile.bare_error_documents;
     let status_tokens = match status {
         Some(status) => quote!(#status),
         None => quote!(crate::server::error_status(self.meta.status)),
@@ -852,7 +840,7 @@ pub fn error_response(s: &StructDef, service: &ServiceInfo) -> TokenStream {
         " Header-bound members that cannot be header values are left out."
     };
     let doc = format!(
-        " This error as an HTTP response (server side): {status_doc}, the {form} with the code `{code}`, the message{members_doc}, the request id and host id (also as the `x-amz-request-id` and `x-amz-id-2` headers). Never fails.{headers_doc}"
+        " This error as an HTTP response (server side): {status_doc}, the {form} with the code `{code}`, the message{members_doc}, the request id and host id (also as the profile's request id headers). Never fails.{headers_doc}"
     );
     quote! {
         impl #name {
@@ -862,7 +850,7 @@ pub fn error_response(s: &StructDef, service: &ServiceInfo) -> TokenStream {
                 #(#headers)*
                 #members
                 #taken
-                crate::server::error_response(&self.meta, Some(#code), #status_tokens, #wrapped, #taken_arg, #members_arg, headers)
+                crate::server::error_response(&crate::PROFILE, &self.meta, Some(#code), #status_tokens, #taken_arg, #members_arg, headers)
             }
             #write_fn
         }

@@ -88,6 +88,11 @@ pub fn structure(s: &StructDef) -> TokenStream {
                 }
             }
             impl std::error::Error for #name {}
+            impl s3_runtime::operation::ProvideErrorMetadata for #name {
+                fn meta(&self) -> &crate::error::ErrorMetadata {
+                    &self.meta
+                }
+            }
         }
     });
     quote! {

@@ -3,54 +3,14 @@
 //! Input, output, HTTP binding and errors of this operation.
 /// <p>Creates a bucket; the account that signs the request owns it. An optional XML body, <code>CreateBucketConfiguration</code>, picks the Region (or, for a directory bucket, the zone and bucket type) and can attach tags. Headers can set a canned ACL or explicit grants, turn on Object Lock, choose the object ownership mode and, for general purpose buckets, the namespace the name belongs to.</p><p>A name already held by another account fails with <code>BucketAlreadyExists</code>; one the caller already holds fails with <code>BucketAlreadyOwnedByYou</code>, except in us-east-1, where S3 keeps answering 200 OK for backward compatibility. Besides <code>s3:CreateBucket</code>, some headers need extra permissions (for example <code>s3:PutBucketAcl</code> for a non-private ACL, <code>s3:PutBucketOwnershipControls</code> for object ownership). Directory buckets need <code>s3express:CreateBucket</code> instead.</p>
 ///
-/// `PUT /{Bucket}` (success status 200). Build the request with [`CreateBucketRequest::to_http_request`], read the response with [`crate::Operation::parse_response`].
+/// `PUT /{Bucket}` (success status 200). Build the request with [`crate::Operation::build_request`], read the response with [`crate::Operation::parse_response`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct CreateBucket;
-impl crate::Operation for CreateBucket {
+impl s3_runtime::operation::Operation for CreateBucket {
     const NAME: &'static str = "CreateBucket";
     type Input = CreateBucketRequest;
     type Output = CreateBucketOutput;
     type Error = CreateBucketError;
-    fn build_request(
-        input: &Self::Input,
-    ) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
-        input.to_http_request()
-    }
-    fn parse_response<B: AsRef<[u8]>>(
-        response: &http::Response<B>,
-    ) -> Result<Self::Output, Self::Error> {
-        let status = response.status().as_u16();
-        let headers = response.headers();
-        let body = response.body().as_ref();
-        if response.status().is_success() && !s3_runtime::xml::is_error_document(body) {
-            return CreateBucketOutput::from_http_response(status, headers, body)
-                .map_err(|source| {
-                    let (meta, _) = crate::error::ErrorMetadata::from_response(
-                        status,
-                        headers,
-                        b"",
-                    );
-                    CreateBucketError::Unhandled(crate::error::Unhandled {
-                        meta,
-                        source: Some(source),
-                    })
-                });
-        }
-        Err(CreateBucketError::from_response(status, headers, body))
-    }
-    fn parse_request<B: AsRef<[u8]>>(
-        request: &http::Request<B>,
-    ) -> Result<Self::Input, crate::server::RequestError> {
-        CreateBucketRequest::from_http_request(request)
-    }
-    fn build_response(
-        output: &Self::Output,
-    ) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
-        output.to_http_response()
-    }
-    fn build_error_response(error: &Self::Error) -> http::Response<Vec<u8>> {
-        error.to_http_response()
-    }
 }
 /// Input of CreateBucket: the name of the new bucket, optional access-control, Object Lock, ownership and namespace headers, and the optional <code>CreateBucketConfiguration</code> XML body.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -234,9 +194,9 @@ impl CreateBucketRequest {
         self
     }
 }
-impl CreateBucketRequest {
+impl s3_runtime::operation::Input for CreateBucketRequest {
     /// Builds the `CreateBucket` request: method, path-style relative URI, headers and body. No I/O; add the host, sign and send it with the HTTP client of your choice.
-    pub fn to_http_request(
+    fn to_http_request(
         &self,
     ) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
         let mut uri = String::with_capacity(128);
@@ -349,156 +309,9 @@ impl CreateBucketRequest {
         headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(body_len));
         Ok(request)
     }
-}
-/// Output of CreateBucket, taken from response headers (the response has no body).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct CreateBucketOutput {
-    /// Where the new bucket can be reached, from the <code>Location</code> response header (a path such as <code>/amzn-s3-demo-bucket</code>, or a URL).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Location", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub location: Option<String>,
-    /// ARN of the new bucket, from the <code>x-amz-bucket-arn</code> header; sent for directory buckets.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "BucketArn", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub bucket_arn: Option<String>,
-}
-impl CreateBucketOutput {
-    /// Sets `Location` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_location(mut self, location: impl Into<String>) -> Self {
-        self.location = Some(location.into());
-        self
-    }
-    /// Sets `BucketArn` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_bucket_arn(mut self, bucket_arn: impl Into<String>) -> Self {
-        self.bucket_arn = Some(bucket_arn.into());
-        self
-    }
-}
-impl CreateBucketOutput {
-    /// Reads a successful response: status, headers and body.
-    #[allow(unused_assignments)]
-    pub(crate) fn from_http_response(
-        _status: u16,
-        headers: &http::HeaderMap,
-        _body: &[u8],
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_location: Option<String> = None;
-        let mut m_bucket_arn: Option<String> = None;
-        if let Some(text) = s3_runtime::headers::text(headers, "location")? {
-            m_location = Some(
-                Ok::<String, String>(text)
-                    .map_err(|e| crate::error::XmlError::new(
-                        format!("{}{e}", "header location: "),
-                    ))?,
-            );
-        }
-        if let Some(text) = s3_runtime::headers::text(headers, "x-amz-bucket-arn")? {
-            m_bucket_arn = Some(
-                Ok::<String, String>(text)
-                    .map_err(|e| crate::error::XmlError::new(
-                        format!("{}{e}", "header x-amz-bucket-arn: "),
-                    ))?,
-            );
-        }
-        Ok(Self {
-            location: m_location,
-            bucket_arn: m_bucket_arn,
-        })
-    }
-}
-/// Every error `CreateBucket` can return: one variant per error the model documents for it, and `Unhandled` for any other error code or an unreadable error response.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(tag = "Type"))]
-#[non_exhaustive]
-pub enum CreateBucketError {
-    /// S3 error code `BucketAlreadyExists`.
-    BucketAlreadyExists(crate::types::BucketAlreadyExists),
-    /// S3 error code `BucketAlreadyOwnedByYou`.
-    BucketAlreadyOwnedByYou(crate::types::BucketAlreadyOwnedByYou),
-    /// An error code this operation does not model, or an error response whose body could not be read.
-    Unhandled(crate::error::Unhandled),
-}
-impl CreateBucketError {
-    /// Reads an error response: S3's `<Error>` document, the request id
-    /// and host id headers, and the HTTP status. Never fails: anything
-    /// unreadable becomes `Unhandled` with the reason attached.
-    pub fn from_response(status: u16, headers: &http::HeaderMap, body: &[u8]) -> Self {
-        let (meta, problem) = crate::error::ErrorMetadata::from_response(
-            status,
-            headers,
-            body,
-        );
-        if let Some(source) = problem {
-            return Self::Unhandled(crate::error::Unhandled {
-                meta,
-                source: Some(source),
-            });
-        }
-        let code = match &meta.code {
-            Some(code) => Some(code.clone()),
-            None if s3_runtime::xml::is_blank(body) => {
-                crate::error::status_code_name(status)
-            }
-            None => None,
-        };
-        match code.as_deref() {
-            Some("BucketAlreadyExists") => {
-                Self::BucketAlreadyExists(crate::types::BucketAlreadyExists {
-                    meta,
-                })
-            }
-            Some("BucketAlreadyOwnedByYou") => {
-                Self::BucketAlreadyOwnedByYou(crate::types::BucketAlreadyOwnedByYou {
-                    meta,
-                })
-            }
-            _ => {
-                Self::Unhandled(crate::error::Unhandled {
-                    meta,
-                    source: None,
-                })
-            }
-        }
-    }
-    /// Code, message, request id, host id and HTTP status of the error.
-    pub fn meta(&self) -> &crate::error::ErrorMetadata {
-        match self {
-            Self::BucketAlreadyExists(e) => &e.meta,
-            Self::BucketAlreadyOwnedByYou(e) => &e.meta,
-            Self::Unhandled(e) => &e.meta,
-        }
-    }
-}
-impl std::fmt::Display for CreateBucketError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Unhandled(e) => std::fmt::Display::fmt(e, f),
-            other => std::fmt::Display::fmt(other.meta(), f),
-        }
-    }
-}
-impl std::error::Error for CreateBucketError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::BucketAlreadyExists(e) => Some(e),
-            Self::BucketAlreadyOwnedByYou(e) => Some(e),
-            Self::Unhandled(e) => Some(e),
-        }
-    }
-}
-impl CreateBucketRequest {
     /// Reads a `PUT /{Bucket}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.
     #[allow(unused_assignments)]
-    pub fn from_http_request<B: AsRef<[u8]>>(
+    fn from_http_request<B: AsRef<[u8]>>(
         request: &http::Request<B>,
     ) -> Result<Self, crate::server::RequestError> {
         crate::server::check_method(request.method(), "PUT")?;
@@ -594,9 +407,70 @@ impl CreateBucketRequest {
         })
     }
 }
+/// Output of CreateBucket, taken from response headers (the response has no body).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct CreateBucketOutput {
+    /// Where the new bucket can be reached, from the <code>Location</code> response header (a path such as <code>/amzn-s3-demo-bucket</code>, or a URL).
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Location", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub location: Option<String>,
+    /// ARN of the new bucket, from the <code>x-amz-bucket-arn</code> header; sent for directory buckets.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "BucketArn", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub bucket_arn: Option<String>,
+}
 impl CreateBucketOutput {
+    /// Sets `Location` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_location(mut self, location: impl Into<String>) -> Self {
+        self.location = Some(location.into());
+        self
+    }
+    /// Sets `BucketArn` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_bucket_arn(mut self, bucket_arn: impl Into<String>) -> Self {
+        self.bucket_arn = Some(bucket_arn.into());
+        self
+    }
+}
+impl s3_runtime::operation::Output for CreateBucketOutput {
+    #[allow(unused_assignments)]
+    fn from_http_response(
+        _status: u16,
+        headers: &http::HeaderMap,
+        _body: &[u8],
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_location: Option<String> = None;
+        let mut m_bucket_arn: Option<String> = None;
+        if let Some(text) = s3_runtime::headers::text(headers, "location")? {
+            m_location = Some(
+                Ok::<String, String>(text)
+                    .map_err(|e| crate::error::XmlError::new(
+                        format!("{}{e}", "header location: "),
+                    ))?,
+            );
+        }
+        if let Some(text) = s3_runtime::headers::text(headers, "x-amz-bucket-arn")? {
+            m_bucket_arn = Some(
+                Ok::<String, String>(text)
+                    .map_err(|e| crate::error::XmlError::new(
+                        format!("{}{e}", "header x-amz-bucket-arn: "),
+                    ))?,
+            );
+        }
+        Ok(Self {
+            location: m_location,
+            bucket_arn: m_bucket_arn,
+        })
+    }
     /// Builds the successful `CreateBucket` response (server side): status 200 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.
-    pub fn to_http_response(
+    fn to_http_response(
         &self,
     ) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
         let status: u16 = 200u16;
@@ -620,22 +494,92 @@ impl CreateBucketOutput {
         crate::server::response(status, headers, body, content_type)
     }
 }
-impl CreateBucketError {
-    /// This error as an HTTP response (server side): the modeled
-    /// error's status, code and members, or for `Unhandled` the
-    /// status (500 when it is 0), code and message of its metadata;
-    /// the request id and host id in the body and in the
-    /// `x-amz-request-id` and `x-amz-id-2` headers. Never fails.
-    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+/// Every error `CreateBucket` can return: one variant per error the model documents for it, and `Unhandled` for any other error code or an unreadable error response.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "Type"))]
+#[non_exhaustive]
+pub enum CreateBucketError {
+    /// Error code `BucketAlreadyExists`.
+    BucketAlreadyExists(crate::types::BucketAlreadyExists),
+    /// Error code `BucketAlreadyOwnedByYou`.
+    BucketAlreadyOwnedByYou(crate::types::BucketAlreadyOwnedByYou),
+    /// An error code this operation does not model, or an error response whose body could not be read.
+    Unhandled(crate::error::Unhandled),
+}
+impl From<crate::error::Unhandled> for CreateBucketError {
+    fn from(e: crate::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
+impl s3_runtime::operation::ProvideErrorMetadata for CreateBucketError {
+    fn meta(&self) -> &crate::error::ErrorMetadata {
+        match self {
+            Self::BucketAlreadyExists(e) => &e.meta,
+            Self::BucketAlreadyOwnedByYou(e) => &e.meta,
+            Self::Unhandled(e) => &e.meta,
+        }
+    }
+}
+impl std::fmt::Display for CreateBucketError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unhandled(e) => std::fmt::Display::fmt(e, f),
+            other => {
+                std::fmt::Display::fmt(
+                    s3_runtime::operation::ProvideErrorMetadata::meta(other),
+                    f,
+                )
+            }
+        }
+    }
+}
+impl std::error::Error for CreateBucketError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::BucketAlreadyExists(e) => Some(e),
+            Self::BucketAlreadyOwnedByYou(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
+        }
+    }
+}
+impl s3_runtime::operation::OperationError for CreateBucketError {
+    const PROFILE: &'static s3_runtime::operation::Profile = &crate::PROFILE;
+    fn from_code(
+        code: Option<&str>,
+        meta: crate::error::ErrorMetadata,
+        _headers: &http::HeaderMap,
+        _body: &[u8],
+    ) -> Self {
+        match code {
+            Some("BucketAlreadyExists") => {
+                Self::BucketAlreadyExists(crate::types::BucketAlreadyExists {
+                    meta,
+                })
+            }
+            Some("BucketAlreadyOwnedByYou") => {
+                Self::BucketAlreadyOwnedByYou(crate::types::BucketAlreadyOwnedByYou {
+                    meta,
+                })
+            }
+            _ => {
+                Self::Unhandled(crate::error::Unhandled {
+                    meta,
+                    source: None,
+                })
+            }
+        }
+    }
+    fn to_http_response(&self) -> http::Response<Vec<u8>> {
         match self {
             Self::BucketAlreadyExists(e) => e.to_http_response(),
             Self::BucketAlreadyOwnedByYou(e) => e.to_http_response(),
             Self::Unhandled(e) => {
                 crate::server::error_response(
+                    &crate::PROFILE,
                     &e.meta,
                     e.meta.code.as_deref(),
                     crate::server::error_status(e.meta.status),
-                    false,
                     &[],
                     "",
                     http::HeaderMap::new(),

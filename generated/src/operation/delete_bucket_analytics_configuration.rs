@@ -3,60 +3,14 @@
 //! Input, output, HTTP binding and errors of this operation.
 /// <p>Removes one storage class analysis configuration, selected by its <code>Id</code>, from a bucket. A successful call returns 204 No Content with an empty body.</p><p>Fails with <code>NoSuchConfiguration</code> when no configuration has that identifier and with <code>NoSuchBucket</code> when the bucket does not exist. Directory buckets do not support this operation. There is no separate delete permission: the caller needs <code>s3:PutAnalyticsConfiguration</code>.</p>
 ///
-/// `DELETE /{Bucket}?analytics` (success status 204). Build the request with [`DeleteBucketAnalyticsConfigurationRequest::to_http_request`], read the response with [`crate::Operation::parse_response`].
+/// `DELETE /{Bucket}?analytics` (success status 204). Build the request with [`crate::Operation::build_request`], read the response with [`crate::Operation::parse_response`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct DeleteBucketAnalyticsConfiguration;
-impl crate::Operation for DeleteBucketAnalyticsConfiguration {
+impl s3_runtime::operation::Operation for DeleteBucketAnalyticsConfiguration {
     const NAME: &'static str = "DeleteBucketAnalyticsConfiguration";
     type Input = DeleteBucketAnalyticsConfigurationRequest;
     type Output = DeleteBucketAnalyticsConfigurationOutput;
     type Error = DeleteBucketAnalyticsConfigurationError;
-    fn build_request(
-        input: &Self::Input,
-    ) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
-        input.to_http_request()
-    }
-    fn parse_response<B: AsRef<[u8]>>(
-        response: &http::Response<B>,
-    ) -> Result<Self::Output, Self::Error> {
-        let status = response.status().as_u16();
-        let headers = response.headers();
-        let body = response.body().as_ref();
-        if response.status().is_success() && !s3_runtime::xml::is_error_document(body) {
-            return DeleteBucketAnalyticsConfigurationOutput::from_http_response(
-                    status,
-                    headers,
-                    body,
-                )
-                .map_err(|source| {
-                    let (meta, _) = crate::error::ErrorMetadata::from_response(
-                        status,
-                        headers,
-                        b"",
-                    );
-                    DeleteBucketAnalyticsConfigurationError::Unhandled(crate::error::Unhandled {
-                        meta,
-                        source: Some(source),
-                    })
-                });
-        }
-        Err(
-            DeleteBucketAnalyticsConfigurationError::from_response(status, headers, body),
-        )
-    }
-    fn parse_request<B: AsRef<[u8]>>(
-        request: &http::Request<B>,
-    ) -> Result<Self::Input, crate::server::RequestError> {
-        DeleteBucketAnalyticsConfigurationRequest::from_http_request(request)
-    }
-    fn build_response(
-        output: &Self::Output,
-    ) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
-        output.to_http_response()
-    }
-    fn build_error_response(error: &Self::Error) -> http::Response<Vec<u8>> {
-        error.to_http_response()
-    }
 }
 /// Input of DeleteBucketAnalyticsConfiguration: the bucket and the identifier of the configuration to remove.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -99,9 +53,9 @@ impl DeleteBucketAnalyticsConfigurationRequest {
         self
     }
 }
-impl DeleteBucketAnalyticsConfigurationRequest {
+impl s3_runtime::operation::Input for DeleteBucketAnalyticsConfigurationRequest {
     /// Builds the `DeleteBucketAnalyticsConfiguration` request: method, path-style relative URI, headers and body. No I/O; add the host, sign and send it with the HTTP client of your choice.
-    pub fn to_http_request(
+    fn to_http_request(
         &self,
     ) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
         let mut uri = String::with_capacity(128);
@@ -137,105 +91,9 @@ impl DeleteBucketAnalyticsConfigurationRequest {
         }
         Ok(request)
     }
-}
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct DeleteBucketAnalyticsConfigurationOutput {}
-impl DeleteBucketAnalyticsConfigurationOutput {
-    /// Reads a successful response: status, headers and body.
-    #[allow(unused_assignments)]
-    pub(crate) fn from_http_response(
-        _status: u16,
-        _headers: &http::HeaderMap,
-        _body: &[u8],
-    ) -> Result<Self, crate::error::XmlError> {
-        Ok(Self {})
-    }
-}
-/// Every error `DeleteBucketAnalyticsConfiguration` can return: one variant per error the model documents for it, and `Unhandled` for any other error code or an unreadable error response.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(tag = "Type"))]
-#[non_exhaustive]
-pub enum DeleteBucketAnalyticsConfigurationError {
-    /// S3 error code `NoSuchBucket`.
-    NoSuchBucket(crate::types::NoSuchBucket),
-    /// S3 error code `NoSuchConfiguration`.
-    NoSuchConfiguration(crate::types::NoSuchConfiguration),
-    /// An error code this operation does not model, or an error response whose body could not be read.
-    Unhandled(crate::error::Unhandled),
-}
-impl DeleteBucketAnalyticsConfigurationError {
-    /// Reads an error response: S3's `<Error>` document, the request id
-    /// and host id headers, and the HTTP status. Never fails: anything
-    /// unreadable becomes `Unhandled` with the reason attached.
-    pub fn from_response(status: u16, headers: &http::HeaderMap, body: &[u8]) -> Self {
-        let (meta, problem) = crate::error::ErrorMetadata::from_response(
-            status,
-            headers,
-            body,
-        );
-        if let Some(source) = problem {
-            return Self::Unhandled(crate::error::Unhandled {
-                meta,
-                source: Some(source),
-            });
-        }
-        let code = match &meta.code {
-            Some(code) => Some(code.clone()),
-            None if s3_runtime::xml::is_blank(body) => {
-                crate::error::status_code_name(status)
-            }
-            None => None,
-        };
-        match code.as_deref() {
-            Some("NoSuchBucket") => {
-                Self::NoSuchBucket(crate::types::NoSuchBucket { meta })
-            }
-            Some("NoSuchConfiguration") => {
-                Self::NoSuchConfiguration(crate::types::NoSuchConfiguration {
-                    meta,
-                })
-            }
-            _ => {
-                Self::Unhandled(crate::error::Unhandled {
-                    meta,
-                    source: None,
-                })
-            }
-        }
-    }
-    /// Code, message, request id, host id and HTTP status of the error.
-    pub fn meta(&self) -> &crate::error::ErrorMetadata {
-        match self {
-            Self::NoSuchBucket(e) => &e.meta,
-            Self::NoSuchConfiguration(e) => &e.meta,
-            Self::Unhandled(e) => &e.meta,
-        }
-    }
-}
-impl std::fmt::Display for DeleteBucketAnalyticsConfigurationError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Unhandled(e) => std::fmt::Display::fmt(e, f),
-            other => std::fmt::Display::fmt(other.meta(), f),
-        }
-    }
-}
-impl std::error::Error for DeleteBucketAnalyticsConfigurationError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::NoSuchBucket(e) => Some(e),
-            Self::NoSuchConfiguration(e) => Some(e),
-            Self::Unhandled(e) => Some(e),
-        }
-    }
-}
-impl DeleteBucketAnalyticsConfigurationRequest {
     /// Reads a `DELETE /{Bucket}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.
     #[allow(unused_assignments)]
-    pub fn from_http_request<B: AsRef<[u8]>>(
+    fn from_http_request<B: AsRef<[u8]>>(
         request: &http::Request<B>,
     ) -> Result<Self, crate::server::RequestError> {
         crate::server::check_method(request.method(), "DELETE")?;
@@ -277,9 +135,21 @@ impl DeleteBucketAnalyticsConfigurationRequest {
         })
     }
 }
-impl DeleteBucketAnalyticsConfigurationOutput {
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct DeleteBucketAnalyticsConfigurationOutput {}
+impl s3_runtime::operation::Output for DeleteBucketAnalyticsConfigurationOutput {
+    #[allow(unused_assignments)]
+    fn from_http_response(
+        _status: u16,
+        _headers: &http::HeaderMap,
+        _body: &[u8],
+    ) -> Result<Self, crate::error::XmlError> {
+        Ok(Self {})
+    }
     /// Builds the successful `DeleteBucketAnalyticsConfiguration` response (server side): status 204 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.
-    pub fn to_http_response(
+    fn to_http_response(
         &self,
     ) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
         let status: u16 = 204u16;
@@ -289,22 +159,91 @@ impl DeleteBucketAnalyticsConfigurationOutput {
         crate::server::response(status, headers, body, content_type)
     }
 }
-impl DeleteBucketAnalyticsConfigurationError {
-    /// This error as an HTTP response (server side): the modeled
-    /// error's status, code and members, or for `Unhandled` the
-    /// status (500 when it is 0), code and message of its metadata;
-    /// the request id and host id in the body and in the
-    /// `x-amz-request-id` and `x-amz-id-2` headers. Never fails.
-    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+/// Every error `DeleteBucketAnalyticsConfiguration` can return: one variant per error the model documents for it, and `Unhandled` for any other error code or an unreadable error response.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "Type"))]
+#[non_exhaustive]
+pub enum DeleteBucketAnalyticsConfigurationError {
+    /// Error code `NoSuchBucket`.
+    NoSuchBucket(crate::types::NoSuchBucket),
+    /// Error code `NoSuchConfiguration`.
+    NoSuchConfiguration(crate::types::NoSuchConfiguration),
+    /// An error code this operation does not model, or an error response whose body could not be read.
+    Unhandled(crate::error::Unhandled),
+}
+impl From<crate::error::Unhandled> for DeleteBucketAnalyticsConfigurationError {
+    fn from(e: crate::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
+impl s3_runtime::operation::ProvideErrorMetadata
+for DeleteBucketAnalyticsConfigurationError {
+    fn meta(&self) -> &crate::error::ErrorMetadata {
+        match self {
+            Self::NoSuchBucket(e) => &e.meta,
+            Self::NoSuchConfiguration(e) => &e.meta,
+            Self::Unhandled(e) => &e.meta,
+        }
+    }
+}
+impl std::fmt::Display for DeleteBucketAnalyticsConfigurationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unhandled(e) => std::fmt::Display::fmt(e, f),
+            other => {
+                std::fmt::Display::fmt(
+                    s3_runtime::operation::ProvideErrorMetadata::meta(other),
+                    f,
+                )
+            }
+        }
+    }
+}
+impl std::error::Error for DeleteBucketAnalyticsConfigurationError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::NoSuchBucket(e) => Some(e),
+            Self::NoSuchConfiguration(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
+        }
+    }
+}
+impl s3_runtime::operation::OperationError for DeleteBucketAnalyticsConfigurationError {
+    const PROFILE: &'static s3_runtime::operation::Profile = &crate::PROFILE;
+    fn from_code(
+        code: Option<&str>,
+        meta: crate::error::ErrorMetadata,
+        _headers: &http::HeaderMap,
+        _body: &[u8],
+    ) -> Self {
+        match code {
+            Some("NoSuchBucket") => {
+                Self::NoSuchBucket(crate::types::NoSuchBucket { meta })
+            }
+            Some("NoSuchConfiguration") => {
+                Self::NoSuchConfiguration(crate::types::NoSuchConfiguration {
+                    meta,
+                })
+            }
+            _ => {
+                Self::Unhandled(crate::error::Unhandled {
+                    meta,
+                    source: None,
+                })
+            }
+        }
+    }
+    fn to_http_response(&self) -> http::Response<Vec<u8>> {
         match self {
             Self::NoSuchBucket(e) => e.to_http_response(),
             Self::NoSuchConfiguration(e) => e.to_http_response(),
             Self::Unhandled(e) => {
                 crate::server::error_response(
+                    &crate::PROFILE,
                     &e.meta,
                     e.meta.code.as_deref(),
                     crate::server::error_status(e.meta.status),
-                    false,
                     &[],
                     "",
                     http::HeaderMap::new(),

@@ -3,58 +3,14 @@
 //! Input, output, HTTP binding and errors of this operation.
 /// <p>Reads one storage class analysis configuration of a bucket, selected by its <code>Id</code>. The configuration comes back as the <code>AnalyticsConfiguration</code> XML document that makes up the response body.</p><p>Fails with <code>NoSuchConfiguration</code> when the bucket has no configuration with that identifier and with <code>NoSuchBucket</code> when the bucket itself does not exist. Directory buckets do not support this operation. The caller needs the <code>s3:GetAnalyticsConfiguration</code> permission.</p>
 ///
-/// `GET /{Bucket}?analytics&x-id=GetBucketAnalyticsConfiguration` (success status 200). Build the request with [`GetBucketAnalyticsConfigurationRequest::to_http_request`], read the response with [`crate::Operation::parse_response`].
+/// `GET /{Bucket}?analytics&x-id=GetBucketAnalyticsConfiguration` (success status 200). Build the request with [`crate::Operation::build_request`], read the response with [`crate::Operation::parse_response`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct GetBucketAnalyticsConfiguration;
-impl crate::Operation for GetBucketAnalyticsConfiguration {
+impl s3_runtime::operation::Operation for GetBucketAnalyticsConfiguration {
     const NAME: &'static str = "GetBucketAnalyticsConfiguration";
     type Input = GetBucketAnalyticsConfigurationRequest;
     type Output = GetBucketAnalyticsConfigurationOutput;
     type Error = GetBucketAnalyticsConfigurationError;
-    fn build_request(
-        input: &Self::Input,
-    ) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
-        input.to_http_request()
-    }
-    fn parse_response<B: AsRef<[u8]>>(
-        response: &http::Response<B>,
-    ) -> Result<Self::Output, Self::Error> {
-        let status = response.status().as_u16();
-        let headers = response.headers();
-        let body = response.body().as_ref();
-        if response.status().is_success() && !s3_runtime::xml::is_error_document(body) {
-            return GetBucketAnalyticsConfigurationOutput::from_http_response(
-                    status,
-                    headers,
-                    body,
-                )
-                .map_err(|source| {
-                    let (meta, _) = crate::error::ErrorMetadata::from_response(
-                        status,
-                        headers,
-                        b"",
-                    );
-                    GetBucketAnalyticsConfigurationError::Unhandled(crate::error::Unhandled {
-                        meta,
-                        source: Some(source),
-                    })
-                });
-        }
-        Err(GetBucketAnalyticsConfigurationError::from_response(status, headers, body))
-    }
-    fn parse_request<B: AsRef<[u8]>>(
-        request: &http::Request<B>,
-    ) -> Result<Self::Input, crate::server::RequestError> {
-        GetBucketAnalyticsConfigurationRequest::from_http_request(request)
-    }
-    fn build_response(
-        output: &Self::Output,
-    ) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
-        output.to_http_response()
-    }
-    fn build_error_response(error: &Self::Error) -> http::Response<Vec<u8>> {
-        error.to_http_response()
-    }
 }
 /// Input of GetBucketAnalyticsConfiguration: the bucket and the identifier of the configuration to read.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -97,9 +53,9 @@ impl GetBucketAnalyticsConfigurationRequest {
         self
     }
 }
-impl GetBucketAnalyticsConfigurationRequest {
+impl s3_runtime::operation::Input for GetBucketAnalyticsConfigurationRequest {
     /// Builds the `GetBucketAnalyticsConfiguration` request: method, path-style relative URI, headers and body. No I/O; add the host, sign and send it with the HTTP client of your choice.
-    pub fn to_http_request(
+    fn to_http_request(
         &self,
     ) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
         let mut uri = String::with_capacity(128);
@@ -141,148 +97,9 @@ impl GetBucketAnalyticsConfigurationRequest {
         }
         Ok(request)
     }
-}
-/// Output of GetBucketAnalyticsConfiguration: the requested configuration, parsed from the response body.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct GetBucketAnalyticsConfigurationOutput {
-    /// The requested configuration: the <code>AnalyticsConfiguration</code> document that forms the whole response body.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "AnalyticsConfiguration",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
-    pub analytics_configuration: Option<crate::types::AnalyticsConfiguration>,
-}
-impl GetBucketAnalyticsConfigurationOutput {
-    /// Sets `AnalyticsConfiguration` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_analytics_configuration(
-        mut self,
-        analytics_configuration: crate::types::AnalyticsConfiguration,
-    ) -> Self {
-        self.analytics_configuration = Some(analytics_configuration);
-        self
-    }
-}
-impl GetBucketAnalyticsConfigurationOutput {
-    /// Reads a successful response: status, headers and body.
-    #[allow(unused_assignments)]
-    pub(crate) fn from_http_response(
-        _status: u16,
-        _headers: &http::HeaderMap,
-        body: &[u8],
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_analytics_configuration: Option<
-            crate::types::AnalyticsConfiguration,
-        > = None;
-        if !s3_runtime::xml::is_blank(body) {
-            m_analytics_configuration = {
-                let mut reader = s3_runtime::xml_read::Reader::new(
-                    body,
-                    &s3_runtime::xml_read::Limits::DEFAULT,
-                )?;
-                let r = &mut reader;
-                let start = r.root()?;
-                let value = Some(
-                    crate::types::AnalyticsConfiguration::read_xml(r, &start)?,
-                );
-                r.finish()?;
-                value
-            };
-        }
-        Ok(Self {
-            analytics_configuration: m_analytics_configuration,
-        })
-    }
-}
-/// Every error `GetBucketAnalyticsConfiguration` can return: one variant per error the model documents for it, and `Unhandled` for any other error code or an unreadable error response.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(tag = "Type"))]
-#[non_exhaustive]
-pub enum GetBucketAnalyticsConfigurationError {
-    /// S3 error code `NoSuchBucket`.
-    NoSuchBucket(crate::types::NoSuchBucket),
-    /// S3 error code `NoSuchConfiguration`.
-    NoSuchConfiguration(crate::types::NoSuchConfiguration),
-    /// An error code this operation does not model, or an error response whose body could not be read.
-    Unhandled(crate::error::Unhandled),
-}
-impl GetBucketAnalyticsConfigurationError {
-    /// Reads an error response: S3's `<Error>` document, the request id
-    /// and host id headers, and the HTTP status. Never fails: anything
-    /// unreadable becomes `Unhandled` with the reason attached.
-    pub fn from_response(status: u16, headers: &http::HeaderMap, body: &[u8]) -> Self {
-        let (meta, problem) = crate::error::ErrorMetadata::from_response(
-            status,
-            headers,
-            body,
-        );
-        if let Some(source) = problem {
-            return Self::Unhandled(crate::error::Unhandled {
-                meta,
-                source: Some(source),
-            });
-        }
-        let code = match &meta.code {
-            Some(code) => Some(code.clone()),
-            None if s3_runtime::xml::is_blank(body) => {
-                crate::error::status_code_name(status)
-            }
-            None => None,
-        };
-        match code.as_deref() {
-            Some("NoSuchBucket") => {
-                Self::NoSuchBucket(crate::types::NoSuchBucket { meta })
-            }
-            Some("NoSuchConfiguration") => {
-                Self::NoSuchConfiguration(crate::types::NoSuchConfiguration {
-                    meta,
-                })
-            }
-            _ => {
-                Self::Unhandled(crate::error::Unhandled {
-                    meta,
-                    source: None,
-                })
-            }
-        }
-    }
-    /// Code, message, request id, host id and HTTP status of the error.
-    pub fn meta(&self) -> &crate::error::ErrorMetadata {
-        match self {
-            Self::NoSuchBucket(e) => &e.meta,
-            Self::NoSuchConfiguration(e) => &e.meta,
-            Self::Unhandled(e) => &e.meta,
-        }
-    }
-}
-impl std::fmt::Display for GetBucketAnalyticsConfigurationError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Unhandled(e) => std::fmt::Display::fmt(e, f),
-            other => std::fmt::Display::fmt(other.meta(), f),
-        }
-    }
-}
-impl std::error::Error for GetBucketAnalyticsConfigurationError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::NoSuchBucket(e) => Some(e),
-            Self::NoSuchConfiguration(e) => Some(e),
-            Self::Unhandled(e) => Some(e),
-        }
-    }
-}
-impl GetBucketAnalyticsConfigurationRequest {
     /// Reads a `GET /{Bucket}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.
     #[allow(unused_assignments)]
-    pub fn from_http_request<B: AsRef<[u8]>>(
+    fn from_http_request<B: AsRef<[u8]>>(
         request: &http::Request<B>,
     ) -> Result<Self, crate::server::RequestError> {
         crate::server::check_method(request.method(), "GET")?;
@@ -325,9 +142,64 @@ impl GetBucketAnalyticsConfigurationRequest {
         })
     }
 }
+/// Output of GetBucketAnalyticsConfiguration: the requested configuration, parsed from the response body.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct GetBucketAnalyticsConfigurationOutput {
+    /// The requested configuration: the <code>AnalyticsConfiguration</code> document that forms the whole response body.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "AnalyticsConfiguration",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
+    pub analytics_configuration: Option<crate::types::AnalyticsConfiguration>,
+}
 impl GetBucketAnalyticsConfigurationOutput {
+    /// Sets `AnalyticsConfiguration` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_analytics_configuration(
+        mut self,
+        analytics_configuration: crate::types::AnalyticsConfiguration,
+    ) -> Self {
+        self.analytics_configuration = Some(analytics_configuration);
+        self
+    }
+}
+impl s3_runtime::operation::Output for GetBucketAnalyticsConfigurationOutput {
+    #[allow(unused_assignments)]
+    fn from_http_response(
+        _status: u16,
+        _headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_analytics_configuration: Option<
+            crate::types::AnalyticsConfiguration,
+        > = None;
+        if !s3_runtime::xml::is_blank(body) {
+            m_analytics_configuration = {
+                let mut reader = s3_runtime::xml_read::Reader::new(
+                    body,
+                    &s3_runtime::xml_read::Limits::DEFAULT,
+                )?;
+                let r = &mut reader;
+                let start = r.root()?;
+                let value = Some(
+                    crate::types::AnalyticsConfiguration::read_xml(r, &start)?,
+                );
+                r.finish()?;
+                value
+            };
+        }
+        Ok(Self {
+            analytics_configuration: m_analytics_configuration,
+        })
+    }
     /// Builds the successful `GetBucketAnalyticsConfiguration` response (server side): status 200 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.
-    pub fn to_http_response(
+    fn to_http_response(
         &self,
     ) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
         let status: u16 = 200u16;
@@ -348,22 +220,91 @@ impl GetBucketAnalyticsConfigurationOutput {
         crate::server::response(status, headers, body, content_type)
     }
 }
-impl GetBucketAnalyticsConfigurationError {
-    /// This error as an HTTP response (server side): the modeled
-    /// error's status, code and members, or for `Unhandled` the
-    /// status (500 when it is 0), code and message of its metadata;
-    /// the request id and host id in the body and in the
-    /// `x-amz-request-id` and `x-amz-id-2` headers. Never fails.
-    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+/// Every error `GetBucketAnalyticsConfiguration` can return: one variant per error the model documents for it, and `Unhandled` for any other error code or an unreadable error response.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "Type"))]
+#[non_exhaustive]
+pub enum GetBucketAnalyticsConfigurationError {
+    /// Error code `NoSuchBucket`.
+    NoSuchBucket(crate::types::NoSuchBucket),
+    /// Error code `NoSuchConfiguration`.
+    NoSuchConfiguration(crate::types::NoSuchConfiguration),
+    /// An error code this operation does not model, or an error response whose body could not be read.
+    Unhandled(crate::error::Unhandled),
+}
+impl From<crate::error::Unhandled> for GetBucketAnalyticsConfigurationError {
+    fn from(e: crate::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
+impl s3_runtime::operation::ProvideErrorMetadata
+for GetBucketAnalyticsConfigurationError {
+    fn meta(&self) -> &crate::error::ErrorMetadata {
+        match self {
+            Self::NoSuchBucket(e) => &e.meta,
+            Self::NoSuchConfiguration(e) => &e.meta,
+            Self::Unhandled(e) => &e.meta,
+        }
+    }
+}
+impl std::fmt::Display for GetBucketAnalyticsConfigurationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unhandled(e) => std::fmt::Display::fmt(e, f),
+            other => {
+                std::fmt::Display::fmt(
+                    s3_runtime::operation::ProvideErrorMetadata::meta(other),
+                    f,
+                )
+            }
+        }
+    }
+}
+impl std::error::Error for GetBucketAnalyticsConfigurationError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::NoSuchBucket(e) => Some(e),
+            Self::NoSuchConfiguration(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
+        }
+    }
+}
+impl s3_runtime::operation::OperationError for GetBucketAnalyticsConfigurationError {
+    const PROFILE: &'static s3_runtime::operation::Profile = &crate::PROFILE;
+    fn from_code(
+        code: Option<&str>,
+        meta: crate::error::ErrorMetadata,
+        _headers: &http::HeaderMap,
+        _body: &[u8],
+    ) -> Self {
+        match code {
+            Some("NoSuchBucket") => {
+                Self::NoSuchBucket(crate::types::NoSuchBucket { meta })
+            }
+            Some("NoSuchConfiguration") => {
+                Self::NoSuchConfiguration(crate::types::NoSuchConfiguration {
+                    meta,
+                })
+            }
+            _ => {
+                Self::Unhandled(crate::error::Unhandled {
+                    meta,
+                    source: None,
+                })
+            }
+        }
+    }
+    fn to_http_response(&self) -> http::Response<Vec<u8>> {
         match self {
             Self::NoSuchBucket(e) => e.to_http_response(),
             Self::NoSuchConfiguration(e) => e.to_http_response(),
             Self::Unhandled(e) => {
                 crate::server::error_response(
+                    &crate::PROFILE,
                     &e.meta,
                     e.meta.code.as_deref(),
                     crate::server::error_status(e.meta.status),
-                    false,
                     &[],
                     "",
                     http::HeaderMap::new(),

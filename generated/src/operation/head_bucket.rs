@@ -3,54 +3,14 @@
 //! Input, output, HTTP binding and errors of this operation.
 /// <p>Checks whether a bucket exists and whether the caller may access it. On success the response has no body; its headers tell where the bucket is (Region, and zone for a directory bucket) and whether the name used was an access point alias.</p><p>A HEAD response never carries an error document, so failures can only be told apart by status: 404 (no such bucket, bound here as <code>NotFound</code>), 403 (no access) or 400. General purpose buckets need the <code>s3:ListBucket</code> permission.</p>
 ///
-/// `HEAD /{Bucket}` (success status 200). Build the request with [`HeadBucketRequest::to_http_request`], read the response with [`crate::Operation::parse_response`].
+/// `HEAD /{Bucket}` (success status 200). Build the request with [`crate::Operation::build_request`], read the response with [`crate::Operation::parse_response`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct HeadBucket;
-impl crate::Operation for HeadBucket {
+impl s3_runtime::operation::Operation for HeadBucket {
     const NAME: &'static str = "HeadBucket";
     type Input = HeadBucketRequest;
     type Output = HeadBucketOutput;
     type Error = HeadBucketError;
-    fn build_request(
-        input: &Self::Input,
-    ) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
-        input.to_http_request()
-    }
-    fn parse_response<B: AsRef<[u8]>>(
-        response: &http::Response<B>,
-    ) -> Result<Self::Output, Self::Error> {
-        let status = response.status().as_u16();
-        let headers = response.headers();
-        let body = response.body().as_ref();
-        if response.status().is_success() && !s3_runtime::xml::is_error_document(body) {
-            return HeadBucketOutput::from_http_response(status, headers, body)
-                .map_err(|source| {
-                    let (meta, _) = crate::error::ErrorMetadata::from_response(
-                        status,
-                        headers,
-                        b"",
-                    );
-                    HeadBucketError::Unhandled(crate::error::Unhandled {
-                        meta,
-                        source: Some(source),
-                    })
-                });
-        }
-        Err(HeadBucketError::from_response(status, headers, body))
-    }
-    fn parse_request<B: AsRef<[u8]>>(
-        request: &http::Request<B>,
-    ) -> Result<Self::Input, crate::server::RequestError> {
-        HeadBucketRequest::from_http_request(request)
-    }
-    fn build_response(
-        output: &Self::Output,
-    ) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
-        output.to_http_response()
-    }
-    fn build_error_response(error: &Self::Error) -> http::Response<Vec<u8>> {
-        error.to_http_response()
-    }
 }
 /// Input of HeadBucket: the bucket to check.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -89,9 +49,9 @@ impl HeadBucketRequest {
         self
     }
 }
-impl HeadBucketRequest {
+impl s3_runtime::operation::Input for HeadBucketRequest {
     /// Builds the `HeadBucket` request: method, path-style relative URI, headers and body. No I/O; add the host, sign and send it with the HTTP client of your choice.
-    pub fn to_http_request(
+    fn to_http_request(
         &self,
     ) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
         let mut uri = String::with_capacity(128);
@@ -120,6 +80,39 @@ impl HeadBucketRequest {
                 );
         }
         Ok(request)
+    }
+    /// Reads a `HEAD /{Bucket}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.
+    #[allow(unused_assignments)]
+    fn from_http_request<B: AsRef<[u8]>>(
+        request: &http::Request<B>,
+    ) -> Result<Self, crate::server::RequestError> {
+        crate::server::check_method(request.method(), "HEAD")?;
+        let mut labels = crate::server::match_path(
+                request.uri().path(),
+                &[crate::server::Segment::Label("Bucket")],
+                "/{Bucket}",
+            )?
+            .into_iter();
+        let headers = request.headers();
+        let mut m_bucket: Option<String> = None;
+        let mut m_expected_bucket_owner: Option<String> = None;
+        {
+            let text = labels.next().unwrap_or_default();
+            m_bucket = Some(text);
+        }
+        if let Some(text) = crate::server::header(
+            headers,
+            "x-amz-expected-bucket-owner",
+        )? {
+            m_expected_bucket_owner = Some(text);
+        }
+        Ok(Self {
+            bucket: m_bucket
+                .ok_or(crate::server::RequestError::MissingLabel {
+                    member: "Bucket",
+                })?,
+            expected_bucket_owner: m_expected_bucket_owner,
+        })
     }
 }
 /// Output of HeadBucket, taken from response headers (a HEAD response has no body).
@@ -208,10 +201,9 @@ impl HeadBucketOutput {
         self
     }
 }
-impl HeadBucketOutput {
-    /// Reads a successful response: status, headers and body.
+impl s3_runtime::operation::Output for HeadBucketOutput {
     #[allow(unused_assignments)]
-    pub(crate) fn from_http_response(
+    fn from_http_response(
         _status: u16,
         headers: &http::HeaderMap,
         _body: &[u8],
@@ -282,113 +274,8 @@ impl HeadBucketOutput {
             access_point_alias: m_access_point_alias,
         })
     }
-}
-/// Every error `HeadBucket` can return: one variant per error the model documents for it, and `Unhandled` for any other error code or an unreadable error response.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(tag = "Type"))]
-#[non_exhaustive]
-pub enum HeadBucketError {
-    /// S3 error code `NotFound`.
-    NotFound(crate::types::NotFound),
-    /// An error code this operation does not model, or an error response whose body could not be read.
-    Unhandled(crate::error::Unhandled),
-}
-impl HeadBucketError {
-    /// Reads an error response: S3's `<Error>` document, the request id
-    /// and host id headers, and the HTTP status. Never fails: anything
-    /// unreadable becomes `Unhandled` with the reason attached.
-    pub fn from_response(status: u16, headers: &http::HeaderMap, body: &[u8]) -> Self {
-        let (meta, problem) = crate::error::ErrorMetadata::from_response(
-            status,
-            headers,
-            body,
-        );
-        if let Some(source) = problem {
-            return Self::Unhandled(crate::error::Unhandled {
-                meta,
-                source: Some(source),
-            });
-        }
-        let code = match &meta.code {
-            Some(code) => Some(code.clone()),
-            None if s3_runtime::xml::is_blank(body) => {
-                crate::error::status_code_name(status)
-            }
-            None => None,
-        };
-        match code.as_deref() {
-            Some("NotFound") => Self::NotFound(crate::types::NotFound { meta }),
-            _ => {
-                Self::Unhandled(crate::error::Unhandled {
-                    meta,
-                    source: None,
-                })
-            }
-        }
-    }
-    /// Code, message, request id, host id and HTTP status of the error.
-    pub fn meta(&self) -> &crate::error::ErrorMetadata {
-        match self {
-            Self::NotFound(e) => &e.meta,
-            Self::Unhandled(e) => &e.meta,
-        }
-    }
-}
-impl std::fmt::Display for HeadBucketError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Unhandled(e) => std::fmt::Display::fmt(e, f),
-            other => std::fmt::Display::fmt(other.meta(), f),
-        }
-    }
-}
-impl std::error::Error for HeadBucketError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::NotFound(e) => Some(e),
-            Self::Unhandled(e) => Some(e),
-        }
-    }
-}
-impl HeadBucketRequest {
-    /// Reads a `HEAD /{Bucket}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.
-    #[allow(unused_assignments)]
-    pub fn from_http_request<B: AsRef<[u8]>>(
-        request: &http::Request<B>,
-    ) -> Result<Self, crate::server::RequestError> {
-        crate::server::check_method(request.method(), "HEAD")?;
-        let mut labels = crate::server::match_path(
-                request.uri().path(),
-                &[crate::server::Segment::Label("Bucket")],
-                "/{Bucket}",
-            )?
-            .into_iter();
-        let headers = request.headers();
-        let mut m_bucket: Option<String> = None;
-        let mut m_expected_bucket_owner: Option<String> = None;
-        {
-            let text = labels.next().unwrap_or_default();
-            m_bucket = Some(text);
-        }
-        if let Some(text) = crate::server::header(
-            headers,
-            "x-amz-expected-bucket-owner",
-        )? {
-            m_expected_bucket_owner = Some(text);
-        }
-        Ok(Self {
-            bucket: m_bucket
-                .ok_or(crate::server::RequestError::MissingLabel {
-                    member: "Bucket",
-                })?,
-            expected_bucket_owner: m_expected_bucket_owner,
-        })
-    }
-}
-impl HeadBucketOutput {
     /// Builds the successful `HeadBucket` response (server side): status 200 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.
-    pub fn to_http_response(
+    fn to_http_response(
         &self,
     ) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
         let status: u16 = 200u16;
@@ -445,21 +332,78 @@ impl HeadBucketOutput {
         crate::server::response(status, headers, body, content_type)
     }
 }
-impl HeadBucketError {
-    /// This error as an HTTP response (server side): the modeled
-    /// error's status, code and members, or for `Unhandled` the
-    /// status (500 when it is 0), code and message of its metadata;
-    /// the request id and host id in the body and in the
-    /// `x-amz-request-id` and `x-amz-id-2` headers. Never fails.
-    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+/// Every error `HeadBucket` can return: one variant per error the model documents for it, and `Unhandled` for any other error code or an unreadable error response.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "Type"))]
+#[non_exhaustive]
+pub enum HeadBucketError {
+    /// Error code `NotFound`.
+    NotFound(crate::types::NotFound),
+    /// An error code this operation does not model, or an error response whose body could not be read.
+    Unhandled(crate::error::Unhandled),
+}
+impl From<crate::error::Unhandled> for HeadBucketError {
+    fn from(e: crate::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
+impl s3_runtime::operation::ProvideErrorMetadata for HeadBucketError {
+    fn meta(&self) -> &crate::error::ErrorMetadata {
+        match self {
+            Self::NotFound(e) => &e.meta,
+            Self::Unhandled(e) => &e.meta,
+        }
+    }
+}
+impl std::fmt::Display for HeadBucketError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unhandled(e) => std::fmt::Display::fmt(e, f),
+            other => {
+                std::fmt::Display::fmt(
+                    s3_runtime::operation::ProvideErrorMetadata::meta(other),
+                    f,
+                )
+            }
+        }
+    }
+}
+impl std::error::Error for HeadBucketError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::NotFound(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
+        }
+    }
+}
+impl s3_runtime::operation::OperationError for HeadBucketError {
+    const PROFILE: &'static s3_runtime::operation::Profile = &crate::PROFILE;
+    fn from_code(
+        code: Option<&str>,
+        meta: crate::error::ErrorMetadata,
+        _headers: &http::HeaderMap,
+        _body: &[u8],
+    ) -> Self {
+        match code {
+            Some("NotFound") => Self::NotFound(crate::types::NotFound { meta }),
+            _ => {
+                Self::Unhandled(crate::error::Unhandled {
+                    meta,
+                    source: None,
+                })
+            }
+        }
+    }
+    fn to_http_response(&self) -> http::Response<Vec<u8>> {
         match self {
             Self::NotFound(e) => e.to_http_response(),
             Self::Unhandled(e) => {
                 crate::server::error_response(
+                    &crate::PROFILE,
                     &e.meta,
                     e.meta.code.as_deref(),
                     crate::server::error_status(e.meta.status),
-                    false,
                     &[],
                     "",
                     http::HeaderMap::new(),

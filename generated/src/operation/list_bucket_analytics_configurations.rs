@@ -3,58 +3,14 @@
 //! Input, output, HTTP binding and errors of this operation.
 /// <p>Lists the storage class analysis configurations of a bucket, a page at a time (at most 100 per page). While <code>IsTruncated</code> is true, send the returned <code>NextContinuationToken</code> back as <code>ContinuationToken</code> to get the next page.</p><p>Fails with <code>NoSuchBucket</code> when the bucket does not exist. Directory buckets do not support this operation. The caller needs the <code>s3:GetAnalyticsConfiguration</code> permission.</p>
 ///
-/// `GET /{Bucket}?analytics&x-id=ListBucketAnalyticsConfigurations` (success status 200). Build the request with [`ListBucketAnalyticsConfigurationsRequest::to_http_request`], read the response with [`crate::Operation::parse_response`].
+/// `GET /{Bucket}?analytics&x-id=ListBucketAnalyticsConfigurations` (success status 200). Build the request with [`crate::Operation::build_request`], read the response with [`crate::Operation::parse_response`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct ListBucketAnalyticsConfigurations;
-impl crate::Operation for ListBucketAnalyticsConfigurations {
+impl s3_runtime::operation::Operation for ListBucketAnalyticsConfigurations {
     const NAME: &'static str = "ListBucketAnalyticsConfigurations";
     type Input = ListBucketAnalyticsConfigurationsRequest;
     type Output = ListBucketAnalyticsConfigurationsOutput;
     type Error = ListBucketAnalyticsConfigurationsError;
-    fn build_request(
-        input: &Self::Input,
-    ) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
-        input.to_http_request()
-    }
-    fn parse_response<B: AsRef<[u8]>>(
-        response: &http::Response<B>,
-    ) -> Result<Self::Output, Self::Error> {
-        let status = response.status().as_u16();
-        let headers = response.headers();
-        let body = response.body().as_ref();
-        if response.status().is_success() && !s3_runtime::xml::is_error_document(body) {
-            return ListBucketAnalyticsConfigurationsOutput::from_http_response(
-                    status,
-                    headers,
-                    body,
-                )
-                .map_err(|source| {
-                    let (meta, _) = crate::error::ErrorMetadata::from_response(
-                        status,
-                        headers,
-                        b"",
-                    );
-                    ListBucketAnalyticsConfigurationsError::Unhandled(crate::error::Unhandled {
-                        meta,
-                        source: Some(source),
-                    })
-                });
-        }
-        Err(ListBucketAnalyticsConfigurationsError::from_response(status, headers, body))
-    }
-    fn parse_request<B: AsRef<[u8]>>(
-        request: &http::Request<B>,
-    ) -> Result<Self::Input, crate::server::RequestError> {
-        ListBucketAnalyticsConfigurationsRequest::from_http_request(request)
-    }
-    fn build_response(
-        output: &Self::Output,
-    ) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
-        output.to_http_response()
-    }
-    fn build_error_response(error: &Self::Error) -> http::Response<Vec<u8>> {
-        error.to_http_response()
-    }
 }
 /// Input of ListBucketAnalyticsConfigurations: the bucket and, for every page after the first, the token saying where to resume.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -113,9 +69,9 @@ impl ListBucketAnalyticsConfigurationsRequest {
         self
     }
 }
-impl ListBucketAnalyticsConfigurationsRequest {
+impl s3_runtime::operation::Input for ListBucketAnalyticsConfigurationsRequest {
     /// Builds the `ListBucketAnalyticsConfigurations` request: method, path-style relative URI, headers and body. No I/O; add the host, sign and send it with the HTTP client of your choice.
-    pub fn to_http_request(
+    fn to_http_request(
         &self,
     ) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
         let mut uri = String::with_capacity(128);
@@ -160,6 +116,47 @@ impl ListBucketAnalyticsConfigurationsRequest {
                 );
         }
         Ok(request)
+    }
+    /// Reads a `GET /{Bucket}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.
+    #[allow(unused_assignments)]
+    fn from_http_request<B: AsRef<[u8]>>(
+        request: &http::Request<B>,
+    ) -> Result<Self, crate::server::RequestError> {
+        crate::server::check_method(request.method(), "GET")?;
+        let mut labels = crate::server::match_path(
+                request.uri().path(),
+                &[crate::server::Segment::Label("Bucket")],
+                "/{Bucket}",
+            )?
+            .into_iter();
+        let query = crate::server::Query::parse(request.uri().query())?;
+        query.require("analytics", None)?;
+        query.require("x-id", Some("ListBucketAnalyticsConfigurations"))?;
+        let headers = request.headers();
+        let mut m_bucket: Option<String> = None;
+        let mut m_continuation_token: Option<String> = None;
+        let mut m_expected_bucket_owner: Option<String> = None;
+        {
+            let text = labels.next().unwrap_or_default();
+            m_bucket = Some(text);
+        }
+        if let Some(text) = query.first("continuation-token") {
+            m_continuation_token = Some(text);
+        }
+        if let Some(text) = crate::server::header(
+            headers,
+            "x-amz-expected-bucket-owner",
+        )? {
+            m_expected_bucket_owner = Some(text);
+        }
+        Ok(Self {
+            bucket: m_bucket
+                .ok_or(crate::server::RequestError::MissingLabel {
+                    member: "Bucket",
+                })?,
+            continuation_token: m_continuation_token,
+            expected_bucket_owner: m_expected_bucket_owner,
+        })
     }
 }
 /// Output of ListBucketAnalyticsConfigurations: one page of configurations, read from the <code>ListBucketAnalyticsConfigurationResult</code> XML document in the response body.
@@ -239,10 +236,9 @@ impl ListBucketAnalyticsConfigurationsOutput {
         self
     }
 }
-impl ListBucketAnalyticsConfigurationsOutput {
-    /// Reads a successful response: status, headers and body.
+impl s3_runtime::operation::Output for ListBucketAnalyticsConfigurationsOutput {
     #[allow(unused_assignments)]
-    pub(crate) fn from_http_response(
+    fn from_http_response(
         _status: u16,
         _headers: &http::HeaderMap,
         body: &[u8],
@@ -320,123 +316,8 @@ impl ListBucketAnalyticsConfigurationsOutput {
             analytics_configuration_list: m_analytics_configuration_list,
         })
     }
-}
-/// Every error `ListBucketAnalyticsConfigurations` can return: one variant per error the model documents for it, and `Unhandled` for any other error code or an unreadable error response.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(tag = "Type"))]
-#[non_exhaustive]
-pub enum ListBucketAnalyticsConfigurationsError {
-    /// S3 error code `NoSuchBucket`.
-    NoSuchBucket(crate::types::NoSuchBucket),
-    /// An error code this operation does not model, or an error response whose body could not be read.
-    Unhandled(crate::error::Unhandled),
-}
-impl ListBucketAnalyticsConfigurationsError {
-    /// Reads an error response: S3's `<Error>` document, the request id
-    /// and host id headers, and the HTTP status. Never fails: anything
-    /// unreadable becomes `Unhandled` with the reason attached.
-    pub fn from_response(status: u16, headers: &http::HeaderMap, body: &[u8]) -> Self {
-        let (meta, problem) = crate::error::ErrorMetadata::from_response(
-            status,
-            headers,
-            body,
-        );
-        if let Some(source) = problem {
-            return Self::Unhandled(crate::error::Unhandled {
-                meta,
-                source: Some(source),
-            });
-        }
-        let code = match &meta.code {
-            Some(code) => Some(code.clone()),
-            None if s3_runtime::xml::is_blank(body) => {
-                crate::error::status_code_name(status)
-            }
-            None => None,
-        };
-        match code.as_deref() {
-            Some("NoSuchBucket") => {
-                Self::NoSuchBucket(crate::types::NoSuchBucket { meta })
-            }
-            _ => {
-                Self::Unhandled(crate::error::Unhandled {
-                    meta,
-                    source: None,
-                })
-            }
-        }
-    }
-    /// Code, message, request id, host id and HTTP status of the error.
-    pub fn meta(&self) -> &crate::error::ErrorMetadata {
-        match self {
-            Self::NoSuchBucket(e) => &e.meta,
-            Self::Unhandled(e) => &e.meta,
-        }
-    }
-}
-impl std::fmt::Display for ListBucketAnalyticsConfigurationsError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Unhandled(e) => std::fmt::Display::fmt(e, f),
-            other => std::fmt::Display::fmt(other.meta(), f),
-        }
-    }
-}
-impl std::error::Error for ListBucketAnalyticsConfigurationsError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::NoSuchBucket(e) => Some(e),
-            Self::Unhandled(e) => Some(e),
-        }
-    }
-}
-impl ListBucketAnalyticsConfigurationsRequest {
-    /// Reads a `GET /{Bucket}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.
-    #[allow(unused_assignments)]
-    pub fn from_http_request<B: AsRef<[u8]>>(
-        request: &http::Request<B>,
-    ) -> Result<Self, crate::server::RequestError> {
-        crate::server::check_method(request.method(), "GET")?;
-        let mut labels = crate::server::match_path(
-                request.uri().path(),
-                &[crate::server::Segment::Label("Bucket")],
-                "/{Bucket}",
-            )?
-            .into_iter();
-        let query = crate::server::Query::parse(request.uri().query())?;
-        query.require("analytics", None)?;
-        query.require("x-id", Some("ListBucketAnalyticsConfigurations"))?;
-        let headers = request.headers();
-        let mut m_bucket: Option<String> = None;
-        let mut m_continuation_token: Option<String> = None;
-        let mut m_expected_bucket_owner: Option<String> = None;
-        {
-            let text = labels.next().unwrap_or_default();
-            m_bucket = Some(text);
-        }
-        if let Some(text) = query.first("continuation-token") {
-            m_continuation_token = Some(text);
-        }
-        if let Some(text) = crate::server::header(
-            headers,
-            "x-amz-expected-bucket-owner",
-        )? {
-            m_expected_bucket_owner = Some(text);
-        }
-        Ok(Self {
-            bucket: m_bucket
-                .ok_or(crate::server::RequestError::MissingLabel {
-                    member: "Bucket",
-                })?,
-            continuation_token: m_continuation_token,
-            expected_bucket_owner: m_expected_bucket_owner,
-        })
-    }
-}
-impl ListBucketAnalyticsConfigurationsOutput {
     /// Builds the successful `ListBucketAnalyticsConfigurations` response (server side): status 200 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.
-    pub fn to_http_response(
+    fn to_http_response(
         &self,
     ) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
         let status: u16 = 200u16;
@@ -483,21 +364,81 @@ impl ListBucketAnalyticsConfigurationsOutput {
         crate::server::response(status, headers, body, content_type)
     }
 }
-impl ListBucketAnalyticsConfigurationsError {
-    /// This error as an HTTP response (server side): the modeled
-    /// error's status, code and members, or for `Unhandled` the
-    /// status (500 when it is 0), code and message of its metadata;
-    /// the request id and host id in the body and in the
-    /// `x-amz-request-id` and `x-amz-id-2` headers. Never fails.
-    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+/// Every error `ListBucketAnalyticsConfigurations` can return: one variant per error the model documents for it, and `Unhandled` for any other error code or an unreadable error response.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "Type"))]
+#[non_exhaustive]
+pub enum ListBucketAnalyticsConfigurationsError {
+    /// Error code `NoSuchBucket`.
+    NoSuchBucket(crate::types::NoSuchBucket),
+    /// An error code this operation does not model, or an error response whose body could not be read.
+    Unhandled(crate::error::Unhandled),
+}
+impl From<crate::error::Unhandled> for ListBucketAnalyticsConfigurationsError {
+    fn from(e: crate::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
+impl s3_runtime::operation::ProvideErrorMetadata
+for ListBucketAnalyticsConfigurationsError {
+    fn meta(&self) -> &crate::error::ErrorMetadata {
+        match self {
+            Self::NoSuchBucket(e) => &e.meta,
+            Self::Unhandled(e) => &e.meta,
+        }
+    }
+}
+impl std::fmt::Display for ListBucketAnalyticsConfigurationsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unhandled(e) => std::fmt::Display::fmt(e, f),
+            other => {
+                std::fmt::Display::fmt(
+                    s3_runtime::operation::ProvideErrorMetadata::meta(other),
+                    f,
+                )
+            }
+        }
+    }
+}
+impl std::error::Error for ListBucketAnalyticsConfigurationsError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::NoSuchBucket(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
+        }
+    }
+}
+impl s3_runtime::operation::OperationError for ListBucketAnalyticsConfigurationsError {
+    const PROFILE: &'static s3_runtime::operation::Profile = &crate::PROFILE;
+    fn from_code(
+        code: Option<&str>,
+        meta: crate::error::ErrorMetadata,
+        _headers: &http::HeaderMap,
+        _body: &[u8],
+    ) -> Self {
+        match code {
+            Some("NoSuchBucket") => {
+                Self::NoSuchBucket(crate::types::NoSuchBucket { meta })
+            }
+            _ => {
+                Self::Unhandled(crate::error::Unhandled {
+                    meta,
+                    source: None,
+                })
+            }
+        }
+    }
+    fn to_http_response(&self) -> http::Response<Vec<u8>> {
         match self {
             Self::NoSuchBucket(e) => e.to_http_response(),
             Self::Unhandled(e) => {
                 crate::server::error_response(
+                    &crate::PROFILE,
                     &e.meta,
                     e.meta.code.as_deref(),
                     crate::server::error_status(e.meta.status),
-                    false,
                     &[],
                     "",
                     http::HeaderMap::new(),

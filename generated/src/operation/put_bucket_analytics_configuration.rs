@@ -3,58 +3,14 @@
 //! Input, output, HTTP binding and errors of this operation.
 /// <p>Creates or replaces one storage class analysis configuration on a bucket, identified by its <code>Id</code>. The configuration selects which objects are analysed and, optionally, where daily CSV reports of the results are written.</p><p>A bucket can hold at most 1,000 analytics configurations; going over the limit fails with <code>TooManyConfigurations</code>. Directory buckets do not support this operation. The caller needs the <code>s3:PutAnalyticsConfiguration</code> permission.</p>
 ///
-/// `PUT /{Bucket}?analytics` (success status 200). Build the request with [`PutBucketAnalyticsConfigurationRequest::to_http_request`], read the response with [`crate::Operation::parse_response`].
+/// `PUT /{Bucket}?analytics` (success status 200). Build the request with [`crate::Operation::build_request`], read the response with [`crate::Operation::parse_response`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct PutBucketAnalyticsConfiguration;
-impl crate::Operation for PutBucketAnalyticsConfiguration {
+impl s3_runtime::operation::Operation for PutBucketAnalyticsConfiguration {
     const NAME: &'static str = "PutBucketAnalyticsConfiguration";
     type Input = PutBucketAnalyticsConfigurationRequest;
     type Output = PutBucketAnalyticsConfigurationOutput;
     type Error = PutBucketAnalyticsConfigurationError;
-    fn build_request(
-        input: &Self::Input,
-    ) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
-        input.to_http_request()
-    }
-    fn parse_response<B: AsRef<[u8]>>(
-        response: &http::Response<B>,
-    ) -> Result<Self::Output, Self::Error> {
-        let status = response.status().as_u16();
-        let headers = response.headers();
-        let body = response.body().as_ref();
-        if response.status().is_success() && !s3_runtime::xml::is_error_document(body) {
-            return PutBucketAnalyticsConfigurationOutput::from_http_response(
-                    status,
-                    headers,
-                    body,
-                )
-                .map_err(|source| {
-                    let (meta, _) = crate::error::ErrorMetadata::from_response(
-                        status,
-                        headers,
-                        b"",
-                    );
-                    PutBucketAnalyticsConfigurationError::Unhandled(crate::error::Unhandled {
-                        meta,
-                        source: Some(source),
-                    })
-                });
-        }
-        Err(PutBucketAnalyticsConfigurationError::from_response(status, headers, body))
-    }
-    fn parse_request<B: AsRef<[u8]>>(
-        request: &http::Request<B>,
-    ) -> Result<Self::Input, crate::server::RequestError> {
-        PutBucketAnalyticsConfigurationRequest::from_http_request(request)
-    }
-    fn build_response(
-        output: &Self::Output,
-    ) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
-        output.to_http_response()
-    }
-    fn build_error_response(error: &Self::Error) -> http::Response<Vec<u8>> {
-        error.to_http_response()
-    }
 }
 /// Input of PutBucketAnalyticsConfiguration: the target bucket, the configuration identifier, and the configuration document sent as the XML request body.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -105,9 +61,9 @@ impl PutBucketAnalyticsConfigurationRequest {
         self
     }
 }
-impl PutBucketAnalyticsConfigurationRequest {
+impl s3_runtime::operation::Input for PutBucketAnalyticsConfigurationRequest {
     /// Builds the `PutBucketAnalyticsConfiguration` request: method, path-style relative URI, headers and body. No I/O; add the host, sign and send it with the HTTP client of your choice.
-    pub fn to_http_request(
+    fn to_http_request(
         &self,
     ) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
         let mut uri = String::with_capacity(128);
@@ -164,114 +120,9 @@ impl PutBucketAnalyticsConfigurationRequest {
         headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(body_len));
         Ok(request)
     }
-}
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct PutBucketAnalyticsConfigurationOutput {}
-impl PutBucketAnalyticsConfigurationOutput {
-    /// Reads a successful response: status, headers and body.
-    #[allow(unused_assignments)]
-    pub(crate) fn from_http_response(
-        _status: u16,
-        _headers: &http::HeaderMap,
-        _body: &[u8],
-    ) -> Result<Self, crate::error::XmlError> {
-        Ok(Self {})
-    }
-}
-/// Every error `PutBucketAnalyticsConfiguration` can return: one variant per error the model documents for it, and `Unhandled` for any other error code or an unreadable error response.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(tag = "Type"))]
-#[non_exhaustive]
-pub enum PutBucketAnalyticsConfigurationError {
-    /// S3 error code `InvalidArgument`.
-    InvalidArgument(crate::types::InvalidArgument),
-    /// S3 error code `TooManyConfigurations`.
-    TooManyConfigurations(crate::types::TooManyConfigurations),
-    /// S3 error code `AccessDenied`.
-    AccessDenied(crate::types::AccessDenied),
-    /// An error code this operation does not model, or an error response whose body could not be read.
-    Unhandled(crate::error::Unhandled),
-}
-impl PutBucketAnalyticsConfigurationError {
-    /// Reads an error response: S3's `<Error>` document, the request id
-    /// and host id headers, and the HTTP status. Never fails: anything
-    /// unreadable becomes `Unhandled` with the reason attached.
-    pub fn from_response(status: u16, headers: &http::HeaderMap, body: &[u8]) -> Self {
-        let (meta, problem) = crate::error::ErrorMetadata::from_response(
-            status,
-            headers,
-            body,
-        );
-        if let Some(source) = problem {
-            return Self::Unhandled(crate::error::Unhandled {
-                meta,
-                source: Some(source),
-            });
-        }
-        let code = match &meta.code {
-            Some(code) => Some(code.clone()),
-            None if s3_runtime::xml::is_blank(body) => {
-                crate::error::status_code_name(status)
-            }
-            None => None,
-        };
-        match code.as_deref() {
-            Some("InvalidArgument") => {
-                Self::InvalidArgument(crate::types::InvalidArgument {
-                    meta,
-                })
-            }
-            Some("TooManyConfigurations") => {
-                Self::TooManyConfigurations(crate::types::TooManyConfigurations {
-                    meta,
-                })
-            }
-            Some("AccessDenied") => {
-                Self::AccessDenied(crate::types::AccessDenied { meta })
-            }
-            _ => {
-                Self::Unhandled(crate::error::Unhandled {
-                    meta,
-                    source: None,
-                })
-            }
-        }
-    }
-    /// Code, message, request id, host id and HTTP status of the error.
-    pub fn meta(&self) -> &crate::error::ErrorMetadata {
-        match self {
-            Self::InvalidArgument(e) => &e.meta,
-            Self::TooManyConfigurations(e) => &e.meta,
-            Self::AccessDenied(e) => &e.meta,
-            Self::Unhandled(e) => &e.meta,
-        }
-    }
-}
-impl std::fmt::Display for PutBucketAnalyticsConfigurationError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Unhandled(e) => std::fmt::Display::fmt(e, f),
-            other => std::fmt::Display::fmt(other.meta(), f),
-        }
-    }
-}
-impl std::error::Error for PutBucketAnalyticsConfigurationError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::InvalidArgument(e) => Some(e),
-            Self::TooManyConfigurations(e) => Some(e),
-            Self::AccessDenied(e) => Some(e),
-            Self::Unhandled(e) => Some(e),
-        }
-    }
-}
-impl PutBucketAnalyticsConfigurationRequest {
     /// Reads a `PUT /{Bucket}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.
     #[allow(unused_assignments)]
-    pub fn from_http_request<B: AsRef<[u8]>>(
+    fn from_http_request<B: AsRef<[u8]>>(
         request: &http::Request<B>,
     ) -> Result<Self, crate::server::RequestError> {
         crate::server::check_method(request.method(), "PUT")?;
@@ -331,9 +182,21 @@ impl PutBucketAnalyticsConfigurationRequest {
         })
     }
 }
-impl PutBucketAnalyticsConfigurationOutput {
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct PutBucketAnalyticsConfigurationOutput {}
+impl s3_runtime::operation::Output for PutBucketAnalyticsConfigurationOutput {
+    #[allow(unused_assignments)]
+    fn from_http_response(
+        _status: u16,
+        _headers: &http::HeaderMap,
+        _body: &[u8],
+    ) -> Result<Self, crate::error::XmlError> {
+        Ok(Self {})
+    }
     /// Builds the successful `PutBucketAnalyticsConfiguration` response (server side): status 200 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.
-    pub fn to_http_response(
+    fn to_http_response(
         &self,
     ) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
         let status: u16 = 200u16;
@@ -343,23 +206,101 @@ impl PutBucketAnalyticsConfigurationOutput {
         crate::server::response(status, headers, body, content_type)
     }
 }
-impl PutBucketAnalyticsConfigurationError {
-    /// This error as an HTTP response (server side): the modeled
-    /// error's status, code and members, or for `Unhandled` the
-    /// status (500 when it is 0), code and message of its metadata;
-    /// the request id and host id in the body and in the
-    /// `x-amz-request-id` and `x-amz-id-2` headers. Never fails.
-    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+/// Every error `PutBucketAnalyticsConfiguration` can return: one variant per error the model documents for it, and `Unhandled` for any other error code or an unreadable error response.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "Type"))]
+#[non_exhaustive]
+pub enum PutBucketAnalyticsConfigurationError {
+    /// Error code `InvalidArgument`.
+    InvalidArgument(crate::types::InvalidArgument),
+    /// Error code `TooManyConfigurations`.
+    TooManyConfigurations(crate::types::TooManyConfigurations),
+    /// Error code `AccessDenied`.
+    AccessDenied(crate::types::AccessDenied),
+    /// An error code this operation does not model, or an error response whose body could not be read.
+    Unhandled(crate::error::Unhandled),
+}
+impl From<crate::error::Unhandled> for PutBucketAnalyticsConfigurationError {
+    fn from(e: crate::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
+impl s3_runtime::operation::ProvideErrorMetadata
+for PutBucketAnalyticsConfigurationError {
+    fn meta(&self) -> &crate::error::ErrorMetadata {
+        match self {
+            Self::InvalidArgument(e) => &e.meta,
+            Self::TooManyConfigurations(e) => &e.meta,
+            Self::AccessDenied(e) => &e.meta,
+            Self::Unhandled(e) => &e.meta,
+        }
+    }
+}
+impl std::fmt::Display for PutBucketAnalyticsConfigurationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unhandled(e) => std::fmt::Display::fmt(e, f),
+            other => {
+                std::fmt::Display::fmt(
+                    s3_runtime::operation::ProvideErrorMetadata::meta(other),
+                    f,
+                )
+            }
+        }
+    }
+}
+impl std::error::Error for PutBucketAnalyticsConfigurationError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::InvalidArgument(e) => Some(e),
+            Self::TooManyConfigurations(e) => Some(e),
+            Self::AccessDenied(e) => Some(e),
+            Self::Unhandled(e) => Some(e),
+        }
+    }
+}
+impl s3_runtime::operation::OperationError for PutBucketAnalyticsConfigurationError {
+    const PROFILE: &'static s3_runtime::operation::Profile = &crate::PROFILE;
+    fn from_code(
+        code: Option<&str>,
+        meta: crate::error::ErrorMetadata,
+        _headers: &http::HeaderMap,
+        _body: &[u8],
+    ) -> Self {
+        match code {
+            Some("InvalidArgument") => {
+                Self::InvalidArgument(crate::types::InvalidArgument {
+                    meta,
+                })
+            }
+            Some("TooManyConfigurations") => {
+                Self::TooManyConfigurations(crate::types::TooManyConfigurations {
+                    meta,
+                })
+            }
+            Some("AccessDenied") => {
+                Self::AccessDenied(crate::types::AccessDenied { meta })
+            }
+            _ => {
+                Self::Unhandled(crate::error::Unhandled {
+                    meta,
+                    source: None,
+                })
+            }
+        }
+    }
+    fn to_http_response(&self) -> http::Response<Vec<u8>> {
         match self {
             Self::InvalidArgument(e) => e.to_http_response(),
             Self::TooManyConfigurations(e) => e.to_http_response(),
             Self::AccessDenied(e) => e.to_http_response(),
             Self::Unhandled(e) => {
                 crate::server::error_response(
+                    &crate::PROFILE,
                     &e.meta,
                     e.meta.code.as_deref(),
                     crate::server::error_status(e.meta.status),
-                    false,
                     &[],
                     "",
                     http::HeaderMap::new(),

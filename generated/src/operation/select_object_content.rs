@@ -3,54 +3,14 @@
 //! Input, output, HTTP binding and errors of this operation.
 /// <p>Runs an SQL <code>SELECT</code> statement over the content of one object and sends back only the records it picks, so a client can read part of a large CSV, JSON or Parquet object without downloading all of it. The XML request body holds the statement, says how the stored object is encoded (and, for CSV and JSON, whether it is gzip or bzip2 compressed) and chooses CSV or JSON for the results.</p><p>The response body is an event stream (<code>application/vnd.amazon.eventstream</code>): <code>Records</code> events carry the results in pieces, <code>Progress</code> and <code>Stats</code> events carry byte counts, <code>Cont</code> events keep an idle connection open, and an <code>End</code> event closes a complete answer. A stream that stops before <code>End</code> is incomplete. Once the 200 response has started, a failure is reported as an error message inside the stream, not through the HTTP status.</p><p>S3 Select has been closed to new customers since July 2024; accounts that used it before keep access. Directory buckets and S3 on Outposts do not support it, and objects stored in the <code>GLACIER</code>, <code>DEEP_ARCHIVE</code> or <code>REDUCED_REDUNDANCY</code> storage classes, or in the archive tiers of <code>INTELLIGENT_TIERING</code>, cannot be queried. The caller needs the <code>s3:GetObject</code> permission; anonymous requests are refused.</p>
 ///
-/// `POST /{Bucket}/{Key+}?select&select-type=2` (success status 200). Build the request with [`SelectObjectContentRequest::to_http_request`], read the response with [`crate::Operation::parse_response`].
+/// `POST /{Bucket}/{Key+}?select&select-type=2` (success status 200). Build the request with [`crate::Operation::build_request`], read the response with [`crate::Operation::parse_response`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct SelectObjectContent;
-impl crate::Operation for SelectObjectContent {
+impl s3_runtime::operation::Operation for SelectObjectContent {
     const NAME: &'static str = "SelectObjectContent";
     type Input = SelectObjectContentRequest;
     type Output = SelectObjectContentOutput;
     type Error = SelectObjectContentError;
-    fn build_request(
-        input: &Self::Input,
-    ) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
-        input.to_http_request()
-    }
-    fn parse_response<B: AsRef<[u8]>>(
-        response: &http::Response<B>,
-    ) -> Result<Self::Output, Self::Error> {
-        let status = response.status().as_u16();
-        let headers = response.headers();
-        let body = response.body().as_ref();
-        if response.status().is_success() && !s3_runtime::xml::is_error_document(body) {
-            return SelectObjectContentOutput::from_http_response(status, headers, body)
-                .map_err(|source| {
-                    let (meta, _) = crate::error::ErrorMetadata::from_response(
-                        status,
-                        headers,
-                        b"",
-                    );
-                    SelectObjectContentError::Unhandled(crate::error::Unhandled {
-                        meta,
-                        source: Some(source),
-                    })
-                });
-        }
-        Err(SelectObjectContentError::from_response(status, headers, body))
-    }
-    fn parse_request<B: AsRef<[u8]>>(
-        request: &http::Request<B>,
-    ) -> Result<Self::Input, crate::server::RequestError> {
-        SelectObjectContentRequest::from_http_request(request)
-    }
-    fn build_response(
-        output: &Self::Output,
-    ) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
-        output.to_http_response()
-    }
-    fn build_error_response(error: &Self::Error) -> http::Response<Vec<u8>> {
-        error.to_http_response()
-    }
 }
 /// Input of SelectObjectContent: the object to query (bucket and key in the path, SSE-C key headers when needed) and, in an XML body whose root element is <code>SelectObjectContentRequest</code>, the statement together with the input and output formats.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -270,9 +230,9 @@ impl SelectObjectContentRequest {
         Ok(mark)
     }
 }
-impl SelectObjectContentRequest {
+impl s3_runtime::operation::Input for SelectObjectContentRequest {
     /// Builds the `SelectObjectContent` request: method, path-style relative URI, headers and body. No I/O; add the host, sign and send it with the HTTP client of your choice.
-    pub fn to_http_request(
+    fn to_http_request(
         &self,
     ) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
         let mut uri = String::with_capacity(128);
@@ -365,114 +325,9 @@ impl SelectObjectContentRequest {
         headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(body_len));
         Ok(request)
     }
-}
-impl SelectObjectContentOutput {
-    /// Reads a successful response from its status and headers alone, leaving the streamed `Payload` payload to the caller (the member stays `None`). For an error status, read the whole body and use `parse_response`.
-    pub fn from_response_head(
-        head: &http::response::Parts,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::from_http_response(head.status.as_u16(), &head.headers, b"")
-    }
-}
-/// Output of SelectObjectContent: the event stream that makes up the whole response body.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct SelectObjectContentOutput {
-    /// The response body, a sequence of events: result data, byte counts, keep-alives and the closing <code>End</code> event.
-    ///
-    /// An event stream of SelectObjectContentEventStream events (`application/vnd.amazon.eventstream`): `parse_response` decodes a whole body into the events, in order; for a body that arrives in chunks, read the head with `from_response_head` and feed the chunks to a [`crate::event_stream::Decoder`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Payload", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub payload: Option<Vec<crate::types::SelectObjectContentEventStream>>,
-}
-impl SelectObjectContentOutput {
-    /// Sets `Payload` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_payload(
-        mut self,
-        payload: Vec<crate::types::SelectObjectContentEventStream>,
-    ) -> Self {
-        self.payload = Some(payload);
-        self
-    }
-}
-impl SelectObjectContentOutput {
-    /// Reads a successful response: status, headers and body.
-    #[allow(unused_assignments)]
-    pub(crate) fn from_http_response(
-        _status: u16,
-        _headers: &http::HeaderMap,
-        body: &[u8],
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_payload: Option<Vec<crate::types::SelectObjectContentEventStream>> = None;
-        if !body.is_empty() {
-            m_payload = Some(
-                crate::event_stream::decode_all::<
-                    crate::types::SelectObjectContentEventStream,
-                >(body)?,
-            );
-        }
-        Ok(Self { payload: m_payload })
-    }
-}
-/// Every error `SelectObjectContent` can return: one variant per error the model documents for it, and `Unhandled` for any other error code or an unreadable error response.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(tag = "Type"))]
-#[non_exhaustive]
-pub enum SelectObjectContentError {
-    /// An error code this operation does not model, or an error response whose body could not be read.
-    Unhandled(crate::error::Unhandled),
-}
-impl SelectObjectContentError {
-    /// Reads an error response: S3's `<Error>` document, the request id
-    /// and host id headers, and the HTTP status. Never fails: anything
-    /// unreadable becomes `Unhandled` with the reason attached.
-    pub fn from_response(status: u16, headers: &http::HeaderMap, body: &[u8]) -> Self {
-        let (meta, problem) = crate::error::ErrorMetadata::from_response(
-            status,
-            headers,
-            body,
-        );
-        if let Some(source) = problem {
-            return Self::Unhandled(crate::error::Unhandled {
-                meta,
-                source: Some(source),
-            });
-        }
-        Self::Unhandled(crate::error::Unhandled {
-            meta,
-            source: None,
-        })
-    }
-    /// Code, message, request id, host id and HTTP status of the error.
-    pub fn meta(&self) -> &crate::error::ErrorMetadata {
-        match self {
-            Self::Unhandled(e) => &e.meta,
-        }
-    }
-}
-impl std::fmt::Display for SelectObjectContentError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Unhandled(e) => std::fmt::Display::fmt(e, f),
-        }
-    }
-}
-impl std::error::Error for SelectObjectContentError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Unhandled(e) => Some(e),
-        }
-    }
-}
-impl SelectObjectContentRequest {
     /// Reads a `POST /{Bucket}/{Key+}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.
     #[allow(unused_assignments)]
-    pub fn from_http_request<B: AsRef<[u8]>>(
+    fn from_http_request<B: AsRef<[u8]>>(
         request: &http::Request<B>,
     ) -> Result<Self, crate::server::RequestError> {
         crate::server::check_method(request.method(), "POST")?;
@@ -561,6 +416,8 @@ impl SelectObjectContentRequest {
             expected_bucket_owner: m_expected_bucket_owner,
         })
     }
+}
+impl SelectObjectContentRequest {
     /// Reads the XML body members of the request (the root element's name is not checked).
     #[allow(clippy::type_complexity)]
     fn read_request_body(
@@ -671,8 +528,61 @@ impl SelectObjectContentRequest {
     }
 }
 impl SelectObjectContentOutput {
+    /// Reads a successful response from its status and headers alone, leaving the streamed `Payload` payload to the caller (the member stays `None`). For an error status, read the whole body and use `parse_response`.
+    pub fn from_response_head(
+        head: &http::response::Parts,
+    ) -> Result<Self, crate::error::XmlError> {
+        <Self as s3_runtime::operation::Output>::from_http_response(
+            head.status.as_u16(),
+            &head.headers,
+            b"",
+        )
+    }
+}
+/// Output of SelectObjectContent: the event stream that makes up the whole response body.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct SelectObjectContentOutput {
+    /// The response body, a sequence of events: result data, byte counts, keep-alives and the closing <code>End</code> event.
+    ///
+    /// An event stream of SelectObjectContentEventStream events (`application/vnd.amazon.eventstream`): `parse_response` decodes a whole body into the events, in order; for a body that arrives in chunks, read the head with `from_response_head` and feed the chunks to a [`crate::event_stream::Decoder`].
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Payload", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub payload: Option<Vec<crate::types::SelectObjectContentEventStream>>,
+}
+impl SelectObjectContentOutput {
+    /// Sets `Payload` and returns the value, for chaining.
+    #[must_use]
+    pub fn with_payload(
+        mut self,
+        payload: Vec<crate::types::SelectObjectContentEventStream>,
+    ) -> Self {
+        self.payload = Some(payload);
+        self
+    }
+}
+impl s3_runtime::operation::Output for SelectObjectContentOutput {
+    #[allow(unused_assignments)]
+    fn from_http_response(
+        _status: u16,
+        _headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Result<Self, crate::error::XmlError> {
+        let mut m_payload: Option<Vec<crate::types::SelectObjectContentEventStream>> = None;
+        if !body.is_empty() {
+            m_payload = Some(
+                crate::event_stream::decode_all::<
+                    crate::types::SelectObjectContentEventStream,
+                >(body)?,
+            );
+        }
+        Ok(Self { payload: m_payload })
+    }
     /// Builds the successful `SelectObjectContent` response (server side): status 200 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.
-    pub fn to_http_response(
+    fn to_http_response(
         &self,
     ) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
         let status: u16 = 200u16;
@@ -685,20 +595,62 @@ impl SelectObjectContentOutput {
         crate::server::response(status, headers, body, content_type)
     }
 }
-impl SelectObjectContentError {
-    /// This error as an HTTP response (server side): the modeled
-    /// error's status, code and members, or for `Unhandled` the
-    /// status (500 when it is 0), code and message of its metadata;
-    /// the request id and host id in the body and in the
-    /// `x-amz-request-id` and `x-amz-id-2` headers. Never fails.
-    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+/// Every error `SelectObjectContent` can return: one variant per error the model documents for it, and `Unhandled` for any other error code or an unreadable error response.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(tag = "Type"))]
+#[non_exhaustive]
+pub enum SelectObjectContentError {
+    /// An error code this operation does not model, or an error response whose body could not be read.
+    Unhandled(crate::error::Unhandled),
+}
+impl From<crate::error::Unhandled> for SelectObjectContentError {
+    fn from(e: crate::error::Unhandled) -> Self {
+        Self::Unhandled(e)
+    }
+}
+impl s3_runtime::operation::ProvideErrorMetadata for SelectObjectContentError {
+    fn meta(&self) -> &crate::error::ErrorMetadata {
+        match self {
+            Self::Unhandled(e) => &e.meta,
+        }
+    }
+}
+impl std::fmt::Display for SelectObjectContentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unhandled(e) => std::fmt::Display::fmt(e, f),
+        }
+    }
+}
+impl std::error::Error for SelectObjectContentError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Unhandled(e) => Some(e),
+        }
+    }
+}
+impl s3_runtime::operation::OperationError for SelectObjectContentError {
+    const PROFILE: &'static s3_runtime::operation::Profile = &crate::PROFILE;
+    fn from_code(
+        _code: Option<&str>,
+        meta: crate::error::ErrorMetadata,
+        _headers: &http::HeaderMap,
+        _body: &[u8],
+    ) -> Self {
+        Self::Unhandled(crate::error::Unhandled {
+            meta,
+            source: None,
+        })
+    }
+    fn to_http_response(&self) -> http::Response<Vec<u8>> {
         match self {
             Self::Unhandled(e) => {
                 crate::server::error_response(
+                    &crate::PROFILE,
                     &e.meta,
                     e.meta.code.as_deref(),
                     crate::server::error_status(e.meta.status),
-                    false,
                     &[],
                     "",
                     http::HeaderMap::new(),

@@ -3,6 +3,7 @@
 //! Property round-trip tests of com.amazonaws.s3#AmazonS3: strategies generated from the model, 1000 cases per property.
 #![allow(dead_code)]
 use proptest::prelude::*;
+use s3_api::{Input as _, OperationError as _, Output as _};
 /// Cases per property.
 const CASES: u32 = 1000u32;
 /// How deep a recursive type nests inside itself.

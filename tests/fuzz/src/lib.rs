@@ -37,6 +37,7 @@ use s3_api::types::{
     LocationInfo, LocationType, NoSuchBucket, ObjectOwnership, StorageClassAnalysis,
     StorageClassAnalysisDataExport, StorageClassAnalysisSchemaVersion, Tag,
 };
+use s3_api::{Input, Output};
 
 // ---------------------------------------------------------------------------
 // xml_readers
