@@ -1412,9 +1412,7 @@ impl<'m> Cx<'m> {
         });
 
         Some(OperationDef {
-            feature: naming::field_name(shape.name())
-                .trim_start_matches("r#")
-                .replace('_', "-"),
+            feature: naming::feature_name(shape.name()),
             checksum,
             unwrapped_output: has(&shape.traits, "aws.customizations#s3UnwrappedXmlOutput"),
             host_prefix,

@@ -126,6 +126,17 @@ fn unique_with(names: Vec<String>, taken: &[&str], sep: &str) -> Vec<String> {
         .collect()
 }
 
+/// `name` without the `r#` of a raw identifier: the plain text of a name, to
+/// build other names from (`with_{}`, file names, cargo features).
+pub fn unraw(name: &str) -> &str {
+    name.strip_prefix("r#").unwrap_or(name)
+}
+
+/// The cargo feature name of an operation: its module name, unraw, in kebab-case.
+pub fn feature_name(operation: &str) -> String {
+    unraw(&field_name(operation)).replace('_', "-")
+}
+
 /// A Rust path or identifier token stream for `name` (handles `r#` names).
 pub fn ident(name: &str) -> proc_macro2::Ident {
     match name.strip_prefix("r#") {
@@ -174,5 +185,17 @@ mod tests {
     fn raw_idents() {
         assert_eq!(ident("r#type").to_string(), "r#type");
         assert_eq!(ident("bucket").to_string(), "bucket");
+    }
+
+    #[test]
+    fn unraw_names() {
+        assert_eq!(unraw("r#type"), "type");
+        assert_eq!(unraw("bucket"), "bucket");
+        assert_eq!(unraw(&field_name("Type")), "type");
+        assert_eq!(unraw("self_"), "self_");
+        // Only the one prefix of a raw identifier goes.
+        assert_eq!(unraw("r#r#x"), "r#x");
+        assert_eq!(feature_name("GetObject"), "get-object");
+        assert_eq!(feature_name("Type"), "type");
     }
 }
