@@ -547,3 +547,95 @@ fn float_event_headers_are_rejected() {
     let d = single(problems(&model, None));
     assert_mentions(&d, &["example.bad#Tick$Count", "EventHeader"]);
 }
+
+/// Malformed trait values are reported where the trait is, all at once.
+#[test]
+fn malformed_trait_values_name_file_shape_and_member() {
+    let mut model = base();
+    let request = shape(&mut model, "PutThingRequest");
+    request["members"]["Owner"]["traits"]["smithy.api#httpHeader"] = json!(5);
+    request["members"]["Bucket"]["traits"]["smithy.api#required"] = json!(true);
+    shape(&mut model, "Oops")["traits"] = json!({
+        "smithy.api#error": "nobody", "smithy.api#httpError": 40
+    });
+    shape(&mut model, "Thing")["traits"] = json!({"smithy.api#xmlName": ["Thing"]});
+    let all = problems(&model, None);
+    for (shape, member, text) in [
+        (
+            "example.bad#PutThingRequest",
+            Some("Owner"),
+            "smithy.api#httpHeader must be a string",
+        ),
+        (
+            "example.bad#PutThingRequest",
+            Some("Bucket"),
+            "smithy.api#required is an annotation trait: its value must be {}",
+        ),
+        (
+            "example.bad#Oops",
+            None,
+            "smithy.api#error must be \"client\" or \"server\"",
+        ),
+        (
+            "example.bad#Oops",
+            None,
+            "smithy.api#httpError must be an HTTP status code",
+        ),
+        (
+            "example.bad#Thing",
+            None,
+            "smithy.api#xmlName must be a string",
+        ),
+    ] {
+        assert!(
+            all.iter().any(|d| d.file.as_deref() == Some(FILE)
+                && d.shape.as_deref() == Some(shape)
+                && d.member.as_deref() == member
+                && d.message.contains(text)),
+            "{shape} {member:?} {text} not reported: {all:#?}"
+        );
+    }
+    assert_eq!(all.len(), 5, "{all:#?}");
+}
+
+#[test]
+fn malformed_http_trait() {
+    let mut model = base();
+    shape(&mut model, "PutThing")["traits"]["smithy.api#http"] =
+        json!({"method": "put", "uri": "/{}/x{Bucket}", "code": "200"});
+    let mut all: Vec<String> = problems(&model, None)
+        .iter()
+        .map(|d| {
+            assert_eq!(d.shape.as_deref(), Some("example.bad#PutThing"), "{d}");
+            d.message.clone()
+        })
+        .collect();
+    all.sort();
+    assert_eq!(
+        all,
+        [
+            "URI segment `x{Bucket}` mixes a label with literal text",
+            "URI segment `{}` has an empty label",
+            "smithy.api#http needs an upper-case \"method\"",
+            "the \"code\" of smithy.api#http must be an HTTP status code (an integer from 100 to 999)",
+        ]
+    );
+}
+
+#[test]
+fn malformed_timestamp_format() {
+    let mut model = base();
+    shape(&mut model, "Thing")["members"]["At"] = json!({
+        "target": "smithy.api#Timestamp",
+        "traits": {"smithy.api#timestampFormat": "iso"}
+    });
+    let d = single(problems(&model, None));
+    assert_mentions(
+        &d,
+        &[
+            FILE,
+            "example.bad#Thing$At",
+            "unknown timestampFormat \"iso\"",
+        ],
+    );
+}

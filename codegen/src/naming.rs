@@ -126,6 +126,33 @@ fn unique_with(names: Vec<String>, taken: &[&str], sep: &str) -> Vec<String> {
         .collect()
 }
 
+/// `name` without the `r#` of a raw identifier: the plain text of a name, to
+/// build other names from (`with_{}`, file names, cargo features).
+pub fn unraw(name: &str) -> &str {
+    name.strip_prefix("r#").unwrap_or(name)
+}
+
+/// The setter of field `field`: `with_type` for `r#type`.
+pub fn setter_name(field: &str) -> String {
+    format!("with_{}", unraw(field))
+}
+
+/// The local that holds field `field` while a reader fills it: `m_type`
+/// for `r#type`.
+pub fn member_local(field: &str) -> String {
+    format!("m_{}", unraw(field))
+}
+
+/// The file of module `module`, without `.rs`: `type` for `r#type`.
+pub fn module_file(module: &str) -> &str {
+    unraw(module)
+}
+
+/// The cargo feature name of an operation: its module name, unraw, in kebab-case.
+pub fn feature_name(operation: &str) -> String {
+    unraw(&field_name(operation)).replace('_', "-")
+}
+
 /// A Rust path or identifier token stream for `name` (handles `r#` names).
 pub fn ident(name: &str) -> proc_macro2::Ident {
     match name.strip_prefix("r#") {
@@ -174,5 +201,26 @@ mod tests {
     fn raw_idents() {
         assert_eq!(ident("r#type").to_string(), "r#type");
         assert_eq!(ident("bucket").to_string(), "bucket");
+    }
+
+    #[test]
+    fn unraw_names() {
+        assert_eq!(unraw("r#type"), "type");
+        assert_eq!(unraw("bucket"), "bucket");
+        assert_eq!(unraw(&field_name("Type")), "type");
+        assert_eq!(unraw("self_"), "self_");
+        // Only the one prefix of a raw identifier goes.
+        assert_eq!(unraw("r#r#x"), "r#x");
+        assert_eq!(feature_name("GetObject"), "get-object");
+        assert_eq!(feature_name("Type"), "type");
+    }
+
+    #[test]
+    fn derived_names_drop_the_raw_prefix() {
+        assert_eq!(setter_name("r#type"), "with_type");
+        assert_eq!(setter_name("bucket"), "with_bucket");
+        assert_eq!(member_local("r#type"), "m_type");
+        assert_eq!(module_file("r#type"), "type");
+        assert_eq!(module_file("get_object"), "get_object");
     }
 }

@@ -55,14 +55,13 @@ pub type Change = fn(Profile) -> Profile;
 ///
 /// Its bare `<Error>` documents come from its `restXml` trait
 /// (`noErrorWrapping: true`), not from this table.
-pub const KNOWN_SERVICES: &[(&str, Change)] =
-    &[("com.amazonaws.s3#AmazonS3", |p| Profile {
-        request_id_header: "x-amz-request-id",
-        host_id_header: Some("x-amz-id-2"),
-        errors_in_success: true,
-        errors_named_by_status: true,
-        ..p
-    })];
+pub const KNOWN_SERVICES: &[(&str, Change)] = &[("com.amazonaws.s3#AmazonS3", |p| Profile {
+    request_id_header: "x-amz-request-id",
+    host_id_header: Some("x-amz-id-2"),
+    errors_in_success: true,
+    errors_named_by_status: true,
+    ..p
+})];
 
 /// The profile of service `id`: plain restXml, then what its `restXml`
 /// trait says (`no_error_wrapping`), then its entry in [`KNOWN_SERVICES`].

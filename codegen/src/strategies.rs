@@ -933,7 +933,9 @@ fn tuple(strats: &[TokenStream], names: &[proc_macro2::Ident]) -> (TokenStream, 
 }
 
 /// Types that reach themselves (through any member, list or map), each with
-/// the index of its strongly connected component.
+/// the index of its strongly connected component, by
+/// [`lower::graph::recursive_components`](crate::lower::graph::recursive_components)
+/// on the types of the crate.
 fn recursive_components(krate: &Crate) -> BTreeMap<String, usize> {
     fn named<'t>(ty: &'t Ty, out: &mut Vec<&'t str>) {
         match ty {
@@ -956,31 +958,10 @@ fn recursive_components(krate: &Crate) -> BTreeMap<String, usize> {
         }
         edges.insert(t.name(), out);
     }
-    let reach = |from: &str| -> BTreeSet<&str> {
-        let mut seen = BTreeSet::new();
-        let mut stack: Vec<&str> = edges.get(from).cloned().unwrap_or_default();
-        while let Some(n) = stack.pop() {
-            if seen.insert(n) {
-                stack.extend(edges.get(n).into_iter().flatten().copied());
-            }
-        }
-        seen
-    };
-    let reaches: BTreeMap<&str, BTreeSet<&str>> = edges.keys().map(|&n| (n, reach(n))).collect();
-    let mut out: BTreeMap<String, usize> = BTreeMap::new();
-    let mut next = 0;
-    for (&n, r) in &reaches {
-        if !r.contains(n) || out.contains_key(n) {
-            continue;
-        }
-        for (&m, rm) in &reaches {
-            if r.contains(m) && rm.contains(n) {
-                out.insert(m.to_owned(), next);
-            }
-        }
-        next += 1;
-    }
-    out
+    crate::lower::graph::recursive_components(&edges)
+        .into_iter()
+        .map(|(name, scc)| (name.to_owned(), scc))
+        .collect()
 }
 
 /// The hand-written part of the file: primitive strategies, `Same`, checks.

@@ -59,7 +59,7 @@ pub fn emit(krate: &Crate, opts: &CrateOptions) -> Result<Files, String> {
                 #body
             };
             // A keyword module `r#type` lives in `type.rs`.
-            let file_name = op.module.trim_start_matches("r#");
+            let file_name = crate::naming::module_file(&op.module);
             Ok((format!("src/operation/{file_name}.rs"), rust(file)?))
         }));
     }

@@ -59,7 +59,7 @@ pub fn structure(s: &StructDef) -> TokenStream {
         .filter(|f| f.optional)
         .map(|f| {
             let fname = ident(&f.name);
-            let setter = ident(&format!("with_{}", f.name.trim_start_matches("r#")));
+            let setter = ident(&crate::naming::setter_name(&f.name));
             let (param, value) = param(f);
             let doc = format!(" Sets `{}` and returns the value, for chaining.", f.member);
             quote! {
@@ -116,7 +116,7 @@ fn redacted_debug(s: &StructDef) -> TokenStream {
     let label = &s.name;
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
-        let key = f.name.trim_start_matches("r#");
+        let key = crate::naming::unraw(&f.name);
         if f.sensitive {
             quote!(.field(#key, &"*** Sensitive Data Redacted ***"))
         } else {

@@ -433,7 +433,7 @@ impl<'a> MemberReader<'a> {
 
 /// The local variable that holds a member while it is read.
 pub(super) fn local(f: &Field) -> proc_macro2::Ident {
-    ident(&format!("m_{}", f.name.trim_start_matches("r#")))
+    ident(&crate::naming::member_local(&f.name))
 }
 
 /// Statements that read the element `child` into the `Option` local `slot`.

@@ -1,0 +1,302 @@
+//! Lowering of operations: input and output structures, the URI pattern,
+//! the request body, errors, the host prefix and the request checksum.
+
+use std::collections::BTreeSet;
+
+use super::structs::{docs, synthetic};
+use super::uri::Segment;
+use super::{Cx, UNIT};
+use crate::ir::*;
+use crate::model::{Kind, Operation, Shape};
+use crate::naming;
+
+impl Cx<'_> {
+    pub(super) fn lower_operation(
+        &mut self,
+        service: &Shape,
+        shape: &Shape,
+        recursive: &BTreeSet<(String, String)>,
+        service_info: &ServiceInfo,
+    ) -> Option<OperationDef> {
+        let model = self.model;
+        let Kind::Operation(op) = &shape.kind else {
+            return None;
+        };
+        let traits = self.traits.shape(&shape.id);
+        let Some(http) = &traits.http else {
+            self.err(shape, None, "operation has no smithy.api#http trait");
+            return None;
+        };
+        let name = self.names[&shape.id].clone();
+
+        let mut input = match model.shapes.get(&op.input) {
+            Some(s) if s.id != UNIT => {
+                self.lower_struct(s, StructRole::Input, recursive, (false, false))
+            }
+            _ => synthetic(format!("{name}Input"), StructRole::Input),
+        };
+        let mut output = match model.shapes.get(&op.output) {
+            Some(s) if s.id != UNIT => {
+                self.lower_struct(s, StructRole::Output, recursive, (false, false))
+            }
+            _ => synthetic(format!("{name}Output"), StructRole::Output),
+        };
+        for (def, suffix) in [(&mut input, "Input"), (&mut output, "Output")] {
+            if let Some(own) = self.names.get(&format!("{}#{suffix}", shape.id)) {
+                def.name = own.clone();
+            }
+        }
+        // The output's body members form the response document.
+        output.reads_xml = output.fields.iter().any(|f| f.binding == Binding::Body);
+        if output.reads_xml && output.fields.iter().any(|f| f.binding == Binding::Payload) {
+            self.err(
+                shape,
+                None,
+                "the output has an httpPayload member and unbound members",
+            );
+        }
+
+        let path = self.path(shape, &http.template.path, &http.uri, &mut input);
+        let request_body = self.request_body(shape, op, &input, service_info)?;
+        if input.fields.iter().any(|f| f.binding == Binding::Body) {
+            input.writes_xml = true;
+        }
+        let errors = self.errors(service, shape, op);
+        let host_prefix = traits.endpoint.as_ref().map(|e| e.host_prefix.clone());
+        if let Some(prefix) = &host_prefix {
+            self.check_host_prefix(shape, prefix, &input);
+        }
+        let checksum = traits.http_checksum.as_ref().map(|t| {
+            let member = t.request_algorithm_member.as_deref();
+            let algorithm_field =
+                member.and_then(|m| input.fields.iter().position(|f| f.member == m));
+            if let (Some(m), None) = (member, algorithm_field) {
+                self.err(
+                    shape,
+                    None,
+                    format!("httpChecksum names the member {m}, which the input does not have"),
+                );
+            }
+            Checksum {
+                required: t.request_checksum_required,
+                algorithm_field,
+            }
+        });
+
+        Some(OperationDef {
+            feature: naming::feature_name(shape.name()),
+            checksum,
+            unwrapped_output: traits.s3_unwrapped_xml_output,
+            host_prefix,
+            module: naming::field_name(shape.name()),
+            docs: docs(traits),
+            method: http.method.clone(),
+            path,
+            query_literals: http.template.query.clone(),
+            code: http.code,
+            input,
+            output,
+            errors,
+            error_name: format!("{name}Error"),
+            request_body,
+            name: shape.name().to_owned(),
+        })
+    }
+
+    /// The path of the URI pattern, its labels bound to the input's
+    /// `httpLabel` members (which are marked greedy where the label is).
+    fn path(
+        &mut self,
+        shape: &Shape,
+        template: &[Segment],
+        uri: &str,
+        input: &mut StructDef,
+    ) -> Vec<PathSegment> {
+        let mut path = Vec::new();
+        let mut labels_seen = BTreeSet::new();
+        for seg in template {
+            match seg {
+                Segment::Literal(text) => path.push(PathSegment::Literal(text.clone())),
+                Segment::Label { name, greedy } => {
+                    let greedy = *greedy;
+                    match input.fields.iter().position(|f| {
+                        f.member == *name && matches!(f.binding, Binding::Label { .. })
+                    }) {
+                        Some(i) => {
+                            input.fields[i].binding = Binding::Label { greedy };
+                            labels_seen.insert(name.clone());
+                            path.push(PathSegment::Label { field: i, greedy });
+                        }
+                        None => self.err(
+                            shape,
+                            None,
+                            format!("URI label {{{name}}} has no httpLabel member in the input"),
+                        ),
+                    }
+                }
+            }
+        }
+        for f in &input.fields {
+            if matches!(f.binding, Binding::Label { .. }) && !labels_seen.contains(&f.member) {
+                let msg = format!(
+                    "httpLabel member {} does not appear in the URI {uri}",
+                    f.member
+                );
+                self.err(shape, None, msg);
+            }
+        }
+        path
+    }
+
+    /// What the request body holds: the input's unbound members as an XML
+    /// document, or its one `httpPayload` member.
+    fn request_body(
+        &mut self,
+        shape: &Shape,
+        op: &Operation,
+        input: &StructDef,
+        service_info: &ServiceInfo,
+    ) -> Option<RequestBody> {
+        let model = self.model;
+        let payloads: Vec<usize> = (0..input.fields.len())
+            .filter(|i| input.fields[*i].binding == Binding::Payload)
+            .collect();
+        let has_body_members = input.fields.iter().any(|f| f.binding == Binding::Body);
+        let body = match payloads.as_slice() {
+            [] if has_body_members => RequestBody::XmlMembers {
+                root: input.xml_name.clone(),
+                namespace: input
+                    .xml_namespace
+                    .clone()
+                    .or_else(|| service_info.xml_namespace.clone()),
+            },
+            [] => RequestBody::None,
+            [i] => {
+                let field = &input.fields[*i];
+                if has_body_members {
+                    self.err(
+                        shape,
+                        None,
+                        "the input has an httpPayload member and unbound members",
+                    );
+                }
+                let input_shape = &model.shapes[&op.input];
+                let member = input_shape.member(&field.member)?;
+                let target = &model.shapes[&member.target];
+                let raw_type = match target.kind {
+                    Kind::Structure | Kind::Union => None,
+                    Kind::String | Kind::Enum => Some("text/plain"),
+                    Kind::Blob => Some("application/octet-stream"),
+                    _ => {
+                        self.err(
+                            input_shape,
+                            Some(&field.member),
+                            format!("{} payloads are not supported", target.kind.name()),
+                        );
+                        return None;
+                    }
+                };
+                if let Some(default_type) = raw_type {
+                    let content_type = field.media_type.clone().unwrap_or(default_type.to_owned());
+                    RequestBody::RawPayload {
+                        field: *i,
+                        content_type,
+                    }
+                } else {
+                    let mt = self.member_traits(input_shape, member);
+                    let tt = self.traits.shape(&target.id);
+                    let root = mt
+                        .xml_name
+                        .as_deref()
+                        .or(tt.xml_name.as_deref())
+                        .unwrap_or(target.name())
+                        .to_owned();
+                    let namespace = mt
+                        .xml_namespace
+                        .clone()
+                        .or_else(|| tt.xml_namespace.clone())
+                        .or_else(|| service_info.xml_namespace.clone());
+                    RequestBody::XmlPayload {
+                        field: *i,
+                        root,
+                        namespace,
+                    }
+                }
+            }
+            _ => {
+                self.err(
+                    shape,
+                    None,
+                    "the input has more than one httpPayload member",
+                );
+                RequestBody::None
+            }
+        };
+        Some(body)
+    }
+
+    /// The errors of the operation, then of the service, each once.
+    fn errors(&mut self, service: &Shape, shape: &Shape, op: &Operation) -> Vec<ErrorRef> {
+        let model = self.model;
+        let mut errors = Vec::new();
+        let service_errors = match &service.kind {
+            Kind::Service(s) => s.errors.clone(),
+            _ => vec![],
+        };
+        for id in op.errors.iter().chain(&service_errors) {
+            let err = &model.shapes[id];
+            if !self.traits.shape(id).error || err.kind != Kind::Structure {
+                self.err(
+                    shape,
+                    None,
+                    format!("{id} is listed as an error but is not an error structure"),
+                );
+                continue;
+            }
+            if errors.iter().any(|e: &ErrorRef| e.code == err.name()) {
+                continue;
+            }
+            errors.push(ErrorRef {
+                variant: naming::variant_name(err.name()),
+                type_name: self.names[&err.id].clone(),
+                code: err.name().to_owned(),
+                has_members: !err.members.is_empty(),
+            });
+        }
+        if errors.iter().any(|e| e.variant == "Unhandled") {
+            self.err(
+                shape,
+                None,
+                "an error named Unhandled collides with the variant for unmodeled errors",
+            );
+        }
+        errors
+    }
+
+    /// Each `{label}` of the host prefix must be a `hostLabel` member of the input.
+    fn check_host_prefix(&mut self, shape: &Shape, prefix: &str, input: &StructDef) {
+        let mut rest = prefix;
+        while let Some((_, after)) = rest.split_once('{') {
+            let Some((label, tail)) = after.split_once('}') else {
+                self.err(
+                    shape,
+                    None,
+                    format!("unterminated label in hostPrefix {prefix}"),
+                );
+                break;
+            };
+            if !input
+                .fields
+                .iter()
+                .any(|f| f.member == label && f.host_label)
+            {
+                self.err(
+                    shape,
+                    None,
+                    format!("hostPrefix label {{{label}}} has no hostLabel member in the input"),
+                );
+            }
+            rest = tail;
+        }
+    }
+}
