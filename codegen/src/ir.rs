@@ -240,6 +240,13 @@ pub struct UnionDef {
     pub variants: Vec<Variant>,
     /// Name of the variant that keeps a member name this crate does not know.
     pub unknown: String,
+    /// The shape's name in the model, for error messages.
+    pub shape_name: String,
+    /// Element name when this union is a document root (its `xmlName`, else
+    /// the shape name).
+    pub xml_name: String,
+    /// Namespace declared by the shape itself.
+    pub xml_namespace: Option<XmlNamespace>,
     pub derives: Derives,
     pub writes_xml: bool,
     pub reads_xml: bool,

@@ -16,6 +16,7 @@ pub mod naming;
 pub mod output;
 pub mod profile;
 pub mod protocol_tests;
+mod rust;
 pub mod strategies;
 
 use std::path::PathBuf;
@@ -81,9 +82,26 @@ pub fn generate_from_model(model: &model::Model, opts: &Options) -> Result<Files
         examples: opts.examples.clone(),
         runtime_path: opts.runtime_path.clone(),
     };
-    emit::emit(&krate, &crate_opts).map_err(|e| {
+    // The property tests are rendered beside the crate, on a core of their own.
+    let crate_ident = opts.package.replace('-', "_");
+    let (files, roundtrip) = std::thread::scope(|scope| {
+        let roundtrip = scope.spawn(|| strategies::emit(&krate, &crate_ident));
+        let files = emit::emit(&krate, &crate_opts);
+        let roundtrip = roundtrip
+            .join()
+            .unwrap_or_else(|_| Err("the round-trip test thread panicked".to_owned()));
+        (files, roundtrip)
+    });
+    let internal = |e: String| {
         let mut d = Diagnostics::default();
         d.push(None, None, None, format!("internal error: {e}"));
         d
-    })
+    };
+    let mut files = files.map_err(internal)?;
+    files.insert(
+        "tests/roundtrip/run.rs".into(),
+        roundtrip.map_err(internal)?,
+    );
+    files.insert("tests/roundtrip.rs".into(), strategies::SHIM.into());
+    Ok(files)
 }

@@ -276,7 +276,7 @@ pub fn emit_tests(
         syn::parse2(file).map_err(|e| format!("the protocol tests do not parse: {e}"))?;
     Ok(format!(
         "{}\n{}",
-        crate::emit::HEADER,
+        crate::rust::HEADER,
         prettyplease::unparse(&file)
     ))
 }

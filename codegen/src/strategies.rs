@@ -85,7 +85,7 @@ pub fn emit(krate: &Crate, crate_ident: &str) -> Result<String, String> {
         syn::parse2(file).map_err(|e| format!("the round-trip tests do not parse: {e}"))?;
     Ok(format!(
         "{}\n{}",
-        crate::emit::HEADER,
+        crate::rust::HEADER,
         prettyplease::unparse(&file)
     ))
 }
@@ -197,7 +197,7 @@ impl<'a> Gen<'a> {
 
     /// The Rust type of a value, with the crate's path.
     fn ty(&self, ty: &Ty) -> TokenStream {
-        crate::emit::ty_tokens_in(ty, &self.root)
+        crate::rust::ty_tokens_in(ty, &self.root)
     }
 
     /// Whether `ty` mentions a type of component `scc`.

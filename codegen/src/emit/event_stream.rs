@@ -16,7 +16,7 @@ pub fn union(u: &UnionDef, krate: &Crate) -> TokenStream {
         return quote!();
     }
     let name = ident(&u.name);
-    let shape = crate::model::local_name(&u.shape_id);
+    let shape = &u.shape_name;
     let mut reads = Vec::new();
     let mut writes = Vec::new();
     for v in &u.variants {

@@ -4,6 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::binding::{path_pattern, with_value};
 use super::text::{from_text, to_text};
 use super::xml::MemberReader;
 use super::{docs, types, xml};
@@ -91,36 +92,6 @@ fn uri_pattern(op: &OperationDef) -> String {
         }
     }
     s
-}
-
-/// The path part of the URI pattern, e.g. `/{Bucket}/{Key+}`.
-pub(super) fn path_pattern(op: &OperationDef) -> String {
-    let mut s = String::new();
-    for seg in &op.path {
-        s.push('/');
-        match seg {
-            PathSegment::Literal(l) => s.push_str(l),
-            PathSegment::Label { field, greedy } => {
-                s.push('{');
-                s.push_str(&op.input.fields[*field].member);
-                if *greedy {
-                    s.push('+');
-                }
-                s.push('}');
-            }
-        }
-    }
-    s
-}
-
-/// `if let Some(v) = &self.f { body }` or `{ let v = &self.f; body }`.
-pub(super) fn with_value(f: &Field, body: TokenStream) -> TokenStream {
-    let fname = ident(&f.name);
-    if f.optional {
-        quote!(if let Some(v) = &self.#fname { #body })
-    } else {
-        quote!({ let v = &self.#fname; #body })
-    }
 }
 
 /// `to_http_request` of the `Input` impl, and the inherent items it calls

@@ -11,7 +11,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::operation::{path_pattern, with_value};
+use super::binding::{path_pattern, with_value};
 use super::text::{from_text, to_text};
 use super::xml::{self, MemberReader, local};
 use crate::ir::*;
@@ -532,7 +532,7 @@ pub(crate) fn payload_root(f: &Field, krate: &Crate) -> (String, Option<XmlNames
     };
     let (target_name, target_ns) = match target {
         Some(TypeDef::Struct(s)) => (s.xml_name.clone(), s.xml_namespace.clone()),
-        Some(TypeDef::Union(u)) => (crate::model::local_name(&u.shape_id).to_owned(), None),
+        Some(TypeDef::Union(u)) => (u.xml_name.clone(), u.xml_namespace.clone()),
         _ => (f.xml.name.clone(), None),
     };
     // `xml.name` is the member name unless the member has an `xmlName`.

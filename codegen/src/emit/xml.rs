@@ -127,7 +127,7 @@ fn write_structure(s: &StructDef) -> TokenStream {
 
 fn write_union(u: &UnionDef) -> TokenStream {
     let name = ident(&u.name);
-    let shape = crate::model::local_name(&u.shape_id);
+    let shape = &u.shape_name;
     let unknown = ident(&u.unknown);
     let arms = u.variants.iter().map(|v| {
         let vname = ident(&v.name);
@@ -318,7 +318,7 @@ fn read_structure(s: &StructDef) -> TokenStream {
 fn read_union(u: &UnionDef) -> TokenStream {
     let name = ident(&u.name);
     let unknown = ident(&u.unknown);
-    let shape = crate::model::local_name(&u.shape_id);
+    let shape = &u.shape_name;
     let arms = u.variants.iter().map(|v| {
         let vname = ident(&v.name);
         let tag = local_tag(&v.xml.name);

@@ -290,6 +290,14 @@ impl Cx<'_> {
             docs: docs(self.traits.shape(&shape.id)),
             variants,
             unknown,
+            shape_name: shape.name().to_owned(),
+            xml_name: self
+                .traits
+                .shape(&shape.id)
+                .xml_name
+                .clone()
+                .unwrap_or_else(|| shape.name().to_owned()),
+            xml_namespace: self.traits.shape(&shape.id).xml_namespace.clone(),
             derives: Derives {
                 eq_hash: !graph::has_float(self.model, &shape.id),
                 default: false,
