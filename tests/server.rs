@@ -47,7 +47,7 @@ use s3_api::types::{
     NoSuchBucket, NoSuchConfiguration, NotFound, StorageClassAnalysis,
     StorageClassAnalysisDataExport, StorageClassAnalysisSchemaVersion, Tag, TooManyConfigurations,
 };
-use s3_api::{Input as _, OperationError as _, Output as _};
+use s3_api::{Input as _, OperationError as _, Output as _, XmlDocument as _};
 use serde_json::{Value, json};
 
 const PUT: &str = "PutBucketAnalyticsConfiguration";

@@ -765,6 +765,7 @@ impl<'a> Gen<'a> {
             let name = format_ident!("xml_{}", self.fns[t.name()]);
             let any = self.any_fn(t.name());
             let path = self.type_path(t.name());
+            let root = &self.root;
             let doc = format!(
                 " `{0}::from_xml(v.to_xml()?) == v` for any `{0}`.",
                 t.name()
@@ -773,7 +774,7 @@ impl<'a> Gen<'a> {
                 #[doc = #doc]
                 #[test]
                 fn #name() {
-                    support::run(#any(), |value| support::check_xml(&value, value.to_xml(), #path::from_xml));
+                    support::run(#any(), |value| support::check_xml(&value, #root::XmlDocument::to_xml(&value), <#path as #root::XmlDocument>::from_xml));
                 }
             });
         }

@@ -167,31 +167,20 @@ impl AnalyticsAndOperator {
         feature = "put-bucket-analytics-configuration"
     )
 )]
-impl AnalyticsAndOperator {
-    /// This value as an XML document with the root element `<AnalyticsAndOperator>`, as S3 sends it in a request or response body.
-    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-        {
-            let out: &mut String = &mut out;
-            out.push_str(
-                "<AnalyticsAndOperator xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            );
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</AnalyticsAndOperator>", mark);
-        }
-        Ok(out)
+impl s3_runtime::xml::XmlDocument for AnalyticsAndOperator {
+    const ROOT_START: &'static str = "<AnalyticsAndOperator xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    const ROOT_END: &'static str = "</AnalyticsAndOperator>";
+    fn write_content(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        self.write_xml(out)
     }
-    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = s3_runtime::xml_read::Reader::new(
-            body,
-            &s3_runtime::xml_read::Limits::DEFAULT,
-        )?;
-        let r = &mut reader;
-        let start = r.root()?;
-        let value = Self::read_xml(r, &start)?;
-        r.finish()?;
-        Ok(value)
+    fn read_root(
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        start: &s3_runtime::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        Self::read_xml(r, start)
     }
 }
 #[cfg(
@@ -349,31 +338,20 @@ impl AnalyticsConfiguration {
         feature = "put-bucket-analytics-configuration"
     )
 )]
-impl AnalyticsConfiguration {
-    /// This value as an XML document with the root element `<AnalyticsConfiguration>`, as S3 sends it in a request or response body.
-    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-        {
-            let out: &mut String = &mut out;
-            out.push_str(
-                "<AnalyticsConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            );
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</AnalyticsConfiguration>", mark);
-        }
-        Ok(out)
+impl s3_runtime::xml::XmlDocument for AnalyticsConfiguration {
+    const ROOT_START: &'static str = "<AnalyticsConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    const ROOT_END: &'static str = "</AnalyticsConfiguration>";
+    fn write_content(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        self.write_xml(out)
     }
-    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = s3_runtime::xml_read::Reader::new(
-            body,
-            &s3_runtime::xml_read::Limits::DEFAULT,
-        )?;
-        let r = &mut reader;
-        let start = r.root()?;
-        let value = Self::read_xml(r, &start)?;
-        r.finish()?;
-        Ok(value)
+    fn read_root(
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        start: &s3_runtime::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        Self::read_xml(r, start)
     }
 }
 #[cfg(
@@ -481,31 +459,20 @@ impl AnalyticsExportDestination {
         feature = "put-bucket-analytics-configuration"
     )
 )]
-impl AnalyticsExportDestination {
-    /// This value as an XML document with the root element `<AnalyticsExportDestination>`, as S3 sends it in a request or response body.
-    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-        {
-            let out: &mut String = &mut out;
-            out.push_str(
-                "<AnalyticsExportDestination xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            );
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</AnalyticsExportDestination>", mark);
-        }
-        Ok(out)
+impl s3_runtime::xml::XmlDocument for AnalyticsExportDestination {
+    const ROOT_START: &'static str = "<AnalyticsExportDestination xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    const ROOT_END: &'static str = "</AnalyticsExportDestination>";
+    fn write_content(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        self.write_xml(out)
     }
-    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = s3_runtime::xml_read::Reader::new(
-            body,
-            &s3_runtime::xml_read::Limits::DEFAULT,
-        )?;
-        let r = &mut reader;
-        let start = r.root()?;
-        let value = Self::read_xml(r, &start)?;
-        r.finish()?;
-        Ok(value)
+    fn read_root(
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        start: &s3_runtime::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        Self::read_xml(r, start)
     }
 }
 #[cfg(
@@ -617,32 +584,21 @@ impl AnalyticsFilter {
         feature = "put-bucket-analytics-configuration"
     )
 )]
-impl AnalyticsFilter {
-    /// This value as an XML document with the root element `<AnalyticsFilter>`, as S3 sends it in a request or response body.
-    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-        {
-            let out: &mut String = &mut out;
-            out.push_str(
-                "<AnalyticsFilter xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            );
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</AnalyticsFilter>", mark);
-        }
-        Ok(out)
+impl s3_runtime::xml::XmlDocument for AnalyticsFilter {
+    const ROOT_START: &'static str = "<AnalyticsFilter xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    const ROOT_END: &'static str = "</AnalyticsFilter>";
+    fn write_content(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        self.write_xml(out)
     }
-    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = s3_runtime::xml_read::Reader::new(
-            body,
-            &s3_runtime::xml_read::Limits::DEFAULT,
-        )?;
-        let r = &mut reader;
-        let start = r.root()?;
-        let value = Self::read_xml(r, &start)?
-            .ok_or_else(|| r.error("the AnalyticsFilter document holds no member"))?;
-        r.finish()?;
-        Ok(value)
+    fn read_root(
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        start: &s3_runtime::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        Self::read_xml(r, start)?
+            .ok_or_else(|| r.error("the AnalyticsFilter document holds no member"))
     }
 }
 #[cfg(
@@ -821,31 +777,20 @@ impl AnalyticsS3BucketDestination {
         feature = "put-bucket-analytics-configuration"
     )
 )]
-impl AnalyticsS3BucketDestination {
-    /// This value as an XML document with the root element `<AnalyticsS3BucketDestination>`, as S3 sends it in a request or response body.
-    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-        {
-            let out: &mut String = &mut out;
-            out.push_str(
-                "<AnalyticsS3BucketDestination xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            );
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</AnalyticsS3BucketDestination>", mark);
-        }
-        Ok(out)
+impl s3_runtime::xml::XmlDocument for AnalyticsS3BucketDestination {
+    const ROOT_START: &'static str = "<AnalyticsS3BucketDestination xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    const ROOT_END: &'static str = "</AnalyticsS3BucketDestination>";
+    fn write_content(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        self.write_xml(out)
     }
-    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = s3_runtime::xml_read::Reader::new(
-            body,
-            &s3_runtime::xml_read::Limits::DEFAULT,
-        )?;
-        let r = &mut reader;
-        let start = r.root()?;
-        let value = Self::read_xml(r, &start)?;
-        r.finish()?;
-        Ok(value)
+    fn read_root(
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        start: &s3_runtime::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        Self::read_xml(r, start)
     }
 }
 #[cfg(
@@ -1203,31 +1148,20 @@ impl BucketInfo {
     }
 }
 #[cfg(feature = "create-bucket")]
-impl BucketInfo {
-    /// This value as an XML document with the root element `<BucketInfo>`, as S3 sends it in a request or response body.
-    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-        {
-            let out: &mut String = &mut out;
-            out.push_str(
-                "<BucketInfo xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            );
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</BucketInfo>", mark);
-        }
-        Ok(out)
+impl s3_runtime::xml::XmlDocument for BucketInfo {
+    const ROOT_START: &'static str = "<BucketInfo xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    const ROOT_END: &'static str = "</BucketInfo>";
+    fn write_content(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        self.write_xml(out)
     }
-    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = s3_runtime::xml_read::Reader::new(
-            body,
-            &s3_runtime::xml_read::Limits::DEFAULT,
-        )?;
-        let r = &mut reader;
-        let start = r.root()?;
-        let value = Self::read_xml(r, &start)?;
-        r.finish()?;
-        Ok(value)
+    fn read_root(
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        start: &s3_runtime::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        Self::read_xml(r, start)
     }
 }
 #[cfg(feature = "create-bucket")]
@@ -1893,29 +1827,20 @@ impl CSVInput {
     }
 }
 #[cfg(feature = "select-object-content")]
-impl CSVInput {
-    /// This value as an XML document with the root element `<CSVInput>`, as S3 sends it in a request or response body.
-    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-        {
-            let out: &mut String = &mut out;
-            out.push_str("<CSVInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"");
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</CSVInput>", mark);
-        }
-        Ok(out)
+impl s3_runtime::xml::XmlDocument for CSVInput {
+    const ROOT_START: &'static str = "<CSVInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    const ROOT_END: &'static str = "</CSVInput>";
+    fn write_content(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        self.write_xml(out)
     }
-    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = s3_runtime::xml_read::Reader::new(
-            body,
-            &s3_runtime::xml_read::Limits::DEFAULT,
-        )?;
-        let r = &mut reader;
-        let start = r.root()?;
-        let value = Self::read_xml(r, &start)?;
-        r.finish()?;
-        Ok(value)
+    fn read_root(
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        start: &s3_runtime::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        Self::read_xml(r, start)
     }
 }
 #[cfg(feature = "select-object-content")]
@@ -2127,29 +2052,20 @@ impl CSVOutput {
     }
 }
 #[cfg(feature = "select-object-content")]
-impl CSVOutput {
-    /// This value as an XML document with the root element `<CSVOutput>`, as S3 sends it in a request or response body.
-    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-        {
-            let out: &mut String = &mut out;
-            out.push_str("<CSVOutput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"");
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</CSVOutput>", mark);
-        }
-        Ok(out)
+impl s3_runtime::xml::XmlDocument for CSVOutput {
+    const ROOT_START: &'static str = "<CSVOutput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    const ROOT_END: &'static str = "</CSVOutput>";
+    fn write_content(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        self.write_xml(out)
     }
-    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = s3_runtime::xml_read::Reader::new(
-            body,
-            &s3_runtime::xml_read::Limits::DEFAULT,
-        )?;
-        let r = &mut reader;
-        let start = r.root()?;
-        let value = Self::read_xml(r, &start)?;
-        r.finish()?;
-        Ok(value)
+    fn read_root(
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        start: &s3_runtime::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        Self::read_xml(r, start)
     }
 }
 #[cfg(feature = "select-object-content")]
@@ -2400,31 +2316,20 @@ impl CreateBucketConfiguration {
     }
 }
 #[cfg(feature = "create-bucket")]
-impl CreateBucketConfiguration {
-    /// This value as an XML document with the root element `<CreateBucketConfiguration>`, as S3 sends it in a request or response body.
-    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-        {
-            let out: &mut String = &mut out;
-            out.push_str(
-                "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            );
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</CreateBucketConfiguration>", mark);
-        }
-        Ok(out)
+impl s3_runtime::xml::XmlDocument for CreateBucketConfiguration {
+    const ROOT_START: &'static str = "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    const ROOT_END: &'static str = "</CreateBucketConfiguration>";
+    fn write_content(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        self.write_xml(out)
     }
-    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = s3_runtime::xml_read::Reader::new(
-            body,
-            &s3_runtime::xml_read::Limits::DEFAULT,
-        )?;
-        let r = &mut reader;
-        let start = r.root()?;
-        let value = Self::read_xml(r, &start)?;
-        r.finish()?;
-        Ok(value)
+    fn read_root(
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        start: &s3_runtime::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        Self::read_xml(r, start)
     }
 }
 #[cfg(feature = "create-bucket")]
@@ -2776,31 +2681,20 @@ impl InputSerialization {
     }
 }
 #[cfg(feature = "select-object-content")]
-impl InputSerialization {
-    /// This value as an XML document with the root element `<InputSerialization>`, as S3 sends it in a request or response body.
-    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-        {
-            let out: &mut String = &mut out;
-            out.push_str(
-                "<InputSerialization xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            );
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</InputSerialization>", mark);
-        }
-        Ok(out)
+impl s3_runtime::xml::XmlDocument for InputSerialization {
+    const ROOT_START: &'static str = "<InputSerialization xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    const ROOT_END: &'static str = "</InputSerialization>";
+    fn write_content(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        self.write_xml(out)
     }
-    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = s3_runtime::xml_read::Reader::new(
-            body,
-            &s3_runtime::xml_read::Limits::DEFAULT,
-        )?;
-        let r = &mut reader;
-        let start = r.root()?;
-        let value = Self::read_xml(r, &start)?;
-        r.finish()?;
-        Ok(value)
+    fn read_root(
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        start: &s3_runtime::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        Self::read_xml(r, start)
     }
 }
 #[cfg(feature = "put-bucket-analytics-configuration")]
@@ -2903,29 +2797,20 @@ impl JSONInput {
     }
 }
 #[cfg(feature = "select-object-content")]
-impl JSONInput {
-    /// This value as an XML document with the root element `<JSONInput>`, as S3 sends it in a request or response body.
-    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-        {
-            let out: &mut String = &mut out;
-            out.push_str("<JSONInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"");
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</JSONInput>", mark);
-        }
-        Ok(out)
+impl s3_runtime::xml::XmlDocument for JSONInput {
+    const ROOT_START: &'static str = "<JSONInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    const ROOT_END: &'static str = "</JSONInput>";
+    fn write_content(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        self.write_xml(out)
     }
-    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = s3_runtime::xml_read::Reader::new(
-            body,
-            &s3_runtime::xml_read::Limits::DEFAULT,
-        )?;
-        let r = &mut reader;
-        let start = r.root()?;
-        let value = Self::read_xml(r, &start)?;
-        r.finish()?;
-        Ok(value)
+    fn read_root(
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        start: &s3_runtime::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        Self::read_xml(r, start)
     }
 }
 #[cfg(feature = "select-object-content")]
@@ -3002,31 +2887,20 @@ impl JSONOutput {
     }
 }
 #[cfg(feature = "select-object-content")]
-impl JSONOutput {
-    /// This value as an XML document with the root element `<JSONOutput>`, as S3 sends it in a request or response body.
-    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-        {
-            let out: &mut String = &mut out;
-            out.push_str(
-                "<JSONOutput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            );
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</JSONOutput>", mark);
-        }
-        Ok(out)
+impl s3_runtime::xml::XmlDocument for JSONOutput {
+    const ROOT_START: &'static str = "<JSONOutput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    const ROOT_END: &'static str = "</JSONOutput>";
+    fn write_content(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        self.write_xml(out)
     }
-    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = s3_runtime::xml_read::Reader::new(
-            body,
-            &s3_runtime::xml_read::Limits::DEFAULT,
-        )?;
-        let r = &mut reader;
-        let start = r.root()?;
-        let value = Self::read_xml(r, &start)?;
-        r.finish()?;
-        Ok(value)
+    fn read_root(
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        start: &s3_runtime::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        Self::read_xml(r, start)
     }
 }
 #[cfg(feature = "select-object-content")]
@@ -3177,31 +3051,20 @@ impl LocationInfo {
     }
 }
 #[cfg(feature = "create-bucket")]
-impl LocationInfo {
-    /// This value as an XML document with the root element `<LocationInfo>`, as S3 sends it in a request or response body.
-    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-        {
-            let out: &mut String = &mut out;
-            out.push_str(
-                "<LocationInfo xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            );
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</LocationInfo>", mark);
-        }
-        Ok(out)
+impl s3_runtime::xml::XmlDocument for LocationInfo {
+    const ROOT_START: &'static str = "<LocationInfo xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    const ROOT_END: &'static str = "</LocationInfo>";
+    fn write_content(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        self.write_xml(out)
     }
-    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = s3_runtime::xml_read::Reader::new(
-            body,
-            &s3_runtime::xml_read::Limits::DEFAULT,
-        )?;
-        let r = &mut reader;
-        let start = r.root()?;
-        let value = Self::read_xml(r, &start)?;
-        r.finish()?;
-        Ok(value)
+    fn read_root(
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        start: &s3_runtime::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        Self::read_xml(r, start)
     }
 }
 #[cfg(any(feature = "create-bucket", feature = "head-bucket"))]
@@ -3595,31 +3458,20 @@ impl OutputSerialization {
     }
 }
 #[cfg(feature = "select-object-content")]
-impl OutputSerialization {
-    /// This value as an XML document with the root element `<OutputSerialization>`, as S3 sends it in a request or response body.
-    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-        {
-            let out: &mut String = &mut out;
-            out.push_str(
-                "<OutputSerialization xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            );
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</OutputSerialization>", mark);
-        }
-        Ok(out)
+impl s3_runtime::xml::XmlDocument for OutputSerialization {
+    const ROOT_START: &'static str = "<OutputSerialization xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    const ROOT_END: &'static str = "</OutputSerialization>";
+    fn write_content(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        self.write_xml(out)
     }
-    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = s3_runtime::xml_read::Reader::new(
-            body,
-            &s3_runtime::xml_read::Limits::DEFAULT,
-        )?;
-        let r = &mut reader;
-        let start = r.root()?;
-        let value = Self::read_xml(r, &start)?;
-        r.finish()?;
-        Ok(value)
+    fn read_root(
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        start: &s3_runtime::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        Self::read_xml(r, start)
     }
 }
 #[cfg(feature = "select-object-content")]
@@ -3655,31 +3507,20 @@ impl ParquetInput {
     }
 }
 #[cfg(feature = "select-object-content")]
-impl ParquetInput {
-    /// This value as an XML document with the root element `<ParquetInput>`, as S3 sends it in a request or response body.
-    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-        {
-            let out: &mut String = &mut out;
-            out.push_str(
-                "<ParquetInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            );
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</ParquetInput>", mark);
-        }
-        Ok(out)
+impl s3_runtime::xml::XmlDocument for ParquetInput {
+    const ROOT_START: &'static str = "<ParquetInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    const ROOT_END: &'static str = "</ParquetInput>";
+    fn write_content(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        self.write_xml(out)
     }
-    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = s3_runtime::xml_read::Reader::new(
-            body,
-            &s3_runtime::xml_read::Limits::DEFAULT,
-        )?;
-        let r = &mut reader;
-        let start = r.root()?;
-        let value = Self::read_xml(r, &start)?;
-        r.finish()?;
-        Ok(value)
+    fn read_root(
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        start: &s3_runtime::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        Self::read_xml(r, start)
     }
 }
 #[cfg(feature = "select-object-content")]
@@ -3837,29 +3678,20 @@ impl Progress {
     }
 }
 #[cfg(feature = "select-object-content")]
-impl Progress {
-    /// This value as an XML document with the root element `<Progress>`, as S3 sends it in a request or response body.
-    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-        {
-            let out: &mut String = &mut out;
-            out.push_str("<Progress xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"");
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</Progress>", mark);
-        }
-        Ok(out)
+impl s3_runtime::xml::XmlDocument for Progress {
+    const ROOT_START: &'static str = "<Progress xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    const ROOT_END: &'static str = "</Progress>";
+    fn write_content(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        self.write_xml(out)
     }
-    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = s3_runtime::xml_read::Reader::new(
-            body,
-            &s3_runtime::xml_read::Limits::DEFAULT,
-        )?;
-        let r = &mut reader;
-        let start = r.root()?;
-        let value = Self::read_xml(r, &start)?;
-        r.finish()?;
-        Ok(value)
+    fn read_root(
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        start: &s3_runtime::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        Self::read_xml(r, start)
     }
 }
 #[cfg(feature = "select-object-content")]
@@ -4036,31 +3868,20 @@ impl RequestProgress {
     }
 }
 #[cfg(feature = "select-object-content")]
-impl RequestProgress {
-    /// This value as an XML document with the root element `<RequestProgress>`, as S3 sends it in a request or response body.
-    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-        {
-            let out: &mut String = &mut out;
-            out.push_str(
-                "<RequestProgress xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            );
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</RequestProgress>", mark);
-        }
-        Ok(out)
+impl s3_runtime::xml::XmlDocument for RequestProgress {
+    const ROOT_START: &'static str = "<RequestProgress xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    const ROOT_END: &'static str = "</RequestProgress>";
+    fn write_content(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        self.write_xml(out)
     }
-    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = s3_runtime::xml_read::Reader::new(
-            body,
-            &s3_runtime::xml_read::Limits::DEFAULT,
-        )?;
-        let r = &mut reader;
-        let start = r.root()?;
-        let value = Self::read_xml(r, &start)?;
-        r.finish()?;
-        Ok(value)
+    fn read_root(
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        start: &s3_runtime::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        Self::read_xml(r, start)
     }
 }
 #[cfg(feature = "select-object-content")]
@@ -4162,29 +3983,20 @@ impl ScanRange {
     }
 }
 #[cfg(feature = "select-object-content")]
-impl ScanRange {
-    /// This value as an XML document with the root element `<ScanRange>`, as S3 sends it in a request or response body.
-    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-        {
-            let out: &mut String = &mut out;
-            out.push_str("<ScanRange xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"");
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</ScanRange>", mark);
-        }
-        Ok(out)
+impl s3_runtime::xml::XmlDocument for ScanRange {
+    const ROOT_START: &'static str = "<ScanRange xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    const ROOT_END: &'static str = "</ScanRange>";
+    fn write_content(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        self.write_xml(out)
     }
-    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = s3_runtime::xml_read::Reader::new(
-            body,
-            &s3_runtime::xml_read::Limits::DEFAULT,
-        )?;
-        let r = &mut reader;
-        let start = r.root()?;
-        let value = Self::read_xml(r, &start)?;
-        r.finish()?;
-        Ok(value)
+    fn read_root(
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        start: &s3_runtime::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        Self::read_xml(r, start)
     }
 }
 #[cfg(feature = "select-object-content")]
@@ -4505,29 +4317,20 @@ impl Stats {
     }
 }
 #[cfg(feature = "select-object-content")]
-impl Stats {
-    /// This value as an XML document with the root element `<Stats>`, as S3 sends it in a request or response body.
-    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-        {
-            let out: &mut String = &mut out;
-            out.push_str("<Stats xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"");
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</Stats>", mark);
-        }
-        Ok(out)
+impl s3_runtime::xml::XmlDocument for Stats {
+    const ROOT_START: &'static str = "<Stats xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    const ROOT_END: &'static str = "</Stats>";
+    fn write_content(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        self.write_xml(out)
     }
-    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = s3_runtime::xml_read::Reader::new(
-            body,
-            &s3_runtime::xml_read::Limits::DEFAULT,
-        )?;
-        let r = &mut reader;
-        let start = r.root()?;
-        let value = Self::read_xml(r, &start)?;
-        r.finish()?;
-        Ok(value)
+    fn read_root(
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        start: &s3_runtime::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        Self::read_xml(r, start)
     }
 }
 #[cfg(feature = "select-object-content")]
@@ -4655,31 +4458,20 @@ impl StorageClassAnalysis {
         feature = "put-bucket-analytics-configuration"
     )
 )]
-impl StorageClassAnalysis {
-    /// This value as an XML document with the root element `<StorageClassAnalysis>`, as S3 sends it in a request or response body.
-    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-        {
-            let out: &mut String = &mut out;
-            out.push_str(
-                "<StorageClassAnalysis xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            );
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</StorageClassAnalysis>", mark);
-        }
-        Ok(out)
+impl s3_runtime::xml::XmlDocument for StorageClassAnalysis {
+    const ROOT_START: &'static str = "<StorageClassAnalysis xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    const ROOT_END: &'static str = "</StorageClassAnalysis>";
+    fn write_content(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        self.write_xml(out)
     }
-    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = s3_runtime::xml_read::Reader::new(
-            body,
-            &s3_runtime::xml_read::Limits::DEFAULT,
-        )?;
-        let r = &mut reader;
-        let start = r.root()?;
-        let value = Self::read_xml(r, &start)?;
-        r.finish()?;
-        Ok(value)
+    fn read_root(
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        start: &s3_runtime::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        Self::read_xml(r, start)
     }
 }
 #[cfg(
@@ -4818,31 +4610,20 @@ impl StorageClassAnalysisDataExport {
         feature = "put-bucket-analytics-configuration"
     )
 )]
-impl StorageClassAnalysisDataExport {
-    /// This value as an XML document with the root element `<StorageClassAnalysisDataExport>`, as S3 sends it in a request or response body.
-    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-        {
-            let out: &mut String = &mut out;
-            out.push_str(
-                "<StorageClassAnalysisDataExport xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            );
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</StorageClassAnalysisDataExport>", mark);
-        }
-        Ok(out)
+impl s3_runtime::xml::XmlDocument for StorageClassAnalysisDataExport {
+    const ROOT_START: &'static str = "<StorageClassAnalysisDataExport xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    const ROOT_END: &'static str = "</StorageClassAnalysisDataExport>";
+    fn write_content(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        self.write_xml(out)
     }
-    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = s3_runtime::xml_read::Reader::new(
-            body,
-            &s3_runtime::xml_read::Limits::DEFAULT,
-        )?;
-        let r = &mut reader;
-        let start = r.root()?;
-        let value = Self::read_xml(r, &start)?;
-        r.finish()?;
-        Ok(value)
+    fn read_root(
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        start: &s3_runtime::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        Self::read_xml(r, start)
     }
 }
 #[cfg(
@@ -5058,29 +4839,20 @@ impl Tag {
         feature = "put-bucket-analytics-configuration"
     )
 )]
-impl Tag {
-    /// This value as an XML document with the root element `<Tag>`, as S3 sends it in a request or response body.
-    pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-        let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-        {
-            let out: &mut String = &mut out;
-            out.push_str("<Tag xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"");
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</Tag>", mark);
-        }
-        Ok(out)
+impl s3_runtime::xml::XmlDocument for Tag {
+    const ROOT_START: &'static str = "<Tag xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+    const ROOT_END: &'static str = "</Tag>";
+    fn write_content(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        self.write_xml(out)
     }
-    /// Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.
-    pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-        let mut reader = s3_runtime::xml_read::Reader::new(
-            body,
-            &s3_runtime::xml_read::Limits::DEFAULT,
-        )?;
-        let r = &mut reader;
-        let start = r.root()?;
-        let value = Self::read_xml(r, &start)?;
-        r.finish()?;
-        Ok(value)
+    fn read_root(
+        r: &mut s3_runtime::xml_read::Reader<'_>,
+        start: &s3_runtime::xml_read::Start<'_>,
+    ) -> Result<Self, crate::error::XmlError> {
+        Self::read_xml(r, start)
     }
 }
 #[cfg(feature = "put-bucket-analytics-configuration")]

@@ -507,3 +507,49 @@ fn resolve_reference(name: &str) -> Option<char> {
         }
     }
 }
+
+/// A structure or union that is also a whole XML document: `to_xml` and
+/// `from_xml`, written once here for every such type.
+///
+/// A generated type implements the two required methods by handing over to
+/// its own element writer and reader; the document functions around them
+/// (the root element, the reader's limits) are the same for every type.
+pub trait XmlDocument: Sized {
+    /// The start of the root element's start tag, with any namespace
+    /// declaration: `<Tag xmlns="…"` (the writer adds the `>`).
+    const ROOT_START: &'static str;
+    /// The root element's end tag: `</Tag>`.
+    const ROOT_END: &'static str;
+
+    /// Writes the value after `ROOT_START`: its attributes, the `>` and its
+    /// content. Returns the length of `out` after the `>`, for [`end`].
+    fn write_content(&self, out: &mut String) -> Result<usize, crate::error::BuildError>;
+
+    /// Reads the value from the root element `start`, which the reader has
+    /// just entered.
+    fn read_root(
+        r: &mut crate::xml_read::Reader<'_>,
+        start: &crate::xml_read::Start<'_>,
+    ) -> Result<Self, XmlError>;
+
+    /// This value as an XML document with its root element, as it travels
+    /// in a request or response body.
+    fn to_xml(&self) -> Result<String, crate::error::BuildError> {
+        let mut out = String::with_capacity(DOCUMENT_CAPACITY);
+        out.push_str(Self::ROOT_START);
+        let mark = self.write_content(&mut out)?;
+        end(&mut out, Self::ROOT_END, mark);
+        Ok(out)
+    }
+
+    /// Reads an XML document with this value at its root (whatever the root
+    /// element's name), within the reader's limits: nesting depth 64,
+    /// 1,000,000 elements, 64 MiB.
+    fn from_xml(body: &[u8]) -> Result<Self, XmlError> {
+        let mut reader = crate::xml_read::Reader::new(body, &crate::xml_read::Limits::DEFAULT)?;
+        let start = reader.root()?;
+        let value = Self::read_root(&mut reader, &start)?;
+        reader.finish()?;
+        Ok(value)
+    }
+}

@@ -296,6 +296,9 @@ pub mod types;
 /// and [`OperationError`]; every error implements [`ProvideErrorMetadata`]
 /// (code, message, request ids, status).
 pub use s3_runtime::operation::{{Input, Operation, OperationError, Output, ProvideErrorMetadata}};
+/// Structures and unions that are whole documents have `to_xml` and
+/// `from_xml`.
+pub use s3_runtime::xml::XmlDocument;
 
 /// How this service's responses differ from plain restXml.
 pub const PROFILE: s3_runtime::operation::Profile = {profile};

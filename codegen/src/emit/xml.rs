@@ -16,8 +16,8 @@ fn ns_attr(ns: &Option<XmlNamespace>) -> String {
 
 const XML_TS: TimestampFormat = TimestampFormat::DateTime;
 
-/// Public `to_xml` and `from_xml`: the value as a whole XML document, for
-/// the plain structures and unions of the model.
+/// The `XmlDocument` impl of a structure or union that is a whole document:
+/// its root element, and its element writer and reader.
 pub fn document(
     name: &str,
     root: &str,
@@ -25,33 +25,23 @@ pub fn document(
     union: bool,
 ) -> TokenStream {
     let ty = ident(name);
-    let write = write_element(quote!(self), quote!(&mut out), root, &ns_attr(namespace));
+    let start = format!("<{root}{}", ns_attr(namespace));
+    let end = format!("</{root}>");
     let read = if union {
         let empty = format!("the {root} document holds no member");
-        quote!(Self::read_xml(r, &start)?.ok_or_else(|| r.error(#empty))?)
+        quote!(Self::read_xml(r, start)?.ok_or_else(|| r.error(#empty)))
     } else {
-        quote!(Self::read_xml(r, &start)?)
+        quote!(Self::read_xml(r, start))
     };
-    let to_doc = format!(
-        " This value as an XML document with the root element `<{root}>`, as S3 sends it in a request or response body."
-    );
-    let from_doc = " Reads an XML document with this value at its root (whatever the root element's name), within the reader's limits: nesting depth 64, 1,000,000 elements, 64 MiB.";
     quote! {
-        impl #ty {
-            #[doc = #to_doc]
-            pub fn to_xml(&self) -> Result<String, crate::error::BuildError> {
-                let mut out = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-                #write
-                Ok(out)
+        impl s3_runtime::xml::XmlDocument for #ty {
+            const ROOT_START: &'static str = #start;
+            const ROOT_END: &'static str = #end;
+            fn write_content(&self, out: &mut String) -> Result<usize, crate::error::BuildError> {
+                self.write_xml(out)
             }
-            #[doc = #from_doc]
-            pub fn from_xml(body: &[u8]) -> Result<Self, crate::error::XmlError> {
-                let mut reader = s3_runtime::xml_read::Reader::new(body, &s3_runtime::xml_read::Limits::DEFAULT)?;
-                let r = &mut reader;
-                let start = r.root()?;
-                let value = #read;
-                r.finish()?;
-                Ok(value)
+            fn read_root(r: &mut s3_runtime::xml_read::Reader<'_>, start: &s3_runtime::xml_read::Start<'_>) -> Result<Self, crate::error::XmlError> {
+                #read
             }
         }
     }

@@ -1980,8 +1980,8 @@ fn xml_analytics_and_operator() {
         any_analytics_and_operator(),
         |value| support::check_xml(
             &value,
-            value.to_xml(),
-            s3_api::types::AnalyticsAndOperator::from_xml,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::AnalyticsAndOperator as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -1992,8 +1992,8 @@ fn xml_analytics_configuration() {
         any_analytics_configuration(),
         |value| support::check_xml(
             &value,
-            value.to_xml(),
-            s3_api::types::AnalyticsConfiguration::from_xml,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::AnalyticsConfiguration as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -2004,8 +2004,8 @@ fn xml_analytics_export_destination() {
         any_analytics_export_destination(),
         |value| support::check_xml(
             &value,
-            value.to_xml(),
-            s3_api::types::AnalyticsExportDestination::from_xml,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::AnalyticsExportDestination as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -2016,8 +2016,8 @@ fn xml_analytics_filter() {
         any_analytics_filter(),
         |value| support::check_xml(
             &value,
-            value.to_xml(),
-            s3_api::types::AnalyticsFilter::from_xml,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::AnalyticsFilter as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -2028,8 +2028,8 @@ fn xml_analytics_s3_bucket_destination() {
         any_analytics_s3_bucket_destination(),
         |value| support::check_xml(
             &value,
-            value.to_xml(),
-            s3_api::types::AnalyticsS3BucketDestination::from_xml,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::AnalyticsS3BucketDestination as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -2040,8 +2040,8 @@ fn xml_bucket_info() {
         any_bucket_info(),
         |value| support::check_xml(
             &value,
-            value.to_xml(),
-            s3_api::types::BucketInfo::from_xml,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::BucketInfo as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -2052,8 +2052,8 @@ fn xml_csv_input() {
         any_csv_input(),
         |value| support::check_xml(
             &value,
-            value.to_xml(),
-            s3_api::types::CSVInput::from_xml,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::CSVInput as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -2064,8 +2064,8 @@ fn xml_csv_output() {
         any_csv_output(),
         |value| support::check_xml(
             &value,
-            value.to_xml(),
-            s3_api::types::CSVOutput::from_xml,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::CSVOutput as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -2076,8 +2076,8 @@ fn xml_create_bucket_configuration() {
         any_create_bucket_configuration(),
         |value| support::check_xml(
             &value,
-            value.to_xml(),
-            s3_api::types::CreateBucketConfiguration::from_xml,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::CreateBucketConfiguration as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -2088,8 +2088,8 @@ fn xml_input_serialization() {
         any_input_serialization(),
         |value| support::check_xml(
             &value,
-            value.to_xml(),
-            s3_api::types::InputSerialization::from_xml,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::InputSerialization as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -2100,8 +2100,8 @@ fn xml_json_input() {
         any_json_input(),
         |value| support::check_xml(
             &value,
-            value.to_xml(),
-            s3_api::types::JSONInput::from_xml,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::JSONInput as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -2112,8 +2112,8 @@ fn xml_json_output() {
         any_json_output(),
         |value| support::check_xml(
             &value,
-            value.to_xml(),
-            s3_api::types::JSONOutput::from_xml,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::JSONOutput as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -2124,8 +2124,8 @@ fn xml_location_info() {
         any_location_info(),
         |value| support::check_xml(
             &value,
-            value.to_xml(),
-            s3_api::types::LocationInfo::from_xml,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::LocationInfo as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -2136,8 +2136,8 @@ fn xml_output_serialization() {
         any_output_serialization(),
         |value| support::check_xml(
             &value,
-            value.to_xml(),
-            s3_api::types::OutputSerialization::from_xml,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::OutputSerialization as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -2148,8 +2148,8 @@ fn xml_parquet_input() {
         any_parquet_input(),
         |value| support::check_xml(
             &value,
-            value.to_xml(),
-            s3_api::types::ParquetInput::from_xml,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::ParquetInput as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -2160,8 +2160,8 @@ fn xml_progress() {
         any_progress(),
         |value| support::check_xml(
             &value,
-            value.to_xml(),
-            s3_api::types::Progress::from_xml,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::Progress as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -2172,8 +2172,8 @@ fn xml_request_progress() {
         any_request_progress(),
         |value| support::check_xml(
             &value,
-            value.to_xml(),
-            s3_api::types::RequestProgress::from_xml,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::RequestProgress as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -2184,8 +2184,8 @@ fn xml_scan_range() {
         any_scan_range(),
         |value| support::check_xml(
             &value,
-            value.to_xml(),
-            s3_api::types::ScanRange::from_xml,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::ScanRange as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -2196,8 +2196,8 @@ fn xml_stats() {
         any_stats(),
         |value| support::check_xml(
             &value,
-            value.to_xml(),
-            s3_api::types::Stats::from_xml,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::Stats as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -2208,8 +2208,8 @@ fn xml_storage_class_analysis() {
         any_storage_class_analysis(),
         |value| support::check_xml(
             &value,
-            value.to_xml(),
-            s3_api::types::StorageClassAnalysis::from_xml,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::StorageClassAnalysis as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -2220,8 +2220,8 @@ fn xml_storage_class_analysis_data_export() {
         any_storage_class_analysis_data_export(),
         |value| support::check_xml(
             &value,
-            value.to_xml(),
-            s3_api::types::StorageClassAnalysisDataExport::from_xml,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::StorageClassAnalysisDataExport as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -2230,7 +2230,11 @@ fn xml_storage_class_analysis_data_export() {
 fn xml_tag() {
     support::run(
         any_tag(),
-        |value| support::check_xml(&value, value.to_xml(), s3_api::types::Tag::from_xml),
+        |value| support::check_xml(
+            &value,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::Tag as s3_api::XmlDocument>::from_xml,
+        ),
     );
 }
 /// `CreateBucket`: the client's request, read by the server, gives the input back.

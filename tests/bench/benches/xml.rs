@@ -3,10 +3,10 @@
 //! parsing. Run: `cargo bench --bench xml -- --warm-up-time 1 --measurement-time 3`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use s3_api::Operation;
 use s3_api::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurations;
 use s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfiguration;
 use s3_api::types::AnalyticsConfiguration;
+use s3_api::{Input as _, Operation, XmlDocument};
 use s3_api_bench::{access_denied, full_input, full_xml, list_body, serde_mirror};
 use std::hint::black_box;
 

@@ -5,6 +5,7 @@
 use s3_api::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurationsOutput;
 use s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfigurationRequest;
 use s3_api::types::AnalyticsConfiguration;
+use s3_api::{Output as _, XmlDocument};
 use std::path::PathBuf;
 
 /// `../../shared/wire/put-bucket-analytics-configuration/full.input.json`,
@@ -269,7 +270,7 @@ mod tests {
 
     #[test]
     fn request_matches_the_reference_body() {
-        let req = full_input().to_http_request().unwrap();
+        let req = s3_api::Input::to_http_request(&full_input()).unwrap();
         let expected = std::fs::read_to_string(wire_dir().join("full.expected.http")).unwrap();
         let body = expected.split("\n\n").nth(1).unwrap();
         assert_eq!(req.body().as_slice(), body.as_bytes());

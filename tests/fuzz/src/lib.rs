@@ -37,7 +37,7 @@ use s3_api::types::{
     LocationInfo, LocationType, NoSuchBucket, ObjectOwnership, StorageClassAnalysis,
     StorageClassAnalysisDataExport, StorageClassAnalysisSchemaVersion, Tag,
 };
-use s3_api::{Input, Output};
+use s3_api::{Input, Output, XmlDocument};
 
 // ---------------------------------------------------------------------------
 // xml_readers

@@ -42,8 +42,12 @@ fn main() {
             package: "s3-api".into(),
             standalone: true,
             examples: Vec::new(),
+            runtime_path: codegen::RUNTIME_DIR.into(),
         };
-        let files = codegen::emit::emit(&krate, &opts).expect("emits");
+        // The crate and its property tests, as `codegen::generate` renders them.
+        let mut files = codegen::emit::emit(&krate, &opts).expect("emits");
+        let tests = codegen::strategies::emit(&krate, "s3_api").expect("emits the round trips");
+        files.insert("tests/roundtrip/run.rs".into(), tests);
         let t3 = Instant::now();
         let _ = std::fs::remove_dir_all(&out);
         codegen::output::write(&out, &files).expect("writes");

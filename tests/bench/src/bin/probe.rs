@@ -5,10 +5,10 @@
 //! e.g. `valgrind --tool=callgrind --toggle-collect='probe::run*' \
 //!        target/release/probe read 1000`, then divide the count by ITERATIONS.
 
-use s3_api::Operation;
 use s3_api::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurations;
 use s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfiguration;
 use s3_api::types::AnalyticsConfiguration;
+use s3_api::{Input as _, Operation, XmlDocument};
 use s3_api_bench::{access_denied, full_input, full_xml, list_body, serde_mirror};
 use std::hint::black_box;
 
