@@ -293,19 +293,31 @@ fn the_date_helper_is_right() {
     assert!(!has_time_of_day("2006-03-01"));
 }
 
-/// The attributes right above `pub struct <name> ` / `pub enum <name> ` in `text`.
-fn attributes_of<'a>(text: &'a str, item: &str) -> Vec<&'a str> {
+/// The `cfg` of the module that holds `pub struct <name> ` / `pub enum
+/// <name> ` in `text` (types are grouped in modules by the features that
+/// compile them), with the lines of its `#[cfg(...)]` attribute joined.
+fn gate_of(text: &str, item: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let at = lines
         .iter()
-        .position(|l| l.starts_with(item))
+        .position(|l| l.trim_start().starts_with(item))
         .unwrap_or_else(|| panic!("{item} not found"));
-    lines[..at]
+    let module = lines[..at]
         .iter()
-        .rev()
-        .take_while(|l| !l.starts_with('}') && !l.starts_with("pub ") && !l.starts_with("impl"))
-        .copied()
-        .collect()
+        .rposition(|l| l.starts_with("mod gate_"))
+        .unwrap_or_else(|| panic!("{item} is not in a gated module"));
+    let cfg_start = lines[..module]
+        .iter()
+        .rposition(|l| l.starts_with("#[cfg("))
+        .expect("the module has a cfg");
+    let gate = lines[cfg_start..module].join("\n");
+    // The module's re-export carries the same cfg.
+    let name = lines[module]
+        .trim_start_matches("mod ")
+        .trim_end_matches(" {");
+    let export = format!("{gate}\npub use {name}::*;");
+    assert!(text.contains(&export), "{export} not found");
+    gate
 }
 
 /// Each type is compiled only for the operations that use it, so a build
@@ -313,12 +325,9 @@ fn attributes_of<'a>(text: &'a str, item: &str) -> Vec<&'a str> {
 #[test]
 fn types_are_gated_by_the_operations_that_use_them() {
     let types = &generate(models())["src/types.rs"];
-    let create = attributes_of(types, "pub struct CreateBucketConfiguration ");
-    assert!(
-        create.contains(&"#[cfg(feature = \"create-bucket\")]"),
-        "{create:?}"
-    );
-    let analytics = attributes_of(types, "pub struct AnalyticsConfiguration ").join("\n");
+    let create = gate_of(types, "pub struct CreateBucketConfiguration ");
+    assert_eq!(create, "#[cfg(feature = \"create-bucket\")]");
+    let analytics = gate_of(types, "pub struct AnalyticsConfiguration ");
     for feature in [
         "put-bucket-analytics-configuration",
         "get-bucket-analytics-configuration",

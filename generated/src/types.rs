@@ -10,4887 +10,4526 @@ impl UnknownValue {
         &self.0
     }
 }
-#[cfg(feature = "put-bucket-analytics-configuration")]
-/// The caller is not allowed to perform the request, for example because it lacks the needed permission or the bucket is not owned by the expected account. Returned with HTTP status 403.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct AccessDenied {
-    /// What the error response said: code, message, request id, host id and HTTP status.
-    #[cfg_attr(feature = "serde", serde(flatten))]
-    pub meta: crate::error::ErrorMetadata,
-}
-#[cfg(feature = "put-bucket-analytics-configuration")]
-impl std::fmt::Display for AccessDenied {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.meta, f)
+/// Types compiled with feature `create-bucket`.
+#[cfg(feature = "create-bucket")]
+mod gate_1 {
+    /// Some other account already has a bucket with the requested name; general purpose bucket names in the global namespace are shared by all accounts, so another name has to be chosen. Returned with HTTP status 409.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    pub struct BucketAlreadyExists {
+        /// What the error response said: code, message, request id, host id and HTTP status.
+        #[cfg_attr(feature = "serde", serde(flatten))]
+        pub meta: crate::error::ErrorMetadata,
     }
-}
-#[cfg(feature = "put-bucket-analytics-configuration")]
-impl std::error::Error for AccessDenied {}
-#[cfg(feature = "put-bucket-analytics-configuration")]
-impl s3_runtime::operation::ProvideErrorMetadata for AccessDenied {
-    fn meta(&self) -> &crate::error::ErrorMetadata {
-        &self.meta
-    }
-}
-#[cfg(feature = "put-bucket-analytics-configuration")]
-impl AccessDenied {
-    /// This error as an HTTP response (server side): status 403, the `<Error>` document with the code `AccessDenied`, the message, the request id and host id (also as the profile's request id headers). Never fails.
-    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
-        let headers = http::HeaderMap::new();
-        crate::server::error_response(
-            &crate::PROFILE,
-            &self.meta,
-            Some("AccessDenied"),
-            403u16,
-            &[],
-            "",
-            headers,
-        )
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-/// A group of conditions joined by logical AND: an object is selected only if it meets all of them. The group should hold at least two conditions.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct AnalyticsAndOperator {
-    /// Key prefix that a selected object must have.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub prefix: Option<String>,
-    /// Tags that a selected object must all carry, serialized as repeated <code>Tag</code> elements without a wrapping element.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub tags: Option<Vec<crate::types::Tag>>,
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl AnalyticsAndOperator {
-    /// Sets `Prefix` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.prefix = Some(prefix.into());
-        self
-    }
-    /// Sets `Tags` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_tags(mut self, tags: Vec<crate::types::Tag>) -> Self {
-        self.tags = Some(tags);
-        self
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl AnalyticsAndOperator {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-    pub(crate) fn write_xml(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        out.push('>');
-        let mark = out.len();
-        if let Some(v) = &self.prefix {
-            s3_runtime::xml::leaf(out, "<Prefix>", "</Prefix>", v.as_str());
+    impl std::fmt::Display for BucketAlreadyExists {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            std::fmt::Display::fmt(&self.meta, f)
         }
-        if let Some(v) = &self.tags {
-            for item in v.iter() {
-                out.push_str("<Tag");
-                let mark = item.write_xml(out)?;
-                s3_runtime::xml::end(out, "</Tag>", mark);
+    }
+    impl std::error::Error for BucketAlreadyExists {}
+    impl s3_runtime::operation::ProvideErrorMetadata for BucketAlreadyExists {
+        fn meta(&self) -> &crate::error::ErrorMetadata {
+            &self.meta
+        }
+    }
+    impl BucketAlreadyExists {
+        /// This error as an HTTP response (server side): status 409, the `<Error>` document with the code `BucketAlreadyExists`, the message, the request id and host id (also as the profile's request id headers). Never fails.
+        pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+            let headers = http::HeaderMap::new();
+            crate::server::error_response(
+                &crate::PROFILE,
+                &self.meta,
+                Some("BucketAlreadyExists"),
+                409u16,
+                &[],
+                "",
+                headers,
+            )
+        }
+    }
+    /// The caller already has a bucket with this name. Returned with HTTP status 409, except in us-east-1 where, for compatibility with old clients, S3 answers 200 OK instead.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    pub struct BucketAlreadyOwnedByYou {
+        /// What the error response said: code, message, request id, host id and HTTP status.
+        #[cfg_attr(feature = "serde", serde(flatten))]
+        pub meta: crate::error::ErrorMetadata,
+    }
+    impl std::fmt::Display for BucketAlreadyOwnedByYou {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            std::fmt::Display::fmt(&self.meta, f)
+        }
+    }
+    impl std::error::Error for BucketAlreadyOwnedByYou {}
+    impl s3_runtime::operation::ProvideErrorMetadata for BucketAlreadyOwnedByYou {
+        fn meta(&self) -> &crate::error::ErrorMetadata {
+            &self.meta
+        }
+    }
+    impl BucketAlreadyOwnedByYou {
+        /// This error as an HTTP response (server side): status 409, the `<Error>` document with the code `BucketAlreadyOwnedByYou`, the message, the request id and host id (also as the profile's request id headers). Never fails.
+        pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+            let headers = http::HeaderMap::new();
+            crate::server::error_response(
+                &crate::PROFILE,
+                &self.meta,
+                Some("BucketAlreadyOwnedByYou"),
+                409u16,
+                &[],
+                "",
+                headers,
+            )
+        }
+    }
+    /// Predefined access control lists that can be applied to a bucket by name.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum BucketCannedACL {
+        /// Only the owner has any access (full control).
+        Private,
+        /// The owner has full control and anyone at all may list the bucket.
+        PublicRead,
+        /// The owner has full control and anyone at all may list the bucket and write to it.
+        PublicReadWrite,
+        /// The owner has full control and any signed-in AWS account may list the bucket.
+        AuthenticatedRead,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl BucketCannedACL {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &[
+            "private",
+            "public-read",
+            "public-read-write",
+            "authenticated-read",
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Private => "private",
+                Self::PublicRead => "public-read",
+                Self::PublicReadWrite => "public-read-write",
+                Self::AuthenticatedRead => "authenticated-read",
+                Self::Unknown(v) => v.as_str(),
             }
         }
-        Ok(mark)
     }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl AnalyticsAndOperator {
-    /// Reads this value from the element `start`, which the reader has just entered.
-    #[allow(unused_assignments)]
-    pub(crate) fn read_xml(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        _start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_prefix: Option<String> = None;
-        let mut m_tags: Option<Vec<crate::types::Tag>> = None;
-        while let Some(child) = r.next_child()? {
-            match child.name() {
-                b"Prefix" => {
-                    if m_prefix.is_some() {
-                        return Err(r.error("the member Prefix appears more than once"));
-                    }
-                    m_prefix = Some(r.text()?);
-                }
-                b"Tag" => {
-                    let items = m_tags.get_or_insert_with(Vec::new);
-                    items.push(crate::types::Tag::read_xml(r, &child)?);
-                }
-                _ => r.skip()?,
+    impl From<&str> for BucketCannedACL {
+        fn from(value: &str) -> Self {
+            match value {
+                "private" => Self::Private,
+                "public-read" => Self::PublicRead,
+                "public-read-write" => Self::PublicReadWrite,
+                "authenticated-read" => Self::AuthenticatedRead,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
             }
         }
-        Ok(Self {
-            prefix: m_prefix,
-            tags: m_tags,
-        })
     }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl s3_runtime::xml::XmlDocument for AnalyticsAndOperator {
-    const ROOT_START: &'static str = "<AnalyticsAndOperator xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-    const ROOT_END: &'static str = "</AnalyticsAndOperator>";
-    fn write_content(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        self.write_xml(out)
-    }
-    fn read_root(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::read_xml(r, start)
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-/// One storage class analysis configuration: its identifier, an optional object filter, and the analysis settings.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct AnalyticsConfiguration {
-    /// Name of this configuration, unique among the configurations of the bucket.
-    #[cfg_attr(feature = "serde", serde(rename = "Id"))]
-    pub id: String,
-    /// Limits the analysis to matching objects: a key prefix, a single tag, or an AND of several conditions. When absent, every object in the bucket is analysed.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub filter: Option<crate::types::AnalyticsFilter>,
-    /// Settings of the storage class analysis, including the optional export of its results.
-    #[cfg_attr(feature = "serde", serde(rename = "StorageClassAnalysis"))]
-    pub storage_class_analysis: crate::types::StorageClassAnalysis,
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl AnalyticsConfiguration {
-    /// Creates a value from its required members; optional members start empty.
-    pub fn new(
-        id: impl Into<String>,
-        storage_class_analysis: crate::types::StorageClassAnalysis,
-    ) -> Self {
-        Self {
-            id: id.into(),
-            filter: None,
-            storage_class_analysis,
+    impl From<String> for BucketCannedACL {
+        fn from(value: String) -> Self {
+            Self::from(value.as_str())
         }
     }
-    /// Sets `Filter` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_filter(mut self, filter: crate::types::AnalyticsFilter) -> Self {
-        self.filter = Some(filter);
-        self
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl AnalyticsConfiguration {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-    pub(crate) fn write_xml(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        out.push('>');
-        let mark = out.len();
-        {
-            let v = &self.id;
-            s3_runtime::xml::leaf(out, "<Id>", "</Id>", v.as_str());
+    impl std::fmt::Display for BucketCannedACL {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.as_str())
         }
-        if let Some(v) = &self.filter {
-            out.push_str("<Filter");
-            let mark = v.write_xml(out)?;
-            s3_runtime::xml::end(out, "</Filter>", mark);
+    }
+    #[cfg(feature = "serde")]
+    impl serde::Serialize for BucketCannedACL {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
-        {
-            let v = &self.storage_class_analysis;
-            out.push_str("<StorageClassAnalysis");
-            let mark = v.write_xml(out)?;
-            s3_runtime::xml::end(out, "</StorageClassAnalysis>", mark);
+    }
+    #[cfg(feature = "serde")]
+    impl<'de> serde::Deserialize<'de> for BucketCannedACL {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            String::deserialize(deserializer).map(Self::from)
         }
-        Ok(mark)
     }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl AnalyticsConfiguration {
-    /// Reads this value from the element `start`, which the reader has just entered.
-    #[allow(unused_assignments)]
-    pub(crate) fn read_xml(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        _start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_id: Option<String> = None;
-        let mut m_filter: Option<crate::types::AnalyticsFilter> = None;
-        let mut m_storage_class_analysis: Option<crate::types::StorageClassAnalysis> = None;
-        while let Some(child) = r.next_child()? {
-            match child.name() {
-                b"Id" => {
-                    if m_id.is_some() {
-                        return Err(r.error("the member Id appears more than once"));
-                    }
-                    m_id = Some(r.text()?);
-                }
-                b"Filter" => {
-                    if let Some(v) = crate::types::AnalyticsFilter::read_xml(
-                        r,
-                        &child,
-                    )? {
-                        if m_filter.is_some() {
-                            return Err(
-                                r.error("the member Filter appears more than once"),
-                            );
-                        }
-                        m_filter = Some(v);
-                    }
-                }
-                b"StorageClassAnalysis" => {
-                    if m_storage_class_analysis.is_some() {
-                        return Err(
-                            r
-                                .error(
-                                    "the member StorageClassAnalysis appears more than once",
-                                ),
-                        );
-                    }
-                    m_storage_class_analysis = Some(
-                        crate::types::StorageClassAnalysis::read_xml(r, &child)?,
-                    );
-                }
-                _ => r.skip()?,
-            }
+    /// What kind of directory bucket to create and how its data is kept redundant.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct BucketInfo {
+        /// How many zones keep copies of the data (for directory buckets, a single one).
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "DataRedundancy",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub data_redundancy: Option<crate::types::DataRedundancy>,
+        /// Kind of bucket; <code>Directory</code> is the only value defined.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "Type", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub r#type: Option<crate::types::BucketType>,
+    }
+    impl BucketInfo {
+        /// Sets `DataRedundancy` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_data_redundancy(
+            mut self,
+            data_redundancy: crate::types::DataRedundancy,
+        ) -> Self {
+            self.data_redundancy = Some(data_redundancy);
+            self
         }
-        Ok(Self {
-            id: m_id.ok_or_else(|| r.error("the required member Id is missing"))?,
-            filter: m_filter,
-            storage_class_analysis: m_storage_class_analysis
-                .ok_or_else(|| {
-                    r.error("the required member StorageClassAnalysis is missing")
-                })?,
-        })
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl s3_runtime::xml::XmlDocument for AnalyticsConfiguration {
-    const ROOT_START: &'static str = "<AnalyticsConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-    const ROOT_END: &'static str = "</AnalyticsConfiguration>";
-    fn write_content(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        self.write_xml(out)
-    }
-    fn read_root(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::read_xml(r, start)
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-/// Wrapper around the location that receives exported analytics reports.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct AnalyticsExportDestination {
-    /// Export target in an S3 bucket.
-    #[cfg_attr(feature = "serde", serde(rename = "S3BucketDestination"))]
-    pub s3_bucket_destination: crate::types::AnalyticsS3BucketDestination,
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl AnalyticsExportDestination {
-    /// Creates a value from its required members; optional members start empty.
-    pub fn new(
-        s3_bucket_destination: crate::types::AnalyticsS3BucketDestination,
-    ) -> Self {
-        Self { s3_bucket_destination }
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl AnalyticsExportDestination {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-    pub(crate) fn write_xml(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        out.push('>');
-        let mark = out.len();
-        {
-            let v = &self.s3_bucket_destination;
-            out.push_str("<S3BucketDestination");
-            let mark = v.write_xml(out)?;
-            s3_runtime::xml::end(out, "</S3BucketDestination>", mark);
+        /// Sets `Type` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_type(mut self, r#type: crate::types::BucketType) -> Self {
+            self.r#type = Some(r#type);
+            self
         }
-        Ok(mark)
     }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl AnalyticsExportDestination {
-    /// Reads this value from the element `start`, which the reader has just entered.
-    #[allow(unused_assignments)]
-    pub(crate) fn read_xml(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        _start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_s3_bucket_destination: Option<
-            crate::types::AnalyticsS3BucketDestination,
-        > = None;
-        while let Some(child) = r.next_child()? {
-            match child.name() {
-                b"S3BucketDestination" => {
-                    if m_s3_bucket_destination.is_some() {
-                        return Err(
-                            r
-                                .error(
-                                    "the member S3BucketDestination appears more than once",
-                                ),
-                        );
-                    }
-                    m_s3_bucket_destination = Some(
-                        crate::types::AnalyticsS3BucketDestination::read_xml(r, &child)?,
-                    );
-                }
-                _ => r.skip()?,
-            }
-        }
-        Ok(Self {
-            s3_bucket_destination: m_s3_bucket_destination
-                .ok_or_else(|| {
-                    r.error("the required member S3BucketDestination is missing")
-                })?,
-        })
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl s3_runtime::xml::XmlDocument for AnalyticsExportDestination {
-    const ROOT_START: &'static str = "<AnalyticsExportDestination xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-    const ROOT_END: &'static str = "</AnalyticsExportDestination>";
-    fn write_content(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        self.write_xml(out)
-    }
-    fn read_root(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::read_xml(r, start)
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-/// Selects the objects an analytics configuration applies to. Exactly one of the three alternatives is set.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum AnalyticsFilter {
-    /// Selects objects whose key starts with this prefix.
-    #[cfg_attr(feature = "serde", serde(rename = "Prefix"))]
-    Prefix(String),
-    /// Selects objects that carry this tag, with both key and value matching.
-    #[cfg_attr(feature = "serde", serde(rename = "Tag"))]
-    Tag(crate::types::Tag),
-    /// Selects objects that meet every condition of the group (a prefix and/or tags).
-    #[cfg_attr(feature = "serde", serde(rename = "And"))]
-    And(crate::types::AnalyticsAndOperator),
-    /// A member that this version of the crate does not know, by its
-    /// element name. It is kept when reading so nothing is lost, but it
-    /// cannot be written into a request.
-    #[cfg_attr(feature = "serde", serde(skip))]
-    Unknown(String),
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl AnalyticsFilter {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the `>` and the one member that is set. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-    pub(crate) fn write_xml(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        out.push('>');
-        let mark = out.len();
-        match self {
-            Self::Prefix(v) => {
-                s3_runtime::xml::leaf(out, "<Prefix>", "</Prefix>", v.as_str());
-            }
-            Self::Tag(v) => {
-                out.push_str("<Tag");
-                let mark = v.write_xml(out)?;
-                s3_runtime::xml::end(out, "</Tag>", mark);
-            }
-            Self::And(v) => {
-                out.push_str("<And");
-                let mark = v.write_xml(out)?;
-                s3_runtime::xml::end(out, "</And>", mark);
-            }
-            Self::Unknown(name) => {
-                return Err(crate::error::BuildError::UnknownUnionVariant {
-                    shape: "AnalyticsFilter",
-                    name: name.clone(),
-                });
-            }
-        }
-        Ok(mark)
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl AnalyticsFilter {
-    /// Reads this value from the element `start`; an element with no member (`<X/>`) is `None`.
-    pub(crate) fn read_xml(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        _start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Option<Self>, crate::error::XmlError> {
-        let mut value = None;
-        while let Some(child) = r.next_child()? {
-            let member = match child.name() {
-                b"Prefix" => Self::Prefix(r.text()?),
-                b"Tag" => Self::Tag(crate::types::Tag::read_xml(r, &child)?),
-                b"And" => {
-                    Self::And(crate::types::AnalyticsAndOperator::read_xml(r, &child)?)
-                }
-                other => {
-                    let other = String::from_utf8_lossy(other).into_owned();
-                    r.skip()?;
-                    Self::Unknown(other)
-                }
-            };
-            if value.is_some() {
-                return Err(
-                    r.error("the union AnalyticsFilter holds more than one member"),
+    impl BucketInfo {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.data_redundancy {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<DataRedundancy>",
+                    "</DataRedundancy>",
+                    v.as_str(),
                 );
             }
-            value = Some(member);
-        }
-        Ok(value)
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl s3_runtime::xml::XmlDocument for AnalyticsFilter {
-    const ROOT_START: &'static str = "<AnalyticsFilter xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-    const ROOT_END: &'static str = "</AnalyticsFilter>";
-    fn write_content(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        self.write_xml(out)
-    }
-    fn read_root(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::read_xml(r, start)?
-            .ok_or_else(|| r.error("the AnalyticsFilter document holds no member"))
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-/// An S3 location that receives exported analytics reports, and the file format to write them in.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct AnalyticsS3BucketDestination {
-    /// File format of the exported reports (only CSV is defined).
-    #[cfg_attr(feature = "serde", serde(rename = "Format"))]
-    pub format: crate::types::AnalyticsS3ExportFileFormat,
-    /// Account ID expected to own the destination bucket. If omitted, S3 writes reports without checking who owns the bucket; setting it protects against the destination bucket changing hands.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "BucketAccountId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
-    pub bucket_account_id: Option<String>,
-    /// ARN of the destination bucket, for example <code>arn:aws:s3:::amzn-s3-demo-bucket</code>. Note that this is an ARN, not a bare bucket name, even though the member targets BucketName.
-    #[cfg_attr(feature = "serde", serde(rename = "Bucket"))]
-    pub bucket: String,
-    /// Optional key prefix put in front of every report object S3 writes to the destination bucket.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub prefix: Option<String>,
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl AnalyticsS3BucketDestination {
-    /// Creates a value from its required members; optional members start empty.
-    pub fn new(
-        format: crate::types::AnalyticsS3ExportFileFormat,
-        bucket: impl Into<String>,
-    ) -> Self {
-        Self {
-            format,
-            bucket_account_id: None,
-            bucket: bucket.into(),
-            prefix: None,
+            if let Some(v) = &self.r#type {
+                s3_runtime::xml::leaf(out, "<Type>", "</Type>", v.as_str());
+            }
+            Ok(mark)
         }
     }
-    /// Sets `BucketAccountId` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_bucket_account_id(
-        mut self,
-        bucket_account_id: impl Into<String>,
-    ) -> Self {
-        self.bucket_account_id = Some(bucket_account_id.into());
-        self
-    }
-    /// Sets `Prefix` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.prefix = Some(prefix.into());
-        self
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl AnalyticsS3BucketDestination {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-    pub(crate) fn write_xml(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        out.push('>');
-        let mark = out.len();
-        {
-            let v = &self.format;
-            s3_runtime::xml::leaf(out, "<Format>", "</Format>", v.as_str());
-        }
-        if let Some(v) = &self.bucket_account_id {
-            s3_runtime::xml::leaf(
-                out,
-                "<BucketAccountId>",
-                "</BucketAccountId>",
-                v.as_str(),
-            );
-        }
-        {
-            let v = &self.bucket;
-            s3_runtime::xml::leaf(out, "<Bucket>", "</Bucket>", v.as_str());
-        }
-        if let Some(v) = &self.prefix {
-            s3_runtime::xml::leaf(out, "<Prefix>", "</Prefix>", v.as_str());
-        }
-        Ok(mark)
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl AnalyticsS3BucketDestination {
-    /// Reads this value from the element `start`, which the reader has just entered.
-    #[allow(unused_assignments)]
-    pub(crate) fn read_xml(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        _start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_format: Option<crate::types::AnalyticsS3ExportFileFormat> = None;
-        let mut m_bucket_account_id: Option<String> = None;
-        let mut m_bucket: Option<String> = None;
-        let mut m_prefix: Option<String> = None;
-        while let Some(child) = r.next_child()? {
-            match child.name() {
-                b"Format" => {
-                    if m_format.is_some() {
-                        return Err(r.error("the member Format appears more than once"));
-                    }
-                    m_format = Some(
-                        crate::types::AnalyticsS3ExportFileFormat::from(&*r.text_cow()?),
-                    );
-                }
-                b"BucketAccountId" => {
-                    if m_bucket_account_id.is_some() {
-                        return Err(
-                            r.error("the member BucketAccountId appears more than once"),
+    impl BucketInfo {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_data_redundancy: Option<crate::types::DataRedundancy> = None;
+            let mut m_type: Option<crate::types::BucketType> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"DataRedundancy" => {
+                        if m_data_redundancy.is_some() {
+                            return Err(
+                                r.error("the member DataRedundancy appears more than once"),
+                            );
+                        }
+                        m_data_redundancy = Some(
+                            crate::types::DataRedundancy::from(&*r.text_cow()?),
                         );
                     }
-                    m_bucket_account_id = Some(r.text()?);
-                }
-                b"Bucket" => {
-                    if m_bucket.is_some() {
-                        return Err(r.error("the member Bucket appears more than once"));
+                    b"Type" => {
+                        if m_type.is_some() {
+                            return Err(
+                                r.error("the member Type appears more than once"),
+                            );
+                        }
+                        m_type = Some(crate::types::BucketType::from(&*r.text_cow()?));
                     }
-                    m_bucket = Some(r.text()?);
+                    _ => r.skip()?,
                 }
-                b"Prefix" => {
-                    if m_prefix.is_some() {
-                        return Err(r.error("the member Prefix appears more than once"));
-                    }
-                    m_prefix = Some(r.text()?);
-                }
-                _ => r.skip()?,
+            }
+            Ok(Self {
+                data_redundancy: m_data_redundancy,
+                r#type: m_type,
+            })
+        }
+    }
+    impl s3_runtime::xml::XmlDocument for BucketInfo {
+        const ROOT_START: &'static str = "<BucketInfo xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+        const ROOT_END: &'static str = "</BucketInfo>";
+        fn write_content(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            self.write_xml(out)
+        }
+        fn read_root(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            Self::read_xml(r, start)
+        }
+    }
+    /// Region codes accepted as the location of a new general purpose bucket. us-east-1 has no entry: it is chosen by leaving the constraint out. <code>EU</code> is an old alias of eu-west-1.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum BucketLocationConstraint {
+        /// The <code>af-south-1</code> Region, Africa (Cape Town).
+        AfSouth1,
+        /// The <code>ap-east-1</code> Region, Asia Pacific (Hong Kong).
+        ApEast1,
+        /// The <code>ap-east-2</code> Region, Asia Pacific (Taipei).
+        ApEast2,
+        /// The <code>ap-northeast-1</code> Region, Asia Pacific (Tokyo).
+        ApNortheast1,
+        /// The <code>ap-northeast-2</code> Region, Asia Pacific (Seoul).
+        ApNortheast2,
+        /// The <code>ap-northeast-3</code> Region, Asia Pacific (Osaka).
+        ApNortheast3,
+        /// The <code>ap-south-1</code> Region, Asia Pacific (Mumbai).
+        ApSouth1,
+        /// The <code>ap-south-2</code> Region, Asia Pacific (Hyderabad).
+        ApSouth2,
+        /// The <code>ap-southeast-1</code> Region, Asia Pacific (Singapore).
+        ApSoutheast1,
+        /// The <code>ap-southeast-2</code> Region, Asia Pacific (Sydney).
+        ApSoutheast2,
+        /// The <code>ap-southeast-3</code> Region, Asia Pacific (Jakarta).
+        ApSoutheast3,
+        /// The <code>ap-southeast-4</code> Region, Asia Pacific (Melbourne).
+        ApSoutheast4,
+        /// The <code>ap-southeast-5</code> Region, Asia Pacific (Malaysia).
+        ApSoutheast5,
+        /// The <code>ap-southeast-6</code> Region, Asia Pacific (New Zealand).
+        ApSoutheast6,
+        /// The <code>ap-southeast-7</code> Region, Asia Pacific (Thailand).
+        ApSoutheast7,
+        /// The <code>ca-central-1</code> Region, Canada (Central).
+        CaCentral1,
+        /// The <code>ca-west-1</code> Region, Canada West (Calgary).
+        CaWest1,
+        /// The <code>cn-north-1</code> Region, China (Beijing).
+        CnNorth1,
+        /// The <code>cn-northwest-1</code> Region, China (Ningxia).
+        CnNorthwest1,
+        /// Old alias of eu-west-1, Europe (Ireland); still accepted.
+        Eu,
+        /// The <code>eu-central-1</code> Region, Europe (Frankfurt).
+        EuCentral1,
+        /// The <code>eu-central-2</code> Region, Europe (Zurich).
+        EuCentral2,
+        /// The <code>eu-north-1</code> Region, Europe (Stockholm).
+        EuNorth1,
+        /// The <code>eu-south-1</code> Region, Europe (Milan).
+        EuSouth1,
+        /// The <code>eu-south-2</code> Region, Europe (Spain).
+        EuSouth2,
+        /// The <code>eu-west-1</code> Region, Europe (Ireland).
+        EuWest1,
+        /// The <code>eu-west-2</code> Region, Europe (London).
+        EuWest2,
+        /// The <code>eu-west-3</code> Region, Europe (Paris).
+        EuWest3,
+        /// The <code>il-central-1</code> Region, Israel (Tel Aviv).
+        IlCentral1,
+        /// The <code>me-central-1</code> Region, Middle East (UAE).
+        MeCentral1,
+        /// The <code>me-south-1</code> Region, Middle East (Bahrain).
+        MeSouth1,
+        /// The <code>mx-central-1</code> Region, Mexico (Central).
+        MxCentral1,
+        /// The <code>sa-east-1</code> Region, South America (Sao Paulo).
+        SaEast1,
+        /// The <code>us-east-2</code> Region, US East (Ohio).
+        UsEast2,
+        /// The <code>us-gov-east-1</code> Region, AWS GovCloud (US-East).
+        UsGovEast1,
+        /// The <code>us-gov-west-1</code> Region, AWS GovCloud (US-West).
+        UsGovWest1,
+        /// The <code>us-west-1</code> Region, US West (N. California).
+        UsWest1,
+        /// The <code>us-west-2</code> Region, US West (Oregon).
+        UsWest2,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl BucketLocationConstraint {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &[
+            "af-south-1",
+            "ap-east-1",
+            "ap-east-2",
+            "ap-northeast-1",
+            "ap-northeast-2",
+            "ap-northeast-3",
+            "ap-south-1",
+            "ap-south-2",
+            "ap-southeast-1",
+            "ap-southeast-2",
+            "ap-southeast-3",
+            "ap-southeast-4",
+            "ap-southeast-5",
+            "ap-southeast-6",
+            "ap-southeast-7",
+            "ca-central-1",
+            "ca-west-1",
+            "cn-north-1",
+            "cn-northwest-1",
+            "EU",
+            "eu-central-1",
+            "eu-central-2",
+            "eu-north-1",
+            "eu-south-1",
+            "eu-south-2",
+            "eu-west-1",
+            "eu-west-2",
+            "eu-west-3",
+            "il-central-1",
+            "me-central-1",
+            "me-south-1",
+            "mx-central-1",
+            "sa-east-1",
+            "us-east-2",
+            "us-gov-east-1",
+            "us-gov-west-1",
+            "us-west-1",
+            "us-west-2",
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::AfSouth1 => "af-south-1",
+                Self::ApEast1 => "ap-east-1",
+                Self::ApEast2 => "ap-east-2",
+                Self::ApNortheast1 => "ap-northeast-1",
+                Self::ApNortheast2 => "ap-northeast-2",
+                Self::ApNortheast3 => "ap-northeast-3",
+                Self::ApSouth1 => "ap-south-1",
+                Self::ApSouth2 => "ap-south-2",
+                Self::ApSoutheast1 => "ap-southeast-1",
+                Self::ApSoutheast2 => "ap-southeast-2",
+                Self::ApSoutheast3 => "ap-southeast-3",
+                Self::ApSoutheast4 => "ap-southeast-4",
+                Self::ApSoutheast5 => "ap-southeast-5",
+                Self::ApSoutheast6 => "ap-southeast-6",
+                Self::ApSoutheast7 => "ap-southeast-7",
+                Self::CaCentral1 => "ca-central-1",
+                Self::CaWest1 => "ca-west-1",
+                Self::CnNorth1 => "cn-north-1",
+                Self::CnNorthwest1 => "cn-northwest-1",
+                Self::Eu => "EU",
+                Self::EuCentral1 => "eu-central-1",
+                Self::EuCentral2 => "eu-central-2",
+                Self::EuNorth1 => "eu-north-1",
+                Self::EuSouth1 => "eu-south-1",
+                Self::EuSouth2 => "eu-south-2",
+                Self::EuWest1 => "eu-west-1",
+                Self::EuWest2 => "eu-west-2",
+                Self::EuWest3 => "eu-west-3",
+                Self::IlCentral1 => "il-central-1",
+                Self::MeCentral1 => "me-central-1",
+                Self::MeSouth1 => "me-south-1",
+                Self::MxCentral1 => "mx-central-1",
+                Self::SaEast1 => "sa-east-1",
+                Self::UsEast2 => "us-east-2",
+                Self::UsGovEast1 => "us-gov-east-1",
+                Self::UsGovWest1 => "us-gov-west-1",
+                Self::UsWest1 => "us-west-1",
+                Self::UsWest2 => "us-west-2",
+                Self::Unknown(v) => v.as_str(),
             }
         }
-        Ok(Self {
-            format: m_format
-                .ok_or_else(|| r.error("the required member Format is missing"))?,
-            bucket_account_id: m_bucket_account_id,
-            bucket: m_bucket
-                .ok_or_else(|| r.error("the required member Bucket is missing"))?,
-            prefix: m_prefix,
-        })
     }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl s3_runtime::xml::XmlDocument for AnalyticsS3BucketDestination {
-    const ROOT_START: &'static str = "<AnalyticsS3BucketDestination xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-    const ROOT_END: &'static str = "</AnalyticsS3BucketDestination>";
-    fn write_content(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        self.write_xml(out)
-    }
-    fn read_root(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::read_xml(r, start)
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-/// File formats available for exported analytics reports.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum AnalyticsS3ExportFileFormat {
-    /// Comma-separated values.
-    Csv,
-    /// A value that this version of the crate does not know, kept as sent.
-    Unknown(crate::types::UnknownValue),
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl AnalyticsS3ExportFileFormat {
-    /// Every value this version of the crate knows, in model order.
-    pub const VALUES: &'static [&'static str] = &["CSV"];
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Csv => "CSV",
-            Self::Unknown(v) => v.as_str(),
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl From<&str> for AnalyticsS3ExportFileFormat {
-    fn from(value: &str) -> Self {
-        match value {
-            "CSV" => Self::Csv,
-            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl From<String> for AnalyticsS3ExportFileFormat {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl std::fmt::Display for AnalyticsS3ExportFileFormat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-#[cfg(feature = "serde")]
-impl serde::Serialize for AnalyticsS3ExportFileFormat {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for AnalyticsS3ExportFileFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-#[cfg(feature = "create-bucket")]
-/// Some other account already has a bucket with the requested name; general purpose bucket names in the global namespace are shared by all accounts, so another name has to be chosen. Returned with HTTP status 409.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct BucketAlreadyExists {
-    /// What the error response said: code, message, request id, host id and HTTP status.
-    #[cfg_attr(feature = "serde", serde(flatten))]
-    pub meta: crate::error::ErrorMetadata,
-}
-#[cfg(feature = "create-bucket")]
-impl std::fmt::Display for BucketAlreadyExists {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.meta, f)
-    }
-}
-#[cfg(feature = "create-bucket")]
-impl std::error::Error for BucketAlreadyExists {}
-#[cfg(feature = "create-bucket")]
-impl s3_runtime::operation::ProvideErrorMetadata for BucketAlreadyExists {
-    fn meta(&self) -> &crate::error::ErrorMetadata {
-        &self.meta
-    }
-}
-#[cfg(feature = "create-bucket")]
-impl BucketAlreadyExists {
-    /// This error as an HTTP response (server side): status 409, the `<Error>` document with the code `BucketAlreadyExists`, the message, the request id and host id (also as the profile's request id headers). Never fails.
-    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
-        let headers = http::HeaderMap::new();
-        crate::server::error_response(
-            &crate::PROFILE,
-            &self.meta,
-            Some("BucketAlreadyExists"),
-            409u16,
-            &[],
-            "",
-            headers,
-        )
-    }
-}
-#[cfg(feature = "create-bucket")]
-/// The caller already has a bucket with this name. Returned with HTTP status 409, except in us-east-1 where, for compatibility with old clients, S3 answers 200 OK instead.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct BucketAlreadyOwnedByYou {
-    /// What the error response said: code, message, request id, host id and HTTP status.
-    #[cfg_attr(feature = "serde", serde(flatten))]
-    pub meta: crate::error::ErrorMetadata,
-}
-#[cfg(feature = "create-bucket")]
-impl std::fmt::Display for BucketAlreadyOwnedByYou {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.meta, f)
-    }
-}
-#[cfg(feature = "create-bucket")]
-impl std::error::Error for BucketAlreadyOwnedByYou {}
-#[cfg(feature = "create-bucket")]
-impl s3_runtime::operation::ProvideErrorMetadata for BucketAlreadyOwnedByYou {
-    fn meta(&self) -> &crate::error::ErrorMetadata {
-        &self.meta
-    }
-}
-#[cfg(feature = "create-bucket")]
-impl BucketAlreadyOwnedByYou {
-    /// This error as an HTTP response (server side): status 409, the `<Error>` document with the code `BucketAlreadyOwnedByYou`, the message, the request id and host id (also as the profile's request id headers). Never fails.
-    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
-        let headers = http::HeaderMap::new();
-        crate::server::error_response(
-            &crate::PROFILE,
-            &self.meta,
-            Some("BucketAlreadyOwnedByYou"),
-            409u16,
-            &[],
-            "",
-            headers,
-        )
-    }
-}
-#[cfg(feature = "create-bucket")]
-/// Predefined access control lists that can be applied to a bucket by name.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum BucketCannedACL {
-    /// Only the owner has any access (full control).
-    Private,
-    /// The owner has full control and anyone at all may list the bucket.
-    PublicRead,
-    /// The owner has full control and anyone at all may list the bucket and write to it.
-    PublicReadWrite,
-    /// The owner has full control and any signed-in AWS account may list the bucket.
-    AuthenticatedRead,
-    /// A value that this version of the crate does not know, kept as sent.
-    Unknown(crate::types::UnknownValue),
-}
-#[cfg(feature = "create-bucket")]
-impl BucketCannedACL {
-    /// Every value this version of the crate knows, in model order.
-    pub const VALUES: &'static [&'static str] = &[
-        "private",
-        "public-read",
-        "public-read-write",
-        "authenticated-read",
-    ];
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Private => "private",
-            Self::PublicRead => "public-read",
-            Self::PublicReadWrite => "public-read-write",
-            Self::AuthenticatedRead => "authenticated-read",
-            Self::Unknown(v) => v.as_str(),
-        }
-    }
-}
-#[cfg(feature = "create-bucket")]
-impl From<&str> for BucketCannedACL {
-    fn from(value: &str) -> Self {
-        match value {
-            "private" => Self::Private,
-            "public-read" => Self::PublicRead,
-            "public-read-write" => Self::PublicReadWrite,
-            "authenticated-read" => Self::AuthenticatedRead,
-            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
-        }
-    }
-}
-#[cfg(feature = "create-bucket")]
-impl From<String> for BucketCannedACL {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-#[cfg(feature = "create-bucket")]
-impl std::fmt::Display for BucketCannedACL {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "create-bucket")]
-#[cfg(feature = "serde")]
-impl serde::Serialize for BucketCannedACL {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "create-bucket")]
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for BucketCannedACL {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-#[cfg(feature = "create-bucket")]
-/// What kind of directory bucket to create and how its data is kept redundant.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct BucketInfo {
-    /// How many zones keep copies of the data (for directory buckets, a single one).
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "DataRedundancy",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
-    pub data_redundancy: Option<crate::types::DataRedundancy>,
-    /// Kind of bucket; <code>Directory</code> is the only value defined.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Type", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub r#type: Option<crate::types::BucketType>,
-}
-#[cfg(feature = "create-bucket")]
-impl BucketInfo {
-    /// Sets `DataRedundancy` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_data_redundancy(
-        mut self,
-        data_redundancy: crate::types::DataRedundancy,
-    ) -> Self {
-        self.data_redundancy = Some(data_redundancy);
-        self
-    }
-    /// Sets `Type` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_type(mut self, r#type: crate::types::BucketType) -> Self {
-        self.r#type = Some(r#type);
-        self
-    }
-}
-#[cfg(feature = "create-bucket")]
-impl BucketInfo {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-    pub(crate) fn write_xml(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        out.push('>');
-        let mark = out.len();
-        if let Some(v) = &self.data_redundancy {
-            s3_runtime::xml::leaf(
-                out,
-                "<DataRedundancy>",
-                "</DataRedundancy>",
-                v.as_str(),
-            );
-        }
-        if let Some(v) = &self.r#type {
-            s3_runtime::xml::leaf(out, "<Type>", "</Type>", v.as_str());
-        }
-        Ok(mark)
-    }
-}
-#[cfg(feature = "create-bucket")]
-impl BucketInfo {
-    /// Reads this value from the element `start`, which the reader has just entered.
-    #[allow(unused_assignments)]
-    pub(crate) fn read_xml(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        _start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_data_redundancy: Option<crate::types::DataRedundancy> = None;
-        let mut m_type: Option<crate::types::BucketType> = None;
-        while let Some(child) = r.next_child()? {
-            match child.name() {
-                b"DataRedundancy" => {
-                    if m_data_redundancy.is_some() {
-                        return Err(
-                            r.error("the member DataRedundancy appears more than once"),
-                        );
-                    }
-                    m_data_redundancy = Some(
-                        crate::types::DataRedundancy::from(&*r.text_cow()?),
-                    );
-                }
-                b"Type" => {
-                    if m_type.is_some() {
-                        return Err(r.error("the member Type appears more than once"));
-                    }
-                    m_type = Some(crate::types::BucketType::from(&*r.text_cow()?));
-                }
-                _ => r.skip()?,
+    impl From<&str> for BucketLocationConstraint {
+        fn from(value: &str) -> Self {
+            match value {
+                "af-south-1" => Self::AfSouth1,
+                "ap-east-1" => Self::ApEast1,
+                "ap-east-2" => Self::ApEast2,
+                "ap-northeast-1" => Self::ApNortheast1,
+                "ap-northeast-2" => Self::ApNortheast2,
+                "ap-northeast-3" => Self::ApNortheast3,
+                "ap-south-1" => Self::ApSouth1,
+                "ap-south-2" => Self::ApSouth2,
+                "ap-southeast-1" => Self::ApSoutheast1,
+                "ap-southeast-2" => Self::ApSoutheast2,
+                "ap-southeast-3" => Self::ApSoutheast3,
+                "ap-southeast-4" => Self::ApSoutheast4,
+                "ap-southeast-5" => Self::ApSoutheast5,
+                "ap-southeast-6" => Self::ApSoutheast6,
+                "ap-southeast-7" => Self::ApSoutheast7,
+                "ca-central-1" => Self::CaCentral1,
+                "ca-west-1" => Self::CaWest1,
+                "cn-north-1" => Self::CnNorth1,
+                "cn-northwest-1" => Self::CnNorthwest1,
+                "EU" => Self::Eu,
+                "eu-central-1" => Self::EuCentral1,
+                "eu-central-2" => Self::EuCentral2,
+                "eu-north-1" => Self::EuNorth1,
+                "eu-south-1" => Self::EuSouth1,
+                "eu-south-2" => Self::EuSouth2,
+                "eu-west-1" => Self::EuWest1,
+                "eu-west-2" => Self::EuWest2,
+                "eu-west-3" => Self::EuWest3,
+                "il-central-1" => Self::IlCentral1,
+                "me-central-1" => Self::MeCentral1,
+                "me-south-1" => Self::MeSouth1,
+                "mx-central-1" => Self::MxCentral1,
+                "sa-east-1" => Self::SaEast1,
+                "us-east-2" => Self::UsEast2,
+                "us-gov-east-1" => Self::UsGovEast1,
+                "us-gov-west-1" => Self::UsGovWest1,
+                "us-west-1" => Self::UsWest1,
+                "us-west-2" => Self::UsWest2,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
             }
         }
-        Ok(Self {
-            data_redundancy: m_data_redundancy,
-            r#type: m_type,
-        })
     }
-}
-#[cfg(feature = "create-bucket")]
-impl s3_runtime::xml::XmlDocument for BucketInfo {
-    const ROOT_START: &'static str = "<BucketInfo xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-    const ROOT_END: &'static str = "</BucketInfo>";
-    fn write_content(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        self.write_xml(out)
-    }
-    fn read_root(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::read_xml(r, start)
-    }
-}
-#[cfg(feature = "create-bucket")]
-/// Region codes accepted as the location of a new general purpose bucket. us-east-1 has no entry: it is chosen by leaving the constraint out. <code>EU</code> is an old alias of eu-west-1.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum BucketLocationConstraint {
-    /// The <code>af-south-1</code> Region, Africa (Cape Town).
-    AfSouth1,
-    /// The <code>ap-east-1</code> Region, Asia Pacific (Hong Kong).
-    ApEast1,
-    /// The <code>ap-east-2</code> Region, Asia Pacific (Taipei).
-    ApEast2,
-    /// The <code>ap-northeast-1</code> Region, Asia Pacific (Tokyo).
-    ApNortheast1,
-    /// The <code>ap-northeast-2</code> Region, Asia Pacific (Seoul).
-    ApNortheast2,
-    /// The <code>ap-northeast-3</code> Region, Asia Pacific (Osaka).
-    ApNortheast3,
-    /// The <code>ap-south-1</code> Region, Asia Pacific (Mumbai).
-    ApSouth1,
-    /// The <code>ap-south-2</code> Region, Asia Pacific (Hyderabad).
-    ApSouth2,
-    /// The <code>ap-southeast-1</code> Region, Asia Pacific (Singapore).
-    ApSoutheast1,
-    /// The <code>ap-southeast-2</code> Region, Asia Pacific (Sydney).
-    ApSoutheast2,
-    /// The <code>ap-southeast-3</code> Region, Asia Pacific (Jakarta).
-    ApSoutheast3,
-    /// The <code>ap-southeast-4</code> Region, Asia Pacific (Melbourne).
-    ApSoutheast4,
-    /// The <code>ap-southeast-5</code> Region, Asia Pacific (Malaysia).
-    ApSoutheast5,
-    /// The <code>ap-southeast-6</code> Region, Asia Pacific (New Zealand).
-    ApSoutheast6,
-    /// The <code>ap-southeast-7</code> Region, Asia Pacific (Thailand).
-    ApSoutheast7,
-    /// The <code>ca-central-1</code> Region, Canada (Central).
-    CaCentral1,
-    /// The <code>ca-west-1</code> Region, Canada West (Calgary).
-    CaWest1,
-    /// The <code>cn-north-1</code> Region, China (Beijing).
-    CnNorth1,
-    /// The <code>cn-northwest-1</code> Region, China (Ningxia).
-    CnNorthwest1,
-    /// Old alias of eu-west-1, Europe (Ireland); still accepted.
-    Eu,
-    /// The <code>eu-central-1</code> Region, Europe (Frankfurt).
-    EuCentral1,
-    /// The <code>eu-central-2</code> Region, Europe (Zurich).
-    EuCentral2,
-    /// The <code>eu-north-1</code> Region, Europe (Stockholm).
-    EuNorth1,
-    /// The <code>eu-south-1</code> Region, Europe (Milan).
-    EuSouth1,
-    /// The <code>eu-south-2</code> Region, Europe (Spain).
-    EuSouth2,
-    /// The <code>eu-west-1</code> Region, Europe (Ireland).
-    EuWest1,
-    /// The <code>eu-west-2</code> Region, Europe (London).
-    EuWest2,
-    /// The <code>eu-west-3</code> Region, Europe (Paris).
-    EuWest3,
-    /// The <code>il-central-1</code> Region, Israel (Tel Aviv).
-    IlCentral1,
-    /// The <code>me-central-1</code> Region, Middle East (UAE).
-    MeCentral1,
-    /// The <code>me-south-1</code> Region, Middle East (Bahrain).
-    MeSouth1,
-    /// The <code>mx-central-1</code> Region, Mexico (Central).
-    MxCentral1,
-    /// The <code>sa-east-1</code> Region, South America (Sao Paulo).
-    SaEast1,
-    /// The <code>us-east-2</code> Region, US East (Ohio).
-    UsEast2,
-    /// The <code>us-gov-east-1</code> Region, AWS GovCloud (US-East).
-    UsGovEast1,
-    /// The <code>us-gov-west-1</code> Region, AWS GovCloud (US-West).
-    UsGovWest1,
-    /// The <code>us-west-1</code> Region, US West (N. California).
-    UsWest1,
-    /// The <code>us-west-2</code> Region, US West (Oregon).
-    UsWest2,
-    /// A value that this version of the crate does not know, kept as sent.
-    Unknown(crate::types::UnknownValue),
-}
-#[cfg(feature = "create-bucket")]
-impl BucketLocationConstraint {
-    /// Every value this version of the crate knows, in model order.
-    pub const VALUES: &'static [&'static str] = &[
-        "af-south-1",
-        "ap-east-1",
-        "ap-east-2",
-        "ap-northeast-1",
-        "ap-northeast-2",
-        "ap-northeast-3",
-        "ap-south-1",
-        "ap-south-2",
-        "ap-southeast-1",
-        "ap-southeast-2",
-        "ap-southeast-3",
-        "ap-southeast-4",
-        "ap-southeast-5",
-        "ap-southeast-6",
-        "ap-southeast-7",
-        "ca-central-1",
-        "ca-west-1",
-        "cn-north-1",
-        "cn-northwest-1",
-        "EU",
-        "eu-central-1",
-        "eu-central-2",
-        "eu-north-1",
-        "eu-south-1",
-        "eu-south-2",
-        "eu-west-1",
-        "eu-west-2",
-        "eu-west-3",
-        "il-central-1",
-        "me-central-1",
-        "me-south-1",
-        "mx-central-1",
-        "sa-east-1",
-        "us-east-2",
-        "us-gov-east-1",
-        "us-gov-west-1",
-        "us-west-1",
-        "us-west-2",
-    ];
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AfSouth1 => "af-south-1",
-            Self::ApEast1 => "ap-east-1",
-            Self::ApEast2 => "ap-east-2",
-            Self::ApNortheast1 => "ap-northeast-1",
-            Self::ApNortheast2 => "ap-northeast-2",
-            Self::ApNortheast3 => "ap-northeast-3",
-            Self::ApSouth1 => "ap-south-1",
-            Self::ApSouth2 => "ap-south-2",
-            Self::ApSoutheast1 => "ap-southeast-1",
-            Self::ApSoutheast2 => "ap-southeast-2",
-            Self::ApSoutheast3 => "ap-southeast-3",
-            Self::ApSoutheast4 => "ap-southeast-4",
-            Self::ApSoutheast5 => "ap-southeast-5",
-            Self::ApSoutheast6 => "ap-southeast-6",
-            Self::ApSoutheast7 => "ap-southeast-7",
-            Self::CaCentral1 => "ca-central-1",
-            Self::CaWest1 => "ca-west-1",
-            Self::CnNorth1 => "cn-north-1",
-            Self::CnNorthwest1 => "cn-northwest-1",
-            Self::Eu => "EU",
-            Self::EuCentral1 => "eu-central-1",
-            Self::EuCentral2 => "eu-central-2",
-            Self::EuNorth1 => "eu-north-1",
-            Self::EuSouth1 => "eu-south-1",
-            Self::EuSouth2 => "eu-south-2",
-            Self::EuWest1 => "eu-west-1",
-            Self::EuWest2 => "eu-west-2",
-            Self::EuWest3 => "eu-west-3",
-            Self::IlCentral1 => "il-central-1",
-            Self::MeCentral1 => "me-central-1",
-            Self::MeSouth1 => "me-south-1",
-            Self::MxCentral1 => "mx-central-1",
-            Self::SaEast1 => "sa-east-1",
-            Self::UsEast2 => "us-east-2",
-            Self::UsGovEast1 => "us-gov-east-1",
-            Self::UsGovWest1 => "us-gov-west-1",
-            Self::UsWest1 => "us-west-1",
-            Self::UsWest2 => "us-west-2",
-            Self::Unknown(v) => v.as_str(),
+    impl From<String> for BucketLocationConstraint {
+        fn from(value: String) -> Self {
+            Self::from(value.as_str())
         }
     }
-}
-#[cfg(feature = "create-bucket")]
-impl From<&str> for BucketLocationConstraint {
-    fn from(value: &str) -> Self {
-        match value {
-            "af-south-1" => Self::AfSouth1,
-            "ap-east-1" => Self::ApEast1,
-            "ap-east-2" => Self::ApEast2,
-            "ap-northeast-1" => Self::ApNortheast1,
-            "ap-northeast-2" => Self::ApNortheast2,
-            "ap-northeast-3" => Self::ApNortheast3,
-            "ap-south-1" => Self::ApSouth1,
-            "ap-south-2" => Self::ApSouth2,
-            "ap-southeast-1" => Self::ApSoutheast1,
-            "ap-southeast-2" => Self::ApSoutheast2,
-            "ap-southeast-3" => Self::ApSoutheast3,
-            "ap-southeast-4" => Self::ApSoutheast4,
-            "ap-southeast-5" => Self::ApSoutheast5,
-            "ap-southeast-6" => Self::ApSoutheast6,
-            "ap-southeast-7" => Self::ApSoutheast7,
-            "ca-central-1" => Self::CaCentral1,
-            "ca-west-1" => Self::CaWest1,
-            "cn-north-1" => Self::CnNorth1,
-            "cn-northwest-1" => Self::CnNorthwest1,
-            "EU" => Self::Eu,
-            "eu-central-1" => Self::EuCentral1,
-            "eu-central-2" => Self::EuCentral2,
-            "eu-north-1" => Self::EuNorth1,
-            "eu-south-1" => Self::EuSouth1,
-            "eu-south-2" => Self::EuSouth2,
-            "eu-west-1" => Self::EuWest1,
-            "eu-west-2" => Self::EuWest2,
-            "eu-west-3" => Self::EuWest3,
-            "il-central-1" => Self::IlCentral1,
-            "me-central-1" => Self::MeCentral1,
-            "me-south-1" => Self::MeSouth1,
-            "mx-central-1" => Self::MxCentral1,
-            "sa-east-1" => Self::SaEast1,
-            "us-east-2" => Self::UsEast2,
-            "us-gov-east-1" => Self::UsGovEast1,
-            "us-gov-west-1" => Self::UsGovWest1,
-            "us-west-1" => Self::UsWest1,
-            "us-west-2" => Self::UsWest2,
-            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+    impl std::fmt::Display for BucketLocationConstraint {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.as_str())
         }
     }
-}
-#[cfg(feature = "create-bucket")]
-impl From<String> for BucketLocationConstraint {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-#[cfg(feature = "create-bucket")]
-impl std::fmt::Display for BucketLocationConstraint {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "create-bucket")]
-#[cfg(feature = "serde")]
-impl serde::Serialize for BucketLocationConstraint {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "create-bucket")]
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for BucketLocationConstraint {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-#[cfg(feature = "create-bucket")]
-/// Namespaces a general purpose bucket name can be registered in.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum BucketNamespace {
-    /// The account regional namespace of the caller: names reserved to one account in one Region.
-    AccountRegional,
-    /// The global namespace, shared by all accounts of the partition.
-    Global,
-    /// A value that this version of the crate does not know, kept as sent.
-    Unknown(crate::types::UnknownValue),
-}
-#[cfg(feature = "create-bucket")]
-impl BucketNamespace {
-    /// Every value this version of the crate knows, in model order.
-    pub const VALUES: &'static [&'static str] = &["account-regional", "global"];
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AccountRegional => "account-regional",
-            Self::Global => "global",
-            Self::Unknown(v) => v.as_str(),
+    #[cfg(feature = "serde")]
+    impl serde::Serialize for BucketLocationConstraint {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
         }
     }
-}
-#[cfg(feature = "create-bucket")]
-impl From<&str> for BucketNamespace {
-    fn from(value: &str) -> Self {
-        match value {
-            "account-regional" => Self::AccountRegional,
-            "global" => Self::Global,
-            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+    #[cfg(feature = "serde")]
+    impl<'de> serde::Deserialize<'de> for BucketLocationConstraint {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            String::deserialize(deserializer).map(Self::from)
         }
     }
-}
-#[cfg(feature = "create-bucket")]
-impl From<String> for BucketNamespace {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
+    /// Namespaces a general purpose bucket name can be registered in.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum BucketNamespace {
+        /// The account regional namespace of the caller: names reserved to one account in one Region.
+        AccountRegional,
+        /// The global namespace, shared by all accounts of the partition.
+        Global,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
     }
-}
-#[cfg(feature = "create-bucket")]
-impl std::fmt::Display for BucketNamespace {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "create-bucket")]
-#[cfg(feature = "serde")]
-impl serde::Serialize for BucketNamespace {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "create-bucket")]
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for BucketNamespace {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-#[cfg(feature = "create-bucket")]
-/// Bucket kinds that can be chosen in a bucket configuration.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum BucketType {
-    /// A directory bucket (S3 Express One Zone), whose keys form a real directory hierarchy.
-    Directory,
-    /// A value that this version of the crate does not know, kept as sent.
-    Unknown(crate::types::UnknownValue),
-}
-#[cfg(feature = "create-bucket")]
-impl BucketType {
-    /// Every value this version of the crate knows, in model order.
-    pub const VALUES: &'static [&'static str] = &["Directory"];
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Directory => "Directory",
-            Self::Unknown(v) => v.as_str(),
+    impl BucketNamespace {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["account-regional", "global"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::AccountRegional => "account-regional",
+                Self::Global => "global",
+                Self::Unknown(v) => v.as_str(),
+            }
         }
     }
-}
-#[cfg(feature = "create-bucket")]
-impl From<&str> for BucketType {
-    fn from(value: &str) -> Self {
-        match value {
-            "Directory" => Self::Directory,
-            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+    impl From<&str> for BucketNamespace {
+        fn from(value: &str) -> Self {
+            match value {
+                "account-regional" => Self::AccountRegional,
+                "global" => Self::Global,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
         }
     }
-}
-#[cfg(feature = "create-bucket")]
-impl From<String> for BucketType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-#[cfg(feature = "create-bucket")]
-impl std::fmt::Display for BucketType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "create-bucket")]
-#[cfg(feature = "serde")]
-impl serde::Serialize for BucketType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "create-bucket")]
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for BucketType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-#[cfg(feature = "select-object-content")]
-/// Settings for reading a delimited-text object. All are optional; when unset, fields are separated by commas, records by newlines, and values are quoted with double quotes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct CSVInput {
-    /// What the first line of the object is: a header whose names statements may use (<code>USE</code>), a header to skip (<code>IGNORE</code>), or a data record (<code>NONE</code>).
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "FileHeaderInfo",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
-    pub file_header_info: Option<crate::types::FileHeaderInfo>,
-    /// Character that marks a comment line: lines beginning with it are skipped. S3 uses <code>#</code> when this is unset.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Comments", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub comments: Option<String>,
-    /// Character that escapes a quote character appearing inside a quoted value.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "QuoteEscapeCharacter",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
-    pub quote_escape_character: Option<String>,
-    /// Character that ends each record; a newline when unset.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "RecordDelimiter",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
-    pub record_delimiter: Option<String>,
-    /// Character that separates the fields of a record; a comma when unset.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "FieldDelimiter",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
-    pub field_delimiter: Option<String>,
-    /// Character enclosing a value that contains the field delimiter; a double quote when unset.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "QuoteCharacter",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
-    pub quote_character: Option<String>,
-    /// When true, a record delimiter inside a quoted value is part of the value instead of ending the record. Off when unset, because it makes the scan slower.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "AllowQuotedRecordDelimiter",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
-    pub allow_quoted_record_delimiter: Option<bool>,
-}
-#[cfg(feature = "select-object-content")]
-impl CSVInput {
-    /// Sets `FileHeaderInfo` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_file_header_info(
-        mut self,
-        file_header_info: crate::types::FileHeaderInfo,
-    ) -> Self {
-        self.file_header_info = Some(file_header_info);
-        self
-    }
-    /// Sets `Comments` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_comments(mut self, comments: impl Into<String>) -> Self {
-        self.comments = Some(comments.into());
-        self
-    }
-    /// Sets `QuoteEscapeCharacter` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_quote_escape_character(
-        mut self,
-        quote_escape_character: impl Into<String>,
-    ) -> Self {
-        self.quote_escape_character = Some(quote_escape_character.into());
-        self
-    }
-    /// Sets `RecordDelimiter` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_record_delimiter(mut self, record_delimiter: impl Into<String>) -> Self {
-        self.record_delimiter = Some(record_delimiter.into());
-        self
-    }
-    /// Sets `FieldDelimiter` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_field_delimiter(mut self, field_delimiter: impl Into<String>) -> Self {
-        self.field_delimiter = Some(field_delimiter.into());
-        self
-    }
-    /// Sets `QuoteCharacter` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_quote_character(mut self, quote_character: impl Into<String>) -> Self {
-        self.quote_character = Some(quote_character.into());
-        self
-    }
-    /// Sets `AllowQuotedRecordDelimiter` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_allow_quoted_record_delimiter(
-        mut self,
-        allow_quoted_record_delimiter: bool,
-    ) -> Self {
-        self.allow_quoted_record_delimiter = Some(allow_quoted_record_delimiter);
-        self
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl CSVInput {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-    pub(crate) fn write_xml(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        out.push('>');
-        let mark = out.len();
-        if let Some(v) = &self.file_header_info {
-            s3_runtime::xml::leaf(
-                out,
-                "<FileHeaderInfo>",
-                "</FileHeaderInfo>",
-                v.as_str(),
-            );
+    impl From<String> for BucketNamespace {
+        fn from(value: String) -> Self {
+            Self::from(value.as_str())
         }
-        if let Some(v) = &self.comments {
-            s3_runtime::xml::leaf(out, "<Comments>", "</Comments>", v.as_str());
-        }
-        if let Some(v) = &self.quote_escape_character {
-            s3_runtime::xml::leaf(
-                out,
-                "<QuoteEscapeCharacter>",
-                "</QuoteEscapeCharacter>",
-                v.as_str(),
-            );
-        }
-        if let Some(v) = &self.record_delimiter {
-            s3_runtime::xml::leaf(
-                out,
-                "<RecordDelimiter>",
-                "</RecordDelimiter>",
-                v.as_str(),
-            );
-        }
-        if let Some(v) = &self.field_delimiter {
-            s3_runtime::xml::leaf(
-                out,
-                "<FieldDelimiter>",
-                "</FieldDelimiter>",
-                v.as_str(),
-            );
-        }
-        if let Some(v) = &self.quote_character {
-            s3_runtime::xml::leaf(
-                out,
-                "<QuoteCharacter>",
-                "</QuoteCharacter>",
-                v.as_str(),
-            );
-        }
-        if let Some(v) = &self.allow_quoted_record_delimiter {
-            s3_runtime::xml::display_leaf(
-                out,
-                "<AllowQuotedRecordDelimiter>",
-                "</AllowQuotedRecordDelimiter>",
-                v,
-            );
-        }
-        Ok(mark)
     }
-}
-#[cfg(feature = "select-object-content")]
-impl CSVInput {
-    /// Reads this value from the element `start`, which the reader has just entered.
-    #[allow(unused_assignments)]
-    pub(crate) fn read_xml(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        _start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_file_header_info: Option<crate::types::FileHeaderInfo> = None;
-        let mut m_comments: Option<String> = None;
-        let mut m_quote_escape_character: Option<String> = None;
-        let mut m_record_delimiter: Option<String> = None;
-        let mut m_field_delimiter: Option<String> = None;
-        let mut m_quote_character: Option<String> = None;
-        let mut m_allow_quoted_record_delimiter: Option<bool> = None;
-        while let Some(child) = r.next_child()? {
-            match child.name() {
-                b"FileHeaderInfo" => {
-                    if m_file_header_info.is_some() {
-                        return Err(
-                            r.error("the member FileHeaderInfo appears more than once"),
-                        );
+    impl std::fmt::Display for BucketNamespace {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl serde::Serialize for BucketNamespace {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl<'de> serde::Deserialize<'de> for BucketNamespace {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    /// Bucket kinds that can be chosen in a bucket configuration.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum BucketType {
+        /// A directory bucket (S3 Express One Zone), whose keys form a real directory hierarchy.
+        Directory,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl BucketType {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["Directory"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Directory => "Directory",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for BucketType {
+        fn from(value: &str) -> Self {
+            match value {
+                "Directory" => Self::Directory,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    impl From<String> for BucketType {
+        fn from(value: String) -> Self {
+            Self::from(value.as_str())
+        }
+    }
+    impl std::fmt::Display for BucketType {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl serde::Serialize for BucketType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl<'de> serde::Deserialize<'de> for BucketType {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    /// Settings for a bucket being created: its Region, or for a directory bucket its zone and kind, plus initial tags. Every part is optional.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct CreateBucketConfiguration {
+        /// Region of a general purpose bucket, for example <code>eu-west-1</code>. When left out, the bucket goes to us-east-1 (N. Virginia). Not used for directory buckets.
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "LocationConstraint",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub location_constraint: Option<crate::types::BucketLocationConstraint>,
+        /// Zone that will hold a directory bucket. Only for directory buckets.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "Location", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub location: Option<crate::types::LocationInfo>,
+        /// Kind and data redundancy of a directory bucket. Only for directory buckets.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "Bucket", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub bucket: Option<crate::types::BucketInfo>,
+        /// Tags to attach to the bucket as it is created. Needs the <code>s3:TagResource</code> permission (<code>s3express:TagResource</code> for a directory bucket).
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub tags: Option<Vec<crate::types::Tag>>,
+    }
+    impl CreateBucketConfiguration {
+        /// Sets `LocationConstraint` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_location_constraint(
+            mut self,
+            location_constraint: crate::types::BucketLocationConstraint,
+        ) -> Self {
+            self.location_constraint = Some(location_constraint);
+            self
+        }
+        /// Sets `Location` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_location(mut self, location: crate::types::LocationInfo) -> Self {
+            self.location = Some(location);
+            self
+        }
+        /// Sets `Bucket` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_bucket(mut self, bucket: crate::types::BucketInfo) -> Self {
+            self.bucket = Some(bucket);
+            self
+        }
+        /// Sets `Tags` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_tags(mut self, tags: Vec<crate::types::Tag>) -> Self {
+            self.tags = Some(tags);
+            self
+        }
+    }
+    impl CreateBucketConfiguration {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.location_constraint {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<LocationConstraint>",
+                    "</LocationConstraint>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.location {
+                out.push_str("<Location");
+                let mark = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</Location>", mark);
+            }
+            if let Some(v) = &self.bucket {
+                out.push_str("<Bucket");
+                let mark = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</Bucket>", mark);
+            }
+            if let Some(v) = &self.tags {
+                {
+                    out.push_str("<Tags>");
+                    let mark = out.len();
+                    for item in v.iter() {
+                        out.push_str("<Tag");
+                        let mark = item.write_xml(out)?;
+                        s3_runtime::xml::end(out, "</Tag>", mark);
                     }
-                    m_file_header_info = Some(
-                        crate::types::FileHeaderInfo::from(&*r.text_cow()?),
-                    );
+                    s3_runtime::xml::end(out, "</Tags>", mark);
                 }
-                b"Comments" => {
-                    if m_comments.is_some() {
-                        return Err(
-                            r.error("the member Comments appears more than once"),
-                        );
-                    }
-                    m_comments = Some(r.text()?);
-                }
-                b"QuoteEscapeCharacter" => {
-                    if m_quote_escape_character.is_some() {
-                        return Err(
-                            r
-                                .error(
-                                    "the member QuoteEscapeCharacter appears more than once",
-                                ),
-                        );
-                    }
-                    m_quote_escape_character = Some(r.text()?);
-                }
-                b"RecordDelimiter" => {
-                    if m_record_delimiter.is_some() {
-                        return Err(
-                            r.error("the member RecordDelimiter appears more than once"),
-                        );
-                    }
-                    m_record_delimiter = Some(r.text()?);
-                }
-                b"FieldDelimiter" => {
-                    if m_field_delimiter.is_some() {
-                        return Err(
-                            r.error("the member FieldDelimiter appears more than once"),
-                        );
-                    }
-                    m_field_delimiter = Some(r.text()?);
-                }
-                b"QuoteCharacter" => {
-                    if m_quote_character.is_some() {
-                        return Err(
-                            r.error("the member QuoteCharacter appears more than once"),
-                        );
-                    }
-                    m_quote_character = Some(r.text()?);
-                }
-                b"AllowQuotedRecordDelimiter" => {
-                    if m_allow_quoted_record_delimiter.is_some() {
-                        return Err(
-                            r
-                                .error(
-                                    "the member AllowQuotedRecordDelimiter appears more than once",
-                                ),
-                        );
-                    }
-                    m_allow_quoted_record_delimiter = Some({
-                        let text = r.text_cow()?;
-                        crate::primitives::parse_bool(&text)
-                            .map_err(|e| e.to_string())
-                            .map_err(|e| {
+            }
+            Ok(mark)
+        }
+    }
+    impl CreateBucketConfiguration {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_location_constraint: Option<
+                crate::types::BucketLocationConstraint,
+            > = None;
+            let mut m_location: Option<crate::types::LocationInfo> = None;
+            let mut m_bucket: Option<crate::types::BucketInfo> = None;
+            let mut m_tags: Option<Vec<crate::types::Tag>> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"LocationConstraint" => {
+                        if m_location_constraint.is_some() {
+                            return Err(
                                 r
                                     .error(
-                                        format!(
-                                            "{}{e}", "invalid value for AllowQuotedRecordDelimiter: "
-                                        ),
-                                    )
-                            })?
-                    });
+                                        "the member LocationConstraint appears more than once",
+                                    ),
+                            );
+                        }
+                        m_location_constraint = Some(
+                            crate::types::BucketLocationConstraint::from(&*r.text_cow()?),
+                        );
+                    }
+                    b"Location" => {
+                        if m_location.is_some() {
+                            return Err(
+                                r.error("the member Location appears more than once"),
+                            );
+                        }
+                        m_location = Some(
+                            crate::types::LocationInfo::read_xml(r, &child)?,
+                        );
+                    }
+                    b"Bucket" => {
+                        if m_bucket.is_some() {
+                            return Err(
+                                r.error("the member Bucket appears more than once"),
+                            );
+                        }
+                        m_bucket = Some(crate::types::BucketInfo::read_xml(r, &child)?);
+                    }
+                    b"Tags" => {
+                        if m_tags.is_some() {
+                            return Err(
+                                r.error("the member Tags appears more than once"),
+                            );
+                        }
+                        m_tags = Some({
+                            let mut items = Vec::new();
+                            while let Some(child) = r.next_child()? {
+                                if child.name() == b"Tag" {
+                                    items.push(crate::types::Tag::read_xml(r, &child)?);
+                                } else {
+                                    r.skip()?;
+                                }
+                            }
+                            items
+                        });
+                    }
+                    _ => r.skip()?,
                 }
-                _ => r.skip()?,
+            }
+            Ok(Self {
+                location_constraint: m_location_constraint,
+                location: m_location,
+                bucket: m_bucket,
+                tags: m_tags,
+            })
+        }
+    }
+    impl s3_runtime::xml::XmlDocument for CreateBucketConfiguration {
+        const ROOT_START: &'static str = "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+        const ROOT_END: &'static str = "</CreateBucketConfiguration>";
+        fn write_content(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            self.write_xml(out)
+        }
+        fn read_root(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            Self::read_xml(r, start)
+        }
+    }
+    /// How widely the data of a directory bucket is spread.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum DataRedundancy {
+        /// Data is kept in one Availability Zone.
+        SingleAvailabilityZone,
+        /// Data is kept in one Local Zone.
+        SingleLocalZone,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl DataRedundancy {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &[
+            "SingleAvailabilityZone",
+            "SingleLocalZone",
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::SingleAvailabilityZone => "SingleAvailabilityZone",
+                Self::SingleLocalZone => "SingleLocalZone",
+                Self::Unknown(v) => v.as_str(),
             }
         }
-        Ok(Self {
-            file_header_info: m_file_header_info,
-            comments: m_comments,
-            quote_escape_character: m_quote_escape_character,
-            record_delimiter: m_record_delimiter,
-            field_delimiter: m_field_delimiter,
-            quote_character: m_quote_character,
-            allow_quoted_record_delimiter: m_allow_quoted_record_delimiter,
-        })
     }
-}
-#[cfg(feature = "select-object-content")]
-impl s3_runtime::xml::XmlDocument for CSVInput {
-    const ROOT_START: &'static str = "<CSVInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-    const ROOT_END: &'static str = "</CSVInput>";
-    fn write_content(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        self.write_xml(out)
-    }
-    fn read_root(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::read_xml(r, start)
-    }
-}
-#[cfg(feature = "select-object-content")]
-/// Settings for writing results as delimited text. Unset settings take S3's defaults.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct CSVOutput {
-    /// Whether every field is quoted (<code>ALWAYS</code>) or only the fields that need it (<code>ASNEEDED</code>).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "QuoteFields", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub quote_fields: Option<crate::types::QuoteFields>,
-    /// Character written before a quote character that occurs inside a quoted field.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "QuoteEscapeCharacter",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
-    pub quote_escape_character: Option<String>,
-    /// Character written after each record; a newline when unset.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "RecordDelimiter",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
-    pub record_delimiter: Option<String>,
-    /// Character written between the fields of a record; a comma when unset.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "FieldDelimiter",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
-    pub field_delimiter: Option<String>,
-    /// Character put around quoted fields; a double quote when unset.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "QuoteCharacter",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
-    pub quote_character: Option<String>,
-}
-#[cfg(feature = "select-object-content")]
-impl CSVOutput {
-    /// Sets `QuoteFields` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_quote_fields(mut self, quote_fields: crate::types::QuoteFields) -> Self {
-        self.quote_fields = Some(quote_fields);
-        self
-    }
-    /// Sets `QuoteEscapeCharacter` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_quote_escape_character(
-        mut self,
-        quote_escape_character: impl Into<String>,
-    ) -> Self {
-        self.quote_escape_character = Some(quote_escape_character.into());
-        self
-    }
-    /// Sets `RecordDelimiter` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_record_delimiter(mut self, record_delimiter: impl Into<String>) -> Self {
-        self.record_delimiter = Some(record_delimiter.into());
-        self
-    }
-    /// Sets `FieldDelimiter` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_field_delimiter(mut self, field_delimiter: impl Into<String>) -> Self {
-        self.field_delimiter = Some(field_delimiter.into());
-        self
-    }
-    /// Sets `QuoteCharacter` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_quote_character(mut self, quote_character: impl Into<String>) -> Self {
-        self.quote_character = Some(quote_character.into());
-        self
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl CSVOutput {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-    pub(crate) fn write_xml(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        out.push('>');
-        let mark = out.len();
-        if let Some(v) = &self.quote_fields {
-            s3_runtime::xml::leaf(out, "<QuoteFields>", "</QuoteFields>", v.as_str());
-        }
-        if let Some(v) = &self.quote_escape_character {
-            s3_runtime::xml::leaf(
-                out,
-                "<QuoteEscapeCharacter>",
-                "</QuoteEscapeCharacter>",
-                v.as_str(),
-            );
-        }
-        if let Some(v) = &self.record_delimiter {
-            s3_runtime::xml::leaf(
-                out,
-                "<RecordDelimiter>",
-                "</RecordDelimiter>",
-                v.as_str(),
-            );
-        }
-        if let Some(v) = &self.field_delimiter {
-            s3_runtime::xml::leaf(
-                out,
-                "<FieldDelimiter>",
-                "</FieldDelimiter>",
-                v.as_str(),
-            );
-        }
-        if let Some(v) = &self.quote_character {
-            s3_runtime::xml::leaf(
-                out,
-                "<QuoteCharacter>",
-                "</QuoteCharacter>",
-                v.as_str(),
-            );
-        }
-        Ok(mark)
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl CSVOutput {
-    /// Reads this value from the element `start`, which the reader has just entered.
-    #[allow(unused_assignments)]
-    pub(crate) fn read_xml(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        _start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_quote_fields: Option<crate::types::QuoteFields> = None;
-        let mut m_quote_escape_character: Option<String> = None;
-        let mut m_record_delimiter: Option<String> = None;
-        let mut m_field_delimiter: Option<String> = None;
-        let mut m_quote_character: Option<String> = None;
-        while let Some(child) = r.next_child()? {
-            match child.name() {
-                b"QuoteFields" => {
-                    if m_quote_fields.is_some() {
-                        return Err(
-                            r.error("the member QuoteFields appears more than once"),
-                        );
-                    }
-                    m_quote_fields = Some(
-                        crate::types::QuoteFields::from(&*r.text_cow()?),
-                    );
-                }
-                b"QuoteEscapeCharacter" => {
-                    if m_quote_escape_character.is_some() {
-                        return Err(
-                            r
-                                .error(
-                                    "the member QuoteEscapeCharacter appears more than once",
-                                ),
-                        );
-                    }
-                    m_quote_escape_character = Some(r.text()?);
-                }
-                b"RecordDelimiter" => {
-                    if m_record_delimiter.is_some() {
-                        return Err(
-                            r.error("the member RecordDelimiter appears more than once"),
-                        );
-                    }
-                    m_record_delimiter = Some(r.text()?);
-                }
-                b"FieldDelimiter" => {
-                    if m_field_delimiter.is_some() {
-                        return Err(
-                            r.error("the member FieldDelimiter appears more than once"),
-                        );
-                    }
-                    m_field_delimiter = Some(r.text()?);
-                }
-                b"QuoteCharacter" => {
-                    if m_quote_character.is_some() {
-                        return Err(
-                            r.error("the member QuoteCharacter appears more than once"),
-                        );
-                    }
-                    m_quote_character = Some(r.text()?);
-                }
-                _ => r.skip()?,
+    impl From<&str> for DataRedundancy {
+        fn from(value: &str) -> Self {
+            match value {
+                "SingleAvailabilityZone" => Self::SingleAvailabilityZone,
+                "SingleLocalZone" => Self::SingleLocalZone,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
             }
         }
-        Ok(Self {
-            quote_fields: m_quote_fields,
-            quote_escape_character: m_quote_escape_character,
-            record_delimiter: m_record_delimiter,
-            field_delimiter: m_field_delimiter,
-            quote_character: m_quote_character,
-        })
     }
-}
-#[cfg(feature = "select-object-content")]
-impl s3_runtime::xml::XmlDocument for CSVOutput {
-    const ROOT_START: &'static str = "<CSVOutput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-    const ROOT_END: &'static str = "</CSVOutput>";
-    fn write_content(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        self.write_xml(out)
+    impl From<String> for DataRedundancy {
+        fn from(value: String) -> Self {
+            Self::from(value.as_str())
+        }
     }
-    fn read_root(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::read_xml(r, start)
+    impl std::fmt::Display for DataRedundancy {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.as_str())
+        }
     }
-}
-#[cfg(feature = "select-object-content")]
-/// Compression applied to an object as a whole.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum CompressionType {
-    /// Not compressed.
-    None,
-    /// Compressed with gzip.
-    Gzip,
-    /// Compressed with bzip2.
-    Bzip2,
-    /// A value that this version of the crate does not know, kept as sent.
-    Unknown(crate::types::UnknownValue),
-}
-#[cfg(feature = "select-object-content")]
-impl CompressionType {
-    /// Every value this version of the crate knows, in model order.
-    pub const VALUES: &'static [&'static str] = &["NONE", "GZIP", "BZIP2"];
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "NONE",
-            Self::Gzip => "GZIP",
-            Self::Bzip2 => "BZIP2",
-            Self::Unknown(v) => v.as_str(),
+    #[cfg(feature = "serde")]
+    impl serde::Serialize for DataRedundancy {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl<'de> serde::Deserialize<'de> for DataRedundancy {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    /// Placement of a directory bucket: the kind of zone and its zone ID.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct LocationInfo {
+        /// Whether the zone is an Availability Zone or a Local Zone.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "Type", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub r#type: Option<crate::types::LocationType>,
+        /// Zone ID of that zone, for example <code>use1-az4</code>.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "Name", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub name: Option<String>,
+    }
+    impl LocationInfo {
+        /// Sets `Type` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_type(mut self, r#type: crate::types::LocationType) -> Self {
+            self.r#type = Some(r#type);
+            self
+        }
+        /// Sets `Name` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_name(mut self, name: impl Into<String>) -> Self {
+            self.name = Some(name.into());
+            self
+        }
+    }
+    impl LocationInfo {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.r#type {
+                s3_runtime::xml::leaf(out, "<Type>", "</Type>", v.as_str());
+            }
+            if let Some(v) = &self.name {
+                s3_runtime::xml::leaf(out, "<Name>", "</Name>", v.as_str());
+            }
+            Ok(mark)
+        }
+    }
+    impl LocationInfo {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_type: Option<crate::types::LocationType> = None;
+            let mut m_name: Option<String> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"Type" => {
+                        if m_type.is_some() {
+                            return Err(
+                                r.error("the member Type appears more than once"),
+                            );
+                        }
+                        m_type = Some(crate::types::LocationType::from(&*r.text_cow()?));
+                    }
+                    b"Name" => {
+                        if m_name.is_some() {
+                            return Err(
+                                r.error("the member Name appears more than once"),
+                            );
+                        }
+                        m_name = Some(r.text()?);
+                    }
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self {
+                r#type: m_type,
+                name: m_name,
+            })
+        }
+    }
+    impl s3_runtime::xml::XmlDocument for LocationInfo {
+        const ROOT_START: &'static str = "<LocationInfo xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+        const ROOT_END: &'static str = "</LocationInfo>";
+        fn write_content(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            self.write_xml(out)
+        }
+        fn read_root(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            Self::read_xml(r, start)
+        }
+    }
+    /// Modes deciding who owns the objects written to a bucket and whether access control lists take effect.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ObjectOwnership {
+        /// Objects written with the <code>bucket-owner-full-control</code> canned ACL become the bucket owner's; others stay with the writer. ACLs are honoured.
+        BucketOwnerPreferred,
+        /// Whoever writes an object owns it. ACLs are honoured.
+        ObjectWriter,
+        /// ACLs are turned off and ignored; the bucket owner owns every object. New buckets get this mode by default.
+        BucketOwnerEnforced,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl ObjectOwnership {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &[
+            "BucketOwnerPreferred",
+            "ObjectWriter",
+            "BucketOwnerEnforced",
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::BucketOwnerPreferred => "BucketOwnerPreferred",
+                Self::ObjectWriter => "ObjectWriter",
+                Self::BucketOwnerEnforced => "BucketOwnerEnforced",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for ObjectOwnership {
+        fn from(value: &str) -> Self {
+            match value {
+                "BucketOwnerPreferred" => Self::BucketOwnerPreferred,
+                "ObjectWriter" => Self::ObjectWriter,
+                "BucketOwnerEnforced" => Self::BucketOwnerEnforced,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    impl From<String> for ObjectOwnership {
+        fn from(value: String) -> Self {
+            Self::from(value.as_str())
+        }
+    }
+    impl std::fmt::Display for ObjectOwnership {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl serde::Serialize for ObjectOwnership {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl<'de> serde::Deserialize<'de> for ObjectOwnership {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            String::deserialize(deserializer).map(Self::from)
         }
     }
 }
-#[cfg(feature = "select-object-content")]
-impl From<&str> for CompressionType {
-    fn from(value: &str) -> Self {
-        match value {
-            "NONE" => Self::None,
-            "GZIP" => Self::Gzip,
-            "BZIP2" => Self::Bzip2,
-            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
-        }
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl From<String> for CompressionType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl std::fmt::Display for CompressionType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "select-object-content")]
-#[cfg(feature = "serde")]
-impl serde::Serialize for CompressionType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "select-object-content")]
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for CompressionType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-#[cfg(feature = "select-object-content")]
-/// Keep-alive event without content.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct ContinuationEvent {}
 #[cfg(feature = "create-bucket")]
-/// Settings for a bucket being created: its Region, or for a directory bucket its zone and kind, plus initial tags. Every part is optional.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct CreateBucketConfiguration {
-    /// Region of a general purpose bucket, for example <code>eu-west-1</code>. When left out, the bucket goes to us-east-1 (N. Virginia). Not used for directory buckets.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "LocationConstraint",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
-    pub location_constraint: Option<crate::types::BucketLocationConstraint>,
-    /// Zone that will hold a directory bucket. Only for directory buckets.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Location", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub location: Option<crate::types::LocationInfo>,
-    /// Kind and data redundancy of a directory bucket. Only for directory buckets.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Bucket", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub bucket: Option<crate::types::BucketInfo>,
-    /// Tags to attach to the bucket as it is created. Needs the <code>s3:TagResource</code> permission (<code>s3express:TagResource</code> for a directory bucket).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub tags: Option<Vec<crate::types::Tag>>,
-}
-#[cfg(feature = "create-bucket")]
-impl CreateBucketConfiguration {
-    /// Sets `LocationConstraint` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_location_constraint(
-        mut self,
-        location_constraint: crate::types::BucketLocationConstraint,
-    ) -> Self {
-        self.location_constraint = Some(location_constraint);
-        self
+pub use gate_1::*;
+/// Types compiled with any of the features `create-bucket`, `get-bucket-analytics-configuration`, `list-bucket-analytics-configurations`, `put-bucket-analytics-configuration`.
+#[cfg(
+    any(
+        feature = "create-bucket",
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
+mod gate_2 {
+    /// A label made of a key and a value, attached to an S3 resource.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct Tag {
+        /// Tag key, at least one character long; keys are unique within one tag set.
+        #[cfg_attr(feature = "serde", serde(rename = "Key"))]
+        pub key: String,
+        /// Text associated with the tag key; it may be empty.
+        #[cfg_attr(feature = "serde", serde(rename = "Value"))]
+        pub value: String,
     }
-    /// Sets `Location` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_location(mut self, location: crate::types::LocationInfo) -> Self {
-        self.location = Some(location);
-        self
-    }
-    /// Sets `Bucket` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_bucket(mut self, bucket: crate::types::BucketInfo) -> Self {
-        self.bucket = Some(bucket);
-        self
-    }
-    /// Sets `Tags` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_tags(mut self, tags: Vec<crate::types::Tag>) -> Self {
-        self.tags = Some(tags);
-        self
-    }
-}
-#[cfg(feature = "create-bucket")]
-impl CreateBucketConfiguration {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-    pub(crate) fn write_xml(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        out.push('>');
-        let mark = out.len();
-        if let Some(v) = &self.location_constraint {
-            s3_runtime::xml::leaf(
-                out,
-                "<LocationConstraint>",
-                "</LocationConstraint>",
-                v.as_str(),
-            );
+    impl Tag {
+        /// Creates a value from its required members; optional members start empty.
+        pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
+            Self {
+                key: key.into(),
+                value: value.into(),
+            }
         }
-        if let Some(v) = &self.location {
-            out.push_str("<Location");
-            let mark = v.write_xml(out)?;
-            s3_runtime::xml::end(out, "</Location>", mark);
-        }
-        if let Some(v) = &self.bucket {
-            out.push_str("<Bucket");
-            let mark = v.write_xml(out)?;
-            s3_runtime::xml::end(out, "</Bucket>", mark);
-        }
-        if let Some(v) = &self.tags {
+    }
+    impl Tag {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
             {
-                out.push_str("<Tags>");
-                let mark = out.len();
+                let v = &self.key;
+                s3_runtime::xml::leaf(out, "<Key>", "</Key>", v.as_str());
+            }
+            {
+                let v = &self.value;
+                s3_runtime::xml::leaf(out, "<Value>", "</Value>", v.as_str());
+            }
+            Ok(mark)
+        }
+    }
+    impl Tag {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_key: Option<String> = None;
+            let mut m_value: Option<String> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"Key" => {
+                        if m_key.is_some() {
+                            return Err(r.error("the member Key appears more than once"));
+                        }
+                        m_key = Some(r.text()?);
+                    }
+                    b"Value" => {
+                        if m_value.is_some() {
+                            return Err(
+                                r.error("the member Value appears more than once"),
+                            );
+                        }
+                        m_value = Some(r.text()?);
+                    }
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self {
+                key: m_key.ok_or_else(|| r.error("the required member Key is missing"))?,
+                value: m_value
+                    .ok_or_else(|| r.error("the required member Value is missing"))?,
+            })
+        }
+    }
+    impl s3_runtime::xml::XmlDocument for Tag {
+        const ROOT_START: &'static str = "<Tag xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+        const ROOT_END: &'static str = "</Tag>";
+        fn write_content(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            self.write_xml(out)
+        }
+        fn read_root(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            Self::read_xml(r, start)
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "create-bucket",
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
+pub use gate_2::*;
+/// Types compiled with any of the features `create-bucket`, `head-bucket`.
+#[cfg(any(feature = "create-bucket", feature = "head-bucket"))]
+mod gate_3 {
+    /// Kinds of zone a directory bucket can be placed in.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum LocationType {
+        /// An Availability Zone of a Region.
+        AvailabilityZone,
+        /// A Local Zone, an extension of a Region located near a metropolitan area.
+        LocalZone,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl LocationType {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["AvailabilityZone", "LocalZone"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::AvailabilityZone => "AvailabilityZone",
+                Self::LocalZone => "LocalZone",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for LocationType {
+        fn from(value: &str) -> Self {
+            match value {
+                "AvailabilityZone" => Self::AvailabilityZone,
+                "LocalZone" => Self::LocalZone,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    impl From<String> for LocationType {
+        fn from(value: String) -> Self {
+            Self::from(value.as_str())
+        }
+    }
+    impl std::fmt::Display for LocationType {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl serde::Serialize for LocationType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl<'de> serde::Deserialize<'de> for LocationType {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            String::deserialize(deserializer).map(Self::from)
+        }
+    }
+}
+#[cfg(any(feature = "create-bucket", feature = "head-bucket"))]
+pub use gate_3::*;
+/// Types compiled with any of the features `delete-bucket-analytics-configuration`, `get-bucket-analytics-configuration`.
+#[cfg(
+    any(
+        feature = "delete-bucket-analytics-configuration",
+        feature = "get-bucket-analytics-configuration"
+    )
+)]
+mod gate_4 {
+    /// The bucket has no configuration with the identifier given in the request. Returned with HTTP status 404.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    pub struct NoSuchConfiguration {
+        /// What the error response said: code, message, request id, host id and HTTP status.
+        #[cfg_attr(feature = "serde", serde(flatten))]
+        pub meta: crate::error::ErrorMetadata,
+    }
+    impl std::fmt::Display for NoSuchConfiguration {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            std::fmt::Display::fmt(&self.meta, f)
+        }
+    }
+    impl std::error::Error for NoSuchConfiguration {}
+    impl s3_runtime::operation::ProvideErrorMetadata for NoSuchConfiguration {
+        fn meta(&self) -> &crate::error::ErrorMetadata {
+            &self.meta
+        }
+    }
+    impl NoSuchConfiguration {
+        /// This error as an HTTP response (server side): status 404, the `<Error>` document with the code `NoSuchConfiguration`, the message, the request id and host id (also as the profile's request id headers). Never fails.
+        pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+            let headers = http::HeaderMap::new();
+            crate::server::error_response(
+                &crate::PROFILE,
+                &self.meta,
+                Some("NoSuchConfiguration"),
+                404u16,
+                &[],
+                "",
+                headers,
+            )
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "delete-bucket-analytics-configuration",
+        feature = "get-bucket-analytics-configuration"
+    )
+)]
+pub use gate_4::*;
+/// Types compiled with any of the features `delete-bucket-analytics-configuration`, `get-bucket-analytics-configuration`, `list-bucket-analytics-configurations`.
+#[cfg(
+    any(
+        feature = "delete-bucket-analytics-configuration",
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations"
+    )
+)]
+mod gate_5 {
+    /// The bucket named in the request does not exist. Returned with HTTP status 404.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    pub struct NoSuchBucket {
+        /// What the error response said: code, message, request id, host id and HTTP status.
+        #[cfg_attr(feature = "serde", serde(flatten))]
+        pub meta: crate::error::ErrorMetadata,
+    }
+    impl std::fmt::Display for NoSuchBucket {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            std::fmt::Display::fmt(&self.meta, f)
+        }
+    }
+    impl std::error::Error for NoSuchBucket {}
+    impl s3_runtime::operation::ProvideErrorMetadata for NoSuchBucket {
+        fn meta(&self) -> &crate::error::ErrorMetadata {
+            &self.meta
+        }
+    }
+    impl NoSuchBucket {
+        /// This error as an HTTP response (server side): status 404, the `<Error>` document with the code `NoSuchBucket`, the message, the request id and host id (also as the profile's request id headers). Never fails.
+        pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+            let headers = http::HeaderMap::new();
+            crate::server::error_response(
+                &crate::PROFILE,
+                &self.meta,
+                Some("NoSuchBucket"),
+                404u16,
+                &[],
+                "",
+                headers,
+            )
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "delete-bucket-analytics-configuration",
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations"
+    )
+)]
+pub use gate_5::*;
+/// Types compiled with any of the features `get-bucket-analytics-configuration`, `list-bucket-analytics-configurations`, `put-bucket-analytics-configuration`.
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
+mod gate_6 {
+    /// A group of conditions joined by logical AND: an object is selected only if it meets all of them. The group should hold at least two conditions.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct AnalyticsAndOperator {
+        /// Key prefix that a selected object must have.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub prefix: Option<String>,
+        /// Tags that a selected object must all carry, serialized as repeated <code>Tag</code> elements without a wrapping element.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub tags: Option<Vec<crate::types::Tag>>,
+    }
+    impl AnalyticsAndOperator {
+        /// Sets `Prefix` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+            self.prefix = Some(prefix.into());
+            self
+        }
+        /// Sets `Tags` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_tags(mut self, tags: Vec<crate::types::Tag>) -> Self {
+            self.tags = Some(tags);
+            self
+        }
+    }
+    impl AnalyticsAndOperator {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.prefix {
+                s3_runtime::xml::leaf(out, "<Prefix>", "</Prefix>", v.as_str());
+            }
+            if let Some(v) = &self.tags {
                 for item in v.iter() {
                     out.push_str("<Tag");
                     let mark = item.write_xml(out)?;
                     s3_runtime::xml::end(out, "</Tag>", mark);
                 }
-                s3_runtime::xml::end(out, "</Tags>", mark);
             }
+            Ok(mark)
         }
-        Ok(mark)
     }
-}
-#[cfg(feature = "create-bucket")]
-impl CreateBucketConfiguration {
-    /// Reads this value from the element `start`, which the reader has just entered.
-    #[allow(unused_assignments)]
-    pub(crate) fn read_xml(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        _start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_location_constraint: Option<crate::types::BucketLocationConstraint> = None;
-        let mut m_location: Option<crate::types::LocationInfo> = None;
-        let mut m_bucket: Option<crate::types::BucketInfo> = None;
-        let mut m_tags: Option<Vec<crate::types::Tag>> = None;
-        while let Some(child) = r.next_child()? {
-            match child.name() {
-                b"LocationConstraint" => {
-                    if m_location_constraint.is_some() {
-                        return Err(
-                            r
-                                .error(
-                                    "the member LocationConstraint appears more than once",
-                                ),
-                        );
-                    }
-                    m_location_constraint = Some(
-                        crate::types::BucketLocationConstraint::from(&*r.text_cow()?),
-                    );
-                }
-                b"Location" => {
-                    if m_location.is_some() {
-                        return Err(
-                            r.error("the member Location appears more than once"),
-                        );
-                    }
-                    m_location = Some(crate::types::LocationInfo::read_xml(r, &child)?);
-                }
-                b"Bucket" => {
-                    if m_bucket.is_some() {
-                        return Err(r.error("the member Bucket appears more than once"));
-                    }
-                    m_bucket = Some(crate::types::BucketInfo::read_xml(r, &child)?);
-                }
-                b"Tags" => {
-                    if m_tags.is_some() {
-                        return Err(r.error("the member Tags appears more than once"));
-                    }
-                    m_tags = Some({
-                        let mut items = Vec::new();
-                        while let Some(child) = r.next_child()? {
-                            if child.name() == b"Tag" {
-                                items.push(crate::types::Tag::read_xml(r, &child)?);
-                            } else {
-                                r.skip()?;
-                            }
+    impl AnalyticsAndOperator {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_prefix: Option<String> = None;
+            let mut m_tags: Option<Vec<crate::types::Tag>> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"Prefix" => {
+                        if m_prefix.is_some() {
+                            return Err(
+                                r.error("the member Prefix appears more than once"),
+                            );
                         }
-                        items
-                    });
+                        m_prefix = Some(r.text()?);
+                    }
+                    b"Tag" => {
+                        let items = m_tags.get_or_insert_with(Vec::new);
+                        items.push(crate::types::Tag::read_xml(r, &child)?);
+                    }
+                    _ => r.skip()?,
                 }
-                _ => r.skip()?,
+            }
+            Ok(Self {
+                prefix: m_prefix,
+                tags: m_tags,
+            })
+        }
+    }
+    impl s3_runtime::xml::XmlDocument for AnalyticsAndOperator {
+        const ROOT_START: &'static str = "<AnalyticsAndOperator xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+        const ROOT_END: &'static str = "</AnalyticsAndOperator>";
+        fn write_content(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            self.write_xml(out)
+        }
+        fn read_root(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            Self::read_xml(r, start)
+        }
+    }
+    /// One storage class analysis configuration: its identifier, an optional object filter, and the analysis settings.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct AnalyticsConfiguration {
+        /// Name of this configuration, unique among the configurations of the bucket.
+        #[cfg_attr(feature = "serde", serde(rename = "Id"))]
+        pub id: String,
+        /// Limits the analysis to matching objects: a key prefix, a single tag, or an AND of several conditions. When absent, every object in the bucket is analysed.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub filter: Option<crate::types::AnalyticsFilter>,
+        /// Settings of the storage class analysis, including the optional export of its results.
+        #[cfg_attr(feature = "serde", serde(rename = "StorageClassAnalysis"))]
+        pub storage_class_analysis: crate::types::StorageClassAnalysis,
+    }
+    impl AnalyticsConfiguration {
+        /// Creates a value from its required members; optional members start empty.
+        pub fn new(
+            id: impl Into<String>,
+            storage_class_analysis: crate::types::StorageClassAnalysis,
+        ) -> Self {
+            Self {
+                id: id.into(),
+                filter: None,
+                storage_class_analysis,
             }
         }
-        Ok(Self {
-            location_constraint: m_location_constraint,
-            location: m_location,
-            bucket: m_bucket,
-            tags: m_tags,
-        })
-    }
-}
-#[cfg(feature = "create-bucket")]
-impl s3_runtime::xml::XmlDocument for CreateBucketConfiguration {
-    const ROOT_START: &'static str = "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-    const ROOT_END: &'static str = "</CreateBucketConfiguration>";
-    fn write_content(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        self.write_xml(out)
-    }
-    fn read_root(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::read_xml(r, start)
-    }
-}
-#[cfg(feature = "create-bucket")]
-/// How widely the data of a directory bucket is spread.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DataRedundancy {
-    /// Data is kept in one Availability Zone.
-    SingleAvailabilityZone,
-    /// Data is kept in one Local Zone.
-    SingleLocalZone,
-    /// A value that this version of the crate does not know, kept as sent.
-    Unknown(crate::types::UnknownValue),
-}
-#[cfg(feature = "create-bucket")]
-impl DataRedundancy {
-    /// Every value this version of the crate knows, in model order.
-    pub const VALUES: &'static [&'static str] = &[
-        "SingleAvailabilityZone",
-        "SingleLocalZone",
-    ];
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SingleAvailabilityZone => "SingleAvailabilityZone",
-            Self::SingleLocalZone => "SingleLocalZone",
-            Self::Unknown(v) => v.as_str(),
+        /// Sets `Filter` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_filter(mut self, filter: crate::types::AnalyticsFilter) -> Self {
+            self.filter = Some(filter);
+            self
         }
     }
-}
-#[cfg(feature = "create-bucket")]
-impl From<&str> for DataRedundancy {
-    fn from(value: &str) -> Self {
-        match value {
-            "SingleAvailabilityZone" => Self::SingleAvailabilityZone,
-            "SingleLocalZone" => Self::SingleLocalZone,
-            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
-        }
-    }
-}
-#[cfg(feature = "create-bucket")]
-impl From<String> for DataRedundancy {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-#[cfg(feature = "create-bucket")]
-impl std::fmt::Display for DataRedundancy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "create-bucket")]
-#[cfg(feature = "serde")]
-impl serde::Serialize for DataRedundancy {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "create-bucket")]
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for DataRedundancy {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-#[cfg(feature = "select-object-content")]
-/// Event closing a successful response; nothing follows it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct EndEvent {}
-#[cfg(feature = "select-object-content")]
-/// Query languages S3 Select understands.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ExpressionType {
-    /// S3 Select's SQL dialect, a subset of ANSI SQL.
-    Sql,
-    /// A value that this version of the crate does not know, kept as sent.
-    Unknown(crate::types::UnknownValue),
-}
-#[cfg(feature = "select-object-content")]
-impl ExpressionType {
-    /// Every value this version of the crate knows, in model order.
-    pub const VALUES: &'static [&'static str] = &["SQL"];
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sql => "SQL",
-            Self::Unknown(v) => v.as_str(),
-        }
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl From<&str> for ExpressionType {
-    fn from(value: &str) -> Self {
-        match value {
-            "SQL" => Self::Sql,
-            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
-        }
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl From<String> for ExpressionType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl std::fmt::Display for ExpressionType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "select-object-content")]
-#[cfg(feature = "serde")]
-impl serde::Serialize for ExpressionType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "select-object-content")]
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ExpressionType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-#[cfg(feature = "select-object-content")]
-/// How the first line of a CSV object is treated.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum FileHeaderInfo {
-    /// The first line is a header; statements may refer to columns by the names it gives.
-    Use,
-    /// The first line is a header and is skipped; statements refer to columns by position (<code>_1</code>, <code>_2</code> and so on).
-    Ignore,
-    /// There is no header: the first line is a record like the others, and columns are referred to by position.
-    None,
-    /// A value that this version of the crate does not know, kept as sent.
-    Unknown(crate::types::UnknownValue),
-}
-#[cfg(feature = "select-object-content")]
-impl FileHeaderInfo {
-    /// Every value this version of the crate knows, in model order.
-    pub const VALUES: &'static [&'static str] = &["USE", "IGNORE", "NONE"];
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Use => "USE",
-            Self::Ignore => "IGNORE",
-            Self::None => "NONE",
-            Self::Unknown(v) => v.as_str(),
-        }
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl From<&str> for FileHeaderInfo {
-    fn from(value: &str) -> Self {
-        match value {
-            "USE" => Self::Use,
-            "IGNORE" => Self::Ignore,
-            "NONE" => Self::None,
-            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
-        }
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl From<String> for FileHeaderInfo {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl std::fmt::Display for FileHeaderInfo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "select-object-content")]
-#[cfg(feature = "serde")]
-impl serde::Serialize for FileHeaderInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "select-object-content")]
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for FileHeaderInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-#[cfg(feature = "select-object-content")]
-/// How to read the queried object. Set exactly one of <code>CSV</code>, <code>JSON</code> and <code>Parquet</code>; <code>CompressionType</code> concerns CSV and JSON objects.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct InputSerialization {
-    /// The object is delimited text (CSV or a variant); the element gives its delimiters, quoting and header handling.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "CSV", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub csv: Option<crate::types::CSVInput>,
-    /// Compression of the whole object: <code>NONE</code> when unset, or <code>GZIP</code> or <code>BZIP2</code> for a CSV or JSON object. A Parquet object must not be compressed as a whole; the compression of its columns needs no setting.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "CompressionType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
-    pub compression_type: Option<crate::types::CompressionType>,
-    /// The object is JSON; the element says whether it is one document or one value per line.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "JSON", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub json: Option<crate::types::JSONInput>,
-    /// The object is in Apache Parquet format. The element has no settings: its presence selects the format.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Parquet", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub parquet: Option<crate::types::ParquetInput>,
-}
-#[cfg(feature = "select-object-content")]
-impl InputSerialization {
-    /// Sets `CSV` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_csv(mut self, csv: crate::types::CSVInput) -> Self {
-        self.csv = Some(csv);
-        self
-    }
-    /// Sets `CompressionType` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_compression_type(
-        mut self,
-        compression_type: crate::types::CompressionType,
-    ) -> Self {
-        self.compression_type = Some(compression_type);
-        self
-    }
-    /// Sets `JSON` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_json(mut self, json: crate::types::JSONInput) -> Self {
-        self.json = Some(json);
-        self
-    }
-    /// Sets `Parquet` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_parquet(mut self, parquet: crate::types::ParquetInput) -> Self {
-        self.parquet = Some(parquet);
-        self
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl InputSerialization {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-    pub(crate) fn write_xml(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        out.push('>');
-        let mark = out.len();
-        if let Some(v) = &self.csv {
-            out.push_str("<CSV");
-            let mark = v.write_xml(out)?;
-            s3_runtime::xml::end(out, "</CSV>", mark);
-        }
-        if let Some(v) = &self.compression_type {
-            s3_runtime::xml::leaf(
-                out,
-                "<CompressionType>",
-                "</CompressionType>",
-                v.as_str(),
-            );
-        }
-        if let Some(v) = &self.json {
-            out.push_str("<JSON");
-            let mark = v.write_xml(out)?;
-            s3_runtime::xml::end(out, "</JSON>", mark);
-        }
-        if let Some(v) = &self.parquet {
-            out.push_str("<Parquet");
-            let mark = v.write_xml(out)?;
-            s3_runtime::xml::end(out, "</Parquet>", mark);
-        }
-        Ok(mark)
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl InputSerialization {
-    /// Reads this value from the element `start`, which the reader has just entered.
-    #[allow(unused_assignments)]
-    pub(crate) fn read_xml(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        _start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_csv: Option<crate::types::CSVInput> = None;
-        let mut m_compression_type: Option<crate::types::CompressionType> = None;
-        let mut m_json: Option<crate::types::JSONInput> = None;
-        let mut m_parquet: Option<crate::types::ParquetInput> = None;
-        while let Some(child) = r.next_child()? {
-            match child.name() {
-                b"CSV" => {
-                    if m_csv.is_some() {
-                        return Err(r.error("the member CSV appears more than once"));
-                    }
-                    m_csv = Some(crate::types::CSVInput::read_xml(r, &child)?);
-                }
-                b"CompressionType" => {
-                    if m_compression_type.is_some() {
-                        return Err(
-                            r.error("the member CompressionType appears more than once"),
-                        );
-                    }
-                    m_compression_type = Some(
-                        crate::types::CompressionType::from(&*r.text_cow()?),
-                    );
-                }
-                b"JSON" => {
-                    if m_json.is_some() {
-                        return Err(r.error("the member JSON appears more than once"));
-                    }
-                    m_json = Some(crate::types::JSONInput::read_xml(r, &child)?);
-                }
-                b"Parquet" => {
-                    if m_parquet.is_some() {
-                        return Err(r.error("the member Parquet appears more than once"));
-                    }
-                    m_parquet = Some(crate::types::ParquetInput::read_xml(r, &child)?);
-                }
-                _ => r.skip()?,
+    impl AnalyticsConfiguration {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            {
+                let v = &self.id;
+                s3_runtime::xml::leaf(out, "<Id>", "</Id>", v.as_str());
             }
-        }
-        Ok(Self {
-            csv: m_csv,
-            compression_type: m_compression_type,
-            json: m_json,
-            parquet: m_parquet,
-        })
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl s3_runtime::xml::XmlDocument for InputSerialization {
-    const ROOT_START: &'static str = "<InputSerialization xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-    const ROOT_END: &'static str = "</InputSerialization>";
-    fn write_content(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        self.write_xml(out)
-    }
-    fn read_root(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::read_xml(r, start)
-    }
-}
-#[cfg(feature = "put-bucket-analytics-configuration")]
-/// The request carried a parameter or configuration value that S3 does not accept. Returned with HTTP status 400.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct InvalidArgument {
-    /// What the error response said: code, message, request id, host id and HTTP status.
-    #[cfg_attr(feature = "serde", serde(flatten))]
-    pub meta: crate::error::ErrorMetadata,
-}
-#[cfg(feature = "put-bucket-analytics-configuration")]
-impl std::fmt::Display for InvalidArgument {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.meta, f)
-    }
-}
-#[cfg(feature = "put-bucket-analytics-configuration")]
-impl std::error::Error for InvalidArgument {}
-#[cfg(feature = "put-bucket-analytics-configuration")]
-impl s3_runtime::operation::ProvideErrorMetadata for InvalidArgument {
-    fn meta(&self) -> &crate::error::ErrorMetadata {
-        &self.meta
-    }
-}
-#[cfg(feature = "put-bucket-analytics-configuration")]
-impl InvalidArgument {
-    /// This error as an HTTP response (server side): status 400, the `<Error>` document with the code `InvalidArgument`, the message, the request id and host id (also as the profile's request id headers). Never fails.
-    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
-        let headers = http::HeaderMap::new();
-        crate::server::error_response(
-            &crate::PROFILE,
-            &self.meta,
-            Some("InvalidArgument"),
-            400u16,
-            &[],
-            "",
-            headers,
-        )
-    }
-}
-#[cfg(feature = "select-object-content")]
-/// Settings for reading a JSON object.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct JSONInput {
-    /// Layout of the JSON text: one value that may span many lines (<code>DOCUMENT</code>) or one value per line (<code>LINES</code>).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Type", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub r#type: Option<crate::types::JSONType>,
-}
-#[cfg(feature = "select-object-content")]
-impl JSONInput {
-    /// Sets `Type` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_type(mut self, r#type: crate::types::JSONType) -> Self {
-        self.r#type = Some(r#type);
-        self
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl JSONInput {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-    pub(crate) fn write_xml(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        out.push('>');
-        let mark = out.len();
-        if let Some(v) = &self.r#type {
-            s3_runtime::xml::leaf(out, "<Type>", "</Type>", v.as_str());
-        }
-        Ok(mark)
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl JSONInput {
-    /// Reads this value from the element `start`, which the reader has just entered.
-    #[allow(unused_assignments)]
-    pub(crate) fn read_xml(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        _start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_type: Option<crate::types::JSONType> = None;
-        while let Some(child) = r.next_child()? {
-            match child.name() {
-                b"Type" => {
-                    if m_type.is_some() {
-                        return Err(r.error("the member Type appears more than once"));
-                    }
-                    m_type = Some(crate::types::JSONType::from(&*r.text_cow()?));
-                }
-                _ => r.skip()?,
+            if let Some(v) = &self.filter {
+                out.push_str("<Filter");
+                let mark = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</Filter>", mark);
             }
-        }
-        Ok(Self { r#type: m_type })
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl s3_runtime::xml::XmlDocument for JSONInput {
-    const ROOT_START: &'static str = "<JSONInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-    const ROOT_END: &'static str = "</JSONInput>";
-    fn write_content(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        self.write_xml(out)
-    }
-    fn read_root(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::read_xml(r, start)
-    }
-}
-#[cfg(feature = "select-object-content")]
-/// Settings for writing results as JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct JSONOutput {
-    /// Text written after each result record; a newline when unset.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "RecordDelimiter",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
-    pub record_delimiter: Option<String>,
-}
-#[cfg(feature = "select-object-content")]
-impl JSONOutput {
-    /// Sets `RecordDelimiter` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_record_delimiter(mut self, record_delimiter: impl Into<String>) -> Self {
-        self.record_delimiter = Some(record_delimiter.into());
-        self
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl JSONOutput {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-    pub(crate) fn write_xml(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        out.push('>');
-        let mark = out.len();
-        if let Some(v) = &self.record_delimiter {
-            s3_runtime::xml::leaf(
-                out,
-                "<RecordDelimiter>",
-                "</RecordDelimiter>",
-                v.as_str(),
-            );
-        }
-        Ok(mark)
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl JSONOutput {
-    /// Reads this value from the element `start`, which the reader has just entered.
-    #[allow(unused_assignments)]
-    pub(crate) fn read_xml(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        _start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_record_delimiter: Option<String> = None;
-        while let Some(child) = r.next_child()? {
-            match child.name() {
-                b"RecordDelimiter" => {
-                    if m_record_delimiter.is_some() {
-                        return Err(
-                            r.error("the member RecordDelimiter appears more than once"),
-                        );
-                    }
-                    m_record_delimiter = Some(r.text()?);
-                }
-                _ => r.skip()?,
+            {
+                let v = &self.storage_class_analysis;
+                out.push_str("<StorageClassAnalysis");
+                let mark = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</StorageClassAnalysis>", mark);
             }
-        }
-        Ok(Self {
-            record_delimiter: m_record_delimiter,
-        })
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl s3_runtime::xml::XmlDocument for JSONOutput {
-    const ROOT_START: &'static str = "<JSONOutput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-    const ROOT_END: &'static str = "</JSONOutput>";
-    fn write_content(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        self.write_xml(out)
-    }
-    fn read_root(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::read_xml(r, start)
-    }
-}
-#[cfg(feature = "select-object-content")]
-/// Layouts of JSON input.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum JSONType {
-    /// The object holds a single JSON value, which may span many lines.
-    Document,
-    /// The object holds one JSON value per line (JSON Lines); each line is a record.
-    Lines,
-    /// A value that this version of the crate does not know, kept as sent.
-    Unknown(crate::types::UnknownValue),
-}
-#[cfg(feature = "select-object-content")]
-impl JSONType {
-    /// Every value this version of the crate knows, in model order.
-    pub const VALUES: &'static [&'static str] = &["DOCUMENT", "LINES"];
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Document => "DOCUMENT",
-            Self::Lines => "LINES",
-            Self::Unknown(v) => v.as_str(),
+            Ok(mark)
         }
     }
-}
-#[cfg(feature = "select-object-content")]
-impl From<&str> for JSONType {
-    fn from(value: &str) -> Self {
-        match value {
-            "DOCUMENT" => Self::Document,
-            "LINES" => Self::Lines,
-            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
-        }
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl From<String> for JSONType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl std::fmt::Display for JSONType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "select-object-content")]
-#[cfg(feature = "serde")]
-impl serde::Serialize for JSONType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "select-object-content")]
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for JSONType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-#[cfg(feature = "create-bucket")]
-/// Placement of a directory bucket: the kind of zone and its zone ID.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct LocationInfo {
-    /// Whether the zone is an Availability Zone or a Local Zone.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Type", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub r#type: Option<crate::types::LocationType>,
-    /// Zone ID of that zone, for example <code>use1-az4</code>.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Name", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub name: Option<String>,
-}
-#[cfg(feature = "create-bucket")]
-impl LocationInfo {
-    /// Sets `Type` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_type(mut self, r#type: crate::types::LocationType) -> Self {
-        self.r#type = Some(r#type);
-        self
-    }
-    /// Sets `Name` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-}
-#[cfg(feature = "create-bucket")]
-impl LocationInfo {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-    pub(crate) fn write_xml(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        out.push('>');
-        let mark = out.len();
-        if let Some(v) = &self.r#type {
-            s3_runtime::xml::leaf(out, "<Type>", "</Type>", v.as_str());
-        }
-        if let Some(v) = &self.name {
-            s3_runtime::xml::leaf(out, "<Name>", "</Name>", v.as_str());
-        }
-        Ok(mark)
-    }
-}
-#[cfg(feature = "create-bucket")]
-impl LocationInfo {
-    /// Reads this value from the element `start`, which the reader has just entered.
-    #[allow(unused_assignments)]
-    pub(crate) fn read_xml(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        _start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_type: Option<crate::types::LocationType> = None;
-        let mut m_name: Option<String> = None;
-        while let Some(child) = r.next_child()? {
-            match child.name() {
-                b"Type" => {
-                    if m_type.is_some() {
-                        return Err(r.error("the member Type appears more than once"));
+    impl AnalyticsConfiguration {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_id: Option<String> = None;
+            let mut m_filter: Option<crate::types::AnalyticsFilter> = None;
+            let mut m_storage_class_analysis: Option<
+                crate::types::StorageClassAnalysis,
+            > = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"Id" => {
+                        if m_id.is_some() {
+                            return Err(r.error("the member Id appears more than once"));
+                        }
+                        m_id = Some(r.text()?);
                     }
-                    m_type = Some(crate::types::LocationType::from(&*r.text_cow()?));
-                }
-                b"Name" => {
-                    if m_name.is_some() {
-                        return Err(r.error("the member Name appears more than once"));
+                    b"Filter" => {
+                        if let Some(v) = crate::types::AnalyticsFilter::read_xml(
+                            r,
+                            &child,
+                        )? {
+                            if m_filter.is_some() {
+                                return Err(
+                                    r.error("the member Filter appears more than once"),
+                                );
+                            }
+                            m_filter = Some(v);
+                        }
                     }
-                    m_name = Some(r.text()?);
-                }
-                _ => r.skip()?,
-            }
-        }
-        Ok(Self {
-            r#type: m_type,
-            name: m_name,
-        })
-    }
-}
-#[cfg(feature = "create-bucket")]
-impl s3_runtime::xml::XmlDocument for LocationInfo {
-    const ROOT_START: &'static str = "<LocationInfo xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-    const ROOT_END: &'static str = "</LocationInfo>";
-    fn write_content(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        self.write_xml(out)
-    }
-    fn read_root(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::read_xml(r, start)
-    }
-}
-#[cfg(any(feature = "create-bucket", feature = "head-bucket"))]
-/// Kinds of zone a directory bucket can be placed in.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum LocationType {
-    /// An Availability Zone of a Region.
-    AvailabilityZone,
-    /// A Local Zone, an extension of a Region located near a metropolitan area.
-    LocalZone,
-    /// A value that this version of the crate does not know, kept as sent.
-    Unknown(crate::types::UnknownValue),
-}
-#[cfg(any(feature = "create-bucket", feature = "head-bucket"))]
-impl LocationType {
-    /// Every value this version of the crate knows, in model order.
-    pub const VALUES: &'static [&'static str] = &["AvailabilityZone", "LocalZone"];
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AvailabilityZone => "AvailabilityZone",
-            Self::LocalZone => "LocalZone",
-            Self::Unknown(v) => v.as_str(),
-        }
-    }
-}
-#[cfg(any(feature = "create-bucket", feature = "head-bucket"))]
-impl From<&str> for LocationType {
-    fn from(value: &str) -> Self {
-        match value {
-            "AvailabilityZone" => Self::AvailabilityZone,
-            "LocalZone" => Self::LocalZone,
-            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
-        }
-    }
-}
-#[cfg(any(feature = "create-bucket", feature = "head-bucket"))]
-impl From<String> for LocationType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-#[cfg(any(feature = "create-bucket", feature = "head-bucket"))]
-impl std::fmt::Display for LocationType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "create-bucket", feature = "head-bucket"))]
-#[cfg(feature = "serde")]
-impl serde::Serialize for LocationType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(any(feature = "create-bucket", feature = "head-bucket"))]
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for LocationType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-#[cfg(
-    any(
-        feature = "delete-bucket-analytics-configuration",
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations"
-    )
-)]
-/// The bucket named in the request does not exist. Returned with HTTP status 404.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct NoSuchBucket {
-    /// What the error response said: code, message, request id, host id and HTTP status.
-    #[cfg_attr(feature = "serde", serde(flatten))]
-    pub meta: crate::error::ErrorMetadata,
-}
-#[cfg(
-    any(
-        feature = "delete-bucket-analytics-configuration",
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations"
-    )
-)]
-impl std::fmt::Display for NoSuchBucket {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.meta, f)
-    }
-}
-#[cfg(
-    any(
-        feature = "delete-bucket-analytics-configuration",
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations"
-    )
-)]
-impl std::error::Error for NoSuchBucket {}
-#[cfg(
-    any(
-        feature = "delete-bucket-analytics-configuration",
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations"
-    )
-)]
-impl s3_runtime::operation::ProvideErrorMetadata for NoSuchBucket {
-    fn meta(&self) -> &crate::error::ErrorMetadata {
-        &self.meta
-    }
-}
-#[cfg(
-    any(
-        feature = "delete-bucket-analytics-configuration",
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations"
-    )
-)]
-impl NoSuchBucket {
-    /// This error as an HTTP response (server side): status 404, the `<Error>` document with the code `NoSuchBucket`, the message, the request id and host id (also as the profile's request id headers). Never fails.
-    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
-        let headers = http::HeaderMap::new();
-        crate::server::error_response(
-            &crate::PROFILE,
-            &self.meta,
-            Some("NoSuchBucket"),
-            404u16,
-            &[],
-            "",
-            headers,
-        )
-    }
-}
-#[cfg(
-    any(
-        feature = "delete-bucket-analytics-configuration",
-        feature = "get-bucket-analytics-configuration"
-    )
-)]
-/// The bucket has no configuration with the identifier given in the request. Returned with HTTP status 404.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct NoSuchConfiguration {
-    /// What the error response said: code, message, request id, host id and HTTP status.
-    #[cfg_attr(feature = "serde", serde(flatten))]
-    pub meta: crate::error::ErrorMetadata,
-}
-#[cfg(
-    any(
-        feature = "delete-bucket-analytics-configuration",
-        feature = "get-bucket-analytics-configuration"
-    )
-)]
-impl std::fmt::Display for NoSuchConfiguration {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.meta, f)
-    }
-}
-#[cfg(
-    any(
-        feature = "delete-bucket-analytics-configuration",
-        feature = "get-bucket-analytics-configuration"
-    )
-)]
-impl std::error::Error for NoSuchConfiguration {}
-#[cfg(
-    any(
-        feature = "delete-bucket-analytics-configuration",
-        feature = "get-bucket-analytics-configuration"
-    )
-)]
-impl s3_runtime::operation::ProvideErrorMetadata for NoSuchConfiguration {
-    fn meta(&self) -> &crate::error::ErrorMetadata {
-        &self.meta
-    }
-}
-#[cfg(
-    any(
-        feature = "delete-bucket-analytics-configuration",
-        feature = "get-bucket-analytics-configuration"
-    )
-)]
-impl NoSuchConfiguration {
-    /// This error as an HTTP response (server side): status 404, the `<Error>` document with the code `NoSuchConfiguration`, the message, the request id and host id (also as the profile's request id headers). Never fails.
-    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
-        let headers = http::HeaderMap::new();
-        crate::server::error_response(
-            &crate::PROFILE,
-            &self.meta,
-            Some("NoSuchConfiguration"),
-            404u16,
-            &[],
-            "",
-            headers,
-        )
-    }
-}
-#[cfg(feature = "head-bucket")]
-/// The addressed resource does not exist. HeadBucket reports it for a 404 response: a HEAD response has no body, so no more specific error code is available. The official model gives it no <code>httpError</code> status.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct NotFound {
-    /// What the error response said: code, message, request id, host id and HTTP status.
-    #[cfg_attr(feature = "serde", serde(flatten))]
-    pub meta: crate::error::ErrorMetadata,
-}
-#[cfg(feature = "head-bucket")]
-impl std::fmt::Display for NotFound {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.meta, f)
-    }
-}
-#[cfg(feature = "head-bucket")]
-impl std::error::Error for NotFound {}
-#[cfg(feature = "head-bucket")]
-impl s3_runtime::operation::ProvideErrorMetadata for NotFound {
-    fn meta(&self) -> &crate::error::ErrorMetadata {
-        &self.meta
-    }
-}
-#[cfg(feature = "head-bucket")]
-impl NotFound {
-    /// This error as an HTTP response (server side): the status of `meta` (500 when it is 0), the `<Error>` document with the code `NotFound`, the message, the request id and host id (also as the profile's request id headers). Never fails.
-    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
-        let headers = http::HeaderMap::new();
-        crate::server::error_response(
-            &crate::PROFILE,
-            &self.meta,
-            Some("NotFound"),
-            crate::server::error_status(self.meta.status),
-            &[],
-            "",
-            headers,
-        )
-    }
-}
-#[cfg(feature = "create-bucket")]
-/// Modes deciding who owns the objects written to a bucket and whether access control lists take effect.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ObjectOwnership {
-    /// Objects written with the <code>bucket-owner-full-control</code> canned ACL become the bucket owner's; others stay with the writer. ACLs are honoured.
-    BucketOwnerPreferred,
-    /// Whoever writes an object owns it. ACLs are honoured.
-    ObjectWriter,
-    /// ACLs are turned off and ignored; the bucket owner owns every object. New buckets get this mode by default.
-    BucketOwnerEnforced,
-    /// A value that this version of the crate does not know, kept as sent.
-    Unknown(crate::types::UnknownValue),
-}
-#[cfg(feature = "create-bucket")]
-impl ObjectOwnership {
-    /// Every value this version of the crate knows, in model order.
-    pub const VALUES: &'static [&'static str] = &[
-        "BucketOwnerPreferred",
-        "ObjectWriter",
-        "BucketOwnerEnforced",
-    ];
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::BucketOwnerPreferred => "BucketOwnerPreferred",
-            Self::ObjectWriter => "ObjectWriter",
-            Self::BucketOwnerEnforced => "BucketOwnerEnforced",
-            Self::Unknown(v) => v.as_str(),
-        }
-    }
-}
-#[cfg(feature = "create-bucket")]
-impl From<&str> for ObjectOwnership {
-    fn from(value: &str) -> Self {
-        match value {
-            "BucketOwnerPreferred" => Self::BucketOwnerPreferred,
-            "ObjectWriter" => Self::ObjectWriter,
-            "BucketOwnerEnforced" => Self::BucketOwnerEnforced,
-            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
-        }
-    }
-}
-#[cfg(feature = "create-bucket")]
-impl From<String> for ObjectOwnership {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-#[cfg(feature = "create-bucket")]
-impl std::fmt::Display for ObjectOwnership {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "create-bucket")]
-#[cfg(feature = "serde")]
-impl serde::Serialize for ObjectOwnership {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "create-bucket")]
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for ObjectOwnership {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-#[cfg(feature = "select-object-content")]
-/// Format of the results. Set exactly one of <code>CSV</code> and <code>JSON</code>; it need not match the format of the object.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct OutputSerialization {
-    /// Write the results as delimited text, with the settings given here.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "CSV", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub csv: Option<crate::types::CSVOutput>,
-    /// Write the results as JSON, one value per record.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "JSON", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub json: Option<crate::types::JSONOutput>,
-}
-#[cfg(feature = "select-object-content")]
-impl OutputSerialization {
-    /// Sets `CSV` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_csv(mut self, csv: crate::types::CSVOutput) -> Self {
-        self.csv = Some(csv);
-        self
-    }
-    /// Sets `JSON` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_json(mut self, json: crate::types::JSONOutput) -> Self {
-        self.json = Some(json);
-        self
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl OutputSerialization {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-    pub(crate) fn write_xml(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        out.push('>');
-        let mark = out.len();
-        if let Some(v) = &self.csv {
-            out.push_str("<CSV");
-            let mark = v.write_xml(out)?;
-            s3_runtime::xml::end(out, "</CSV>", mark);
-        }
-        if let Some(v) = &self.json {
-            out.push_str("<JSON");
-            let mark = v.write_xml(out)?;
-            s3_runtime::xml::end(out, "</JSON>", mark);
-        }
-        Ok(mark)
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl OutputSerialization {
-    /// Reads this value from the element `start`, which the reader has just entered.
-    #[allow(unused_assignments)]
-    pub(crate) fn read_xml(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        _start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_csv: Option<crate::types::CSVOutput> = None;
-        let mut m_json: Option<crate::types::JSONOutput> = None;
-        while let Some(child) = r.next_child()? {
-            match child.name() {
-                b"CSV" => {
-                    if m_csv.is_some() {
-                        return Err(r.error("the member CSV appears more than once"));
-                    }
-                    m_csv = Some(crate::types::CSVOutput::read_xml(r, &child)?);
-                }
-                b"JSON" => {
-                    if m_json.is_some() {
-                        return Err(r.error("the member JSON appears more than once"));
-                    }
-                    m_json = Some(crate::types::JSONOutput::read_xml(r, &child)?);
-                }
-                _ => r.skip()?,
-            }
-        }
-        Ok(Self { csv: m_csv, json: m_json })
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl s3_runtime::xml::XmlDocument for OutputSerialization {
-    const ROOT_START: &'static str = "<OutputSerialization xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-    const ROOT_END: &'static str = "</OutputSerialization>";
-    fn write_content(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        self.write_xml(out)
-    }
-    fn read_root(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::read_xml(r, start)
-    }
-}
-#[cfg(feature = "select-object-content")]
-/// Marker selecting Parquet input; it has no settings.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct ParquetInput {}
-#[cfg(feature = "select-object-content")]
-impl ParquetInput {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-    pub(crate) fn write_xml(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        out.push('>');
-        let mark = out.len();
-        Ok(mark)
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl ParquetInput {
-    /// Reads this value from the element `start`, which the reader has just entered.
-    #[allow(unused_assignments)]
-    pub(crate) fn read_xml(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        _start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        while r.next_child()?.is_some() {
-            r.skip()?;
-        }
-        Ok(Self {})
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl s3_runtime::xml::XmlDocument for ParquetInput {
-    const ROOT_START: &'static str = "<ParquetInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-    const ROOT_END: &'static str = "</ParquetInput>";
-    fn write_content(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        self.write_xml(out)
-    }
-    fn read_root(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::read_xml(r, start)
-    }
-}
-#[cfg(feature = "select-object-content")]
-/// Byte counts of a query that is still running.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct Progress {
-    /// Bytes of the stored object read so far.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "BytesScanned", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub bytes_scanned: Option<i64>,
-    /// Bytes of object data examined so far, after decompression.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "BytesProcessed",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
-    pub bytes_processed: Option<i64>,
-    /// Bytes of result data sent back so far.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "BytesReturned", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub bytes_returned: Option<i64>,
-}
-#[cfg(feature = "select-object-content")]
-impl Progress {
-    /// Sets `BytesScanned` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_bytes_scanned(mut self, bytes_scanned: i64) -> Self {
-        self.bytes_scanned = Some(bytes_scanned);
-        self
-    }
-    /// Sets `BytesProcessed` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_bytes_processed(mut self, bytes_processed: i64) -> Self {
-        self.bytes_processed = Some(bytes_processed);
-        self
-    }
-    /// Sets `BytesReturned` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_bytes_returned(mut self, bytes_returned: i64) -> Self {
-        self.bytes_returned = Some(bytes_returned);
-        self
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl Progress {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-    pub(crate) fn write_xml(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        out.push('>');
-        let mark = out.len();
-        if let Some(v) = &self.bytes_scanned {
-            s3_runtime::xml::display_leaf(out, "<BytesScanned>", "</BytesScanned>", v);
-        }
-        if let Some(v) = &self.bytes_processed {
-            s3_runtime::xml::display_leaf(
-                out,
-                "<BytesProcessed>",
-                "</BytesProcessed>",
-                v,
-            );
-        }
-        if let Some(v) = &self.bytes_returned {
-            s3_runtime::xml::display_leaf(out, "<BytesReturned>", "</BytesReturned>", v);
-        }
-        Ok(mark)
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl Progress {
-    /// Reads this value from the element `start`, which the reader has just entered.
-    #[allow(unused_assignments)]
-    pub(crate) fn read_xml(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        _start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_bytes_scanned: Option<i64> = None;
-        let mut m_bytes_processed: Option<i64> = None;
-        let mut m_bytes_returned: Option<i64> = None;
-        while let Some(child) = r.next_child()? {
-            match child.name() {
-                b"BytesScanned" => {
-                    if m_bytes_scanned.is_some() {
-                        return Err(
-                            r.error("the member BytesScanned appears more than once"),
-                        );
-                    }
-                    m_bytes_scanned = Some({
-                        let text = r.text_cow()?;
-                        text.trim()
-                            .parse::<i64>()
-                            .map_err(|e| e.to_string())
-                            .map_err(|e| {
-                                r
-                                    .error(format!("{}{e}", "invalid value for BytesScanned: "))
-                            })?
-                    });
-                }
-                b"BytesProcessed" => {
-                    if m_bytes_processed.is_some() {
-                        return Err(
-                            r.error("the member BytesProcessed appears more than once"),
-                        );
-                    }
-                    m_bytes_processed = Some({
-                        let text = r.text_cow()?;
-                        text.trim()
-                            .parse::<i64>()
-                            .map_err(|e| e.to_string())
-                            .map_err(|e| {
+                    b"StorageClassAnalysis" => {
+                        if m_storage_class_analysis.is_some() {
+                            return Err(
                                 r
                                     .error(
-                                        format!("{}{e}", "invalid value for BytesProcessed: "),
-                                    )
-                            })?
-                    });
-                }
-                b"BytesReturned" => {
-                    if m_bytes_returned.is_some() {
-                        return Err(
-                            r.error("the member BytesReturned appears more than once"),
+                                        "the member StorageClassAnalysis appears more than once",
+                                    ),
+                            );
+                        }
+                        m_storage_class_analysis = Some(
+                            crate::types::StorageClassAnalysis::read_xml(r, &child)?,
                         );
                     }
-                    m_bytes_returned = Some({
-                        let text = r.text_cow()?;
-                        text.trim()
-                            .parse::<i64>()
-                            .map_err(|e| e.to_string())
-                            .map_err(|e| {
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self {
+                id: m_id.ok_or_else(|| r.error("the required member Id is missing"))?,
+                filter: m_filter,
+                storage_class_analysis: m_storage_class_analysis
+                    .ok_or_else(|| {
+                        r.error("the required member StorageClassAnalysis is missing")
+                    })?,
+            })
+        }
+    }
+    impl s3_runtime::xml::XmlDocument for AnalyticsConfiguration {
+        const ROOT_START: &'static str = "<AnalyticsConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+        const ROOT_END: &'static str = "</AnalyticsConfiguration>";
+        fn write_content(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            self.write_xml(out)
+        }
+        fn read_root(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            Self::read_xml(r, start)
+        }
+    }
+    /// Wrapper around the location that receives exported analytics reports.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct AnalyticsExportDestination {
+        /// Export target in an S3 bucket.
+        #[cfg_attr(feature = "serde", serde(rename = "S3BucketDestination"))]
+        pub s3_bucket_destination: crate::types::AnalyticsS3BucketDestination,
+    }
+    impl AnalyticsExportDestination {
+        /// Creates a value from its required members; optional members start empty.
+        pub fn new(
+            s3_bucket_destination: crate::types::AnalyticsS3BucketDestination,
+        ) -> Self {
+            Self { s3_bucket_destination }
+        }
+    }
+    impl AnalyticsExportDestination {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            {
+                let v = &self.s3_bucket_destination;
+                out.push_str("<S3BucketDestination");
+                let mark = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</S3BucketDestination>", mark);
+            }
+            Ok(mark)
+        }
+    }
+    impl AnalyticsExportDestination {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_s3_bucket_destination: Option<
+                crate::types::AnalyticsS3BucketDestination,
+            > = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"S3BucketDestination" => {
+                        if m_s3_bucket_destination.is_some() {
+                            return Err(
                                 r
                                     .error(
-                                        format!("{}{e}", "invalid value for BytesReturned: "),
-                                    )
-                            })?
-                    });
-                }
-                _ => r.skip()?,
-            }
-        }
-        Ok(Self {
-            bytes_scanned: m_bytes_scanned,
-            bytes_processed: m_bytes_processed,
-            bytes_returned: m_bytes_returned,
-        })
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl s3_runtime::xml::XmlDocument for Progress {
-    const ROOT_START: &'static str = "<Progress xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-    const ROOT_END: &'static str = "</Progress>";
-    fn write_content(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        self.write_xml(out)
-    }
-    fn read_root(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::read_xml(r, start)
-    }
-}
-#[cfg(feature = "select-object-content")]
-/// Event telling how far a running query has got; sent only when <code>RequestProgress</code> enabled it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct ProgressEvent {
-    /// The counts so far, sent as an XML <code>Progress</code> document forming the message payload.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Details", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub details: Option<crate::types::Progress>,
-}
-#[cfg(feature = "select-object-content")]
-impl ProgressEvent {
-    /// Sets `Details` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_details(mut self, details: crate::types::Progress) -> Self {
-        self.details = Some(details);
-        self
-    }
-}
-#[cfg(feature = "select-object-content")]
-/// When fields of CSV results are put in quotes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum QuoteFields {
-    /// Quote every field.
-    Always,
-    /// Quote a field only when its value requires it, for example when it contains the field delimiter.
-    Asneeded,
-    /// A value that this version of the crate does not know, kept as sent.
-    Unknown(crate::types::UnknownValue),
-}
-#[cfg(feature = "select-object-content")]
-impl QuoteFields {
-    /// Every value this version of the crate knows, in model order.
-    pub const VALUES: &'static [&'static str] = &["ALWAYS", "ASNEEDED"];
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Always => "ALWAYS",
-            Self::Asneeded => "ASNEEDED",
-            Self::Unknown(v) => v.as_str(),
-        }
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl From<&str> for QuoteFields {
-    fn from(value: &str) -> Self {
-        match value {
-            "ALWAYS" => Self::Always,
-            "ASNEEDED" => Self::Asneeded,
-            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
-        }
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl From<String> for QuoteFields {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl std::fmt::Display for QuoteFields {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "select-object-content")]
-#[cfg(feature = "serde")]
-impl serde::Serialize for QuoteFields {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(feature = "select-object-content")]
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for QuoteFields {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-#[cfg(feature = "select-object-content")]
-/// Event carrying part of the query results.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct RecordsEvent {
-    /// Raw bytes of results. One record may be split across consecutive events, so join the payloads before cutting them into records.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Payload", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub payload: Option<Vec<u8>>,
-}
-#[cfg(feature = "select-object-content")]
-impl RecordsEvent {
-    /// Sets `Payload` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_payload(mut self, payload: Vec<u8>) -> Self {
-        self.payload = Some(payload);
-        self
-    }
-}
-#[cfg(feature = "select-object-content")]
-/// Whether S3 should report progress while a query runs.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct RequestProgress {
-    /// When true, S3 sends <code>Progress</code> events at intervals during the query; when false or unset, it sends none.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub enabled: Option<bool>,
-}
-#[cfg(feature = "select-object-content")]
-impl RequestProgress {
-    /// Sets `Enabled` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_enabled(mut self, enabled: bool) -> Self {
-        self.enabled = Some(enabled);
-        self
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl RequestProgress {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-    pub(crate) fn write_xml(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        out.push('>');
-        let mark = out.len();
-        if let Some(v) = &self.enabled {
-            s3_runtime::xml::display_leaf(out, "<Enabled>", "</Enabled>", v);
-        }
-        Ok(mark)
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl RequestProgress {
-    /// Reads this value from the element `start`, which the reader has just entered.
-    #[allow(unused_assignments)]
-    pub(crate) fn read_xml(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        _start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_enabled: Option<bool> = None;
-        while let Some(child) = r.next_child()? {
-            match child.name() {
-                b"Enabled" => {
-                    if m_enabled.is_some() {
-                        return Err(r.error("the member Enabled appears more than once"));
+                                        "the member S3BucketDestination appears more than once",
+                                    ),
+                            );
+                        }
+                        m_s3_bucket_destination = Some(
+                            crate::types::AnalyticsS3BucketDestination::read_xml(
+                                r,
+                                &child,
+                            )?,
+                        );
                     }
-                    m_enabled = Some({
-                        let text = r.text_cow()?;
-                        crate::primitives::parse_bool(&text)
-                            .map_err(|e| e.to_string())
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Enabled: "))
-                            })?
-                    });
+                    _ => r.skip()?,
                 }
-                _ => r.skip()?,
             }
+            Ok(Self {
+                s3_bucket_destination: m_s3_bucket_destination
+                    .ok_or_else(|| {
+                        r.error("the required member S3BucketDestination is missing")
+                    })?,
+            })
         }
-        Ok(Self { enabled: m_enabled })
     }
-}
-#[cfg(feature = "select-object-content")]
-impl s3_runtime::xml::XmlDocument for RequestProgress {
-    const ROOT_START: &'static str = "<RequestProgress xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-    const ROOT_END: &'static str = "</RequestProgress>";
-    fn write_content(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        self.write_xml(out)
-    }
-    fn read_root(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::read_xml(r, start)
-    }
-}
-#[cfg(feature = "select-object-content")]
-/// A byte range of the object to query. A record belongs to the range when its first byte lies in it, so consecutive ranges divide the object without cutting or repeating records. Ranges cannot be used on compressed objects, on JSON in <code>DOCUMENT</code> layout, or on CSV read with <code>AllowQuotedRecordDelimiter</code>.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct ScanRange {
-    /// Offset of the first byte of the range, counting from zero. With <code>Start</code> alone, the range runs to the end of the object.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Start", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub start: Option<i64>,
-    /// Offset of the last byte of the range (inclusive). With <code>End</code> alone, it is a length instead: the range is the final <code>End</code> bytes of the object.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "End", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub end: Option<i64>,
-}
-#[cfg(feature = "select-object-content")]
-impl ScanRange {
-    /// Sets `Start` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_start(mut self, start: i64) -> Self {
-        self.start = Some(start);
-        self
-    }
-    /// Sets `End` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_end(mut self, end: i64) -> Self {
-        self.end = Some(end);
-        self
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl ScanRange {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-    pub(crate) fn write_xml(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        out.push('>');
-        let mark = out.len();
-        if let Some(v) = &self.start {
-            s3_runtime::xml::display_leaf(out, "<Start>", "</Start>", v);
+    impl s3_runtime::xml::XmlDocument for AnalyticsExportDestination {
+        const ROOT_START: &'static str = "<AnalyticsExportDestination xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+        const ROOT_END: &'static str = "</AnalyticsExportDestination>";
+        fn write_content(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            self.write_xml(out)
         }
-        if let Some(v) = &self.end {
-            s3_runtime::xml::display_leaf(out, "<End>", "</End>", v);
+        fn read_root(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            Self::read_xml(r, start)
         }
-        Ok(mark)
     }
-}
-#[cfg(feature = "select-object-content")]
-impl ScanRange {
-    /// Reads this value from the element `start`, which the reader has just entered.
-    #[allow(unused_assignments)]
-    pub(crate) fn read_xml(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        _start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_start: Option<i64> = None;
-        let mut m_end: Option<i64> = None;
-        while let Some(child) = r.next_child()? {
-            match child.name() {
-                b"Start" => {
-                    if m_start.is_some() {
-                        return Err(r.error("the member Start appears more than once"));
-                    }
-                    m_start = Some({
-                        let text = r.text_cow()?;
-                        text.trim()
-                            .parse::<i64>()
-                            .map_err(|e| e.to_string())
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for Start: "))
-                            })?
-                    });
-                }
-                b"End" => {
-                    if m_end.is_some() {
-                        return Err(r.error("the member End appears more than once"));
-                    }
-                    m_end = Some({
-                        let text = r.text_cow()?;
-                        text.trim()
-                            .parse::<i64>()
-                            .map_err(|e| e.to_string())
-                            .map_err(|e| {
-                                r.error(format!("{}{e}", "invalid value for End: "))
-                            })?
-                    });
-                }
-                _ => r.skip()?,
-            }
-        }
-        Ok(Self { start: m_start, end: m_end })
+    /// Selects the objects an analytics configuration applies to. Exactly one of the three alternatives is set.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    pub enum AnalyticsFilter {
+        /// Selects objects whose key starts with this prefix.
+        #[cfg_attr(feature = "serde", serde(rename = "Prefix"))]
+        Prefix(String),
+        /// Selects objects that carry this tag, with both key and value matching.
+        #[cfg_attr(feature = "serde", serde(rename = "Tag"))]
+        Tag(crate::types::Tag),
+        /// Selects objects that meet every condition of the group (a prefix and/or tags).
+        #[cfg_attr(feature = "serde", serde(rename = "And"))]
+        And(crate::types::AnalyticsAndOperator),
+        /// A member that this version of the crate does not know, by its
+        /// element name. It is kept when reading so nothing is lost, but it
+        /// cannot be written into a request.
+        #[cfg_attr(feature = "serde", serde(skip))]
+        Unknown(String),
     }
-}
-#[cfg(feature = "select-object-content")]
-impl s3_runtime::xml::XmlDocument for ScanRange {
-    const ROOT_START: &'static str = "<ScanRange xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-    const ROOT_END: &'static str = "</ScanRange>";
-    fn write_content(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        self.write_xml(out)
-    }
-    fn read_root(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::read_xml(r, start)
-    }
-}
-#[cfg(feature = "select-object-content")]
-/// Events of an S3 Select response, each sent as one message of the AWS event stream encoding. The <code>:event-type</code> header of a message names the member it carries.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum SelectObjectContentEventStream {
-    /// A piece of the results, in the requested output format.
-    #[cfg_attr(feature = "serde", serde(rename = "Records"))]
-    Records(crate::types::RecordsEvent),
-    /// Final byte counts of the query, sent once after the last records.
-    #[cfg_attr(feature = "serde", serde(rename = "Stats"))]
-    Stats(crate::types::StatsEvent),
-    /// Byte counts so far, sent from time to time when <code>RequestProgress</code> asked for them.
-    #[cfg_attr(feature = "serde", serde(rename = "Progress"))]
-    Progress(crate::types::ProgressEvent),
-    /// Keep-alive without content, sent during long scans so that the connection is not closed as idle; it can be ignored.
-    #[cfg_attr(feature = "serde", serde(rename = "Cont"))]
-    Cont(crate::types::ContinuationEvent),
-    /// Last event of a complete response. If the stream ends without it, the results are incomplete.
-    #[cfg_attr(feature = "serde", serde(rename = "End"))]
-    End(crate::types::EndEvent),
-    /// A member that this version of the crate does not know, by its
-    /// element name. It is kept when reading so nothing is lost, but it
-    /// cannot be written into a request.
-    #[cfg_attr(feature = "serde", serde(skip))]
-    Unknown(String),
-}
-#[cfg(feature = "select-object-content")]
-impl crate::event_stream::Event for SelectObjectContentEventStream {
-    fn from_message(
-        message: &crate::event_stream::Message,
-    ) -> Result<Self, crate::event_stream::EventStreamError> {
-        Ok(
-            match message.event_type()? {
-                "Records" => {
-                    Self::Records(crate::types::RecordsEvent {
-                        payload: if message.payload.is_empty() {
-                            None
-                        } else {
-                            Some(message.payload.clone())
-                        },
-                    })
-                }
-                "Stats" => {
-                    Self::Stats(crate::types::StatsEvent {
-                        details: if message.payload.is_empty() {
-                            None
-                        } else {
-                            Some(
-                                crate::event_stream::xml_payload(
-                                    message,
-                                    "Stats",
-                                    crate::types::Stats::read_xml,
-                                )?,
-                            )
-                        },
-                    })
-                }
-                "Progress" => {
-                    Self::Progress(crate::types::ProgressEvent {
-                        details: if message.payload.is_empty() {
-                            None
-                        } else {
-                            Some(
-                                crate::event_stream::xml_payload(
-                                    message,
-                                    "Progress",
-                                    crate::types::Progress::read_xml,
-                                )?,
-                            )
-                        },
-                    })
-                }
-                "Cont" => Self::Cont(crate::types::ContinuationEvent {}),
-                "End" => Self::End(crate::types::EndEvent {}),
-                other => Self::Unknown(other.to_owned()),
-            },
-        )
-    }
-    fn to_message(
-        &self,
-    ) -> Result<crate::event_stream::Message, crate::error::BuildError> {
-        Ok(
+    impl AnalyticsFilter {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the `>` and the one member that is set. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
             match self {
-                Self::Records(v) => {
-                    let mut message = crate::event_stream::Message::event("Records");
-                    if let Some(x) = &v.payload {
-                        message
-                            .push_header(
-                                ":content-type",
-                                crate::event_stream::HeaderValue::String(
-                                    "application/octet-stream".to_owned(),
-                                ),
-                            );
-                        message.payload = x.clone();
-                    }
-                    message
+                Self::Prefix(v) => {
+                    s3_runtime::xml::leaf(out, "<Prefix>", "</Prefix>", v.as_str());
                 }
-                Self::Stats(v) => {
-                    let mut message = crate::event_stream::Message::event("Stats");
-                    if let Some(x) = &v.details {
-                        message
-                            .push_header(
-                                ":content-type",
-                                crate::event_stream::HeaderValue::String(
-                                    "text/xml".to_owned(),
-                                ),
-                            );
-                        message.payload = {
-                            let mut xml = String::with_capacity(
-                                s3_runtime::xml::DOCUMENT_CAPACITY,
-                            );
-                            {
-                                let out: &mut String = &mut xml;
-                                out.push_str(
-                                    "<Stats xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-                                );
-                                let mark = x.write_xml(out)?;
-                                s3_runtime::xml::end(out, "</Stats>", mark);
-                            }
-                            xml.into_bytes()
-                        };
-                    }
-                    message
+                Self::Tag(v) => {
+                    out.push_str("<Tag");
+                    let mark = v.write_xml(out)?;
+                    s3_runtime::xml::end(out, "</Tag>", mark);
                 }
-                Self::Progress(v) => {
-                    let mut message = crate::event_stream::Message::event("Progress");
-                    if let Some(x) = &v.details {
-                        message
-                            .push_header(
-                                ":content-type",
-                                crate::event_stream::HeaderValue::String(
-                                    "text/xml".to_owned(),
-                                ),
-                            );
-                        message.payload = {
-                            let mut xml = String::with_capacity(
-                                s3_runtime::xml::DOCUMENT_CAPACITY,
-                            );
-                            {
-                                let out: &mut String = &mut xml;
-                                out.push_str(
-                                    "<Progress xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-                                );
-                                let mark = x.write_xml(out)?;
-                                s3_runtime::xml::end(out, "</Progress>", mark);
-                            }
-                            xml.into_bytes()
-                        };
-                    }
-                    message
+                Self::And(v) => {
+                    out.push_str("<And");
+                    let mark = v.write_xml(out)?;
+                    s3_runtime::xml::end(out, "</And>", mark);
                 }
-                Self::Cont(_) => crate::event_stream::Message::event("Cont"),
-                Self::End(_) => crate::event_stream::Message::event("End"),
                 Self::Unknown(name) => {
                     return Err(crate::error::BuildError::UnknownUnionVariant {
-                        shape: "SelectObjectContentEventStream",
+                        shape: "AnalyticsFilter",
                         name: name.clone(),
                     });
                 }
-            },
-        )
-    }
-}
-#[cfg(feature = "select-object-content")]
-/// Byte counts of a query once it has finished.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct Stats {
-    /// Bytes of the stored object that were read, as stored (compressed, if it is).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "BytesScanned", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub bytes_scanned: Option<i64>,
-    /// Bytes of object data that were examined after decompression.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "BytesProcessed",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
-    pub bytes_processed: Option<i64>,
-    /// Bytes of result data sent back in <code>Records</code> events.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "BytesReturned", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub bytes_returned: Option<i64>,
-}
-#[cfg(feature = "select-object-content")]
-impl Stats {
-    /// Sets `BytesScanned` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_bytes_scanned(mut self, bytes_scanned: i64) -> Self {
-        self.bytes_scanned = Some(bytes_scanned);
-        self
-    }
-    /// Sets `BytesProcessed` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_bytes_processed(mut self, bytes_processed: i64) -> Self {
-        self.bytes_processed = Some(bytes_processed);
-        self
-    }
-    /// Sets `BytesReturned` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_bytes_returned(mut self, bytes_returned: i64) -> Self {
-        self.bytes_returned = Some(bytes_returned);
-        self
-    }
-}
-#[cfg(feature = "select-object-content")]
-impl Stats {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-    pub(crate) fn write_xml(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        out.push('>');
-        let mark = out.len();
-        if let Some(v) = &self.bytes_scanned {
-            s3_runtime::xml::display_leaf(out, "<BytesScanned>", "</BytesScanned>", v);
+            }
+            Ok(mark)
         }
-        if let Some(v) = &self.bytes_processed {
-            s3_runtime::xml::display_leaf(
-                out,
-                "<BytesProcessed>",
-                "</BytesProcessed>",
-                v,
-            );
-        }
-        if let Some(v) = &self.bytes_returned {
-            s3_runtime::xml::display_leaf(out, "<BytesReturned>", "</BytesReturned>", v);
-        }
-        Ok(mark)
     }
-}
-#[cfg(feature = "select-object-content")]
-impl Stats {
-    /// Reads this value from the element `start`, which the reader has just entered.
-    #[allow(unused_assignments)]
-    pub(crate) fn read_xml(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        _start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_bytes_scanned: Option<i64> = None;
-        let mut m_bytes_processed: Option<i64> = None;
-        let mut m_bytes_returned: Option<i64> = None;
-        while let Some(child) = r.next_child()? {
-            match child.name() {
-                b"BytesScanned" => {
-                    if m_bytes_scanned.is_some() {
-                        return Err(
-                            r.error("the member BytesScanned appears more than once"),
-                        );
+    impl AnalyticsFilter {
+        /// Reads this value from the element `start`; an element with no member (`<X/>`) is `None`.
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Option<Self>, crate::error::XmlError> {
+            let mut value = None;
+            while let Some(child) = r.next_child()? {
+                let member = match child.name() {
+                    b"Prefix" => Self::Prefix(r.text()?),
+                    b"Tag" => Self::Tag(crate::types::Tag::read_xml(r, &child)?),
+                    b"And" => {
+                        Self::And(
+                            crate::types::AnalyticsAndOperator::read_xml(r, &child)?,
+                        )
                     }
-                    m_bytes_scanned = Some({
-                        let text = r.text_cow()?;
-                        text.trim()
-                            .parse::<i64>()
-                            .map_err(|e| e.to_string())
-                            .map_err(|e| {
-                                r
-                                    .error(format!("{}{e}", "invalid value for BytesScanned: "))
-                            })?
-                    });
+                    other => {
+                        let other = String::from_utf8_lossy(other).into_owned();
+                        r.skip()?;
+                        Self::Unknown(other)
+                    }
+                };
+                if value.is_some() {
+                    return Err(
+                        r.error("the union AnalyticsFilter holds more than one member"),
+                    );
                 }
-                b"BytesProcessed" => {
-                    if m_bytes_processed.is_some() {
-                        return Err(
-                            r.error("the member BytesProcessed appears more than once"),
+                value = Some(member);
+            }
+            Ok(value)
+        }
+    }
+    impl s3_runtime::xml::XmlDocument for AnalyticsFilter {
+        const ROOT_START: &'static str = "<AnalyticsFilter xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+        const ROOT_END: &'static str = "</AnalyticsFilter>";
+        fn write_content(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            self.write_xml(out)
+        }
+        fn read_root(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            Self::read_xml(r, start)?
+                .ok_or_else(|| r.error("the AnalyticsFilter document holds no member"))
+        }
+    }
+    /// An S3 location that receives exported analytics reports, and the file format to write them in.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct AnalyticsS3BucketDestination {
+        /// File format of the exported reports (only CSV is defined).
+        #[cfg_attr(feature = "serde", serde(rename = "Format"))]
+        pub format: crate::types::AnalyticsS3ExportFileFormat,
+        /// Account ID expected to own the destination bucket. If omitted, S3 writes reports without checking who owns the bucket; setting it protects against the destination bucket changing hands.
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "BucketAccountId",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub bucket_account_id: Option<String>,
+        /// ARN of the destination bucket, for example <code>arn:aws:s3:::amzn-s3-demo-bucket</code>. Note that this is an ARN, not a bare bucket name, even though the member targets BucketName.
+        #[cfg_attr(feature = "serde", serde(rename = "Bucket"))]
+        pub bucket: String,
+        /// Optional key prefix put in front of every report object S3 writes to the destination bucket.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub prefix: Option<String>,
+    }
+    impl AnalyticsS3BucketDestination {
+        /// Creates a value from its required members; optional members start empty.
+        pub fn new(
+            format: crate::types::AnalyticsS3ExportFileFormat,
+            bucket: impl Into<String>,
+        ) -> Self {
+            Self {
+                format,
+                bucket_account_id: None,
+                bucket: bucket.into(),
+                prefix: None,
+            }
+        }
+        /// Sets `BucketAccountId` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_bucket_account_id(
+            mut self,
+            bucket_account_id: impl Into<String>,
+        ) -> Self {
+            self.bucket_account_id = Some(bucket_account_id.into());
+            self
+        }
+        /// Sets `Prefix` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+            self.prefix = Some(prefix.into());
+            self
+        }
+    }
+    impl AnalyticsS3BucketDestination {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            {
+                let v = &self.format;
+                s3_runtime::xml::leaf(out, "<Format>", "</Format>", v.as_str());
+            }
+            if let Some(v) = &self.bucket_account_id {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<BucketAccountId>",
+                    "</BucketAccountId>",
+                    v.as_str(),
+                );
+            }
+            {
+                let v = &self.bucket;
+                s3_runtime::xml::leaf(out, "<Bucket>", "</Bucket>", v.as_str());
+            }
+            if let Some(v) = &self.prefix {
+                s3_runtime::xml::leaf(out, "<Prefix>", "</Prefix>", v.as_str());
+            }
+            Ok(mark)
+        }
+    }
+    impl AnalyticsS3BucketDestination {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_format: Option<crate::types::AnalyticsS3ExportFileFormat> = None;
+            let mut m_bucket_account_id: Option<String> = None;
+            let mut m_bucket: Option<String> = None;
+            let mut m_prefix: Option<String> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"Format" => {
+                        if m_format.is_some() {
+                            return Err(
+                                r.error("the member Format appears more than once"),
+                            );
+                        }
+                        m_format = Some(
+                            crate::types::AnalyticsS3ExportFileFormat::from(
+                                &*r.text_cow()?,
+                            ),
                         );
                     }
-                    m_bytes_processed = Some({
-                        let text = r.text_cow()?;
-                        text.trim()
-                            .parse::<i64>()
-                            .map_err(|e| e.to_string())
-                            .map_err(|e| {
+                    b"BucketAccountId" => {
+                        if m_bucket_account_id.is_some() {
+                            return Err(
+                                r.error("the member BucketAccountId appears more than once"),
+                            );
+                        }
+                        m_bucket_account_id = Some(r.text()?);
+                    }
+                    b"Bucket" => {
+                        if m_bucket.is_some() {
+                            return Err(
+                                r.error("the member Bucket appears more than once"),
+                            );
+                        }
+                        m_bucket = Some(r.text()?);
+                    }
+                    b"Prefix" => {
+                        if m_prefix.is_some() {
+                            return Err(
+                                r.error("the member Prefix appears more than once"),
+                            );
+                        }
+                        m_prefix = Some(r.text()?);
+                    }
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self {
+                format: m_format
+                    .ok_or_else(|| r.error("the required member Format is missing"))?,
+                bucket_account_id: m_bucket_account_id,
+                bucket: m_bucket
+                    .ok_or_else(|| r.error("the required member Bucket is missing"))?,
+                prefix: m_prefix,
+            })
+        }
+    }
+    impl s3_runtime::xml::XmlDocument for AnalyticsS3BucketDestination {
+        const ROOT_START: &'static str = "<AnalyticsS3BucketDestination xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+        const ROOT_END: &'static str = "</AnalyticsS3BucketDestination>";
+        fn write_content(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            self.write_xml(out)
+        }
+        fn read_root(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            Self::read_xml(r, start)
+        }
+    }
+    /// File formats available for exported analytics reports.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum AnalyticsS3ExportFileFormat {
+        /// Comma-separated values.
+        Csv,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl AnalyticsS3ExportFileFormat {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["CSV"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Csv => "CSV",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for AnalyticsS3ExportFileFormat {
+        fn from(value: &str) -> Self {
+            match value {
+                "CSV" => Self::Csv,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    impl From<String> for AnalyticsS3ExportFileFormat {
+        fn from(value: String) -> Self {
+            Self::from(value.as_str())
+        }
+    }
+    impl std::fmt::Display for AnalyticsS3ExportFileFormat {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl serde::Serialize for AnalyticsS3ExportFileFormat {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl<'de> serde::Deserialize<'de> for AnalyticsS3ExportFileFormat {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    /// Storage class analysis settings. S3 watches how the selected objects are accessed, to help decide when moving them to a cheaper storage class pays off.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct StorageClassAnalysis {
+        /// When present, S3 exports the analysis results as a daily report; when absent, nothing is exported.
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "DataExport",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub data_export: Option<crate::types::StorageClassAnalysisDataExport>,
+    }
+    impl StorageClassAnalysis {
+        /// Sets `DataExport` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_data_export(
+            mut self,
+            data_export: crate::types::StorageClassAnalysisDataExport,
+        ) -> Self {
+            self.data_export = Some(data_export);
+            self
+        }
+    }
+    impl StorageClassAnalysis {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.data_export {
+                out.push_str("<DataExport");
+                let mark = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</DataExport>", mark);
+            }
+            Ok(mark)
+        }
+    }
+    impl StorageClassAnalysis {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_data_export: Option<
+                crate::types::StorageClassAnalysisDataExport,
+            > = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"DataExport" => {
+                        if m_data_export.is_some() {
+                            return Err(
+                                r.error("the member DataExport appears more than once"),
+                            );
+                        }
+                        m_data_export = Some(
+                            crate::types::StorageClassAnalysisDataExport::read_xml(
+                                r,
+                                &child,
+                            )?,
+                        );
+                    }
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self { data_export: m_data_export })
+        }
+    }
+    impl s3_runtime::xml::XmlDocument for StorageClassAnalysis {
+        const ROOT_START: &'static str = "<StorageClassAnalysis xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+        const ROOT_END: &'static str = "</StorageClassAnalysis>";
+        fn write_content(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            self.write_xml(out)
+        }
+        fn read_root(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            Self::read_xml(r, start)
+        }
+    }
+    /// How analysis results are exported: the report schema version and where the reports go.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct StorageClassAnalysisDataExport {
+        /// Layout version of the exported report; <code>V_1</code> is the only value defined.
+        #[cfg_attr(feature = "serde", serde(rename = "OutputSchemaVersion"))]
+        pub output_schema_version: crate::types::StorageClassAnalysisSchemaVersion,
+        /// Location the exported reports are written to.
+        #[cfg_attr(feature = "serde", serde(rename = "Destination"))]
+        pub destination: crate::types::AnalyticsExportDestination,
+    }
+    impl StorageClassAnalysisDataExport {
+        /// Creates a value from its required members; optional members start empty.
+        pub fn new(
+            output_schema_version: crate::types::StorageClassAnalysisSchemaVersion,
+            destination: crate::types::AnalyticsExportDestination,
+        ) -> Self {
+            Self {
+                output_schema_version,
+                destination,
+            }
+        }
+    }
+    impl StorageClassAnalysisDataExport {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            {
+                let v = &self.output_schema_version;
+                s3_runtime::xml::leaf(
+                    out,
+                    "<OutputSchemaVersion>",
+                    "</OutputSchemaVersion>",
+                    v.as_str(),
+                );
+            }
+            {
+                let v = &self.destination;
+                out.push_str("<Destination");
+                let mark = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</Destination>", mark);
+            }
+            Ok(mark)
+        }
+    }
+    impl StorageClassAnalysisDataExport {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_output_schema_version: Option<
+                crate::types::StorageClassAnalysisSchemaVersion,
+            > = None;
+            let mut m_destination: Option<crate::types::AnalyticsExportDestination> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"OutputSchemaVersion" => {
+                        if m_output_schema_version.is_some() {
+                            return Err(
                                 r
                                     .error(
-                                        format!("{}{e}", "invalid value for BytesProcessed: "),
-                                    )
-                            })?
-                    });
-                }
-                b"BytesReturned" => {
-                    if m_bytes_returned.is_some() {
-                        return Err(
-                            r.error("the member BytesReturned appears more than once"),
+                                        "the member OutputSchemaVersion appears more than once",
+                                    ),
+                            );
+                        }
+                        m_output_schema_version = Some(
+                            crate::types::StorageClassAnalysisSchemaVersion::from(
+                                &*r.text_cow()?,
+                            ),
                         );
                     }
-                    m_bytes_returned = Some({
-                        let text = r.text_cow()?;
-                        text.trim()
-                            .parse::<i64>()
-                            .map_err(|e| e.to_string())
-                            .map_err(|e| {
+                    b"Destination" => {
+                        if m_destination.is_some() {
+                            return Err(
+                                r.error("the member Destination appears more than once"),
+                            );
+                        }
+                        m_destination = Some(
+                            crate::types::AnalyticsExportDestination::read_xml(
+                                r,
+                                &child,
+                            )?,
+                        );
+                    }
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self {
+                output_schema_version: m_output_schema_version
+                    .ok_or_else(|| {
+                        r.error("the required member OutputSchemaVersion is missing")
+                    })?,
+                destination: m_destination
+                    .ok_or_else(|| {
+                        r.error("the required member Destination is missing")
+                    })?,
+            })
+        }
+    }
+    impl s3_runtime::xml::XmlDocument for StorageClassAnalysisDataExport {
+        const ROOT_START: &'static str = "<StorageClassAnalysisDataExport xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+        const ROOT_END: &'static str = "</StorageClassAnalysisDataExport>";
+        fn write_content(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            self.write_xml(out)
+        }
+        fn read_root(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            Self::read_xml(r, start)
+        }
+    }
+    /// Report layout versions available for storage class analysis exports.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum StorageClassAnalysisSchemaVersion {
+        /// The first, and currently only, report layout version.
+        V1,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl StorageClassAnalysisSchemaVersion {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["V_1"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::V1 => "V_1",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for StorageClassAnalysisSchemaVersion {
+        fn from(value: &str) -> Self {
+            match value {
+                "V_1" => Self::V1,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    impl From<String> for StorageClassAnalysisSchemaVersion {
+        fn from(value: String) -> Self {
+            Self::from(value.as_str())
+        }
+    }
+    impl std::fmt::Display for StorageClassAnalysisSchemaVersion {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl serde::Serialize for StorageClassAnalysisSchemaVersion {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl<'de> serde::Deserialize<'de> for StorageClassAnalysisSchemaVersion {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            String::deserialize(deserializer).map(Self::from)
+        }
+    }
+}
+#[cfg(
+    any(
+        feature = "get-bucket-analytics-configuration",
+        feature = "list-bucket-analytics-configurations",
+        feature = "put-bucket-analytics-configuration"
+    )
+)]
+pub use gate_6::*;
+/// Types compiled with feature `head-bucket`.
+#[cfg(feature = "head-bucket")]
+mod gate_7 {
+    /// The addressed resource does not exist. HeadBucket reports it for a 404 response: a HEAD response has no body, so no more specific error code is available. The official model gives it no <code>httpError</code> status.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    pub struct NotFound {
+        /// What the error response said: code, message, request id, host id and HTTP status.
+        #[cfg_attr(feature = "serde", serde(flatten))]
+        pub meta: crate::error::ErrorMetadata,
+    }
+    impl std::fmt::Display for NotFound {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            std::fmt::Display::fmt(&self.meta, f)
+        }
+    }
+    impl std::error::Error for NotFound {}
+    impl s3_runtime::operation::ProvideErrorMetadata for NotFound {
+        fn meta(&self) -> &crate::error::ErrorMetadata {
+            &self.meta
+        }
+    }
+    impl NotFound {
+        /// This error as an HTTP response (server side): the status of `meta` (500 when it is 0), the `<Error>` document with the code `NotFound`, the message, the request id and host id (also as the profile's request id headers). Never fails.
+        pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+            let headers = http::HeaderMap::new();
+            crate::server::error_response(
+                &crate::PROFILE,
+                &self.meta,
+                Some("NotFound"),
+                crate::server::error_status(self.meta.status),
+                &[],
+                "",
+                headers,
+            )
+        }
+    }
+}
+#[cfg(feature = "head-bucket")]
+pub use gate_7::*;
+/// Types compiled with feature `put-bucket-analytics-configuration`.
+#[cfg(feature = "put-bucket-analytics-configuration")]
+mod gate_8 {
+    /// The caller is not allowed to perform the request, for example because it lacks the needed permission or the bucket is not owned by the expected account. Returned with HTTP status 403.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    pub struct AccessDenied {
+        /// What the error response said: code, message, request id, host id and HTTP status.
+        #[cfg_attr(feature = "serde", serde(flatten))]
+        pub meta: crate::error::ErrorMetadata,
+    }
+    impl std::fmt::Display for AccessDenied {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            std::fmt::Display::fmt(&self.meta, f)
+        }
+    }
+    impl std::error::Error for AccessDenied {}
+    impl s3_runtime::operation::ProvideErrorMetadata for AccessDenied {
+        fn meta(&self) -> &crate::error::ErrorMetadata {
+            &self.meta
+        }
+    }
+    impl AccessDenied {
+        /// This error as an HTTP response (server side): status 403, the `<Error>` document with the code `AccessDenied`, the message, the request id and host id (also as the profile's request id headers). Never fails.
+        pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+            let headers = http::HeaderMap::new();
+            crate::server::error_response(
+                &crate::PROFILE,
+                &self.meta,
+                Some("AccessDenied"),
+                403u16,
+                &[],
+                "",
+                headers,
+            )
+        }
+    }
+    /// The request carried a parameter or configuration value that S3 does not accept. Returned with HTTP status 400.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    pub struct InvalidArgument {
+        /// What the error response said: code, message, request id, host id and HTTP status.
+        #[cfg_attr(feature = "serde", serde(flatten))]
+        pub meta: crate::error::ErrorMetadata,
+    }
+    impl std::fmt::Display for InvalidArgument {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            std::fmt::Display::fmt(&self.meta, f)
+        }
+    }
+    impl std::error::Error for InvalidArgument {}
+    impl s3_runtime::operation::ProvideErrorMetadata for InvalidArgument {
+        fn meta(&self) -> &crate::error::ErrorMetadata {
+            &self.meta
+        }
+    }
+    impl InvalidArgument {
+        /// This error as an HTTP response (server side): status 400, the `<Error>` document with the code `InvalidArgument`, the message, the request id and host id (also as the profile's request id headers). Never fails.
+        pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+            let headers = http::HeaderMap::new();
+            crate::server::error_response(
+                &crate::PROFILE,
+                &self.meta,
+                Some("InvalidArgument"),
+                400u16,
+                &[],
+                "",
+                headers,
+            )
+        }
+    }
+    /// The bucket already holds the maximum number of configurations of this kind; for analytics configurations the limit is 1,000 per bucket. Returned with HTTP status 400.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    pub struct TooManyConfigurations {
+        /// What the error response said: code, message, request id, host id and HTTP status.
+        #[cfg_attr(feature = "serde", serde(flatten))]
+        pub meta: crate::error::ErrorMetadata,
+    }
+    impl std::fmt::Display for TooManyConfigurations {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            std::fmt::Display::fmt(&self.meta, f)
+        }
+    }
+    impl std::error::Error for TooManyConfigurations {}
+    impl s3_runtime::operation::ProvideErrorMetadata for TooManyConfigurations {
+        fn meta(&self) -> &crate::error::ErrorMetadata {
+            &self.meta
+        }
+    }
+    impl TooManyConfigurations {
+        /// This error as an HTTP response (server side): status 400, the `<Error>` document with the code `TooManyConfigurations`, the message, the request id and host id (also as the profile's request id headers). Never fails.
+        pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+            let headers = http::HeaderMap::new();
+            crate::server::error_response(
+                &crate::PROFILE,
+                &self.meta,
+                Some("TooManyConfigurations"),
+                400u16,
+                &[],
+                "",
+                headers,
+            )
+        }
+    }
+}
+#[cfg(feature = "put-bucket-analytics-configuration")]
+pub use gate_8::*;
+/// Types compiled with feature `select-object-content`.
+#[cfg(feature = "select-object-content")]
+mod gate_9 {
+    /// Settings for reading a delimited-text object. All are optional; when unset, fields are separated by commas, records by newlines, and values are quoted with double quotes.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct CSVInput {
+        /// What the first line of the object is: a header whose names statements may use (<code>USE</code>), a header to skip (<code>IGNORE</code>), or a data record (<code>NONE</code>).
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "FileHeaderInfo",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub file_header_info: Option<crate::types::FileHeaderInfo>,
+        /// Character that marks a comment line: lines beginning with it are skipped. S3 uses <code>#</code> when this is unset.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "Comments", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub comments: Option<String>,
+        /// Character that escapes a quote character appearing inside a quoted value.
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "QuoteEscapeCharacter",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub quote_escape_character: Option<String>,
+        /// Character that ends each record; a newline when unset.
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "RecordDelimiter",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub record_delimiter: Option<String>,
+        /// Character that separates the fields of a record; a comma when unset.
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "FieldDelimiter",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub field_delimiter: Option<String>,
+        /// Character enclosing a value that contains the field delimiter; a double quote when unset.
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "QuoteCharacter",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub quote_character: Option<String>,
+        /// When true, a record delimiter inside a quoted value is part of the value instead of ending the record. Off when unset, because it makes the scan slower.
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "AllowQuotedRecordDelimiter",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub allow_quoted_record_delimiter: Option<bool>,
+    }
+    impl CSVInput {
+        /// Sets `FileHeaderInfo` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_file_header_info(
+            mut self,
+            file_header_info: crate::types::FileHeaderInfo,
+        ) -> Self {
+            self.file_header_info = Some(file_header_info);
+            self
+        }
+        /// Sets `Comments` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_comments(mut self, comments: impl Into<String>) -> Self {
+            self.comments = Some(comments.into());
+            self
+        }
+        /// Sets `QuoteEscapeCharacter` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_quote_escape_character(
+            mut self,
+            quote_escape_character: impl Into<String>,
+        ) -> Self {
+            self.quote_escape_character = Some(quote_escape_character.into());
+            self
+        }
+        /// Sets `RecordDelimiter` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_record_delimiter(
+            mut self,
+            record_delimiter: impl Into<String>,
+        ) -> Self {
+            self.record_delimiter = Some(record_delimiter.into());
+            self
+        }
+        /// Sets `FieldDelimiter` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_field_delimiter(
+            mut self,
+            field_delimiter: impl Into<String>,
+        ) -> Self {
+            self.field_delimiter = Some(field_delimiter.into());
+            self
+        }
+        /// Sets `QuoteCharacter` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_quote_character(
+            mut self,
+            quote_character: impl Into<String>,
+        ) -> Self {
+            self.quote_character = Some(quote_character.into());
+            self
+        }
+        /// Sets `AllowQuotedRecordDelimiter` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_allow_quoted_record_delimiter(
+            mut self,
+            allow_quoted_record_delimiter: bool,
+        ) -> Self {
+            self.allow_quoted_record_delimiter = Some(allow_quoted_record_delimiter);
+            self
+        }
+    }
+    impl CSVInput {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.file_header_info {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<FileHeaderInfo>",
+                    "</FileHeaderInfo>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.comments {
+                s3_runtime::xml::leaf(out, "<Comments>", "</Comments>", v.as_str());
+            }
+            if let Some(v) = &self.quote_escape_character {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<QuoteEscapeCharacter>",
+                    "</QuoteEscapeCharacter>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.record_delimiter {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<RecordDelimiter>",
+                    "</RecordDelimiter>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.field_delimiter {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<FieldDelimiter>",
+                    "</FieldDelimiter>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.quote_character {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<QuoteCharacter>",
+                    "</QuoteCharacter>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.allow_quoted_record_delimiter {
+                s3_runtime::xml::display_leaf(
+                    out,
+                    "<AllowQuotedRecordDelimiter>",
+                    "</AllowQuotedRecordDelimiter>",
+                    v,
+                );
+            }
+            Ok(mark)
+        }
+    }
+    impl CSVInput {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_file_header_info: Option<crate::types::FileHeaderInfo> = None;
+            let mut m_comments: Option<String> = None;
+            let mut m_quote_escape_character: Option<String> = None;
+            let mut m_record_delimiter: Option<String> = None;
+            let mut m_field_delimiter: Option<String> = None;
+            let mut m_quote_character: Option<String> = None;
+            let mut m_allow_quoted_record_delimiter: Option<bool> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"FileHeaderInfo" => {
+                        if m_file_header_info.is_some() {
+                            return Err(
+                                r.error("the member FileHeaderInfo appears more than once"),
+                            );
+                        }
+                        m_file_header_info = Some(
+                            crate::types::FileHeaderInfo::from(&*r.text_cow()?),
+                        );
+                    }
+                    b"Comments" => {
+                        if m_comments.is_some() {
+                            return Err(
+                                r.error("the member Comments appears more than once"),
+                            );
+                        }
+                        m_comments = Some(r.text()?);
+                    }
+                    b"QuoteEscapeCharacter" => {
+                        if m_quote_escape_character.is_some() {
+                            return Err(
                                 r
                                     .error(
-                                        format!("{}{e}", "invalid value for BytesReturned: "),
-                                    )
-                            })?
-                    });
+                                        "the member QuoteEscapeCharacter appears more than once",
+                                    ),
+                            );
+                        }
+                        m_quote_escape_character = Some(r.text()?);
+                    }
+                    b"RecordDelimiter" => {
+                        if m_record_delimiter.is_some() {
+                            return Err(
+                                r.error("the member RecordDelimiter appears more than once"),
+                            );
+                        }
+                        m_record_delimiter = Some(r.text()?);
+                    }
+                    b"FieldDelimiter" => {
+                        if m_field_delimiter.is_some() {
+                            return Err(
+                                r.error("the member FieldDelimiter appears more than once"),
+                            );
+                        }
+                        m_field_delimiter = Some(r.text()?);
+                    }
+                    b"QuoteCharacter" => {
+                        if m_quote_character.is_some() {
+                            return Err(
+                                r.error("the member QuoteCharacter appears more than once"),
+                            );
+                        }
+                        m_quote_character = Some(r.text()?);
+                    }
+                    b"AllowQuotedRecordDelimiter" => {
+                        if m_allow_quoted_record_delimiter.is_some() {
+                            return Err(
+                                r
+                                    .error(
+                                        "the member AllowQuotedRecordDelimiter appears more than once",
+                                    ),
+                            );
+                        }
+                        m_allow_quoted_record_delimiter = Some({
+                            let text = r.text_cow()?;
+                            crate::primitives::parse_bool(&text)
+                                .map_err(|e| e.to_string())
+                                .map_err(|e| {
+                                    r
+                                        .error(
+                                            format!(
+                                                "{}{e}", "invalid value for AllowQuotedRecordDelimiter: "
+                                            ),
+                                        )
+                                })?
+                        });
+                    }
+                    _ => r.skip()?,
                 }
-                _ => r.skip()?,
+            }
+            Ok(Self {
+                file_header_info: m_file_header_info,
+                comments: m_comments,
+                quote_escape_character: m_quote_escape_character,
+                record_delimiter: m_record_delimiter,
+                field_delimiter: m_field_delimiter,
+                quote_character: m_quote_character,
+                allow_quoted_record_delimiter: m_allow_quoted_record_delimiter,
+            })
+        }
+    }
+    impl s3_runtime::xml::XmlDocument for CSVInput {
+        const ROOT_START: &'static str = "<CSVInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+        const ROOT_END: &'static str = "</CSVInput>";
+        fn write_content(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            self.write_xml(out)
+        }
+        fn read_root(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            Self::read_xml(r, start)
+        }
+    }
+    /// Settings for writing results as delimited text. Unset settings take S3's defaults.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct CSVOutput {
+        /// Whether every field is quoted (<code>ALWAYS</code>) or only the fields that need it (<code>ASNEEDED</code>).
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "QuoteFields",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub quote_fields: Option<crate::types::QuoteFields>,
+        /// Character written before a quote character that occurs inside a quoted field.
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "QuoteEscapeCharacter",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub quote_escape_character: Option<String>,
+        /// Character written after each record; a newline when unset.
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "RecordDelimiter",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub record_delimiter: Option<String>,
+        /// Character written between the fields of a record; a comma when unset.
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "FieldDelimiter",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub field_delimiter: Option<String>,
+        /// Character put around quoted fields; a double quote when unset.
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "QuoteCharacter",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub quote_character: Option<String>,
+    }
+    impl CSVOutput {
+        /// Sets `QuoteFields` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_quote_fields(
+            mut self,
+            quote_fields: crate::types::QuoteFields,
+        ) -> Self {
+            self.quote_fields = Some(quote_fields);
+            self
+        }
+        /// Sets `QuoteEscapeCharacter` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_quote_escape_character(
+            mut self,
+            quote_escape_character: impl Into<String>,
+        ) -> Self {
+            self.quote_escape_character = Some(quote_escape_character.into());
+            self
+        }
+        /// Sets `RecordDelimiter` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_record_delimiter(
+            mut self,
+            record_delimiter: impl Into<String>,
+        ) -> Self {
+            self.record_delimiter = Some(record_delimiter.into());
+            self
+        }
+        /// Sets `FieldDelimiter` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_field_delimiter(
+            mut self,
+            field_delimiter: impl Into<String>,
+        ) -> Self {
+            self.field_delimiter = Some(field_delimiter.into());
+            self
+        }
+        /// Sets `QuoteCharacter` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_quote_character(
+            mut self,
+            quote_character: impl Into<String>,
+        ) -> Self {
+            self.quote_character = Some(quote_character.into());
+            self
+        }
+    }
+    impl CSVOutput {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.quote_fields {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<QuoteFields>",
+                    "</QuoteFields>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.quote_escape_character {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<QuoteEscapeCharacter>",
+                    "</QuoteEscapeCharacter>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.record_delimiter {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<RecordDelimiter>",
+                    "</RecordDelimiter>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.field_delimiter {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<FieldDelimiter>",
+                    "</FieldDelimiter>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.quote_character {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<QuoteCharacter>",
+                    "</QuoteCharacter>",
+                    v.as_str(),
+                );
+            }
+            Ok(mark)
+        }
+    }
+    impl CSVOutput {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_quote_fields: Option<crate::types::QuoteFields> = None;
+            let mut m_quote_escape_character: Option<String> = None;
+            let mut m_record_delimiter: Option<String> = None;
+            let mut m_field_delimiter: Option<String> = None;
+            let mut m_quote_character: Option<String> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"QuoteFields" => {
+                        if m_quote_fields.is_some() {
+                            return Err(
+                                r.error("the member QuoteFields appears more than once"),
+                            );
+                        }
+                        m_quote_fields = Some(
+                            crate::types::QuoteFields::from(&*r.text_cow()?),
+                        );
+                    }
+                    b"QuoteEscapeCharacter" => {
+                        if m_quote_escape_character.is_some() {
+                            return Err(
+                                r
+                                    .error(
+                                        "the member QuoteEscapeCharacter appears more than once",
+                                    ),
+                            );
+                        }
+                        m_quote_escape_character = Some(r.text()?);
+                    }
+                    b"RecordDelimiter" => {
+                        if m_record_delimiter.is_some() {
+                            return Err(
+                                r.error("the member RecordDelimiter appears more than once"),
+                            );
+                        }
+                        m_record_delimiter = Some(r.text()?);
+                    }
+                    b"FieldDelimiter" => {
+                        if m_field_delimiter.is_some() {
+                            return Err(
+                                r.error("the member FieldDelimiter appears more than once"),
+                            );
+                        }
+                        m_field_delimiter = Some(r.text()?);
+                    }
+                    b"QuoteCharacter" => {
+                        if m_quote_character.is_some() {
+                            return Err(
+                                r.error("the member QuoteCharacter appears more than once"),
+                            );
+                        }
+                        m_quote_character = Some(r.text()?);
+                    }
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self {
+                quote_fields: m_quote_fields,
+                quote_escape_character: m_quote_escape_character,
+                record_delimiter: m_record_delimiter,
+                field_delimiter: m_field_delimiter,
+                quote_character: m_quote_character,
+            })
+        }
+    }
+    impl s3_runtime::xml::XmlDocument for CSVOutput {
+        const ROOT_START: &'static str = "<CSVOutput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+        const ROOT_END: &'static str = "</CSVOutput>";
+        fn write_content(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            self.write_xml(out)
+        }
+        fn read_root(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            Self::read_xml(r, start)
+        }
+    }
+    /// Compression applied to an object as a whole.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum CompressionType {
+        /// Not compressed.
+        None,
+        /// Compressed with gzip.
+        Gzip,
+        /// Compressed with bzip2.
+        Bzip2,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl CompressionType {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["NONE", "GZIP", "BZIP2"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::None => "NONE",
+                Self::Gzip => "GZIP",
+                Self::Bzip2 => "BZIP2",
+                Self::Unknown(v) => v.as_str(),
             }
         }
-        Ok(Self {
-            bytes_scanned: m_bytes_scanned,
-            bytes_processed: m_bytes_processed,
-            bytes_returned: m_bytes_returned,
-        })
+    }
+    impl From<&str> for CompressionType {
+        fn from(value: &str) -> Self {
+            match value {
+                "NONE" => Self::None,
+                "GZIP" => Self::Gzip,
+                "BZIP2" => Self::Bzip2,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    impl From<String> for CompressionType {
+        fn from(value: String) -> Self {
+            Self::from(value.as_str())
+        }
+    }
+    impl std::fmt::Display for CompressionType {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl serde::Serialize for CompressionType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl<'de> serde::Deserialize<'de> for CompressionType {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    /// Keep-alive event without content.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct ContinuationEvent {}
+    /// Event closing a successful response; nothing follows it.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct EndEvent {}
+    /// Query languages S3 Select understands.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ExpressionType {
+        /// S3 Select's SQL dialect, a subset of ANSI SQL.
+        Sql,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl ExpressionType {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["SQL"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Sql => "SQL",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for ExpressionType {
+        fn from(value: &str) -> Self {
+            match value {
+                "SQL" => Self::Sql,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    impl From<String> for ExpressionType {
+        fn from(value: String) -> Self {
+            Self::from(value.as_str())
+        }
+    }
+    impl std::fmt::Display for ExpressionType {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl serde::Serialize for ExpressionType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl<'de> serde::Deserialize<'de> for ExpressionType {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    /// How the first line of a CSV object is treated.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum FileHeaderInfo {
+        /// The first line is a header; statements may refer to columns by the names it gives.
+        Use,
+        /// The first line is a header and is skipped; statements refer to columns by position (<code>_1</code>, <code>_2</code> and so on).
+        Ignore,
+        /// There is no header: the first line is a record like the others, and columns are referred to by position.
+        None,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl FileHeaderInfo {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["USE", "IGNORE", "NONE"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Use => "USE",
+                Self::Ignore => "IGNORE",
+                Self::None => "NONE",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for FileHeaderInfo {
+        fn from(value: &str) -> Self {
+            match value {
+                "USE" => Self::Use,
+                "IGNORE" => Self::Ignore,
+                "NONE" => Self::None,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    impl From<String> for FileHeaderInfo {
+        fn from(value: String) -> Self {
+            Self::from(value.as_str())
+        }
+    }
+    impl std::fmt::Display for FileHeaderInfo {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl serde::Serialize for FileHeaderInfo {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl<'de> serde::Deserialize<'de> for FileHeaderInfo {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    /// How to read the queried object. Set exactly one of <code>CSV</code>, <code>JSON</code> and <code>Parquet</code>; <code>CompressionType</code> concerns CSV and JSON objects.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct InputSerialization {
+        /// The object is delimited text (CSV or a variant); the element gives its delimiters, quoting and header handling.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "CSV", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub csv: Option<crate::types::CSVInput>,
+        /// Compression of the whole object: <code>NONE</code> when unset, or <code>GZIP</code> or <code>BZIP2</code> for a CSV or JSON object. A Parquet object must not be compressed as a whole; the compression of its columns needs no setting.
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "CompressionType",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub compression_type: Option<crate::types::CompressionType>,
+        /// The object is JSON; the element says whether it is one document or one value per line.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "JSON", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub json: Option<crate::types::JSONInput>,
+        /// The object is in Apache Parquet format. The element has no settings: its presence selects the format.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "Parquet", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub parquet: Option<crate::types::ParquetInput>,
+    }
+    impl InputSerialization {
+        /// Sets `CSV` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_csv(mut self, csv: crate::types::CSVInput) -> Self {
+            self.csv = Some(csv);
+            self
+        }
+        /// Sets `CompressionType` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_compression_type(
+            mut self,
+            compression_type: crate::types::CompressionType,
+        ) -> Self {
+            self.compression_type = Some(compression_type);
+            self
+        }
+        /// Sets `JSON` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_json(mut self, json: crate::types::JSONInput) -> Self {
+            self.json = Some(json);
+            self
+        }
+        /// Sets `Parquet` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_parquet(mut self, parquet: crate::types::ParquetInput) -> Self {
+            self.parquet = Some(parquet);
+            self
+        }
+    }
+    impl InputSerialization {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.csv {
+                out.push_str("<CSV");
+                let mark = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</CSV>", mark);
+            }
+            if let Some(v) = &self.compression_type {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<CompressionType>",
+                    "</CompressionType>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.json {
+                out.push_str("<JSON");
+                let mark = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</JSON>", mark);
+            }
+            if let Some(v) = &self.parquet {
+                out.push_str("<Parquet");
+                let mark = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</Parquet>", mark);
+            }
+            Ok(mark)
+        }
+    }
+    impl InputSerialization {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_csv: Option<crate::types::CSVInput> = None;
+            let mut m_compression_type: Option<crate::types::CompressionType> = None;
+            let mut m_json: Option<crate::types::JSONInput> = None;
+            let mut m_parquet: Option<crate::types::ParquetInput> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"CSV" => {
+                        if m_csv.is_some() {
+                            return Err(r.error("the member CSV appears more than once"));
+                        }
+                        m_csv = Some(crate::types::CSVInput::read_xml(r, &child)?);
+                    }
+                    b"CompressionType" => {
+                        if m_compression_type.is_some() {
+                            return Err(
+                                r.error("the member CompressionType appears more than once"),
+                            );
+                        }
+                        m_compression_type = Some(
+                            crate::types::CompressionType::from(&*r.text_cow()?),
+                        );
+                    }
+                    b"JSON" => {
+                        if m_json.is_some() {
+                            return Err(
+                                r.error("the member JSON appears more than once"),
+                            );
+                        }
+                        m_json = Some(crate::types::JSONInput::read_xml(r, &child)?);
+                    }
+                    b"Parquet" => {
+                        if m_parquet.is_some() {
+                            return Err(
+                                r.error("the member Parquet appears more than once"),
+                            );
+                        }
+                        m_parquet = Some(
+                            crate::types::ParquetInput::read_xml(r, &child)?,
+                        );
+                    }
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self {
+                csv: m_csv,
+                compression_type: m_compression_type,
+                json: m_json,
+                parquet: m_parquet,
+            })
+        }
+    }
+    impl s3_runtime::xml::XmlDocument for InputSerialization {
+        const ROOT_START: &'static str = "<InputSerialization xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+        const ROOT_END: &'static str = "</InputSerialization>";
+        fn write_content(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            self.write_xml(out)
+        }
+        fn read_root(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            Self::read_xml(r, start)
+        }
+    }
+    /// Settings for reading a JSON object.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct JSONInput {
+        /// Layout of the JSON text: one value that may span many lines (<code>DOCUMENT</code>) or one value per line (<code>LINES</code>).
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "Type", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub r#type: Option<crate::types::JSONType>,
+    }
+    impl JSONInput {
+        /// Sets `Type` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_type(mut self, r#type: crate::types::JSONType) -> Self {
+            self.r#type = Some(r#type);
+            self
+        }
+    }
+    impl JSONInput {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.r#type {
+                s3_runtime::xml::leaf(out, "<Type>", "</Type>", v.as_str());
+            }
+            Ok(mark)
+        }
+    }
+    impl JSONInput {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_type: Option<crate::types::JSONType> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"Type" => {
+                        if m_type.is_some() {
+                            return Err(
+                                r.error("the member Type appears more than once"),
+                            );
+                        }
+                        m_type = Some(crate::types::JSONType::from(&*r.text_cow()?));
+                    }
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self { r#type: m_type })
+        }
+    }
+    impl s3_runtime::xml::XmlDocument for JSONInput {
+        const ROOT_START: &'static str = "<JSONInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+        const ROOT_END: &'static str = "</JSONInput>";
+        fn write_content(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            self.write_xml(out)
+        }
+        fn read_root(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            Self::read_xml(r, start)
+        }
+    }
+    /// Settings for writing results as JSON.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct JSONOutput {
+        /// Text written after each result record; a newline when unset.
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "RecordDelimiter",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub record_delimiter: Option<String>,
+    }
+    impl JSONOutput {
+        /// Sets `RecordDelimiter` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_record_delimiter(
+            mut self,
+            record_delimiter: impl Into<String>,
+        ) -> Self {
+            self.record_delimiter = Some(record_delimiter.into());
+            self
+        }
+    }
+    impl JSONOutput {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.record_delimiter {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<RecordDelimiter>",
+                    "</RecordDelimiter>",
+                    v.as_str(),
+                );
+            }
+            Ok(mark)
+        }
+    }
+    impl JSONOutput {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_record_delimiter: Option<String> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"RecordDelimiter" => {
+                        if m_record_delimiter.is_some() {
+                            return Err(
+                                r.error("the member RecordDelimiter appears more than once"),
+                            );
+                        }
+                        m_record_delimiter = Some(r.text()?);
+                    }
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self {
+                record_delimiter: m_record_delimiter,
+            })
+        }
+    }
+    impl s3_runtime::xml::XmlDocument for JSONOutput {
+        const ROOT_START: &'static str = "<JSONOutput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+        const ROOT_END: &'static str = "</JSONOutput>";
+        fn write_content(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            self.write_xml(out)
+        }
+        fn read_root(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            Self::read_xml(r, start)
+        }
+    }
+    /// Layouts of JSON input.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum JSONType {
+        /// The object holds a single JSON value, which may span many lines.
+        Document,
+        /// The object holds one JSON value per line (JSON Lines); each line is a record.
+        Lines,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl JSONType {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["DOCUMENT", "LINES"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Document => "DOCUMENT",
+                Self::Lines => "LINES",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for JSONType {
+        fn from(value: &str) -> Self {
+            match value {
+                "DOCUMENT" => Self::Document,
+                "LINES" => Self::Lines,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    impl From<String> for JSONType {
+        fn from(value: String) -> Self {
+            Self::from(value.as_str())
+        }
+    }
+    impl std::fmt::Display for JSONType {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl serde::Serialize for JSONType {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl<'de> serde::Deserialize<'de> for JSONType {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    /// Format of the results. Set exactly one of <code>CSV</code> and <code>JSON</code>; it need not match the format of the object.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct OutputSerialization {
+        /// Write the results as delimited text, with the settings given here.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "CSV", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub csv: Option<crate::types::CSVOutput>,
+        /// Write the results as JSON, one value per record.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "JSON", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub json: Option<crate::types::JSONOutput>,
+    }
+    impl OutputSerialization {
+        /// Sets `CSV` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_csv(mut self, csv: crate::types::CSVOutput) -> Self {
+            self.csv = Some(csv);
+            self
+        }
+        /// Sets `JSON` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_json(mut self, json: crate::types::JSONOutput) -> Self {
+            self.json = Some(json);
+            self
+        }
+    }
+    impl OutputSerialization {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.csv {
+                out.push_str("<CSV");
+                let mark = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</CSV>", mark);
+            }
+            if let Some(v) = &self.json {
+                out.push_str("<JSON");
+                let mark = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</JSON>", mark);
+            }
+            Ok(mark)
+        }
+    }
+    impl OutputSerialization {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_csv: Option<crate::types::CSVOutput> = None;
+            let mut m_json: Option<crate::types::JSONOutput> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"CSV" => {
+                        if m_csv.is_some() {
+                            return Err(r.error("the member CSV appears more than once"));
+                        }
+                        m_csv = Some(crate::types::CSVOutput::read_xml(r, &child)?);
+                    }
+                    b"JSON" => {
+                        if m_json.is_some() {
+                            return Err(
+                                r.error("the member JSON appears more than once"),
+                            );
+                        }
+                        m_json = Some(crate::types::JSONOutput::read_xml(r, &child)?);
+                    }
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self { csv: m_csv, json: m_json })
+        }
+    }
+    impl s3_runtime::xml::XmlDocument for OutputSerialization {
+        const ROOT_START: &'static str = "<OutputSerialization xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+        const ROOT_END: &'static str = "</OutputSerialization>";
+        fn write_content(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            self.write_xml(out)
+        }
+        fn read_root(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            Self::read_xml(r, start)
+        }
+    }
+    /// Marker selecting Parquet input; it has no settings.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct ParquetInput {}
+    impl ParquetInput {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            Ok(mark)
+        }
+    }
+    impl ParquetInput {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            while r.next_child()?.is_some() {
+                r.skip()?;
+            }
+            Ok(Self {})
+        }
+    }
+    impl s3_runtime::xml::XmlDocument for ParquetInput {
+        const ROOT_START: &'static str = "<ParquetInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+        const ROOT_END: &'static str = "</ParquetInput>";
+        fn write_content(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            self.write_xml(out)
+        }
+        fn read_root(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            Self::read_xml(r, start)
+        }
+    }
+    /// Byte counts of a query that is still running.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct Progress {
+        /// Bytes of the stored object read so far.
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "BytesScanned",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub bytes_scanned: Option<i64>,
+        /// Bytes of object data examined so far, after decompression.
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "BytesProcessed",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub bytes_processed: Option<i64>,
+        /// Bytes of result data sent back so far.
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "BytesReturned",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub bytes_returned: Option<i64>,
+    }
+    impl Progress {
+        /// Sets `BytesScanned` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_bytes_scanned(mut self, bytes_scanned: i64) -> Self {
+            self.bytes_scanned = Some(bytes_scanned);
+            self
+        }
+        /// Sets `BytesProcessed` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_bytes_processed(mut self, bytes_processed: i64) -> Self {
+            self.bytes_processed = Some(bytes_processed);
+            self
+        }
+        /// Sets `BytesReturned` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_bytes_returned(mut self, bytes_returned: i64) -> Self {
+            self.bytes_returned = Some(bytes_returned);
+            self
+        }
+    }
+    impl Progress {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.bytes_scanned {
+                s3_runtime::xml::display_leaf(
+                    out,
+                    "<BytesScanned>",
+                    "</BytesScanned>",
+                    v,
+                );
+            }
+            if let Some(v) = &self.bytes_processed {
+                s3_runtime::xml::display_leaf(
+                    out,
+                    "<BytesProcessed>",
+                    "</BytesProcessed>",
+                    v,
+                );
+            }
+            if let Some(v) = &self.bytes_returned {
+                s3_runtime::xml::display_leaf(
+                    out,
+                    "<BytesReturned>",
+                    "</BytesReturned>",
+                    v,
+                );
+            }
+            Ok(mark)
+        }
+    }
+    impl Progress {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_bytes_scanned: Option<i64> = None;
+            let mut m_bytes_processed: Option<i64> = None;
+            let mut m_bytes_returned: Option<i64> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"BytesScanned" => {
+                        if m_bytes_scanned.is_some() {
+                            return Err(
+                                r.error("the member BytesScanned appears more than once"),
+                            );
+                        }
+                        m_bytes_scanned = Some({
+                            let text = r.text_cow()?;
+                            text.trim()
+                                .parse::<i64>()
+                                .map_err(|e| e.to_string())
+                                .map_err(|e| {
+                                    r
+                                        .error(format!("{}{e}", "invalid value for BytesScanned: "))
+                                })?
+                        });
+                    }
+                    b"BytesProcessed" => {
+                        if m_bytes_processed.is_some() {
+                            return Err(
+                                r.error("the member BytesProcessed appears more than once"),
+                            );
+                        }
+                        m_bytes_processed = Some({
+                            let text = r.text_cow()?;
+                            text.trim()
+                                .parse::<i64>()
+                                .map_err(|e| e.to_string())
+                                .map_err(|e| {
+                                    r
+                                        .error(
+                                            format!("{}{e}", "invalid value for BytesProcessed: "),
+                                        )
+                                })?
+                        });
+                    }
+                    b"BytesReturned" => {
+                        if m_bytes_returned.is_some() {
+                            return Err(
+                                r.error("the member BytesReturned appears more than once"),
+                            );
+                        }
+                        m_bytes_returned = Some({
+                            let text = r.text_cow()?;
+                            text.trim()
+                                .parse::<i64>()
+                                .map_err(|e| e.to_string())
+                                .map_err(|e| {
+                                    r
+                                        .error(
+                                            format!("{}{e}", "invalid value for BytesReturned: "),
+                                        )
+                                })?
+                        });
+                    }
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self {
+                bytes_scanned: m_bytes_scanned,
+                bytes_processed: m_bytes_processed,
+                bytes_returned: m_bytes_returned,
+            })
+        }
+    }
+    impl s3_runtime::xml::XmlDocument for Progress {
+        const ROOT_START: &'static str = "<Progress xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+        const ROOT_END: &'static str = "</Progress>";
+        fn write_content(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            self.write_xml(out)
+        }
+        fn read_root(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            Self::read_xml(r, start)
+        }
+    }
+    /// Event telling how far a running query has got; sent only when <code>RequestProgress</code> enabled it.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct ProgressEvent {
+        /// The counts so far, sent as an XML <code>Progress</code> document forming the message payload.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "Details", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub details: Option<crate::types::Progress>,
+    }
+    impl ProgressEvent {
+        /// Sets `Details` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_details(mut self, details: crate::types::Progress) -> Self {
+            self.details = Some(details);
+            self
+        }
+    }
+    /// When fields of CSV results are put in quotes.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum QuoteFields {
+        /// Quote every field.
+        Always,
+        /// Quote a field only when its value requires it, for example when it contains the field delimiter.
+        Asneeded,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl QuoteFields {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["ALWAYS", "ASNEEDED"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Always => "ALWAYS",
+                Self::Asneeded => "ASNEEDED",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for QuoteFields {
+        fn from(value: &str) -> Self {
+            match value {
+                "ALWAYS" => Self::Always,
+                "ASNEEDED" => Self::Asneeded,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    impl From<String> for QuoteFields {
+        fn from(value: String) -> Self {
+            Self::from(value.as_str())
+        }
+    }
+    impl std::fmt::Display for QuoteFields {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl serde::Serialize for QuoteFields {
+        fn serialize<S: serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    #[cfg(feature = "serde")]
+    impl<'de> serde::Deserialize<'de> for QuoteFields {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            String::deserialize(deserializer).map(Self::from)
+        }
+    }
+    /// Event carrying part of the query results.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct RecordsEvent {
+        /// Raw bytes of results. One record may be split across consecutive events, so join the payloads before cutting them into records.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "Payload", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub payload: Option<Vec<u8>>,
+    }
+    impl RecordsEvent {
+        /// Sets `Payload` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_payload(mut self, payload: Vec<u8>) -> Self {
+            self.payload = Some(payload);
+            self
+        }
+    }
+    /// Whether S3 should report progress while a query runs.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct RequestProgress {
+        /// When true, S3 sends <code>Progress</code> events at intervals during the query; when false or unset, it sends none.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub enabled: Option<bool>,
+    }
+    impl RequestProgress {
+        /// Sets `Enabled` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_enabled(mut self, enabled: bool) -> Self {
+            self.enabled = Some(enabled);
+            self
+        }
+    }
+    impl RequestProgress {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.enabled {
+                s3_runtime::xml::display_leaf(out, "<Enabled>", "</Enabled>", v);
+            }
+            Ok(mark)
+        }
+    }
+    impl RequestProgress {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_enabled: Option<bool> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"Enabled" => {
+                        if m_enabled.is_some() {
+                            return Err(
+                                r.error("the member Enabled appears more than once"),
+                            );
+                        }
+                        m_enabled = Some({
+                            let text = r.text_cow()?;
+                            crate::primitives::parse_bool(&text)
+                                .map_err(|e| e.to_string())
+                                .map_err(|e| {
+                                    r.error(format!("{}{e}", "invalid value for Enabled: "))
+                                })?
+                        });
+                    }
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self { enabled: m_enabled })
+        }
+    }
+    impl s3_runtime::xml::XmlDocument for RequestProgress {
+        const ROOT_START: &'static str = "<RequestProgress xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+        const ROOT_END: &'static str = "</RequestProgress>";
+        fn write_content(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            self.write_xml(out)
+        }
+        fn read_root(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            Self::read_xml(r, start)
+        }
+    }
+    /// A byte range of the object to query. A record belongs to the range when its first byte lies in it, so consecutive ranges divide the object without cutting or repeating records. Ranges cannot be used on compressed objects, on JSON in <code>DOCUMENT</code> layout, or on CSV read with <code>AllowQuotedRecordDelimiter</code>.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct ScanRange {
+        /// Offset of the first byte of the range, counting from zero. With <code>Start</code> alone, the range runs to the end of the object.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "Start", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub start: Option<i64>,
+        /// Offset of the last byte of the range (inclusive). With <code>End</code> alone, it is a length instead: the range is the final <code>End</code> bytes of the object.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "End", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub end: Option<i64>,
+    }
+    impl ScanRange {
+        /// Sets `Start` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_start(mut self, start: i64) -> Self {
+            self.start = Some(start);
+            self
+        }
+        /// Sets `End` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_end(mut self, end: i64) -> Self {
+            self.end = Some(end);
+            self
+        }
+    }
+    impl ScanRange {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.start {
+                s3_runtime::xml::display_leaf(out, "<Start>", "</Start>", v);
+            }
+            if let Some(v) = &self.end {
+                s3_runtime::xml::display_leaf(out, "<End>", "</End>", v);
+            }
+            Ok(mark)
+        }
+    }
+    impl ScanRange {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_start: Option<i64> = None;
+            let mut m_end: Option<i64> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"Start" => {
+                        if m_start.is_some() {
+                            return Err(
+                                r.error("the member Start appears more than once"),
+                            );
+                        }
+                        m_start = Some({
+                            let text = r.text_cow()?;
+                            text.trim()
+                                .parse::<i64>()
+                                .map_err(|e| e.to_string())
+                                .map_err(|e| {
+                                    r.error(format!("{}{e}", "invalid value for Start: "))
+                                })?
+                        });
+                    }
+                    b"End" => {
+                        if m_end.is_some() {
+                            return Err(r.error("the member End appears more than once"));
+                        }
+                        m_end = Some({
+                            let text = r.text_cow()?;
+                            text.trim()
+                                .parse::<i64>()
+                                .map_err(|e| e.to_string())
+                                .map_err(|e| {
+                                    r.error(format!("{}{e}", "invalid value for End: "))
+                                })?
+                        });
+                    }
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self { start: m_start, end: m_end })
+        }
+    }
+    impl s3_runtime::xml::XmlDocument for ScanRange {
+        const ROOT_START: &'static str = "<ScanRange xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+        const ROOT_END: &'static str = "</ScanRange>";
+        fn write_content(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            self.write_xml(out)
+        }
+        fn read_root(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            Self::read_xml(r, start)
+        }
+    }
+    /// Events of an S3 Select response, each sent as one message of the AWS event stream encoding. The <code>:event-type</code> header of a message names the member it carries.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    pub enum SelectObjectContentEventStream {
+        /// A piece of the results, in the requested output format.
+        #[cfg_attr(feature = "serde", serde(rename = "Records"))]
+        Records(crate::types::RecordsEvent),
+        /// Final byte counts of the query, sent once after the last records.
+        #[cfg_attr(feature = "serde", serde(rename = "Stats"))]
+        Stats(crate::types::StatsEvent),
+        /// Byte counts so far, sent from time to time when <code>RequestProgress</code> asked for them.
+        #[cfg_attr(feature = "serde", serde(rename = "Progress"))]
+        Progress(crate::types::ProgressEvent),
+        /// Keep-alive without content, sent during long scans so that the connection is not closed as idle; it can be ignored.
+        #[cfg_attr(feature = "serde", serde(rename = "Cont"))]
+        Cont(crate::types::ContinuationEvent),
+        /// Last event of a complete response. If the stream ends without it, the results are incomplete.
+        #[cfg_attr(feature = "serde", serde(rename = "End"))]
+        End(crate::types::EndEvent),
+        /// A member that this version of the crate does not know, by its
+        /// element name. It is kept when reading so nothing is lost, but it
+        /// cannot be written into a request.
+        #[cfg_attr(feature = "serde", serde(skip))]
+        Unknown(String),
+    }
+    impl crate::event_stream::Event for SelectObjectContentEventStream {
+        fn from_message(
+            message: &crate::event_stream::Message,
+        ) -> Result<Self, crate::event_stream::EventStreamError> {
+            Ok(
+                match message.event_type()? {
+                    "Records" => {
+                        Self::Records(crate::types::RecordsEvent {
+                            payload: if message.payload.is_empty() {
+                                None
+                            } else {
+                                Some(message.payload.clone())
+                            },
+                        })
+                    }
+                    "Stats" => {
+                        Self::Stats(crate::types::StatsEvent {
+                            details: if message.payload.is_empty() {
+                                None
+                            } else {
+                                Some(
+                                    crate::event_stream::xml_payload(
+                                        message,
+                                        "Stats",
+                                        crate::types::Stats::read_xml,
+                                    )?,
+                                )
+                            },
+                        })
+                    }
+                    "Progress" => {
+                        Self::Progress(crate::types::ProgressEvent {
+                            details: if message.payload.is_empty() {
+                                None
+                            } else {
+                                Some(
+                                    crate::event_stream::xml_payload(
+                                        message,
+                                        "Progress",
+                                        crate::types::Progress::read_xml,
+                                    )?,
+                                )
+                            },
+                        })
+                    }
+                    "Cont" => Self::Cont(crate::types::ContinuationEvent {}),
+                    "End" => Self::End(crate::types::EndEvent {}),
+                    other => Self::Unknown(other.to_owned()),
+                },
+            )
+        }
+        fn to_message(
+            &self,
+        ) -> Result<crate::event_stream::Message, crate::error::BuildError> {
+            Ok(
+                match self {
+                    Self::Records(v) => {
+                        let mut message = crate::event_stream::Message::event("Records");
+                        if let Some(x) = &v.payload {
+                            message
+                                .push_header(
+                                    ":content-type",
+                                    crate::event_stream::HeaderValue::String(
+                                        "application/octet-stream".to_owned(),
+                                    ),
+                                );
+                            message.payload = x.clone();
+                        }
+                        message
+                    }
+                    Self::Stats(v) => {
+                        let mut message = crate::event_stream::Message::event("Stats");
+                        if let Some(x) = &v.details {
+                            message
+                                .push_header(
+                                    ":content-type",
+                                    crate::event_stream::HeaderValue::String(
+                                        "text/xml".to_owned(),
+                                    ),
+                                );
+                            message.payload = {
+                                let mut xml = String::with_capacity(
+                                    s3_runtime::xml::DOCUMENT_CAPACITY,
+                                );
+                                {
+                                    let out: &mut String = &mut xml;
+                                    out.push_str(
+                                        "<Stats xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+                                    );
+                                    let mark = x.write_xml(out)?;
+                                    s3_runtime::xml::end(out, "</Stats>", mark);
+                                }
+                                xml.into_bytes()
+                            };
+                        }
+                        message
+                    }
+                    Self::Progress(v) => {
+                        let mut message = crate::event_stream::Message::event(
+                            "Progress",
+                        );
+                        if let Some(x) = &v.details {
+                            message
+                                .push_header(
+                                    ":content-type",
+                                    crate::event_stream::HeaderValue::String(
+                                        "text/xml".to_owned(),
+                                    ),
+                                );
+                            message.payload = {
+                                let mut xml = String::with_capacity(
+                                    s3_runtime::xml::DOCUMENT_CAPACITY,
+                                );
+                                {
+                                    let out: &mut String = &mut xml;
+                                    out.push_str(
+                                        "<Progress xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+                                    );
+                                    let mark = x.write_xml(out)?;
+                                    s3_runtime::xml::end(out, "</Progress>", mark);
+                                }
+                                xml.into_bytes()
+                            };
+                        }
+                        message
+                    }
+                    Self::Cont(_) => crate::event_stream::Message::event("Cont"),
+                    Self::End(_) => crate::event_stream::Message::event("End"),
+                    Self::Unknown(name) => {
+                        return Err(crate::error::BuildError::UnknownUnionVariant {
+                            shape: "SelectObjectContentEventStream",
+                            name: name.clone(),
+                        });
+                    }
+                },
+            )
+        }
+    }
+    /// Byte counts of a query once it has finished.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct Stats {
+        /// Bytes of the stored object that were read, as stored (compressed, if it is).
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "BytesScanned",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub bytes_scanned: Option<i64>,
+        /// Bytes of object data that were examined after decompression.
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "BytesProcessed",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub bytes_processed: Option<i64>,
+        /// Bytes of result data sent back in <code>Records</code> events.
+        #[cfg_attr(
+            feature = "serde",
+            serde(
+                rename = "BytesReturned",
+                default,
+                skip_serializing_if = "Option::is_none"
+            )
+        )]
+        pub bytes_returned: Option<i64>,
+    }
+    impl Stats {
+        /// Sets `BytesScanned` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_bytes_scanned(mut self, bytes_scanned: i64) -> Self {
+            self.bytes_scanned = Some(bytes_scanned);
+            self
+        }
+        /// Sets `BytesProcessed` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_bytes_processed(mut self, bytes_processed: i64) -> Self {
+            self.bytes_processed = Some(bytes_processed);
+            self
+        }
+        /// Sets `BytesReturned` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_bytes_returned(mut self, bytes_returned: i64) -> Self {
+            self.bytes_returned = Some(bytes_returned);
+            self
+        }
+    }
+    impl Stats {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.bytes_scanned {
+                s3_runtime::xml::display_leaf(
+                    out,
+                    "<BytesScanned>",
+                    "</BytesScanned>",
+                    v,
+                );
+            }
+            if let Some(v) = &self.bytes_processed {
+                s3_runtime::xml::display_leaf(
+                    out,
+                    "<BytesProcessed>",
+                    "</BytesProcessed>",
+                    v,
+                );
+            }
+            if let Some(v) = &self.bytes_returned {
+                s3_runtime::xml::display_leaf(
+                    out,
+                    "<BytesReturned>",
+                    "</BytesReturned>",
+                    v,
+                );
+            }
+            Ok(mark)
+        }
+    }
+    impl Stats {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_bytes_scanned: Option<i64> = None;
+            let mut m_bytes_processed: Option<i64> = None;
+            let mut m_bytes_returned: Option<i64> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"BytesScanned" => {
+                        if m_bytes_scanned.is_some() {
+                            return Err(
+                                r.error("the member BytesScanned appears more than once"),
+                            );
+                        }
+                        m_bytes_scanned = Some({
+                            let text = r.text_cow()?;
+                            text.trim()
+                                .parse::<i64>()
+                                .map_err(|e| e.to_string())
+                                .map_err(|e| {
+                                    r
+                                        .error(format!("{}{e}", "invalid value for BytesScanned: "))
+                                })?
+                        });
+                    }
+                    b"BytesProcessed" => {
+                        if m_bytes_processed.is_some() {
+                            return Err(
+                                r.error("the member BytesProcessed appears more than once"),
+                            );
+                        }
+                        m_bytes_processed = Some({
+                            let text = r.text_cow()?;
+                            text.trim()
+                                .parse::<i64>()
+                                .map_err(|e| e.to_string())
+                                .map_err(|e| {
+                                    r
+                                        .error(
+                                            format!("{}{e}", "invalid value for BytesProcessed: "),
+                                        )
+                                })?
+                        });
+                    }
+                    b"BytesReturned" => {
+                        if m_bytes_returned.is_some() {
+                            return Err(
+                                r.error("the member BytesReturned appears more than once"),
+                            );
+                        }
+                        m_bytes_returned = Some({
+                            let text = r.text_cow()?;
+                            text.trim()
+                                .parse::<i64>()
+                                .map_err(|e| e.to_string())
+                                .map_err(|e| {
+                                    r
+                                        .error(
+                                            format!("{}{e}", "invalid value for BytesReturned: "),
+                                        )
+                                })?
+                        });
+                    }
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self {
+                bytes_scanned: m_bytes_scanned,
+                bytes_processed: m_bytes_processed,
+                bytes_returned: m_bytes_returned,
+            })
+        }
+    }
+    impl s3_runtime::xml::XmlDocument for Stats {
+        const ROOT_START: &'static str = "<Stats xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
+        const ROOT_END: &'static str = "</Stats>";
+        fn write_content(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            self.write_xml(out)
+        }
+        fn read_root(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            Self::read_xml(r, start)
+        }
+    }
+    /// Event carrying the totals of a finished query.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    pub struct StatsEvent {
+        /// The totals, sent as an XML <code>Stats</code> document forming the message payload.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "Details", default, skip_serializing_if = "Option::is_none")
+        )]
+        pub details: Option<crate::types::Stats>,
+    }
+    impl StatsEvent {
+        /// Sets `Details` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_details(mut self, details: crate::types::Stats) -> Self {
+            self.details = Some(details);
+            self
+        }
     }
 }
 #[cfg(feature = "select-object-content")]
-impl s3_runtime::xml::XmlDocument for Stats {
-    const ROOT_START: &'static str = "<Stats xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-    const ROOT_END: &'static str = "</Stats>";
-    fn write_content(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        self.write_xml(out)
-    }
-    fn read_root(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::read_xml(r, start)
-    }
-}
-#[cfg(feature = "select-object-content")]
-/// Event carrying the totals of a finished query.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct StatsEvent {
-    /// The totals, sent as an XML <code>Stats</code> document forming the message payload.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Details", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub details: Option<crate::types::Stats>,
-}
-#[cfg(feature = "select-object-content")]
-impl StatsEvent {
-    /// Sets `Details` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_details(mut self, details: crate::types::Stats) -> Self {
-        self.details = Some(details);
-        self
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-/// Storage class analysis settings. S3 watches how the selected objects are accessed, to help decide when moving them to a cheaper storage class pays off.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct StorageClassAnalysis {
-    /// When present, S3 exports the analysis results as a daily report; when absent, nothing is exported.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "DataExport", default, skip_serializing_if = "Option::is_none")
-    )]
-    pub data_export: Option<crate::types::StorageClassAnalysisDataExport>,
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl StorageClassAnalysis {
-    /// Sets `DataExport` and returns the value, for chaining.
-    #[must_use]
-    pub fn with_data_export(
-        mut self,
-        data_export: crate::types::StorageClassAnalysisDataExport,
-    ) -> Self {
-        self.data_export = Some(data_export);
-        self
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl StorageClassAnalysis {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-    pub(crate) fn write_xml(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        out.push('>');
-        let mark = out.len();
-        if let Some(v) = &self.data_export {
-            out.push_str("<DataExport");
-            let mark = v.write_xml(out)?;
-            s3_runtime::xml::end(out, "</DataExport>", mark);
-        }
-        Ok(mark)
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl StorageClassAnalysis {
-    /// Reads this value from the element `start`, which the reader has just entered.
-    #[allow(unused_assignments)]
-    pub(crate) fn read_xml(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        _start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_data_export: Option<crate::types::StorageClassAnalysisDataExport> = None;
-        while let Some(child) = r.next_child()? {
-            match child.name() {
-                b"DataExport" => {
-                    if m_data_export.is_some() {
-                        return Err(
-                            r.error("the member DataExport appears more than once"),
-                        );
-                    }
-                    m_data_export = Some(
-                        crate::types::StorageClassAnalysisDataExport::read_xml(
-                            r,
-                            &child,
-                        )?,
-                    );
-                }
-                _ => r.skip()?,
-            }
-        }
-        Ok(Self { data_export: m_data_export })
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl s3_runtime::xml::XmlDocument for StorageClassAnalysis {
-    const ROOT_START: &'static str = "<StorageClassAnalysis xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-    const ROOT_END: &'static str = "</StorageClassAnalysis>";
-    fn write_content(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        self.write_xml(out)
-    }
-    fn read_root(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::read_xml(r, start)
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-/// How analysis results are exported: the report schema version and where the reports go.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct StorageClassAnalysisDataExport {
-    /// Layout version of the exported report; <code>V_1</code> is the only value defined.
-    #[cfg_attr(feature = "serde", serde(rename = "OutputSchemaVersion"))]
-    pub output_schema_version: crate::types::StorageClassAnalysisSchemaVersion,
-    /// Location the exported reports are written to.
-    #[cfg_attr(feature = "serde", serde(rename = "Destination"))]
-    pub destination: crate::types::AnalyticsExportDestination,
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl StorageClassAnalysisDataExport {
-    /// Creates a value from its required members; optional members start empty.
-    pub fn new(
-        output_schema_version: crate::types::StorageClassAnalysisSchemaVersion,
-        destination: crate::types::AnalyticsExportDestination,
-    ) -> Self {
-        Self {
-            output_schema_version,
-            destination,
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl StorageClassAnalysisDataExport {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-    pub(crate) fn write_xml(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        out.push('>');
-        let mark = out.len();
-        {
-            let v = &self.output_schema_version;
-            s3_runtime::xml::leaf(
-                out,
-                "<OutputSchemaVersion>",
-                "</OutputSchemaVersion>",
-                v.as_str(),
-            );
-        }
-        {
-            let v = &self.destination;
-            out.push_str("<Destination");
-            let mark = v.write_xml(out)?;
-            s3_runtime::xml::end(out, "</Destination>", mark);
-        }
-        Ok(mark)
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl StorageClassAnalysisDataExport {
-    /// Reads this value from the element `start`, which the reader has just entered.
-    #[allow(unused_assignments)]
-    pub(crate) fn read_xml(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        _start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_output_schema_version: Option<
-            crate::types::StorageClassAnalysisSchemaVersion,
-        > = None;
-        let mut m_destination: Option<crate::types::AnalyticsExportDestination> = None;
-        while let Some(child) = r.next_child()? {
-            match child.name() {
-                b"OutputSchemaVersion" => {
-                    if m_output_schema_version.is_some() {
-                        return Err(
-                            r
-                                .error(
-                                    "the member OutputSchemaVersion appears more than once",
-                                ),
-                        );
-                    }
-                    m_output_schema_version = Some(
-                        crate::types::StorageClassAnalysisSchemaVersion::from(
-                            &*r.text_cow()?,
-                        ),
-                    );
-                }
-                b"Destination" => {
-                    if m_destination.is_some() {
-                        return Err(
-                            r.error("the member Destination appears more than once"),
-                        );
-                    }
-                    m_destination = Some(
-                        crate::types::AnalyticsExportDestination::read_xml(r, &child)?,
-                    );
-                }
-                _ => r.skip()?,
-            }
-        }
-        Ok(Self {
-            output_schema_version: m_output_schema_version
-                .ok_or_else(|| {
-                    r.error("the required member OutputSchemaVersion is missing")
-                })?,
-            destination: m_destination
-                .ok_or_else(|| r.error("the required member Destination is missing"))?,
-        })
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl s3_runtime::xml::XmlDocument for StorageClassAnalysisDataExport {
-    const ROOT_START: &'static str = "<StorageClassAnalysisDataExport xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-    const ROOT_END: &'static str = "</StorageClassAnalysisDataExport>";
-    fn write_content(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        self.write_xml(out)
-    }
-    fn read_root(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::read_xml(r, start)
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-/// Report layout versions available for storage class analysis exports.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum StorageClassAnalysisSchemaVersion {
-    /// The first, and currently only, report layout version.
-    V1,
-    /// A value that this version of the crate does not know, kept as sent.
-    Unknown(crate::types::UnknownValue),
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl StorageClassAnalysisSchemaVersion {
-    /// Every value this version of the crate knows, in model order.
-    pub const VALUES: &'static [&'static str] = &["V_1"];
-    /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::V1 => "V_1",
-            Self::Unknown(v) => v.as_str(),
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl From<&str> for StorageClassAnalysisSchemaVersion {
-    fn from(value: &str) -> Self {
-        match value {
-            "V_1" => Self::V1,
-            other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl From<String> for StorageClassAnalysisSchemaVersion {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl std::fmt::Display for StorageClassAnalysisSchemaVersion {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-#[cfg(feature = "serde")]
-impl serde::Serialize for StorageClassAnalysisSchemaVersion {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-#[cfg(
-    any(
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for StorageClassAnalysisSchemaVersion {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::from)
-    }
-}
-#[cfg(
-    any(
-        feature = "create-bucket",
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-/// A label made of a key and a value, attached to an S3 resource.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct Tag {
-    /// Tag key, at least one character long; keys are unique within one tag set.
-    #[cfg_attr(feature = "serde", serde(rename = "Key"))]
-    pub key: String,
-    /// Text associated with the tag key; it may be empty.
-    #[cfg_attr(feature = "serde", serde(rename = "Value"))]
-    pub value: String,
-}
-#[cfg(
-    any(
-        feature = "create-bucket",
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl Tag {
-    /// Creates a value from its required members; optional members start empty.
-    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            key: key.into(),
-            value: value.into(),
-        }
-    }
-}
-#[cfg(
-    any(
-        feature = "create-bucket",
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl Tag {
-    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-    pub(crate) fn write_xml(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        out.push('>');
-        let mark = out.len();
-        {
-            let v = &self.key;
-            s3_runtime::xml::leaf(out, "<Key>", "</Key>", v.as_str());
-        }
-        {
-            let v = &self.value;
-            s3_runtime::xml::leaf(out, "<Value>", "</Value>", v.as_str());
-        }
-        Ok(mark)
-    }
-}
-#[cfg(
-    any(
-        feature = "create-bucket",
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl Tag {
-    /// Reads this value from the element `start`, which the reader has just entered.
-    #[allow(unused_assignments)]
-    pub(crate) fn read_xml(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        _start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        let mut m_key: Option<String> = None;
-        let mut m_value: Option<String> = None;
-        while let Some(child) = r.next_child()? {
-            match child.name() {
-                b"Key" => {
-                    if m_key.is_some() {
-                        return Err(r.error("the member Key appears more than once"));
-                    }
-                    m_key = Some(r.text()?);
-                }
-                b"Value" => {
-                    if m_value.is_some() {
-                        return Err(r.error("the member Value appears more than once"));
-                    }
-                    m_value = Some(r.text()?);
-                }
-                _ => r.skip()?,
-            }
-        }
-        Ok(Self {
-            key: m_key.ok_or_else(|| r.error("the required member Key is missing"))?,
-            value: m_value
-                .ok_or_else(|| r.error("the required member Value is missing"))?,
-        })
-    }
-}
-#[cfg(
-    any(
-        feature = "create-bucket",
-        feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations",
-        feature = "put-bucket-analytics-configuration"
-    )
-)]
-impl s3_runtime::xml::XmlDocument for Tag {
-    const ROOT_START: &'static str = "<Tag xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-    const ROOT_END: &'static str = "</Tag>";
-    fn write_content(
-        &self,
-        out: &mut String,
-    ) -> Result<usize, crate::error::BuildError> {
-        self.write_xml(out)
-    }
-    fn read_root(
-        r: &mut s3_runtime::xml_read::Reader<'_>,
-        start: &s3_runtime::xml_read::Start<'_>,
-    ) -> Result<Self, crate::error::XmlError> {
-        Self::read_xml(r, start)
-    }
-}
-#[cfg(feature = "put-bucket-analytics-configuration")]
-/// The bucket already holds the maximum number of configurations of this kind; for analytics configurations the limit is 1,000 per bucket. Returned with HTTP status 400.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct TooManyConfigurations {
-    /// What the error response said: code, message, request id, host id and HTTP status.
-    #[cfg_attr(feature = "serde", serde(flatten))]
-    pub meta: crate::error::ErrorMetadata,
-}
-#[cfg(feature = "put-bucket-analytics-configuration")]
-impl std::fmt::Display for TooManyConfigurations {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.meta, f)
-    }
-}
-#[cfg(feature = "put-bucket-analytics-configuration")]
-impl std::error::Error for TooManyConfigurations {}
-#[cfg(feature = "put-bucket-analytics-configuration")]
-impl s3_runtime::operation::ProvideErrorMetadata for TooManyConfigurations {
-    fn meta(&self) -> &crate::error::ErrorMetadata {
-        &self.meta
-    }
-}
-#[cfg(feature = "put-bucket-analytics-configuration")]
-impl TooManyConfigurations {
-    /// This error as an HTTP response (server side): status 400, the `<Error>` document with the code `TooManyConfigurations`, the message, the request id and host id (also as the profile's request id headers). Never fails.
-    pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
-        let headers = http::HeaderMap::new();
-        crate::server::error_response(
-            &crate::PROFILE,
-            &self.meta,
-            Some("TooManyConfigurations"),
-            400u16,
-            &[],
-            "",
-            headers,
-        )
-    }
-}
+pub use gate_9::*;

@@ -306,42 +306,11 @@ pub const PROFILE: s3_runtime::operation::Profile = {profile};
     )
 }
 
-/// Parses the items of `tokens` and puts `#[cfg(any(feature = …))]` on
-/// each, unless every operation uses them.
-fn gated_items(
-    tokens: TokenStream,
-    features: Option<&Vec<String>>,
-    all: usize,
-) -> Result<Vec<syn::Item>, String> {
-    let mut items = parse_file(tokens)?.items;
-    let Some(features) = features.filter(|f| f.len() < all) else {
-        return Ok(items);
-    };
-    let cfg: syn::Attribute = match features.as_slice() {
-        [one] => syn::parse_quote!(#[cfg(feature = #one)]),
-        many => syn::parse_quote!(#[cfg(any(#(feature = #many),*))]),
-    };
-    for item in &mut items {
-        if let Some(attrs) = item_attrs(item) {
-            attrs.insert(0, cfg.clone());
-        }
-    }
-    Ok(items)
-}
-
-fn item_attrs(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
-    match item {
-        syn::Item::Struct(i) => Some(&mut i.attrs),
-        syn::Item::Enum(i) => Some(&mut i.attrs),
-        syn::Item::Impl(i) => Some(&mut i.attrs),
-        syn::Item::Fn(i) => Some(&mut i.attrs),
-        syn::Item::Const(i) => Some(&mut i.attrs),
-        _ => None,
-    }
-}
-
-/// `src/types.rs` as a parsed file: each type's tokens are parsed once,
-/// gated, and formatted without going back to tokens.
+/// `src/types.rs` as a parsed file: each type's tokens are parsed once and
+/// formatted without going back to tokens. Types that every operation uses
+/// sit at the top level; the others are grouped by the set of features that
+/// compile them, one private module per set with the `cfg` written once on
+/// the module and once on its re-export.
 fn types_rs(krate: &Crate) -> Result<syn::File, String> {
     let all = krate.operations.len();
     let mut file = parse_file(quote! {
@@ -358,11 +327,43 @@ fn types_rs(krate: &Crate) -> Result<syn::File, String> {
             }
         }
     })?;
+    let mut gated: std::collections::BTreeMap<&[String], Vec<syn::Item>> = Default::default();
     for t in &krate.types {
-        let items = gated_items(type_items(krate, t), krate.type_features.get(t.name()), all)?;
-        file.items.extend(items);
+        let items = parse_file(type_items(krate, t))?.items;
+        match krate.type_features.get(t.name()).filter(|f| f.len() < all) {
+            Some(features) => gated.entry(features).or_default().extend(items),
+            None => file.items.extend(items),
+        }
+    }
+    for (n, (features, items)) in gated.into_iter().enumerate() {
+        let cfg = match features {
+            [one] => quote!(#[cfg(feature = #one)]),
+            many => quote!(#[cfg(any(#(feature = #many),*))]),
+        };
+        let module = quote::format_ident!("gate_{}", n + 1);
+        let doc = format!(" Types compiled with {}.", feature_list(features));
+        file.items.push(syn::parse_quote! {
+            #[doc = #doc]
+            #cfg
+            mod #module {
+                #(#items)*
+            }
+        });
+        file.items.push(syn::parse_quote! {
+            #cfg
+            pub use #module::*;
+        });
     }
     Ok(file)
+}
+
+/// `feature `a``, or `any of the features `a`, `b``, for docs.
+fn feature_list(features: &[String]) -> String {
+    let quoted: Vec<String> = features.iter().map(|f| format!("`{f}`")).collect();
+    match quoted.as_slice() {
+        [one] => format!("feature {one}"),
+        many => format!("any of the features {}", many.join(", ")),
+    }
 }
 
 /// Every item of one type: the type, its XML code and its document functions.
