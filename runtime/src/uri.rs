@@ -34,6 +34,7 @@ pub fn encode_into(out: &mut String, value: &str, keep_slash: bool) {
 /// Appends one path label: `value` percent-encoded, keeping `/` only for a
 /// greedy label. An empty value is an error naming `member`, because the
 /// path would then address another resource.
+#[inline]
 pub fn push_label(
     out: &mut String,
     member: &'static str,
@@ -74,6 +75,7 @@ pub fn push_host_label(
 
 /// Appends one query parameter `key=value` (or `key` alone for a literal
 /// without a value), preceded by `?` for the first parameter and `&` after.
+#[inline]
 pub fn push_query(out: &mut String, first: &mut bool, key: &str, value: Option<&str>) {
     out.push(if *first { '?' } else { '&' });
     *first = false;

@@ -183,17 +183,20 @@ pub struct Start<'a> {
 impl<'a> Start<'a> {
     /// Returns the element's local name (the name without a namespace
     /// prefix), as bytes for matching against byte-string literals.
+    #[inline]
     pub fn name(&self) -> &'a [u8] {
         self.name.as_bytes()
     }
 
     /// Returns the element's local name as text.
+    #[inline]
     pub fn local_name(&self) -> &'a str {
         self.name
     }
 
     /// Returns true if the element was written as an empty-element tag,
     /// such as `<X/>`.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.empty
     }
@@ -362,6 +365,7 @@ impl<'a> Reader<'a> {
     /// processing instructions and whitespace between elements are skipped.
     /// Other text where an element belongs is an error, and so is calling
     /// this when no element is open.
+    #[inline]
     pub fn next_child(&mut self) -> Result<Option<Start<'a>>, XmlError> {
         let (qualified, empty) = self.current("next_child")?;
         self.finished = None;
@@ -404,6 +408,7 @@ impl<'a> Reader<'a> {
     /// requires, and whitespace is kept as it is. Comments and processing
     /// instructions are skipped. A child element is an error. An empty
     /// element gives `""`.
+    #[inline]
     pub fn text(&mut self) -> Result<String, XmlError> {
         self.text_cow().map(Cow::into_owned)
     }
@@ -411,6 +416,7 @@ impl<'a> Reader<'a> {
     /// Does the same as [`Reader::text`], but borrows the text from the body
     /// when it needs no decoding, so reading a number, a boolean, a
     /// timestamp or an enum value does not allocate.
+    #[inline]
     pub fn text_cow(&mut self) -> Result<Cow<'a, str>, XmlError> {
         let (qualified, empty) = self.current("text")?;
         self.finished = None;
