@@ -143,6 +143,26 @@ pub fn member_local(field: &str) -> String {
     format!("m_{}", unraw(field))
 }
 
+/// The JSON key serde's `rename_all = "PascalCase"` gives field `field`
+/// (serde's own rule: drop each `_` and capitalize the letter after it and
+/// the first letter; the `r#` of a raw identifier is not part of the name).
+/// Where it is not the member name, the field carries its own `rename`.
+pub fn serde_pascal(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut capitalize = true;
+    for c in unraw(field).chars() {
+        if c == '_' {
+            capitalize = true;
+        } else if capitalize {
+            out.push(c.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The file of module `module`, without `.rs`: `type` for `r#type`.
 pub fn module_file(module: &str) -> &str {
     unraw(module)
@@ -222,5 +242,17 @@ mod tests {
         assert_eq!(member_local("r#type"), "m_type");
         assert_eq!(module_file("r#type"), "type");
         assert_eq!(module_file("get_object"), "get_object");
+    }
+
+    #[test]
+    fn serde_pascal_case_is_serdes_rule() {
+        assert_eq!(serde_pascal("expected_bucket_owner"), "ExpectedBucketOwner");
+        assert_eq!(serde_pascal("r#type"), "Type");
+        assert_eq!(
+            serde_pascal("sse_customer_algorithm"),
+            "SseCustomerAlgorithm"
+        );
+        assert_eq!(serde_pascal("checksum_crc32"), "ChecksumCrc32");
+        assert_eq!(serde_pascal("id"), "Id");
     }
 }

@@ -16,6 +16,7 @@ mod gate_1 {
     /// Some other account already has a bucket with the requested name; general purpose bucket names in the global namespace are shared by all accounts, so another name has to be chosen. Returned with HTTP status 409.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     pub struct BucketAlreadyExists {
         /// What the error response said: code, message, request id, host id and HTTP status.
         #[cfg_attr(feature = "serde", serde(flatten))]
@@ -50,6 +51,7 @@ mod gate_1 {
     /// The caller already has a bucket with this name. Returned with HTTP status 409, except in us-east-1 where, for compatibility with old clients, S3 answers 200 OK instead.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     pub struct BucketAlreadyOwnedByYou {
         /// What the error response said: code, message, request id, host id and HTTP status.
         #[cfg_attr(feature = "serde", serde(flatten))]
@@ -155,23 +157,13 @@ mod gate_1 {
     /// What kind of directory bucket to create and how its data is kept redundant.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct BucketInfo {
         /// How many zones keep copies of the data (for directory buckets, a single one).
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "DataRedundancy",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub data_redundancy: Option<crate::types::DataRedundancy>,
         /// Kind of bucket; <code>Directory</code> is the only value defined.
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "Type", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub r#type: Option<crate::types::BucketType>,
     }
     impl BucketInfo {
@@ -623,35 +615,19 @@ mod gate_1 {
     /// Settings for a bucket being created: its Region, or for a directory bucket its zone and kind, plus initial tags. Every part is optional.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct CreateBucketConfiguration {
         /// Region of a general purpose bucket, for example <code>eu-west-1</code>. When left out, the bucket goes to us-east-1 (N. Virginia). Not used for directory buckets.
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "LocationConstraint",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub location_constraint: Option<crate::types::BucketLocationConstraint>,
         /// Zone that will hold a directory bucket. Only for directory buckets.
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "Location", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub location: Option<crate::types::LocationInfo>,
         /// Kind and data redundancy of a directory bucket. Only for directory buckets.
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "Bucket", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub bucket: Option<crate::types::BucketInfo>,
         /// Tags to attach to the bucket as it is created. Needs the <code>s3:TagResource</code> permission (<code>s3express:TagResource</code> for a directory bucket).
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub tags: Option<Vec<crate::types::Tag>>,
     }
     impl CreateBucketConfiguration {
@@ -879,19 +855,13 @@ mod gate_1 {
     /// Placement of a directory bucket: the kind of zone and its zone ID.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct LocationInfo {
         /// Whether the zone is an Availability Zone or a Local Zone.
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "Type", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub r#type: Option<crate::types::LocationType>,
         /// Zone ID of that zone, for example <code>use1-az4</code>.
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "Name", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub name: Option<String>,
     }
     impl LocationInfo {
@@ -1059,13 +1029,11 @@ mod gate_2 {
     /// A label made of a key and a value, attached to an S3 resource.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct Tag {
         /// Tag key, at least one character long; keys are unique within one tag set.
-        #[cfg_attr(feature = "serde", serde(rename = "Key"))]
         pub key: String,
         /// Text associated with the tag key; it may be empty.
-        #[cfg_attr(feature = "serde", serde(rename = "Value"))]
         pub value: String,
     }
     impl Tag {
@@ -1232,6 +1200,7 @@ mod gate_4 {
     /// The bucket has no configuration with the identifier given in the request. Returned with HTTP status 404.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     pub struct NoSuchConfiguration {
         /// What the error response said: code, message, request id, host id and HTTP status.
         #[cfg_attr(feature = "serde", serde(flatten))]
@@ -1283,6 +1252,7 @@ mod gate_5 {
     /// The bucket named in the request does not exist. Returned with HTTP status 404.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     pub struct NoSuchBucket {
         /// What the error response said: code, message, request id, host id and HTTP status.
         #[cfg_attr(feature = "serde", serde(flatten))]
@@ -1335,19 +1305,13 @@ mod gate_6 {
     /// A group of conditions joined by logical AND: an object is selected only if it meets all of them. The group should hold at least two conditions.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct AnalyticsAndOperator {
         /// Key prefix that a selected object must have.
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub prefix: Option<String>,
         /// Tags that a selected object must all carry, serialized as repeated <code>Tag</code> elements without a wrapping element.
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub tags: Option<Vec<crate::types::Tag>>,
     }
     impl AnalyticsAndOperator {
@@ -1436,19 +1400,14 @@ mod gate_6 {
     /// One storage class analysis configuration: its identifier, an optional object filter, and the analysis settings.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct AnalyticsConfiguration {
         /// Name of this configuration, unique among the configurations of the bucket.
-        #[cfg_attr(feature = "serde", serde(rename = "Id"))]
         pub id: String,
         /// Limits the analysis to matching objects: a key prefix, a single tag, or an AND of several conditions. When absent, every object in the bucket is analysed.
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "Filter", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub filter: Option<crate::types::AnalyticsFilter>,
         /// Settings of the storage class analysis, including the optional export of its results.
-        #[cfg_attr(feature = "serde", serde(rename = "StorageClassAnalysis"))]
         pub storage_class_analysis: crate::types::StorageClassAnalysis,
     }
     impl AnalyticsConfiguration {
@@ -1574,10 +1533,9 @@ mod gate_6 {
     /// Wrapper around the location that receives exported analytics reports.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct AnalyticsExportDestination {
         /// Export target in an S3 bucket.
-        #[cfg_attr(feature = "serde", serde(rename = "S3BucketDestination"))]
         pub s3_bucket_destination: crate::types::AnalyticsS3BucketDestination,
     }
     impl AnalyticsExportDestination {
@@ -1763,29 +1721,17 @@ mod gate_6 {
     /// An S3 location that receives exported analytics reports, and the file format to write them in.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct AnalyticsS3BucketDestination {
         /// File format of the exported reports (only CSV is defined).
-        #[cfg_attr(feature = "serde", serde(rename = "Format"))]
         pub format: crate::types::AnalyticsS3ExportFileFormat,
         /// Account ID expected to own the destination bucket. If omitted, S3 writes reports without checking who owns the bucket; setting it protects against the destination bucket changing hands.
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "BucketAccountId",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub bucket_account_id: Option<String>,
         /// ARN of the destination bucket, for example <code>arn:aws:s3:::amzn-s3-demo-bucket</code>. Note that this is an ARN, not a bare bucket name, even though the member targets BucketName.
-        #[cfg_attr(feature = "serde", serde(rename = "Bucket"))]
         pub bucket: String,
         /// Optional key prefix put in front of every report object S3 writes to the destination bucket.
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "Prefix", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub prefix: Option<String>,
     }
     impl AnalyticsS3BucketDestination {
@@ -1982,17 +1928,10 @@ mod gate_6 {
     /// Storage class analysis settings. S3 watches how the selected objects are accessed, to help decide when moving them to a cheaper storage class pays off.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct StorageClassAnalysis {
         /// When present, S3 exports the analysis results as a daily report; when absent, nothing is exported.
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "DataExport",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub data_export: Option<crate::types::StorageClassAnalysisDataExport>,
     }
     impl StorageClassAnalysis {
@@ -2072,13 +2011,11 @@ mod gate_6 {
     /// How analysis results are exported: the report schema version and where the reports go.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct StorageClassAnalysisDataExport {
         /// Layout version of the exported report; <code>V_1</code> is the only value defined.
-        #[cfg_attr(feature = "serde", serde(rename = "OutputSchemaVersion"))]
         pub output_schema_version: crate::types::StorageClassAnalysisSchemaVersion,
         /// Location the exported reports are written to.
-        #[cfg_attr(feature = "serde", serde(rename = "Destination"))]
         pub destination: crate::types::AnalyticsExportDestination,
     }
     impl StorageClassAnalysisDataExport {
@@ -2260,6 +2197,7 @@ mod gate_7 {
     /// The addressed resource does not exist. HeadBucket reports it for a 404 response: a HEAD response has no body, so no more specific error code is available. The official model gives it no <code>httpError</code> status.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     pub struct NotFound {
         /// What the error response said: code, message, request id, host id and HTTP status.
         #[cfg_attr(feature = "serde", serde(flatten))]
@@ -2300,6 +2238,7 @@ mod gate_8 {
     /// The caller is not allowed to perform the request, for example because it lacks the needed permission or the bucket is not owned by the expected account. Returned with HTTP status 403.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     pub struct AccessDenied {
         /// What the error response said: code, message, request id, host id and HTTP status.
         #[cfg_attr(feature = "serde", serde(flatten))]
@@ -2334,6 +2273,7 @@ mod gate_8 {
     /// The request carried a parameter or configuration value that S3 does not accept. Returned with HTTP status 400.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     pub struct InvalidArgument {
         /// What the error response said: code, message, request id, host id and HTTP status.
         #[cfg_attr(feature = "serde", serde(flatten))]
@@ -2368,6 +2308,7 @@ mod gate_8 {
     /// The bucket already holds the maximum number of configurations of this kind; for analytics configurations the limit is 1,000 per bucket. Returned with HTTP status 400.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     pub struct TooManyConfigurations {
         /// What the error response said: code, message, request id, host id and HTTP status.
         #[cfg_attr(feature = "serde", serde(flatten))]
@@ -2408,73 +2349,28 @@ mod gate_9 {
     /// Settings for reading a delimited-text object. All are optional; when unset, fields are separated by commas, records by newlines, and values are quoted with double quotes.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct CSVInput {
         /// What the first line of the object is: a header whose names statements may use (<code>USE</code>), a header to skip (<code>IGNORE</code>), or a data record (<code>NONE</code>).
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "FileHeaderInfo",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub file_header_info: Option<crate::types::FileHeaderInfo>,
         /// Character that marks a comment line: lines beginning with it are skipped. S3 uses <code>#</code> when this is unset.
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "Comments", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub comments: Option<String>,
         /// Character that escapes a quote character appearing inside a quoted value.
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "QuoteEscapeCharacter",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub quote_escape_character: Option<String>,
         /// Character that ends each record; a newline when unset.
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "RecordDelimiter",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub record_delimiter: Option<String>,
         /// Character that separates the fields of a record; a comma when unset.
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "FieldDelimiter",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub field_delimiter: Option<String>,
         /// Character enclosing a value that contains the field delimiter; a double quote when unset.
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "QuoteCharacter",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub quote_character: Option<String>,
         /// When true, a record delimiter inside a quoted value is part of the value instead of ending the record. Off when unset, because it makes the scan slower.
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "AllowQuotedRecordDelimiter",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub allow_quoted_record_delimiter: Option<bool>,
     }
     impl CSVInput {
@@ -2726,57 +2622,22 @@ mod gate_9 {
     /// Settings for writing results as delimited text. Unset settings take S3's defaults.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct CSVOutput {
         /// Whether every field is quoted (<code>ALWAYS</code>) or only the fields that need it (<code>ASNEEDED</code>).
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "QuoteFields",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub quote_fields: Option<crate::types::QuoteFields>,
         /// Character written before a quote character that occurs inside a quoted field.
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "QuoteEscapeCharacter",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub quote_escape_character: Option<String>,
         /// Character written after each record; a newline when unset.
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "RecordDelimiter",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub record_delimiter: Option<String>,
         /// Character written between the fields of a record; a comma when unset.
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "FieldDelimiter",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub field_delimiter: Option<String>,
         /// Character put around quoted fields; a double quote when unset.
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "QuoteCharacter",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub quote_character: Option<String>,
     }
     impl CSVOutput {
@@ -3029,12 +2890,12 @@ mod gate_9 {
     /// Keep-alive event without content.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct ContinuationEvent {}
     /// Event closing a successful response; nothing follows it.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct EndEvent {}
     /// Query languages S3 Select understands.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -3155,35 +3016,21 @@ mod gate_9 {
     /// How to read the queried object. Set exactly one of <code>CSV</code>, <code>JSON</code> and <code>Parquet</code>; <code>CompressionType</code> concerns CSV and JSON objects.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct InputSerialization {
         /// The object is delimited text (CSV or a variant); the element gives its delimiters, quoting and header handling.
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "CSV", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(rename = "CSV"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub csv: Option<crate::types::CSVInput>,
         /// Compression of the whole object: <code>NONE</code> when unset, or <code>GZIP</code> or <code>BZIP2</code> for a CSV or JSON object. A Parquet object must not be compressed as a whole; the compression of its columns needs no setting.
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "CompressionType",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub compression_type: Option<crate::types::CompressionType>,
         /// The object is JSON; the element says whether it is one document or one value per line.
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "JSON", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(rename = "JSON"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub json: Option<crate::types::JSONInput>,
         /// The object is in Apache Parquet format. The element has no settings: its presence selects the format.
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "Parquet", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub parquet: Option<crate::types::ParquetInput>,
     }
     impl InputSerialization {
@@ -3326,13 +3173,10 @@ mod gate_9 {
     /// Settings for reading a JSON object.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct JSONInput {
         /// Layout of the JSON text: one value that may span many lines (<code>DOCUMENT</code>) or one value per line (<code>LINES</code>).
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "Type", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub r#type: Option<crate::types::JSONType>,
     }
     impl JSONInput {
@@ -3400,17 +3244,10 @@ mod gate_9 {
     /// Settings for writing results as JSON.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct JSONOutput {
         /// Text written after each result record; a newline when unset.
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "RecordDelimiter",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub record_delimiter: Option<String>,
     }
     impl JSONOutput {
@@ -3546,19 +3383,15 @@ mod gate_9 {
     /// Format of the results. Set exactly one of <code>CSV</code> and <code>JSON</code>; it need not match the format of the object.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct OutputSerialization {
         /// Write the results as delimited text, with the settings given here.
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "CSV", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(rename = "CSV"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub csv: Option<crate::types::CSVOutput>,
         /// Write the results as JSON, one value per record.
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "JSON", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(rename = "JSON"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub json: Option<crate::types::JSONOutput>,
     }
     impl OutputSerialization {
@@ -3646,7 +3479,7 @@ mod gate_9 {
     /// Marker selecting Parquet input; it has no settings.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct ParquetInput {}
     impl ParquetInput {
         /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
@@ -3691,37 +3524,16 @@ mod gate_9 {
     /// Byte counts of a query that is still running.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct Progress {
         /// Bytes of the stored object read so far.
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "BytesScanned",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub bytes_scanned: Option<i64>,
         /// Bytes of object data examined so far, after decompression.
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "BytesProcessed",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub bytes_processed: Option<i64>,
         /// Bytes of result data sent back so far.
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "BytesReturned",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub bytes_returned: Option<i64>,
     }
     impl Progress {
@@ -3875,13 +3687,10 @@ mod gate_9 {
     /// Event telling how far a running query has got; sent only when <code>RequestProgress</code> enabled it.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct ProgressEvent {
         /// The counts so far, sent as an XML <code>Progress</code> document forming the message payload.
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "Details", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub details: Option<crate::types::Progress>,
     }
     impl ProgressEvent {
@@ -3953,13 +3762,10 @@ mod gate_9 {
     /// Event carrying part of the query results.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct RecordsEvent {
         /// Raw bytes of results. One record may be split across consecutive events, so join the payloads before cutting them into records.
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "Payload", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub payload: Option<Vec<u8>>,
     }
     impl RecordsEvent {
@@ -3973,13 +3779,10 @@ mod gate_9 {
     /// Whether S3 should report progress while a query runs.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct RequestProgress {
         /// When true, S3 sends <code>Progress</code> events at intervals during the query; when false or unset, it sends none.
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "Enabled", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub enabled: Option<bool>,
     }
     impl RequestProgress {
@@ -4054,19 +3857,13 @@ mod gate_9 {
     /// A byte range of the object to query. A record belongs to the range when its first byte lies in it, so consecutive ranges divide the object without cutting or repeating records. Ranges cannot be used on compressed objects, on JSON in <code>DOCUMENT</code> layout, or on CSV read with <code>AllowQuotedRecordDelimiter</code>.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct ScanRange {
         /// Offset of the first byte of the range, counting from zero. With <code>Start</code> alone, the range runs to the end of the object.
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "Start", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub start: Option<i64>,
         /// Offset of the last byte of the range (inclusive). With <code>End</code> alone, it is a length instead: the range is the final <code>End</code> bytes of the object.
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "End", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub end: Option<i64>,
     }
     impl ScanRange {
@@ -4329,37 +4126,16 @@ mod gate_9 {
     /// Byte counts of a query once it has finished.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct Stats {
         /// Bytes of the stored object that were read, as stored (compressed, if it is).
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "BytesScanned",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub bytes_scanned: Option<i64>,
         /// Bytes of object data that were examined after decompression.
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "BytesProcessed",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub bytes_processed: Option<i64>,
         /// Bytes of result data sent back in <code>Records</code> events.
-        #[cfg_attr(
-            feature = "serde",
-            serde(
-                rename = "BytesReturned",
-                default,
-                skip_serializing_if = "Option::is_none"
-            )
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub bytes_returned: Option<i64>,
     }
     impl Stats {
@@ -4513,13 +4289,10 @@ mod gate_9 {
     /// Event carrying the totals of a finished query.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     pub struct StatsEvent {
         /// The totals, sent as an XML <code>Stats</code> document forming the message payload.
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "Details", default, skip_serializing_if = "Option::is_none")
-        )]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
         pub details: Option<crate::types::Stats>,
     }
     impl StatsEvent {

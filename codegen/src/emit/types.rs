@@ -27,21 +27,25 @@ pub fn structure(s: &StructDef) -> TokenStream {
         derives.push(quote!(Default));
     }
     let debug = redacted.then(|| redacted_debug(s));
+    // JSON keys are the member names: `rename_all` covers the fields whose
+    // Rust name gives the member name back, a `rename` the others.
     let serde_container = if is_error {
-        quote!()
+        quote!(#[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))])
     } else {
-        quote!(#[cfg_attr(feature = "serde", serde(deny_unknown_fields))])
+        quote!(#[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))])
     };
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.name);
         let fdoc = docs(&f.docs);
         let ty = field_type(f);
         let member = &f.member;
-        let serde = if f.optional {
-            quote!(#[cfg_attr(feature = "serde", serde(rename = #member, default, skip_serializing_if = "Option::is_none"))])
-        } else {
-            quote!(#[cfg_attr(feature = "serde", serde(rename = #member))])
-        };
+        let rename = (crate::naming::serde_pascal(&f.name) != *member)
+            .then(|| quote!(#[cfg_attr(feature = "serde", serde(rename = #member))]));
+        // A missing `Option` field reads as `None` without `default`.
+        let skip = f.optional.then(
+            || quote!(#[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]),
+        );
+        let serde = quote!(#rename #skip);
         quote! { #fdoc #serde pub #fname: #ty, }
     });
     let meta_field = is_error.then(|| {

@@ -15,90 +15,42 @@ impl s3_runtime::operation::Operation for CreateBucket {
 /// Input of CreateBucket: the name of the new bucket, optional access-control, Object Lock, ownership and namespace headers, and the optional <code>CreateBucketConfiguration</code> XML body.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 pub struct CreateBucketRequest {
     /// Name of a predefined ACL to set on the new bucket, sent in the <code>x-amz-acl</code> header. Directory buckets do not accept this header.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ACL", default, skip_serializing_if = "Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(rename = "ACL"))]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub acl: Option<crate::types::BucketCannedACL>,
     /// Name of the bucket to create; sent as the first path segment. It has to follow the S3 bucket naming rules; a directory bucket name ends with the zone ID and <code>--x-s3</code>, as in <code>name--use1-az4--x-s3</code>.
-    #[cfg_attr(feature = "serde", serde(rename = "Bucket"))]
     pub bucket: String,
     /// Optional placement, bucket kind and tags, sent as the <code>CreateBucketConfiguration</code> XML request body.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "CreateBucketConfiguration",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub create_bucket_configuration: Option<crate::types::CreateBucketConfiguration>,
     /// Grantees that get every permission on the bucket (list, write, read and write the ACL); <code>x-amz-grant-full-control</code> header. Directory buckets do not accept this header.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "GrantFullControl",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub grant_full_control: Option<String>,
     /// Grantees allowed to see which objects the bucket holds; <code>x-amz-grant-read</code> header. Directory buckets do not accept this header.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "GrantRead", default, skip_serializing_if = "Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub grant_read: Option<String>,
     /// Grantees that may read the ACL of the bucket; <code>x-amz-grant-read-acp</code> header. Directory buckets do not accept this header.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "GrantReadACP", default, skip_serializing_if = "Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(rename = "GrantReadACP"))]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub grant_read_acp: Option<String>,
     /// Grantees that may add objects to the bucket, and overwrite or delete existing ones; <code>x-amz-grant-write</code> header. Directory buckets do not accept this header.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "GrantWrite", default, skip_serializing_if = "Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub grant_write: Option<String>,
     /// Grantees that may replace the ACL of the bucket; <code>x-amz-grant-write-acp</code> header. Directory buckets do not accept this header.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "GrantWriteACP", default, skip_serializing_if = "Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(rename = "GrantWriteACP"))]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub grant_write_acp: Option<String>,
     /// When true, the bucket is created with S3 Object Lock on (which also turns versioning on); <code>x-amz-bucket-object-lock-enabled</code> header. Directory buckets do not accept this header.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "ObjectLockEnabledForBucket",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub object_lock_enabled_for_bucket: Option<bool>,
     /// Object ownership mode of the new bucket, sent in the <code>x-amz-object-ownership</code> header. Without it, S3 uses <code>BucketOwnerEnforced</code>, which disables ACLs.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "ObjectOwnership",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub object_ownership: Option<crate::types::ObjectOwnership>,
     /// Namespace the name of a general purpose bucket is registered in, sent in the <code>x-amz-bucket-namespace</code> header: the global namespace, or the account regional namespace of the caller, whose bucket names must end with the account ID, the Region code and <code>-an</code>. Directory buckets do not accept this header.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "BucketNamespace",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub bucket_namespace: Option<crate::types::BucketNamespace>,
 }
 impl CreateBucketRequest {
@@ -410,19 +362,13 @@ impl s3_runtime::operation::Input for CreateBucketRequest {
 /// Output of CreateBucket, taken from response headers (the response has no body).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 pub struct CreateBucketOutput {
     /// Where the new bucket can be reached, from the <code>Location</code> response header (a path such as <code>/amzn-s3-demo-bucket</code>, or a URL).
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Location", default, skip_serializing_if = "Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub location: Option<String>,
     /// ARN of the new bucket, from the <code>x-amz-bucket-arn</code> header; sent for directory buckets.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "BucketArn", default, skip_serializing_if = "Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub bucket_arn: Option<String>,
 }
 impl CreateBucketOutput {

@@ -15,20 +15,12 @@ impl s3_runtime::operation::Operation for DeleteBucket {
 /// Input of DeleteBucket: the bucket to remove.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 pub struct DeleteBucketRequest {
     /// Bucket to delete; sent as the first path segment. It must be empty.
-    #[cfg_attr(feature = "serde", serde(rename = "Bucket"))]
     pub bucket: String,
     /// Optional account ID that must own the bucket, sent in the <code>x-amz-expected-bucket-owner</code> header; a different owner makes S3 answer 403 Forbidden. Directory buckets do not accept this header for this operation and answer 501 Not Implemented.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "ExpectedBucketOwner",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub expected_bucket_owner: Option<String>,
 }
 impl DeleteBucketRequest {
@@ -117,7 +109,7 @@ impl s3_runtime::operation::Input for DeleteBucketRequest {
 }
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 pub struct DeleteBucketOutput {}
 impl s3_runtime::operation::Output for DeleteBucketOutput {
     #[allow(unused_assignments)]

@@ -15,23 +15,14 @@ impl s3_runtime::operation::Operation for GetBucketAnalyticsConfiguration {
 /// Input of GetBucketAnalyticsConfiguration: the bucket and the identifier of the configuration to read.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 pub struct GetBucketAnalyticsConfigurationRequest {
     /// Bucket whose analytics configuration is read; sent as the first path segment.
-    #[cfg_attr(feature = "serde", serde(rename = "Bucket"))]
     pub bucket: String,
     /// Identifier of the configuration to return; sent in the <code>id</code> query parameter.
-    #[cfg_attr(feature = "serde", serde(rename = "Id"))]
     pub id: String,
     /// Optional account ID that must own the bucket, sent in the <code>x-amz-expected-bucket-owner</code> header. When the bucket belongs to a different account, S3 rejects the request with 403 Forbidden.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "ExpectedBucketOwner",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub expected_bucket_owner: Option<String>,
 }
 impl GetBucketAnalyticsConfigurationRequest {
@@ -145,17 +136,10 @@ impl s3_runtime::operation::Input for GetBucketAnalyticsConfigurationRequest {
 /// Output of GetBucketAnalyticsConfiguration: the requested configuration, parsed from the response body.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 pub struct GetBucketAnalyticsConfigurationOutput {
     /// The requested configuration: the <code>AnalyticsConfiguration</code> document that forms the whole response body.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "AnalyticsConfiguration",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub analytics_configuration: Option<crate::types::AnalyticsConfiguration>,
 }
 impl GetBucketAnalyticsConfigurationOutput {

@@ -15,20 +15,12 @@ impl s3_runtime::operation::Operation for HeadBucket {
 /// Input of HeadBucket: the bucket to check.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 pub struct HeadBucketRequest {
     /// Bucket to check; sent as the first path segment.
-    #[cfg_attr(feature = "serde", serde(rename = "Bucket"))]
     pub bucket: String,
     /// Optional account ID that must own the bucket, sent in the <code>x-amz-expected-bucket-owner</code> header. When the bucket belongs to a different account, S3 rejects the request with 403 Forbidden.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "ExpectedBucketOwner",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub expected_bucket_owner: Option<String>,
 }
 impl HeadBucketRequest {
@@ -118,49 +110,22 @@ impl s3_runtime::operation::Input for HeadBucketRequest {
 /// Output of HeadBucket, taken from response headers (a HEAD response has no body).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 pub struct HeadBucketOutput {
     /// ARN of the bucket, from the <code>x-amz-bucket-arn</code> header; sent for directory buckets.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "BucketArn", default, skip_serializing_if = "Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub bucket_arn: Option<String>,
     /// For a directory bucket, whether it sits in an Availability Zone or a Local Zone; <code>x-amz-bucket-location-type</code> header.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "BucketLocationType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub bucket_location_type: Option<crate::types::LocationType>,
     /// For a directory bucket, the zone ID of the zone holding it; <code>x-amz-bucket-location-name</code> header.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "BucketLocationName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub bucket_location_name: Option<String>,
     /// Code of the Region hosting the bucket, such as <code>eu-west-1</code>; <code>x-amz-bucket-region</code> header.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "BucketRegion", default, skip_serializing_if = "Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub bucket_region: Option<String>,
     /// True when the name in the request was an access point alias instead of a bucket name; <code>x-amz-access-point-alias</code> header. Always false for directory buckets.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "AccessPointAlias",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub access_point_alias: Option<bool>,
 }
 impl HeadBucketOutput {

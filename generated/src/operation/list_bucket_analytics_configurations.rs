@@ -15,30 +15,15 @@ impl s3_runtime::operation::Operation for ListBucketAnalyticsConfigurations {
 /// Input of ListBucketAnalyticsConfigurations: the bucket and, for every page after the first, the token saying where to resume.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 pub struct ListBucketAnalyticsConfigurationsRequest {
     /// Bucket whose analytics configurations are listed; sent as the first path segment.
-    #[cfg_attr(feature = "serde", serde(rename = "Bucket"))]
     pub bucket: String,
     /// Where to resume: the <code>NextContinuationToken</code> of the previous page, sent in the <code>continuation-token</code> query parameter. Leave it out to start with the first configuration.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "ContinuationToken",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub continuation_token: Option<String>,
     /// Optional account ID that must own the bucket, sent in the <code>x-amz-expected-bucket-owner</code> header. When the bucket belongs to a different account, S3 rejects the request with 403 Forbidden.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "ExpectedBucketOwner",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub expected_bucket_owner: Option<String>,
 }
 impl ListBucketAnalyticsConfigurationsRequest {
@@ -162,43 +147,19 @@ impl s3_runtime::operation::Input for ListBucketAnalyticsConfigurationsRequest {
 /// Output of ListBucketAnalyticsConfigurations: one page of configurations, read from the <code>ListBucketAnalyticsConfigurationResult</code> XML document in the response body.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 pub struct ListBucketAnalyticsConfigurationsOutput {
     /// True when configurations remain after this page; <code>NextContinuationToken</code> is then set.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "IsTruncated", default, skip_serializing_if = "Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub is_truncated: Option<bool>,
     /// The <code>continuation-token</code> the request carried, echoed back; absent for a first page.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "ContinuationToken",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub continuation_token: Option<String>,
     /// Token to send as <code>ContinuationToken</code> to fetch the following page; only present when <code>IsTruncated</code> is true. Its content has no meaning to the client.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "NextContinuationToken",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub next_continuation_token: Option<String>,
     /// The configurations of this page, each an <code>AnalyticsConfiguration</code> element placed directly in the result document, with no wrapping list element.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "AnalyticsConfigurationList",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub analytics_configuration_list: Option<Vec<crate::types::AnalyticsConfiguration>>,
 }
 impl ListBucketAnalyticsConfigurationsOutput {

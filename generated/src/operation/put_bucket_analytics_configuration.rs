@@ -15,26 +15,16 @@ impl s3_runtime::operation::Operation for PutBucketAnalyticsConfiguration {
 /// Input of PutBucketAnalyticsConfiguration: the target bucket, the configuration identifier, and the configuration document sent as the XML request body.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 pub struct PutBucketAnalyticsConfigurationRequest {
     /// Bucket that receives the analytics configuration; sent as the first path segment.
-    #[cfg_attr(feature = "serde", serde(rename = "Bucket"))]
     pub bucket: String,
     /// Identifier of the configuration to create or overwrite; sent in the <code>id</code> query parameter.
-    #[cfg_attr(feature = "serde", serde(rename = "Id"))]
     pub id: String,
     /// The configuration document, serialized as the <code>AnalyticsConfiguration</code> XML request body.
-    #[cfg_attr(feature = "serde", serde(rename = "AnalyticsConfiguration"))]
     pub analytics_configuration: crate::types::AnalyticsConfiguration,
     /// Optional account ID that must own the bucket, sent in the <code>x-amz-expected-bucket-owner</code> header. When the bucket belongs to a different account, S3 rejects the request with 403 Forbidden.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "ExpectedBucketOwner",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub expected_bucket_owner: Option<String>,
 }
 impl PutBucketAnalyticsConfigurationRequest {
@@ -184,7 +174,7 @@ impl s3_runtime::operation::Input for PutBucketAnalyticsConfigurationRequest {
 }
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 pub struct PutBucketAnalyticsConfigurationOutput {}
 impl s3_runtime::operation::Output for PutBucketAnalyticsConfigurationOutput {
     #[allow(unused_assignments)]

@@ -15,81 +15,40 @@ impl s3_runtime::operation::Operation for SelectObjectContent {
 /// Input of SelectObjectContent: the object to query (bucket and key in the path, SSE-C key headers when needed) and, in an XML body whose root element is <code>SelectObjectContentRequest</code>, the statement together with the input and output formats.
 #[derive(Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 pub struct SelectObjectContentRequest {
     /// Bucket holding the object to query; sent as the first path segment.
-    #[cfg_attr(feature = "serde", serde(rename = "Bucket"))]
     pub bucket: String,
     /// Key of the object to query; sent as the rest of the path after the bucket, with its slashes kept.
-    #[cfg_attr(feature = "serde", serde(rename = "Key"))]
     pub key: String,
     /// Only for an object stored with a customer-provided key (SSE-C): the algorithm given when the object was written, <code>AES256</code>, sent in the <code>x-amz-server-side-encryption-customer-algorithm</code> header. Leave unset for any other object.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "SSECustomerAlgorithm",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(rename = "SSECustomerAlgorithm"))]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub sse_customer_algorithm: Option<String>,
     /// Only for an SSE-C object: the same 256-bit key that was supplied when the object was written, base64-encoded, sent in the <code>x-amz-server-side-encryption-customer-key</code> header. S3 decrypts the object with it and does not keep it; requests carrying it must use HTTPS.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "SSECustomerKey",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(rename = "SSECustomerKey"))]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub sse_customer_key: Option<String>,
     /// Only for an SSE-C object: the base64-encoded MD5 digest of the raw key, sent in the <code>x-amz-server-side-encryption-customer-key-MD5</code> header so that S3 can detect a key damaged in transit.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "SSECustomerKeyMD5",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(rename = "SSECustomerKeyMD5"))]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub sse_customer_key_md5: Option<String>,
     /// The statement to run, in S3 Select's SQL dialect, in which the object is called <code>S3Object</code>; for example <code>SELECT s._1 FROM S3Object s WHERE s._3 &gt; 100</code>.
-    #[cfg_attr(feature = "serde", serde(rename = "Expression"))]
     pub expression: String,
     /// Language of <code>Expression</code>; <code>SQL</code> is the only one.
-    #[cfg_attr(feature = "serde", serde(rename = "ExpressionType"))]
     pub expression_type: crate::types::ExpressionType,
     /// Asks for <code>Progress</code> events while the statement runs. When absent, none are sent.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "RequestProgress",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub request_progress: Option<crate::types::RequestProgress>,
     /// How to read the stored object: its format (exactly one of CSV, JSON and Parquet) and its compression.
-    #[cfg_attr(feature = "serde", serde(rename = "InputSerialization"))]
     pub input_serialization: crate::types::InputSerialization,
     /// How to write the selected records into <code>Records</code> events: as CSV or as JSON (set exactly one).
-    #[cfg_attr(feature = "serde", serde(rename = "OutputSerialization"))]
     pub output_serialization: crate::types::OutputSerialization,
     /// Limits the query to the records that start inside a byte range of the object, so that a large object can be queried in several parallel requests. When absent, the whole object is read.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ScanRange", default, skip_serializing_if = "Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub scan_range: Option<crate::types::ScanRange>,
     /// Optional account ID that must own the bucket, sent in the <code>x-amz-expected-bucket-owner</code> header; when the bucket belongs to another account, S3 refuses the request with 403 Forbidden.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "ExpectedBucketOwner",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub expected_bucket_owner: Option<String>,
 }
 impl SelectObjectContentRequest {
@@ -542,15 +501,12 @@ impl SelectObjectContentOutput {
 /// Output of SelectObjectContent: the event stream that makes up the whole response body.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 pub struct SelectObjectContentOutput {
     /// The response body, a sequence of events: result data, byte counts, keep-alives and the closing <code>End</code> event.
     ///
     /// An event stream of SelectObjectContentEventStream events (`application/vnd.amazon.eventstream`): `parse_response` decodes a whole body into the events, in order; for a body that arrives in chunks, read the head with `from_response_head` and feed the chunks to a [`crate::event_stream::Decoder`].
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Payload", default, skip_serializing_if = "Option::is_none")
-    )]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub payload: Option<Vec<crate::types::SelectObjectContentEventStream>>,
 }
 impl SelectObjectContentOutput {
