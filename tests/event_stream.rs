@@ -57,32 +57,27 @@ fn s3_body() -> Vec<u8> {
 }
 
 fn expected_events() -> Vec<Ev> {
-    let counts = |scanned, returned| (Some(scanned), Some(scanned), Some(returned));
-    let (s1, p1, r1) = counts(512, 16);
-    let (s2, p2, r2) = counts(1024, 16);
     vec![
-        Ev::Records(RecordsEvent {
-            payload: Some(b"1,alice\n2,b".to_vec()),
-        }),
-        Ev::Records(RecordsEvent {
-            payload: Some(b"ob\n".to_vec()),
-        }),
-        Ev::Cont(ContinuationEvent {}),
-        Ev::Progress(ProgressEvent {
-            details: Some(Progress {
-                bytes_scanned: s1,
-                bytes_processed: p1,
-                bytes_returned: r1,
-            }),
-        }),
-        Ev::Stats(StatsEvent {
-            details: Some(Stats {
-                bytes_scanned: s2,
-                bytes_processed: p2,
-                bytes_returned: r2,
-            }),
-        }),
-        Ev::End(EndEvent {}),
+        Ev::Records(RecordsEvent::default().with_payload(b"1,alice\n2,b".to_vec())),
+        Ev::Records(RecordsEvent::default().with_payload(b"ob\n".to_vec())),
+        Ev::Cont(ContinuationEvent::default()),
+        Ev::Progress(
+            ProgressEvent::default().with_details(
+                Progress::default()
+                    .with_bytes_scanned(512)
+                    .with_bytes_processed(512)
+                    .with_bytes_returned(16),
+            ),
+        ),
+        Ev::Stats(
+            StatsEvent::default().with_details(
+                Stats::default()
+                    .with_bytes_scanned(1024)
+                    .with_bytes_processed(1024)
+                    .with_bytes_returned(16),
+            ),
+        ),
+        Ev::End(EndEvent::default()),
     ]
 }
 
@@ -211,9 +206,7 @@ fn unknown_event_types_are_kept() {
 
 #[test]
 fn the_server_writes_the_events_as_a_stream() {
-    let output = SelectObjectContentOutput {
-        payload: Some(expected_events()),
-    };
+    let output = SelectObjectContentOutput::default().with_payload(expected_events());
     let response = output.to_http_response().unwrap();
     assert_eq!(
         response.headers()["content-type"],
@@ -246,9 +239,8 @@ fn the_server_writes_the_events_as_a_stream() {
     let back = SelectObjectContent::parse_response(&response).unwrap();
     assert_eq!(back.payload, Some(expected_events()));
 
-    let unknown = SelectObjectContentOutput {
-        payload: Some(vec![Ev::Unknown("Telemetry".into())]),
-    };
+    let unknown =
+        SelectObjectContentOutput::default().with_payload(vec![Ev::Unknown("Telemetry".into())]);
     assert!(matches!(
         unknown.to_http_response(),
         Err(s3_api::error::BuildError::UnknownUnionVariant { .. })

@@ -116,7 +116,7 @@ fn success_with_empty_body() {
     for body in ["", " ", "\r\n\t "] {
         assert_eq!(
             parse(200, &id_headers(), body),
-            Ok(PutBucketAnalyticsConfigurationOutput {}),
+            Ok(PutBucketAnalyticsConfigurationOutput::default()),
             "{body:?}"
         );
     }
@@ -213,9 +213,9 @@ fn each_modeled_error_maps_to_its_variant() {
         // The headers win over the body.
         assert_eq!(e.meta(), &expected);
         let inner = match &e {
-            OpError::InvalidArgument(InvalidArgument { meta }) => meta,
-            OpError::TooManyConfigurations(TooManyConfigurations { meta }) => meta,
-            OpError::AccessDenied(AccessDenied { meta }) => meta,
+            OpError::InvalidArgument(InvalidArgument { meta, .. }) => meta,
+            OpError::TooManyConfigurations(TooManyConfigurations { meta, .. }) => meta,
+            OpError::AccessDenied(AccessDenied { meta, .. }) => meta,
             other => panic!("{other:?}"),
         };
         assert_eq!(inner, &expected);

@@ -471,13 +471,13 @@ where
 #[test]
 fn outputs_round_trip_through_the_client() {
     let response = round_trip_output::<PutBucketAnalyticsConfiguration>(
-        &PutBucketAnalyticsConfigurationOutput {},
+        &PutBucketAnalyticsConfigurationOutput::default(),
     );
     assert_eq!(response.status(), 200);
     assert!(response.body().is_empty());
     assert!(response.headers().get("content-type").is_none());
 
-    let response = round_trip_output::<DeleteBucket>(&DeleteBucketOutput {});
+    let response = round_trip_output::<DeleteBucket>(&DeleteBucketOutput::default());
     assert_eq!(response.status(), 204);
 
     // A structure payload: the document's root is the payload's element.
@@ -582,21 +582,17 @@ fn every_error_variant_round_trips_through_the_client() {
     type E = PutBucketAnalyticsConfigurationError;
     let cases = [
         (
-            E::InvalidArgument(InvalidArgument {
-                meta: meta("InvalidArgument", 400),
-            }),
+            E::InvalidArgument(InvalidArgument::default().with_meta(meta("InvalidArgument", 400))),
             400,
         ),
         (
-            E::TooManyConfigurations(TooManyConfigurations {
-                meta: meta("TooManyConfigurations", 400),
-            }),
+            E::TooManyConfigurations(
+                TooManyConfigurations::default().with_meta(meta("TooManyConfigurations", 400)),
+            ),
             400,
         ),
         (
-            E::AccessDenied(AccessDenied {
-                meta: meta("AccessDenied", 403),
-            }),
+            E::AccessDenied(AccessDenied::default().with_meta(meta("AccessDenied", 403))),
             403,
         ),
         (
@@ -623,17 +619,15 @@ fn every_error_variant_round_trips_through_the_client() {
         assert!(body.contains("&lt;&amp;&gt;"), "escaped: {body}");
     }
 
-    let error = GetBucketAnalyticsConfigurationError::NoSuchConfiguration(NoSuchConfiguration {
-        meta: meta("NoSuchConfiguration", 404),
-    });
+    let error = GetBucketAnalyticsConfigurationError::NoSuchConfiguration(
+        NoSuchConfiguration::default().with_meta(meta("NoSuchConfiguration", 404)),
+    );
     round_trip_error::<GetBucketAnalyticsConfiguration>(&error);
-    let error = GetBucketAnalyticsConfigurationError::NoSuchBucket(NoSuchBucket {
-        meta: meta("NoSuchBucket", 404),
-    });
+    let error = GetBucketAnalyticsConfigurationError::NoSuchBucket(
+        NoSuchBucket::default().with_meta(meta("NoSuchBucket", 404)),
+    );
     round_trip_error::<GetBucketAnalyticsConfiguration>(&error);
-    let error = HeadBucketError::NotFound(NotFound {
-        meta: meta("NotFound", 404),
-    });
+    let error = HeadBucketError::NotFound(NotFound::default().with_meta(meta("NotFound", 404)));
     let response = round_trip_error::<HeadBucket>(&error);
     assert_eq!(response.status(), 404);
 }
@@ -641,9 +635,9 @@ fn every_error_variant_round_trips_through_the_client() {
 #[test]
 fn error_statuses_and_missing_metadata() {
     // The modeled status wins over the metadata's.
-    let error = PutBucketAnalyticsConfigurationError::AccessDenied(AccessDenied {
-        meta: ErrorMetadata::default(),
-    });
+    let error = PutBucketAnalyticsConfigurationError::AccessDenied(
+        AccessDenied::default().with_meta(ErrorMetadata::default()),
+    );
     let response = error.to_http_response();
     assert_eq!(response.status(), 403);
     assert_eq!(
@@ -654,13 +648,13 @@ fn error_statuses_and_missing_metadata() {
     let parsed = PutBucketAnalyticsConfiguration::parse_response(&response).unwrap_err();
     assert_eq!(
         parsed,
-        PutBucketAnalyticsConfigurationError::AccessDenied(AccessDenied {
-            meta: ErrorMetadata {
+        PutBucketAnalyticsConfigurationError::AccessDenied(AccessDenied::default().with_meta(
+            ErrorMetadata {
                 code: Some("AccessDenied".into()),
                 status: 403,
                 ..ErrorMetadata::default()
             }
-        })
+        ))
     );
     // The error structure alone writes the same response.
     let alone = AccessDenied::default().to_http_response();
@@ -711,17 +705,15 @@ fn a_test_double_serves_the_client() {
     let request = PutBucketAnalyticsConfiguration::build_request(&input).unwrap();
     let response = serve::<PutBucketAnalyticsConfiguration>(&request, |got| {
         assert_eq!(got, input);
-        Ok(PutBucketAnalyticsConfigurationOutput {})
+        Ok(PutBucketAnalyticsConfigurationOutput::default())
     });
     assert_eq!(
         PutBucketAnalyticsConfiguration::parse_response(&response),
-        Ok(PutBucketAnalyticsConfigurationOutput {})
+        Ok(PutBucketAnalyticsConfigurationOutput::default())
     );
     let response = serve::<PutBucketAnalyticsConfiguration>(&request, |_| {
         Err(PutBucketAnalyticsConfigurationError::TooManyConfigurations(
-            TooManyConfigurations {
-                meta: meta("TooManyConfigurations", 400),
-            },
+            TooManyConfigurations::default().with_meta(meta("TooManyConfigurations", 400)),
         ))
     });
     assert!(matches!(

@@ -491,7 +491,7 @@ fn infinities() {
     let mut input = Input::new("b")
         .with_ratio(f64::INFINITY)
         .with_scale(f32::NEG_INFINITY);
-    input.body = Some(Point { x: Some(f64::NEG_INFINITY), y: Some(f64::INFINITY) });
+    input.body = Some(Point::default().with_x(f64::NEG_INFINITY).with_y(f64::INFINITY));
     let request = input.to_http_request().unwrap();
     let body = String::from_utf8(request.body().clone()).unwrap();
     assert!(body.contains("<Y>Infinity</Y>"), "{body}");

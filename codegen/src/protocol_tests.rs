@@ -455,9 +455,8 @@ impl Gen<'_> {
                 return Err(format!("{at}: {} has no member `{key}`", s.name));
             }
         }
-        let mut inits = Vec::new();
+        let mut values = Vec::new();
         for f in &s.fields {
-            let name = ident(&f.name);
             let here = format!("{at}.{}", f.member);
             let value = match obj.get(&f.member) {
                 Some(v) if !v.is_null() => {
@@ -479,13 +478,11 @@ impl Gen<'_> {
                     v
                 }
             };
-            inits.push(quote!(#name: #value,));
+            values.push(value);
         }
-        if matches!(s.role, StructRole::Error { .. }) {
-            let meta = meta.unwrap_or_else(|| quote!(Default::default()));
-            inits.push(quote!(meta: #meta,));
-        }
-        Ok(quote!(#path { #(#inits)* }))
+        let meta = matches!(s.role, StructRole::Error { .. })
+            .then(|| meta.unwrap_or_else(|| quote!(Default::default())));
+        Ok(crate::rust::construct(path, s, &values, meta))
     }
 
     /// The value of a required member that `params` leaves out.

@@ -82,3 +82,47 @@ pub(crate) fn ty_tokens_in(ty: &Ty, root: &TokenStream) -> TokenStream {
         }
     }
 }
+
+/// An expression that builds structure `s` (at `path`) from outside its
+/// crate, where `#[non_exhaustive]` rules out a struct literal: `new` with
+/// the required members (or `default()` when there are none), then the
+/// optional members and the error metadata assigned. `values` holds one
+/// expression per field, of the field's type (with its `Option` and `Box`).
+pub(crate) fn construct(
+    path: &TokenStream,
+    s: &crate::ir::StructDef,
+    values: &[TokenStream],
+    meta: Option<TokenStream>,
+) -> TokenStream {
+    let required = s
+        .fields
+        .iter()
+        .zip(values)
+        .filter(|(f, _)| !f.optional)
+        .map(|(f, v)| if f.boxed { quote!(*#v) } else { quote!(#v) });
+    let start = if s.fields.iter().any(|f| !f.optional) {
+        quote!(#path::new(#(#required),*))
+    } else {
+        quote!(<#path as Default>::default())
+    };
+    let optional: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .zip(values)
+        .filter(|(f, _)| f.optional)
+        .map(|(f, v)| {
+            let name = ident(&f.name);
+            quote!(value.#name = #v;)
+        })
+        .collect();
+    let meta = meta.map(|m| quote!(value.meta = #m;));
+    if optional.is_empty() && meta.is_none() {
+        return start;
+    }
+    quote!({
+        let mut value = #start;
+        #(#optional)*
+        #meta
+        value
+    })
+}

@@ -453,15 +453,8 @@ impl<'a> Gen<'a> {
         let mut strats: Vec<TokenStream> = s.fields.iter().map(|f| self.field(s, f, cx)).collect();
         let mut names: Vec<proc_macro2::Ident> =
             (0..s.fields.len()).map(|i| format_ident!("m{i}")).collect();
-        let mut inits: Vec<TokenStream> = s
-            .fields
-            .iter()
-            .zip(&names)
-            .map(|(f, n)| {
-                let fname = ident(&f.name);
-                quote!(#fname: #n)
-            })
-            .collect();
+        let values: Vec<TokenStream> = names.iter().map(|n| quote!(#n)).collect();
+        let mut meta_value = None;
         if let StructRole::Error { code, status } = &s.role {
             let statuses = match status {
                 Some(status) => quote!(&[#status]),
@@ -469,7 +462,7 @@ impl<'a> Gen<'a> {
             };
             strats.push(quote!(support::meta(Some(#code.to_owned()), #statuses)));
             names.push(format_ident!("meta"));
-            inits.push(quote!(meta));
+            meta_value = Some(quote!(meta));
             // A body member named like an element of the error document
             // (`Message`, …) is that element: the metadata holds the same text.
             let fixes: Vec<TokenStream> = s
@@ -502,18 +495,20 @@ impl<'a> Gen<'a> {
                 .collect();
             if !fixes.is_empty() {
                 let (tuple, pattern) = tuple(&strats, &names);
+                let value = crate::rust::construct(path, s, &values, meta_value);
                 return quote!(#tuple.prop_map(|#pattern| {
                     let mut meta = meta;
                     #(#fixes)*
-                    #path { #(#inits),* }
+                    #value
                 }));
             }
         }
+        let value = crate::rust::construct(path, s, &values, meta_value);
         if strats.is_empty() {
-            return quote!(Just(#path {}));
+            return quote!(Just(#value));
         }
         let (tuple, pattern) = tuple(&strats, &names);
-        quote!(#tuple.prop_map(|#pattern| #path { #(#inits),* }))
+        quote!(#tuple.prop_map(|#pattern| #value))
     }
 
     /// The strategy functions of a structure (also inputs, outputs, errors).
@@ -882,6 +877,9 @@ impl<'a> Gen<'a> {
             #![doc = #doc]
             // Every type has a strategy, whether or not a property uses it.
             #![allow(dead_code)]
+            // Values are built as callers outside the crate build them:
+            // `new` or `default()`, then the optional members.
+            #![allow(clippy::field_reassign_with_default)]
 
             use proptest::prelude::*;
             use #root::{Input as _, OperationError as _, Output as _};

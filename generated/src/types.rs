@@ -17,6 +17,7 @@ mod gate_1 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct BucketAlreadyExists {
         /// What the error response said: code, message, request id, host id and HTTP status.
         #[cfg_attr(feature = "serde", serde(flatten))]
@@ -28,6 +29,14 @@ mod gate_1 {
         }
     }
     impl std::error::Error for BucketAlreadyExists {}
+    impl BucketAlreadyExists {
+        /// Sets the error metadata (code, message, request ids, status) and returns the value, for chaining.
+        #[must_use]
+        pub fn with_meta(mut self, meta: crate::error::ErrorMetadata) -> Self {
+            self.meta = meta;
+            self
+        }
+    }
     impl s3_runtime::operation::ProvideErrorMetadata for BucketAlreadyExists {
         fn meta(&self) -> &crate::error::ErrorMetadata {
             &self.meta
@@ -52,6 +61,7 @@ mod gate_1 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct BucketAlreadyOwnedByYou {
         /// What the error response said: code, message, request id, host id and HTTP status.
         #[cfg_attr(feature = "serde", serde(flatten))]
@@ -63,6 +73,14 @@ mod gate_1 {
         }
     }
     impl std::error::Error for BucketAlreadyOwnedByYou {}
+    impl BucketAlreadyOwnedByYou {
+        /// Sets the error metadata (code, message, request ids, status) and returns the value, for chaining.
+        #[must_use]
+        pub fn with_meta(mut self, meta: crate::error::ErrorMetadata) -> Self {
+            self.meta = meta;
+            self
+        }
+    }
     impl s3_runtime::operation::ProvideErrorMetadata for BucketAlreadyOwnedByYou {
         fn meta(&self) -> &crate::error::ErrorMetadata {
             &self.meta
@@ -158,6 +176,7 @@ mod gate_1 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct BucketInfo {
         /// How many zones keep copies of the data (for directory buckets, a single one).
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -616,6 +635,7 @@ mod gate_1 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct CreateBucketConfiguration {
         /// Region of a general purpose bucket, for example <code>eu-west-1</code>. When left out, the bucket goes to us-east-1 (N. Virginia). Not used for directory buckets.
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -856,6 +876,7 @@ mod gate_1 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct LocationInfo {
         /// Whether the zone is an Availability Zone or a Local Zone.
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -1030,6 +1051,7 @@ mod gate_2 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct Tag {
         /// Tag key, at least one character long; keys are unique within one tag set.
         pub key: String,
@@ -1201,6 +1223,7 @@ mod gate_4 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct NoSuchConfiguration {
         /// What the error response said: code, message, request id, host id and HTTP status.
         #[cfg_attr(feature = "serde", serde(flatten))]
@@ -1212,6 +1235,14 @@ mod gate_4 {
         }
     }
     impl std::error::Error for NoSuchConfiguration {}
+    impl NoSuchConfiguration {
+        /// Sets the error metadata (code, message, request ids, status) and returns the value, for chaining.
+        #[must_use]
+        pub fn with_meta(mut self, meta: crate::error::ErrorMetadata) -> Self {
+            self.meta = meta;
+            self
+        }
+    }
     impl s3_runtime::operation::ProvideErrorMetadata for NoSuchConfiguration {
         fn meta(&self) -> &crate::error::ErrorMetadata {
             &self.meta
@@ -1253,6 +1284,7 @@ mod gate_5 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct NoSuchBucket {
         /// What the error response said: code, message, request id, host id and HTTP status.
         #[cfg_attr(feature = "serde", serde(flatten))]
@@ -1264,6 +1296,14 @@ mod gate_5 {
         }
     }
     impl std::error::Error for NoSuchBucket {}
+    impl NoSuchBucket {
+        /// Sets the error metadata (code, message, request ids, status) and returns the value, for chaining.
+        #[must_use]
+        pub fn with_meta(mut self, meta: crate::error::ErrorMetadata) -> Self {
+            self.meta = meta;
+            self
+        }
+    }
     impl s3_runtime::operation::ProvideErrorMetadata for NoSuchBucket {
         fn meta(&self) -> &crate::error::ErrorMetadata {
             &self.meta
@@ -1306,6 +1346,7 @@ mod gate_6 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct AnalyticsAndOperator {
         /// Key prefix that a selected object must have.
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -1401,6 +1442,7 @@ mod gate_6 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct AnalyticsConfiguration {
         /// Name of this configuration, unique among the configurations of the bucket.
         pub id: String,
@@ -1534,6 +1576,7 @@ mod gate_6 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct AnalyticsExportDestination {
         /// Export target in an S3 bucket.
         pub s3_bucket_destination: crate::types::AnalyticsS3BucketDestination,
@@ -1722,6 +1765,7 @@ mod gate_6 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct AnalyticsS3BucketDestination {
         /// File format of the exported reports (only CSV is defined).
         pub format: crate::types::AnalyticsS3ExportFileFormat,
@@ -1929,6 +1973,7 @@ mod gate_6 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct StorageClassAnalysis {
         /// When present, S3 exports the analysis results as a daily report; when absent, nothing is exported.
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -2012,6 +2057,7 @@ mod gate_6 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct StorageClassAnalysisDataExport {
         /// Layout version of the exported report; <code>V_1</code> is the only value defined.
         pub output_schema_version: crate::types::StorageClassAnalysisSchemaVersion,
@@ -2198,6 +2244,7 @@ mod gate_7 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct NotFound {
         /// What the error response said: code, message, request id, host id and HTTP status.
         #[cfg_attr(feature = "serde", serde(flatten))]
@@ -2209,6 +2256,14 @@ mod gate_7 {
         }
     }
     impl std::error::Error for NotFound {}
+    impl NotFound {
+        /// Sets the error metadata (code, message, request ids, status) and returns the value, for chaining.
+        #[must_use]
+        pub fn with_meta(mut self, meta: crate::error::ErrorMetadata) -> Self {
+            self.meta = meta;
+            self
+        }
+    }
     impl s3_runtime::operation::ProvideErrorMetadata for NotFound {
         fn meta(&self) -> &crate::error::ErrorMetadata {
             &self.meta
@@ -2239,6 +2294,7 @@ mod gate_8 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct AccessDenied {
         /// What the error response said: code, message, request id, host id and HTTP status.
         #[cfg_attr(feature = "serde", serde(flatten))]
@@ -2250,6 +2306,14 @@ mod gate_8 {
         }
     }
     impl std::error::Error for AccessDenied {}
+    impl AccessDenied {
+        /// Sets the error metadata (code, message, request ids, status) and returns the value, for chaining.
+        #[must_use]
+        pub fn with_meta(mut self, meta: crate::error::ErrorMetadata) -> Self {
+            self.meta = meta;
+            self
+        }
+    }
     impl s3_runtime::operation::ProvideErrorMetadata for AccessDenied {
         fn meta(&self) -> &crate::error::ErrorMetadata {
             &self.meta
@@ -2274,6 +2338,7 @@ mod gate_8 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct InvalidArgument {
         /// What the error response said: code, message, request id, host id and HTTP status.
         #[cfg_attr(feature = "serde", serde(flatten))]
@@ -2285,6 +2350,14 @@ mod gate_8 {
         }
     }
     impl std::error::Error for InvalidArgument {}
+    impl InvalidArgument {
+        /// Sets the error metadata (code, message, request ids, status) and returns the value, for chaining.
+        #[must_use]
+        pub fn with_meta(mut self, meta: crate::error::ErrorMetadata) -> Self {
+            self.meta = meta;
+            self
+        }
+    }
     impl s3_runtime::operation::ProvideErrorMetadata for InvalidArgument {
         fn meta(&self) -> &crate::error::ErrorMetadata {
             &self.meta
@@ -2309,6 +2382,7 @@ mod gate_8 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct TooManyConfigurations {
         /// What the error response said: code, message, request id, host id and HTTP status.
         #[cfg_attr(feature = "serde", serde(flatten))]
@@ -2320,6 +2394,14 @@ mod gate_8 {
         }
     }
     impl std::error::Error for TooManyConfigurations {}
+    impl TooManyConfigurations {
+        /// Sets the error metadata (code, message, request ids, status) and returns the value, for chaining.
+        #[must_use]
+        pub fn with_meta(mut self, meta: crate::error::ErrorMetadata) -> Self {
+            self.meta = meta;
+            self
+        }
+    }
     impl s3_runtime::operation::ProvideErrorMetadata for TooManyConfigurations {
         fn meta(&self) -> &crate::error::ErrorMetadata {
             &self.meta
@@ -2350,6 +2432,7 @@ mod gate_9 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct CSVInput {
         /// What the first line of the object is: a header whose names statements may use (<code>USE</code>), a header to skip (<code>IGNORE</code>), or a data record (<code>NONE</code>).
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -2623,6 +2706,7 @@ mod gate_9 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct CSVOutput {
         /// Whether every field is quoted (<code>ALWAYS</code>) or only the fields that need it (<code>ASNEEDED</code>).
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -2891,11 +2975,13 @@ mod gate_9 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct ContinuationEvent {}
     /// Event closing a successful response; nothing follows it.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct EndEvent {}
     /// Query languages S3 Select understands.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -3017,6 +3103,7 @@ mod gate_9 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct InputSerialization {
         /// The object is delimited text (CSV or a variant); the element gives its delimiters, quoting and header handling.
         #[cfg_attr(feature = "serde", serde(rename = "CSV"))]
@@ -3174,6 +3261,7 @@ mod gate_9 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct JSONInput {
         /// Layout of the JSON text: one value that may span many lines (<code>DOCUMENT</code>) or one value per line (<code>LINES</code>).
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -3245,6 +3333,7 @@ mod gate_9 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct JSONOutput {
         /// Text written after each result record; a newline when unset.
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -3384,6 +3473,7 @@ mod gate_9 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct OutputSerialization {
         /// Write the results as delimited text, with the settings given here.
         #[cfg_attr(feature = "serde", serde(rename = "CSV"))]
@@ -3480,6 +3570,7 @@ mod gate_9 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct ParquetInput {}
     impl ParquetInput {
         /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
@@ -3525,6 +3616,7 @@ mod gate_9 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct Progress {
         /// Bytes of the stored object read so far.
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -3688,6 +3780,7 @@ mod gate_9 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct ProgressEvent {
         /// The counts so far, sent as an XML <code>Progress</code> document forming the message payload.
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -3763,6 +3856,7 @@ mod gate_9 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct RecordsEvent {
         /// Raw bytes of results. One record may be split across consecutive events, so join the payloads before cutting them into records.
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -3780,6 +3874,7 @@ mod gate_9 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct RequestProgress {
         /// When true, S3 sends <code>Progress</code> events at intervals during the query; when false or unset, it sends none.
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -3858,6 +3953,7 @@ mod gate_9 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct ScanRange {
         /// Offset of the first byte of the range, counting from zero. With <code>Start</code> alone, the range runs to the end of the object.
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -4127,6 +4223,7 @@ mod gate_9 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct Stats {
         /// Bytes of the stored object that were read, as stored (compressed, if it is).
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -4290,6 +4387,7 @@ mod gate_9 {
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
     pub struct StatsEvent {
         /// The totals, sent as an XML <code>Stats</code> document forming the message payload.
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]

@@ -331,13 +331,11 @@ impl Handler for CreateBucket {
         let mut buckets = ctx.server.buckets();
         if buckets.contains_key(&bucket) {
             return Err(CreateBucketError::BucketAlreadyOwnedByYou(
-                BucketAlreadyOwnedByYou {
-                    meta: ctx.meta(
+                BucketAlreadyOwnedByYou::default().with_meta(ctx.meta(
                         "BucketAlreadyOwnedByYou",
                         409,
                         "Your previous request to create the named bucket succeeded and you already own it.",
-                    ),
-                },
+                    )),
             ));
         }
         buckets.insert(bucket.clone(), BTreeMap::new());
@@ -353,9 +351,9 @@ impl Handler for HeadBucket {
         if ctx.server.buckets().contains_key(&input.bucket) {
             Ok(HeadBucketOutput::default().with_bucket_region(REGION))
         } else {
-            Err(HeadBucketError::NotFound(NotFound {
-                meta: ctx.meta("NotFound", 404, "Not Found"),
-            }))
+            Err(HeadBucketError::NotFound(
+                NotFound::default().with_meta(ctx.meta("NotFound", 404, "Not Found")),
+            ))
         }
     }
     fn unhandled(meta: ErrorMetadata) -> Self::Error {
@@ -381,16 +379,14 @@ impl Handler for PutBucketAnalyticsConfiguration {
         let config = input.analytics_configuration;
         if config.id != input.id {
             return Err(PutBucketAnalyticsConfigurationError::InvalidArgument(
-                InvalidArgument {
-                    meta: ctx.meta(
-                        "InvalidArgument",
-                        400,
-                        format!(
-                            "The Id in the configuration ({}) does not match the id parameter ({})",
-                            config.id, input.id
-                        ),
+                InvalidArgument::default().with_meta(ctx.meta(
+                    "InvalidArgument",
+                    400,
+                    format!(
+                        "The Id in the configuration ({}) does not match the id parameter ({})",
+                        config.id, input.id
                     ),
-                },
+                )),
             ));
         }
         let mut buckets = ctx.server.buckets();
@@ -400,15 +396,13 @@ impl Handler for PutBucketAnalyticsConfiguration {
         if !configs.contains_key(&config.id) && configs.len() >= MAX_CONFIGURATIONS {
             return Err(
                 PutBucketAnalyticsConfigurationError::TooManyConfigurations(
-                    TooManyConfigurations {
-                        meta: ctx.meta(
+                    TooManyConfigurations::default().with_meta(ctx.meta(
                             "TooManyConfigurations",
                             400,
                             format!(
                                 "The bucket already has {MAX_CONFIGURATIONS} analytics configurations, the most it can have"
                             ),
-                        ),
-                    },
+                        )),
                 ),
             );
         }
@@ -425,18 +419,14 @@ impl Handler for GetBucketAnalyticsConfiguration {
         let buckets = ctx.server.buckets();
         let Some(configs) = buckets.get(&input.bucket) else {
             return Err(GetBucketAnalyticsConfigurationError::NoSuchBucket(
-                NoSuchBucket {
-                    meta: ctx.no_such_bucket(&input.bucket),
-                },
+                NoSuchBucket::default().with_meta(ctx.no_such_bucket(&input.bucket)),
             ));
         };
         match configs.get(&input.id) {
             Some(config) => Ok(GetBucketAnalyticsConfigurationOutput::default()
                 .with_analytics_configuration(config.clone())),
             None => Err(GetBucketAnalyticsConfigurationError::NoSuchConfiguration(
-                NoSuchConfiguration {
-                    meta: ctx.no_such_configuration(&input.id),
-                },
+                NoSuchConfiguration::default().with_meta(ctx.no_such_configuration(&input.id)),
             )),
         }
     }
@@ -450,9 +440,7 @@ impl Handler for ListBucketAnalyticsConfigurations {
         let buckets = ctx.server.buckets();
         let Some(configs) = buckets.get(&input.bucket) else {
             return Err(ListBucketAnalyticsConfigurationsError::NoSuchBucket(
-                NoSuchBucket {
-                    meta: ctx.no_such_bucket(&input.bucket),
-                },
+                NoSuchBucket::default().with_meta(ctx.no_such_bucket(&input.bucket)),
             ));
         };
         // The token is the hex of the last id of the previous page; the page
@@ -499,17 +487,15 @@ impl Handler for DeleteBucketAnalyticsConfiguration {
         let mut buckets = ctx.server.buckets();
         let Some(configs) = buckets.get_mut(&input.bucket) else {
             return Err(DeleteBucketAnalyticsConfigurationError::NoSuchBucket(
-                NoSuchBucket {
-                    meta: ctx.no_such_bucket(&input.bucket),
-                },
+                NoSuchBucket::default().with_meta(ctx.no_such_bucket(&input.bucket)),
             ));
         };
         match configs.remove(&input.id) {
             Some(_) => Ok(DeleteBucketAnalyticsConfigurationOutput::default()),
             None => Err(
-                DeleteBucketAnalyticsConfigurationError::NoSuchConfiguration(NoSuchConfiguration {
-                    meta: ctx.no_such_configuration(&input.id),
-                }),
+                DeleteBucketAnalyticsConfigurationError::NoSuchConfiguration(
+                    NoSuchConfiguration::default().with_meta(ctx.no_such_configuration(&input.id)),
+                ),
             ),
         }
     }

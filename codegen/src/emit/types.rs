@@ -92,6 +92,14 @@ pub fn structure(s: &StructDef) -> TokenStream {
                 }
             }
             impl std::error::Error for #name {}
+            impl #name {
+                /// Sets the error metadata (code, message, request ids, status) and returns the value, for chaining.
+                #[must_use]
+                pub fn with_meta(mut self, meta: crate::error::ErrorMetadata) -> Self {
+                    self.meta = meta;
+                    self
+                }
+            }
             impl s3_runtime::operation::ProvideErrorMetadata for #name {
                 fn meta(&self) -> &crate::error::ErrorMetadata {
                     &self.meta
@@ -104,6 +112,7 @@ pub fn structure(s: &StructDef) -> TokenStream {
         #[derive(#(#derives),*)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
         #serde_container
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
             #meta_field

@@ -16,6 +16,7 @@ impl s3_runtime::operation::Operation for CreateBucket {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct CreateBucketRequest {
     /// Name of a predefined ACL to set on the new bucket, sent in the <code>x-amz-acl</code> header. Directory buckets do not accept this header.
     #[cfg_attr(feature = "serde", serde(rename = "ACL"))]
@@ -363,6 +364,7 @@ impl s3_runtime::operation::Input for CreateBucketRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct CreateBucketOutput {
     /// Where the new bucket can be reached, from the <code>Location</code> response header (a path such as <code>/amzn-s3-demo-bucket</code>, or a URL).
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]

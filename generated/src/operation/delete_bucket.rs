@@ -16,6 +16,7 @@ impl s3_runtime::operation::Operation for DeleteBucket {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct DeleteBucketRequest {
     /// Bucket to delete; sent as the first path segment. It must be empty.
     pub bucket: String,
@@ -110,6 +111,7 @@ impl s3_runtime::operation::Input for DeleteBucketRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct DeleteBucketOutput {}
 impl s3_runtime::operation::Output for DeleteBucketOutput {
     #[allow(unused_assignments)]

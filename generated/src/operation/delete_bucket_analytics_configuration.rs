@@ -16,6 +16,7 @@ impl s3_runtime::operation::Operation for DeleteBucketAnalyticsConfiguration {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct DeleteBucketAnalyticsConfigurationRequest {
     /// Bucket holding the configuration to remove; sent as the first path segment.
     pub bucket: String,
@@ -129,6 +130,7 @@ impl s3_runtime::operation::Input for DeleteBucketAnalyticsConfigurationRequest 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct DeleteBucketAnalyticsConfigurationOutput {}
 impl s3_runtime::operation::Output for DeleteBucketAnalyticsConfigurationOutput {
     #[allow(unused_assignments)]

@@ -16,6 +16,7 @@ impl s3_runtime::operation::Operation for GetBucketAnalyticsConfiguration {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct GetBucketAnalyticsConfigurationRequest {
     /// Bucket whose analytics configuration is read; sent as the first path segment.
     pub bucket: String,
@@ -137,6 +138,7 @@ impl s3_runtime::operation::Input for GetBucketAnalyticsConfigurationRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct GetBucketAnalyticsConfigurationOutput {
     /// The requested configuration: the <code>AnalyticsConfiguration</code> document that forms the whole response body.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]

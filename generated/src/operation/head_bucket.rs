@@ -16,6 +16,7 @@ impl s3_runtime::operation::Operation for HeadBucket {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct HeadBucketRequest {
     /// Bucket to check; sent as the first path segment.
     pub bucket: String,
@@ -111,6 +112,7 @@ impl s3_runtime::operation::Input for HeadBucketRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct HeadBucketOutput {
     /// ARN of the bucket, from the <code>x-amz-bucket-arn</code> header; sent for directory buckets.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]

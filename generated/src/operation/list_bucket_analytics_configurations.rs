@@ -16,6 +16,7 @@ impl s3_runtime::operation::Operation for ListBucketAnalyticsConfigurations {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct ListBucketAnalyticsConfigurationsRequest {
     /// Bucket whose analytics configurations are listed; sent as the first path segment.
     pub bucket: String,
@@ -148,6 +149,7 @@ impl s3_runtime::operation::Input for ListBucketAnalyticsConfigurationsRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct ListBucketAnalyticsConfigurationsOutput {
     /// True when configurations remain after this page; <code>NextContinuationToken</code> is then set.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]

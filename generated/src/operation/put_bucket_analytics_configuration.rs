@@ -16,6 +16,7 @@ impl s3_runtime::operation::Operation for PutBucketAnalyticsConfiguration {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct PutBucketAnalyticsConfigurationRequest {
     /// Bucket that receives the analytics configuration; sent as the first path segment.
     pub bucket: String,
@@ -175,6 +176,7 @@ impl s3_runtime::operation::Input for PutBucketAnalyticsConfigurationRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct PutBucketAnalyticsConfigurationOutput {}
 impl s3_runtime::operation::Output for PutBucketAnalyticsConfigurationOutput {
     #[allow(unused_assignments)]

@@ -16,6 +16,7 @@ impl s3_runtime::operation::Operation for SelectObjectContent {
 #[derive(Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct SelectObjectContentRequest {
     /// Bucket holding the object to query; sent as the first path segment.
     pub bucket: String,
@@ -502,6 +503,7 @@ impl SelectObjectContentOutput {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+#[non_exhaustive]
 pub struct SelectObjectContentOutput {
     /// The response body, a sequence of events: result data, byte counts, keep-alives and the closing <code>End</code> event.
     ///

@@ -2,6 +2,7 @@
 
 //! Property round-trip tests of com.amazonaws.s3#AmazonS3: strategies generated from the model, 1000 cases per property.
 #![allow(dead_code)]
+#![allow(clippy::field_reassign_with_default)]
 use proptest::prelude::*;
 use s3_api::{Input as _, OperationError as _, Output as _};
 /// Cases per property.
@@ -410,8 +411,10 @@ use support::Same;
 /// Any `AccessDenied`.
 fn any_access_denied() -> impl Strategy<Value = s3_api::types::AccessDenied> {
     (support::meta(Some("AccessDenied".to_owned()), &[403u16]),)
-        .prop_map(|(meta,)| s3_api::types::AccessDenied {
-            meta,
+        .prop_map(|(meta,)| {
+            let mut value = <s3_api::types::AccessDenied as Default>::default();
+            value.meta = meta;
+            value
         })
         .boxed()
 }
@@ -428,9 +431,11 @@ fn any_analytics_and_operator() -> impl Strategy<
         proptest::option::of(support::text()),
         proptest::option::of(proptest::collection::vec(any_tag(), 1usize..4)),
     )
-        .prop_map(|(m0, m1)| s3_api::types::AnalyticsAndOperator {
-            prefix: m0,
-            tags: m1,
+        .prop_map(|(m0, m1)| {
+            let mut value = <s3_api::types::AnalyticsAndOperator as Default>::default();
+            value.prefix = m0;
+            value.tags = m1;
+            value
         })
         .boxed()
 }
@@ -448,10 +453,10 @@ fn any_analytics_configuration() -> impl Strategy<
         proptest::option::of(any_analytics_filter()),
         any_storage_class_analysis(),
     )
-        .prop_map(|(m0, m1, m2)| s3_api::types::AnalyticsConfiguration {
-            id: m0,
-            filter: m1,
-            storage_class_analysis: m2,
+        .prop_map(|(m0, m1, m2)| {
+            let mut value = s3_api::types::AnalyticsConfiguration::new(m0, m2);
+            value.filter = m1;
+            value
         })
         .boxed()
 }
@@ -465,9 +470,7 @@ fn any_analytics_export_destination() -> impl Strategy<
     Value = s3_api::types::AnalyticsExportDestination,
 > {
     (any_analytics_s3_bucket_destination(),)
-        .prop_map(|(m0,)| s3_api::types::AnalyticsExportDestination {
-            s3_bucket_destination: m0,
-        })
+        .prop_map(|(m0,)| s3_api::types::AnalyticsExportDestination::new(m0))
         .boxed()
 }
 impl Same for s3_api::types::AnalyticsExportDestination {
@@ -499,11 +502,11 @@ fn any_analytics_s3_bucket_destination() -> impl Strategy<
         support::text(),
         proptest::option::of(support::text()),
     )
-        .prop_map(|(m0, m1, m2, m3)| s3_api::types::AnalyticsS3BucketDestination {
-            format: m0,
-            bucket_account_id: m1,
-            bucket: m2,
-            prefix: m3,
+        .prop_map(|(m0, m1, m2, m3)| {
+            let mut value = s3_api::types::AnalyticsS3BucketDestination::new(m0, m2);
+            value.bucket_account_id = m1;
+            value.prefix = m3;
+            value
         })
         .boxed()
 }
@@ -541,8 +544,10 @@ fn any_bucket_already_exists() -> impl Strategy<
     Value = s3_api::types::BucketAlreadyExists,
 > {
     (support::meta(Some("BucketAlreadyExists".to_owned()), &[409u16]),)
-        .prop_map(|(meta,)| s3_api::types::BucketAlreadyExists {
-            meta,
+        .prop_map(|(meta,)| {
+            let mut value = <s3_api::types::BucketAlreadyExists as Default>::default();
+            value.meta = meta;
+            value
         })
         .boxed()
 }
@@ -556,8 +561,10 @@ fn any_bucket_already_owned_by_you() -> impl Strategy<
     Value = s3_api::types::BucketAlreadyOwnedByYou,
 > {
     (support::meta(Some("BucketAlreadyOwnedByYou".to_owned()), &[409u16]),)
-        .prop_map(|(meta,)| s3_api::types::BucketAlreadyOwnedByYou {
-            meta,
+        .prop_map(|(meta,)| {
+            let mut value = <s3_api::types::BucketAlreadyOwnedByYou as Default>::default();
+            value.meta = meta;
+            value
         })
         .boxed()
 }
@@ -595,9 +602,11 @@ fn any_bucket_info() -> impl Strategy<Value = s3_api::types::BucketInfo> {
         proptest::option::of(any_data_redundancy()),
         proptest::option::of(any_bucket_type()),
     )
-        .prop_map(|(m0, m1)| s3_api::types::BucketInfo {
-            data_redundancy: m0,
-            r#type: m1,
+        .prop_map(|(m0, m1)| {
+            let mut value = <s3_api::types::BucketInfo as Default>::default();
+            value.data_redundancy = m0;
+            value.r#type = m1;
+            value
         })
         .boxed()
 }
@@ -720,14 +729,16 @@ fn any_csv_input() -> impl Strategy<Value = s3_api::types::CSVInput> {
         proptest::option::of(support::text()),
         proptest::option::of(any::<bool>()),
     )
-        .prop_map(|(m0, m1, m2, m3, m4, m5, m6)| s3_api::types::CSVInput {
-            file_header_info: m0,
-            comments: m1,
-            quote_escape_character: m2,
-            record_delimiter: m3,
-            field_delimiter: m4,
-            quote_character: m5,
-            allow_quoted_record_delimiter: m6,
+        .prop_map(|(m0, m1, m2, m3, m4, m5, m6)| {
+            let mut value = <s3_api::types::CSVInput as Default>::default();
+            value.file_header_info = m0;
+            value.comments = m1;
+            value.quote_escape_character = m2;
+            value.record_delimiter = m3;
+            value.field_delimiter = m4;
+            value.quote_character = m5;
+            value.allow_quoted_record_delimiter = m6;
+            value
         })
         .boxed()
 }
@@ -745,12 +756,14 @@ fn any_csv_output() -> impl Strategy<Value = s3_api::types::CSVOutput> {
         proptest::option::of(support::text()),
         proptest::option::of(support::text()),
     )
-        .prop_map(|(m0, m1, m2, m3, m4)| s3_api::types::CSVOutput {
-            quote_fields: m0,
-            quote_escape_character: m1,
-            record_delimiter: m2,
-            field_delimiter: m3,
-            quote_character: m4,
+        .prop_map(|(m0, m1, m2, m3, m4)| {
+            let mut value = <s3_api::types::CSVOutput as Default>::default();
+            value.quote_fields = m0;
+            value.quote_escape_character = m1;
+            value.record_delimiter = m2;
+            value.field_delimiter = m3;
+            value.quote_character = m4;
+            value
         })
         .boxed()
 }
@@ -783,9 +796,7 @@ impl Same for s3_api::types::CompressionType {
 }
 /// Any `ContinuationEvent`.
 fn any_continuation_event() -> impl Strategy<Value = s3_api::types::ContinuationEvent> {
-    Just(s3_api::types::ContinuationEvent {
-        })
-        .boxed()
+    Just(<s3_api::types::ContinuationEvent as Default>::default()).boxed()
 }
 impl Same for s3_api::types::ContinuationEvent {
     fn same(&self, other: &Self) -> bool {
@@ -802,11 +813,13 @@ fn any_create_bucket_configuration() -> impl Strategy<
         proptest::option::of(any_bucket_info()),
         proptest::option::of(proptest::collection::vec(any_tag(), 0usize..4)),
     )
-        .prop_map(|(m0, m1, m2, m3)| s3_api::types::CreateBucketConfiguration {
-            location_constraint: m0,
-            location: m1,
-            bucket: m2,
-            tags: m3,
+        .prop_map(|(m0, m1, m2, m3)| {
+            let mut value = <s3_api::types::CreateBucketConfiguration as Default>::default();
+            value.location_constraint = m0;
+            value.location = m1;
+            value.bucket = m2;
+            value.tags = m3;
+            value
         })
         .boxed()
 }
@@ -839,7 +852,7 @@ impl Same for s3_api::types::DataRedundancy {
 }
 /// Any `EndEvent`.
 fn any_end_event() -> impl Strategy<Value = s3_api::types::EndEvent> {
-    Just(s3_api::types::EndEvent {}).boxed()
+    Just(<s3_api::types::EndEvent as Default>::default()).boxed()
 }
 impl Same for s3_api::types::EndEvent {
     fn same(&self, other: &Self) -> bool {
@@ -898,11 +911,13 @@ fn any_input_serialization() -> impl Strategy<
         proptest::option::of(any_json_input()),
         proptest::option::of(any_parquet_input()),
     )
-        .prop_map(|(m0, m1, m2, m3)| s3_api::types::InputSerialization {
-            csv: m0,
-            compression_type: m1,
-            json: m2,
-            parquet: m3,
+        .prop_map(|(m0, m1, m2, m3)| {
+            let mut value = <s3_api::types::InputSerialization as Default>::default();
+            value.csv = m0;
+            value.compression_type = m1;
+            value.json = m2;
+            value.parquet = m3;
+            value
         })
         .boxed()
 }
@@ -914,8 +929,10 @@ impl Same for s3_api::types::InputSerialization {
 /// Any `InvalidArgument`.
 fn any_invalid_argument() -> impl Strategy<Value = s3_api::types::InvalidArgument> {
     (support::meta(Some("InvalidArgument".to_owned()), &[400u16]),)
-        .prop_map(|(meta,)| s3_api::types::InvalidArgument {
-            meta,
+        .prop_map(|(meta,)| {
+            let mut value = <s3_api::types::InvalidArgument as Default>::default();
+            value.meta = meta;
+            value
         })
         .boxed()
 }
@@ -927,8 +944,10 @@ impl Same for s3_api::types::InvalidArgument {
 /// Any `JSONInput`.
 fn any_json_input() -> impl Strategy<Value = s3_api::types::JSONInput> {
     (proptest::option::of(any_json_type()),)
-        .prop_map(|(m0,)| s3_api::types::JSONInput {
-            r#type: m0,
+        .prop_map(|(m0,)| {
+            let mut value = <s3_api::types::JSONInput as Default>::default();
+            value.r#type = m0;
+            value
         })
         .boxed()
 }
@@ -940,8 +959,10 @@ impl Same for s3_api::types::JSONInput {
 /// Any `JSONOutput`.
 fn any_json_output() -> impl Strategy<Value = s3_api::types::JSONOutput> {
     (proptest::option::of(support::text()),)
-        .prop_map(|(m0,)| s3_api::types::JSONOutput {
-            record_delimiter: m0,
+        .prop_map(|(m0,)| {
+            let mut value = <s3_api::types::JSONOutput as Default>::default();
+            value.record_delimiter = m0;
+            value
         })
         .boxed()
 }
@@ -974,9 +995,11 @@ impl Same for s3_api::types::JSONType {
 /// Any `LocationInfo`.
 fn any_location_info() -> impl Strategy<Value = s3_api::types::LocationInfo> {
     (proptest::option::of(any_location_type()), proptest::option::of(support::text()))
-        .prop_map(|(m0, m1)| s3_api::types::LocationInfo {
-            r#type: m0,
-            name: m1,
+        .prop_map(|(m0, m1)| {
+            let mut value = <s3_api::types::LocationInfo as Default>::default();
+            value.r#type = m0;
+            value.name = m1;
+            value
         })
         .boxed()
 }
@@ -1009,8 +1032,10 @@ impl Same for s3_api::types::LocationType {
 /// Any `NoSuchBucket`.
 fn any_no_such_bucket() -> impl Strategy<Value = s3_api::types::NoSuchBucket> {
     (support::meta(Some("NoSuchBucket".to_owned()), &[404u16]),)
-        .prop_map(|(meta,)| s3_api::types::NoSuchBucket {
-            meta,
+        .prop_map(|(meta,)| {
+            let mut value = <s3_api::types::NoSuchBucket as Default>::default();
+            value.meta = meta;
+            value
         })
         .boxed()
 }
@@ -1024,8 +1049,10 @@ fn any_no_such_configuration() -> impl Strategy<
     Value = s3_api::types::NoSuchConfiguration,
 > {
     (support::meta(Some("NoSuchConfiguration".to_owned()), &[404u16]),)
-        .prop_map(|(meta,)| s3_api::types::NoSuchConfiguration {
-            meta,
+        .prop_map(|(meta,)| {
+            let mut value = <s3_api::types::NoSuchConfiguration as Default>::default();
+            value.meta = meta;
+            value
         })
         .boxed()
 }
@@ -1037,7 +1064,11 @@ impl Same for s3_api::types::NoSuchConfiguration {
 /// Any `NotFound`.
 fn any_not_found() -> impl Strategy<Value = s3_api::types::NotFound> {
     (support::meta(Some("NotFound".to_owned()), support::ERROR_STATUSES),)
-        .prop_map(|(meta,)| s3_api::types::NotFound { meta })
+        .prop_map(|(meta,)| {
+            let mut value = <s3_api::types::NotFound as Default>::default();
+            value.meta = meta;
+            value
+        })
         .boxed()
 }
 impl Same for s3_api::types::NotFound {
@@ -1073,9 +1104,11 @@ fn any_output_serialization() -> impl Strategy<
     Value = s3_api::types::OutputSerialization,
 > {
     (proptest::option::of(any_csv_output()), proptest::option::of(any_json_output()))
-        .prop_map(|(m0, m1)| s3_api::types::OutputSerialization {
-            csv: m0,
-            json: m1,
+        .prop_map(|(m0, m1)| {
+            let mut value = <s3_api::types::OutputSerialization as Default>::default();
+            value.csv = m0;
+            value.json = m1;
+            value
         })
         .boxed()
 }
@@ -1086,7 +1119,7 @@ impl Same for s3_api::types::OutputSerialization {
 }
 /// Any `ParquetInput`.
 fn any_parquet_input() -> impl Strategy<Value = s3_api::types::ParquetInput> {
-    Just(s3_api::types::ParquetInput {}).boxed()
+    Just(<s3_api::types::ParquetInput as Default>::default()).boxed()
 }
 impl Same for s3_api::types::ParquetInput {
     fn same(&self, other: &Self) -> bool {
@@ -1100,10 +1133,12 @@ fn any_progress() -> impl Strategy<Value = s3_api::types::Progress> {
         proptest::option::of(any::<i64>()),
         proptest::option::of(any::<i64>()),
     )
-        .prop_map(|(m0, m1, m2)| s3_api::types::Progress {
-            bytes_scanned: m0,
-            bytes_processed: m1,
-            bytes_returned: m2,
+        .prop_map(|(m0, m1, m2)| {
+            let mut value = <s3_api::types::Progress as Default>::default();
+            value.bytes_scanned = m0;
+            value.bytes_processed = m1;
+            value.bytes_returned = m2;
+            value
         })
         .boxed()
 }
@@ -1115,8 +1150,10 @@ impl Same for s3_api::types::Progress {
 /// Any `ProgressEvent`.
 fn any_progress_event() -> impl Strategy<Value = s3_api::types::ProgressEvent> {
     (proptest::option::of(any_progress()),)
-        .prop_map(|(m0,)| s3_api::types::ProgressEvent {
-            details: m0,
+        .prop_map(|(m0,)| {
+            let mut value = <s3_api::types::ProgressEvent as Default>::default();
+            value.details = m0;
+            value
         })
         .boxed()
 }
@@ -1149,8 +1186,10 @@ impl Same for s3_api::types::QuoteFields {
 /// Any `RecordsEvent`.
 fn any_records_event() -> impl Strategy<Value = s3_api::types::RecordsEvent> {
     (proptest::option::of(support::blob(1)),)
-        .prop_map(|(m0,)| s3_api::types::RecordsEvent {
-            payload: m0,
+        .prop_map(|(m0,)| {
+            let mut value = <s3_api::types::RecordsEvent as Default>::default();
+            value.payload = m0;
+            value
         })
         .boxed()
 }
@@ -1162,8 +1201,10 @@ impl Same for s3_api::types::RecordsEvent {
 /// Any `RequestProgress`.
 fn any_request_progress() -> impl Strategy<Value = s3_api::types::RequestProgress> {
     (proptest::option::of(any::<bool>()),)
-        .prop_map(|(m0,)| s3_api::types::RequestProgress {
-            enabled: m0,
+        .prop_map(|(m0,)| {
+            let mut value = <s3_api::types::RequestProgress as Default>::default();
+            value.enabled = m0;
+            value
         })
         .boxed()
 }
@@ -1175,9 +1216,11 @@ impl Same for s3_api::types::RequestProgress {
 /// Any `ScanRange`.
 fn any_scan_range() -> impl Strategy<Value = s3_api::types::ScanRange> {
     (proptest::option::of(any::<i64>()), proptest::option::of(any::<i64>()))
-        .prop_map(|(m0, m1)| s3_api::types::ScanRange {
-            start: m0,
-            end: m1,
+        .prop_map(|(m0, m1)| {
+            let mut value = <s3_api::types::ScanRange as Default>::default();
+            value.start = m0;
+            value.end = m1;
+            value
         })
         .boxed()
 }
@@ -1214,10 +1257,12 @@ fn any_stats() -> impl Strategy<Value = s3_api::types::Stats> {
         proptest::option::of(any::<i64>()),
         proptest::option::of(any::<i64>()),
     )
-        .prop_map(|(m0, m1, m2)| s3_api::types::Stats {
-            bytes_scanned: m0,
-            bytes_processed: m1,
-            bytes_returned: m2,
+        .prop_map(|(m0, m1, m2)| {
+            let mut value = <s3_api::types::Stats as Default>::default();
+            value.bytes_scanned = m0;
+            value.bytes_processed = m1;
+            value.bytes_returned = m2;
+            value
         })
         .boxed()
 }
@@ -1229,8 +1274,10 @@ impl Same for s3_api::types::Stats {
 /// Any `StatsEvent`.
 fn any_stats_event() -> impl Strategy<Value = s3_api::types::StatsEvent> {
     (proptest::option::of(any_stats()),)
-        .prop_map(|(m0,)| s3_api::types::StatsEvent {
-            details: m0,
+        .prop_map(|(m0,)| {
+            let mut value = <s3_api::types::StatsEvent as Default>::default();
+            value.details = m0;
+            value
         })
         .boxed()
 }
@@ -1244,8 +1291,10 @@ fn any_storage_class_analysis() -> impl Strategy<
     Value = s3_api::types::StorageClassAnalysis,
 > {
     (proptest::option::of(any_storage_class_analysis_data_export()),)
-        .prop_map(|(m0,)| s3_api::types::StorageClassAnalysis {
-            data_export: m0,
+        .prop_map(|(m0,)| {
+            let mut value = <s3_api::types::StorageClassAnalysis as Default>::default();
+            value.data_export = m0;
+            value
         })
         .boxed()
 }
@@ -1259,10 +1308,7 @@ fn any_storage_class_analysis_data_export() -> impl Strategy<
     Value = s3_api::types::StorageClassAnalysisDataExport,
 > {
     (any_storage_class_analysis_schema_version(), any_analytics_export_destination())
-        .prop_map(|(m0, m1)| s3_api::types::StorageClassAnalysisDataExport {
-            output_schema_version: m0,
-            destination: m1,
-        })
+        .prop_map(|(m0, m1)| s3_api::types::StorageClassAnalysisDataExport::new(m0, m1))
         .boxed()
 }
 impl Same for s3_api::types::StorageClassAnalysisDataExport {
@@ -1297,10 +1343,7 @@ impl Same for s3_api::types::StorageClassAnalysisSchemaVersion {
 /// Any `Tag`.
 fn any_tag() -> impl Strategy<Value = s3_api::types::Tag> {
     (support::text(), support::text())
-        .prop_map(|(m0, m1)| s3_api::types::Tag {
-            key: m0,
-            value: m1,
-        })
+        .prop_map(|(m0, m1)| s3_api::types::Tag::new(m0, m1))
         .boxed()
 }
 impl Same for s3_api::types::Tag {
@@ -1313,8 +1356,10 @@ fn any_too_many_configurations() -> impl Strategy<
     Value = s3_api::types::TooManyConfigurations,
 > {
     (support::meta(Some("TooManyConfigurations".to_owned()), &[400u16]),)
-        .prop_map(|(meta,)| s3_api::types::TooManyConfigurations {
-            meta,
+        .prop_map(|(meta,)| {
+            let mut value = <s3_api::types::TooManyConfigurations as Default>::default();
+            value.meta = meta;
+            value
         })
         .boxed()
 }
@@ -1342,18 +1387,21 @@ fn any_create_bucket_input() -> impl Strategy<
         ),
         (proptest::option::of(any_bucket_namespace_with(support::header_text())),),
     )
-        .prop_map(|((m0, m1, m2, m3, m4, m5, m6, m7, m8, m9), (m10,))| s3_api::operation::create_bucket::CreateBucketRequest {
-            acl: m0,
-            bucket: m1,
-            create_bucket_configuration: m2,
-            grant_full_control: m3,
-            grant_read: m4,
-            grant_read_acp: m5,
-            grant_write: m6,
-            grant_write_acp: m7,
-            object_lock_enabled_for_bucket: m8,
-            object_ownership: m9,
-            bucket_namespace: m10,
+        .prop_map(|((m0, m1, m2, m3, m4, m5, m6, m7, m8, m9), (m10,))| {
+            let mut value = s3_api::operation::create_bucket::CreateBucketRequest::new(
+                m1,
+            );
+            value.acl = m0;
+            value.create_bucket_configuration = m2;
+            value.grant_full_control = m3;
+            value.grant_read = m4;
+            value.grant_read_acp = m5;
+            value.grant_write = m6;
+            value.grant_write_acp = m7;
+            value.object_lock_enabled_for_bucket = m8;
+            value.object_ownership = m9;
+            value.bucket_namespace = m10;
+            value
         })
         .boxed()
 }
@@ -1370,9 +1418,11 @@ fn any_create_bucket_output() -> impl Strategy<
         proptest::option::of(support::header_text()),
         proptest::option::of(support::header_text()),
     )
-        .prop_map(|(m0, m1)| s3_api::operation::create_bucket::CreateBucketOutput {
-            location: m0,
-            bucket_arn: m1,
+        .prop_map(|(m0, m1)| {
+            let mut value = <s3_api::operation::create_bucket::CreateBucketOutput as Default>::default();
+            value.location = m0;
+            value.bucket_arn = m1;
+            value
         })
         .boxed()
 }
@@ -1427,9 +1477,12 @@ fn any_delete_bucket_input() -> impl Strategy<
     Value = s3_api::operation::delete_bucket::DeleteBucketRequest,
 > {
     (support::nonempty_text(), proptest::option::of(support::header_text()))
-        .prop_map(|(m0, m1)| s3_api::operation::delete_bucket::DeleteBucketRequest {
-            bucket: m0,
-            expected_bucket_owner: m1,
+        .prop_map(|(m0, m1)| {
+            let mut value = s3_api::operation::delete_bucket::DeleteBucketRequest::new(
+                m0,
+            );
+            value.expected_bucket_owner = m1;
+            value
         })
         .boxed()
 }
@@ -1442,8 +1495,7 @@ impl Same for s3_api::operation::delete_bucket::DeleteBucketRequest {
 fn any_delete_bucket_output() -> impl Strategy<
     Value = s3_api::operation::delete_bucket::DeleteBucketOutput,
 > {
-    Just(s3_api::operation::delete_bucket::DeleteBucketOutput {
-        })
+    Just(<s3_api::operation::delete_bucket::DeleteBucketOutput as Default>::default())
         .boxed()
 }
 impl Same for s3_api::operation::delete_bucket::DeleteBucketOutput {
@@ -1481,10 +1533,13 @@ fn any_delete_bucket_analytics_configuration_input() -> impl Strategy<
         support::text(),
         proptest::option::of(support::header_text()),
     )
-        .prop_map(|(m0, m1, m2)| s3_api::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfigurationRequest {
-            bucket: m0,
-            id: m1,
-            expected_bucket_owner: m2,
+        .prop_map(|(m0, m1, m2)| {
+            let mut value = s3_api::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfigurationRequest::new(
+                m0,
+                m1,
+            );
+            value.expected_bucket_owner = m2;
+            value
         })
         .boxed()
 }
@@ -1498,7 +1553,9 @@ for s3_api::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyt
 fn any_delete_bucket_analytics_configuration_output() -> impl Strategy<
     Value = s3_api::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfigurationOutput,
 > {
-    Just(s3_api::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfigurationOutput {})
+    Just(
+            <s3_api::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfigurationOutput as Default>::default(),
+        )
         .boxed()
 }
 impl Same
@@ -1562,10 +1619,13 @@ fn any_get_bucket_analytics_configuration_input() -> impl Strategy<
         support::text(),
         proptest::option::of(support::header_text()),
     )
-        .prop_map(|(m0, m1, m2)| s3_api::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfigurationRequest {
-            bucket: m0,
-            id: m1,
-            expected_bucket_owner: m2,
+        .prop_map(|(m0, m1, m2)| {
+            let mut value = s3_api::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfigurationRequest::new(
+                m0,
+                m1,
+            );
+            value.expected_bucket_owner = m2;
+            value
         })
         .boxed()
 }
@@ -1580,8 +1640,10 @@ fn any_get_bucket_analytics_configuration_output() -> impl Strategy<
     Value = s3_api::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfigurationOutput,
 > {
     (proptest::option::of(any_analytics_configuration()),)
-        .prop_map(|(m0,)| s3_api::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfigurationOutput {
-            analytics_configuration: m0,
+        .prop_map(|(m0,)| {
+            let mut value = <s3_api::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfigurationOutput as Default>::default();
+            value.analytics_configuration = m0;
+            value
         })
         .boxed()
 }
@@ -1642,9 +1704,10 @@ fn any_head_bucket_input() -> impl Strategy<
     Value = s3_api::operation::head_bucket::HeadBucketRequest,
 > {
     (support::nonempty_text(), proptest::option::of(support::header_text()))
-        .prop_map(|(m0, m1)| s3_api::operation::head_bucket::HeadBucketRequest {
-            bucket: m0,
-            expected_bucket_owner: m1,
+        .prop_map(|(m0, m1)| {
+            let mut value = s3_api::operation::head_bucket::HeadBucketRequest::new(m0);
+            value.expected_bucket_owner = m1;
+            value
         })
         .boxed()
 }
@@ -1664,12 +1727,14 @@ fn any_head_bucket_output() -> impl Strategy<
         proptest::option::of(support::header_text()),
         proptest::option::of(any::<bool>()),
     )
-        .prop_map(|(m0, m1, m2, m3, m4)| s3_api::operation::head_bucket::HeadBucketOutput {
-            bucket_arn: m0,
-            bucket_location_type: m1,
-            bucket_location_name: m2,
-            bucket_region: m3,
-            access_point_alias: m4,
+        .prop_map(|(m0, m1, m2, m3, m4)| {
+            let mut value = <s3_api::operation::head_bucket::HeadBucketOutput as Default>::default();
+            value.bucket_arn = m0;
+            value.bucket_location_type = m1;
+            value.bucket_location_name = m2;
+            value.bucket_region = m3;
+            value.access_point_alias = m4;
+            value
         })
         .boxed()
 }
@@ -1714,10 +1779,13 @@ fn any_list_bucket_analytics_configurations_input() -> impl Strategy<
         proptest::option::of(support::text()),
         proptest::option::of(support::header_text()),
     )
-        .prop_map(|(m0, m1, m2)| s3_api::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurationsRequest {
-            bucket: m0,
-            continuation_token: m1,
-            expected_bucket_owner: m2,
+        .prop_map(|(m0, m1, m2)| {
+            let mut value = s3_api::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurationsRequest::new(
+                m0,
+            );
+            value.continuation_token = m1;
+            value.expected_bucket_owner = m2;
+            value
         })
         .boxed()
 }
@@ -1739,11 +1807,13 @@ fn any_list_bucket_analytics_configurations_output() -> impl Strategy<
             proptest::collection::vec(any_analytics_configuration(), 1usize..4),
         ),
     )
-        .prop_map(|(m0, m1, m2, m3)| s3_api::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurationsOutput {
-            is_truncated: m0,
-            continuation_token: m1,
-            next_continuation_token: m2,
-            analytics_configuration_list: m3,
+        .prop_map(|(m0, m1, m2, m3)| {
+            let mut value = <s3_api::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurationsOutput as Default>::default();
+            value.is_truncated = m0;
+            value.continuation_token = m1;
+            value.next_continuation_token = m2;
+            value.analytics_configuration_list = m3;
+            value
         })
         .boxed()
 }
@@ -1799,11 +1869,14 @@ fn any_put_bucket_analytics_configuration_input() -> impl Strategy<
         any_analytics_configuration(),
         proptest::option::of(support::header_text()),
     )
-        .prop_map(|(m0, m1, m2, m3)| s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfigurationRequest {
-            bucket: m0,
-            id: m1,
-            analytics_configuration: m2,
-            expected_bucket_owner: m3,
+        .prop_map(|(m0, m1, m2, m3)| {
+            let mut value = s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfigurationRequest::new(
+                m0,
+                m1,
+                m2,
+            );
+            value.expected_bucket_owner = m3;
+            value
         })
         .boxed()
 }
@@ -1817,7 +1890,9 @@ for s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsCon
 fn any_put_bucket_analytics_configuration_output() -> impl Strategy<
     Value = s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfigurationOutput,
 > {
-    Just(s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfigurationOutput {})
+    Just(
+            <s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfigurationOutput as Default>::default(),
+        )
         .boxed()
 }
 impl Same
@@ -1905,19 +1980,22 @@ fn any_select_object_content_input() -> impl Strategy<
             proptest::option::of(support::header_text()),
         ),
     )
-        .prop_map(|((m0, m1, m2, m3, m4, m5, m6, m7, m8, m9), (m10, m11))| s3_api::operation::select_object_content::SelectObjectContentRequest {
-            bucket: m0,
-            key: m1,
-            sse_customer_algorithm: m2,
-            sse_customer_key: m3,
-            sse_customer_key_md5: m4,
-            expression: m5,
-            expression_type: m6,
-            request_progress: m7,
-            input_serialization: m8,
-            output_serialization: m9,
-            scan_range: m10,
-            expected_bucket_owner: m11,
+        .prop_map(|((m0, m1, m2, m3, m4, m5, m6, m7, m8, m9), (m10, m11))| {
+            let mut value = s3_api::operation::select_object_content::SelectObjectContentRequest::new(
+                m0,
+                m1,
+                m5,
+                m6,
+                m8,
+                m9,
+            );
+            value.sse_customer_algorithm = m2;
+            value.sse_customer_key = m3;
+            value.sse_customer_key_md5 = m4;
+            value.request_progress = m7;
+            value.scan_range = m10;
+            value.expected_bucket_owner = m11;
+            value
         })
         .boxed()
 }
@@ -1938,8 +2016,10 @@ fn any_select_object_content_output() -> impl Strategy<
             ),
         ),
     )
-        .prop_map(|(m0,)| s3_api::operation::select_object_content::SelectObjectContentOutput {
-            payload: m0,
+        .prop_map(|(m0,)| {
+            let mut value = <s3_api::operation::select_object_content::SelectObjectContentOutput as Default>::default();
+            value.payload = m0;
+            value
         })
         .boxed()
 }

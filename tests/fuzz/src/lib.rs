@@ -243,33 +243,30 @@ pub fn event_stream_seeds() -> Vec<(String, Vec<u8>)> {
         ContinuationEvent, EndEvent, Progress, ProgressEvent, RecordsEvent, Stats, StatsEvent,
     };
     type Ev = SelectObjectContentEventStream;
-    let counts = Stats {
-        bytes_scanned: Some(4096),
-        bytes_processed: Some(4000),
-        bytes_returned: Some(27),
-    };
-    let written = SelectObjectContentOutput {
-        payload: Some(vec![
-            Ev::Records(RecordsEvent {
-                payload: Some(b"1,caf\xc3\xa9\n2,\x00\xff\n".to_vec()),
-            }),
-            Ev::Cont(ContinuationEvent {}),
-            Ev::Progress(ProgressEvent {
-                details: Some(Progress {
-                    bytes_scanned: Some(1024),
-                    bytes_processed: Some(1000),
-                    bytes_returned: Some(13),
-                }),
-            }),
-            Ev::Stats(StatsEvent {
-                details: Some(counts),
-            }),
-            Ev::End(EndEvent {}),
-        ]),
-    }
-    .to_http_response()
-    .expect("the seed events are written")
-    .into_body();
+    let counts = Stats::default()
+        .with_bytes_scanned(4096)
+        .with_bytes_processed(4000)
+        .with_bytes_returned(27);
+    let written = SelectObjectContentOutput::default()
+        .with_payload(vec![
+            Ev::Records(
+                RecordsEvent::default().with_payload(b"1,caf\xc3\xa9\n2,\x00\xff\n".to_vec()),
+            ),
+            Ev::Cont(ContinuationEvent::default()),
+            Ev::Progress(
+                ProgressEvent::default().with_details(
+                    Progress::default()
+                        .with_bytes_scanned(1024)
+                        .with_bytes_processed(1000)
+                        .with_bytes_returned(13),
+                ),
+            ),
+            Ev::Stats(StatsEvent::default().with_details(counts)),
+            Ev::End(EndEvent::default()),
+        ])
+        .to_http_response()
+        .expect("the seed events are written")
+        .into_body();
     let mut s3 = Vec::new();
     for (event_type, content_type, payload) in [
         ("Records", Some("application/octet-stream"), &b"a,b\n"[..]),
@@ -846,14 +843,13 @@ pub fn xml_seeds(wire_bodies: &[Vec<u8>]) -> Vec<(String, Vec<u8>)> {
         Tag::new("k", "v & w").to_xml().unwrap().as_bytes(),
     );
     // Error documents, bare and wrapped.
-    let no_such_bucket = ListBucketAnalyticsConfigurationsError::NoSuchBucket(NoSuchBucket {
-        meta: meta("NoSuchBucket", 404),
-    });
+    let no_such_bucket = ListBucketAnalyticsConfigurationsError::NoSuchBucket(
+        NoSuchBucket::default().with_meta(meta("NoSuchBucket", 404)),
+    );
     let bare = ListBucketAnalyticsConfigurations::build_error_response(&no_such_bucket);
-    let access_denied = AccessDenied {
-        meta: meta("AccessDenied", 403),
-    }
-    .to_http_response();
+    let access_denied = AccessDenied::default()
+        .with_meta(meta("AccessDenied", 403))
+        .to_http_response();
     let wrapped = format!(
         "<?xml version=\"1.0\"?><ErrorResponse xmlns=\"{NS}\"><Error><Type>Sender</Type><Code>AccessDenied</Code>\
          <Message>m &amp; &#x1F600;</Message></Error><RequestId>r</RequestId><HostId>h</HostId></ErrorResponse>"
