@@ -203,9 +203,11 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
         })
         .collect();
 
-    let (body, content_type) = match &op.request_body {
-        RequestBody::None => (quote!(let body: Vec<u8> = Vec::new();), quote!()),
-        RequestBody::XmlPayload {
+    let (body, content_type) = match &op.request.body {
+        Body::None | Body::EventStream { .. } => {
+            (quote!(let body: Vec<u8> = Vec::new();), quote!())
+        }
+        Body::XmlPayload {
             field,
             root,
             namespace,
@@ -232,7 +234,7 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
                 },
             )
         }
-        RequestBody::RawPayload {
+        Body::RawPayload {
             field,
             content_type,
         } => {
@@ -264,7 +266,9 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
                 },
             )
         }
-        RequestBody::XmlMembers { root, namespace } => {
+        Body::XmlMembers {
+            root, namespace, ..
+        } => {
             let attrs = namespace
                 .as_ref()
                 .map(XmlNamespace::attribute)
@@ -280,8 +284,8 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
             )
         }
     };
-    let needs_length = op.request_body != RequestBody::None
-        || matches!(op.method.as_str(), "PUT" | "POST" | "PATCH");
+    let needs_length =
+        op.request.body != Body::None || matches!(op.method.as_str(), "PUT" | "POST" | "PATCH");
     let content_length = needs_length.then(
         || quote!(headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(body_len));),
     );
@@ -296,7 +300,7 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
         || !content_type.is_empty()
         || !checksum_insert.is_empty();
     let headers_binding = uses_headers.then(|| quote!(let headers = request.headers_mut();));
-    let uses_length = needs_length || matches!(op.request_body, RequestBody::XmlPayload { .. });
+    let uses_length = needs_length || matches!(op.request.body, Body::XmlPayload { .. });
     let body_len = uses_length.then(|| quote!(let body_len = body.len();));
 
     // Idempotency tokens: an empty token member is filled before building.
@@ -633,7 +637,14 @@ fn read_output(op: &OperationDef) -> TokenStream {
     let (decls, attrs, arms) = (&reader.decls, &reader.attrs, &reader.arms);
     let build = reader.build(quote!(crate::error::XmlError::new));
     let http = read_http_members(&fields);
-    let body = if out.reads_xml && op.unwrapped_output {
+    let unwrapped = matches!(
+        op.response.body,
+        Body::XmlMembers {
+            unwrapped: true,
+            ..
+        }
+    );
+    let body = if out.reads_xml && unwrapped {
         // The root element is the one body member itself.
         quote! {
             if !s3_runtime::xml::is_blank(body) {

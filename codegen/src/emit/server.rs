@@ -383,8 +383,8 @@ fn from_http_request(op: &OperationDef) -> (TokenStream, TokenStream) {
 /// Statements that read the payload member `f` (the field at `index`) from `body`.
 fn read_payload(op: &OperationDef, index: usize, f: &Field) -> TokenStream {
     let local = local(f);
-    match (&op.request_body, &f.ty) {
-        (RequestBody::XmlPayload { field, .. }, Ty::Named { name, kind }) if *field == index => {
+    match (&op.request.body, &f.ty) {
+        (Body::XmlPayload { field, .. }, Ty::Named { name, kind }) if *field == index => {
             let t = ident(name);
             let value = if *kind == NamedKind::Union {
                 quote!(crate::types::#t::read_xml(r, &start)?)
@@ -522,34 +522,6 @@ fn ns_attr(ns: Option<&XmlNamespace>) -> String {
     ns.map(XmlNamespace::attribute).unwrap_or_default()
 }
 
-/// Root element name and namespace of a structure or union payload: the
-/// member's own `xmlName`, else the target's; the member's namespace, else
-/// the target's, else the service's.
-pub(crate) fn payload_root(f: &Field, krate: &Crate) -> (String, Option<XmlNamespace>) {
-    let target = match &f.ty {
-        Ty::Named { name, .. } => krate.types.iter().find(|t| t.name() == name),
-        _ => None,
-    };
-    let (target_name, target_ns) = match target {
-        Some(TypeDef::Struct(s)) => (s.xml_name.clone(), s.xml_namespace.clone()),
-        Some(TypeDef::Union(u)) => (u.xml_name.clone(), u.xml_namespace.clone()),
-        _ => (f.xml.name.clone(), None),
-    };
-    // `xml.name` is the member name unless the member has an `xmlName`.
-    let root = if f.xml.name != f.member {
-        f.xml.name.clone()
-    } else {
-        target_name
-    };
-    let ns = f
-        .xml
-        .namespace
-        .clone()
-        .or(target_ns)
-        .or_else(|| krate.service.xml_namespace.clone());
-    (root, ns)
-}
-
 /// `to_http_response` for the output.
 fn output_response(op: &OperationDef, krate: &Crate) -> TokenStream {
     let out = &op.output;
@@ -591,11 +563,21 @@ fn output_response(op: &OperationDef, krate: &Crate) -> TokenStream {
         .xml_namespace
         .clone()
         .or_else(|| krate.service.xml_namespace.clone());
-    let (body, content_type) = if let Some(f) = body_fields.first().filter(|_| op.unwrapped_output)
+    let unwrapped = match &op.response.body {
+        Body::XmlMembers {
+            root,
+            namespace,
+            unwrapped: true,
+        } => Some((root, namespace)),
+        _ => None,
+    };
+    let (body, content_type) = if let (Some(f), Some((root, namespace))) =
+        (body_fields.first(), unwrapped)
     {
         // The one body member is the document's root element.
         let xml = XmlMember {
-            namespace: f.xml.namespace.clone().or(own_ns),
+            name: root.clone(),
+            namespace: namespace.clone(),
             ..f.xml.clone()
         };
         let write = with_value(f, xml::write_member(&f.ty, quote!(v), &xml));
@@ -644,11 +626,16 @@ fn output_response(op: &OperationDef, krate: &Crate) -> TokenStream {
                 kind: NamedKind::Struct | NamedKind::Union,
                 ..
             } => {
-                let (root, ns) = payload_root(f, krate);
-                let attrs = ns_attr(ns.as_ref());
+                let Body::XmlPayload {
+                    root, namespace, ..
+                } = &op.response.body
+                else {
+                    return quote!();
+                };
+                let attrs = ns_attr(namespace.as_ref());
                 let write = with_value(
                     f,
-                    xml::write_element(quote!(v), quote!(&mut xml), &root, &attrs),
+                    xml::write_element(quote!(v), quote!(&mut xml), root, &attrs),
                 );
                 (
                     quote! {
