@@ -57,9 +57,18 @@ impl Cx<'_> {
             MessageKind::Response { status: http.code },
             traits.s3_unwrapped_xml_output,
         );
-        if input.fields.iter().any(|f| f.binding == Binding::Body) {
-            input.writes_xml = true;
-        }
+        // A document of body members is written by the structure's `write_xml`.
+        let writes_members = |msg: &Message| {
+            matches!(
+                msg.body,
+                Body::XmlMembers {
+                    unwrapped: false,
+                    ..
+                }
+            )
+        };
+        input.writes_xml = writes_members(&request);
+        output.writes_xml = writes_members(&response);
         let errors = self.errors(service, shape, op);
         let host_prefix = traits.endpoint.as_ref().map(|e| e.host_prefix.clone());
         if let Some(prefix) = &host_prefix {
