@@ -107,6 +107,116 @@ pub struct StructDef {
     pub writes_xml: bool,
     /// Whether XML reading code is needed for it.
     pub reads_xml: bool,
+    /// The HTTP message of an error structure (its error response) or the
+    /// event-stream message of an event structure. The request and response
+    /// of an operation are on the [`OperationDef`].
+    pub message: Option<Box<Message>>,
+}
+
+/// One message: where each member of a structure travels. Every index is
+/// an index into the structure's fields; a field that is in none of the
+/// lists and not the payload is a body member (when the body is
+/// [`Body::XmlMembers`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub kind: MessageKind,
+    /// The `httpResponseCode` member, which overrides the status.
+    pub status_field: Option<usize>,
+    /// Members bound to path labels (`httpLabel`), in field order; the
+    /// operation's path says where each goes.
+    pub labels: Vec<usize>,
+    /// Members bound to one query parameter each (`httpQuery`).
+    pub query: Vec<Param>,
+    /// The map whose entries are the other query parameters (`httpQueryParams`).
+    pub query_map: Option<usize>,
+    /// Members bound to one header each (`httpHeader`, names in lower case;
+    /// `eventHeader` in an event, named after the member).
+    pub headers: Vec<Param>,
+    /// The map whose entries are headers named prefix + key
+    /// (`httpPrefixHeaders`; the prefix in lower case).
+    pub prefix_headers: Option<Param>,
+    pub body: Body,
+}
+
+/// Which message it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    /// An operation's request.
+    Request,
+    /// An operation's successful response, with the modeled status.
+    Response { status: u16 },
+    /// An error response: the error document, with the `httpError` status
+    /// (or, when there is none, the status of the error's metadata).
+    Error { status: Option<u16> },
+    /// A message of an event stream (an event structure).
+    Event,
+}
+
+/// A member bound to a named part of a message: a query parameter, a
+/// header, or (for prefix headers) a header name prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Param {
+    pub field: usize,
+    pub name: String,
+}
+
+/// What forms the body of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    None,
+    /// The body members form an XML document whose root element has this
+    /// name and namespace. `unwrapped` (`s3UnwrappedXmlOutput`): the one
+    /// body member is itself the root element (`root` is its name). In an
+    /// error, the members are children of the error document's `root`
+    /// element, which the service's profile may wrap.
+    XmlMembers {
+        root: String,
+        namespace: Option<XmlNamespace>,
+        unwrapped: bool,
+    },
+    /// The field, a structure or union, is the body: an XML document whose
+    /// root element has this name and namespace (the member's `xmlName`,
+    /// else the target's, else its shape name; the member's namespace, else
+    /// the target's, else the service's).
+    XmlPayload {
+        field: usize,
+        root: String,
+        namespace: Option<XmlNamespace>,
+    },
+    /// The field, a string, enum or blob, is the body as is, with this
+    /// content type (its `mediaType`, else `text/plain` for text and
+    /// `application/octet-stream` for bytes).
+    RawPayload {
+        field: usize,
+        content_type: String,
+    },
+    /// The field is an event stream of the named union.
+    EventStream {
+        field: usize,
+        union: String,
+    },
+}
+
+impl Body {
+    /// The field that is the whole body, if any.
+    pub fn payload(&self) -> Option<usize> {
+        match self {
+            Body::XmlPayload { field, .. }
+            | Body::RawPayload { field, .. }
+            | Body::EventStream { field, .. } => Some(*field),
+            Body::None | Body::XmlMembers { .. } => None,
+        }
+    }
+
+    /// The content type of the body in an HTTP message, `None` for no body.
+    pub fn content_type(&self) -> Option<&str> {
+        match self {
+            Body::None => None,
+            Body::XmlMembers { .. } | Body::XmlPayload { .. } => Some("application/xml"),
+            Body::RawPayload { content_type, .. } => Some(content_type),
+            Body::EventStream { .. } => Some("application/vnd.amazon.eventstream"),
+        }
+    }
 }
 
 /// A structure member.
@@ -301,13 +411,13 @@ pub struct OperationDef {
     pub errors: Vec<ErrorRef>,
     /// Rust name of the operation error enum.
     pub error_name: String,
-    /// Body of the request.
-    pub request_body: RequestBody,
+    /// The request: where each input member travels (the method, path and
+    /// literal query parameters are above).
+    pub request: Message,
+    /// The successful response: where each output member travels.
+    pub response: Message,
     /// The `endpoint` trait's host prefix, e.g. `foo.{Label}.`.
     pub host_prefix: Option<String>,
-    /// The response document's root element is the output's one body member
-    /// (`aws.customizations#s3UnwrappedXmlOutput`).
-    pub unwrapped_output: bool,
     /// Request checksum (`aws.protocols#httpChecksum`).
     pub checksum: Option<Checksum>,
 }
@@ -329,29 +439,6 @@ pub enum PathSegment {
     Label {
         field: usize,
         greedy: bool,
-    },
-}
-
-/// What forms the request body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RequestBody {
-    None,
-    /// The field at this index is the payload: an XML document whose root
-    /// element has this name and namespace.
-    XmlPayload {
-        field: usize,
-        root: String,
-        namespace: Option<XmlNamespace>,
-    },
-    /// The field at this index (a string, enum or blob) is the body as is.
-    RawPayload {
-        field: usize,
-        content_type: String,
-    },
-    /// The unbound members form a document with this root element.
-    XmlMembers {
-        root: String,
-        namespace: Option<XmlNamespace>,
     },
 }
 

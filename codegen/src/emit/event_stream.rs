@@ -37,7 +37,8 @@ pub fn union(u: &UnionDef, krate: &Crate) -> TokenStream {
             it = quote!((**v));
         }
         reads.push(quote!(#event_type => Self::#vname(#value),));
-        let puts = s.fields.iter().map(|f| write_field(f, &it, krate));
+        let body = s.message.as_ref().map_or(&Body::None, |m| &m.body);
+        let puts = s.fields.iter().map(|f| write_field(f, &it, body));
         let puts: Vec<TokenStream> = puts.collect();
         writes.push(if puts.iter().all(TokenStream::is_empty) {
             quote!(Self::#vname(_) => crate::event_stream::Message::event(#event_type),)
@@ -158,8 +159,9 @@ fn payload_from(ty: &Ty, event_type: &str) -> TokenStream {
     }
 }
 
-/// Statements that put field `f` of event `it` into `message`.
-fn write_field(f: &Field, it: &TokenStream, krate: &Crate) -> TokenStream {
+/// Statements that put field `f` of event `it` into `message`; `body` is
+/// the event message's body.
+fn write_field(f: &Field, it: &TokenStream, body: &Body) -> TokenStream {
     let fname = ident(&f.name);
     let member = &f.member;
     let put = match f.binding {
@@ -168,25 +170,38 @@ fn write_field(f: &Field, it: &TokenStream, krate: &Crate) -> TokenStream {
             quote!(message.push_header(#member, #value);)
         }
         Binding::EventPayload => {
-            let (bytes, default_type) = match &f.ty {
-                Ty::Blob => (quote!(x.clone()), "application/octet-stream"),
-                Ty::String => (quote!(x.as_bytes().to_vec()), "text/plain"),
-                _ => {
-                    let (root, ns) = super::server::payload_root(f, krate);
-                    let attrs = ns.as_ref().map(XmlNamespace::attribute).unwrap_or_default();
+            let (bytes, content_type) = match (body, &f.ty) {
+                (Body::RawPayload { content_type, .. }, Ty::Blob) => {
+                    (quote!(x.clone()), content_type.as_str())
+                }
+                (Body::RawPayload { content_type, .. }, _) => {
+                    (quote!(x.as_bytes().to_vec()), content_type.as_str())
+                }
+                (
+                    Body::XmlPayload {
+                        root, namespace, ..
+                    },
+                    _,
+                ) => {
+                    let attrs = namespace
+                        .as_ref()
+                        .map(XmlNamespace::attribute)
+                        .unwrap_or_default();
                     let write =
-                        super::xml::write_element(quote!(x), quote!(&mut xml), &root, &attrs);
+                        super::xml::write_element(quote!(x), quote!(&mut xml), root, &attrs);
                     (
                         quote!({
                             let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
                             #write
                             xml.into_bytes()
                         }),
+                        // Event-stream messages carry XML as `text/xml`.
                         "text/xml",
                     )
                 }
+                // Lowering makes every event payload one of the above.
+                _ => return quote!(),
             };
-            let content_type = f.media_type.as_deref().unwrap_or(default_type);
             quote! {
                 message.push_header(":content-type", crate::event_stream::HeaderValue::String(#content_type.to_owned()));
                 message.payload = #bytes;

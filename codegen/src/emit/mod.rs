@@ -45,7 +45,7 @@ pub fn emit(krate: &Crate, opts: &CrateOptions) -> Result<Files, String> {
     })];
     for op in &krate.operations {
         jobs.push(Box::new(move || {
-            let body = operation::module(op, krate);
+            let body = operation::module(op);
             let file = quote! {
                 #![doc = " Input, output, HTTP binding and errors of this operation."]
                 #body
@@ -132,31 +132,6 @@ fn main() -> std::process::ExitCode {
     run::main()
 }
 ";
-
-/// Reads the members of an XML body (an output's or a request's) from the
-/// root element's attributes and children into the locals that `attrs` and
-/// `arms` fill; `start` reads the root (`r.root()`). An empty body has none.
-fn read_body_members(
-    start: TokenStream,
-    attrs: &[TokenStream],
-    arms: &[TokenStream],
-) -> TokenStream {
-    quote! {
-        if !s3_runtime::xml::is_blank(body) {
-            let mut reader = s3_runtime::xml_read::Reader::new(body, &s3_runtime::xml_read::Limits::DEFAULT)?;
-            let r = &mut reader;
-            #start
-            #(#attrs)*
-            while let Some(child) = r.next_child()? {
-                match child.name() {
-                    #(#arms)*
-                    _ => r.skip()?,
-                }
-            }
-            r.finish()?;
-        }
-    }
-}
 
 fn cargo_toml(krate: &Crate, opts: &CrateOptions) -> String {
     let mut default = String::new();

@@ -4,8 +4,11 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::binding::{path_pattern, with_value};
-use super::text::{from_text, to_text};
+use super::binding::{
+    insert_header, path_pattern, read_headers, read_members, read_payload, with_value, write_body,
+    write_headers,
+};
+use super::text::to_text;
 use super::xml::MemberReader;
 use super::{docs, types, xml};
 use crate::ir::*;
@@ -15,7 +18,7 @@ const HEADER_TS: TimestampFormat = TimestampFormat::HttpDate;
 const URI_TS: TimestampFormat = TimestampFormat::DateTime;
 
 /// The whole module body for one operation.
-pub fn module(op: &OperationDef, krate: &Crate) -> TokenStream {
+pub fn module(op: &OperationDef) -> TokenStream {
     let marker = ident(&op.name);
     let input = ident(&op.input.name);
     let output = ident(&op.output.name);
@@ -36,12 +39,13 @@ pub fn module(op: &OperationDef, krate: &Crate) -> TokenStream {
     let input_type = types::structure(&op.input);
     let output_type = types::structure(&op.output);
     let input_xml = xml::structure(&op.input);
+    let output_xml = xml::structure(&op.output);
     let (to_request, request_helpers) = build_request(op);
     let host = host_prefix(op);
     let streamed = streamed_body(op);
     let from_response = read_output(op);
     let (error_enum, from_code) = error_enum(op);
-    let server = super::server::parts(op, krate);
+    let server = super::server::parts(op);
     let (from_request, request_reader) = (&server.from_request, &server.request_reader);
     let (to_response, error_response) = (&server.to_response, &server.error_response);
     quote! {
@@ -67,6 +71,7 @@ pub fn module(op: &OperationDef, krate: &Crate) -> TokenStream {
         #streamed
         #host
         #output_type
+        #output_xml
         impl s3_runtime::operation::Output for #output {
             #from_response
             #to_response
@@ -169,119 +174,20 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
             .any(|f| matches!(f.binding, Binding::Query(_) | Binding::QueryParams));
     let first = has_query.then(|| quote!(let mut first = true;));
 
-    let headers: Vec<TokenStream> = fields
-        .iter()
-        .filter_map(|f| {
-            let stmt = match (&f.binding, &f.ty) {
-                (Binding::Header(name), Ty::List { item, .. }) => {
-                    let text = to_text(item, quote!(item), HEADER_TS);
-                    let quote_items = matches!(**item, Ty::String | Ty::Named { kind: NamedKind::Enum, .. });
-                    let joined = quote! {
-                        let items: Vec<String> = v.iter().map(|item| {
-                            let text: &str = #text;
-                            text.to_owned()
-                        }).collect();
-                        let text = crate::primitives::join_header_list(items.iter().map(String::as_str), #quote_items);
-                    };
-                    let insert = insert_header(name, quote!(&text));
-                    quote!(#joined #insert)
-                }
-                (Binding::Header(name), ty) => insert_header(name, to_text(ty, quote!(v), HEADER_TS)),
-                (Binding::PrefixHeaders(prefix), _) => quote! {
-                    for (key, value) in v.iter() {
-                        let name = format!("{}{}", #prefix, key);
-                        let name = http::HeaderName::from_bytes(name.as_bytes())
-                            .map_err(|_| crate::error::BuildError::InvalidHeaderValue { header: #prefix })?;
-                        let value = http::HeaderValue::from_str(value)
-                            .map_err(|_| crate::error::BuildError::InvalidHeaderValue { header: #prefix })?;
-                        headers.insert(name, value);
-                    }
-                },
-                _ => return None,
-            };
-            Some(with_value(f, stmt))
-        })
-        .collect();
-
-    let (body, content_type) = match &op.request_body {
-        RequestBody::None => (quote!(let body: Vec<u8> = Vec::new();), quote!()),
-        RequestBody::XmlPayload {
-            field,
-            root,
-            namespace,
-        } => {
-            let f = &fields[*field];
-            let attrs = namespace
-                .as_ref()
-                .map(XmlNamespace::attribute)
-                .unwrap_or_default();
-            let write = with_value(
-                f,
-                xml::write_element(quote!(v), quote!(&mut xml), root, &attrs),
-            );
-            (
-                quote! {
-                    let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-                    #write
-                    let body = xml.into_bytes();
-                },
-                quote! {
-                    if body_len > 0 {
-                        headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/xml"));
-                    }
-                },
-            )
+    let headers = write_headers(&op.request, fields);
+    let (body, content_type_expr) = write_body(&op.request, fields);
+    let has_body = op.request.body != Body::None;
+    let content_type_decl =
+        has_body.then(|| quote!(let content_type: Option<&'static str> = #content_type_expr;));
+    let content_type = has_body.then(|| {
+        quote! {
+            if let Some(content_type) = content_type {
+                headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static(content_type));
+            }
         }
-        RequestBody::RawPayload {
-            field,
-            content_type,
-        } => {
-            let f = &fields[*field];
-            let bytes = match &f.ty {
-                Ty::Blob => quote!(v.clone()),
-                Ty::String => quote!(v.as_bytes().to_vec()),
-                _ => quote!(v.as_str().as_bytes().to_vec()),
-            };
-            let fname = ident(&f.name);
-            let body = if f.optional && f.ty == Ty::Blob {
-                quote!(let body: Vec<u8> = self.#fname.clone().unwrap_or_default();)
-            } else if f.optional {
-                quote!(let body: Vec<u8> = self.#fname.as_ref().map(|v| #bytes).unwrap_or_default();)
-            } else {
-                quote!(let body: Vec<u8> = { let v = &self.#fname; #bytes };)
-            };
-            let set = if f.optional {
-                quote!(self.#fname.is_some())
-            } else {
-                quote!(true)
-            };
-            (
-                body,
-                quote! {
-                    if #set {
-                        headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static(#content_type));
-                    }
-                },
-            )
-        }
-        RequestBody::XmlMembers { root, namespace } => {
-            let attrs = namespace
-                .as_ref()
-                .map(XmlNamespace::attribute)
-                .unwrap_or_default();
-            let write = xml::write_element(quote!(self), quote!(&mut xml), root, &attrs);
-            (
-                quote! {
-                    let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-                    #write
-                    let body = xml.into_bytes();
-                },
-                quote!(headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/xml"));),
-            )
-        }
-    };
-    let needs_length = op.request_body != RequestBody::None
-        || matches!(op.method.as_str(), "PUT" | "POST" | "PATCH");
+    });
+    let needs_length =
+        op.request.body != Body::None || matches!(op.method.as_str(), "PUT" | "POST" | "PATCH");
     let content_length = needs_length.then(
         || quote!(headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(body_len));),
     );
@@ -291,13 +197,10 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
         op.name
     );
     let (checksum_compute, checksum_insert) = checksum(op);
-    let uses_headers = needs_length
-        || !headers.is_empty()
-        || !content_type.is_empty()
-        || !checksum_insert.is_empty();
+    let uses_headers =
+        needs_length || !headers.is_empty() || has_body || !checksum_insert.is_empty();
     let headers_binding = uses_headers.then(|| quote!(let headers = request.headers_mut();));
-    let uses_length = needs_length || matches!(op.request_body, RequestBody::XmlPayload { .. });
-    let body_len = uses_length.then(|| quote!(let body_len = body.len();));
+    let body_len = needs_length.then(|| quote!(let body_len = body.len();));
 
     // Idempotency tokens: an empty token member is filled before building.
     let tokens: Vec<&Field> = fields
@@ -312,6 +215,7 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
             #(#literals)*
             #(#queries)*
             #body
+            #content_type_decl
             #body_len
             #checksum_compute
             let mut request = http::Request::new(body);
@@ -401,14 +305,6 @@ fn checksum(op: &OperationDef) -> (TokenStream, TokenStream) {
             }
         },
     )
-}
-
-fn insert_header(name: &str, text: TokenStream) -> TokenStream {
-    quote! {
-        let value = http::HeaderValue::from_str(#text)
-            .map_err(|_| crate::error::BuildError::InvalidHeaderValue { header: #name })?;
-        headers.insert(http::HeaderName::from_static(#name), value);
-    }
 }
 
 /// For a streaming blob payload: a request builder that takes the body from
@@ -577,214 +473,65 @@ fn method_tokens(method: &str) -> TokenStream {
     }
 }
 
-/// Statements that read the header-bound, prefix-header and status members of
-/// `fields` into their locals (see [`MemberReader`]).
-fn read_http_members(fields: &[&Field]) -> Vec<TokenStream> {
-    fields
-        .iter()
-        .filter_map(|f| {
-            let local = xml::local(f);
-            Some(match (&f.binding, &f.ty) {
-                (Binding::Header(name), Ty::List { item, .. }) => {
-                    let parse = from_text(item, quote!(item), HEADER_TS);
-                    let split = if matches!(**item, Ty::Timestamp(None | Some(TimestampFormat::HttpDate))) {
-                        quote!(Ok::<Vec<String>, String>(crate::primitives::split_http_date_list(&text)))
-                    } else {
-                        quote!(crate::primitives::split_header_list(&text).map_err(|e| e.to_string()))
-                    };
-                    let what = format!("header {name}: ");
-                    quote! {
-                        if let Some(text) = s3_runtime::headers::text(headers, #name)? {
-                            let items = #split.map_err(|e| crate::error::XmlError::new(format!("{}{e}", #what)))?;
-                            let mut values = Vec::with_capacity(items.len());
-                            for item in items {
-                                values.push(#parse.map_err(|e| crate::error::XmlError::new(format!("{}{e}", #what)))?);
-                            }
-                            #local = Some(values);
-                        }
-                    }
-                }
-                (Binding::Header(name), ty) => {
-                    let parse = from_text(ty, quote!(text), HEADER_TS);
-                    let what = format!("header {name}: ");
-                    quote! {
-                        if let Some(text) = s3_runtime::headers::text(headers, #name)? {
-                            #local = Some(#parse.map_err(|e| crate::error::XmlError::new(format!("{}{e}", #what)))?);
-                        }
-                    }
-                }
-                (Binding::PrefixHeaders(prefix), _) => quote! {
-                    #local = Some(s3_runtime::headers::with_prefix(headers, #prefix)?);
-                },
-                (Binding::ResponseCode, _) => quote!(#local = Some(i32::from(status));),
-                _ => return None,
-            })
-        })
-        .collect()
-}
-
-/// `from_http_response` for the output: status, headers, then the body
-/// (an XML document of body members, or the payload).
-/// `from_http_response` of the output's `Output` impl.
+/// `from_http_response` of the output's `Output` impl: status, headers,
+/// then the body (an XML document of body members, or the payload).
 fn read_output(op: &OperationDef) -> TokenStream {
-    let out = &op.output;
-    let fields: Vec<&Field> = out.fields.iter().collect();
+    let fields: Vec<&Field> = op.output.fields.iter().collect();
     let reader = MemberReader::new(&fields);
-    let (decls, attrs, arms) = (&reader.decls, &reader.attrs, &reader.arms);
     let build = reader.build(quote!(crate::error::XmlError::new));
-    let http = read_http_members(&fields);
-    let body = if out.reads_xml && op.unwrapped_output {
-        // The root element is the one body member itself.
-        quote! {
-            if !s3_runtime::xml::is_blank(body) {
-                let mut reader = s3_runtime::xml_read::Reader::new(body, &s3_runtime::xml_read::Limits::DEFAULT)?;
-                let r = &mut reader;
-                let child = r.root()?;
-                match child.name() {
-                    #(#arms)*
-                    _ => r.skip()?,
-                }
-                r.finish()?;
-            }
-        }
-    } else if out.reads_xml {
-        super::read_body_members(quote!(let start = r.root()?; let _ = &start;), attrs, arms)
-    } else if let Some(f) = out.fields.iter().find(|f| f.binding == Binding::Payload) {
-        let local = xml::local(f);
-        let value = match &f.ty {
-            Ty::Blob => quote!(Some(body.to_vec())),
-            Ty::EventStream { name } => {
-                let t = ident(name);
-                quote!(Some(crate::event_stream::decode_all::<crate::types::#t>(body)?))
-            }
-            Ty::String => {
-                quote!(Some(String::from_utf8(body.to_vec()).map_err(|_| {
-                    crate::error::XmlError::new("the body is not UTF-8")
-                })?))
-            }
-            Ty::Named {
-                name,
-                kind: NamedKind::Enum,
-            } => {
-                let t = ident(name);
-                quote!(Some(crate::types::#t::from(std::str::from_utf8(body).map_err(|_| crate::error::XmlError::new("the body is not UTF-8"))?)))
-            }
-            Ty::Named { name, kind } => {
-                let t = ident(name);
-                let read = if *kind == NamedKind::Union {
-                    quote!(crate::types::#t::read_xml(r, &start)?)
-                } else {
-                    quote!(Some(crate::types::#t::read_xml(r, &start)?))
-                };
-                quote!({
-                    let mut reader = s3_runtime::xml_read::Reader::new(body, &s3_runtime::xml_read::Limits::DEFAULT)?;
-                    let r = &mut reader;
-                    let start = r.root()?;
-                    let value = #read;
-                    r.finish()?;
-                    value
-                })
-            }
-            _ => quote!(None),
-        };
-        let blank = if matches!(
-            f.ty,
-            Ty::Named {
-                kind: NamedKind::Struct | NamedKind::Union,
-                ..
-            }
-        ) {
-            quote!(s3_runtime::xml::is_blank(body))
-        } else {
-            quote!(body.is_empty())
-        };
-        if f.optional {
-            quote!(if !#blank { #local = #value; })
-        } else {
-            quote!(#local = if #blank { Some(Default::default()) } else { #value };)
-        }
-    } else {
-        quote!()
-    };
-    let (status, headers, body_param) = params(&fields, out.reads_xml);
+    let decls = &reader.decls;
+    let http = read_headers(&op.response, &op.output.fields);
+    let members = read_members(&op.response, &reader.attrs, &reader.arms);
+    let payload = read_payload(&op.response, &op.output.fields);
+    let (status, headers, body) = params(&op.response);
     quote! {
         #[allow(unused_assignments)]
-        fn from_http_response(#status: u16, #headers: &http::HeaderMap, #body_param: &[u8]) -> Result<Self, crate::error::XmlError> {
+        fn from_http_response(#status: u16, #headers: &http::HeaderMap, #body: &[u8]) -> Result<Self, crate::error::XmlError> {
             #(#decls)*
             #(#http)*
-            #body
+            #members
+            #payload
             Ok(Self { #(#build)* })
         }
     }
 }
 
-/// Parameter names of a response reader: `_`-prefixed when not used.
-fn params(
-    fields: &[&Field],
-    xml_body: bool,
-) -> (proc_macro2::Ident, proc_macro2::Ident, proc_macro2::Ident) {
-    let uses = |pred: &dyn Fn(&Binding) -> bool| fields.iter().any(|f| pred(&f.binding));
+/// Parameter names of a response reader (status, headers, body):
+/// `_`-prefixed when the message does not use them.
+fn params(msg: &Message) -> (proc_macro2::Ident, proc_macro2::Ident, proc_macro2::Ident) {
     let name = |used: bool, n: &str| ident(&if used { n.to_owned() } else { format!("_{n}") });
     (
-        name(uses(&|b| *b == Binding::ResponseCode), "status"),
+        name(msg.status_field.is_some(), "status"),
         name(
-            uses(&|b| matches!(b, Binding::Header(_) | Binding::PrefixHeaders(_))),
+            !msg.headers.is_empty() || msg.prefix_headers.is_some(),
             "headers",
         ),
-        name(xml_body || uses(&|b| *b == Binding::Payload), "body"),
+        name(msg.body != Body::None, "body"),
     )
 }
 
-/// `read_error` for an error structure: its members from the `<Error>`
-/// element (bare or wrapped) and from headers.
+/// `read_error` for an error structure: its members from the error
+/// document and from headers.
 pub fn read_error(s: &StructDef) -> TokenStream {
+    let Some(msg) = &s.message else {
+        return quote!();
+    };
     let name = ident(&s.name);
     let fields: Vec<&Field> = s.fields.iter().collect();
     let reader = MemberReader::new(&fields);
-    let (decls, arms) = (&reader.decls, &reader.arms);
     let build = reader.build(quote!(crate::error::XmlError::new));
-    let http = read_http_members(&fields);
-    let has_body = s.fields.iter().any(|f| f.binding == Binding::Body);
-    let body = has_body.then(|| {
-        quote! {
-            if !s3_runtime::xml::is_blank(body) {
-                let mut reader = s3_runtime::xml_read::Reader::new(body, &s3_runtime::xml_read::Limits::DEFAULT)?;
-                let r = &mut reader;
-                let root = r.root()?;
-                let wrapped = root.name() != b"Error";
-                if wrapped {
-                    loop {
-                        match r.next_child()? {
-                            Some(child) if child.name() == b"Error" => break,
-                            Some(_) => r.skip()?,
-                            None => return Err(r.error("the error document has no Error element")),
-                        }
-                    }
-                }
-                while let Some(child) = r.next_child()? {
-                    match child.name() {
-                        #(#arms)*
-                        _ => r.skip()?,
-                    }
-                }
-                if wrapped {
-                    while r.next_child()?.is_some() {
-                        r.skip()?;
-                    }
-                }
-                r.finish()?;
-            }
-        }
-    });
-    let (_, headers, body_param) = params(&fields, has_body);
+    let decls = &reader.decls;
+    let http = read_headers(msg, &s.fields);
+    let members = read_members(msg, &reader.attrs, &reader.arms);
+    let (_, headers, body) = params(msg);
     quote! {
         impl #name {
             /// Reads the error's members from an error response.
             #[allow(unused_assignments)]
-            pub(crate) fn read_error(meta: crate::error::ErrorMetadata, #headers: &http::HeaderMap, #body_param: &[u8]) -> Result<Self, crate::error::XmlError> {
+            pub(crate) fn read_error(meta: crate::error::ErrorMetadata, #headers: &http::HeaderMap, #body: &[u8]) -> Result<Self, crate::error::XmlError> {
                 #(#decls)*
                 #(#http)*
-                #body
+                #members
                 Ok(Self { #(#build)* meta })
             }
         }

@@ -11,13 +11,14 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::binding::{path_pattern, with_value};
-use super::text::{from_text, to_text};
+use super::binding::{
+    Reader, path_pattern, read_headers, read_members, read_payload, with_value, write_body,
+    write_headers,
+};
 use super::xml::{self, MemberReader, local};
 use crate::ir::*;
 use crate::naming::ident;
 
-const HEADER_TS: TimestampFormat = TimestampFormat::HttpDate;
 const URI_TS: TimestampFormat = TimestampFormat::DateTime;
 
 /// The server-side parts of one operation module: the trait methods that
@@ -35,33 +36,19 @@ pub struct Parts {
 }
 
 /// The server-side parts of one operation.
-pub fn parts(op: &OperationDef, krate: &Crate) -> Parts {
+pub fn parts(op: &OperationDef) -> Parts {
     let (from_request, request_reader) = from_http_request(op);
     Parts {
         from_request,
         request_reader,
-        to_response: output_response(op, krate),
+        to_response: output_response(op),
         error_response: error_enum_response(op),
     }
 }
 
-/// `Ok(value)` of a text parse, or the `InvalidValue` error at `location`.
+/// The value of `ty` read from `text`, or the `InvalidValue` error at `location`.
 fn parse_at(ty: &Ty, text: TokenStream, default: TimestampFormat, location: &str) -> TokenStream {
-    match ty {
-        // Text is always a valid string or enum value.
-        Ty::String => text,
-        Ty::Named {
-            name,
-            kind: NamedKind::Enum,
-        } => {
-            let t = ident(name);
-            quote!(crate::types::#t::from(#text))
-        }
-        _ => {
-            let parse = from_text(ty, text, default);
-            quote!(#parse.map_err(|e| crate::server::invalid(#location, e))?)
-        }
-    }
+    Reader::Server.parse(ty, text, default, location)
 }
 
 // ---------------------------------------------------------------------------
@@ -124,9 +111,7 @@ fn from_http_request(op: &OperationDef) -> (TokenStream, TokenStream) {
     // Members bound to the path, query string and headers.
     let mut decls = Vec::new();
     let mut reads = Vec::new();
-    let mut uses_headers = false;
-    let mut uses_body = false;
-    for (index, f) in fields.iter().enumerate() {
+    for f in fields {
         let local = local(f);
         let ty = super::ty_tokens(&f.ty);
         let read = match (&f.binding, &f.ty) {
@@ -205,66 +190,20 @@ fn from_http_request(op: &OperationDef) -> (TokenStream, TokenStream) {
                     #set
                 }})
             }
-            (Binding::Header(name), Ty::List { item, .. }) => {
-                uses_headers = true;
-                let location = format!("header {name}");
-                let split = if matches!(
-                    **item,
-                    Ty::Timestamp(None | Some(TimestampFormat::HttpDate))
-                ) {
-                    quote!(crate::primitives::split_http_date_list(&text))
-                } else {
-                    quote!(crate::primitives::split_header_list(&text).map_err(|e| crate::server::invalid(#location, e))?)
-                };
-                let value = parse_at(item, quote!(item), HEADER_TS, &location);
-                Some(quote! {
-                    if let Some(text) = crate::server::header(headers, #name)? {
-                        let items = #split;
-                        let mut values = Vec::with_capacity(items.len());
-                        for item in items {
-                            values.push(#value);
-                        }
-                        #local = Some(values);
-                    }
-                })
-            }
-            (Binding::Header(name), ty) => {
-                uses_headers = true;
-                let value = parse_at(ty, quote!(text), HEADER_TS, &format!("header {name}"));
-                Some(quote! {
-                    if let Some(text) = crate::server::header(headers, #name)? {
-                        #local = Some(#value);
-                    }
-                })
-            }
-            (Binding::PrefixHeaders(prefix), _) => {
-                uses_headers = true;
-                let set = if f.optional {
-                    quote!(if !map.is_empty() { #local = Some(map); })
-                } else {
-                    quote!(#local = Some(map);)
-                };
-                Some(quote! {{
-                    let map = crate::server::prefix_headers(headers, #prefix)?;
-                    #set
-                }})
-            }
-            (Binding::Payload, _) => {
-                uses_body = true;
-                Some(read_payload(op, index, f))
-            }
+            // Headers and the payload are read below, from the message.
+            (Binding::Header(_) | Binding::PrefixHeaders(_) | Binding::Payload, _) => None,
             // Body members are declared by the body reader's result.
             (Binding::Body, _) => continue,
             _ => None,
         };
-        match read {
-            Some(read) => {
-                decls.push(quote!(let mut #local: Option<#ty> = None;));
-                reads.push(read);
-            }
-            None => decls.push(quote!(let #local: Option<#ty> = None;)),
-        }
+        decls.push(quote!(let mut #local: Option<#ty> = None;));
+        reads.extend(read);
     }
+    let msg = &op.request;
+    reads.extend(read_headers(msg, fields));
+    reads.push(read_payload(msg, fields));
+    let uses_headers = !msg.headers.is_empty() || msg.prefix_headers.is_some();
+    let uses_body = msg.body != Body::None;
 
     // XML body members: read by a helper that returns them.
     let body_fields: Vec<&Field> = fields
@@ -274,17 +213,11 @@ fn from_http_request(op: &OperationDef) -> (TokenStream, TokenStream) {
     let (read_body, body_call) = if body_fields.is_empty() {
         (quote!(), quote!())
     } else {
-        uses_body = true;
         let reader = MemberReader::new(&body_fields);
-        let (body_decls, attrs, arms) = (&reader.decls, &reader.attrs, &reader.arms);
+        let body_decls = &reader.decls;
         let locals: Vec<proc_macro2::Ident> = body_fields.iter().map(|f| local(f)).collect();
         let types = body_fields.iter().map(|f| super::ty_tokens(&f.ty));
-        let start = if attrs.is_empty() {
-            quote!(let _ = r.root()?;)
-        } else {
-            quote!(let start = r.root()?;)
-        };
-        let read = super::read_body_members(start, attrs, arms);
+        let read = read_members(msg, &reader.attrs, &reader.arms);
         (
             quote! {
                 /// Reads the XML body members of the request (the root element's name is not checked).
@@ -380,186 +313,19 @@ fn from_http_request(op: &OperationDef) -> (TokenStream, TokenStream) {
     (from, quote!(#reader))
 }
 
-/// Statements that read the payload member `f` (the field at `index`) from `body`.
-fn read_payload(op: &OperationDef, index: usize, f: &Field) -> TokenStream {
-    let local = local(f);
-    match (&op.request_body, &f.ty) {
-        (RequestBody::XmlPayload { field, .. }, Ty::Named { name, kind }) if *field == index => {
-            let t = ident(name);
-            let value = if *kind == NamedKind::Union {
-                quote!(crate::types::#t::read_xml(r, &start)?)
-            } else {
-                quote!(Some(crate::types::#t::read_xml(r, &start)?))
-            };
-            quote! {
-                if !s3_runtime::xml::is_blank(body) {
-                    let mut reader = s3_runtime::xml_read::Reader::new(body, &s3_runtime::xml_read::Limits::DEFAULT)?;
-                    let r = &mut reader;
-                    let start = r.root()?;
-                    #local = #value;
-                    r.finish()?;
-                }
-            }
-        }
-        (_, Ty::Blob) if f.optional => quote! {
-            if !body.is_empty() {
-                #local = Some(body.to_vec());
-            }
-        },
-        (_, Ty::Blob) => quote!(#local = Some(body.to_vec());),
-        (_, Ty::String) => {
-            let value = quote! {
-                String::from_utf8(body.to_vec()).map_err(|_| crate::server::invalid("body", "the body is not UTF-8"))?
-            };
-            if f.optional {
-                quote!(if !body.is_empty() { #local = Some(#value); })
-            } else {
-                quote!(#local = Some(#value);)
-            }
-        }
-        (
-            _,
-            Ty::Named {
-                name,
-                kind: NamedKind::Enum,
-            },
-        ) => {
-            let t = ident(name);
-            quote! {
-                if !body.is_empty() {
-                    let text = std::str::from_utf8(body).map_err(|_| crate::server::invalid("body", "the body is not UTF-8"))?;
-                    #local = Some(crate::types::#t::from(text));
-                }
-            }
-        }
-        _ => quote!(),
-    }
-}
-
 // ---------------------------------------------------------------------------
 // Responses
 // ---------------------------------------------------------------------------
 
-/// Statements that write the header-bound and prefix-header members of
-/// `fields` into `headers`. A value that cannot be a header is a
-/// `BuildError` when `strict`, and is left out otherwise.
-fn write_headers(fields: &[Field], strict: bool) -> Vec<TokenStream> {
-    let insert = |name: &str, text: TokenStream| {
-        if strict {
-            quote! {
-                let value = http::HeaderValue::from_str(#text)
-                    .map_err(|_| crate::error::BuildError::InvalidHeaderValue { header: #name })?;
-                headers.insert(http::HeaderName::from_static(#name), value);
-            }
-        } else {
-            quote! {
-                if let Ok(value) = http::HeaderValue::from_str(#text) {
-                    headers.insert(http::HeaderName::from_static(#name), value);
-                }
-            }
-        }
-    };
-    // Prefix headers first, so that a header bound by name wins over a map entry.
-    let prefix_first = fields
-        .iter()
-        .filter(|f| matches!(f.binding, Binding::PrefixHeaders(_)))
-        .chain(
-            fields
-                .iter()
-                .filter(|f| !matches!(f.binding, Binding::PrefixHeaders(_))),
-        );
-    prefix_first
-        .filter_map(|f| {
-            let stmt = match (&f.binding, &f.ty) {
-                (Binding::Header(name), Ty::List { item, .. }) => {
-                    let text = to_text(item, quote!(item), HEADER_TS);
-                    let quote_items = matches!(
-                        **item,
-                        Ty::String
-                            | Ty::Named {
-                                kind: NamedKind::Enum,
-                                ..
-                            }
-                    );
-                    let insert = insert(name, quote!(&text));
-                    quote! {
-                        let items: Vec<String> = v.iter().map(|item| {
-                            let text: &str = #text;
-                            text.to_owned()
-                        }).collect();
-                        let text = crate::primitives::join_header_list(items.iter().map(String::as_str), #quote_items);
-                        #insert
-                    }
-                }
-                (Binding::Header(name), ty) => insert(name, to_text(ty, quote!(v), HEADER_TS)),
-                (Binding::PrefixHeaders(prefix), _) if strict => quote! {
-                    for (key, value) in v.iter() {
-                        let name = format!("{}{}", #prefix, key);
-                        let name = http::HeaderName::from_bytes(name.as_bytes())
-                            .map_err(|_| crate::error::BuildError::InvalidHeaderValue { header: #prefix })?;
-                        let value = http::HeaderValue::from_str(value)
-                            .map_err(|_| crate::error::BuildError::InvalidHeaderValue { header: #prefix })?;
-                        headers.insert(name, value);
-                    }
-                },
-                (Binding::PrefixHeaders(prefix), _) => quote! {
-                    for (key, value) in v.iter() {
-                        let name = format!("{}{}", #prefix, key);
-                        if let (Ok(name), Ok(value)) = (http::HeaderName::from_bytes(name.as_bytes()), http::HeaderValue::from_str(value)) {
-                            headers.insert(name, value);
-                        }
-                    }
-                },
-                _ => return None,
-            };
-            Some(with_value(f, stmt))
-        })
-        .collect()
-}
-
-/// The namespace attribute text of an optional namespace.
-fn ns_attr(ns: Option<&XmlNamespace>) -> String {
-    ns.map(XmlNamespace::attribute).unwrap_or_default()
-}
-
-/// Root element name and namespace of a structure or union payload: the
-/// member's own `xmlName`, else the target's; the member's namespace, else
-/// the target's, else the service's.
-pub(crate) fn payload_root(f: &Field, krate: &Crate) -> (String, Option<XmlNamespace>) {
-    let target = match &f.ty {
-        Ty::Named { name, .. } => krate.types.iter().find(|t| t.name() == name),
-        _ => None,
-    };
-    let (target_name, target_ns) = match target {
-        Some(TypeDef::Struct(s)) => (s.xml_name.clone(), s.xml_namespace.clone()),
-        Some(TypeDef::Union(u)) => (u.xml_name.clone(), u.xml_namespace.clone()),
-        _ => (f.xml.name.clone(), None),
-    };
-    // `xml.name` is the member name unless the member has an `xmlName`.
-    let root = if f.xml.name != f.member {
-        f.xml.name.clone()
-    } else {
-        target_name
-    };
-    let ns = f
-        .xml
-        .namespace
-        .clone()
-        .or(target_ns)
-        .or_else(|| krate.service.xml_namespace.clone());
-    (root, ns)
-}
-
 /// `to_http_response` for the output.
-fn output_response(op: &OperationDef, krate: &Crate) -> TokenStream {
-    let out = &op.output;
-    let code = op.code;
-
-    let status = match out
-        .fields
-        .iter()
-        .find(|f| f.binding == Binding::ResponseCode)
-    {
+fn output_response(op: &OperationDef) -> TokenStream {
+    let msg = &op.response;
+    let fields = &op.output.fields;
+    let code = match msg.kind {
+        MessageKind::Response { status } => status,
+        _ => op.code,
+    };
+    let status = match msg.status_field.map(|i| &fields[i]) {
         Some(f) if f.optional => {
             let fname = ident(&f.name);
             quote! {
@@ -575,129 +341,16 @@ fn output_response(op: &OperationDef, krate: &Crate) -> TokenStream {
         }
         None => quote!(let status: u16 = #code;),
     };
-    let headers = write_headers(&out.fields, true);
+    let headers = write_headers(msg, fields);
     let headers_decl = if headers.is_empty() {
         quote!(let headers = http::HeaderMap::new();)
     } else {
         quote!(let mut headers = http::HeaderMap::new();)
     };
-
-    let body_fields: Vec<&Field> = out
-        .fields
-        .iter()
-        .filter(|f| f.binding == Binding::Body)
-        .collect();
-    let own_ns = out
-        .xml_namespace
-        .clone()
-        .or_else(|| krate.service.xml_namespace.clone());
-    let (body, content_type) = if let Some(f) = body_fields.first().filter(|_| op.unwrapped_output)
-    {
-        // The one body member is the document's root element.
-        let xml = XmlMember {
-            namespace: f.xml.namespace.clone().or(own_ns),
-            ..f.xml.clone()
-        };
-        let write = with_value(f, xml::write_member(&f.ty, quote!(v), &xml));
-        (
-            quote! {
-                let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-                {
-                    let out = &mut xml;
-                    #write
-                }
-                let body = xml.into_bytes();
-            },
-            quote!((!body.is_empty()).then_some("application/xml")),
-        )
-    } else if !body_fields.is_empty() {
-        let root = &out.xml_name;
-        let attrs = ns_attr(own_ns.as_ref());
-        let attr_writes = body_fields.iter().filter(|f| f.xml.attribute).map(|f| {
-            let name = &f.xml.name;
-            let text = to_text(&f.ty, quote!(v), TimestampFormat::DateTime);
-            with_value(f, quote!(s3_runtime::xml::attribute(out, #name, #text);))
-        });
-        let children = body_fields
-            .iter()
-            .filter(|f| !f.xml.attribute)
-            .map(|f| with_value(f, xml::write_member(&f.ty, quote!(v), &f.xml)));
-        (
-            quote! {
-                let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-                {
-                    let out = &mut xml;
-                    s3_runtime::xml::open(out, #root, #attrs);
-                    #(#attr_writes)*
-                    let mark = s3_runtime::xml::open_end(out);
-                    #(#children)*
-                    s3_runtime::xml::close(out, #root, mark);
-                }
-                let body = xml.into_bytes();
-            },
-            quote!(Some("application/xml")),
-        )
-    } else if let Some(f) = out.fields.iter().find(|f| f.binding == Binding::Payload) {
-        let fname = ident(&f.name);
-        match &f.ty {
-            Ty::Named {
-                kind: NamedKind::Struct | NamedKind::Union,
-                ..
-            } => {
-                let (root, ns) = payload_root(f, krate);
-                let attrs = ns_attr(ns.as_ref());
-                let write = with_value(
-                    f,
-                    xml::write_element(quote!(v), quote!(&mut xml), &root, &attrs),
-                );
-                (
-                    quote! {
-                        let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
-                        #write
-                        let body = xml.into_bytes();
-                    },
-                    quote!((!body.is_empty()).then_some("application/xml")),
-                )
-            }
-            Ty::EventStream { .. } => {
-                let events = if f.optional {
-                    quote!(self.#fname.as_deref().unwrap_or_default())
-                } else {
-                    quote!(&self.#fname)
-                };
-                (
-                    quote!(let body: Vec<u8> = crate::event_stream::encode_all(#events)?;),
-                    quote!((!body.is_empty()).then_some("application/vnd.amazon.eventstream")),
-                )
-            }
-            ty => {
-                let bytes = match ty {
-                    Ty::Blob => quote!(v.clone()),
-                    Ty::String => quote!(v.as_bytes().to_vec()),
-                    _ => quote!(v.as_str().as_bytes().to_vec()),
-                };
-                let body = if f.optional && *ty == Ty::Blob {
-                    quote!(let body: Vec<u8> = self.#fname.clone().unwrap_or_default();)
-                } else if f.optional {
-                    quote!(let body: Vec<u8> = self.#fname.as_ref().map(|v| #bytes).unwrap_or_default();)
-                } else {
-                    quote!(let body: Vec<u8> = { let v = &self.#fname; #bytes };)
-                };
-                let default = if *ty == Ty::Blob {
-                    "application/octet-stream"
-                } else {
-                    "text/plain"
-                };
-                let content_type = f.media_type.as_deref().unwrap_or(default);
-                (body, quote!((!body.is_empty()).then_some(#content_type)))
-            }
-        }
-    } else {
-        (quote!(let body: Vec<u8> = Vec::new();), quote!(None))
-    };
+    let (body, content_type) = write_body(msg, fields);
     let doc = format!(
         " Builds the successful `{}` response (server side): status {} (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.",
-        op.name, op.code
+        op.name, code
     );
     quote! {
         #[doc = #doc]
@@ -750,7 +403,11 @@ pub fn error_response(s: &StructDef, service: &ServiceInfo) -> TokenStream {
         Some(status) => quote!(#status),
         None => quote!(crate::server::error_status(self.meta.status)),
     };
-    let headers = write_headers(&s.fields, false);
+    let headers = s
+        .message
+        .as_ref()
+        .map(|msg| write_headers(msg, &s.fields))
+        .unwrap_or_default();
     let headers_decl = if headers.is_empty() {
         quote!(let headers = http::HeaderMap::new();)
     } else {

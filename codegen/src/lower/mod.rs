@@ -13,6 +13,7 @@
 //! templates of the `http` trait).
 
 pub mod graph;
+mod message;
 mod names;
 mod operations;
 mod structs;
@@ -192,6 +193,7 @@ pub fn lower(
         taken: BTreeMap::new(),
         io_uses,
         event_structs,
+        service_ns: None,
     };
     cx.assign_names(service, &closure, &op_ids);
     if !cx.d.is_empty() {
@@ -212,6 +214,7 @@ pub fn lower(
         .collect();
     let recursive = graph::recursive_members(model, &closure);
     let service_info = cx.service_info(service);
+    cx.service_ns = service_info.xml_namespace.clone();
 
     let mut types = Vec::new();
     for id in &closure {
@@ -240,7 +243,7 @@ pub fn lower(
 
     let mut operations: Vec<OperationDef> = op_ids
         .iter()
-        .filter_map(|id| cx.lower_operation(service, &model.shapes[*id], &recursive, &service_info))
+        .filter_map(|id| cx.lower_operation(service, &model.shapes[*id], &recursive))
         .collect();
     operations.sort_by(|a, b| a.name.cmp(&b.name));
     // Which operations use each type, for per-operation cargo features.
@@ -301,6 +304,8 @@ struct Cx<'a> {
     io_uses: BTreeMap<String, usize>,
     /// Structures that are events of an event stream (members of a `streaming` union).
     event_structs: BTreeSet<String>,
+    /// The service's `xmlNamespace`, declared on every document root that has none of its own.
+    service_ns: Option<XmlNamespace>,
 }
 
 impl<'a> Cx<'a> {

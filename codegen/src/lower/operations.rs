@@ -1,5 +1,5 @@
 //! Lowering of operations: input and output structures, the URI pattern,
-//! the request body, errors, the host prefix and the request checksum.
+//! the request and response messages, errors, the host prefix and the request checksum.
 
 use std::collections::BTreeSet;
 
@@ -16,7 +16,6 @@ impl Cx<'_> {
         service: &Shape,
         shape: &Shape,
         recursive: &BTreeSet<(String, String)>,
-        service_info: &ServiceInfo,
     ) -> Option<OperationDef> {
         let model = self.model;
         let Kind::Operation(op) = &shape.kind else {
@@ -48,19 +47,28 @@ impl Cx<'_> {
         }
         // The output's body members form the response document.
         output.reads_xml = output.fields.iter().any(|f| f.binding == Binding::Body);
-        if output.reads_xml && output.fields.iter().any(|f| f.binding == Binding::Payload) {
-            self.err(
-                shape,
-                None,
-                "the output has an httpPayload member and unbound members",
-            );
-        }
 
         let path = self.path(shape, &http.template.path, &http.uri, &mut input);
-        let request_body = self.request_body(shape, op, &input, service_info)?;
-        if input.fields.iter().any(|f| f.binding == Binding::Body) {
-            input.writes_xml = true;
-        }
+        let request = self.message(shape, "the input", &input, MessageKind::Request, false);
+        let response = self.message(
+            shape,
+            "the output",
+            &output,
+            MessageKind::Response { status: http.code },
+            traits.s3_unwrapped_xml_output,
+        );
+        // A document of body members is written by the structure's `write_xml`.
+        let writes_members = |msg: &Message| {
+            matches!(
+                msg.body,
+                Body::XmlMembers {
+                    unwrapped: false,
+                    ..
+                }
+            )
+        };
+        input.writes_xml = writes_members(&request);
+        output.writes_xml = writes_members(&response);
         let errors = self.errors(service, shape, op);
         let host_prefix = traits.endpoint.as_ref().map(|e| e.host_prefix.clone());
         if let Some(prefix) = &host_prefix {
@@ -86,7 +94,6 @@ impl Cx<'_> {
         Some(OperationDef {
             feature: naming::feature_name(shape.name()),
             checksum,
-            unwrapped_output: traits.s3_unwrapped_xml_output,
             host_prefix,
             module: naming::field_name(shape.name()),
             docs: docs(traits),
@@ -98,7 +105,8 @@ impl Cx<'_> {
             output,
             errors,
             error_name: format!("{name}Error"),
-            request_body,
+            request,
+            response,
             name: shape.name().to_owned(),
         })
     }
@@ -146,93 +154,6 @@ impl Cx<'_> {
             }
         }
         path
-    }
-
-    /// What the request body holds: the input's unbound members as an XML
-    /// document, or its one `httpPayload` member.
-    fn request_body(
-        &mut self,
-        shape: &Shape,
-        op: &Operation,
-        input: &StructDef,
-        service_info: &ServiceInfo,
-    ) -> Option<RequestBody> {
-        let model = self.model;
-        let payloads: Vec<usize> = (0..input.fields.len())
-            .filter(|i| input.fields[*i].binding == Binding::Payload)
-            .collect();
-        let has_body_members = input.fields.iter().any(|f| f.binding == Binding::Body);
-        let body = match payloads.as_slice() {
-            [] if has_body_members => RequestBody::XmlMembers {
-                root: input.xml_name.clone(),
-                namespace: input
-                    .xml_namespace
-                    .clone()
-                    .or_else(|| service_info.xml_namespace.clone()),
-            },
-            [] => RequestBody::None,
-            [i] => {
-                let field = &input.fields[*i];
-                if has_body_members {
-                    self.err(
-                        shape,
-                        None,
-                        "the input has an httpPayload member and unbound members",
-                    );
-                }
-                let input_shape = &model.shapes[&op.input];
-                let member = input_shape.member(&field.member)?;
-                let target = &model.shapes[&member.target];
-                let raw_type = match target.kind {
-                    Kind::Structure | Kind::Union => None,
-                    Kind::String | Kind::Enum => Some("text/plain"),
-                    Kind::Blob => Some("application/octet-stream"),
-                    _ => {
-                        self.err(
-                            input_shape,
-                            Some(&field.member),
-                            format!("{} payloads are not supported", target.kind.name()),
-                        );
-                        return None;
-                    }
-                };
-                if let Some(default_type) = raw_type {
-                    let content_type = field.media_type.clone().unwrap_or(default_type.to_owned());
-                    RequestBody::RawPayload {
-                        field: *i,
-                        content_type,
-                    }
-                } else {
-                    let mt = self.member_traits(input_shape, member);
-                    let tt = self.traits.shape(&target.id);
-                    let root = mt
-                        .xml_name
-                        .as_deref()
-                        .or(tt.xml_name.as_deref())
-                        .unwrap_or(target.name())
-                        .to_owned();
-                    let namespace = mt
-                        .xml_namespace
-                        .clone()
-                        .or_else(|| tt.xml_namespace.clone())
-                        .or_else(|| service_info.xml_namespace.clone());
-                    RequestBody::XmlPayload {
-                        field: *i,
-                        root,
-                        namespace,
-                    }
-                }
-            }
-            _ => {
-                self.err(
-                    shape,
-                    None,
-                    "the input has more than one httpPayload member",
-                );
-                RequestBody::None
-            }
-        };
-        Some(body)
     }
 
     /// The errors of the operation, then of the service, each once.

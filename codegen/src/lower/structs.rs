@@ -147,7 +147,7 @@ impl Cx<'_> {
         }
         let eq_hash = !graph::has_float(self.model, &shape.id);
         let default = fields.iter().all(|f| f.optional);
-        StructDef {
+        let mut def = StructDef {
             shape_id: shape.id.clone(),
             name: self
                 .names
@@ -165,7 +165,20 @@ impl Cx<'_> {
             xml_namespace: st.xml_namespace.clone(),
             writes_xml,
             reads_xml,
+            message: None,
+        };
+        // Errors and events are messages of their own; inputs and outputs
+        // are the messages of their operation.
+        let kind = match def.role {
+            StructRole::Error { status, .. } => Some(MessageKind::Error { status }),
+            _ if self.event_structs.contains(&shape.id) => Some(MessageKind::Event),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            let what = format!("the structure {}", shape.name());
+            def.message = Some(Box::new(self.message(shape, &what, &def, kind, false)));
         }
+        def
     }
 
     fn binding(&mut self, shape: &Shape, m: &model::Member, role: &StructRole) -> Binding {
@@ -379,6 +392,7 @@ pub(super) fn synthetic(name: String, role: StructRole) -> StructDef {
         xml_namespace: None,
         writes_xml: false,
         reads_xml: false,
+        message: None,
     }
 }
 

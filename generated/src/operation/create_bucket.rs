@@ -170,6 +170,8 @@ impl s3_runtime::operation::Input for CreateBucketRequest {
             }
         }
         let body = xml.into_bytes();
+        let content_type: Option<&'static str> = (!body.is_empty())
+            .then_some("application/xml");
         let body_len = body.len();
         let mut request = http::Request::new(body);
         *request.method_mut() = http::Method::PUT;
@@ -252,11 +254,11 @@ impl s3_runtime::operation::Input for CreateBucketRequest {
             headers
                 .insert(http::HeaderName::from_static("x-amz-bucket-namespace"), value);
         }
-        if body_len > 0 {
+        if let Some(content_type) = content_type {
             headers
                 .insert(
                     http::header::CONTENT_TYPE,
-                    http::HeaderValue::from_static("application/xml"),
+                    http::HeaderValue::from_static(content_type),
                 );
         }
         headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(body_len));
@@ -289,24 +291,12 @@ impl s3_runtime::operation::Input for CreateBucketRequest {
         let mut m_object_lock_enabled_for_bucket: Option<bool> = None;
         let mut m_object_ownership: Option<crate::types::ObjectOwnership> = None;
         let mut m_bucket_namespace: Option<crate::types::BucketNamespace> = None;
-        if let Some(text) = crate::server::header(headers, "x-amz-acl")? {
-            m_acl = Some(crate::types::BucketCannedACL::from(text));
-        }
         {
             let text = labels.next().unwrap_or_default();
             m_bucket = Some(text);
         }
-        if !s3_runtime::xml::is_blank(body) {
-            let mut reader = s3_runtime::xml_read::Reader::new(
-                body,
-                &s3_runtime::xml_read::Limits::DEFAULT,
-            )?;
-            let r = &mut reader;
-            let start = r.root()?;
-            m_create_bucket_configuration = Some(
-                crate::types::CreateBucketConfiguration::read_xml(r, &start)?,
-            );
-            r.finish()?;
+        if let Some(text) = crate::server::header(headers, "x-amz-acl")? {
+            m_acl = Some(crate::types::BucketCannedACL::from(text));
         }
         if let Some(text) = crate::server::header(headers, "x-amz-grant-full-control")? {
             m_grant_full_control = Some(text);
@@ -341,6 +331,21 @@ impl s3_runtime::operation::Input for CreateBucketRequest {
         }
         if let Some(text) = crate::server::header(headers, "x-amz-bucket-namespace")? {
             m_bucket_namespace = Some(crate::types::BucketNamespace::from(text));
+        }
+        if !s3_runtime::xml::is_blank(body) {
+            m_create_bucket_configuration = {
+                let mut reader = s3_runtime::xml_read::Reader::new(
+                    body,
+                    &s3_runtime::xml_read::Limits::DEFAULT,
+                )?;
+                let r = &mut reader;
+                let start = r.root()?;
+                let value = Some(
+                    crate::types::CreateBucketConfiguration::read_xml(r, &start)?,
+                );
+                r.finish()?;
+                value
+            };
         }
         Ok(Self {
             acl: m_acl,
@@ -400,7 +405,7 @@ impl s3_runtime::operation::Output for CreateBucketOutput {
             m_location = Some(
                 Ok::<String, String>(text)
                     .map_err(|e| crate::error::XmlError::new(
-                        format!("{}{e}", "header location: "),
+                        format!("{}{}", "header location: ", e),
                     ))?,
             );
         }
@@ -408,7 +413,7 @@ impl s3_runtime::operation::Output for CreateBucketOutput {
             m_bucket_arn = Some(
                 Ok::<String, String>(text)
                     .map_err(|e| crate::error::XmlError::new(
-                        format!("{}{e}", "header x-amz-bucket-arn: "),
+                        format!("{}{}", "header x-amz-bucket-arn: ", e),
                     ))?,
             );
         }

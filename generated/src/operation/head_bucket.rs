@@ -184,7 +184,7 @@ impl s3_runtime::operation::Output for HeadBucketOutput {
             m_bucket_arn = Some(
                 Ok::<String, String>(text)
                     .map_err(|e| crate::error::XmlError::new(
-                        format!("{}{e}", "header x-amz-bucket-arn: "),
+                        format!("{}{}", "header x-amz-bucket-arn: ", e),
                     ))?,
             );
         }
@@ -198,7 +198,7 @@ impl s3_runtime::operation::Output for HeadBucketOutput {
                     String,
                 >(crate::types::LocationType::from(text))
                     .map_err(|e| crate::error::XmlError::new(
-                        format!("{}{e}", "header x-amz-bucket-location-type: "),
+                        format!("{}{}", "header x-amz-bucket-location-type: ", e),
                     ))?,
             );
         }
@@ -209,7 +209,7 @@ impl s3_runtime::operation::Output for HeadBucketOutput {
             m_bucket_location_name = Some(
                 Ok::<String, String>(text)
                     .map_err(|e| crate::error::XmlError::new(
-                        format!("{}{e}", "header x-amz-bucket-location-name: "),
+                        format!("{}{}", "header x-amz-bucket-location-name: ", e),
                     ))?,
             );
         }
@@ -217,7 +217,7 @@ impl s3_runtime::operation::Output for HeadBucketOutput {
             m_bucket_region = Some(
                 Ok::<String, String>(text)
                     .map_err(|e| crate::error::XmlError::new(
-                        format!("{}{e}", "header x-amz-bucket-region: "),
+                        format!("{}{}", "header x-amz-bucket-region: ", e),
                     ))?,
             );
         }
@@ -229,7 +229,7 @@ impl s3_runtime::operation::Output for HeadBucketOutput {
                 crate::primitives::parse_bool(&text)
                     .map_err(|e| e.to_string())
                     .map_err(|e| crate::error::XmlError::new(
-                        format!("{}{e}", "header x-amz-access-point-alias: "),
+                        format!("{}{}", "header x-amz-access-point-alias: ", e),
                     ))?,
             );
         }

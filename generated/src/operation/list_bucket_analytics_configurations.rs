@@ -199,6 +199,43 @@ impl ListBucketAnalyticsConfigurationsOutput {
         self
     }
 }
+impl ListBucketAnalyticsConfigurationsOutput {
+    /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+    pub(crate) fn write_xml(
+        &self,
+        out: &mut String,
+    ) -> Result<usize, crate::error::BuildError> {
+        out.push('>');
+        let mark = out.len();
+        if let Some(v) = &self.is_truncated {
+            s3_runtime::xml::display_leaf(out, "<IsTruncated>", "</IsTruncated>", v);
+        }
+        if let Some(v) = &self.continuation_token {
+            s3_runtime::xml::leaf(
+                out,
+                "<ContinuationToken>",
+                "</ContinuationToken>",
+                v.as_str(),
+            );
+        }
+        if let Some(v) = &self.next_continuation_token {
+            s3_runtime::xml::leaf(
+                out,
+                "<NextContinuationToken>",
+                "</NextContinuationToken>",
+                v.as_str(),
+            );
+        }
+        if let Some(v) = &self.analytics_configuration_list {
+            for item in v.iter() {
+                out.push_str("<AnalyticsConfiguration");
+                let mark = item.write_xml(out)?;
+                s3_runtime::xml::end(out, "</AnalyticsConfiguration>", mark);
+            }
+        }
+        Ok(mark)
+    }
+}
 impl s3_runtime::operation::Output for ListBucketAnalyticsConfigurationsOutput {
     #[allow(unused_assignments)]
     fn from_http_response(
@@ -218,8 +255,7 @@ impl s3_runtime::operation::Output for ListBucketAnalyticsConfigurationsOutput {
                 &s3_runtime::xml_read::Limits::DEFAULT,
             )?;
             let r = &mut reader;
-            let start = r.root()?;
-            let _ = &start;
+            let _ = r.root()?;
             while let Some(child) = r.next_child()? {
                 match child.name() {
                     b"IsTruncated" => {
@@ -287,40 +323,12 @@ impl s3_runtime::operation::Output for ListBucketAnalyticsConfigurationsOutput {
         let headers = http::HeaderMap::new();
         let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
-            let out = &mut xml;
-            s3_runtime::xml::open(
-                out,
-                "ListBucketAnalyticsConfigurationResult",
-                " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            let out: &mut String = &mut xml;
+            out.push_str(
+                "<ListBucketAnalyticsConfigurationResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
             );
-            let mark = s3_runtime::xml::open_end(out);
-            if let Some(v) = &self.is_truncated {
-                s3_runtime::xml::display_leaf(out, "<IsTruncated>", "</IsTruncated>", v);
-            }
-            if let Some(v) = &self.continuation_token {
-                s3_runtime::xml::leaf(
-                    out,
-                    "<ContinuationToken>",
-                    "</ContinuationToken>",
-                    v.as_str(),
-                );
-            }
-            if let Some(v) = &self.next_continuation_token {
-                s3_runtime::xml::leaf(
-                    out,
-                    "<NextContinuationToken>",
-                    "</NextContinuationToken>",
-                    v.as_str(),
-                );
-            }
-            if let Some(v) = &self.analytics_configuration_list {
-                for item in v.iter() {
-                    out.push_str("<AnalyticsConfiguration");
-                    let mark = item.write_xml(out)?;
-                    s3_runtime::xml::end(out, "</AnalyticsConfiguration>", mark);
-                }
-            }
-            s3_runtime::xml::close(out, "ListBucketAnalyticsConfigurationResult", mark);
+            let mark = self.write_xml(out)?;
+            s3_runtime::xml::end(out, "</ListBucketAnalyticsConfigurationResult>", mark);
         }
         let body = xml.into_bytes();
         let content_type = Some("application/xml");

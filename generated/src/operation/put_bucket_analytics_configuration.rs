@@ -82,6 +82,8 @@ impl s3_runtime::operation::Input for PutBucketAnalyticsConfigurationRequest {
             }
         }
         let body = xml.into_bytes();
+        let content_type: Option<&'static str> = (!body.is_empty())
+            .then_some("application/xml");
         let body_len = body.len();
         let mut request = http::Request::new(body);
         *request.method_mut() = http::Method::PUT;
@@ -101,11 +103,11 @@ impl s3_runtime::operation::Input for PutBucketAnalyticsConfigurationRequest {
                     value,
                 );
         }
-        if body_len > 0 {
+        if let Some(content_type) = content_type {
             headers
                 .insert(
                     http::header::CONTENT_TYPE,
-                    http::HeaderValue::from_static("application/xml"),
+                    http::HeaderValue::from_static(content_type),
                 );
         }
         headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(body_len));
@@ -140,23 +142,26 @@ impl s3_runtime::operation::Input for PutBucketAnalyticsConfigurationRequest {
         if let Some(text) = query.first("id") {
             m_id = Some(text);
         }
-        if !s3_runtime::xml::is_blank(body) {
-            let mut reader = s3_runtime::xml_read::Reader::new(
-                body,
-                &s3_runtime::xml_read::Limits::DEFAULT,
-            )?;
-            let r = &mut reader;
-            let start = r.root()?;
-            m_analytics_configuration = Some(
-                crate::types::AnalyticsConfiguration::read_xml(r, &start)?,
-            );
-            r.finish()?;
-        }
         if let Some(text) = crate::server::header(
             headers,
             "x-amz-expected-bucket-owner",
         )? {
             m_expected_bucket_owner = Some(text);
+        }
+        if !s3_runtime::xml::is_blank(body) {
+            m_analytics_configuration = {
+                let mut reader = s3_runtime::xml_read::Reader::new(
+                    body,
+                    &s3_runtime::xml_read::Limits::DEFAULT,
+                )?;
+                let r = &mut reader;
+                let start = r.root()?;
+                let value = Some(
+                    crate::types::AnalyticsConfiguration::read_xml(r, &start)?,
+                );
+                r.finish()?;
+                value
+            };
         }
         Ok(Self {
             bucket: m_bucket

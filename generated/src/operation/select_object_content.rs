@@ -219,6 +219,7 @@ impl s3_runtime::operation::Input for SelectObjectContentRequest {
             s3_runtime::xml::end(out, "</SelectObjectContentRequest>", mark);
         }
         let body = xml.into_bytes();
+        let content_type: Option<&'static str> = Some("application/xml");
         let body_len = body.len();
         let mut request = http::Request::new(body);
         *request.method_mut() = http::Method::POST;
@@ -277,11 +278,13 @@ impl s3_runtime::operation::Input for SelectObjectContentRequest {
                     value,
                 );
         }
-        headers
-            .insert(
-                http::header::CONTENT_TYPE,
-                http::HeaderValue::from_static("application/xml"),
-            );
+        if let Some(content_type) = content_type {
+            headers
+                .insert(
+                    http::header::CONTENT_TYPE,
+                    http::HeaderValue::from_static(content_type),
+                );
+        }
         headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(body_len));
         Ok(request)
     }
