@@ -14,7 +14,7 @@
 use std::error::Error as _;
 
 use s3_api::Operation;
-use s3_api::error::{ErrorMetadata, Unhandled, XmlError};
+use s3_api::error::{ErrorMetadata, ResponseError, Unhandled, XmlError};
 use s3_api::operation::put_bucket_analytics_configuration::{
     PutBucketAnalyticsConfiguration, PutBucketAnalyticsConfigurationError as OpError,
     PutBucketAnalyticsConfigurationOutput,
@@ -476,7 +476,7 @@ fn unreadable_bodies_are_unhandled_with_source() {
                 .source
                 .as_ref()
                 .unwrap_or_else(|| panic!("{name}: no source: {u:?}"));
-            assert!(!source.message().is_empty(), "{name}");
+            assert!(!source.to_string().is_empty(), "{name}");
             assert_eq!(u.meta.status, status, "{name}");
             // What the headers said is kept.
             assert_eq!(u.meta.request_id.as_deref(), Some(REQUEST_ID), "{name}");
@@ -613,7 +613,10 @@ fn error_source_chain() {
 fn xml_error_path_names_the_element() {
     let u = expect_unhandled(parse(400, &[], "<Error><Code>&bogus;</Code></Error>"));
     let source = u.source.unwrap();
-    assert_eq!(source.path(), Some("Error/Code"), "{source}");
+    let ResponseError::Xml(xml) = &source else {
+        panic!("an XML error, not {source:?}");
+    };
+    assert_eq!(xml.path(), Some("Error/Code"), "{source}");
     assert!(source.to_string().contains("Error/Code"));
 }
 

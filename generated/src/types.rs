@@ -237,9 +237,7 @@ mod gate_1 {
                 match child.name() {
                     b"DataRedundancy" => {
                         if m_data_redundancy.is_some() {
-                            return Err(
-                                r.error("the member DataRedundancy appears more than once"),
-                            );
+                            r.fail("the member DataRedundancy appears more than once")?;
                         }
                         m_data_redundancy = Some(
                             crate::types::DataRedundancy::from(&*r.text_cow()?),
@@ -247,9 +245,7 @@ mod gate_1 {
                     }
                     b"Type" => {
                         if m_type.is_some() {
-                            return Err(
-                                r.error("the member Type appears more than once"),
-                            );
+                            r.fail("the member Type appears more than once")?;
                         }
                         m_type = Some(crate::types::BucketType::from(&*r.text_cow()?));
                     }
@@ -737,12 +733,9 @@ mod gate_1 {
                 match child.name() {
                     b"LocationConstraint" => {
                         if m_location_constraint.is_some() {
-                            return Err(
-                                r
-                                    .error(
-                                        "the member LocationConstraint appears more than once",
-                                    ),
-                            );
+                            r.fail(
+                                "the member LocationConstraint appears more than once",
+                            )?;
                         }
                         m_location_constraint = Some(
                             crate::types::BucketLocationConstraint::from(&*r.text_cow()?),
@@ -750,9 +743,7 @@ mod gate_1 {
                     }
                     b"Location" => {
                         if m_location.is_some() {
-                            return Err(
-                                r.error("the member Location appears more than once"),
-                            );
+                            r.fail("the member Location appears more than once")?;
                         }
                         m_location = Some(
                             crate::types::LocationInfo::read_xml(r, &child)?,
@@ -760,17 +751,13 @@ mod gate_1 {
                     }
                     b"Bucket" => {
                         if m_bucket.is_some() {
-                            return Err(
-                                r.error("the member Bucket appears more than once"),
-                            );
+                            r.fail("the member Bucket appears more than once")?;
                         }
                         m_bucket = Some(crate::types::BucketInfo::read_xml(r, &child)?);
                     }
                     b"Tags" => {
                         if m_tags.is_some() {
-                            return Err(
-                                r.error("the member Tags appears more than once"),
-                            );
+                            r.fail("the member Tags appears more than once")?;
                         }
                         m_tags = Some({
                             let mut items = Vec::new();
@@ -929,17 +916,13 @@ mod gate_1 {
                 match child.name() {
                     b"Type" => {
                         if m_type.is_some() {
-                            return Err(
-                                r.error("the member Type appears more than once"),
-                            );
+                            r.fail("the member Type appears more than once")?;
                         }
                         m_type = Some(crate::types::LocationType::from(&*r.text_cow()?));
                     }
                     b"Name" => {
                         if m_name.is_some() {
-                            return Err(
-                                r.error("the member Name appears more than once"),
-                            );
+                            r.fail("the member Name appears more than once")?;
                         }
                         m_name = Some(r.text()?);
                     }
@@ -1099,15 +1082,13 @@ mod gate_2 {
                 match child.name() {
                     b"Key" => {
                         if m_key.is_some() {
-                            return Err(r.error("the member Key appears more than once"));
+                            r.fail("the member Key appears more than once")?;
                         }
                         m_key = Some(r.text()?);
                     }
                     b"Value" => {
                         if m_value.is_some() {
-                            return Err(
-                                r.error("the member Value appears more than once"),
-                            );
+                            r.fail("the member Value appears more than once")?;
                         }
                         m_value = Some(r.text()?);
                     }
@@ -1403,9 +1384,7 @@ mod gate_6 {
                 match child.name() {
                     b"Prefix" => {
                         if m_prefix.is_some() {
-                            return Err(
-                                r.error("the member Prefix appears more than once"),
-                            );
+                            r.fail("the member Prefix appears more than once")?;
                         }
                         m_prefix = Some(r.text()?);
                     }
@@ -1513,7 +1492,7 @@ mod gate_6 {
                 match child.name() {
                     b"Id" => {
                         if m_id.is_some() {
-                            return Err(r.error("the member Id appears more than once"));
+                            r.fail("the member Id appears more than once")?;
                         }
                         m_id = Some(r.text()?);
                     }
@@ -1523,21 +1502,16 @@ mod gate_6 {
                             &child,
                         )? {
                             if m_filter.is_some() {
-                                return Err(
-                                    r.error("the member Filter appears more than once"),
-                                );
+                                r.fail("the member Filter appears more than once")?;
                             }
                             m_filter = Some(v);
                         }
                     }
                     b"StorageClassAnalysis" => {
                         if m_storage_class_analysis.is_some() {
-                            return Err(
-                                r
-                                    .error(
-                                        "the member StorageClassAnalysis appears more than once",
-                                    ),
-                            );
+                            r.fail(
+                                "the member StorageClassAnalysis appears more than once",
+                            )?;
                         }
                         m_storage_class_analysis = Some(
                             crate::types::StorageClassAnalysis::read_xml(r, &child)?,
@@ -1620,12 +1594,9 @@ mod gate_6 {
                 match child.name() {
                     b"S3BucketDestination" => {
                         if m_s3_bucket_destination.is_some() {
-                            return Err(
-                                r
-                                    .error(
-                                        "the member S3BucketDestination appears more than once",
-                                    ),
-                            );
+                            r.fail(
+                                "the member S3BucketDestination appears more than once",
+                            )?;
                         }
                         m_s3_bucket_destination = Some(
                             crate::types::AnalyticsS3BucketDestination::read_xml(
@@ -1852,9 +1823,7 @@ mod gate_6 {
                 match child.name() {
                     b"Format" => {
                         if m_format.is_some() {
-                            return Err(
-                                r.error("the member Format appears more than once"),
-                            );
+                            r.fail("the member Format appears more than once")?;
                         }
                         m_format = Some(
                             crate::types::AnalyticsS3ExportFileFormat::from(
@@ -1864,25 +1833,19 @@ mod gate_6 {
                     }
                     b"BucketAccountId" => {
                         if m_bucket_account_id.is_some() {
-                            return Err(
-                                r.error("the member BucketAccountId appears more than once"),
-                            );
+                            r.fail("the member BucketAccountId appears more than once")?;
                         }
                         m_bucket_account_id = Some(r.text()?);
                     }
                     b"Bucket" => {
                         if m_bucket.is_some() {
-                            return Err(
-                                r.error("the member Bucket appears more than once"),
-                            );
+                            r.fail("the member Bucket appears more than once")?;
                         }
                         m_bucket = Some(r.text()?);
                     }
                     b"Prefix" => {
                         if m_prefix.is_some() {
-                            return Err(
-                                r.error("the member Prefix appears more than once"),
-                            );
+                            r.fail("the member Prefix appears more than once")?;
                         }
                         m_prefix = Some(r.text()?);
                     }
@@ -2020,9 +1983,7 @@ mod gate_6 {
                 match child.name() {
                     b"DataExport" => {
                         if m_data_export.is_some() {
-                            return Err(
-                                r.error("the member DataExport appears more than once"),
-                            );
+                            r.fail("the member DataExport appears more than once")?;
                         }
                         m_data_export = Some(
                             crate::types::StorageClassAnalysisDataExport::read_xml(
@@ -2117,12 +2078,9 @@ mod gate_6 {
                 match child.name() {
                     b"OutputSchemaVersion" => {
                         if m_output_schema_version.is_some() {
-                            return Err(
-                                r
-                                    .error(
-                                        "the member OutputSchemaVersion appears more than once",
-                                    ),
-                            );
+                            r.fail(
+                                "the member OutputSchemaVersion appears more than once",
+                            )?;
                         }
                         m_output_schema_version = Some(
                             crate::types::StorageClassAnalysisSchemaVersion::from(
@@ -2132,9 +2090,7 @@ mod gate_6 {
                     }
                     b"Destination" => {
                         if m_destination.is_some() {
-                            return Err(
-                                r.error("the member Destination appears more than once"),
-                            );
+                            r.fail("the member Destination appears more than once")?;
                         }
                         m_destination = Some(
                             crate::types::AnalyticsExportDestination::read_xml(
@@ -2598,9 +2554,7 @@ mod gate_9 {
                 match child.name() {
                     b"FileHeaderInfo" => {
                         if m_file_header_info.is_some() {
-                            return Err(
-                                r.error("the member FileHeaderInfo appears more than once"),
-                            );
+                            r.fail("the member FileHeaderInfo appears more than once")?;
                         }
                         m_file_header_info = Some(
                             crate::types::FileHeaderInfo::from(&*r.text_cow()?),
@@ -2608,55 +2562,41 @@ mod gate_9 {
                     }
                     b"Comments" => {
                         if m_comments.is_some() {
-                            return Err(
-                                r.error("the member Comments appears more than once"),
-                            );
+                            r.fail("the member Comments appears more than once")?;
                         }
                         m_comments = Some(r.text()?);
                     }
                     b"QuoteEscapeCharacter" => {
                         if m_quote_escape_character.is_some() {
-                            return Err(
-                                r
-                                    .error(
-                                        "the member QuoteEscapeCharacter appears more than once",
-                                    ),
-                            );
+                            r.fail(
+                                "the member QuoteEscapeCharacter appears more than once",
+                            )?;
                         }
                         m_quote_escape_character = Some(r.text()?);
                     }
                     b"RecordDelimiter" => {
                         if m_record_delimiter.is_some() {
-                            return Err(
-                                r.error("the member RecordDelimiter appears more than once"),
-                            );
+                            r.fail("the member RecordDelimiter appears more than once")?;
                         }
                         m_record_delimiter = Some(r.text()?);
                     }
                     b"FieldDelimiter" => {
                         if m_field_delimiter.is_some() {
-                            return Err(
-                                r.error("the member FieldDelimiter appears more than once"),
-                            );
+                            r.fail("the member FieldDelimiter appears more than once")?;
                         }
                         m_field_delimiter = Some(r.text()?);
                     }
                     b"QuoteCharacter" => {
                         if m_quote_character.is_some() {
-                            return Err(
-                                r.error("the member QuoteCharacter appears more than once"),
-                            );
+                            r.fail("the member QuoteCharacter appears more than once")?;
                         }
                         m_quote_character = Some(r.text()?);
                     }
                     b"AllowQuotedRecordDelimiter" => {
                         if m_allow_quoted_record_delimiter.is_some() {
-                            return Err(
-                                r
-                                    .error(
-                                        "the member AllowQuotedRecordDelimiter appears more than once",
-                                    ),
-                            );
+                            r.fail(
+                                "the member AllowQuotedRecordDelimiter appears more than once",
+                            )?;
                         }
                         m_allow_quoted_record_delimiter = Some({
                             let text = r.text_cow()?;
@@ -2838,9 +2778,7 @@ mod gate_9 {
                 match child.name() {
                     b"QuoteFields" => {
                         if m_quote_fields.is_some() {
-                            return Err(
-                                r.error("the member QuoteFields appears more than once"),
-                            );
+                            r.fail("the member QuoteFields appears more than once")?;
                         }
                         m_quote_fields = Some(
                             crate::types::QuoteFields::from(&*r.text_cow()?),
@@ -2848,36 +2786,27 @@ mod gate_9 {
                     }
                     b"QuoteEscapeCharacter" => {
                         if m_quote_escape_character.is_some() {
-                            return Err(
-                                r
-                                    .error(
-                                        "the member QuoteEscapeCharacter appears more than once",
-                                    ),
-                            );
+                            r.fail(
+                                "the member QuoteEscapeCharacter appears more than once",
+                            )?;
                         }
                         m_quote_escape_character = Some(r.text()?);
                     }
                     b"RecordDelimiter" => {
                         if m_record_delimiter.is_some() {
-                            return Err(
-                                r.error("the member RecordDelimiter appears more than once"),
-                            );
+                            r.fail("the member RecordDelimiter appears more than once")?;
                         }
                         m_record_delimiter = Some(r.text()?);
                     }
                     b"FieldDelimiter" => {
                         if m_field_delimiter.is_some() {
-                            return Err(
-                                r.error("the member FieldDelimiter appears more than once"),
-                            );
+                            r.fail("the member FieldDelimiter appears more than once")?;
                         }
                         m_field_delimiter = Some(r.text()?);
                     }
                     b"QuoteCharacter" => {
                         if m_quote_character.is_some() {
-                            return Err(
-                                r.error("the member QuoteCharacter appears more than once"),
-                            );
+                            r.fail("the member QuoteCharacter appears more than once")?;
                         }
                         m_quote_character = Some(r.text()?);
                     }
@@ -3198,15 +3127,13 @@ mod gate_9 {
                 match child.name() {
                     b"CSV" => {
                         if m_csv.is_some() {
-                            return Err(r.error("the member CSV appears more than once"));
+                            r.fail("the member CSV appears more than once")?;
                         }
                         m_csv = Some(crate::types::CSVInput::read_xml(r, &child)?);
                     }
                     b"CompressionType" => {
                         if m_compression_type.is_some() {
-                            return Err(
-                                r.error("the member CompressionType appears more than once"),
-                            );
+                            r.fail("the member CompressionType appears more than once")?;
                         }
                         m_compression_type = Some(
                             crate::types::CompressionType::from(&*r.text_cow()?),
@@ -3214,17 +3141,13 @@ mod gate_9 {
                     }
                     b"JSON" => {
                         if m_json.is_some() {
-                            return Err(
-                                r.error("the member JSON appears more than once"),
-                            );
+                            r.fail("the member JSON appears more than once")?;
                         }
                         m_json = Some(crate::types::JSONInput::read_xml(r, &child)?);
                     }
                     b"Parquet" => {
                         if m_parquet.is_some() {
-                            return Err(
-                                r.error("the member Parquet appears more than once"),
-                            );
+                            r.fail("the member Parquet appears more than once")?;
                         }
                         m_parquet = Some(
                             crate::types::ParquetInput::read_xml(r, &child)?,
@@ -3301,9 +3224,7 @@ mod gate_9 {
                 match child.name() {
                     b"Type" => {
                         if m_type.is_some() {
-                            return Err(
-                                r.error("the member Type appears more than once"),
-                            );
+                            r.fail("the member Type appears more than once")?;
                         }
                         m_type = Some(crate::types::JSONType::from(&*r.text_cow()?));
                     }
@@ -3381,9 +3302,7 @@ mod gate_9 {
                 match child.name() {
                     b"RecordDelimiter" => {
                         if m_record_delimiter.is_some() {
-                            return Err(
-                                r.error("the member RecordDelimiter appears more than once"),
-                            );
+                            r.fail("the member RecordDelimiter appears more than once")?;
                         }
                         m_record_delimiter = Some(r.text()?);
                     }
@@ -3532,15 +3451,13 @@ mod gate_9 {
                 match child.name() {
                     b"CSV" => {
                         if m_csv.is_some() {
-                            return Err(r.error("the member CSV appears more than once"));
+                            r.fail("the member CSV appears more than once")?;
                         }
                         m_csv = Some(crate::types::CSVOutput::read_xml(r, &child)?);
                     }
                     b"JSON" => {
                         if m_json.is_some() {
-                            return Err(
-                                r.error("the member JSON appears more than once"),
-                            );
+                            r.fail("the member JSON appears more than once")?;
                         }
                         m_json = Some(crate::types::JSONOutput::read_xml(r, &child)?);
                     }
@@ -3697,9 +3614,7 @@ mod gate_9 {
                 match child.name() {
                     b"BytesScanned" => {
                         if m_bytes_scanned.is_some() {
-                            return Err(
-                                r.error("the member BytesScanned appears more than once"),
-                            );
+                            r.fail("the member BytesScanned appears more than once")?;
                         }
                         m_bytes_scanned = Some({
                             let text = r.text_cow()?;
@@ -3714,9 +3629,7 @@ mod gate_9 {
                     }
                     b"BytesProcessed" => {
                         if m_bytes_processed.is_some() {
-                            return Err(
-                                r.error("the member BytesProcessed appears more than once"),
-                            );
+                            r.fail("the member BytesProcessed appears more than once")?;
                         }
                         m_bytes_processed = Some({
                             let text = r.text_cow()?;
@@ -3733,9 +3646,7 @@ mod gate_9 {
                     }
                     b"BytesReturned" => {
                         if m_bytes_returned.is_some() {
-                            return Err(
-                                r.error("the member BytesReturned appears more than once"),
-                            );
+                            r.fail("the member BytesReturned appears more than once")?;
                         }
                         m_bytes_returned = Some({
                             let text = r.text_cow()?;
@@ -3914,9 +3825,7 @@ mod gate_9 {
                 match child.name() {
                     b"Enabled" => {
                         if m_enabled.is_some() {
-                            return Err(
-                                r.error("the member Enabled appears more than once"),
-                            );
+                            r.fail("the member Enabled appears more than once")?;
                         }
                         m_enabled = Some({
                             let text = r.text_cow()?;
@@ -4006,9 +3915,7 @@ mod gate_9 {
                 match child.name() {
                     b"Start" => {
                         if m_start.is_some() {
-                            return Err(
-                                r.error("the member Start appears more than once"),
-                            );
+                            r.fail("the member Start appears more than once")?;
                         }
                         m_start = Some({
                             let text = r.text_cow()?;
@@ -4022,7 +3929,7 @@ mod gate_9 {
                     }
                     b"End" => {
                         if m_end.is_some() {
-                            return Err(r.error("the member End appears more than once"));
+                            r.fail("the member End appears more than once")?;
                         }
                         m_end = Some({
                             let text = r.text_cow()?;
@@ -4304,9 +4211,7 @@ mod gate_9 {
                 match child.name() {
                     b"BytesScanned" => {
                         if m_bytes_scanned.is_some() {
-                            return Err(
-                                r.error("the member BytesScanned appears more than once"),
-                            );
+                            r.fail("the member BytesScanned appears more than once")?;
                         }
                         m_bytes_scanned = Some({
                             let text = r.text_cow()?;
@@ -4321,9 +4226,7 @@ mod gate_9 {
                     }
                     b"BytesProcessed" => {
                         if m_bytes_processed.is_some() {
-                            return Err(
-                                r.error("the member BytesProcessed appears more than once"),
-                            );
+                            r.fail("the member BytesProcessed appears more than once")?;
                         }
                         m_bytes_processed = Some({
                             let text = r.text_cow()?;
@@ -4340,9 +4243,7 @@ mod gate_9 {
                     }
                     b"BytesReturned" => {
                         if m_bytes_returned.is_some() {
-                            return Err(
-                                r.error("the member BytesReturned appears more than once"),
-                            );
+                            r.fail("the member BytesReturned appears more than once")?;
                         }
                         m_bytes_returned = Some({
                             let text = r.text_cow()?;

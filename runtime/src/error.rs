@@ -167,6 +167,113 @@ impl<'de> serde::Deserialize<'de> for XmlError {
     }
 }
 
+/// A value outside the XML body could not be read as its member's type: a
+/// header that is not visible ASCII or not a number, a text body that is not
+/// UTF-8.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidValue {
+    /// Where the value is, such as `header x-amz-expected-bucket-owner` or
+    /// `body`.
+    pub location: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl InvalidValue {
+    /// An invalid value at `location`.
+    pub fn new(location: impl Into<String>, message: impl fmt::Display) -> Self {
+        InvalidValue {
+            location: location.into(),
+            message: message.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for InvalidValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+impl std::error::Error for InvalidValue {}
+
+/// A response (the output of a success, or the members of a modeled error)
+/// could not be read; the variant says what failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ResponseError {
+    /// A header, or a text body, cannot be read as its member's type.
+    InvalidValue(InvalidValue),
+    /// The XML body cannot be read, or lacks a required member.
+    Xml(XmlError),
+    /// The event stream in the body cannot be read.
+    EventStream(crate::event_stream::EventStreamError),
+}
+
+impl ResponseError {
+    /// An [`ResponseError::InvalidValue`] at `location`.
+    pub fn invalid(location: impl Into<String>, message: impl fmt::Display) -> Self {
+        ResponseError::InvalidValue(InvalidValue::new(location, message))
+    }
+}
+
+impl fmt::Display for ResponseError {
+    /// The message of the error inside, as it is (so the JSON form, which
+    /// is this text, reads back to the same text).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResponseError::InvalidValue(e) => fmt::Display::fmt(e, f),
+            ResponseError::Xml(e) => fmt::Display::fmt(e, f),
+            ResponseError::EventStream(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl std::error::Error for ResponseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ResponseError::InvalidValue(e) => Some(e),
+            ResponseError::Xml(e) => Some(e),
+            ResponseError::EventStream(e) => Some(e),
+        }
+    }
+}
+
+impl From<XmlError> for ResponseError {
+    fn from(error: XmlError) -> Self {
+        ResponseError::Xml(error)
+    }
+}
+
+impl From<InvalidValue> for ResponseError {
+    fn from(error: InvalidValue) -> Self {
+        ResponseError::InvalidValue(error)
+    }
+}
+
+impl From<crate::event_stream::EventStreamError> for ResponseError {
+    fn from(error: crate::event_stream::EventStreamError) -> Self {
+        ResponseError::EventStream(error)
+    }
+}
+
+/// In JSON, a response error is its message.
+#[cfg(feature = "serde")]
+impl serde::Serialize for ResponseError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// In JSON, a response error is its message; it reads back as an
+/// [`ResponseError::Xml`] error with that message (the kind is not kept).
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for ResponseError {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|text| ResponseError::Xml(XmlError::new(text)))
+    }
+}
+
 /// An error response that no modeled error of the operation matches: an
 /// unknown error code, or a response whose body could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -180,7 +287,7 @@ pub struct Unhandled {
         feature = "serde",
         serde(rename = "BodyError", default, skip_serializing_if = "Option::is_none")
     )]
-    pub source: Option<XmlError>,
+    pub source: Option<ResponseError>,
 }
 
 impl fmt::Display for Unhandled {

@@ -405,14 +405,6 @@ impl std::error::Error for EventStreamError {
     }
 }
 
-impl From<EventStreamError> for crate::error::XmlError {
-    /// For a response read whole (`parse_response`), whose body errors are
-    /// [`XmlError`](crate::error::XmlError)s: the message keeps the details.
-    fn from(e: EventStreamError) -> Self {
-        crate::error::XmlError::new(e.to_string())
-    }
-}
-
 /// A union of events that an event stream carries. Implemented by the
 /// generated event-stream unions.
 pub trait Event: Sized {

@@ -10,7 +10,7 @@
 //! else, such as telling a success from an error or reading the error
 //! metadata, is written once here.
 
-use crate::error::{BuildError, ErrorMetadata, Unhandled, XmlError};
+use crate::error::{BuildError, ErrorMetadata, ResponseError, Unhandled};
 use crate::server::RequestError;
 
 /// How a service's responses differ from plain restXml: the facts that
@@ -149,7 +149,7 @@ pub trait Output: Sized {
         status: u16,
         headers: &http::HeaderMap,
         body: &[u8],
-    ) -> Result<Self, XmlError>;
+    ) -> Result<Self, ResponseError>;
 
     /// Builds the successful response (server side): the modeled status (or
     /// the `httpResponseCode` member), headers, and the body;
@@ -188,7 +188,7 @@ pub trait OperationError:
         if let Some(source) = problem {
             return Self::from(Unhandled {
                 meta,
-                source: Some(source),
+                source: Some(source.into()),
             });
         }
         let code = match &meta.code {
@@ -208,7 +208,7 @@ pub fn read_modeled<T, E: From<Unhandled>>(
     meta: ErrorMetadata,
     headers: &http::HeaderMap,
     body: &[u8],
-    read: fn(ErrorMetadata, &http::HeaderMap, &[u8]) -> Result<T, XmlError>,
+    read: fn(ErrorMetadata, &http::HeaderMap, &[u8]) -> Result<T, ResponseError>,
     variant: fn(T) -> E,
 ) -> E {
     match read(meta.clone(), headers, body) {

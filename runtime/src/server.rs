@@ -99,6 +99,15 @@ impl std::error::Error for RequestError {
     }
 }
 
+impl From<crate::error::InvalidValue> for RequestError {
+    fn from(error: crate::error::InvalidValue) -> Self {
+        RequestError::InvalidValue {
+            location: error.location,
+            message: error.message,
+        }
+    }
+}
+
 impl From<XmlError> for RequestError {
     fn from(error: XmlError) -> Self {
         RequestError::Xml(error)
@@ -301,7 +310,7 @@ impl Query {
 /// The text of header `name`, or `None` when it is absent (several headers
 /// of that name are joined with `, `).
 pub fn header(headers: &http::HeaderMap, name: &str) -> Result<Option<String>, RequestError> {
-    crate::headers::text(headers, name).map_err(|e| invalid(&format!("header {name}"), e.message()))
+    crate::headers::text(headers, name).map_err(RequestError::from)
 }
 
 /// Every header whose name starts with `prefix`, keyed by the rest of the name.
@@ -309,8 +318,7 @@ pub fn prefix_headers(
     headers: &http::HeaderMap,
     prefix: &str,
 ) -> Result<indexmap::IndexMap<String, String>, RequestError> {
-    crate::headers::with_prefix(headers, prefix)
-        .map_err(|e| invalid(&format!("headers {prefix}*"), e.message()))
+    crate::headers::with_prefix(headers, prefix).map_err(RequestError::from)
 }
 
 /// The status of an error response: `status`, or 500 when it is 0.

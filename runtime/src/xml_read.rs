@@ -544,6 +544,13 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Fails with [`Reader::error`]: `Err` of the error at the current
+    /// element, for `?`, which converts it into the caller's error type.
+    #[inline]
+    pub fn fail(&self, message: &str) -> Result<(), XmlError> {
+        Err(self.error(message))
+    }
+
     /// Creates an error found at the reader's position.
     ///
     /// The error's path names the open elements from the root down, by

@@ -372,11 +372,12 @@ fn no_input_panics() {
 }
 
 #[test]
-fn errors_convert_to_xml_errors_with_their_details() {
+fn errors_convert_to_response_errors_that_say_so() {
     let err = EventStreamError::Truncated { remaining: 3 };
-    let xml: error::XmlError = err.into();
+    let response: error::ResponseError = err.clone().into();
+    assert_eq!(response, error::ResponseError::EventStream(err));
     assert_eq!(
-        xml.message(),
+        response.to_string(),
         "event stream: the stream ends inside a message (3 bytes left over)"
     );
 }

@@ -48,7 +48,7 @@ const HEADER_TS: TimestampFormat = TimestampFormat::HttpDate;
 
 /// Who reads a message, which decides how a bad value is reported and how
 /// lenient the reader is: a server reads requests (`RequestError`), a client
-/// reads responses and errors (`XmlError`).
+/// reads responses and errors (`ResponseError`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Reader {
     Server,
@@ -71,8 +71,7 @@ impl Reader {
         match self {
             Reader::Server => quote!(crate::server::invalid(#location, #e)),
             Reader::Client => {
-                let what = format!("{location}: ");
-                quote!(crate::error::XmlError::new(format!("{}{}", #what, #e)))
+                quote!(crate::error::ResponseError::invalid(#location, #e))
             }
         }
     }
@@ -388,7 +387,10 @@ pub(crate) fn read_payload(msg: &Message, fields: &[Field]) -> TokenStream {
     let slot = local(f);
     let not_utf8 = match reader {
         Reader::Server => reader.invalid("body", quote!("the body is not UTF-8")),
-        Reader::Client => quote!(crate::error::XmlError::new("the body is not UTF-8")),
+        Reader::Client => quote!(crate::error::ResponseError::invalid(
+            "body",
+            "the body is not UTF-8"
+        )),
     };
     let value = match (&msg.body, &f.ty) {
         (Body::XmlPayload { .. }, Ty::Named { name, kind }) => {
@@ -491,7 +493,7 @@ pub(crate) fn read_members(
                     match r.next_child()? {
                         Some(child) if child.name() == #element => break,
                         Some(_) => r.skip()?,
-                        None => return Err(r.error(#missing)),
+                        None => return Err(r.error(#missing).into()),
                     }
                 }
             }

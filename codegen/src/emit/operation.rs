@@ -384,7 +384,7 @@ fn streamed_body(op: &OperationDef) -> TokenStream {
         out.extend(quote! {
             impl #output {
                 #[doc = #doc]
-                pub fn from_response_head(head: &http::response::Parts) -> Result<Self, crate::error::XmlError> {
+                pub fn from_response_head(head: &http::response::Parts) -> Result<Self, crate::error::ResponseError> {
                     <Self as s3_runtime::operation::Output>::from_http_response(head.status.as_u16(), &head.headers, b"")
                 }
             }
@@ -486,7 +486,7 @@ fn read_output(op: &OperationDef) -> TokenStream {
     let (status, headers, body) = params(&op.response);
     quote! {
         #[allow(unused_assignments)]
-        fn from_http_response(#status: u16, #headers: &http::HeaderMap, #body: &[u8]) -> Result<Self, crate::error::XmlError> {
+        fn from_http_response(#status: u16, #headers: &http::HeaderMap, #body: &[u8]) -> Result<Self, crate::error::ResponseError> {
             #(#decls)*
             #(#http)*
             #members
@@ -528,7 +528,7 @@ pub fn read_error(s: &StructDef) -> TokenStream {
         impl #name {
             /// Reads the error's members from an error response.
             #[allow(unused_assignments)]
-            pub(crate) fn read_error(meta: crate::error::ErrorMetadata, #headers: &http::HeaderMap, #body: &[u8]) -> Result<Self, crate::error::XmlError> {
+            pub(crate) fn read_error(meta: crate::error::ErrorMetadata, #headers: &http::HeaderMap, #body: &[u8]) -> Result<Self, crate::error::ResponseError> {
                 #(#decls)*
                 #(#http)*
                 #members

@@ -452,7 +452,7 @@ fn read_into(ty: &Ty, xml: &XmlMember, slot: &proc_macro2::Ident, member: &str) 
             quote! {
                 if let Some(v) = crate::types::#t::read_xml(r, &child)? {
                     if #slot.is_some() {
-                        return Err(r.error(#repeated));
+                        r.fail(#repeated)?;
                     }
                     #slot = Some(v);
                 }
@@ -462,7 +462,7 @@ fn read_into(ty: &Ty, xml: &XmlMember, slot: &proc_macro2::Ident, member: &str) 
             let value = read_value(other, member);
             quote! {
                 if #slot.is_some() {
-                    return Err(r.error(#repeated));
+                    r.fail(#repeated)?;
                 }
                 #slot = Some(#value);
             }

@@ -398,22 +398,24 @@ impl s3_runtime::operation::Output for CreateBucketOutput {
         _status: u16,
         headers: &http::HeaderMap,
         _body: &[u8],
-    ) -> Result<Self, crate::error::XmlError> {
+    ) -> Result<Self, crate::error::ResponseError> {
         let mut m_location: Option<String> = None;
         let mut m_bucket_arn: Option<String> = None;
         if let Some(text) = s3_runtime::headers::text(headers, "location")? {
             m_location = Some(
                 Ok::<String, String>(text)
-                    .map_err(|e| crate::error::XmlError::new(
-                        format!("{}{}", "header location: ", e),
+                    .map_err(|e| crate::error::ResponseError::invalid(
+                        "header location",
+                        e,
                     ))?,
             );
         }
         if let Some(text) = s3_runtime::headers::text(headers, "x-amz-bucket-arn")? {
             m_bucket_arn = Some(
                 Ok::<String, String>(text)
-                    .map_err(|e| crate::error::XmlError::new(
-                        format!("{}{}", "header x-amz-bucket-arn: ", e),
+                    .map_err(|e| crate::error::ResponseError::invalid(
+                        "header x-amz-bucket-arn",
+                        e,
                     ))?,
             );
         }

@@ -119,7 +119,7 @@ impl s3_runtime::operation::Output for DeleteBucketOutput {
         _status: u16,
         _headers: &http::HeaderMap,
         _body: &[u8],
-    ) -> Result<Self, crate::error::XmlError> {
+    ) -> Result<Self, crate::error::ResponseError> {
         Ok(Self {})
     }
     /// Builds the successful `DeleteBucket` response (server side): status 204 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.

@@ -161,7 +161,7 @@ impl s3_runtime::operation::Output for GetBucketAnalyticsConfigurationOutput {
         _status: u16,
         _headers: &http::HeaderMap,
         body: &[u8],
-    ) -> Result<Self, crate::error::XmlError> {
+    ) -> Result<Self, crate::error::ResponseError> {
         let mut m_analytics_configuration: Option<
             crate::types::AnalyticsConfiguration,
         > = None;

@@ -174,7 +174,7 @@ impl s3_runtime::operation::Output for HeadBucketOutput {
         _status: u16,
         headers: &http::HeaderMap,
         _body: &[u8],
-    ) -> Result<Self, crate::error::XmlError> {
+    ) -> Result<Self, crate::error::ResponseError> {
         let mut m_bucket_arn: Option<String> = None;
         let mut m_bucket_location_type: Option<crate::types::LocationType> = None;
         let mut m_bucket_location_name: Option<String> = None;
@@ -183,8 +183,9 @@ impl s3_runtime::operation::Output for HeadBucketOutput {
         if let Some(text) = s3_runtime::headers::text(headers, "x-amz-bucket-arn")? {
             m_bucket_arn = Some(
                 Ok::<String, String>(text)
-                    .map_err(|e| crate::error::XmlError::new(
-                        format!("{}{}", "header x-amz-bucket-arn: ", e),
+                    .map_err(|e| crate::error::ResponseError::invalid(
+                        "header x-amz-bucket-arn",
+                        e,
                     ))?,
             );
         }
@@ -197,8 +198,9 @@ impl s3_runtime::operation::Output for HeadBucketOutput {
                     crate::types::LocationType,
                     String,
                 >(crate::types::LocationType::from(text))
-                    .map_err(|e| crate::error::XmlError::new(
-                        format!("{}{}", "header x-amz-bucket-location-type: ", e),
+                    .map_err(|e| crate::error::ResponseError::invalid(
+                        "header x-amz-bucket-location-type",
+                        e,
                     ))?,
             );
         }
@@ -208,16 +210,18 @@ impl s3_runtime::operation::Output for HeadBucketOutput {
         )? {
             m_bucket_location_name = Some(
                 Ok::<String, String>(text)
-                    .map_err(|e| crate::error::XmlError::new(
-                        format!("{}{}", "header x-amz-bucket-location-name: ", e),
+                    .map_err(|e| crate::error::ResponseError::invalid(
+                        "header x-amz-bucket-location-name",
+                        e,
                     ))?,
             );
         }
         if let Some(text) = s3_runtime::headers::text(headers, "x-amz-bucket-region")? {
             m_bucket_region = Some(
                 Ok::<String, String>(text)
-                    .map_err(|e| crate::error::XmlError::new(
-                        format!("{}{}", "header x-amz-bucket-region: ", e),
+                    .map_err(|e| crate::error::ResponseError::invalid(
+                        "header x-amz-bucket-region",
+                        e,
                     ))?,
             );
         }
@@ -228,8 +232,9 @@ impl s3_runtime::operation::Output for HeadBucketOutput {
             m_access_point_alias = Some(
                 crate::primitives::parse_bool(&text)
                     .map_err(|e| e.to_string())
-                    .map_err(|e| crate::error::XmlError::new(
-                        format!("{}{}", "header x-amz-access-point-alias: ", e),
+                    .map_err(|e| crate::error::ResponseError::invalid(
+                        "header x-amz-access-point-alias",
+                        e,
                     ))?,
             );
         }

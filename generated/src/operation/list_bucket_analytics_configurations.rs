@@ -242,7 +242,7 @@ impl s3_runtime::operation::Output for ListBucketAnalyticsConfigurationsOutput {
         _status: u16,
         _headers: &http::HeaderMap,
         body: &[u8],
-    ) -> Result<Self, crate::error::XmlError> {
+    ) -> Result<Self, crate::error::ResponseError> {
         let mut m_is_truncated: Option<bool> = None;
         let mut m_continuation_token: Option<String> = None;
         let mut m_next_continuation_token: Option<String> = None;
@@ -260,9 +260,7 @@ impl s3_runtime::operation::Output for ListBucketAnalyticsConfigurationsOutput {
                 match child.name() {
                     b"IsTruncated" => {
                         if m_is_truncated.is_some() {
-                            return Err(
-                                r.error("the member IsTruncated appears more than once"),
-                            );
+                            r.fail("the member IsTruncated appears more than once")?;
                         }
                         m_is_truncated = Some({
                             let text = r.text_cow()?;
@@ -275,23 +273,17 @@ impl s3_runtime::operation::Output for ListBucketAnalyticsConfigurationsOutput {
                     }
                     b"ContinuationToken" => {
                         if m_continuation_token.is_some() {
-                            return Err(
-                                r
-                                    .error(
-                                        "the member ContinuationToken appears more than once",
-                                    ),
-                            );
+                            r.fail(
+                                "the member ContinuationToken appears more than once",
+                            )?;
                         }
                         m_continuation_token = Some(r.text()?);
                     }
                     b"NextContinuationToken" => {
                         if m_next_continuation_token.is_some() {
-                            return Err(
-                                r
-                                    .error(
-                                        "the member NextContinuationToken appears more than once",
-                                    ),
-                            );
+                            r.fail(
+                                "the member NextContinuationToken appears more than once",
+                            )?;
                         }
                         m_next_continuation_token = Some(r.text()?);
                     }

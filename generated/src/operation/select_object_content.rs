@@ -413,17 +413,13 @@ impl SelectObjectContentRequest {
                 match child.name() {
                     b"Expression" => {
                         if m_expression.is_some() {
-                            return Err(
-                                r.error("the member Expression appears more than once"),
-                            );
+                            r.fail("the member Expression appears more than once")?;
                         }
                         m_expression = Some(r.text()?);
                     }
                     b"ExpressionType" => {
                         if m_expression_type.is_some() {
-                            return Err(
-                                r.error("the member ExpressionType appears more than once"),
-                            );
+                            r.fail("the member ExpressionType appears more than once")?;
                         }
                         m_expression_type = Some(
                             crate::types::ExpressionType::from(&*r.text_cow()?),
@@ -431,9 +427,7 @@ impl SelectObjectContentRequest {
                     }
                     b"RequestProgress" => {
                         if m_request_progress.is_some() {
-                            return Err(
-                                r.error("the member RequestProgress appears more than once"),
-                            );
+                            r.fail("the member RequestProgress appears more than once")?;
                         }
                         m_request_progress = Some(
                             crate::types::RequestProgress::read_xml(r, &child)?,
@@ -441,12 +435,9 @@ impl SelectObjectContentRequest {
                     }
                     b"InputSerialization" => {
                         if m_input_serialization.is_some() {
-                            return Err(
-                                r
-                                    .error(
-                                        "the member InputSerialization appears more than once",
-                                    ),
-                            );
+                            r.fail(
+                                "the member InputSerialization appears more than once",
+                            )?;
                         }
                         m_input_serialization = Some(
                             crate::types::InputSerialization::read_xml(r, &child)?,
@@ -454,12 +445,9 @@ impl SelectObjectContentRequest {
                     }
                     b"OutputSerialization" => {
                         if m_output_serialization.is_some() {
-                            return Err(
-                                r
-                                    .error(
-                                        "the member OutputSerialization appears more than once",
-                                    ),
-                            );
+                            r.fail(
+                                "the member OutputSerialization appears more than once",
+                            )?;
                         }
                         m_output_serialization = Some(
                             crate::types::OutputSerialization::read_xml(r, &child)?,
@@ -467,9 +455,7 @@ impl SelectObjectContentRequest {
                     }
                     b"ScanRange" => {
                         if m_scan_range.is_some() {
-                            return Err(
-                                r.error("the member ScanRange appears more than once"),
-                            );
+                            r.fail("the member ScanRange appears more than once")?;
                         }
                         m_scan_range = Some(
                             crate::types::ScanRange::read_xml(r, &child)?,
@@ -494,7 +480,7 @@ impl SelectObjectContentOutput {
     /// Reads a successful response from its status and headers alone, leaving the streamed `Payload` payload to the caller (the member stays `None`). For an error status, read the whole body and use `parse_response`.
     pub fn from_response_head(
         head: &http::response::Parts,
-    ) -> Result<Self, crate::error::XmlError> {
+    ) -> Result<Self, crate::error::ResponseError> {
         <Self as s3_runtime::operation::Output>::from_http_response(
             head.status.as_u16(),
             &head.headers,
@@ -531,7 +517,7 @@ impl s3_runtime::operation::Output for SelectObjectContentOutput {
         _status: u16,
         _headers: &http::HeaderMap,
         body: &[u8],
-    ) -> Result<Self, crate::error::XmlError> {
+    ) -> Result<Self, crate::error::ResponseError> {
         let mut m_payload: Option<Vec<crate::types::SelectObjectContentEventStream>> = None;
         if !body.is_empty() {
             m_payload = Some(
