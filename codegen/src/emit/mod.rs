@@ -52,7 +52,8 @@ pub fn emit(krate: &Crate, opts: &CrateOptions) -> Result<Files, String> {
             };
             // A keyword module `r#type` lives in `type.rs`.
             let file_name = crate::naming::module_file(&op.module);
-            Ok((format!("src/operation/{file_name}.rs"), rust(file)?))
+            let text = rust(file).map_err(|e| format!("operation {}: {e}", op.name))?;
+            Ok((format!("src/operation/{file_name}.rs"), text))
         }));
     }
     files.extend(run_parallel(jobs)?);
@@ -77,7 +78,8 @@ pub fn emit(krate: &Crate, opts: &CrateOptions) -> Result<Files, String> {
         })?,
     );
     files.insert("examples/wire.rs".into(), WIRE_SHIM.into());
-    files.insert("examples/wire/run.rs".into(), wire_example(krate, opts)?);
+    let wire = wire_example(krate, opts).map_err(|e| format!("the wire example: {e}"))?;
+    files.insert("examples/wire/run.rs".into(), wire);
     Ok(files)
 }
 
@@ -304,7 +306,9 @@ fn types_rs(krate: &Crate) -> Result<syn::File, String> {
     })?;
     let mut gated: std::collections::BTreeMap<&[String], Vec<syn::Item>> = Default::default();
     for t in &krate.types {
-        let items = parse_file(type_items(krate, t))?.items;
+        let items = parse_file(type_items(krate, t))
+            .map_err(|e| format!("type {}: {e}", t.name()))?
+            .items;
         match krate.type_features.get(t.name()).filter(|f| f.len() < all) {
             Some(features) => gated.entry(features).or_default().extend(items),
             None => file.items.extend(items),
