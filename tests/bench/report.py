@@ -3,7 +3,11 @@
 under this directory), prints a Markdown table of medians and ranges and the
 ratios against the goals of the performance issue, and writes ratios.svg.
 
-usage: python3 report.py [GENERATOR_WALL_SECONDS]
+usage: python3 report.py [GENERATOR_WALL_SECONDS] [COMPILE_RESULTS_TSV]
+
+COMPILE_RESULTS_TSV is the results.tsv that compile.sh writes
+(target/compile-bench/results.tsv): its whole-model rows add the compile-time
+ratios against aws-sdk-s3 and their goals.
 
 The range is the fastest and slowest per-sample mean (criterion's samples),
 the median is criterion's median estimate. Nothing here runs a benchmark.
@@ -63,7 +67,8 @@ ROWS = [
 
 
 def main():
-    gen_wall = float(sys.argv[1]) if len(sys.argv) > 1 else None
+    gen_wall = float(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1] != "-" else None
+    compile_tsv = sys.argv[2] if len(sys.argv) > 2 else None
     r = {}
     print("| Benchmark | Median | Range (per-sample means) | Throughput at median |")
     print("|---|---|---|---|")
@@ -104,6 +109,8 @@ def main():
     ratios.append(("request: 70 µs reference / s3-api", AWS_REFERENCE_NS / ours_q, 50.0, "ge", "times faster"))
     if gen_wall is not None:
         ratios.append(("generator: wall time / 0.5 s goal", gen_wall / 0.5, 1.0, "le", "lower is better"))
+    if compile_tsv is not None:
+        ratios.extend(compile_ratios(compile_tsv))
 
     print()
     print("| Ratio (same run) | Measured | Goal | Met? |")
@@ -119,6 +126,30 @@ def main():
         op = "≤" if sense == "le" else "≥"
         print(f"| {label} | {val:.2f}x | {op} {goal:g}x | {verdict} |")
     write_svg(ratios)
+
+
+def compile_ratios(path):
+    """aws-sdk-s3 wall time / s3-api (whole model, default features) wall
+    time per mode, with the goals: 8x with dependencies, 4x crate alone."""
+    aws, ours = {}, {}
+    with open(path, encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            crate, features, mode, wall = line.rstrip("\n").split("\t")[:4]
+            if crate == "aws-sdk-s3":
+                aws[mode] = float(wall)
+            elif features == "all operations":
+                ours[mode] = float(wall)
+    out = []
+    for mode, label, goal in [
+        ("debug-deps", "compile debug, with deps", 8.0),
+        ("release-deps", "compile release, with deps", 8.0),
+        ("debug-alone", "compile debug, crate alone", 4.0),
+        ("release-alone", "compile release, crate alone", 4.0),
+    ]:
+        if mode in aws and mode in ours:
+            out.append((f"{label}: aws-sdk-s3 / s3-api", aws[mode] / ours[mode], goal, "ge", "times faster"))
+    return out
 
 
 def write_svg(ratios):
