@@ -131,47 +131,45 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
         };
         quote!(s3_runtime::uri::push_query(&mut uri, &mut first, #k, #v);)
     });
-    let bound_keys: Vec<&String> = fields
-        .iter()
-        .filter_map(|f| match &f.binding {
-            Binding::Query(k) => Some(k),
-            _ => None,
-        })
-        .collect();
-    let queries = fields.iter().filter_map(|f| {
-        let stmt = match (&f.binding, &f.ty) {
-            (Binding::Query(key), Ty::List { item, .. }) => {
+    let msg = &op.request;
+    let bound_keys: Vec<&String> = msg.query.iter().map(|p| &p.name).collect();
+    let queries = msg.query.iter().map(|p| {
+        let (f, key) = (&fields[p.field], &p.name);
+        let stmt = match &f.ty {
+            Ty::List { item, .. } => {
                 let text = to_text(item, quote!(item), URI_TS);
                 quote!(for item in v.iter() { s3_runtime::uri::push_query(&mut uri, &mut first, #key, Some(#text)); })
             }
-            (Binding::Query(key), ty) => {
+            ty => {
                 let text = to_text(ty, quote!(v), URI_TS);
                 quote!(s3_runtime::uri::push_query(&mut uri, &mut first, #key, Some(#text));)
             }
-            (Binding::QueryParams, Ty::Map { value, .. }) => {
-                let push = if matches!(**value, Ty::List { .. }) {
-                    quote!(for item in value.iter() { s3_runtime::uri::push_query(&mut uri, &mut first, key.as_str(), Some(item.as_str())); })
-                } else {
-                    quote!(s3_runtime::uri::push_query(&mut uri, &mut first, key.as_str(), Some(value.as_str()));)
-                };
-                // Parameters bound by name take precedence over the map.
-                quote! {
-                    for (key, value) in v.iter() {
-                        if [#(#bound_keys),*].contains(&key.as_str()) {
-                            continue;
-                        }
-                        #push
-                    }
-                }
-            }
-            _ => return None,
         };
-        Some(with_value(f, stmt))
+        with_value(f, stmt)
     });
-    let has_query = !op.query_literals.is_empty()
-        || fields
-            .iter()
-            .any(|f| matches!(f.binding, Binding::Query(_) | Binding::QueryParams));
+    let query_map = msg.query_map.map(|i| {
+        let f = &fields[i];
+        let push = match &f.ty {
+            Ty::Map { value, .. } if matches!(**value, Ty::List { .. }) => {
+                quote!(for item in value.iter() { s3_runtime::uri::push_query(&mut uri, &mut first, key.as_str(), Some(item.as_str())); })
+            }
+            _ => quote!(s3_runtime::uri::push_query(&mut uri, &mut first, key.as_str(), Some(value.as_str()));),
+        };
+        // Parameters bound by name take precedence over the map.
+        with_value(
+            f,
+            quote! {
+                for (key, value) in v.iter() {
+                    if [#(#bound_keys),*].contains(&key.as_str()) {
+                        continue;
+                    }
+                    #push
+                }
+            },
+        )
+    });
+    let queries: Vec<TokenStream> = queries.chain(query_map).collect();
+    let has_query = !op.query_literals.is_empty() || !queries.is_empty();
     let first = has_query.then(|| quote!(let mut first = true;));
 
     let headers = write_headers(&op.request, fields);

@@ -86,18 +86,15 @@ fn from_http_request(op: &OperationDef) -> (TokenStream, TokenStream) {
     };
 
     // Query string.
-    let bound_keys: Vec<&str> = fields
+    let msg = &op.request;
+    let bound_keys: Vec<&str> = msg
+        .query
         .iter()
-        .filter_map(|f| match &f.binding {
-            Binding::Query(k) => Some(k.as_str()),
-            _ => None,
-        })
+        .map(|p| p.name.as_str())
         .chain(op.query_literals.iter().map(|(k, _)| k.as_str()))
         .collect();
-    let has_query = !op.query_literals.is_empty()
-        || fields
-            .iter()
-            .any(|f| matches!(f.binding, Binding::Query(_) | Binding::QueryParams));
+    let has_query =
+        !op.query_literals.is_empty() || !msg.query.is_empty() || msg.query_map.is_some();
     let query =
         has_query.then(|| quote!(let query = crate::server::Query::parse(request.uri().query())?;));
     let literals = op.query_literals.iter().map(|(k, v)| {
@@ -108,28 +105,40 @@ fn from_http_request(op: &OperationDef) -> (TokenStream, TokenStream) {
         quote!(query.require(#k, #v)?;)
     });
 
-    // Members bound to the path, query string and headers.
-    let mut decls = Vec::new();
+    // Every member outside the XML body has a local; the body reader's
+    // result declares the body members.
+    let decls: Vec<TokenStream> = fields
+        .iter()
+        .filter(|f| f.binding != Binding::Body)
+        .map(|f| {
+            let local = local(f);
+            let ty = super::ty_tokens(&f.ty);
+            quote!(let mut #local: Option<#ty> = None;)
+        })
+        .collect();
     let mut reads = Vec::new();
-    for f in fields {
+    // Labels, in field order: the order `match_path` hands them out.
+    for &i in &msg.labels {
+        let f = &fields[i];
         let local = local(f);
-        let ty = super::ty_tokens(&f.ty);
-        let read = match (&f.binding, &f.ty) {
-            (Binding::Label { .. }, ty) => {
-                let value = parse_at(ty, quote!(text), URI_TS, &format!("label {}", f.member));
-                Some(quote! {{
-                    let text = labels.next().unwrap_or_default();
-                    #local = Some(#value);
-                }})
-            }
-            (Binding::Query(key), Ty::List { item, .. }) => {
+        let value = parse_at(&f.ty, quote!(text), URI_TS, &format!("label {}", f.member));
+        reads.push(quote! {{
+            let text = labels.next().unwrap_or_default();
+            #local = Some(#value);
+        }});
+    }
+    for p in &msg.query {
+        let (f, key) = (&fields[p.field], &p.name);
+        let local = local(f);
+        reads.push(match &f.ty {
+            Ty::List { item, .. } => {
                 let value = parse_at(item, quote!(text), URI_TS, &format!("query {key}"));
                 let guard = if f.optional {
                     quote!(if !items.is_empty())
                 } else {
                     quote!()
                 };
-                Some(quote! {{
+                quote! {{
                     let items = query.all(#key);
                     #guard {
                         let mut values = Vec::with_capacity(items.len());
@@ -138,68 +147,62 @@ fn from_http_request(op: &OperationDef) -> (TokenStream, TokenStream) {
                         }
                         #local = Some(values);
                     }
-                }})
+                }}
             }
-            (Binding::Query(key), ty) => {
+            ty => {
                 let value = parse_at(ty, quote!(text), URI_TS, &format!("query {key}"));
-                Some(quote! {
+                quote! {
                     if let Some(text) = query.first(#key) {
                         #local = Some(#value);
                     }
-                })
+                }
             }
-            (
-                Binding::QueryParams,
-                Ty::Map {
-                    key: key_ty,
-                    value: value_ty,
-                    ..
-                },
-            ) => {
-                let location = format!("query parameters of {}", f.member);
-                let key = (**key_ty != Ty::String).then(|| {
-                    let key = parse_at(key_ty, quote!(key), URI_TS, &location);
-                    quote!(let key = #key;)
-                });
-                let insert = match &**value_ty {
-                    Ty::List { item, .. } => {
-                        let value = parse_at(item, quote!(text), URI_TS, &location);
-                        quote!(map.entry(key).or_insert_with(Vec::new).push(#value);)
-                    }
-                    scalar => {
-                        let value = parse_at(scalar, quote!(text), URI_TS, &location);
-                        // The first value of a repeated parameter counts.
-                        quote! {
-                            if let indexmap::map::Entry::Vacant(entry) = map.entry(key) {
-                                entry.insert(#value);
-                            }
+        });
+    }
+    if let Some(i) = msg.query_map {
+        let f = &fields[i];
+        let local = local(f);
+        if let Ty::Map {
+            key: key_ty,
+            value: value_ty,
+            ..
+        } = &f.ty
+        {
+            let location = format!("query parameters of {}", f.member);
+            let key = (**key_ty != Ty::String).then(|| {
+                let key = parse_at(key_ty, quote!(key), URI_TS, &location);
+                quote!(let key = #key;)
+            });
+            let insert = match &**value_ty {
+                Ty::List { item, .. } => {
+                    let value = parse_at(item, quote!(text), URI_TS, &location);
+                    quote!(map.entry(key).or_insert_with(Vec::new).push(#value);)
+                }
+                scalar => {
+                    let value = parse_at(scalar, quote!(text), URI_TS, &location);
+                    // The first value of a repeated parameter counts.
+                    quote! {
+                        if let indexmap::map::Entry::Vacant(entry) = map.entry(key) {
+                            entry.insert(#value);
                         }
                     }
-                };
-                let set = if f.optional {
-                    quote!(if !map.is_empty() { #local = Some(map); })
-                } else {
-                    quote!(#local = Some(map);)
-                };
-                Some(quote! {{
-                    let mut map = indexmap::IndexMap::new();
-                    for (key, text) in query.rest(&[#(#bound_keys),*]) {
-                        #key
-                        #insert
-                    }
-                    #set
-                }})
-            }
-            // Headers and the payload are read below, from the message.
-            (Binding::Header(_) | Binding::PrefixHeaders(_) | Binding::Payload, _) => None,
-            // Body members are declared by the body reader's result.
-            (Binding::Body, _) => continue,
-            _ => None,
-        };
-        decls.push(quote!(let mut #local: Option<#ty> = None;));
-        reads.extend(read);
+                }
+            };
+            let set = if f.optional {
+                quote!(if !map.is_empty() { #local = Some(map); })
+            } else {
+                quote!(#local = Some(map);)
+            };
+            reads.push(quote! {{
+                let mut map = indexmap::IndexMap::new();
+                for (key, text) in query.rest(&[#(#bound_keys),*]) {
+                    #key
+                    #insert
+                }
+                #set
+            }});
+        }
     }
-    let msg = &op.request;
     reads.extend(read_headers(msg, fields));
     reads.push(read_payload(msg, fields));
     let uses_headers = !msg.headers.is_empty() || msg.prefix_headers.is_some();
