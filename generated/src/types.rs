@@ -46,15 +46,13 @@ mod gate_1 {
         /// This error as an HTTP response (server side): status 409, the `<Error>` document with the code `BucketAlreadyExists`, the message, the request id and host id (also as the profile's request id headers). Never fails.
         pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
             let headers = http::HeaderMap::new();
-            crate::server::error_response(
-                &crate::PROFILE,
-                &self.meta,
-                Some("BucketAlreadyExists"),
-                409u16,
-                &[],
-                "",
-                headers,
-            )
+            let body = crate::server::ErrorBody {
+                code: Some("BucketAlreadyExists"),
+                status: 409u16,
+                members: "",
+                taken: &[],
+            };
+            crate::server::error_response(&crate::PROFILE, &self.meta, body, headers)
         }
     }
     /// The caller already has a bucket with this name. Returned with HTTP status 409, except in us-east-1 where, for compatibility with old clients, S3 answers 200 OK instead.
@@ -90,15 +88,13 @@ mod gate_1 {
         /// This error as an HTTP response (server side): status 409, the `<Error>` document with the code `BucketAlreadyOwnedByYou`, the message, the request id and host id (also as the profile's request id headers). Never fails.
         pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
             let headers = http::HeaderMap::new();
-            crate::server::error_response(
-                &crate::PROFILE,
-                &self.meta,
-                Some("BucketAlreadyOwnedByYou"),
-                409u16,
-                &[],
-                "",
-                headers,
-            )
+            let body = crate::server::ErrorBody {
+                code: Some("BucketAlreadyOwnedByYou"),
+                status: 409u16,
+                members: "",
+                taken: &[],
+            };
+            crate::server::error_response(&crate::PROFILE, &self.meta, body, headers)
         }
     }
     /// Predefined access control lists that can be applied to a bucket by name.
@@ -1233,15 +1229,13 @@ mod gate_4 {
         /// This error as an HTTP response (server side): status 404, the `<Error>` document with the code `NoSuchConfiguration`, the message, the request id and host id (also as the profile's request id headers). Never fails.
         pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
             let headers = http::HeaderMap::new();
-            crate::server::error_response(
-                &crate::PROFILE,
-                &self.meta,
-                Some("NoSuchConfiguration"),
-                404u16,
-                &[],
-                "",
-                headers,
-            )
+            let body = crate::server::ErrorBody {
+                code: Some("NoSuchConfiguration"),
+                status: 404u16,
+                members: "",
+                taken: &[],
+            };
+            crate::server::error_response(&crate::PROFILE, &self.meta, body, headers)
         }
     }
 }
@@ -1294,15 +1288,13 @@ mod gate_5 {
         /// This error as an HTTP response (server side): status 404, the `<Error>` document with the code `NoSuchBucket`, the message, the request id and host id (also as the profile's request id headers). Never fails.
         pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
             let headers = http::HeaderMap::new();
-            crate::server::error_response(
-                &crate::PROFILE,
-                &self.meta,
-                Some("NoSuchBucket"),
-                404u16,
-                &[],
-                "",
-                headers,
-            )
+            let body = crate::server::ErrorBody {
+                code: Some("NoSuchBucket"),
+                status: 404u16,
+                members: "",
+                taken: &[],
+            };
+            crate::server::error_response(&crate::PROFILE, &self.meta, body, headers)
         }
     }
 }
@@ -2229,15 +2221,13 @@ mod gate_7 {
         /// This error as an HTTP response (server side): the status of `meta` (500 when it is 0), the `<Error>` document with the code `NotFound`, the message, the request id and host id (also as the profile's request id headers). Never fails.
         pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
             let headers = http::HeaderMap::new();
-            crate::server::error_response(
-                &crate::PROFILE,
-                &self.meta,
-                Some("NotFound"),
-                crate::server::error_status(self.meta.status),
-                &[],
-                "",
-                headers,
-            )
+            let body = crate::server::ErrorBody {
+                code: Some("NotFound"),
+                status: crate::server::error_status(self.meta.status),
+                members: "",
+                taken: &[],
+            };
+            crate::server::error_response(&crate::PROFILE, &self.meta, body, headers)
         }
     }
 }
@@ -2279,15 +2269,13 @@ mod gate_8 {
         /// This error as an HTTP response (server side): status 403, the `<Error>` document with the code `AccessDenied`, the message, the request id and host id (also as the profile's request id headers). Never fails.
         pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
             let headers = http::HeaderMap::new();
-            crate::server::error_response(
-                &crate::PROFILE,
-                &self.meta,
-                Some("AccessDenied"),
-                403u16,
-                &[],
-                "",
-                headers,
-            )
+            let body = crate::server::ErrorBody {
+                code: Some("AccessDenied"),
+                status: 403u16,
+                members: "",
+                taken: &[],
+            };
+            crate::server::error_response(&crate::PROFILE, &self.meta, body, headers)
         }
     }
     /// The request carried a parameter or configuration value that S3 does not accept. Returned with HTTP status 400.
@@ -2323,15 +2311,13 @@ mod gate_8 {
         /// This error as an HTTP response (server side): status 400, the `<Error>` document with the code `InvalidArgument`, the message, the request id and host id (also as the profile's request id headers). Never fails.
         pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
             let headers = http::HeaderMap::new();
-            crate::server::error_response(
-                &crate::PROFILE,
-                &self.meta,
-                Some("InvalidArgument"),
-                400u16,
-                &[],
-                "",
-                headers,
-            )
+            let body = crate::server::ErrorBody {
+                code: Some("InvalidArgument"),
+                status: 400u16,
+                members: "",
+                taken: &[],
+            };
+            crate::server::error_response(&crate::PROFILE, &self.meta, body, headers)
         }
     }
     /// The bucket already holds the maximum number of configurations of this kind; for analytics configurations the limit is 1,000 per bucket. Returned with HTTP status 400.
@@ -2367,15 +2353,13 @@ mod gate_8 {
         /// This error as an HTTP response (server side): status 400, the `<Error>` document with the code `TooManyConfigurations`, the message, the request id and host id (also as the profile's request id headers). Never fails.
         pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
             let headers = http::HeaderMap::new();
-            crate::server::error_response(
-                &crate::PROFILE,
-                &self.meta,
-                Some("TooManyConfigurations"),
-                400u16,
-                &[],
-                "",
-                headers,
-            )
+            let body = crate::server::ErrorBody {
+                code: Some("TooManyConfigurations"),
+                status: 400u16,
+                members: "",
+                taken: &[],
+            };
+            crate::server::error_response(&crate::PROFILE, &self.meta, body, headers)
         }
     }
 }

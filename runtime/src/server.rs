@@ -376,25 +376,41 @@ fn element(out: &mut String, tag: &str, text: &str) {
     out.push('>');
 }
 
+/// What an error response says besides its metadata.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ErrorBody<'a> {
+    /// The error code (`<Code>`).
+    pub code: Option<&'a str>,
+    /// The HTTP status; one that is not valid becomes 500.
+    pub status: u16,
+    /// The error's own body members, already written: the children of
+    /// `<Error>` after the code and the message.
+    pub members: &'a str,
+    /// The metadata elements (`Message`, `RequestId`, …) that `members`
+    /// writes itself, left out of the metadata part.
+    pub taken: &'a [&'a str],
+}
+
 /// An error response: a bare `<Error>` document when the profile says so
 /// (S3), else
 /// `<ErrorResponse><Error>…</Error><RequestId>…</RequestId></ErrorResponse>`,
-/// with the code, the message, `members` (the error's own body members,
-/// already written) and the request and host ids of `meta`, plus the
-/// profile's request id and host id headers (`x-amz-request-id` and
-/// `x-amz-id-2` for S3). Elements named in `taken`
-/// are written by `members` and left out here. Never fails: a status that
-/// is not valid becomes 500, and an id that is not visible ASCII is only in
-/// the body.
+/// with the code, the message, the error's members and the request and host
+/// ids of `meta`, plus the profile's request id and host id headers
+/// (`x-amz-request-id` and `x-amz-id-2` for S3) on top of `headers` (the
+/// error's header-bound members). Never fails: a status that is not valid
+/// becomes 500, and an id that is not visible ASCII is only in the body.
 pub fn error_response(
     profile: &crate::operation::Profile,
     meta: &ErrorMetadata,
-    code: Option<&str>,
-    status: u16,
-    taken: &[&str],
-    members: &str,
+    body: ErrorBody<'_>,
     mut headers: http::HeaderMap,
 ) -> http::Response<Vec<u8>> {
+    let ErrorBody {
+        code,
+        status,
+        members,
+        taken,
+    } = body;
     let wrapped = !profile.bare_error_documents;
     let mut out = String::with_capacity(256 + members.len());
     let optional = |out: &mut String, tag: &str, text: Option<&str>| {

@@ -6,7 +6,7 @@ use s3_runtime::server;
 
 use error::{BuildError, ErrorMetadata};
 use s3_runtime::operation::Profile;
-use server::{Query, RequestError, Segment, match_path};
+use server::{ErrorBody, Query, RequestError, Segment, match_path};
 
 use Segment::{Greedy, Label, Literal};
 
@@ -261,10 +261,12 @@ fn error_documents() {
     let bare = server::error_response(
         &Profile::S3,
         &meta(),
-        Some("NoSuchKey"),
-        404,
-        &[],
-        "<Key>k</Key>",
+        ErrorBody {
+            code: Some("NoSuchKey"),
+            status: 404,
+            members: "<Key>k</Key>",
+            taken: &[],
+        },
         http::HeaderMap::new(),
     );
     assert_eq!(bare.status(), 404);
@@ -294,16 +296,22 @@ fn error_documents() {
     let wrapped = server::error_response(
         &Profile::REST_XML,
         &meta(),
-        Some("InvalidGreeting"),
-        400,
-        &["Message"],
-        "<Message>Hi</Message>",
+        ErrorBody {
+            code: Some("InvalidGreeting"),
+            status: 400,
+            members: "<Message>Hi</Message>",
+            taken: &["Message"],
+        },
         http::HeaderMap::new(),
     );
     assert_eq!(
         body(&wrapped),
         "<ErrorResponse><Error><Code>InvalidGreeting</Code><Message>Hi</Message></Error><RequestId>REQ</RequestId><HostId>HOST</HostId></ErrorResponse>"
     );
+    // Plain restXml names the request id header differently and has no host id header.
+    assert_eq!(wrapped.headers()["x-amzn-requestid"], "REQ");
+    assert!(wrapped.headers().get("x-amz-request-id").is_none());
+    assert!(wrapped.headers().get("x-amz-id-2").is_none());
     let (read, problem) =
         ErrorMetadata::from_response(&Profile::S3, 400, &http::HeaderMap::new(), wrapped.body());
     assert_eq!(problem, None);
@@ -321,7 +329,11 @@ fn error_documents() {
         host_id: Some("é".into()),
         ..ErrorMetadata::default()
     };
-    let response = server::error_response(&Profile::S3, &odd, None, 42, &[], "", headers);
+    let odd_body = ErrorBody {
+        status: 42,
+        ..ErrorBody::default()
+    };
+    let response = server::error_response(&Profile::S3, &odd, odd_body, headers);
     assert_eq!(response.status(), 500);
     assert!(response.headers().get("x-amz-request-id").is_none());
     assert!(response.headers().get("x-amz-id-2").is_none());

@@ -166,7 +166,7 @@ name = "{name}"
 version = "0.1.0"
 edition = "2024"
 rust-version = "1.85"
-description = "Types, restXml serializers and HTTP bindings for the Amazon S3 API (sans-IO)"
+description = {description}
 license = "Apache-2.0"
 publish = false
 
@@ -197,6 +197,10 @@ httparse = "1"
 proptest = "1"
 {examples}{workspace}"#,
         name = opts.package,
+        description = toml_string(&format!(
+            "Types, restXml serializers and HTTP bindings for {} (sans-IO)",
+            krate.service.title.as_deref().unwrap_or(&krate.service.id)
+        )),
         runtime = toml_string(&opts.runtime_path),
     )
 }

@@ -381,10 +381,11 @@ fn error_enum_response(op: &OperationDef) -> TokenStream {
                     Self::Unhandled(e) => crate::server::error_response(
                         &crate::PROFILE,
                         &e.meta,
-                        e.meta.code.as_deref(),
-                        crate::server::error_status(e.meta.status),
-                        &[],
-                        "",
+                        crate::server::ErrorBody {
+                            code: e.meta.code.as_deref(),
+                            status: crate::server::error_status(e.meta.status),
+                            ..Default::default()
+                        },
                         http::HeaderMap::new(),
                     ),
                 }
@@ -510,7 +511,13 @@ pub fn error_response(s: &StructDef, service: &ServiceInfo) -> TokenStream {
                 #(#headers)*
                 #members
                 #taken
-                crate::server::error_response(&crate::PROFILE, &self.meta, Some(#code), #status_tokens, #taken_arg, #members_arg, headers)
+                let body = crate::server::ErrorBody {
+                    code: Some(#code),
+                    status: #status_tokens,
+                    members: #members_arg,
+                    taken: #taken_arg,
+                };
+                crate::server::error_response(&crate::PROFILE, &self.meta, body, headers)
             }
             #write_fn
         }

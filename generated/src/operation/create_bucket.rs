@@ -533,10 +533,11 @@ impl s3_runtime::operation::OperationError for CreateBucketError {
                 crate::server::error_response(
                     &crate::PROFILE,
                     &e.meta,
-                    e.meta.code.as_deref(),
-                    crate::server::error_status(e.meta.status),
-                    &[],
-                    "",
+                    crate::server::ErrorBody {
+                        code: e.meta.code.as_deref(),
+                        status: crate::server::error_status(e.meta.status),
+                        ..Default::default()
+                    },
                     http::HeaderMap::new(),
                 )
             }
