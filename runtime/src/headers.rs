@@ -1,4 +1,5 @@
-//! Reading HTTP headers of responses.
+//! Reading and writing HTTP headers: the text of a header, the headers of
+//! a prefix, and inserting members as headers.
 
 use crate::error::InvalidValue;
 
@@ -38,4 +39,63 @@ pub fn with_prefix(
         }
     }
     Ok(out)
+}
+
+/// Inserts header `name` (a valid lower-case header name from the model)
+/// with the text `value`, or fails naming the header when `value` cannot be
+/// a header value. The one place where generated request and response
+/// writers turn a member into a header. Inlined, so that the header name,
+/// a constant at every call, is checked at compile time.
+#[inline]
+pub fn insert(
+    headers: &mut http::HeaderMap,
+    name: &'static str,
+    value: &str,
+) -> Result<(), crate::error::BuildError> {
+    let value = http::HeaderValue::from_str(value)
+        .map_err(|_| crate::error::BuildError::InvalidHeaderValue { header: name })?;
+    headers.insert(http::HeaderName::from_static(name), value);
+    Ok(())
+}
+
+/// Like [`insert`], leaving the header out when `value` cannot be a header
+/// value: for error responses, which are written whatever they hold.
+pub fn insert_if_valid(headers: &mut http::HeaderMap, name: &'static str, value: &str) {
+    if let Ok(value) = http::HeaderValue::from_str(value) {
+        headers.insert(http::HeaderName::from_static(name), value);
+    }
+}
+
+/// Inserts one header per entry of `map`, named `prefix` + key, or fails
+/// naming the prefix when a name or value cannot be a header's.
+pub fn insert_prefixed(
+    headers: &mut http::HeaderMap,
+    prefix: &'static str,
+    map: &indexmap::IndexMap<String, String>,
+) -> Result<(), crate::error::BuildError> {
+    let invalid = || crate::error::BuildError::InvalidHeaderValue { header: prefix };
+    for (key, value) in map {
+        let name = format!("{prefix}{key}");
+        let name = http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
+        let value = http::HeaderValue::from_str(value).map_err(|_| invalid())?;
+        headers.insert(name, value);
+    }
+    Ok(())
+}
+
+/// Like [`insert_prefixed`], leaving out the entries that cannot be headers.
+pub fn insert_prefixed_if_valid(
+    headers: &mut http::HeaderMap,
+    prefix: &'static str,
+    map: &indexmap::IndexMap<String, String>,
+) {
+    for (key, value) in map {
+        let name = format!("{prefix}{key}");
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_str(value),
+        ) {
+            headers.insert(name, value);
+        }
+    }
 }

@@ -115,32 +115,31 @@ impl Reader {
     }
 }
 
-/// A statement that inserts header `name` with the text `text`, or fails
-/// with a `BuildError` when it is not a valid header value.
+/// A statement that inserts header `name` with the text `text` into
+/// `headers` (an `&mut http::HeaderMap`), or fails with a `BuildError` when
+/// it is not a valid header value.
 pub(crate) fn insert_header(name: &str, text: TokenStream) -> TokenStream {
-    quote! {
-        let value = http::HeaderValue::from_str(#text)
-            .map_err(|_| crate::error::BuildError::InvalidHeaderValue { header: #name })?;
-        headers.insert(http::HeaderName::from_static(#name), value);
-    }
+    quote!(s3_runtime::headers::insert(headers, #name, #text)?;)
 }
 
 /// Statements that write the header-bound and prefix-header members of the
-/// message into `headers` (an `http::HeaderMap`), from the fields of `self`.
+/// message into `headers` (the request's `&mut http::HeaderMap` on the
+/// client, an owned map on the server), from the fields of `self`.
 /// The prefix headers come first, so that a header bound by name wins over
 /// a map entry. A value that cannot be a header is a `BuildError`, except
 /// in an error response, which never fails: there it is left out.
 pub(crate) fn write_headers(msg: &Message, fields: &[Field]) -> Vec<TokenStream> {
     let strict = !matches!(msg.kind, MessageKind::Error { .. });
+    let target = if msg.kind == MessageKind::Request {
+        quote!(headers)
+    } else {
+        quote!(&mut headers)
+    };
     let insert = |name: &str, text: TokenStream| {
         if strict {
-            insert_header(name, text)
+            quote!(s3_runtime::headers::insert(#target, #name, #text)?;)
         } else {
-            quote! {
-                if let Ok(value) = http::HeaderValue::from_str(#text) {
-                    headers.insert(http::HeaderName::from_static(#name), value);
-                }
-            }
+            quote!(s3_runtime::headers::insert_if_valid(#target, #name, #text);)
         }
     };
     let mut out = Vec::new();
@@ -150,25 +149,9 @@ pub(crate) fn write_headers(msg: &Message, fields: &[Field]) -> Vec<TokenStream>
     }) = &msg.prefix_headers
     {
         let stmt = if strict {
-            quote! {
-                for (key, value) in v.iter() {
-                    let name = format!("{}{}", #prefix, key);
-                    let name = http::HeaderName::from_bytes(name.as_bytes())
-                        .map_err(|_| crate::error::BuildError::InvalidHeaderValue { header: #prefix })?;
-                    let value = http::HeaderValue::from_str(value)
-                        .map_err(|_| crate::error::BuildError::InvalidHeaderValue { header: #prefix })?;
-                    headers.insert(name, value);
-                }
-            }
+            quote!(s3_runtime::headers::insert_prefixed(#target, #prefix, v)?;)
         } else {
-            quote! {
-                for (key, value) in v.iter() {
-                    let name = format!("{}{}", #prefix, key);
-                    if let (Ok(name), Ok(value)) = (http::HeaderName::from_bytes(name.as_bytes()), http::HeaderValue::from_str(value)) {
-                        headers.insert(name, value);
-                    }
-                }
-            }
+            quote!(s3_runtime::headers::insert_prefixed_if_valid(#target, #prefix, v);)
         };
         out.push(with_value(&fields[*field], stmt));
     }

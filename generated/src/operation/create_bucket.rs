@@ -181,78 +181,39 @@ impl s3_runtime::operation::Input for CreateBucketRequest {
             })?;
         let headers = request.headers_mut();
         if let Some(v) = &self.acl {
-            let value = http::HeaderValue::from_str(v.as_str())
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue {
-                    header: "x-amz-acl",
-                })?;
-            headers.insert(http::HeaderName::from_static("x-amz-acl"), value);
+            s3_runtime::headers::insert(headers, "x-amz-acl", v.as_str())?;
         }
         if let Some(v) = &self.grant_full_control {
-            let value = http::HeaderValue::from_str(v.as_str())
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue {
-                    header: "x-amz-grant-full-control",
-                })?;
-            headers
-                .insert(
-                    http::HeaderName::from_static("x-amz-grant-full-control"),
-                    value,
-                );
+            s3_runtime::headers::insert(
+                headers,
+                "x-amz-grant-full-control",
+                v.as_str(),
+            )?;
         }
         if let Some(v) = &self.grant_read {
-            let value = http::HeaderValue::from_str(v.as_str())
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue {
-                    header: "x-amz-grant-read",
-                })?;
-            headers.insert(http::HeaderName::from_static("x-amz-grant-read"), value);
+            s3_runtime::headers::insert(headers, "x-amz-grant-read", v.as_str())?;
         }
         if let Some(v) = &self.grant_read_acp {
-            let value = http::HeaderValue::from_str(v.as_str())
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue {
-                    header: "x-amz-grant-read-acp",
-                })?;
-            headers.insert(http::HeaderName::from_static("x-amz-grant-read-acp"), value);
+            s3_runtime::headers::insert(headers, "x-amz-grant-read-acp", v.as_str())?;
         }
         if let Some(v) = &self.grant_write {
-            let value = http::HeaderValue::from_str(v.as_str())
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue {
-                    header: "x-amz-grant-write",
-                })?;
-            headers.insert(http::HeaderName::from_static("x-amz-grant-write"), value);
+            s3_runtime::headers::insert(headers, "x-amz-grant-write", v.as_str())?;
         }
         if let Some(v) = &self.grant_write_acp {
-            let value = http::HeaderValue::from_str(v.as_str())
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue {
-                    header: "x-amz-grant-write-acp",
-                })?;
-            headers
-                .insert(http::HeaderName::from_static("x-amz-grant-write-acp"), value);
+            s3_runtime::headers::insert(headers, "x-amz-grant-write-acp", v.as_str())?;
         }
         if let Some(v) = &self.object_lock_enabled_for_bucket {
-            let value = http::HeaderValue::from_str(&v.to_string())
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue {
-                    header: "x-amz-bucket-object-lock-enabled",
-                })?;
-            headers
-                .insert(
-                    http::HeaderName::from_static("x-amz-bucket-object-lock-enabled"),
-                    value,
-                );
+            s3_runtime::headers::insert(
+                headers,
+                "x-amz-bucket-object-lock-enabled",
+                &v.to_string(),
+            )?;
         }
         if let Some(v) = &self.object_ownership {
-            let value = http::HeaderValue::from_str(v.as_str())
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue {
-                    header: "x-amz-object-ownership",
-                })?;
-            headers
-                .insert(http::HeaderName::from_static("x-amz-object-ownership"), value);
+            s3_runtime::headers::insert(headers, "x-amz-object-ownership", v.as_str())?;
         }
         if let Some(v) = &self.bucket_namespace {
-            let value = http::HeaderValue::from_str(v.as_str())
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue {
-                    header: "x-amz-bucket-namespace",
-                })?;
-            headers
-                .insert(http::HeaderName::from_static("x-amz-bucket-namespace"), value);
+            s3_runtime::headers::insert(headers, "x-amz-bucket-namespace", v.as_str())?;
         }
         if let Some(content_type) = content_type {
             headers
@@ -431,18 +392,10 @@ impl s3_runtime::operation::Output for CreateBucketOutput {
         let status: u16 = 200u16;
         let mut headers = http::HeaderMap::new();
         if let Some(v) = &self.location {
-            let value = http::HeaderValue::from_str(v.as_str())
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue {
-                    header: "location",
-                })?;
-            headers.insert(http::HeaderName::from_static("location"), value);
+            s3_runtime::headers::insert(&mut headers, "location", v.as_str())?;
         }
         if let Some(v) = &self.bucket_arn {
-            let value = http::HeaderValue::from_str(v.as_str())
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue {
-                    header: "x-amz-bucket-arn",
-                })?;
-            headers.insert(http::HeaderName::from_static("x-amz-bucket-arn"), value);
+            s3_runtime::headers::insert(&mut headers, "x-amz-bucket-arn", v.as_str())?;
         }
         let body: Vec<u8> = Vec::new();
         let content_type = None;

@@ -62,15 +62,11 @@ impl s3_runtime::operation::Input for DeleteBucketRequest {
             })?;
         let headers = request.headers_mut();
         if let Some(v) = &self.expected_bucket_owner {
-            let value = http::HeaderValue::from_str(v.as_str())
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue {
-                    header: "x-amz-expected-bucket-owner",
-                })?;
-            headers
-                .insert(
-                    http::HeaderName::from_static("x-amz-expected-bucket-owner"),
-                    value,
-                );
+            s3_runtime::headers::insert(
+                headers,
+                "x-amz-expected-bucket-owner",
+                v.as_str(),
+            )?;
         }
         Ok(request)
     }

@@ -62,15 +62,11 @@ impl s3_runtime::operation::Input for HeadBucketRequest {
             })?;
         let headers = request.headers_mut();
         if let Some(v) = &self.expected_bucket_owner {
-            let value = http::HeaderValue::from_str(v.as_str())
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue {
-                    header: "x-amz-expected-bucket-owner",
-                })?;
-            headers
-                .insert(
-                    http::HeaderName::from_static("x-amz-expected-bucket-owner"),
-                    value,
-                );
+            s3_runtime::headers::insert(
+                headers,
+                "x-amz-expected-bucket-owner",
+                v.as_str(),
+            )?;
         }
         Ok(request)
     }
@@ -253,51 +249,35 @@ impl s3_runtime::operation::Output for HeadBucketOutput {
         let status: u16 = 200u16;
         let mut headers = http::HeaderMap::new();
         if let Some(v) = &self.bucket_arn {
-            let value = http::HeaderValue::from_str(v.as_str())
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue {
-                    header: "x-amz-bucket-arn",
-                })?;
-            headers.insert(http::HeaderName::from_static("x-amz-bucket-arn"), value);
+            s3_runtime::headers::insert(&mut headers, "x-amz-bucket-arn", v.as_str())?;
         }
         if let Some(v) = &self.bucket_location_type {
-            let value = http::HeaderValue::from_str(v.as_str())
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue {
-                    header: "x-amz-bucket-location-type",
-                })?;
-            headers
-                .insert(
-                    http::HeaderName::from_static("x-amz-bucket-location-type"),
-                    value,
-                );
+            s3_runtime::headers::insert(
+                &mut headers,
+                "x-amz-bucket-location-type",
+                v.as_str(),
+            )?;
         }
         if let Some(v) = &self.bucket_location_name {
-            let value = http::HeaderValue::from_str(v.as_str())
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue {
-                    header: "x-amz-bucket-location-name",
-                })?;
-            headers
-                .insert(
-                    http::HeaderName::from_static("x-amz-bucket-location-name"),
-                    value,
-                );
+            s3_runtime::headers::insert(
+                &mut headers,
+                "x-amz-bucket-location-name",
+                v.as_str(),
+            )?;
         }
         if let Some(v) = &self.bucket_region {
-            let value = http::HeaderValue::from_str(v.as_str())
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue {
-                    header: "x-amz-bucket-region",
-                })?;
-            headers.insert(http::HeaderName::from_static("x-amz-bucket-region"), value);
+            s3_runtime::headers::insert(
+                &mut headers,
+                "x-amz-bucket-region",
+                v.as_str(),
+            )?;
         }
         if let Some(v) = &self.access_point_alias {
-            let value = http::HeaderValue::from_str(&v.to_string())
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue {
-                    header: "x-amz-access-point-alias",
-                })?;
-            headers
-                .insert(
-                    http::HeaderName::from_static("x-amz-access-point-alias"),
-                    value,
-                );
+            s3_runtime::headers::insert(
+                &mut headers,
+                "x-amz-access-point-alias",
+                &v.to_string(),
+            )?;
         }
         let body: Vec<u8> = Vec::new();
         let content_type = None;

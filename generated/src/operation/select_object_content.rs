@@ -229,54 +229,32 @@ impl s3_runtime::operation::Input for SelectObjectContentRequest {
             })?;
         let headers = request.headers_mut();
         if let Some(v) = &self.sse_customer_algorithm {
-            let value = http::HeaderValue::from_str(v.as_str())
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue {
-                    header: "x-amz-server-side-encryption-customer-algorithm",
-                })?;
-            headers
-                .insert(
-                    http::HeaderName::from_static(
-                        "x-amz-server-side-encryption-customer-algorithm",
-                    ),
-                    value,
-                );
+            s3_runtime::headers::insert(
+                headers,
+                "x-amz-server-side-encryption-customer-algorithm",
+                v.as_str(),
+            )?;
         }
         if let Some(v) = &self.sse_customer_key {
-            let value = http::HeaderValue::from_str(v.as_str())
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue {
-                    header: "x-amz-server-side-encryption-customer-key",
-                })?;
-            headers
-                .insert(
-                    http::HeaderName::from_static(
-                        "x-amz-server-side-encryption-customer-key",
-                    ),
-                    value,
-                );
+            s3_runtime::headers::insert(
+                headers,
+                "x-amz-server-side-encryption-customer-key",
+                v.as_str(),
+            )?;
         }
         if let Some(v) = &self.sse_customer_key_md5 {
-            let value = http::HeaderValue::from_str(v.as_str())
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue {
-                    header: "x-amz-server-side-encryption-customer-key-md5",
-                })?;
-            headers
-                .insert(
-                    http::HeaderName::from_static(
-                        "x-amz-server-side-encryption-customer-key-md5",
-                    ),
-                    value,
-                );
+            s3_runtime::headers::insert(
+                headers,
+                "x-amz-server-side-encryption-customer-key-md5",
+                v.as_str(),
+            )?;
         }
         if let Some(v) = &self.expected_bucket_owner {
-            let value = http::HeaderValue::from_str(v.as_str())
-                .map_err(|_| crate::error::BuildError::InvalidHeaderValue {
-                    header: "x-amz-expected-bucket-owner",
-                })?;
-            headers
-                .insert(
-                    http::HeaderName::from_static("x-amz-expected-bucket-owner"),
-                    value,
-                );
+            s3_runtime::headers::insert(
+                headers,
+                "x-amz-expected-bucket-owner",
+                v.as_str(),
+            )?;
         }
         if let Some(content_type) = content_type {
             headers
