@@ -99,3 +99,19 @@ pub fn insert_prefixed_if_valid(
         }
     }
 }
+
+/// The value of header `name` read by `parse` from its text, `None` when the
+/// header is absent; a value `parse` rejects is an error naming the header.
+#[inline]
+pub fn parse<T, E: std::fmt::Display>(
+    headers: &http::HeaderMap,
+    name: &str,
+    parse: impl FnOnce(String) -> Result<T, E>,
+) -> Result<Option<T>, InvalidValue> {
+    match text(headers, name)? {
+        Some(text) => parse(text)
+            .map(Some)
+            .map_err(|e| InvalidValue::new(format!("header {name}"), e)),
+        None => Ok(None),
+    }
+}

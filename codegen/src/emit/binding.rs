@@ -220,13 +220,12 @@ pub(crate) fn read_headers(msg: &Message, fields: &[Field]) -> Vec<TokenStream> 
                     }
                 }
             }
+            // The runtime reads the text, or parses it and names the header
+            // when it is not a value of the member's type.
+            Ty::String => quote!(#slot = s3_runtime::headers::text(headers, #name)?;),
             ty => {
-                let value = reader.parse(ty, quote!(text), HEADER_TS, &location);
-                quote! {
-                    if let Some(text) = #text {
-                        #slot = Some(#value);
-                    }
-                }
+                let parse = from_text(ty, quote!(text), HEADER_TS);
+                quote!(#slot = s3_runtime::headers::parse(headers, #name, |text| #parse)?;)
             }
         });
     }

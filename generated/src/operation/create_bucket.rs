@@ -256,43 +256,43 @@ impl s3_runtime::operation::Input for CreateBucketRequest {
             let text = labels.next().unwrap_or_default();
             m_bucket = Some(text);
         }
-        if let Some(text) = crate::server::header(headers, "x-amz-acl")? {
-            m_acl = Some(crate::types::BucketCannedACL::from(text));
-        }
-        if let Some(text) = crate::server::header(headers, "x-amz-grant-full-control")? {
-            m_grant_full_control = Some(text);
-        }
-        if let Some(text) = crate::server::header(headers, "x-amz-grant-read")? {
-            m_grant_read = Some(text);
-        }
-        if let Some(text) = crate::server::header(headers, "x-amz-grant-read-acp")? {
-            m_grant_read_acp = Some(text);
-        }
-        if let Some(text) = crate::server::header(headers, "x-amz-grant-write")? {
-            m_grant_write = Some(text);
-        }
-        if let Some(text) = crate::server::header(headers, "x-amz-grant-write-acp")? {
-            m_grant_write_acp = Some(text);
-        }
-        if let Some(text) = crate::server::header(
+        m_acl = s3_runtime::headers::parse(
+            headers,
+            "x-amz-acl",
+            |text| Ok::<
+                crate::types::BucketCannedACL,
+                String,
+            >(crate::types::BucketCannedACL::from(text)),
+        )?;
+        m_grant_full_control = s3_runtime::headers::text(
+            headers,
+            "x-amz-grant-full-control",
+        )?;
+        m_grant_read = s3_runtime::headers::text(headers, "x-amz-grant-read")?;
+        m_grant_read_acp = s3_runtime::headers::text(headers, "x-amz-grant-read-acp")?;
+        m_grant_write = s3_runtime::headers::text(headers, "x-amz-grant-write")?;
+        m_grant_write_acp = s3_runtime::headers::text(headers, "x-amz-grant-write-acp")?;
+        m_object_lock_enabled_for_bucket = s3_runtime::headers::parse(
             headers,
             "x-amz-bucket-object-lock-enabled",
-        )? {
-            m_object_lock_enabled_for_bucket = Some(
-                crate::primitives::parse_bool(&text)
-                    .map_err(|e| e.to_string())
-                    .map_err(|e| crate::server::invalid(
-                        "header x-amz-bucket-object-lock-enabled",
-                        e,
-                    ))?,
-            );
-        }
-        if let Some(text) = crate::server::header(headers, "x-amz-object-ownership")? {
-            m_object_ownership = Some(crate::types::ObjectOwnership::from(text));
-        }
-        if let Some(text) = crate::server::header(headers, "x-amz-bucket-namespace")? {
-            m_bucket_namespace = Some(crate::types::BucketNamespace::from(text));
-        }
+            |text| crate::primitives::parse_bool(&text).map_err(|e| e.to_string()),
+        )?;
+        m_object_ownership = s3_runtime::headers::parse(
+            headers,
+            "x-amz-object-ownership",
+            |text| Ok::<
+                crate::types::ObjectOwnership,
+                String,
+            >(crate::types::ObjectOwnership::from(text)),
+        )?;
+        m_bucket_namespace = s3_runtime::headers::parse(
+            headers,
+            "x-amz-bucket-namespace",
+            |text| Ok::<
+                crate::types::BucketNamespace,
+                String,
+            >(crate::types::BucketNamespace::from(text)),
+        )?;
         if !s3_runtime::xml::is_blank(body) {
             m_create_bucket_configuration = {
                 let mut reader = s3_runtime::xml_read::Reader::new(
@@ -362,24 +362,8 @@ impl s3_runtime::operation::Output for CreateBucketOutput {
     ) -> Result<Self, crate::error::ResponseError> {
         let mut m_location: Option<String> = None;
         let mut m_bucket_arn: Option<String> = None;
-        if let Some(text) = s3_runtime::headers::text(headers, "location")? {
-            m_location = Some(
-                Ok::<String, String>(text)
-                    .map_err(|e| crate::error::ResponseError::invalid(
-                        "header location",
-                        e,
-                    ))?,
-            );
-        }
-        if let Some(text) = s3_runtime::headers::text(headers, "x-amz-bucket-arn")? {
-            m_bucket_arn = Some(
-                Ok::<String, String>(text)
-                    .map_err(|e| crate::error::ResponseError::invalid(
-                        "header x-amz-bucket-arn",
-                        e,
-                    ))?,
-            );
-        }
+        m_location = s3_runtime::headers::text(headers, "location")?;
+        m_bucket_arn = s3_runtime::headers::text(headers, "x-amz-bucket-arn")?;
         Ok(Self {
             location: m_location,
             bucket_arn: m_bucket_arn,

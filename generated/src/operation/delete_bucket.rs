@@ -89,12 +89,10 @@ impl s3_runtime::operation::Input for DeleteBucketRequest {
             let text = labels.next().unwrap_or_default();
             m_bucket = Some(text);
         }
-        if let Some(text) = crate::server::header(
+        m_expected_bucket_owner = s3_runtime::headers::text(
             headers,
             "x-amz-expected-bucket-owner",
-        )? {
-            m_expected_bucket_owner = Some(text);
-        }
+        )?;
         Ok(Self {
             bucket: m_bucket
                 .ok_or(crate::server::RequestError::MissingLabel {

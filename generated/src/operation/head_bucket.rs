@@ -89,12 +89,10 @@ impl s3_runtime::operation::Input for HeadBucketRequest {
             let text = labels.next().unwrap_or_default();
             m_bucket = Some(text);
         }
-        if let Some(text) = crate::server::header(
+        m_expected_bucket_owner = s3_runtime::headers::text(
             headers,
             "x-amz-expected-bucket-owner",
-        )? {
-            m_expected_bucket_owner = Some(text);
-        }
+        )?;
         Ok(Self {
             bucket: m_bucket
                 .ok_or(crate::server::RequestError::MissingLabel {
@@ -176,64 +174,25 @@ impl s3_runtime::operation::Output for HeadBucketOutput {
         let mut m_bucket_location_name: Option<String> = None;
         let mut m_bucket_region: Option<String> = None;
         let mut m_access_point_alias: Option<bool> = None;
-        if let Some(text) = s3_runtime::headers::text(headers, "x-amz-bucket-arn")? {
-            m_bucket_arn = Some(
-                Ok::<String, String>(text)
-                    .map_err(|e| crate::error::ResponseError::invalid(
-                        "header x-amz-bucket-arn",
-                        e,
-                    ))?,
-            );
-        }
-        if let Some(text) = s3_runtime::headers::text(
+        m_bucket_arn = s3_runtime::headers::text(headers, "x-amz-bucket-arn")?;
+        m_bucket_location_type = s3_runtime::headers::parse(
             headers,
             "x-amz-bucket-location-type",
-        )? {
-            m_bucket_location_type = Some(
-                Ok::<
-                    crate::types::LocationType,
-                    String,
-                >(crate::types::LocationType::from(text))
-                    .map_err(|e| crate::error::ResponseError::invalid(
-                        "header x-amz-bucket-location-type",
-                        e,
-                    ))?,
-            );
-        }
-        if let Some(text) = s3_runtime::headers::text(
+            |text| Ok::<
+                crate::types::LocationType,
+                String,
+            >(crate::types::LocationType::from(text)),
+        )?;
+        m_bucket_location_name = s3_runtime::headers::text(
             headers,
             "x-amz-bucket-location-name",
-        )? {
-            m_bucket_location_name = Some(
-                Ok::<String, String>(text)
-                    .map_err(|e| crate::error::ResponseError::invalid(
-                        "header x-amz-bucket-location-name",
-                        e,
-                    ))?,
-            );
-        }
-        if let Some(text) = s3_runtime::headers::text(headers, "x-amz-bucket-region")? {
-            m_bucket_region = Some(
-                Ok::<String, String>(text)
-                    .map_err(|e| crate::error::ResponseError::invalid(
-                        "header x-amz-bucket-region",
-                        e,
-                    ))?,
-            );
-        }
-        if let Some(text) = s3_runtime::headers::text(
+        )?;
+        m_bucket_region = s3_runtime::headers::text(headers, "x-amz-bucket-region")?;
+        m_access_point_alias = s3_runtime::headers::parse(
             headers,
             "x-amz-access-point-alias",
-        )? {
-            m_access_point_alias = Some(
-                crate::primitives::parse_bool(&text)
-                    .map_err(|e| e.to_string())
-                    .map_err(|e| crate::error::ResponseError::invalid(
-                        "header x-amz-access-point-alias",
-                        e,
-                    ))?,
-            );
-        }
+            |text| crate::primitives::parse_bool(&text).map_err(|e| e.to_string()),
+        )?;
         Ok(Self {
             bucket_arn: m_bucket_arn,
             bucket_location_type: m_bucket_location_type,

@@ -125,12 +125,10 @@ impl s3_runtime::operation::Input for ListBucketAnalyticsConfigurationsRequest {
         if let Some(text) = query.first("continuation-token") {
             m_continuation_token = Some(text);
         }
-        if let Some(text) = crate::server::header(
+        m_expected_bucket_owner = s3_runtime::headers::text(
             headers,
             "x-amz-expected-bucket-owner",
-        )? {
-            m_expected_bucket_owner = Some(text);
-        }
+        )?;
         Ok(Self {
             bucket: m_bucket
                 .ok_or(crate::server::RequestError::MissingLabel {

@@ -138,12 +138,10 @@ impl s3_runtime::operation::Input for PutBucketAnalyticsConfigurationRequest {
         if let Some(text) = query.first("id") {
             m_id = Some(text);
         }
-        if let Some(text) = crate::server::header(
+        m_expected_bucket_owner = s3_runtime::headers::text(
             headers,
             "x-amz-expected-bucket-owner",
-        )? {
-            m_expected_bucket_owner = Some(text);
-        }
+        )?;
         if !s3_runtime::xml::is_blank(body) {
             m_analytics_configuration = {
                 let mut reader = s3_runtime::xml_read::Reader::new(

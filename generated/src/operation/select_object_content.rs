@@ -300,30 +300,22 @@ impl s3_runtime::operation::Input for SelectObjectContentRequest {
             let text = labels.next().unwrap_or_default();
             m_key = Some(text);
         }
-        if let Some(text) = crate::server::header(
+        m_sse_customer_algorithm = s3_runtime::headers::text(
             headers,
             "x-amz-server-side-encryption-customer-algorithm",
-        )? {
-            m_sse_customer_algorithm = Some(text);
-        }
-        if let Some(text) = crate::server::header(
+        )?;
+        m_sse_customer_key = s3_runtime::headers::text(
             headers,
             "x-amz-server-side-encryption-customer-key",
-        )? {
-            m_sse_customer_key = Some(text);
-        }
-        if let Some(text) = crate::server::header(
+        )?;
+        m_sse_customer_key_md5 = s3_runtime::headers::text(
             headers,
             "x-amz-server-side-encryption-customer-key-md5",
-        )? {
-            m_sse_customer_key_md5 = Some(text);
-        }
-        if let Some(text) = crate::server::header(
+        )?;
+        m_expected_bucket_owner = s3_runtime::headers::text(
             headers,
             "x-amz-expected-bucket-owner",
-        )? {
-            m_expected_bucket_owner = Some(text);
-        }
+        )?;
         let (
             m_expression,
             m_expression_type,
