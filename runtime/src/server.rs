@@ -307,20 +307,6 @@ impl Query {
     }
 }
 
-/// The text of header `name`, or `None` when it is absent (several headers
-/// of that name are joined with `, `).
-pub fn header(headers: &http::HeaderMap, name: &str) -> Result<Option<String>, RequestError> {
-    crate::headers::text(headers, name).map_err(RequestError::from)
-}
-
-/// Every header whose name starts with `prefix`, keyed by the rest of the name.
-pub fn prefix_headers(
-    headers: &http::HeaderMap,
-    prefix: &str,
-) -> Result<indexmap::IndexMap<String, String>, RequestError> {
-    crate::headers::with_prefix(headers, prefix).map_err(RequestError::from)
-}
-
 /// The status of an error response: `status`, or 500 when it is 0.
 pub fn error_status(status: u16) -> u16 {
     if status == 0 { 500 } else { status }

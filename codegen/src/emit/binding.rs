@@ -105,14 +105,6 @@ impl Reader {
             }
         }
     }
-
-    /// An expression of the text of header `name` (`Option<String>`).
-    fn header(self, name: &str) -> TokenStream {
-        match self {
-            Reader::Server => quote!(crate::server::header(headers, #name)?),
-            Reader::Client => quote!(s3_runtime::headers::text(headers, #name)?),
-        }
-    }
 }
 
 /// A statement that inserts header `name` with the text `text` into
@@ -196,7 +188,6 @@ pub(crate) fn read_headers(msg: &Message, fields: &[Field]) -> Vec<TokenStream> 
         let f = &fields[*field];
         let slot = local(f);
         let location = format!("header {name}");
-        let text = reader.header(name);
         out.push(match &f.ty {
             Ty::List { item, .. } => {
                 let split = if matches!(
@@ -210,7 +201,7 @@ pub(crate) fn read_headers(msg: &Message, fields: &[Field]) -> Vec<TokenStream> 
                 };
                 let value = reader.parse(item, quote!(item), HEADER_TS, &location);
                 quote! {
-                    if let Some(text) = #text {
+                    if let Some(text) = s3_runtime::headers::text(headers, #name)? {
                         let items = #split;
                         let mut values = Vec::with_capacity(items.len());
                         for item in items {
@@ -236,19 +227,16 @@ pub(crate) fn read_headers(msg: &Message, fields: &[Field]) -> Vec<TokenStream> 
     {
         let f = &fields[*field];
         let slot = local(f);
-        out.push(match reader {
-            Reader::Client => quote! {
-                #slot = Some(s3_runtime::headers::with_prefix(headers, #prefix)?);
-            },
-            Reader::Server if f.optional => quote! {{
-                let map = crate::server::prefix_headers(headers, #prefix)?;
+        let read = quote!(s3_runtime::headers::with_prefix(headers, #prefix)?);
+        out.push(if reader == Reader::Server && f.optional {
+            quote! {{
+                let map = #read;
                 if !map.is_empty() {
                     #slot = Some(map);
                 }
-            }},
-            Reader::Server => quote! {
-                #slot = Some(crate::server::prefix_headers(headers, #prefix)?);
-            },
+            }}
+        } else {
+            quote!(#slot = Some(#read);)
         });
     }
     if let Some(field) = msg.status_field {
@@ -367,13 +355,7 @@ pub(crate) fn read_payload(msg: &Message, fields: &[Field]) -> TokenStream {
     };
     let f = &fields[field];
     let slot = local(f);
-    let not_utf8 = match reader {
-        Reader::Server => reader.invalid("body", quote!("the body is not UTF-8")),
-        Reader::Client => quote!(crate::error::ResponseError::invalid(
-            "body",
-            "the body is not UTF-8"
-        )),
-    };
+    let not_utf8 = reader.invalid("body", quote!("the body is not UTF-8"));
     let value = match (&msg.body, &f.ty) {
         (Body::XmlPayload { .. }, Ty::Named { name, kind }) => {
             let t = ident(name);
