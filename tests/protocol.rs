@@ -71,10 +71,11 @@ fn restxml_protocol_suite() {
             standalone: false,
             examples: Vec::new(),
             runtime_path: codegen::RUNTIME_DIR.into(),
+            partitions: None,
         };
         let mut files = codegen::generate_from_model(&model, &opts)
             .unwrap_or_else(|d| panic!("generating {service} failed:\n{d}"));
-        let krate = codegen::lower::lower(&model, Some(service), None)
+        let krate = codegen::lower::lower(&model, Some(service), None, None)
             .unwrap_or_else(|d| panic!("lowering {service} failed:\n{d}"));
         let crate_ident = package.replace('-', "_");
         let tests = protocol_tests::emit_tests(&model, &krate, &crate_ident, &skip)

@@ -1373,10 +1373,11 @@ fn protocol_cases_round_trip_through_the_server() {
             standalone: false,
             examples: Vec::new(),
             runtime_path: codegen::RUNTIME_DIR.into(),
+            partitions: None,
         };
         let mut files = codegen::generate_from_model(&model, &opts)
             .unwrap_or_else(|d| panic!("generating {service} failed:\n{d}"));
-        let krate = codegen::lower::lower(&model, Some(service), None).unwrap();
+        let krate = codegen::lower::lower(&model, Some(service), None, None).unwrap();
         let (tests, count) = round_trip_tests(&suite, &krate, &package.replace('-', "_"));
         total += count;
         files.insert("tests/server_round_trip.rs".into(), tests);

@@ -14,6 +14,8 @@ pub struct Crate {
     /// For each type (by Rust name), the cargo features of the operations
     /// that use it; a type is compiled when any of them is enabled.
     pub type_features: std::collections::BTreeMap<String, Vec<String>>,
+    /// The service's endpoint rules, when it has them.
+    pub endpoints: Option<Endpoints>,
 }
 
 /// Facts about the service that shape the wire format.
@@ -420,6 +422,8 @@ pub struct OperationDef {
     pub host_prefix: Option<String>,
     /// Request checksum (`aws.protocols#httpChecksum`).
     pub checksum: Option<Checksum>,
+    /// The endpoint rules' parameters this operation fills.
+    pub endpoint_params: Vec<ParamFill>,
 }
 
 /// How the request body is checksummed (`aws.protocols#httpChecksum`).
@@ -439,6 +443,10 @@ pub enum PathSegment {
     Label {
         field: usize,
         greedy: bool,
+        /// The endpoint rules read this label's value (it fills a parameter
+        /// through `contextParam`), so a resolved endpoint carries it and
+        /// the label leaves the path of a request built for that endpoint.
+        in_endpoint: bool,
     },
 }
 
@@ -450,4 +458,281 @@ pub struct ErrorRef {
     pub code: String,
     /// Whether the error structure has members to read from the response.
     pub has_members: bool,
+}
+
+/// The endpoint rules of the service (`smithy.rules#endpointBdd`), lowered:
+/// parameters, typed conditions, outcomes and the decision diagram.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    /// The rule set's parameters, in model order.
+    pub params: Vec<EndpointParam>,
+    /// Variables that conditions assign (`assign`), each with its type.
+    pub vars: Vec<RuleVar>,
+    /// The conditions the diagram's nodes test, in model order.
+    pub conditions: Vec<RuleCondition>,
+    /// The outcomes; a result reference `r` of the diagram names `outcomes[r - 1]`
+    /// (result 0 is "no rule matched").
+    pub outcomes: Vec<RuleOutcome>,
+    /// The diagram's root reference.
+    pub root: i32,
+    /// The diagram's nodes: (condition index, high reference, low reference).
+    pub nodes: Vec<[i32; 3]>,
+    /// The partition table `aws.partition` reads (empty when the rules do not call it).
+    pub partitions: Vec<PartitionDef>,
+    /// The rule set's test cases (`smithy.rules#endpointTests`).
+    pub tests: Vec<EndpointTest>,
+}
+
+/// A parameter of the endpoint rules.
+#[derive(Debug, Clone)]
+pub struct EndpointParam {
+    /// The name in the rule set, e.g. `UseFIPS`.
+    pub name: String,
+    /// The Rust field of `Params` (and of `Config` when configurable).
+    pub field: String,
+    pub ty: RuleType,
+    /// The default value (a string or a boolean), when the rule set gives one.
+    pub default: Option<RuleLiteral>,
+    pub required: bool,
+    /// The built-in that fills it (`AWS::Region`...), when it has one.
+    pub built_in: Option<String>,
+    /// Whether the client configuration sets it: a built-in, or a
+    /// `clientContextParams` entry.
+    pub configurable: bool,
+    pub docs: Vec<String>,
+}
+
+/// A literal of the rules.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RuleLiteral {
+    Str(String),
+    Bool(bool),
+    StrArray(Vec<String>),
+}
+
+/// The type of a value of the rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleType {
+    Str,
+    Bool,
+    Int,
+    StrArray,
+    /// The outputs of `aws.partition`.
+    Partition,
+    /// The result of `parseURL`.
+    Url,
+    /// The result of `aws.parseArn`.
+    Arn,
+}
+
+/// A variable assigned by a condition.
+#[derive(Debug, Clone)]
+pub struct RuleVar {
+    /// The name in the rules.
+    pub name: String,
+    /// The Rust field of the resolver's scope.
+    pub field: String,
+    pub ty: RuleType,
+}
+
+/// A condition: an expression, true when it is `true` (booleans) or set
+/// (other values), whose value may be assigned to a variable.
+#[derive(Debug, Clone)]
+pub struct RuleCondition {
+    pub expr: RuleExpr,
+    /// Index into [`Endpoints::vars`].
+    pub assign: Option<usize>,
+}
+
+/// A typed expression of the rules.
+#[derive(Debug, Clone)]
+pub struct RuleExpr {
+    pub kind: RuleExprKind,
+    pub ty: RuleType,
+}
+
+/// What an expression is.
+#[derive(Debug, Clone)]
+pub enum RuleExprKind {
+    Str(String),
+    Bool(bool),
+    Int(i64),
+    /// A string template: literal text and `{name}` / `{name#path}` values.
+    Template(Vec<TemplatePart>),
+    /// Index into [`Endpoints::params`].
+    Param(usize),
+    /// Index into [`Endpoints::vars`].
+    Var(usize),
+    Call(RuleFn, Vec<RuleExpr>),
+    /// `getAttr`: a path of fields and indexes into a value.
+    Attr(Box<RuleExpr>, Vec<AttrStep>),
+}
+
+/// A part of a string template.
+#[derive(Debug, Clone)]
+pub enum TemplatePart {
+    Lit(String),
+    Value(RuleExpr),
+}
+
+/// A step of a `getAttr` path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttrStep {
+    Field(String),
+    Index(i64),
+}
+
+/// A function the rules call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleFn {
+    IsSet,
+    Not,
+    BooleanEquals,
+    StringEquals,
+    Substring,
+    UriEncode,
+    ParseUrl,
+    IsValidHostLabel,
+    Coalesce,
+    Ite,
+    Split,
+    Partition,
+    ParseArn,
+    IsVirtualHostableS3Bucket,
+}
+
+/// What the rules end in.
+#[derive(Debug, Clone)]
+pub enum RuleOutcome {
+    /// An error rule: its message (a string expression).
+    Error(RuleExpr),
+    Endpoint {
+        url: RuleExpr,
+        properties: Vec<(String, RuleValue)>,
+        headers: Vec<(String, Vec<RuleExpr>)>,
+    },
+}
+
+/// A value of an endpoint's properties.
+#[derive(Debug, Clone)]
+pub enum RuleValue {
+    Str(RuleExpr),
+    Bool(bool),
+    Int(i64),
+    Array(Vec<RuleValue>),
+    Object(Vec<(String, RuleValue)>),
+}
+
+/// A partition of the partition table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionDef {
+    pub id: String,
+    pub region_regex: String,
+    pub outputs: PartitionOutputsDef,
+    /// Each region with its outputs (the partition's, with the region's overrides).
+    pub regions: Vec<(String, PartitionOutputsDef)>,
+}
+
+/// The outputs of a partition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionOutputsDef {
+    pub name: String,
+    pub dns_suffix: String,
+    pub dual_stack_dns_suffix: String,
+    pub implicit_global_region: String,
+    pub supports_fips: bool,
+    pub supports_dual_stack: bool,
+}
+
+/// A case of `smithy.rules#endpointTests`, kept as JSON for the generated
+/// test harness (which reads it with the crate's own serde types).
+#[derive(Debug, Clone)]
+pub struct EndpointTest {
+    pub json: serde_json::Value,
+}
+
+/// How an operation fills one parameter of the endpoint rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamFill {
+    /// Index into [`Endpoints::params`].
+    pub param: usize,
+    pub source: FillSource,
+}
+
+/// Where the value comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FillSource {
+    /// An input member (`contextParam`): index into the input's fields.
+    Field(usize),
+    /// A value fixed for the operation (`staticContextParams`).
+    Static(RuleLiteral),
+    /// A path over the input (`operationContextParams`): field indexes
+    /// through structures, `[*]` projecting a list (then the parameter is a
+    /// string array).
+    Path(Vec<PathStep>),
+}
+
+/// A step of an `operationContextParams` path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathStep {
+    /// A member of a structure: (field index, Rust field name, optional).
+    Field(usize, String, bool),
+    /// Every item of a list (`[*]`).
+    Each,
+    /// The keys of a map (`keys(...)`).
+    Keys,
+}
+
+impl Endpoints {
+    /// The parameters the conditions and outcomes read.
+    pub fn params_read(&self) -> std::collections::BTreeSet<usize> {
+        fn walk(e: &RuleExpr, out: &mut std::collections::BTreeSet<usize>) {
+            match &e.kind {
+                RuleExprKind::Param(i) => {
+                    out.insert(*i);
+                }
+                RuleExprKind::Call(_, args) => args.iter().for_each(|a| walk(a, out)),
+                RuleExprKind::Attr(of, _) => walk(of, out),
+                RuleExprKind::Template(parts) => parts.iter().for_each(|p| {
+                    if let TemplatePart::Value(v) = p {
+                        walk(v, out)
+                    }
+                }),
+                RuleExprKind::Str(_)
+                | RuleExprKind::Bool(_)
+                | RuleExprKind::Int(_)
+                | RuleExprKind::Var(_) => {}
+            }
+        }
+        fn value(v: &RuleValue, out: &mut std::collections::BTreeSet<usize>) {
+            match v {
+                RuleValue::Str(e) => walk(e, out),
+                RuleValue::Array(items) => items.iter().for_each(|i| value(i, out)),
+                RuleValue::Object(map) => map.iter().for_each(|(_, v)| value(v, out)),
+                RuleValue::Bool(_) | RuleValue::Int(_) => {}
+            }
+        }
+        let mut out = std::collections::BTreeSet::new();
+        for c in &self.conditions {
+            walk(&c.expr, &mut out);
+        }
+        for o in &self.outcomes {
+            match o {
+                RuleOutcome::Error(e) => walk(e, &mut out),
+                RuleOutcome::Endpoint {
+                    url,
+                    properties,
+                    headers,
+                } => {
+                    walk(url, &mut out);
+                    properties.iter().for_each(|(_, v)| value(v, &mut out));
+                    headers
+                        .iter()
+                        .flat_map(|(_, vs)| vs)
+                        .for_each(|e| walk(e, &mut out));
+                }
+            }
+        }
+        out
+    }
 }

@@ -45,7 +45,15 @@ pub struct Options {
     /// `path` of its dependency, relative to the generated crate's
     /// directory or absolute.
     pub runtime_path: String,
+    /// The AWS partition table (`partitions.json`) that endpoint rules
+    /// calling `aws.partition` need. [`Options::new`] takes a
+    /// `partitions.json` beside the model files, when there is one.
+    pub partitions: Option<PathBuf>,
 }
+
+/// The name of the partition table beside the model files (which is not a
+/// model file itself).
+pub const PARTITIONS_FILE: &str = "partitions.json";
 
 /// The runtime crate's directory in this repository, absolute: the default
 /// of [`Options::runtime_path`].
@@ -54,7 +62,18 @@ pub const RUNTIME_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime")
 impl Options {
     /// Options for the given model files, every operation, package `s3-api`.
     pub fn new(models: Vec<PathBuf>) -> Self {
+        // The first beside any model file, in path order (so the order the
+        // files are given in does not matter).
+        let mut beside: Vec<PathBuf> = models
+            .iter()
+            .filter_map(|m| m.parent())
+            .map(|dir| dir.join(PARTITIONS_FILE))
+            .filter(|p| p.is_file())
+            .collect();
+        beside.sort();
+        let partitions = beside.into_iter().next();
         Options {
+            partitions,
             models,
             service: None,
             ops: None,
@@ -75,7 +94,16 @@ pub fn generate(opts: &Options) -> Result<Files, Diagnostics> {
 
 /// Like [`generate`], for a model already loaded (e.g. from in-memory sources).
 pub fn generate_from_model(model: &model::Model, opts: &Options) -> Result<Files, Diagnostics> {
-    let krate = lower::lower(model, opts.service.as_deref(), opts.ops.as_deref())?;
+    let partitions = match &opts.partitions {
+        Some(path) => Some(read_partitions(path)?),
+        None => None,
+    };
+    let krate = lower::lower(
+        model,
+        opts.service.as_deref(),
+        opts.ops.as_deref(),
+        partitions.as_ref(),
+    )?;
     let crate_opts = emit::CrateOptions {
         package: opts.package.clone(),
         standalone: opts.standalone,
@@ -104,4 +132,17 @@ pub fn generate_from_model(model: &model::Model, opts: &Options) -> Result<Files
     );
     files.insert("tests/roundtrip.rs".into(), strategies::SHIM.into());
     Ok(files)
+}
+
+/// Reads the partition table.
+fn read_partitions(path: &std::path::Path) -> Result<lower::PartitionsInput, Diagnostics> {
+    let file = path.display().to_string();
+    let fail = |msg: String| {
+        let mut d = Diagnostics::default();
+        d.push(Some(&file), None, None, msg);
+        d
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    let json = serde_json::from_str(&text).map_err(|e| fail(format!("not JSON: {e}")))?;
+    Ok(lower::PartitionsInput { file, json })
 }

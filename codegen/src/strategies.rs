@@ -1300,10 +1300,19 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap().path())
             .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .filter(|p| !p.ends_with(crate::PARTITIONS_FILE))
             .collect();
         models.sort();
         let model = crate::model::Model::load(&models).unwrap_or_else(|d| panic!("{d}"));
-        let krate = crate::lower::lower(&model, None, None).unwrap_or_else(|d| panic!("{d}"));
+        let partitions = crate::lower::PartitionsInput {
+            file: crate::PARTITIONS_FILE.into(),
+            json: serde_json::from_str(
+                &std::fs::read_to_string(model_dir.join(crate::PARTITIONS_FILE)).unwrap(),
+            )
+            .unwrap(),
+        };
+        let krate = crate::lower::lower(&model, None, None, Some(&partitions))
+            .unwrap_or_else(|d| panic!("{d}"));
         let text = super::emit(&krate, "s3_api").unwrap();
         let file = syn::parse_file(&text).expect("the emitted file parses");
         let tests = file

@@ -5,6 +5,8 @@
 //! cargo run -q -p s3-api --example wire -- response        <OperationName> <response.http>
 //! cargo run -q -p s3-api --example wire -- parse-request   <OperationName> <request.http>
 //! cargo run -q -p s3-api --example wire -- render-response <OperationName> <result.json>
+//! cargo run -q -p s3-api --example wire -- request  <OperationName> <input.json> --region R [endpoint flags]
+//! cargo run -q -p s3-api --example wire -- endpoint <params.json>
 //! ```
 //!
 //! `request` reads the operation input as JSON (the AWS SDK input shape) and
@@ -17,8 +19,19 @@
 //! `render-response` reads `{"Output": …}` or `{"Error": {"Type": …, "Code":
 //! …, "Message": …, "RequestId": …, "HostId": …, "Status": …}}` and prints
 //! the HTTP/1.1 response: status line, lower-case headers sorted by name, a
-//! blank line, the body. Any problem with the arguments or the input: one
-//! line on stderr and exit code 2.
+//! blank line, the body.
+//!
+//! Endpoints (crates generated from a service with endpoint rules): with
+//! `--region` and the other endpoint flags, `request` builds the full request
+//! for that configuration: the request line holds the path and query
+//! relative to the resolved host, and a `host:` header joins the others.
+//! `endpoint` reads one params object, or a JSON array of them, with the rule
+//! set's parameter names (`{"Bucket": "b", "Region": "us-west-2"}`), and
+//! prints one JSON line per object: `{"endpoint": {"url": …, "properties":
+//! {…}, "headers": {…}}}` or `{"error": "<the rule's message>"}`.
+//!
+//! Any problem with the arguments or the input: one line on stderr and exit
+//! code 2.
 
 use std::process::ExitCode;
 
@@ -53,9 +66,69 @@ pub(crate) fn main() -> ExitCode {
     }
 }
 
+const USAGE: &str = "usage: wire (request|response|parse-request|render-response) <OperationName> <file>
+       wire request <OperationName> <input.json> --region R [--endpoint-url URL] [--force-path-style] [--use-dualstack] [--use-fips] [--accelerate] [--use-arn-region] [--disable-multi-region-access-points]
+       wire endpoint <params.json>";
+
+/// The endpoint flags of `request`, with the rule set built-in each sets
+/// (`None`: a switch, which sets `true`).
+const ENDPOINT_FLAGS: &[(&str, &str, bool)] = &[
+    ("--region", "AWS::Region", true),
+    ("--endpoint-url", "SDK::Endpoint", true),
+    ("--force-path-style", "AWS::S3::ForcePathStyle", false),
+    ("--use-dualstack", "AWS::UseDualStack", false),
+    ("--use-fips", "AWS::UseFIPS", false),
+    ("--accelerate", "AWS::S3::Accelerate", false),
+    ("--use-arn-region", "AWS::S3::UseArnRegion", false),
+    ("--disable-multi-region-access-points", "AWS::S3::DisableMultiRegionAccessPoints", false),
+];
+
+/// Endpoint flags as (built-in, value) pairs: a value for `--region` and
+/// `--endpoint-url`, `None` for the switches. `--region` is required.
+fn endpoint_settings(flags: &[String]) -> Result<Vec<(&'static str, Option<String>)>, String> {
+    let mut settings = Vec::new();
+    let mut rest = flags.iter();
+    while let Some(flag) = rest.next() {
+        let (name, value) = match flag.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_owned())),
+            _ => (flag.as_str(), None),
+        };
+        let Some(&(_, built_in, takes_value)) = ENDPOINT_FLAGS.iter().find(|(f, _, _)| *f == name) else {
+            return Err(format!("unknown flag `{flag}`\n{USAGE}"));
+        };
+        let value = match (takes_value, value) {
+            (true, Some(v)) => Some(v),
+            (true, None) => Some(rest.next().filter(|v| !v.starts_with("--")).cloned().ok_or_else(|| format!("`{name}` needs a value"))?),
+            (false, None) => None,
+            (false, Some(_)) => return Err(format!("`{name}` takes no value")),
+        };
+        if settings.iter().any(|(b, _)| *b == built_in) {
+            return Err(format!("`{name}` given more than once"));
+        }
+        settings.push((built_in, value));
+    }
+    if !settings.iter().any(|(b, _)| *b == "AWS::Region") {
+        return Err("the endpoint flags need `--region`".into());
+    }
+    Ok(settings)
+}
+
 fn main_with(args: &[String]) -> Result<Vec<u8>, String> {
+    if let [mode, path] = args {
+        if mode == "endpoint" {
+            let input = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            return endpoints(&input);
+        }
+    }
+    if let [mode, operation, path, flags @ ..] = args {
+        if mode == "request" && !flags.is_empty() {
+            let settings = endpoint_settings(flags)?;
+            let input = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            return dispatch_at(operation, &input, &settings);
+        }
+    }
     let [mode, operation, path] = args else {
-        return Err("usage: wire (request|response|parse-request|render-response) <OperationName> <file>".into());
+        return Err(USAGE.into());
     };
     let mode = match mode.as_str() {
         "request" => Mode::Request,
@@ -205,10 +278,13 @@ fn read_body(rest: &[u8], length: Option<usize>, chunked: bool) -> Result<Vec<u8
     }
 }
 
-/// The request as HTTP/1.1: request line, sorted lower-case headers, blank
+/// The request as HTTP/1.1: request line (the path and query, relative to
+/// the host when the URI is absolute), sorted lower-case headers, blank
 /// line, then the body's bytes as they are.
+#[allow(dead_code)]
 fn render_request(request: &http::Request<Vec<u8>>) -> Vec<u8> {
-    let mut out = format!("{} {} HTTP/1.1\n", request.method(), request.uri());
+    let target = request.uri().path_and_query().map_or("/", |p| p.as_str());
+    let mut out = format!("{} {} HTTP/1.1\n", request.method(), target);
     push_headers(&mut out, request.headers());
     out.push('\n');
     let mut out = out.into_bytes();

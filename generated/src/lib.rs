@@ -10,6 +10,10 @@
 //! Server side: read a request with [`Operation::parse_request`] and answer
 //! with [`Operation::build_response`] or [`Operation::build_error_response`].
 //!
+//! Endpoints: [`endpoint::build_request`] resolves the endpoint of an input
+//! from the service's rules for a client [`endpoint::Config`] (region, FIPS,
+//! dual-stack, custom endpoint...) and builds the full request.
+//!
 //! Operations:
 //! - [`CreateBucket`](operation::CreateBucket)
 //! - [`DeleteBucket`](operation::DeleteBucket)
@@ -29,6 +33,10 @@ pub use indexmap;
 // callers that stream a body, and event streams.
 pub use s3_runtime::{checksum, error, event_stream, primitives, server};
 
+/// Endpoints from the service's rules: [`endpoint::resolve`], the client
+/// [`endpoint::Config`] and [`endpoint::build_request`].
+#[rustfmt::skip]
+pub mod endpoint;
 #[rustfmt::skip]
 pub mod operation;
 #[rustfmt::skip]

@@ -338,6 +338,12 @@ pub enum BuildError {
         /// The name of the input member.
         member: &'static str,
     },
+    /// The endpoint rules ended in an error for this request's parameters:
+    /// the rule's message.
+    Endpoint {
+        /// The rule's message.
+        message: String,
+    },
     /// The request URI could not be formed: every value is percent-encoded,
     /// so this happens only when the URI is too long for `http::Uri` (about
     /// 64 KiB).
@@ -378,6 +384,9 @@ impl fmt::Display for BuildError {
                 f,
                 "the input member `{member}` is not a valid host label, but it is part of the host name"
             ),
+            BuildError::Endpoint { message } => {
+                write!(f, "no endpoint for this request: {message}")
+            }
             BuildError::InvalidUri { reason } => {
                 write!(f, "the request URI could not be formed: {reason}")
             }

@@ -17,7 +17,8 @@
 //! - [`operation`]: the [`Operation`](operation::Operation) trait and the
 //!   traits of inputs, outputs and errors, with what every operation shares
 //!   written once, and the service [`Profile`](operation::Profile);
-//! - [`error`]: the error types every operation shares.
+//! - [`error`]: the error types every operation shares;
+//! - [`endpoint`]: the functions endpoint rules call, and the resolved endpoint.
 //!
 //! Nothing here panics on input from the network: every parser returns an
 //! error value.
@@ -25,6 +26,7 @@
 #![forbid(unsafe_code)]
 
 pub mod checksum;
+pub mod endpoint;
 pub mod error;
 pub mod event_stream;
 pub mod headers;

@@ -134,7 +134,19 @@ pub trait Input: Sized {
     /// Builds the request: method, path-style relative URI, headers and
     /// body. No I/O; add the host, sign and send it with the HTTP client of
     /// your choice.
-    fn to_http_request(&self) -> Result<http::Request<Vec<u8>>, BuildError>;
+    fn to_http_request(&self) -> Result<http::Request<Vec<u8>>, BuildError> {
+        self.to_http_request_at(None)
+    }
+
+    /// Builds the request for a resolved endpoint: with `Some`, the URI is
+    /// the endpoint's URL joined with the operation's path and query, the
+    /// request gets a `host` header and the endpoint's headers, and a path
+    /// label whose value the endpoint already carries (S3's bucket) is left
+    /// out of the path; with `None`, as [`Input::to_http_request`].
+    fn to_http_request_at(
+        &self,
+        endpoint: Option<&crate::endpoint::Endpoint>,
+    ) -> Result<http::Request<Vec<u8>>, BuildError>;
 
     /// Reads a request into the input (server side): method, path-style URI,
     /// query string, headers and body. Unknown query parameters and headers

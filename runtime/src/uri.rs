@@ -48,6 +48,42 @@ pub fn push_label(
     Ok(())
 }
 
+/// Starts a request URI at a resolved endpoint: appends the endpoint's URL
+/// without a trailing slash, with `host_prefix` (an operation's `endpoint`
+/// trait, e.g. `route.`) before its host, and returns the length written,
+/// for [`end_path`]. With no endpoint, appends nothing and returns 0.
+pub fn push_endpoint(
+    out: &mut String,
+    endpoint: Option<&crate::endpoint::Endpoint>,
+    host_prefix: Option<&str>,
+) -> usize {
+    let Some(endpoint) = endpoint else { return 0 };
+    let url = endpoint.url.as_str();
+    match url.find("://") {
+        Some(i) => {
+            out.push_str(&url[..i + 3]);
+            out.push_str(host_prefix.unwrap_or_default());
+            out.push_str(url[i + 3..].trim_end_matches('/'));
+        }
+        None => out.push_str(url.trim_end_matches('/')),
+    }
+    out.len()
+}
+
+/// Ends the path of a URI begun by [`push_endpoint`] at `base`: when the
+/// operation added no path and the endpoint has none either, the path is
+/// `/`. (An endpoint with a path, such as a path-style bucket, keeps it as
+/// is: `https://s3.amazonaws.com/bucket?analytics`.)
+pub fn end_path(out: &mut String, base: usize) {
+    if out.len() != base {
+        return;
+    }
+    let after_scheme = out.find("://").map_or(0, |i| i + 3);
+    if !out[after_scheme..].contains('/') {
+        out.push('/');
+    }
+}
+
 /// Appends one label of a host prefix. The value must be a valid host label
 /// (letters, digits and hyphens, dots between labels, at most 63 bytes per
 /// label), since it becomes part of the host name.

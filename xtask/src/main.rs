@@ -25,6 +25,9 @@ options:
     --all          every operation of the service (the default without --ops)
     --out DIR      output directory; default: <workspace>/generated (which
                    also declares every tests/examples/*.rs as an example)
+    --partitions FILE
+                   the AWS partition table the endpoint rules read; default:
+                   partitions.json beside the model files
     -h, --help     print this help";
 
 /// The parsed `codegen` command line.
@@ -36,6 +39,7 @@ struct Args {
     ops: Option<Vec<String>>,
     all: bool,
     out: Option<PathBuf>,
+    partitions: Option<PathBuf>,
 }
 
 /// Why the command line was not run.
@@ -105,6 +109,10 @@ fn parse_codegen(args: &[String]) -> Result<Args, ArgError> {
                 return Err(ArgError::Bad("`--out` given more than once".into()));
             }
             "--out" => parsed.out = Some(PathBuf::from(value()?)),
+            "--partitions" if parsed.partitions.is_some() => {
+                return Err(ArgError::Bad("`--partitions` given more than once".into()));
+            }
+            "--partitions" => parsed.partitions = Some(PathBuf::from(value()?)),
             _ => return Err(ArgError::Bad(format!("unexpected argument `{arg}`"))),
         }
     }
@@ -131,7 +139,11 @@ fn default_models(dir: &Path) -> Result<Vec<PathBuf>, String> {
         let path = entry
             .map_err(|e| format!("reading {}: {e}", dir.display()))?
             .path();
-        if path.extension().is_some_and(|ext| ext == "json") && path.is_file() {
+        // The partition table sits beside the model files; it is not one.
+        let partitions = path
+            .file_name()
+            .is_some_and(|n| n == codegen::PARTITIONS_FILE);
+        if path.extension().is_some_and(|ext| ext == "json") && path.is_file() && !partitions {
             models.push(path);
         }
     }
@@ -246,13 +258,15 @@ fn run_codegen(args: Args) -> Result<ExitCode, String> {
     } else {
         workspace_examples(&root.join("tests/examples"))?
     };
+    let defaults = codegen::Options::new(models);
     let opts = codegen::Options {
+        partitions: args.partitions.or(defaults.partitions.clone()),
         service: args.service,
         ops: args.ops,
         standalone,
         examples,
         runtime_path: relative_path(&out, &root.join("runtime")),
-        ..codegen::Options::new(models)
+        ..defaults
     };
     let files = match codegen::generate(&opts) {
         Ok(files) => files,

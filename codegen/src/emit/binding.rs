@@ -16,7 +16,7 @@ pub(crate) fn path_pattern(op: &OperationDef) -> String {
         s.push('/');
         match seg {
             PathSegment::Literal(l) => s.push_str(l),
-            PathSegment::Label { field, greedy } => {
+            PathSegment::Label { field, greedy, .. } => {
                 s.push('{');
                 s.push_str(&op.input.fields[*field].member);
                 if *greedy {

@@ -4,6 +4,7 @@
 //! formats Rust with prettyplease and puts the generated-file header on top.
 
 mod binding;
+mod endpoint;
 mod event_stream;
 mod operation;
 mod server;
@@ -45,7 +46,7 @@ pub fn emit(krate: &Crate, opts: &CrateOptions) -> Result<Files, String> {
     })];
     for op in &krate.operations {
         jobs.push(Box::new(move || {
-            let body = operation::module(op);
+            let body = operation::module(op, krate.endpoints.as_ref());
             let file = quote! {
                 #![doc = " Input, output, HTTP binding and errors of this operation."]
                 #body
@@ -55,6 +56,16 @@ pub fn emit(krate: &Crate, opts: &CrateOptions) -> Result<Files, String> {
             let text = rust(file).map_err(|e| format!("operation {}: {e}", op.name))?;
             Ok((format!("src/operation/{file_name}.rs"), text))
         }));
+    }
+    if let Some(e) = &krate.endpoints {
+        jobs.push(Box::new(move || {
+            Ok(("src/endpoint.rs".into(), endpoint::file(krate, e)?))
+        }));
+        files.insert("tests/endpoints.rs".into(), endpoint::TESTS_SHIM.into());
+        files.insert(
+            "tests/endpoints/run.rs".into(),
+            endpoint::tests(krate, e, &opts.package.replace('-', "_"))?,
+        );
     }
     files.extend(run_parallel(jobs)?);
     let mods = krate.operations.iter().map(|op| {
@@ -234,6 +245,16 @@ fn lib_rs(krate: &Crate) -> String {
     for op in &krate.operations {
         ops.push_str(&format!("//! - [`{0}`](operation::{0})\n", op.name));
     }
+    let endpoint_mod = if krate.endpoints.is_some() {
+        "/// Endpoints from the service's rules: [`endpoint::resolve`], the client\n/// [`endpoint::Config`] and [`endpoint::build_request`].\n#[rustfmt::skip]\npub mod endpoint;\n"
+    } else {
+        ""
+    };
+    let endpoint_doc = if krate.endpoints.is_some() {
+        "//!\n//! Endpoints: [`endpoint::build_request`] resolves the endpoint of an input\n//! from the service's rules for a client [`endpoint::Config`] (region, FIPS,\n//! dual-stack, custom endpoint...) and builds the full request.\n"
+    } else {
+        ""
+    };
     let profile = &krate.service.profile;
     let profile = format!(
         "s3_runtime::operation::Profile {{\n    request_id_header: {:?},\n    host_id_header: {:?},\n    errors_in_success: {},\n    bare_error_documents: {},\n    errors_named_by_status: {},\n}}",
@@ -254,7 +275,7 @@ fn lib_rs(krate: &Crate) -> String {
 //!
 //! Server side: read a request with [`Operation::parse_request`] and answer
 //! with [`Operation::build_response`] or [`Operation::build_error_response`].
-//!
+{endpoint_doc}//!
 //! Operations:
 {ops}
 #![forbid(unsafe_code)]
@@ -266,7 +287,7 @@ pub use indexmap;
 // callers that stream a body, and event streams.
 pub use s3_runtime::{{checksum, error, event_stream, primitives, server}};
 
-#[rustfmt::skip]
+{endpoint_mod}#[rustfmt::skip]
 pub mod operation;
 #[rustfmt::skip]
 pub mod types;
@@ -399,6 +420,92 @@ fn wire_example(krate: &Crate, opts: &CrateOptions) -> Result<String, String> {
         let feature = &op.feature;
         quote!(#[cfg(feature = #feature)] names.push(#name);)
     });
+    let endpoints = if krate.endpoints.is_some() {
+        let arms = krate.operations.iter().map(|op| {
+            let m = ident(&op.module);
+            let marker = ident(&op.name);
+            let name = &op.name;
+            let feature = &op.feature;
+            quote!(#[cfg(feature = #feature)] #name => request_at::<api::operation::#m::#marker>(input, &config),)
+        });
+        quote! {
+            /// `request` with endpoint flags: the full request for that configuration.
+            fn dispatch_at(operation: &str, input: &[u8], settings: &[(&str, Option<String>)]) -> Result<Vec<u8>, String> {
+                let mut config = api::endpoint::Config::default();
+                for (built_in, value) in settings {
+                    let value = match value {
+                        Some(v) => api::endpoint::ParamValue::Str(v),
+                        None => api::endpoint::ParamValue::Bool(true),
+                    };
+                    config.set(built_in, value)?;
+                }
+                #[allow(clippy::match_single_binding)]
+                match operation {
+                    #(#arms)*
+                    other => Err(format!("unknown operation `{other}`; known: {}", operations().join(", "))),
+                }
+            }
+
+            #[allow(dead_code)]
+            fn request_at<O>(input: &[u8], config: &api::endpoint::Config) -> Result<Vec<u8>, String>
+            where
+                O: Operation,
+                O::Input: serde::de::DeserializeOwned + api::endpoint::EndpointParams,
+            {
+                let value: O::Input =
+                    serde_json::from_slice(input).map_err(|e| format!("invalid input for {}: {e}", O::NAME))?;
+                let (request, _) = api::endpoint::build_request::<O>(config, &value).map_err(|e| e.to_string())?;
+                Ok(render_request(&request))
+            }
+
+            /// `endpoint`: one JSON line per params object.
+            fn endpoints(input: &[u8]) -> Result<Vec<u8>, String> {
+                let json: serde_json::Value = serde_json::from_slice(input).map_err(|e| format!("invalid JSON: {e}"))?;
+                let objects = match &json {
+                    serde_json::Value::Array(items) => items.iter().collect(),
+                    one => vec![one],
+                };
+                let mut out = String::new();
+                for object in objects {
+                    let entries = object.as_object().ok_or("each params value must be a JSON object")?;
+                    let mut params = api::endpoint::Params::default();
+                    for (name, value) in entries {
+                        let value = match value {
+                            serde_json::Value::String(s) => api::endpoint::ParamValue::Str(s),
+                            serde_json::Value::Bool(b) => api::endpoint::ParamValue::Bool(*b),
+                            serde_json::Value::Array(items) => api::endpoint::ParamValue::StrArray(
+                                items.iter().map(|i| i.as_str().ok_or(format!("`{name}`: a string array holds {i}"))).collect::<Result<_, _>>()?,
+                            ),
+                            other => return Err(format!("`{name}`: {other} is not a string, boolean or string array")),
+                        };
+                        params.set(name, value)?;
+                    }
+                    match api::endpoint::resolve(&params) {
+                        Ok(endpoint) => {
+                            out.push_str("{\"endpoint\":");
+                            out.push_str(&endpoint.to_json());
+                            out.push_str("}\n");
+                        }
+                        Err(e) => {
+                            out.push_str(&serde_json::json!({ "error": e.message }).to_string());
+                            out.push('\n');
+                        }
+                    }
+                }
+                Ok(out.into_bytes())
+            }
+        }
+    } else {
+        quote! {
+            fn dispatch_at(_: &str, _: &[u8], _: &[(&str, Option<String>)]) -> Result<Vec<u8>, String> {
+                Err("this crate's service has no endpoint rules: build requests without endpoint flags".into())
+            }
+
+            fn endpoints(_: &[u8]) -> Result<Vec<u8>, String> {
+                Err("this crate's service has no endpoint rules".into())
+            }
+        }
+    };
     let dispatch = quote! {
         use #krate_ident as api;
 
@@ -417,6 +524,8 @@ fn wire_example(krate: &Crate, opts: &CrateOptions) -> Result<String, String> {
                 other => Err(format!("unknown operation `{other}`; known: {}", operations().join(", "))),
             }
         }
+
+        #endpoints
     };
     let template = include_str!("../../templates/wire_example.rs");
     let file: syn::File = syn::parse2(dispatch).map_err(|e| e.to_string())?;

@@ -18,7 +18,7 @@ const HEADER_TS: TimestampFormat = TimestampFormat::HttpDate;
 const URI_TS: TimestampFormat = TimestampFormat::DateTime;
 
 /// The whole module body for one operation.
-pub fn module(op: &OperationDef) -> TokenStream {
+pub fn module(op: &OperationDef, endpoints: Option<&Endpoints>) -> TokenStream {
     let marker = ident(&op.name);
     let input = ident(&op.input.name);
     let output = ident(&op.output.name);
@@ -46,6 +46,7 @@ pub fn module(op: &OperationDef) -> TokenStream {
     let from_response = read_output(op);
     let (error_enum, from_code) = error_enum(op);
     let server = super::server::parts(op);
+    let endpoint_params = endpoints.map(|e| super::endpoint::fills(op, e));
     let (from_request, request_reader) = (&server.from_request, &server.request_reader);
     let (to_response, error_response) = (&server.to_response, &server.error_response);
     quote! {
@@ -67,6 +68,7 @@ pub fn module(op: &OperationDef) -> TokenStream {
             #from_request
         }
         #request_helpers
+        #endpoint_params
         #request_reader
         #streamed
         #host
@@ -110,17 +112,27 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
             let text = format!("/{}", encode_literal(l));
             quote!(uri.push_str(#text);)
         }
-        PathSegment::Label { field, greedy } => {
+        PathSegment::Label {
+            field,
+            greedy,
+            in_endpoint,
+        } => {
             let f = &fields[*field];
             let fname = ident(&f.name);
             let member = &f.member;
             let text = to_text(&f.ty, quote!(v), URI_TS);
-            quote! {
+            let push = quote! {
                 uri.push('/');
                 {
                     let v = &self.#fname;
                     s3_runtime::uri::push_label(&mut uri, #member, #text, #greedy)?;
                 }
+            };
+            // A resolved endpoint already carries this label's value.
+            if *in_endpoint {
+                quote!(if endpoint.is_none() { #push })
+            } else {
+                push
             }
         }
     });
@@ -191,7 +203,7 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
     );
     let method = method_tokens(&op.method);
     let doc = format!(
-        " Builds the `{}` request: method, path-style relative URI, headers and body. No I/O; add the host, sign and send it with the HTTP client of your choice.",
+        " Builds the `{}` request: method, URI, headers and body; for an endpoint, its absolute URI, `host` header and the endpoint's headers, else a path-style relative URI. No I/O: sign and send it with the HTTP client of your choice.",
         op.name
     );
     let (checksum_compute, checksum_insert) = checksum(op);
@@ -205,10 +217,20 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
         .iter()
         .filter(|f| f.idempotency_token && f.optional)
         .collect();
+    let base = if op.host_prefix.is_some() {
+        quote! {
+            let host_prefix = if endpoint.is_some() { Some(self.host_prefix()?) } else { None };
+            let base = s3_runtime::uri::push_endpoint(&mut uri, endpoint, host_prefix.as_deref());
+        }
+    } else {
+        quote!(let base = s3_runtime::uri::push_endpoint(&mut uri, endpoint, None);)
+    };
     let build_body = quote! {
-        (&self) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
+        (&self, endpoint: Option<&s3_runtime::endpoint::Endpoint>) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
             let mut uri = String::with_capacity(128);
+            #base
             #(#path)*
+            s3_runtime::uri::end_path(&mut uri, base);
             #first
             #(#literals)*
             #(#queries)*
@@ -225,12 +247,15 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
             #content_type
             #checksum_insert
             #content_length
+            if let Some(endpoint) = endpoint {
+                s3_runtime::endpoint::apply(&mut request, endpoint)?;
+            }
             Ok(request)
         }
     };
     if tokens.is_empty() {
         return (
-            quote!(#[doc = #doc] fn to_http_request #build_body),
+            quote!(#[doc = #doc] fn to_http_request_at #build_body),
             quote!(),
         );
     }
@@ -242,18 +267,22 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
         #[doc = #doc]
         ///
         /// An empty idempotency token is filled with a fresh random token.
-        fn to_http_request(&self) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
-            self.to_http_request_with_token(crate::primitives::idempotency_token)
+        fn to_http_request_at(&self, endpoint: Option<&s3_runtime::endpoint::Endpoint>) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
+            self.with_tokens(crate::primitives::idempotency_token).build_http_request(endpoint)
         }
     };
     let helpers = quote! {
         impl #input {
             /// Like `to_http_request`, with the idempotency tokens that the
             /// caller left empty taken from `token`.
-            pub fn to_http_request_with_token(&self, mut token: impl FnMut() -> String) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
+            pub fn to_http_request_with_token(&self, token: impl FnMut() -> String) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
+                self.with_tokens(token).build_http_request(None)
+            }
+            /// A copy with the empty idempotency tokens filled from `token`.
+            fn with_tokens(&self, mut token: impl FnMut() -> String) -> Self {
                 let mut filled = self.clone();
                 #(#fills)*
-                filled.build_http_request()
+                filled
             }
             fn build_http_request #build_body
         }

@@ -64,7 +64,7 @@ fn from_http_request(op: &OperationDef) -> (TokenStream, TokenStream) {
     let pattern = path_pattern(op);
     let segments = op.path.iter().map(|seg| match seg {
         PathSegment::Literal(l) => quote!(crate::server::Segment::Literal(#l)),
-        PathSegment::Label { field, greedy } => {
+        PathSegment::Label { field, greedy, .. } => {
             let member = &fields[*field].member;
             if *greedy {
                 quote!(crate::server::Segment::Greedy(#member))

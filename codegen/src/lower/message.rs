@@ -217,7 +217,7 @@ mod tests {
 
     fn lower(name: &str, json: &str) -> Crate {
         let model = Model::from_sources(&[(name, json)]).expect("the model loads");
-        super::super::lower(&model, None, None).expect("the model lowers")
+        super::super::lower(&model, None, None, None).expect("the model lowers")
     }
 
     fn fixture(name: &str) -> Crate {
@@ -506,7 +506,7 @@ mod tests {
             r#""Where": {"target": "smithy.api#String"}, "Also": {"target": "smithy.api#String"}"#,
         );
         let model = Model::from_sources(&[("model.json", &json)]).expect("the model loads");
-        let err = super::super::lower(&model, None, None).expect_err("two body members");
+        let err = super::super::lower(&model, None, None, None).expect_err("two body members");
         let text = err.to_string();
         assert!(text.contains("ex#GetWhere"), "{text}");
         assert!(text.contains("s3UnwrappedXmlOutput"), "{text}");

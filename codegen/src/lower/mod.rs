@@ -12,6 +12,7 @@
 //! [`operations`] lower shapes and operations (with [`uri`] for the URI
 //! templates of the `http` trait).
 
+mod endpoint;
 pub mod graph;
 mod message;
 mod names;
@@ -26,6 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diag::Diagnostics;
 use crate::ir::*;
 use crate::model::{self, Kind, Model, Shape, local_name};
+pub use endpoint::{BUILT_INS, PartitionsInput};
 use traits::TraitTable;
 
 /// Traits that change what is generated.
@@ -63,33 +65,19 @@ const HANDLED: &[&str] = &[
     "aws.customizations#s3UnwrappedXmlOutput",
     "aws.protocols#httpChecksum",
     "aws.protocols#restXml",
+    "smithy.rules#endpointBdd",
+    "smithy.rules#endpointTests",
+    "smithy.rules#clientContextParams",
+    "smithy.rules#contextParam",
+    "smithy.rules#staticContextParams",
+    "smithy.rules#operationContextParams",
 ];
 
 /// Traits that deliberately change nothing in a sans-IO crate, and why.
 const IGNORED: &[(&str, &str)] = &[
     (
-        "smithy.rules#contextParam",
-        "endpoint resolution is the caller's",
-    ),
-    (
-        "smithy.rules#staticContextParams",
-        "endpoint resolution is the caller's",
-    ),
-    (
-        "smithy.rules#clientContextParams",
-        "endpoint resolution is the caller's",
-    ),
-    (
         "smithy.rules#endpointRuleSet",
-        "endpoint resolution is the caller's",
-    ),
-    (
-        "smithy.rules#endpointBdd",
-        "endpoint resolution is the caller's",
-    ),
-    (
-        "smithy.rules#endpointTests",
-        "endpoint resolution is the caller's",
+        "the generator compiles smithy.rules#endpointBdd, the same rules as a decision diagram",
     ),
     ("aws.auth#sigv4", "signing is the caller's"),
     ("smithy.api#auth", "signing is the caller's"),
@@ -157,6 +145,7 @@ pub fn lower(
     model: &Model,
     service: Option<&str>,
     ops: Option<&[String]>,
+    partitions: Option<&PartitionsInput>,
 ) -> Result<Crate, Diagnostics> {
     let mut d = Diagnostics::default();
     let Some(service) = select_service(model, service, &mut d) else {
@@ -246,6 +235,26 @@ pub fn lower(
         .filter_map(|id| cx.lower_operation(service, &model.shapes[*id], &recursive))
         .collect();
     operations.sort_by(|a, b| a.name.cmp(&b.name));
+    let endpoints = endpoint::lower(service, partitions, &mut cx.d);
+    if let Some(endpoints) = &endpoints {
+        let read = endpoints.params_read();
+        for op in &mut operations {
+            let shape = &model.shapes[operation_id(model, &op.name, &op_ids)];
+            op.endpoint_params =
+                endpoint::operation_fills(model, endpoints, shape, &op.input, &mut cx.d);
+            for seg in &mut op.path {
+                if let PathSegment::Label {
+                    field, in_endpoint, ..
+                } = seg
+                {
+                    *in_endpoint = op
+                        .endpoint_params
+                        .iter()
+                        .any(|f| f.source == FillSource::Field(*field) && read.contains(&f.param));
+                }
+            }
+        }
+    }
     // Which operations use each type, for per-operation cargo features.
     let by_shape: BTreeMap<&str, &str> =
         types.iter().map(|t| (type_shape_id(t), t.name())).collect();
@@ -262,6 +271,7 @@ pub fn lower(
         }
     }
     let krate = Crate {
+        endpoints,
         type_features,
         service: service_info,
         types,
@@ -282,6 +292,7 @@ fn empty_crate() -> Crate {
         types: vec![],
         operations: vec![],
         type_features: BTreeMap::new(),
+        endpoints: None,
     }
 }
 

@@ -94,6 +94,7 @@ impl Cx<'_> {
         Some(OperationDef {
             feature: naming::feature_name(shape.name()),
             checksum,
+            endpoint_params: Vec::new(),
             host_prefix,
             module: naming::field_name(shape.name()),
             docs: docs(traits),
@@ -133,7 +134,11 @@ impl Cx<'_> {
                         Some(i) => {
                             input.fields[i].binding = Binding::Label { greedy };
                             labels_seen.insert(name.clone());
-                            path.push(PathSegment::Label { field: i, greedy });
+                            path.push(PathSegment::Label {
+                                field: i,
+                                greedy,
+                                in_endpoint: false,
+                            });
                         }
                         None => self.err(
                             shape,

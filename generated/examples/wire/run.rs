@@ -7,6 +7,8 @@
 //! cargo run -q -p s3-api --example wire -- response        <OperationName> <response.http>
 //! cargo run -q -p s3-api --example wire -- parse-request   <OperationName> <request.http>
 //! cargo run -q -p s3-api --example wire -- render-response <OperationName> <result.json>
+//! cargo run -q -p s3-api --example wire -- request  <OperationName> <input.json> --region R [endpoint flags]
+//! cargo run -q -p s3-api --example wire -- endpoint <params.json>
 //! ```
 //!
 //! `request` reads the operation input as JSON (the AWS SDK input shape) and
@@ -19,8 +21,19 @@
 //! `render-response` reads `{"Output": …}` or `{"Error": {"Type": …, "Code":
 //! …, "Message": …, "RequestId": …, "HostId": …, "Status": …}}` and prints
 //! the HTTP/1.1 response: status line, lower-case headers sorted by name, a
-//! blank line, the body. Any problem with the arguments or the input: one
-//! line on stderr and exit code 2.
+//! blank line, the body.
+//!
+//! Endpoints (crates generated from a service with endpoint rules): with
+//! `--region` and the other endpoint flags, `request` builds the full request
+//! for that configuration: the request line holds the path and query
+//! relative to the resolved host, and a `host:` header joins the others.
+//! `endpoint` reads one params object, or a JSON array of them, with the rule
+//! set's parameter names (`{"Bucket": "b", "Region": "us-west-2"}`), and
+//! prints one JSON line per object: `{"endpoint": {"url": …, "properties":
+//! {…}, "headers": {…}}}` or `{"error": "<the rule's message>"}`.
+//!
+//! Any problem with the arguments or the input: one line on stderr and exit
+//! code 2.
 
 use std::process::ExitCode;
 
@@ -55,9 +68,69 @@ pub(crate) fn main() -> ExitCode {
     }
 }
 
+const USAGE: &str = "usage: wire (request|response|parse-request|render-response) <OperationName> <file>
+       wire request <OperationName> <input.json> --region R [--endpoint-url URL] [--force-path-style] [--use-dualstack] [--use-fips] [--accelerate] [--use-arn-region] [--disable-multi-region-access-points]
+       wire endpoint <params.json>";
+
+/// The endpoint flags of `request`, with the rule set built-in each sets
+/// (`None`: a switch, which sets `true`).
+const ENDPOINT_FLAGS: &[(&str, &str, bool)] = &[
+    ("--region", "AWS::Region", true),
+    ("--endpoint-url", "SDK::Endpoint", true),
+    ("--force-path-style", "AWS::S3::ForcePathStyle", false),
+    ("--use-dualstack", "AWS::UseDualStack", false),
+    ("--use-fips", "AWS::UseFIPS", false),
+    ("--accelerate", "AWS::S3::Accelerate", false),
+    ("--use-arn-region", "AWS::S3::UseArnRegion", false),
+    ("--disable-multi-region-access-points", "AWS::S3::DisableMultiRegionAccessPoints", false),
+];
+
+/// Endpoint flags as (built-in, value) pairs: a value for `--region` and
+/// `--endpoint-url`, `None` for the switches. `--region` is required.
+fn endpoint_settings(flags: &[String]) -> Result<Vec<(&'static str, Option<String>)>, String> {
+    let mut settings = Vec::new();
+    let mut rest = flags.iter();
+    while let Some(flag) = rest.next() {
+        let (name, value) = match flag.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_owned())),
+            _ => (flag.as_str(), None),
+        };
+        let Some(&(_, built_in, takes_value)) = ENDPOINT_FLAGS.iter().find(|(f, _, _)| *f == name) else {
+            return Err(format!("unknown flag `{flag}`\n{USAGE}"));
+        };
+        let value = match (takes_value, value) {
+            (true, Some(v)) => Some(v),
+            (true, None) => Some(rest.next().filter(|v| !v.starts_with("--")).cloned().ok_or_else(|| format!("`{name}` needs a value"))?),
+            (false, None) => None,
+            (false, Some(_)) => return Err(format!("`{name}` takes no value")),
+        };
+        if settings.iter().any(|(b, _)| *b == built_in) {
+            return Err(format!("`{name}` given more than once"));
+        }
+        settings.push((built_in, value));
+    }
+    if !settings.iter().any(|(b, _)| *b == "AWS::Region") {
+        return Err("the endpoint flags need `--region`".into());
+    }
+    Ok(settings)
+}
+
 fn main_with(args: &[String]) -> Result<Vec<u8>, String> {
+    if let [mode, path] = args {
+        if mode == "endpoint" {
+            let input = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            return endpoints(&input);
+        }
+    }
+    if let [mode, operation, path, flags @ ..] = args {
+        if mode == "request" && !flags.is_empty() {
+            let settings = endpoint_settings(flags)?;
+            let input = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            return dispatch_at(operation, &input, &settings);
+        }
+    }
     let [mode, operation, path] = args else {
-        return Err("usage: wire (request|response|parse-request|render-response) <OperationName> <file>".into());
+        return Err(USAGE.into());
     };
     let mode = match mode.as_str() {
         "request" => Mode::Request,
@@ -207,10 +280,13 @@ fn read_body(rest: &[u8], length: Option<usize>, chunked: bool) -> Result<Vec<u8
     }
 }
 
-/// The request as HTTP/1.1: request line, sorted lower-case headers, blank
+/// The request as HTTP/1.1: request line (the path and query, relative to
+/// the host when the URI is absolute), sorted lower-case headers, blank
 /// line, then the body's bytes as they are.
+#[allow(dead_code)]
 fn render_request(request: &http::Request<Vec<u8>>) -> Vec<u8> {
-    let mut out = format!("{} {} HTTP/1.1\n", request.method(), request.uri());
+    let target = request.uri().path_and_query().map_or("/", |p| p.as_str());
+    let mut out = format!("{} {} HTTP/1.1\n", request.method(), target);
     push_headers(&mut out, request.headers());
     out.push('\n');
     let mut out = out.into_bytes();
@@ -323,4 +399,137 @@ fn dispatch(operation: &str, mode: Mode, input: &[u8]) -> Result<Vec<u8>, String
             )
         }
     }
+}
+/// `request` with endpoint flags: the full request for that configuration.
+fn dispatch_at(
+    operation: &str,
+    input: &[u8],
+    settings: &[(&str, Option<String>)],
+) -> Result<Vec<u8>, String> {
+    let mut config = api::endpoint::Config::default();
+    for (built_in, value) in settings {
+        let value = match value {
+            Some(v) => api::endpoint::ParamValue::Str(v),
+            None => api::endpoint::ParamValue::Bool(true),
+        };
+        config.set(built_in, value)?;
+    }
+    #[allow(clippy::match_single_binding)]
+    match operation {
+        #[cfg(feature = "create-bucket")]
+        "CreateBucket" => {
+            request_at::<api::operation::create_bucket::CreateBucket>(input, &config)
+        }
+        #[cfg(feature = "delete-bucket")]
+        "DeleteBucket" => {
+            request_at::<api::operation::delete_bucket::DeleteBucket>(input, &config)
+        }
+        #[cfg(feature = "delete-bucket-analytics-configuration")]
+        "DeleteBucketAnalyticsConfiguration" => {
+            request_at::<
+                api::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfiguration,
+            >(input, &config)
+        }
+        #[cfg(feature = "get-bucket-analytics-configuration")]
+        "GetBucketAnalyticsConfiguration" => {
+            request_at::<
+                api::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfiguration,
+            >(input, &config)
+        }
+        #[cfg(feature = "head-bucket")]
+        "HeadBucket" => {
+            request_at::<api::operation::head_bucket::HeadBucket>(input, &config)
+        }
+        #[cfg(feature = "list-bucket-analytics-configurations")]
+        "ListBucketAnalyticsConfigurations" => {
+            request_at::<
+                api::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurations,
+            >(input, &config)
+        }
+        #[cfg(feature = "put-bucket-analytics-configuration")]
+        "PutBucketAnalyticsConfiguration" => {
+            request_at::<
+                api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfiguration,
+            >(input, &config)
+        }
+        #[cfg(feature = "select-object-content")]
+        "SelectObjectContent" => {
+            request_at::<
+                api::operation::select_object_content::SelectObjectContent,
+            >(input, &config)
+        }
+        other => {
+            Err(
+                format!(
+                    "unknown operation `{other}`; known: {}", operations().join(", ")
+                ),
+            )
+        }
+    }
+}
+#[allow(dead_code)]
+fn request_at<O>(input: &[u8], config: &api::endpoint::Config) -> Result<Vec<u8>, String>
+where
+    O: Operation,
+    O::Input: serde::de::DeserializeOwned + api::endpoint::EndpointParams,
+{
+    let value: O::Input = serde_json::from_slice(input)
+        .map_err(|e| format!("invalid input for {}: {e}", O::NAME))?;
+    let (request, _) = api::endpoint::build_request::<O>(config, &value)
+        .map_err(|e| e.to_string())?;
+    Ok(render_request(&request))
+}
+/// `endpoint`: one JSON line per params object.
+fn endpoints(input: &[u8]) -> Result<Vec<u8>, String> {
+    let json: serde_json::Value = serde_json::from_slice(input)
+        .map_err(|e| format!("invalid JSON: {e}"))?;
+    let objects = match &json {
+        serde_json::Value::Array(items) => items.iter().collect(),
+        one => vec![one],
+    };
+    let mut out = String::new();
+    for object in objects {
+        let entries = object
+            .as_object()
+            .ok_or("each params value must be a JSON object")?;
+        let mut params = api::endpoint::Params::default();
+        for (name, value) in entries {
+            let value = match value {
+                serde_json::Value::String(s) => api::endpoint::ParamValue::Str(s),
+                serde_json::Value::Bool(b) => api::endpoint::ParamValue::Bool(*b),
+                serde_json::Value::Array(items) => {
+                    api::endpoint::ParamValue::StrArray(
+                        items
+                            .iter()
+                            .map(|i| {
+                                i
+                                    .as_str()
+                                    .ok_or(format!("`{name}`: a string array holds {i}"))
+                            })
+                            .collect::<Result<_, _>>()?,
+                    )
+                }
+                other => {
+                    return Err(
+                        format!(
+                            "`{name}`: {other} is not a string, boolean or string array"
+                        ),
+                    );
+                }
+            };
+            params.set(name, value)?;
+        }
+        match api::endpoint::resolve(&params) {
+            Ok(endpoint) => {
+                out.push_str("{\"endpoint\":");
+                out.push_str(&endpoint.to_json());
+                out.push_str("}\n");
+            }
+            Err(e) => {
+                out.push_str(&serde_json::json!({ "error" : e.message }).to_string());
+                out.push('\n');
+            }
+        }
+    }
+    Ok(out.into_bytes())
 }

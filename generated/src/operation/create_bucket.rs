@@ -148,16 +148,21 @@ impl CreateBucketRequest {
     }
 }
 impl s3_runtime::operation::Input for CreateBucketRequest {
-    /// Builds the `CreateBucket` request: method, path-style relative URI, headers and body. No I/O; add the host, sign and send it with the HTTP client of your choice.
-    fn to_http_request(
+    /// Builds the `CreateBucket` request: method, URI, headers and body; for an endpoint, its absolute URI, `host` header and the endpoint's headers, else a path-style relative URI. No I/O: sign and send it with the HTTP client of your choice.
+    fn to_http_request_at(
         &self,
+        endpoint: Option<&s3_runtime::endpoint::Endpoint>,
     ) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
         let mut uri = String::with_capacity(128);
-        uri.push('/');
-        {
-            let v = &self.bucket;
-            s3_runtime::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
+        let base = s3_runtime::uri::push_endpoint(&mut uri, endpoint, None);
+        if endpoint.is_none() {
+            uri.push('/');
+            {
+                let v = &self.bucket;
+                s3_runtime::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
+            }
         }
+        s3_runtime::uri::end_path(&mut uri, base);
         let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         if let Some(v) = &self.create_bucket_configuration {
             {
@@ -223,6 +228,9 @@ impl s3_runtime::operation::Input for CreateBucketRequest {
                 );
         }
         headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(body_len));
+        if let Some(endpoint) = endpoint {
+            s3_runtime::endpoint::apply(&mut request, endpoint)?;
+        }
         Ok(request)
     }
     /// Reads a `PUT /{Bucket}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.
@@ -324,6 +332,17 @@ impl s3_runtime::operation::Input for CreateBucketRequest {
             object_ownership: m_object_ownership,
             bucket_namespace: m_bucket_namespace,
         })
+    }
+}
+impl crate::endpoint::EndpointParams for CreateBucketRequest {
+    #[allow(unused_variables)]
+    fn endpoint_params<'a>(&'a self, params: &mut crate::endpoint::Params<'a>) {
+        {
+            let v = &self.bucket;
+            params.bucket = Some(v.as_str());
+        }
+        params.use_s3_express_control_endpoint = Some(true);
+        params.disable_access_points = Some(true);
     }
 }
 /// Output of CreateBucket, taken from response headers (the response has no body).

@@ -46,16 +46,21 @@ impl GetBucketAnalyticsConfigurationRequest {
     }
 }
 impl s3_runtime::operation::Input for GetBucketAnalyticsConfigurationRequest {
-    /// Builds the `GetBucketAnalyticsConfiguration` request: method, path-style relative URI, headers and body. No I/O; add the host, sign and send it with the HTTP client of your choice.
-    fn to_http_request(
+    /// Builds the `GetBucketAnalyticsConfiguration` request: method, URI, headers and body; for an endpoint, its absolute URI, `host` header and the endpoint's headers, else a path-style relative URI. No I/O: sign and send it with the HTTP client of your choice.
+    fn to_http_request_at(
         &self,
+        endpoint: Option<&s3_runtime::endpoint::Endpoint>,
     ) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
         let mut uri = String::with_capacity(128);
-        uri.push('/');
-        {
-            let v = &self.bucket;
-            s3_runtime::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
+        let base = s3_runtime::uri::push_endpoint(&mut uri, endpoint, None);
+        if endpoint.is_none() {
+            uri.push('/');
+            {
+                let v = &self.bucket;
+                s3_runtime::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
+            }
         }
+        s3_runtime::uri::end_path(&mut uri, base);
         let mut first = true;
         s3_runtime::uri::push_query(&mut uri, &mut first, "analytics", None);
         s3_runtime::uri::push_query(
@@ -82,6 +87,9 @@ impl s3_runtime::operation::Input for GetBucketAnalyticsConfigurationRequest {
                 "x-amz-expected-bucket-owner",
                 v.as_str(),
             )?;
+        }
+        if let Some(endpoint) = endpoint {
+            s3_runtime::endpoint::apply(&mut request, endpoint)?;
         }
         Ok(request)
     }
@@ -126,6 +134,16 @@ impl s3_runtime::operation::Input for GetBucketAnalyticsConfigurationRequest {
                 })?,
             expected_bucket_owner: m_expected_bucket_owner,
         })
+    }
+}
+impl crate::endpoint::EndpointParams for GetBucketAnalyticsConfigurationRequest {
+    #[allow(unused_variables)]
+    fn endpoint_params<'a>(&'a self, params: &mut crate::endpoint::Params<'a>) {
+        {
+            let v = &self.bucket;
+            params.bucket = Some(v.as_str());
+        }
+        params.use_s3_express_control_endpoint = Some(true);
     }
 }
 /// Output of GetBucketAnalyticsConfiguration: the requested configuration, parsed from the response body.

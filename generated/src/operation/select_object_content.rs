@@ -191,21 +191,26 @@ impl SelectObjectContentRequest {
     }
 }
 impl s3_runtime::operation::Input for SelectObjectContentRequest {
-    /// Builds the `SelectObjectContent` request: method, path-style relative URI, headers and body. No I/O; add the host, sign and send it with the HTTP client of your choice.
-    fn to_http_request(
+    /// Builds the `SelectObjectContent` request: method, URI, headers and body; for an endpoint, its absolute URI, `host` header and the endpoint's headers, else a path-style relative URI. No I/O: sign and send it with the HTTP client of your choice.
+    fn to_http_request_at(
         &self,
+        endpoint: Option<&s3_runtime::endpoint::Endpoint>,
     ) -> Result<http::Request<Vec<u8>>, crate::error::BuildError> {
         let mut uri = String::with_capacity(128);
-        uri.push('/');
-        {
-            let v = &self.bucket;
-            s3_runtime::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
+        let base = s3_runtime::uri::push_endpoint(&mut uri, endpoint, None);
+        if endpoint.is_none() {
+            uri.push('/');
+            {
+                let v = &self.bucket;
+                s3_runtime::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
+            }
         }
         uri.push('/');
         {
             let v = &self.key;
             s3_runtime::uri::push_label(&mut uri, "Key", v.as_str(), true)?;
         }
+        s3_runtime::uri::end_path(&mut uri, base);
         let mut first = true;
         s3_runtime::uri::push_query(&mut uri, &mut first, "select", None);
         s3_runtime::uri::push_query(&mut uri, &mut first, "select-type", Some("2"));
@@ -264,6 +269,9 @@ impl s3_runtime::operation::Input for SelectObjectContentRequest {
                 );
         }
         headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(body_len));
+        if let Some(endpoint) = endpoint {
+            s3_runtime::endpoint::apply(&mut request, endpoint)?;
+        }
         Ok(request)
     }
     /// Reads a `POST /{Bucket}/{Key+}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.
@@ -348,6 +356,15 @@ impl s3_runtime::operation::Input for SelectObjectContentRequest {
             scan_range: m_scan_range,
             expected_bucket_owner: m_expected_bucket_owner,
         })
+    }
+}
+impl crate::endpoint::EndpointParams for SelectObjectContentRequest {
+    #[allow(unused_variables)]
+    fn endpoint_params<'a>(&'a self, params: &mut crate::endpoint::Params<'a>) {
+        {
+            let v = &self.bucket;
+            params.bucket = Some(v.as_str());
+        }
     }
 }
 impl SelectObjectContentRequest {

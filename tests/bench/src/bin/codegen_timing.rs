@@ -36,7 +36,7 @@ fn main() {
         let t0 = Instant::now();
         let m = codegen::model::Model::load(&[&model]).expect("model loads");
         let t1 = Instant::now();
-        let krate = codegen::lower::lower(&m, None, None).expect("model lowers");
+        let krate = codegen::lower::lower(&m, None, None, None).expect("model lowers");
         let t2 = Instant::now();
         let opts = codegen::emit::CrateOptions {
             package: "s3-api".into(),

@@ -1,0 +1,924 @@
+//! Endpoint rules: the functions the rules engine calls, and the resolved endpoint.
+//!
+//! A generated endpoint resolver evaluates the conditions of an
+//! endpoint rule set (Smithy's `smithy.rules#endpointRuleSet`). The
+//! functions those conditions call are written once here, with the
+//! semantics of the Smithy rules-engine standard library
+//! ([`is_valid_host_label`], [`substring`], [`uri_encode`], [`split`],
+//! [`parse_url`], [`index`] for `getAttr` with an index) and of the AWS
+//! library ([`parse_arn`], [`is_virtual_hostable_s3_bucket`],
+//! [`partition`]). What a rule set resolves to is an [`Endpoint`]: a URL,
+//! properties (such as its auth schemes) and headers; or, when the rules
+//! end in an error rule, a [`ResolveError`].
+//!
+//! Every function here takes any text and never panics: text that is not
+//! what a function accepts gives `None` or `false`.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{OnceLock, PoisonError, RwLock};
+
+// ---------------------------------------------------------------------------
+// Values and the resolved endpoint
+// ---------------------------------------------------------------------------
+
+/// A value of an endpoint's properties (a JSON-like document).
+///
+/// Object keys are the names a rule set writes, hence `&'static str`; an
+/// object keeps its keys in the order the rule set gives them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A string: either a literal of the rule set or a resolved template.
+    String(Cow<'static, str>),
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// An array of values.
+    Array(Vec<Value>),
+    /// An object: its keys and values, in order.
+    Object(Vec<(&'static str, Value)>),
+}
+
+impl Value {
+    /// Appends this value as compact JSON (strings escaped per RFC 8259;
+    /// object keys in their order).
+    ///
+    /// Quotation marks, backslashes and the control characters below
+    /// U+0020 are escaped (the usual short forms `\n`, `\t`... where JSON
+    /// has one, `\u00XX` otherwise); every other character, non-ASCII
+    /// included, is written as it is.
+    pub fn write_json(&self, out: &mut String) {
+        match self {
+            Value::String(text) => write_json_string(out, text),
+            Value::Bool(value) => out.push_str(if *value { "true" } else { "false" }),
+            Value::Int(value) => out.push_str(&value.to_string()),
+            Value::Array(items) => {
+                out.push('[');
+                for (position, item) in items.iter().enumerate() {
+                    if position > 0 {
+                        out.push(',');
+                    }
+                    item.write_json(out);
+                }
+                out.push(']');
+            }
+            Value::Object(entries) => write_json_object(out, entries),
+        }
+    }
+
+    /// The text of a string value; `None` for any other kind of value.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The boolean of a boolean value; `None` for any other kind of value.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(value) => Some(*value),
+            _ => None,
+        }
+    }
+
+    /// The items of an array value; `None` for any other kind of value.
+    pub fn as_array(&self) -> Option<&[Value]> {
+        match self {
+            Value::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The value of key `name` of an object value: the first entry of that
+    /// name. `None` when there is no such key, or this is not an object.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        match self {
+            Value::Object(entries) => lookup(entries, name),
+            _ => None,
+        }
+    }
+}
+
+impl From<&'static str> for Value {
+    /// A string value borrowing a literal.
+    fn from(value: &'static str) -> Self {
+        Value::String(Cow::Borrowed(value))
+    }
+}
+
+impl From<String> for Value {
+    /// A string value owning its text.
+    fn from(value: String) -> Self {
+        Value::String(Cow::Owned(value))
+    }
+}
+
+impl From<bool> for Value {
+    /// A boolean value.
+    fn from(value: bool) -> Self {
+        Value::Bool(value)
+    }
+}
+
+impl From<i64> for Value {
+    /// An integer value.
+    fn from(value: i64) -> Self {
+        Value::Int(value)
+    }
+}
+
+/// The value of the first entry named `name`.
+fn lookup<'v>(entries: &'v [(&'static str, Value)], name: &str) -> Option<&'v Value> {
+    entries
+        .iter()
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// Lowercase hexadecimal digits, for the `\u00XX` escapes of JSON strings.
+const JSON_HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Appends `text` as a JSON string literal, quotes included.
+fn write_json_string(out: &mut String, text: &str) {
+    out.reserve(text.len() + 2);
+    out.push('"');
+    // Runs of characters that need no escape are copied as one slice. Every
+    // escaped character is ASCII, so each cut falls on a character boundary.
+    let mut run_start = 0;
+    for (position, byte) in text.bytes().enumerate() {
+        let escape: &str = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0C => "\\f",
+            0x00..=0x1F => "",
+            _ => continue,
+        };
+        out.push_str(text.get(run_start..position).unwrap_or_default());
+        run_start = position + 1;
+        if escape.is_empty() {
+            out.push_str("\\u00");
+            out.push(char::from(JSON_HEX[usize::from(byte >> 4)]));
+            out.push(char::from(JSON_HEX[usize::from(byte & 0x0F)]));
+        } else {
+            out.push_str(escape);
+        }
+    }
+    out.push_str(text.get(run_start..).unwrap_or_default());
+    out.push('"');
+}
+
+/// Appends the entries as a JSON object, keys in their order.
+fn write_json_object(out: &mut String, entries: &[(&'static str, Value)]) {
+    out.push('{');
+    for (position, (key, value)) in entries.iter().enumerate() {
+        if position > 0 {
+            out.push(',');
+        }
+        write_json_string(out, key);
+        out.push(':');
+        value.write_json(out);
+    }
+    out.push('}');
+}
+
+/// A resolved endpoint.
+///
+/// The URL to send the request to, the properties the rule set attached to
+/// it (for S3, `authSchemes` and a few flags such as `backend`), and the
+/// headers the request must carry, each with its values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Endpoint {
+    /// The URL, such as `https://bucket.s3.us-east-1.amazonaws.com`.
+    pub url: String,
+    /// The properties, in the order of the rule set.
+    pub properties: Vec<(&'static str, Value)>,
+    /// The headers, in the order of the rule set: each name with its values.
+    pub headers: Vec<(&'static str, Vec<String>)>,
+}
+
+impl Endpoint {
+    /// An endpoint at `url`, with neither properties nor headers.
+    pub fn new(url: impl Into<String>) -> Self {
+        Endpoint {
+            url: url.into(),
+            properties: Vec::new(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// The property of that name.
+    pub fn property(&self, name: &str) -> Option<&Value> {
+        lookup(&self.properties, name)
+    }
+
+    /// The values of header `name` (compared exactly, as the rule set
+    /// writes it), or `None` when the endpoint has no such header.
+    pub fn header(&self, name: &str) -> Option<&[String]> {
+        self.headers
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, values)| values.as_slice())
+    }
+
+    /// JSON as endpointTests write an expected endpoint:
+    /// `{"url":"...","properties":{...},"headers":{"name":["v",...]}}`.
+    ///
+    /// Both `properties` and `headers` are always present, `{}` when empty,
+    /// and both keep their order.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(self.url.len() + 64);
+        out.push_str("{\"url\":");
+        write_json_string(&mut out, &self.url);
+        out.push_str(",\"properties\":");
+        write_json_object(&mut out, &self.properties);
+        out.push_str(",\"headers\":{");
+        for (position, (name, values)) in self.headers.iter().enumerate() {
+            if position > 0 {
+                out.push(',');
+            }
+            write_json_string(&mut out, name);
+            out.push_str(":[");
+            for (index, value) in values.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                write_json_string(&mut out, value);
+            }
+            out.push(']');
+        }
+        out.push_str("}}");
+        out
+    }
+
+    /// The auth schemes of the `authSchemes` property, in order (empty when
+    /// absent).
+    ///
+    /// An entry that is not an object with a string `name` is skipped;
+    /// within an entry, a member of the wrong kind reads as absent (and
+    /// `disableDoubleEncoding` as `false`).
+    pub fn auth_schemes(&self) -> Vec<AuthScheme<'_>> {
+        let Some(entries) = self.property("authSchemes").and_then(Value::as_array) else {
+            return Vec::new();
+        };
+        entries
+            .iter()
+            .filter_map(|entry| {
+                let name = entry.get("name")?.as_str()?;
+                Some(AuthScheme {
+                    name,
+                    signing_name: entry.get("signingName").and_then(Value::as_str),
+                    signing_region: entry.get("signingRegion").and_then(Value::as_str),
+                    signing_region_set: entry
+                        .get("signingRegionSet")
+                        .and_then(Value::as_array)
+                        .map(|set| set.iter().filter_map(Value::as_str).collect())
+                        .unwrap_or_default(),
+                    disable_double_encoding: entry
+                        .get("disableDoubleEncoding")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Adds the `host` header (the authority of the request's absolute URI,
+/// without the scheme's default port) and the headers of a resolved
+/// endpoint to `request`: for each header of the endpoint, any values the
+/// request already has under that name are replaced by the endpoint's
+/// values, in order. (The URL is not touched: the request's URI is built
+/// from [`Endpoint::url`] beforehand.)
+///
+/// A header name or value that HTTP cannot carry is an
+/// [`InvalidHeaderValue`](crate::error::BuildError::InvalidHeaderValue)
+/// error naming the header; the request is then left unchanged.
+pub fn apply<B>(
+    request: &mut http::Request<B>,
+    endpoint: &Endpoint,
+) -> Result<(), crate::error::BuildError> {
+    let mut parsed = Vec::with_capacity(endpoint.headers.len());
+    for (name, values) in &endpoint.headers {
+        let invalid = || crate::error::BuildError::InvalidHeaderValue { header: name };
+        let header = http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
+        let values = values
+            .iter()
+            .map(|value| http::HeaderValue::from_str(value).map_err(|_| invalid()))
+            .collect::<Result<Vec<_>, _>>()?;
+        parsed.push((header, values));
+    }
+    let host = request.uri().authority().map(|authority| {
+        let default_port = match request.uri().scheme_str() {
+            Some("https") => Some(443),
+            Some("http") => Some(80),
+            _ => None,
+        };
+        if authority.port_u16().is_some() && authority.port_u16() == default_port {
+            authority.host().to_owned()
+        } else {
+            authority.as_str().to_owned()
+        }
+    });
+    let host = match host {
+        Some(host) => Some(
+            http::HeaderValue::from_str(&host)
+                .map_err(|_| crate::error::BuildError::InvalidHeaderValue { header: "host" })?,
+        ),
+        None => None,
+    };
+    let headers = request.headers_mut();
+    if let Some(host) = host {
+        headers.insert(http::header::HOST, host);
+    }
+    for (header, values) in parsed {
+        headers.remove(&header);
+        for value in values {
+            headers.append(header.clone(), value);
+        }
+    }
+    Ok(())
+}
+
+/// One entry of `authSchemes`: name (e.g. "sigv4", "sigv4a",
+/// "sigv4-s3express"), signingName, signingRegion, signingRegionSet,
+/// disableDoubleEncoding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthScheme<'a> {
+    /// The scheme's name: `sigv4`, `sigv4a`, `sigv4-s3express`...
+    pub name: &'a str,
+    /// The service name to sign with (`signingName`), such as `s3`.
+    pub signing_name: Option<&'a str>,
+    /// The region to sign for (`signingRegion`), for SigV4.
+    pub signing_region: Option<&'a str>,
+    /// The regions to sign for (`signingRegionSet`), for SigV4a; empty when
+    /// absent.
+    pub signing_region_set: Vec<&'a str>,
+    /// Whether the path is encoded once only when signing
+    /// (`disableDoubleEncoding`, `false` when absent).
+    pub disable_double_encoding: bool,
+}
+
+/// The rules ended in an error rule: its message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolveError {
+    /// The message of the error rule, its template resolved.
+    pub message: String,
+}
+
+impl ResolveError {
+    /// An error with that message.
+    pub fn new(message: impl Into<String>) -> Self {
+        ResolveError {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ResolveError {
+    /// Writes the message alone, as the rule set words it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ResolveError {}
+
+// ---------------------------------------------------------------------------
+// The standard library
+// ---------------------------------------------------------------------------
+
+/// One RFC 1123 label: 1 to 63 ASCII letters, digits and hyphens, starting
+/// and ending with a letter or a digit.
+fn is_host_label(label: &str) -> bool {
+    let bytes = label.as_bytes();
+    bytes.len() <= 63
+        && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
+        && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+}
+
+/// isValidHostLabel: RFC 1123 label (letters, digits, hyphen; 1..=63; not
+/// starting or ending with '-'); with allow_subdomains, every dot-separated
+/// part must be one (no empty parts).
+///
+/// Without `allow_subdomains` a dot makes the value invalid. Only ASCII
+/// letters and digits count.
+pub fn is_valid_host_label(value: &str, allow_subdomains: bool) -> bool {
+    if allow_subdomains {
+        value.split('.').all(is_host_label)
+    } else {
+        is_host_label(value)
+    }
+}
+
+/// substring(input, start, stop, reverse): None when input has a non-ASCII
+/// char, start >= stop, or stop > len. reverse counts from the end.
+///
+/// `start` is inclusive and `stop` exclusive, so the result, when there is
+/// one, has `stop - start` characters. With `reverse`, both count from the
+/// end: `substring("abcdef", 0, 2, true)` is `"ef"`.
+pub fn substring(input: &str, start: usize, stop: usize, reverse: bool) -> Option<&str> {
+    let len = input.len();
+    if start >= stop || stop > len || !input.is_ascii() {
+        return None;
+    }
+    if reverse {
+        input.get(len.checked_sub(stop)?..len.checked_sub(start)?)
+    } else {
+        input.get(start..stop)
+    }
+}
+
+/// Whether `byte` is one of the RFC 3986 unreserved characters, which
+/// uriEncode leaves as they are.
+fn is_unreserved(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~')
+}
+
+/// uriEncode: percent-encodes every byte except A-Z a-z 0-9 - _ . ~
+/// (uppercase hex).
+///
+/// Every other byte of the UTF-8 text becomes `%XX`: a space is `%20`, `/`
+/// is `%2F`, `é` is `%C3%A9`. The text is borrowed when nothing needs
+/// encoding.
+pub fn uri_encode(value: &str) -> Cow<'_, str> {
+    if value.bytes().all(is_unreserved) {
+        return Cow::Borrowed(value);
+    }
+    let mut out = String::with_capacity(value.len() + 16);
+    crate::uri::encode_into(&mut out, value, false);
+    Cow::Owned(out)
+}
+
+/// split(value, delimiter, limit) as the Smithy standard library defines it
+/// (limit 0: no limit; 1: the whole string; n: at most n parts).
+///
+/// Parts between delimiters are kept even when empty, so `"--b--"` split on
+/// `"--"` is `["", "b", ""]`, and an empty value gives `[""]`: the result
+/// is never empty. With a limit of `n`, the last part holds the rest of the
+/// value, delimiters included. The specification forbids an empty
+/// delimiter (rule-set validation rejects it); given one anyway, this
+/// returns the whole value as the only part, as for a delimiter that does
+/// not occur.
+pub fn split<'a>(value: &'a str, delimiter: &str, limit: usize) -> Vec<&'a str> {
+    if delimiter.is_empty() || limit == 1 {
+        return vec![value];
+    }
+    if limit == 0 {
+        value.split(delimiter).collect()
+    } else {
+        value.splitn(limit, delimiter).collect()
+    }
+}
+
+/// getAttr with an index on an array: `[i]`, negative counts from the end
+/// (Smithy 1.1: `[-1]` is the last). None when out of range.
+pub fn index<'a>(items: &[&'a str], index: i64) -> Option<&'a str> {
+    index_of(items, index).copied()
+}
+
+/// The item of `items` at `index`, as getAttr reads `[index]` on any array:
+/// from the start for `0` and above, from the end for `-1` and below.
+/// `None` when out of range.
+pub fn index_of<T>(items: &[T], index: i64) -> Option<&T> {
+    let position = if index >= 0 {
+        usize::try_from(index).ok()?
+    } else {
+        let from_end = usize::try_from(index.unsigned_abs()).ok()?;
+        items.len().checked_sub(from_end)?
+    };
+    items.get(position)
+}
+
+/// parseURL result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Url<'a> {
+    /// `http` or `https`, without `://`.
+    pub scheme: &'a str,
+    /// The host and port as written (`example.com`, `localhost:8080`,
+    /// `[::1]:9000`); a port equal to the scheme's default is kept.
+    pub authority: &'a str,
+    /// The path as written, from its first `/`; `""` when the URL has none.
+    pub path: &'a str,
+    /// The path with a `/` added at the end when missing; `/` for no path.
+    /// It always starts and ends with `/`.
+    pub normalized_path: Cow<'a, str>,
+    /// Whether the host is an IPv4 address (four dot-separated decimal
+    /// numbers up to 255) or a bracketed IPv6 address.
+    pub is_ip: bool,
+}
+
+/// parseURL: None when not a URL the rules accept (scheme must be http or
+/// https; a query string makes it None; fragments too; see spec). authority
+/// is host\[:port\]; path as given ("" when none); normalized_path always
+/// starts and ends with '/'; is_ip when the host is an IPv4 address or a
+/// bracketed IPv6 address.
+///
+/// Also `None`: a scheme not in lower case; a `?` or `#` anywhere (even an
+/// empty query); spaces or control characters; user information (`@`) in
+/// the authority, which the URL structure must not carry; an empty host; a
+/// host that is not an RFC 3986 registered name (ASCII letters, digits,
+/// `-._~`, sub-delimiters, percent-escapes) or a valid bracketed IPv6
+/// address (an RFC 6874 zone allowed); a port that is empty, not decimal
+/// or above 65535.
+pub fn parse_url(value: &str) -> Option<Url<'_>> {
+    let (scheme, rest) = value.split_once("://")?;
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    if rest
+        .bytes()
+        .any(|b| b <= b' ' || b == 0x7F || b == b'?' || b == b'#')
+    {
+        return None;
+    }
+    let (authority, path) = match rest.find('/') {
+        Some(slash) => rest.split_at_checked(slash)?,
+        None => (rest, ""),
+    };
+    let is_ip = parse_authority(authority)?;
+    let normalized_path = if path.is_empty() {
+        Cow::Borrowed("/")
+    } else if path.ends_with('/') {
+        Cow::Borrowed(path)
+    } else {
+        let mut owned = String::with_capacity(path.len() + 1);
+        owned.push_str(path);
+        owned.push('/');
+        Cow::Owned(owned)
+    };
+    Some(Url {
+        scheme,
+        authority,
+        path,
+        normalized_path,
+        is_ip,
+    })
+}
+
+/// Checks an authority (`host[:port]`, no user information) and tells
+/// whether its host is an IP address. `None` when it is not valid.
+fn parse_authority(authority: &str) -> Option<bool> {
+    let (host, port, is_ip) = if let Some(bracketed) = authority.strip_prefix('[') {
+        let (address, after) = bracketed.split_once(']')?;
+        if !is_ipv6_literal(address) {
+            return None;
+        }
+        let port = match after {
+            "" => None,
+            _ => Some(after.strip_prefix(':')?),
+        };
+        (address, port, true)
+    } else {
+        let (host, port) = match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        };
+        if !is_reg_name(host) {
+            return None;
+        }
+        (host, port, is_ipv4(host))
+    };
+    if host.is_empty() {
+        return None;
+    }
+    if let Some(port) = port {
+        let valid = (1..=5).contains(&port.len())
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u32>().is_ok_and(|number| number <= 65_535);
+        if !valid {
+            return None;
+        }
+    }
+    Some(is_ip)
+}
+
+/// Whether `host` is a non-empty RFC 3986 registered name: unreserved
+/// characters, sub-delimiters and well-formed percent-escapes.
+fn is_reg_name(host: &str) -> bool {
+    let bytes = host.as_bytes();
+    let mut position = 0;
+    while let Some(&byte) = bytes.get(position) {
+        if byte == b'%' {
+            let escape_ok = bytes.get(position + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(position + 2).is_some_and(u8::is_ascii_hexdigit);
+            if !escape_ok {
+                return false;
+            }
+            position += 3;
+            continue;
+        }
+        let allowed = is_unreserved(byte)
+            || matches!(
+                byte,
+                b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+            );
+        if !allowed {
+            return false;
+        }
+        position += 1;
+    }
+    !bytes.is_empty()
+}
+
+/// Whether the text between the brackets of a host is an IPv6 address,
+/// optionally followed by a zone (`%25eth0`, or `%eth0` as some clients
+/// write it).
+fn is_ipv6_literal(text: &str) -> bool {
+    let (address, zone) = match text.split_once('%') {
+        Some((address, zone)) => (address, Some(zone.strip_prefix("25").unwrap_or(zone))),
+        None => (text, None),
+    };
+    if address.parse::<std::net::Ipv6Addr>().is_err() {
+        return false;
+    }
+    match zone {
+        None => true,
+        Some(zone) => !zone.is_empty() && is_reg_name(zone),
+    }
+}
+
+/// Whether `host` is an IPv4 address: four dot-separated decimal numbers of
+/// one to three digits, each at most 255 (leading zeros allowed).
+fn is_ipv4(host: &str) -> bool {
+    let mut count = 0;
+    for part in host.split('.') {
+        count += 1;
+        let valid = (1..=3).contains(&part.len())
+            && part.bytes().all(|b| b.is_ascii_digit())
+            && part.parse::<u16>().is_ok_and(|number| number <= 255);
+        if !valid || count > 4 {
+            return false;
+        }
+    }
+    count == 4
+}
+
+// ---------------------------------------------------------------------------
+// The AWS library
+// ---------------------------------------------------------------------------
+
+/// aws.parseArn result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arn<'a> {
+    /// The partition: `aws`, `aws-cn`, `aws-us-gov`...; never empty.
+    pub partition: &'a str,
+    /// The service namespace, such as `s3` or `s3-outposts`; never empty.
+    pub service: &'a str,
+    /// The region; empty for a resource that is not regional.
+    pub region: &'a str,
+    /// The account ID; empty for a resource without one.
+    pub account_id: &'a str,
+    /// The resource, split on every `:` and `/` (empty parts kept); at
+    /// least one part.
+    pub resource_id: Vec<&'a str>,
+}
+
+/// aws.parseArn: "arn:partition:service:region:account:resource"; resource
+/// split on ':' and '/'; None when malformed (fewer than 6 parts, empty
+/// partition/service, empty resource...). Check the spec and botocore.
+///
+/// The value must start with `arn:` (case-sensitive) and have at least
+/// five colons; the region and the account may be empty, the partition,
+/// the service and the resource may not. Everything after the fifth colon
+/// is the resource, so `arn:aws:s3:us-west-2:123:accesspoint:ap` has the
+/// resource ID `["accesspoint", "ap"]`.
+pub fn parse_arn(value: &str) -> Option<Arn<'_>> {
+    let mut parts = value.splitn(6, ':');
+    let prefix = parts.next()?;
+    let partition = parts.next()?;
+    let service = parts.next()?;
+    let region = parts.next()?;
+    let account_id = parts.next()?;
+    let resource = parts.next()?;
+    if prefix != "arn" || partition.is_empty() || service.is_empty() || resource.is_empty() {
+        return None;
+    }
+    Some(Arn {
+        partition,
+        service,
+        region,
+        account_id,
+        resource_id: resource.split([':', '/']).collect(),
+    })
+}
+
+/// Whether `value` is written as an IPv4 address: four dot-separated runs
+/// of one to three digits, whatever their values (S3 refuses such bucket
+/// names for virtual hosting).
+fn looks_like_ipv4(value: &str) -> bool {
+    let mut count = 0;
+    for part in value.split('.') {
+        count += 1;
+        if count > 4 || !(1..=3).contains(&part.len()) || !part.bytes().all(|b| b.is_ascii_digit())
+        {
+            return false;
+        }
+    }
+    count == 4
+}
+
+/// aws.isVirtualHostableS3Bucket(value, allowSubDomains): per the AWS rules
+/// library / botocore.
+///
+/// True when the bucket name can be the first label(s) of a host name: 3
+/// to 63 characters, only lower-case ASCII letters, digits, hyphens and
+/// (with `allow_subdomains`) dots, every dot-separated part a valid host
+/// label (so no empty part and no part starting or ending with a hyphen),
+/// and not written like an IPv4 address (`192.168.1.1`). Without
+/// `allow_subdomains`, a dot makes it false.
+pub fn is_virtual_hostable_s3_bucket(value: &str, allow_subdomains: bool) -> bool {
+    (3..=63).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && is_valid_host_label(value, allow_subdomains)
+        && !looks_like_ipv4(value)
+}
+
+/// The outputs of a partition (what getAttr reads on the result of
+/// aws.partition).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionOutputs {
+    /// The partition's name (`name`), such as `aws` or `aws-cn`.
+    pub name: &'static str,
+    /// The DNS suffix of its endpoints (`dnsSuffix`), such as
+    /// `amazonaws.com`.
+    pub dns_suffix: &'static str,
+    /// The DNS suffix of its dual-stack endpoints (`dualStackDnsSuffix`),
+    /// such as `api.aws`.
+    pub dual_stack_dns_suffix: &'static str,
+    /// The region global services are signed for (`implicitGlobalRegion`),
+    /// such as `us-east-1`.
+    pub implicit_global_region: &'static str,
+    /// Whether it has FIPS endpoints (`supportsFIPS`).
+    pub supports_fips: bool,
+    /// Whether it has dual-stack endpoints (`supportsDualStack`).
+    pub supports_dual_stack: bool,
+}
+
+/// One region of a partition, with its outputs (the partition's own, or the
+/// region's overrides merged over them).
+#[derive(Debug)]
+pub struct Region {
+    /// The region's name, such as `us-east-1`.
+    pub name: &'static str,
+    /// What aws.partition returns for this region.
+    pub outputs: &'static PartitionOutputs,
+}
+
+/// A partition of the partition table (data written by the generator from
+/// partitions.json into the generated crate).
+#[derive(Debug)]
+pub struct Partition {
+    /// The partition's ID (`id`), such as `aws`.
+    pub id: &'static str,
+    /// The regular expression (`regionRegex`) that a region of this
+    /// partition not listed in `regions` matches, as a whole.
+    pub region_regex: &'static str,
+    /// The regions the partition lists, with their outputs.
+    pub regions: &'static [Region],
+    /// The partition's outputs, for a region it does not list.
+    pub outputs: PartitionOutputs,
+}
+
+/// aws.partition(region): a region listed by a partition gets that region's
+/// outputs; else the first partition whose regionRegex matches; else the
+/// partition whose id is "aws" (None only when the table has none).
+///
+/// The listed regions of every partition are searched before any regex is
+/// tried. A regex must match the whole region (as Java's `matches` does);
+/// the regexes are compiled once per process and cached, and one that
+/// fails to compile never matches.
+pub fn partition(table: &'static [Partition], region: &str) -> Option<&'static PartitionOutputs> {
+    let listed = table
+        .iter()
+        .flat_map(|partition| partition.regions.iter())
+        .find(|listed| listed.name == region);
+    if let Some(listed) = listed {
+        return Some(listed.outputs);
+    }
+    table
+        .iter()
+        .find(|partition| region_matches(partition.region_regex, region))
+        .or_else(|| table.iter().find(|partition| partition.id == "aws"))
+        .map(|partition| &partition.outputs)
+}
+
+/// Compiled region regexes, keyed by their source text; `None` for a regex
+/// that does not compile.
+type RegexCache = RwLock<HashMap<&'static str, Option<regex_lite::Regex>>>;
+
+/// The process-wide cache of compiled region regexes.
+fn regex_cache() -> &'static RegexCache {
+    static CACHE: OnceLock<RegexCache> = OnceLock::new();
+    CACHE.get_or_init(RegexCache::default)
+}
+
+/// Compiles `pattern` so that it matches whole regions only. `None` when
+/// the pattern itself does not compile (it is checked alone first, so that
+/// wrapping it cannot make a broken pattern valid).
+fn compile_anchored(pattern: &str) -> Option<regex_lite::Regex> {
+    regex_lite::Regex::new(pattern).ok()?;
+    regex_lite::Regex::new(&format!("^(?:{pattern})$")).ok()
+}
+
+/// Whether `region` matches `pattern` as a whole, compiling the pattern on
+/// its first use.
+fn region_matches(pattern: &'static str, region: &str) -> bool {
+    let cache = regex_cache();
+    {
+        let compiled = cache.read().unwrap_or_else(PoisonError::into_inner);
+        if let Some(entry) = compiled.get(pattern) {
+            return entry.as_ref().is_some_and(|regex| regex.is_match(region));
+        }
+    }
+    let regex = compile_anchored(pattern);
+    let matched = regex.as_ref().is_some_and(|regex| regex.is_match(region));
+    cache
+        .write()
+        .unwrap_or_else(PoisonError::into_inner)
+        .entry(pattern)
+        .or_insert(regex);
+    matched
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_string_escapes_control_characters() {
+        let mut out = String::new();
+        write_json_string(&mut out, "a\"b\\c\n\u{1}\u{1f}é/");
+        assert_eq!(out, r#""a\"b\\c\n\u0001\u001fé/""#);
+    }
+
+    #[test]
+    fn index_of_extremes() {
+        let items = [1, 2, 3];
+        assert_eq!(index_of(&items, i64::MIN), None);
+        assert_eq!(index_of(&items, i64::MAX), None);
+        assert_eq!(index_of(&items, -3), Some(&1));
+        assert_eq!(index_of(&items, -4), None);
+        assert_eq!(index_of::<u8>(&[], -1), None);
+    }
+
+    #[test]
+    fn anchored_regex_and_broken_regex() {
+        assert!(compile_anchored("a)|(b").is_none());
+        assert!(compile_anchored("(").is_none());
+        let regex = compile_anchored("us|eu").expect("compiles");
+        assert!(regex.is_match("us"));
+        assert!(!regex.is_match("us-east-1"));
+    }
+
+    #[test]
+    fn ipv4_forms() {
+        assert!(is_ipv4("0.0.0.0"));
+        assert!(is_ipv4("255.255.255.255"));
+        assert!(is_ipv4("010.1.1.1"));
+        assert!(!is_ipv4("256.1.1.1"));
+        assert!(!is_ipv4("1.1.1"));
+        assert!(!is_ipv4("1.1.1.1.1"));
+        assert!(!is_ipv4("1..1.1"));
+        assert!(looks_like_ipv4("999.1.1.1"));
+        assert!(!looks_like_ipv4("1.1.1.1a"));
+    }
+}
+
+/// A value given to a parameter of the endpoint rules by name (as endpoint
+/// tests and configuration files give them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParamValue<'a> {
+    /// A `string` parameter.
+    Str(&'a str),
+    /// A `boolean` parameter.
+    Bool(bool),
+    /// A `stringArray` parameter.
+    StrArray(Vec<&'a str>),
+}
+
+impl From<ResolveError> for crate::error::BuildError {
+    fn from(e: ResolveError) -> Self {
+        crate::error::BuildError::Endpoint { message: e.message }
+    }
+}
+
+/// Joins the parts of a string template, allocating once.
+pub fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
