@@ -306,3 +306,154 @@ fn bad_arguments_are_usage_errors() {
     expect_usage_error(&wire(&["request", OP]));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn endpoint_mode_prints_one_line_per_params_object() {
+    let dir = temp_dir("endpoint");
+    let params = json!([
+        {"Bucket": "amzn-s3-demo-bucket", "Region": "us-west-2", "UseFIPS": false},
+        {"Bucket": "my.bucket", "Region": "us-west-2"},
+        {"Bucket": "arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint", "Region": "us-west-2", "UseDualStack": true},
+        {"Region": "cn-north-1", "Bucket": "b1b1b1"},
+        {"Bucket": "b1b1b1", "Region": "us-east-1", "Endpoint": "http://localhost:9000", "ForcePathStyle": true},
+        {"Region": "a b"},
+        {"Region": "us-west-2", "Accelerate": true, "UseFIPS": true, "Bucket": "bucket"}
+    ]);
+    let file = write(&dir, "params.json", params.to_string().as_bytes());
+    let out = String::from_utf8(expect_success(&wire(&["endpoint", &file]))).unwrap();
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    let urls: Vec<&str> = lines
+        .iter()
+        .map(|l| {
+            l["endpoint"]["url"]
+                .as_str()
+                .or(l["error"].as_str())
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            "https://amzn-s3-demo-bucket.s3.us-west-2.amazonaws.com",
+            "https://s3.us-west-2.amazonaws.com/my.bucket",
+            "https://myendpoint-123456789012.s3-accesspoint.dualstack.us-west-2.amazonaws.com",
+            "https://b1b1b1.s3.cn-north-1.amazonaws.com.cn",
+            "http://localhost:9000/b1b1b1",
+            "Invalid region: region was not a valid DNS name.",
+            "Accelerate cannot be used with FIPS",
+        ]
+    );
+    assert_eq!(
+        lines[0]["endpoint"],
+        json!({
+            "url": "https://amzn-s3-demo-bucket.s3.us-west-2.amazonaws.com",
+            "properties": {"authSchemes": [{"disableDoubleEncoding": true, "name": "sigv4", "signingName": "s3", "signingRegion": "us-west-2"}]},
+            "headers": {}
+        })
+    );
+    // One object alone is one line too.
+    let one = write(&dir, "one.json", params[5].to_string().as_bytes());
+    let out = String::from_utf8(expect_success(&wire(&["endpoint", &one]))).unwrap();
+    assert_eq!(
+        out,
+        "{\"error\":\"Invalid region: region was not a valid DNS name.\"}\n"
+    );
+    // An unknown parameter or a value of the wrong type is a usage error.
+    let bad = write(&dir, "bad.json", br#"{"Bucket": true}"#);
+    expect_usage_error(&wire(&["endpoint", &bad]));
+    let bad = write(&dir, "bad2.json", br#"{"Colour": "blue"}"#);
+    assert!(expect_usage_error(&wire(&["endpoint", &bad])).contains("Colour"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn request_with_a_region_is_relative_to_the_resolved_host() {
+    let dir = temp_dir("request-region");
+    let input = write(&dir, "input.json", minimal_input().to_string().as_bytes());
+    let head = |args: &[&str]| -> Vec<String> {
+        let out = String::from_utf8(expect_success(&wire(args))).unwrap();
+        out.lines()
+            .take_while(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let virtual_hosted = head(&["request", OP, &input, "--region", "us-west-2"]);
+    assert_eq!(virtual_hosted[0], "PUT /?analytics&id=report1 HTTP/1.1");
+    assert!(
+        virtual_hosted.contains(&"host: amzn-s3-demo-bucket.s3.us-west-2.amazonaws.com".to_owned()),
+        "{virtual_hosted:?}"
+    );
+    let path_style = head(&[
+        "request",
+        OP,
+        &input,
+        "--region=eu-west-1",
+        "--force-path-style",
+        "--use-dualstack",
+    ]);
+    assert_eq!(
+        path_style[0],
+        "PUT /amzn-s3-demo-bucket?analytics&id=report1 HTTP/1.1"
+    );
+    assert!(
+        path_style.contains(&"host: s3.dualstack.eu-west-1.amazonaws.com".to_owned()),
+        "{path_style:?}"
+    );
+    let custom = head(&[
+        "request",
+        OP,
+        &input,
+        "--region",
+        "us-east-1",
+        "--endpoint-url",
+        "http://127.0.0.1:9000",
+        "--force-path-style",
+    ]);
+    assert_eq!(
+        custom[0],
+        "PUT /amzn-s3-demo-bucket?analytics&id=report1 HTTP/1.1"
+    );
+    assert!(
+        custom.contains(&"host: 127.0.0.1:9000".to_owned()),
+        "{custom:?}"
+    );
+    // The headers stay sorted, with the body after them as before.
+    let mut sorted = virtual_hosted[1..].to_vec();
+    sorted.sort();
+    assert_eq!(sorted, virtual_hosted[1..]);
+    // Without --region, nothing changes; endpoint flags need --region; a
+    // rule's error is a usage error carrying its message.
+    assert_eq!(
+        head(&["request", OP, &input])[0],
+        "PUT /amzn-s3-demo-bucket?analytics&id=report1 HTTP/1.1"
+    );
+    assert!(expect_usage_error(&wire(&["request", OP, &input, "--use-fips"])).contains("--region"));
+    assert!(
+        expect_usage_error(&wire(&[
+            "request",
+            OP,
+            &input,
+            "--region",
+            "us-west-2",
+            "--colour"
+        ]))
+        .contains("--colour")
+    );
+    let line = expect_usage_error(&wire(&[
+        "request",
+        OP,
+        &input,
+        "--region",
+        "us-west-2",
+        "--use-fips",
+        "--accelerate",
+    ]));
+    assert!(
+        line.contains("Accelerate cannot be used with FIPS"),
+        "{line}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -95,7 +95,28 @@ fn restxml_protocol_suite() {
         }
         write_if_changed(&root.join(package), &files);
     }
-    let members: Vec<String> = SERVICES.iter().map(|(_, p)| format!("{p:?}")).collect();
+    let mut members: Vec<String> = SERVICES.iter().map(|(_, p)| format!("{p:?}")).collect();
+    // S3's own cases, when the suite file has them.
+    if let Some(ops) = s3_operations_with_cases(&model) {
+        match official_model_path() {
+            Some(official) => {
+                let (files, case_list) = s3_crate(&model, &official, &ops, &skip);
+                for case in case_list {
+                    if let Some(other) = cases.insert(case.0.clone(), case.1.clone()) {
+                        panic!(
+                            "two cases share the test name {}: {other:?} and {:?}",
+                            case.0, case.1
+                        );
+                    }
+                }
+                write_if_changed(&root.join(S3_PACKAGE), &files);
+                members.push(format!("{S3_PACKAGE:?}"));
+            }
+            None => println!(
+                "S3's protocol cases: the official model (with the endpoint rules they need) is not at $S3_OFFICIAL_MODEL or ../shared/models/s3.json; skipped"
+            ),
+        }
+    }
     let manifest = format!(
         "# Scratch workspace of the restXml protocol tests (tests/protocol.rs).\n\
          [workspace]\nresolver = \"3\"\nmembers = [{}]\n",
@@ -244,6 +265,97 @@ fn restxml_protocol_suite() {
             offenders.join("\n")
         );
     }
+}
+
+/// S3's service in a suite file, and the package of its crate.
+const S3_SERVICE: &str = "com.amazonaws.s3#AmazonS3";
+const S3_PACKAGE: &str = "s3-protocol";
+
+/// The operations of S3's service in the suite when any of them (or of
+/// their errors) carries protocol test cases.
+fn s3_operations_with_cases(model: &codegen::model::Model) -> Option<Vec<String>> {
+    let codegen::model::Kind::Service(service) = &model.shapes.get(S3_SERVICE)?.kind else {
+        return None;
+    };
+    let has_cases = |id: &str| {
+        model.shapes.get(id).is_some_and(|s| {
+            s.traits.contains_key(protocol_tests::REQUEST_TESTS)
+                || s.traits.contains_key(protocol_tests::RESPONSE_TESTS)
+        })
+    };
+    let mut any = false;
+    let mut ops = Vec::new();
+    for id in &service.operations {
+        let Some(op) = model.shapes.get(id) else {
+            continue;
+        };
+        if let codegen::model::Kind::Operation(o) = &op.kind {
+            any |= has_cases(id) || o.errors.iter().any(|e| has_cases(e));
+        }
+        ops.push(op.name().to_owned());
+    }
+    any.then_some(ops)
+}
+
+/// `$S3_OFFICIAL_MODEL`, or the official model next to the repository.
+fn official_model_path() -> Option<PathBuf> {
+    let path = match std::env::var_os("S3_OFFICIAL_MODEL") {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/models/s3.json"),
+    };
+    path.is_file().then_some(path)
+}
+
+/// The crate for S3's cases: the suite's operations of S3, generated from
+/// the official model (which has the endpoint rules the cases' hosts need)
+/// with the suite's test cases put on the official shapes of the same ids.
+/// Returns its files and its cases (test name, key).
+fn s3_crate(
+    suite: &codegen::model::Model,
+    official: &Path,
+    ops: &[String],
+    skip: &[(String, String)],
+) -> (codegen::Files, Vec<(String, Key)>) {
+    let mut model = codegen::model::Model::load(&[official])
+        .unwrap_or_else(|d| panic!("the official model does not load:\n{d}"));
+    for (id, shape) in &suite.shapes {
+        if !id.starts_with("com.amazonaws.s3#") {
+            continue;
+        }
+        for t in [
+            protocol_tests::REQUEST_TESTS,
+            protocol_tests::RESPONSE_TESTS,
+        ] {
+            let Some(cases) = shape.traits.get(t) else {
+                continue;
+            };
+            let target = model.shapes.get_mut(id).unwrap_or_else(|| {
+                panic!("{id} has protocol cases, but the official model has no such shape")
+            });
+            target.traits.insert(t.to_owned(), cases.clone());
+        }
+    }
+    let opts = codegen::Options {
+        service: Some(S3_SERVICE.to_owned()),
+        ops: Some(ops.to_vec()),
+        package: S3_PACKAGE.to_owned(),
+        ..codegen::Options::new(vec![official.to_path_buf()])
+    };
+    let mut files = codegen::generate_from_model(&model, &opts)
+        .unwrap_or_else(|d| panic!("generating S3's protocol crate failed:\n{d}"));
+    let krate = codegen::lower_for(&model, &opts)
+        .unwrap_or_else(|d| panic!("lowering S3's protocol crate failed:\n{d}"));
+    let crate_ident = S3_PACKAGE.replace('-', "_");
+    let tests = protocol_tests::emit_tests(&model, &krate, &crate_ident, skip)
+        .unwrap_or_else(|e| panic!("emitting S3's protocol tests failed: {e}"));
+    files.insert("tests/protocol.rs".into(), tests);
+    s3_api_tests::add_quick_xml_dev_dependency(&mut files);
+    let cases = protocol_tests::client_cases(&model, &krate)
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.test_name.clone(), (c.id.clone(), c.kind)))
+        .collect();
+    (files, cases)
 }
 
 /// `$S3_PROTOCOL_TESTS`, or the suite next to the repository.

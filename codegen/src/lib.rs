@@ -94,16 +94,7 @@ pub fn generate(opts: &Options) -> Result<Files, Diagnostics> {
 
 /// Like [`generate`], for a model already loaded (e.g. from in-memory sources).
 pub fn generate_from_model(model: &model::Model, opts: &Options) -> Result<Files, Diagnostics> {
-    let partitions = match &opts.partitions {
-        Some(path) => Some(read_partitions(path)?),
-        None => None,
-    };
-    let krate = lower::lower(
-        model,
-        opts.service.as_deref(),
-        opts.ops.as_deref(),
-        partitions.as_ref(),
-    )?;
+    let krate = lower_for(model, opts)?;
     let crate_opts = emit::CrateOptions {
         package: opts.package.clone(),
         standalone: opts.standalone,
@@ -132,6 +123,21 @@ pub fn generate_from_model(model: &model::Model, opts: &Options) -> Result<Files
     );
     files.insert("tests/roundtrip.rs".into(), strategies::SHIM.into());
     Ok(files)
+}
+
+/// Validates and lowers `model` for `opts` (its service, operations and
+/// partition table): the crate [`generate_from_model`] emits.
+pub fn lower_for(model: &model::Model, opts: &Options) -> Result<ir::Crate, Diagnostics> {
+    let partitions = match &opts.partitions {
+        Some(path) => Some(read_partitions(path)?),
+        None => None,
+    };
+    lower::lower(
+        model,
+        opts.service.as_deref(),
+        opts.ops.as_deref(),
+        partitions.as_ref(),
+    )
 }
 
 /// Reads the partition table.

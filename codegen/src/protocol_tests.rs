@@ -15,7 +15,11 @@
 //!   absent, `requireHeaders` present; the body compared as an XML tree when
 //!   `bodyMediaType` is `application/xml`, as bytes otherwise (an absent or
 //!   empty expected body means an empty body); the host prefix plus `host`
-//!   equal to `resolvedHost`;
+//!   equal to `resolvedHost`. A case with `vendorParams` (S3's, of shape
+//!   `aws.protocoltests.config#AwsConfig`) in a crate with endpoint rules
+//!   builds the request for that client configuration with
+//!   `endpoint::build_request`, and its `host` header must equal
+//!   `resolvedHost`;
 //! - response cases build an `http::Response` from `code`, `headers` and
 //!   `body`, parse it with `Operation::parse_response` and compare the result
 //!   with the value built from `params` (by `Debug` text, so NaN equals NaN);
@@ -309,10 +313,26 @@ impl Gen<'_> {
             .fields
             .iter()
             .any(|f| f.idempotency_token && f.optional);
-        let build = if with_token {
-            quote!(input.to_http_request_with_token(|| #TOKEN.to_owned()))
-        } else {
-            quote!(<#root::operation::#marker as #root::Operation>::build_request(&input))
+        let config = match (&self.krate.endpoints, case.json.get("vendorParams")) {
+            (Some(_), Some(vendor)) => Some(vendor_config(vendor)?),
+            _ => None,
+        };
+        let build = match &config {
+            // The request for the case's client configuration, at the
+            // endpoint the rules resolve.
+            Some(settings) => {
+                let sets = settings.iter().map(|(built_in, value)| match value {
+                    VendorValue::Str(s) => quote!(config.set(#built_in, #root::endpoint::ParamValue::Str(#s)).expect(#built_in);),
+                    VendorValue::Bool(b) => quote!(config.set(#built_in, #root::endpoint::ParamValue::Bool(#b)).expect(#built_in);),
+                });
+                quote!({
+                    let mut config = #root::endpoint::Config::default();
+                    #(#sets)*
+                    #root::endpoint::build_request::<#root::operation::#marker>(&config, &input).map(|(request, _)| request)
+                })
+            }
+            None if with_token => quote!(input.to_http_request_with_token(|| #TOKEN.to_owned())),
+            None => quote!(<#root::operation::#marker as #root::Operation>::build_request(&input)),
         };
         let method = str_field(case.json, "method")?.unwrap_or_default();
         let uri = str_field(case.json, "uri")?.unwrap_or_default();
@@ -697,6 +717,72 @@ fn header_pairs(case: &Map<String, Value>) -> Result<Vec<(String, String)>, Stri
     }
 }
 
+/// A client setting of a case's `vendorParams`.
+enum VendorValue {
+    Str(String),
+    Bool(bool),
+}
+
+/// The endpoint settings of a case's `vendorParams`
+/// (`aws.protocoltests.config#AwsConfig`), as (built-in, value) pairs:
+/// `scopedConfig.client.region`, and the S3 settings of
+/// `scopedConfig.client.s3` with `scopedConfig.operation.s3` overriding
+/// them. `addressing_style` `path` forces path-style, `virtual` and `auto`
+/// leave the rules to choose. A setting this runner does not know is an
+/// error naming it.
+fn vendor_config(vendor: &Value) -> Result<Vec<(&'static str, VendorValue)>, String> {
+    let scoped = vendor.get("scopedConfig").unwrap_or(&Value::Null);
+    let client = scoped.get("client").unwrap_or(&Value::Null);
+    let mut out = Vec::new();
+    for (key, value) in client.as_object().into_iter().flatten() {
+        match (key.as_str(), value) {
+            ("region", Value::String(r)) => out.push(("AWS::Region", VendorValue::Str(r.clone()))),
+            ("s3", _) => {}
+            _ => {
+                return Err(format!(
+                    "vendorParams: client setting `{key}` = {value} is not one this runner knows"
+                ));
+            }
+        }
+    }
+    let mut s3: Map<String, Value> = client
+        .get("s3")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    if let Some(op) = scoped
+        .get("operation")
+        .and_then(|o| o.get("s3"))
+        .and_then(Value::as_object)
+    {
+        s3.extend(op.clone());
+    }
+    for (key, value) in &s3 {
+        let setting = match (key.as_str(), value) {
+            ("addressing_style", Value::String(style)) => match style.as_str() {
+                "path" => Some(("AWS::S3::ForcePathStyle", true)),
+                "virtual" | "auto" => None,
+                other => return Err(format!("vendorParams: addressing_style `{other}`")),
+            },
+            ("use_dualstack_endpoint", Value::Bool(b)) => Some(("AWS::UseDualStack", *b)),
+            ("use_accelerate_endpoint", Value::Bool(b)) => Some(("AWS::S3::Accelerate", *b)),
+            ("use_arn_region", Value::Bool(b)) => Some(("AWS::S3::UseArnRegion", *b)),
+            ("disable_multiregion_access_points", Value::Bool(b)) => {
+                Some(("AWS::S3::DisableMultiRegionAccessPoints", *b))
+            }
+            _ => {
+                return Err(format!(
+                    "vendorParams: s3 setting `{key}` = {value} is not one this runner knows"
+                ));
+            }
+        };
+        if let Some((built_in, b)) = setting {
+            out.push((built_in, VendorValue::Bool(b)));
+        }
+    }
+    Ok(out)
+}
+
 /// The `support` module: request checks, response building, XML trees.
 fn support() -> TokenStream {
     quote! {
@@ -780,7 +866,8 @@ fn support() -> TokenStream {
                     }
                     check_body(request.body(), self.body, self.xml, &mut problems);
                     if let Some((host, resolved)) = self.host {
-                        let got = format!("{host_prefix}{host}");
+                        // A request built for an endpoint names its host.
+                        let got = header(headers, "host").unwrap_or_else(|| format!("{host_prefix}{host}"));
                         if got != resolved {
                             problems.push(format!("host: expected {resolved:?}, got {got:?}"));
                         }

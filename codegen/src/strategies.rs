@@ -660,13 +660,20 @@ impl<'a> Gen<'a> {
     /// `impl Same` for a type: `==` when it has no float inside, member by
     /// member otherwise.
     fn same_struct(&self, path: &TokenStream, s: &StructDef) -> TokenStream {
-        let lenient = s.fields.iter().any(|f| self.prefix_overlaps(s, f));
+        let lenient = s
+            .fields
+            .iter()
+            .any(|f| self.prefix_overlaps(s, f) || framing(f));
         if s.derives.eq_hash && !lenient {
             return same_eq(path);
         }
         let checks = s.fields.iter().map(|f| {
             let n = ident(&f.name);
-            if self.prefix_overlaps(s, f) && f.optional {
+            if framing(f) {
+                // The message carries its length and type anyway: a member
+                // bound to them that was left unset reads back as their value.
+                quote!((other.#n.is_none() || self.#n.same(&other.#n)))
+            } else if self.prefix_overlaps(s, f) && f.optional {
                 quote!(support::holds(self.#n.as_ref(), other.#n.as_ref()))
             } else if self.prefix_overlaps(s, f) {
                 quote!(support::holds(Some(&self.#n), Some(&other.#n)))
@@ -902,6 +909,15 @@ impl<'a> Gen<'a> {
 }
 
 /// `impl Same` by `==`.
+/// An optional member bound to the `Content-Length` or `Content-Type`
+/// header, which a message with a body carries whether or not the member is
+/// set (its length; the payload's default media type).
+fn framing(f: &Field) -> bool {
+    f.optional
+        && matches!(&f.binding, Binding::Header(h)
+            if h.eq_ignore_ascii_case("content-length") || h.eq_ignore_ascii_case("content-type"))
+}
+
 fn same_eq(path: &TokenStream) -> TokenStream {
     quote! {
         impl Same for #path {

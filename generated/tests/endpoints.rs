@@ -4,4 +4,4 @@
 
 #[rustfmt::skip]
 #[path = "endpoints/run.rs"]
-mod run;
+mod endpoints;

@@ -1270,7 +1270,7 @@ pub(crate) const TESTS_SHIM: &str =
 
 #[rustfmt::skip]
 #[path = \"endpoints/run.rs\"]
-mod run;
+mod endpoints;
 ";
 
 /// `tests/endpoints/run.rs`: the rule set's test cases, each resolved from its
