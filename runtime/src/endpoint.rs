@@ -290,7 +290,8 @@ impl Endpoint {
     }
 }
 
-/// Adds the `host` header (the authority of the request's absolute URI,
+/// With an endpoint (`None`: nothing to do), adds the `host` header (the
+/// authority of the request's absolute URI,
 /// without the scheme's default port) and the headers of a resolved
 /// endpoint to `request`: for each header of the endpoint, any values the
 /// request already has under that name are replaced by the endpoint's
@@ -302,8 +303,11 @@ impl Endpoint {
 /// error naming the header; the request is then left unchanged.
 pub fn apply<B>(
     request: &mut http::Request<B>,
-    endpoint: &Endpoint,
+    endpoint: Option<&Endpoint>,
 ) -> Result<(), crate::error::BuildError> {
+    let Some(endpoint) = endpoint else {
+        return Ok(());
+    };
     let mut parsed = Vec::with_capacity(endpoint.headers.len());
     for (name, values) in &endpoint.headers {
         let invalid = || crate::error::BuildError::InvalidHeaderValue { header: name };

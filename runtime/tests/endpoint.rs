@@ -1162,7 +1162,7 @@ fn apply_adds_and_replaces_headers() {
             ("X-Mixed-Case", vec!["v".to_owned()]),
         ],
     };
-    endpoint::apply(&mut request, &endpoint).expect("valid headers");
+    endpoint::apply(&mut request, Some(&endpoint)).expect("valid headers");
     let values: Vec<_> = request.headers().get_all("x-amz-a").iter().collect();
     assert_eq!(values, ["1", "2"]);
     assert_eq!(request.headers()["x-mixed-case"], "v");
@@ -1183,9 +1183,102 @@ fn apply_rejects_bad_headers_and_leaves_the_request() {
             ],
         };
         assert_eq!(
-            endpoint::apply(&mut request, &endpoint),
+            endpoint::apply(&mut request, Some(&endpoint)),
             Err(BuildError::InvalidHeaderValue { header: name })
         );
         assert!(request.headers().is_empty());
     }
+}
+
+#[test]
+fn apply_sets_the_host_of_an_absolute_uri() {
+    let endpoint = Endpoint {
+        url: "https://example.com".to_owned(),
+        properties: vec![],
+        headers: vec![],
+    };
+    for (uri, host) in [
+        (
+            "https://b.s3.us-west-2.amazonaws.com/k?x",
+            Some("b.s3.us-west-2.amazonaws.com"),
+        ),
+        ("https://example.com:443/", Some("example.com")),
+        ("http://example.com:80/", Some("example.com")),
+        ("http://127.0.0.1:9000/b", Some("127.0.0.1:9000")),
+        ("https://example.com:80/", Some("example.com:80")),
+        ("/relative?x", None),
+    ] {
+        let mut request = http::Request::builder().uri(uri).body(()).expect("request");
+        endpoint::apply(&mut request, Some(&endpoint)).expect("applies");
+        assert_eq!(
+            request.headers().get("host").map(|h| h.to_str().unwrap()),
+            host,
+            "{uri}"
+        );
+    }
+    // No endpoint: nothing changes.
+    let mut request = http::Request::builder()
+        .uri("https://example.com/")
+        .body(())
+        .expect("request");
+    endpoint::apply(&mut request, None).expect("applies");
+    assert!(request.headers().is_empty());
+}
+
+#[test]
+fn push_endpoint_and_end_path_join_the_endpoint_and_the_path() {
+    use s3_runtime::uri::{end_path, push_endpoint};
+    let at = |url: &str| Endpoint {
+        url: url.to_owned(),
+        properties: vec![],
+        headers: vec![],
+    };
+    // (endpoint, host prefix, operation path, joined)
+    for (url, prefix, path, joined) in [
+        (
+            "https://b.s3.amazonaws.com",
+            None,
+            "",
+            "https://b.s3.amazonaws.com/",
+        ),
+        (
+            "https://s3.amazonaws.com/b",
+            None,
+            "",
+            "https://s3.amazonaws.com/b",
+        ),
+        (
+            "https://s3.amazonaws.com/b",
+            None,
+            "/k",
+            "https://s3.amazonaws.com/b/k",
+        ),
+        ("https://example.com/", None, "/", "https://example.com/"),
+        (
+            "http://localhost:9000/base/",
+            None,
+            "/k",
+            "http://localhost:9000/base/k",
+        ),
+        (
+            "https://s3.amazonaws.com",
+            Some("route."),
+            "/w",
+            "https://route.s3.amazonaws.com/w",
+        ),
+    ] {
+        let endpoint = at(url);
+        let mut out = String::new();
+        let base = push_endpoint(&mut out, Some(&endpoint), prefix);
+        out.push_str(path);
+        end_path(&mut out, base);
+        assert_eq!(out, joined, "{url} + {path}");
+    }
+    // Without an endpoint, the path is the operation's.
+    let mut out = String::new();
+    let base = push_endpoint(&mut out, None, Some("ignored."));
+    assert_eq!(base, 0);
+    out.push_str("/b");
+    end_path(&mut out, base);
+    assert_eq!(out, "/b");
 }

@@ -2,7 +2,8 @@
 # Runs every benchmark of this directory and prints the figures that
 # BENCHMARKS.md quotes. Usage: bash tests/bench/run.sh [--peers]
 # (--peers also builds and runs tests/bench/peers: s3s and aws-sdk-s3, a
-# build of about ten minutes on two cores).
+# build of about ten minutes on two cores, their endpoint resolvers and
+# endpoint_size.sh).
 set -euo pipefail
 cd "$(dirname "$0")"
 CRITERION_ARGS=(--warm-up-time 1 --measurement-time 3)
@@ -21,6 +22,11 @@ if [[ "${1:-}" == "--peers" ]]; then
   echo "== peer benches"
   (cd peers && cargo bench --bench peers -- "${CRITERION_ARGS[@]}")
   uptime
+  echo "== endpoint resolution against aws-sdk-s3's DefaultResolver"
+  (cd peers && cargo bench --bench endpoints -- "${CRITERION_ARGS[@]}")
+  uptime
+  echo "== endpoint resolver code size"
+  bash endpoint_size.sh
 fi
 
 echo "== generator, whole official model"

@@ -1187,11 +1187,19 @@ pub(crate) fn fills(op: &OperationDef, e: &Endpoints) -> TokenStream {
                     (Ty::List { .. }, _) => quote!(v.iter().map(|i| i.as_str()).collect()),
                     _ => quote!(v.as_str()),
                 };
-                let value = wrap(text);
                 if f.optional {
+                    let value = wrap(text);
                     quote!(if let Some(v) = &self.#fname { params.#pf = #value; })
                 } else {
-                    quote!({ let v = &self.#fname; params.#pf = #value; })
+                    let text = match (&f.ty, p.ty) {
+                        (Ty::Bool, _) => quote!(self.#fname),
+                        (Ty::List { .. }, _) => {
+                            quote!(self.#fname.iter().map(|i| i.as_str()).collect())
+                        }
+                        _ => quote!(self.#fname.as_str()),
+                    };
+                    let value = wrap(text);
+                    quote!(params.#pf = #value;)
                 }
             }
             FillSource::Path(steps) => path_fill(steps, &pf, p),

@@ -247,9 +247,7 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
             #content_type
             #checksum_insert
             #content_length
-            if let Some(endpoint) = endpoint {
-                s3_runtime::endpoint::apply(&mut request, endpoint)?;
-            }
+            s3_runtime::endpoint::apply(&mut request, endpoint)?;
             Ok(request)
         }
     };

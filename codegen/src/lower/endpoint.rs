@@ -1201,3 +1201,118 @@ mod tests {
         assert!(problems[0].contains("AWS::Nope"), "{problems:?}");
     }
 }
+
+#[cfg(test)]
+mod operation_tests {
+    use super::*;
+
+    /// A service whose one rule reads `Keys` (a string array filled from a
+    /// path over the input) and `Bucket` (a label): isSet(Bucket) ? endpoint
+    /// : error.
+    const MODEL: &str = r#"{
+        "smithy": "2.0",
+        "shapes": {
+            "ex#Svc": {"type": "service", "version": "1", "operations": [{"target": "ex#Del"}],
+                "traits": {"aws.protocols#restXml": {},
+                    "smithy.rules#clientContextParams": {"Flag": {"type": "boolean", "documentation": "d"}},
+                    "smithy.rules#endpointBdd": {"version": "1.1",
+                    "parameters": {
+                        "Bucket": {"type": "string", "required": false},
+                        "Keys": {"type": "stringArray", "required": false},
+                        "Flag": {"type": "boolean", "required": false},
+                        "Static": {"type": "string", "required": false}
+                    },
+                    "conditions": [{"fn": "isSet", "argv": [{"ref": "Bucket"}]}],
+                    "results": [{"conditions": [], "type": "endpoint", "endpoint": {"url": "https://{Bucket}.example.com"}},
+                                {"conditions": [], "type": "error", "error": "no bucket"}],
+                    "root": 2, "nodeCount": 2, "nodes": "/////wAAAAH/////AAAAAAX14QEF9eEC"}}},
+            "ex#Del": {"type": "operation", "input": {"target": "ex#DelInput"}, "output": {"target": "smithy.api#Unit"},
+                "traits": {"smithy.api#http": {"method": "POST", "uri": "/{Bucket}?delete"},
+                    "smithy.rules#staticContextParams": {"Static": {"value": "yes"}},
+                    "smithy.rules#operationContextParams": {"Keys": {"path": "Delete.Objects[*].Key"}}}},
+            "ex#DelInput": {"type": "structure", "members": {
+                "Bucket": {"target": "smithy.api#String", "traits": {"smithy.api#httpLabel": {}, "smithy.api#required": {}, "smithy.rules#contextParam": {"name": "Bucket"}}},
+                "Delete": {"target": "ex#Delete", "traits": {"smithy.api#httpPayload": {}, "smithy.api#required": {}}}}},
+            "ex#Delete": {"type": "structure", "members": {"Objects": {"target": "ex#Objects", "traits": {"smithy.api#required": {}}}}},
+            "ex#Objects": {"type": "list", "member": {"target": "ex#Object"}},
+            "ex#Object": {"type": "structure", "members": {"Key": {"target": "smithy.api#String", "traits": {"smithy.api#required": {}}}}}
+        }
+    }"#;
+
+    #[test]
+    fn operations_fill_params_from_members_statics_and_paths() {
+        let model = crate::model::Model::from_sources(&[("m.json", MODEL)]).unwrap();
+        let krate = crate::lower::lower(&model, None, None, None).unwrap_or_else(|d| panic!("{d}"));
+        let e = krate.endpoints.as_ref().expect("the service has rules");
+        assert_eq!(
+            e.nodes,
+            [[-1, 1, -1], [0, RESULT_OFFSET + 1, RESULT_OFFSET + 2]]
+        );
+        let names: Vec<&str> = e.params.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["Bucket", "Keys", "Flag", "Static"]);
+        assert!(e.params[2].configurable && !e.params[0].configurable);
+        let op = &krate.operations[0];
+        let fill = |name: &str| {
+            let i = names.iter().position(|n| *n == name).unwrap();
+            op.endpoint_params
+                .iter()
+                .find(|f| f.param == i)
+                .map(|f| f.source.clone())
+        };
+        assert_eq!(fill("Bucket"), Some(FillSource::Field(0)));
+        assert_eq!(
+            fill("Static"),
+            Some(FillSource::Static(RuleLiteral::Str("yes".into())))
+        );
+        assert_eq!(
+            fill("Keys"),
+            Some(FillSource::Path(vec![
+                PathStep::Field(1, "delete".into(), false),
+                PathStep::Field(0, "objects".into(), false),
+                PathStep::Each,
+                PathStep::Field(0, "key".into(), false),
+            ]))
+        );
+        // The bucket label is read by the rules: a resolved endpoint carries it.
+        assert!(matches!(
+            op.path[0],
+            PathSegment::Label {
+                in_endpoint: true,
+                ..
+            }
+        ));
+        // And the whole crate renders.
+        let files = crate::generate_from_model(&model, &crate::Options::new(vec![])).unwrap();
+        let endpoint = &files["src/endpoint.rs"];
+        assert!(
+            endpoint.contains("pub keys: Option<Vec<&'a str>>"),
+            "{endpoint}"
+        );
+        let op_file = &files["src/operation/del.rs"];
+        assert!(op_file.contains("items.push(v.as_str())"), "{op_file}");
+        assert!(
+            op_file.contains("params.r#static = Some(\"yes\")")
+                || op_file.contains("params.static_ = Some(\"yes\")"),
+            "{op_file}"
+        );
+    }
+
+    #[test]
+    fn bad_context_params_name_the_member_or_operation() {
+        let bad = MODEL
+            .replace(r#""name": "Bucket""#, r#""name": "Nope""#)
+            .replace("Delete.Objects[*].Key", "Delete.Objects[?x]");
+        let model = crate::model::Model::from_sources(&[("m.json", &bad)]).unwrap();
+        let d = crate::lower::lower(&model, None, None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            d.contains("ex#DelInput$Bucket") && d.contains("`Nope`"),
+            "{d}"
+        );
+        assert!(
+            d.contains("ex#Del") && d.contains("Delete.Objects[?x]"),
+            "{d}"
+        );
+    }
+}

@@ -82,9 +82,7 @@ impl s3_runtime::operation::Input for DeleteBucketAnalyticsConfigurationRequest 
                 v.as_str(),
             )?;
         }
-        if let Some(endpoint) = endpoint {
-            s3_runtime::endpoint::apply(&mut request, endpoint)?;
-        }
+        s3_runtime::endpoint::apply(&mut request, endpoint)?;
         Ok(request)
     }
     /// Reads a `DELETE /{Bucket}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.
@@ -132,10 +130,7 @@ impl s3_runtime::operation::Input for DeleteBucketAnalyticsConfigurationRequest 
 impl crate::endpoint::EndpointParams for DeleteBucketAnalyticsConfigurationRequest {
     #[allow(unused_variables)]
     fn endpoint_params<'a>(&'a self, params: &mut crate::endpoint::Params<'a>) {
-        {
-            let v = &self.bucket;
-            params.bucket = Some(v.as_str());
-        }
+        params.bucket = Some(self.bucket.as_str());
         params.use_s3_express_control_endpoint = Some(true);
     }
 }

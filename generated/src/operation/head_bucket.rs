@@ -73,9 +73,7 @@ impl s3_runtime::operation::Input for HeadBucketRequest {
                 v.as_str(),
             )?;
         }
-        if let Some(endpoint) = endpoint {
-            s3_runtime::endpoint::apply(&mut request, endpoint)?;
-        }
+        s3_runtime::endpoint::apply(&mut request, endpoint)?;
         Ok(request)
     }
     /// Reads a `HEAD /{Bucket}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.
@@ -113,10 +111,7 @@ impl s3_runtime::operation::Input for HeadBucketRequest {
 impl crate::endpoint::EndpointParams for HeadBucketRequest {
     #[allow(unused_variables)]
     fn endpoint_params<'a>(&'a self, params: &mut crate::endpoint::Params<'a>) {
-        {
-            let v = &self.bucket;
-            params.bucket = Some(v.as_str());
-        }
+        params.bucket = Some(self.bucket.as_str());
     }
 }
 /// Output of HeadBucket, taken from response headers (a HEAD response has no body).

@@ -112,9 +112,7 @@ impl s3_runtime::operation::Input for PutBucketAnalyticsConfigurationRequest {
                 );
         }
         headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(body_len));
-        if let Some(endpoint) = endpoint {
-            s3_runtime::endpoint::apply(&mut request, endpoint)?;
-        }
+        s3_runtime::endpoint::apply(&mut request, endpoint)?;
         Ok(request)
     }
     /// Reads a `PUT /{Bucket}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.
@@ -183,10 +181,7 @@ impl s3_runtime::operation::Input for PutBucketAnalyticsConfigurationRequest {
 impl crate::endpoint::EndpointParams for PutBucketAnalyticsConfigurationRequest {
     #[allow(unused_variables)]
     fn endpoint_params<'a>(&'a self, params: &mut crate::endpoint::Params<'a>) {
-        {
-            let v = &self.bucket;
-            params.bucket = Some(v.as_str());
-        }
+        params.bucket = Some(self.bucket.as_str());
         params.use_s3_express_control_endpoint = Some(true);
     }
 }

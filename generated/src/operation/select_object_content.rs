@@ -269,9 +269,7 @@ impl s3_runtime::operation::Input for SelectObjectContentRequest {
                 );
         }
         headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(body_len));
-        if let Some(endpoint) = endpoint {
-            s3_runtime::endpoint::apply(&mut request, endpoint)?;
-        }
+        s3_runtime::endpoint::apply(&mut request, endpoint)?;
         Ok(request)
     }
     /// Reads a `POST /{Bucket}/{Key+}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.
@@ -361,10 +359,7 @@ impl s3_runtime::operation::Input for SelectObjectContentRequest {
 impl crate::endpoint::EndpointParams for SelectObjectContentRequest {
     #[allow(unused_variables)]
     fn endpoint_params<'a>(&'a self, params: &mut crate::endpoint::Params<'a>) {
-        {
-            let v = &self.bucket;
-            params.bucket = Some(v.as_str());
-        }
+        params.bucket = Some(self.bucket.as_str());
     }
 }
 impl SelectObjectContentRequest {
