@@ -359,20 +359,152 @@ fn error(message: impl Into<String>) -> Option<Result<Endpoint, ResolveError>> {
         }),
     )
 }
-/// An endpoint outcome.
+/// An endpoint outcome: its URL, and its properties and headers
+/// from their templates and slots.
 fn endpoint(
     url: String,
-    properties: Vec<(&'static str, rt::Value)>,
-    headers: Vec<(&'static str, Vec<String>)>,
+    properties: &'static [(&'static str, rt::Template)],
+    headers: &'static [(&'static str, &'static [rt::Template])],
+    slots: &mut [String],
 ) -> Option<Result<Endpoint, ResolveError>> {
-    Some(
-        Ok(rt::Endpoint {
-            url,
-            properties,
-            headers,
-        }),
-    )
+    Some(Ok(rt::Endpoint::from_templates(url, properties, headers, slots)))
 }
+static HEADERS_0: [(&str, &[rt::Template]); 0usize] = [];
+static PROPERTIES_0: [(&str, rt::Template); 2usize] = [
+    ("backend", rt::Template::Str("S3Express")),
+    (
+        "authSchemes",
+        rt::Template::Array(
+            &[
+                rt::Template::Object(
+                    &[
+                        ("disableDoubleEncoding", rt::Template::Bool(true)),
+                        ("name", rt::Template::Slot(0)),
+                        ("signingName", rt::Template::Str("s3express")),
+                        ("signingRegion", rt::Template::Slot(1)),
+                    ],
+                ),
+            ],
+        ),
+    ),
+];
+static PROPERTIES_1: [(&str, rt::Template); 2usize] = [
+    ("backend", rt::Template::Str("S3Express")),
+    (
+        "authSchemes",
+        rt::Template::Array(
+            &[
+                rt::Template::Object(
+                    &[
+                        ("disableDoubleEncoding", rt::Template::Bool(true)),
+                        ("name", rt::Template::Str("sigv4")),
+                        ("signingName", rt::Template::Str("s3express")),
+                        ("signingRegion", rt::Template::Slot(0)),
+                    ],
+                ),
+            ],
+        ),
+    ),
+];
+static PROPERTIES_2: [(&str, rt::Template); 1usize] = [
+    (
+        "authSchemes",
+        rt::Template::Array(
+            &[
+                rt::Template::Object(
+                    &[
+                        ("disableDoubleEncoding", rt::Template::Bool(true)),
+                        ("name", rt::Template::Str("sigv4a")),
+                        ("signingName", rt::Template::Str("s3-outposts")),
+                        (
+                            "signingRegionSet",
+                            rt::Template::Array(&[rt::Template::Str("*")]),
+                        ),
+                    ],
+                ),
+                rt::Template::Object(
+                    &[
+                        ("disableDoubleEncoding", rt::Template::Bool(true)),
+                        ("name", rt::Template::Str("sigv4")),
+                        ("signingName", rt::Template::Str("s3-outposts")),
+                        ("signingRegion", rt::Template::Slot(0)),
+                    ],
+                ),
+            ],
+        ),
+    ),
+];
+static PROPERTIES_3: [(&str, rt::Template); 1usize] = [
+    (
+        "authSchemes",
+        rt::Template::Array(
+            &[
+                rt::Template::Object(
+                    &[
+                        ("disableDoubleEncoding", rt::Template::Bool(true)),
+                        ("name", rt::Template::Str("sigv4")),
+                        ("signingName", rt::Template::Str("s3")),
+                        ("signingRegion", rt::Template::Str("us-east-1")),
+                    ],
+                ),
+            ],
+        ),
+    ),
+];
+static PROPERTIES_4: [(&str, rt::Template); 1usize] = [
+    (
+        "authSchemes",
+        rt::Template::Array(
+            &[
+                rt::Template::Object(
+                    &[
+                        ("disableDoubleEncoding", rt::Template::Bool(true)),
+                        ("name", rt::Template::Str("sigv4")),
+                        ("signingName", rt::Template::Str("s3")),
+                        ("signingRegion", rt::Template::Slot(0)),
+                    ],
+                ),
+            ],
+        ),
+    ),
+];
+static PROPERTIES_5: [(&str, rt::Template); 1usize] = [
+    (
+        "authSchemes",
+        rt::Template::Array(
+            &[
+                rt::Template::Object(
+                    &[
+                        ("disableDoubleEncoding", rt::Template::Bool(true)),
+                        ("name", rt::Template::Str("sigv4")),
+                        ("signingName", rt::Template::Str("s3-object-lambda")),
+                        ("signingRegion", rt::Template::Slot(0)),
+                    ],
+                ),
+            ],
+        ),
+    ),
+];
+static PROPERTIES_6: [(&str, rt::Template); 1usize] = [
+    (
+        "authSchemes",
+        rt::Template::Array(
+            &[
+                rt::Template::Object(
+                    &[
+                        ("disableDoubleEncoding", rt::Template::Bool(true)),
+                        ("name", rt::Template::Str("sigv4a")),
+                        ("signingName", rt::Template::Str("s3")),
+                        (
+                            "signingRegionSet",
+                            rt::Template::Array(&[rt::Template::Str("*")]),
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+];
 fn no_match() -> Result<Endpoint, ResolveError> {
     Err(rt::ResolveError {
         message: String::from("no endpoint rule matched these parameters"),
@@ -784,14 +916,9 @@ fn outcome<'a>(
                         (s.url.as_ref()).map(|v| v.path)?,
                     ],
                 ),
-                vec![
-                    ("backend", rt::Value::from("S3Express")), ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from(String::from(s
-                    .s3e_auth ?))), ("signingName", rt::Value::from("s3express")),
-                    ("signingRegion", rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_0,
+                &HEADERS_0,
+                &mut [String::from(s.s3e_auth?), String::from(p.region?)],
             )
         }
         8 => {
@@ -806,14 +933,9 @@ fn outcome<'a>(
                         (s.url.as_ref()).map(|v| v.path)?,
                     ],
                 ),
-                vec![
-                    ("backend", rt::Value::from("S3Express")), ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from(String::from(s
-                    .s3e_auth ?))), ("signingName", rt::Value::from("s3express")),
-                    ("signingRegion", rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_0,
+                &HEADERS_0,
+                &mut [String::from(s.s3e_auth?), String::from(p.region?)],
             )
         }
         9 => error("S3Express bucket name is not a valid virtual hostable name."),
@@ -832,14 +954,9 @@ fn outcome<'a>(
                         s.uri_encoded_bucket.as_deref()?,
                     ],
                 ),
-                vec![
-                    ("backend", rt::Value::from("S3Express")), ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3express")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_1,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         11 => {
@@ -859,14 +976,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("backend", rt::Value::from("S3Express")), ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from(String::from(s
-                    .s3e_auth ?))), ("signingName", rt::Value::from("s3express")),
-                    ("signingRegion", rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_0,
+                &HEADERS_0,
+                &mut [String::from(s.s3e_auth?), String::from(p.region?)],
             )
         }
         12 => error("Unrecognized S3Express bucket name format."),
@@ -880,14 +992,9 @@ fn outcome<'a>(
                         (s.url.as_ref()).map(|v| v.path)?,
                     ],
                 ),
-                vec![
-                    ("backend", rt::Value::from("S3Express")), ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from(String::from(s
-                    .s3e_auth ?))), ("signingName", rt::Value::from("s3express")),
-                    ("signingRegion", rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_0,
+                &HEADERS_0,
+                &mut [String::from(s.s3e_auth?), String::from(p.region?)],
             )
         }
         14 => {
@@ -903,14 +1010,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("backend", rt::Value::from("S3Express")), ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3express")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_1,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         15 => error("Expected a endpoint to be specified but no endpoint was found"),
@@ -924,18 +1026,9 @@ fn outcome<'a>(
                         (s.url.as_ref()).map(|v| v.authority)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4a")),
-                    ("signingName", rt::Value::from("s3-outposts")), ("signingRegionSet",
-                    rt::Value::Array(vec![rt::Value::from("*")]))]),
-                    rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3-outposts")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_2,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         17 => {
@@ -950,18 +1043,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4a")),
-                    ("signingName", rt::Value::from("s3-outposts")), ("signingRegionSet",
-                    rt::Value::Array(vec![rt::Value::from("*")]))]),
-                    rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3-outposts")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_2,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         18 => {
@@ -976,18 +1060,9 @@ fn outcome<'a>(
                         (s.url.as_ref()).map(|v| v.authority)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4a")),
-                    ("signingName", rt::Value::from("s3-outposts")), ("signingRegionSet",
-                    rt::Value::Array(vec![rt::Value::from("*")]))]),
-                    rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3-outposts")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_2,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         19 => {
@@ -1004,18 +1079,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4a")),
-                    ("signingName", rt::Value::from("s3-outposts")), ("signingRegionSet",
-                    rt::Value::Array(vec![rt::Value::from("*")]))]),
-                    rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3-outposts")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_2,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         20 => {
@@ -1051,14 +1117,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from("us-east-1"))])]))
-                ],
-                vec![],
+                &PROPERTIES_3,
+                &HEADERS_0,
+                &mut [],
             )
         }
         26 => {
@@ -1073,14 +1134,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         27 => {
@@ -1093,14 +1149,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from("us-east-1"))])]))
-                ],
-                vec![],
+                &PROPERTIES_3,
+                &HEADERS_0,
+                &mut [],
             )
         }
         28 => {
@@ -1115,14 +1166,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         29 => {
@@ -1135,14 +1181,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from("us-east-1"))])]))
-                ],
-                vec![],
+                &PROPERTIES_3,
+                &HEADERS_0,
+                &mut [],
             )
         }
         30 => {
@@ -1155,14 +1196,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         31 => {
@@ -1175,14 +1211,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from("us-east-1"))])]))
-                ],
-                vec![],
+                &PROPERTIES_3,
+                &HEADERS_0,
+                &mut [],
             )
         }
         32 => {
@@ -1197,14 +1228,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         33 => {
@@ -1218,14 +1244,9 @@ fn outcome<'a>(
                         p.bucket?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from("us-east-1"))])]))
-                ],
-                vec![],
+                &PROPERTIES_3,
+                &HEADERS_0,
+                &mut [],
             )
         }
         34 => {
@@ -1240,14 +1261,9 @@ fn outcome<'a>(
                         (s.url.as_ref()).map(|v| v.path)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from("us-east-1"))])]))
-                ],
-                vec![],
+                &PROPERTIES_3,
+                &HEADERS_0,
+                &mut [],
             )
         }
         35 => {
@@ -1261,14 +1277,9 @@ fn outcome<'a>(
                         p.bucket?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         36 => {
@@ -1283,14 +1294,9 @@ fn outcome<'a>(
                         (s.url.as_ref()).map(|v| v.path)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         37 => {
@@ -1303,14 +1309,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from("us-east-1"))])]))
-                ],
-                vec![],
+                &PROPERTIES_3,
+                &HEADERS_0,
+                &mut [],
             )
         }
         38 => {
@@ -1323,14 +1324,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         39 => {
@@ -1343,14 +1339,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from("us-east-1"))])]))
-                ],
-                vec![],
+                &PROPERTIES_3,
+                &HEADERS_0,
+                &mut [],
             )
         }
         40 => {
@@ -1363,14 +1354,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         41 => {
@@ -1385,14 +1371,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         42 => error("Invalid region: region was not a valid DNS name."),
@@ -1427,15 +1408,9 @@ fn outcome<'a>(
                         (s.url.as_ref()).map(|v| v.path)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3-object-lambda")),
-                    ("signingRegion", rt::Value::from(String::from((s.bucket_arn
-                    .as_ref()).map(| v | v.region) ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_5,
+                &HEADERS_0,
+                &mut [String::from((s.bucket_arn.as_ref()).map(|v| v.region)?)],
             )
         }
         49 => {
@@ -1452,15 +1427,9 @@ fn outcome<'a>(
                         (s.bucket_partition).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3-object-lambda")),
-                    ("signingRegion", rt::Value::from(String::from((s.bucket_arn
-                    .as_ref()).map(| v | v.region) ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_5,
+                &HEADERS_0,
+                &mut [String::from((s.bucket_arn.as_ref()).map(|v| v.region)?)],
             )
         }
         50 => {
@@ -1477,15 +1446,9 @@ fn outcome<'a>(
                         (s.bucket_partition).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3-object-lambda")),
-                    ("signingRegion", rt::Value::from(String::from((s.bucket_arn
-                    .as_ref()).map(| v | v.region) ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_5,
+                &HEADERS_0,
+                &mut [String::from((s.bucket_arn.as_ref()).map(|v| v.region)?)],
             )
         }
         51 => {
@@ -1573,15 +1536,9 @@ fn outcome<'a>(
                         (s.bucket_partition).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from((s.bucket_arn.as_ref()).map(| v | v
-                    .region) ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from((s.bucket_arn.as_ref()).map(|v| v.region)?)],
             )
         }
         61 => {
@@ -1598,15 +1555,9 @@ fn outcome<'a>(
                         (s.bucket_partition).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from((s.bucket_arn.as_ref()).map(| v | v
-                    .region) ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from((s.bucket_arn.as_ref()).map(|v| v.region)?)],
             )
         }
         62 => {
@@ -1623,15 +1574,9 @@ fn outcome<'a>(
                         (s.bucket_partition).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from((s.bucket_arn.as_ref()).map(| v | v
-                    .region) ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from((s.bucket_arn.as_ref()).map(|v| v.region)?)],
             )
         }
         63 => {
@@ -1648,15 +1593,9 @@ fn outcome<'a>(
                         (s.url.as_ref()).map(|v| v.path)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from((s.bucket_arn.as_ref()).map(| v | v
-                    .region) ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from((s.bucket_arn.as_ref()).map(|v| v.region)?)],
             )
         }
         64 => {
@@ -1673,15 +1612,9 @@ fn outcome<'a>(
                         (s.bucket_partition).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from((s.bucket_arn.as_ref()).map(| v | v
-                    .region) ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from((s.bucket_arn.as_ref()).map(|v| v.region)?)],
             )
         }
         65 => {
@@ -1710,14 +1643,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4a")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegionSet",
-                    rt::Value::Array(vec![rt::Value::from("*")]))])]))
-                ],
-                vec![],
+                &PROPERTIES_6,
+                &HEADERS_0,
+                &mut [],
             )
         }
         71 => {
@@ -1752,19 +1680,9 @@ fn outcome<'a>(
                         (s.url.as_ref()).map(|v| v.authority)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4a")),
-                    ("signingName", rt::Value::from("s3-outposts")), ("signingRegionSet",
-                    rt::Value::Array(vec![rt::Value::from("*")]))]),
-                    rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3-outposts")), ("signingRegion",
-                    rt::Value::from(String::from((s.bucket_arn.as_ref()).map(| v | v
-                    .region) ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_2,
+                &HEADERS_0,
+                &mut [String::from((s.bucket_arn.as_ref()).map(|v| v.region)?)],
             )
         }
         78 => {
@@ -1783,19 +1701,9 @@ fn outcome<'a>(
                         (s.bucket_partition).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4a")),
-                    ("signingName", rt::Value::from("s3-outposts")), ("signingRegionSet",
-                    rt::Value::Array(vec![rt::Value::from("*")]))]),
-                    rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3-outposts")), ("signingRegion",
-                    rt::Value::from(String::from((s.bucket_arn.as_ref()).map(| v | v
-                    .region) ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_2,
+                &HEADERS_0,
+                &mut [String::from((s.bucket_arn.as_ref()).map(|v| v.region)?)],
             )
         }
         79 => {
@@ -1856,14 +1764,9 @@ fn outcome<'a>(
                         s.uri_encoded_bucket.as_deref()?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from("us-east-1"))])]))
-                ],
-                vec![],
+                &PROPERTIES_3,
+                &HEADERS_0,
+                &mut [],
             )
         }
         90 => {
@@ -1878,14 +1781,9 @@ fn outcome<'a>(
                         s.uri_encoded_bucket.as_deref()?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         91 => {
@@ -1898,14 +1796,9 @@ fn outcome<'a>(
                         s.uri_encoded_bucket.as_deref()?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from("us-east-1"))])]))
-                ],
-                vec![],
+                &PROPERTIES_3,
+                &HEADERS_0,
+                &mut [],
             )
         }
         92 => {
@@ -1920,14 +1813,9 @@ fn outcome<'a>(
                         s.uri_encoded_bucket.as_deref()?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         93 => {
@@ -1940,14 +1828,9 @@ fn outcome<'a>(
                         s.uri_encoded_bucket.as_deref()?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from("us-east-1"))])]))
-                ],
-                vec![],
+                &PROPERTIES_3,
+                &HEADERS_0,
+                &mut [],
             )
         }
         94 => {
@@ -1962,14 +1845,9 @@ fn outcome<'a>(
                         s.uri_encoded_bucket.as_deref()?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         95 => {
@@ -1983,14 +1861,9 @@ fn outcome<'a>(
                         s.uri_encoded_bucket.as_deref()?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from("us-east-1"))])]))
-                ],
-                vec![],
+                &PROPERTIES_3,
+                &HEADERS_0,
+                &mut [],
             )
         }
         96 => {
@@ -2004,14 +1877,9 @@ fn outcome<'a>(
                         s.uri_encoded_bucket.as_deref()?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         97 => {
@@ -2024,14 +1892,9 @@ fn outcome<'a>(
                         s.uri_encoded_bucket.as_deref()?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from("us-east-1"))])]))
-                ],
-                vec![],
+                &PROPERTIES_3,
+                &HEADERS_0,
+                &mut [],
             )
         }
         98 => {
@@ -2044,14 +1907,9 @@ fn outcome<'a>(
                         s.uri_encoded_bucket.as_deref()?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         99 => {
@@ -2066,14 +1924,9 @@ fn outcome<'a>(
                         s.uri_encoded_bucket.as_deref()?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         100 => error("Path-style addressing cannot be used with S3 Accelerate"),
@@ -2087,14 +1940,9 @@ fn outcome<'a>(
                         (s.url.as_ref()).map(|v| v.path)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3-object-lambda")),
-                    ("signingRegion", rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_5,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         102 => {
@@ -2107,14 +1955,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3-object-lambda")),
-                    ("signingRegion", rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_5,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         103 => {
@@ -2127,14 +1970,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3-object-lambda")),
-                    ("signingRegion", rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_5,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         104 => {
@@ -2145,14 +1983,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from("us-east-1"))])]))
-                ],
-                vec![],
+                &PROPERTIES_3,
+                &HEADERS_0,
+                &mut [],
             )
         }
         105 => {
@@ -2165,14 +1998,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         106 => {
@@ -2183,14 +2011,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from("us-east-1"))])]))
-                ],
-                vec![],
+                &PROPERTIES_3,
+                &HEADERS_0,
+                &mut [],
             )
         }
         107 => {
@@ -2203,14 +2026,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         108 => {
@@ -2221,14 +2039,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from("us-east-1"))])]))
-                ],
-                vec![],
+                &PROPERTIES_3,
+                &HEADERS_0,
+                &mut [],
             )
         }
         109 => {
@@ -2241,14 +2054,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         110 => {
@@ -2261,14 +2069,9 @@ fn outcome<'a>(
                         (s.url.as_ref()).map(|v| v.path)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from("us-east-1"))])]))
-                ],
-                vec![],
+                &PROPERTIES_3,
+                &HEADERS_0,
+                &mut [],
             )
         }
         111 => {
@@ -2281,14 +2084,9 @@ fn outcome<'a>(
                         (s.url.as_ref()).map(|v| v.path)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         112 => {
@@ -2296,14 +2094,9 @@ fn outcome<'a>(
                 rt::concat(
                     &["https://s3.", (s.partition_result).map(|v| v.dns_suffix)?],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from("us-east-1"))])]))
-                ],
-                vec![],
+                &PROPERTIES_3,
+                &HEADERS_0,
+                &mut [],
             )
         }
         113 => {
@@ -2311,14 +2104,9 @@ fn outcome<'a>(
                 rt::concat(
                     &["https://s3.", (s.partition_result).map(|v| v.dns_suffix)?],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         114 => {
@@ -2331,14 +2119,9 @@ fn outcome<'a>(
                         (s.partition_result).map(|v| v.dns_suffix)?,
                     ],
                 ),
-                vec![
-                    ("authSchemes",
-                    rt::Value::Array(vec![rt::Value::Object(vec![("disableDoubleEncoding",
-                    rt::Value::Bool(true)), ("name", rt::Value::from("sigv4")),
-                    ("signingName", rt::Value::from("s3")), ("signingRegion",
-                    rt::Value::from(String::from(p.region ?)))])]))
-                ],
-                vec![],
+                &PROPERTIES_4,
+                &HEADERS_0,
+                &mut [String::from(p.region?)],
             )
         }
         115 => error("A region must be set when sending requests to S3."),

@@ -301,13 +301,22 @@ impl Endpoint {
 /// A header name or value that HTTP cannot carry is an
 /// [`InvalidHeaderValue`](crate::error::BuildError::InvalidHeaderValue)
 /// error naming the header; the request is then left unchanged.
+#[inline]
 pub fn apply<B>(
     request: &mut http::Request<B>,
     endpoint: Option<&Endpoint>,
 ) -> Result<(), crate::error::BuildError> {
-    let Some(endpoint) = endpoint else {
-        return Ok(());
-    };
+    match endpoint {
+        Some(endpoint) => apply_endpoint(request, endpoint),
+        None => Ok(()),
+    }
+}
+
+/// [`apply`] with an endpoint.
+fn apply_endpoint<B>(
+    request: &mut http::Request<B>,
+    endpoint: &Endpoint,
+) -> Result<(), crate::error::BuildError> {
     let mut parsed = Vec::with_capacity(endpoint.headers.len());
     for (name, values) in &endpoint.headers {
         let invalid = || crate::error::BuildError::InvalidHeaderValue { header: name };
@@ -789,7 +798,8 @@ pub struct Partition {
     /// The regular expression (`regionRegex`) that a region of this
     /// partition not listed in `regions` matches, as a whole.
     pub region_regex: &'static str,
-    /// The regions the partition lists, with their outputs.
+    /// The regions the partition lists, with their outputs, sorted by name
+    /// (they are looked up by binary search).
     pub regions: &'static [Region],
     /// The partition's outputs, for a region it does not list.
     pub outputs: PartitionOutputs,
@@ -804,12 +814,13 @@ pub struct Partition {
 /// the regexes are compiled once per process and cached, and one that
 /// fails to compile never matches.
 pub fn partition(table: &'static [Partition], region: &str) -> Option<&'static PartitionOutputs> {
-    let listed = table
-        .iter()
-        .flat_map(|partition| partition.regions.iter())
-        .find(|listed| listed.name == region);
-    if let Some(listed) = listed {
-        return Some(listed.outputs);
+    for partition in table {
+        if let Ok(i) = partition
+            .regions
+            .binary_search_by(|listed| listed.name.cmp(region))
+        {
+            return partition.regions.get(i).map(|listed| listed.outputs);
+        }
     }
     table
         .iter()
@@ -925,4 +936,79 @@ pub fn concat(parts: &[&str]) -> String {
         out.push_str(part);
     }
     out
+}
+
+/// The shape of an endpoint's property or header value, written by the
+/// generator as static data: literals in place, and each string the rules
+/// compute as a numbered slot. [`Template::build`] turns it into a
+/// [`Value`] with the slots' strings, so that every result of a rule set
+/// shares one piece of code instead of building its values inline.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Template {
+    /// A literal string.
+    Str(&'static str),
+    /// The computed string in this slot.
+    Slot(usize),
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// An array.
+    Array(&'static [Template]),
+    /// An object, keys in order.
+    Object(&'static [(&'static str, Template)]),
+}
+
+impl Template {
+    /// The value, taking each slot's string out of `slots` (a slot that is
+    /// out of range, or taken twice, gives an empty string).
+    pub fn build(&self, slots: &mut [String]) -> Value {
+        match *self {
+            Template::Str(s) => Value::String(Cow::Borrowed(s)),
+            Template::Slot(i) => Value::String(Cow::Owned(
+                slots.get_mut(i).map(std::mem::take).unwrap_or_default(),
+            )),
+            Template::Bool(b) => Value::Bool(b),
+            Template::Int(i) => Value::Int(i),
+            Template::Array(items) => Value::Array(items.iter().map(|t| t.build(slots)).collect()),
+            Template::Object(entries) => {
+                Value::Object(entries.iter().map(|(k, t)| (*k, t.build(slots))).collect())
+            }
+        }
+    }
+
+    /// The value as a string (a literal or a slot's), for header values.
+    fn build_string(&self, slots: &mut [String]) -> String {
+        match self.build(slots) {
+            Value::String(s) => s.into_owned(),
+            other => {
+                let mut out = String::new();
+                other.write_json(&mut out);
+                out
+            }
+        }
+    }
+}
+
+impl Endpoint {
+    /// An endpoint at `url` with the properties and headers of static
+    /// templates, filled from `slots`.
+    pub fn from_templates(
+        url: String,
+        properties: &'static [(&'static str, Template)],
+        headers: &'static [(&'static str, &'static [Template])],
+        slots: &mut [String],
+    ) -> Endpoint {
+        Endpoint {
+            url,
+            properties: properties
+                .iter()
+                .map(|(k, t)| (*k, t.build(slots)))
+                .collect(),
+            headers: headers
+                .iter()
+                .map(|(k, values)| (*k, values.iter().map(|t| t.build_string(slots)).collect()))
+                .collect(),
+        }
+    }
 }

@@ -134,6 +134,7 @@ pub trait Input: Sized {
     /// Builds the request: method, path-style relative URI, headers and
     /// body. No I/O; add the host, sign and send it with the HTTP client of
     /// your choice.
+    #[inline]
     fn to_http_request(&self) -> Result<http::Request<Vec<u8>>, BuildError> {
         self.to_http_request_at(None)
     }

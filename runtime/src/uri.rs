@@ -52,6 +52,7 @@ pub fn push_label(
 /// without a trailing slash, with `host_prefix` (an operation's `endpoint`
 /// trait, e.g. `route.`) before its host, and returns the length written,
 /// for [`end_path`]. With no endpoint, appends nothing and returns 0.
+#[inline]
 pub fn push_endpoint(
     out: &mut String,
     endpoint: Option<&crate::endpoint::Endpoint>,
@@ -74,6 +75,7 @@ pub fn push_endpoint(
 /// operation added no path and the endpoint has none either, the path is
 /// `/`. (An endpoint with a path, such as a path-style bucket, keeps it as
 /// is: `https://s3.amazonaws.com/bucket?analytics`.)
+#[inline]
 pub fn end_path(out: &mut String, base: usize) {
     if out.len() != base {
         return;

@@ -626,12 +626,13 @@ static TABLE: [Partition; 3] = [
         id: "aws-cn",
         region_regex: "^cn\\-\\w+\\-\\d+$",
         regions: &[
+            // Sorted by name, as the generator writes them.
             Region {
-                name: "cn-north-1",
+                name: "aws-cn-global",
                 outputs: &CN,
             },
             Region {
-                name: "aws-cn-global",
+                name: "cn-north-1",
                 outputs: &CN,
             },
         ],
@@ -649,12 +650,12 @@ static TABLE: [Partition; 3] = [
         region_regex: "^(us|eu|ap|sa|ca|me|af|il|mx)\\-\\w+\\-\\d+$",
         regions: &[
             Region {
-                name: "us-east-1",
-                outputs: &AWS,
-            },
-            Region {
                 name: "aws-global",
                 outputs: &AWS_GLOBAL,
+            },
+            Region {
+                name: "us-east-1",
+                outputs: &AWS,
             },
         ],
         outputs: PartitionOutputs {
@@ -1281,4 +1282,35 @@ fn push_endpoint_and_end_path_join_the_endpoint_and_the_path() {
     out.push_str("/b");
     end_path(&mut out, base);
     assert_eq!(out, "/b");
+}
+
+#[test]
+fn templates_build_values_from_slots() {
+    use s3_runtime::endpoint::Template;
+    static PROPS: [(&str, Template); 2] = [
+        ("backend", Template::Str("S3Express")),
+        (
+            "authSchemes",
+            Template::Array(&[Template::Object(&[
+                ("disableDoubleEncoding", Template::Bool(true)),
+                ("name", Template::Slot(0)),
+                ("signingRegion", Template::Slot(1)),
+                ("n", Template::Int(3)),
+            ])]),
+        ),
+    ];
+    static HEADERS: [(&str, &[Template]); 1] = [("x-a", &[Template::Str("1"), Template::Slot(2)])];
+    let endpoint = Endpoint::from_templates(
+        "https://e".into(),
+        &PROPS,
+        &HEADERS,
+        &mut ["sigv4".into(), "us-west-2".into(), "two".into()],
+    );
+    assert_eq!(
+        endpoint.to_json(),
+        r#"{"url":"https://e","properties":{"backend":"S3Express","authSchemes":[{"disableDoubleEncoding":true,"name":"sigv4","signingRegion":"us-west-2","n":3}]},"headers":{"x-a":["1","two"]}}"#
+    );
+    // A slot out of range is an empty string, not a panic.
+    let odd = Template::Slot(9).build(&mut []);
+    assert_eq!(odd, s3_runtime::endpoint::Value::String("".into()));
 }

@@ -102,6 +102,8 @@ struct Compiler<'e> {
     e: &'e Endpoints,
     /// The representation each variable is stored in, once known.
     stored: RefCell<BTreeMap<usize, Repr>>,
+    /// Shared statics by their value's text: (name prefix, number, `: type = value`).
+    statics: RefCell<BTreeMap<String, (String, usize, TokenStream)>>,
 }
 
 type Compiled = Result<Code, String>;
@@ -111,6 +113,7 @@ impl<'e> Compiler<'e> {
         Compiler {
             e,
             stored: RefCell::new(BTreeMap::new()),
+            statics: RefCell::new(BTreeMap::new()),
         }
     }
 
@@ -448,34 +451,69 @@ impl<'e> Compiler<'e> {
         }
     }
 
-    fn value(&self, v: &RuleValue) -> Result<TokenStream, String> {
+    /// The static template of a property value; each computed string
+    /// becomes the next slot, its code pushed on `slots`.
+    fn template(&self, v: &RuleValue, slots: &mut Vec<TokenStream>) -> Result<TokenStream, String> {
         Ok(match v {
             RuleValue::Str(RuleExpr {
                 kind: RuleExprKind::Str(s),
                 ..
-            }) => quote!(rt::Value::from(#s)),
+            }) => quote!(rt::Template::Str(#s)),
             RuleValue::Str(e) => {
-                let d = self.direct(e)?;
-                quote!(rt::Value::from(#d))
+                let i = Literal::usize_unsuffixed(slots.len());
+                slots.push(self.direct(e)?);
+                quote!(rt::Template::Slot(#i))
             }
-            RuleValue::Bool(b) => quote!(rt::Value::Bool(#b)),
-            RuleValue::Int(i) => quote!(rt::Value::Int(#i)),
+            RuleValue::Bool(b) => quote!(rt::Template::Bool(#b)),
+            RuleValue::Int(i) => quote!(rt::Template::Int(#i)),
             RuleValue::Array(items) => {
                 let items = items
                     .iter()
-                    .map(|i| self.value(i))
+                    .map(|i| self.template(i, slots))
                     .collect::<Result<Vec<_>, _>>()?;
-                quote!(rt::Value::Array(vec![#(#items),*]))
+                quote!(rt::Template::Array(&[#(#items),*]))
             }
             RuleValue::Object(map) => {
                 let entries = map
                     .iter()
-                    .map(|(k, v)| Ok((k, self.value(v)?)))
+                    .map(|(k, v)| Ok((k, self.template(v, slots)?)))
                     .collect::<Result<Vec<_>, String>>()?;
                 let entries = entries.iter().map(|(k, v)| quote!((#k, #v)));
-                quote!(rt::Value::Object(vec![#(#entries),*]))
+                quote!(rt::Template::Object(&[#(#entries),*]))
             }
         })
+    }
+
+    /// The name of a static array of `elem` holding `items`, one static per
+    /// distinct value.
+    fn shared(
+        &self,
+        prefix: &str,
+        elem: TokenStream,
+        items: Vec<TokenStream>,
+    ) -> proc_macro2::Ident {
+        let len = items.len();
+        let value = quote!([#(#items),*]);
+        let key = format!("{prefix} {value}");
+        let mut statics = self.statics.borrow_mut();
+        let count = statics.values().filter(|(p, _, _)| p == prefix).count();
+        let entry = statics
+            .entry(key)
+            .or_insert_with(|| (prefix.to_owned(), count, quote!(: [#elem; #len] = #value)));
+        quote::format_ident!("{}_{}", entry.0, entry.1)
+    }
+
+    /// The statics [`Compiler::shared`] named, in order.
+    fn statics(&self) -> Vec<TokenStream> {
+        let statics = self.statics.borrow();
+        let mut all: Vec<&(String, usize, TokenStream)> = statics.values().collect();
+        all.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        all.iter()
+            .map(|(prefix, i, typed)| {
+                let name = quote::format_ident!("{}_{}", prefix, i);
+                quote!(static #name #typed;)
+            })
+            .collect()
     }
 
     fn condition(&self, i: usize, c: &RuleCondition) -> Result<TokenStream, String> {
@@ -522,9 +560,13 @@ impl<'e> Compiler<'e> {
                 headers,
             } => {
                 let url = self.direct(url)?;
+                // The shapes of the properties and headers are static data,
+                // shared by the results that have the same; the strings the
+                // rules compute fill their slots.
+                let mut slots = Vec::new();
                 let props = properties
                     .iter()
-                    .map(|(k, v)| Ok((k, self.value(v)?)))
+                    .map(|(k, v)| Ok((k, self.template(v, &mut slots)?)))
                     .collect::<Result<Vec<_>, String>>()?;
                 let props = props.iter().map(|(k, v)| quote!((#k, #v)));
                 let headers = headers
@@ -532,12 +574,15 @@ impl<'e> Compiler<'e> {
                     .map(|(k, vs)| {
                         let vs = vs
                             .iter()
-                            .map(|v| self.direct(v))
+                            .map(|v| self.template(&RuleValue::Str(v.clone()), &mut slots))
                             .collect::<Result<Vec<_>, _>>()?;
-                        Ok(quote!((#k, vec![#(#vs),*])))
+                        Ok(quote!((#k, &[#(#vs),*] as &[rt::Template])))
                     })
                     .collect::<Result<Vec<_>, String>>()?;
-                quote!(endpoint(#url, vec![#(#props),*], vec![#(#headers),*]))
+                let props =
+                    self.shared("PROPERTIES", quote!((&str, rt::Template)), props.collect());
+                let headers = self.shared("HEADERS", quote!((&str, &[rt::Template])), headers);
+                quote!(endpoint(#url, &#props, &#headers, &mut [#(#slots),*]))
             }
         };
         Ok(quote!(#index => #body,))
@@ -921,6 +966,7 @@ fn module(krate: &Crate, e: &Endpoints) -> Result<TokenStream, String> {
         })
         .collect::<Result<Vec<_>, String>>()?;
 
+    let statics = c.statics();
     let node_count = e.nodes.len();
     let root = Literal::i32_unsuffixed(e.root);
     let partitions = partition_table(&e.partitions);
@@ -1059,10 +1105,18 @@ fn module(krate: &Crate, e: &Endpoints) -> Result<TokenStream, String> {
             Some(Err(rt::ResolveError { message: message.into() }))
         }
 
-        /// An endpoint outcome.
-        fn endpoint(url: String, properties: Vec<(&'static str, rt::Value)>, headers: Vec<(&'static str, Vec<String>)>) -> Option<Result<Endpoint, ResolveError>> {
-            Some(Ok(rt::Endpoint { url, properties, headers }))
+        /// An endpoint outcome: its URL, and its properties and headers
+        /// from their templates and slots.
+        fn endpoint(
+            url: String,
+            properties: &'static [(&'static str, rt::Template)],
+            headers: &'static [(&'static str, &'static [rt::Template])],
+            slots: &mut [String],
+        ) -> Option<Result<Endpoint, ResolveError>> {
+            Some(Ok(rt::Endpoint::from_templates(url, properties, headers, slots)))
         }
+
+        #(#statics)*
 
         fn no_match() -> Result<Endpoint, ResolveError> {
             Err(rt::ResolveError { message: String::from("no endpoint rule matched these parameters") })
@@ -1138,7 +1192,10 @@ fn partition_table(parts: &[PartitionDef]) -> TokenStream {
     let entries = parts.iter().enumerate().map(|(i, p)| {
         let (id, regex) = (&p.id, &p.region_regex);
         let shared = quote::format_ident!("OUTPUTS_{}", i);
-        let regions = p.regions.iter().map(|(name, o)| {
+        // Sorted by name: the runtime looks them up by binary search.
+        let mut sorted: Vec<&(String, PartitionOutputsDef)> = p.regions.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        let regions = sorted.into_iter().map(|(name, o)| {
             if *o == p.outputs {
                 quote!(rt::Region { name: #name, outputs: &#shared })
             } else {

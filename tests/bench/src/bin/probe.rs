@@ -1,7 +1,7 @@
 //! A fixed amount of work per benchmark, for deterministic instruction counts
 //! under `valgrind --tool=callgrind` (wall-clock on a shared machine is noisy).
 //!
-//! usage: probe write|read|list|request|error|serde-write|serde-read|serde-list [ITERATIONS]
+//! usage: probe write|read|list|request|error|endpoint|endpoint-arn|serde-write|serde-read|serde-list [ITERATIONS]
 //! e.g. `valgrind --tool=callgrind --toggle-collect='probe::run*' \
 //!        target/release/probe read 1000`, then divide the count by ITERATIONS.
 
@@ -74,6 +74,13 @@ fn run_serde_list(doc: &str, n: usize) {
     }
 }
 
+#[inline(never)]
+fn run_endpoint(params: &s3_api::endpoint::Params<'_>, n: usize) {
+    for _ in 0..n {
+        black_box(s3_api::endpoint::resolve(black_box(params)).unwrap());
+    }
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let what = args.next().unwrap_or_else(|| "write".into());
@@ -97,6 +104,18 @@ fn main() {
         "serde-write" => run_serde_write(&serde_mirror::full(), n),
         "serde-read" => run_serde_read(&full_xml(), n),
         "serde-list" => run_serde_list(&String::from_utf8(list_body(100)).unwrap(), n),
+        "endpoint" => {
+            let mut params = s3_api::endpoint::Params::default();
+            params.bucket = Some("amzn-s3-demo-bucket");
+            params.region = Some("us-west-2");
+            run_endpoint(&params, n)
+        }
+        "endpoint-arn" => {
+            let mut params = s3_api::endpoint::Params::default();
+            params.bucket = Some("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint");
+            params.region = Some("us-west-2");
+            run_endpoint(&params, n)
+        }
         other => panic!("unknown benchmark {other}"),
     }
 }
