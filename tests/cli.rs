@@ -457,3 +457,125 @@ fn request_with_a_region_is_relative_to_the_resolved_host() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn signed_requests_and_presigned_urls() {
+    let dir = temp_dir("sign");
+    let input = write(&dir, "input.json", minimal_input().to_string().as_bytes());
+    let sign = "AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY:token";
+    let args = [
+        "request",
+        OP,
+        &input,
+        "--region",
+        "us-west-2",
+        "--sign",
+        sign,
+        "--time",
+        "20261204T120000Z",
+    ];
+    let signed = String::from_utf8(expect_success(&wire(&args))).unwrap();
+    assert_eq!(
+        signed,
+        String::from_utf8(expect_success(&wire(&args))).unwrap()
+    );
+    let head: Vec<&str> = signed.lines().take_while(|l| !l.is_empty()).collect();
+    assert!(
+        head[1].starts_with("authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261204/us-west-2/s3/aws4_request, SignedHeaders=content-length;content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token, Signature="),
+        "{signed}"
+    );
+    assert!(head.contains(&"x-amz-date: 20261204T120000Z"), "{signed}");
+    assert!(head.contains(&"x-amz-security-token: token"), "{signed}");
+    assert!(
+        head.iter()
+            .any(|h| h.starts_with("x-amz-content-sha256: ") && h.len() == 22 + 64),
+        "{signed}"
+    );
+
+    let url = String::from_utf8(expect_success(&wire(&[
+        "presign",
+        OP,
+        &input,
+        "--region",
+        "us-west-2",
+        "--sign",
+        sign,
+        "--time",
+        "20261204T120000Z",
+        "--expires",
+        "600",
+    ])))
+    .unwrap();
+    assert!(url.starts_with("https://amzn-s3-demo-bucket.s3.us-west-2.amazonaws.com/?analytics&id=report1&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20261204%2Fus-west-2%2Fs3%2Faws4_request&X-Amz-Date=20261204T120000Z&X-Amz-Expires=600&X-Amz-SignedHeaders=host&X-Amz-Signature="), "{url}");
+    assert!(url.ends_with("&X-Amz-Security-Token=token\n"), "{url}");
+
+    for bad in [
+        vec![
+            "request",
+            OP,
+            &input,
+            "--region",
+            "us-west-2",
+            "--sign",
+            sign,
+        ],
+        vec![
+            "request",
+            OP,
+            &input,
+            "--region",
+            "us-west-2",
+            "--sign",
+            "nokey",
+            "--time",
+            "20261204T120000Z",
+        ],
+        vec![
+            "request",
+            OP,
+            &input,
+            "--region",
+            "us-west-2",
+            "--sign",
+            sign,
+            "--time",
+            "2026-12-04",
+        ],
+        vec![
+            "request",
+            OP,
+            &input,
+            "--region",
+            "us-west-2",
+            "--expires",
+            "5",
+        ],
+        vec![
+            "presign",
+            OP,
+            &input,
+            "--region",
+            "us-west-2",
+            "--sign",
+            sign,
+            "--time",
+            "20261204T120000Z",
+        ],
+        vec![
+            "presign",
+            OP,
+            &input,
+            "--region",
+            "us-west-2",
+            "--sign",
+            sign,
+            "--time",
+            "20261204T120000Z",
+            "--expires",
+            "999999999",
+        ],
+    ] {
+        expect_usage_error(&wire(&bad));
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -6,6 +6,8 @@
 //! cargo run -q -p s3-api --example wire -- parse-request   <OperationName> <request.http>
 //! cargo run -q -p s3-api --example wire -- render-response <OperationName> <result.json>
 //! cargo run -q -p s3-api --example wire -- request  <OperationName> <input.json> --region R [endpoint flags]
+//! cargo run -q -p s3-api --example wire -- request  <OperationName> <input.json> --region R --sign AK:SECRET[:TOKEN] --time YYYYMMDDTHHMMSSZ
+//! cargo run -q -p s3-api --example wire -- presign  <OperationName> <input.json> --region R --sign AK:SECRET[:TOKEN] --time YYYYMMDDTHHMMSSZ --expires SECONDS
 //! cargo run -q -p s3-api --example wire -- endpoint <params.json>
 //! ```
 //!
@@ -29,6 +31,12 @@
 //! set's parameter names (`{"Bucket": "b", "Region": "us-west-2"}`), and
 //! prints one JSON line per object: `{"endpoint": {"url": …, "properties":
 //! {…}, "headers": {…}}}` or `{"error": "<the rule's message>"}`.
+//!
+//! Signing (AWS SigV4, with the endpoint's auth scheme): `--sign` with
+//! `--time` signs the request at that time (`authorization`, `x-amz-date`,
+//! `x-amz-content-sha256` and, with a session token,
+//! `x-amz-security-token` join the sorted headers); `presign` prints the
+//! presigned URL, valid for `--expires` seconds.
 //!
 //! Any problem with the arguments or the input: one line on stderr and exit
 //! code 2.
@@ -67,11 +75,13 @@ pub(crate) fn main() -> ExitCode {
 }
 
 const USAGE: &str = "usage: wire (request|response|parse-request|render-response) <OperationName> <file>
-       wire request <OperationName> <input.json> --region R [--endpoint-url URL] [--force-path-style] [--use-dualstack] [--use-fips] [--accelerate] [--use-arn-region] [--disable-multi-region-access-points]
+       wire request <OperationName> <input.json> --region R [--endpoint-url URL] [--force-path-style] [--use-dualstack] [--use-fips] [--accelerate] [--use-arn-region] [--disable-multi-region-access-points] [--sign ACCESS_KEY:SECRET[:SESSION_TOKEN] --time YYYYMMDDTHHMMSSZ]
+       wire presign <OperationName> <input.json> --region R [endpoint flags] --sign ACCESS_KEY:SECRET[:SESSION_TOKEN] --time YYYYMMDDTHHMMSSZ --expires SECONDS
        wire endpoint <params.json>";
 
-/// The endpoint flags of `request`, with the rule set built-in each sets
-/// (`None`: a switch, which sets `true`).
+/// The endpoint flags of `request` and `presign`, with the rule set
+/// built-in each sets and whether it takes a value (else it is a switch,
+/// which sets `true`).
 const ENDPOINT_FLAGS: &[(&str, &str, bool)] = &[
     ("--region", "AWS::Region", true),
     ("--endpoint-url", "SDK::Endpoint", true),
@@ -83,34 +93,103 @@ const ENDPOINT_FLAGS: &[(&str, &str, bool)] = &[
     ("--disable-multi-region-access-points", "AWS::S3::DisableMultiRegionAccessPoints", false),
 ];
 
-/// Endpoint flags as (built-in, value) pairs: a value for `--region` and
-/// `--endpoint-url`, `None` for the switches. `--region` is required.
-fn endpoint_settings(flags: &[String]) -> Result<Vec<(&'static str, Option<String>)>, String> {
-    let mut settings = Vec::new();
+/// The flags after `request <Op> <input>` or `presign <Op> <input>`.
+#[derive(Default)]
+#[allow(dead_code)]
+struct Flags {
+    /// Endpoint settings as (built-in, value): a value for `--region` and
+    /// `--endpoint-url`, `None` for the switches.
+    settings: Vec<(&'static str, Option<String>)>,
+    /// `--sign`: access key, secret, session token.
+    sign: Option<(String, String, Option<String>)>,
+    /// `--time`, as seconds since the Unix epoch.
+    time: Option<u64>,
+    /// `--expires`, in seconds.
+    expires: Option<u64>,
+}
+
+/// Reads the endpoint and signing flags. `--region` is required; `--sign`
+/// needs `--time`.
+fn read_flags(flags: &[String]) -> Result<Flags, String> {
+    let mut out = Flags::default();
     let mut rest = flags.iter();
     while let Some(flag) = rest.next() {
-        let (name, value) = match flag.split_once('=') {
+        let (name, inline) = match flag.split_once('=') {
             Some((n, v)) if n.starts_with("--") => (n, Some(v.to_owned())),
             _ => (flag.as_str(), None),
         };
-        let Some(&(_, built_in, takes_value)) = ENDPOINT_FLAGS.iter().find(|(f, _, _)| *f == name) else {
-            return Err(format!("unknown flag `{flag}`\n{USAGE}"));
+        let mut value = |name: &str| -> Result<String, String> {
+            match inline.clone() {
+                Some(v) => Ok(v),
+                None => rest
+                    .next()
+                    .filter(|v| !v.starts_with("--"))
+                    .cloned()
+                    .ok_or_else(|| format!("`{name}` needs a value")),
+            }
         };
-        let value = match (takes_value, value) {
-            (true, Some(v)) => Some(v),
-            (true, None) => Some(rest.next().filter(|v| !v.starts_with("--")).cloned().ok_or_else(|| format!("`{name}` needs a value"))?),
-            (false, None) => None,
-            (false, Some(_)) => return Err(format!("`{name}` takes no value")),
-        };
-        if settings.iter().any(|(b, _)| *b == built_in) {
-            return Err(format!("`{name}` given more than once"));
+        match name {
+            "--sign" if out.sign.is_none() => {
+                let v = value(name)?;
+                let mut parts = v.splitn(3, ':');
+                let (Some(key), Some(secret)) = (parts.next(), parts.next()) else {
+                    return Err("`--sign` takes ACCESS_KEY:SECRET[:SESSION_TOKEN]".into());
+                };
+                if key.is_empty() || secret.is_empty() {
+                    return Err("`--sign` takes ACCESS_KEY:SECRET[:SESSION_TOKEN]".into());
+                }
+                out.sign = Some((key.to_owned(), secret.to_owned(), parts.next().map(str::to_owned)));
+            }
+            "--time" if out.time.is_none() => out.time = Some(parse_time(&value(name)?)?),
+            "--expires" if out.expires.is_none() => {
+                let v = value(name)?;
+                out.expires = Some(v.parse().map_err(|_| format!("`--expires` takes seconds, not `{v}`"))?);
+            }
+            "--sign" | "--time" | "--expires" => return Err(format!("`{name}` given more than once")),
+            _ => {
+                let Some(&(_, built_in, takes_value)) = ENDPOINT_FLAGS.iter().find(|(f, _, _)| *f == name) else {
+                    return Err(format!("unknown flag `{flag}`\n{USAGE}"));
+                };
+                let v = match (takes_value, inline.is_some()) {
+                    (true, _) => Some(value(name)?),
+                    (false, false) => None,
+                    (false, true) => return Err(format!("`{name}` takes no value")),
+                };
+                if out.settings.iter().any(|(b, _)| *b == built_in) {
+                    return Err(format!("`{name}` given more than once"));
+                }
+                out.settings.push((built_in, v));
+            }
         }
-        settings.push((built_in, value));
     }
-    if !settings.iter().any(|(b, _)| *b == "AWS::Region") {
+    if !out.settings.iter().any(|(b, _)| *b == "AWS::Region") {
         return Err("the endpoint flags need `--region`".into());
     }
-    Ok(settings)
+    if out.sign.is_some() != out.time.is_some() {
+        return Err("`--sign` and `--time` go together".into());
+    }
+    Ok(out)
+}
+
+/// `YYYYMMDDTHHMMSSZ` (the form of `x-amz-date`) as seconds since the epoch.
+fn parse_time(text: &str) -> Result<u64, String> {
+    let bad = || format!("`--time` takes YYYYMMDDTHHMMSSZ, not `{text}`");
+    let b = text.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return Err(bad());
+    }
+    let digits = |r: std::ops::Range<usize>| -> Result<&str, String> {
+        let part = text.get(r).ok_or_else(bad)?;
+        if part.bytes().all(|c| c.is_ascii_digit()) { Ok(part) } else { Err(bad()) }
+    };
+    let iso = format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        digits(0..4)?, digits(4..6)?, digits(6..8)?, digits(9..11)?, digits(11..13)?, digits(13..15)?
+    );
+    let time = api::primitives::DateTime::parse(&iso, api::primitives::TimestampFormat::DateTime)
+        .map_err(|_| bad())?;
+    let secs = time.as_secs_f64();
+    if secs < 0.0 { Err(bad()) } else { Ok(secs as u64) }
 }
 
 fn main_with(args: &[String]) -> Result<Vec<u8>, String> {
@@ -121,10 +200,17 @@ fn main_with(args: &[String]) -> Result<Vec<u8>, String> {
         }
     }
     if let [mode, operation, path, flags @ ..] = args {
-        if mode == "request" && !flags.is_empty() {
-            let settings = endpoint_settings(flags)?;
+        let presign = mode == "presign";
+        if presign || (mode == "request" && !flags.is_empty()) {
+            let flags = read_flags(flags)?;
+            if presign && (flags.sign.is_none() || flags.expires.is_none()) {
+                return Err("`presign` needs `--sign`, `--time` and `--expires`".into());
+            }
+            if !presign && flags.expires.is_some() {
+                return Err("`--expires` is for `presign`".into());
+            }
             let input = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-            return dispatch_at(operation, &input, &settings);
+            return dispatch_at(operation, &input, &flags, presign);
         }
     }
     let [mode, operation, path] = args else {

@@ -31,6 +31,9 @@ pub use indexmap;
 // The support code shared by every generated crate (the `s3-runtime` crate):
 // errors, server-side request errors, timestamps and base64, checksums for
 // callers that stream a body, and event streams.
+/// Signing requests with AWS SigV4, and presigned URLs (feature `sign`).
+#[cfg(feature = "sign")]
+pub use s3_runtime::sign;
 pub use s3_runtime::{checksum, error, event_stream, primitives, server};
 
 /// Endpoints from the service's rules: [`endpoint::resolve`], the client

@@ -33,6 +33,8 @@ pub mod headers;
 pub mod operation;
 pub mod primitives;
 pub mod server;
+#[cfg(feature = "sign")]
+pub mod sign;
 pub mod uri;
 pub mod xml;
 pub mod xml_read;

@@ -104,6 +104,16 @@ if [ "$status" -ne 0 ]; then
 fi
 echo "real clients: both scenarios passed"
 
+# SigV4: the wire example's signed requests and presigned URLs against
+# botocore's own signer, same request, same time.
+echo "-- SigV4 against botocore's signer"
+cargo build -q -p s3-api --example wire
+"$venv/bin/python" "$clients/botocore_sign.py" "$target/debug/examples/wire" || status=1
+if [ "$status" -ne 0 ]; then
+  echo "error: s3-api's signatures differ from botocore's" >&2
+  exit 1
+fi
+
 # The event stream of SelectObjectContent: s3-api renders the response
 # (server side) from select_output.json; a canned-response server hands it to
 # each real client, whose own event-stream decoder must read every event

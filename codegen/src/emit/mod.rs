@@ -190,6 +190,8 @@ default = [
 # JSON in the AWS SDK input shape: member names as in the model, unions as a
 # one-key object, enums as their wire strings.
 serde = ["dep:serde", "indexmap/serde", "s3-runtime/serde"]
+# Signing requests with AWS SigV4 and presigned URLs (module `sign`).
+sign = ["s3-runtime/sign"]
 
 [dependencies]
 # The support code every generated crate shares: XML, URIs, timestamps,
@@ -200,8 +202,9 @@ indexmap = "2"
 serde = {{ version = "1", features = ["derive"], optional = true }}
 
 [dev-dependencies]
-# The wire example reads and writes JSON, so it always builds with `serde`.
-{name} = {{ path = ".", features = ["serde"] }}
+# The wire example reads and writes JSON and signs, so it always builds with
+# `serde` and `sign`.
+{name} = {{ path = ".", features = ["serde", "sign"] }}
 serde_json = "1"
 httparse = "1"
 # Property round-trip tests (tests/roundtrip.rs).
@@ -285,6 +288,9 @@ pub use indexmap;
 // The support code shared by every generated crate (the `s3-runtime` crate):
 // errors, server-side request errors, timestamps and base64, checksums for
 // callers that stream a body, and event streams.
+/// Signing requests with AWS SigV4, and presigned URLs (feature `sign`).
+#[cfg(feature = "sign")]
+pub use s3_runtime::sign;
 pub use s3_runtime::{{checksum, error, event_stream, primitives, server}};
 
 {endpoint_mod}#[rustfmt::skip]
@@ -426,13 +432,14 @@ fn wire_example(krate: &Crate, opts: &CrateOptions) -> Result<String, String> {
             let marker = ident(&op.name);
             let name = &op.name;
             let feature = &op.feature;
-            quote!(#[cfg(feature = #feature)] #name => request_at::<api::operation::#m::#marker>(input, &config),)
+            quote!(#[cfg(feature = #feature)] #name => request_at::<api::operation::#m::#marker>(input, &config, flags, presign),)
         });
         quote! {
-            /// `request` with endpoint flags: the full request for that configuration.
-            fn dispatch_at(operation: &str, input: &[u8], settings: &[(&str, Option<String>)]) -> Result<Vec<u8>, String> {
+            /// `request` with endpoint flags (the full request for that
+            /// configuration, signed with `--sign`), or `presign`.
+            fn dispatch_at(operation: &str, input: &[u8], flags: &Flags, presign: bool) -> Result<Vec<u8>, String> {
                 let mut config = api::endpoint::Config::default();
-                for (built_in, value) in settings {
+                for (built_in, value) in &flags.settings {
                     let value = match value {
                         Some(v) => api::endpoint::ParamValue::Str(v),
                         None => api::endpoint::ParamValue::Bool(true),
@@ -447,14 +454,27 @@ fn wire_example(krate: &Crate, opts: &CrateOptions) -> Result<String, String> {
             }
 
             #[allow(dead_code)]
-            fn request_at<O>(input: &[u8], config: &api::endpoint::Config) -> Result<Vec<u8>, String>
+            fn request_at<O>(input: &[u8], config: &api::endpoint::Config, flags: &Flags, presign: bool) -> Result<Vec<u8>, String>
             where
                 O: Operation,
                 O::Input: serde::de::DeserializeOwned + api::endpoint::EndpointParams,
             {
                 let value: O::Input =
                     serde_json::from_slice(input).map_err(|e| format!("invalid input for {}: {e}", O::NAME))?;
-                let (request, _) = api::endpoint::build_request::<O>(config, &value).map_err(|e| e.to_string())?;
+                let (mut request, endpoint) = api::endpoint::build_request::<O>(config, &value).map_err(|e| e.to_string())?;
+                let Some((key, secret, token)) = &flags.sign else {
+                    return Ok(render_request(&request));
+                };
+                let mut credentials = api::sign::Credentials::new(key.clone(), secret.clone());
+                credentials.session_token = token.clone();
+                let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(flags.time.unwrap_or_default());
+                if presign {
+                    let expires = std::time::Duration::from_secs(flags.expires.unwrap_or_default());
+                    let url = api::sign::presign(&request, &endpoint, &credentials, time, expires).map_err(|e| e.to_string())?;
+                    return Ok(format!("{url}\n").into_bytes());
+                }
+                api::sign::sign(&mut request, &endpoint, &credentials, time, api::sign::Payload::Signed)
+                    .map_err(|e| e.to_string())?;
                 Ok(render_request(&request))
             }
 
@@ -497,7 +517,7 @@ fn wire_example(krate: &Crate, opts: &CrateOptions) -> Result<String, String> {
         }
     } else {
         quote! {
-            fn dispatch_at(_: &str, _: &[u8], _: &[(&str, Option<String>)]) -> Result<Vec<u8>, String> {
+            fn dispatch_at(_: &str, _: &[u8], _: &Flags, _: bool) -> Result<Vec<u8>, String> {
                 Err("this crate's service has no endpoint rules: build requests without endpoint flags".into())
             }
 
