@@ -725,21 +725,6 @@ pub fn parse_arn(value: &str) -> Option<Arn<'_>> {
     })
 }
 
-/// Whether `value` is written as an IPv4 address: four dot-separated runs
-/// of one to three digits, whatever their values (S3 refuses such bucket
-/// names for virtual hosting).
-fn looks_like_ipv4(value: &str) -> bool {
-    let mut count = 0;
-    for part in value.split('.') {
-        count += 1;
-        if count > 4 || !(1..=3).contains(&part.len()) || !part.bytes().all(|b| b.is_ascii_digit())
-        {
-            return false;
-        }
-    }
-    count == 4
-}
-
 /// aws.isVirtualHostableS3Bucket(value, allowSubDomains): per the AWS rules
 /// library / botocore.
 ///
@@ -750,12 +735,36 @@ fn looks_like_ipv4(value: &str) -> bool {
 /// and not written like an IPv4 address (`192.168.1.1`). Without
 /// `allow_subdomains`, a dot makes it false.
 pub fn is_virtual_hostable_s3_bucket(value: &str, allow_subdomains: bool) -> bool {
-    (3..=63).contains(&value.len())
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
-        && is_valid_host_label(value, allow_subdomains)
-        && !looks_like_ipv4(value)
+    let bytes = value.as_bytes();
+    if !(3..=63).contains(&bytes.len()) {
+        return false;
+    }
+    // One pass: each label non-empty, not starting or ending with a hyphen;
+    // and whether every label is 1 to 3 digits (an IPv4 address's look).
+    let (mut labels, mut label_len, mut prev) = (0, 0usize, b'.');
+    let (mut all_short_numbers, mut digits_only) = (true, true);
+    for &c in bytes {
+        match c {
+            b'a'..=b'z' => digits_only = false,
+            b'0'..=b'9' => {}
+            b'-' if prev != b'.' => digits_only = false,
+            b'.' if allow_subdomains && label_len > 0 && prev != b'-' => {
+                labels += 1;
+                all_short_numbers &= digits_only && label_len <= 3;
+                (label_len, prev, digits_only) = (0, c, true);
+                continue;
+            }
+            _ => return false,
+        }
+        label_len += 1;
+        prev = c;
+    }
+    if label_len == 0 || prev == b'-' {
+        return false;
+    }
+    labels += 1;
+    all_short_numbers &= digits_only && label_len <= 3;
+    !(all_short_numbers && labels == 4)
 }
 
 /// The outputs of a partition (what getAttr reads on the result of
@@ -906,8 +915,8 @@ mod tests {
         assert!(!is_ipv4("1.1.1"));
         assert!(!is_ipv4("1.1.1.1.1"));
         assert!(!is_ipv4("1..1.1"));
-        assert!(looks_like_ipv4("999.1.1.1"));
-        assert!(!looks_like_ipv4("1.1.1.1a"));
+        assert!(!is_virtual_hostable_s3_bucket("999.1.1.1", true));
+        assert!(is_virtual_hostable_s3_bucket("999.1.1.1a", true));
     }
 }
 

@@ -1314,3 +1314,76 @@ fn templates_build_values_from_slots() {
     let odd = Template::Slot(9).build(&mut []);
     assert_eq!(odd, s3_runtime::endpoint::Value::String("".into()));
 }
+
+/// The bucket check, written the slow and obvious way: the rules' own
+/// definition, to compare the one-pass version with.
+fn virtual_hostable_reference(value: &str, allow_subdomains: bool) -> bool {
+    let label = |l: &str| {
+        let b = l.as_bytes();
+        !b.is_empty()
+            && b.len() <= 63
+            && b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric()
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+    };
+    let ipv4 = {
+        let parts: Vec<&str> = value.split('.').collect();
+        parts.len() == 4
+            && parts
+                .iter()
+                .all(|p| (1..=3).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit()))
+    };
+    (3..=63).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && (if allow_subdomains {
+            value.split('.').all(label)
+        } else {
+            label(value)
+        })
+        && !ipv4
+}
+
+#[test]
+fn virtual_hostable_matches_its_definition_on_random_names() {
+    let alphabet = [b'a', b'z', b'0', b'9', b'-', b'.', b'A', b'_', b'1'];
+    let mut state: u64 = 0x5EED;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as usize
+    };
+    for _ in 0..200_000 {
+        let len = next() % 20;
+        let name: String = (0..len)
+            .map(|_| alphabet[next() % alphabet.len()] as char)
+            .collect();
+        for sub in [false, true] {
+            assert_eq!(
+                endpoint::is_virtual_hostable_s3_bucket(&name, sub),
+                virtual_hostable_reference(&name, sub),
+                "{name:?} allow_subdomains={sub}"
+            );
+        }
+    }
+    for name in [
+        "1.2.3.4",
+        "1.2.3.4.5",
+        "123.45.6.7",
+        "1234.5.6.7",
+        "a.2.3.4",
+        "abc",
+        "a-b-c",
+        "ab",
+    ] {
+        for sub in [false, true] {
+            assert_eq!(
+                endpoint::is_virtual_hostable_s3_bucket(name, sub),
+                virtual_hostable_reference(name, sub),
+                "{name:?} allow_subdomains={sub}"
+            );
+        }
+    }
+}
