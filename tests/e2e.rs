@@ -524,3 +524,167 @@ fn the_server_exits_when_idle() {
     };
     assert!(status.success());
 }
+
+/// The crate's own client (feature `client`): endpoint from the rules for a
+/// custom endpoint URL, path-style, signed requests, retries, the
+/// operation's error variants.
+#[test]
+fn the_client_feature_runs_the_scenario() {
+    use s3_api::sign::Credentials;
+    let server = Server::start();
+    let config = s3_api::endpoint::Config::new()
+        .with_region("us-east-1")
+        .with_endpoint_url(format!("http://{}", server.addr))
+        .with_force_path_style(true);
+    let client = s3_api::Client::new(config, Some(Credentials::new("AKIDEXAMPLE", "secret")))
+        .with_timeouts(Duration::from_secs(5), Duration::from_secs(30));
+    let bucket = "client-feature";
+    client
+        .send::<CreateBucket>(&CreateBucketRequest::new(bucket))
+        .unwrap();
+    match client.send::<CreateBucket>(&CreateBucketRequest::new(bucket)) {
+        Err(s3_api::client::SendError::Service(CreateBucketError::BucketAlreadyOwnedByYou(e))) => {
+            assert_eq!(e.meta.status, 409)
+        }
+        other => panic!("expected BucketAlreadyOwnedByYou, got {other:?}"),
+    }
+    let configs = configurations();
+    for config in &configs {
+        let input = PutBucketAnalyticsConfigurationRequest::new(bucket, &config.id, config.clone());
+        client
+            .send::<PutBucketAnalyticsConfiguration>(&input)
+            .unwrap();
+    }
+    for config in &configs {
+        let input = GetBucketAnalyticsConfigurationRequest::new(bucket, &config.id);
+        let got = client
+            .send::<GetBucketAnalyticsConfiguration>(&input)
+            .unwrap();
+        assert_eq!(got.analytics_configuration.as_ref(), Some(config));
+    }
+    let listed = client
+        .send::<ListBucketAnalyticsConfigurations>(&ListBucketAnalyticsConfigurationsRequest::new(
+            bucket,
+        ))
+        .unwrap();
+    assert_eq!(
+        listed.analytics_configuration_list.map(|l| l.len()),
+        Some(3)
+    );
+    let delete = DeleteBucketAnalyticsConfigurationRequest::new(bucket, "by-tag");
+    client
+        .send::<DeleteBucketAnalyticsConfiguration>(&delete)
+        .unwrap();
+    match client.send::<GetBucketAnalyticsConfiguration>(
+        &GetBucketAnalyticsConfigurationRequest::new(bucket, "by-tag"),
+    ) {
+        Err(s3_api::client::SendError::Service(
+            GetBucketAnalyticsConfigurationError::NoSuchConfiguration(e),
+        )) => {
+            assert_eq!(e.meta.status, 404)
+        }
+        other => panic!("expected NoSuchConfiguration, got {other:?}"),
+    }
+    match client.send::<HeadBucket>(&HeadBucketRequest::new("no-such-bucket-here")) {
+        Err(s3_api::client::SendError::Service(e)) => assert_eq!(e.status(), 404),
+        other => panic!("expected a 404, got {other:?}"),
+    }
+    // A server that is not there: the attempts run out with an HTTP error.
+    let gone = s3_api::Client::new(
+        s3_api::endpoint::Config::new()
+            .with_region("us-east-1")
+            .with_endpoint_url("http://127.0.0.1:9")
+            .with_force_path_style(true),
+        None,
+    )
+    .with_max_attempts(2)
+    .with_backoff(Duration::from_millis(1), Duration::from_millis(5))
+    .with_timeouts(Duration::from_millis(500), Duration::from_secs(2));
+    match gone.send::<HeadBucket>(&HeadBucketRequest::new(bucket)) {
+        Err(s3_api::client::SendError::Http(message)) => assert!(!message.is_empty()),
+        other => panic!("expected an HTTP failure, got {other:?}"),
+    }
+}
+
+/// A server that answers from a list, one response per connection, and
+/// counts the requests.
+fn canned_server(responses: Vec<&'static str>) -> (String, std::thread::JoinHandle<Vec<String>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let handle = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        for response in responses {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut head = String::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+                    break;
+                }
+                head.push_str(&line);
+            }
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length: ")
+                        .map(|v| v.trim().parse::<usize>().unwrap())
+                })
+                .unwrap_or(0);
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            seen.push(head);
+            stream.write_all(response.as_bytes()).unwrap();
+        }
+        seen
+    });
+    (addr, handle)
+}
+
+#[test]
+fn the_client_retries_throttling_and_gives_up_on_client_errors() {
+    const SLOW_DOWN: &str = "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/xml\r\ncontent-length: 60\r\nconnection: close\r\n\r\n<Error><Code>SlowDown</Code><Message>slow</Message></Error>\r\n";
+    const OK: &str = "HTTP/1.1 200 OK\r\nx-amz-bucket-region: us-east-1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+    const DENIED: &str = "HTTP/1.1 403 Forbidden\r\ncontent-type: application/xml\r\ncontent-length: 61\r\nconnection: close\r\n\r\n<Error><Code>AccessDenied</Code><Message>no</Message></Error>\r\n";
+    let client = |addr: &str| {
+        s3_api::Client::new(
+            s3_api::endpoint::Config::new()
+                .with_region("us-east-1")
+                .with_endpoint_url(format!("http://{addr}"))
+                .with_force_path_style(true),
+            Some(s3_api::sign::Credentials::new("AKIDEXAMPLE", "secret")),
+        )
+        .with_backoff(Duration::from_millis(1), Duration::from_millis(10))
+    };
+    // Throttled twice, then answered: three attempts, each signed anew.
+    let (addr, server) = canned_server(vec![SLOW_DOWN, SLOW_DOWN, OK]);
+    let head = client(&addr)
+        .send::<HeadBucket>(&HeadBucketRequest::new("b1b1b1"))
+        .unwrap();
+    assert_eq!(head.bucket_region.as_deref(), Some("us-east-1"));
+    let seen = server.join().unwrap();
+    assert_eq!(seen.len(), 3);
+    assert!(
+        seen.iter().all(|h| h.starts_with("HEAD /b1b1b1 HTTP/1.1")
+            && h.contains("authorization: AWS4-HMAC-SHA256")),
+        "{seen:?}"
+    );
+    // Denied: no second attempt.
+    let (addr, server) = canned_server(vec![DENIED]);
+    match client(&addr).send::<HeadBucket>(&HeadBucketRequest::new("b1b1b1")) {
+        Err(s3_api::client::SendError::Service(e)) => assert_eq!(e.status(), 403),
+        other => panic!("expected the 403, got {other:?}"),
+    }
+    assert_eq!(server.join().unwrap().len(), 1);
+    // Throttled on every attempt: the last answer is the error.
+    let (addr, server) = canned_server(vec![SLOW_DOWN, SLOW_DOWN]);
+    match client(&addr)
+        .with_max_attempts(2)
+        .send::<HeadBucket>(&HeadBucketRequest::new("b1b1b1"))
+    {
+        Err(s3_api::client::SendError::Service(e)) => assert_eq!(e.status(), 503),
+        other => panic!("expected the 503, got {other:?}"),
+    }
+    assert_eq!(server.join().unwrap().len(), 2);
+}

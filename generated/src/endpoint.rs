@@ -306,6 +306,23 @@ pub trait EndpointParams {
     /// Sets the parameters this input carries.
     fn endpoint_params<'a>(&'a self, params: &mut Params<'a>);
 }
+#[cfg(feature = "client")]
+impl s3_runtime::client::Configure for Config {
+    fn set(&mut self, name: &str, value: rt::ParamValue<'_>) -> Result<(), String> {
+        Config::set(self, name, value)
+    }
+}
+#[cfg(feature = "client")]
+impl<I: crate::Input + EndpointParams> s3_runtime::client::BuildAt<I> for Config {
+    fn build_at(
+        &self,
+        input: &I,
+    ) -> Result<(http::Request<Vec<u8>>, Endpoint), crate::error::BuildError> {
+        let endpoint = resolve_input(self, input)?;
+        let request = input.to_http_request_at(Some(&endpoint))?;
+        Ok((request, endpoint))
+    }
+}
 /// The endpoint of `input` under `config`.
 pub fn resolve_input<I: EndpointParams>(
     config: &Config,

@@ -31,6 +31,10 @@ pub use indexmap;
 // The support code shared by every generated crate (the `s3-runtime` crate):
 // errors, server-side request errors, timestamps and base64, checksums for
 // callers that stream a body, and event streams.
+/// The blocking client's parts: errors, retries, the environment (feature
+/// `client`).
+#[cfg(feature = "client")]
+pub use s3_runtime::client;
 /// Signing requests with AWS SigV4, and presigned URLs (feature `sign`).
 #[cfg(feature = "sign")]
 pub use s3_runtime::sign;
@@ -40,6 +44,13 @@ pub use s3_runtime::{checksum, error, event_stream, primitives, server};
 /// [`endpoint::Config`] and [`endpoint::build_request`].
 #[rustfmt::skip]
 pub mod endpoint;
+
+/// A blocking client for this service (feature `client`): endpoint, SigV4,
+/// retries. `Client::from_env()` reads the region, credentials and endpoint
+/// from the environment and the shared AWS files; `client.send::<Op>(&input)`
+/// returns the output or the operation's error.
+#[cfg(feature = "client")]
+pub type Client = s3_runtime::client::Client<endpoint::Config>;
 #[rustfmt::skip]
 pub mod operation;
 #[rustfmt::skip]

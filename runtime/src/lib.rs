@@ -26,6 +26,8 @@
 #![forbid(unsafe_code)]
 
 pub mod checksum;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod endpoint;
 pub mod error;
 pub mod event_stream;

@@ -192,6 +192,9 @@ default = [
 serde = ["dep:serde", "indexmap/serde", "s3-runtime/serde"]
 # Signing requests with AWS SigV4 and presigned URLs (module `sign`).
 sign = ["s3-runtime/sign"]
+# A blocking client that resolves, signs, sends with retries and reads any
+# operation (`Client`): ureq with rustls.
+client = ["sign", "s3-runtime/client"]
 
 [dependencies]
 # The support code every generated crate shares: XML, URIs, timestamps,
@@ -249,7 +252,7 @@ fn lib_rs(krate: &Crate) -> String {
         ops.push_str(&format!("//! - [`{0}`](operation::{0})\n", op.name));
     }
     let endpoint_mod = if krate.endpoints.is_some() {
-        "/// Endpoints from the service's rules: [`endpoint::resolve`], the client\n/// [`endpoint::Config`] and [`endpoint::build_request`].\n#[rustfmt::skip]\npub mod endpoint;\n"
+        "/// Endpoints from the service's rules: [`endpoint::resolve`], the client\n/// [`endpoint::Config`] and [`endpoint::build_request`].\n#[rustfmt::skip]\npub mod endpoint;\n\n/// A blocking client for this service (feature `client`): endpoint, SigV4,\n/// retries. `Client::from_env()` reads the region, credentials and endpoint\n/// from the environment and the shared AWS files; `client.send::<Op>(&input)`\n/// returns the output or the operation's error.\n#[cfg(feature = \"client\")]\npub type Client = s3_runtime::client::Client<endpoint::Config>;\n"
     } else {
         ""
     };
@@ -288,6 +291,10 @@ pub use indexmap;
 // The support code shared by every generated crate (the `s3-runtime` crate):
 // errors, server-side request errors, timestamps and base64, checksums for
 // callers that stream a body, and event streams.
+/// The blocking client's parts: errors, retries, the environment (feature
+/// `client`).
+#[cfg(feature = "client")]
+pub use s3_runtime::client;
 /// Signing requests with AWS SigV4, and presigned URLs (feature `sign`).
 #[cfg(feature = "sign")]
 pub use s3_runtime::sign;

@@ -1,0 +1,476 @@
+//! A blocking client that sends any operation (cargo feature `client`):
+//! endpoint, signature, HTTP, retries, response.
+//!
+//! ```text
+//! let client = s3_api::Client::from_env()?;            // region, keys, endpoint from the usual places
+//! let output = client.send::<GetBucketAnalyticsConfiguration>(&input)?;
+//! ```
+//!
+//! The HTTP stack is `ureq` 3 with rustls (ring, the Mozilla root
+//! certificates of `webpki-roots`): a small, blocking client with no async
+//! runtime, for the programs that chose this crate over the AWS SDK for its
+//! build time and footprint. Async programs keep the sans-IO core and their
+//! own stack (`endpoint::build_request` and `sign::sign`).
+//!
+//! Each call builds the request for the resolved endpoint once, then for up
+//! to [`Client::with_max_attempts`] attempts (3 by default, as the AWS SDKs'
+//! standard mode): signs it at the time of the attempt, sends it, and reads
+//! the response. It tries again, after an exponential backoff with full
+//! jitter (100 ms base, 20 s cap), on a connection or timeout failure, a 500,
+//! 502, 503 or 504 status, or a throttling or transient error code
+//! (`SlowDown`, `Throttling`, `RequestTimeout`, `InternalError`...). Every S3
+//! request here is buffered, so repeating it sends the same bytes.
+//!
+//! Checksums are sent when the operation requires one (`Content-MD5` or the
+//! algorithm the input names), not by default on every upload: several
+//! S3-compatible servers (older MinIO, Cloudflare R2 at first) refused the
+//! CRC32 trailers that aws-sdk-s3 started to send by default.
+
+use std::time::{Duration, SystemTime};
+
+use crate::endpoint::{Endpoint, ParamValue};
+use crate::error::BuildError;
+use crate::operation::{Operation, ProvideErrorMetadata};
+use crate::sign::{self, Credentials, Payload, SignError};
+
+/// A client configuration of the endpoint rules that can be set by name
+/// (each generated crate's `endpoint::Config`).
+pub trait Configure {
+    /// Sets a value by built-in name (`AWS::Region`) or parameter name.
+    fn set(&mut self, name: &str, value: ParamValue<'_>) -> Result<(), String>;
+}
+
+/// Builds the request of an input at its resolved endpoint (each
+/// generated crate's `endpoint::Config`, for every input with endpoint
+/// parameters).
+pub trait BuildAt<I> {
+    /// The request and the endpoint it was built for.
+    fn build_at(&self, input: &I) -> Result<(http::Request<Vec<u8>>, Endpoint), BuildError>;
+}
+
+/// Why a call failed.
+#[derive(Debug)]
+pub enum SendError<E> {
+    /// The request could not be built (a bad value, no endpoint for the
+    /// parameters).
+    Build(BuildError),
+    /// The request could not be signed.
+    Sign(SignError),
+    /// The server could not be reached, or the connection failed, on every
+    /// attempt: what the last attempt saw.
+    Http(String),
+    /// The service answered with an error: the operation's error (its
+    /// code, message, request id and status through
+    /// [`ProvideErrorMetadata`]).
+    Service(E),
+}
+
+impl<E: std::fmt::Display> std::fmt::Display for SendError<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SendError::Build(e) => write!(f, "the request could not be built: {e}"),
+            SendError::Sign(e) => e.fmt(f),
+            SendError::Http(e) => write!(f, "HTTP failure: {e}"),
+            SendError::Service(e) => write!(f, "the service answered with an error: {e}"),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for SendError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SendError::Build(e) => Some(e),
+            SendError::Sign(e) => Some(e),
+            SendError::Http(_) => None,
+            SendError::Service(e) => Some(e),
+        }
+    }
+}
+
+/// Error codes worth another attempt: throttling and transient failures.
+const RETRY_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "RequestThrottled",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "InternalError",
+];
+
+/// Statuses worth another attempt.
+const RETRY_STATUSES: &[u16] = &[500, 502, 503, 504];
+
+/// Responses larger than this are refused rather than buffered.
+const MAX_RESPONSE: u64 = 1 << 30;
+
+/// A client: the endpoint configuration, the credentials, the HTTP agent
+/// and the retry policy.
+pub struct Client<C> {
+    config: C,
+    credentials: Option<Credentials>,
+    agent: ureq::Agent,
+    max_attempts: u32,
+    backoff_base: Duration,
+    backoff_cap: Duration,
+    payload: Payload,
+}
+
+impl<C: std::fmt::Debug> std::fmt::Debug for Client<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .field("credentials", &self.credentials)
+            .field("max_attempts", &self.max_attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+fn agent(connect: Duration, attempt: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_connect(Some(connect))
+        .timeout_global(Some(attempt))
+        .build()
+        .into()
+}
+
+impl<C> Client<C> {
+    /// A client for `config`, signing with `credentials` (`None`: requests
+    /// go unsigned, for servers that do not check).
+    pub fn new(config: C, credentials: Option<Credentials>) -> Self {
+        Client {
+            config,
+            credentials,
+            agent: agent(Duration::from_secs(10), Duration::from_secs(300)),
+            max_attempts: 3,
+            backoff_base: Duration::from_millis(100),
+            backoff_cap: Duration::from_secs(20),
+            payload: Payload::Signed,
+        }
+    }
+
+    /// At most `attempts` attempts per call (at least 1).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The backoff before the n-th retry is a random duration up to
+    /// `base * 2^n`, at most `cap`.
+    pub fn with_backoff(mut self, base: Duration, cap: Duration) -> Self {
+        self.backoff_base = base;
+        self.backoff_cap = cap;
+        self
+    }
+
+    /// Time limits: to connect, and for a whole attempt (connect, send,
+    /// receive).
+    pub fn with_timeouts(mut self, connect: Duration, attempt: Duration) -> Self {
+        self.agent = agent(connect, attempt);
+        self
+    }
+
+    /// Whether bodies are signed (the default) or sent as
+    /// `UNSIGNED-PAYLOAD`.
+    pub fn with_payload(mut self, payload: Payload) -> Self {
+        self.payload = payload;
+        self
+    }
+
+    /// The endpoint configuration.
+    pub fn config(&self) -> &C {
+        &self.config
+    }
+
+    /// Sends `input` as operation `O` and reads its answer.
+    pub fn send<O: Operation>(&self, input: &O::Input) -> Result<O::Output, SendError<O::Error>>
+    where
+        C: BuildAt<O::Input>,
+    {
+        let (request, endpoint) = self.config.build_at(input).map_err(SendError::Build)?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let last = attempt >= self.max_attempts;
+            let mut signed = request.clone();
+            if let Some(credentials) = &self.credentials {
+                sign::sign(
+                    &mut signed,
+                    &endpoint,
+                    credentials,
+                    SystemTime::now(),
+                    self.payload,
+                )
+                .map_err(SendError::Sign)?;
+            }
+            match self.exchange(signed) {
+                Err(e) if last => return Err(SendError::Http(e)),
+                Err(_) => {}
+                Ok(response) => match O::parse_response(&response) {
+                    Ok(output) => return Ok(output),
+                    Err(e) if last || !retryable(response.status().as_u16(), e.code()) => {
+                        return Err(SendError::Service(e));
+                    }
+                    Err(_) => {}
+                },
+            }
+            std::thread::sleep(self.backoff(attempt));
+        }
+    }
+
+    /// One HTTP exchange, the response body read whole.
+    fn exchange(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, String> {
+        let response = self.agent.run(request).map_err(|e| e.to_string())?;
+        let (parts, mut body) = response.into_parts();
+        let body = body
+            .with_config()
+            .limit(MAX_RESPONSE)
+            .read_to_vec()
+            .map_err(|e| e.to_string())?;
+        Ok(http::Response::from_parts(parts, body))
+    }
+
+    /// Full jitter: a random duration up to `base * 2^(attempt - 1)`, capped.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let ceiling = self
+            .backoff_base
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
+            .min(self.backoff_cap);
+        ceiling.mul_f64(jitter())
+    }
+}
+
+/// Whether an error answer is worth another attempt.
+fn retryable(status: u16, code: Option<&str>) -> bool {
+    RETRY_STATUSES.contains(&status) || code.is_some_and(|c| RETRY_CODES.contains(&c))
+}
+
+/// A number in [0, 1) from the standard library's random hasher keys.
+fn jitter() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    (h.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Where [`Client::from_env`]-style loading found each setting.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Environment {
+    /// The region (`AWS_REGION`, `AWS_DEFAULT_REGION`, or `region` of the
+    /// profile in the shared config file).
+    pub region: Option<String>,
+    /// The credentials (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+    /// `AWS_SESSION_TOKEN`, or the profile of the shared credentials file,
+    /// else of the config file).
+    pub credentials: Option<Credentials>,
+    /// A custom endpoint (`AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, or
+    /// `endpoint_url` of the profile).
+    pub endpoint_url: Option<String>,
+    /// Path-style addressing (`AWS_S3_FORCE_PATH_STYLE=true`, or
+    /// `s3 = addressing_style = path` / `force_path_style = true` in the
+    /// profile).
+    pub force_path_style: bool,
+}
+
+impl Environment {
+    /// Reads the process environment and the shared files: `AWS_PROFILE`
+    /// (default `default`), `AWS_CONFIG_FILE` (default `~/.aws/config`),
+    /// `AWS_SHARED_CREDENTIALS_FILE` (default `~/.aws/credentials`).
+    /// Environment variables win over the files.
+    pub fn load() -> Environment {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let home = var("HOME").or_else(|| var("USERPROFILE"));
+        let file = |var_name: &str, default: &str| {
+            var(var_name)
+                .or_else(|| home.as_ref().map(|h| format!("{h}/.aws/{default}")))
+                .and_then(|path| std::fs::read_to_string(path).ok())
+                .unwrap_or_default()
+        };
+        Self::from_sources(
+            &|name| var(name),
+            &file("AWS_CONFIG_FILE", "config"),
+            &file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+        )
+    }
+
+    /// [`Environment::load`] from given sources: an environment lookup and
+    /// the texts of the config and credentials files.
+    pub fn from_sources(
+        var: &dyn Fn(&str) -> Option<String>,
+        config_file: &str,
+        credentials_file: &str,
+    ) -> Environment {
+        let profile = var("AWS_PROFILE").unwrap_or_else(|| "default".into());
+        // In the config file, a profile other than `default` is `[profile name]`.
+        let config = ini_section(
+            config_file,
+            &if profile == "default" {
+                "default".to_owned()
+            } else {
+                format!("profile {profile}")
+            },
+        );
+        let creds = ini_section(credentials_file, &profile);
+        let get = |key: &str| {
+            creds
+                .iter()
+                .chain(&config)
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        };
+        let credentials = match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
+            (Some(key), Some(secret)) => Some(Credentials {
+                access_key_id: key,
+                secret_access_key: secret,
+                session_token: var("AWS_SESSION_TOKEN"),
+            }),
+            _ => match (get("aws_access_key_id"), get("aws_secret_access_key")) {
+                (Some(key), Some(secret)) => Some(Credentials {
+                    access_key_id: key,
+                    secret_access_key: secret,
+                    session_token: get("aws_session_token"),
+                }),
+                _ => None,
+            },
+        };
+        let truthy = |v: Option<String>| v.is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        Environment {
+            region: var("AWS_REGION")
+                .or_else(|| var("AWS_DEFAULT_REGION"))
+                .or_else(|| get("region")),
+            credentials,
+            endpoint_url: var("AWS_ENDPOINT_URL_S3")
+                .or_else(|| var("AWS_ENDPOINT_URL"))
+                .or_else(|| get("endpoint_url")),
+            force_path_style: truthy(var("AWS_S3_FORCE_PATH_STYLE"))
+                || get("addressing_style").is_some_and(|v| v == "path")
+                || truthy(get("force_path_style")),
+        }
+    }
+
+    /// Applies the region, endpoint and path style to a configuration.
+    pub fn configure<C: Configure>(&self, config: &mut C) -> Result<(), String> {
+        if let Some(region) = &self.region {
+            config.set("AWS::Region", ParamValue::Str(region))?;
+        }
+        if let Some(url) = &self.endpoint_url {
+            config.set("SDK::Endpoint", ParamValue::Str(url))?;
+        }
+        if self.force_path_style {
+            config.set("AWS::S3::ForcePathStyle", ParamValue::Bool(true))?;
+        }
+        Ok(())
+    }
+}
+
+impl<C: Configure + Default> Client<C> {
+    /// A client configured from the environment and the shared files (see
+    /// [`Environment::load`]). Without credentials, requests go unsigned.
+    pub fn from_env() -> Result<Self, String> {
+        let env = Environment::load();
+        let mut config = C::default();
+        env.configure(&mut config)?;
+        Ok(Client::new(config, env.credentials))
+    }
+}
+
+/// The `key = value` lines of section `[name]` of an INI text (keys in
+/// lower case; nested `s3 =` blocks flattened: their indented lines count
+/// as keys of the section).
+fn ini_section(text: &str, name: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
+            continue;
+        }
+        if let Some(section) = trimmed.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+            inside = section.trim() == name;
+            continue;
+        }
+        if !inside {
+            continue;
+        }
+        if let Some((k, v)) = trimmed.split_once('=') {
+            out.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_wins_over_files_and_profiles_are_read() {
+        let config = "[default]\nregion = eu-west-1\n\n[profile dev]\nregion = us-west-2\nendpoint_url = http://localhost:9000\ns3 =\n  addressing_style = path\n";
+        let creds = "[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = s1\n[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = s2\naws_session_token = t2\n";
+        let env = Environment::from_sources(&|_| None, config, creds);
+        assert_eq!(env.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(
+            env.credentials.as_ref().unwrap().access_key_id,
+            "AKIDDEFAULT"
+        );
+        assert!(!env.force_path_style);
+        let dev = |name: &str| (name == "AWS_PROFILE").then(|| "dev".to_owned());
+        let env = Environment::from_sources(&dev, config, creds);
+        assert_eq!(env.region.as_deref(), Some("us-west-2"));
+        assert_eq!(env.endpoint_url.as_deref(), Some("http://localhost:9000"));
+        assert!(env.force_path_style);
+        let c = env.credentials.unwrap();
+        assert_eq!(
+            (c.access_key_id.as_str(), c.session_token.as_deref()),
+            ("AKIDDEV", Some("t2"))
+        );
+        let vars = |name: &str| match name {
+            "AWS_PROFILE" => Some("dev".to_owned()),
+            "AWS_REGION" => Some("ap-south-1".to_owned()),
+            "AWS_ACCESS_KEY_ID" => Some("AKIDENV".to_owned()),
+            "AWS_SECRET_ACCESS_KEY" => Some("s3".to_owned()),
+            "AWS_ENDPOINT_URL_S3" => Some("http://s3.local".to_owned()),
+            _ => None,
+        };
+        let env = Environment::from_sources(&vars, config, creds);
+        assert_eq!(env.region.as_deref(), Some("ap-south-1"));
+        assert_eq!(env.endpoint_url.as_deref(), Some("http://s3.local"));
+        let c = env.credentials.unwrap();
+        assert_eq!(
+            (c.access_key_id.as_str(), c.session_token),
+            ("AKIDENV", None)
+        );
+    }
+
+    #[test]
+    fn retry_decisions_and_backoff() {
+        assert!(retryable(503, Some("SlowDown")));
+        assert!(retryable(500, None));
+        assert!(retryable(400, Some("RequestTimeout")));
+        assert!(!retryable(404, Some("NoSuchBucket")));
+        assert!(!retryable(403, Some("SignatureDoesNotMatch")));
+        let client =
+            Client::new((), None).with_backoff(Duration::from_millis(100), Duration::from_secs(1));
+        for attempt in 1..40 {
+            let d = client.backoff(attempt);
+            let ceiling =
+                Duration::from_millis(100 << (attempt - 1).min(16)).min(Duration::from_secs(1));
+            assert!(d <= ceiling, "{attempt}: {d:?} > {ceiling:?}");
+        }
+        let j: Vec<f64> = (0..100).map(|_| jitter()).collect();
+        assert!(j.iter().all(|x| (0.0..1.0).contains(x)));
+        assert!(j.iter().any(|x| *x != j[0]));
+    }
+}
