@@ -22,9 +22,12 @@
 //! request here is buffered, so repeating it sends the same bytes.
 //!
 //! Checksums are sent when the operation requires one (`Content-MD5` or the
-//! algorithm the input names), not by default on every upload: several
-//! S3-compatible servers (older MinIO, Cloudflare R2 at first) refused the
-//! CRC32 trailers that aws-sdk-s3 started to send by default.
+//! algorithm the input names), not by default on every upload
+//! ([`RequestChecksums::WhenRequired`]): several S3-compatible servers
+//! (older MinIO, Cloudflare R2 at first) refused the CRC32 checksums that
+//! aws-sdk-s3 started to send by default. [`Client::with_checksums`] with
+//! [`RequestChecksums::WhenSupported`] adds a CRC32 wherever the operation
+//! takes one.
 
 use std::time::{Duration, SystemTime};
 
@@ -104,6 +107,49 @@ const RETRY_CODES: &[&str] = &[
     "InternalError",
 ];
 
+/// When the client adds a checksum of the request body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RequestChecksums {
+    /// Only where the operation requires one (the request builder adds
+    /// it): the default, since several S3-compatible servers refuse
+    /// checksum headers they do not know.
+    #[default]
+    WhenRequired,
+    /// Also on every operation that supports one and whose input chose no
+    /// algorithm: a CRC32 (`x-amz-checksum-crc32`), as the AWS SDKs do by
+    /// default since 2025.
+    WhenSupported,
+}
+
+/// Adds a CRC32 of the body to a request whose operation supports a
+/// checksum, when `mode` asks for it and the request carries none yet.
+pub fn add_checksum(
+    request: &mut http::Request<Vec<u8>>,
+    support: crate::operation::RequestChecksum,
+    mode: RequestChecksums,
+) {
+    use crate::checksum::ChecksumAlgorithm;
+    if mode != RequestChecksums::WhenSupported
+        || support == crate::operation::RequestChecksum::None
+        || request
+            .headers()
+            .keys()
+            .any(|k| k.as_str().starts_with("x-amz-checksum-") || k == "content-md5")
+    {
+        return;
+    }
+    let algorithm = ChecksumAlgorithm::Crc32;
+    let value = algorithm.checksum_header_value(request.body());
+    if let Ok(value) = http::HeaderValue::from_str(&value) {
+        let headers = request.headers_mut();
+        headers.insert(algorithm.header_name(), value);
+        headers.insert(
+            "x-amz-sdk-checksum-algorithm",
+            http::HeaderValue::from_static("CRC32"),
+        );
+    }
+}
+
 /// Statuses worth another attempt.
 const RETRY_STATUSES: &[u16] = &[500, 502, 503, 504];
 
@@ -120,6 +166,7 @@ pub struct Client<C> {
     backoff_base: Duration,
     backoff_cap: Duration,
     payload: Payload,
+    checksums: RequestChecksums,
 }
 
 impl<C: std::fmt::Debug> std::fmt::Debug for Client<C> {
@@ -154,6 +201,7 @@ impl<C> Client<C> {
             backoff_base: Duration::from_millis(100),
             backoff_cap: Duration::from_secs(20),
             payload: Payload::Signed,
+            checksums: RequestChecksums::WhenRequired,
         }
     }
 
@@ -185,6 +233,12 @@ impl<C> Client<C> {
         self
     }
 
+    /// When request bodies get a checksum (default: when required).
+    pub fn with_checksums(mut self, checksums: RequestChecksums) -> Self {
+        self.checksums = checksums;
+        self
+    }
+
     /// The endpoint configuration.
     pub fn config(&self) -> &C {
         &self.config
@@ -195,7 +249,12 @@ impl<C> Client<C> {
     where
         C: BuildAt<O::Input>,
     {
-        let (request, endpoint) = self.config.build_at(input).map_err(SendError::Build)?;
+        let (mut request, endpoint) = self.config.build_at(input).map_err(SendError::Build)?;
+        add_checksum(
+            &mut request,
+            <O::Input as crate::operation::Input>::REQUEST_CHECKSUM,
+            self.checksums,
+        );
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -452,6 +511,45 @@ mod tests {
             (c.access_key_id.as_str(), c.session_token),
             ("AKIDENV", None)
         );
+    }
+
+    #[test]
+    fn checksums_when_supported_only_where_asked() {
+        use crate::operation::RequestChecksum;
+        let request = || http::Request::new(b"Hello".to_vec());
+        let mut r = request();
+        add_checksum(
+            &mut r,
+            RequestChecksum::Supported,
+            RequestChecksums::WhenRequired,
+        );
+        assert!(r.headers().is_empty());
+        let mut r = request();
+        add_checksum(
+            &mut r,
+            RequestChecksum::None,
+            RequestChecksums::WhenSupported,
+        );
+        assert!(r.headers().is_empty());
+        let mut r = request();
+        add_checksum(
+            &mut r,
+            RequestChecksum::Supported,
+            RequestChecksums::WhenSupported,
+        );
+        // CRC32 of "Hello" is 0xf7d18982.
+        assert_eq!(r.headers()["x-amz-checksum-crc32"], "99GJgg==");
+        assert_eq!(r.headers()["x-amz-sdk-checksum-algorithm"], "CRC32");
+        // A checksum the caller chose stays the only one.
+        let mut r = request();
+        r.headers_mut()
+            .insert("x-amz-checksum-sha256", http::HeaderValue::from_static("x"));
+        add_checksum(
+            &mut r,
+            RequestChecksum::Supported,
+            RequestChecksums::WhenSupported,
+        );
+        assert!(!r.headers().contains_key("x-amz-checksum-crc32"));
     }
 
     #[test]

@@ -129,8 +129,24 @@ pub fn parse_response<O: Output, E: OperationError>(
     Err(E::from_response(status, headers, body))
 }
 
+/// How an operation's request body is checksummed (`aws.protocols#httpChecksum`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestChecksum {
+    /// The operation takes no checksum.
+    None,
+    /// The caller may choose an algorithm (`x-amz-checksum-*`); none is
+    /// required.
+    Supported,
+    /// A checksum is required: the chosen algorithm's, else `Content-MD5`
+    /// (the request builder adds it).
+    Required,
+}
+
 /// An operation input: its HTTP request, both ways.
 pub trait Input: Sized {
+    /// How the operation's request body is checksummed.
+    const REQUEST_CHECKSUM: RequestChecksum = RequestChecksum::None;
+
     /// Builds the request: method, path-style relative URI, headers and
     /// body. No I/O; add the host, sign and send it with the HTTP client of
     /// your choice.

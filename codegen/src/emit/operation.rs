@@ -41,6 +41,14 @@ pub fn module(op: &OperationDef, endpoints: Option<&Endpoints>) -> TokenStream {
     let input_xml = xml::structure(&op.input);
     let output_xml = xml::structure(&op.output);
     let (to_request, request_helpers) = build_request(op);
+    let request_checksum = op.checksum.as_ref().map(|c| {
+        let kind = if c.required {
+            quote!(Required)
+        } else {
+            quote!(Supported)
+        };
+        quote!(const REQUEST_CHECKSUM: s3_runtime::operation::RequestChecksum = s3_runtime::operation::RequestChecksum::#kind;)
+    });
     let host = host_prefix(op);
     let streamed = streamed_body(op);
     let from_response = read_output(op);
@@ -64,6 +72,7 @@ pub fn module(op: &OperationDef, endpoints: Option<&Endpoints>) -> TokenStream {
         #input_type
         #input_xml
         impl s3_runtime::operation::Input for #input {
+            #request_checksum
             #to_request
             #from_request
         }
