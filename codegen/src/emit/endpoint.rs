@@ -1255,23 +1255,19 @@ pub(crate) fn fills(op: &OperationDef, e: &Endpoints) -> TokenStream {
             FillSource::Field(i) => {
                 let f = &op.input.fields[*i];
                 let fname = ident(&f.name);
-                let text = match (&f.ty, p.ty) {
-                    (Ty::Bool, _) => quote!(*v),
-                    (Ty::List { .. }, _) => quote!(v.iter().map(|i| i.as_str()).collect()),
-                    _ => quote!(v.as_str()),
+                // The value of the member at `place` (a reference to it when
+                // `by_ref`), as the parameter takes it.
+                let text = |place: TokenStream, by_ref: bool| match &f.ty {
+                    Ty::Bool if by_ref => quote!(*#place),
+                    Ty::Bool => place,
+                    Ty::List { .. } => quote!(#place.iter().map(|i| i.as_str()).collect()),
+                    _ => quote!(#place.as_str()),
                 };
                 if f.optional {
-                    let value = wrap(text);
+                    let value = wrap(text(quote!(v), true));
                     quote!(if let Some(v) = &self.#fname { params.#pf = #value; })
                 } else {
-                    let text = match (&f.ty, p.ty) {
-                        (Ty::Bool, _) => quote!(self.#fname),
-                        (Ty::List { .. }, _) => {
-                            quote!(self.#fname.iter().map(|i| i.as_str()).collect())
-                        }
-                        _ => quote!(self.#fname.as_str()),
-                    };
-                    let value = wrap(text);
+                    let value = wrap(text(quote!(self.#fname), false));
                     quote!(params.#pf = #value;)
                 }
             }
