@@ -205,8 +205,7 @@ fn reviewed_properties_hold() {
 
     let t = types("xml-names");
     assert!(t.contains(r#"s3_runtime::xml::attribute(out, "id", v.as_str());"#));
-    assert!(t.contains(r#"out.push_str("<Meta");"#));
-    assert!(t.contains(r#"s3_runtime::xml::end(out, "</Meta>", mark);"#));
+    assert!(t.contains(r#"s3_runtime::xml::nested(out, "<Meta", "</Meta>", |out| v.write_xml(out))?;"#));
     assert!(t.contains(r#""<Author xmlns:a=\"https://example.com/author\">""#));
     let op = &generate("xml-names", true)["src/operation/put_xml_names.rs"];
     assert!(op.contains(r#""<DocumentRoot xmlns=\"https://example.com/doc\"""#));
@@ -221,7 +220,9 @@ fn reviewed_properties_hold() {
     assert!(op.contains("pub fn from_response_head("));
 
     let op = &generate("body-members", true)["src/operation/put_body_members.rs"];
-    assert!(op.contains(r#"s3_runtime::uri::push_label(&mut uri, "Key", v.as_str(), true)?;"#));
+    assert!(
+        op.contains(r#"s3_runtime::uri::push_label(&mut uri, "Key", self.key.as_str(), true)?;"#)
+    );
     assert!(op.contains(r#""<PutBodyMembersRequest xmlns=\"https://example.com/fixture/\"","#));
     assert!(op.contains("http::Method::POST"));
 }

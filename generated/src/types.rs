@@ -141,33 +141,7 @@ mod gate_1 {
             }
         }
     }
-    impl From<String> for BucketCannedACL {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl std::fmt::Display for BucketCannedACL {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl serde::Serialize for BucketCannedACL {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl<'de> serde::Deserialize<'de> for BucketCannedACL {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            String::deserialize(deserializer).map(Self::from)
-        }
-    }
+    s3_runtime::str_enum!(BucketCannedACL);
     /// What kind of directory bucket to create and how its data is kept redundant.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -232,19 +206,9 @@ mod gate_1 {
             while let Some(child) = r.next_child()? {
                 match child.name() {
                     b"DataRedundancy" => {
-                        if m_data_redundancy.is_some() {
-                            r.fail("the member DataRedundancy appears more than once")?;
-                        }
-                        m_data_redundancy = Some(
-                            crate::types::DataRedundancy::from(&*r.text_cow()?),
-                        );
+                        r.scalar(&mut m_data_redundancy, "DataRedundancy")?
                     }
-                    b"Type" => {
-                        if m_type.is_some() {
-                            r.fail("the member Type appears more than once")?;
-                        }
-                        m_type = Some(crate::types::BucketType::from(&*r.text_cow()?));
-                    }
+                    b"Type" => r.scalar(&mut m_type, "Type")?,
                     _ => r.skip()?,
                 }
             }
@@ -254,22 +218,10 @@ mod gate_1 {
             })
         }
     }
-    impl s3_runtime::xml::XmlDocument for BucketInfo {
-        const ROOT_START: &'static str = "<BucketInfo xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-        const ROOT_END: &'static str = "</BucketInfo>";
-        fn write_content(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            self.write_xml(out)
-        }
-        fn read_root(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            Self::read_xml(r, start)
-        }
-    }
+    s3_runtime::xml_document!(
+        BucketInfo, "<BucketInfo xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</BucketInfo>"
+    );
     /// Region codes accepted as the location of a new general purpose bucket. us-east-1 has no entry: it is chosen by leaving the constraint out. <code>EU</code> is an old alias of eu-west-1.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum BucketLocationConstraint {
@@ -484,33 +436,7 @@ mod gate_1 {
             }
         }
     }
-    impl From<String> for BucketLocationConstraint {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl std::fmt::Display for BucketLocationConstraint {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl serde::Serialize for BucketLocationConstraint {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl<'de> serde::Deserialize<'de> for BucketLocationConstraint {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            String::deserialize(deserializer).map(Self::from)
-        }
-    }
+    s3_runtime::str_enum!(BucketLocationConstraint);
     /// Namespaces a general purpose bucket name can be registered in.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum BucketNamespace {
@@ -542,33 +468,7 @@ mod gate_1 {
             }
         }
     }
-    impl From<String> for BucketNamespace {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl std::fmt::Display for BucketNamespace {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl serde::Serialize for BucketNamespace {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl<'de> serde::Deserialize<'de> for BucketNamespace {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            String::deserialize(deserializer).map(Self::from)
-        }
-    }
+    s3_runtime::str_enum!(BucketNamespace);
     /// Bucket kinds that can be chosen in a bucket configuration.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum BucketType {
@@ -596,33 +496,7 @@ mod gate_1 {
             }
         }
     }
-    impl From<String> for BucketType {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl std::fmt::Display for BucketType {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl serde::Serialize for BucketType {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl<'de> serde::Deserialize<'de> for BucketType {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            String::deserialize(deserializer).map(Self::from)
-        }
-    }
+    s3_runtime::str_enum!(BucketType);
     /// Settings for a bucket being created: its Region, or for a directory bucket its zone and kind, plus initial tags. Every part is optional.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -688,23 +562,32 @@ mod gate_1 {
                 );
             }
             if let Some(v) = &self.location {
-                out.push_str("<Location");
-                let mark = v.write_xml(out)?;
-                s3_runtime::xml::end(out, "</Location>", mark);
+                s3_runtime::xml::nested(
+                    out,
+                    "<Location",
+                    "</Location>",
+                    |out| v.write_xml(out),
+                )?;
             }
             if let Some(v) = &self.bucket {
-                out.push_str("<Bucket");
-                let mark = v.write_xml(out)?;
-                s3_runtime::xml::end(out, "</Bucket>", mark);
+                s3_runtime::xml::nested(
+                    out,
+                    "<Bucket",
+                    "</Bucket>",
+                    |out| v.write_xml(out),
+                )?;
             }
             if let Some(v) = &self.tags {
                 {
                     out.push_str("<Tags>");
                     let mark = out.len();
                     for item in v.iter() {
-                        out.push_str("<Tag");
-                        let mark = item.write_xml(out)?;
-                        s3_runtime::xml::end(out, "</Tag>", mark);
+                        s3_runtime::xml::nested(
+                            out,
+                            "<Tag",
+                            "</Tag>",
+                            |out| item.write_xml(out),
+                        )?;
                     }
                     s3_runtime::xml::end(out, "</Tags>", mark);
                 }
@@ -728,44 +611,38 @@ mod gate_1 {
             while let Some(child) = r.next_child()? {
                 match child.name() {
                     b"LocationConstraint" => {
-                        if m_location_constraint.is_some() {
-                            r.fail(
-                                "the member LocationConstraint appears more than once",
-                            )?;
-                        }
-                        m_location_constraint = Some(
-                            crate::types::BucketLocationConstraint::from(&*r.text_cow()?),
-                        );
+                        r.scalar(&mut m_location_constraint, "LocationConstraint")?
                     }
                     b"Location" => {
-                        if m_location.is_some() {
-                            r.fail("the member Location appears more than once")?;
-                        }
-                        m_location = Some(
-                            crate::types::LocationInfo::read_xml(r, &child)?,
-                        );
+                        r.once(
+                            &mut m_location,
+                            "Location",
+                            |r| crate::types::LocationInfo::read_xml(r, &child),
+                        )?
                     }
                     b"Bucket" => {
-                        if m_bucket.is_some() {
-                            r.fail("the member Bucket appears more than once")?;
-                        }
-                        m_bucket = Some(crate::types::BucketInfo::read_xml(r, &child)?);
+                        r.once(
+                            &mut m_bucket,
+                            "Bucket",
+                            |r| crate::types::BucketInfo::read_xml(r, &child),
+                        )?
                     }
                     b"Tags" => {
-                        if m_tags.is_some() {
-                            r.fail("the member Tags appears more than once")?;
-                        }
-                        m_tags = Some({
-                            let mut items = Vec::new();
-                            while let Some(child) = r.next_child()? {
-                                if child.name() == b"Tag" {
-                                    items.push(crate::types::Tag::read_xml(r, &child)?);
-                                } else {
-                                    r.skip()?;
+                        r.once(
+                            &mut m_tags,
+                            "Tags",
+                            |r| Ok({
+                                let mut items = Vec::new();
+                                while let Some(child) = r.next_child()? {
+                                    if child.name() == b"Tag" {
+                                        items.push(crate::types::Tag::read_xml(r, &child)?);
+                                    } else {
+                                        r.skip()?;
+                                    }
                                 }
-                            }
-                            items
-                        });
+                                items
+                            }),
+                        )?
                     }
                     _ => r.skip()?,
                 }
@@ -778,22 +655,11 @@ mod gate_1 {
             })
         }
     }
-    impl s3_runtime::xml::XmlDocument for CreateBucketConfiguration {
-        const ROOT_START: &'static str = "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-        const ROOT_END: &'static str = "</CreateBucketConfiguration>";
-        fn write_content(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            self.write_xml(out)
-        }
-        fn read_root(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            Self::read_xml(r, start)
-        }
-    }
+    s3_runtime::xml_document!(
+        CreateBucketConfiguration,
+        "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</CreateBucketConfiguration>"
+    );
     /// How widely the data of a directory bucket is spread.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum DataRedundancy {
@@ -828,33 +694,7 @@ mod gate_1 {
             }
         }
     }
-    impl From<String> for DataRedundancy {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl std::fmt::Display for DataRedundancy {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl serde::Serialize for DataRedundancy {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl<'de> serde::Deserialize<'de> for DataRedundancy {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            String::deserialize(deserializer).map(Self::from)
-        }
-    }
+    s3_runtime::str_enum!(DataRedundancy);
     /// Placement of a directory bucket: the kind of zone and its zone ID.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -910,18 +750,8 @@ mod gate_1 {
             let mut m_name: Option<String> = None;
             while let Some(child) = r.next_child()? {
                 match child.name() {
-                    b"Type" => {
-                        if m_type.is_some() {
-                            r.fail("the member Type appears more than once")?;
-                        }
-                        m_type = Some(crate::types::LocationType::from(&*r.text_cow()?));
-                    }
-                    b"Name" => {
-                        if m_name.is_some() {
-                            r.fail("the member Name appears more than once")?;
-                        }
-                        m_name = Some(r.text()?);
-                    }
+                    b"Type" => r.scalar(&mut m_type, "Type")?,
+                    b"Name" => r.scalar(&mut m_name, "Name")?,
                     _ => r.skip()?,
                 }
             }
@@ -931,22 +761,10 @@ mod gate_1 {
             })
         }
     }
-    impl s3_runtime::xml::XmlDocument for LocationInfo {
-        const ROOT_START: &'static str = "<LocationInfo xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-        const ROOT_END: &'static str = "</LocationInfo>";
-        fn write_content(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            self.write_xml(out)
-        }
-        fn read_root(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            Self::read_xml(r, start)
-        }
-    }
+    s3_runtime::xml_document!(
+        LocationInfo, "<LocationInfo xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</LocationInfo>"
+    );
     /// Modes deciding who owns the objects written to a bucket and whether access control lists take effect.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum ObjectOwnership {
@@ -986,33 +804,7 @@ mod gate_1 {
             }
         }
     }
-    impl From<String> for ObjectOwnership {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl std::fmt::Display for ObjectOwnership {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl serde::Serialize for ObjectOwnership {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl<'de> serde::Deserialize<'de> for ObjectOwnership {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            String::deserialize(deserializer).map(Self::from)
-        }
-    }
+    s3_runtime::str_enum!(ObjectOwnership);
 }
 #[cfg(feature = "create-bucket")]
 pub use gate_1::*;
@@ -1054,14 +846,8 @@ mod gate_2 {
         ) -> Result<usize, crate::error::BuildError> {
             out.push('>');
             let mark = out.len();
-            {
-                let v = &self.key;
-                s3_runtime::xml::leaf(out, "<Key>", "</Key>", v.as_str());
-            }
-            {
-                let v = &self.value;
-                s3_runtime::xml::leaf(out, "<Value>", "</Value>", v.as_str());
-            }
+            s3_runtime::xml::leaf(out, "<Key>", "</Key>", self.key.as_str());
+            s3_runtime::xml::leaf(out, "<Value>", "</Value>", self.value.as_str());
             Ok(mark)
         }
     }
@@ -1076,44 +862,20 @@ mod gate_2 {
             let mut m_value: Option<String> = None;
             while let Some(child) = r.next_child()? {
                 match child.name() {
-                    b"Key" => {
-                        if m_key.is_some() {
-                            r.fail("the member Key appears more than once")?;
-                        }
-                        m_key = Some(r.text()?);
-                    }
-                    b"Value" => {
-                        if m_value.is_some() {
-                            r.fail("the member Value appears more than once")?;
-                        }
-                        m_value = Some(r.text()?);
-                    }
+                    b"Key" => r.scalar(&mut m_key, "Key")?,
+                    b"Value" => r.scalar(&mut m_value, "Value")?,
                     _ => r.skip()?,
                 }
             }
             Ok(Self {
-                key: m_key.ok_or_else(|| r.error("the required member Key is missing"))?,
-                value: m_value
-                    .ok_or_else(|| r.error("the required member Value is missing"))?,
+                key: r.required(m_key, "Key")?,
+                value: r.required(m_value, "Value")?,
             })
         }
     }
-    impl s3_runtime::xml::XmlDocument for Tag {
-        const ROOT_START: &'static str = "<Tag xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-        const ROOT_END: &'static str = "</Tag>";
-        fn write_content(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            self.write_xml(out)
-        }
-        fn read_root(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            Self::read_xml(r, start)
-        }
-    }
+    s3_runtime::xml_document!(
+        Tag, "<Tag xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"", "</Tag>"
+    );
 }
 #[cfg(
     any(
@@ -1158,33 +920,7 @@ mod gate_3 {
             }
         }
     }
-    impl From<String> for LocationType {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl std::fmt::Display for LocationType {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl serde::Serialize for LocationType {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl<'de> serde::Deserialize<'de> for LocationType {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            String::deserialize(deserializer).map(Self::from)
-        }
-    }
+    s3_runtime::str_enum!(LocationType);
 }
 #[cfg(any(feature = "create-bucket", feature = "head-bucket"))]
 pub use gate_3::*;
@@ -1355,9 +1091,12 @@ mod gate_6 {
             }
             if let Some(v) = &self.tags {
                 for item in v.iter() {
-                    out.push_str("<Tag");
-                    let mark = item.write_xml(out)?;
-                    s3_runtime::xml::end(out, "</Tag>", mark);
+                    s3_runtime::xml::nested(
+                        out,
+                        "<Tag",
+                        "</Tag>",
+                        |out| item.write_xml(out),
+                    )?;
                 }
             }
             Ok(mark)
@@ -1374,12 +1113,7 @@ mod gate_6 {
             let mut m_tags: Option<Vec<crate::types::Tag>> = None;
             while let Some(child) = r.next_child()? {
                 match child.name() {
-                    b"Prefix" => {
-                        if m_prefix.is_some() {
-                            r.fail("the member Prefix appears more than once")?;
-                        }
-                        m_prefix = Some(r.text()?);
-                    }
+                    b"Prefix" => r.scalar(&mut m_prefix, "Prefix")?,
                     b"Tag" => {
                         let items = m_tags.get_or_insert_with(Vec::new);
                         items.push(crate::types::Tag::read_xml(r, &child)?);
@@ -1393,22 +1127,11 @@ mod gate_6 {
             })
         }
     }
-    impl s3_runtime::xml::XmlDocument for AnalyticsAndOperator {
-        const ROOT_START: &'static str = "<AnalyticsAndOperator xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-        const ROOT_END: &'static str = "</AnalyticsAndOperator>";
-        fn write_content(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            self.write_xml(out)
-        }
-        fn read_root(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            Self::read_xml(r, start)
-        }
-    }
+    s3_runtime::xml_document!(
+        AnalyticsAndOperator,
+        "<AnalyticsAndOperator xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</AnalyticsAndOperator>"
+    );
     /// One storage class analysis configuration: its identifier, an optional object filter, and the analysis settings.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -1450,21 +1173,21 @@ mod gate_6 {
         ) -> Result<usize, crate::error::BuildError> {
             out.push('>');
             let mark = out.len();
-            {
-                let v = &self.id;
-                s3_runtime::xml::leaf(out, "<Id>", "</Id>", v.as_str());
-            }
+            s3_runtime::xml::leaf(out, "<Id>", "</Id>", self.id.as_str());
             if let Some(v) = &self.filter {
-                out.push_str("<Filter");
-                let mark = v.write_xml(out)?;
-                s3_runtime::xml::end(out, "</Filter>", mark);
+                s3_runtime::xml::nested(
+                    out,
+                    "<Filter",
+                    "</Filter>",
+                    |out| v.write_xml(out),
+                )?;
             }
-            {
-                let v = &self.storage_class_analysis;
-                out.push_str("<StorageClassAnalysis");
-                let mark = v.write_xml(out)?;
-                s3_runtime::xml::end(out, "</StorageClassAnalysis>", mark);
-            }
+            s3_runtime::xml::nested(
+                out,
+                "<StorageClassAnalysis",
+                "</StorageClassAnalysis>",
+                |out| self.storage_class_analysis.write_xml(out),
+            )?;
             Ok(mark)
         }
     }
@@ -1482,62 +1205,37 @@ mod gate_6 {
             > = None;
             while let Some(child) = r.next_child()? {
                 match child.name() {
-                    b"Id" => {
-                        if m_id.is_some() {
-                            r.fail("the member Id appears more than once")?;
-                        }
-                        m_id = Some(r.text()?);
-                    }
+                    b"Id" => r.scalar(&mut m_id, "Id")?,
                     b"Filter" => {
-                        if let Some(v) = crate::types::AnalyticsFilter::read_xml(
-                            r,
-                            &child,
-                        )? {
-                            if m_filter.is_some() {
-                                r.fail("the member Filter appears more than once")?;
-                            }
-                            m_filter = Some(v);
-                        }
+                        r.once_some(
+                            &mut m_filter,
+                            "Filter",
+                            |r| crate::types::AnalyticsFilter::read_xml(r, &child),
+                        )?
                     }
                     b"StorageClassAnalysis" => {
-                        if m_storage_class_analysis.is_some() {
-                            r.fail(
-                                "the member StorageClassAnalysis appears more than once",
-                            )?;
-                        }
-                        m_storage_class_analysis = Some(
-                            crate::types::StorageClassAnalysis::read_xml(r, &child)?,
-                        );
+                        r.once(
+                            &mut m_storage_class_analysis,
+                            "StorageClassAnalysis",
+                            |r| crate::types::StorageClassAnalysis::read_xml(r, &child),
+                        )?
                     }
                     _ => r.skip()?,
                 }
             }
             Ok(Self {
-                id: m_id.ok_or_else(|| r.error("the required member Id is missing"))?,
+                id: r.required(m_id, "Id")?,
                 filter: m_filter,
-                storage_class_analysis: m_storage_class_analysis
-                    .ok_or_else(|| {
-                        r.error("the required member StorageClassAnalysis is missing")
-                    })?,
+                storage_class_analysis: r
+                    .required(m_storage_class_analysis, "StorageClassAnalysis")?,
             })
         }
     }
-    impl s3_runtime::xml::XmlDocument for AnalyticsConfiguration {
-        const ROOT_START: &'static str = "<AnalyticsConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-        const ROOT_END: &'static str = "</AnalyticsConfiguration>";
-        fn write_content(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            self.write_xml(out)
-        }
-        fn read_root(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            Self::read_xml(r, start)
-        }
-    }
+    s3_runtime::xml_document!(
+        AnalyticsConfiguration,
+        "<AnalyticsConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</AnalyticsConfiguration>"
+    );
     /// Wrapper around the location that receives exported analytics reports.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -1563,12 +1261,12 @@ mod gate_6 {
         ) -> Result<usize, crate::error::BuildError> {
             out.push('>');
             let mark = out.len();
-            {
-                let v = &self.s3_bucket_destination;
-                out.push_str("<S3BucketDestination");
-                let mark = v.write_xml(out)?;
-                s3_runtime::xml::end(out, "</S3BucketDestination>", mark);
-            }
+            s3_runtime::xml::nested(
+                out,
+                "<S3BucketDestination",
+                "</S3BucketDestination>",
+                |out| self.s3_bucket_destination.write_xml(out),
+            )?;
             Ok(mark)
         }
     }
@@ -1585,45 +1283,29 @@ mod gate_6 {
             while let Some(child) = r.next_child()? {
                 match child.name() {
                     b"S3BucketDestination" => {
-                        if m_s3_bucket_destination.is_some() {
-                            r.fail(
-                                "the member S3BucketDestination appears more than once",
-                            )?;
-                        }
-                        m_s3_bucket_destination = Some(
-                            crate::types::AnalyticsS3BucketDestination::read_xml(
+                        r.once(
+                            &mut m_s3_bucket_destination,
+                            "S3BucketDestination",
+                            |r| crate::types::AnalyticsS3BucketDestination::read_xml(
                                 r,
                                 &child,
-                            )?,
-                        );
+                            ),
+                        )?
                     }
                     _ => r.skip()?,
                 }
             }
             Ok(Self {
-                s3_bucket_destination: m_s3_bucket_destination
-                    .ok_or_else(|| {
-                        r.error("the required member S3BucketDestination is missing")
-                    })?,
+                s3_bucket_destination: r
+                    .required(m_s3_bucket_destination, "S3BucketDestination")?,
             })
         }
     }
-    impl s3_runtime::xml::XmlDocument for AnalyticsExportDestination {
-        const ROOT_START: &'static str = "<AnalyticsExportDestination xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-        const ROOT_END: &'static str = "</AnalyticsExportDestination>";
-        fn write_content(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            self.write_xml(out)
-        }
-        fn read_root(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            Self::read_xml(r, start)
-        }
-    }
+    s3_runtime::xml_document!(
+        AnalyticsExportDestination,
+        "<AnalyticsExportDestination xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</AnalyticsExportDestination>"
+    );
     /// Selects the objects an analytics configuration applies to. Exactly one of the three alternatives is set.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -1656,14 +1338,20 @@ mod gate_6 {
                     s3_runtime::xml::leaf(out, "<Prefix>", "</Prefix>", v.as_str());
                 }
                 Self::Tag(v) => {
-                    out.push_str("<Tag");
-                    let mark = v.write_xml(out)?;
-                    s3_runtime::xml::end(out, "</Tag>", mark);
+                    s3_runtime::xml::nested(
+                        out,
+                        "<Tag",
+                        "</Tag>",
+                        |out| v.write_xml(out),
+                    )?;
                 }
                 Self::And(v) => {
-                    out.push_str("<And");
-                    let mark = v.write_xml(out)?;
-                    s3_runtime::xml::end(out, "</And>", mark);
+                    s3_runtime::xml::nested(
+                        out,
+                        "<And",
+                        "</And>",
+                        |out| v.write_xml(out),
+                    )?;
                 }
                 Self::Unknown(name) => {
                     return Err(crate::error::BuildError::UnknownUnionVariant {
@@ -1707,23 +1395,11 @@ mod gate_6 {
             Ok(value)
         }
     }
-    impl s3_runtime::xml::XmlDocument for AnalyticsFilter {
-        const ROOT_START: &'static str = "<AnalyticsFilter xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-        const ROOT_END: &'static str = "</AnalyticsFilter>";
-        fn write_content(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            self.write_xml(out)
-        }
-        fn read_root(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            Self::read_xml(r, start)?
-                .ok_or_else(|| r.error("the AnalyticsFilter document holds no member"))
-        }
-    }
+    s3_runtime::xml_document!(
+        union AnalyticsFilter,
+        "<AnalyticsFilter xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</AnalyticsFilter>", "the AnalyticsFilter document holds no member"
+    );
     /// An S3 location that receives exported analytics reports, and the file format to write them in.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -1778,10 +1454,7 @@ mod gate_6 {
         ) -> Result<usize, crate::error::BuildError> {
             out.push('>');
             let mark = out.len();
-            {
-                let v = &self.format;
-                s3_runtime::xml::leaf(out, "<Format>", "</Format>", v.as_str());
-            }
+            s3_runtime::xml::leaf(out, "<Format>", "</Format>", self.format.as_str());
             if let Some(v) = &self.bucket_account_id {
                 s3_runtime::xml::leaf(
                     out,
@@ -1790,10 +1463,7 @@ mod gate_6 {
                     v.as_str(),
                 );
             }
-            {
-                let v = &self.bucket;
-                s3_runtime::xml::leaf(out, "<Bucket>", "</Bucket>", v.as_str());
-            }
+            s3_runtime::xml::leaf(out, "<Bucket>", "</Bucket>", self.bucket.as_str());
             if let Some(v) = &self.prefix {
                 s3_runtime::xml::leaf(out, "<Prefix>", "</Prefix>", v.as_str());
             }
@@ -1813,63 +1483,28 @@ mod gate_6 {
             let mut m_prefix: Option<String> = None;
             while let Some(child) = r.next_child()? {
                 match child.name() {
-                    b"Format" => {
-                        if m_format.is_some() {
-                            r.fail("the member Format appears more than once")?;
-                        }
-                        m_format = Some(
-                            crate::types::AnalyticsS3ExportFileFormat::from(
-                                &*r.text_cow()?,
-                            ),
-                        );
-                    }
+                    b"Format" => r.scalar(&mut m_format, "Format")?,
                     b"BucketAccountId" => {
-                        if m_bucket_account_id.is_some() {
-                            r.fail("the member BucketAccountId appears more than once")?;
-                        }
-                        m_bucket_account_id = Some(r.text()?);
+                        r.scalar(&mut m_bucket_account_id, "BucketAccountId")?
                     }
-                    b"Bucket" => {
-                        if m_bucket.is_some() {
-                            r.fail("the member Bucket appears more than once")?;
-                        }
-                        m_bucket = Some(r.text()?);
-                    }
-                    b"Prefix" => {
-                        if m_prefix.is_some() {
-                            r.fail("the member Prefix appears more than once")?;
-                        }
-                        m_prefix = Some(r.text()?);
-                    }
+                    b"Bucket" => r.scalar(&mut m_bucket, "Bucket")?,
+                    b"Prefix" => r.scalar(&mut m_prefix, "Prefix")?,
                     _ => r.skip()?,
                 }
             }
             Ok(Self {
-                format: m_format
-                    .ok_or_else(|| r.error("the required member Format is missing"))?,
+                format: r.required(m_format, "Format")?,
                 bucket_account_id: m_bucket_account_id,
-                bucket: m_bucket
-                    .ok_or_else(|| r.error("the required member Bucket is missing"))?,
+                bucket: r.required(m_bucket, "Bucket")?,
                 prefix: m_prefix,
             })
         }
     }
-    impl s3_runtime::xml::XmlDocument for AnalyticsS3BucketDestination {
-        const ROOT_START: &'static str = "<AnalyticsS3BucketDestination xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-        const ROOT_END: &'static str = "</AnalyticsS3BucketDestination>";
-        fn write_content(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            self.write_xml(out)
-        }
-        fn read_root(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            Self::read_xml(r, start)
-        }
-    }
+    s3_runtime::xml_document!(
+        AnalyticsS3BucketDestination,
+        "<AnalyticsS3BucketDestination xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</AnalyticsS3BucketDestination>"
+    );
     /// File formats available for exported analytics reports.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum AnalyticsS3ExportFileFormat {
@@ -1897,33 +1532,7 @@ mod gate_6 {
             }
         }
     }
-    impl From<String> for AnalyticsS3ExportFileFormat {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl std::fmt::Display for AnalyticsS3ExportFileFormat {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl serde::Serialize for AnalyticsS3ExportFileFormat {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl<'de> serde::Deserialize<'de> for AnalyticsS3ExportFileFormat {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            String::deserialize(deserializer).map(Self::from)
-        }
-    }
+    s3_runtime::str_enum!(AnalyticsS3ExportFileFormat);
     /// Storage class analysis settings. S3 watches how the selected objects are accessed, to help decide when moving them to a cheaper storage class pays off.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -1954,9 +1563,12 @@ mod gate_6 {
             out.push('>');
             let mark = out.len();
             if let Some(v) = &self.data_export {
-                out.push_str("<DataExport");
-                let mark = v.write_xml(out)?;
-                s3_runtime::xml::end(out, "</DataExport>", mark);
+                s3_runtime::xml::nested(
+                    out,
+                    "<DataExport",
+                    "</DataExport>",
+                    |out| v.write_xml(out),
+                )?;
             }
             Ok(mark)
         }
@@ -1974,15 +1586,14 @@ mod gate_6 {
             while let Some(child) = r.next_child()? {
                 match child.name() {
                     b"DataExport" => {
-                        if m_data_export.is_some() {
-                            r.fail("the member DataExport appears more than once")?;
-                        }
-                        m_data_export = Some(
-                            crate::types::StorageClassAnalysisDataExport::read_xml(
+                        r.once(
+                            &mut m_data_export,
+                            "DataExport",
+                            |r| crate::types::StorageClassAnalysisDataExport::read_xml(
                                 r,
                                 &child,
-                            )?,
-                        );
+                            ),
+                        )?
                     }
                     _ => r.skip()?,
                 }
@@ -1990,22 +1601,11 @@ mod gate_6 {
             Ok(Self { data_export: m_data_export })
         }
     }
-    impl s3_runtime::xml::XmlDocument for StorageClassAnalysis {
-        const ROOT_START: &'static str = "<StorageClassAnalysis xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-        const ROOT_END: &'static str = "</StorageClassAnalysis>";
-        fn write_content(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            self.write_xml(out)
-        }
-        fn read_root(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            Self::read_xml(r, start)
-        }
-    }
+    s3_runtime::xml_document!(
+        StorageClassAnalysis,
+        "<StorageClassAnalysis xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</StorageClassAnalysis>"
+    );
     /// How analysis results are exported: the report schema version and where the reports go.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -2037,21 +1637,18 @@ mod gate_6 {
         ) -> Result<usize, crate::error::BuildError> {
             out.push('>');
             let mark = out.len();
-            {
-                let v = &self.output_schema_version;
-                s3_runtime::xml::leaf(
-                    out,
-                    "<OutputSchemaVersion>",
-                    "</OutputSchemaVersion>",
-                    v.as_str(),
-                );
-            }
-            {
-                let v = &self.destination;
-                out.push_str("<Destination");
-                let mark = v.write_xml(out)?;
-                s3_runtime::xml::end(out, "</Destination>", mark);
-            }
+            s3_runtime::xml::leaf(
+                out,
+                "<OutputSchemaVersion>",
+                "</OutputSchemaVersion>",
+                self.output_schema_version.as_str(),
+            );
+            s3_runtime::xml::nested(
+                out,
+                "<Destination",
+                "</Destination>",
+                |out| self.destination.write_xml(out),
+            )?;
             Ok(mark)
         }
     }
@@ -2069,59 +1666,33 @@ mod gate_6 {
             while let Some(child) = r.next_child()? {
                 match child.name() {
                     b"OutputSchemaVersion" => {
-                        if m_output_schema_version.is_some() {
-                            r.fail(
-                                "the member OutputSchemaVersion appears more than once",
-                            )?;
-                        }
-                        m_output_schema_version = Some(
-                            crate::types::StorageClassAnalysisSchemaVersion::from(
-                                &*r.text_cow()?,
-                            ),
-                        );
+                        r.scalar(&mut m_output_schema_version, "OutputSchemaVersion")?
                     }
                     b"Destination" => {
-                        if m_destination.is_some() {
-                            r.fail("the member Destination appears more than once")?;
-                        }
-                        m_destination = Some(
-                            crate::types::AnalyticsExportDestination::read_xml(
+                        r.once(
+                            &mut m_destination,
+                            "Destination",
+                            |r| crate::types::AnalyticsExportDestination::read_xml(
                                 r,
                                 &child,
-                            )?,
-                        );
+                            ),
+                        )?
                     }
                     _ => r.skip()?,
                 }
             }
             Ok(Self {
-                output_schema_version: m_output_schema_version
-                    .ok_or_else(|| {
-                        r.error("the required member OutputSchemaVersion is missing")
-                    })?,
-                destination: m_destination
-                    .ok_or_else(|| {
-                        r.error("the required member Destination is missing")
-                    })?,
+                output_schema_version: r
+                    .required(m_output_schema_version, "OutputSchemaVersion")?,
+                destination: r.required(m_destination, "Destination")?,
             })
         }
     }
-    impl s3_runtime::xml::XmlDocument for StorageClassAnalysisDataExport {
-        const ROOT_START: &'static str = "<StorageClassAnalysisDataExport xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-        const ROOT_END: &'static str = "</StorageClassAnalysisDataExport>";
-        fn write_content(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            self.write_xml(out)
-        }
-        fn read_root(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            Self::read_xml(r, start)
-        }
-    }
+    s3_runtime::xml_document!(
+        StorageClassAnalysisDataExport,
+        "<StorageClassAnalysisDataExport xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</StorageClassAnalysisDataExport>"
+    );
     /// Report layout versions available for storage class analysis exports.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum StorageClassAnalysisSchemaVersion {
@@ -2149,33 +1720,7 @@ mod gate_6 {
             }
         }
     }
-    impl From<String> for StorageClassAnalysisSchemaVersion {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl std::fmt::Display for StorageClassAnalysisSchemaVersion {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl serde::Serialize for StorageClassAnalysisSchemaVersion {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl<'de> serde::Deserialize<'de> for StorageClassAnalysisSchemaVersion {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            String::deserialize(deserializer).map(Self::from)
-        }
-    }
+    s3_runtime::str_enum!(StorageClassAnalysisSchemaVersion);
 }
 #[cfg(
     any(
@@ -2537,64 +2082,26 @@ mod gate_9 {
             while let Some(child) = r.next_child()? {
                 match child.name() {
                     b"FileHeaderInfo" => {
-                        if m_file_header_info.is_some() {
-                            r.fail("the member FileHeaderInfo appears more than once")?;
-                        }
-                        m_file_header_info = Some(
-                            crate::types::FileHeaderInfo::from(&*r.text_cow()?),
-                        );
+                        r.scalar(&mut m_file_header_info, "FileHeaderInfo")?
                     }
-                    b"Comments" => {
-                        if m_comments.is_some() {
-                            r.fail("the member Comments appears more than once")?;
-                        }
-                        m_comments = Some(r.text()?);
-                    }
+                    b"Comments" => r.scalar(&mut m_comments, "Comments")?,
                     b"QuoteEscapeCharacter" => {
-                        if m_quote_escape_character.is_some() {
-                            r.fail(
-                                "the member QuoteEscapeCharacter appears more than once",
-                            )?;
-                        }
-                        m_quote_escape_character = Some(r.text()?);
+                        r.scalar(&mut m_quote_escape_character, "QuoteEscapeCharacter")?
                     }
                     b"RecordDelimiter" => {
-                        if m_record_delimiter.is_some() {
-                            r.fail("the member RecordDelimiter appears more than once")?;
-                        }
-                        m_record_delimiter = Some(r.text()?);
+                        r.scalar(&mut m_record_delimiter, "RecordDelimiter")?
                     }
                     b"FieldDelimiter" => {
-                        if m_field_delimiter.is_some() {
-                            r.fail("the member FieldDelimiter appears more than once")?;
-                        }
-                        m_field_delimiter = Some(r.text()?);
+                        r.scalar(&mut m_field_delimiter, "FieldDelimiter")?
                     }
                     b"QuoteCharacter" => {
-                        if m_quote_character.is_some() {
-                            r.fail("the member QuoteCharacter appears more than once")?;
-                        }
-                        m_quote_character = Some(r.text()?);
+                        r.scalar(&mut m_quote_character, "QuoteCharacter")?
                     }
                     b"AllowQuotedRecordDelimiter" => {
-                        if m_allow_quoted_record_delimiter.is_some() {
-                            r.fail(
-                                "the member AllowQuotedRecordDelimiter appears more than once",
-                            )?;
-                        }
-                        m_allow_quoted_record_delimiter = Some({
-                            let text = r.text_cow()?;
-                            crate::primitives::parse_bool(&text)
-                                .map_err(|e| e.to_string())
-                                .map_err(|e| {
-                                    r
-                                        .error(
-                                            format!(
-                                                "{}{e}", "invalid value for AllowQuotedRecordDelimiter: "
-                                            ),
-                                        )
-                                })?
-                        });
+                        r.scalar(
+                            &mut m_allow_quoted_record_delimiter,
+                            "AllowQuotedRecordDelimiter",
+                        )?
                     }
                     _ => r.skip()?,
                 }
@@ -2610,22 +2117,10 @@ mod gate_9 {
             })
         }
     }
-    impl s3_runtime::xml::XmlDocument for CSVInput {
-        const ROOT_START: &'static str = "<CSVInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-        const ROOT_END: &'static str = "</CSVInput>";
-        fn write_content(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            self.write_xml(out)
-        }
-        fn read_root(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            Self::read_xml(r, start)
-        }
-    }
+    s3_runtime::xml_document!(
+        CSVInput, "<CSVInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</CSVInput>"
+    );
     /// Settings for writing results as delimited text. Unset settings take S3's defaults.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -2760,39 +2255,18 @@ mod gate_9 {
             let mut m_quote_character: Option<String> = None;
             while let Some(child) = r.next_child()? {
                 match child.name() {
-                    b"QuoteFields" => {
-                        if m_quote_fields.is_some() {
-                            r.fail("the member QuoteFields appears more than once")?;
-                        }
-                        m_quote_fields = Some(
-                            crate::types::QuoteFields::from(&*r.text_cow()?),
-                        );
-                    }
+                    b"QuoteFields" => r.scalar(&mut m_quote_fields, "QuoteFields")?,
                     b"QuoteEscapeCharacter" => {
-                        if m_quote_escape_character.is_some() {
-                            r.fail(
-                                "the member QuoteEscapeCharacter appears more than once",
-                            )?;
-                        }
-                        m_quote_escape_character = Some(r.text()?);
+                        r.scalar(&mut m_quote_escape_character, "QuoteEscapeCharacter")?
                     }
                     b"RecordDelimiter" => {
-                        if m_record_delimiter.is_some() {
-                            r.fail("the member RecordDelimiter appears more than once")?;
-                        }
-                        m_record_delimiter = Some(r.text()?);
+                        r.scalar(&mut m_record_delimiter, "RecordDelimiter")?
                     }
                     b"FieldDelimiter" => {
-                        if m_field_delimiter.is_some() {
-                            r.fail("the member FieldDelimiter appears more than once")?;
-                        }
-                        m_field_delimiter = Some(r.text()?);
+                        r.scalar(&mut m_field_delimiter, "FieldDelimiter")?
                     }
                     b"QuoteCharacter" => {
-                        if m_quote_character.is_some() {
-                            r.fail("the member QuoteCharacter appears more than once")?;
-                        }
-                        m_quote_character = Some(r.text()?);
+                        r.scalar(&mut m_quote_character, "QuoteCharacter")?
                     }
                     _ => r.skip()?,
                 }
@@ -2806,22 +2280,10 @@ mod gate_9 {
             })
         }
     }
-    impl s3_runtime::xml::XmlDocument for CSVOutput {
-        const ROOT_START: &'static str = "<CSVOutput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-        const ROOT_END: &'static str = "</CSVOutput>";
-        fn write_content(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            self.write_xml(out)
-        }
-        fn read_root(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            Self::read_xml(r, start)
-        }
-    }
+    s3_runtime::xml_document!(
+        CSVOutput, "<CSVOutput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</CSVOutput>"
+    );
     /// Compression applied to an object as a whole.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum CompressionType {
@@ -2857,33 +2319,7 @@ mod gate_9 {
             }
         }
     }
-    impl From<String> for CompressionType {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl std::fmt::Display for CompressionType {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl serde::Serialize for CompressionType {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl<'de> serde::Deserialize<'de> for CompressionType {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            String::deserialize(deserializer).map(Self::from)
-        }
-    }
+    s3_runtime::str_enum!(CompressionType);
     /// Keep-alive event without content.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -2923,33 +2359,7 @@ mod gate_9 {
             }
         }
     }
-    impl From<String> for ExpressionType {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl std::fmt::Display for ExpressionType {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl serde::Serialize for ExpressionType {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl<'de> serde::Deserialize<'de> for ExpressionType {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            String::deserialize(deserializer).map(Self::from)
-        }
-    }
+    s3_runtime::str_enum!(ExpressionType);
     /// How the first line of a CSV object is treated.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum FileHeaderInfo {
@@ -2985,33 +2395,7 @@ mod gate_9 {
             }
         }
     }
-    impl From<String> for FileHeaderInfo {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl std::fmt::Display for FileHeaderInfo {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl serde::Serialize for FileHeaderInfo {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl<'de> serde::Deserialize<'de> for FileHeaderInfo {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            String::deserialize(deserializer).map(Self::from)
-        }
-    }
+    s3_runtime::str_enum!(FileHeaderInfo);
     /// How to read the queried object. Set exactly one of <code>CSV</code>, <code>JSON</code> and <code>Parquet</code>; <code>CompressionType</code> concerns CSV and JSON objects.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -3071,9 +2455,7 @@ mod gate_9 {
             out.push('>');
             let mark = out.len();
             if let Some(v) = &self.csv {
-                out.push_str("<CSV");
-                let mark = v.write_xml(out)?;
-                s3_runtime::xml::end(out, "</CSV>", mark);
+                s3_runtime::xml::nested(out, "<CSV", "</CSV>", |out| v.write_xml(out))?;
             }
             if let Some(v) = &self.compression_type {
                 s3_runtime::xml::leaf(
@@ -3084,14 +2466,20 @@ mod gate_9 {
                 );
             }
             if let Some(v) = &self.json {
-                out.push_str("<JSON");
-                let mark = v.write_xml(out)?;
-                s3_runtime::xml::end(out, "</JSON>", mark);
+                s3_runtime::xml::nested(
+                    out,
+                    "<JSON",
+                    "</JSON>",
+                    |out| v.write_xml(out),
+                )?;
             }
             if let Some(v) = &self.parquet {
-                out.push_str("<Parquet");
-                let mark = v.write_xml(out)?;
-                s3_runtime::xml::end(out, "</Parquet>", mark);
+                s3_runtime::xml::nested(
+                    out,
+                    "<Parquet",
+                    "</Parquet>",
+                    |out| v.write_xml(out),
+                )?;
             }
             Ok(mark)
         }
@@ -3110,32 +2498,28 @@ mod gate_9 {
             while let Some(child) = r.next_child()? {
                 match child.name() {
                     b"CSV" => {
-                        if m_csv.is_some() {
-                            r.fail("the member CSV appears more than once")?;
-                        }
-                        m_csv = Some(crate::types::CSVInput::read_xml(r, &child)?);
+                        r.once(
+                            &mut m_csv,
+                            "CSV",
+                            |r| crate::types::CSVInput::read_xml(r, &child),
+                        )?
                     }
                     b"CompressionType" => {
-                        if m_compression_type.is_some() {
-                            r.fail("the member CompressionType appears more than once")?;
-                        }
-                        m_compression_type = Some(
-                            crate::types::CompressionType::from(&*r.text_cow()?),
-                        );
+                        r.scalar(&mut m_compression_type, "CompressionType")?
                     }
                     b"JSON" => {
-                        if m_json.is_some() {
-                            r.fail("the member JSON appears more than once")?;
-                        }
-                        m_json = Some(crate::types::JSONInput::read_xml(r, &child)?);
+                        r.once(
+                            &mut m_json,
+                            "JSON",
+                            |r| crate::types::JSONInput::read_xml(r, &child),
+                        )?
                     }
                     b"Parquet" => {
-                        if m_parquet.is_some() {
-                            r.fail("the member Parquet appears more than once")?;
-                        }
-                        m_parquet = Some(
-                            crate::types::ParquetInput::read_xml(r, &child)?,
-                        );
+                        r.once(
+                            &mut m_parquet,
+                            "Parquet",
+                            |r| crate::types::ParquetInput::read_xml(r, &child),
+                        )?
                     }
                     _ => r.skip()?,
                 }
@@ -3148,22 +2532,11 @@ mod gate_9 {
             })
         }
     }
-    impl s3_runtime::xml::XmlDocument for InputSerialization {
-        const ROOT_START: &'static str = "<InputSerialization xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-        const ROOT_END: &'static str = "</InputSerialization>";
-        fn write_content(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            self.write_xml(out)
-        }
-        fn read_root(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            Self::read_xml(r, start)
-        }
-    }
+    s3_runtime::xml_document!(
+        InputSerialization,
+        "<InputSerialization xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</InputSerialization>"
+    );
     /// Settings for reading a JSON object.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -3206,34 +2579,17 @@ mod gate_9 {
             let mut m_type: Option<crate::types::JSONType> = None;
             while let Some(child) = r.next_child()? {
                 match child.name() {
-                    b"Type" => {
-                        if m_type.is_some() {
-                            r.fail("the member Type appears more than once")?;
-                        }
-                        m_type = Some(crate::types::JSONType::from(&*r.text_cow()?));
-                    }
+                    b"Type" => r.scalar(&mut m_type, "Type")?,
                     _ => r.skip()?,
                 }
             }
             Ok(Self { r#type: m_type })
         }
     }
-    impl s3_runtime::xml::XmlDocument for JSONInput {
-        const ROOT_START: &'static str = "<JSONInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-        const ROOT_END: &'static str = "</JSONInput>";
-        fn write_content(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            self.write_xml(out)
-        }
-        fn read_root(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            Self::read_xml(r, start)
-        }
-    }
+    s3_runtime::xml_document!(
+        JSONInput, "<JSONInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</JSONInput>"
+    );
     /// Settings for writing results as JSON.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -3285,10 +2641,7 @@ mod gate_9 {
             while let Some(child) = r.next_child()? {
                 match child.name() {
                     b"RecordDelimiter" => {
-                        if m_record_delimiter.is_some() {
-                            r.fail("the member RecordDelimiter appears more than once")?;
-                        }
-                        m_record_delimiter = Some(r.text()?);
+                        r.scalar(&mut m_record_delimiter, "RecordDelimiter")?
                     }
                     _ => r.skip()?,
                 }
@@ -3298,22 +2651,10 @@ mod gate_9 {
             })
         }
     }
-    impl s3_runtime::xml::XmlDocument for JSONOutput {
-        const ROOT_START: &'static str = "<JSONOutput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-        const ROOT_END: &'static str = "</JSONOutput>";
-        fn write_content(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            self.write_xml(out)
-        }
-        fn read_root(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            Self::read_xml(r, start)
-        }
-    }
+    s3_runtime::xml_document!(
+        JSONOutput, "<JSONOutput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</JSONOutput>"
+    );
     /// Layouts of JSON input.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum JSONType {
@@ -3345,33 +2686,7 @@ mod gate_9 {
             }
         }
     }
-    impl From<String> for JSONType {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl std::fmt::Display for JSONType {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl serde::Serialize for JSONType {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl<'de> serde::Deserialize<'de> for JSONType {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            String::deserialize(deserializer).map(Self::from)
-        }
-    }
+    s3_runtime::str_enum!(JSONType);
     /// Format of the results. Set exactly one of <code>CSV</code> and <code>JSON</code>; it need not match the format of the object.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -3410,14 +2725,15 @@ mod gate_9 {
             out.push('>');
             let mark = out.len();
             if let Some(v) = &self.csv {
-                out.push_str("<CSV");
-                let mark = v.write_xml(out)?;
-                s3_runtime::xml::end(out, "</CSV>", mark);
+                s3_runtime::xml::nested(out, "<CSV", "</CSV>", |out| v.write_xml(out))?;
             }
             if let Some(v) = &self.json {
-                out.push_str("<JSON");
-                let mark = v.write_xml(out)?;
-                s3_runtime::xml::end(out, "</JSON>", mark);
+                s3_runtime::xml::nested(
+                    out,
+                    "<JSON",
+                    "</JSON>",
+                    |out| v.write_xml(out),
+                )?;
             }
             Ok(mark)
         }
@@ -3434,16 +2750,18 @@ mod gate_9 {
             while let Some(child) = r.next_child()? {
                 match child.name() {
                     b"CSV" => {
-                        if m_csv.is_some() {
-                            r.fail("the member CSV appears more than once")?;
-                        }
-                        m_csv = Some(crate::types::CSVOutput::read_xml(r, &child)?);
+                        r.once(
+                            &mut m_csv,
+                            "CSV",
+                            |r| crate::types::CSVOutput::read_xml(r, &child),
+                        )?
                     }
                     b"JSON" => {
-                        if m_json.is_some() {
-                            r.fail("the member JSON appears more than once")?;
-                        }
-                        m_json = Some(crate::types::JSONOutput::read_xml(r, &child)?);
+                        r.once(
+                            &mut m_json,
+                            "JSON",
+                            |r| crate::types::JSONOutput::read_xml(r, &child),
+                        )?
                     }
                     _ => r.skip()?,
                 }
@@ -3451,22 +2769,11 @@ mod gate_9 {
             Ok(Self { csv: m_csv, json: m_json })
         }
     }
-    impl s3_runtime::xml::XmlDocument for OutputSerialization {
-        const ROOT_START: &'static str = "<OutputSerialization xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-        const ROOT_END: &'static str = "</OutputSerialization>";
-        fn write_content(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            self.write_xml(out)
-        }
-        fn read_root(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            Self::read_xml(r, start)
-        }
-    }
+    s3_runtime::xml_document!(
+        OutputSerialization,
+        "<OutputSerialization xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</OutputSerialization>"
+    );
     /// Marker selecting Parquet input; it has no settings.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -3497,22 +2804,10 @@ mod gate_9 {
             Ok(Self {})
         }
     }
-    impl s3_runtime::xml::XmlDocument for ParquetInput {
-        const ROOT_START: &'static str = "<ParquetInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-        const ROOT_END: &'static str = "</ParquetInput>";
-        fn write_content(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            self.write_xml(out)
-        }
-        fn read_root(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            Self::read_xml(r, start)
-        }
-    }
+    s3_runtime::xml_document!(
+        ParquetInput, "<ParquetInput xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</ParquetInput>"
+    );
     /// Byte counts of a query that is still running.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -3596,55 +2891,11 @@ mod gate_9 {
             let mut m_bytes_returned: Option<i64> = None;
             while let Some(child) = r.next_child()? {
                 match child.name() {
-                    b"BytesScanned" => {
-                        if m_bytes_scanned.is_some() {
-                            r.fail("the member BytesScanned appears more than once")?;
-                        }
-                        m_bytes_scanned = Some({
-                            let text = r.text_cow()?;
-                            text.trim()
-                                .parse::<i64>()
-                                .map_err(|e| e.to_string())
-                                .map_err(|e| {
-                                    r
-                                        .error(format!("{}{e}", "invalid value for BytesScanned: "))
-                                })?
-                        });
-                    }
+                    b"BytesScanned" => r.scalar(&mut m_bytes_scanned, "BytesScanned")?,
                     b"BytesProcessed" => {
-                        if m_bytes_processed.is_some() {
-                            r.fail("the member BytesProcessed appears more than once")?;
-                        }
-                        m_bytes_processed = Some({
-                            let text = r.text_cow()?;
-                            text.trim()
-                                .parse::<i64>()
-                                .map_err(|e| e.to_string())
-                                .map_err(|e| {
-                                    r
-                                        .error(
-                                            format!("{}{e}", "invalid value for BytesProcessed: "),
-                                        )
-                                })?
-                        });
+                        r.scalar(&mut m_bytes_processed, "BytesProcessed")?
                     }
-                    b"BytesReturned" => {
-                        if m_bytes_returned.is_some() {
-                            r.fail("the member BytesReturned appears more than once")?;
-                        }
-                        m_bytes_returned = Some({
-                            let text = r.text_cow()?;
-                            text.trim()
-                                .parse::<i64>()
-                                .map_err(|e| e.to_string())
-                                .map_err(|e| {
-                                    r
-                                        .error(
-                                            format!("{}{e}", "invalid value for BytesReturned: "),
-                                        )
-                                })?
-                        });
-                    }
+                    b"BytesReturned" => r.scalar(&mut m_bytes_returned, "BytesReturned")?,
                     _ => r.skip()?,
                 }
             }
@@ -3655,22 +2906,10 @@ mod gate_9 {
             })
         }
     }
-    impl s3_runtime::xml::XmlDocument for Progress {
-        const ROOT_START: &'static str = "<Progress xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-        const ROOT_END: &'static str = "</Progress>";
-        fn write_content(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            self.write_xml(out)
-        }
-        fn read_root(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            Self::read_xml(r, start)
-        }
-    }
+    s3_runtime::xml_document!(
+        Progress, "<Progress xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</Progress>"
+    );
     /// Event telling how far a running query has got; sent only when <code>RequestProgress</code> enabled it.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -3720,33 +2959,7 @@ mod gate_9 {
             }
         }
     }
-    impl From<String> for QuoteFields {
-        fn from(value: String) -> Self {
-            Self::from(value.as_str())
-        }
-    }
-    impl std::fmt::Display for QuoteFields {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl serde::Serialize for QuoteFields {
-        fn serialize<S: serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    #[cfg(feature = "serde")]
-    impl<'de> serde::Deserialize<'de> for QuoteFields {
-        fn deserialize<D: serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            String::deserialize(deserializer).map(Self::from)
-        }
-    }
+    s3_runtime::str_enum!(QuoteFields);
     /// Event carrying part of the query results.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -3807,41 +3020,18 @@ mod gate_9 {
             let mut m_enabled: Option<bool> = None;
             while let Some(child) = r.next_child()? {
                 match child.name() {
-                    b"Enabled" => {
-                        if m_enabled.is_some() {
-                            r.fail("the member Enabled appears more than once")?;
-                        }
-                        m_enabled = Some({
-                            let text = r.text_cow()?;
-                            crate::primitives::parse_bool(&text)
-                                .map_err(|e| e.to_string())
-                                .map_err(|e| {
-                                    r.error(format!("{}{e}", "invalid value for Enabled: "))
-                                })?
-                        });
-                    }
+                    b"Enabled" => r.scalar(&mut m_enabled, "Enabled")?,
                     _ => r.skip()?,
                 }
             }
             Ok(Self { enabled: m_enabled })
         }
     }
-    impl s3_runtime::xml::XmlDocument for RequestProgress {
-        const ROOT_START: &'static str = "<RequestProgress xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-        const ROOT_END: &'static str = "</RequestProgress>";
-        fn write_content(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            self.write_xml(out)
-        }
-        fn read_root(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            Self::read_xml(r, start)
-        }
-    }
+    s3_runtime::xml_document!(
+        RequestProgress,
+        "<RequestProgress xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</RequestProgress>"
+    );
     /// A byte range of the object to query. A record belongs to the range when its first byte lies in it, so consecutive ranges divide the object without cutting or repeating records. Ranges cannot be used on compressed objects, on JSON in <code>DOCUMENT</code> layout, or on CSV read with <code>AllowQuotedRecordDelimiter</code>.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -3897,56 +3087,18 @@ mod gate_9 {
             let mut m_end: Option<i64> = None;
             while let Some(child) = r.next_child()? {
                 match child.name() {
-                    b"Start" => {
-                        if m_start.is_some() {
-                            r.fail("the member Start appears more than once")?;
-                        }
-                        m_start = Some({
-                            let text = r.text_cow()?;
-                            text.trim()
-                                .parse::<i64>()
-                                .map_err(|e| e.to_string())
-                                .map_err(|e| {
-                                    r.error(format!("{}{e}", "invalid value for Start: "))
-                                })?
-                        });
-                    }
-                    b"End" => {
-                        if m_end.is_some() {
-                            r.fail("the member End appears more than once")?;
-                        }
-                        m_end = Some({
-                            let text = r.text_cow()?;
-                            text.trim()
-                                .parse::<i64>()
-                                .map_err(|e| e.to_string())
-                                .map_err(|e| {
-                                    r.error(format!("{}{e}", "invalid value for End: "))
-                                })?
-                        });
-                    }
+                    b"Start" => r.scalar(&mut m_start, "Start")?,
+                    b"End" => r.scalar(&mut m_end, "End")?,
                     _ => r.skip()?,
                 }
             }
             Ok(Self { start: m_start, end: m_end })
         }
     }
-    impl s3_runtime::xml::XmlDocument for ScanRange {
-        const ROOT_START: &'static str = "<ScanRange xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-        const ROOT_END: &'static str = "</ScanRange>";
-        fn write_content(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            self.write_xml(out)
-        }
-        fn read_root(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            Self::read_xml(r, start)
-        }
-    }
+    s3_runtime::xml_document!(
+        ScanRange, "<ScanRange xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</ScanRange>"
+    );
     /// Events of an S3 Select response, each sent as one message of the AWS event stream encoding. The <code>:event-type</code> header of a message names the member it carries.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -4058,11 +3210,12 @@ mod gate_9 {
                                 );
                                 {
                                     let out: &mut String = &mut xml;
-                                    out.push_str(
+                                    s3_runtime::xml::nested(
+                                        out,
                                         "<Stats xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-                                    );
-                                    let mark = x.write_xml(out)?;
-                                    s3_runtime::xml::end(out, "</Stats>", mark);
+                                        "</Stats>",
+                                        |out| x.write_xml(out),
+                                    )?;
                                 }
                                 xml.into_bytes()
                             };
@@ -4087,11 +3240,12 @@ mod gate_9 {
                                 );
                                 {
                                     let out: &mut String = &mut xml;
-                                    out.push_str(
+                                    s3_runtime::xml::nested(
+                                        out,
                                         "<Progress xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-                                    );
-                                    let mark = x.write_xml(out)?;
-                                    s3_runtime::xml::end(out, "</Progress>", mark);
+                                        "</Progress>",
+                                        |out| x.write_xml(out),
+                                    )?;
                                 }
                                 xml.into_bytes()
                             };
@@ -4193,55 +3347,11 @@ mod gate_9 {
             let mut m_bytes_returned: Option<i64> = None;
             while let Some(child) = r.next_child()? {
                 match child.name() {
-                    b"BytesScanned" => {
-                        if m_bytes_scanned.is_some() {
-                            r.fail("the member BytesScanned appears more than once")?;
-                        }
-                        m_bytes_scanned = Some({
-                            let text = r.text_cow()?;
-                            text.trim()
-                                .parse::<i64>()
-                                .map_err(|e| e.to_string())
-                                .map_err(|e| {
-                                    r
-                                        .error(format!("{}{e}", "invalid value for BytesScanned: "))
-                                })?
-                        });
-                    }
+                    b"BytesScanned" => r.scalar(&mut m_bytes_scanned, "BytesScanned")?,
                     b"BytesProcessed" => {
-                        if m_bytes_processed.is_some() {
-                            r.fail("the member BytesProcessed appears more than once")?;
-                        }
-                        m_bytes_processed = Some({
-                            let text = r.text_cow()?;
-                            text.trim()
-                                .parse::<i64>()
-                                .map_err(|e| e.to_string())
-                                .map_err(|e| {
-                                    r
-                                        .error(
-                                            format!("{}{e}", "invalid value for BytesProcessed: "),
-                                        )
-                                })?
-                        });
+                        r.scalar(&mut m_bytes_processed, "BytesProcessed")?
                     }
-                    b"BytesReturned" => {
-                        if m_bytes_returned.is_some() {
-                            r.fail("the member BytesReturned appears more than once")?;
-                        }
-                        m_bytes_returned = Some({
-                            let text = r.text_cow()?;
-                            text.trim()
-                                .parse::<i64>()
-                                .map_err(|e| e.to_string())
-                                .map_err(|e| {
-                                    r
-                                        .error(
-                                            format!("{}{e}", "invalid value for BytesReturned: "),
-                                        )
-                                })?
-                        });
-                    }
+                    b"BytesReturned" => r.scalar(&mut m_bytes_returned, "BytesReturned")?,
                     _ => r.skip()?,
                 }
             }
@@ -4252,22 +3362,9 @@ mod gate_9 {
             })
         }
     }
-    impl s3_runtime::xml::XmlDocument for Stats {
-        const ROOT_START: &'static str = "<Stats xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"";
-        const ROOT_END: &'static str = "</Stats>";
-        fn write_content(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            self.write_xml(out)
-        }
-        fn read_root(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            Self::read_xml(r, start)
-        }
-    }
+    s3_runtime::xml_document!(
+        Stats, "<Stats xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"", "</Stats>"
+    );
     /// Event carrying the totals of a finished query.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

@@ -111,6 +111,34 @@ pub fn content_md5(body: &[u8]) -> String {
     base64_encode(&md5(body))
 }
 
+/// Adds a request's checksum header over its body (the `httpChecksum`
+/// trait): the checksum of `algorithm` (the member that chooses it, when
+/// set), else `Content-MD5` when the operation requires a checksum
+/// (`md5_by_default`). A header the request already has (set by its
+/// member) is kept; an algorithm this crate cannot compute is left to the
+/// caller, who sets its checksum member.
+pub fn insert_request_checksum(
+    request: &mut http::Request<Vec<u8>>,
+    algorithm: Option<&str>,
+    md5_by_default: bool,
+) -> Result<(), crate::error::BuildError> {
+    let (name, value) = match algorithm {
+        Some(name) => match ChecksumAlgorithm::from_name(name) {
+            Some(algorithm) => (
+                algorithm.header_name(),
+                algorithm.checksum_header_value(request.body()),
+            ),
+            None => return Ok(()),
+        },
+        None if md5_by_default => ("content-md5", content_md5(request.body())),
+        None => return Ok(()),
+    };
+    if !request.headers().contains_key(name) {
+        crate::headers::insert(request.headers_mut(), name, &value)?;
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------
 // Hasher
 // ---------------------------------------------------------------------------

@@ -1,7 +1,11 @@
 //! Reading and writing HTTP headers: the text of a header, the headers of
 //! a prefix, and inserting members as headers.
 
+use std::borrow::Cow;
+
 use crate::error::InvalidValue;
+use crate::primitives::TimestampFormat;
+use crate::text::Text;
 
 /// The value of header `name` as text, or `None` when it is absent. Several
 /// headers of that name are joined with `, `, as HTTP allows. A value that is
@@ -46,7 +50,7 @@ pub fn with_prefix(
 /// a header value. The one place where generated request and response
 /// writers turn a member into a header. Inlined, so that the header name,
 /// a constant at every call, is checked at compile time.
-#[inline]
+#[inline(always)]
 pub fn insert(
     headers: &mut http::HeaderMap,
     name: &'static str,
@@ -114,4 +118,167 @@ pub fn parse<T, E: std::fmt::Display>(
             .map_err(|e| InvalidValue::new(format!("header {name}"), e)),
         None => Ok(None),
     }
+}
+
+/// Writes members as headers: the one place where generated request and
+/// response writers turn a member into a header. Timestamps take the
+/// `http-date` format unless the member names another (`put_as`).
+pub struct Writer<'h>(pub &'h mut http::HeaderMap);
+
+impl Writer<'_> {
+    /// Inserts header `name` (a valid lower-case name from the model) with
+    /// the text of `value` when there is one, or fails naming the header
+    /// when that text cannot be a header value.
+    #[inline(always)]
+    pub fn put<T: Text>(
+        &mut self,
+        name: &'static str,
+        value: Option<&T>,
+    ) -> Result<(), crate::error::BuildError> {
+        self.put_as(name, value, TimestampFormat::HttpDate)
+    }
+
+    /// [`Writer::put`] with a timestamp in `format`.
+    #[inline(always)]
+    pub fn put_as<T: Text>(
+        &mut self,
+        name: &'static str,
+        value: Option<&T>,
+        format: TimestampFormat,
+    ) -> Result<(), crate::error::BuildError> {
+        match value {
+            Some(value) => insert(self.0, name, &value.to_text(format)),
+            None => Ok(()),
+        }
+    }
+
+    /// Like [`Writer::put`], leaving the header out when its text cannot be
+    /// a header value: for error responses, which are written whatever they
+    /// hold.
+    pub fn put_if_valid<T: Text>(&mut self, name: &'static str, value: Option<&T>) {
+        self.put_as_if_valid(name, value, TimestampFormat::HttpDate);
+    }
+
+    /// [`Writer::put_if_valid`] with a timestamp in `format`.
+    pub fn put_as_if_valid<T: Text>(
+        &mut self,
+        name: &'static str,
+        value: Option<&T>,
+        format: TimestampFormat,
+    ) {
+        if let Some(value) = value {
+            insert_if_valid(self.0, name, &value.to_text(format));
+        }
+    }
+
+    /// Inserts a list as one header: the items' texts joined with `, `,
+    /// strings and enum values quoted when they hold a comma or a quote.
+    pub fn put_list<T: Text>(
+        &mut self,
+        name: &'static str,
+        items: Option<&[T]>,
+        format: TimestampFormat,
+        strict: bool,
+    ) -> Result<(), crate::error::BuildError> {
+        let Some(items) = items else { return Ok(()) };
+        let texts: Vec<_> = items.iter().map(|item| item.to_text(format)).collect();
+        let text = crate::primitives::join_header_list(texts.iter().map(|t| &**t), T::QUOTED);
+        if strict {
+            insert(self.0, name, &text)
+        } else {
+            insert_if_valid(self.0, name, &text);
+            Ok(())
+        }
+    }
+
+    /// Inserts one header per entry of `map`, named `prefix` + key, or
+    /// fails naming the prefix when a name or value cannot be a header's.
+    #[inline]
+    pub fn put_prefixed(
+        &mut self,
+        prefix: &'static str,
+        map: Option<&indexmap::IndexMap<String, String>>,
+    ) -> Result<(), crate::error::BuildError> {
+        match map {
+            Some(map) => insert_prefixed(self.0, prefix, map),
+            None => Ok(()),
+        }
+    }
+
+    /// Like [`Writer::put_prefixed`], leaving out the entries that cannot
+    /// be headers.
+    pub fn put_prefixed_if_valid(
+        &mut self,
+        prefix: &'static str,
+        map: Option<&indexmap::IndexMap<String, String>>,
+    ) {
+        if let Some(map) = map {
+            insert_prefixed_if_valid(self.0, prefix, map);
+        }
+    }
+}
+
+/// Reads members from headers, for the request readers of a server and the
+/// response readers of a client. Timestamps take the `http-date` format
+/// unless the member names another (`get_as`).
+#[derive(Clone, Copy)]
+pub struct Reader<'h>(pub &'h http::HeaderMap);
+
+impl Reader<'_> {
+    /// The value of header `name`, `None` when it is absent; a text that is
+    /// not a value of `T` is an error naming the header.
+    #[inline]
+    pub fn get<T: Text>(self, name: &str) -> Result<Option<T>, InvalidValue> {
+        self.get_as(name, TimestampFormat::HttpDate)
+    }
+
+    /// [`Reader::get`] with a timestamp in `format`.
+    #[inline]
+    pub fn get_as<T: Text>(
+        self,
+        name: &str,
+        format: TimestampFormat,
+    ) -> Result<Option<T>, InvalidValue> {
+        parse(self.0, name, |text| T::from_text(Cow::Owned(text), format))
+    }
+
+    /// A list read from header `name` (items separated by commas, quoted
+    /// strings unquoted; `http-date` timestamps, which hold a comma, taken
+    /// whole), `None` when the header is absent.
+    pub fn list<T: Text>(
+        self,
+        name: &str,
+        format: TimestampFormat,
+    ) -> Result<Option<Vec<T>>, InvalidValue> {
+        let Some(text) = text(self.0, name)? else {
+            return Ok(None);
+        };
+        let invalid = |e: String| InvalidValue::new(format!("header {name}"), e);
+        let items = if T::TIMESTAMP && format == TimestampFormat::HttpDate {
+            crate::primitives::split_http_date_list(&text)
+        } else {
+            crate::primitives::split_header_list(&text).map_err(|e| invalid(e.to_string()))?
+        };
+        let mut values = Vec::with_capacity(items.len());
+        for item in items {
+            values.push(T::from_text(Cow::Owned(item), format).map_err(invalid)?);
+        }
+        Ok(Some(values))
+    }
+
+    /// Every header whose name starts with `prefix` (lower case), keyed by
+    /// the rest of the name, in the order received.
+    #[inline]
+    pub fn prefixed(
+        self,
+        prefix: &str,
+    ) -> Result<indexmap::IndexMap<String, String>, InvalidValue> {
+        with_prefix(self.0, prefix)
+    }
+}
+
+/// `Some(map)`, or `None` for an empty map.
+#[inline]
+pub fn non_empty<K, V>(map: indexmap::IndexMap<K, V>) -> Option<indexmap::IndexMap<K, V>> {
+    (!map.is_empty()).then_some(map)
 }

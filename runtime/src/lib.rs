@@ -9,6 +9,8 @@
 //!   limits on depth, size and element count;
 //! - [`uri`] and [`headers`]: percent-encoding of paths and query strings,
 //!   reading header values;
+//! - [`text`]: every scalar's text form, for headers, query strings,
+//!   labels and XML text;
 //! - [`primitives`]: timestamps in their three wire formats, base64, and
 //!   the text forms of numbers and booleans;
 //! - [`checksum`]: CRC32, CRC32C, CRC64NVME, SHA-1, SHA-256 and MD5;
@@ -37,6 +39,7 @@ pub mod primitives;
 pub mod server;
 #[cfg(feature = "sign")]
 pub mod sign;
+pub mod text;
 pub mod uri;
 pub mod xml;
 pub mod xml_read;

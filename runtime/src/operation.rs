@@ -294,3 +294,40 @@ impl ProvideErrorMetadata for Unhandled {
         &self.meta
     }
 }
+
+/// Sets a new request's `method` and its URI, written by the operation's
+/// binding; a URI that `http` rejects is a `BuildError`.
+#[inline]
+pub fn set_target<B>(
+    request: &mut http::Request<B>,
+    method: http::Method,
+    uri: String,
+) -> Result<(), BuildError> {
+    *request.method_mut() = method;
+    *request.uri_mut() = http::Uri::try_from(uri).map_err(|e| BuildError::InvalidUri {
+        reason: e.to_string(),
+    })?;
+    Ok(())
+}
+
+/// Sets the framing headers of a built request: `content-type` when the
+/// body has one, and `content-length` (the body's length) when `length`
+/// (a request with a body, or a method that takes one).
+#[inline]
+pub fn set_framing(
+    request: &mut http::Request<Vec<u8>>,
+    content_type: Option<&'static str>,
+    length: bool,
+) {
+    let len = request.body().len();
+    let headers = request.headers_mut();
+    if let Some(content_type) = content_type {
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static(content_type),
+        );
+    }
+    if length {
+        headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
+    }
+}

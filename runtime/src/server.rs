@@ -8,9 +8,12 @@
 //! an S3-compatible server or a test double can serve any operation with
 //! one generic function.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::error::{BuildError, ErrorMetadata, XmlError};
+use crate::primitives::TimestampFormat;
+use crate::text::Text;
 
 /// An HTTP request does not match the operation, or one of its values
 /// cannot be read.
@@ -160,7 +163,54 @@ pub enum Segment {
 /// the last segment is accepted (some clients write `/bucket/?list-type=2`).
 /// A label that is missing or empty is [`RequestError::MissingLabel`]; any
 /// other difference is [`RequestError::PathMismatch`].
-pub fn match_path(
+///
+/// `N` is the number of labels in the pattern: `let [bucket, key] =
+/// match_path(...)?`.
+pub fn match_path<const N: usize>(
+    path: &str,
+    pattern: &[Segment],
+    display: &'static str,
+) -> Result<[String; N], RequestError> {
+    let mismatch = || RequestError::PathMismatch {
+        path: path.to_owned(),
+        pattern: display,
+    };
+    path_labels(path, pattern, display)?
+        .try_into()
+        .map_err(|_| mismatch())
+}
+
+/// A parameter of a map of parameters read as a value of the map member `member`.
+fn read_param<V: Text>(text: String, member: &str) -> Result<V, RequestError> {
+    V::from_text(Cow::Owned(text), TimestampFormat::DateTime)
+        .map_err(|e| invalid(&format!("query parameters of {member}"), e))
+}
+
+/// The required member bound to header `name`: an error naming the header
+/// when it is absent.
+#[inline]
+pub fn required_header<T: Text>(
+    headers: crate::headers::Reader<'_>,
+    name: &'static str,
+) -> Result<T, RequestError> {
+    headers
+        .get(name)?
+        .ok_or(RequestError::MissingHeader { name })
+}
+
+/// A label's text read as the member `member`'s value (a label of another
+/// type than string). Timestamps take `format`.
+pub fn label<T: Text>(
+    text: String,
+    member: &str,
+    format: TimestampFormat,
+) -> Result<T, RequestError> {
+    T::from_text(Cow::Owned(text), format).map_err(|e| invalid(&format!("label {member}"), e))
+}
+
+/// The label values of `path` matched against `pattern`, as a vector (see
+/// [`match_path`]).
+pub fn path_labels(
     path: &str,
     pattern: &[Segment],
     display: &'static str,
@@ -296,6 +346,87 @@ impl Query {
             .filter(|(k, _)| k == key)
             .map(|(_, v)| v.clone().unwrap_or_default())
             .collect()
+    }
+
+    /// The member bound to parameter `key`, read from its first value;
+    /// `None` when absent. Timestamps take the `date-time` format.
+    #[inline]
+    pub fn get<T: Text>(&self, key: &str) -> Result<Option<T>, RequestError> {
+        self.get_as(key, TimestampFormat::DateTime)
+    }
+
+    /// The required member bound to parameter `key`: an error naming the
+    /// parameter when it is absent.
+    #[inline]
+    pub fn required<T: Text>(&self, key: &'static str) -> Result<T, RequestError> {
+        self.get(key)?
+            .ok_or(RequestError::MissingQuery { name: key })
+    }
+
+    /// [`Query::get`] with a timestamp in `format`.
+    pub fn get_as<T: Text>(
+        &self,
+        key: &str,
+        format: TimestampFormat,
+    ) -> Result<Option<T>, RequestError> {
+        match self.first(key) {
+            Some(text) => T::from_text(Cow::Owned(text), format)
+                .map(Some)
+                .map_err(|e| invalid(&format!("query {key}"), e)),
+            None => Ok(None),
+        }
+    }
+
+    /// The list bound to parameter `key`, one item per occurrence; `None`
+    /// when there is none.
+    pub fn list<T: Text>(
+        &self,
+        key: &str,
+        format: TimestampFormat,
+    ) -> Result<Option<Vec<T>>, RequestError> {
+        let items = self.all(key);
+        if items.is_empty() {
+            return Ok(None);
+        }
+        let mut values = Vec::with_capacity(items.len());
+        for text in items {
+            values.push(
+                T::from_text(Cow::Owned(text), format)
+                    .map_err(|e| invalid(&format!("query {key}"), e))?,
+            );
+        }
+        Ok(Some(values))
+    }
+
+    /// The parameters not `bound` by name, as a map: the first value of a
+    /// repeated parameter counts. `None` when there is none.
+    pub fn map<V: Text>(
+        &self,
+        bound: &[&str],
+        member: &str,
+    ) -> Result<Option<indexmap::IndexMap<String, V>>, RequestError> {
+        let mut map = indexmap::IndexMap::new();
+        for (key, text) in self.rest(bound) {
+            if let indexmap::map::Entry::Vacant(entry) = map.entry(key) {
+                entry.insert(read_param(text, member)?);
+            }
+        }
+        Ok((!map.is_empty()).then_some(map))
+    }
+
+    /// The parameters not `bound` by name, as a map of lists: every value
+    /// of a repeated parameter, in order. `None` when there is none.
+    pub fn map_lists<V: Text>(
+        &self,
+        bound: &[&str],
+        member: &str,
+    ) -> Result<Option<indexmap::IndexMap<String, Vec<V>>>, RequestError> {
+        let mut map = indexmap::IndexMap::<String, Vec<V>>::new();
+        for (key, text) in self.rest(bound) {
+            let value = read_param(text, member)?;
+            map.entry(key).or_default().push(value);
+        }
+        Ok((!map.is_empty()).then_some(map))
     }
 
     /// Every parameter whose key is not in `bound`, in order.

@@ -1,6 +1,8 @@
 //! Percent-encoding for request paths and query strings (RFC 3986).
 
 use crate::error::DecodeError;
+use crate::primitives::TimestampFormat;
+use crate::text::Text;
 
 /// Uppercase hexadecimal digits, indexed by the value of a 4-bit nibble.
 const HEX_DIGITS: &[u8; 16] = b"0123456789ABCDEF";
@@ -31,8 +33,8 @@ pub fn encode_into(out: &mut String, value: &str, keep_slash: bool) {
     }
 }
 
-/// Appends one path label: `value` percent-encoded, keeping `/` only for a
-/// greedy label. An empty value is an error naming `member`, because the
+/// Appends one path segment holding a label: `/` and `value`
+/// percent-encoded, keeping `/` only for a greedy label. An empty value is an error naming `member`, because the
 /// path would then address another resource.
 #[inline]
 pub fn push_label(
@@ -44,6 +46,7 @@ pub fn push_label(
     if value.is_empty() {
         return Err(crate::error::BuildError::EmptyLabel { member });
     }
+    out.push('/');
     encode_into(out, value, greedy);
     Ok(())
 }
@@ -166,4 +169,70 @@ pub fn decode(value: &str) -> Result<String, DecodeError> {
         }
     }
     String::from_utf8(bytes).map_err(|_| DecodeError::InvalidUtf8)
+}
+
+/// Writes the query string of a request URI: literal parameters of the URI
+/// pattern, members bound to parameters, and maps of parameters. Timestamps
+/// take the `date-time` format unless the member names another.
+pub struct QueryWriter<'u> {
+    out: &'u mut String,
+    first: bool,
+}
+
+impl<'u> QueryWriter<'u> {
+    /// Starts the query string at the end of `out` (the URI's path).
+    #[inline]
+    pub fn new(out: &'u mut String) -> Self {
+        QueryWriter { out, first: true }
+    }
+
+    /// Appends `key=value`, or `key` alone without a value.
+    #[inline]
+    pub fn literal(&mut self, key: &str, value: Option<&str>) {
+        push_query(self.out, &mut self.first, key, value);
+    }
+
+    /// Appends `key=` the text of `value`, when there is one.
+    #[inline]
+    pub fn param<T: Text>(&mut self, key: &str, value: Option<&T>) {
+        self.param_as(key, value, TimestampFormat::DateTime);
+    }
+
+    /// [`QueryWriter::param`] with a timestamp in `format`.
+    #[inline]
+    pub fn param_as<T: Text>(&mut self, key: &str, value: Option<&T>, format: TimestampFormat) {
+        if let Some(value) = value {
+            push_query(self.out, &mut self.first, key, Some(&value.to_text(format)));
+        }
+    }
+
+    /// Appends one `key=item` per item of a list.
+    pub fn params<T: Text>(&mut self, key: &str, items: Option<&[T]>, format: TimestampFormat) {
+        for item in items.unwrap_or_default() {
+            self.param_as(key, Some(item), format);
+        }
+    }
+
+    /// Appends every entry of a map of parameters whose key is not `bound`
+    /// (parameters bound by name take precedence over the map).
+    pub fn map<V: Text>(&mut self, map: Option<&indexmap::IndexMap<String, V>>, bound: &[&str]) {
+        for (key, value) in map.into_iter().flatten() {
+            if !bound.contains(&key.as_str()) {
+                self.param(key, Some(value));
+            }
+        }
+    }
+
+    /// [`QueryWriter::map`] for a map of lists: one parameter per item.
+    pub fn map_lists<V: Text>(
+        &mut self,
+        map: Option<&indexmap::IndexMap<String, Vec<V>>>,
+        bound: &[&str],
+    ) {
+        for (key, items) in map.into_iter().flatten() {
+            if !bound.contains(&key.as_str()) {
+                self.params(key, Some(items), TimestampFormat::DateTime);
+            }
+        }
+    }
 }

@@ -139,6 +139,23 @@ pub fn end(out: &mut String, close: &str, mark: usize) {
     }
 }
 
+/// Writes an element whose content a structure or union writes: `open`
+/// (`<Tag` and any attribute text), then `write` (the value's own
+/// attributes, `>` and content, returning the length after the `>`), then
+/// the end (see [`end`]).
+#[inline(always)]
+pub fn nested<E>(
+    out: &mut String,
+    open: &str,
+    close: &str,
+    write: impl FnOnce(&mut String) -> Result<usize, E>,
+) -> Result<(), E> {
+    out.push_str(open);
+    let mark = write(out)?;
+    end(out, close, mark);
+    Ok(())
+}
+
 /// Whether `body` holds nothing but XML whitespace (an empty document).
 pub fn is_blank(body: &[u8]) -> bool {
     body.iter()
@@ -552,4 +569,42 @@ pub trait XmlDocument: Sized {
         reader.finish()?;
         Ok(value)
     }
+}
+
+/// Implements [`XmlDocument`] for a generated structure (or, with `union`,
+/// a union) from its root element's start (`<Tag xmlns="…"`) and end tag,
+/// and its `write_xml` and `read_xml` methods. A union's root element must
+/// hold one member; `$empty` says so when it holds none.
+#[macro_export]
+macro_rules! xml_document {
+    ($t:ty, $start:literal, $end:literal) => {
+        impl $crate::xml::XmlDocument for $t {
+            const ROOT_START: &'static str = $start;
+            const ROOT_END: &'static str = $end;
+            fn write_content(&self, out: &mut String) -> Result<usize, $crate::error::BuildError> {
+                self.write_xml(out)
+            }
+            fn read_root(
+                r: &mut $crate::xml_read::Reader<'_>,
+                start: &$crate::xml_read::Start<'_>,
+            ) -> Result<Self, $crate::error::XmlError> {
+                Self::read_xml(r, start)
+            }
+        }
+    };
+    (union $t:ty, $start:literal, $end:literal, $empty:literal) => {
+        impl $crate::xml::XmlDocument for $t {
+            const ROOT_START: &'static str = $start;
+            const ROOT_END: &'static str = $end;
+            fn write_content(&self, out: &mut String) -> Result<usize, $crate::error::BuildError> {
+                self.write_xml(out)
+            }
+            fn read_root(
+                r: &mut $crate::xml_read::Reader<'_>,
+                start: &$crate::xml_read::Start<'_>,
+            ) -> Result<Self, $crate::error::XmlError> {
+                Self::read_xml(r, start)?.ok_or_else(|| r.error($empty))
+            }
+        }
+    };
 }

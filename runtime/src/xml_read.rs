@@ -20,6 +20,8 @@
 //! form a start tag nearly always has.
 
 use crate::error::XmlError;
+use crate::primitives::TimestampFormat;
+use crate::text::Text;
 use quick_xml::events::BytesStart;
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -454,6 +456,85 @@ impl<'a> Reader<'a> {
                 Event::Eof => return Err(self.unexpected_end()),
             }
         }
+    }
+
+    /// Reads the element just entered as the scalar member `member` into
+    /// `slot` (timestamps in the `date-time` format). A second element for
+    /// the same member, or text that is not a value of `T`, is an error.
+    #[inline]
+    pub fn scalar<T: Text>(&mut self, slot: &mut Option<T>, member: &str) -> Result<(), XmlError> {
+        self.scalar_as(slot, member, TimestampFormat::DateTime)
+    }
+
+    /// [`Reader::scalar`] with a timestamp in `format`.
+    #[inline]
+    pub fn scalar_as<T: Text>(
+        &mut self,
+        slot: &mut Option<T>,
+        member: &str,
+        format: TimestampFormat,
+    ) -> Result<(), XmlError> {
+        if slot.is_some() {
+            return Err(self.repeated(member));
+        }
+        let text = self.text_cow()?;
+        match T::from_text(text, format) {
+            Ok(value) => *slot = Some(value),
+            Err(e) => return Err(self.invalid(member, e)),
+        }
+        Ok(())
+    }
+
+    /// Reads the element just entered as member `member` into `slot` with
+    /// `read`; a second element for the same member is an error.
+    #[inline]
+    pub fn once<T>(
+        &mut self,
+        slot: &mut Option<T>,
+        member: &str,
+        read: impl FnOnce(&mut Self) -> Result<T, XmlError>,
+    ) -> Result<(), XmlError> {
+        if slot.is_some() {
+            return Err(self.repeated(member));
+        }
+        *slot = Some(read(self)?);
+        Ok(())
+    }
+
+    /// Reads the element just entered with `read`, which finds no value in
+    /// an empty union element; a value is member `member`'s, and a second
+    /// one for the same member is an error.
+    #[inline]
+    pub fn once_some<T>(
+        &mut self,
+        slot: &mut Option<T>,
+        member: &str,
+        read: impl FnOnce(&mut Self) -> Result<Option<T>, XmlError>,
+    ) -> Result<(), XmlError> {
+        if let Some(value) = read(self)? {
+            if slot.is_some() {
+                return Err(self.repeated(member));
+            }
+            *slot = Some(value);
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn repeated(&self, member: &str) -> XmlError {
+        self.error(format!("the member {member} appears more than once"))
+    }
+
+    #[cold]
+    fn invalid(&self, member: &str, e: String) -> XmlError {
+        self.error(format!("invalid value for {member}: {e}"))
+    }
+
+    /// The value of a required member read into `slot`, or an error naming
+    /// the member when its element was missing.
+    #[inline]
+    pub fn required<T>(&self, slot: Option<T>, member: &str) -> Result<T, XmlError> {
+        slot.ok_or_else(|| self.error(format!("the required member {member} is missing")))
     }
 
     /// Skips the current element and everything in it, including its end
@@ -1229,4 +1310,17 @@ fn excerpt(bytes: &[u8]) -> String {
         out.push('…');
     }
     out
+}
+
+/// Reads an XML payload: the document's root element (whatever its name)
+/// read by `read`, within the default limits; nothing may follow the root.
+pub fn read_payload<'a, T>(
+    body: &'a [u8],
+    read: impl FnOnce(&mut Reader<'a>, &Start<'a>) -> Result<T, XmlError>,
+) -> Result<T, XmlError> {
+    let mut reader = Reader::new(body, &Limits::DEFAULT)?;
+    let start = reader.root()?;
+    let value = read(&mut reader, &start)?;
+    reader.finish()?;
+    Ok(value)
 }

@@ -6,12 +6,12 @@ use s3_runtime::server;
 
 use error::{BuildError, ErrorMetadata};
 use s3_runtime::operation::Profile;
-use server::{ErrorBody, Query, RequestError, Segment, match_path};
+use server::{ErrorBody, Query, RequestError, Segment, path_labels};
 
 use Segment::{Greedy, Label, Literal};
 
 fn labels(path: &str, pattern: &[Segment]) -> Result<Vec<String>, RequestError> {
-    match_path(path, pattern, "PATTERN")
+    path_labels(path, pattern, "PATTERN")
 }
 
 fn ok(path: &str, pattern: &[Segment]) -> Vec<String> {

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::text::{from_text, to_text};
+use super::text::timestamp_format;
 use super::xml::{self, local};
 use crate::ir::*;
 use crate::naming::ident;
@@ -45,6 +45,7 @@ pub(crate) fn with_value(f: &Field, body: TokenStream) -> TokenStream {
 // ---------------------------------------------------------------------------
 
 const HEADER_TS: TimestampFormat = TimestampFormat::HttpDate;
+const URI_TS: TimestampFormat = TimestampFormat::DateTime;
 
 /// Who reads a message, which decides how a bad value is reported and how
 /// lenient the reader is: a server reads requests (`RequestError`), a client
@@ -75,175 +76,227 @@ impl Reader {
             }
         }
     }
+}
 
-    /// An expression of the value of `ty` read from `text` (a `String`),
-    /// returning the reader's error at `location` when it is not valid.
-    pub(crate) fn parse(
-        self,
-        ty: &Ty,
-        text: TokenStream,
-        default: TimestampFormat,
-        location: &str,
-    ) -> TokenStream {
-        match (self, ty) {
-            // Text is always a valid string or enum value.
-            (Reader::Server, Ty::String) => text,
-            (
-                Reader::Server,
-                Ty::Named {
-                    name,
-                    kind: NamedKind::Enum,
-                },
-            ) => {
-                let t = ident(name);
-                quote!(crate::types::#t::from(#text))
-            }
-            _ => {
-                let parse = from_text(ty, text, default);
-                let err = self.invalid(location, quote!(e));
-                quote!(#parse.map_err(|e| #err)?)
-            }
-        }
+/// The format tokens of a timestamp (of a list's items, for a list) whose
+/// model format differs from the location's `default`; `None` otherwise.
+fn explicit_format(ty: &Ty, default: TimestampFormat) -> Option<TokenStream> {
+    match ty {
+        Ty::Timestamp(Some(f)) if *f != default => Some(timestamp_format(Some(*f), default)),
+        Ty::List { item, .. } => explicit_format(item, default),
+        _ => None,
     }
 }
 
-/// A statement that inserts header `name` with the text `text` into
-/// `headers` (an `&mut http::HeaderMap`), or fails with a `BuildError` when
-/// it is not a valid header value.
-pub(crate) fn insert_header(name: &str, text: TokenStream) -> TokenStream {
-    quote!(s3_runtime::headers::insert(headers, #name, #text)?;)
+/// An expression of the field's value as `Option<&T>` (`Option<&[T]>` for
+/// a list), from `self`.
+pub(crate) fn value_ref(f: &Field) -> TokenStream {
+    let fname = ident(&f.name);
+    match (&f.ty, f.optional) {
+        (Ty::List { .. }, true) => quote!(self.#fname.as_deref()),
+        (Ty::List { .. }, false) => quote!(Some(self.#fname.as_slice())),
+        (_, true) => quote!(self.#fname.as_ref()),
+        (_, false) => quote!(Some(&self.#fname)),
+    }
 }
 
 /// Statements that write the header-bound and prefix-header members of the
-/// message into `headers` (the request's `&mut http::HeaderMap` on the
-/// client, an owned map on the server), from the fields of `self`.
-/// The prefix headers come first, so that a header bound by name wins over
-/// a map entry. A value that cannot be a header is a `BuildError`, except
-/// in an error response, which never fails: there it is left out.
+/// message through `h`, an `s3_runtime::headers::Writer`, from the fields
+/// of `self`. The prefix headers come first, so that a header bound by name
+/// wins over a map entry. A value that cannot be a header is a
+/// `BuildError`, except in an error response, which never fails: there it
+/// is left out.
 pub(crate) fn write_headers(msg: &Message, fields: &[Field]) -> Vec<TokenStream> {
     let strict = !matches!(msg.kind, MessageKind::Error { .. });
-    let target = if msg.kind == MessageKind::Request {
-        quote!(headers)
-    } else {
-        quote!(&mut headers)
-    };
-    let insert = |name: &str, text: TokenStream| {
-        if strict {
-            quote!(s3_runtime::headers::insert(#target, #name, #text)?;)
-        } else {
-            quote!(s3_runtime::headers::insert_if_valid(#target, #name, #text);)
-        }
-    };
     let mut out = Vec::new();
     if let Some(Param {
         field,
         name: prefix,
     }) = &msg.prefix_headers
     {
-        let stmt = if strict {
-            quote!(s3_runtime::headers::insert_prefixed(#target, #prefix, v)?;)
+        let v = value_ref(&fields[*field]);
+        out.push(if strict {
+            quote!(h.put_prefixed(#prefix, #v)?;)
         } else {
-            quote!(s3_runtime::headers::insert_prefixed_if_valid(#target, #prefix, v);)
-        };
-        out.push(with_value(&fields[*field], stmt));
+            quote!(h.put_prefixed_if_valid(#prefix, #v);)
+        });
     }
     for Param { field, name } in &msg.headers {
         let f = &fields[*field];
-        let stmt = match &f.ty {
-            Ty::List { item, .. } => {
-                let text = to_text(item, quote!(item), HEADER_TS);
-                let quote_items = matches!(
-                    **item,
-                    Ty::String
-                        | Ty::Named {
-                            kind: NamedKind::Enum,
-                            ..
-                        }
-                );
-                let insert = insert(name, quote!(&text));
-                quote! {
-                    let items: Vec<String> = v.iter().map(|item| {
-                        let text: &str = #text;
-                        text.to_owned()
-                    }).collect();
-                    let text = crate::primitives::join_header_list(items.iter().map(String::as_str), #quote_items);
-                    #insert
+        let v = value_ref(f);
+        out.push(match (&f.ty, explicit_format(&f.ty, HEADER_TS)) {
+            (Ty::List { item, .. }, _) => {
+                let format = timestamp_format(timestamp_of(item), HEADER_TS);
+                if strict {
+                    quote!(h.put_list(#name, #v, #format, true)?;)
+                } else {
+                    quote!(let _ = h.put_list(#name, #v, #format, false);)
                 }
             }
-            ty => insert(name, to_text(ty, quote!(v), HEADER_TS)),
-        };
-        out.push(with_value(f, stmt));
+            (_, Some(format)) if strict => quote!(h.put_as(#name, #v, #format)?;),
+            (_, Some(format)) => quote!(h.put_as_if_valid(#name, #v, #format);),
+            (_, None) if strict => quote!(h.put(#name, #v)?;),
+            (_, None) => quote!(h.put_if_valid(#name, #v);),
+        });
     }
     out
 }
 
-/// Statements that read the header-bound, prefix-header and status members
-/// of the message from `headers` (and `status`) into their locals (see
-/// [`MemberReader`](super::xml::MemberReader)). A server leaves an empty
-/// prefix-header map of an optional member unset; a client sets it.
-pub(crate) fn read_headers(msg: &Message, fields: &[Field]) -> Vec<TokenStream> {
-    let reader = Reader::of(msg);
-    let mut out = Vec::new();
-    for Param { field, name } in &msg.headers {
-        let f = &fields[*field];
-        let slot = local(f);
-        let location = format!("header {name}");
-        out.push(match &f.ty {
-            Ty::List { item, .. } => {
-                let split = if matches!(
-                    **item,
-                    Ty::Timestamp(None | Some(TimestampFormat::HttpDate))
-                ) {
-                    quote!(crate::primitives::split_http_date_list(&text))
-                } else {
-                    let err = reader.invalid(&location, quote!(e));
-                    quote!(crate::primitives::split_header_list(&text).map_err(|e| #err)?)
-                };
-                let value = reader.parse(item, quote!(item), HEADER_TS, &location);
-                quote! {
-                    if let Some(text) = s3_runtime::headers::text(headers, #name)? {
-                        let items = #split;
-                        let mut values = Vec::with_capacity(items.len());
-                        for item in items {
-                            values.push(#value);
-                        }
-                        #slot = Some(values);
-                    }
-                }
-            }
-            // The runtime reads the text, or parses it and names the header
-            // when it is not a value of the member's type.
-            Ty::String => quote!(#slot = s3_runtime::headers::text(headers, #name)?;),
-            ty => {
-                let parse = from_text(ty, quote!(text), HEADER_TS);
-                quote!(#slot = s3_runtime::headers::parse(headers, #name, |text| #parse)?;)
-            }
-        });
+/// The model's timestamp format of a timestamp type.
+pub(crate) fn timestamp_of(ty: &Ty) -> Option<TimestampFormat> {
+    match ty {
+        Ty::Timestamp(f) => *f,
+        _ => None,
     }
-    if let Some(Param {
-        field,
-        name: prefix,
-    }) = &msg.prefix_headers
-    {
-        let f = &fields[*field];
-        let slot = local(f);
-        let read = quote!(s3_runtime::headers::with_prefix(headers, #prefix)?);
-        out.push(if reader == Reader::Server && f.optional {
-            quote! {{
-                let map = #read;
-                if !map.is_empty() {
-                    #slot = Some(map);
-                }
-            }}
+}
+
+/// How a member outside the XML body is read, as an expression in the
+/// struct literal that builds the message: `Always` a `T`, or `Maybe` an
+/// `Option<T>`. Readers use `h` (an `s3_runtime::headers::Reader`),
+/// `query` (a `crate::server::Query`), `status`, and the label locals that
+/// `match_path` hands out.
+pub(crate) enum Inline {
+    Always(TokenStream),
+    Maybe(TokenStream),
+}
+
+/// The inline reader of field `index` of the message, or `None` when it is
+/// read into a local (body members and the payload).
+pub(crate) fn read_inline(msg: &Message, fields: &[Field], index: usize) -> Option<Inline> {
+    let f = &fields[index];
+    if msg.labels.contains(&index) {
+        let local = local(f);
+        return Some(Inline::Always(if f.ty == Ty::String {
+            quote!(#local)
         } else {
-            quote!(#slot = Some(#read);)
+            let member = &f.member;
+            let format = timestamp_format(timestamp_of(&f.ty), URI_TS);
+            quote!(crate::server::label(#local, #member, #format)?)
+        }));
+    }
+    if msg.status_field == Some(index) {
+        return Some(Inline::Always(quote!(i32::from(status))));
+    }
+    if let Some(p) = msg.query.iter().find(|p| p.field == index) {
+        let key = &p.name;
+        return Some(Inline::Maybe(
+            match (&f.ty, explicit_format(&f.ty, URI_TS)) {
+                (Ty::List { item, .. }, _) => {
+                    let format = timestamp_format(timestamp_of(item), URI_TS);
+                    if !f.optional {
+                        return Some(Inline::Always(
+                            quote!(query.list(#key, #format)?.unwrap_or_default()),
+                        ));
+                    }
+                    quote!(query.list(#key, #format)?)
+                }
+                (_, Some(format)) => quote!(query.get_as(#key, #format)?),
+                (_, None) if !f.optional => {
+                    return Some(Inline::Always(quote!(query.required(#key)?)));
+                }
+                (_, None) => quote!(query.get(#key)?),
+            },
+        ));
+    }
+    if msg.query_map == Some(index) {
+        let bound: Vec<&str> = msg.query.iter().map(|p| p.name.as_str()).collect();
+        let member = &f.member;
+        let lists = matches!(&f.ty, Ty::Map { value, .. } if matches!(**value, Ty::List { .. }));
+        let read = if lists {
+            quote!(query.map_lists(&[#(#bound),*], #member)?)
+        } else {
+            quote!(query.map(&[#(#bound),*], #member)?)
+        };
+        return Some(if f.optional {
+            Inline::Maybe(read)
+        } else {
+            Inline::Always(quote!(#read.unwrap_or_default()))
         });
     }
-    if let Some(field) = msg.status_field {
-        let slot = local(&fields[field]);
-        out.push(quote!(#slot = Some(i32::from(status));));
+    if let Some(p) = msg.headers.iter().find(|p| p.field == index) {
+        let name = &p.name;
+        return Some(Inline::Maybe(
+            match (&f.ty, explicit_format(&f.ty, HEADER_TS)) {
+                (Ty::List { item, .. }, _) => {
+                    let format = timestamp_format(timestamp_of(item), HEADER_TS);
+                    quote!(h.list(#name, #format)?)
+                }
+                (_, Some(format)) => quote!(h.get_as(#name, #format)?),
+                (_, None) if !f.optional && Reader::of(msg) == Reader::Server => {
+                    return Some(Inline::Always(
+                        quote!(crate::server::required_header(h, #name)?),
+                    ));
+                }
+                (_, None) => quote!(h.get(#name)?),
+            },
+        ));
     }
-    out
+    if let Some(Param { field, name }) = &msg.prefix_headers {
+        if *field == index {
+            // A server leaves an empty map of an optional member unset; a
+            // client sets it.
+            return Some(match (Reader::of(msg), f.optional) {
+                (_, false) => Inline::Always(quote!(h.prefixed(#name)?)),
+                (Reader::Server, true) => {
+                    Inline::Maybe(quote!(s3_runtime::headers::non_empty(h.prefixed(#name)?)))
+                }
+                (Reader::Client, true) => Inline::Maybe(quote!(Some(h.prefixed(#name)?))),
+            });
+        }
+    }
+    None
+}
+
+/// The initializer of field `f` in the struct literal that builds a message
+/// read by `reader`: its inline reader, or its local (see
+/// [`MemberReader`](super::xml::MemberReader)). A missing required value is
+/// an error naming it: for a server, the label, parameter, header or body
+/// that is missing; for a client, the member.
+pub(crate) fn build_field(f: &Field, inline: Option<Inline>, reader: Reader) -> TokenStream {
+    let fname = ident(&f.name);
+    let missing = || match (reader, &f.binding) {
+        (Reader::Server, Binding::Query(key)) => {
+            quote!(.ok_or(crate::server::RequestError::MissingQuery { name: #key })?)
+        }
+        (Reader::Server, Binding::Header(name)) => {
+            quote!(.ok_or(crate::server::RequestError::MissingHeader { name: #name })?)
+        }
+        (Reader::Server, Binding::Payload) => {
+            quote!(.ok_or(crate::server::RequestError::MissingBody)?)
+        }
+        (Reader::Server, _) => {
+            let member = &f.member;
+            quote!(.ok_or_else(|| crate::server::missing_member(#member))?)
+        }
+        (Reader::Client, _) => {
+            let text = format!("the required member {} is missing", f.member);
+            quote!(.ok_or_else(|| crate::error::XmlError::new(#text))?)
+        }
+    };
+    let value = match (inline, f.optional) {
+        (Some(Inline::Always(e)), false) => e,
+        (Some(Inline::Always(e)), true) => quote!(Some(#e)),
+        (Some(Inline::Maybe(e)), true) => e,
+        (Some(Inline::Maybe(e)), false) => {
+            let missing = missing();
+            quote!(#e #missing)
+        }
+        (None, optional) => {
+            let local = local(f);
+            if optional {
+                quote!(#local)
+            } else {
+                let missing = missing();
+                quote!(#local #missing)
+            }
+        }
+    };
+    let value = match (f.boxed, f.optional) {
+        (false, _) => value,
+        (true, true) => quote!(#value.map(Box::new)),
+        (true, false) => quote!(Box::new(#value)),
+    };
+    quote!(#fname: #value,)
 }
 
 /// Statements that leave the message's body in `body` (a `Vec<u8>`), from
@@ -344,8 +397,8 @@ pub(crate) fn write_body(msg: &Message, fields: &[Field]) -> (TokenStream, Token
     }
 }
 
-/// Statements that read the message's payload member from `body` into its
-/// local; nothing when the body is not a payload. A client reads an empty
+/// A statement that declares the message's payload member's local and
+/// reads it from `body`; nothing when the body is not a payload. A client reads an empty
 /// body as no value, or as the default of a required member; a server reads
 /// an empty body as no value, except as an empty required blob or string.
 pub(crate) fn read_payload(msg: &Message, fields: &[Field]) -> TokenStream {
@@ -359,19 +412,13 @@ pub(crate) fn read_payload(msg: &Message, fields: &[Field]) -> TokenStream {
     let value = match (&msg.body, &f.ty) {
         (Body::XmlPayload { .. }, Ty::Named { name, kind }) => {
             let t = ident(name);
-            let read = if *kind == NamedKind::Union {
-                quote!(crate::types::#t::read_xml(r, &start)?)
+            let read =
+                quote!(s3_runtime::xml_read::read_payload(body, crate::types::#t::read_xml)?);
+            if *kind == NamedKind::Union {
+                read
             } else {
-                quote!(Some(crate::types::#t::read_xml(r, &start)?))
-            };
-            quote!({
-                let mut reader = s3_runtime::xml_read::Reader::new(body, &s3_runtime::xml_read::Limits::DEFAULT)?;
-                let r = &mut reader;
-                let start = r.root()?;
-                let value = #read;
-                r.finish()?;
-                value
-            })
+                quote!(Some(#read))
+            }
         }
         (Body::EventStream { union, .. }, _) => {
             let t = ident(union);
@@ -396,7 +443,10 @@ pub(crate) fn read_payload(msg: &Message, fields: &[Field]) -> TokenStream {
             let t = ident(name);
             quote!(Some(crate::types::#t::from(std::str::from_utf8(body).map_err(|_| #not_utf8)?)))
         }
-        _ => return quote!(),
+        _ => {
+            let ty = super::ty_tokens(&f.ty);
+            return quote!(let #slot: Option<#ty> = None;);
+        }
     };
     let xml = matches!(msg.body, Body::XmlPayload { .. });
     let blank = if xml {
@@ -405,12 +455,14 @@ pub(crate) fn read_payload(msg: &Message, fields: &[Field]) -> TokenStream {
         quote!(body.is_empty())
     };
     let bytes_or_text = matches!(f.ty, Ty::Blob | Ty::String);
-    match reader {
-        _ if f.optional => quote!(if !#blank { #slot = #value; }),
-        Reader::Client => quote!(#slot = if #blank { Some(Default::default()) } else { #value };),
-        Reader::Server if bytes_or_text => quote!(#slot = #value;),
-        Reader::Server => quote!(if !#blank { #slot = #value; }),
-    }
+    let ty = super::ty_tokens(&f.ty);
+    let value = match reader {
+        _ if f.optional => quote!(if #blank { None } else { #value }),
+        Reader::Client => quote!(if #blank { Some(Default::default()) } else { #value }),
+        Reader::Server if bytes_or_text => value,
+        Reader::Server => quote!(if #blank { None } else { #value }),
+    };
+    quote!(let #slot: Option<#ty> = #value;)
 }
 
 /// Statements that read the message's XML body members from `body` into

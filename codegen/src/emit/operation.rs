@@ -5,10 +5,10 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::binding::{
-    insert_header, path_pattern, read_headers, read_members, read_payload, with_value, write_body,
-    write_headers,
+    Reader, build_field, path_pattern, read_inline, read_members, read_payload, timestamp_of,
+    value_ref, with_value, write_body, write_headers,
 };
-use super::text::to_text;
+use super::text::{timestamp_format, to_text};
 use super::xml::MemberReader;
 use super::{docs, types, xml};
 use crate::ir::*;
@@ -129,14 +129,12 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
             let f = &fields[*field];
             let fname = ident(&f.name);
             let member = &f.member;
-            let text = to_text(&f.ty, quote!(v), URI_TS);
-            let push = quote! {
-                uri.push('/');
-                {
-                    let v = &self.#fname;
-                    s3_runtime::uri::push_label(&mut uri, #member, #text, #greedy)?;
-                }
+            let value = match f.ty {
+                Ty::Float | Ty::Double => quote!((&self.#fname)),
+                _ => quote!(self.#fname),
             };
+            let text = to_text(&f.ty, value, URI_TS);
+            let push = quote!(s3_runtime::uri::push_label(&mut uri, #member, #text, #greedy)?;);
             // A resolved endpoint already carries this label's value.
             if *in_endpoint {
                 quote!(if endpoint.is_none() { #push })
@@ -150,76 +148,71 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
             Some(v) => quote!(Some(#v)),
             None => quote!(None),
         };
-        quote!(s3_runtime::uri::push_query(&mut uri, &mut first, #k, #v);)
+        quote!(q.literal(#k, #v);)
     });
     let msg = &op.request;
     let bound_keys: Vec<&String> = msg.query.iter().map(|p| &p.name).collect();
     let queries = msg.query.iter().map(|p| {
         let (f, key) = (&fields[p.field], &p.name);
-        let stmt = match &f.ty {
+        let v = value_ref(f);
+        match &f.ty {
             Ty::List { item, .. } => {
-                let text = to_text(item, quote!(item), URI_TS);
-                quote!(for item in v.iter() { s3_runtime::uri::push_query(&mut uri, &mut first, #key, Some(#text)); })
+                let format = timestamp_format(timestamp_of(item), URI_TS);
+                quote!(q.params(#key, #v, #format);)
             }
-            ty => {
-                let text = to_text(ty, quote!(v), URI_TS);
-                quote!(s3_runtime::uri::push_query(&mut uri, &mut first, #key, Some(#text));)
+            Ty::Timestamp(Some(format)) if *format != URI_TS => {
+                let format = timestamp_format(Some(*format), URI_TS);
+                quote!(q.param_as(#key, #v, #format);)
             }
-        };
-        with_value(f, stmt)
+            _ => quote!(q.param(#key, #v);),
+        }
     });
     let query_map = msg.query_map.map(|i| {
         let f = &fields[i];
-        let push = match &f.ty {
-            Ty::Map { value, .. } if matches!(**value, Ty::List { .. }) => {
-                quote!(for item in value.iter() { s3_runtime::uri::push_query(&mut uri, &mut first, key.as_str(), Some(item.as_str())); })
-            }
-            _ => quote!(s3_runtime::uri::push_query(&mut uri, &mut first, key.as_str(), Some(value.as_str()));),
-        };
+        let v = value_ref(f);
         // Parameters bound by name take precedence over the map.
-        with_value(
-            f,
-            quote! {
-                for (key, value) in v.iter() {
-                    if [#(#bound_keys),*].contains(&key.as_str()) {
-                        continue;
-                    }
-                    #push
-                }
-            },
-        )
-    });
-    let queries: Vec<TokenStream> = queries.chain(query_map).collect();
-    let has_query = !op.query_literals.is_empty() || !queries.is_empty();
-    let first = has_query.then(|| quote!(let mut first = true;));
-
-    let headers = write_headers(&op.request, fields);
-    let (body, content_type_expr) = write_body(&op.request, fields);
-    let has_body = op.request.body != Body::None;
-    let content_type_decl =
-        has_body.then(|| quote!(let content_type: Option<&'static str> = #content_type_expr;));
-    let content_type = has_body.then(|| {
-        quote! {
-            if let Some(content_type) = content_type {
-                headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static(content_type));
+        match &f.ty {
+            Ty::Map { value, .. } if matches!(**value, Ty::List { .. }) => {
+                quote!(q.map_lists(#v, &[#(#bound_keys),*]);)
             }
+            _ => quote!(q.map(#v, &[#(#bound_keys),*]);),
         }
     });
+    let queries: Vec<TokenStream> = literals.chain(queries).chain(query_map).collect();
+    let query = (!queries.is_empty()).then(|| {
+        quote! {
+            let mut q = s3_runtime::uri::QueryWriter::new(&mut uri);
+            #(#queries)*
+        }
+    });
+
+    let headers = write_headers(&op.request, fields);
+    let (body, content_type) = write_body(&op.request, fields);
+    let has_body = op.request.body != Body::None;
+    let content_type_decl =
+        has_body.then(|| quote!(let content_type: Option<&'static str> = #content_type;));
+    let content_type = if has_body {
+        quote!(content_type)
+    } else {
+        quote!(None)
+    };
     let needs_length =
         op.request.body != Body::None || matches!(op.method.as_str(), "PUT" | "POST" | "PATCH");
-    let content_length = needs_length.then(
-        || quote!(headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(body_len));),
-    );
     let method = method_tokens(&op.method);
     let doc = format!(
         " Builds the `{}` request: method, URI, headers and body; for an endpoint, its absolute URI, `host` header and the endpoint's headers, else a path-style relative URI. No I/O: sign and send it with the HTTP client of your choice.",
         op.name
     );
-    let (checksum_compute, checksum_insert) = checksum(op);
-    let uses_headers =
-        needs_length || !headers.is_empty() || has_body || !checksum_insert.is_empty();
-    let headers_binding = uses_headers.then(|| quote!(let headers = request.headers_mut();));
-    let body_len = needs_length.then(|| quote!(let body_len = body.len();));
+    let checksum = checksum(op);
+    let framing = (has_body || needs_length).then(
+        || quote!(s3_runtime::operation::set_framing(&mut request, #content_type, #needs_length);),
+    );
+    let headers = (!headers.is_empty()).then(|| {
+        quote! {
+            let mut h = s3_runtime::headers::Writer(request.headers_mut());
+            #(#headers)*
+        }
+    });
 
     // Idempotency tokens: an empty token member is filled before building.
     let tokens: Vec<&Field> = fields
@@ -240,22 +233,14 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
             #base
             #(#path)*
             s3_runtime::uri::end_path(&mut uri, base);
-            #first
-            #(#literals)*
-            #(#queries)*
+            #query
             #body
             #content_type_decl
-            #body_len
-            #checksum_compute
             let mut request = http::Request::new(body);
-            *request.method_mut() = #method;
-            *request.uri_mut() = http::Uri::try_from(uri)
-                .map_err(|e| crate::error::BuildError::InvalidUri { reason: e.to_string() })?;
-            #headers_binding
-            #(#headers)*
-            #content_type
-            #checksum_insert
-            #content_length
+            s3_runtime::operation::set_target(&mut request, #method, uri)?;
+            #headers
+            #framing
+            #checksum
             s3_runtime::endpoint::apply(&mut request, endpoint)?;
             Ok(request)
         }
@@ -297,11 +282,11 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
     (entry, helpers)
 }
 
-/// The request checksum of `httpChecksum`: computed over the body before it
-/// moves into the request, inserted unless the caller already set that header.
-fn checksum(op: &OperationDef) -> (TokenStream, TokenStream) {
+/// The request checksum of `httpChecksum`, over the built request's body;
+/// a checksum header the caller set through its member is kept.
+fn checksum(op: &OperationDef) -> TokenStream {
     let Some(c) = &op.checksum else {
-        return (quote!(), quote!());
+        return quote!();
     };
     let chosen = match c.algorithm_field.map(|i| &op.input.fields[i]) {
         Some(f) => {
@@ -312,33 +297,10 @@ fn checksum(op: &OperationDef) -> (TokenStream, TokenStream) {
                 quote!(Some(self.#fname.as_str()))
             }
         }
-        None => quote!(None::<&str>),
+        None => quote!(None),
     };
-    let fallback = if c.required {
-        quote!(Some(("content-md5", crate::checksum::content_md5(&body))))
-    } else {
-        quote!(None)
-    };
-    (
-        quote! {
-            // The chosen algorithm's checksum; an algorithm this crate cannot
-            // compute is left to the caller, who sets its checksum member.
-            let checksum: Option<(&'static str, String)> = match #chosen {
-                Some(name) => crate::checksum::ChecksumAlgorithm::from_name(name)
-                    .map(|algorithm| (algorithm.header_name(), algorithm.checksum_header_value(&body))),
-                None => #fallback,
-            };
-        },
-        quote! {
-            if let Some((name, value)) = checksum {
-                if !headers.contains_key(name) {
-                    let value = http::HeaderValue::from_str(&value)
-                        .map_err(|_| crate::error::BuildError::InvalidHeaderValue { header: name })?;
-                    headers.insert(http::HeaderName::from_static(name), value);
-                }
-            }
-        },
-    )
+    let required = c.required;
+    quote!(s3_runtime::checksum::insert_request_checksum(&mut request, #chosen, #required)?;)
 }
 
 /// For a streaming blob payload: a request builder that takes the body from
@@ -468,6 +430,13 @@ fn host_prefix(op: &OperationDef) -> TokenStream {
     }
 }
 
+/// A statement that inserts header `name` with the text `text` into
+/// `headers` (an `&mut http::HeaderMap`), or fails with a `BuildError` when
+/// it is not a valid header value.
+fn insert_header(name: &str, text: TokenStream) -> TokenStream {
+    quote!(s3_runtime::headers::insert(headers, #name, #text)?;)
+}
+
 /// `out.push_str(lit)`, `out.push(c)` for one character, nothing for none.
 fn push_literal(lit: &str) -> TokenStream {
     let mut chars = lit.chars();
@@ -510,24 +479,38 @@ fn method_tokens(method: &str) -> TokenStream {
 /// `from_http_response` of the output's `Output` impl: status, headers,
 /// then the body (an XML document of body members, or the payload).
 fn read_output(op: &OperationDef) -> TokenStream {
-    let fields: Vec<&Field> = op.output.fields.iter().collect();
-    let reader = MemberReader::new(&fields);
-    let build = reader.build(quote!(crate::error::XmlError::new));
-    let decls = &reader.decls;
-    let http = read_headers(&op.response, &op.output.fields);
-    let members = read_members(&op.response, &reader.attrs, &reader.arms);
-    let payload = read_payload(&op.response, &op.output.fields);
+    let (decls, reads, build) = read_message(&op.response, &op.output.fields);
     let (status, headers, body) = params(&op.response);
     quote! {
         #[allow(unused_assignments)]
         fn from_http_response(#status: u16, #headers: &http::HeaderMap, #body: &[u8]) -> Result<Self, crate::error::ResponseError> {
-            #(#decls)*
-            #(#http)*
-            #members
-            #payload
-            Ok(Self { #(#build)* })
+            #decls
+            #reads
+            Ok(Self { #build })
         }
     }
+}
+
+/// A response or error message read by a client: the locals of its body
+/// members and payload, the statements that read them, and the field
+/// initializers (members outside the body are read in place, through `h`).
+fn read_message(msg: &Message, fields: &[Field]) -> (TokenStream, TokenStream, TokenStream) {
+    let all: Vec<&Field> = fields.iter().collect();
+    let reader = MemberReader::new(&all);
+    let decls = &reader.decls;
+    let uses_headers = !msg.headers.is_empty() || msg.prefix_headers.is_some();
+    let h = uses_headers.then(|| quote!(let h = s3_runtime::headers::Reader(headers);));
+    let members = read_members(msg, &reader.attrs, &reader.arms);
+    let payload = read_payload(msg, fields);
+    let build = fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| build_field(f, read_inline(msg, fields, i), Reader::Client));
+    (
+        quote!(#h #(#decls)*),
+        quote!(#members #payload),
+        quote!(#(#build)*),
+    )
 }
 
 /// Parameter names of a response reader (status, headers, body):
@@ -551,22 +534,16 @@ pub fn read_error(s: &StructDef) -> TokenStream {
         return quote!();
     };
     let name = ident(&s.name);
-    let fields: Vec<&Field> = s.fields.iter().collect();
-    let reader = MemberReader::new(&fields);
-    let build = reader.build(quote!(crate::error::XmlError::new));
-    let decls = &reader.decls;
-    let http = read_headers(msg, &s.fields);
-    let members = read_members(msg, &reader.attrs, &reader.arms);
+    let (decls, reads, build) = read_message(msg, &s.fields);
     let (_, headers, body) = params(msg);
     quote! {
         impl #name {
             /// Reads the error's members from an error response.
             #[allow(unused_assignments)]
             pub(crate) fn read_error(meta: crate::error::ErrorMetadata, #headers: &http::HeaderMap, #body: &[u8]) -> Result<Self, crate::error::ResponseError> {
-                #(#decls)*
-                #(#http)*
-                #members
-                Ok(Self { #(#build)* meta })
+                #decls
+                #reads
+                Ok(Self { #build meta })
             }
         }
     }

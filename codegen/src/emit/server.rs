@@ -12,14 +12,12 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::binding::{
-    Reader, path_pattern, read_headers, read_members, read_payload, with_value, write_body,
+    Reader, build_field, path_pattern, read_inline, read_members, read_payload, write_body,
     write_headers,
 };
 use super::xml::{self, MemberReader, local};
 use crate::ir::*;
 use crate::naming::ident;
-
-const URI_TS: TimestampFormat = TimestampFormat::DateTime;
 
 /// The server-side parts of one operation module: the trait methods that
 /// read the request and write the responses, and the inherent helpers they
@@ -46,11 +44,6 @@ pub fn parts(op: &OperationDef) -> Parts {
     }
 }
 
-/// The value of `ty` read from `text`, or the `InvalidValue` error at `location`.
-fn parse_at(ty: &Ty, text: TokenStream, default: TimestampFormat, location: &str) -> TokenStream {
-    Reader::Server.parse(ty, text, default, location)
-}
-
 // ---------------------------------------------------------------------------
 // Requests
 // ---------------------------------------------------------------------------
@@ -59,13 +52,17 @@ fn from_http_request(op: &OperationDef) -> (TokenStream, TokenStream) {
     let input = ident(&op.input.name);
     let fields = &op.input.fields;
     let method = &op.method;
+    let msg = &op.request;
 
-    // Path.
+    // Path: the labels, in the order `match_path` hands them out.
     let pattern = path_pattern(op);
+    let mut labels = Vec::new();
     let segments = op.path.iter().map(|seg| match seg {
         PathSegment::Literal(l) => quote!(crate::server::Segment::Literal(#l)),
         PathSegment::Label { field, greedy, .. } => {
-            let member = &fields[*field].member;
+            let f = &fields[*field];
+            labels.push(local(f));
+            let member = &f.member;
             if *greedy {
                 quote!(crate::server::Segment::Greedy(#member))
             } else {
@@ -73,26 +70,12 @@ fn from_http_request(op: &OperationDef) -> (TokenStream, TokenStream) {
             }
         }
     });
-    let matched =
-        quote!(crate::server::match_path(request.uri().path(), &[#(#segments),*], #pattern)?);
-    let has_labels = op
-        .path
-        .iter()
-        .any(|s| matches!(s, PathSegment::Label { .. }));
-    let path = if has_labels {
-        quote!(let mut labels = #matched.into_iter();)
-    } else {
-        quote!(#matched;)
+    let segments: Vec<TokenStream> = segments.collect();
+    let path = quote! {
+        let [#(#labels),*] = crate::server::match_path(request.uri().path(), &[#(#segments),*], #pattern)?;
     };
 
     // Query string.
-    let msg = &op.request;
-    let bound_keys: Vec<&str> = msg
-        .query
-        .iter()
-        .map(|p| p.name.as_str())
-        .chain(op.query_literals.iter().map(|(k, _)| k.as_str()))
-        .collect();
     let has_query =
         !op.query_literals.is_empty() || !msg.query.is_empty() || msg.query_map.is_some();
     let query =
@@ -105,106 +88,9 @@ fn from_http_request(op: &OperationDef) -> (TokenStream, TokenStream) {
         quote!(query.require(#k, #v)?;)
     });
 
-    // Every member outside the XML body has a local; the body reader's
-    // result declares the body members.
-    let decls: Vec<TokenStream> = fields
-        .iter()
-        .filter(|f| f.binding != Binding::Body)
-        .map(|f| {
-            let local = local(f);
-            let ty = super::ty_tokens(&f.ty);
-            quote!(let mut #local: Option<#ty> = None;)
-        })
-        .collect();
-    let mut reads = Vec::new();
-    // Labels, in field order: the order `match_path` hands them out.
-    for &i in &msg.labels {
-        let f = &fields[i];
-        let local = local(f);
-        let value = parse_at(&f.ty, quote!(text), URI_TS, &format!("label {}", f.member));
-        reads.push(quote! {{
-            let text = labels.next().unwrap_or_default();
-            #local = Some(#value);
-        }});
-    }
-    for p in &msg.query {
-        let (f, key) = (&fields[p.field], &p.name);
-        let local = local(f);
-        reads.push(match &f.ty {
-            Ty::List { item, .. } => {
-                let value = parse_at(item, quote!(text), URI_TS, &format!("query {key}"));
-                let guard = if f.optional {
-                    quote!(if !items.is_empty())
-                } else {
-                    quote!()
-                };
-                quote! {{
-                    let items = query.all(#key);
-                    #guard {
-                        let mut values = Vec::with_capacity(items.len());
-                        for text in items {
-                            values.push(#value);
-                        }
-                        #local = Some(values);
-                    }
-                }}
-            }
-            ty => {
-                let value = parse_at(ty, quote!(text), URI_TS, &format!("query {key}"));
-                quote! {
-                    if let Some(text) = query.first(#key) {
-                        #local = Some(#value);
-                    }
-                }
-            }
-        });
-    }
-    if let Some(i) = msg.query_map {
-        let f = &fields[i];
-        let local = local(f);
-        if let Ty::Map {
-            key: key_ty,
-            value: value_ty,
-            ..
-        } = &f.ty
-        {
-            let location = format!("query parameters of {}", f.member);
-            let key = (**key_ty != Ty::String).then(|| {
-                let key = parse_at(key_ty, quote!(key), URI_TS, &location);
-                quote!(let key = #key;)
-            });
-            let insert = match &**value_ty {
-                Ty::List { item, .. } => {
-                    let value = parse_at(item, quote!(text), URI_TS, &location);
-                    quote!(map.entry(key).or_insert_with(Vec::new).push(#value);)
-                }
-                scalar => {
-                    let value = parse_at(scalar, quote!(text), URI_TS, &location);
-                    // The first value of a repeated parameter counts.
-                    quote! {
-                        if let indexmap::map::Entry::Vacant(entry) = map.entry(key) {
-                            entry.insert(#value);
-                        }
-                    }
-                }
-            };
-            let set = if f.optional {
-                quote!(if !map.is_empty() { #local = Some(map); })
-            } else {
-                quote!(#local = Some(map);)
-            };
-            reads.push(quote! {{
-                let mut map = indexmap::IndexMap::new();
-                for (key, text) in query.rest(&[#(#bound_keys),*]) {
-                    #key
-                    #insert
-                }
-                #set
-            }});
-        }
-    }
-    reads.extend(read_headers(msg, fields));
-    reads.push(read_payload(msg, fields));
+    // The payload and the body members (the body reader's result) have
+    // locals; every other member is read in place.
+    let payload = read_payload(msg, fields);
     let uses_headers = !msg.headers.is_empty() || msg.prefix_headers.is_some();
     let uses_body = msg.body != Body::None;
 
@@ -235,62 +121,13 @@ fn from_http_request(op: &OperationDef) -> (TokenStream, TokenStream) {
         )
     };
 
-    // Field initializers: a missing required member is an error naming it.
-    let build = fields.iter().map(|f| {
-        let fname = ident(&f.name);
-        let local = local(f);
-        let value = if f.optional {
-            quote!(#local)
-        } else {
-            let missing = match &f.binding {
-                Binding::Label { .. } => {
-                    let member = &f.member;
-                    quote!(crate::server::RequestError::MissingLabel { member: #member })
-                }
-                Binding::Query(key) => {
-                    quote!(crate::server::RequestError::MissingQuery { name: #key })
-                }
-                Binding::QueryParams => {
-                    let member = &f.member;
-                    quote!(crate::server::RequestError::MissingQuery { name: #member })
-                }
-                Binding::Header(name) | Binding::PrefixHeaders(name) => {
-                    quote!(crate::server::RequestError::MissingHeader { name: #name })
-                }
-                Binding::Payload => quote!(crate::server::RequestError::MissingBody),
-                _ => {
-                    let member = &f.member;
-                    quote!(|| crate::server::missing_member(#member))
-                }
-            };
-            // `missing_member` allocates, so it is called only when needed.
-            let value = if matches!(
-                f.binding,
-                Binding::Label { .. }
-                    | Binding::Query(_)
-                    | Binding::QueryParams
-                    | Binding::Header(_)
-                    | Binding::PrefixHeaders(_)
-                    | Binding::Payload
-            ) {
-                quote!(#local.ok_or(#missing)?)
-            } else {
-                quote!(#local.ok_or_else(#missing)?)
-            };
-            if f.boxed {
-                return quote!(#fname: Box::new(#value),);
-            }
-            value
-        };
-        let value = if f.optional && f.boxed {
-            quote!(#value.map(Box::new))
-        } else {
-            value
-        };
-        quote!(#fname: #value,)
-    });
+    let build = fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| build_field(f, read_inline(msg, fields, i), Reader::Server));
 
-    let headers = uses_headers.then(|| quote!(let headers = request.headers();));
+    let headers =
+        uses_headers.then(|| quote!(let h = s3_runtime::headers::Reader(request.headers());));
     let body = uses_body.then(|| quote!(let body = request.body().as_ref();));
     let doc = format!(
         " Reads a `{} {}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.",
@@ -299,7 +136,6 @@ fn from_http_request(op: &OperationDef) -> (TokenStream, TokenStream) {
     let reader = (!read_body.is_empty()).then(|| quote!(impl #input { #read_body }));
     let from = quote! {
             #[doc = #doc]
-            #[allow(unused_assignments)]
             fn from_http_request<B: AsRef<[u8]>>(request: &http::Request<B>) -> Result<Self, crate::server::RequestError> {
                 crate::server::check_method(request.method(), #method)?;
                 #path
@@ -307,8 +143,7 @@ fn from_http_request(op: &OperationDef) -> (TokenStream, TokenStream) {
                 #(#literals)*
                 #headers
                 #body
-                #(#decls)*
-                #(#reads)*
+                #payload
                 #body_call
                 Ok(Self { #(#build)* })
             }
@@ -348,7 +183,10 @@ fn output_response(op: &OperationDef) -> TokenStream {
     let headers_decl = if headers.is_empty() {
         quote!(let headers = http::HeaderMap::new();)
     } else {
-        quote!(let mut headers = http::HeaderMap::new();)
+        quote! {
+            let mut headers = http::HeaderMap::new();
+            let mut h = s3_runtime::headers::Writer(&mut headers);
+        }
     };
     let (body, content_type) = write_body(msg, fields);
     let doc = format!(
@@ -415,7 +253,10 @@ pub fn error_response(s: &StructDef, service: &ServiceInfo) -> TokenStream {
     let headers_decl = if headers.is_empty() {
         quote!(let headers = http::HeaderMap::new();)
     } else {
-        quote!(let mut headers = http::HeaderMap::new();)
+        quote! {
+            let mut headers = http::HeaderMap::new();
+            let mut h = s3_runtime::headers::Writer(&mut headers);
+        }
     };
     let body_fields: Vec<&Field> = s
         .fields
@@ -425,9 +266,7 @@ pub fn error_response(s: &StructDef, service: &ServiceInfo) -> TokenStream {
     let (members, members_arg, write_fn) = if body_fields.is_empty() {
         (quote!(), quote!(""), quote!())
     } else {
-        let children = body_fields
-            .iter()
-            .map(|f| with_value(f, xml::write_member(&f.ty, quote!(v), &f.xml)));
+        let children = body_fields.iter().map(|f| xml::write_field(f));
         (
             quote! {
                 let mut members = String::new();

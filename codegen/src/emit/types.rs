@@ -296,27 +296,6 @@ pub fn enumeration(e: &EnumDef) -> TokenStream {
                 }
             }
         }
-        impl From<String> for #name {
-            fn from(value: String) -> Self {
-                Self::from(value.as_str())
-            }
-        }
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-        #[cfg(feature = "serde")]
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-        #[cfg(feature = "serde")]
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                String::deserialize(deserializer).map(Self::from)
-            }
-        }
+        s3_runtime::str_enum!(#name);
     }
 }

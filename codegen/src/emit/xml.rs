@@ -27,23 +27,11 @@ pub fn document(
     let ty = ident(name);
     let start = format!("<{root}{}", ns_attr(namespace));
     let end = format!("</{root}>");
-    let read = if union {
+    if union {
         let empty = format!("the {root} document holds no member");
-        quote!(Self::read_xml(r, start)?.ok_or_else(|| r.error(#empty)))
+        quote!(s3_runtime::xml_document!(union #ty, #start, #end, #empty);)
     } else {
-        quote!(Self::read_xml(r, start))
-    };
-    quote! {
-        impl s3_runtime::xml::XmlDocument for #ty {
-            const ROOT_START: &'static str = #start;
-            const ROOT_END: &'static str = #end;
-            fn write_content(&self, out: &mut String) -> Result<usize, crate::error::BuildError> {
-                self.write_xml(out)
-            }
-            fn read_root(r: &mut s3_runtime::xml_read::Reader<'_>, start: &s3_runtime::xml_read::Start<'_>) -> Result<Self, crate::error::XmlError> {
-                #read
-            }
-        }
+        quote!(s3_runtime::xml_document!(#ty, #start, #end);)
     }
 }
 
@@ -91,15 +79,10 @@ fn write_structure(s: &StructDef) -> TokenStream {
             quote!({ let v = &self.#fname; s3_runtime::xml::attribute(out, #attr, #text); })
         }
     });
-    let children = body_fields.iter().filter(|f| !f.xml.attribute).map(|f| {
-        let fname = ident(&f.name);
-        let write = write_member(&f.ty, quote!(v), &f.xml);
-        if f.optional {
-            quote!(if let Some(v) = &self.#fname { #write })
-        } else {
-            quote!({ let v = &self.#fname; #write })
-        }
-    });
+    let children = body_fields
+        .iter()
+        .filter(|f| !f.xml.attribute)
+        .map(|f| write_field(f));
     let doc = " Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].";
     quote! {
         impl #name {
@@ -161,10 +144,22 @@ pub(super) fn write_element(
 fn write_nested(value: TokenStream, tag: &str, attrs: &str) -> TokenStream {
     let open = format!("<{tag}{attrs}");
     let close = format!("</{tag}>");
-    quote! {
-        out.push_str(#open);
-        let mark = #value.write_xml(out)?;
-        s3_runtime::xml::end(out, #close, mark);
+    quote!(s3_runtime::xml::nested(out, #open, #close, |out| #value.write_xml(out))?;)
+}
+
+/// Statements that write field `f` of `self` as its element, when it is set.
+pub(super) fn write_field(f: &Field) -> TokenStream {
+    let fname = ident(&f.name);
+    let write = |v| write_member(&f.ty, v, &f.xml);
+    if f.optional {
+        let write = write(quote!(v));
+        quote!(if let Some(v) = &self.#fname { #write })
+    } else if matches!(f.ty, Ty::Float | Ty::Double | Ty::Blob) {
+        // The writers of these take the value through a reference.
+        let write = write(quote!(v));
+        quote!({ let v = &self.#fname; #write })
+    } else {
+        write(quote!(self.#fname))
     }
 }
 
@@ -270,7 +265,7 @@ fn read_structure(s: &StructDef) -> TokenStream {
     let fields: Vec<&Field> = s.fields.iter().collect();
     let reader = MemberReader::new(&fields);
     let (decls, attrs, arms) = (&reader.decls, &reader.attrs, &reader.arms);
-    let build = reader.build(quote!(r.error));
+    let build = reader.build();
     let start = if attrs.is_empty() {
         ident("_start")
     } else {
@@ -366,7 +361,9 @@ impl<'a> MemberReader<'a> {
         for f in fields {
             let local = local(f);
             let ty = super::ty_tokens(&f.ty);
-            decls.push(quote!(let mut #local: Option<#ty> = None;));
+            if f.binding == Binding::Body {
+                decls.push(quote!(let mut #local: Option<#ty> = None;));
+            }
             if f.binding != Binding::Body {
                 continue;
             }
@@ -386,8 +383,8 @@ impl<'a> MemberReader<'a> {
                 continue;
             }
             let tag = local_tag(&f.xml.name);
-            let stmt = read_into(&f.ty, &f.xml, &local, &f.member);
-            arms.push(quote!(#tag => { #stmt }));
+            let read = read_into(&f.ty, &f.xml, &local, &f.member);
+            arms.push(quote!(#tag => #read,));
         }
         MemberReader {
             fields: fields.to_vec(),
@@ -397,14 +394,14 @@ impl<'a> MemberReader<'a> {
         }
     }
 
-    /// Field initializers; a missing required member is an error made by `error`.
-    pub fn build(&self, error: TokenStream) -> Vec<TokenStream> {
+    /// Field initializers; a missing required member is an error made by
+    /// the reader `r`.
+    pub fn build(&self) -> Vec<TokenStream> {
         self.fields
             .iter()
             .map(|f| {
                 let fname = ident(&f.name);
                 let local = local(f);
-                let missing = format!("the required member {} is missing", f.member);
                 let value = if f.optional {
                     if f.boxed {
                         quote!(#local.map(Box::new))
@@ -412,7 +409,8 @@ impl<'a> MemberReader<'a> {
                         quote!(#local)
                     }
                 } else {
-                    let v = quote!(#local.ok_or_else(|| #error(#missing))?);
+                    let member = &f.member;
+                    let v = quote!(r.required(#local, #member)?);
                     if f.boxed { quote!(Box::new(#v)) } else { v }
                 };
                 quote!(#fname: #value,)
@@ -426,47 +424,46 @@ pub(super) fn local(f: &Field) -> proc_macro2::Ident {
     ident(&crate::naming::member_local(&f.name))
 }
 
-/// Statements that read the element `child` into the `Option` local `slot`.
+/// An expression (or a block) that reads the element `child` into the `Option` local `slot`.
 fn read_into(ty: &Ty, xml: &XmlMember, slot: &proc_macro2::Ident, member: &str) -> TokenStream {
-    let repeated = format!("the member {member} appears more than once");
     match ty {
         Ty::List { item, .. } if xml.flattened => {
             let push = push_item(item, member);
-            quote! {
+            quote!({
                 let items = #slot.get_or_insert_with(Vec::new);
                 #push
-            }
+            })
         }
         Ty::Map { key, value, .. } if xml.flattened => {
             let entry = read_entry(key, value, ty, member);
-            quote! {
+            quote!({
                 let map = #slot.get_or_insert_with(indexmap::IndexMap::new);
                 #entry
-            }
+            })
         }
         Ty::Named {
             name,
             kind: NamedKind::Union,
         } => {
             let t = ident(name);
-            quote! {
-                if let Some(v) = crate::types::#t::read_xml(r, &child)? {
-                    if #slot.is_some() {
-                        r.fail(#repeated)?;
-                    }
-                    #slot = Some(v);
-                }
-            }
+            quote!(r.once_some(&mut #slot, #member, |r| crate::types::#t::read_xml(r, &child))?)
         }
-        other => {
-            let value = read_value(other, member);
-            quote! {
-                if #slot.is_some() {
-                    r.fail(#repeated)?;
-                }
-                #slot = Some(#value);
-            }
+        Ty::Named {
+            name,
+            kind: NamedKind::Struct,
+        } => {
+            let t = ident(name);
+            quote!(r.once(&mut #slot, #member, |r| crate::types::#t::read_xml(r, &child))?)
         }
+        Ty::List { .. } | Ty::Map { .. } | Ty::EventStream { .. } => {
+            let value = read_value(ty, member);
+            quote!(r.once(&mut #slot, #member, |r| Ok(#value))?)
+        }
+        Ty::Timestamp(Some(format)) if *format != XML_TS => {
+            let format = super::text::timestamp_format(Some(*format), XML_TS);
+            quote!(r.scalar_as(&mut #slot, #member, #format)?)
+        }
+        _ => quote!(r.scalar(&mut #slot, #member)?),
     }
 }
 

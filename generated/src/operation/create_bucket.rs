@@ -156,179 +156,84 @@ impl s3_runtime::operation::Input for CreateBucketRequest {
         let mut uri = String::with_capacity(128);
         let base = s3_runtime::uri::push_endpoint(&mut uri, endpoint, None);
         if endpoint.is_none() {
-            uri.push('/');
-            {
-                let v = &self.bucket;
-                s3_runtime::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
-            }
+            s3_runtime::uri::push_label(
+                &mut uri,
+                "Bucket",
+                self.bucket.as_str(),
+                false,
+            )?;
         }
         s3_runtime::uri::end_path(&mut uri, base);
         let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         if let Some(v) = &self.create_bucket_configuration {
             {
                 let out: &mut String = &mut xml;
-                out.push_str(
+                s3_runtime::xml::nested(
+                    out,
                     "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-                );
-                let mark = v.write_xml(out)?;
-                s3_runtime::xml::end(out, "</CreateBucketConfiguration>", mark);
+                    "</CreateBucketConfiguration>",
+                    |out| v.write_xml(out),
+                )?;
             }
         }
         let body = xml.into_bytes();
         let content_type: Option<&'static str> = (!body.is_empty())
             .then_some("application/xml");
-        let body_len = body.len();
         let mut request = http::Request::new(body);
-        *request.method_mut() = http::Method::PUT;
-        *request.uri_mut() = http::Uri::try_from(uri)
-            .map_err(|e| crate::error::BuildError::InvalidUri {
-                reason: e.to_string(),
-            })?;
-        let headers = request.headers_mut();
-        if let Some(v) = &self.acl {
-            s3_runtime::headers::insert(headers, "x-amz-acl", v.as_str())?;
-        }
-        if let Some(v) = &self.grant_full_control {
-            s3_runtime::headers::insert(
-                headers,
-                "x-amz-grant-full-control",
-                v.as_str(),
-            )?;
-        }
-        if let Some(v) = &self.grant_read {
-            s3_runtime::headers::insert(headers, "x-amz-grant-read", v.as_str())?;
-        }
-        if let Some(v) = &self.grant_read_acp {
-            s3_runtime::headers::insert(headers, "x-amz-grant-read-acp", v.as_str())?;
-        }
-        if let Some(v) = &self.grant_write {
-            s3_runtime::headers::insert(headers, "x-amz-grant-write", v.as_str())?;
-        }
-        if let Some(v) = &self.grant_write_acp {
-            s3_runtime::headers::insert(headers, "x-amz-grant-write-acp", v.as_str())?;
-        }
-        if let Some(v) = &self.object_lock_enabled_for_bucket {
-            s3_runtime::headers::insert(
-                headers,
-                "x-amz-bucket-object-lock-enabled",
-                &v.to_string(),
-            )?;
-        }
-        if let Some(v) = &self.object_ownership {
-            s3_runtime::headers::insert(headers, "x-amz-object-ownership", v.as_str())?;
-        }
-        if let Some(v) = &self.bucket_namespace {
-            s3_runtime::headers::insert(headers, "x-amz-bucket-namespace", v.as_str())?;
-        }
-        if let Some(content_type) = content_type {
-            headers
-                .insert(
-                    http::header::CONTENT_TYPE,
-                    http::HeaderValue::from_static(content_type),
-                );
-        }
-        headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(body_len));
+        s3_runtime::operation::set_target(&mut request, http::Method::PUT, uri)?;
+        let mut h = s3_runtime::headers::Writer(request.headers_mut());
+        h.put("x-amz-acl", self.acl.as_ref())?;
+        h.put("x-amz-grant-full-control", self.grant_full_control.as_ref())?;
+        h.put("x-amz-grant-read", self.grant_read.as_ref())?;
+        h.put("x-amz-grant-read-acp", self.grant_read_acp.as_ref())?;
+        h.put("x-amz-grant-write", self.grant_write.as_ref())?;
+        h.put("x-amz-grant-write-acp", self.grant_write_acp.as_ref())?;
+        h.put(
+            "x-amz-bucket-object-lock-enabled",
+            self.object_lock_enabled_for_bucket.as_ref(),
+        )?;
+        h.put("x-amz-object-ownership", self.object_ownership.as_ref())?;
+        h.put("x-amz-bucket-namespace", self.bucket_namespace.as_ref())?;
+        s3_runtime::operation::set_framing(&mut request, content_type, true);
         s3_runtime::endpoint::apply(&mut request, endpoint)?;
         Ok(request)
     }
     /// Reads a `PUT /{Bucket}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.
-    #[allow(unused_assignments)]
     fn from_http_request<B: AsRef<[u8]>>(
         request: &http::Request<B>,
     ) -> Result<Self, crate::server::RequestError> {
         crate::server::check_method(request.method(), "PUT")?;
-        let mut labels = crate::server::match_path(
-                request.uri().path(),
-                &[crate::server::Segment::Label("Bucket")],
-                "/{Bucket}",
-            )?
-            .into_iter();
-        let headers = request.headers();
+        let [m_bucket] = crate::server::match_path(
+            request.uri().path(),
+            &[crate::server::Segment::Label("Bucket")],
+            "/{Bucket}",
+        )?;
+        let h = s3_runtime::headers::Reader(request.headers());
         let body = request.body().as_ref();
-        let mut m_acl: Option<crate::types::BucketCannedACL> = None;
-        let mut m_bucket: Option<String> = None;
-        let mut m_create_bucket_configuration: Option<
+        let m_create_bucket_configuration: Option<
             crate::types::CreateBucketConfiguration,
-        > = None;
-        let mut m_grant_full_control: Option<String> = None;
-        let mut m_grant_read: Option<String> = None;
-        let mut m_grant_read_acp: Option<String> = None;
-        let mut m_grant_write: Option<String> = None;
-        let mut m_grant_write_acp: Option<String> = None;
-        let mut m_object_lock_enabled_for_bucket: Option<bool> = None;
-        let mut m_object_ownership: Option<crate::types::ObjectOwnership> = None;
-        let mut m_bucket_namespace: Option<crate::types::BucketNamespace> = None;
-        {
-            let text = labels.next().unwrap_or_default();
-            m_bucket = Some(text);
-        }
-        m_acl = s3_runtime::headers::parse(
-            headers,
-            "x-amz-acl",
-            |text| Ok::<
-                crate::types::BucketCannedACL,
-                String,
-            >(crate::types::BucketCannedACL::from(text)),
-        )?;
-        m_grant_full_control = s3_runtime::headers::text(
-            headers,
-            "x-amz-grant-full-control",
-        )?;
-        m_grant_read = s3_runtime::headers::text(headers, "x-amz-grant-read")?;
-        m_grant_read_acp = s3_runtime::headers::text(headers, "x-amz-grant-read-acp")?;
-        m_grant_write = s3_runtime::headers::text(headers, "x-amz-grant-write")?;
-        m_grant_write_acp = s3_runtime::headers::text(headers, "x-amz-grant-write-acp")?;
-        m_object_lock_enabled_for_bucket = s3_runtime::headers::parse(
-            headers,
-            "x-amz-bucket-object-lock-enabled",
-            |text| crate::primitives::parse_bool(&text).map_err(|e| e.to_string()),
-        )?;
-        m_object_ownership = s3_runtime::headers::parse(
-            headers,
-            "x-amz-object-ownership",
-            |text| Ok::<
-                crate::types::ObjectOwnership,
-                String,
-            >(crate::types::ObjectOwnership::from(text)),
-        )?;
-        m_bucket_namespace = s3_runtime::headers::parse(
-            headers,
-            "x-amz-bucket-namespace",
-            |text| Ok::<
-                crate::types::BucketNamespace,
-                String,
-            >(crate::types::BucketNamespace::from(text)),
-        )?;
-        if !s3_runtime::xml::is_blank(body) {
-            m_create_bucket_configuration = {
-                let mut reader = s3_runtime::xml_read::Reader::new(
+        > = if s3_runtime::xml::is_blank(body) {
+            None
+        } else {
+            Some(
+                s3_runtime::xml_read::read_payload(
                     body,
-                    &s3_runtime::xml_read::Limits::DEFAULT,
-                )?;
-                let r = &mut reader;
-                let start = r.root()?;
-                let value = Some(
-                    crate::types::CreateBucketConfiguration::read_xml(r, &start)?,
-                );
-                r.finish()?;
-                value
-            };
-        }
+                    crate::types::CreateBucketConfiguration::read_xml,
+                )?,
+            )
+        };
         Ok(Self {
-            acl: m_acl,
-            bucket: m_bucket
-                .ok_or(crate::server::RequestError::MissingLabel {
-                    member: "Bucket",
-                })?,
+            acl: h.get("x-amz-acl")?,
+            bucket: m_bucket,
             create_bucket_configuration: m_create_bucket_configuration,
-            grant_full_control: m_grant_full_control,
-            grant_read: m_grant_read,
-            grant_read_acp: m_grant_read_acp,
-            grant_write: m_grant_write,
-            grant_write_acp: m_grant_write_acp,
-            object_lock_enabled_for_bucket: m_object_lock_enabled_for_bucket,
-            object_ownership: m_object_ownership,
-            bucket_namespace: m_bucket_namespace,
+            grant_full_control: h.get("x-amz-grant-full-control")?,
+            grant_read: h.get("x-amz-grant-read")?,
+            grant_read_acp: h.get("x-amz-grant-read-acp")?,
+            grant_write: h.get("x-amz-grant-write")?,
+            grant_write_acp: h.get("x-amz-grant-write-acp")?,
+            object_lock_enabled_for_bucket: h.get("x-amz-bucket-object-lock-enabled")?,
+            object_ownership: h.get("x-amz-object-ownership")?,
+            bucket_namespace: h.get("x-amz-bucket-namespace")?,
         })
     }
 }
@@ -374,13 +279,10 @@ impl s3_runtime::operation::Output for CreateBucketOutput {
         headers: &http::HeaderMap,
         _body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
-        let mut m_location: Option<String> = None;
-        let mut m_bucket_arn: Option<String> = None;
-        m_location = s3_runtime::headers::text(headers, "location")?;
-        m_bucket_arn = s3_runtime::headers::text(headers, "x-amz-bucket-arn")?;
+        let h = s3_runtime::headers::Reader(headers);
         Ok(Self {
-            location: m_location,
-            bucket_arn: m_bucket_arn,
+            location: h.get("location")?,
+            bucket_arn: h.get("x-amz-bucket-arn")?,
         })
     }
     /// Builds the successful `CreateBucket` response (server side): status 200 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.
@@ -389,12 +291,9 @@ impl s3_runtime::operation::Output for CreateBucketOutput {
     ) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
         let status: u16 = 200u16;
         let mut headers = http::HeaderMap::new();
-        if let Some(v) = &self.location {
-            s3_runtime::headers::insert(&mut headers, "location", v.as_str())?;
-        }
-        if let Some(v) = &self.bucket_arn {
-            s3_runtime::headers::insert(&mut headers, "x-amz-bucket-arn", v.as_str())?;
-        }
+        let mut h = s3_runtime::headers::Writer(&mut headers);
+        h.put("location", self.location.as_ref())?;
+        h.put("x-amz-bucket-arn", self.bucket_arn.as_ref())?;
         let body: Vec<u8> = Vec::new();
         let content_type = None;
         crate::server::response(status, headers, body, content_type)

@@ -51,60 +51,36 @@ impl s3_runtime::operation::Input for DeleteBucketRequest {
         let mut uri = String::with_capacity(128);
         let base = s3_runtime::uri::push_endpoint(&mut uri, endpoint, None);
         if endpoint.is_none() {
-            uri.push('/');
-            {
-                let v = &self.bucket;
-                s3_runtime::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
-            }
+            s3_runtime::uri::push_label(
+                &mut uri,
+                "Bucket",
+                self.bucket.as_str(),
+                false,
+            )?;
         }
         s3_runtime::uri::end_path(&mut uri, base);
         let body: Vec<u8> = Vec::new();
         let mut request = http::Request::new(body);
-        *request.method_mut() = http::Method::DELETE;
-        *request.uri_mut() = http::Uri::try_from(uri)
-            .map_err(|e| crate::error::BuildError::InvalidUri {
-                reason: e.to_string(),
-            })?;
-        let headers = request.headers_mut();
-        if let Some(v) = &self.expected_bucket_owner {
-            s3_runtime::headers::insert(
-                headers,
-                "x-amz-expected-bucket-owner",
-                v.as_str(),
-            )?;
-        }
+        s3_runtime::operation::set_target(&mut request, http::Method::DELETE, uri)?;
+        let mut h = s3_runtime::headers::Writer(request.headers_mut());
+        h.put("x-amz-expected-bucket-owner", self.expected_bucket_owner.as_ref())?;
         s3_runtime::endpoint::apply(&mut request, endpoint)?;
         Ok(request)
     }
     /// Reads a `DELETE /{Bucket}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.
-    #[allow(unused_assignments)]
     fn from_http_request<B: AsRef<[u8]>>(
         request: &http::Request<B>,
     ) -> Result<Self, crate::server::RequestError> {
         crate::server::check_method(request.method(), "DELETE")?;
-        let mut labels = crate::server::match_path(
-                request.uri().path(),
-                &[crate::server::Segment::Label("Bucket")],
-                "/{Bucket}",
-            )?
-            .into_iter();
-        let headers = request.headers();
-        let mut m_bucket: Option<String> = None;
-        let mut m_expected_bucket_owner: Option<String> = None;
-        {
-            let text = labels.next().unwrap_or_default();
-            m_bucket = Some(text);
-        }
-        m_expected_bucket_owner = s3_runtime::headers::text(
-            headers,
-            "x-amz-expected-bucket-owner",
+        let [m_bucket] = crate::server::match_path(
+            request.uri().path(),
+            &[crate::server::Segment::Label("Bucket")],
+            "/{Bucket}",
         )?;
+        let h = s3_runtime::headers::Reader(request.headers());
         Ok(Self {
-            bucket: m_bucket
-                .ok_or(crate::server::RequestError::MissingLabel {
-                    member: "Bucket",
-                })?,
-            expected_bucket_owner: m_expected_bucket_owner,
+            bucket: m_bucket,
+            expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,
         })
     }
 }

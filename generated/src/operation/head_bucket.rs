@@ -51,60 +51,36 @@ impl s3_runtime::operation::Input for HeadBucketRequest {
         let mut uri = String::with_capacity(128);
         let base = s3_runtime::uri::push_endpoint(&mut uri, endpoint, None);
         if endpoint.is_none() {
-            uri.push('/');
-            {
-                let v = &self.bucket;
-                s3_runtime::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
-            }
+            s3_runtime::uri::push_label(
+                &mut uri,
+                "Bucket",
+                self.bucket.as_str(),
+                false,
+            )?;
         }
         s3_runtime::uri::end_path(&mut uri, base);
         let body: Vec<u8> = Vec::new();
         let mut request = http::Request::new(body);
-        *request.method_mut() = http::Method::HEAD;
-        *request.uri_mut() = http::Uri::try_from(uri)
-            .map_err(|e| crate::error::BuildError::InvalidUri {
-                reason: e.to_string(),
-            })?;
-        let headers = request.headers_mut();
-        if let Some(v) = &self.expected_bucket_owner {
-            s3_runtime::headers::insert(
-                headers,
-                "x-amz-expected-bucket-owner",
-                v.as_str(),
-            )?;
-        }
+        s3_runtime::operation::set_target(&mut request, http::Method::HEAD, uri)?;
+        let mut h = s3_runtime::headers::Writer(request.headers_mut());
+        h.put("x-amz-expected-bucket-owner", self.expected_bucket_owner.as_ref())?;
         s3_runtime::endpoint::apply(&mut request, endpoint)?;
         Ok(request)
     }
     /// Reads a `HEAD /{Bucket}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.
-    #[allow(unused_assignments)]
     fn from_http_request<B: AsRef<[u8]>>(
         request: &http::Request<B>,
     ) -> Result<Self, crate::server::RequestError> {
         crate::server::check_method(request.method(), "HEAD")?;
-        let mut labels = crate::server::match_path(
-                request.uri().path(),
-                &[crate::server::Segment::Label("Bucket")],
-                "/{Bucket}",
-            )?
-            .into_iter();
-        let headers = request.headers();
-        let mut m_bucket: Option<String> = None;
-        let mut m_expected_bucket_owner: Option<String> = None;
-        {
-            let text = labels.next().unwrap_or_default();
-            m_bucket = Some(text);
-        }
-        m_expected_bucket_owner = s3_runtime::headers::text(
-            headers,
-            "x-amz-expected-bucket-owner",
+        let [m_bucket] = crate::server::match_path(
+            request.uri().path(),
+            &[crate::server::Segment::Label("Bucket")],
+            "/{Bucket}",
         )?;
+        let h = s3_runtime::headers::Reader(request.headers());
         Ok(Self {
-            bucket: m_bucket
-                .ok_or(crate::server::RequestError::MissingLabel {
-                    member: "Bucket",
-                })?,
-            expected_bucket_owner: m_expected_bucket_owner,
+            bucket: m_bucket,
+            expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,
         })
     }
 }
@@ -181,36 +157,13 @@ impl s3_runtime::operation::Output for HeadBucketOutput {
         headers: &http::HeaderMap,
         _body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
-        let mut m_bucket_arn: Option<String> = None;
-        let mut m_bucket_location_type: Option<crate::types::LocationType> = None;
-        let mut m_bucket_location_name: Option<String> = None;
-        let mut m_bucket_region: Option<String> = None;
-        let mut m_access_point_alias: Option<bool> = None;
-        m_bucket_arn = s3_runtime::headers::text(headers, "x-amz-bucket-arn")?;
-        m_bucket_location_type = s3_runtime::headers::parse(
-            headers,
-            "x-amz-bucket-location-type",
-            |text| Ok::<
-                crate::types::LocationType,
-                String,
-            >(crate::types::LocationType::from(text)),
-        )?;
-        m_bucket_location_name = s3_runtime::headers::text(
-            headers,
-            "x-amz-bucket-location-name",
-        )?;
-        m_bucket_region = s3_runtime::headers::text(headers, "x-amz-bucket-region")?;
-        m_access_point_alias = s3_runtime::headers::parse(
-            headers,
-            "x-amz-access-point-alias",
-            |text| crate::primitives::parse_bool(&text).map_err(|e| e.to_string()),
-        )?;
+        let h = s3_runtime::headers::Reader(headers);
         Ok(Self {
-            bucket_arn: m_bucket_arn,
-            bucket_location_type: m_bucket_location_type,
-            bucket_location_name: m_bucket_location_name,
-            bucket_region: m_bucket_region,
-            access_point_alias: m_access_point_alias,
+            bucket_arn: h.get("x-amz-bucket-arn")?,
+            bucket_location_type: h.get("x-amz-bucket-location-type")?,
+            bucket_location_name: h.get("x-amz-bucket-location-name")?,
+            bucket_region: h.get("x-amz-bucket-region")?,
+            access_point_alias: h.get("x-amz-access-point-alias")?,
         })
     }
     /// Builds the successful `HeadBucket` response (server side): status 200 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.
@@ -219,37 +172,12 @@ impl s3_runtime::operation::Output for HeadBucketOutput {
     ) -> Result<http::Response<Vec<u8>>, crate::error::BuildError> {
         let status: u16 = 200u16;
         let mut headers = http::HeaderMap::new();
-        if let Some(v) = &self.bucket_arn {
-            s3_runtime::headers::insert(&mut headers, "x-amz-bucket-arn", v.as_str())?;
-        }
-        if let Some(v) = &self.bucket_location_type {
-            s3_runtime::headers::insert(
-                &mut headers,
-                "x-amz-bucket-location-type",
-                v.as_str(),
-            )?;
-        }
-        if let Some(v) = &self.bucket_location_name {
-            s3_runtime::headers::insert(
-                &mut headers,
-                "x-amz-bucket-location-name",
-                v.as_str(),
-            )?;
-        }
-        if let Some(v) = &self.bucket_region {
-            s3_runtime::headers::insert(
-                &mut headers,
-                "x-amz-bucket-region",
-                v.as_str(),
-            )?;
-        }
-        if let Some(v) = &self.access_point_alias {
-            s3_runtime::headers::insert(
-                &mut headers,
-                "x-amz-access-point-alias",
-                &v.to_string(),
-            )?;
-        }
+        let mut h = s3_runtime::headers::Writer(&mut headers);
+        h.put("x-amz-bucket-arn", self.bucket_arn.as_ref())?;
+        h.put("x-amz-bucket-location-type", self.bucket_location_type.as_ref())?;
+        h.put("x-amz-bucket-location-name", self.bucket_location_name.as_ref())?;
+        h.put("x-amz-bucket-region", self.bucket_region.as_ref())?;
+        h.put("x-amz-access-point-alias", self.access_point_alias.as_ref())?;
         let body: Vec<u8> = Vec::new();
         let content_type = None;
         crate::server::response(status, headers, body, content_type)

@@ -64,84 +64,44 @@ impl s3_runtime::operation::Input for ListBucketAnalyticsConfigurationsRequest {
         let mut uri = String::with_capacity(128);
         let base = s3_runtime::uri::push_endpoint(&mut uri, endpoint, None);
         if endpoint.is_none() {
-            uri.push('/');
-            {
-                let v = &self.bucket;
-                s3_runtime::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
-            }
-        }
-        s3_runtime::uri::end_path(&mut uri, base);
-        let mut first = true;
-        s3_runtime::uri::push_query(&mut uri, &mut first, "analytics", None);
-        s3_runtime::uri::push_query(
-            &mut uri,
-            &mut first,
-            "x-id",
-            Some("ListBucketAnalyticsConfigurations"),
-        );
-        if let Some(v) = &self.continuation_token {
-            s3_runtime::uri::push_query(
+            s3_runtime::uri::push_label(
                 &mut uri,
-                &mut first,
-                "continuation-token",
-                Some(v.as_str()),
-            );
-        }
-        let body: Vec<u8> = Vec::new();
-        let mut request = http::Request::new(body);
-        *request.method_mut() = http::Method::GET;
-        *request.uri_mut() = http::Uri::try_from(uri)
-            .map_err(|e| crate::error::BuildError::InvalidUri {
-                reason: e.to_string(),
-            })?;
-        let headers = request.headers_mut();
-        if let Some(v) = &self.expected_bucket_owner {
-            s3_runtime::headers::insert(
-                headers,
-                "x-amz-expected-bucket-owner",
-                v.as_str(),
+                "Bucket",
+                self.bucket.as_str(),
+                false,
             )?;
         }
+        s3_runtime::uri::end_path(&mut uri, base);
+        let mut q = s3_runtime::uri::QueryWriter::new(&mut uri);
+        q.literal("analytics", None);
+        q.literal("x-id", Some("ListBucketAnalyticsConfigurations"));
+        q.param("continuation-token", self.continuation_token.as_ref());
+        let body: Vec<u8> = Vec::new();
+        let mut request = http::Request::new(body);
+        s3_runtime::operation::set_target(&mut request, http::Method::GET, uri)?;
+        let mut h = s3_runtime::headers::Writer(request.headers_mut());
+        h.put("x-amz-expected-bucket-owner", self.expected_bucket_owner.as_ref())?;
         s3_runtime::endpoint::apply(&mut request, endpoint)?;
         Ok(request)
     }
     /// Reads a `GET /{Bucket}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.
-    #[allow(unused_assignments)]
     fn from_http_request<B: AsRef<[u8]>>(
         request: &http::Request<B>,
     ) -> Result<Self, crate::server::RequestError> {
         crate::server::check_method(request.method(), "GET")?;
-        let mut labels = crate::server::match_path(
-                request.uri().path(),
-                &[crate::server::Segment::Label("Bucket")],
-                "/{Bucket}",
-            )?
-            .into_iter();
+        let [m_bucket] = crate::server::match_path(
+            request.uri().path(),
+            &[crate::server::Segment::Label("Bucket")],
+            "/{Bucket}",
+        )?;
         let query = crate::server::Query::parse(request.uri().query())?;
         query.require("analytics", None)?;
         query.require("x-id", Some("ListBucketAnalyticsConfigurations"))?;
-        let headers = request.headers();
-        let mut m_bucket: Option<String> = None;
-        let mut m_continuation_token: Option<String> = None;
-        let mut m_expected_bucket_owner: Option<String> = None;
-        {
-            let text = labels.next().unwrap_or_default();
-            m_bucket = Some(text);
-        }
-        if let Some(text) = query.first("continuation-token") {
-            m_continuation_token = Some(text);
-        }
-        m_expected_bucket_owner = s3_runtime::headers::text(
-            headers,
-            "x-amz-expected-bucket-owner",
-        )?;
+        let h = s3_runtime::headers::Reader(request.headers());
         Ok(Self {
-            bucket: m_bucket
-                .ok_or(crate::server::RequestError::MissingLabel {
-                    member: "Bucket",
-                })?,
-            continuation_token: m_continuation_token,
-            expected_bucket_owner: m_expected_bucket_owner,
+            bucket: m_bucket,
+            continuation_token: query.get("continuation-token")?,
+            expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,
         })
     }
 }
@@ -235,9 +195,12 @@ impl ListBucketAnalyticsConfigurationsOutput {
         }
         if let Some(v) = &self.analytics_configuration_list {
             for item in v.iter() {
-                out.push_str("<AnalyticsConfiguration");
-                let mark = item.write_xml(out)?;
-                s3_runtime::xml::end(out, "</AnalyticsConfiguration>", mark);
+                s3_runtime::xml::nested(
+                    out,
+                    "<AnalyticsConfiguration",
+                    "</AnalyticsConfiguration>",
+                    |out| item.write_xml(out),
+                )?;
             }
         }
         Ok(mark)
@@ -265,34 +228,15 @@ impl s3_runtime::operation::Output for ListBucketAnalyticsConfigurationsOutput {
             let _ = r.root()?;
             while let Some(child) = r.next_child()? {
                 match child.name() {
-                    b"IsTruncated" => {
-                        if m_is_truncated.is_some() {
-                            r.fail("the member IsTruncated appears more than once")?;
-                        }
-                        m_is_truncated = Some({
-                            let text = r.text_cow()?;
-                            crate::primitives::parse_bool(&text)
-                                .map_err(|e| e.to_string())
-                                .map_err(|e| {
-                                    r.error(format!("{}{e}", "invalid value for IsTruncated: "))
-                                })?
-                        });
-                    }
+                    b"IsTruncated" => r.scalar(&mut m_is_truncated, "IsTruncated")?,
                     b"ContinuationToken" => {
-                        if m_continuation_token.is_some() {
-                            r.fail(
-                                "the member ContinuationToken appears more than once",
-                            )?;
-                        }
-                        m_continuation_token = Some(r.text()?);
+                        r.scalar(&mut m_continuation_token, "ContinuationToken")?
                     }
                     b"NextContinuationToken" => {
-                        if m_next_continuation_token.is_some() {
-                            r.fail(
-                                "the member NextContinuationToken appears more than once",
-                            )?;
-                        }
-                        m_next_continuation_token = Some(r.text()?);
+                        r.scalar(
+                            &mut m_next_continuation_token,
+                            "NextContinuationToken",
+                        )?
                     }
                     b"AnalyticsConfiguration" => {
                         let items = m_analytics_configuration_list
@@ -323,11 +267,12 @@ impl s3_runtime::operation::Output for ListBucketAnalyticsConfigurationsOutput {
         let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut xml;
-            out.push_str(
+            s3_runtime::xml::nested(
+                out,
                 "<ListBucketAnalyticsConfigurationResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            );
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</ListBucketAnalyticsConfigurationResult>", mark);
+                "</ListBucketAnalyticsConfigurationResult>",
+                |out| self.write_xml(out),
+            )?;
         }
         let body = xml.into_bytes();
         let content_type = Some("application/xml");

@@ -152,40 +152,45 @@ impl SelectObjectContentRequest {
     ) -> Result<usize, crate::error::BuildError> {
         out.push('>');
         let mark = out.len();
-        {
-            let v = &self.expression;
-            s3_runtime::xml::leaf(out, "<Expression>", "</Expression>", v.as_str());
-        }
-        {
-            let v = &self.expression_type;
-            s3_runtime::xml::leaf(
-                out,
-                "<ExpressionType>",
-                "</ExpressionType>",
-                v.as_str(),
-            );
-        }
+        s3_runtime::xml::leaf(
+            out,
+            "<Expression>",
+            "</Expression>",
+            self.expression.as_str(),
+        );
+        s3_runtime::xml::leaf(
+            out,
+            "<ExpressionType>",
+            "</ExpressionType>",
+            self.expression_type.as_str(),
+        );
         if let Some(v) = &self.request_progress {
-            out.push_str("<RequestProgress");
-            let mark = v.write_xml(out)?;
-            s3_runtime::xml::end(out, "</RequestProgress>", mark);
+            s3_runtime::xml::nested(
+                out,
+                "<RequestProgress",
+                "</RequestProgress>",
+                |out| v.write_xml(out),
+            )?;
         }
-        {
-            let v = &self.input_serialization;
-            out.push_str("<InputSerialization");
-            let mark = v.write_xml(out)?;
-            s3_runtime::xml::end(out, "</InputSerialization>", mark);
-        }
-        {
-            let v = &self.output_serialization;
-            out.push_str("<OutputSerialization");
-            let mark = v.write_xml(out)?;
-            s3_runtime::xml::end(out, "</OutputSerialization>", mark);
-        }
+        s3_runtime::xml::nested(
+            out,
+            "<InputSerialization",
+            "</InputSerialization>",
+            |out| self.input_serialization.write_xml(out),
+        )?;
+        s3_runtime::xml::nested(
+            out,
+            "<OutputSerialization",
+            "</OutputSerialization>",
+            |out| self.output_serialization.write_xml(out),
+        )?;
         if let Some(v) = &self.scan_range {
-            out.push_str("<ScanRange");
-            let mark = v.write_xml(out)?;
-            s3_runtime::xml::end(out, "</ScanRange>", mark);
+            s3_runtime::xml::nested(
+                out,
+                "<ScanRange",
+                "</ScanRange>",
+                |out| v.write_xml(out),
+            )?;
         }
         Ok(mark)
     }
@@ -199,129 +204,68 @@ impl s3_runtime::operation::Input for SelectObjectContentRequest {
         let mut uri = String::with_capacity(128);
         let base = s3_runtime::uri::push_endpoint(&mut uri, endpoint, None);
         if endpoint.is_none() {
-            uri.push('/');
-            {
-                let v = &self.bucket;
-                s3_runtime::uri::push_label(&mut uri, "Bucket", v.as_str(), false)?;
-            }
+            s3_runtime::uri::push_label(
+                &mut uri,
+                "Bucket",
+                self.bucket.as_str(),
+                false,
+            )?;
         }
-        uri.push('/');
-        {
-            let v = &self.key;
-            s3_runtime::uri::push_label(&mut uri, "Key", v.as_str(), true)?;
-        }
+        s3_runtime::uri::push_label(&mut uri, "Key", self.key.as_str(), true)?;
         s3_runtime::uri::end_path(&mut uri, base);
-        let mut first = true;
-        s3_runtime::uri::push_query(&mut uri, &mut first, "select", None);
-        s3_runtime::uri::push_query(&mut uri, &mut first, "select-type", Some("2"));
+        let mut q = s3_runtime::uri::QueryWriter::new(&mut uri);
+        q.literal("select", None);
+        q.literal("select-type", Some("2"));
         let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut xml;
-            out.push_str(
+            s3_runtime::xml::nested(
+                out,
                 "<SelectObjectContentRequest xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-            );
-            let mark = self.write_xml(out)?;
-            s3_runtime::xml::end(out, "</SelectObjectContentRequest>", mark);
+                "</SelectObjectContentRequest>",
+                |out| self.write_xml(out),
+            )?;
         }
         let body = xml.into_bytes();
         let content_type: Option<&'static str> = Some("application/xml");
-        let body_len = body.len();
         let mut request = http::Request::new(body);
-        *request.method_mut() = http::Method::POST;
-        *request.uri_mut() = http::Uri::try_from(uri)
-            .map_err(|e| crate::error::BuildError::InvalidUri {
-                reason: e.to_string(),
-            })?;
-        let headers = request.headers_mut();
-        if let Some(v) = &self.sse_customer_algorithm {
-            s3_runtime::headers::insert(
-                headers,
-                "x-amz-server-side-encryption-customer-algorithm",
-                v.as_str(),
-            )?;
-        }
-        if let Some(v) = &self.sse_customer_key {
-            s3_runtime::headers::insert(
-                headers,
-                "x-amz-server-side-encryption-customer-key",
-                v.as_str(),
-            )?;
-        }
-        if let Some(v) = &self.sse_customer_key_md5 {
-            s3_runtime::headers::insert(
-                headers,
-                "x-amz-server-side-encryption-customer-key-md5",
-                v.as_str(),
-            )?;
-        }
-        if let Some(v) = &self.expected_bucket_owner {
-            s3_runtime::headers::insert(
-                headers,
-                "x-amz-expected-bucket-owner",
-                v.as_str(),
-            )?;
-        }
-        if let Some(content_type) = content_type {
-            headers
-                .insert(
-                    http::header::CONTENT_TYPE,
-                    http::HeaderValue::from_static(content_type),
-                );
-        }
-        headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(body_len));
+        s3_runtime::operation::set_target(&mut request, http::Method::POST, uri)?;
+        let mut h = s3_runtime::headers::Writer(request.headers_mut());
+        h.put(
+            "x-amz-server-side-encryption-customer-algorithm",
+            self.sse_customer_algorithm.as_ref(),
+        )?;
+        h.put(
+            "x-amz-server-side-encryption-customer-key",
+            self.sse_customer_key.as_ref(),
+        )?;
+        h.put(
+            "x-amz-server-side-encryption-customer-key-md5",
+            self.sse_customer_key_md5.as_ref(),
+        )?;
+        h.put("x-amz-expected-bucket-owner", self.expected_bucket_owner.as_ref())?;
+        s3_runtime::operation::set_framing(&mut request, content_type, true);
         s3_runtime::endpoint::apply(&mut request, endpoint)?;
         Ok(request)
     }
     /// Reads a `POST /{Bucket}/{Key+}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.
-    #[allow(unused_assignments)]
     fn from_http_request<B: AsRef<[u8]>>(
         request: &http::Request<B>,
     ) -> Result<Self, crate::server::RequestError> {
         crate::server::check_method(request.method(), "POST")?;
-        let mut labels = crate::server::match_path(
-                request.uri().path(),
-                &[
-                    crate::server::Segment::Label("Bucket"),
-                    crate::server::Segment::Greedy("Key"),
-                ],
-                "/{Bucket}/{Key+}",
-            )?
-            .into_iter();
+        let [m_bucket, m_key] = crate::server::match_path(
+            request.uri().path(),
+            &[
+                crate::server::Segment::Label("Bucket"),
+                crate::server::Segment::Greedy("Key"),
+            ],
+            "/{Bucket}/{Key+}",
+        )?;
         let query = crate::server::Query::parse(request.uri().query())?;
         query.require("select", None)?;
         query.require("select-type", Some("2"))?;
-        let headers = request.headers();
+        let h = s3_runtime::headers::Reader(request.headers());
         let body = request.body().as_ref();
-        let mut m_bucket: Option<String> = None;
-        let mut m_key: Option<String> = None;
-        let mut m_sse_customer_algorithm: Option<String> = None;
-        let mut m_sse_customer_key: Option<String> = None;
-        let mut m_sse_customer_key_md5: Option<String> = None;
-        let mut m_expected_bucket_owner: Option<String> = None;
-        {
-            let text = labels.next().unwrap_or_default();
-            m_bucket = Some(text);
-        }
-        {
-            let text = labels.next().unwrap_or_default();
-            m_key = Some(text);
-        }
-        m_sse_customer_algorithm = s3_runtime::headers::text(
-            headers,
-            "x-amz-server-side-encryption-customer-algorithm",
-        )?;
-        m_sse_customer_key = s3_runtime::headers::text(
-            headers,
-            "x-amz-server-side-encryption-customer-key",
-        )?;
-        m_sse_customer_key_md5 = s3_runtime::headers::text(
-            headers,
-            "x-amz-server-side-encryption-customer-key-md5",
-        )?;
-        m_expected_bucket_owner = s3_runtime::headers::text(
-            headers,
-            "x-amz-expected-bucket-owner",
-        )?;
         let (
             m_expression,
             m_expression_type,
@@ -331,17 +275,13 @@ impl s3_runtime::operation::Input for SelectObjectContentRequest {
             m_scan_range,
         ) = Self::read_request_body(body)?;
         Ok(Self {
-            bucket: m_bucket
-                .ok_or(crate::server::RequestError::MissingLabel {
-                    member: "Bucket",
-                })?,
-            key: m_key
-                .ok_or(crate::server::RequestError::MissingLabel {
-                    member: "Key",
-                })?,
-            sse_customer_algorithm: m_sse_customer_algorithm,
-            sse_customer_key: m_sse_customer_key,
-            sse_customer_key_md5: m_sse_customer_key_md5,
+            bucket: m_bucket,
+            key: m_key,
+            sse_customer_algorithm: h
+                .get("x-amz-server-side-encryption-customer-algorithm")?,
+            sse_customer_key: h.get("x-amz-server-side-encryption-customer-key")?,
+            sse_customer_key_md5: h
+                .get("x-amz-server-side-encryption-customer-key-md5")?,
             expression: m_expression
                 .ok_or_else(|| crate::server::missing_member("Expression"))?,
             expression_type: m_expression_type
@@ -352,7 +292,7 @@ impl s3_runtime::operation::Input for SelectObjectContentRequest {
             output_serialization: m_output_serialization
                 .ok_or_else(|| crate::server::missing_member("OutputSerialization"))?,
             scan_range: m_scan_range,
-            expected_bucket_owner: m_expected_bucket_owner,
+            expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,
         })
     }
 }
@@ -393,55 +333,37 @@ impl SelectObjectContentRequest {
             let _ = r.root()?;
             while let Some(child) = r.next_child()? {
                 match child.name() {
-                    b"Expression" => {
-                        if m_expression.is_some() {
-                            r.fail("the member Expression appears more than once")?;
-                        }
-                        m_expression = Some(r.text()?);
-                    }
+                    b"Expression" => r.scalar(&mut m_expression, "Expression")?,
                     b"ExpressionType" => {
-                        if m_expression_type.is_some() {
-                            r.fail("the member ExpressionType appears more than once")?;
-                        }
-                        m_expression_type = Some(
-                            crate::types::ExpressionType::from(&*r.text_cow()?),
-                        );
+                        r.scalar(&mut m_expression_type, "ExpressionType")?
                     }
                     b"RequestProgress" => {
-                        if m_request_progress.is_some() {
-                            r.fail("the member RequestProgress appears more than once")?;
-                        }
-                        m_request_progress = Some(
-                            crate::types::RequestProgress::read_xml(r, &child)?,
-                        );
+                        r.once(
+                            &mut m_request_progress,
+                            "RequestProgress",
+                            |r| crate::types::RequestProgress::read_xml(r, &child),
+                        )?
                     }
                     b"InputSerialization" => {
-                        if m_input_serialization.is_some() {
-                            r.fail(
-                                "the member InputSerialization appears more than once",
-                            )?;
-                        }
-                        m_input_serialization = Some(
-                            crate::types::InputSerialization::read_xml(r, &child)?,
-                        );
+                        r.once(
+                            &mut m_input_serialization,
+                            "InputSerialization",
+                            |r| crate::types::InputSerialization::read_xml(r, &child),
+                        )?
                     }
                     b"OutputSerialization" => {
-                        if m_output_serialization.is_some() {
-                            r.fail(
-                                "the member OutputSerialization appears more than once",
-                            )?;
-                        }
-                        m_output_serialization = Some(
-                            crate::types::OutputSerialization::read_xml(r, &child)?,
-                        );
+                        r.once(
+                            &mut m_output_serialization,
+                            "OutputSerialization",
+                            |r| crate::types::OutputSerialization::read_xml(r, &child),
+                        )?
                     }
                     b"ScanRange" => {
-                        if m_scan_range.is_some() {
-                            r.fail("the member ScanRange appears more than once")?;
-                        }
-                        m_scan_range = Some(
-                            crate::types::ScanRange::read_xml(r, &child)?,
-                        );
+                        r.once(
+                            &mut m_scan_range,
+                            "ScanRange",
+                            |r| crate::types::ScanRange::read_xml(r, &child),
+                        )?
                     }
                     _ => r.skip()?,
                 }
@@ -500,14 +422,17 @@ impl s3_runtime::operation::Output for SelectObjectContentOutput {
         _headers: &http::HeaderMap,
         body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
-        let mut m_payload: Option<Vec<crate::types::SelectObjectContentEventStream>> = None;
-        if !body.is_empty() {
-            m_payload = Some(
+        let m_payload: Option<Vec<crate::types::SelectObjectContentEventStream>> = if body
+            .is_empty()
+        {
+            None
+        } else {
+            Some(
                 crate::event_stream::decode_all::<
                     crate::types::SelectObjectContentEventStream,
                 >(body)?,
-            );
-        }
+            )
+        };
         Ok(Self { payload: m_payload })
     }
     /// Builds the successful `SelectObjectContent` response (server side): status 200 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.
