@@ -426,6 +426,18 @@ pub struct OperationDef {
     pub endpoint_params: Vec<ParamFill>,
 }
 
+/// The headers a request checksum (`httpChecksum`) is sent in, for the
+/// algorithms the runtime computes: `Content-MD5`, and `x-amz-checksum-` and
+/// the algorithm's name in lower case (the trait's naming rule).
+pub const COMPUTED_CHECKSUM_HEADERS: &[&str] = &[
+    "content-md5",
+    "x-amz-checksum-crc32",
+    "x-amz-checksum-crc32c",
+    "x-amz-checksum-crc64nvme",
+    "x-amz-checksum-sha1",
+    "x-amz-checksum-sha256",
+];
+
 /// How the request body is checksummed (`aws.protocols#httpChecksum`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checksum {

@@ -659,34 +659,46 @@ impl<'a> Gen<'a> {
 
     /// `impl Same` for a type: `==` when it has no float inside, member by
     /// member otherwise.
-    fn same_struct(&self, path: &TokenStream, s: &StructDef) -> TokenStream {
+    fn same_struct(&self, path: &TokenStream, s: &StructDef, computed: &[&str]) -> TokenStream {
         let lenient = s
             .fields
             .iter()
-            .any(|f| self.prefix_overlaps(s, f) || framing(f));
+            .any(|f| self.prefix_overlaps(s, f) || framing(f) || is_computed(f, computed));
         if s.derives.eq_hash && !lenient {
             return same_eq(path);
         }
-        let checks = s.fields.iter().map(|f| {
-            let n = ident(&f.name);
-            if framing(f) {
-                // The message carries its length and type anyway: a member
-                // bound to them that was left unset reads back as their value.
-                quote!((other.#n.is_none() || self.#n.same(&other.#n)))
-            } else if self.prefix_overlaps(s, f) && f.optional {
-                quote!(support::holds(self.#n.as_ref(), other.#n.as_ref()))
-            } else if self.prefix_overlaps(s, f) {
-                quote!(support::holds(Some(&self.#n), Some(&other.#n)))
-            } else {
-                quote!(self.#n.same(&other.#n))
-            }
-        });
+        let checks: Vec<TokenStream> = s
+            .fields
+            .iter()
+            .filter(|f| !(framing(f) && length(f)))
+            .map(|f| {
+                let n = ident(&f.name);
+                if framing(f) || is_computed(f, computed) {
+                    // The message carries its type anyway, and the request
+                    // checksum: a member bound to them that was left unset
+                    // reads back as their value.
+                    quote!((other.#n.is_none() || self.#n.same(&other.#n)))
+                } else if self.prefix_overlaps(s, f) && f.optional {
+                    quote!(support::holds(self.#n.as_ref(), other.#n.as_ref()))
+                } else if self.prefix_overlaps(s, f) {
+                    quote!(support::holds(Some(&self.#n), Some(&other.#n)))
+                } else {
+                    quote!(self.#n.same(&other.#n))
+                }
+            })
+            .collect();
         let meta =
-            matches!(s.role, StructRole::Error { .. }).then(|| quote!(&&self.meta == other.meta));
+            matches!(s.role, StructRole::Error { .. }).then(|| quote!(self.meta == other.meta));
+        let checks: Vec<TokenStream> = checks.into_iter().chain(meta).collect();
+        let body = if checks.is_empty() {
+            quote!(true)
+        } else {
+            quote!(#(#checks)&&*)
+        };
         quote! {
             impl Same for #path {
                 fn same(&self, other: &Self) -> bool {
-                    true #(&& #checks)* #meta
+                    #body
                 }
             }
         }
@@ -851,7 +863,7 @@ impl<'a> Gen<'a> {
                 TypeDef::Struct(s) => {
                     let path = self.type_path(&s.name);
                     items.push(self.struct_fns(&s.name, &path, s));
-                    items.push(self.same_struct(&path, s));
+                    items.push(self.same_struct(&path, s, &[]));
                 }
                 TypeDef::Union(u) => {
                     items.push(self.union_fns(u));
@@ -867,7 +879,12 @@ impl<'a> Gen<'a> {
             for (s, suffix) in [(&op.input, "input"), (&op.output, "output")] {
                 let path = self.op_path(op, &s.name);
                 items.push(self.struct_fns(&format!("{}#{suffix}", op.name), &path, s));
-                items.push(self.same_struct(&path, s));
+                // The request checksum fills the member of its header.
+                let computed = match (suffix, &op.checksum) {
+                    ("input", Some(_)) => COMPUTED_CHECKSUM_HEADERS,
+                    _ => &[],
+                };
+                items.push(self.same_struct(&path, s, computed));
             }
             items.push(self.error_fns(op));
             items.push(self.same_error(op));
@@ -908,7 +925,6 @@ impl<'a> Gen<'a> {
     }
 }
 
-/// `impl Same` by `==`.
 /// An optional member bound to the `Content-Length` or `Content-Type`
 /// header, which a message with a body carries whether or not the member is
 /// set (its length; the payload's default media type).
@@ -918,6 +934,18 @@ fn framing(f: &Field) -> bool {
             if h.eq_ignore_ascii_case("content-length") || h.eq_ignore_ascii_case("content-type"))
 }
 
+/// Whether `f` is an optional member bound to one of the `computed` headers.
+fn is_computed(f: &Field, computed: &[&str]) -> bool {
+    f.optional && matches!(&f.binding, Binding::Header(h) if computed.contains(&h.as_str()))
+}
+
+/// Whether `f` is bound to `Content-Length`: a buffered message's length
+/// is its body's, whatever the member says.
+fn length(f: &Field) -> bool {
+    matches!(&f.binding, Binding::Header(h) if h.eq_ignore_ascii_case("content-length"))
+}
+
+/// `impl Same` by `==`.
 fn same_eq(path: &TokenStream) -> TokenStream {
     quote! {
         impl Same for #path {
@@ -1248,9 +1276,17 @@ fn support(root: &TokenStream) -> TokenStream {
                 request: Result<http::Request<Vec<u8>>, #root::error::BuildError>,
                 read: impl Fn(&http::Request<Vec<u8>>) -> Result<T, #root::error::RequestError>,
             ) -> Result<(), TestCaseError> {
-                let request = request.map_err(|e| {
-                    TestCaseError::fail(format!("to_http_request failed: {e}\ninput: {input:?}"))
-                })?;
+                let request = match request {
+                    Ok(request) => request,
+                    // The input chose a checksum algorithm the crate does not
+                    // compute without giving its checksum: refused by design.
+                    Err(#root::error::BuildError::UnsupportedChecksum { .. }) => {
+                        return Err(TestCaseError::reject("a checksum algorithm the crate does not compute"));
+                    }
+                    Err(e) => {
+                        return Err(TestCaseError::fail(format!("to_http_request failed: {e}\ninput: {input:?}")));
+                    }
+                };
                 let shown = || show(format!("{} {}", request.method(), request.uri()), request.headers(), request.body());
                 let back = read(&request).map_err(|e| {
                     TestCaseError::fail(format!("from_http_request failed: {e}\ninput: {input:?}\nrequest: {}", shown()))

@@ -18,10 +18,14 @@
 //! - [`CreateBucket`](operation::CreateBucket)
 //! - [`DeleteBucket`](operation::DeleteBucket)
 //! - [`DeleteBucketAnalyticsConfiguration`](operation::DeleteBucketAnalyticsConfiguration)
+//! - [`DeleteObject`](operation::DeleteObject)
 //! - [`GetBucketAnalyticsConfiguration`](operation::GetBucketAnalyticsConfiguration)
+//! - [`GetObject`](operation::GetObject)
 //! - [`HeadBucket`](operation::HeadBucket)
 //! - [`ListBucketAnalyticsConfigurations`](operation::ListBucketAnalyticsConfigurations)
+//! - [`ListObjectsV2`](operation::ListObjectsV2)
 //! - [`PutBucketAnalyticsConfiguration`](operation::PutBucketAnalyticsConfiguration)
+//! - [`PutObject`](operation::PutObject)
 //! - [`SelectObjectContent`](operation::SelectObjectContent)
 
 #![forbid(unsafe_code)]

@@ -13,10 +13,18 @@ pub mod delete_bucket;
 #[cfg(feature = "delete-bucket-analytics-configuration")]
 #[rustfmt::skip]
 pub mod delete_bucket_analytics_configuration;
+/// The `DeleteObject` operation.
+#[cfg(feature = "delete-object")]
+#[rustfmt::skip]
+pub mod delete_object;
 /// The `GetBucketAnalyticsConfiguration` operation.
 #[cfg(feature = "get-bucket-analytics-configuration")]
 #[rustfmt::skip]
 pub mod get_bucket_analytics_configuration;
+/// The `GetObject` operation.
+#[cfg(feature = "get-object")]
+#[rustfmt::skip]
+pub mod get_object;
 /// The `HeadBucket` operation.
 #[cfg(feature = "head-bucket")]
 #[rustfmt::skip]
@@ -25,10 +33,18 @@ pub mod head_bucket;
 #[cfg(feature = "list-bucket-analytics-configurations")]
 #[rustfmt::skip]
 pub mod list_bucket_analytics_configurations;
+/// The `ListObjectsV2` operation.
+#[cfg(feature = "list-objects-v2")]
+#[rustfmt::skip]
+pub mod list_objects_v2;
 /// The `PutBucketAnalyticsConfiguration` operation.
 #[cfg(feature = "put-bucket-analytics-configuration")]
 #[rustfmt::skip]
 pub mod put_bucket_analytics_configuration;
+/// The `PutObject` operation.
+#[cfg(feature = "put-object")]
+#[rustfmt::skip]
+pub mod put_object;
 /// The `SelectObjectContent` operation.
 #[cfg(feature = "select-object-content")]
 #[rustfmt::skip]
@@ -39,13 +55,21 @@ pub use create_bucket::CreateBucket;
 pub use delete_bucket::DeleteBucket;
 #[cfg(feature = "delete-bucket-analytics-configuration")]
 pub use delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfiguration;
+#[cfg(feature = "delete-object")]
+pub use delete_object::DeleteObject;
 #[cfg(feature = "get-bucket-analytics-configuration")]
 pub use get_bucket_analytics_configuration::GetBucketAnalyticsConfiguration;
+#[cfg(feature = "get-object")]
+pub use get_object::GetObject;
 #[cfg(feature = "head-bucket")]
 pub use head_bucket::HeadBucket;
 #[cfg(feature = "list-bucket-analytics-configurations")]
 pub use list_bucket_analytics_configurations::ListBucketAnalyticsConfigurations;
+#[cfg(feature = "list-objects-v2")]
+pub use list_objects_v2::ListObjectsV2;
 #[cfg(feature = "put-bucket-analytics-configuration")]
 pub use put_bucket_analytics_configuration::PutBucketAnalyticsConfiguration;
+#[cfg(feature = "put-object")]
+pub use put_object::PutObject;
 #[cfg(feature = "select-object-content")]
 pub use select_object_content::SelectObjectContent;

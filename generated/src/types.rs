@@ -982,12 +982,13 @@ mod gate_4 {
     )
 )]
 pub use gate_4::*;
-/// Types compiled with any of the features `delete-bucket-analytics-configuration`, `get-bucket-analytics-configuration`, `list-bucket-analytics-configurations`.
+/// Types compiled with any of the features `delete-bucket-analytics-configuration`, `get-bucket-analytics-configuration`, `list-bucket-analytics-configurations`, `list-objects-v2`.
 #[cfg(
     any(
         feature = "delete-bucket-analytics-configuration",
         feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations"
+        feature = "list-bucket-analytics-configurations",
+        feature = "list-objects-v2"
     )
 )]
 mod gate_5 {
@@ -1038,10 +1039,87 @@ mod gate_5 {
     any(
         feature = "delete-bucket-analytics-configuration",
         feature = "get-bucket-analytics-configuration",
-        feature = "list-bucket-analytics-configurations"
+        feature = "list-bucket-analytics-configurations",
+        feature = "list-objects-v2"
     )
 )]
 pub use gate_5::*;
+/// Types compiled with any of the features `delete-object`, `get-object`, `list-objects-v2`, `put-object`.
+#[cfg(
+    any(
+        feature = "delete-object",
+        feature = "get-object",
+        feature = "list-objects-v2",
+        feature = "put-object"
+    )
+)]
+mod gate_6 {
+    /// Notice that the caller, not the bucket owner, was billed for a request.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum RequestCharged {
+        /// The caller was charged.
+        Requester,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl RequestCharged {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["requester"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Requester => "requester",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for RequestCharged {
+        fn from(value: &str) -> Self {
+            match value {
+                "requester" => Self::Requester,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(RequestCharged);
+    /// Acknowledgement that the caller pays for a request on a bucket set up as Requester Pays.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum RequestPayer {
+        /// The caller accepts the request and data transfer charges.
+        Requester,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl RequestPayer {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["requester"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Requester => "requester",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for RequestPayer {
+        fn from(value: &str) -> Self {
+            match value {
+                "requester" => Self::Requester,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(RequestPayer);
+}
+#[cfg(
+    any(
+        feature = "delete-object",
+        feature = "get-object",
+        feature = "list-objects-v2",
+        feature = "put-object"
+    )
+)]
+pub use gate_6::*;
 /// Types compiled with any of the features `get-bucket-analytics-configuration`, `list-bucket-analytics-configurations`, `put-bucket-analytics-configuration`.
 #[cfg(
     any(
@@ -1050,7 +1128,7 @@ pub use gate_5::*;
         feature = "put-bucket-analytics-configuration"
     )
 )]
-mod gate_6 {
+mod gate_7 {
     /// A group of conditions joined by logical AND: an object is selected only if it meets all of them. The group should hold at least two conditions.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -1729,10 +1807,558 @@ mod gate_6 {
         feature = "put-bucket-analytics-configuration"
     )
 )]
-pub use gate_6::*;
+pub use gate_7::*;
+/// Types compiled with feature `get-object`.
+#[cfg(feature = "get-object")]
+mod gate_8 {
+    /// Whether a response should carry the checksums stored with the object.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ChecksumMode {
+        /// Send the checksum headers.
+        Enabled,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl ChecksumMode {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["ENABLED"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Enabled => "ENABLED",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for ChecksumMode {
+        fn from(value: &str) -> Self {
+            match value {
+                "ENABLED" => Self::Enabled,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(ChecksumMode);
+    /// An archive tier of S3 Intelligent-Tiering.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum IntelligentTieringAccessTier {
+        /// The Archive Access tier.
+        ArchiveAccess,
+        /// The Deep Archive Access tier.
+        DeepArchiveAccess,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl IntelligentTieringAccessTier {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &[
+            "ARCHIVE_ACCESS",
+            "DEEP_ARCHIVE_ACCESS",
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::ArchiveAccess => "ARCHIVE_ACCESS",
+                Self::DeepArchiveAccess => "DEEP_ARCHIVE_ACCESS",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for IntelligentTieringAccessTier {
+        fn from(value: &str) -> Self {
+            match value {
+                "ARCHIVE_ACCESS" => Self::ArchiveAccess,
+                "DEEP_ARCHIVE_ACCESS" => Self::DeepArchiveAccess,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(IntelligentTieringAccessTier);
+    /// The object sits in an archive storage class or archive access tier and has to be restored before it can be read. Returned with HTTP status 403.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct InvalidObjectState {
+        /// Storage class the object is kept in.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub storage_class: Option<crate::types::StorageClass>,
+        /// Intelligent-Tiering archive tier the object is in, when that is why it cannot be read.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub access_tier: Option<crate::types::IntelligentTieringAccessTier>,
+        /// What the error response said: code, message, request id, host id and HTTP status.
+        #[cfg_attr(feature = "serde", serde(flatten))]
+        pub meta: crate::error::ErrorMetadata,
+    }
+    impl InvalidObjectState {
+        /// Sets `StorageClass` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_storage_class(
+            mut self,
+            storage_class: crate::types::StorageClass,
+        ) -> Self {
+            self.storage_class = Some(storage_class);
+            self
+        }
+        /// Sets `AccessTier` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_access_tier(
+            mut self,
+            access_tier: crate::types::IntelligentTieringAccessTier,
+        ) -> Self {
+            self.access_tier = Some(access_tier);
+            self
+        }
+    }
+    impl std::fmt::Display for InvalidObjectState {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            std::fmt::Display::fmt(&self.meta, f)
+        }
+    }
+    impl std::error::Error for InvalidObjectState {}
+    impl InvalidObjectState {
+        /// Sets the error metadata (code, message, request ids, status) and returns the value, for chaining.
+        #[must_use]
+        pub fn with_meta(mut self, meta: crate::error::ErrorMetadata) -> Self {
+            self.meta = meta;
+            self
+        }
+    }
+    impl s3_runtime::operation::ProvideErrorMetadata for InvalidObjectState {
+        fn meta(&self) -> &crate::error::ErrorMetadata {
+            &self.meta
+        }
+    }
+    impl InvalidObjectState {
+        /// Reads the error's members from an error response.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_error(
+            meta: crate::error::ErrorMetadata,
+            _headers: &http::HeaderMap,
+            body: &[u8],
+        ) -> Result<Self, crate::error::ResponseError> {
+            let mut m_storage_class: Option<crate::types::StorageClass> = None;
+            let mut m_access_tier: Option<crate::types::IntelligentTieringAccessTier> = None;
+            if !s3_runtime::xml::is_blank(body) {
+                let mut reader = s3_runtime::xml_read::Reader::new(
+                    body,
+                    &s3_runtime::xml_read::Limits::DEFAULT,
+                )?;
+                let r = &mut reader;
+                let root = r.root()?;
+                let wrapped = root.name() != b"Error";
+                if wrapped {
+                    loop {
+                        match r.next_child()? {
+                            Some(child) if child.name() == b"Error" => break,
+                            Some(_) => r.skip()?,
+                            None => {
+                                return Err(
+                                    r.error("the error document has no Error element").into(),
+                                );
+                            }
+                        }
+                    }
+                }
+                while let Some(child) = r.next_child()? {
+                    match child.name() {
+                        b"StorageClass" => {
+                            r.scalar(&mut m_storage_class, "StorageClass")?
+                        }
+                        b"AccessTier" => r.scalar(&mut m_access_tier, "AccessTier")?,
+                        _ => r.skip()?,
+                    }
+                }
+                if wrapped {
+                    while r.next_child()?.is_some() {
+                        r.skip()?;
+                    }
+                }
+                r.finish()?;
+            }
+            Ok(Self {
+                storage_class: m_storage_class,
+                access_tier: m_access_tier,
+                meta,
+            })
+        }
+    }
+    impl InvalidObjectState {
+        /// This error as an HTTP response (server side): status 403, the `<Error>` document with the code `InvalidObjectState`, the message, the error's members, the request id and host id (also as the profile's request id headers). Never fails.
+        pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+            let headers = http::HeaderMap::new();
+            let mut members = String::new();
+            if self.write_error_members(&mut members).is_err() {
+                members.clear();
+            }
+            let body = crate::server::ErrorBody {
+                code: Some("InvalidObjectState"),
+                status: 403u16,
+                members: &members,
+                taken: &[],
+            };
+            crate::server::error_response(&crate::PROFILE, &self.meta, body, headers)
+        }
+        /// Writes the error's body members, the children of `<Error>` after the code and message.
+        fn write_error_members(
+            &self,
+            out: &mut String,
+        ) -> Result<(), crate::error::BuildError> {
+            if let Some(v) = &self.storage_class {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<StorageClass>",
+                    "</StorageClass>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.access_tier {
+                s3_runtime::xml::leaf(out, "<AccessTier>", "</AccessTier>", v.as_str());
+            }
+            Ok(())
+        }
+    }
+    /// No object exists under the requested key (or with the requested version). Returned with HTTP status 404.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct NoSuchKey {
+        /// What the error response said: code, message, request id, host id and HTTP status.
+        #[cfg_attr(feature = "serde", serde(flatten))]
+        pub meta: crate::error::ErrorMetadata,
+    }
+    impl std::fmt::Display for NoSuchKey {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            std::fmt::Display::fmt(&self.meta, f)
+        }
+    }
+    impl std::error::Error for NoSuchKey {}
+    impl NoSuchKey {
+        /// Sets the error metadata (code, message, request ids, status) and returns the value, for chaining.
+        #[must_use]
+        pub fn with_meta(mut self, meta: crate::error::ErrorMetadata) -> Self {
+            self.meta = meta;
+            self
+        }
+    }
+    impl s3_runtime::operation::ProvideErrorMetadata for NoSuchKey {
+        fn meta(&self) -> &crate::error::ErrorMetadata {
+            &self.meta
+        }
+    }
+    impl NoSuchKey {
+        /// This error as an HTTP response (server side): status 404, the `<Error>` document with the code `NoSuchKey`, the message, the request id and host id (also as the profile's request id headers). Never fails.
+        pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+            let headers = http::HeaderMap::new();
+            let body = crate::server::ErrorBody {
+                code: Some("NoSuchKey"),
+                status: 404u16,
+                members: "",
+                taken: &[],
+            };
+            crate::server::error_response(&crate::PROFILE, &self.meta, body, headers)
+        }
+    }
+    /// Where an object stands in replication.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ReplicationStatus {
+        /// The object has been copied to its destination.
+        Complete,
+        /// Replication has not happened yet.
+        Pending,
+        /// Replication did not succeed.
+        Failed,
+        /// The object is itself a copy made by replication.
+        Replica,
+        /// Replication has finished; a second spelling that S3 also sends besides `COMPLETE`.
+        Completed,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl ReplicationStatus {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &[
+            "COMPLETE",
+            "PENDING",
+            "FAILED",
+            "REPLICA",
+            "COMPLETED",
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Complete => "COMPLETE",
+                Self::Pending => "PENDING",
+                Self::Failed => "FAILED",
+                Self::Replica => "REPLICA",
+                Self::Completed => "COMPLETED",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for ReplicationStatus {
+        fn from(value: &str) -> Self {
+            match value {
+                "COMPLETE" => Self::Complete,
+                "PENDING" => Self::Pending,
+                "FAILED" => Self::Failed,
+                "REPLICA" => Self::Replica,
+                "COMPLETED" => Self::Completed,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(ReplicationStatus);
+}
+#[cfg(feature = "get-object")]
+pub use gate_8::*;
+/// Types compiled with any of the features `get-object`, `list-objects-v2`, `put-object`.
+#[cfg(any(feature = "get-object", feature = "list-objects-v2", feature = "put-object"))]
+mod gate_9 {
+    /// How the checksum of an object was formed: over all of its bytes, or from the checksums of its parts.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ChecksumType {
+        /// Formed from the checksums of the individual parts (a checksum of checksums).
+        Composite,
+        /// Computed over every byte of the object.
+        FullObject,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl ChecksumType {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["COMPOSITE", "FULL_OBJECT"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Composite => "COMPOSITE",
+                Self::FullObject => "FULL_OBJECT",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for ChecksumType {
+        fn from(value: &str) -> Self {
+            match value {
+                "COMPOSITE" => Self::Composite,
+                "FULL_OBJECT" => Self::FullObject,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(ChecksumType);
+}
+#[cfg(any(feature = "get-object", feature = "list-objects-v2", feature = "put-object"))]
+pub use gate_9::*;
+/// Types compiled with any of the features `get-object`, `put-object`.
+#[cfg(any(feature = "get-object", feature = "put-object"))]
+mod gate_10 {
+    /// Whether an Object Lock legal hold is set.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ObjectLockLegalHoldStatus {
+        /// A legal hold is set; the version cannot be deleted until it is lifted.
+        On,
+        /// No legal hold is set.
+        Off,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl ObjectLockLegalHoldStatus {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["ON", "OFF"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::On => "ON",
+                Self::Off => "OFF",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for ObjectLockLegalHoldStatus {
+        fn from(value: &str) -> Self {
+            match value {
+                "ON" => Self::On,
+                "OFF" => Self::Off,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(ObjectLockLegalHoldStatus);
+    /// Retention mode of Object Lock.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ObjectLockMode {
+        /// Callers with a special permission may still shorten or lift the retention.
+        Governance,
+        /// No one, the root user included, can lift the retention or delete the version before the date.
+        Compliance,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl ObjectLockMode {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["GOVERNANCE", "COMPLIANCE"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Governance => "GOVERNANCE",
+                Self::Compliance => "COMPLIANCE",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for ObjectLockMode {
+        fn from(value: &str) -> Self {
+            match value {
+                "GOVERNANCE" => Self::Governance,
+                "COMPLIANCE" => Self::Compliance,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(ObjectLockMode);
+    /// How S3 encrypts an object at rest.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ServerSideEncryption {
+        /// Keys that S3 manages (SSE-S3).
+        Aes256,
+        /// Encryption by Amazon FSx, for data held in an FSx file system.
+        AwsFsx,
+        /// AWS KMS keys (SSE-KMS).
+        AwsKms,
+        /// Two layers of encryption with AWS KMS keys (DSSE-KMS).
+        AwsKmsDsse,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl ServerSideEncryption {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &[
+            "AES256",
+            "aws:fsx",
+            "aws:kms",
+            "aws:kms:dsse",
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Aes256 => "AES256",
+                Self::AwsFsx => "aws:fsx",
+                Self::AwsKms => "aws:kms",
+                Self::AwsKmsDsse => "aws:kms:dsse",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for ServerSideEncryption {
+        fn from(value: &str) -> Self {
+            match value {
+                "AES256" => Self::Aes256,
+                "aws:fsx" => Self::AwsFsx,
+                "aws:kms" => Self::AwsKms,
+                "aws:kms:dsse" => Self::AwsKmsDsse,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(ServerSideEncryption);
+    /// Storage class in which object data is kept.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum StorageClass {
+        /// General purpose storage for data read often, kept in several Availability Zones.
+        Standard,
+        /// An older class with less redundancy, meant for data that can be recreated.
+        ReducedRedundancy,
+        /// For data read rarely, kept in several Availability Zones; reads carry a retrieval fee.
+        StandardIa,
+        /// For data read rarely that can live in a single Availability Zone.
+        OnezoneIa,
+        /// S3 moves the data between access tiers by how often it is read.
+        IntelligentTiering,
+        /// S3 Glacier Flexible Retrieval; the data must be restored before it can be read.
+        Glacier,
+        /// S3 Glacier Deep Archive, the cheapest archive; the data must be restored before it can be read.
+        DeepArchive,
+        /// Storage on an S3 on Outposts rack.
+        Outposts,
+        /// S3 Glacier Instant Retrieval: archive pricing, yet reads need no restore.
+        GlacierIr,
+        /// Storage on an AWS Snow Family device.
+        Snow,
+        /// S3 Express One Zone, the single-zone class of directory buckets.
+        ExpressOnezone,
+        /// Data held in an Amazon FSx for OpenZFS file system.
+        FsxOpenzfs,
+        /// Data held in an Amazon FSx for NetApp ONTAP file system.
+        FsxOntap,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl StorageClass {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &[
+            "STANDARD",
+            "REDUCED_REDUNDANCY",
+            "STANDARD_IA",
+            "ONEZONE_IA",
+            "INTELLIGENT_TIERING",
+            "GLACIER",
+            "DEEP_ARCHIVE",
+            "OUTPOSTS",
+            "GLACIER_IR",
+            "SNOW",
+            "EXPRESS_ONEZONE",
+            "FSX_OPENZFS",
+            "FSX_ONTAP",
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Standard => "STANDARD",
+                Self::ReducedRedundancy => "REDUCED_REDUNDANCY",
+                Self::StandardIa => "STANDARD_IA",
+                Self::OnezoneIa => "ONEZONE_IA",
+                Self::IntelligentTiering => "INTELLIGENT_TIERING",
+                Self::Glacier => "GLACIER",
+                Self::DeepArchive => "DEEP_ARCHIVE",
+                Self::Outposts => "OUTPOSTS",
+                Self::GlacierIr => "GLACIER_IR",
+                Self::Snow => "SNOW",
+                Self::ExpressOnezone => "EXPRESS_ONEZONE",
+                Self::FsxOpenzfs => "FSX_OPENZFS",
+                Self::FsxOntap => "FSX_ONTAP",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for StorageClass {
+        fn from(value: &str) -> Self {
+            match value {
+                "STANDARD" => Self::Standard,
+                "REDUCED_REDUNDANCY" => Self::ReducedRedundancy,
+                "STANDARD_IA" => Self::StandardIa,
+                "ONEZONE_IA" => Self::OnezoneIa,
+                "INTELLIGENT_TIERING" => Self::IntelligentTiering,
+                "GLACIER" => Self::Glacier,
+                "DEEP_ARCHIVE" => Self::DeepArchive,
+                "OUTPOSTS" => Self::Outposts,
+                "GLACIER_IR" => Self::GlacierIr,
+                "SNOW" => Self::Snow,
+                "EXPRESS_ONEZONE" => Self::ExpressOnezone,
+                "FSX_OPENZFS" => Self::FsxOpenzfs,
+                "FSX_ONTAP" => Self::FsxOntap,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(StorageClass);
+}
+#[cfg(any(feature = "get-object", feature = "put-object"))]
+pub use gate_10::*;
 /// Types compiled with feature `head-bucket`.
 #[cfg(feature = "head-bucket")]
-mod gate_7 {
+mod gate_11 {
     /// The addressed resource does not exist. HeadBucket reports it for a 404 response: a HEAD response has no body, so no more specific error code is available. The official model gives it no <code>httpError</code> status.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -1777,10 +2403,701 @@ mod gate_7 {
     }
 }
 #[cfg(feature = "head-bucket")]
-pub use gate_7::*;
+pub use gate_11::*;
+/// Types compiled with feature `list-objects-v2`.
+#[cfg(feature = "list-objects-v2")]
+mod gate_12 {
+    /// A key prefix standing for all the keys that a listing rolled up under it.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct CommonPrefix {
+        /// The rolled-up prefix, ending with the delimiter.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub prefix: Option<String>,
+    }
+    impl CommonPrefix {
+        /// Sets `Prefix` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+            self.prefix = Some(prefix.into());
+            self
+        }
+    }
+    impl CommonPrefix {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.prefix {
+                s3_runtime::xml::leaf(out, "<Prefix>", "</Prefix>", v.as_str());
+            }
+            Ok(mark)
+        }
+    }
+    impl CommonPrefix {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_prefix: Option<String> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"Prefix" => r.scalar(&mut m_prefix, "Prefix")?,
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self { prefix: m_prefix })
+        }
+    }
+    s3_runtime::xml_document!(
+        CommonPrefix, "<CommonPrefix xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</CommonPrefix>"
+    );
+    /// Encoding that S3 applies to keys and prefixes in a listing response.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum EncodingType {
+        /// Percent-encode keys and prefixes, so that any key can travel in XML.
+        Url,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl EncodingType {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["url"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Url => "url",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for EncodingType {
+        fn from(value: &str) -> Self {
+            match value {
+                "url" => Self::Url,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(EncodingType);
+    /// One object as a listing shows it: key, size, entity tag, storage class, and optionally owner and restore state.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct Object {
+        /// The object's key.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub key: Option<String>,
+        /// When the object was last written.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub last_modified: Option<crate::primitives::DateTime>,
+        /// Entity tag of the object.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub e_tag: Option<String>,
+        /// Algorithms of the checksums stored with the object, each a `ChecksumAlgorithm` element with no wrapping element.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_algorithm: Option<Vec<crate::types::ChecksumAlgorithm>>,
+        /// Whether the stored checksum covers the whole object or combines the checksums of its parts.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_type: Option<crate::types::ChecksumType>,
+        /// How many bytes the object holds.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub size: Option<i64>,
+        /// Storage class the object is kept in.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub storage_class: Option<crate::types::ObjectStorageClass>,
+        /// Who owns the object; only present when the request set `FetchOwner`.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub owner: Option<crate::types::Owner>,
+        /// Restore state of an archived object; only present when the request asked for it in `OptionalObjectAttributes`.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub restore_status: Option<crate::types::RestoreStatus>,
+    }
+    impl Object {
+        /// Sets `Key` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_key(mut self, key: impl Into<String>) -> Self {
+            self.key = Some(key.into());
+            self
+        }
+        /// Sets `LastModified` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_last_modified(
+            mut self,
+            last_modified: crate::primitives::DateTime,
+        ) -> Self {
+            self.last_modified = Some(last_modified);
+            self
+        }
+        /// Sets `ETag` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_e_tag(mut self, e_tag: impl Into<String>) -> Self {
+            self.e_tag = Some(e_tag.into());
+            self
+        }
+        /// Sets `ChecksumAlgorithm` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_algorithm(
+            mut self,
+            checksum_algorithm: Vec<crate::types::ChecksumAlgorithm>,
+        ) -> Self {
+            self.checksum_algorithm = Some(checksum_algorithm);
+            self
+        }
+        /// Sets `ChecksumType` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_type(
+            mut self,
+            checksum_type: crate::types::ChecksumType,
+        ) -> Self {
+            self.checksum_type = Some(checksum_type);
+            self
+        }
+        /// Sets `Size` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_size(mut self, size: i64) -> Self {
+            self.size = Some(size);
+            self
+        }
+        /// Sets `StorageClass` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_storage_class(
+            mut self,
+            storage_class: crate::types::ObjectStorageClass,
+        ) -> Self {
+            self.storage_class = Some(storage_class);
+            self
+        }
+        /// Sets `Owner` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_owner(mut self, owner: crate::types::Owner) -> Self {
+            self.owner = Some(owner);
+            self
+        }
+        /// Sets `RestoreStatus` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_restore_status(
+            mut self,
+            restore_status: crate::types::RestoreStatus,
+        ) -> Self {
+            self.restore_status = Some(restore_status);
+            self
+        }
+    }
+    impl Object {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.key {
+                s3_runtime::xml::leaf(out, "<Key>", "</Key>", v.as_str());
+            }
+            if let Some(v) = &self.last_modified {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<LastModified>",
+                    "</LastModified>",
+                    &v.fmt(crate::primitives::TimestampFormat::DateTime),
+                );
+            }
+            if let Some(v) = &self.e_tag {
+                s3_runtime::xml::leaf(out, "<ETag>", "</ETag>", v.as_str());
+            }
+            if let Some(v) = &self.checksum_algorithm {
+                for item in v.iter() {
+                    s3_runtime::xml::leaf(
+                        out,
+                        "<ChecksumAlgorithm>",
+                        "</ChecksumAlgorithm>",
+                        item.as_str(),
+                    );
+                }
+            }
+            if let Some(v) = &self.checksum_type {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumType>",
+                    "</ChecksumType>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.size {
+                s3_runtime::xml::display_leaf(out, "<Size>", "</Size>", v);
+            }
+            if let Some(v) = &self.storage_class {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<StorageClass>",
+                    "</StorageClass>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.owner {
+                s3_runtime::xml::nested(
+                    out,
+                    "<Owner",
+                    "</Owner>",
+                    |out| v.write_xml(out),
+                )?;
+            }
+            if let Some(v) = &self.restore_status {
+                s3_runtime::xml::nested(
+                    out,
+                    "<RestoreStatus",
+                    "</RestoreStatus>",
+                    |out| v.write_xml(out),
+                )?;
+            }
+            Ok(mark)
+        }
+    }
+    impl Object {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_key: Option<String> = None;
+            let mut m_last_modified: Option<crate::primitives::DateTime> = None;
+            let mut m_e_tag: Option<String> = None;
+            let mut m_checksum_algorithm: Option<Vec<crate::types::ChecksumAlgorithm>> = None;
+            let mut m_checksum_type: Option<crate::types::ChecksumType> = None;
+            let mut m_size: Option<i64> = None;
+            let mut m_storage_class: Option<crate::types::ObjectStorageClass> = None;
+            let mut m_owner: Option<crate::types::Owner> = None;
+            let mut m_restore_status: Option<crate::types::RestoreStatus> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"Key" => r.scalar(&mut m_key, "Key")?,
+                    b"LastModified" => r.scalar(&mut m_last_modified, "LastModified")?,
+                    b"ETag" => r.scalar(&mut m_e_tag, "ETag")?,
+                    b"ChecksumAlgorithm" => {
+                        let items = m_checksum_algorithm.get_or_insert_with(Vec::new);
+                        items
+                            .push(
+                                crate::types::ChecksumAlgorithm::from(&*r.text_cow()?),
+                            );
+                    }
+                    b"ChecksumType" => r.scalar(&mut m_checksum_type, "ChecksumType")?,
+                    b"Size" => r.scalar(&mut m_size, "Size")?,
+                    b"StorageClass" => r.scalar(&mut m_storage_class, "StorageClass")?,
+                    b"Owner" => {
+                        r.once(
+                            &mut m_owner,
+                            "Owner",
+                            |r| crate::types::Owner::read_xml(r, &child),
+                        )?
+                    }
+                    b"RestoreStatus" => {
+                        r.once(
+                            &mut m_restore_status,
+                            "RestoreStatus",
+                            |r| crate::types::RestoreStatus::read_xml(r, &child),
+                        )?
+                    }
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self {
+                key: m_key,
+                last_modified: m_last_modified,
+                e_tag: m_e_tag,
+                checksum_algorithm: m_checksum_algorithm,
+                checksum_type: m_checksum_type,
+                size: m_size,
+                storage_class: m_storage_class,
+                owner: m_owner,
+                restore_status: m_restore_status,
+            })
+        }
+    }
+    s3_runtime::xml_document!(
+        Object, "<Object xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"", "</Object>"
+    );
+    /// Storage class of an object as a listing reports it.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ObjectStorageClass {
+        /// General purpose storage for data read often, kept in several Availability Zones.
+        Standard,
+        /// An older class with less redundancy, meant for data that can be recreated.
+        ReducedRedundancy,
+        /// S3 Glacier Flexible Retrieval; the data must be restored before it can be read.
+        Glacier,
+        /// For data read rarely, kept in several Availability Zones; reads carry a retrieval fee.
+        StandardIa,
+        /// For data read rarely that can live in a single Availability Zone.
+        OnezoneIa,
+        /// S3 moves the data between access tiers by how often it is read.
+        IntelligentTiering,
+        /// S3 Glacier Deep Archive, the cheapest archive; the data must be restored before it can be read.
+        DeepArchive,
+        /// Storage on an S3 on Outposts rack.
+        Outposts,
+        /// S3 Glacier Instant Retrieval: archive pricing, yet reads need no restore.
+        GlacierIr,
+        /// Storage on an AWS Snow Family device.
+        Snow,
+        /// S3 Express One Zone, the single-zone class of directory buckets.
+        ExpressOnezone,
+        /// Data held in an Amazon FSx for OpenZFS file system.
+        FsxOpenzfs,
+        /// Data held in an Amazon FSx for NetApp ONTAP file system.
+        FsxOntap,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl ObjectStorageClass {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &[
+            "STANDARD",
+            "REDUCED_REDUNDANCY",
+            "GLACIER",
+            "STANDARD_IA",
+            "ONEZONE_IA",
+            "INTELLIGENT_TIERING",
+            "DEEP_ARCHIVE",
+            "OUTPOSTS",
+            "GLACIER_IR",
+            "SNOW",
+            "EXPRESS_ONEZONE",
+            "FSX_OPENZFS",
+            "FSX_ONTAP",
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Standard => "STANDARD",
+                Self::ReducedRedundancy => "REDUCED_REDUNDANCY",
+                Self::Glacier => "GLACIER",
+                Self::StandardIa => "STANDARD_IA",
+                Self::OnezoneIa => "ONEZONE_IA",
+                Self::IntelligentTiering => "INTELLIGENT_TIERING",
+                Self::DeepArchive => "DEEP_ARCHIVE",
+                Self::Outposts => "OUTPOSTS",
+                Self::GlacierIr => "GLACIER_IR",
+                Self::Snow => "SNOW",
+                Self::ExpressOnezone => "EXPRESS_ONEZONE",
+                Self::FsxOpenzfs => "FSX_OPENZFS",
+                Self::FsxOntap => "FSX_ONTAP",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for ObjectStorageClass {
+        fn from(value: &str) -> Self {
+            match value {
+                "STANDARD" => Self::Standard,
+                "REDUCED_REDUNDANCY" => Self::ReducedRedundancy,
+                "GLACIER" => Self::Glacier,
+                "STANDARD_IA" => Self::StandardIa,
+                "ONEZONE_IA" => Self::OnezoneIa,
+                "INTELLIGENT_TIERING" => Self::IntelligentTiering,
+                "DEEP_ARCHIVE" => Self::DeepArchive,
+                "OUTPOSTS" => Self::Outposts,
+                "GLACIER_IR" => Self::GlacierIr,
+                "SNOW" => Self::Snow,
+                "EXPRESS_ONEZONE" => Self::ExpressOnezone,
+                "FSX_OPENZFS" => Self::FsxOpenzfs,
+                "FSX_ONTAP" => Self::FsxOntap,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(ObjectStorageClass);
+    /// An optional field that a listing can add to its objects.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum OptionalObjectAttributes {
+        /// Add the restore state of archived objects.
+        RestoreStatus,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl OptionalObjectAttributes {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["RestoreStatus"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::RestoreStatus => "RestoreStatus",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for OptionalObjectAttributes {
+        fn from(value: &str) -> Self {
+            match value {
+                "RestoreStatus" => Self::RestoreStatus,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(OptionalObjectAttributes);
+    /// The account that owns an object or bucket.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct Owner {
+        /// Human-readable name of the owning account, when S3 gives one.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub display_name: Option<String>,
+        /// Canonical user ID of the owning account.
+        #[cfg_attr(feature = "serde", serde(rename = "ID"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub id: Option<String>,
+    }
+    impl Owner {
+        /// Sets `DisplayName` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_display_name(mut self, display_name: impl Into<String>) -> Self {
+            self.display_name = Some(display_name.into());
+            self
+        }
+        /// Sets `ID` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_id(mut self, id: impl Into<String>) -> Self {
+            self.id = Some(id.into());
+            self
+        }
+    }
+    impl Owner {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.display_name {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<DisplayName>",
+                    "</DisplayName>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.id {
+                s3_runtime::xml::leaf(out, "<ID>", "</ID>", v.as_str());
+            }
+            Ok(mark)
+        }
+    }
+    impl Owner {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_display_name: Option<String> = None;
+            let mut m_id: Option<String> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"DisplayName" => r.scalar(&mut m_display_name, "DisplayName")?,
+                    b"ID" => r.scalar(&mut m_id, "ID")?,
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self {
+                display_name: m_display_name,
+                id: m_id,
+            })
+        }
+    }
+    s3_runtime::xml_document!(
+        Owner, "<Owner xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"", "</Owner>"
+    );
+    /// Progress of the restore of an archived object.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct RestoreStatus {
+        /// True while the restore is still running.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub is_restore_in_progress: Option<bool>,
+        /// Time at which S3 deletes the temporary restored copy; absent while the restore is still running.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub restore_expiry_date: Option<crate::primitives::DateTime>,
+    }
+    impl RestoreStatus {
+        /// Sets `IsRestoreInProgress` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_is_restore_in_progress(
+            mut self,
+            is_restore_in_progress: bool,
+        ) -> Self {
+            self.is_restore_in_progress = Some(is_restore_in_progress);
+            self
+        }
+        /// Sets `RestoreExpiryDate` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_restore_expiry_date(
+            mut self,
+            restore_expiry_date: crate::primitives::DateTime,
+        ) -> Self {
+            self.restore_expiry_date = Some(restore_expiry_date);
+            self
+        }
+    }
+    impl RestoreStatus {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.is_restore_in_progress {
+                s3_runtime::xml::display_leaf(
+                    out,
+                    "<IsRestoreInProgress>",
+                    "</IsRestoreInProgress>",
+                    v,
+                );
+            }
+            if let Some(v) = &self.restore_expiry_date {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<RestoreExpiryDate>",
+                    "</RestoreExpiryDate>",
+                    &v.fmt(crate::primitives::TimestampFormat::DateTime),
+                );
+            }
+            Ok(mark)
+        }
+    }
+    impl RestoreStatus {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_is_restore_in_progress: Option<bool> = None;
+            let mut m_restore_expiry_date: Option<crate::primitives::DateTime> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"IsRestoreInProgress" => {
+                        r.scalar(&mut m_is_restore_in_progress, "IsRestoreInProgress")?
+                    }
+                    b"RestoreExpiryDate" => {
+                        r.scalar(&mut m_restore_expiry_date, "RestoreExpiryDate")?
+                    }
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self {
+                is_restore_in_progress: m_is_restore_in_progress,
+                restore_expiry_date: m_restore_expiry_date,
+            })
+        }
+    }
+    s3_runtime::xml_document!(
+        RestoreStatus,
+        "<RestoreStatus xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</RestoreStatus>"
+    );
+}
+#[cfg(feature = "list-objects-v2")]
+pub use gate_12::*;
+/// Types compiled with any of the features `list-objects-v2`, `put-object`.
+#[cfg(any(feature = "list-objects-v2", feature = "put-object"))]
+mod gate_13 {
+    /// A checksum algorithm that S3 can use to check the integrity of object data.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ChecksumAlgorithm {
+        /// 32-bit cyclic redundancy check (CRC-32).
+        Crc32,
+        /// CRC-32C, the Castagnoli variant of CRC-32.
+        Crc32c,
+        /// SHA-1, a 160-bit digest.
+        Sha1,
+        /// SHA-256, a 256-bit digest.
+        Sha256,
+        /// 64-bit cyclic redundancy check with the NVMe polynomial.
+        Crc64nvme,
+        /// SHA-512, a 512-bit digest.
+        Sha512,
+        /// MD5, a 128-bit digest.
+        Md5,
+        /// XXH64, the 64-bit xxHash.
+        Xxhash64,
+        /// XXH3, the 64-bit variant of xxHash3.
+        Xxhash3,
+        /// XXH3-128, the 128-bit variant of xxHash3.
+        Xxhash128,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl ChecksumAlgorithm {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &[
+            "CRC32",
+            "CRC32C",
+            "SHA1",
+            "SHA256",
+            "CRC64NVME",
+            "SHA512",
+            "MD5",
+            "XXHASH64",
+            "XXHASH3",
+            "XXHASH128",
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Crc32 => "CRC32",
+                Self::Crc32c => "CRC32C",
+                Self::Sha1 => "SHA1",
+                Self::Sha256 => "SHA256",
+                Self::Crc64nvme => "CRC64NVME",
+                Self::Sha512 => "SHA512",
+                Self::Md5 => "MD5",
+                Self::Xxhash64 => "XXHASH64",
+                Self::Xxhash3 => "XXHASH3",
+                Self::Xxhash128 => "XXHASH128",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for ChecksumAlgorithm {
+        fn from(value: &str) -> Self {
+            match value {
+                "CRC32" => Self::Crc32,
+                "CRC32C" => Self::Crc32c,
+                "SHA1" => Self::Sha1,
+                "SHA256" => Self::Sha256,
+                "CRC64NVME" => Self::Crc64nvme,
+                "SHA512" => Self::Sha512,
+                "MD5" => Self::Md5,
+                "XXHASH64" => Self::Xxhash64,
+                "XXHASH3" => Self::Xxhash3,
+                "XXHASH128" => Self::Xxhash128,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(ChecksumAlgorithm);
+}
+#[cfg(any(feature = "list-objects-v2", feature = "put-object"))]
+pub use gate_13::*;
 /// Types compiled with feature `put-bucket-analytics-configuration`.
 #[cfg(feature = "put-bucket-analytics-configuration")]
-mod gate_8 {
+mod gate_14 {
     /// The caller is not allowed to perform the request, for example because it lacks the needed permission or the bucket is not owned by the expected account. Returned with HTTP status 403.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -1909,10 +3226,244 @@ mod gate_8 {
     }
 }
 #[cfg(feature = "put-bucket-analytics-configuration")]
-pub use gate_8::*;
+pub use gate_14::*;
+/// Types compiled with feature `put-object`.
+#[cfg(feature = "put-object")]
+mod gate_15 {
+    /// Refused because the server-side encryption of the request does not agree with how the object already stored under the key is encrypted. Returned with HTTP status 400.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct EncryptionTypeMismatch {
+        /// What the error response said: code, message, request id, host id and HTTP status.
+        #[cfg_attr(feature = "serde", serde(flatten))]
+        pub meta: crate::error::ErrorMetadata,
+    }
+    impl std::fmt::Display for EncryptionTypeMismatch {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            std::fmt::Display::fmt(&self.meta, f)
+        }
+    }
+    impl std::error::Error for EncryptionTypeMismatch {}
+    impl EncryptionTypeMismatch {
+        /// Sets the error metadata (code, message, request ids, status) and returns the value, for chaining.
+        #[must_use]
+        pub fn with_meta(mut self, meta: crate::error::ErrorMetadata) -> Self {
+            self.meta = meta;
+            self
+        }
+    }
+    impl s3_runtime::operation::ProvideErrorMetadata for EncryptionTypeMismatch {
+        fn meta(&self) -> &crate::error::ErrorMetadata {
+            &self.meta
+        }
+    }
+    impl EncryptionTypeMismatch {
+        /// This error as an HTTP response (server side): status 400, the `<Error>` document with the code `EncryptionTypeMismatch`, the message, the request id and host id (also as the profile's request id headers). Never fails.
+        pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+            let headers = http::HeaderMap::new();
+            let body = crate::server::ErrorBody {
+                code: Some("EncryptionTypeMismatch"),
+                status: 400u16,
+                members: "",
+                taken: &[],
+            };
+            crate::server::error_response(&crate::PROFILE, &self.meta, body, headers)
+        }
+    }
+    /// A general refusal of a request whose combination of parameters S3 does not take, for example an append that also sets metadata. Returned with HTTP status 400.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct InvalidRequest {
+        /// What the error response said: code, message, request id, host id and HTTP status.
+        #[cfg_attr(feature = "serde", serde(flatten))]
+        pub meta: crate::error::ErrorMetadata,
+    }
+    impl std::fmt::Display for InvalidRequest {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            std::fmt::Display::fmt(&self.meta, f)
+        }
+    }
+    impl std::error::Error for InvalidRequest {}
+    impl InvalidRequest {
+        /// Sets the error metadata (code, message, request ids, status) and returns the value, for chaining.
+        #[must_use]
+        pub fn with_meta(mut self, meta: crate::error::ErrorMetadata) -> Self {
+            self.meta = meta;
+            self
+        }
+    }
+    impl s3_runtime::operation::ProvideErrorMetadata for InvalidRequest {
+        fn meta(&self) -> &crate::error::ErrorMetadata {
+            &self.meta
+        }
+    }
+    impl InvalidRequest {
+        /// This error as an HTTP response (server side): status 400, the `<Error>` document with the code `InvalidRequest`, the message, the request id and host id (also as the profile's request id headers). Never fails.
+        pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+            let headers = http::HeaderMap::new();
+            let body = crate::server::ErrorBody {
+                code: Some("InvalidRequest"),
+                status: 400u16,
+                members: "",
+                taken: &[],
+            };
+            crate::server::error_response(&crate::PROFILE, &self.meta, body, headers)
+        }
+    }
+    /// An append refused because `WriteOffsetBytes` is not the end of the existing object. Returned with HTTP status 400.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct InvalidWriteOffset {
+        /// What the error response said: code, message, request id, host id and HTTP status.
+        #[cfg_attr(feature = "serde", serde(flatten))]
+        pub meta: crate::error::ErrorMetadata,
+    }
+    impl std::fmt::Display for InvalidWriteOffset {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            std::fmt::Display::fmt(&self.meta, f)
+        }
+    }
+    impl std::error::Error for InvalidWriteOffset {}
+    impl InvalidWriteOffset {
+        /// Sets the error metadata (code, message, request ids, status) and returns the value, for chaining.
+        #[must_use]
+        pub fn with_meta(mut self, meta: crate::error::ErrorMetadata) -> Self {
+            self.meta = meta;
+            self
+        }
+    }
+    impl s3_runtime::operation::ProvideErrorMetadata for InvalidWriteOffset {
+        fn meta(&self) -> &crate::error::ErrorMetadata {
+            &self.meta
+        }
+    }
+    impl InvalidWriteOffset {
+        /// This error as an HTTP response (server side): status 400, the `<Error>` document with the code `InvalidWriteOffset`, the message, the request id and host id (also as the profile's request id headers). Never fails.
+        pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+            let headers = http::HeaderMap::new();
+            let body = crate::server::ErrorBody {
+                code: Some("InvalidWriteOffset"),
+                status: 400u16,
+                members: "",
+                taken: &[],
+            };
+            crate::server::error_response(&crate::PROFILE, &self.meta, body, headers)
+        }
+    }
+    /// Predefined access control lists that can be applied to an object by name.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ObjectCannedACL {
+        /// Only the owner has any access (full control).
+        Private,
+        /// The owner has full control and anyone at all may read the object.
+        PublicRead,
+        /// The owner has full control and anyone at all gets read and write grants.
+        PublicReadWrite,
+        /// The owner has full control and any signed-in AWS account may read the object.
+        AuthenticatedRead,
+        /// The owner has full control and Amazon EC2 may read the object (for AMI bundles).
+        AwsExecRead,
+        /// The object's owner has full control and the bucket's owner may read it.
+        BucketOwnerRead,
+        /// The object's owner and the bucket's owner both have full control.
+        BucketOwnerFullControl,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl ObjectCannedACL {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &[
+            "private",
+            "public-read",
+            "public-read-write",
+            "authenticated-read",
+            "aws-exec-read",
+            "bucket-owner-read",
+            "bucket-owner-full-control",
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Private => "private",
+                Self::PublicRead => "public-read",
+                Self::PublicReadWrite => "public-read-write",
+                Self::AuthenticatedRead => "authenticated-read",
+                Self::AwsExecRead => "aws-exec-read",
+                Self::BucketOwnerRead => "bucket-owner-read",
+                Self::BucketOwnerFullControl => "bucket-owner-full-control",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for ObjectCannedACL {
+        fn from(value: &str) -> Self {
+            match value {
+                "private" => Self::Private,
+                "public-read" => Self::PublicRead,
+                "public-read-write" => Self::PublicReadWrite,
+                "authenticated-read" => Self::AuthenticatedRead,
+                "aws-exec-read" => Self::AwsExecRead,
+                "bucket-owner-read" => Self::BucketOwnerRead,
+                "bucket-owner-full-control" => Self::BucketOwnerFullControl,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(ObjectCannedACL);
+    /// Refused because the object already has as many parts as S3 allows (each append adds one). Returned with HTTP status 400.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct TooManyParts {
+        /// What the error response said: code, message, request id, host id and HTTP status.
+        #[cfg_attr(feature = "serde", serde(flatten))]
+        pub meta: crate::error::ErrorMetadata,
+    }
+    impl std::fmt::Display for TooManyParts {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            std::fmt::Display::fmt(&self.meta, f)
+        }
+    }
+    impl std::error::Error for TooManyParts {}
+    impl TooManyParts {
+        /// Sets the error metadata (code, message, request ids, status) and returns the value, for chaining.
+        #[must_use]
+        pub fn with_meta(mut self, meta: crate::error::ErrorMetadata) -> Self {
+            self.meta = meta;
+            self
+        }
+    }
+    impl s3_runtime::operation::ProvideErrorMetadata for TooManyParts {
+        fn meta(&self) -> &crate::error::ErrorMetadata {
+            &self.meta
+        }
+    }
+    impl TooManyParts {
+        /// This error as an HTTP response (server side): status 400, the `<Error>` document with the code `TooManyParts`, the message, the request id and host id (also as the profile's request id headers). Never fails.
+        pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+            let headers = http::HeaderMap::new();
+            let body = crate::server::ErrorBody {
+                code: Some("TooManyParts"),
+                status: 400u16,
+                members: "",
+                taken: &[],
+            };
+            crate::server::error_response(&crate::PROFILE, &self.meta, body, headers)
+        }
+    }
+}
+#[cfg(feature = "put-object")]
+pub use gate_15::*;
 /// Types compiled with feature `select-object-content`.
 #[cfg(feature = "select-object-content")]
-mod gate_9 {
+mod gate_16 {
     /// Settings for reading a delimited-text object. All are optional; when unset, fields are separated by commas, records by newlines, and values are quoted with double quotes.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -3385,4 +4936,4 @@ mod gate_9 {
     }
 }
 #[cfg(feature = "select-object-content")]
-pub use gate_9::*;
+pub use gate_16::*;

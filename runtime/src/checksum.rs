@@ -115,8 +115,9 @@ pub fn content_md5(body: &[u8]) -> String {
 /// trait): the checksum of `algorithm` (the member that chooses it, when
 /// set), else `Content-MD5` when the operation requires a checksum
 /// (`md5_by_default`). A header the request already has (set by its
-/// member) is kept; an algorithm this crate cannot compute is left to the
-/// caller, who sets its checksum member.
+/// member) is kept. An algorithm this crate does not compute (such as
+/// SHA512 or the XXHASH family) needs its checksum header set by the caller
+/// through its member; without it the request is a `BuildError`.
 pub fn insert_request_checksum(
     request: &mut http::Request<Vec<u8>>,
     algorithm: Option<&str>,
@@ -128,7 +129,17 @@ pub fn insert_request_checksum(
                 algorithm.header_name(),
                 algorithm.checksum_header_value(request.body()),
             ),
-            None => return Ok(()),
+            // An algorithm this crate does not compute: the caller sends its
+            // checksum through the member, or the request is refused.
+            None => {
+                let header = format!("x-amz-checksum-{}", name.to_ascii_lowercase());
+                if request.headers().contains_key(header.as_str()) {
+                    return Ok(());
+                }
+                return Err(crate::error::BuildError::UnsupportedChecksum {
+                    algorithm: name.to_owned(),
+                });
+            }
         },
         None if md5_by_default => ("content-md5", content_md5(request.body())),
         None => return Ok(()),

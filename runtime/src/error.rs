@@ -363,6 +363,12 @@ pub enum BuildError {
         /// What is wrong.
         message: String,
     },
+    /// The request checksum algorithm chosen is one this crate does not
+    /// compute, and the caller did not set its checksum header either.
+    UnsupportedChecksum {
+        /// The algorithm's name, as chosen (e.g. `SHA512`).
+        algorithm: String,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -396,6 +402,10 @@ impl fmt::Display for BuildError {
             BuildError::EventStream { message } => {
                 write!(f, "an event could not be written: {message}")
             }
+            BuildError::UnsupportedChecksum { algorithm } => write!(
+                f,
+                "this crate does not compute {algorithm} checksums: set the request's checksum member, or choose CRC32, CRC32C, CRC64NVME, SHA1 or SHA256"
+            ),
         }
     }
 }

@@ -311,8 +311,9 @@ pub fn set_target<B>(
 }
 
 /// Sets the framing headers of a built request: `content-type` when the
-/// body has one, and `content-length` (the body's length) when `length`
-/// (a request with a body, or a method that takes one).
+/// body has one and no member set it, and `content-length` (the body's
+/// length, whatever a member said) when `length` (a request with a body,
+/// or a method that takes one).
 #[inline]
 pub fn set_framing(
     request: &mut http::Request<Vec<u8>>,
@@ -321,7 +322,9 @@ pub fn set_framing(
 ) {
     let len = request.body().len();
     let headers = request.headers_mut();
-    if let Some(content_type) = content_type {
+    if let Some(content_type) =
+        content_type.filter(|_| !headers.contains_key(http::header::CONTENT_TYPE))
+    {
         headers.insert(
             http::header::CONTENT_TYPE,
             http::HeaderValue::from_static(content_type),

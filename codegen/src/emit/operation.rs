@@ -318,16 +318,9 @@ fn streamed_body(op: &OperationDef) -> TokenStream {
         let payload = ident(&f.name);
         // Headers computed over the (empty) body are dropped; where a member
         // is bound to one, its value is sent instead.
-        let computed = [
-            "content-length",
-            "content-md5",
-            "x-amz-checksum-crc32",
-            "x-amz-checksum-crc32c",
-            "x-amz-checksum-crc64nvme",
-            "x-amz-checksum-sha1",
-            "x-amz-checksum-sha256",
-        ];
-        let drops = computed.iter().map(|name| {
+        let computed =
+            std::iter::once("content-length").chain(COMPUTED_CHECKSUM_HEADERS.iter().copied());
+        let drops = computed.map(|name| {
             let bound = op
                 .input
                 .fields

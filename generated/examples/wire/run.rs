@@ -428,13 +428,17 @@ fn operations() -> Vec<&'static str> {
     #[cfg(feature = "delete-bucket")] names.push("DeleteBucket");
     #[cfg(feature = "delete-bucket-analytics-configuration")]
     names.push("DeleteBucketAnalyticsConfiguration");
+    #[cfg(feature = "delete-object")] names.push("DeleteObject");
     #[cfg(feature = "get-bucket-analytics-configuration")]
     names.push("GetBucketAnalyticsConfiguration");
+    #[cfg(feature = "get-object")] names.push("GetObject");
     #[cfg(feature = "head-bucket")] names.push("HeadBucket");
     #[cfg(feature = "list-bucket-analytics-configurations")]
     names.push("ListBucketAnalyticsConfigurations");
+    #[cfg(feature = "list-objects-v2")] names.push("ListObjectsV2");
     #[cfg(feature = "put-bucket-analytics-configuration")]
     names.push("PutBucketAnalyticsConfiguration");
+    #[cfg(feature = "put-object")] names.push("PutObject");
     #[cfg(feature = "select-object-content")] names.push("SelectObjectContent");
     names
 }
@@ -451,12 +455,16 @@ fn dispatch(operation: &str, mode: Mode, input: &[u8]) -> Result<Vec<u8>, String
                 api::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfiguration,
             >(mode, input)
         }
+        #[cfg(feature = "delete-object")]
+        "DeleteObject" => run::<api::operation::delete_object::DeleteObject>(mode, input),
         #[cfg(feature = "get-bucket-analytics-configuration")]
         "GetBucketAnalyticsConfiguration" => {
             run::<
                 api::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfiguration,
             >(mode, input)
         }
+        #[cfg(feature = "get-object")]
+        "GetObject" => run::<api::operation::get_object::GetObject>(mode, input),
         #[cfg(feature = "head-bucket")]
         "HeadBucket" => run::<api::operation::head_bucket::HeadBucket>(mode, input),
         #[cfg(feature = "list-bucket-analytics-configurations")]
@@ -465,12 +473,18 @@ fn dispatch(operation: &str, mode: Mode, input: &[u8]) -> Result<Vec<u8>, String
                 api::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurations,
             >(mode, input)
         }
+        #[cfg(feature = "list-objects-v2")]
+        "ListObjectsV2" => {
+            run::<api::operation::list_objects_v2::ListObjectsV2>(mode, input)
+        }
         #[cfg(feature = "put-bucket-analytics-configuration")]
         "PutBucketAnalyticsConfiguration" => {
             run::<
                 api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfiguration,
             >(mode, input)
         }
+        #[cfg(feature = "put-object")]
+        "PutObject" => run::<api::operation::put_object::PutObject>(mode, input),
         #[cfg(feature = "select-object-content")]
         "SelectObjectContent" => {
             run::<
@@ -522,10 +536,22 @@ fn dispatch_at(
                 api::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfiguration,
             >(input, &config, flags, presign)
         }
+        #[cfg(feature = "delete-object")]
+        "DeleteObject" => {
+            request_at::<
+                api::operation::delete_object::DeleteObject,
+            >(input, &config, flags, presign)
+        }
         #[cfg(feature = "get-bucket-analytics-configuration")]
         "GetBucketAnalyticsConfiguration" => {
             request_at::<
                 api::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfiguration,
+            >(input, &config, flags, presign)
+        }
+        #[cfg(feature = "get-object")]
+        "GetObject" => {
+            request_at::<
+                api::operation::get_object::GetObject,
             >(input, &config, flags, presign)
         }
         #[cfg(feature = "head-bucket")]
@@ -540,10 +566,22 @@ fn dispatch_at(
                 api::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurations,
             >(input, &config, flags, presign)
         }
+        #[cfg(feature = "list-objects-v2")]
+        "ListObjectsV2" => {
+            request_at::<
+                api::operation::list_objects_v2::ListObjectsV2,
+            >(input, &config, flags, presign)
+        }
         #[cfg(feature = "put-bucket-analytics-configuration")]
         "PutBucketAnalyticsConfiguration" => {
             request_at::<
                 api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfiguration,
+            >(input, &config, flags, presign)
+        }
+        #[cfg(feature = "put-object")]
+        "PutObject" => {
+            request_at::<
+                api::operation::put_object::PutObject,
             >(input, &config, flags, presign)
         }
         #[cfg(feature = "select-object-content")]

@@ -92,6 +92,10 @@ fn operation(
                 >(config, params),
             )
         }
+        #[cfg(feature = "delete-object")]
+        "DeleteObject" => {
+            Some(through::<s3_api::operation::DeleteObject>(config, params))
+        }
         #[cfg(feature = "get-bucket-analytics-configuration")]
         "GetBucketAnalyticsConfiguration" => {
             Some(
@@ -100,6 +104,8 @@ fn operation(
                 >(config, params),
             )
         }
+        #[cfg(feature = "get-object")]
+        "GetObject" => Some(through::<s3_api::operation::GetObject>(config, params)),
         #[cfg(feature = "head-bucket")]
         "HeadBucket" => Some(through::<s3_api::operation::HeadBucket>(config, params)),
         #[cfg(feature = "list-bucket-analytics-configurations")]
@@ -110,6 +116,10 @@ fn operation(
                 >(config, params),
             )
         }
+        #[cfg(feature = "list-objects-v2")]
+        "ListObjectsV2" => {
+            Some(through::<s3_api::operation::ListObjectsV2>(config, params))
+        }
         #[cfg(feature = "put-bucket-analytics-configuration")]
         "PutBucketAnalyticsConfiguration" => {
             Some(
@@ -118,6 +128,8 @@ fn operation(
                 >(config, params),
             )
         }
+        #[cfg(feature = "put-object")]
+        "PutObject" => Some(through::<s3_api::operation::PutObject>(config, params)),
         #[cfg(feature = "select-object-content")]
         "SelectObjectContent" => {
             Some(through::<s3_api::operation::SelectObjectContent>(config, params))

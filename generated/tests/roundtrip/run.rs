@@ -298,12 +298,23 @@ mod support {
         request: Result<http::Request<Vec<u8>>, s3_api::error::BuildError>,
         read: impl Fn(&http::Request<Vec<u8>>) -> Result<T, s3_api::error::RequestError>,
     ) -> Result<(), TestCaseError> {
-        let request = request
-            .map_err(|e| {
-                TestCaseError::fail(
-                    format!("to_http_request failed: {e}\ninput: {input:?}"),
-                )
-            })?;
+        let request = match request {
+            Ok(request) => request,
+            Err(s3_api::error::BuildError::UnsupportedChecksum { .. }) => {
+                return Err(
+                    TestCaseError::reject(
+                        "a checksum algorithm the crate does not compute",
+                    ),
+                );
+            }
+            Err(e) => {
+                return Err(
+                    TestCaseError::fail(
+                        format!("to_http_request failed: {e}\ninput: {input:?}"),
+                    ),
+                );
+            }
+        };
         let shown = || show(
             format!("{} {}", request.method(), request.uri()),
             request.headers(),
@@ -772,6 +783,89 @@ impl Same for s3_api::types::CSVOutput {
         self == other
     }
 }
+/// Any `ChecksumAlgorithm`: a known value, or an unknown one.
+fn any_checksum_algorithm() -> impl Strategy<Value = s3_api::types::ChecksumAlgorithm> {
+    any_checksum_algorithm_with(support::text())
+}
+/// Any `ChecksumAlgorithm`, with unknown values drawn from `text`.
+fn any_checksum_algorithm_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::ChecksumAlgorithm> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![s3_api::types::ChecksumAlgorithm::Crc32,
+        s3_api::types::ChecksumAlgorithm::Crc32c, s3_api::types::ChecksumAlgorithm::Sha1,
+        s3_api::types::ChecksumAlgorithm::Sha256,
+        s3_api::types::ChecksumAlgorithm::Crc64nvme,
+        s3_api::types::ChecksumAlgorithm::Sha512, s3_api::types::ChecksumAlgorithm::Md5,
+        s3_api::types::ChecksumAlgorithm::Xxhash64,
+        s3_api::types::ChecksumAlgorithm::Xxhash3,
+        s3_api::types::ChecksumAlgorithm::Xxhash128]), 1 => text
+        .prop_filter("a known value", | s | ! s3_api::types::ChecksumAlgorithm::VALUES
+        .contains(& s.as_str())).prop_map(s3_api::types::ChecksumAlgorithm::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::ChecksumAlgorithm {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `ChecksumMode`: a known value, or an unknown one.
+fn any_checksum_mode() -> impl Strategy<Value = s3_api::types::ChecksumMode> {
+    any_checksum_mode_with(support::text())
+}
+/// Any `ChecksumMode`, with unknown values drawn from `text`.
+fn any_checksum_mode_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::ChecksumMode> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![s3_api::types::ChecksumMode::Enabled]), 1 =>
+        text.prop_filter("a known value", | s | ! s3_api::types::ChecksumMode::VALUES
+        .contains(& s.as_str())).prop_map(s3_api::types::ChecksumMode::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::ChecksumMode {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `ChecksumType`: a known value, or an unknown one.
+fn any_checksum_type() -> impl Strategy<Value = s3_api::types::ChecksumType> {
+    any_checksum_type_with(support::text())
+}
+/// Any `ChecksumType`, with unknown values drawn from `text`.
+fn any_checksum_type_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::ChecksumType> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![s3_api::types::ChecksumType::Composite,
+        s3_api::types::ChecksumType::FullObject]), 1 => text.prop_filter("a known value",
+        | s | ! s3_api::types::ChecksumType::VALUES.contains(& s.as_str()))
+        .prop_map(s3_api::types::ChecksumType::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::ChecksumType {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `CommonPrefix`.
+fn any_common_prefix() -> impl Strategy<Value = s3_api::types::CommonPrefix> {
+    (proptest::option::of(support::text()),)
+        .prop_map(|(m0,)| {
+            let mut value = <s3_api::types::CommonPrefix as Default>::default();
+            value.prefix = m0;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::types::CommonPrefix {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
 /// Any `CompressionType`: a known value, or an unknown one.
 fn any_compression_type() -> impl Strategy<Value = s3_api::types::CompressionType> {
     any_compression_type_with(support::text())
@@ -846,6 +940,43 @@ fn any_data_redundancy_with(
         .boxed()
 }
 impl Same for s3_api::types::DataRedundancy {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `EncodingType`: a known value, or an unknown one.
+fn any_encoding_type() -> impl Strategy<Value = s3_api::types::EncodingType> {
+    any_encoding_type_with(support::text())
+}
+/// Any `EncodingType`, with unknown values drawn from `text`.
+fn any_encoding_type_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::EncodingType> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![s3_api::types::EncodingType::Url]), 1 => text
+        .prop_filter("a known value", | s | ! s3_api::types::EncodingType::VALUES
+        .contains(& s.as_str())).prop_map(s3_api::types::EncodingType::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::EncodingType {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `EncryptionTypeMismatch`.
+fn any_encryption_type_mismatch() -> impl Strategy<
+    Value = s3_api::types::EncryptionTypeMismatch,
+> {
+    (support::meta(Some("EncryptionTypeMismatch".to_owned()), &[400u16]),)
+        .prop_map(|(meta,)| {
+            let mut value = <s3_api::types::EncryptionTypeMismatch as Default>::default();
+            value.meta = meta;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::types::EncryptionTypeMismatch {
     fn same(&self, other: &Self) -> bool {
         self == other
     }
@@ -926,6 +1057,31 @@ impl Same for s3_api::types::InputSerialization {
         self == other
     }
 }
+/// Any `IntelligentTieringAccessTier`: a known value, or an unknown one.
+fn any_intelligent_tiering_access_tier() -> impl Strategy<
+    Value = s3_api::types::IntelligentTieringAccessTier,
+> {
+    any_intelligent_tiering_access_tier_with(support::text())
+}
+/// Any `IntelligentTieringAccessTier`, with unknown values drawn from `text`.
+fn any_intelligent_tiering_access_tier_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::IntelligentTieringAccessTier> {
+    prop_oneof![
+        3 =>
+        proptest::sample::select(vec![s3_api::types::IntelligentTieringAccessTier::ArchiveAccess,
+        s3_api::types::IntelligentTieringAccessTier::DeepArchiveAccess]), 1 => text
+        .prop_filter("a known value", | s | !
+        s3_api::types::IntelligentTieringAccessTier::VALUES.contains(& s.as_str()))
+        .prop_map(s3_api::types::IntelligentTieringAccessTier::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::IntelligentTieringAccessTier {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
 /// Any `InvalidArgument`.
 fn any_invalid_argument() -> impl Strategy<Value = s3_api::types::InvalidArgument> {
     (support::meta(Some("InvalidArgument".to_owned()), &[400u16]),)
@@ -937,6 +1093,61 @@ fn any_invalid_argument() -> impl Strategy<Value = s3_api::types::InvalidArgumen
         .boxed()
 }
 impl Same for s3_api::types::InvalidArgument {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `InvalidObjectState`.
+fn any_invalid_object_state() -> impl Strategy<
+    Value = s3_api::types::InvalidObjectState,
+> {
+    (
+        proptest::option::of(any_storage_class()),
+        proptest::option::of(any_intelligent_tiering_access_tier()),
+        support::meta(Some("InvalidObjectState".to_owned()), &[403u16]),
+    )
+        .prop_map(|(m0, m1, meta)| {
+            let mut value = <s3_api::types::InvalidObjectState as Default>::default();
+            value.storage_class = m0;
+            value.access_tier = m1;
+            value.meta = meta;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::types::InvalidObjectState {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `InvalidRequest`.
+fn any_invalid_request() -> impl Strategy<Value = s3_api::types::InvalidRequest> {
+    (support::meta(Some("InvalidRequest".to_owned()), &[400u16]),)
+        .prop_map(|(meta,)| {
+            let mut value = <s3_api::types::InvalidRequest as Default>::default();
+            value.meta = meta;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::types::InvalidRequest {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `InvalidWriteOffset`.
+fn any_invalid_write_offset() -> impl Strategy<
+    Value = s3_api::types::InvalidWriteOffset,
+> {
+    (support::meta(Some("InvalidWriteOffset".to_owned()), &[400u16]),)
+        .prop_map(|(meta,)| {
+            let mut value = <s3_api::types::InvalidWriteOffset as Default>::default();
+            value.meta = meta;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::types::InvalidWriteOffset {
     fn same(&self, other: &Self) -> bool {
         self == other
     }
@@ -1061,6 +1272,21 @@ impl Same for s3_api::types::NoSuchConfiguration {
         self == other
     }
 }
+/// Any `NoSuchKey`.
+fn any_no_such_key() -> impl Strategy<Value = s3_api::types::NoSuchKey> {
+    (support::meta(Some("NoSuchKey".to_owned()), &[404u16]),)
+        .prop_map(|(meta,)| {
+            let mut value = <s3_api::types::NoSuchKey as Default>::default();
+            value.meta = meta;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::types::NoSuchKey {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
 /// Any `NotFound`.
 fn any_not_found() -> impl Strategy<Value = s3_api::types::NotFound> {
     (support::meta(Some("NotFound".to_owned()), support::ERROR_STATUSES),)
@@ -1072,6 +1298,112 @@ fn any_not_found() -> impl Strategy<Value = s3_api::types::NotFound> {
         .boxed()
 }
 impl Same for s3_api::types::NotFound {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `Object`.
+fn any_object() -> impl Strategy<Value = s3_api::types::Object> {
+    (
+        proptest::option::of(support::text()),
+        proptest::option::of(support::timestamp()),
+        proptest::option::of(support::text()),
+        proptest::option::of(
+            proptest::collection::vec(any_checksum_algorithm(), 1usize..4),
+        ),
+        proptest::option::of(any_checksum_type()),
+        proptest::option::of(any::<i64>()),
+        proptest::option::of(any_object_storage_class()),
+        proptest::option::of(any_owner()),
+        proptest::option::of(any_restore_status()),
+    )
+        .prop_map(|(m0, m1, m2, m3, m4, m5, m6, m7, m8)| {
+            let mut value = <s3_api::types::Object as Default>::default();
+            value.key = m0;
+            value.last_modified = m1;
+            value.e_tag = m2;
+            value.checksum_algorithm = m3;
+            value.checksum_type = m4;
+            value.size = m5;
+            value.storage_class = m6;
+            value.owner = m7;
+            value.restore_status = m8;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::types::Object {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `ObjectCannedACL`: a known value, or an unknown one.
+fn any_object_canned_acl() -> impl Strategy<Value = s3_api::types::ObjectCannedACL> {
+    any_object_canned_acl_with(support::text())
+}
+/// Any `ObjectCannedACL`, with unknown values drawn from `text`.
+fn any_object_canned_acl_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::ObjectCannedACL> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![s3_api::types::ObjectCannedACL::Private,
+        s3_api::types::ObjectCannedACL::PublicRead,
+        s3_api::types::ObjectCannedACL::PublicReadWrite,
+        s3_api::types::ObjectCannedACL::AuthenticatedRead,
+        s3_api::types::ObjectCannedACL::AwsExecRead,
+        s3_api::types::ObjectCannedACL::BucketOwnerRead,
+        s3_api::types::ObjectCannedACL::BucketOwnerFullControl]), 1 => text
+        .prop_filter("a known value", | s | ! s3_api::types::ObjectCannedACL::VALUES
+        .contains(& s.as_str())).prop_map(s3_api::types::ObjectCannedACL::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::ObjectCannedACL {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `ObjectLockLegalHoldStatus`: a known value, or an unknown one.
+fn any_object_lock_legal_hold_status() -> impl Strategy<
+    Value = s3_api::types::ObjectLockLegalHoldStatus,
+> {
+    any_object_lock_legal_hold_status_with(support::text())
+}
+/// Any `ObjectLockLegalHoldStatus`, with unknown values drawn from `text`.
+fn any_object_lock_legal_hold_status_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::ObjectLockLegalHoldStatus> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![s3_api::types::ObjectLockLegalHoldStatus::On,
+        s3_api::types::ObjectLockLegalHoldStatus::Off]), 1 => text
+        .prop_filter("a known value", | s | !
+        s3_api::types::ObjectLockLegalHoldStatus::VALUES.contains(& s.as_str()))
+        .prop_map(s3_api::types::ObjectLockLegalHoldStatus::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::ObjectLockLegalHoldStatus {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `ObjectLockMode`: a known value, or an unknown one.
+fn any_object_lock_mode() -> impl Strategy<Value = s3_api::types::ObjectLockMode> {
+    any_object_lock_mode_with(support::text())
+}
+/// Any `ObjectLockMode`, with unknown values drawn from `text`.
+fn any_object_lock_mode_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::ObjectLockMode> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![s3_api::types::ObjectLockMode::Governance,
+        s3_api::types::ObjectLockMode::Compliance]), 1 => text
+        .prop_filter("a known value", | s | ! s3_api::types::ObjectLockMode::VALUES
+        .contains(& s.as_str())).prop_map(s3_api::types::ObjectLockMode::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::ObjectLockMode {
     fn same(&self, other: &Self) -> bool {
         self == other
     }
@@ -1099,6 +1431,64 @@ impl Same for s3_api::types::ObjectOwnership {
         self == other
     }
 }
+/// Any `ObjectStorageClass`: a known value, or an unknown one.
+fn any_object_storage_class() -> impl Strategy<
+    Value = s3_api::types::ObjectStorageClass,
+> {
+    any_object_storage_class_with(support::text())
+}
+/// Any `ObjectStorageClass`, with unknown values drawn from `text`.
+fn any_object_storage_class_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::ObjectStorageClass> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![s3_api::types::ObjectStorageClass::Standard,
+        s3_api::types::ObjectStorageClass::ReducedRedundancy,
+        s3_api::types::ObjectStorageClass::Glacier,
+        s3_api::types::ObjectStorageClass::StandardIa,
+        s3_api::types::ObjectStorageClass::OnezoneIa,
+        s3_api::types::ObjectStorageClass::IntelligentTiering,
+        s3_api::types::ObjectStorageClass::DeepArchive,
+        s3_api::types::ObjectStorageClass::Outposts,
+        s3_api::types::ObjectStorageClass::GlacierIr,
+        s3_api::types::ObjectStorageClass::Snow,
+        s3_api::types::ObjectStorageClass::ExpressOnezone,
+        s3_api::types::ObjectStorageClass::FsxOpenzfs,
+        s3_api::types::ObjectStorageClass::FsxOntap]), 1 => text
+        .prop_filter("a known value", | s | ! s3_api::types::ObjectStorageClass::VALUES
+        .contains(& s.as_str())).prop_map(s3_api::types::ObjectStorageClass::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::ObjectStorageClass {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `OptionalObjectAttributes`: a known value, or an unknown one.
+fn any_optional_object_attributes() -> impl Strategy<
+    Value = s3_api::types::OptionalObjectAttributes,
+> {
+    any_optional_object_attributes_with(support::text())
+}
+/// Any `OptionalObjectAttributes`, with unknown values drawn from `text`.
+fn any_optional_object_attributes_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::OptionalObjectAttributes> {
+    prop_oneof![
+        3 =>
+        proptest::sample::select(vec![s3_api::types::OptionalObjectAttributes::RestoreStatus]),
+        1 => text.prop_filter("a known value", | s | !
+        s3_api::types::OptionalObjectAttributes::VALUES.contains(& s.as_str()))
+        .prop_map(s3_api::types::OptionalObjectAttributes::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::OptionalObjectAttributes {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
 /// Any `OutputSerialization`.
 fn any_output_serialization() -> impl Strategy<
     Value = s3_api::types::OutputSerialization,
@@ -1113,6 +1503,22 @@ fn any_output_serialization() -> impl Strategy<
         .boxed()
 }
 impl Same for s3_api::types::OutputSerialization {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `Owner`.
+fn any_owner() -> impl Strategy<Value = s3_api::types::Owner> {
+    (proptest::option::of(support::text()), proptest::option::of(support::text()))
+        .prop_map(|(m0, m1)| {
+            let mut value = <s3_api::types::Owner as Default>::default();
+            value.display_name = m0;
+            value.id = m1;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::types::Owner {
     fn same(&self, other: &Self) -> bool {
         self == other
     }
@@ -1198,6 +1604,71 @@ impl Same for s3_api::types::RecordsEvent {
         self == other
     }
 }
+/// Any `ReplicationStatus`: a known value, or an unknown one.
+fn any_replication_status() -> impl Strategy<Value = s3_api::types::ReplicationStatus> {
+    any_replication_status_with(support::text())
+}
+/// Any `ReplicationStatus`, with unknown values drawn from `text`.
+fn any_replication_status_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::ReplicationStatus> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![s3_api::types::ReplicationStatus::Complete,
+        s3_api::types::ReplicationStatus::Pending,
+        s3_api::types::ReplicationStatus::Failed,
+        s3_api::types::ReplicationStatus::Replica,
+        s3_api::types::ReplicationStatus::Completed]), 1 => text
+        .prop_filter("a known value", | s | ! s3_api::types::ReplicationStatus::VALUES
+        .contains(& s.as_str())).prop_map(s3_api::types::ReplicationStatus::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::ReplicationStatus {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `RequestCharged`: a known value, or an unknown one.
+fn any_request_charged() -> impl Strategy<Value = s3_api::types::RequestCharged> {
+    any_request_charged_with(support::text())
+}
+/// Any `RequestCharged`, with unknown values drawn from `text`.
+fn any_request_charged_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::RequestCharged> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![s3_api::types::RequestCharged::Requester]), 1
+        => text.prop_filter("a known value", | s | !
+        s3_api::types::RequestCharged::VALUES.contains(& s.as_str()))
+        .prop_map(s3_api::types::RequestCharged::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::RequestCharged {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `RequestPayer`: a known value, or an unknown one.
+fn any_request_payer() -> impl Strategy<Value = s3_api::types::RequestPayer> {
+    any_request_payer_with(support::text())
+}
+/// Any `RequestPayer`, with unknown values drawn from `text`.
+fn any_request_payer_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::RequestPayer> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![s3_api::types::RequestPayer::Requester]), 1 =>
+        text.prop_filter("a known value", | s | ! s3_api::types::RequestPayer::VALUES
+        .contains(& s.as_str())).prop_map(s3_api::types::RequestPayer::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::RequestPayer {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
 /// Any `RequestProgress`.
 fn any_request_progress() -> impl Strategy<Value = s3_api::types::RequestProgress> {
     (proptest::option::of(any::<bool>()),)
@@ -1209,6 +1680,22 @@ fn any_request_progress() -> impl Strategy<Value = s3_api::types::RequestProgres
         .boxed()
 }
 impl Same for s3_api::types::RequestProgress {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `RestoreStatus`.
+fn any_restore_status() -> impl Strategy<Value = s3_api::types::RestoreStatus> {
+    (proptest::option::of(any::<bool>()), proptest::option::of(support::timestamp()))
+        .prop_map(|(m0, m1)| {
+            let mut value = <s3_api::types::RestoreStatus as Default>::default();
+            value.is_restore_in_progress = m0;
+            value.restore_expiry_date = m1;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::types::RestoreStatus {
     fn same(&self, other: &Self) -> bool {
         self == other
     }
@@ -1250,6 +1737,31 @@ impl Same for s3_api::types::SelectObjectContentEventStream {
         self == other
     }
 }
+/// Any `ServerSideEncryption`: a known value, or an unknown one.
+fn any_server_side_encryption() -> impl Strategy<
+    Value = s3_api::types::ServerSideEncryption,
+> {
+    any_server_side_encryption_with(support::text())
+}
+/// Any `ServerSideEncryption`, with unknown values drawn from `text`.
+fn any_server_side_encryption_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::ServerSideEncryption> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![s3_api::types::ServerSideEncryption::Aes256,
+        s3_api::types::ServerSideEncryption::AwsFsx,
+        s3_api::types::ServerSideEncryption::AwsKms,
+        s3_api::types::ServerSideEncryption::AwsKmsDsse]), 1 => text
+        .prop_filter("a known value", | s | ! s3_api::types::ServerSideEncryption::VALUES
+        .contains(& s.as_str())).prop_map(s3_api::types::ServerSideEncryption::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::ServerSideEncryption {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
 /// Any `Stats`.
 fn any_stats() -> impl Strategy<Value = s3_api::types::Stats> {
     (
@@ -1282,6 +1794,34 @@ fn any_stats_event() -> impl Strategy<Value = s3_api::types::StatsEvent> {
         .boxed()
 }
 impl Same for s3_api::types::StatsEvent {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `StorageClass`: a known value, or an unknown one.
+fn any_storage_class() -> impl Strategy<Value = s3_api::types::StorageClass> {
+    any_storage_class_with(support::text())
+}
+/// Any `StorageClass`, with unknown values drawn from `text`.
+fn any_storage_class_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::StorageClass> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![s3_api::types::StorageClass::Standard,
+        s3_api::types::StorageClass::ReducedRedundancy,
+        s3_api::types::StorageClass::StandardIa, s3_api::types::StorageClass::OnezoneIa,
+        s3_api::types::StorageClass::IntelligentTiering,
+        s3_api::types::StorageClass::Glacier, s3_api::types::StorageClass::DeepArchive,
+        s3_api::types::StorageClass::Outposts, s3_api::types::StorageClass::GlacierIr,
+        s3_api::types::StorageClass::Snow, s3_api::types::StorageClass::ExpressOnezone,
+        s3_api::types::StorageClass::FsxOpenzfs, s3_api::types::StorageClass::FsxOntap]),
+        1 => text.prop_filter("a known value", | s | !
+        s3_api::types::StorageClass::VALUES.contains(& s.as_str()))
+        .prop_map(s3_api::types::StorageClass::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::StorageClass {
     fn same(&self, other: &Self) -> bool {
         self == other
     }
@@ -1364,6 +1904,21 @@ fn any_too_many_configurations() -> impl Strategy<
         .boxed()
 }
 impl Same for s3_api::types::TooManyConfigurations {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `TooManyParts`.
+fn any_too_many_parts() -> impl Strategy<Value = s3_api::types::TooManyParts> {
+    (support::meta(Some("TooManyParts".to_owned()), &[400u16]),)
+        .prop_map(|(meta,)| {
+            let mut value = <s3_api::types::TooManyParts as Default>::default();
+            value.meta = meta;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::types::TooManyParts {
     fn same(&self, other: &Self) -> bool {
         self == other
     }
@@ -1610,6 +2165,88 @@ for s3_api::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyt
         }
     }
 }
+/// Any `DeleteObjectRequest`.
+fn any_delete_object_input() -> impl Strategy<
+    Value = s3_api::operation::delete_object::DeleteObjectRequest,
+> {
+    (
+        support::nonempty_text(),
+        support::nonempty_text(),
+        proptest::option::of(support::header_text()),
+        proptest::option::of(support::text()),
+        proptest::option::of(any_request_payer_with(support::header_text())),
+        proptest::option::of(any::<bool>()),
+        proptest::option::of(support::header_text()),
+        proptest::option::of(support::header_text()),
+        proptest::option::of(support::timestamp()),
+        proptest::option::of(any::<i64>()),
+    )
+        .prop_map(|(m0, m1, m2, m3, m4, m5, m6, m7, m8, m9)| {
+            let mut value = s3_api::operation::delete_object::DeleteObjectRequest::new(
+                m0,
+                m1,
+            );
+            value.mfa = m2;
+            value.version_id = m3;
+            value.request_payer = m4;
+            value.bypass_governance_retention = m5;
+            value.expected_bucket_owner = m6;
+            value.if_match = m7;
+            value.if_match_last_modified_time = m8;
+            value.if_match_size = m9;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::delete_object::DeleteObjectRequest {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `DeleteObjectOutput`.
+fn any_delete_object_output() -> impl Strategy<
+    Value = s3_api::operation::delete_object::DeleteObjectOutput,
+> {
+    (
+        proptest::option::of(any::<bool>()),
+        proptest::option::of(support::header_text()),
+        proptest::option::of(any_request_charged_with(support::header_text())),
+    )
+        .prop_map(|(m0, m1, m2)| {
+            let mut value = <s3_api::operation::delete_object::DeleteObjectOutput as Default>::default();
+            value.delete_marker = m0;
+            value.version_id = m1;
+            value.request_charged = m2;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::delete_object::DeleteObjectOutput {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `DeleteObjectError`: a modeled error, or one with another code.
+fn any_delete_object_error() -> impl Strategy<
+    Value = s3_api::operation::delete_object::DeleteObjectError,
+> {
+    prop_oneof![
+        support::unhandled(& [])
+        .prop_map(s3_api::operation::delete_object::DeleteObjectError::Unhandled)
+    ]
+        .boxed()
+}
+impl Same for s3_api::operation::delete_object::DeleteObjectError {
+    fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                s3_api::operation::delete_object::DeleteObjectError::Unhandled(a),
+                s3_api::operation::delete_object::DeleteObjectError::Unhandled(b),
+            ) => a == b,
+            _ => false,
+        }
+    }
+}
 /// Any `GetBucketAnalyticsConfigurationRequest`.
 fn any_get_bucket_analytics_configuration_input() -> impl Strategy<
     Value = s3_api::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfigurationRequest,
@@ -1694,6 +2331,279 @@ for s3_api::operation::get_bucket_analytics_configuration::GetBucketAnalyticsCon
                 s3_api::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfigurationError::Unhandled(
                     b,
                 ),
+            ) => a == b,
+            _ => false,
+        }
+    }
+}
+/// Any `GetObjectRequest`.
+fn any_get_object_input() -> impl Strategy<
+    Value = s3_api::operation::get_object::GetObjectRequest,
+> {
+    (
+        (
+            support::nonempty_text(),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::timestamp()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::timestamp()),
+            support::nonempty_text(),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+        ),
+        (
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::timestamp()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any_request_payer_with(support::header_text())),
+            proptest::option::of(any::<i32>()),
+            proptest::option::of(support::header_text()),
+        ),
+        (proptest::option::of(any_checksum_mode_with(support::header_text())),),
+    )
+        .prop_map(|
+            (
+                (m0, m1, m2, m3, m4, m5, m6, m7, m8, m9),
+                (m10, m11, m12, m13, m14, m15, m16, m17, m18, m19),
+                (m20,),
+            )|
+        {
+            let mut value = s3_api::operation::get_object::GetObjectRequest::new(m0, m5);
+            value.if_match = m1;
+            value.if_modified_since = m2;
+            value.if_none_match = m3;
+            value.if_unmodified_since = m4;
+            value.range = m6;
+            value.response_cache_control = m7;
+            value.response_content_disposition = m8;
+            value.response_content_encoding = m9;
+            value.response_content_language = m10;
+            value.response_content_type = m11;
+            value.response_expires = m12;
+            value.version_id = m13;
+            value.sse_customer_algorithm = m14;
+            value.sse_customer_key = m15;
+            value.sse_customer_key_md5 = m16;
+            value.request_payer = m17;
+            value.part_number = m18;
+            value.expected_bucket_owner = m19;
+            value.checksum_mode = m20;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::get_object::GetObjectRequest {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `GetObjectOutput`.
+fn any_get_object_output() -> impl Strategy<
+    Value = s3_api::operation::get_object::GetObjectOutput,
+> {
+    (
+        (
+            proptest::option::of(support::blob(1)),
+            proptest::option::of(any::<bool>()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::timestamp()),
+            proptest::option::of(any::<i64>()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+        ),
+        (
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any_checksum_type_with(support::header_text())),
+            proptest::option::of(any::<i32>()),
+        ),
+        (
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any_server_side_encryption_with(support::header_text())),
+        ),
+        (
+            support::map::<
+                _,
+                _,
+                s3_api::indexmap::IndexMap<String, String>,
+            >(support::header_key(&[]), support::header_text(), 0usize)
+                .prop_map(Some),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any::<bool>()),
+            proptest::option::of(any_storage_class_with(support::header_text())),
+            proptest::option::of(any_request_charged_with(support::header_text())),
+            proptest::option::of(any_replication_status_with(support::header_text())),
+            proptest::option::of(any::<i32>()),
+            proptest::option::of(any::<i32>()),
+        ),
+        (
+            proptest::option::of(any_object_lock_mode_with(support::header_text())),
+            proptest::option::of(support::timestamp()),
+            proptest::option::of(
+                any_object_lock_legal_hold_status_with(support::header_text()),
+            ),
+        ),
+    )
+        .prop_map(|
+            (
+                (m0, m1, m2, m3, m4, m5, m6, m7, m8, m9),
+                (m10, m11, m12, m13, m14, m15, m16, m17, m18, m19),
+                (m20, m21, m22, m23, m24, m25, m26, m27, m28, m29),
+                (m30, m31, m32, m33, m34, m35, m36, m37, m38, m39),
+                (m40, m41, m42),
+            )|
+        {
+            let mut value = <s3_api::operation::get_object::GetObjectOutput as Default>::default();
+            value.body = m0;
+            value.delete_marker = m1;
+            value.accept_ranges = m2;
+            value.expiration = m3;
+            value.restore = m4;
+            value.last_modified = m5;
+            value.content_length = m6;
+            value.e_tag = m7;
+            value.checksum_crc32 = m8;
+            value.checksum_crc32c = m9;
+            value.checksum_crc64nvme = m10;
+            value.checksum_sha1 = m11;
+            value.checksum_sha256 = m12;
+            value.checksum_sha512 = m13;
+            value.checksum_md5 = m14;
+            value.checksum_xxhash64 = m15;
+            value.checksum_xxhash3 = m16;
+            value.checksum_xxhash128 = m17;
+            value.checksum_type = m18;
+            value.missing_meta = m19;
+            value.version_id = m20;
+            value.cache_control = m21;
+            value.content_disposition = m22;
+            value.content_encoding = m23;
+            value.content_language = m24;
+            value.content_range = m25;
+            value.content_type = m26;
+            value.expires = m27;
+            value.website_redirect_location = m28;
+            value.server_side_encryption = m29;
+            value.metadata = m30;
+            value.sse_customer_algorithm = m31;
+            value.sse_customer_key_md5 = m32;
+            value.ssekms_key_id = m33;
+            value.bucket_key_enabled = m34;
+            value.storage_class = m35;
+            value.request_charged = m36;
+            value.replication_status = m37;
+            value.parts_count = m38;
+            value.tag_count = m39;
+            value.object_lock_mode = m40;
+            value.object_lock_retain_until_date = m41;
+            value.object_lock_legal_hold_status = m42;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::get_object::GetObjectOutput {
+    fn same(&self, other: &Self) -> bool {
+        self.body.same(&other.body) && self.delete_marker.same(&other.delete_marker)
+            && self.accept_ranges.same(&other.accept_ranges)
+            && self.expiration.same(&other.expiration)
+            && self.restore.same(&other.restore)
+            && self.last_modified.same(&other.last_modified)
+            && self.e_tag.same(&other.e_tag)
+            && self.checksum_crc32.same(&other.checksum_crc32)
+            && self.checksum_crc32c.same(&other.checksum_crc32c)
+            && self.checksum_crc64nvme.same(&other.checksum_crc64nvme)
+            && self.checksum_sha1.same(&other.checksum_sha1)
+            && self.checksum_sha256.same(&other.checksum_sha256)
+            && self.checksum_sha512.same(&other.checksum_sha512)
+            && self.checksum_md5.same(&other.checksum_md5)
+            && self.checksum_xxhash64.same(&other.checksum_xxhash64)
+            && self.checksum_xxhash3.same(&other.checksum_xxhash3)
+            && self.checksum_xxhash128.same(&other.checksum_xxhash128)
+            && self.checksum_type.same(&other.checksum_type)
+            && self.missing_meta.same(&other.missing_meta)
+            && self.version_id.same(&other.version_id)
+            && self.cache_control.same(&other.cache_control)
+            && self.content_disposition.same(&other.content_disposition)
+            && self.content_encoding.same(&other.content_encoding)
+            && self.content_language.same(&other.content_language)
+            && self.content_range.same(&other.content_range)
+            && (other.content_type.is_none()
+                || self.content_type.same(&other.content_type))
+            && self.expires.same(&other.expires)
+            && self.website_redirect_location.same(&other.website_redirect_location)
+            && self.server_side_encryption.same(&other.server_side_encryption)
+            && self.metadata.same(&other.metadata)
+            && self.sse_customer_algorithm.same(&other.sse_customer_algorithm)
+            && self.sse_customer_key_md5.same(&other.sse_customer_key_md5)
+            && self.ssekms_key_id.same(&other.ssekms_key_id)
+            && self.bucket_key_enabled.same(&other.bucket_key_enabled)
+            && self.storage_class.same(&other.storage_class)
+            && self.request_charged.same(&other.request_charged)
+            && self.replication_status.same(&other.replication_status)
+            && self.parts_count.same(&other.parts_count)
+            && self.tag_count.same(&other.tag_count)
+            && self.object_lock_mode.same(&other.object_lock_mode)
+            && self
+                .object_lock_retain_until_date
+                .same(&other.object_lock_retain_until_date)
+            && self
+                .object_lock_legal_hold_status
+                .same(&other.object_lock_legal_hold_status)
+    }
+}
+/// Any `GetObjectError`: a modeled error, or one with another code.
+fn any_get_object_error() -> impl Strategy<
+    Value = s3_api::operation::get_object::GetObjectError,
+> {
+    prop_oneof![
+        any_invalid_object_state()
+        .prop_map(s3_api::operation::get_object::GetObjectError::InvalidObjectState),
+        any_no_such_key()
+        .prop_map(s3_api::operation::get_object::GetObjectError::NoSuchKey),
+        support::unhandled(& ["InvalidObjectState", "NoSuchKey"])
+        .prop_map(s3_api::operation::get_object::GetObjectError::Unhandled)
+    ]
+        .boxed()
+}
+impl Same for s3_api::operation::get_object::GetObjectError {
+    fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                s3_api::operation::get_object::GetObjectError::InvalidObjectState(a),
+                s3_api::operation::get_object::GetObjectError::InvalidObjectState(b),
+            ) => a.same(b),
+            (
+                s3_api::operation::get_object::GetObjectError::NoSuchKey(a),
+                s3_api::operation::get_object::GetObjectError::NoSuchKey(b),
+            ) => a.same(b),
+            (
+                s3_api::operation::get_object::GetObjectError::Unhandled(a),
+                s3_api::operation::get_object::GetObjectError::Unhandled(b),
             ) => a == b,
             _ => false,
         }
@@ -1859,6 +2769,131 @@ for s3_api::operation::list_bucket_analytics_configurations::ListBucketAnalytics
         }
     }
 }
+/// Any `ListObjectsV2Request`.
+fn any_list_objects_v2_input() -> impl Strategy<
+    Value = s3_api::operation::list_objects_v2::ListObjectsV2Request,
+> {
+    (
+        (
+            support::nonempty_text(),
+            proptest::option::of(support::text()),
+            proptest::option::of(any_encoding_type()),
+            proptest::option::of(any::<i32>()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(any::<bool>()),
+            proptest::option::of(support::text()),
+            proptest::option::of(any_request_payer_with(support::header_text())),
+            proptest::option::of(support::header_text()),
+        ),
+        (
+            proptest::option::of(
+                proptest::collection::vec(
+                    any_optional_object_attributes_with(support::header_text()),
+                    1usize..4,
+                ),
+            ),
+        ),
+    )
+        .prop_map(|((m0, m1, m2, m3, m4, m5, m6, m7, m8, m9), (m10,))| {
+            let mut value = s3_api::operation::list_objects_v2::ListObjectsV2Request::new(
+                m0,
+            );
+            value.delimiter = m1;
+            value.encoding_type = m2;
+            value.max_keys = m3;
+            value.prefix = m4;
+            value.continuation_token = m5;
+            value.fetch_owner = m6;
+            value.start_after = m7;
+            value.request_payer = m8;
+            value.expected_bucket_owner = m9;
+            value.optional_object_attributes = m10;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::list_objects_v2::ListObjectsV2Request {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `ListObjectsV2Output`.
+fn any_list_objects_v2_output() -> impl Strategy<
+    Value = s3_api::operation::list_objects_v2::ListObjectsV2Output,
+> {
+    (
+        (
+            proptest::option::of(any::<bool>()),
+            proptest::option::of(proptest::collection::vec(any_object(), 1usize..4)),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(any::<i32>()),
+            proptest::option::of(
+                proptest::collection::vec(any_common_prefix(), 1usize..4),
+            ),
+            proptest::option::of(any_encoding_type()),
+            proptest::option::of(any::<i32>()),
+            proptest::option::of(support::text()),
+        ),
+        (
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(any_request_charged_with(support::header_text())),
+        ),
+    )
+        .prop_map(|((m0, m1, m2, m3, m4, m5, m6, m7, m8, m9), (m10, m11, m12))| {
+            let mut value = <s3_api::operation::list_objects_v2::ListObjectsV2Output as Default>::default();
+            value.is_truncated = m0;
+            value.contents = m1;
+            value.name = m2;
+            value.prefix = m3;
+            value.delimiter = m4;
+            value.max_keys = m5;
+            value.common_prefixes = m6;
+            value.encoding_type = m7;
+            value.key_count = m8;
+            value.continuation_token = m9;
+            value.next_continuation_token = m10;
+            value.start_after = m11;
+            value.request_charged = m12;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::list_objects_v2::ListObjectsV2Output {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `ListObjectsV2Error`: a modeled error, or one with another code.
+fn any_list_objects_v2_error() -> impl Strategy<
+    Value = s3_api::operation::list_objects_v2::ListObjectsV2Error,
+> {
+    prop_oneof![
+        any_no_such_bucket()
+        .prop_map(s3_api::operation::list_objects_v2::ListObjectsV2Error::NoSuchBucket),
+        support::unhandled(& ["NoSuchBucket"])
+        .prop_map(s3_api::operation::list_objects_v2::ListObjectsV2Error::Unhandled)
+    ]
+        .boxed()
+}
+impl Same for s3_api::operation::list_objects_v2::ListObjectsV2Error {
+    fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                s3_api::operation::list_objects_v2::ListObjectsV2Error::NoSuchBucket(a),
+                s3_api::operation::list_objects_v2::ListObjectsV2Error::NoSuchBucket(b),
+            ) => a.same(b),
+            (
+                s3_api::operation::list_objects_v2::ListObjectsV2Error::Unhandled(a),
+                s3_api::operation::list_objects_v2::ListObjectsV2Error::Unhandled(b),
+            ) => a == b,
+            _ => false,
+        }
+    }
+}
 /// Any `PutBucketAnalyticsConfigurationRequest`.
 fn any_put_bucket_analytics_configuration_input() -> impl Strategy<
     Value = s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfigurationRequest,
@@ -1953,6 +2988,317 @@ for s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsCon
                 s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfigurationError::Unhandled(
                     b,
                 ),
+            ) => a == b,
+            _ => false,
+        }
+    }
+}
+/// Any `PutObjectRequest`.
+fn any_put_object_input() -> impl Strategy<
+    Value = s3_api::operation::put_object::PutObjectRequest,
+> {
+    (
+        (
+            proptest::option::of(any_object_canned_acl_with(support::header_text())),
+            proptest::option::of(support::blob(1)),
+            support::nonempty_text(),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any::<i64>()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+        ),
+        (
+            proptest::option::of(any_checksum_algorithm_with(support::header_text())),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+        ),
+        (
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            support::nonempty_text(),
+            proptest::option::of(any::<i64>()),
+        ),
+        (
+            proptest::option::of(
+                support::map::<
+                    _,
+                    _,
+                    s3_api::indexmap::IndexMap<String, String>,
+                >(support::header_key(&[]), support::header_text(), 1usize),
+            ),
+            proptest::option::of(
+                any_server_side_encryption_with(support::header_text()),
+            ),
+            proptest::option::of(any_storage_class_with(support::header_text())),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any::<bool>()),
+        ),
+        (
+            proptest::option::of(any_request_payer_with(support::header_text())),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any_object_lock_mode_with(support::header_text())),
+            proptest::option::of(support::timestamp()),
+            proptest::option::of(
+                any_object_lock_legal_hold_status_with(support::header_text()),
+            ),
+            proptest::option::of(support::header_text()),
+        ),
+    )
+        .prop_map(|
+            (
+                (m0, m1, m2, m3, m4, m5, m6, m7, m8, m9),
+                (m10, m11, m12, m13, m14, m15, m16, m17, m18, m19),
+                (m20, m21, m22, m23, m24, m25, m26, m27, m28, m29),
+                (m30, m31, m32, m33, m34, m35, m36, m37, m38, m39),
+                (m40, m41, m42, m43, m44, m45),
+            )|
+        {
+            let mut value = s3_api::operation::put_object::PutObjectRequest::new(
+                m2,
+                m28,
+            );
+            value.acl = m0;
+            value.body = m1;
+            value.cache_control = m3;
+            value.content_disposition = m4;
+            value.content_encoding = m5;
+            value.content_language = m6;
+            value.content_length = m7;
+            value.content_md5 = m8;
+            value.content_type = m9;
+            value.checksum_algorithm = m10;
+            value.checksum_crc32 = m11;
+            value.checksum_crc32c = m12;
+            value.checksum_crc64nvme = m13;
+            value.checksum_sha1 = m14;
+            value.checksum_sha256 = m15;
+            value.checksum_sha512 = m16;
+            value.checksum_md5 = m17;
+            value.checksum_xxhash64 = m18;
+            value.checksum_xxhash3 = m19;
+            value.checksum_xxhash128 = m20;
+            value.expires = m21;
+            value.if_match = m22;
+            value.if_none_match = m23;
+            value.grant_full_control = m24;
+            value.grant_read = m25;
+            value.grant_read_acp = m26;
+            value.grant_write_acp = m27;
+            value.write_offset_bytes = m29;
+            value.metadata = m30;
+            value.server_side_encryption = m31;
+            value.storage_class = m32;
+            value.website_redirect_location = m33;
+            value.sse_customer_algorithm = m34;
+            value.sse_customer_key = m35;
+            value.sse_customer_key_md5 = m36;
+            value.ssekms_key_id = m37;
+            value.ssekms_encryption_context = m38;
+            value.bucket_key_enabled = m39;
+            value.request_payer = m40;
+            value.tagging = m41;
+            value.object_lock_mode = m42;
+            value.object_lock_retain_until_date = m43;
+            value.object_lock_legal_hold_status = m44;
+            value.expected_bucket_owner = m45;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::put_object::PutObjectRequest {
+    fn same(&self, other: &Self) -> bool {
+        self.acl.same(&other.acl) && self.body.same(&other.body)
+            && self.bucket.same(&other.bucket)
+            && self.cache_control.same(&other.cache_control)
+            && self.content_disposition.same(&other.content_disposition)
+            && self.content_encoding.same(&other.content_encoding)
+            && self.content_language.same(&other.content_language)
+            && (other.content_md5.is_none() || self.content_md5.same(&other.content_md5))
+            && (other.content_type.is_none()
+                || self.content_type.same(&other.content_type))
+            && self.checksum_algorithm.same(&other.checksum_algorithm)
+            && (other.checksum_crc32.is_none()
+                || self.checksum_crc32.same(&other.checksum_crc32))
+            && (other.checksum_crc32c.is_none()
+                || self.checksum_crc32c.same(&other.checksum_crc32c))
+            && (other.checksum_crc64nvme.is_none()
+                || self.checksum_crc64nvme.same(&other.checksum_crc64nvme))
+            && (other.checksum_sha1.is_none()
+                || self.checksum_sha1.same(&other.checksum_sha1))
+            && (other.checksum_sha256.is_none()
+                || self.checksum_sha256.same(&other.checksum_sha256))
+            && self.checksum_sha512.same(&other.checksum_sha512)
+            && self.checksum_md5.same(&other.checksum_md5)
+            && self.checksum_xxhash64.same(&other.checksum_xxhash64)
+            && self.checksum_xxhash3.same(&other.checksum_xxhash3)
+            && self.checksum_xxhash128.same(&other.checksum_xxhash128)
+            && self.expires.same(&other.expires) && self.if_match.same(&other.if_match)
+            && self.if_none_match.same(&other.if_none_match)
+            && self.grant_full_control.same(&other.grant_full_control)
+            && self.grant_read.same(&other.grant_read)
+            && self.grant_read_acp.same(&other.grant_read_acp)
+            && self.grant_write_acp.same(&other.grant_write_acp)
+            && self.key.same(&other.key)
+            && self.write_offset_bytes.same(&other.write_offset_bytes)
+            && self.metadata.same(&other.metadata)
+            && self.server_side_encryption.same(&other.server_side_encryption)
+            && self.storage_class.same(&other.storage_class)
+            && self.website_redirect_location.same(&other.website_redirect_location)
+            && self.sse_customer_algorithm.same(&other.sse_customer_algorithm)
+            && self.sse_customer_key.same(&other.sse_customer_key)
+            && self.sse_customer_key_md5.same(&other.sse_customer_key_md5)
+            && self.ssekms_key_id.same(&other.ssekms_key_id)
+            && self.ssekms_encryption_context.same(&other.ssekms_encryption_context)
+            && self.bucket_key_enabled.same(&other.bucket_key_enabled)
+            && self.request_payer.same(&other.request_payer)
+            && self.tagging.same(&other.tagging)
+            && self.object_lock_mode.same(&other.object_lock_mode)
+            && self
+                .object_lock_retain_until_date
+                .same(&other.object_lock_retain_until_date)
+            && self
+                .object_lock_legal_hold_status
+                .same(&other.object_lock_legal_hold_status)
+            && self.expected_bucket_owner.same(&other.expected_bucket_owner)
+    }
+}
+/// Any `PutObjectOutput`.
+fn any_put_object_output() -> impl Strategy<
+    Value = s3_api::operation::put_object::PutObjectOutput,
+> {
+    (
+        (
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+        ),
+        (
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any_checksum_type_with(support::header_text())),
+            proptest::option::of(
+                any_server_side_encryption_with(support::header_text()),
+            ),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any::<bool>()),
+        ),
+        (
+            proptest::option::of(any::<i64>()),
+            proptest::option::of(any_request_charged_with(support::header_text())),
+        ),
+    )
+        .prop_map(|
+            (
+                (m0, m1, m2, m3, m4, m5, m6, m7, m8, m9),
+                (m10, m11, m12, m13, m14, m15, m16, m17, m18, m19),
+                (m20, m21),
+            )|
+        {
+            let mut value = <s3_api::operation::put_object::PutObjectOutput as Default>::default();
+            value.expiration = m0;
+            value.e_tag = m1;
+            value.checksum_crc32 = m2;
+            value.checksum_crc32c = m3;
+            value.checksum_crc64nvme = m4;
+            value.checksum_sha1 = m5;
+            value.checksum_sha256 = m6;
+            value.checksum_sha512 = m7;
+            value.checksum_md5 = m8;
+            value.checksum_xxhash64 = m9;
+            value.checksum_xxhash3 = m10;
+            value.checksum_xxhash128 = m11;
+            value.checksum_type = m12;
+            value.server_side_encryption = m13;
+            value.version_id = m14;
+            value.sse_customer_algorithm = m15;
+            value.sse_customer_key_md5 = m16;
+            value.ssekms_key_id = m17;
+            value.ssekms_encryption_context = m18;
+            value.bucket_key_enabled = m19;
+            value.size = m20;
+            value.request_charged = m21;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::put_object::PutObjectOutput {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `PutObjectError`: a modeled error, or one with another code.
+fn any_put_object_error() -> impl Strategy<
+    Value = s3_api::operation::put_object::PutObjectError,
+> {
+    prop_oneof![
+        any_encryption_type_mismatch()
+        .prop_map(s3_api::operation::put_object::PutObjectError::EncryptionTypeMismatch),
+        any_invalid_request()
+        .prop_map(s3_api::operation::put_object::PutObjectError::InvalidRequest),
+        any_invalid_write_offset()
+        .prop_map(s3_api::operation::put_object::PutObjectError::InvalidWriteOffset),
+        any_too_many_parts()
+        .prop_map(s3_api::operation::put_object::PutObjectError::TooManyParts),
+        support::unhandled(& ["EncryptionTypeMismatch", "InvalidRequest",
+        "InvalidWriteOffset", "TooManyParts"])
+        .prop_map(s3_api::operation::put_object::PutObjectError::Unhandled)
+    ]
+        .boxed()
+}
+impl Same for s3_api::operation::put_object::PutObjectError {
+    fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                s3_api::operation::put_object::PutObjectError::EncryptionTypeMismatch(a),
+                s3_api::operation::put_object::PutObjectError::EncryptionTypeMismatch(b),
+            ) => a.same(b),
+            (
+                s3_api::operation::put_object::PutObjectError::InvalidRequest(a),
+                s3_api::operation::put_object::PutObjectError::InvalidRequest(b),
+            ) => a.same(b),
+            (
+                s3_api::operation::put_object::PutObjectError::InvalidWriteOffset(a),
+                s3_api::operation::put_object::PutObjectError::InvalidWriteOffset(b),
+            ) => a.same(b),
+            (
+                s3_api::operation::put_object::PutObjectError::TooManyParts(a),
+                s3_api::operation::put_object::PutObjectError::TooManyParts(b),
+            ) => a.same(b),
+            (
+                s3_api::operation::put_object::PutObjectError::Unhandled(a),
+                s3_api::operation::put_object::PutObjectError::Unhandled(b),
             ) => a == b,
             _ => false,
         }
@@ -2149,6 +3495,18 @@ fn xml_csv_output() {
         ),
     );
 }
+/// `CommonPrefix::from_xml(v.to_xml()?) == v` for any `CommonPrefix`.
+#[test]
+fn xml_common_prefix() {
+    support::run(
+        any_common_prefix(),
+        |value| support::check_xml(
+            &value,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::CommonPrefix as s3_api::XmlDocument>::from_xml,
+        ),
+    );
+}
 /// `CreateBucketConfiguration::from_xml(v.to_xml()?) == v` for any `CreateBucketConfiguration`.
 #[test]
 fn xml_create_bucket_configuration() {
@@ -2209,6 +3567,18 @@ fn xml_location_info() {
         ),
     );
 }
+/// `Object::from_xml(v.to_xml()?) == v` for any `Object`.
+#[test]
+fn xml_object() {
+    support::run(
+        any_object(),
+        |value| support::check_xml(
+            &value,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::Object as s3_api::XmlDocument>::from_xml,
+        ),
+    );
+}
 /// `OutputSerialization::from_xml(v.to_xml()?) == v` for any `OutputSerialization`.
 #[test]
 fn xml_output_serialization() {
@@ -2218,6 +3588,18 @@ fn xml_output_serialization() {
             &value,
             s3_api::XmlDocument::to_xml(&value),
             <s3_api::types::OutputSerialization as s3_api::XmlDocument>::from_xml,
+        ),
+    );
+}
+/// `Owner::from_xml(v.to_xml()?) == v` for any `Owner`.
+#[test]
+fn xml_owner() {
+    support::run(
+        any_owner(),
+        |value| support::check_xml(
+            &value,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::Owner as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -2254,6 +3636,18 @@ fn xml_request_progress() {
             &value,
             s3_api::XmlDocument::to_xml(&value),
             <s3_api::types::RequestProgress as s3_api::XmlDocument>::from_xml,
+        ),
+    );
+}
+/// `RestoreStatus::from_xml(v.to_xml()?) == v` for any `RestoreStatus`.
+#[test]
+fn xml_restore_status() {
+    support::run(
+        any_restore_status(),
+        |value| support::check_xml(
+            &value,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::RestoreStatus as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -2449,6 +3843,50 @@ fn error_delete_bucket_analytics_configuration() {
         },
     );
 }
+/// `DeleteObject`: the client's request, read by the server, gives the input back.
+#[test]
+fn request_delete_object() {
+    support::run(
+        any_delete_object_input(),
+        |input| {
+            support::check_request(
+                &input,
+                <s3_api::operation::delete_object::DeleteObject as s3_api::Operation>::build_request(
+                    &input,
+                ),
+                s3_api::operation::delete_object::DeleteObjectRequest::from_http_request,
+            )
+        },
+    );
+}
+/// `DeleteObject`: the server's response, parsed by the client, gives the output back.
+#[test]
+fn response_delete_object() {
+    support::run(
+        any_delete_object_output(),
+        |output| {
+            support::check_response(
+                &output,
+                output.to_http_response(),
+                <s3_api::operation::delete_object::DeleteObject as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
+/// `DeleteObject`: the server's error response, parsed by the client, gives the error back (variant, members and metadata).
+#[test]
+fn error_delete_object() {
+    support::run(
+        any_delete_object_error(),
+        |error| {
+            support::check_error(
+                &error,
+                error.to_http_response(),
+                <s3_api::operation::delete_object::DeleteObject as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
 /// `GetBucketAnalyticsConfiguration`: the client's request, read by the server, gives the input back.
 #[test]
 fn request_get_bucket_analytics_configuration() {
@@ -2489,6 +3927,50 @@ fn error_get_bucket_analytics_configuration() {
                 &error,
                 error.to_http_response(),
                 <s3_api::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfiguration as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
+/// `GetObject`: the client's request, read by the server, gives the input back.
+#[test]
+fn request_get_object() {
+    support::run(
+        any_get_object_input(),
+        |input| {
+            support::check_request(
+                &input,
+                <s3_api::operation::get_object::GetObject as s3_api::Operation>::build_request(
+                    &input,
+                ),
+                s3_api::operation::get_object::GetObjectRequest::from_http_request,
+            )
+        },
+    );
+}
+/// `GetObject`: the server's response, parsed by the client, gives the output back.
+#[test]
+fn response_get_object() {
+    support::run(
+        any_get_object_output(),
+        |output| {
+            support::check_response(
+                &output,
+                output.to_http_response(),
+                <s3_api::operation::get_object::GetObject as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
+/// `GetObject`: the server's error response, parsed by the client, gives the error back (variant, members and metadata).
+#[test]
+fn error_get_object() {
+    support::run(
+        any_get_object_error(),
+        |error| {
+            support::check_error(
+                &error,
+                error.to_http_response(),
+                <s3_api::operation::get_object::GetObject as s3_api::Operation>::parse_response,
             )
         },
     );
@@ -2581,6 +4063,50 @@ fn error_list_bucket_analytics_configurations() {
         },
     );
 }
+/// `ListObjectsV2`: the client's request, read by the server, gives the input back.
+#[test]
+fn request_list_objects_v2() {
+    support::run(
+        any_list_objects_v2_input(),
+        |input| {
+            support::check_request(
+                &input,
+                <s3_api::operation::list_objects_v2::ListObjectsV2 as s3_api::Operation>::build_request(
+                    &input,
+                ),
+                s3_api::operation::list_objects_v2::ListObjectsV2Request::from_http_request,
+            )
+        },
+    );
+}
+/// `ListObjectsV2`: the server's response, parsed by the client, gives the output back.
+#[test]
+fn response_list_objects_v2() {
+    support::run(
+        any_list_objects_v2_output(),
+        |output| {
+            support::check_response(
+                &output,
+                output.to_http_response(),
+                <s3_api::operation::list_objects_v2::ListObjectsV2 as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
+/// `ListObjectsV2`: the server's error response, parsed by the client, gives the error back (variant, members and metadata).
+#[test]
+fn error_list_objects_v2() {
+    support::run(
+        any_list_objects_v2_error(),
+        |error| {
+            support::check_error(
+                &error,
+                error.to_http_response(),
+                <s3_api::operation::list_objects_v2::ListObjectsV2 as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
 /// `PutBucketAnalyticsConfiguration`: the client's request, read by the server, gives the input back.
 #[test]
 fn request_put_bucket_analytics_configuration() {
@@ -2621,6 +4147,50 @@ fn error_put_bucket_analytics_configuration() {
                 &error,
                 error.to_http_response(),
                 <s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfiguration as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
+/// `PutObject`: the client's request, read by the server, gives the input back.
+#[test]
+fn request_put_object() {
+    support::run(
+        any_put_object_input(),
+        |input| {
+            support::check_request(
+                &input,
+                <s3_api::operation::put_object::PutObject as s3_api::Operation>::build_request(
+                    &input,
+                ),
+                s3_api::operation::put_object::PutObjectRequest::from_http_request,
+            )
+        },
+    );
+}
+/// `PutObject`: the server's response, parsed by the client, gives the output back.
+#[test]
+fn response_put_object() {
+    support::run(
+        any_put_object_output(),
+        |output| {
+            support::check_response(
+                &output,
+                output.to_http_response(),
+                <s3_api::operation::put_object::PutObject as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
+/// `PutObject`: the server's error response, parsed by the client, gives the error back (variant, members and metadata).
+#[test]
+fn error_put_object() {
+    support::run(
+        any_put_object_error(),
+        |error| {
+            support::check_error(
+                &error,
+                error.to_http_response(),
+                <s3_api::operation::put_object::PutObject as s3_api::Operation>::parse_response,
             )
         },
     );
