@@ -688,3 +688,46 @@ fn the_client_retries_throttling_and_gives_up_on_client_errors() {
     }
     assert_eq!(server.join().unwrap().len(), 2);
 }
+
+#[test]
+fn streamed_bodies_go_out_with_their_length_and_come_back_as_readers() {
+    use s3_api::operation::get_object::{GetObject, GetObjectRequest};
+    use s3_api::operation::put_object::{PutObject, PutObjectRequest};
+    const PUT: &str =
+        "HTTP/1.1 200 OK\r\netag: \"e\"\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+    const GET: &str = "HTTP/1.1 200 OK\r\ncontent-length: 11\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nhello world";
+    let (addr, server) = canned_server(vec![PUT, GET]);
+    let client = s3_api::Client::new(
+        s3_api::endpoint::Config::new()
+            .with_region("us-east-1")
+            .with_endpoint_url(format!("http://{addr}"))
+            .with_force_path_style(true),
+        Some(s3_api::sign::Credentials::new("AKIDEXAMPLE", "secret")),
+    );
+    let body = std::io::Cursor::new(b"streamed body".to_vec());
+    let put = client
+        .send_body::<PutObject>(&PutObjectRequest::new("b1b1b1", "k y"), body, 13)
+        .unwrap();
+    assert_eq!(put.e_tag.as_deref(), Some("\"e\""));
+    let (head, mut reader) = client
+        .send_streaming::<GetObject>(&GetObjectRequest::new("b1b1b1", "k y"))
+        .unwrap();
+    assert_eq!(head.content_length, Some(11));
+    assert_eq!(head.content_type.as_deref(), Some("text/plain"));
+    let mut text = String::new();
+    reader.read_to_string(&mut text).unwrap();
+    assert_eq!(text, "hello world");
+    let seen = server.join().unwrap();
+    let put = seen[0].to_ascii_lowercase();
+    assert!(
+        put.starts_with("put /b1b1b1/k%20y?x-id=putobject http/1.1"),
+        "{put}"
+    );
+    assert!(put.contains("content-length: 13\r\n"), "{put}");
+    assert!(!put.contains("transfer-encoding"), "{put}");
+    assert!(
+        put.contains("x-amz-content-sha256: unsigned-payload"),
+        "{put}"
+    );
+    assert!(put.contains("authorization: aws4-hmac-sha256"), "{put}");
+}

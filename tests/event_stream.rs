@@ -4,7 +4,6 @@
 //! stream; and the server side writing events.
 
 use s3_api::Operation;
-use s3_api::Output;
 use s3_api::event_stream::{Decoder, Event, EventStreamError, HeaderValue, Message};
 use s3_api::operation::select_object_content::{
     SelectObjectContent, SelectObjectContentError, SelectObjectContentOutput,
@@ -13,6 +12,7 @@ use s3_api::types::{
     ContinuationEvent, EndEvent, Progress, ProgressEvent, RecordsEvent,
     SelectObjectContentEventStream as Ev, Stats, StatsEvent,
 };
+use s3_api::{Output, StreamingOutput};
 
 /// An `event` message as S3 writes it: `:event-type`, `:content-type`
 /// (when there is a payload), `:message-type`.

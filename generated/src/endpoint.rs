@@ -314,13 +314,8 @@ impl s3_runtime::client::Configure for Config {
 }
 #[cfg(feature = "client")]
 impl<I: crate::Input + EndpointParams> s3_runtime::client::BuildAt<I> for Config {
-    fn build_at(
-        &self,
-        input: &I,
-    ) -> Result<(http::Request<Vec<u8>>, Endpoint), crate::error::BuildError> {
-        let endpoint = resolve_input(self, input)?;
-        let request = input.to_http_request_at(Some(&endpoint))?;
-        Ok((request, endpoint))
+    fn endpoint_for(&self, input: &I) -> Result<Endpoint, crate::error::BuildError> {
+        Ok(resolve_input(self, input)?)
     }
 }
 /// The endpoint of `input` under `config`.

@@ -33,7 +33,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::endpoint::{Endpoint, ParamValue};
 use crate::error::BuildError;
-use crate::operation::{Operation, ProvideErrorMetadata};
+use crate::operation::{Operation, ProvideErrorMetadata, StreamingInput, StreamingOutput};
 use crate::sign::{self, Credentials, Payload, SignError};
 
 /// A client configuration of the endpoint rules that can be set by name
@@ -46,9 +46,16 @@ pub trait Configure {
 /// Builds the request of an input at its resolved endpoint (each
 /// generated crate's `endpoint::Config`, for every input with endpoint
 /// parameters).
-pub trait BuildAt<I> {
+pub trait BuildAt<I: crate::operation::Input> {
+    /// The endpoint of the input's request.
+    fn endpoint_for(&self, input: &I) -> Result<Endpoint, BuildError>;
+
     /// The request and the endpoint it was built for.
-    fn build_at(&self, input: &I) -> Result<(http::Request<Vec<u8>>, Endpoint), BuildError>;
+    fn build_at(&self, input: &I) -> Result<(http::Request<Vec<u8>>, Endpoint), BuildError> {
+        let endpoint = self.endpoint_for(input)?;
+        let request = input.to_http_request_at(Some(&endpoint))?;
+        Ok((request, endpoint))
+    }
 }
 
 /// Why a call failed.
@@ -285,16 +292,114 @@ impl<C> Client<C> {
         }
     }
 
+    /// Sends `input` with `body` as its streaming payload (S3's PutObject
+    /// body): `length` bytes, read from `body` as they are sent, never
+    /// buffered. The payload is signed as `UNSIGNED-PAYLOAD` and no checksum
+    /// is computed over it: set one through its checksum member (see
+    /// [`crate::checksum::Hasher`]) when you need it. One attempt only,
+    /// since a body read once cannot be sent again.
+    pub fn send_body<O: Operation>(
+        &self,
+        input: &O::Input,
+        body: impl std::io::Read + Send + 'static,
+        length: u64,
+    ) -> Result<O::Output, SendError<O::Error>>
+    where
+        C: BuildAt<O::Input>,
+        O::Input: StreamingInput,
+    {
+        let endpoint = self.config.endpoint_for(input).map_err(SendError::Build)?;
+        let mut head = input
+            .to_http_request_with_body_at(Some(&endpoint), Vec::new())
+            .map_err(SendError::Build)?;
+        head.headers_mut().insert(
+            http::header::CONTENT_LENGTH,
+            http::HeaderValue::from(length),
+        );
+        if let Some(credentials) = &self.credentials {
+            sign::sign(
+                &mut head,
+                &endpoint,
+                credentials,
+                SystemTime::now(),
+                Payload::Unsigned,
+            )
+            .map_err(SendError::Sign)?;
+        }
+        let request = head.map(|_| ureq::SendBody::from_owned_reader(body));
+        let response = self
+            .agent
+            .run(request)
+            .map_err(|e| SendError::Http(e.to_string()))?;
+        let response = read_whole(response).map_err(SendError::Http)?;
+        O::parse_response(&response).map_err(SendError::Service)
+    }
+
+    /// Sends `input` and returns, for a successful answer, the output read
+    /// from the status and headers and a reader of the streaming payload
+    /// (S3's GetObject body), read as it arrives. Retried like
+    /// [`Client::send`] until the body starts; an error answer is read whole.
+    pub fn send_streaming<O: Operation>(
+        &self,
+        input: &O::Input,
+    ) -> Result<(O::Output, impl std::io::Read + Send + 'static), SendError<O::Error>>
+    where
+        C: BuildAt<O::Input>,
+        O::Output: StreamingOutput,
+    {
+        let (request, endpoint) = self.config.build_at(input).map_err(SendError::Build)?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let last = attempt >= self.max_attempts;
+            let mut signed = request.clone();
+            if let Some(credentials) = &self.credentials {
+                sign::sign(
+                    &mut signed,
+                    &endpoint,
+                    credentials,
+                    SystemTime::now(),
+                    self.payload,
+                )
+                .map_err(SendError::Sign)?;
+            }
+            match self.agent.run(signed) {
+                Err(e) if last => return Err(SendError::Http(e.to_string())),
+                Err(_) => {}
+                Ok(response) if response.status().is_success() => {
+                    let (parts, body) = response.into_parts();
+                    let head = http::Response::from_parts(parts, Vec::new());
+                    let output = O::parse_response(&head).map_err(SendError::Service)?;
+                    return Ok((output, body.into_reader()));
+                }
+                Ok(response) => {
+                    let response = read_whole(response);
+                    match response {
+                        Err(e) if last => return Err(SendError::Http(e)),
+                        Err(_) => {}
+                        Ok(response) => match O::parse_response(&response) {
+                            Ok(output) => {
+                                return Ok((
+                                    output,
+                                    ureq::Body::builder().data(Vec::new()).into_reader(),
+                                ));
+                            }
+                            Err(e) if last || !retryable(response.status().as_u16(), e.code()) => {
+                                return Err(SendError::Service(e));
+                            }
+                            Err(_) => {}
+                        },
+                    }
+                }
+            }
+            std::thread::sleep(self.backoff(attempt));
+        }
+    }
+
     /// One HTTP exchange, the response body read whole.
     fn exchange(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, String> {
         let response = self.agent.run(request).map_err(|e| e.to_string())?;
-        let (parts, mut body) = response.into_parts();
-        let body = body
-            .with_config()
-            .limit(MAX_RESPONSE)
-            .read_to_vec()
-            .map_err(|e| e.to_string())?;
-        Ok(http::Response::from_parts(parts, body))
+        read_whole(response)
     }
 
     /// Full jitter: a random duration up to `base * 2^(attempt - 1)`, capped.
@@ -305,6 +410,17 @@ impl<C> Client<C> {
             .min(self.backoff_cap);
         ceiling.mul_f64(jitter())
     }
+}
+
+/// A response with its body read whole (at most `MAX_RESPONSE` bytes).
+fn read_whole(response: http::Response<ureq::Body>) -> Result<http::Response<Vec<u8>>, String> {
+    let (parts, mut body) = response.into_parts();
+    let body = body
+        .with_config()
+        .limit(MAX_RESPONSE)
+        .read_to_vec()
+        .map_err(|e| e.to_string())?;
+    Ok(http::Response::from_parts(parts, body))
 }
 
 /// Whether an error answer is worth another attempt.

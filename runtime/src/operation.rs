@@ -186,6 +186,38 @@ pub trait Output: Sized {
     fn to_http_response(&self) -> Result<http::Response<Vec<u8>>, BuildError>;
 }
 
+/// An input whose payload is a streaming blob (S3's PutObject body): its
+/// request can carry a body that the caller streams, never buffered.
+pub trait StreamingInput: Input {
+    /// Builds the request with `body` as the payload, for a resolved
+    /// endpoint (see [`Input::to_http_request_at`]); the payload member
+    /// itself is ignored. Nothing is computed over the body: set the content
+    /// length and any checksum through their members (see
+    /// [`crate::checksum::Hasher`] for streaming hashers).
+    fn to_http_request_with_body_at<B>(
+        &self,
+        endpoint: Option<&crate::endpoint::Endpoint>,
+        body: B,
+    ) -> Result<http::Request<B>, BuildError>;
+
+    /// [`StreamingInput::to_http_request_with_body_at`] with a path-style,
+    /// relative URI.
+    fn to_http_request_with_body<B>(&self, body: B) -> Result<http::Request<B>, BuildError> {
+        self.to_http_request_with_body_at(None, body)
+    }
+}
+
+/// An output whose payload is a streaming blob (S3's GetObject body): it
+/// can be read from the response head, leaving the body to the caller.
+pub trait StreamingOutput: Output {
+    /// Reads a successful response from its status and headers alone; the
+    /// streamed payload member stays `None`. For an error status, read the
+    /// whole body and use [`Operation::parse_response`].
+    fn from_response_head(head: &http::response::Parts) -> Result<Self, ResponseError> {
+        Self::from_http_response(head.status.as_u16(), &head.headers, b"")
+    }
+}
+
 /// An operation's error enum: one variant per modeled error, and `Unhandled`.
 pub trait OperationError:
     std::error::Error + ProvideErrorMetadata + From<Unhandled> + Sized

@@ -2,7 +2,7 @@
 //! run time on the crate generated from it (`official_ops`). Added to the
 //! generated crate as `tests/behaviour.rs` by `tests/official_ops.rs`.
 
-use official_ops::{Input, Operation};
+use official_ops::{Input, Operation, StreamingInput, StreamingOutput};
 use official_ops::operation::get_bucket_location::GetBucketLocation;
 use official_ops::operation::get_object::{GetObjectOutput, GetObjectRequest};
 use official_ops::operation::put_bucket_tagging::PutBucketTaggingRequest;

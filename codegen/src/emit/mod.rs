@@ -309,8 +309,11 @@ pub mod types;
 /// response, and on the server side how to read its request and write its
 /// responses. Its input, output and error implement [`Input`], [`Output`]
 /// and [`OperationError`]; every error implements [`ProvideErrorMetadata`]
-/// (code, message, request ids, status).
-pub use s3_runtime::operation::{{Input, Operation, OperationError, Output, ProvideErrorMetadata}};
+/// (code, message, request ids, status). An input or output whose payload
+/// streams also implements [`StreamingInput`] or [`StreamingOutput`].
+pub use s3_runtime::operation::{{
+    Input, Operation, OperationError, Output, ProvideErrorMetadata, StreamingInput, StreamingOutput,
+}};
 /// Structures and unions that are whole documents have `to_xml` and
 /// `from_xml`.
 pub use s3_runtime::xml::XmlDocument;

@@ -303,8 +303,9 @@ fn checksum(op: &OperationDef) -> TokenStream {
     quote!(s3_runtime::checksum::insert_request_checksum(&mut request, #chosen, #required)?;)
 }
 
-/// For a streaming blob payload: a request builder that takes the body from
-/// the caller (never buffered), and an output reader for the response head.
+/// For a streaming blob payload: `StreamingInput` (a request builder that
+/// takes the body from the caller, never buffered) and `StreamingOutput`
+/// (an output read from the response head).
 fn streamed_body(op: &OperationDef) -> TokenStream {
     let mut out = TokenStream::new();
 
@@ -341,17 +342,12 @@ fn streamed_body(op: &OperationDef) -> TokenStream {
                 None => quote!(headers.remove(#name);),
             }
         });
-        let doc = format!(
-            " Builds the request with `body` as the `{}` payload, streamed by the caller: the member itself is ignored. Nothing is computed over the body: set the content length and any checksum through their members (see `crate::checksum` for streaming hashers).",
-            f.member
-        );
         out.extend(quote! {
-            impl #input {
-                #[doc = #doc]
-                pub fn to_http_request_with_body<B>(&self, body: B) -> Result<http::Request<B>, crate::error::BuildError> {
+            impl s3_runtime::operation::StreamingInput for #input {
+                fn to_http_request_with_body_at<B>(&self, endpoint: Option<&s3_runtime::endpoint::Endpoint>, body: B) -> Result<http::Request<B>, crate::error::BuildError> {
                     let mut head = self.clone();
                     head.#payload = None;
-                    let mut request = s3_runtime::operation::Input::to_http_request(&head)?;
+                    let mut request = s3_runtime::operation::Input::to_http_request_at(&head, endpoint)?;
                     let headers = request.headers_mut();
                     #(#drops)*
                     Ok(request.map(|_| body))
@@ -359,24 +355,15 @@ fn streamed_body(op: &OperationDef) -> TokenStream {
             }
         });
     }
-    if let Some(f) = op
+    if op
         .output
         .fields
         .iter()
-        .find(|f| f.binding == Binding::Payload && f.streaming && f.optional)
+        .any(|f| f.binding == Binding::Payload && f.streaming && f.optional)
     {
         let output = ident(&op.output.name);
-        let doc = format!(
-            " Reads a successful response from its status and headers alone, leaving the streamed `{}` payload to the caller (the member stays `None`). For an error status, read the whole body and use `parse_response`.",
-            f.member
-        );
         out.extend(quote! {
-            impl #output {
-                #[doc = #doc]
-                pub fn from_response_head(head: &http::response::Parts) -> Result<Self, crate::error::ResponseError> {
-                    <Self as s3_runtime::operation::Output>::from_http_response(head.status.as_u16(), &head.headers, b"")
-                }
-            }
+            impl s3_runtime::operation::StreamingOutput for #output {}
         });
     }
     out

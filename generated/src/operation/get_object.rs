@@ -409,18 +409,7 @@ impl crate::endpoint::EndpointParams for GetObjectRequest {
         params.key = Some(self.key.as_str());
     }
 }
-impl GetObjectOutput {
-    /// Reads a successful response from its status and headers alone, leaving the streamed `Body` payload to the caller (the member stays `None`). For an error status, read the whole body and use `parse_response`.
-    pub fn from_response_head(
-        head: &http::response::Parts,
-    ) -> Result<Self, crate::error::ResponseError> {
-        <Self as s3_runtime::operation::Output>::from_http_response(
-            head.status.as_u16(),
-            &head.headers,
-            b"",
-        )
-    }
-}
+impl s3_runtime::operation::StreamingOutput for GetObjectOutput {}
 /// Output of GetObject: the object's bytes as the response body, its metadata from the response headers.
 #[derive(Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

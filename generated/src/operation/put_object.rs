@@ -792,15 +792,18 @@ impl crate::endpoint::EndpointParams for PutObjectRequest {
         params.key = Some(self.key.as_str());
     }
 }
-impl PutObjectRequest {
-    /// Builds the request with `body` as the `Body` payload, streamed by the caller: the member itself is ignored. Nothing is computed over the body: set the content length and any checksum through their members (see `crate::checksum` for streaming hashers).
-    pub fn to_http_request_with_body<B>(
+impl s3_runtime::operation::StreamingInput for PutObjectRequest {
+    fn to_http_request_with_body_at<B>(
         &self,
+        endpoint: Option<&s3_runtime::endpoint::Endpoint>,
         body: B,
     ) -> Result<http::Request<B>, crate::error::BuildError> {
         let mut head = self.clone();
         head.body = None;
-        let mut request = s3_runtime::operation::Input::to_http_request(&head)?;
+        let mut request = s3_runtime::operation::Input::to_http_request_at(
+            &head,
+            endpoint,
+        )?;
         let headers = request.headers_mut();
         if let Some(v) = &self.content_length {
             s3_runtime::headers::insert(headers, "content-length", &v.to_string())?;

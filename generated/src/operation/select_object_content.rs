@@ -380,18 +380,7 @@ impl SelectObjectContentRequest {
         ))
     }
 }
-impl SelectObjectContentOutput {
-    /// Reads a successful response from its status and headers alone, leaving the streamed `Payload` payload to the caller (the member stays `None`). For an error status, read the whole body and use `parse_response`.
-    pub fn from_response_head(
-        head: &http::response::Parts,
-    ) -> Result<Self, crate::error::ResponseError> {
-        <Self as s3_runtime::operation::Output>::from_http_response(
-            head.status.as_u16(),
-            &head.headers,
-            b"",
-        )
-    }
-}
+impl s3_runtime::operation::StreamingOutput for SelectObjectContentOutput {}
 /// Output of SelectObjectContent: the event stream that makes up the whole response body.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
