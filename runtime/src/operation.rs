@@ -342,10 +342,10 @@ pub fn set_target<B>(
     Ok(())
 }
 
-/// Sets the framing headers of a built request: `content-type` when the
-/// body has one and no member set it, and `content-length` (the body's
-/// length, whatever a member said) when `length` (a request with a body,
-/// or a method that takes one).
+/// Sets the framing headers of a built request: `content-type` when given
+/// (the body's default media type, when no member set one), and
+/// `content-length` (the body's length, whatever a member said) when
+/// `length` (a request with a body, or a method that takes one).
 #[inline]
 pub fn set_framing(
     request: &mut http::Request<Vec<u8>>,
@@ -354,9 +354,7 @@ pub fn set_framing(
 ) {
     let len = request.body().len();
     let headers = request.headers_mut();
-    if let Some(content_type) =
-        content_type.filter(|_| !headers.contains_key(http::header::CONTENT_TYPE))
-    {
+    if let Some(content_type) = content_type {
         headers.insert(
             http::header::CONTENT_TYPE,
             http::HeaderValue::from_static(content_type),

@@ -189,6 +189,18 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
     let headers = write_headers(&op.request, fields);
     let (body, content_type) = write_body(&op.request, fields);
     let has_body = op.request.body != Body::None;
+    // A member bound to Content-Type wins over the body's default.
+    let content_type = match fields
+        .iter()
+        .find(|f| matches!(&f.binding, Binding::Header(h) if h == "content-type"))
+    {
+        Some(f) if f.optional => {
+            let fname = ident(&f.name);
+            quote!(if self.#fname.is_some() { None } else { #content_type })
+        }
+        Some(_) => quote!(None),
+        None => content_type,
+    };
     let content_type_decl =
         has_body.then(|| quote!(let content_type: Option<&'static str> = #content_type;));
     let content_type = if has_body {

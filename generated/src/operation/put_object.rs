@@ -619,10 +619,11 @@ impl s3_runtime::operation::Input for PutObjectRequest {
         let mut q = s3_runtime::uri::QueryWriter::new(&mut uri);
         q.literal("x-id", Some("PutObject"));
         let body: Vec<u8> = self.body.clone().unwrap_or_default();
-        let content_type: Option<&'static str> = self
-            .body
-            .is_some()
-            .then_some("application/octet-stream");
+        let content_type: Option<&'static str> = if self.content_type.is_some() {
+            None
+        } else {
+            self.body.is_some().then_some("application/octet-stream")
+        };
         let mut request = http::Request::new(body);
         s3_runtime::operation::set_target(&mut request, http::Method::PUT, uri)?;
         let mut h = s3_runtime::headers::Writer(request.headers_mut());
