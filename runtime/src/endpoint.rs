@@ -188,43 +188,177 @@ fn write_json_object(out: &mut String, entries: &[(&'static str, Value)]) {
     out.push('}');
 }
 
+/// How many slots an endpoint keeps in place; a result with more has its
+/// values built at once (see [`Outcome::resolve`]).
+const SLOTS: usize = 6;
+
 /// A resolved endpoint.
 ///
 /// The URL to send the request to, the properties the rule set attached to
 /// it (for S3, `authSchemes` and a few flags such as `backend`), and the
 /// headers the request must carry, each with its values.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// An endpoint resolved by generated rules keeps its properties and headers
+/// as the rule set's static [`Template`]s with the strings the rules
+/// computed (one allocation holds the URL and those strings); values are
+/// read through [`ValueRef`] without being built. An endpoint made with
+/// [`Endpoint::new`] and [`Endpoint::with_property`] holds [`Value`]s.
+#[derive(Clone)]
 pub struct Endpoint {
-    /// The URL, such as `https://bucket.s3.us-east-1.amazonaws.com`.
-    pub url: String,
-    /// The properties, in the order of the rule set.
-    pub properties: Vec<(&'static str, Value)>,
-    /// The headers, in the order of the rule set: each name with its values.
-    pub headers: Vec<(&'static str, Vec<String>)>,
+    /// The URL, then the text of each slot.
+    text: String,
+    /// `ends[0]`: where the URL ends in `text`; `ends[i + 1]`: where slot
+    /// `i` ends.
+    ends: [usize; SLOTS + 1],
+    /// How many slots `text` holds.
+    slots: usize,
+    properties: Properties,
+    headers: Headers,
+}
+
+/// The properties of an endpoint.
+#[derive(Clone)]
+enum Properties {
+    /// Static templates whose slots are in the endpoint's text.
+    Templates(&'static [(&'static str, Template)]),
+    /// Values.
+    Values(Vec<(&'static str, Value)>),
+}
+
+/// The headers of an endpoint.
+#[derive(Clone)]
+enum Headers {
+    /// Static templates (each value a string or a slot).
+    Templates(&'static [(&'static str, &'static [Template])]),
+    /// Values.
+    Values(Vec<(&'static str, Vec<String>)>),
 }
 
 impl Endpoint {
     /// An endpoint at `url`, with neither properties nor headers.
     pub fn new(url: impl Into<String>) -> Self {
+        let text = url.into();
+        let mut ends = [0; SLOTS + 1];
+        ends[0] = text.len();
         Endpoint {
-            url: url.into(),
-            properties: Vec::new(),
-            headers: Vec::new(),
+            text,
+            ends,
+            slots: 0,
+            properties: Properties::Values(Vec::new()),
+            headers: Headers::Values(Vec::new()),
         }
     }
 
-    /// The property of that name.
-    pub fn property(&self, name: &str) -> Option<&Value> {
-        lookup(&self.properties, name)
+    /// This endpoint with one more property (after the ones it has).
+    pub fn with_property(mut self, name: &'static str, value: Value) -> Self {
+        self.own_values();
+        if let Properties::Values(values) = &mut self.properties {
+            values.push((name, value));
+        }
+        self
+    }
+
+    /// This endpoint with one more header and its values (after the ones
+    /// it has).
+    pub fn with_header(mut self, name: &'static str, values: Vec<String>) -> Self {
+        self.own_values();
+        if let Headers::Values(headers) = &mut self.headers {
+            headers.push((name, values));
+        }
+        self
+    }
+
+    /// Turns templates into values, so that values can be added.
+    fn own_values(&mut self) {
+        if let Properties::Templates(_) = self.properties {
+            let values = self.properties().map(|(k, v)| (k, v.to_value())).collect();
+            self.properties = Properties::Values(values);
+        }
+        if let Headers::Templates(_) = self.headers {
+            let values = self
+                .headers()
+                .map(|(k, v)| (k, v.map(String::from).collect()))
+                .collect();
+            self.headers = Headers::Values(values);
+        }
+    }
+
+    /// The URL, such as `https://bucket.s3.us-east-1.amazonaws.com`.
+    pub fn url(&self) -> &str {
+        self.text.get(..self.ends[0]).unwrap_or_default()
+    }
+
+    /// The text of slot `i` (empty when there is no such slot).
+    fn slot(&self, i: usize) -> &str {
+        if i >= self.slots {
+            return "";
+        }
+        match (self.ends.get(i), self.ends.get(i + 1)) {
+            (Some(&start), Some(&end)) => self.text.get(start..end).unwrap_or_default(),
+            _ => "",
+        }
+    }
+
+    /// The properties, in the order of the rule set.
+    pub fn properties(&self) -> impl Iterator<Item = (&'static str, ValueRef<'_>)> + '_ {
+        let (templates, values) = match &self.properties {
+            Properties::Templates(t) => (*t, None),
+            Properties::Values(v) => (&[][..], Some(v)),
+        };
+        let templates = templates.iter().map(move |(k, t)| {
+            (
+                *k,
+                ValueRef {
+                    inner: Inner::Template(t, self),
+                },
+            )
+        });
+        let values = values
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (*k, ValueRef::from(v)));
+        templates.chain(values)
+    }
+
+    /// The property of that name (the first, should there be several).
+    pub fn property(&self, name: &str) -> Option<ValueRef<'_>> {
+        self.properties()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value)
+    }
+
+    /// The headers, in the order of the rule set: each name with its
+    /// values.
+    pub fn headers(&self) -> impl Iterator<Item = (&'static str, HeaderValues<'_>)> + '_ {
+        let (templates, values) = match &self.headers {
+            Headers::Templates(t) => (*t, None),
+            Headers::Values(v) => (&[][..], Some(v)),
+        };
+        let templates = templates.iter().map(move |(k, t)| {
+            (
+                *k,
+                HeaderValues {
+                    inner: HeaderInner::Templates(t.iter(), self),
+                },
+            )
+        });
+        let values = values.into_iter().flatten().map(|(k, v)| {
+            (
+                *k,
+                HeaderValues {
+                    inner: HeaderInner::Strings(v.iter()),
+                },
+            )
+        });
+        templates.chain(values)
     }
 
     /// The values of header `name` (compared exactly, as the rule set
     /// writes it), or `None` when the endpoint has no such header.
-    pub fn header(&self, name: &str) -> Option<&[String]> {
-        self.headers
-            .iter()
+    pub fn header(&self, name: &str) -> Option<HeaderValues<'_>> {
+        self.headers()
             .find(|(key, _)| *key == name)
-            .map(|(_, values)| values.as_slice())
+            .map(|(_, values)| values)
     }
 
     /// JSON as endpointTests write an expected endpoint:
@@ -233,19 +367,26 @@ impl Endpoint {
     /// Both `properties` and `headers` are always present, `{}` when empty,
     /// and both keep their order.
     pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(self.url.len() + 64);
+        let mut out = String::with_capacity(self.text.len() + 64);
         out.push_str("{\"url\":");
-        write_json_string(&mut out, &self.url);
-        out.push_str(",\"properties\":");
-        write_json_object(&mut out, &self.properties);
-        out.push_str(",\"headers\":{");
-        for (position, (name, values)) in self.headers.iter().enumerate() {
+        write_json_string(&mut out, self.url());
+        out.push_str(",\"properties\":{");
+        for (position, (key, value)) in self.properties().enumerate() {
+            if position > 0 {
+                out.push(',');
+            }
+            write_json_string(&mut out, key);
+            out.push(':');
+            value.write_json(&mut out);
+        }
+        out.push_str("},\"headers\":{");
+        for (position, (name, values)) in self.headers().enumerate() {
             if position > 0 {
                 out.push(',');
             }
             write_json_string(&mut out, name);
             out.push_str(":[");
-            for (index, value) in values.iter().enumerate() {
+            for (index, value) in values.enumerate() {
                 if index > 0 {
                     out.push(',');
                 }
@@ -264,31 +405,275 @@ impl Endpoint {
     /// within an entry, a member of the wrong kind reads as absent (and
     /// `disableDoubleEncoding` as `false`).
     pub fn auth_schemes(&self) -> Vec<AuthScheme<'_>> {
-        let Some(entries) = self.property("authSchemes").and_then(Value::as_array) else {
+        let Some(entries) = self.property("authSchemes").and_then(ValueRef::items) else {
             return Vec::new();
         };
         entries
-            .iter()
             .filter_map(|entry| {
                 let name = entry.get("name")?.as_str()?;
                 Some(AuthScheme {
                     name,
-                    signing_name: entry.get("signingName").and_then(Value::as_str),
-                    signing_region: entry.get("signingRegion").and_then(Value::as_str),
+                    signing_name: entry.get("signingName").and_then(ValueRef::as_str),
+                    signing_region: entry.get("signingRegion").and_then(ValueRef::as_str),
                     signing_region_set: entry
                         .get("signingRegionSet")
-                        .and_then(Value::as_array)
-                        .map(|set| set.iter().filter_map(Value::as_str).collect())
+                        .and_then(ValueRef::items)
+                        .map(|set| set.filter_map(ValueRef::as_str).collect())
                         .unwrap_or_default(),
                     disable_double_encoding: entry
                         .get("disableDoubleEncoding")
-                        .and_then(Value::as_bool)
+                        .and_then(ValueRef::as_bool)
                         .unwrap_or(false),
                 })
             })
             .collect()
     }
 }
+
+impl PartialEq for Endpoint {
+    /// Same URL, and the same properties and headers in the same order
+    /// (however each endpoint holds them).
+    fn eq(&self, other: &Self) -> bool {
+        self.url() == other.url()
+            && self.properties().eq(other.properties())
+            && self
+                .headers()
+                .map(|(k, v)| (k, v.collect::<Vec<_>>()))
+                .eq(other.headers().map(|(k, v)| (k, v.collect::<Vec<_>>())))
+    }
+}
+
+impl fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let properties: Vec<_> = self.properties().collect();
+        let headers: Vec<_> = self
+            .headers()
+            .map(|(k, v)| (k, v.collect::<Vec<_>>()))
+            .collect();
+        f.debug_struct("Endpoint")
+            .field("url", &self.url())
+            .field("properties", &properties)
+            .field("headers", &headers)
+            .finish()
+    }
+}
+
+/// A value of an endpoint's properties, read in place: a [`Value`] an
+/// endpoint holds, or a static [`Template`] with the endpoint's slots.
+#[derive(Clone, Copy)]
+pub struct ValueRef<'a> {
+    inner: Inner<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum Inner<'a> {
+    Value(&'a Value),
+    Template(&'static Template, &'a Endpoint),
+}
+
+impl<'a> From<&'a Value> for ValueRef<'a> {
+    fn from(value: &'a Value) -> Self {
+        ValueRef {
+            inner: Inner::Value(value),
+        }
+    }
+}
+
+impl<'a> ValueRef<'a> {
+    /// The text of a string value; `None` for any other kind of value.
+    pub fn as_str(self) -> Option<&'a str> {
+        match self.inner {
+            Inner::Value(v) => v.as_str(),
+            Inner::Template(Template::Str(s), _) => Some(s),
+            Inner::Template(Template::Slot(i), endpoint) => Some(endpoint.slot(*i)),
+            Inner::Template(..) => None,
+        }
+    }
+
+    /// The boolean of a boolean value; `None` for any other kind of value.
+    pub fn as_bool(self) -> Option<bool> {
+        match self.inner {
+            Inner::Value(v) => v.as_bool(),
+            Inner::Template(Template::Bool(b), _) => Some(*b),
+            Inner::Template(..) => None,
+        }
+    }
+
+    /// The integer of an integer value; `None` for any other kind of value.
+    pub fn as_int(self) -> Option<i64> {
+        match self.inner {
+            Inner::Value(Value::Int(i)) | Inner::Template(Template::Int(i), _) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// The items of an array value; `None` for any other kind of value.
+    pub fn items(self) -> Option<Items<'a>> {
+        let inner = match self.inner {
+            Inner::Value(v) => ItemsInner::Values(v.as_array()?.iter()),
+            Inner::Template(Template::Array(items), endpoint) => {
+                ItemsInner::Templates(items.iter(), endpoint)
+            }
+            Inner::Template(..) => return None,
+        };
+        Some(Items { inner })
+    }
+
+    /// The value of key `name` of an object value: the first entry of that
+    /// name. `None` when there is no such key, or this is not an object.
+    pub fn get(self, name: &str) -> Option<ValueRef<'a>> {
+        match self.inner {
+            Inner::Value(v) => v.get(name).map(ValueRef::from),
+            Inner::Template(Template::Object(entries), endpoint) => entries
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, t)| ValueRef {
+                    inner: Inner::Template(t, endpoint),
+                }),
+            Inner::Template(..) => None,
+        }
+    }
+
+    /// The value, built.
+    pub fn to_value(self) -> Value {
+        match self.inner {
+            Inner::Value(v) => v.clone(),
+            Inner::Template(t, endpoint) => t.build(&|i| endpoint.slot(i)),
+        }
+    }
+
+    /// Appends this value as compact JSON, as [`Value::write_json`] does.
+    pub fn write_json(self, out: &mut String) {
+        match self.inner {
+            Inner::Value(v) => v.write_json(out),
+            Inner::Template(t, endpoint) => match t {
+                Template::Str(s) => write_json_string(out, s),
+                Template::Slot(i) => write_json_string(out, endpoint.slot(*i)),
+                Template::Bool(value) => out.push_str(if *value { "true" } else { "false" }),
+                Template::Int(value) => out.push_str(&value.to_string()),
+                Template::Array(items) => {
+                    out.push('[');
+                    for (position, item) in items.iter().enumerate() {
+                        if position > 0 {
+                            out.push(',');
+                        }
+                        ValueRef {
+                            inner: Inner::Template(item, endpoint),
+                        }
+                        .write_json(out);
+                    }
+                    out.push(']');
+                }
+                Template::Object(entries) => {
+                    out.push('{');
+                    for (position, (key, value)) in entries.iter().enumerate() {
+                        if position > 0 {
+                            out.push(',');
+                        }
+                        write_json_string(out, key);
+                        out.push(':');
+                        ValueRef {
+                            inner: Inner::Template(value, endpoint),
+                        }
+                        .write_json(out);
+                    }
+                    out.push('}');
+                }
+            },
+        }
+    }
+}
+
+impl PartialEq for ValueRef<'_> {
+    /// The same value, however each is held.
+    fn eq(&self, other: &Self) -> bool {
+        self.to_value() == other.to_value()
+    }
+}
+
+impl PartialEq<Value> for ValueRef<'_> {
+    fn eq(&self, other: &Value) -> bool {
+        self.to_value() == *other
+    }
+}
+
+impl fmt::Debug for ValueRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.to_value().fmt(f)
+    }
+}
+
+/// The items of an array [`ValueRef`].
+#[derive(Clone)]
+pub struct Items<'a> {
+    inner: ItemsInner<'a>,
+}
+
+#[derive(Clone)]
+enum ItemsInner<'a> {
+    Values(std::slice::Iter<'a, Value>),
+    Templates(std::slice::Iter<'static, Template>, &'a Endpoint),
+}
+
+impl<'a> Iterator for Items<'a> {
+    type Item = ValueRef<'a>;
+
+    fn next(&mut self) -> Option<ValueRef<'a>> {
+        match &mut self.inner {
+            ItemsInner::Values(items) => items.next().map(ValueRef::from),
+            ItemsInner::Templates(items, endpoint) => items.next().map(|t| ValueRef {
+                inner: Inner::Template(t, endpoint),
+            }),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match &self.inner {
+            ItemsInner::Values(items) => items.size_hint(),
+            ItemsInner::Templates(items, _) => items.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for Items<'_> {}
+
+/// The values of one header of an endpoint, in order.
+#[derive(Clone)]
+pub struct HeaderValues<'a> {
+    inner: HeaderInner<'a>,
+}
+
+#[derive(Clone)]
+enum HeaderInner<'a> {
+    Strings(std::slice::Iter<'a, String>),
+    Templates(std::slice::Iter<'static, Template>, &'a Endpoint),
+}
+
+impl<'a> Iterator for HeaderValues<'a> {
+    type Item = &'a str;
+
+    /// The next value. A header template is a string or a slot; any other
+    /// kind of template reads as an empty string.
+    fn next(&mut self) -> Option<&'a str> {
+        match &mut self.inner {
+            HeaderInner::Strings(values) => values.next().map(String::as_str),
+            HeaderInner::Templates(values, endpoint) => values.next().map(|t| match t {
+                Template::Str(s) => s,
+                Template::Slot(i) => endpoint.slot(*i),
+                _ => "",
+            }),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match &self.inner {
+            HeaderInner::Strings(values) => values.size_hint(),
+            HeaderInner::Templates(values, _) => values.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for HeaderValues<'_> {}
 
 /// With an endpoint (`None`: nothing to do), adds the `host` header (the
 /// authority of the request's absolute URI,
@@ -317,12 +702,11 @@ fn apply_endpoint<B>(
     request: &mut http::Request<B>,
     endpoint: &Endpoint,
 ) -> Result<(), crate::error::BuildError> {
-    let mut parsed = Vec::with_capacity(endpoint.headers.len());
-    for (name, values) in &endpoint.headers {
+    let mut parsed = Vec::new();
+    for (name, values) in endpoint.headers() {
         let invalid = || crate::error::BuildError::InvalidHeaderValue { header: name };
         let header = http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
         let values = values
-            .iter()
             .map(|value| http::HeaderValue::from_str(value).map_err(|_| invalid()))
             .collect::<Result<Vec<_>, _>>()?;
         parsed.push((header, values));
@@ -949,9 +1333,8 @@ pub fn concat(parts: &[&str]) -> String {
 
 /// The shape of an endpoint's property or header value, written by the
 /// generator as static data: literals in place, and each string the rules
-/// compute as a numbered slot. [`Template::build`] turns it into a
-/// [`Value`] with the slots' strings, so that every result of a rule set
-/// shares one piece of code instead of building its values inline.
+/// compute as a numbered slot. An endpoint keeps the template and the
+/// slots' strings, and reads values through them ([`ValueRef`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Template {
     /// A literal string.
@@ -969,55 +1352,154 @@ pub enum Template {
 }
 
 impl Template {
-    /// The value, taking each slot's string out of `slots` (a slot that is
-    /// out of range, or taken twice, gives an empty string).
-    pub fn build(&self, slots: &mut [String]) -> Value {
+    /// The value, with each slot's string from `slot`.
+    fn build<'s>(&self, slot: &dyn Fn(usize) -> &'s str) -> Value {
         match *self {
             Template::Str(s) => Value::String(Cow::Borrowed(s)),
-            Template::Slot(i) => Value::String(Cow::Owned(
-                slots.get_mut(i).map(std::mem::take).unwrap_or_default(),
-            )),
+            Template::Slot(i) => Value::String(Cow::Owned(slot(i).to_owned())),
             Template::Bool(b) => Value::Bool(b),
             Template::Int(i) => Value::Int(i),
-            Template::Array(items) => Value::Array(items.iter().map(|t| t.build(slots)).collect()),
+            Template::Array(items) => Value::Array(items.iter().map(|t| t.build(slot)).collect()),
             Template::Object(entries) => {
-                Value::Object(entries.iter().map(|(k, t)| (*k, t.build(slots))).collect())
-            }
-        }
-    }
-
-    /// The value as a string (a literal or a slot's), for header values.
-    fn build_string(&self, slots: &mut [String]) -> String {
-        match self.build(slots) {
-            Value::String(s) => s.into_owned(),
-            other => {
-                let mut out = String::new();
-                other.write_json(&mut out);
-                out
+                Value::Object(entries.iter().map(|(k, t)| (*k, t.build(slot))).collect())
             }
         }
     }
 }
 
-impl Endpoint {
-    /// An endpoint at `url` with the properties and headers of static
-    /// templates, filled from `slots`.
-    pub fn from_templates(
-        url: String,
+/// A piece of a string a rule set's result writes: literal text, or a
+/// string the rules computed, by the number the generated resolver gives
+/// it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Literal text.
+    Lit(&'static str),
+    /// The string numbered so.
+    Text(u16),
+}
+
+/// A result of a rule set, written by the generator as static data.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Outcome {
+    /// An error rule: its message.
+    Error(&'static [Part]),
+    /// An endpoint rule.
+    Endpoint {
+        /// The URL.
+        url: &'static [Part],
+        /// The properties, with slots.
         properties: &'static [(&'static str, Template)],
+        /// The headers, each value a string or a slot.
         headers: &'static [(&'static str, &'static [Template])],
-        slots: &mut [String],
-    ) -> Endpoint {
-        Endpoint {
-            url,
-            properties: properties
-                .iter()
-                .map(|(k, t)| (*k, t.build(slots)))
-                .collect(),
-            headers: headers
-                .iter()
-                .map(|(k, values)| (*k, values.iter().map(|t| t.build_string(slots)).collect()))
-                .collect(),
+        /// The string of each slot.
+        slots: &'static [&'static [Part]],
+    },
+}
+
+/// Appends the parts to `out`, each computed string from `text`; `None`
+/// when one is unset.
+fn push_parts<'s>(
+    out: &mut String,
+    parts: &[Part],
+    text: &dyn Fn(u16) -> Option<Cow<'s, str>>,
+) -> Option<()> {
+    for part in parts {
+        match *part {
+            Part::Lit(s) => out.push_str(s),
+            Part::Text(k) => out.push_str(&text(k)?),
+        }
+    }
+    Some(())
+}
+
+/// Room for the parts: their literals, and a guess for each computed
+/// string (the text grows if the guess is short).
+fn room(parts: &[Part]) -> usize {
+    parts
+        .iter()
+        .map(|part| match part {
+            Part::Lit(s) => s.len(),
+            Part::Text(_) => 32,
+        })
+        .sum()
+}
+
+impl Outcome {
+    /// The endpoint or error of this result, with the computed strings
+    /// from `text`; `None` when the result reads a value the rules left
+    /// unset.
+    ///
+    /// The endpoint's URL and slot strings share one allocation; its
+    /// properties and headers stay templates (a result with more than a few
+    /// slots has its values built instead).
+    pub fn resolve<'s>(
+        &self,
+        text: &dyn Fn(u16) -> Option<Cow<'s, str>>,
+    ) -> Option<Result<Endpoint, ResolveError>> {
+        match *self {
+            Outcome::Error(parts) => {
+                let mut message = String::with_capacity(room(parts));
+                push_parts(&mut message, parts, text)?;
+                Some(Err(ResolveError { message }))
+            }
+            Outcome::Endpoint {
+                url,
+                properties,
+                headers,
+                slots,
+            } => {
+                let capacity = room(url) + slots.iter().map(|s| room(s)).sum::<usize>();
+                let mut out = String::with_capacity(capacity);
+                push_parts(&mut out, url, text)?;
+                let mut ends = [0; SLOTS + 1];
+                ends[0] = out.len();
+                if slots.len() <= SLOTS {
+                    for (slot, end) in slots.iter().zip(ends.iter_mut().skip(1)) {
+                        push_parts(&mut out, slot, text)?;
+                        *end = out.len();
+                    }
+                    return Some(Ok(Endpoint {
+                        text: out,
+                        ends,
+                        slots: slots.len(),
+                        properties: Properties::Templates(properties),
+                        headers: Headers::Templates(headers),
+                    }));
+                }
+                // Too many slots to keep: the values, built now.
+                let mut strings = Vec::with_capacity(slots.len());
+                for slot in slots {
+                    let mut s = String::new();
+                    push_parts(&mut s, slot, text)?;
+                    strings.push(s);
+                }
+                let slot = |i: usize| strings.get(i).map(String::as_str).unwrap_or_default();
+                let properties = properties
+                    .iter()
+                    .map(|(k, t)| (*k, t.build(&slot)))
+                    .collect();
+                let headers = headers
+                    .iter()
+                    .map(|(k, values)| {
+                        let values = values
+                            .iter()
+                            .map(|t| match t {
+                                Template::Str(s) => (*s).to_owned(),
+                                Template::Slot(i) => slot(*i).to_owned(),
+                                _ => String::new(),
+                            })
+                            .collect();
+                        (*k, values)
+                    })
+                    .collect();
+                Some(Ok(Endpoint {
+                    text: out,
+                    ends,
+                    slots: 0,
+                    properties: Properties::Values(properties),
+                    headers: Headers::Values(headers),
+                }))
+            }
         }
     }
 }

@@ -7,7 +7,24 @@ use std::borrow::Cow;
 
 use s3_runtime::endpoint::{
     self, Arn, AuthScheme, Endpoint, Partition, PartitionOutputs, Region, ResolveError, Url, Value,
+    ValueRef,
 };
+
+/// An endpoint built from values, as a resolver written by hand would.
+fn endpoint_of(
+    url: impl Into<String>,
+    properties: Vec<(&'static str, Value)>,
+    headers: Vec<(&'static str, Vec<String>)>,
+) -> Endpoint {
+    let mut endpoint = Endpoint::new(url);
+    for (name, value) in properties {
+        endpoint = endpoint.with_property(name, value);
+    }
+    for (name, values) in headers {
+        endpoint = endpoint.with_header(name, values);
+    }
+    endpoint
+}
 
 // ---------------------------------------------------------------------------
 // isValidHostLabel
@@ -912,10 +929,9 @@ fn value_accessors() {
 }
 
 fn s3_express_endpoint() -> Endpoint {
-    Endpoint {
-        url: "https://mybucket--usw2-az1--x-s3.s3express-usw2-az1.us-west-2.amazonaws.com"
-            .to_owned(),
-        properties: vec![
+    endpoint_of(
+        "https://mybucket--usw2-az1--x-s3.s3express-usw2-az1.us-west-2.amazonaws.com".to_owned(),
+        vec![
             ("backend", Value::from("S3Express")),
             (
                 "authSchemes",
@@ -951,11 +967,11 @@ fn s3_express_endpoint() -> Endpoint {
                 ]),
             ),
         ],
-        headers: vec![
+        vec![
             ("x-amz-a", vec!["1".to_owned(), "two \"2\"".to_owned()]),
             ("x-amz-b", vec![]),
         ],
-    }
+    )
 }
 
 #[test]
@@ -980,17 +996,17 @@ fn endpoint_to_json_shape() {
         "properties": {"authSchemes": [{"name": "sigv4", "signingName": "s3"}]},
         "headers": {"h": ["v"]}
     });
-    let endpoint = Endpoint {
-        url: "https://example.com/a".to_owned(),
-        properties: vec![(
+    let endpoint = endpoint_of(
+        "https://example.com/a".to_owned(),
+        vec![(
             "authSchemes",
             Value::Array(vec![Value::Object(vec![
                 ("name", Value::from("sigv4")),
                 ("signingName", Value::from("s3")),
             ])]),
         )],
-        headers: vec![("h", vec!["v".to_owned()])],
-    };
+        vec![("h", vec!["v".to_owned()])],
+    );
     let parsed: serde_json::Value = serde_json::from_str(&endpoint.to_json()).expect("valid JSON");
     assert_eq!(parsed, expected);
 }
@@ -999,16 +1015,15 @@ fn endpoint_to_json_shape() {
 fn endpoint_property_and_header() {
     let endpoint = s3_express_endpoint();
     assert_eq!(
-        endpoint.property("backend").and_then(Value::as_str),
+        endpoint.property("backend").and_then(ValueRef::as_str),
         Some("S3Express")
     );
     assert_eq!(endpoint.property("missing"), None);
-    assert_eq!(
-        endpoint.header("x-amz-a"),
-        Some(&["1".to_owned(), "two \"2\"".to_owned()][..])
-    );
-    assert_eq!(endpoint.header("x-amz-b"), Some(&[][..]));
-    assert_eq!(endpoint.header("X-Amz-A"), None);
+    let header = |name: &str| endpoint.header(name).map(Iterator::collect::<Vec<_>>);
+    assert_eq!(header("x-amz-a"), Some(vec!["1", "two \"2\""]));
+    assert_eq!(header("x-amz-b"), Some(vec![]));
+    assert_eq!(header("X-Amz-A"), None);
+    assert_eq!(endpoint.headers().count(), 2);
 }
 
 #[test]
@@ -1041,11 +1056,11 @@ fn endpoint_auth_schemes() {
         ]
     );
     assert_eq!(Endpoint::new("https://x").auth_schemes(), vec![]);
-    let not_an_array = Endpoint {
-        url: "https://x".to_owned(),
-        properties: vec![("authSchemes", Value::from("sigv4"))],
-        headers: vec![],
-    };
+    let not_an_array = endpoint_of(
+        "https://x".to_owned(),
+        vec![("authSchemes", Value::from("sigv4"))],
+        vec![],
+    );
     assert_eq!(not_an_array.auth_schemes(), vec![]);
 }
 
@@ -1155,14 +1170,14 @@ fn apply_adds_and_replaces_headers() {
         .header("x-other", "kept")
         .body(Vec::<u8>::new())
         .expect("request");
-    let endpoint = Endpoint {
-        url: "https://example.com".to_owned(),
-        properties: vec![],
-        headers: vec![
+    let endpoint = endpoint_of(
+        "https://example.com".to_owned(),
+        vec![],
+        vec![
             ("x-amz-a", vec!["1".to_owned(), "2".to_owned()]),
             ("X-Mixed-Case", vec!["v".to_owned()]),
         ],
-    };
+    );
     endpoint::apply(&mut request, Some(&endpoint)).expect("valid headers");
     let values: Vec<_> = request.headers().get_all("x-amz-a").iter().collect();
     assert_eq!(values, ["1", "2"]);
@@ -1175,14 +1190,14 @@ fn apply_rejects_bad_headers_and_leaves_the_request() {
     use s3_runtime::error::BuildError;
     let mut request = http::Request::new(());
     for (name, value) in [("x-good", "a\nb"), ("bad name", "v"), ("", "v")] {
-        let endpoint = Endpoint {
-            url: "https://example.com".to_owned(),
-            properties: vec![],
-            headers: vec![
+        let endpoint = endpoint_of(
+            "https://example.com".to_owned(),
+            vec![],
+            vec![
                 ("x-first", vec!["fine".to_owned()]),
                 (name, vec![value.to_owned()]),
             ],
-        };
+        );
         assert_eq!(
             endpoint::apply(&mut request, Some(&endpoint)),
             Err(BuildError::InvalidHeaderValue { header: name })
@@ -1193,11 +1208,7 @@ fn apply_rejects_bad_headers_and_leaves_the_request() {
 
 #[test]
 fn apply_sets_the_host_of_an_absolute_uri() {
-    let endpoint = Endpoint {
-        url: "https://example.com".to_owned(),
-        properties: vec![],
-        headers: vec![],
-    };
+    let endpoint = endpoint_of("https://example.com".to_owned(), vec![], vec![]);
     for (uri, host) in [
         (
             "https://b.s3.us-west-2.amazonaws.com/k?x",
@@ -1229,11 +1240,7 @@ fn apply_sets_the_host_of_an_absolute_uri() {
 #[test]
 fn push_endpoint_and_end_path_join_the_endpoint_and_the_path() {
     use s3_runtime::uri::{end_path, push_endpoint};
-    let at = |url: &str| Endpoint {
-        url: url.to_owned(),
-        properties: vec![],
-        headers: vec![],
-    };
+    let at = |url: &str| endpoint_of(url.to_owned(), vec![], vec![]);
     // (endpoint, host prefix, operation path, joined)
     for (url, prefix, path, joined) in [
         (
@@ -1285,8 +1292,8 @@ fn push_endpoint_and_end_path_join_the_endpoint_and_the_path() {
 }
 
 #[test]
-fn templates_build_values_from_slots() {
-    use s3_runtime::endpoint::Template;
+fn outcomes_keep_templates_and_read_their_slots() {
+    use s3_runtime::endpoint::{Outcome, Part, Template};
     static PROPS: [(&str, Template); 2] = [
         ("backend", Template::Str("S3Express")),
         (
@@ -1300,19 +1307,84 @@ fn templates_build_values_from_slots() {
         ),
     ];
     static HEADERS: [(&str, &[Template]); 1] = [("x-a", &[Template::Str("1"), Template::Slot(2)])];
-    let endpoint = Endpoint::from_templates(
-        "https://e".into(),
-        &PROPS,
-        &HEADERS,
-        &mut ["sigv4".into(), "us-west-2".into(), "two".into()],
+    let texts = ["e", "sigv4", "us-west-2"];
+    let text = |k: u16| {
+        texts
+            .get(usize::from(k))
+            .map(|t| std::borrow::Cow::Borrowed(*t))
+    };
+    let outcome = Outcome::Endpoint {
+        url: &[Part::Lit("https://"), Part::Text(0)],
+        properties: &PROPS,
+        headers: &HEADERS,
+        slots: &[
+            &[Part::Text(1)],
+            &[Part::Text(2)],
+            &[Part::Lit("t"), Part::Lit("wo")],
+        ],
+    };
+    let endpoint = outcome.resolve(&text).expect("set").expect("an endpoint");
+    let json = r#"{"url":"https://e","properties":{"backend":"S3Express","authSchemes":[{"disableDoubleEncoding":true,"name":"sigv4","signingRegion":"us-west-2","n":3}]},"headers":{"x-a":["1","two"]}}"#;
+    assert_eq!(endpoint.url(), "https://e");
+    assert_eq!(endpoint.to_json(), json);
+    let scheme = endpoint
+        .property("authSchemes")
+        .and_then(|v| v.items())
+        .and_then(|mut i| i.next());
+    assert_eq!(
+        scheme.and_then(|s| s.get("n")).and_then(ValueRef::as_int),
+        Some(3)
     );
+    assert_eq!(endpoint.auth_schemes()[0].signing_region, Some("us-west-2"));
+    // The same endpoint built from values compares equal, and writes the same JSON.
+    let built = endpoint_of(
+        "https://e",
+        endpoint
+            .properties()
+            .map(|(k, v)| (k, v.to_value()))
+            .collect(),
+        vec![("x-a", vec!["1".to_owned(), "two".to_owned()])],
+    );
+    assert_eq!(built, endpoint);
+    assert_eq!(built.to_json(), json);
+    // Adding a property to a resolved endpoint keeps the others.
+    let more = endpoint.clone().with_property("extra", Value::Bool(false));
+    assert_eq!(more.properties().count(), 3);
+    assert!(more.to_json().contains(r#""backend":"S3Express""#));
+    // An unset string: no endpoint.
+    let unset = Outcome::Error(&[Part::Lit("bad "), Part::Text(7)]);
+    assert!(unset.resolve(&text).is_none());
+    let message = Outcome::Error(&[Part::Lit("bad "), Part::Text(2)]);
+    assert_eq!(
+        message.resolve(&text),
+        Some(Err(ResolveError::new("bad us-west-2")))
+    );
+    // More slots than an endpoint keeps in place: built as values, same result.
+    static MANY: [(&str, Template); 1] = [(
+        "all",
+        Template::Array(&[
+            Template::Slot(0),
+            Template::Slot(1),
+            Template::Slot(2),
+            Template::Slot(3),
+            Template::Slot(4),
+            Template::Slot(5),
+            Template::Slot(6),
+            Template::Slot(9),
+        ]),
+    )];
+    static SEVEN: [&[Part]; 7] = [&[Part::Text(0)]; 7];
+    let many = Outcome::Endpoint {
+        url: &[Part::Text(0)],
+        properties: &MANY,
+        headers: &[],
+        slots: &SEVEN,
+    };
+    let endpoint = many.resolve(&text).expect("set").expect("an endpoint");
     assert_eq!(
         endpoint.to_json(),
-        r#"{"url":"https://e","properties":{"backend":"S3Express","authSchemes":[{"disableDoubleEncoding":true,"name":"sigv4","signingRegion":"us-west-2","n":3}]},"headers":{"x-a":["1","two"]}}"#
+        r#"{"url":"e","properties":{"all":["e","e","e","e","e","e","e",""]},"headers":{}}"#
     );
-    // A slot out of range is an empty string, not a panic.
-    let odd = Template::Slot(9).build(&mut []);
-    assert_eq!(odd, s3_runtime::endpoint::Value::String("".into()));
 }
 
 /// The bucket check, written the slow and obvious way: the rules' own

@@ -104,6 +104,9 @@ struct Compiler<'e> {
     stored: RefCell<BTreeMap<usize, Repr>>,
     /// Shared statics by their value's text: (name prefix, number, `: type = value`).
     statics: RefCell<BTreeMap<String, (String, usize, TokenStream)>>,
+    /// The strings results read, numbered in order of first use: the text
+    /// of each one's code, and the code (an `Option<Cow<'a, str>>`).
+    texts: RefCell<Vec<(String, TokenStream)>>,
 }
 
 type Compiled = Result<Code, String>;
@@ -114,6 +117,7 @@ impl<'e> Compiler<'e> {
             e,
             stored: RefCell::new(BTreeMap::new()),
             statics: RefCell::new(BTreeMap::new()),
+            texts: RefCell::new(Vec::new()),
         }
     }
 
@@ -451,6 +455,59 @@ impl<'e> Compiler<'e> {
         }
     }
 
+    /// A string a result writes, as the static parts of an `rt::Part`
+    /// array: literals, and the numbers of the strings the rules compute.
+    fn parts(&self, e: &RuleExpr) -> Result<Vec<TokenStream>, String> {
+        match &e.kind {
+            RuleExprKind::Str(s) => Ok(vec![quote!(rt::Part::Lit(#s))]),
+            RuleExprKind::Template(parts) => parts
+                .iter()
+                .filter(|p| !matches!(p, TemplatePart::Lit(l) if l.is_empty()))
+                .map(|p| match p {
+                    TemplatePart::Lit(l) => Ok(quote!(rt::Part::Lit(#l))),
+                    TemplatePart::Value(v) => self.text(v),
+                })
+                .collect(),
+            _ => Ok(vec![self.text(e)?]),
+        }
+    }
+
+    /// The part of a string the rules compute: its number in `text`.
+    fn text(&self, e: &RuleExpr) -> Result<TokenStream, String> {
+        let c = self.expr(e)?;
+        let option = c.option();
+        let code = match c.repr {
+            Repr::Ref | Repr::Scoped => quote!((#option).map(Cow::Borrowed)),
+            Repr::Cow => option,
+            r => return Err(format!("a result writes a {r:?} value as a string")),
+        };
+        let key = code.to_string();
+        let mut texts = self.texts.borrow_mut();
+        let k = match texts.iter().position(|(text, _)| *text == key) {
+            Some(k) => k,
+            None => {
+                texts.push((key, code));
+                texts.len() - 1
+            }
+        };
+        let k = u16::try_from(k).map_err(|_| "more than 65,536 strings in results".to_owned())?;
+        let k = Literal::u16_unsuffixed(k);
+        Ok(quote!(rt::Part::Text(#k)))
+    }
+
+    /// The arms of `text`.
+    fn text_arms(&self) -> Vec<TokenStream> {
+        self.texts
+            .borrow()
+            .iter()
+            .enumerate()
+            .map(|(k, (_, code))| {
+                let k = Literal::u16_unsuffixed(k as u16);
+                quote!(#k => #code,)
+            })
+            .collect()
+    }
+
     /// The static template of a property value; each computed string
     /// becomes the next slot, its code pushed on `slots`.
     fn template(&self, v: &RuleValue, slots: &mut Vec<TokenStream>) -> Result<TokenStream, String> {
@@ -461,7 +518,8 @@ impl<'e> Compiler<'e> {
             }) => quote!(rt::Template::Str(#s)),
             RuleValue::Str(e) => {
                 let i = Literal::usize_unsuffixed(slots.len());
-                slots.push(self.direct(e)?);
+                let parts = self.parts(e)?;
+                slots.push(quote!(&[#(#parts),*]));
                 quote!(rt::Template::Slot(#i))
             }
             RuleValue::Bool(b) => quote!(rt::Template::Bool(#b)),
@@ -542,24 +600,19 @@ impl<'e> Compiler<'e> {
         Ok(quote!(#index => #body,))
     }
 
-    fn outcome(&self, i: usize, o: &RuleOutcome) -> Result<TokenStream, String> {
-        // Outcome references count from 1; 0 is "no rule matched".
-        let index = Literal::usize_unsuffixed(i + 1);
-        let body = match o {
-            RuleOutcome::Error(RuleExpr {
-                kind: RuleExprKind::Str(m),
-                ..
-            }) => quote!(error(#m)),
+    /// Result `i`'s entry in `OUTCOMES`.
+    fn outcome(&self, o: &RuleOutcome) -> Result<TokenStream, String> {
+        Ok(match o {
             RuleOutcome::Error(message) => {
-                let m = self.direct(message)?;
-                quote!(error(#m))
+                let parts = self.parts(message)?;
+                quote!(rt::Outcome::Error(&[#(#parts),*]))
             }
             RuleOutcome::Endpoint {
                 url,
                 properties,
                 headers,
             } => {
-                let url = self.direct(url)?;
+                let url = self.parts(url)?;
                 // The shapes of the properties and headers are static data,
                 // shared by the results that have the same; the strings the
                 // rules compute fill their slots.
@@ -582,10 +635,14 @@ impl<'e> Compiler<'e> {
                 let props =
                     self.shared("PROPERTIES", quote!((&str, rt::Template)), props.collect());
                 let headers = self.shared("HEADERS", quote!((&str, &[rt::Template])), headers);
-                quote!(endpoint(#url, &#props, &#headers, &mut [#(#slots),*]))
+                quote!(rt::Outcome::Endpoint {
+                    url: &[#(#url),*],
+                    properties: &#props,
+                    headers: &#headers,
+                    slots: &[#(#slots),*],
+                })
             }
-        };
-        Ok(quote!(#index => #body,))
+        })
     }
 }
 
@@ -961,10 +1018,12 @@ fn module(krate: &Crate, e: &Endpoints) -> Result<TokenStream, String> {
         .iter()
         .enumerate()
         .map(|(i, o)| {
-            c.outcome(i, o)
+            c.outcome(o)
                 .map_err(|err| format!("endpoint result {}: {err}", i + 1))
         })
         .collect::<Result<Vec<_>, String>>()?;
+    let outcome_count = outcomes.len();
+    let text_arms = c.text_arms();
 
     let statics = c.statics();
     let node_count = e.nodes.len();
@@ -986,7 +1045,7 @@ fn module(krate: &Crate, e: &Endpoints) -> Result<TokenStream, String> {
 
         use std::borrow::Cow;
         use s3_runtime::endpoint as rt;
-        pub use s3_runtime::endpoint::{AuthScheme, Endpoint, ParamValue, ResolveError, Value};
+        pub use s3_runtime::endpoint::{AuthScheme, Endpoint, HeaderValues, ParamValue, ResolveError, Value, ValueRef};
 
         /// The parameters of the endpoint rules. [`Config::params`] sets the
         /// ones a client configures; [`EndpointParams`] adds the ones an
@@ -1103,7 +1162,12 @@ fn module(krate: &Crate, e: &Endpoints) -> Result<TokenStream, String> {
             // test per node.
             for _ in 0..=NODES.len() {
                 if r >= RESULT_OFFSET {
-                    return outcome((r - RESULT_OFFSET) as usize, params, &scope).unwrap_or_else(no_match);
+                    // Results count from 1; 0 is "no rule matched".
+                    let found = ((r - RESULT_OFFSET) as usize)
+                        .checked_sub(1)
+                        .and_then(|i| OUTCOMES.get(i))
+                        .and_then(|o| o.resolve(&|k| text(k, params, &scope)));
+                    return found.unwrap_or_else(no_match);
                 }
                 let node = match r {
                     -1..=1 => return no_match(),
@@ -1116,23 +1180,11 @@ fn module(krate: &Crate, e: &Endpoints) -> Result<TokenStream, String> {
             no_match()
         }
 
-        /// An error outcome.
-        fn error(message: impl Into<String>) -> Option<Result<Endpoint, ResolveError>> {
-            Some(Err(rt::ResolveError { message: message.into() }))
-        }
-
-        /// An endpoint outcome: its URL, and its properties and headers
-        /// from their templates and slots.
-        fn endpoint(
-            url: String,
-            properties: &'static [(&'static str, rt::Template)],
-            headers: &'static [(&'static str, &'static [rt::Template])],
-            slots: &mut [String],
-        ) -> Option<Result<Endpoint, ResolveError>> {
-            Some(Ok(rt::Endpoint::from_templates(url, properties, headers, slots)))
-        }
-
         #(#statics)*
+
+        /// The results, in order: what each writes, the strings the rules
+        /// compute read by their number in [`text`].
+        static OUTCOMES: [rt::Outcome; #outcome_count] = [#(#outcomes),*];
 
         fn no_match() -> Result<Endpoint, ResolveError> {
             Err(rt::ResolveError { message: String::from("no endpoint rule matched these parameters") })
@@ -1159,10 +1211,10 @@ fn module(krate: &Crate, e: &Endpoints) -> Result<TokenStream, String> {
             }
         }
 
-        /// Builds result `i`; `None` for "no match" or a value the rules left unset.
-        fn outcome<'a>(i: usize, p: &Params<'a>, s: &Scope<'a>) -> Option<Result<Endpoint, ResolveError>> {
-            match i {
-                #(#outcomes)*
+        /// String `k` of the results; `None` when the rules left it unset.
+        fn text<'a>(k: u16, p: &Params<'a>, s: &'a Scope<'a>) -> Option<Cow<'a, str>> {
+            match k {
+                #(#text_arms)*
                 _ => None,
             }
         }
@@ -1421,12 +1473,12 @@ pub(crate) fn tests(krate: &Crate, e: &Endpoints, crate_name: &str) -> Result<St
                 // Same scheme, and the endpoint's host (an operation's host
                 // prefix may come before it).
                 let uri = request.uri();
-                let (scheme, rest) = endpoint.url.split_once("://").unwrap_or_default();
+                let (scheme, rest) = endpoint.url().split_once("://").unwrap_or_default();
                 let host = rest.split('/').next().unwrap_or_default();
                 let at = uri.scheme_str() == Some(scheme)
                     && uri.authority().is_some_and(|a| a.as_str().ends_with(host));
                 if !at {
-                    return Err(format!("{}: the request URI {uri} is not at the endpoint {}", O::NAME, endpoint.url));
+                    return Err(format!("{}: the request URI {uri} is not at the endpoint {}", O::NAME, endpoint.url()));
                 }
             }
             Ok(resolved)
