@@ -1629,7 +1629,8 @@ fn test<'a>(i: usize, p: &Params<'a>, s: &mut Scope<'a>) -> bool {
                 == ("--xa-s3")
         }
         8 => {
-            s.partition_result = (p.region).and_then(|v| rt::partition(&PARTITIONS, v));
+            s.partition_result = (p.region)
+                .and_then(|v| rt::partition_in(&PARTITIONS, &REGIONS, v));
             s.partition_result.is_some()
         }
         9 => {
@@ -1701,8 +1702,8 @@ fn test<'a>(i: usize, p: &Params<'a>, s: &mut Scope<'a>) -> bool {
         }
         27 => {
             s.s3express_availability_zone_id = ((p.bucket)
-                .map(|v| rt::split(v, "--", 0)))
-                .and_then(|v| rt::index(&v, -2));
+                .map(|v| rt::split_parts(v, "--", 0)))
+                .and_then(|v| v.get(-2));
             s.s3express_availability_zone_id.is_some()
         }
         28 => {
@@ -1730,16 +1731,15 @@ fn test<'a>(i: usize, p: &Params<'a>, s: &mut Scope<'a>) -> bool {
         35 => ((p.region).map(|v| rt::is_valid_host_label(v, true))).unwrap_or(false),
         36 => (p.use_object_lambda_endpoint).unwrap_or(false),
         37 => {
-            s.arn_type = ((s.bucket_arn.as_ref()).map(|v| v.resource_id.as_slice()))
-                .and_then(|v| rt::index(&v, 0));
+            s.arn_type = ((s.bucket_arn.as_ref()).map(|v| v.resource_id))
+                .and_then(|v| v.get(0));
             s.arn_type.is_some()
         }
         38 => ((s.arn_type).map(|v| v.is_empty())).unwrap_or(false),
         39 => ((s.arn_type).map(|a| a == ("accesspoint"))).unwrap_or(false),
         40 => {
-            s.access_point_name_ssa_1 = ((s.bucket_arn.as_ref())
-                .map(|v| v.resource_id.as_slice()))
-                .and_then(|v| rt::index(&v, 1));
+            s.access_point_name_ssa_1 = ((s.bucket_arn.as_ref()).map(|v| v.resource_id))
+                .and_then(|v| v.get(1));
             s.access_point_name_ssa_1.is_some()
         }
         41 => ((s.access_point_name_ssa_1).map(|v| v.is_empty())).unwrap_or(false),
@@ -1770,7 +1770,7 @@ fn test<'a>(i: usize, p: &Params<'a>, s: &mut Scope<'a>) -> bool {
         }
         51 => {
             s.bucket_partition = ((s.bucket_arn.as_ref()).map(|v| v.region))
-                .and_then(|v| rt::partition(&PARTITIONS, v));
+                .and_then(|v| rt::partition_in(&PARTITIONS, &REGIONS, v));
             s.bucket_partition.is_some()
         }
         52 => {
@@ -1786,8 +1786,7 @@ fn test<'a>(i: usize, p: &Params<'a>, s: &mut Scope<'a>) -> bool {
                 == ("--")
         }
         55 => {
-            (((s.bucket_arn.as_ref()).map(|v| v.resource_id.as_slice()))
-                .and_then(|v| rt::index(&v, 4)))
+            (((s.bucket_arn.as_ref()).map(|v| v.resource_id)).and_then(|v| v.get(4)))
                 .is_some()
         }
         56 => {
@@ -1797,9 +1796,8 @@ fn test<'a>(i: usize, p: &Params<'a>, s: &mut Scope<'a>) -> bool {
         57 => p.use_global_endpoint,
         58 => ((p.region).map(|a| a == ("us-east-1"))).unwrap_or(false),
         59 => {
-            s.outpost_id_ssa_1 = ((s.bucket_arn.as_ref())
-                .map(|v| v.resource_id.as_slice()))
-                .and_then(|v| rt::index(&v, 1));
+            s.outpost_id_ssa_1 = ((s.bucket_arn.as_ref()).map(|v| v.resource_id))
+                .and_then(|v| v.get(1));
             s.outpost_id_ssa_1.is_some()
         }
         60 => (p.use_arn_region).unwrap_or(true),
@@ -1808,8 +1806,8 @@ fn test<'a>(i: usize, p: &Params<'a>, s: &mut Scope<'a>) -> bool {
                 .unwrap_or(false)
         }
         62 => {
-            s.outpost_type = ((s.bucket_arn.as_ref()).map(|v| v.resource_id.as_slice()))
-                .and_then(|v| rt::index(&v, 2));
+            s.outpost_type = ((s.bucket_arn.as_ref()).map(|v| v.resource_id))
+                .and_then(|v| v.get(2));
             s.outpost_type.is_some()
         }
         63 => {
@@ -1859,9 +1857,8 @@ fn test<'a>(i: usize, p: &Params<'a>, s: &mut Scope<'a>) -> bool {
                 .unwrap_or(false)
         }
         71 => {
-            s.access_point_name_ssa_2 = ((s.bucket_arn.as_ref())
-                .map(|v| v.resource_id.as_slice()))
-                .and_then(|v| rt::index(&v, 3));
+            s.access_point_name_ssa_2 = ((s.bucket_arn.as_ref()).map(|v| v.resource_id))
+                .and_then(|v| v.get(3));
             s.access_point_name_ssa_2.is_some()
         }
         72 => {
@@ -2260,3 +2257,241 @@ static PARTITIONS: [rt::Partition; 8usize] = [
         outputs: OUTPUTS_7,
     },
 ];
+/// The regions the partitions list, by hash.
+static REGIONS: rt::RegionIndex = rt::RegionIndex {
+    seed: 721,
+    slots: &[
+        54, 0, 9, 0, 0, 27, 0, 0, 7, 0, 0, 0, 0, 0, 18, 0, 0, 0, 0, 0, 0, 50, 0, 0, 0, 0,
+        19, 0, 0, 0, 51, 39, 3, 0, 0, 14, 0, 0, 0, 36, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 29, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 25, 0, 0, 0, 0, 0, 0, 0, 0, 44, 0, 0, 0,
+        0, 0, 0, 34, 0, 0, 0, 41, 0, 0, 0, 0, 0, 0, 0, 46, 0, 0, 30, 0, 0, 0, 20, 0, 0,
+        0, 16, 0, 0, 0, 0, 0, 40, 0, 0, 0, 0, 0, 55, 0, 0, 0, 0, 0, 12, 0, 0, 6, 0, 0, 0,
+        0, 0, 0, 49, 0, 0, 0, 53, 0, 35, 0, 22, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        4, 0, 0, 21, 0, 10, 0, 0, 0, 0, 0, 8, 0, 0, 33, 0, 0, 0, 0, 0, 45, 0, 15, 0, 0,
+        0, 28, 2, 0, 0, 0, 0, 38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0, 0, 37, 0, 0,
+        0, 0, 0, 0, 0, 0, 5, 0, 0, 13, 42, 0, 0, 0, 0, 0, 0, 31, 26, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 17, 0, 11, 0, 52, 43, 0, 0, 23, 0, 0, 0, 0, 0, 0, 24, 48, 0, 0, 0, 0, 47,
+    ],
+    regions: &[
+        rt::Region {
+            name: "af-south-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-east-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-east-2",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-northeast-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-northeast-2",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-northeast-3",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-south-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-south-2",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-southeast-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-southeast-2",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-southeast-3",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-southeast-4",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-southeast-5",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-southeast-6",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-southeast-7",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "aws-global",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ca-central-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ca-west-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "eu-central-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "eu-central-2",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "eu-north-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "eu-south-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "eu-south-2",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "eu-west-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "eu-west-2",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "eu-west-3",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "il-central-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "me-central-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "me-south-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "me-west-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "mx-central-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "sa-east-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "sa-west-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "us-east-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "us-east-2",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "us-west-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "us-west-2",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "aws-cn-global",
+            outputs: &OUTPUTS_1,
+        },
+        rt::Region {
+            name: "cn-north-1",
+            outputs: &OUTPUTS_1,
+        },
+        rt::Region {
+            name: "cn-northwest-1",
+            outputs: &OUTPUTS_1,
+        },
+        rt::Region {
+            name: "eusc-de-east-1",
+            outputs: &OUTPUTS_2,
+        },
+        rt::Region {
+            name: "aws-iso-global",
+            outputs: &OUTPUTS_3,
+        },
+        rt::Region {
+            name: "us-iso-east-1",
+            outputs: &OUTPUTS_3,
+        },
+        rt::Region {
+            name: "us-iso-west-1",
+            outputs: &OUTPUTS_3,
+        },
+        rt::Region {
+            name: "aws-iso-b-global",
+            outputs: &OUTPUTS_4,
+        },
+        rt::Region {
+            name: "us-isob-east-1",
+            outputs: &OUTPUTS_4,
+        },
+        rt::Region {
+            name: "us-isob-west-1",
+            outputs: &OUTPUTS_4,
+        },
+        rt::Region {
+            name: "aws-iso-e-global",
+            outputs: &OUTPUTS_5,
+        },
+        rt::Region {
+            name: "eu-isoe-west-1",
+            outputs: &OUTPUTS_5,
+        },
+        rt::Region {
+            name: "aws-iso-f-global",
+            outputs: &OUTPUTS_6,
+        },
+        rt::Region {
+            name: "us-isof-east-1",
+            outputs: &OUTPUTS_6,
+        },
+        rt::Region {
+            name: "us-isof-south-1",
+            outputs: &OUTPUTS_6,
+        },
+        rt::Region {
+            name: "aws-us-gov-global",
+            outputs: &OUTPUTS_7,
+        },
+        rt::Region {
+            name: "us-gov-east-1",
+            outputs: &OUTPUTS_7,
+        },
+        rt::Region {
+            name: "us-gov-west-1",
+            outputs: &OUTPUTS_7,
+        },
+    ],
+};

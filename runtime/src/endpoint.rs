@@ -866,14 +866,89 @@ pub fn uri_encode(value: &str) -> Cow<'_, str> {
 /// delimiter (rule-set validation rejects it); given one anyway, this
 /// returns the whole value as the only part, as for a delimiter that does
 /// not occur.
-pub fn split<'a>(value: &'a str, delimiter: &str, limit: usize) -> Vec<&'a str> {
-    if delimiter.is_empty() || limit == 1 {
-        return vec![value];
+pub fn split<'a>(value: &'a str, delimiter: &'static str, limit: usize) -> Vec<&'a str> {
+    split_parts(value, delimiter, limit).collect()
+}
+
+/// [`split`] without building the list: the parts, found as they are read.
+pub fn split_parts<'a>(value: &'a str, delimiter: &'static str, limit: usize) -> Pieces<'a> {
+    Pieces {
+        rest: Some(value),
+        delimiter: Delimiter::Text(delimiter),
+        left: limit,
     }
-    if limit == 0 {
-        value.split(delimiter).collect()
-    } else {
-        value.splitn(limit, delimiter).collect()
+}
+
+/// How a [`Pieces`] splits its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Delimiter {
+    /// At each occurrence of the text (none when it is empty).
+    Text(&'static str),
+    /// At each `:` and each `/` (an ARN's resource).
+    ArnResource,
+}
+
+/// The parts of a split string, found as they are read (no list is built):
+/// an iterator, and [`Pieces::get`] for getAttr with an index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pieces<'a> {
+    /// The text not yet split; `None` once the last part is read.
+    rest: Option<&'a str>,
+    delimiter: Delimiter,
+    /// How many parts may still be read (`0`: no limit); the last of them
+    /// holds the rest of the text.
+    left: usize,
+}
+
+impl<'a> Pieces<'a> {
+    /// The part at `index`, from the start for `0` and above, from the end
+    /// for `-1` and below (as getAttr reads `[index]`); `None` when out of
+    /// range.
+    pub fn get(self, index: i64) -> Option<&'a str> {
+        let position = if index >= 0 {
+            usize::try_from(index).ok()?
+        } else {
+            let from_end = usize::try_from(index.unsigned_abs()).ok()?;
+            self.count().checked_sub(from_end)?
+        };
+        let mut parts = self;
+        parts.nth(position)
+    }
+
+    /// The parts, as a list.
+    pub fn to_vec(self) -> Vec<&'a str> {
+        self.collect()
+    }
+}
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        if self.left == 1 {
+            self.rest = None;
+            return Some(rest);
+        }
+        let cut = match self.delimiter {
+            Delimiter::Text("") => None,
+            Delimiter::Text(d) => rest.find(d).map(|at| (at, d.len())),
+            Delimiter::ArnResource => rest
+                .bytes()
+                .position(|b| b == b':' || b == b'/')
+                .map(|at| (at, 1)),
+        };
+        match cut {
+            Some((at, len)) => {
+                self.left = self.left.saturating_sub(1);
+                self.rest = rest.get(at + len..);
+                rest.get(..at)
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
     }
 }
 
@@ -1077,7 +1152,13 @@ pub struct Arn<'a> {
     pub account_id: &'a str,
     /// The resource, split on every `:` and `/` (empty parts kept); at
     /// least one part.
-    pub resource_id: Vec<&'a str>,
+    pub resource_id: Pieces<'a>,
+}
+
+/// The text before the first `:` and the text after it.
+fn cut_at_colon(text: &str) -> Option<(&str, &str)> {
+    let at = text.bytes().position(|b| b == b':')?;
+    Some((text.get(..at)?, text.get(at + 1..)?))
 }
 
 /// aws.parseArn: "arn:partition:service:region:account:resource"; resource
@@ -1090,14 +1171,12 @@ pub struct Arn<'a> {
 /// is the resource, so `arn:aws:s3:us-west-2:123:accesspoint:ap` has the
 /// resource ID `["accesspoint", "ap"]`.
 pub fn parse_arn(value: &str) -> Option<Arn<'_>> {
-    let mut parts = value.splitn(6, ':');
-    let prefix = parts.next()?;
-    let partition = parts.next()?;
-    let service = parts.next()?;
-    let region = parts.next()?;
-    let account_id = parts.next()?;
-    let resource = parts.next()?;
-    if prefix != "arn" || partition.is_empty() || service.is_empty() || resource.is_empty() {
+    let rest = value.strip_prefix("arn:")?;
+    let (partition, rest) = cut_at_colon(rest)?;
+    let (service, rest) = cut_at_colon(rest)?;
+    let (region, rest) = cut_at_colon(rest)?;
+    let (account_id, resource) = cut_at_colon(rest)?;
+    if partition.is_empty() || service.is_empty() || resource.is_empty() {
         return None;
     }
     Some(Arn {
@@ -1105,7 +1184,11 @@ pub fn parse_arn(value: &str) -> Option<Arn<'_>> {
         service,
         region,
         account_id,
-        resource_id: resource.split([':', '/']).collect(),
+        resource_id: Pieces {
+            rest: Some(resource),
+            delimiter: Delimiter::ArnResource,
+            left: 0,
+        },
     })
 }
 
@@ -1215,6 +1298,59 @@ pub fn partition(table: &'static [Partition], region: &str) -> Option<&'static P
             return partition.regions.get(i).map(|listed| listed.outputs);
         }
     }
+    unlisted(table, region)
+}
+
+/// The hash of a region name that a [`RegionIndex`] is built on: 32-bit
+/// FNV-1a from a basis changed by `seed`, its high bits folded down. (The
+/// generator computes the same function to build the index.)
+pub fn region_hash(seed: u32, region: &str) -> u32 {
+    let mut hash = 0x811c_9dc5 ^ seed;
+    for byte in region.bytes() {
+        hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+    }
+    hash ^ (hash >> 15)
+}
+
+/// The regions a partition table lists, by a hash that the generator chose
+/// so that no two of them share a slot.
+#[derive(Debug)]
+pub struct RegionIndex {
+    /// The seed of [`region_hash`].
+    pub seed: u32,
+    /// For each hash, masked to the number of slots (a power of two): `0`
+    /// when no region has it, else `1 +` the region's place in `regions`.
+    pub slots: &'static [u16],
+    /// The listed regions (for a region listed by several partitions, the
+    /// first partition's).
+    pub regions: &'static [Region],
+}
+
+/// aws.partition(region), as [`partition`] answers it, with the listed
+/// regions found through `index` (one hash and one comparison) rather than
+/// searched partition by partition.
+pub fn partition_in(
+    table: &'static [Partition],
+    index: &'static RegionIndex,
+    region: &str,
+) -> Option<&'static PartitionOutputs> {
+    let mask = index.slots.len().wrapping_sub(1);
+    let slot = region_hash(index.seed, region) as usize & mask;
+    let listed = index
+        .slots
+        .get(slot)
+        .and_then(|&k| usize::from(k).checked_sub(1))
+        .and_then(|k| index.regions.get(k))
+        .filter(|listed| listed.name == region);
+    if let Some(listed) = listed {
+        return Some(listed.outputs);
+    }
+    unlisted(table, region)
+}
+
+/// aws.partition for a region no partition lists: the first partition
+/// whose regex matches it, else `aws`.
+fn unlisted(table: &'static [Partition], region: &str) -> Option<&'static PartitionOutputs> {
     table
         .iter()
         .find(|partition| region_matches(partition.region_regex, region))
@@ -1288,6 +1424,14 @@ mod tests {
         let regex = compile_anchored("us|eu").expect("compiles");
         assert!(regex.is_match("us"));
         assert!(!regex.is_match("us-east-1"));
+    }
+
+    #[test]
+    fn region_hash_values() {
+        // The same values as the generator's test of its copy.
+        assert_eq!(region_hash(0, ""), 0x811c_9dc5 ^ (0x811c_9dc5 >> 15));
+        assert_eq!(region_hash(0, "us-east-1"), 0xe3a5_760e);
+        assert_eq!(region_hash(7, "eu-west-3"), 0x1c19_401e);
     }
 
     #[test]

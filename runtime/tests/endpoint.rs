@@ -200,6 +200,15 @@ fn split_specification_examples() {
             *expected,
             "split({value:?}, {delimiter:?}, {limit})"
         );
+        // Read in place, each index gives what the list has there.
+        let pieces = endpoint::split_parts(value, delimiter, *limit);
+        for index in -6..6 {
+            assert_eq!(
+                pieces.get(index),
+                endpoint::index(expected, index),
+                "split({value:?}, {delimiter:?}, {limit})[{index}]"
+            );
+        }
     }
 }
 
@@ -382,26 +391,36 @@ fn parse_url_rejected() {
 // aws.parseArn
 // ---------------------------------------------------------------------------
 
+/// An ARN's parts: partition, service, region, account and resource list.
+type ArnParts<'a> = (&'a str, &'a str, &'a str, &'a str, Vec<&'a str>);
+
 fn arn<'a>(
     partition: &'a str,
     service: &'a str,
     region: &'a str,
     account_id: &'a str,
     resource_id: &[&'a str],
-) -> Arn<'a> {
-    Arn {
-        partition,
-        service,
-        region,
-        account_id,
-        resource_id: resource_id.to_vec(),
-    }
+) -> ArnParts<'a> {
+    (partition, service, region, account_id, resource_id.to_vec())
+}
+
+/// parseArn's result, as its parts.
+fn parse_arn(value: &str) -> Option<ArnParts<'_>> {
+    endpoint::parse_arn(value).map(|a: Arn<'_>| {
+        (
+            a.partition,
+            a.service,
+            a.region,
+            a.account_id,
+            a.resource_id.to_vec(),
+        )
+    })
 }
 
 #[test]
 fn parse_arn_specification_examples() {
     assert_eq!(
-        endpoint::parse_arn("arn:aws:sns:us-west-2:012345678910:example-sns-topic-name"),
+        parse_arn("arn:aws:sns:us-west-2:012345678910:example-sns-topic-name"),
         Some(arn(
             "aws",
             "sns",
@@ -411,7 +430,7 @@ fn parse_arn_specification_examples() {
         ))
     );
     assert_eq!(
-        endpoint::parse_arn("arn:aws:ec2:us-east-1:012345678910:vpc/vpc-0e9801d129EXAMPLE"),
+        parse_arn("arn:aws:ec2:us-east-1:012345678910:vpc/vpc-0e9801d129EXAMPLE"),
         Some(arn(
             "aws",
             "ec2",
@@ -421,23 +440,20 @@ fn parse_arn_specification_examples() {
         ))
     );
     assert_eq!(
-        endpoint::parse_arn("arn:aws:iam::012345678910:user/johndoe"),
+        parse_arn("arn:aws:iam::012345678910:user/johndoe"),
         Some(arn("aws", "iam", "", "012345678910", &["user", "johndoe"]))
     );
     assert_eq!(
-        endpoint::parse_arn("arn:aws:s3:::bucket_name"),
+        parse_arn("arn:aws:s3:::bucket_name"),
         Some(arn("aws", "s3", "", "", &["bucket_name"]))
     );
-    assert_eq!(
-        endpoint::parse_arn("11111111-2222-3333-4444-555555555555"),
-        None
-    );
+    assert_eq!(parse_arn("11111111-2222-3333-4444-555555555555"), None);
 }
 
 #[test]
 fn parse_arn_s3_resources() {
     assert_eq!(
-        endpoint::parse_arn("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
+        parse_arn("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
         Some(arn(
             "aws",
             "s3",
@@ -447,7 +463,7 @@ fn parse_arn_s3_resources() {
         ))
     );
     assert_eq!(
-        endpoint::parse_arn("arn:aws:s3:us-west-2:123456789012:accesspoint/myendpoint"),
+        parse_arn("arn:aws:s3:us-west-2:123456789012:accesspoint/myendpoint"),
         Some(arn(
             "aws",
             "s3",
@@ -457,7 +473,7 @@ fn parse_arn_s3_resources() {
         ))
     );
     assert_eq!(
-        endpoint::parse_arn(
+        parse_arn(
             "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports"
         ),
         Some(arn(
@@ -469,7 +485,7 @@ fn parse_arn_s3_resources() {
         ))
     );
     assert_eq!(
-        endpoint::parse_arn(
+        parse_arn(
             "arn:aws-us-gov:s3-outposts:us-gov-west-1:123456789012:outpost:op-01234567890123456:bucket:mybucket"
         ),
         Some(arn(
@@ -481,7 +497,7 @@ fn parse_arn_s3_resources() {
         ))
     );
     assert_eq!(
-        endpoint::parse_arn("arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner"),
+        parse_arn("arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner"),
         Some(arn(
             "aws",
             "s3-object-lambda",
@@ -492,7 +508,7 @@ fn parse_arn_s3_resources() {
     );
     // Mixed separators, and empty parts are kept.
     assert_eq!(
-        endpoint::parse_arn("arn:aws:s3:us-east-1:123:a/b:c//d:"),
+        parse_arn("arn:aws:s3:us-east-1:123:a/b:c//d:"),
         Some(arn(
             "aws",
             "s3",
@@ -503,7 +519,7 @@ fn parse_arn_s3_resources() {
     );
     // Everything after the fifth colon belongs to the resource.
     assert_eq!(
-        endpoint::parse_arn("arn:aws:s3:::/"),
+        parse_arn("arn:aws:s3:::/"),
         Some(arn("aws", "s3", "", "", &["", ""]))
     );
 }
@@ -526,7 +542,7 @@ fn parse_arn_malformed() {
         "arnx:aws:s3:us-west-2:123:resource",
         "mybucket",
     ] {
-        assert_eq!(endpoint::parse_arn(input), None, "{input:?}");
+        assert_eq!(parse_arn(input), None, "{input:?}");
     }
 }
 
@@ -1150,8 +1166,8 @@ fn arbitrary_text_never_panics() {
             assert!(url.normalized_path.starts_with('/'));
             assert!(url.normalized_path.ends_with('/'));
         }
-        if let Some(arn) = endpoint::parse_arn(&text) {
-            assert!(!arn.resource_id.is_empty());
+        if let Some(arn) = parse_arn(&text) {
+            assert!(!arn.4.is_empty());
         }
         let _ = endpoint::is_virtual_hostable_s3_bucket(&text, number % 2 == 1);
         let _ = endpoint::partition(&TABLE, &text);
@@ -1457,5 +1473,49 @@ fn virtual_hostable_matches_its_definition_on_random_names() {
                 "{name:?} allow_subdomains={sub}"
             );
         }
+    }
+}
+
+#[test]
+fn arn_resource_parts_read_in_place() {
+    let arn = endpoint::parse_arn("arn:aws:s3:us-east-1:123:a/b:c//d:").expect("an ARN");
+    let parts = arn.resource_id.to_vec();
+    assert_eq!(parts, ["a", "b", "c", "", "d", ""]);
+    for index in -8..8 {
+        assert_eq!(
+            arn.resource_id.get(index),
+            endpoint::index(&parts, index),
+            "[{index}]"
+        );
+    }
+    assert_eq!(arn.resource_id.get(i64::MIN), None);
+    assert_eq!(arn.resource_id.get(i64::MAX), None);
+}
+
+#[test]
+fn partition_in_reads_the_index_then_the_regexes() {
+    use s3_runtime::endpoint::RegionIndex;
+    // One slot: every region hashes to it, and its name decides.
+    static ONE: RegionIndex = RegionIndex {
+        seed: 0,
+        slots: &[1],
+        regions: &[Region {
+            name: "us-east-1",
+            outputs: &TABLE[1].outputs,
+        }],
+    };
+    static EMPTY: RegionIndex = RegionIndex {
+        seed: 0,
+        slots: &[],
+        regions: &[],
+    };
+    let name = |index: &'static RegionIndex, region| {
+        endpoint::partition_in(&TABLE, index, region).map(|o| o.name)
+    };
+    assert_eq!(name(&ONE, "us-east-1"), Some(TABLE[1].outputs.name));
+    for region in ["us-west-2", "cn-north-1", "nowhere", ""] {
+        let unlisted = endpoint::partition(&TABLE, region).map(|o| o.name);
+        assert_eq!(name(&ONE, region), unlisted, "{region}");
+        assert_eq!(name(&EMPTY, region), unlisted, "{region}");
     }
 }

@@ -34,6 +34,8 @@ enum Repr {
     Vec,
     /// `&[&'a str]`, borrowed.
     Slice,
+    /// `rt::Pieces<'a>`: the parts of a split string, found as they are read.
+    Pieces,
     /// `&'static rt::PartitionOutputs`.
     Partition,
     /// `&rt::Url<'a>`, borrowed from the scope.
@@ -152,6 +154,7 @@ impl<'e> Compiler<'e> {
             Repr::Bool => quote!(Option<bool>),
             Repr::Int => quote!(Option<i64>),
             Repr::Vec | Repr::Slice => quote!(Option<Vec<&'a str>>),
+            Repr::Pieces => quote!(Option<rt::Pieces<'a>>),
             Repr::Partition => quote!(Option<&'static rt::PartitionOutputs>),
             Repr::Url | Repr::UrlOwned => quote!(Option<rt::Url<'a>>),
             Repr::Arn | Repr::ArnOwned => quote!(Option<rt::Arn<'a>>),
@@ -166,7 +169,7 @@ impl<'e> Compiler<'e> {
             (a, b) if a == b => code,
             (Repr::Scoped, Repr::Cow) => quote!((#code).map(|v| Cow::Owned(v.to_owned()))),
             (Repr::Ref, Repr::Cow) => quote!((#code).map(Cow::Borrowed)),
-            (Repr::Slice, Repr::Vec) => quote!((#code).map(|v| v.to_vec())),
+            (Repr::Slice | Repr::Pieces, Repr::Vec) => quote!((#code).map(|v| v.to_vec())),
             (Repr::Url, Repr::UrlOwned) | (Repr::Arn, Repr::ArnOwned) => quote!((#code).cloned()),
             (a, b) => return Err(format!("cannot store a {a:?} value in a {b:?} variable")),
         })
@@ -216,6 +219,7 @@ impl<'e> Compiler<'e> {
                     Repr::Bool => (quote!(s.#f), Repr::Bool),
                     Repr::Int => (quote!(s.#f), Repr::Int),
                     Repr::Vec => (quote!(s.#f.as_deref()), Repr::Slice),
+                    Repr::Pieces => (quote!(s.#f), Repr::Pieces),
                     Repr::Partition => (quote!(s.#f), Repr::Partition),
                     Repr::UrlOwned => (quote!(s.#f.as_ref()), Repr::Url),
                     Repr::ArnOwned => (quote!(s.#f.as_ref()), Repr::Arn),
@@ -365,8 +369,8 @@ impl<'e> Compiler<'e> {
                 let limit = Literal::usize_unsuffixed(int(&args[2])?.max(0) as usize);
                 s.apply(
                     quote!(v),
-                    quote!(rt::split(v, #d, #limit)),
-                    Repr::Vec,
+                    quote!(rt::split_parts(v, #d, #limit)),
+                    Repr::Pieces,
                     false,
                 )
             }
@@ -375,7 +379,7 @@ impl<'e> Compiler<'e> {
                 let v = as_str(quote!(v), s.repr);
                 s.apply(
                     quote!(v),
-                    quote!(rt::partition(&PARTITIONS, #v)),
+                    quote!(rt::partition_in(&PARTITIONS, &REGIONS, #v)),
                     Repr::Partition,
                     true,
                 )
@@ -679,7 +683,7 @@ fn unify(values: Vec<Code>) -> Result<(Vec<Code>, Repr), String> {
         return Ok((values, Repr::Scoped));
     } else if all(&|r| matches!(r, Repr::Ref | Repr::Scoped | Repr::Cow)) {
         Repr::Cow
-    } else if all(&|r| matches!(r, Repr::Vec | Repr::Slice)) {
+    } else if all(&|r| matches!(r, Repr::Vec | Repr::Slice | Repr::Pieces)) {
         Repr::Vec
     } else if all(&|r| matches!(r, Repr::Url | Repr::UrlOwned)) {
         Repr::UrlOwned
@@ -695,7 +699,7 @@ fn unify(values: Vec<Code>) -> Result<(Vec<Code>, Repr), String> {
                 (a, b) if a == b => return c,
                 (Repr::Ref, Repr::Cow) => quote!(Cow::Borrowed(v)),
                 (Repr::Scoped, Repr::Cow) => quote!(Cow::Owned(v.to_owned())),
-                (Repr::Slice, Repr::Vec) => quote!(v.to_vec()),
+                (Repr::Slice | Repr::Pieces, Repr::Vec) => quote!(v.to_vec()),
                 _ => quote!(v.clone()),
             };
             c.apply(quote!(v), body, target, false)
@@ -740,12 +744,13 @@ fn attr(c: &Code, step: &AttrStep) -> Compiled {
                 total(quote!(v.#n), Repr::Ref)
             }
             "accountId" => total(quote!(v.account_id), Repr::Ref),
-            "resourceId" if c.repr == Repr::Arn => {
-                total(quote!(v.resource_id.as_slice()), Repr::Slice)
-            }
-            "resourceId" => total(quote!(v.resource_id), Repr::Vec),
+            "resourceId" => total(quote!(v.resource_id), Repr::Pieces),
             other => return Err(format!("ARN attribute `{other}`")),
         },
+        (Repr::Pieces, AttrStep::Index(i)) => {
+            let i = Literal::i64_unsuffixed(*i);
+            c.apply(quote!(v), quote!(v.get(#i)), Repr::Ref, true)
+        }
         (Repr::Vec | Repr::Slice, AttrStep::Index(i)) => {
             let i = Literal::i64_unsuffixed(*i);
             c.apply(quote!(v), quote!(rt::index(&v, #i)), Repr::Ref, true)
@@ -1228,6 +1233,12 @@ fn partition_table(parts: &[PartitionDef]) -> TokenStream {
         return quote!(
             #[allow(dead_code)]
             static PARTITIONS: [rt::Partition; 0] = [];
+            #[allow(dead_code)]
+            static REGIONS: rt::RegionIndex = rt::RegionIndex {
+                seed: 0,
+                slots: &[],
+                regions: &[],
+            };
         );
     }
     let outputs = |o: &PartitionOutputsDef| {
@@ -1278,11 +1289,79 @@ fn partition_table(parts: &[PartitionDef]) -> TokenStream {
             outputs: #shared,
         })
     });
+    // The listed regions, by a hash with no two in one slot; a region
+    // that several partitions list is the first one's, as the table is
+    // searched in order.
+    let mut listed: Vec<(&str, TokenStream)> = Vec::new();
+    for (i, p) in parts.iter().enumerate() {
+        let shared = quote::format_ident!("OUTPUTS_{}", i);
+        for (name, o) in &p.regions {
+            if listed.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            let outputs = if *o == p.outputs {
+                quote!(&#shared)
+            } else {
+                let o = outputs(o);
+                quote!(&#o)
+            };
+            listed.push((name, quote!(rt::Region { name: #name, outputs: #outputs })));
+        }
+    }
+    let names: Vec<&str> = listed.iter().map(|(n, _)| *n).collect();
+    let (seed, slots) = region_slots(&names);
+    let seed = Literal::u32_unsuffixed(seed);
+    let slots = slots.into_iter().map(Literal::u16_unsuffixed);
+    let regions = listed.iter().map(|(_, r)| r);
     quote! {
         #(#consts)*
 
         /// The partition table (`partitions.json`) that `aws.partition` reads.
         static PARTITIONS: [rt::Partition; #count] = [#(#entries),*];
+
+        /// The regions the partitions list, by hash.
+        static REGIONS: rt::RegionIndex = rt::RegionIndex {
+            seed: #seed,
+            slots: &[#(#slots),*],
+            regions: &[#(#regions),*],
+        };
+    }
+}
+
+/// `s3_runtime::endpoint::region_hash`, which the resolver computes on the
+/// region it looks up.
+fn region_hash(seed: u32, region: &str) -> u32 {
+    let mut hash = 0x811c_9dc5 ^ seed;
+    for byte in region.bytes() {
+        hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+    }
+    hash ^ (hash >> 15)
+}
+
+/// A seed and slots (a power of two of them, at least four per name) such
+/// that each name's hash, masked, falls in a slot of its own: the slot
+/// holds `1 +` the name's place, the others `0`. The first seed that works
+/// is taken, so the result depends on the names alone.
+fn region_slots(names: &[&str]) -> (u32, Vec<u16>) {
+    let mut size = (names.len() * 4).next_power_of_two().max(8);
+    loop {
+        for seed in 0..10_000u32 {
+            let mut slots = vec![0u16; size];
+            let fits = names.iter().enumerate().all(|(i, name)| {
+                let slot = region_hash(seed, name) as usize & (size - 1);
+                match slots.get_mut(slot) {
+                    Some(taken @ 0) => {
+                        *taken = u16::try_from(i + 1).unwrap_or(u16::MAX);
+                        true
+                    }
+                    _ => false,
+                }
+            });
+            if fits {
+                return (seed, slots);
+            }
+        }
+        size *= 2;
     }
 }
 
@@ -1548,4 +1627,35 @@ pub(crate) fn tests(krate: &Crate, e: &Endpoints, crate_name: &str) -> Result<St
     Ok(format!(
         "{text}\n/// The rule set's test cases (`smithy.rules#endpointTests`), one per line.\nconst CASES: &str = r{hashes}\"{cases}\"{hashes};\n"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_hash_is_the_runtimes() {
+        // The same values as the runtime's test of `region_hash`.
+        assert_eq!(region_hash(0, ""), 0x811c_9dc5 ^ (0x811c_9dc5 >> 15));
+        assert_eq!(region_hash(0, "us-east-1"), 0xe3a5_760e);
+        assert_eq!(region_hash(7, "eu-west-3"), 0x1c19_401e);
+    }
+
+    #[test]
+    fn region_slots_give_each_name_its_own_slot() {
+        let names = [
+            "us-east-1",
+            "us-west-2",
+            "eu-west-1",
+            "aws-global",
+            "cn-north-1",
+        ];
+        let (seed, slots) = region_slots(&names);
+        assert!(slots.len().is_power_of_two() && slots.len() >= 20);
+        for (i, name) in names.iter().enumerate() {
+            let slot = region_hash(seed, name) as usize & (slots.len() - 1);
+            assert_eq!(usize::from(slots[slot]), i + 1, "{name}");
+        }
+        assert_eq!(slots.iter().filter(|s| **s != 0).count(), names.len());
+    }
 }
