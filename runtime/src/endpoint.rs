@@ -192,6 +192,76 @@ fn write_json_object(out: &mut String, entries: &[(&'static str, Value)]) {
 /// values built at once (see [`Outcome::resolve`]).
 const SLOTS: usize = 6;
 
+/// How many bytes of URL and slot strings an endpoint holds without an
+/// allocation (S3's URLs and signing regions take 60 to 100).
+const INLINE: usize = 128;
+
+/// The URL and slot strings of an endpoint: in place when they are short,
+/// else on the heap.
+#[derive(Clone)]
+enum Text {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(String),
+}
+
+impl Text {
+    /// No text, in place.
+    fn new() -> Self {
+        Text::Inline {
+            len: 0,
+            bytes: [0; INLINE],
+        }
+    }
+
+    /// The text. (In place, it is whole strings pushed one after another,
+    /// so always UTF-8; it is read as empty should it not be.)
+    fn as_str(&self) -> &str {
+        match self {
+            Text::Inline { len, bytes } => bytes
+                .get(..usize::from(*len))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or_default(),
+            Text::Heap(text) => text,
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Text::Inline { len, .. } => usize::from(*len),
+            Text::Heap(text) => text.len(),
+        }
+    }
+
+    /// Appends `s`, moving the text to the heap when it no longer fits in
+    /// place.
+    fn push(&mut self, s: &str) {
+        match self {
+            Text::Inline { len, bytes } => {
+                let start = usize::from(*len);
+                let end = start + s.len();
+                if let (Some(room), Ok(new_len)) = (bytes.get_mut(start..end), u8::try_from(end)) {
+                    room.copy_from_slice(s.as_bytes());
+                    *len = new_len;
+                    return;
+                }
+                let mut heap = String::with_capacity(end + INLINE);
+                heap.push_str(self.as_str());
+                heap.push_str(s);
+                *self = Text::Heap(heap);
+            }
+            Text::Heap(text) => text.push_str(s),
+        }
+    }
+
+    /// The text as a `String`.
+    fn into_string(self) -> String {
+        match self {
+            Text::Heap(text) => text,
+            inline => inline.as_str().to_owned(),
+        }
+    }
+}
+
 /// A resolved endpoint.
 ///
 /// The URL to send the request to, the properties the rule set attached to
@@ -206,7 +276,7 @@ const SLOTS: usize = 6;
 #[derive(Clone)]
 pub struct Endpoint {
     /// The URL, then the text of each slot.
-    text: String,
+    text: Text,
     /// `ends[0]`: where the URL ends in `text`; `ends[i + 1]`: where slot
     /// `i` ends.
     ends: [usize; SLOTS + 1],
@@ -237,11 +307,11 @@ enum Headers {
 impl Endpoint {
     /// An endpoint at `url`, with neither properties nor headers.
     pub fn new(url: impl Into<String>) -> Self {
-        let text = url.into();
+        let text: String = url.into();
         let mut ends = [0; SLOTS + 1];
         ends[0] = text.len();
         Endpoint {
-            text,
+            text: Text::Heap(text),
             ends,
             slots: 0,
             properties: Properties::Values(Vec::new()),
@@ -285,7 +355,7 @@ impl Endpoint {
 
     /// The URL, such as `https://bucket.s3.us-east-1.amazonaws.com`.
     pub fn url(&self) -> &str {
-        self.text.get(..self.ends[0]).unwrap_or_default()
+        self.text.as_str().get(..self.ends[0]).unwrap_or_default()
     }
 
     /// The text of slot `i` (empty when there is no such slot).
@@ -294,7 +364,7 @@ impl Endpoint {
             return "";
         }
         match (self.ends.get(i), self.ends.get(i + 1)) {
-            (Some(&start), Some(&end)) => self.text.get(start..end).unwrap_or_default(),
+            (Some(&start), Some(&end)) => self.text.as_str().get(start..end).unwrap_or_default(),
             _ => "",
         }
     }
@@ -791,18 +861,6 @@ impl std::error::Error for ResolveError {}
 // The standard library
 // ---------------------------------------------------------------------------
 
-/// One RFC 1123 label: 1 to 63 ASCII letters, digits and hyphens, starting
-/// and ending with a letter or a digit.
-fn is_host_label(label: &str) -> bool {
-    let bytes = label.as_bytes();
-    bytes.len() <= 63
-        && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
-        && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
-}
-
 /// isValidHostLabel: RFC 1123 label (letters, digits, hyphen; 1..=63; not
 /// starting or ending with '-'); with allow_subdomains, every dot-separated
 /// part must be one (no empty parts).
@@ -810,11 +868,26 @@ fn is_host_label(label: &str) -> bool {
 /// Without `allow_subdomains` a dot makes the value invalid. Only ASCII
 /// letters and digits count.
 pub fn is_valid_host_label(value: &str, allow_subdomains: bool) -> bool {
-    if allow_subdomains {
-        value.split('.').all(is_host_label)
-    } else {
-        is_host_label(value)
+    // One pass over the bytes: each label 1 to 63 letters, digits and
+    // hyphens, its first and last not a hyphen.
+    let (mut label_len, mut prev) = (0usize, b'.');
+    for &byte in value.as_bytes() {
+        match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => {}
+            b'-' if prev != b'.' => {}
+            b'.' if allow_subdomains && label_len > 0 && prev != b'-' => {
+                (label_len, prev) = (0, byte);
+                continue;
+            }
+            _ => return false,
+        }
+        label_len += 1;
+        if label_len > 63 {
+            return false;
+        }
+        prev = byte;
     }
+    label_len > 0 && prev != b'-'
 }
 
 /// substring(input, start, stop, reverse): None when input has a non-ASCII
@@ -879,6 +952,21 @@ pub fn split_parts<'a>(value: &'a str, delimiter: &'static str, limit: usize) ->
     }
 }
 
+/// Where `needle` first occurs in `text` (never, for an empty needle): a
+/// plain scan, quicker than a general substring search on the short texts
+/// the rules split.
+fn find_text(text: &str, needle: &str) -> Option<usize> {
+    let (text, needle) = (text.as_bytes(), needle.as_bytes());
+    let (&first, rest) = needle.split_first()?;
+    let last_start = text.len().checked_sub(needle.len())?;
+    (0..=last_start).find(|&at| {
+        text.get(at) == Some(&first)
+            && text
+                .get(at + 1..at + needle.len())
+                .is_some_and(|tail| tail == rest)
+    })
+}
+
 /// How a [`Pieces`] splits its text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Delimiter {
@@ -931,8 +1019,7 @@ impl<'a> Iterator for Pieces<'a> {
             return Some(rest);
         }
         let cut = match self.delimiter {
-            Delimiter::Text("") => None,
-            Delimiter::Text(d) => rest.find(d).map(|at| (at, d.len())),
+            Delimiter::Text(d) => find_text(rest, d).map(|at| (at, d.len())),
             Delimiter::ArnResource => rest
                 .bytes()
                 .position(|b| b == b':' || b == b'/')
@@ -1543,29 +1630,17 @@ pub enum Outcome {
 /// Appends the parts to `out`, each computed string from `text`; `None`
 /// when one is unset.
 fn push_parts<'s>(
-    out: &mut String,
+    out: &mut Text,
     parts: &[Part],
-    text: &dyn Fn(u16) -> Option<Cow<'s, str>>,
+    text: &dyn Fn(u16) -> Option<&'s str>,
 ) -> Option<()> {
     for part in parts {
         match *part {
-            Part::Lit(s) => out.push_str(s),
-            Part::Text(k) => out.push_str(&text(k)?),
+            Part::Lit(s) => out.push(s),
+            Part::Text(k) => out.push(text(k)?),
         }
     }
     Some(())
-}
-
-/// Room for the parts: their literals, and a guess for each computed
-/// string (the text grows if the guess is short).
-fn room(parts: &[Part]) -> usize {
-    parts
-        .iter()
-        .map(|part| match part {
-            Part::Lit(s) => s.len(),
-            Part::Text(_) => 32,
-        })
-        .sum()
 }
 
 impl Outcome {
@@ -1573,18 +1648,21 @@ impl Outcome {
     /// from `text`; `None` when the result reads a value the rules left
     /// unset.
     ///
-    /// The endpoint's URL and slot strings share one allocation; its
-    /// properties and headers stay templates (a result with more than a few
-    /// slots has its values built instead).
+    /// The endpoint's URL and slot strings are kept together, in place
+    /// when short (else in one allocation); its properties and headers stay
+    /// templates (a result with more than a few slots has its values built
+    /// instead).
     pub fn resolve<'s>(
         &self,
-        text: &dyn Fn(u16) -> Option<Cow<'s, str>>,
+        text: &dyn Fn(u16) -> Option<&'s str>,
     ) -> Option<Result<Endpoint, ResolveError>> {
         match *self {
             Outcome::Error(parts) => {
-                let mut message = String::with_capacity(room(parts));
+                let mut message = Text::Heap(String::new());
                 push_parts(&mut message, parts, text)?;
-                Some(Err(ResolveError { message }))
+                Some(Err(ResolveError {
+                    message: message.into_string(),
+                }))
             }
             Outcome::Endpoint {
                 url,
@@ -1592,30 +1670,34 @@ impl Outcome {
                 headers,
                 slots,
             } => {
-                let capacity = room(url) + slots.iter().map(|s| room(s)).sum::<usize>();
-                let mut out = String::with_capacity(capacity);
-                push_parts(&mut out, url, text)?;
-                let mut ends = [0; SLOTS + 1];
-                ends[0] = out.len();
                 if slots.len() <= SLOTS {
-                    for (slot, end) in slots.iter().zip(ends.iter_mut().skip(1)) {
-                        push_parts(&mut out, slot, text)?;
-                        *end = out.len();
-                    }
-                    return Some(Ok(Endpoint {
-                        text: out,
-                        ends,
+                    let mut endpoint = Endpoint {
+                        text: Text::new(),
+                        ends: [0; SLOTS + 1],
                         slots: slots.len(),
                         properties: Properties::Templates(properties),
                         headers: Headers::Templates(headers),
-                    }));
+                    };
+                    push_parts(&mut endpoint.text, url, text)?;
+                    endpoint.ends[0] = endpoint.text.len();
+                    for (i, slot) in slots.iter().enumerate() {
+                        push_parts(&mut endpoint.text, slot, text)?;
+                        if let Some(end) = endpoint.ends.get_mut(i + 1) {
+                            *end = endpoint.text.len();
+                        }
+                    }
+                    return Some(Ok(endpoint));
                 }
                 // Too many slots to keep: the values, built now.
+                let mut out = Text::new();
+                push_parts(&mut out, url, text)?;
+                let mut ends = [0; SLOTS + 1];
+                ends[0] = out.len();
                 let mut strings = Vec::with_capacity(slots.len());
                 for slot in slots {
-                    let mut s = String::new();
+                    let mut s = Text::Heap(String::new());
                     push_parts(&mut s, slot, text)?;
-                    strings.push(s);
+                    strings.push(s.into_string());
                 }
                 let slot = |i: usize| strings.get(i).map(String::as_str).unwrap_or_default();
                 let properties = properties

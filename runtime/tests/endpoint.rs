@@ -1324,11 +1324,7 @@ fn outcomes_keep_templates_and_read_their_slots() {
     ];
     static HEADERS: [(&str, &[Template]); 1] = [("x-a", &[Template::Str("1"), Template::Slot(2)])];
     let texts = ["e", "sigv4", "us-west-2"];
-    let text = |k: u16| {
-        texts
-            .get(usize::from(k))
-            .map(|t| std::borrow::Cow::Borrowed(*t))
-    };
+    let text = |k: u16| texts.get(usize::from(k)).copied();
     let outcome = Outcome::Endpoint {
         url: &[Part::Lit("https://"), Part::Text(0)],
         properties: &PROPS,
@@ -1397,6 +1393,28 @@ fn outcomes_keep_templates_and_read_their_slots() {
         slots: &SEVEN,
     };
     let endpoint = many.resolve(&text).expect("set").expect("an endpoint");
+    // Text longer than an endpoint holds in place reads the same; each
+    // slot here is string 0 too.
+    let long = "x".repeat(300);
+    for slots in [&SEVEN[..2], &SEVEN[..]] {
+        let outcome = Outcome::Endpoint {
+            url: &[Part::Lit("https://"), Part::Text(0), Part::Lit(".com")],
+            properties: &PROPS,
+            headers: &HEADERS,
+            slots,
+        };
+        for url_len in [0, 60, 100, 115, 116, 117, 120, 127, 128, 200, 300] {
+            let text = |k: u16| match k {
+                0 => long.get(..url_len),
+                _ => None,
+            };
+            let endpoint = outcome.resolve(&text).expect("set").expect("an endpoint");
+            let x = &long[..url_len];
+            assert_eq!(endpoint.url(), format!("https://{x}.com"));
+            let scheme = &endpoint.auth_schemes()[0];
+            assert_eq!((scheme.name, scheme.signing_region), (x, Some(x)));
+        }
+    }
     assert_eq!(
         endpoint.to_json(),
         r#"{"url":"e","properties":{"all":["e","e","e","e","e","e","e",""]},"headers":{}}"#
@@ -1517,5 +1535,50 @@ fn partition_in_reads_the_index_then_the_regexes() {
         let unlisted = endpoint::partition(&TABLE, region).map(|o| o.name);
         assert_eq!(name(&ONE, region), unlisted, "{region}");
         assert_eq!(name(&EMPTY, region), unlisted, "{region}");
+    }
+}
+
+#[test]
+fn host_label_matches_its_definition_on_random_values() {
+    let label = |l: &str| {
+        let b = l.as_bytes();
+        !b.is_empty()
+            && b.len() <= 63
+            && b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric()
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+    };
+    let reference = |value: &str, sub: bool| {
+        if sub {
+            value.split('.').all(label)
+        } else {
+            label(value)
+        }
+    };
+    let alphabet = ['a', 'Z', '0', '-', '.', '_', 'é'];
+    let mut state: u64 = 0x1AB3;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as usize
+    };
+    for _ in 0..100_000 {
+        let len = next() % 12;
+        let mut value: String = (0..len)
+            .map(|_| alphabet[next() % alphabet.len()])
+            .collect();
+        if next() % 8 == 0 {
+            // Labels around the 63-character limit.
+            let long = "a".repeat(60 + next() % 6);
+            value = format!("{value}{long}");
+        }
+        for sub in [false, true] {
+            assert_eq!(
+                endpoint::is_valid_host_label(&value, sub),
+                reference(&value, sub),
+                "{value:?} allow_subdomains={sub}"
+            );
+        }
     }
 }

@@ -107,7 +107,7 @@ struct Compiler<'e> {
     /// Shared statics by their value's text: (name prefix, number, `: type = value`).
     statics: RefCell<BTreeMap<String, (String, usize, TokenStream)>>,
     /// The strings results read, numbered in order of first use: the text
-    /// of each one's code, and the code (an `Option<Cow<'a, str>>`).
+    /// of each one's code, and the code (an `Option<&'a str>`).
     texts: RefCell<Vec<(String, TokenStream)>>,
 }
 
@@ -481,8 +481,15 @@ impl<'e> Compiler<'e> {
         let c = self.expr(e)?;
         let option = c.option();
         let code = match c.repr {
-            Repr::Ref | Repr::Scoped => quote!((#option).map(Cow::Borrowed)),
-            Repr::Cow => option,
+            Repr::Ref | Repr::Scoped => option,
+            // A string a function builds in place has nowhere to live
+            // while the result is written; the rules assign such values to
+            // a variable first.
+            Repr::Cow => {
+                return Err(
+                    "a result writes a string a function computes in place (not assigned to a variable)".into(),
+                );
+            }
             r => return Err(format!("a result writes a {r:?} value as a string")),
         };
         let key = code.to_string();
@@ -1217,7 +1224,7 @@ fn module(krate: &Crate, e: &Endpoints) -> Result<TokenStream, String> {
         }
 
         /// String `k` of the results; `None` when the rules left it unset.
-        fn text<'a>(k: u16, p: &Params<'a>, s: &'a Scope<'a>) -> Option<Cow<'a, str>> {
+        fn text<'a>(k: u16, p: &Params<'a>, s: &'a Scope<'a>) -> Option<&'a str> {
             match k {
                 #(#text_arms)*
                 _ => None,
