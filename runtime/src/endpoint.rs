@@ -234,6 +234,7 @@ impl Text {
 
     /// Appends `s`, moving the text to the heap when it no longer fits in
     /// place.
+    #[inline]
     fn push(&mut self, s: &str) {
         match self {
             Text::Inline { len, bytes } => {
@@ -940,31 +941,32 @@ pub fn uri_encode(value: &str) -> Cow<'_, str> {
 /// returns the whole value as the only part, as for a delimiter that does
 /// not occur.
 pub fn split<'a>(value: &'a str, delimiter: &'static str, limit: usize) -> Vec<&'a str> {
-    split_parts(value, delimiter, limit).collect()
+    split_parts(value, delimiter, limit).to_vec()
 }
 
 /// [`split`] without building the list: the parts, found as they are read.
 pub fn split_parts<'a>(value: &'a str, delimiter: &'static str, limit: usize) -> Pieces<'a> {
-    Pieces {
-        rest: Some(value),
-        delimiter: Delimiter::Text(delimiter),
-        left: limit,
-    }
+    Pieces::new(value, Delimiter::Text(delimiter), limit)
 }
 
 /// Where `needle` first occurs in `text` (never, for an empty needle): a
 /// plain scan, quicker than a general substring search on the short texts
 /// the rules split.
-fn find_text(text: &str, needle: &str) -> Option<usize> {
-    let (text, needle) = (text.as_bytes(), needle.as_bytes());
-    let (&first, rest) = needle.split_first()?;
-    let last_start = text.len().checked_sub(needle.len())?;
-    (0..=last_start).find(|&at| {
-        text.get(at) == Some(&first)
-            && text
-                .get(at + 1..at + needle.len())
-                .is_some_and(|tail| tail == rest)
-    })
+fn find_bytes(text: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, tail) = needle.split_first()?;
+    let mut at = 0;
+    while at + needle.len() <= text.len() {
+        if text.get(at) == Some(&first)
+            && tail
+                .iter()
+                .enumerate()
+                .all(|(j, b)| text.get(at + 1 + j) == Some(b))
+        {
+            return Some(at);
+        }
+        at += 1;
+    }
+    None
 }
 
 /// How a [`Pieces`] splits its text.
@@ -976,10 +978,140 @@ enum Delimiter {
     ArnResource,
 }
 
-/// The parts of a split string, found as they are read (no list is built):
-/// an iterator, and [`Pieces::get`] for getAttr with an index.
+/// How many parts a [`Pieces`] locates when it is made.
+const KNOWN: usize = 8;
+
+/// The parts of a split string, without a list: where the first few end
+/// is found once, when it is made, and [`Pieces::get`] (getAttr with an
+/// index) reads them from there; parts beyond those are found by reading
+/// the text again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pieces<'a> {
+    /// The whole text.
+    text: &'a str,
+    delimiter: Delimiter,
+    /// The most parts (`0`: no limit); the last of them holds the rest of
+    /// the text.
+    limit: usize,
+    /// Where each of the first `known` parts ends in the text (the next
+    /// starts after the delimiter).
+    ends: [u16; KNOWN],
+    /// How many parts `ends` locates.
+    known: u8,
+    /// Whether `ends` locates every part.
+    all: bool,
+}
+
+impl<'a> Pieces<'a> {
+    /// `text` split at `delimiter`, into at most `limit` parts (`0`: no
+    /// limit).
+    fn new(text: &'a str, delimiter: Delimiter, limit: usize) -> Self {
+        let mut pieces = Pieces {
+            text,
+            delimiter,
+            limit,
+            ends: [0; KNOWN],
+            known: 0,
+            all: false,
+        };
+        // A text too long for `u16` offsets is read part by part instead.
+        if u16::try_from(text.len()).is_err() {
+            return pieces;
+        }
+        let bytes = text.as_bytes();
+        let mut start = 0;
+        for (n, end) in pieces.ends.iter_mut().enumerate() {
+            let cut = if limit != 0 && n + 1 >= limit {
+                None
+            } else {
+                match delimiter {
+                    Delimiter::Text(d) => bytes
+                        .get(start..)
+                        .and_then(|rest| find_bytes(rest, d.as_bytes())),
+                    Delimiter::ArnResource => bytes.get(start..).and_then(arn_separator),
+                }
+            };
+            pieces.known += 1;
+            match cut {
+                Some(at) => {
+                    *end = u16::try_from(start + at).unwrap_or(u16::MAX);
+                    start += at + delimiter.len();
+                }
+                None => {
+                    *end = u16::try_from(text.len()).unwrap_or(u16::MAX);
+                    pieces.all = true;
+                    return pieces;
+                }
+            }
+        }
+        pieces
+    }
+
+    /// The part at `index`, from the start for `0` and above, from the end
+    /// for `-1` and below (as getAttr reads `[index]`); `None` when out of
+    /// range.
+    pub fn get(self, index: i64) -> Option<&'a str> {
+        let known = usize::from(self.known);
+        let position = if index >= 0 {
+            usize::try_from(index).ok()?
+        } else {
+            let from_end = usize::try_from(index.unsigned_abs()).ok()?;
+            let count = if self.all { known } else { self.iter().count() };
+            count.checked_sub(from_end)?
+        };
+        if position < known {
+            let start = match position.checked_sub(1) {
+                Some(before) => usize::from(*self.ends.get(before)?) + self.delimiter.len(),
+                None => 0,
+            };
+            let end = usize::from(*self.ends.get(position)?);
+            return self.text.get(start..end);
+        }
+        if self.all {
+            return None;
+        }
+        self.iter().nth(position)
+    }
+
+    /// The parts in order.
+    pub fn iter(self) -> impl Iterator<Item = &'a str> {
+        Parts {
+            rest: Some(self.text),
+            delimiter: self.delimiter,
+            left: self.limit,
+        }
+    }
+
+    /// The parts, as a list.
+    pub fn to_vec(self) -> Vec<&'a str> {
+        self.iter().collect()
+    }
+}
+
+/// Where the first `:` or `/` is.
+fn arn_separator(text: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    while let Some(&byte) = text.get(at) {
+        if byte == b':' || byte == b'/' {
+            return Some(at);
+        }
+        at += 1;
+    }
+    None
+}
+
+impl Delimiter {
+    /// The delimiter's length in bytes.
+    fn len(self) -> usize {
+        match self {
+            Delimiter::Text(d) => d.len(),
+            Delimiter::ArnResource => 1,
+        }
+    }
+}
+
+/// The parts of a split string, found as they are read.
+struct Parts<'a> {
     /// The text not yet split; `None` once the last part is read.
     rest: Option<&'a str>,
     delimiter: Delimiter,
@@ -988,28 +1120,7 @@ pub struct Pieces<'a> {
     left: usize,
 }
 
-impl<'a> Pieces<'a> {
-    /// The part at `index`, from the start for `0` and above, from the end
-    /// for `-1` and below (as getAttr reads `[index]`); `None` when out of
-    /// range.
-    pub fn get(self, index: i64) -> Option<&'a str> {
-        let position = if index >= 0 {
-            usize::try_from(index).ok()?
-        } else {
-            let from_end = usize::try_from(index.unsigned_abs()).ok()?;
-            self.count().checked_sub(from_end)?
-        };
-        let mut parts = self;
-        parts.nth(position)
-    }
-
-    /// The parts, as a list.
-    pub fn to_vec(self) -> Vec<&'a str> {
-        self.collect()
-    }
-}
-
-impl<'a> Iterator for Pieces<'a> {
+impl<'a> Iterator for Parts<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
@@ -1019,16 +1130,13 @@ impl<'a> Iterator for Pieces<'a> {
             return Some(rest);
         }
         let cut = match self.delimiter {
-            Delimiter::Text(d) => find_text(rest, d).map(|at| (at, d.len())),
-            Delimiter::ArnResource => rest
-                .bytes()
-                .position(|b| b == b':' || b == b'/')
-                .map(|at| (at, 1)),
+            Delimiter::Text(d) => find_bytes(rest.as_bytes(), d.as_bytes()),
+            Delimiter::ArnResource => arn_separator(rest.as_bytes()),
         };
         match cut {
-            Some((at, len)) => {
+            Some(at) => {
                 self.left = self.left.saturating_sub(1);
-                self.rest = rest.get(at + len..);
+                self.rest = rest.get(at + self.delimiter.len()..);
                 rest.get(..at)
             }
             None => {
@@ -1244,7 +1352,11 @@ pub struct Arn<'a> {
 
 /// The text before the first `:` and the text after it.
 fn cut_at_colon(text: &str) -> Option<(&str, &str)> {
-    let at = text.bytes().position(|b| b == b':')?;
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while bytes.get(at).is_some_and(|&b| b != b':') {
+        at += 1;
+    }
     Some((text.get(..at)?, text.get(at + 1..)?))
 }
 
@@ -1271,11 +1383,7 @@ pub fn parse_arn(value: &str) -> Option<Arn<'_>> {
         service,
         region,
         account_id,
-        resource_id: Pieces {
-            rest: Some(resource),
-            delimiter: Delimiter::ArnResource,
-            left: 0,
-        },
+        resource_id: Pieces::new(resource, Delimiter::ArnResource, 0),
     })
 }
 

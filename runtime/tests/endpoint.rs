@@ -193,6 +193,32 @@ fn split_specification_examples() {
         ("a-b-c", "--", 0, &["a-b-c"]),
         ("a--b", "--", 10, &["a", "b"]),
         ("", "--", 1, &[""]),
+        // More parts than are located at once.
+        (
+            "a--b--c--d--e--f--g--h--i--j--k",
+            "--",
+            0,
+            &["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"],
+        ),
+        (
+            "a--b--c--d--e--f--g--h--i--j--k",
+            "--",
+            9,
+            &["a", "b", "c", "d", "e", "f", "g", "h", "i--j--k"],
+        ),
+        (
+            "a--b--c--d--e--f--g--h--i",
+            "--",
+            8,
+            &["a", "b", "c", "d", "e", "f", "g", "h--i"],
+        ),
+        (
+            "1-2-3-4-5-6-7-8",
+            "-",
+            0,
+            &["1", "2", "3", "4", "5", "6", "7", "8"],
+        ),
+        ("---", "--", 0, &["", "-"]),
     ];
     for (value, delimiter, limit, expected) in cases {
         assert_eq!(
@@ -202,7 +228,7 @@ fn split_specification_examples() {
         );
         // Read in place, each index gives what the list has there.
         let pieces = endpoint::split_parts(value, delimiter, *limit);
-        for index in -6..6 {
+        for index in -13..13 {
             assert_eq!(
                 pieces.get(index),
                 endpoint::index(expected, index),
@@ -1500,6 +1526,16 @@ fn arn_resource_parts_read_in_place() {
     let parts = arn.resource_id.to_vec();
     assert_eq!(parts, ["a", "b", "c", "", "d", ""]);
     for index in -8..8 {
+        assert_eq!(
+            arn.resource_id.get(index),
+            endpoint::index(&parts, index),
+            "[{index}]"
+        );
+    }
+    let arn = endpoint::parse_arn("arn:aws:s3:us-east-1:123:0/1:2/3:4/5:6/7:8/9").expect("an ARN");
+    let parts = arn.resource_id.iter().collect::<Vec<_>>();
+    assert_eq!(parts.len(), 10);
+    for index in -12..12 {
         assert_eq!(
             arn.resource_id.get(index),
             endpoint::index(&parts, index),
