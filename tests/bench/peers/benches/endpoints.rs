@@ -184,7 +184,8 @@ fn agree(case: &Case) -> bool {
             let (oa, sa) = (ours_auth(o), sdk_auth(s));
             eprintln!(
                 "{:28} {}   auth: s3-api {oa} | aws-sdk-s3 {sa}",
-                case.name, o.url()
+                case.name,
+                o.url()
             );
             if oa != sa {
                 eprintln!("  note: the auth schemes differ");
