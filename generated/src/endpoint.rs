@@ -359,9 +359,11 @@ pub fn resolve(params: &Params<'_>) -> Result<Endpoint, ResolveError> {
         if r >= RESULT_OFFSET {
             let found = ((r - RESULT_OFFSET) as usize)
                 .checked_sub(1)
-                .and_then(|i| OUTCOMES.get(i))
-                .and_then(|o| o.resolve(&|k| text(k, params, &scope)));
-            return found.unwrap_or_else(no_match);
+                .and_then(|i| OUTCOMES.get(i));
+            return match found {
+                Some(o) => o.resolve(&|k| text(k, params, &scope)),
+                None => no_match(),
+            };
         }
         let node = match r {
             -1..=1 => return no_match(),
@@ -1491,9 +1493,7 @@ static OUTCOMES: [rt::Outcome; 115usize] = [
     ),
 ];
 fn no_match() -> Result<Endpoint, ResolveError> {
-    Err(rt::ResolveError {
-        message: String::from("no endpoint rule matched these parameters"),
-    })
+    Err(rt::ResolveError::no_match())
 }
 const ROOT: i32 = 2;
 const RESULT_OFFSET: i32 = 100000000;

@@ -236,21 +236,30 @@ impl Text {
     /// place.
     #[inline]
     fn push(&mut self, s: &str) {
-        match self {
-            Text::Inline { len, bytes } => {
-                let start = usize::from(*len);
-                let end = start + s.len();
-                if let (Some(room), Ok(new_len)) = (bytes.get_mut(start..end), u8::try_from(end)) {
-                    room.copy_from_slice(s.as_bytes());
-                    *len = new_len;
-                    return;
-                }
-                let mut heap = String::with_capacity(end + INLINE);
-                heap.push_str(self.as_str());
-                heap.push_str(s);
-                *self = Text::Heap(heap);
+        if let Text::Inline { len, bytes } = self {
+            let start = usize::from(*len);
+            let end = start + s.len();
+            if let (Some(room), Ok(new_len)) = (bytes.get_mut(start..end), u8::try_from(end)) {
+                room.copy_from_slice(s.as_bytes());
+                *len = new_len;
+                return;
             }
+        }
+        self.push_slow(s);
+    }
+
+    /// [`Text::push`] on the heap, moving the text there first if needed.
+    #[cold]
+    #[inline(never)]
+    fn push_slow(&mut self, s: &str) {
+        match self {
             Text::Heap(text) => text.push_str(s),
+            inline => {
+                let mut heap = String::with_capacity(inline.len() + s.len() + INLINE);
+                heap.push_str(inline.as_str());
+                heap.push_str(s);
+                *inline = Text::Heap(heap);
+            }
         }
     }
 
@@ -846,6 +855,12 @@ impl ResolveError {
         ResolveError {
             message: message.into(),
         }
+    }
+
+    /// The error of parameters no rule matches (or whose rule reads a value
+    /// the rules left unset).
+    pub fn no_match() -> Self {
+        ResolveError::new("no endpoint rule matched these parameters")
     }
 }
 
@@ -1751,10 +1766,28 @@ fn push_parts<'s>(
     Some(())
 }
 
+impl Endpoint {
+    /// Writes the URL and the slots' strings into the text.
+    fn fill<'s>(
+        &mut self,
+        url: &[Part],
+        slots: &[&[Part]],
+        text: &dyn Fn(u16) -> Option<&'s str>,
+    ) -> Option<()> {
+        push_parts(&mut self.text, url, text)?;
+        self.ends[0] = self.text.len();
+        for (slot, end) in slots.iter().zip(self.ends.iter_mut().skip(1)) {
+            push_parts(&mut self.text, slot, text)?;
+            *end = self.text.len();
+        }
+        Some(())
+    }
+}
+
 impl Outcome {
     /// The endpoint or error of this result, with the computed strings
-    /// from `text`; `None` when the result reads a value the rules left
-    /// unset.
+    /// from `text`; [`ResolveError::no_match`] when the result reads a
+    /// value the rules left unset.
     ///
     /// The endpoint's URL and slot strings are kept together, in place
     /// when short (else in one allocation); its properties and headers stay
@@ -1763,77 +1796,92 @@ impl Outcome {
     pub fn resolve<'s>(
         &self,
         text: &dyn Fn(u16) -> Option<&'s str>,
-    ) -> Option<Result<Endpoint, ResolveError>> {
+    ) -> Result<Endpoint, ResolveError> {
         match *self {
             Outcome::Error(parts) => {
                 let mut message = Text::Heap(String::new());
-                push_parts(&mut message, parts, text)?;
-                Some(Err(ResolveError {
-                    message: message.into_string(),
-                }))
+                match push_parts(&mut message, parts, text) {
+                    Some(()) => Err(ResolveError {
+                        message: message.into_string(),
+                    }),
+                    None => Err(ResolveError::no_match()),
+                }
             }
             Outcome::Endpoint {
                 url,
                 properties,
                 headers,
                 slots,
-            } => {
-                if slots.len() <= SLOTS {
-                    let mut endpoint = Endpoint {
-                        text: Text::new(),
-                        ends: [0; SLOTS + 1],
-                        slots: slots.len(),
-                        properties: Properties::Templates(properties),
-                        headers: Headers::Templates(headers),
-                    };
-                    push_parts(&mut endpoint.text, url, text)?;
-                    endpoint.ends[0] = endpoint.text.len();
-                    for (i, slot) in slots.iter().enumerate() {
-                        push_parts(&mut endpoint.text, slot, text)?;
-                        if let Some(end) = endpoint.ends.get_mut(i + 1) {
-                            *end = endpoint.text.len();
-                        }
+            } if slots.len() <= SLOTS => {
+                // Built where it is returned, then filled.
+                let mut resolved = Ok(Endpoint {
+                    text: Text::new(),
+                    ends: [0; SLOTS + 1],
+                    slots: slots.len(),
+                    properties: Properties::Templates(properties),
+                    headers: Headers::Templates(headers),
+                });
+                if let Ok(endpoint) = &mut resolved {
+                    if endpoint.fill(url, slots, text).is_none() {
+                        return Err(ResolveError::no_match());
                     }
-                    return Some(Ok(endpoint));
                 }
-                // Too many slots to keep: the values, built now.
-                let mut out = Text::new();
-                push_parts(&mut out, url, text)?;
-                let mut ends = [0; SLOTS + 1];
-                ends[0] = out.len();
-                let mut strings = Vec::with_capacity(slots.len());
-                for slot in slots {
-                    let mut s = Text::Heap(String::new());
-                    push_parts(&mut s, slot, text)?;
-                    strings.push(s.into_string());
-                }
-                let slot = |i: usize| strings.get(i).map(String::as_str).unwrap_or_default();
-                let properties = properties
+                resolved
+            }
+            Outcome::Endpoint {
+                url,
+                properties,
+                headers,
+                slots,
+            } => Outcome::with_values(url, properties, headers, slots, text)
+                .unwrap_or_else(|| Err(ResolveError::no_match())),
+        }
+    }
+
+    /// An endpoint with more slots than it keeps in place: its values,
+    /// built now.
+    fn with_values<'s>(
+        url: &[Part],
+        properties: &'static [(&'static str, Template)],
+        headers: &'static [(&'static str, &'static [Template])],
+        slots: &[&[Part]],
+        text: &dyn Fn(u16) -> Option<&'s str>,
+    ) -> Option<Result<Endpoint, ResolveError>> {
+        let mut out = Text::new();
+        push_parts(&mut out, url, text)?;
+        let mut ends = [0; SLOTS + 1];
+        ends[0] = out.len();
+        let mut strings = Vec::with_capacity(slots.len());
+        for slot in slots {
+            let mut s = Text::Heap(String::new());
+            push_parts(&mut s, slot, text)?;
+            strings.push(s.into_string());
+        }
+        let slot = |i: usize| strings.get(i).map(String::as_str).unwrap_or_default();
+        let properties = properties
+            .iter()
+            .map(|(k, t)| (*k, t.build(&slot)))
+            .collect();
+        let headers = headers
+            .iter()
+            .map(|(k, values)| {
+                let values = values
                     .iter()
-                    .map(|(k, t)| (*k, t.build(&slot)))
-                    .collect();
-                let headers = headers
-                    .iter()
-                    .map(|(k, values)| {
-                        let values = values
-                            .iter()
-                            .map(|t| match t {
-                                Template::Str(s) => (*s).to_owned(),
-                                Template::Slot(i) => slot(*i).to_owned(),
-                                _ => String::new(),
-                            })
-                            .collect();
-                        (*k, values)
+                    .map(|t| match t {
+                        Template::Str(s) => (*s).to_owned(),
+                        Template::Slot(i) => slot(*i).to_owned(),
+                        _ => String::new(),
                     })
                     .collect();
-                Some(Ok(Endpoint {
-                    text: out,
-                    ends,
-                    slots: 0,
-                    properties: Properties::Values(properties),
-                    headers: Headers::Values(headers),
-                }))
-            }
-        }
+                (*k, values)
+            })
+            .collect();
+        Some(Ok(Endpoint {
+            text: out,
+            ends,
+            slots: 0,
+            properties: Properties::Values(properties),
+            headers: Headers::Values(headers),
+        }))
     }
 }

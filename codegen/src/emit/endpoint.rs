@@ -1177,9 +1177,11 @@ fn module(krate: &Crate, e: &Endpoints) -> Result<TokenStream, String> {
                     // Results count from 1; 0 is "no rule matched".
                     let found = ((r - RESULT_OFFSET) as usize)
                         .checked_sub(1)
-                        .and_then(|i| OUTCOMES.get(i))
-                        .and_then(|o| o.resolve(&|k| text(k, params, &scope)));
-                    return found.unwrap_or_else(no_match);
+                        .and_then(|i| OUTCOMES.get(i));
+                    return match found {
+                        Some(o) => o.resolve(&|k| text(k, params, &scope)),
+                        None => no_match(),
+                    };
                 }
                 let node = match r {
                     -1..=1 => return no_match(),
@@ -1199,7 +1201,7 @@ fn module(krate: &Crate, e: &Endpoints) -> Result<TokenStream, String> {
         static OUTCOMES: [rt::Outcome; #outcome_count] = [#(#outcomes),*];
 
         fn no_match() -> Result<Endpoint, ResolveError> {
-            Err(rt::ResolveError { message: String::from("no endpoint rule matched these parameters") })
+            Err(rt::ResolveError::no_match())
         }
 
         const ROOT: i32 = #root;
