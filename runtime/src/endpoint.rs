@@ -1365,16 +1365,6 @@ pub struct Arn<'a> {
     pub resource_id: Pieces<'a>,
 }
 
-/// The text before the first `:` and the text after it.
-fn cut_at_colon(text: &str) -> Option<(&str, &str)> {
-    let bytes = text.as_bytes();
-    let mut at = 0;
-    while bytes.get(at).is_some_and(|&b| b != b':') {
-        at += 1;
-    }
-    Some((text.get(..at)?, text.get(at + 1..)?))
-}
-
 /// aws.parseArn: "arn:partition:service:region:account:resource"; resource
 /// split on ':' and '/'; None when malformed (fewer than 6 parts, empty
 /// partition/service, empty resource...). Check the spec and botocore.
@@ -1386,10 +1376,28 @@ fn cut_at_colon(text: &str) -> Option<(&str, &str)> {
 /// resource ID `["accesspoint", "ap"]`.
 pub fn parse_arn(value: &str) -> Option<Arn<'_>> {
     let rest = value.strip_prefix("arn:")?;
-    let (partition, rest) = cut_at_colon(rest)?;
-    let (service, rest) = cut_at_colon(rest)?;
-    let (region, rest) = cut_at_colon(rest)?;
-    let (account_id, resource) = cut_at_colon(rest)?;
+    // The four colons after `arn:`, in one pass.
+    let mut colons = [0; 4];
+    let mut found = 0;
+    for (at, &byte) in rest.as_bytes().iter().enumerate() {
+        if byte == b':' {
+            if let Some(colon) = colons.get_mut(found) {
+                *colon = at;
+            }
+            found += 1;
+            if found == colons.len() {
+                break;
+            }
+        }
+    }
+    if found < colons.len() {
+        return None;
+    }
+    let [a, b, c, d] = colons;
+    // Colons are ASCII, so each cut is on a character boundary.
+    let field = |start: usize, end: usize| rest.get(start..end);
+    let (partition, service, region) = (field(0, a)?, field(a + 1, b)?, field(b + 1, c)?);
+    let (account_id, resource) = (field(c + 1, d)?, rest.get(d + 1..)?);
     if partition.is_empty() || service.is_empty() || resource.is_empty() {
         return None;
     }
