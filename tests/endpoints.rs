@@ -141,12 +141,12 @@ fn random_params_resolve_to_a_url_or_a_message() {
                 // too): such a URL is the caller's to refuse, and building a
                 // request on it is an error (see below), never a panic.
                 assert!(
-                    e.url.starts_with("https://") || e.url.starts_with("http://"),
+                    e.url().starts_with("https://") || e.url().starts_with("http://"),
                     "case {i}: {params:?} gave {}",
-                    e.url
+                    e.url()
                 );
-                if let Ok(uri) = e.url.parse::<http::Uri>() {
-                    assert!(uri.authority().is_some(), "case {i}: {}", e.url);
+                if let Ok(uri) = e.url().parse::<http::Uri>() {
+                    assert!(uri.authority().is_some(), "case {i}: {}", e.url());
                 }
                 assert!(
                     !e.auth_schemes().is_empty(),
@@ -192,9 +192,9 @@ fn random_buckets_build_requests_at_their_endpoint() {
                     "case {i}: {bucket:?} in {region:?}"
                 );
                 assert!(
-                    endpoint.url.contains(&host),
+                    endpoint.url().contains(&host),
                     "case {i}: {host} is not the host of {}",
-                    endpoint.url
+                    endpoint.url()
                 );
             }
             Err(e) => assert!(!e.to_string().is_empty(), "case {i}"),

@@ -14,7 +14,9 @@
 )]
 use std::borrow::Cow;
 use s3_runtime::endpoint as rt;
-pub use s3_runtime::endpoint::{AuthScheme, Endpoint, ParamValue, ResolveError, Value};
+pub use s3_runtime::endpoint::{
+    AuthScheme, Endpoint, HeaderValues, ParamValue, ResolveError, Value, ValueRef,
+};
 /// The parameters of the endpoint rules. [`Config::params`] sets the
 /// ones a client configures; [`EndpointParams`] adds the ones an
 /// operation input carries.
@@ -350,8 +352,13 @@ pub fn resolve(params: &Params<'_>) -> Result<Endpoint, ResolveError> {
     let mut r: i32 = ROOT;
     for _ in 0..=NODES.len() {
         if r >= RESULT_OFFSET {
-            return outcome((r - RESULT_OFFSET) as usize, params, &scope)
-                .unwrap_or_else(no_match);
+            let found = ((r - RESULT_OFFSET) as usize)
+                .checked_sub(1)
+                .and_then(|i| OUTCOMES.get(i));
+            return match found {
+                Some(o) => o.resolve(&|k| text(k, params, &scope)),
+                None => no_match(),
+            };
         }
         let node = match r {
             -1..=1 => return no_match(),
@@ -362,24 +369,6 @@ pub fn resolve(params: &Params<'_>) -> Result<Endpoint, ResolveError> {
         r = if truth { high } else { low };
     }
     no_match()
-}
-/// An error outcome.
-fn error(message: impl Into<String>) -> Option<Result<Endpoint, ResolveError>> {
-    Some(
-        Err(rt::ResolveError {
-            message: message.into(),
-        }),
-    )
-}
-/// An endpoint outcome: its URL, and its properties and headers
-/// from their templates and slots.
-fn endpoint(
-    url: String,
-    properties: &'static [(&'static str, rt::Template)],
-    headers: &'static [(&'static str, &'static [rt::Template])],
-    slots: &mut [String],
-) -> Option<Result<Endpoint, ResolveError>> {
-    Some(Ok(rt::Endpoint::from_templates(url, properties, headers, slots)))
 }
 static HEADERS_0: [(&str, &[rt::Template]); 0usize] = [];
 static PROPERTIES_0: [(&str, rt::Template); 2usize] = [
@@ -517,10 +506,989 @@ static PROPERTIES_6: [(&str, rt::Template); 1usize] = [
         ),
     ),
 ];
+/// The results, in order: what each writes, the strings the rules
+/// compute read by their number in [`text`].
+static OUTCOMES: [rt::Outcome; 115usize] = [
+    rt::Outcome::Error(&[rt::Part::Lit("Accelerate cannot be used with FIPS")]),
+    rt::Outcome::Error(
+        &[rt::Part::Lit("Cannot set dual-stack in combination with a custom endpoint.")],
+    ),
+    rt::Outcome::Error(
+        &[rt::Part::Lit("A custom endpoint cannot be combined with FIPS")],
+    ),
+    rt::Outcome::Error(
+        &[rt::Part::Lit("A custom endpoint cannot be combined with S3 Accelerate")],
+    ),
+    rt::Outcome::Error(&[rt::Part::Lit("Partition does not support FIPS")]),
+    rt::Outcome::Error(&[rt::Part::Lit("S3Express does not support S3 Accelerate.")]),
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Text(0),
+            rt::Part::Lit("://"),
+            rt::Part::Text(1),
+            rt::Part::Lit("/"),
+            rt::Part::Text(2),
+            rt::Part::Text(3),
+        ],
+        properties: &PROPERTIES_0,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(4)], &[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Text(0),
+            rt::Part::Lit("://"),
+            rt::Part::Text(6),
+            rt::Part::Lit("."),
+            rt::Part::Text(1),
+            rt::Part::Text(3),
+        ],
+        properties: &PROPERTIES_0,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(4)], &[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Error(
+        &[rt::Part::Lit("S3Express bucket name is not a valid virtual hostable name.")],
+    ),
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://s3express-control"),
+            rt::Part::Text(7),
+            rt::Part::Text(8),
+            rt::Part::Lit("."),
+            rt::Part::Text(5),
+            rt::Part::Lit("."),
+            rt::Part::Text(9),
+            rt::Part::Lit("/"),
+            rt::Part::Text(2),
+        ],
+        properties: &PROPERTIES_1,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(6),
+            rt::Part::Lit(".s3express"),
+            rt::Part::Text(7),
+            rt::Part::Lit("-"),
+            rt::Part::Text(10),
+            rt::Part::Text(8),
+            rt::Part::Lit("."),
+            rt::Part::Text(5),
+            rt::Part::Lit("."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_0,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(4)], &[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Error(&[rt::Part::Lit("Unrecognized S3Express bucket name format.")]),
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Text(0),
+            rt::Part::Lit("://"),
+            rt::Part::Text(1),
+            rt::Part::Text(3),
+        ],
+        properties: &PROPERTIES_0,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(4)], &[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://s3express-control"),
+            rt::Part::Text(7),
+            rt::Part::Text(8),
+            rt::Part::Lit("."),
+            rt::Part::Text(5),
+            rt::Part::Lit("."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_1,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Error(
+        &[rt::Part::Lit("Expected a endpoint to be specified but no endpoint was found")],
+    ),
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(6),
+            rt::Part::Lit(".ec2."),
+            rt::Part::Text(1),
+        ],
+        properties: &PROPERTIES_2,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(6),
+            rt::Part::Lit(".ec2.s3-outposts."),
+            rt::Part::Text(5),
+            rt::Part::Lit("."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_2,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(6),
+            rt::Part::Lit(".op-"),
+            rt::Part::Text(11),
+            rt::Part::Lit("."),
+            rt::Part::Text(1),
+        ],
+        properties: &PROPERTIES_2,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(6),
+            rt::Part::Lit(".op-"),
+            rt::Part::Text(11),
+            rt::Part::Lit(".s3-outposts."),
+            rt::Part::Text(5),
+            rt::Part::Lit("."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_2,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Error(
+        &[
+            rt::Part::Lit(
+                "Unrecognized hardware type: \"Expected hardware type o or e but got ",
+            ),
+            rt::Part::Text(12),
+            rt::Part::Lit("\""),
+        ],
+    ),
+    rt::Outcome::Error(
+        &[
+            rt::Part::Lit(
+                "Invalid Outposts Bucket alias - it must be a valid bucket name.",
+            ),
+        ],
+    ),
+    rt::Outcome::Error(
+        &[
+            rt::Part::Lit(
+                "Invalid ARN: The outpost Id must only contain a-z, A-Z, 0-9 and `-`.",
+            ),
+        ],
+    ),
+    rt::Outcome::Error(
+        &[
+            rt::Part::Lit("Custom endpoint `"),
+            rt::Part::Text(13),
+            rt::Part::Lit("` was not a valid URI"),
+        ],
+    ),
+    rt::Outcome::Error(&[rt::Part::Lit("S3 Accelerate cannot be used in this region")]),
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(6),
+            rt::Part::Lit(".s3-fips.dualstack.us-east-1."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_3,
+        headers: &HEADERS_0,
+        slots: &[],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(6),
+            rt::Part::Lit(".s3-fips.dualstack."),
+            rt::Part::Text(5),
+            rt::Part::Lit("."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(6),
+            rt::Part::Lit(".s3-fips.us-east-1."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_3,
+        headers: &HEADERS_0,
+        slots: &[],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(6),
+            rt::Part::Lit(".s3-fips."),
+            rt::Part::Text(5),
+            rt::Part::Lit("."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(6),
+            rt::Part::Lit(".s3-accelerate.dualstack.us-east-1."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_3,
+        headers: &HEADERS_0,
+        slots: &[],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(6),
+            rt::Part::Lit(".s3-accelerate.dualstack."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(6),
+            rt::Part::Lit(".s3.dualstack.us-east-1."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_3,
+        headers: &HEADERS_0,
+        slots: &[],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(6),
+            rt::Part::Lit(".s3.dualstack."),
+            rt::Part::Text(5),
+            rt::Part::Lit("."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Text(0),
+            rt::Part::Lit("://"),
+            rt::Part::Text(1),
+            rt::Part::Text(14),
+            rt::Part::Text(6),
+        ],
+        properties: &PROPERTIES_3,
+        headers: &HEADERS_0,
+        slots: &[],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Text(0),
+            rt::Part::Lit("://"),
+            rt::Part::Text(6),
+            rt::Part::Lit("."),
+            rt::Part::Text(1),
+            rt::Part::Text(3),
+        ],
+        properties: &PROPERTIES_3,
+        headers: &HEADERS_0,
+        slots: &[],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Text(0),
+            rt::Part::Lit("://"),
+            rt::Part::Text(1),
+            rt::Part::Text(14),
+            rt::Part::Text(6),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Text(0),
+            rt::Part::Lit("://"),
+            rt::Part::Text(6),
+            rt::Part::Lit("."),
+            rt::Part::Text(1),
+            rt::Part::Text(3),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(6),
+            rt::Part::Lit(".s3-accelerate."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_3,
+        headers: &HEADERS_0,
+        slots: &[],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(6),
+            rt::Part::Lit(".s3-accelerate."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(6),
+            rt::Part::Lit(".s3."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_3,
+        headers: &HEADERS_0,
+        slots: &[],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(6),
+            rt::Part::Lit(".s3."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(6),
+            rt::Part::Lit(".s3."),
+            rt::Part::Text(5),
+            rt::Part::Lit("."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Error(
+        &[rt::Part::Lit("Invalid region: region was not a valid DNS name.")],
+    ),
+    rt::Outcome::Error(&[rt::Part::Lit("S3 Object Lambda does not support Dual-stack")]),
+    rt::Outcome::Error(
+        &[rt::Part::Lit("S3 Object Lambda does not support S3 Accelerate")],
+    ),
+    rt::Outcome::Error(
+        &[rt::Part::Lit("Access points are not supported for this operation")],
+    ),
+    rt::Outcome::Error(
+        &[
+            rt::Part::Lit("Invalid configuration: region from ARN `"),
+            rt::Part::Text(15),
+            rt::Part::Lit("` does not match client region `"),
+            rt::Part::Text(5),
+            rt::Part::Lit("` and UseArnRegion is `false`"),
+        ],
+    ),
+    rt::Outcome::Error(&[rt::Part::Lit("Invalid ARN: Missing account id")]),
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Text(0),
+            rt::Part::Lit("://"),
+            rt::Part::Text(16),
+            rt::Part::Lit("-"),
+            rt::Part::Text(17),
+            rt::Part::Lit("."),
+            rt::Part::Text(1),
+            rt::Part::Text(3),
+        ],
+        properties: &PROPERTIES_5,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(15)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(16),
+            rt::Part::Lit("-"),
+            rt::Part::Text(17),
+            rt::Part::Lit(".s3-object-lambda-fips."),
+            rt::Part::Text(15),
+            rt::Part::Lit("."),
+            rt::Part::Text(18),
+        ],
+        properties: &PROPERTIES_5,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(15)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(16),
+            rt::Part::Lit("-"),
+            rt::Part::Text(17),
+            rt::Part::Lit(".s3-object-lambda."),
+            rt::Part::Text(15),
+            rt::Part::Lit("."),
+            rt::Part::Text(18),
+        ],
+        properties: &PROPERTIES_5,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(15)]],
+    },
+    rt::Outcome::Error(
+        &[
+            rt::Part::Lit(
+                "Invalid ARN: The access point name may only contain a-z, A-Z, 0-9 and `-`. Found: `",
+            ),
+            rt::Part::Text(16),
+            rt::Part::Lit("`"),
+        ],
+    ),
+    rt::Outcome::Error(
+        &[
+            rt::Part::Lit(
+                "Invalid ARN: The account id may only contain a-z, A-Z, 0-9 and `-`. Found: `",
+            ),
+            rt::Part::Text(17),
+            rt::Part::Lit("`"),
+        ],
+    ),
+    rt::Outcome::Error(
+        &[
+            rt::Part::Lit("Invalid region in ARN: `"),
+            rt::Part::Text(15),
+            rt::Part::Lit("` (invalid DNS name)"),
+        ],
+    ),
+    rt::Outcome::Error(
+        &[
+            rt::Part::Lit("Client was configured for partition `"),
+            rt::Part::Text(19),
+            rt::Part::Lit("` but ARN (`"),
+            rt::Part::Text(6),
+            rt::Part::Lit("`) has `"),
+            rt::Part::Text(20),
+            rt::Part::Lit("`"),
+        ],
+    ),
+    rt::Outcome::Error(
+        &[
+            rt::Part::Lit(
+                "Invalid ARN: The ARN may only contain a single resource component after `accesspoint`.",
+            ),
+        ],
+    ),
+    rt::Outcome::Error(&[rt::Part::Lit("Invalid ARN: bucket ARN is missing a region")]),
+    rt::Outcome::Error(
+        &[
+            rt::Part::Lit(
+                "Invalid ARN: Expected a resource of the format `accesspoint:<accesspoint name>` but no name was provided",
+            ),
+        ],
+    ),
+    rt::Outcome::Error(
+        &[
+            rt::Part::Lit(
+                "Invalid ARN: Object Lambda ARNs only support `accesspoint` arn types, but found: `",
+            ),
+            rt::Part::Text(21),
+            rt::Part::Lit("`"),
+        ],
+    ),
+    rt::Outcome::Error(&[rt::Part::Lit("Access Points do not support S3 Accelerate")]),
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(16),
+            rt::Part::Lit("-"),
+            rt::Part::Text(17),
+            rt::Part::Lit(".s3-accesspoint-fips.dualstack."),
+            rt::Part::Text(15),
+            rt::Part::Lit("."),
+            rt::Part::Text(18),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(15)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(16),
+            rt::Part::Lit("-"),
+            rt::Part::Text(17),
+            rt::Part::Lit(".s3-accesspoint-fips."),
+            rt::Part::Text(15),
+            rt::Part::Lit("."),
+            rt::Part::Text(18),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(15)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(16),
+            rt::Part::Lit("-"),
+            rt::Part::Text(17),
+            rt::Part::Lit(".s3-accesspoint.dualstack."),
+            rt::Part::Text(15),
+            rt::Part::Lit("."),
+            rt::Part::Text(18),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(15)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Text(0),
+            rt::Part::Lit("://"),
+            rt::Part::Text(16),
+            rt::Part::Lit("-"),
+            rt::Part::Text(17),
+            rt::Part::Lit("."),
+            rt::Part::Text(1),
+            rt::Part::Text(3),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(15)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(16),
+            rt::Part::Lit("-"),
+            rt::Part::Text(17),
+            rt::Part::Lit(".s3-accesspoint."),
+            rt::Part::Text(15),
+            rt::Part::Lit("."),
+            rt::Part::Text(18),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(15)]],
+    },
+    rt::Outcome::Error(
+        &[
+            rt::Part::Lit("Invalid ARN: The ARN was not for the S3 service, found: "),
+            rt::Part::Text(22),
+        ],
+    ),
+    rt::Outcome::Error(&[rt::Part::Lit("S3 MRAP does not support dual-stack")]),
+    rt::Outcome::Error(&[rt::Part::Lit("S3 MRAP does not support FIPS")]),
+    rt::Outcome::Error(&[rt::Part::Lit("S3 MRAP does not support S3 Accelerate")]),
+    rt::Outcome::Error(
+        &[
+            rt::Part::Lit(
+                "Invalid configuration: Multi-Region Access Point ARNs are disabled.",
+            ),
+        ],
+    ),
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(16),
+            rt::Part::Lit(".accesspoint.s3-global."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_6,
+        headers: &HEADERS_0,
+        slots: &[],
+    },
+    rt::Outcome::Error(
+        &[
+            rt::Part::Lit("Client was configured for partition `"),
+            rt::Part::Text(19),
+            rt::Part::Lit("` but bucket referred to partition `"),
+            rt::Part::Text(23),
+            rt::Part::Lit("`"),
+        ],
+    ),
+    rt::Outcome::Error(&[rt::Part::Lit("Invalid Access Point Name")]),
+    rt::Outcome::Error(&[rt::Part::Lit("S3 Outposts does not support Dual-stack")]),
+    rt::Outcome::Error(&[rt::Part::Lit("S3 Outposts does not support FIPS")]),
+    rt::Outcome::Error(&[rt::Part::Lit("S3 Outposts does not support S3 Accelerate")]),
+    rt::Outcome::Error(
+        &[rt::Part::Lit("Invalid Arn: Outpost Access Point ARN contains sub resources")],
+    ),
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(24),
+            rt::Part::Lit("-"),
+            rt::Part::Text(17),
+            rt::Part::Lit("."),
+            rt::Part::Text(25),
+            rt::Part::Lit("."),
+            rt::Part::Text(1),
+        ],
+        properties: &PROPERTIES_2,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(15)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://"),
+            rt::Part::Text(24),
+            rt::Part::Lit("-"),
+            rt::Part::Text(17),
+            rt::Part::Lit("."),
+            rt::Part::Text(25),
+            rt::Part::Lit(".s3-outposts."),
+            rt::Part::Text(15),
+            rt::Part::Lit("."),
+            rt::Part::Text(18),
+        ],
+        properties: &PROPERTIES_2,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(15)]],
+    },
+    rt::Outcome::Error(
+        &[
+            rt::Part::Lit(
+                "Invalid ARN: The access point name may only contain a-z, A-Z, 0-9 and `-`. Found: `",
+            ),
+            rt::Part::Text(24),
+            rt::Part::Lit("`"),
+        ],
+    ),
+    rt::Outcome::Error(
+        &[
+            rt::Part::Lit("Expected an outpost type `accesspoint`, found "),
+            rt::Part::Text(26),
+        ],
+    ),
+    rt::Outcome::Error(&[rt::Part::Lit("Invalid ARN: expected an access point name")]),
+    rt::Outcome::Error(&[rt::Part::Lit("Invalid ARN: Expected a 4-component resource")]),
+    rt::Outcome::Error(
+        &[
+            rt::Part::Lit(
+                "Invalid ARN: The outpost Id may only contain a-z, A-Z, 0-9 and `-`. Found: `",
+            ),
+            rt::Part::Text(25),
+            rt::Part::Lit("`"),
+        ],
+    ),
+    rt::Outcome::Error(&[rt::Part::Lit("Invalid ARN: The Outpost Id was not set")]),
+    rt::Outcome::Error(
+        &[
+            rt::Part::Lit("Invalid ARN: Unrecognized format: "),
+            rt::Part::Text(6),
+            rt::Part::Lit(" (type: "),
+            rt::Part::Text(21),
+            rt::Part::Lit(")"),
+        ],
+    ),
+    rt::Outcome::Error(&[rt::Part::Lit("Invalid ARN: No ARN type specified")]),
+    rt::Outcome::Error(
+        &[
+            rt::Part::Lit("Invalid ARN: `"),
+            rt::Part::Text(6),
+            rt::Part::Lit("` was not a valid ARN"),
+        ],
+    ),
+    rt::Outcome::Error(
+        &[rt::Part::Lit("Path-style addressing cannot be used with ARN buckets")],
+    ),
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://s3-fips.dualstack.us-east-1."),
+            rt::Part::Text(9),
+            rt::Part::Lit("/"),
+            rt::Part::Text(2),
+        ],
+        properties: &PROPERTIES_3,
+        headers: &HEADERS_0,
+        slots: &[],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://s3-fips.dualstack."),
+            rt::Part::Text(5),
+            rt::Part::Lit("."),
+            rt::Part::Text(9),
+            rt::Part::Lit("/"),
+            rt::Part::Text(2),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://s3-fips.us-east-1."),
+            rt::Part::Text(9),
+            rt::Part::Lit("/"),
+            rt::Part::Text(2),
+        ],
+        properties: &PROPERTIES_3,
+        headers: &HEADERS_0,
+        slots: &[],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://s3-fips."),
+            rt::Part::Text(5),
+            rt::Part::Lit("."),
+            rt::Part::Text(9),
+            rt::Part::Lit("/"),
+            rt::Part::Text(2),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://s3.dualstack.us-east-1."),
+            rt::Part::Text(9),
+            rt::Part::Lit("/"),
+            rt::Part::Text(2),
+        ],
+        properties: &PROPERTIES_3,
+        headers: &HEADERS_0,
+        slots: &[],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://s3.dualstack."),
+            rt::Part::Text(5),
+            rt::Part::Lit("."),
+            rt::Part::Text(9),
+            rt::Part::Lit("/"),
+            rt::Part::Text(2),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Text(0),
+            rt::Part::Lit("://"),
+            rt::Part::Text(1),
+            rt::Part::Text(14),
+            rt::Part::Text(2),
+        ],
+        properties: &PROPERTIES_3,
+        headers: &HEADERS_0,
+        slots: &[],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Text(0),
+            rt::Part::Lit("://"),
+            rt::Part::Text(1),
+            rt::Part::Text(14),
+            rt::Part::Text(2),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://s3."),
+            rt::Part::Text(9),
+            rt::Part::Lit("/"),
+            rt::Part::Text(2),
+        ],
+        properties: &PROPERTIES_3,
+        headers: &HEADERS_0,
+        slots: &[],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://s3."),
+            rt::Part::Text(9),
+            rt::Part::Lit("/"),
+            rt::Part::Text(2),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://s3."),
+            rt::Part::Text(5),
+            rt::Part::Lit("."),
+            rt::Part::Text(9),
+            rt::Part::Lit("/"),
+            rt::Part::Text(2),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Error(
+        &[rt::Part::Lit("Path-style addressing cannot be used with S3 Accelerate")],
+    ),
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Text(0),
+            rt::Part::Lit("://"),
+            rt::Part::Text(1),
+            rt::Part::Text(3),
+        ],
+        properties: &PROPERTIES_5,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://s3-object-lambda-fips."),
+            rt::Part::Text(5),
+            rt::Part::Lit("."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_5,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://s3-object-lambda."),
+            rt::Part::Text(5),
+            rt::Part::Lit("."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_5,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[rt::Part::Lit("https://s3-fips.dualstack.us-east-1."), rt::Part::Text(9)],
+        properties: &PROPERTIES_3,
+        headers: &HEADERS_0,
+        slots: &[],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://s3-fips.dualstack."),
+            rt::Part::Text(5),
+            rt::Part::Lit("."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[rt::Part::Lit("https://s3-fips.us-east-1."), rt::Part::Text(9)],
+        properties: &PROPERTIES_3,
+        headers: &HEADERS_0,
+        slots: &[],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://s3-fips."),
+            rt::Part::Text(5),
+            rt::Part::Lit("."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[rt::Part::Lit("https://s3.dualstack.us-east-1."), rt::Part::Text(9)],
+        properties: &PROPERTIES_3,
+        headers: &HEADERS_0,
+        slots: &[],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://s3.dualstack."),
+            rt::Part::Text(5),
+            rt::Part::Lit("."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Text(0),
+            rt::Part::Lit("://"),
+            rt::Part::Text(1),
+            rt::Part::Text(3),
+        ],
+        properties: &PROPERTIES_3,
+        headers: &HEADERS_0,
+        slots: &[],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Text(0),
+            rt::Part::Lit("://"),
+            rt::Part::Text(1),
+            rt::Part::Text(3),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[rt::Part::Lit("https://s3."), rt::Part::Text(9)],
+        properties: &PROPERTIES_3,
+        headers: &HEADERS_0,
+        slots: &[],
+    },
+    rt::Outcome::Endpoint {
+        url: &[rt::Part::Lit("https://s3."), rt::Part::Text(9)],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Endpoint {
+        url: &[
+            rt::Part::Lit("https://s3."),
+            rt::Part::Text(5),
+            rt::Part::Lit("."),
+            rt::Part::Text(9),
+        ],
+        properties: &PROPERTIES_4,
+        headers: &HEADERS_0,
+        slots: &[&[rt::Part::Text(5)]],
+    },
+    rt::Outcome::Error(
+        &[rt::Part::Lit("A region must be set when sending requests to S3.")],
+    ),
+];
 fn no_match() -> Result<Endpoint, ResolveError> {
-    Err(rt::ResolveError {
-        message: String::from("no endpoint rule matched these parameters"),
-    })
+    Err(rt::ResolveError::no_match())
 }
 const ROOT: i32 = 2;
 const RESULT_OFFSET: i32 = 100000000;
@@ -656,7 +1624,8 @@ fn test<'a>(i: usize, p: &Params<'a>, s: &mut Scope<'a>) -> bool {
                 == ("--xa-s3")
         }
         8 => {
-            s.partition_result = (p.region).and_then(|v| rt::partition(&PARTITIONS, v));
+            s.partition_result = (p.region)
+                .and_then(|v| rt::partition_in(&PARTITIONS, &REGIONS, v));
             s.partition_result.is_some()
         }
         9 => {
@@ -728,8 +1697,8 @@ fn test<'a>(i: usize, p: &Params<'a>, s: &mut Scope<'a>) -> bool {
         }
         27 => {
             s.s3express_availability_zone_id = ((p.bucket)
-                .map(|v| rt::split(v, "--", 0)))
-                .and_then(|v| rt::index(&v, -2));
+                .map(|v| rt::split_parts(v, "--", 0)))
+                .and_then(|v| v.get(-2));
             s.s3express_availability_zone_id.is_some()
         }
         28 => {
@@ -757,16 +1726,15 @@ fn test<'a>(i: usize, p: &Params<'a>, s: &mut Scope<'a>) -> bool {
         35 => ((p.region).map(|v| rt::is_valid_host_label(v, true))).unwrap_or(false),
         36 => (p.use_object_lambda_endpoint).unwrap_or(false),
         37 => {
-            s.arn_type = ((s.bucket_arn.as_ref()).map(|v| v.resource_id.as_slice()))
-                .and_then(|v| rt::index(&v, 0));
+            s.arn_type = ((s.bucket_arn.as_ref()).map(|v| v.resource_id))
+                .and_then(|v| v.get(0));
             s.arn_type.is_some()
         }
         38 => ((s.arn_type).map(|v| v.is_empty())).unwrap_or(false),
         39 => ((s.arn_type).map(|a| a == ("accesspoint"))).unwrap_or(false),
         40 => {
-            s.access_point_name_ssa_1 = ((s.bucket_arn.as_ref())
-                .map(|v| v.resource_id.as_slice()))
-                .and_then(|v| rt::index(&v, 1));
+            s.access_point_name_ssa_1 = ((s.bucket_arn.as_ref()).map(|v| v.resource_id))
+                .and_then(|v| v.get(1));
             s.access_point_name_ssa_1.is_some()
         }
         41 => ((s.access_point_name_ssa_1).map(|v| v.is_empty())).unwrap_or(false),
@@ -797,7 +1765,7 @@ fn test<'a>(i: usize, p: &Params<'a>, s: &mut Scope<'a>) -> bool {
         }
         51 => {
             s.bucket_partition = ((s.bucket_arn.as_ref()).map(|v| v.region))
-                .and_then(|v| rt::partition(&PARTITIONS, v));
+                .and_then(|v| rt::partition_in(&PARTITIONS, &REGIONS, v));
             s.bucket_partition.is_some()
         }
         52 => {
@@ -813,8 +1781,7 @@ fn test<'a>(i: usize, p: &Params<'a>, s: &mut Scope<'a>) -> bool {
                 == ("--")
         }
         55 => {
-            (((s.bucket_arn.as_ref()).map(|v| v.resource_id.as_slice()))
-                .and_then(|v| rt::index(&v, 4)))
+            (((s.bucket_arn.as_ref()).map(|v| v.resource_id)).and_then(|v| v.get(4)))
                 .is_some()
         }
         56 => {
@@ -824,9 +1791,8 @@ fn test<'a>(i: usize, p: &Params<'a>, s: &mut Scope<'a>) -> bool {
         57 => p.use_global_endpoint,
         58 => ((p.region).map(|a| a == ("us-east-1"))).unwrap_or(false),
         59 => {
-            s.outpost_id_ssa_1 = ((s.bucket_arn.as_ref())
-                .map(|v| v.resource_id.as_slice()))
-                .and_then(|v| rt::index(&v, 1));
+            s.outpost_id_ssa_1 = ((s.bucket_arn.as_ref()).map(|v| v.resource_id))
+                .and_then(|v| v.get(1));
             s.outpost_id_ssa_1.is_some()
         }
         60 => (p.use_arn_region).unwrap_or(true),
@@ -835,8 +1801,8 @@ fn test<'a>(i: usize, p: &Params<'a>, s: &mut Scope<'a>) -> bool {
                 .unwrap_or(false)
         }
         62 => {
-            s.outpost_type = ((s.bucket_arn.as_ref()).map(|v| v.resource_id.as_slice()))
-                .and_then(|v| rt::index(&v, 2));
+            s.outpost_type = ((s.bucket_arn.as_ref()).map(|v| v.resource_id))
+                .and_then(|v| v.get(2));
             s.outpost_type.is_some()
         }
         63 => {
@@ -886,9 +1852,8 @@ fn test<'a>(i: usize, p: &Params<'a>, s: &mut Scope<'a>) -> bool {
                 .unwrap_or(false)
         }
         71 => {
-            s.access_point_name_ssa_2 = ((s.bucket_arn.as_ref())
-                .map(|v| v.resource_id.as_slice()))
-                .and_then(|v| rt::index(&v, 3));
+            s.access_point_name_ssa_2 = ((s.bucket_arn.as_ref()).map(|v| v.resource_id))
+                .and_then(|v| v.get(3));
             s.access_point_name_ssa_2.is_some()
         }
         72 => {
@@ -903,1240 +1868,36 @@ fn test<'a>(i: usize, p: &Params<'a>, s: &mut Scope<'a>) -> bool {
         _ => false,
     }
 }
-/// Builds result `i`; `None` for "no match" or a value the rules left unset.
-fn outcome<'a>(
-    i: usize,
-    p: &Params<'a>,
-    s: &Scope<'a>,
-) -> Option<Result<Endpoint, ResolveError>> {
-    match i {
-        1 => error("Accelerate cannot be used with FIPS"),
-        2 => error("Cannot set dual-stack in combination with a custom endpoint."),
-        3 => error("A custom endpoint cannot be combined with FIPS"),
-        4 => error("A custom endpoint cannot be combined with S3 Accelerate"),
-        5 => error("Partition does not support FIPS"),
-        6 => error("S3Express does not support S3 Accelerate."),
-        7 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        (s.url.as_ref()).map(|v| v.scheme)?,
-                        "://",
-                        (s.url.as_ref()).map(|v| v.authority)?,
-                        "/",
-                        s.uri_encoded_bucket.as_deref()?,
-                        (s.url.as_ref()).map(|v| v.path)?,
-                    ],
-                ),
-                &PROPERTIES_0,
-                &HEADERS_0,
-                &mut [String::from(s.s3e_auth?), String::from(p.region?)],
-            )
-        }
-        8 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        (s.url.as_ref()).map(|v| v.scheme)?,
-                        "://",
-                        p.bucket?,
-                        ".",
-                        (s.url.as_ref()).map(|v| v.authority)?,
-                        (s.url.as_ref()).map(|v| v.path)?,
-                    ],
-                ),
-                &PROPERTIES_0,
-                &HEADERS_0,
-                &mut [String::from(s.s3e_auth?), String::from(p.region?)],
-            )
-        }
-        9 => error("S3Express bucket name is not a valid virtual hostable name."),
-        10 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://s3express-control",
-                        s.s3e_fips?,
-                        s.s3e_ds?,
-                        ".",
-                        p.region?,
-                        ".",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                        "/",
-                        s.uri_encoded_bucket.as_deref()?,
-                    ],
-                ),
-                &PROPERTIES_1,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        11 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        p.bucket?,
-                        ".s3express",
-                        s.s3e_fips?,
-                        "-",
-                        s.s3express_availability_zone_id?,
-                        s.s3e_ds?,
-                        ".",
-                        p.region?,
-                        ".",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_0,
-                &HEADERS_0,
-                &mut [String::from(s.s3e_auth?), String::from(p.region?)],
-            )
-        }
-        12 => error("Unrecognized S3Express bucket name format."),
-        13 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        (s.url.as_ref()).map(|v| v.scheme)?,
-                        "://",
-                        (s.url.as_ref()).map(|v| v.authority)?,
-                        (s.url.as_ref()).map(|v| v.path)?,
-                    ],
-                ),
-                &PROPERTIES_0,
-                &HEADERS_0,
-                &mut [String::from(s.s3e_auth?), String::from(p.region?)],
-            )
-        }
-        14 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://s3express-control",
-                        s.s3e_fips?,
-                        s.s3e_ds?,
-                        ".",
-                        p.region?,
-                        ".",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_1,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        15 => error("Expected a endpoint to be specified but no endpoint was found"),
-        16 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        p.bucket?,
-                        ".ec2.",
-                        (s.url.as_ref()).map(|v| v.authority)?,
-                    ],
-                ),
-                &PROPERTIES_2,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        17 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        p.bucket?,
-                        ".ec2.s3-outposts.",
-                        p.region?,
-                        ".",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_2,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        18 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        p.bucket?,
-                        ".op-",
-                        s.outpost_id_ssa_2?,
-                        ".",
-                        (s.url.as_ref()).map(|v| v.authority)?,
-                    ],
-                ),
-                &PROPERTIES_2,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        19 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        p.bucket?,
-                        ".op-",
-                        s.outpost_id_ssa_2?,
-                        ".s3-outposts.",
-                        p.region?,
-                        ".",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_2,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        20 => {
-            error(
-                rt::concat(
-                    &[
-                        "Unrecognized hardware type: \"Expected hardware type o or e but got ",
-                        s.hardware_type?,
-                        "\"",
-                    ],
-                ),
-            )
-        }
-        21 => error("Invalid Outposts Bucket alias - it must be a valid bucket name."),
-        22 => {
-            error("Invalid ARN: The outpost Id must only contain a-z, A-Z, 0-9 and `-`.")
-        }
-        23 => {
-            error(
-                rt::concat(
-                    &["Custom endpoint `", p.endpoint_url?, "` was not a valid URI"],
-                ),
-            )
-        }
-        24 => error("S3 Accelerate cannot be used in this region"),
-        25 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        p.bucket?,
-                        ".s3-fips.dualstack.us-east-1.",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_3,
-                &HEADERS_0,
-                &mut [],
-            )
-        }
-        26 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        p.bucket?,
-                        ".s3-fips.dualstack.",
-                        p.region?,
-                        ".",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        27 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        p.bucket?,
-                        ".s3-fips.us-east-1.",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_3,
-                &HEADERS_0,
-                &mut [],
-            )
-        }
-        28 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        p.bucket?,
-                        ".s3-fips.",
-                        p.region?,
-                        ".",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        29 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        p.bucket?,
-                        ".s3-accelerate.dualstack.us-east-1.",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_3,
-                &HEADERS_0,
-                &mut [],
-            )
-        }
-        30 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        p.bucket?,
-                        ".s3-accelerate.dualstack.",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        31 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        p.bucket?,
-                        ".s3.dualstack.us-east-1.",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_3,
-                &HEADERS_0,
-                &mut [],
-            )
-        }
-        32 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        p.bucket?,
-                        ".s3.dualstack.",
-                        p.region?,
-                        ".",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        33 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        (s.url.as_ref()).map(|v| v.scheme)?,
-                        "://",
-                        (s.url.as_ref()).map(|v| v.authority)?,
-                        (s.url.as_ref()).map(|v| &*v.normalized_path)?,
-                        p.bucket?,
-                    ],
-                ),
-                &PROPERTIES_3,
-                &HEADERS_0,
-                &mut [],
-            )
-        }
-        34 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        (s.url.as_ref()).map(|v| v.scheme)?,
-                        "://",
-                        p.bucket?,
-                        ".",
-                        (s.url.as_ref()).map(|v| v.authority)?,
-                        (s.url.as_ref()).map(|v| v.path)?,
-                    ],
-                ),
-                &PROPERTIES_3,
-                &HEADERS_0,
-                &mut [],
-            )
-        }
-        35 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        (s.url.as_ref()).map(|v| v.scheme)?,
-                        "://",
-                        (s.url.as_ref()).map(|v| v.authority)?,
-                        (s.url.as_ref()).map(|v| &*v.normalized_path)?,
-                        p.bucket?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        36 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        (s.url.as_ref()).map(|v| v.scheme)?,
-                        "://",
-                        p.bucket?,
-                        ".",
-                        (s.url.as_ref()).map(|v| v.authority)?,
-                        (s.url.as_ref()).map(|v| v.path)?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        37 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        p.bucket?,
-                        ".s3-accelerate.",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_3,
-                &HEADERS_0,
-                &mut [],
-            )
-        }
-        38 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        p.bucket?,
-                        ".s3-accelerate.",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        39 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        p.bucket?,
-                        ".s3.",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_3,
-                &HEADERS_0,
-                &mut [],
-            )
-        }
-        40 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        p.bucket?,
-                        ".s3.",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        41 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        p.bucket?,
-                        ".s3.",
-                        p.region?,
-                        ".",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        42 => error("Invalid region: region was not a valid DNS name."),
-        43 => error("S3 Object Lambda does not support Dual-stack"),
-        44 => error("S3 Object Lambda does not support S3 Accelerate"),
-        45 => error("Access points are not supported for this operation"),
-        46 => {
-            error(
-                rt::concat(
-                    &[
-                        "Invalid configuration: region from ARN `",
-                        (s.bucket_arn.as_ref()).map(|v| v.region)?,
-                        "` does not match client region `",
-                        p.region?,
-                        "` and UseArnRegion is `false`",
-                    ],
-                ),
-            )
-        }
-        47 => error("Invalid ARN: Missing account id"),
-        48 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        (s.url.as_ref()).map(|v| v.scheme)?,
-                        "://",
-                        s.access_point_name_ssa_1?,
-                        "-",
-                        (s.bucket_arn.as_ref()).map(|v| v.account_id)?,
-                        ".",
-                        (s.url.as_ref()).map(|v| v.authority)?,
-                        (s.url.as_ref()).map(|v| v.path)?,
-                    ],
-                ),
-                &PROPERTIES_5,
-                &HEADERS_0,
-                &mut [String::from((s.bucket_arn.as_ref()).map(|v| v.region)?)],
-            )
-        }
-        49 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        s.access_point_name_ssa_1?,
-                        "-",
-                        (s.bucket_arn.as_ref()).map(|v| v.account_id)?,
-                        ".s3-object-lambda-fips.",
-                        (s.bucket_arn.as_ref()).map(|v| v.region)?,
-                        ".",
-                        (s.bucket_partition).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_5,
-                &HEADERS_0,
-                &mut [String::from((s.bucket_arn.as_ref()).map(|v| v.region)?)],
-            )
-        }
-        50 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        s.access_point_name_ssa_1?,
-                        "-",
-                        (s.bucket_arn.as_ref()).map(|v| v.account_id)?,
-                        ".s3-object-lambda.",
-                        (s.bucket_arn.as_ref()).map(|v| v.region)?,
-                        ".",
-                        (s.bucket_partition).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_5,
-                &HEADERS_0,
-                &mut [String::from((s.bucket_arn.as_ref()).map(|v| v.region)?)],
-            )
-        }
-        51 => {
-            error(
-                rt::concat(
-                    &[
-                        "Invalid ARN: The access point name may only contain a-z, A-Z, 0-9 and `-`. Found: `",
-                        s.access_point_name_ssa_1?,
-                        "`",
-                    ],
-                ),
-            )
-        }
-        52 => {
-            error(
-                rt::concat(
-                    &[
-                        "Invalid ARN: The account id may only contain a-z, A-Z, 0-9 and `-`. Found: `",
-                        (s.bucket_arn.as_ref()).map(|v| v.account_id)?,
-                        "`",
-                    ],
-                ),
-            )
-        }
-        53 => {
-            error(
-                rt::concat(
-                    &[
-                        "Invalid region in ARN: `",
-                        (s.bucket_arn.as_ref()).map(|v| v.region)?,
-                        "` (invalid DNS name)",
-                    ],
-                ),
-            )
-        }
-        54 => {
-            error(
-                rt::concat(
-                    &[
-                        "Client was configured for partition `",
-                        (s.partition_result).map(|v| v.name)?,
-                        "` but ARN (`",
-                        p.bucket?,
-                        "`) has `",
-                        (s.bucket_partition).map(|v| v.name)?,
-                        "`",
-                    ],
-                ),
-            )
-        }
-        55 => {
-            error(
-                "Invalid ARN: The ARN may only contain a single resource component after `accesspoint`.",
-            )
-        }
-        56 => error("Invalid ARN: bucket ARN is missing a region"),
-        57 => {
-            error(
-                "Invalid ARN: Expected a resource of the format `accesspoint:<accesspoint name>` but no name was provided",
-            )
-        }
-        58 => {
-            error(
-                rt::concat(
-                    &[
-                        "Invalid ARN: Object Lambda ARNs only support `accesspoint` arn types, but found: `",
-                        s.arn_type?,
-                        "`",
-                    ],
-                ),
-            )
-        }
-        59 => error("Access Points do not support S3 Accelerate"),
-        60 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        s.access_point_name_ssa_1?,
-                        "-",
-                        (s.bucket_arn.as_ref()).map(|v| v.account_id)?,
-                        ".s3-accesspoint-fips.dualstack.",
-                        (s.bucket_arn.as_ref()).map(|v| v.region)?,
-                        ".",
-                        (s.bucket_partition).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from((s.bucket_arn.as_ref()).map(|v| v.region)?)],
-            )
-        }
-        61 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        s.access_point_name_ssa_1?,
-                        "-",
-                        (s.bucket_arn.as_ref()).map(|v| v.account_id)?,
-                        ".s3-accesspoint-fips.",
-                        (s.bucket_arn.as_ref()).map(|v| v.region)?,
-                        ".",
-                        (s.bucket_partition).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from((s.bucket_arn.as_ref()).map(|v| v.region)?)],
-            )
-        }
-        62 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        s.access_point_name_ssa_1?,
-                        "-",
-                        (s.bucket_arn.as_ref()).map(|v| v.account_id)?,
-                        ".s3-accesspoint.dualstack.",
-                        (s.bucket_arn.as_ref()).map(|v| v.region)?,
-                        ".",
-                        (s.bucket_partition).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from((s.bucket_arn.as_ref()).map(|v| v.region)?)],
-            )
-        }
-        63 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        (s.url.as_ref()).map(|v| v.scheme)?,
-                        "://",
-                        s.access_point_name_ssa_1?,
-                        "-",
-                        (s.bucket_arn.as_ref()).map(|v| v.account_id)?,
-                        ".",
-                        (s.url.as_ref()).map(|v| v.authority)?,
-                        (s.url.as_ref()).map(|v| v.path)?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from((s.bucket_arn.as_ref()).map(|v| v.region)?)],
-            )
-        }
-        64 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        s.access_point_name_ssa_1?,
-                        "-",
-                        (s.bucket_arn.as_ref()).map(|v| v.account_id)?,
-                        ".s3-accesspoint.",
-                        (s.bucket_arn.as_ref()).map(|v| v.region)?,
-                        ".",
-                        (s.bucket_partition).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from((s.bucket_arn.as_ref()).map(|v| v.region)?)],
-            )
-        }
-        65 => {
-            error(
-                rt::concat(
-                    &[
-                        "Invalid ARN: The ARN was not for the S3 service, found: ",
-                        (s.bucket_arn.as_ref()).map(|v| v.service)?,
-                    ],
-                ),
-            )
-        }
-        66 => error("S3 MRAP does not support dual-stack"),
-        67 => error("S3 MRAP does not support FIPS"),
-        68 => error("S3 MRAP does not support S3 Accelerate"),
-        69 => {
-            error("Invalid configuration: Multi-Region Access Point ARNs are disabled.")
-        }
-        70 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        s.access_point_name_ssa_1?,
-                        ".accesspoint.s3-global.",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_6,
-                &HEADERS_0,
-                &mut [],
-            )
-        }
-        71 => {
-            error(
-                rt::concat(
-                    &[
-                        "Client was configured for partition `",
-                        (s.partition_result).map(|v| v.name)?,
-                        "` but bucket referred to partition `",
-                        (s.bucket_arn.as_ref()).map(|v| v.partition)?,
-                        "`",
-                    ],
-                ),
-            )
-        }
-        72 => error("Invalid Access Point Name"),
-        73 => error("S3 Outposts does not support Dual-stack"),
-        74 => error("S3 Outposts does not support FIPS"),
-        75 => error("S3 Outposts does not support S3 Accelerate"),
-        76 => error("Invalid Arn: Outpost Access Point ARN contains sub resources"),
-        77 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        s.access_point_name_ssa_2?,
-                        "-",
-                        (s.bucket_arn.as_ref()).map(|v| v.account_id)?,
-                        ".",
-                        s.outpost_id_ssa_1?,
-                        ".",
-                        (s.url.as_ref()).map(|v| v.authority)?,
-                    ],
-                ),
-                &PROPERTIES_2,
-                &HEADERS_0,
-                &mut [String::from((s.bucket_arn.as_ref()).map(|v| v.region)?)],
-            )
-        }
-        78 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://",
-                        s.access_point_name_ssa_2?,
-                        "-",
-                        (s.bucket_arn.as_ref()).map(|v| v.account_id)?,
-                        ".",
-                        s.outpost_id_ssa_1?,
-                        ".s3-outposts.",
-                        (s.bucket_arn.as_ref()).map(|v| v.region)?,
-                        ".",
-                        (s.bucket_partition).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_2,
-                &HEADERS_0,
-                &mut [String::from((s.bucket_arn.as_ref()).map(|v| v.region)?)],
-            )
-        }
-        79 => {
-            error(
-                rt::concat(
-                    &[
-                        "Invalid ARN: The access point name may only contain a-z, A-Z, 0-9 and `-`. Found: `",
-                        s.access_point_name_ssa_2?,
-                        "`",
-                    ],
-                ),
-            )
-        }
-        80 => {
-            error(
-                rt::concat(
-                    &["Expected an outpost type `accesspoint`, found ", s.outpost_type?],
-                ),
-            )
-        }
-        81 => error("Invalid ARN: expected an access point name"),
-        82 => error("Invalid ARN: Expected a 4-component resource"),
-        83 => {
-            error(
-                rt::concat(
-                    &[
-                        "Invalid ARN: The outpost Id may only contain a-z, A-Z, 0-9 and `-`. Found: `",
-                        s.outpost_id_ssa_1?,
-                        "`",
-                    ],
-                ),
-            )
-        }
-        84 => error("Invalid ARN: The Outpost Id was not set"),
-        85 => {
-            error(
-                rt::concat(
-                    &[
-                        "Invalid ARN: Unrecognized format: ",
-                        p.bucket?,
-                        " (type: ",
-                        s.arn_type?,
-                        ")",
-                    ],
-                ),
-            )
-        }
-        86 => error("Invalid ARN: No ARN type specified"),
-        87 => error(rt::concat(&["Invalid ARN: `", p.bucket?, "` was not a valid ARN"])),
-        88 => error("Path-style addressing cannot be used with ARN buckets"),
-        89 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://s3-fips.dualstack.us-east-1.",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                        "/",
-                        s.uri_encoded_bucket.as_deref()?,
-                    ],
-                ),
-                &PROPERTIES_3,
-                &HEADERS_0,
-                &mut [],
-            )
-        }
-        90 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://s3-fips.dualstack.",
-                        p.region?,
-                        ".",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                        "/",
-                        s.uri_encoded_bucket.as_deref()?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        91 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://s3-fips.us-east-1.",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                        "/",
-                        s.uri_encoded_bucket.as_deref()?,
-                    ],
-                ),
-                &PROPERTIES_3,
-                &HEADERS_0,
-                &mut [],
-            )
-        }
-        92 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://s3-fips.",
-                        p.region?,
-                        ".",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                        "/",
-                        s.uri_encoded_bucket.as_deref()?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        93 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://s3.dualstack.us-east-1.",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                        "/",
-                        s.uri_encoded_bucket.as_deref()?,
-                    ],
-                ),
-                &PROPERTIES_3,
-                &HEADERS_0,
-                &mut [],
-            )
-        }
-        94 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://s3.dualstack.",
-                        p.region?,
-                        ".",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                        "/",
-                        s.uri_encoded_bucket.as_deref()?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        95 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        (s.url.as_ref()).map(|v| v.scheme)?,
-                        "://",
-                        (s.url.as_ref()).map(|v| v.authority)?,
-                        (s.url.as_ref()).map(|v| &*v.normalized_path)?,
-                        s.uri_encoded_bucket.as_deref()?,
-                    ],
-                ),
-                &PROPERTIES_3,
-                &HEADERS_0,
-                &mut [],
-            )
-        }
-        96 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        (s.url.as_ref()).map(|v| v.scheme)?,
-                        "://",
-                        (s.url.as_ref()).map(|v| v.authority)?,
-                        (s.url.as_ref()).map(|v| &*v.normalized_path)?,
-                        s.uri_encoded_bucket.as_deref()?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        97 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://s3.",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                        "/",
-                        s.uri_encoded_bucket.as_deref()?,
-                    ],
-                ),
-                &PROPERTIES_3,
-                &HEADERS_0,
-                &mut [],
-            )
-        }
-        98 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://s3.",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                        "/",
-                        s.uri_encoded_bucket.as_deref()?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        99 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://s3.",
-                        p.region?,
-                        ".",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                        "/",
-                        s.uri_encoded_bucket.as_deref()?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        100 => error("Path-style addressing cannot be used with S3 Accelerate"),
-        101 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        (s.url.as_ref()).map(|v| v.scheme)?,
-                        "://",
-                        (s.url.as_ref()).map(|v| v.authority)?,
-                        (s.url.as_ref()).map(|v| v.path)?,
-                    ],
-                ),
-                &PROPERTIES_5,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        102 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://s3-object-lambda-fips.",
-                        p.region?,
-                        ".",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_5,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        103 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://s3-object-lambda.",
-                        p.region?,
-                        ".",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_5,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        104 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://s3-fips.dualstack.us-east-1.",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_3,
-                &HEADERS_0,
-                &mut [],
-            )
-        }
-        105 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://s3-fips.dualstack.",
-                        p.region?,
-                        ".",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        106 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://s3-fips.us-east-1.",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_3,
-                &HEADERS_0,
-                &mut [],
-            )
-        }
-        107 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://s3-fips.",
-                        p.region?,
-                        ".",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        108 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://s3.dualstack.us-east-1.",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_3,
-                &HEADERS_0,
-                &mut [],
-            )
-        }
-        109 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://s3.dualstack.",
-                        p.region?,
-                        ".",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        110 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        (s.url.as_ref()).map(|v| v.scheme)?,
-                        "://",
-                        (s.url.as_ref()).map(|v| v.authority)?,
-                        (s.url.as_ref()).map(|v| v.path)?,
-                    ],
-                ),
-                &PROPERTIES_3,
-                &HEADERS_0,
-                &mut [],
-            )
-        }
-        111 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        (s.url.as_ref()).map(|v| v.scheme)?,
-                        "://",
-                        (s.url.as_ref()).map(|v| v.authority)?,
-                        (s.url.as_ref()).map(|v| v.path)?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        112 => {
-            endpoint(
-                rt::concat(
-                    &["https://s3.", (s.partition_result).map(|v| v.dns_suffix)?],
-                ),
-                &PROPERTIES_3,
-                &HEADERS_0,
-                &mut [],
-            )
-        }
-        113 => {
-            endpoint(
-                rt::concat(
-                    &["https://s3.", (s.partition_result).map(|v| v.dns_suffix)?],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        114 => {
-            endpoint(
-                rt::concat(
-                    &[
-                        "https://s3.",
-                        p.region?,
-                        ".",
-                        (s.partition_result).map(|v| v.dns_suffix)?,
-                    ],
-                ),
-                &PROPERTIES_4,
-                &HEADERS_0,
-                &mut [String::from(p.region?)],
-            )
-        }
-        115 => error("A region must be set when sending requests to S3."),
+/// String `k` of the results; `None` when the rules left it unset.
+fn text<'a>(k: u16, p: &Params<'a>, s: &'a Scope<'a>) -> Option<&'a str> {
+    match k {
+        0 => (s.url.as_ref()).map(|v| v.scheme),
+        1 => (s.url.as_ref()).map(|v| v.authority),
+        2 => s.uri_encoded_bucket.as_deref(),
+        3 => (s.url.as_ref()).map(|v| v.path),
+        4 => s.s3e_auth,
+        5 => p.region,
+        6 => p.bucket,
+        7 => s.s3e_fips,
+        8 => s.s3e_ds,
+        9 => (s.partition_result).map(|v| v.dns_suffix),
+        10 => s.s3express_availability_zone_id,
+        11 => s.outpost_id_ssa_2,
+        12 => s.hardware_type,
+        13 => p.endpoint_url,
+        14 => (s.url.as_ref()).map(|v| &*v.normalized_path),
+        15 => (s.bucket_arn.as_ref()).map(|v| v.region),
+        16 => s.access_point_name_ssa_1,
+        17 => (s.bucket_arn.as_ref()).map(|v| v.account_id),
+        18 => (s.bucket_partition).map(|v| v.dns_suffix),
+        19 => (s.partition_result).map(|v| v.name),
+        20 => (s.bucket_partition).map(|v| v.name),
+        21 => s.arn_type,
+        22 => (s.bucket_arn.as_ref()).map(|v| v.service),
+        23 => (s.bucket_arn.as_ref()).map(|v| v.partition),
+        24 => s.access_point_name_ssa_2,
+        25 => s.outpost_id_ssa_1,
+        26 => s.outpost_type,
         _ => None,
     }
 }
@@ -2491,3 +2252,241 @@ static PARTITIONS: [rt::Partition; 8usize] = [
         outputs: OUTPUTS_7,
     },
 ];
+/// The regions the partitions list, by hash.
+static REGIONS: rt::RegionIndex = rt::RegionIndex {
+    seed: 721,
+    slots: &[
+        54, 0, 9, 0, 0, 27, 0, 0, 7, 0, 0, 0, 0, 0, 18, 0, 0, 0, 0, 0, 0, 50, 0, 0, 0, 0,
+        19, 0, 0, 0, 51, 39, 3, 0, 0, 14, 0, 0, 0, 36, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 29, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 25, 0, 0, 0, 0, 0, 0, 0, 0, 44, 0, 0, 0,
+        0, 0, 0, 34, 0, 0, 0, 41, 0, 0, 0, 0, 0, 0, 0, 46, 0, 0, 30, 0, 0, 0, 20, 0, 0,
+        0, 16, 0, 0, 0, 0, 0, 40, 0, 0, 0, 0, 0, 55, 0, 0, 0, 0, 0, 12, 0, 0, 6, 0, 0, 0,
+        0, 0, 0, 49, 0, 0, 0, 53, 0, 35, 0, 22, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        4, 0, 0, 21, 0, 10, 0, 0, 0, 0, 0, 8, 0, 0, 33, 0, 0, 0, 0, 0, 45, 0, 15, 0, 0,
+        0, 28, 2, 0, 0, 0, 0, 38, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0, 0, 37, 0, 0,
+        0, 0, 0, 0, 0, 0, 5, 0, 0, 13, 42, 0, 0, 0, 0, 0, 0, 31, 26, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 17, 0, 11, 0, 52, 43, 0, 0, 23, 0, 0, 0, 0, 0, 0, 24, 48, 0, 0, 0, 0, 47,
+    ],
+    regions: &[
+        rt::Region {
+            name: "af-south-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-east-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-east-2",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-northeast-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-northeast-2",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-northeast-3",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-south-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-south-2",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-southeast-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-southeast-2",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-southeast-3",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-southeast-4",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-southeast-5",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-southeast-6",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ap-southeast-7",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "aws-global",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ca-central-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "ca-west-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "eu-central-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "eu-central-2",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "eu-north-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "eu-south-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "eu-south-2",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "eu-west-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "eu-west-2",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "eu-west-3",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "il-central-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "me-central-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "me-south-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "me-west-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "mx-central-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "sa-east-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "sa-west-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "us-east-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "us-east-2",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "us-west-1",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "us-west-2",
+            outputs: &OUTPUTS_0,
+        },
+        rt::Region {
+            name: "aws-cn-global",
+            outputs: &OUTPUTS_1,
+        },
+        rt::Region {
+            name: "cn-north-1",
+            outputs: &OUTPUTS_1,
+        },
+        rt::Region {
+            name: "cn-northwest-1",
+            outputs: &OUTPUTS_1,
+        },
+        rt::Region {
+            name: "eusc-de-east-1",
+            outputs: &OUTPUTS_2,
+        },
+        rt::Region {
+            name: "aws-iso-global",
+            outputs: &OUTPUTS_3,
+        },
+        rt::Region {
+            name: "us-iso-east-1",
+            outputs: &OUTPUTS_3,
+        },
+        rt::Region {
+            name: "us-iso-west-1",
+            outputs: &OUTPUTS_3,
+        },
+        rt::Region {
+            name: "aws-iso-b-global",
+            outputs: &OUTPUTS_4,
+        },
+        rt::Region {
+            name: "us-isob-east-1",
+            outputs: &OUTPUTS_4,
+        },
+        rt::Region {
+            name: "us-isob-west-1",
+            outputs: &OUTPUTS_4,
+        },
+        rt::Region {
+            name: "aws-iso-e-global",
+            outputs: &OUTPUTS_5,
+        },
+        rt::Region {
+            name: "eu-isoe-west-1",
+            outputs: &OUTPUTS_5,
+        },
+        rt::Region {
+            name: "aws-iso-f-global",
+            outputs: &OUTPUTS_6,
+        },
+        rt::Region {
+            name: "us-isof-east-1",
+            outputs: &OUTPUTS_6,
+        },
+        rt::Region {
+            name: "us-isof-south-1",
+            outputs: &OUTPUTS_6,
+        },
+        rt::Region {
+            name: "aws-us-gov-global",
+            outputs: &OUTPUTS_7,
+        },
+        rt::Region {
+            name: "us-gov-east-1",
+            outputs: &OUTPUTS_7,
+        },
+        rt::Region {
+            name: "us-gov-west-1",
+            outputs: &OUTPUTS_7,
+        },
+    ],
+};

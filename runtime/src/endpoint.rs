@@ -188,43 +188,257 @@ fn write_json_object(out: &mut String, entries: &[(&'static str, Value)]) {
     out.push('}');
 }
 
+/// How many slots an endpoint keeps in place; a result with more has its
+/// values built at once (see [`Outcome::resolve`]).
+const SLOTS: usize = 6;
+
+/// How many bytes of URL and slot strings an endpoint holds without an
+/// allocation (S3's URLs and signing regions take 60 to 100).
+const INLINE: usize = 128;
+
+/// The URL and slot strings of an endpoint: in place when they are short,
+/// else on the heap.
+#[derive(Clone)]
+enum Text {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(String),
+}
+
+impl Text {
+    /// No text, in place.
+    fn new() -> Self {
+        Text::Inline {
+            len: 0,
+            bytes: [0; INLINE],
+        }
+    }
+
+    /// The text. (In place, it is whole strings pushed one after another,
+    /// so always UTF-8; it is read as empty should it not be.)
+    fn as_str(&self) -> &str {
+        match self {
+            Text::Inline { len, bytes } => bytes
+                .get(..usize::from(*len))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or_default(),
+            Text::Heap(text) => text,
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Text::Inline { len, .. } => usize::from(*len),
+            Text::Heap(text) => text.len(),
+        }
+    }
+
+    /// Appends `s`, moving the text to the heap when it no longer fits in
+    /// place.
+    #[inline]
+    fn push(&mut self, s: &str) {
+        if let Text::Inline { len, bytes } = self {
+            let start = usize::from(*len);
+            let end = start + s.len();
+            if let (Some(room), Ok(new_len)) = (bytes.get_mut(start..end), u8::try_from(end)) {
+                room.copy_from_slice(s.as_bytes());
+                *len = new_len;
+                return;
+            }
+        }
+        self.push_slow(s);
+    }
+
+    /// [`Text::push`] on the heap, moving the text there first if needed.
+    #[cold]
+    #[inline(never)]
+    fn push_slow(&mut self, s: &str) {
+        match self {
+            Text::Heap(text) => text.push_str(s),
+            inline => {
+                let mut heap = String::with_capacity(inline.len() + s.len() + INLINE);
+                heap.push_str(inline.as_str());
+                heap.push_str(s);
+                *inline = Text::Heap(heap);
+            }
+        }
+    }
+
+    /// The text as a `String`.
+    fn into_string(self) -> String {
+        match self {
+            Text::Heap(text) => text,
+            inline => inline.as_str().to_owned(),
+        }
+    }
+}
+
 /// A resolved endpoint.
 ///
 /// The URL to send the request to, the properties the rule set attached to
 /// it (for S3, `authSchemes` and a few flags such as `backend`), and the
 /// headers the request must carry, each with its values.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// An endpoint resolved by generated rules keeps its properties and headers
+/// as the rule set's static [`Template`]s with the strings the rules
+/// computed (one allocation holds the URL and those strings); values are
+/// read through [`ValueRef`] without being built. An endpoint made with
+/// [`Endpoint::new`] and [`Endpoint::with_property`] holds [`Value`]s.
+#[derive(Clone)]
 pub struct Endpoint {
-    /// The URL, such as `https://bucket.s3.us-east-1.amazonaws.com`.
-    pub url: String,
-    /// The properties, in the order of the rule set.
-    pub properties: Vec<(&'static str, Value)>,
-    /// The headers, in the order of the rule set: each name with its values.
-    pub headers: Vec<(&'static str, Vec<String>)>,
+    /// The URL, then the text of each slot.
+    text: Text,
+    /// `ends[0]`: where the URL ends in `text`; `ends[i + 1]`: where slot
+    /// `i` ends.
+    ends: [usize; SLOTS + 1],
+    /// How many slots `text` holds.
+    slots: usize,
+    properties: Properties,
+    headers: Headers,
+}
+
+/// The properties of an endpoint.
+#[derive(Clone)]
+enum Properties {
+    /// Static templates whose slots are in the endpoint's text.
+    Templates(&'static [(&'static str, Template)]),
+    /// Values.
+    Values(Vec<(&'static str, Value)>),
+}
+
+/// The headers of an endpoint.
+#[derive(Clone)]
+enum Headers {
+    /// Static templates (each value a string or a slot).
+    Templates(&'static [(&'static str, &'static [Template])]),
+    /// Values.
+    Values(Vec<(&'static str, Vec<String>)>),
 }
 
 impl Endpoint {
     /// An endpoint at `url`, with neither properties nor headers.
     pub fn new(url: impl Into<String>) -> Self {
+        let text: String = url.into();
+        let mut ends = [0; SLOTS + 1];
+        ends[0] = text.len();
         Endpoint {
-            url: url.into(),
-            properties: Vec::new(),
-            headers: Vec::new(),
+            text: Text::Heap(text),
+            ends,
+            slots: 0,
+            properties: Properties::Values(Vec::new()),
+            headers: Headers::Values(Vec::new()),
         }
     }
 
-    /// The property of that name.
-    pub fn property(&self, name: &str) -> Option<&Value> {
-        lookup(&self.properties, name)
+    /// This endpoint with one more property (after the ones it has).
+    pub fn with_property(mut self, name: &'static str, value: Value) -> Self {
+        self.own_values();
+        if let Properties::Values(values) = &mut self.properties {
+            values.push((name, value));
+        }
+        self
+    }
+
+    /// This endpoint with one more header and its values (after the ones
+    /// it has).
+    pub fn with_header(mut self, name: &'static str, values: Vec<String>) -> Self {
+        self.own_values();
+        if let Headers::Values(headers) = &mut self.headers {
+            headers.push((name, values));
+        }
+        self
+    }
+
+    /// Turns templates into values, so that values can be added.
+    fn own_values(&mut self) {
+        if let Properties::Templates(_) = self.properties {
+            let values = self.properties().map(|(k, v)| (k, v.to_value())).collect();
+            self.properties = Properties::Values(values);
+        }
+        if let Headers::Templates(_) = self.headers {
+            let values = self
+                .headers()
+                .map(|(k, v)| (k, v.map(String::from).collect()))
+                .collect();
+            self.headers = Headers::Values(values);
+        }
+    }
+
+    /// The URL, such as `https://bucket.s3.us-east-1.amazonaws.com`.
+    pub fn url(&self) -> &str {
+        self.text.as_str().get(..self.ends[0]).unwrap_or_default()
+    }
+
+    /// The text of slot `i` (empty when there is no such slot).
+    fn slot(&self, i: usize) -> &str {
+        if i >= self.slots {
+            return "";
+        }
+        match (self.ends.get(i), self.ends.get(i + 1)) {
+            (Some(&start), Some(&end)) => self.text.as_str().get(start..end).unwrap_or_default(),
+            _ => "",
+        }
+    }
+
+    /// The properties, in the order of the rule set.
+    pub fn properties(&self) -> impl Iterator<Item = (&'static str, ValueRef<'_>)> + '_ {
+        let (templates, values) = match &self.properties {
+            Properties::Templates(t) => (*t, None),
+            Properties::Values(v) => (&[][..], Some(v)),
+        };
+        let templates = templates.iter().map(move |(k, t)| {
+            (
+                *k,
+                ValueRef {
+                    inner: Inner::Template(t, self),
+                },
+            )
+        });
+        let values = values
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (*k, ValueRef::from(v)));
+        templates.chain(values)
+    }
+
+    /// The property of that name (the first, should there be several).
+    pub fn property(&self, name: &str) -> Option<ValueRef<'_>> {
+        self.properties()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value)
+    }
+
+    /// The headers, in the order of the rule set: each name with its
+    /// values.
+    pub fn headers(&self) -> impl Iterator<Item = (&'static str, HeaderValues<'_>)> + '_ {
+        let (templates, values) = match &self.headers {
+            Headers::Templates(t) => (*t, None),
+            Headers::Values(v) => (&[][..], Some(v)),
+        };
+        let templates = templates.iter().map(move |(k, t)| {
+            (
+                *k,
+                HeaderValues {
+                    inner: HeaderInner::Templates(t.iter(), self),
+                },
+            )
+        });
+        let values = values.into_iter().flatten().map(|(k, v)| {
+            (
+                *k,
+                HeaderValues {
+                    inner: HeaderInner::Strings(v.iter()),
+                },
+            )
+        });
+        templates.chain(values)
     }
 
     /// The values of header `name` (compared exactly, as the rule set
     /// writes it), or `None` when the endpoint has no such header.
-    pub fn header(&self, name: &str) -> Option<&[String]> {
-        self.headers
-            .iter()
+    pub fn header(&self, name: &str) -> Option<HeaderValues<'_>> {
+        self.headers()
             .find(|(key, _)| *key == name)
-            .map(|(_, values)| values.as_slice())
+            .map(|(_, values)| values)
     }
 
     /// JSON as endpointTests write an expected endpoint:
@@ -233,19 +447,26 @@ impl Endpoint {
     /// Both `properties` and `headers` are always present, `{}` when empty,
     /// and both keep their order.
     pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(self.url.len() + 64);
+        let mut out = String::with_capacity(self.text.len() + 64);
         out.push_str("{\"url\":");
-        write_json_string(&mut out, &self.url);
-        out.push_str(",\"properties\":");
-        write_json_object(&mut out, &self.properties);
-        out.push_str(",\"headers\":{");
-        for (position, (name, values)) in self.headers.iter().enumerate() {
+        write_json_string(&mut out, self.url());
+        out.push_str(",\"properties\":{");
+        for (position, (key, value)) in self.properties().enumerate() {
+            if position > 0 {
+                out.push(',');
+            }
+            write_json_string(&mut out, key);
+            out.push(':');
+            value.write_json(&mut out);
+        }
+        out.push_str("},\"headers\":{");
+        for (position, (name, values)) in self.headers().enumerate() {
             if position > 0 {
                 out.push(',');
             }
             write_json_string(&mut out, name);
             out.push_str(":[");
-            for (index, value) in values.iter().enumerate() {
+            for (index, value) in values.enumerate() {
                 if index > 0 {
                     out.push(',');
                 }
@@ -264,31 +485,275 @@ impl Endpoint {
     /// within an entry, a member of the wrong kind reads as absent (and
     /// `disableDoubleEncoding` as `false`).
     pub fn auth_schemes(&self) -> Vec<AuthScheme<'_>> {
-        let Some(entries) = self.property("authSchemes").and_then(Value::as_array) else {
+        let Some(entries) = self.property("authSchemes").and_then(ValueRef::items) else {
             return Vec::new();
         };
         entries
-            .iter()
             .filter_map(|entry| {
                 let name = entry.get("name")?.as_str()?;
                 Some(AuthScheme {
                     name,
-                    signing_name: entry.get("signingName").and_then(Value::as_str),
-                    signing_region: entry.get("signingRegion").and_then(Value::as_str),
+                    signing_name: entry.get("signingName").and_then(ValueRef::as_str),
+                    signing_region: entry.get("signingRegion").and_then(ValueRef::as_str),
                     signing_region_set: entry
                         .get("signingRegionSet")
-                        .and_then(Value::as_array)
-                        .map(|set| set.iter().filter_map(Value::as_str).collect())
+                        .and_then(ValueRef::items)
+                        .map(|set| set.filter_map(ValueRef::as_str).collect())
                         .unwrap_or_default(),
                     disable_double_encoding: entry
                         .get("disableDoubleEncoding")
-                        .and_then(Value::as_bool)
+                        .and_then(ValueRef::as_bool)
                         .unwrap_or(false),
                 })
             })
             .collect()
     }
 }
+
+impl PartialEq for Endpoint {
+    /// Same URL, and the same properties and headers in the same order
+    /// (however each endpoint holds them).
+    fn eq(&self, other: &Self) -> bool {
+        self.url() == other.url()
+            && self.properties().eq(other.properties())
+            && self
+                .headers()
+                .map(|(k, v)| (k, v.collect::<Vec<_>>()))
+                .eq(other.headers().map(|(k, v)| (k, v.collect::<Vec<_>>())))
+    }
+}
+
+impl fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let properties: Vec<_> = self.properties().collect();
+        let headers: Vec<_> = self
+            .headers()
+            .map(|(k, v)| (k, v.collect::<Vec<_>>()))
+            .collect();
+        f.debug_struct("Endpoint")
+            .field("url", &self.url())
+            .field("properties", &properties)
+            .field("headers", &headers)
+            .finish()
+    }
+}
+
+/// A value of an endpoint's properties, read in place: a [`Value`] an
+/// endpoint holds, or a static [`Template`] with the endpoint's slots.
+#[derive(Clone, Copy)]
+pub struct ValueRef<'a> {
+    inner: Inner<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum Inner<'a> {
+    Value(&'a Value),
+    Template(&'static Template, &'a Endpoint),
+}
+
+impl<'a> From<&'a Value> for ValueRef<'a> {
+    fn from(value: &'a Value) -> Self {
+        ValueRef {
+            inner: Inner::Value(value),
+        }
+    }
+}
+
+impl<'a> ValueRef<'a> {
+    /// The text of a string value; `None` for any other kind of value.
+    pub fn as_str(self) -> Option<&'a str> {
+        match self.inner {
+            Inner::Value(v) => v.as_str(),
+            Inner::Template(Template::Str(s), _) => Some(s),
+            Inner::Template(Template::Slot(i), endpoint) => Some(endpoint.slot(*i)),
+            Inner::Template(..) => None,
+        }
+    }
+
+    /// The boolean of a boolean value; `None` for any other kind of value.
+    pub fn as_bool(self) -> Option<bool> {
+        match self.inner {
+            Inner::Value(v) => v.as_bool(),
+            Inner::Template(Template::Bool(b), _) => Some(*b),
+            Inner::Template(..) => None,
+        }
+    }
+
+    /// The integer of an integer value; `None` for any other kind of value.
+    pub fn as_int(self) -> Option<i64> {
+        match self.inner {
+            Inner::Value(Value::Int(i)) | Inner::Template(Template::Int(i), _) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// The items of an array value; `None` for any other kind of value.
+    pub fn items(self) -> Option<Items<'a>> {
+        let inner = match self.inner {
+            Inner::Value(v) => ItemsInner::Values(v.as_array()?.iter()),
+            Inner::Template(Template::Array(items), endpoint) => {
+                ItemsInner::Templates(items.iter(), endpoint)
+            }
+            Inner::Template(..) => return None,
+        };
+        Some(Items { inner })
+    }
+
+    /// The value of key `name` of an object value: the first entry of that
+    /// name. `None` when there is no such key, or this is not an object.
+    pub fn get(self, name: &str) -> Option<ValueRef<'a>> {
+        match self.inner {
+            Inner::Value(v) => v.get(name).map(ValueRef::from),
+            Inner::Template(Template::Object(entries), endpoint) => entries
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, t)| ValueRef {
+                    inner: Inner::Template(t, endpoint),
+                }),
+            Inner::Template(..) => None,
+        }
+    }
+
+    /// The value, built.
+    pub fn to_value(self) -> Value {
+        match self.inner {
+            Inner::Value(v) => v.clone(),
+            Inner::Template(t, endpoint) => t.build(&|i| endpoint.slot(i)),
+        }
+    }
+
+    /// Appends this value as compact JSON, as [`Value::write_json`] does.
+    pub fn write_json(self, out: &mut String) {
+        match self.inner {
+            Inner::Value(v) => v.write_json(out),
+            Inner::Template(t, endpoint) => match t {
+                Template::Str(s) => write_json_string(out, s),
+                Template::Slot(i) => write_json_string(out, endpoint.slot(*i)),
+                Template::Bool(value) => out.push_str(if *value { "true" } else { "false" }),
+                Template::Int(value) => out.push_str(&value.to_string()),
+                Template::Array(items) => {
+                    out.push('[');
+                    for (position, item) in items.iter().enumerate() {
+                        if position > 0 {
+                            out.push(',');
+                        }
+                        ValueRef {
+                            inner: Inner::Template(item, endpoint),
+                        }
+                        .write_json(out);
+                    }
+                    out.push(']');
+                }
+                Template::Object(entries) => {
+                    out.push('{');
+                    for (position, (key, value)) in entries.iter().enumerate() {
+                        if position > 0 {
+                            out.push(',');
+                        }
+                        write_json_string(out, key);
+                        out.push(':');
+                        ValueRef {
+                            inner: Inner::Template(value, endpoint),
+                        }
+                        .write_json(out);
+                    }
+                    out.push('}');
+                }
+            },
+        }
+    }
+}
+
+impl PartialEq for ValueRef<'_> {
+    /// The same value, however each is held.
+    fn eq(&self, other: &Self) -> bool {
+        self.to_value() == other.to_value()
+    }
+}
+
+impl PartialEq<Value> for ValueRef<'_> {
+    fn eq(&self, other: &Value) -> bool {
+        self.to_value() == *other
+    }
+}
+
+impl fmt::Debug for ValueRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.to_value().fmt(f)
+    }
+}
+
+/// The items of an array [`ValueRef`].
+#[derive(Clone)]
+pub struct Items<'a> {
+    inner: ItemsInner<'a>,
+}
+
+#[derive(Clone)]
+enum ItemsInner<'a> {
+    Values(std::slice::Iter<'a, Value>),
+    Templates(std::slice::Iter<'static, Template>, &'a Endpoint),
+}
+
+impl<'a> Iterator for Items<'a> {
+    type Item = ValueRef<'a>;
+
+    fn next(&mut self) -> Option<ValueRef<'a>> {
+        match &mut self.inner {
+            ItemsInner::Values(items) => items.next().map(ValueRef::from),
+            ItemsInner::Templates(items, endpoint) => items.next().map(|t| ValueRef {
+                inner: Inner::Template(t, endpoint),
+            }),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match &self.inner {
+            ItemsInner::Values(items) => items.size_hint(),
+            ItemsInner::Templates(items, _) => items.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for Items<'_> {}
+
+/// The values of one header of an endpoint, in order.
+#[derive(Clone)]
+pub struct HeaderValues<'a> {
+    inner: HeaderInner<'a>,
+}
+
+#[derive(Clone)]
+enum HeaderInner<'a> {
+    Strings(std::slice::Iter<'a, String>),
+    Templates(std::slice::Iter<'static, Template>, &'a Endpoint),
+}
+
+impl<'a> Iterator for HeaderValues<'a> {
+    type Item = &'a str;
+
+    /// The next value. A header template is a string or a slot; any other
+    /// kind of template reads as an empty string.
+    fn next(&mut self) -> Option<&'a str> {
+        match &mut self.inner {
+            HeaderInner::Strings(values) => values.next().map(String::as_str),
+            HeaderInner::Templates(values, endpoint) => values.next().map(|t| match t {
+                Template::Str(s) => s,
+                Template::Slot(i) => endpoint.slot(*i),
+                _ => "",
+            }),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match &self.inner {
+            HeaderInner::Strings(values) => values.size_hint(),
+            HeaderInner::Templates(values, _) => values.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for HeaderValues<'_> {}
 
 /// With an endpoint (`None`: nothing to do), adds the `host` header (the
 /// authority of the request's absolute URI,
@@ -317,12 +782,11 @@ fn apply_endpoint<B>(
     request: &mut http::Request<B>,
     endpoint: &Endpoint,
 ) -> Result<(), crate::error::BuildError> {
-    let mut parsed = Vec::with_capacity(endpoint.headers.len());
-    for (name, values) in &endpoint.headers {
+    let mut parsed = Vec::new();
+    for (name, values) in endpoint.headers() {
         let invalid = || crate::error::BuildError::InvalidHeaderValue { header: name };
         let header = http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
         let values = values
-            .iter()
             .map(|value| http::HeaderValue::from_str(value).map_err(|_| invalid()))
             .collect::<Result<Vec<_>, _>>()?;
         parsed.push((header, values));
@@ -392,6 +856,12 @@ impl ResolveError {
             message: message.into(),
         }
     }
+
+    /// The error of parameters no rule matches (or whose rule reads a value
+    /// the rules left unset).
+    pub fn no_match() -> Self {
+        ResolveError::new("no endpoint rule matched these parameters")
+    }
 }
 
 impl fmt::Display for ResolveError {
@@ -407,18 +877,6 @@ impl std::error::Error for ResolveError {}
 // The standard library
 // ---------------------------------------------------------------------------
 
-/// One RFC 1123 label: 1 to 63 ASCII letters, digits and hyphens, starting
-/// and ending with a letter or a digit.
-fn is_host_label(label: &str) -> bool {
-    let bytes = label.as_bytes();
-    bytes.len() <= 63
-        && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
-        && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
-}
-
 /// isValidHostLabel: RFC 1123 label (letters, digits, hyphen; 1..=63; not
 /// starting or ending with '-'); with allow_subdomains, every dot-separated
 /// part must be one (no empty parts).
@@ -426,11 +884,26 @@ fn is_host_label(label: &str) -> bool {
 /// Without `allow_subdomains` a dot makes the value invalid. Only ASCII
 /// letters and digits count.
 pub fn is_valid_host_label(value: &str, allow_subdomains: bool) -> bool {
-    if allow_subdomains {
-        value.split('.').all(is_host_label)
-    } else {
-        is_host_label(value)
+    // One pass over the bytes: each label 1 to 63 letters, digits and
+    // hyphens, its first and last not a hyphen.
+    let (mut label_len, mut prev) = (0usize, b'.');
+    for &byte in value.as_bytes() {
+        match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => {}
+            b'-' if prev != b'.' => {}
+            b'.' if allow_subdomains && label_len > 0 && prev != b'-' => {
+                (label_len, prev) = (0, byte);
+                continue;
+            }
+            _ => return false,
+        }
+        label_len += 1;
+        if label_len > 63 {
+            return false;
+        }
+        prev = byte;
     }
+    label_len > 0 && prev != b'-'
 }
 
 /// substring(input, start, stop, reverse): None when input has a non-ASCII
@@ -482,14 +955,210 @@ pub fn uri_encode(value: &str) -> Cow<'_, str> {
 /// delimiter (rule-set validation rejects it); given one anyway, this
 /// returns the whole value as the only part, as for a delimiter that does
 /// not occur.
-pub fn split<'a>(value: &'a str, delimiter: &str, limit: usize) -> Vec<&'a str> {
-    if delimiter.is_empty() || limit == 1 {
-        return vec![value];
+pub fn split<'a>(value: &'a str, delimiter: &'static str, limit: usize) -> Vec<&'a str> {
+    split_parts(value, delimiter, limit).to_vec()
+}
+
+/// [`split`] without building the list: the parts, found as they are read.
+pub fn split_parts<'a>(value: &'a str, delimiter: &'static str, limit: usize) -> Pieces<'a> {
+    Pieces::new(value, Delimiter::Text(delimiter), limit)
+}
+
+/// Where `needle` first occurs in `text` (never, for an empty needle): a
+/// plain scan, quicker than a general substring search on the short texts
+/// the rules split.
+fn find_bytes(text: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, tail) = needle.split_first()?;
+    let mut at = 0;
+    while at + needle.len() <= text.len() {
+        if text.get(at) == Some(&first)
+            && tail
+                .iter()
+                .enumerate()
+                .all(|(j, b)| text.get(at + 1 + j) == Some(b))
+        {
+            return Some(at);
+        }
+        at += 1;
     }
-    if limit == 0 {
-        value.split(delimiter).collect()
-    } else {
-        value.splitn(limit, delimiter).collect()
+    None
+}
+
+/// How a [`Pieces`] splits its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Delimiter {
+    /// At each occurrence of the text (none when it is empty).
+    Text(&'static str),
+    /// At each `:` and each `/` (an ARN's resource).
+    ArnResource,
+}
+
+/// How many parts a [`Pieces`] locates when it is made.
+const KNOWN: usize = 8;
+
+/// The parts of a split string, without a list: where the first few end
+/// is found once, when it is made, and [`Pieces::get`] (getAttr with an
+/// index) reads them from there; parts beyond those are found by reading
+/// the text again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pieces<'a> {
+    /// The whole text.
+    text: &'a str,
+    delimiter: Delimiter,
+    /// The most parts (`0`: no limit); the last of them holds the rest of
+    /// the text.
+    limit: usize,
+    /// Where each of the first `known` parts ends in the text (the next
+    /// starts after the delimiter).
+    ends: [u16; KNOWN],
+    /// How many parts `ends` locates.
+    known: u8,
+    /// Whether `ends` locates every part.
+    all: bool,
+}
+
+impl<'a> Pieces<'a> {
+    /// `text` split at `delimiter`, into at most `limit` parts (`0`: no
+    /// limit).
+    fn new(text: &'a str, delimiter: Delimiter, limit: usize) -> Self {
+        let mut pieces = Pieces {
+            text,
+            delimiter,
+            limit,
+            ends: [0; KNOWN],
+            known: 0,
+            all: false,
+        };
+        // A text too long for `u16` offsets is read part by part instead.
+        if u16::try_from(text.len()).is_err() {
+            return pieces;
+        }
+        let bytes = text.as_bytes();
+        let mut start = 0;
+        for (n, end) in pieces.ends.iter_mut().enumerate() {
+            let cut = if limit != 0 && n + 1 >= limit {
+                None
+            } else {
+                match delimiter {
+                    Delimiter::Text(d) => bytes
+                        .get(start..)
+                        .and_then(|rest| find_bytes(rest, d.as_bytes())),
+                    Delimiter::ArnResource => bytes.get(start..).and_then(arn_separator),
+                }
+            };
+            pieces.known += 1;
+            match cut {
+                Some(at) => {
+                    *end = u16::try_from(start + at).unwrap_or(u16::MAX);
+                    start += at + delimiter.len();
+                }
+                None => {
+                    *end = u16::try_from(text.len()).unwrap_or(u16::MAX);
+                    pieces.all = true;
+                    return pieces;
+                }
+            }
+        }
+        pieces
+    }
+
+    /// The part at `index`, from the start for `0` and above, from the end
+    /// for `-1` and below (as getAttr reads `[index]`); `None` when out of
+    /// range.
+    pub fn get(self, index: i64) -> Option<&'a str> {
+        let known = usize::from(self.known);
+        let position = if index >= 0 {
+            usize::try_from(index).ok()?
+        } else {
+            let from_end = usize::try_from(index.unsigned_abs()).ok()?;
+            let count = if self.all { known } else { self.iter().count() };
+            count.checked_sub(from_end)?
+        };
+        if position < known {
+            let start = match position.checked_sub(1) {
+                Some(before) => usize::from(*self.ends.get(before)?) + self.delimiter.len(),
+                None => 0,
+            };
+            let end = usize::from(*self.ends.get(position)?);
+            return self.text.get(start..end);
+        }
+        if self.all {
+            return None;
+        }
+        self.iter().nth(position)
+    }
+
+    /// The parts in order.
+    pub fn iter(self) -> impl Iterator<Item = &'a str> {
+        Parts {
+            rest: Some(self.text),
+            delimiter: self.delimiter,
+            left: self.limit,
+        }
+    }
+
+    /// The parts, as a list.
+    pub fn to_vec(self) -> Vec<&'a str> {
+        self.iter().collect()
+    }
+}
+
+/// Where the first `:` or `/` is.
+fn arn_separator(text: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    while let Some(&byte) = text.get(at) {
+        if byte == b':' || byte == b'/' {
+            return Some(at);
+        }
+        at += 1;
+    }
+    None
+}
+
+impl Delimiter {
+    /// The delimiter's length in bytes.
+    fn len(self) -> usize {
+        match self {
+            Delimiter::Text(d) => d.len(),
+            Delimiter::ArnResource => 1,
+        }
+    }
+}
+
+/// The parts of a split string, found as they are read.
+struct Parts<'a> {
+    /// The text not yet split; `None` once the last part is read.
+    rest: Option<&'a str>,
+    delimiter: Delimiter,
+    /// How many parts may still be read (`0`: no limit); the last of them
+    /// holds the rest of the text.
+    left: usize,
+}
+
+impl<'a> Iterator for Parts<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        if self.left == 1 {
+            self.rest = None;
+            return Some(rest);
+        }
+        let cut = match self.delimiter {
+            Delimiter::Text(d) => find_bytes(rest.as_bytes(), d.as_bytes()),
+            Delimiter::ArnResource => arn_separator(rest.as_bytes()),
+        };
+        match cut {
+            Some(at) => {
+                self.left = self.left.saturating_sub(1);
+                self.rest = rest.get(at + self.delimiter.len()..);
+                rest.get(..at)
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
     }
 }
 
@@ -693,7 +1362,7 @@ pub struct Arn<'a> {
     pub account_id: &'a str,
     /// The resource, split on every `:` and `/` (empty parts kept); at
     /// least one part.
-    pub resource_id: Vec<&'a str>,
+    pub resource_id: Pieces<'a>,
 }
 
 /// aws.parseArn: "arn:partition:service:region:account:resource"; resource
@@ -706,14 +1375,30 @@ pub struct Arn<'a> {
 /// is the resource, so `arn:aws:s3:us-west-2:123:accesspoint:ap` has the
 /// resource ID `["accesspoint", "ap"]`.
 pub fn parse_arn(value: &str) -> Option<Arn<'_>> {
-    let mut parts = value.splitn(6, ':');
-    let prefix = parts.next()?;
-    let partition = parts.next()?;
-    let service = parts.next()?;
-    let region = parts.next()?;
-    let account_id = parts.next()?;
-    let resource = parts.next()?;
-    if prefix != "arn" || partition.is_empty() || service.is_empty() || resource.is_empty() {
+    let rest = value.strip_prefix("arn:")?;
+    // The four colons after `arn:`, in one pass.
+    let mut colons = [0; 4];
+    let mut found = 0;
+    for (at, &byte) in rest.as_bytes().iter().enumerate() {
+        if byte == b':' {
+            if let Some(colon) = colons.get_mut(found) {
+                *colon = at;
+            }
+            found += 1;
+            if found == colons.len() {
+                break;
+            }
+        }
+    }
+    if found < colons.len() {
+        return None;
+    }
+    let [a, b, c, d] = colons;
+    // Colons are ASCII, so each cut is on a character boundary.
+    let field = |start: usize, end: usize| rest.get(start..end);
+    let (partition, service, region) = (field(0, a)?, field(a + 1, b)?, field(b + 1, c)?);
+    let (account_id, resource) = (field(c + 1, d)?, rest.get(d + 1..)?);
+    if partition.is_empty() || service.is_empty() || resource.is_empty() {
         return None;
     }
     Some(Arn {
@@ -721,7 +1406,7 @@ pub fn parse_arn(value: &str) -> Option<Arn<'_>> {
         service,
         region,
         account_id,
-        resource_id: resource.split([':', '/']).collect(),
+        resource_id: Pieces::new(resource, Delimiter::ArnResource, 0),
     })
 }
 
@@ -831,6 +1516,59 @@ pub fn partition(table: &'static [Partition], region: &str) -> Option<&'static P
             return partition.regions.get(i).map(|listed| listed.outputs);
         }
     }
+    unlisted(table, region)
+}
+
+/// The hash of a region name that a [`RegionIndex`] is built on: 32-bit
+/// FNV-1a from a basis changed by `seed`, its high bits folded down. (The
+/// generator computes the same function to build the index.)
+pub fn region_hash(seed: u32, region: &str) -> u32 {
+    let mut hash = 0x811c_9dc5 ^ seed;
+    for byte in region.bytes() {
+        hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+    }
+    hash ^ (hash >> 15)
+}
+
+/// The regions a partition table lists, by a hash that the generator chose
+/// so that no two of them share a slot.
+#[derive(Debug)]
+pub struct RegionIndex {
+    /// The seed of [`region_hash`].
+    pub seed: u32,
+    /// For each hash, masked to the number of slots (a power of two): `0`
+    /// when no region has it, else `1 +` the region's place in `regions`.
+    pub slots: &'static [u16],
+    /// The listed regions (for a region listed by several partitions, the
+    /// first partition's).
+    pub regions: &'static [Region],
+}
+
+/// aws.partition(region), as [`partition`] answers it, with the listed
+/// regions found through `index` (one hash and one comparison) rather than
+/// searched partition by partition.
+pub fn partition_in(
+    table: &'static [Partition],
+    index: &'static RegionIndex,
+    region: &str,
+) -> Option<&'static PartitionOutputs> {
+    let mask = index.slots.len().wrapping_sub(1);
+    let slot = region_hash(index.seed, region) as usize & mask;
+    let listed = index
+        .slots
+        .get(slot)
+        .and_then(|&k| usize::from(k).checked_sub(1))
+        .and_then(|k| index.regions.get(k))
+        .filter(|listed| listed.name == region);
+    if let Some(listed) = listed {
+        return Some(listed.outputs);
+    }
+    unlisted(table, region)
+}
+
+/// aws.partition for a region no partition lists: the first partition
+/// whose regex matches it, else `aws`.
+fn unlisted(table: &'static [Partition], region: &str) -> Option<&'static PartitionOutputs> {
     table
         .iter()
         .find(|partition| region_matches(partition.region_regex, region))
@@ -907,6 +1645,14 @@ mod tests {
     }
 
     #[test]
+    fn region_hash_values() {
+        // The same values as the generator's test of its copy.
+        assert_eq!(region_hash(0, ""), 0x811c_9dc5 ^ (0x811c_9dc5 >> 15));
+        assert_eq!(region_hash(0, "us-east-1"), 0xe3a5_760e);
+        assert_eq!(region_hash(7, "eu-west-3"), 0x1c19_401e);
+    }
+
+    #[test]
     fn ipv4_forms() {
         assert!(is_ipv4("0.0.0.0"));
         assert!(is_ipv4("255.255.255.255"));
@@ -949,9 +1695,8 @@ pub fn concat(parts: &[&str]) -> String {
 
 /// The shape of an endpoint's property or header value, written by the
 /// generator as static data: literals in place, and each string the rules
-/// compute as a numbered slot. [`Template::build`] turns it into a
-/// [`Value`] with the slots' strings, so that every result of a rule set
-/// shares one piece of code instead of building its values inline.
+/// compute as a numbered slot. An endpoint keeps the template and the
+/// slots' strings, and reads values through them ([`ValueRef`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Template {
     /// A literal string.
@@ -969,55 +1714,182 @@ pub enum Template {
 }
 
 impl Template {
-    /// The value, taking each slot's string out of `slots` (a slot that is
-    /// out of range, or taken twice, gives an empty string).
-    pub fn build(&self, slots: &mut [String]) -> Value {
+    /// The value, with each slot's string from `slot`.
+    fn build<'s>(&self, slot: &dyn Fn(usize) -> &'s str) -> Value {
         match *self {
             Template::Str(s) => Value::String(Cow::Borrowed(s)),
-            Template::Slot(i) => Value::String(Cow::Owned(
-                slots.get_mut(i).map(std::mem::take).unwrap_or_default(),
-            )),
+            Template::Slot(i) => Value::String(Cow::Owned(slot(i).to_owned())),
             Template::Bool(b) => Value::Bool(b),
             Template::Int(i) => Value::Int(i),
-            Template::Array(items) => Value::Array(items.iter().map(|t| t.build(slots)).collect()),
+            Template::Array(items) => Value::Array(items.iter().map(|t| t.build(slot)).collect()),
             Template::Object(entries) => {
-                Value::Object(entries.iter().map(|(k, t)| (*k, t.build(slots))).collect())
-            }
-        }
-    }
-
-    /// The value as a string (a literal or a slot's), for header values.
-    fn build_string(&self, slots: &mut [String]) -> String {
-        match self.build(slots) {
-            Value::String(s) => s.into_owned(),
-            other => {
-                let mut out = String::new();
-                other.write_json(&mut out);
-                out
+                Value::Object(entries.iter().map(|(k, t)| (*k, t.build(slot))).collect())
             }
         }
     }
 }
 
+/// A piece of a string a rule set's result writes: literal text, or a
+/// string the rules computed, by the number the generated resolver gives
+/// it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Literal text.
+    Lit(&'static str),
+    /// The string numbered so.
+    Text(u16),
+}
+
+/// A result of a rule set, written by the generator as static data.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Outcome {
+    /// An error rule: its message.
+    Error(&'static [Part]),
+    /// An endpoint rule.
+    Endpoint {
+        /// The URL.
+        url: &'static [Part],
+        /// The properties, with slots.
+        properties: &'static [(&'static str, Template)],
+        /// The headers, each value a string or a slot.
+        headers: &'static [(&'static str, &'static [Template])],
+        /// The string of each slot.
+        slots: &'static [&'static [Part]],
+    },
+}
+
+/// Appends the parts to `out`, each computed string from `text`; `None`
+/// when one is unset.
+fn push_parts<'s>(
+    out: &mut Text,
+    parts: &[Part],
+    text: &dyn Fn(u16) -> Option<&'s str>,
+) -> Option<()> {
+    for part in parts {
+        match *part {
+            Part::Lit(s) => out.push(s),
+            Part::Text(k) => out.push(text(k)?),
+        }
+    }
+    Some(())
+}
+
 impl Endpoint {
-    /// An endpoint at `url` with the properties and headers of static
-    /// templates, filled from `slots`.
-    pub fn from_templates(
-        url: String,
+    /// Writes the URL and the slots' strings into the text.
+    fn fill<'s>(
+        &mut self,
+        url: &[Part],
+        slots: &[&[Part]],
+        text: &dyn Fn(u16) -> Option<&'s str>,
+    ) -> Option<()> {
+        push_parts(&mut self.text, url, text)?;
+        self.ends[0] = self.text.len();
+        for (slot, end) in slots.iter().zip(self.ends.iter_mut().skip(1)) {
+            push_parts(&mut self.text, slot, text)?;
+            *end = self.text.len();
+        }
+        Some(())
+    }
+}
+
+impl Outcome {
+    /// The endpoint or error of this result, with the computed strings
+    /// from `text`; [`ResolveError::no_match`] when the result reads a
+    /// value the rules left unset.
+    ///
+    /// The endpoint's URL and slot strings are kept together, in place
+    /// when short (else in one allocation); its properties and headers stay
+    /// templates (a result with more than a few slots has its values built
+    /// instead).
+    pub fn resolve<'s>(
+        &self,
+        text: &dyn Fn(u16) -> Option<&'s str>,
+    ) -> Result<Endpoint, ResolveError> {
+        match *self {
+            Outcome::Error(parts) => {
+                let mut message = Text::Heap(String::new());
+                match push_parts(&mut message, parts, text) {
+                    Some(()) => Err(ResolveError {
+                        message: message.into_string(),
+                    }),
+                    None => Err(ResolveError::no_match()),
+                }
+            }
+            Outcome::Endpoint {
+                url,
+                properties,
+                headers,
+                slots,
+            } if slots.len() <= SLOTS => {
+                // Built where it is returned, then filled.
+                let mut resolved = Ok(Endpoint {
+                    text: Text::new(),
+                    ends: [0; SLOTS + 1],
+                    slots: slots.len(),
+                    properties: Properties::Templates(properties),
+                    headers: Headers::Templates(headers),
+                });
+                if let Ok(endpoint) = &mut resolved {
+                    if endpoint.fill(url, slots, text).is_none() {
+                        return Err(ResolveError::no_match());
+                    }
+                }
+                resolved
+            }
+            Outcome::Endpoint {
+                url,
+                properties,
+                headers,
+                slots,
+            } => Outcome::with_values(url, properties, headers, slots, text)
+                .unwrap_or_else(|| Err(ResolveError::no_match())),
+        }
+    }
+
+    /// An endpoint with more slots than it keeps in place: its values,
+    /// built now.
+    fn with_values<'s>(
+        url: &[Part],
         properties: &'static [(&'static str, Template)],
         headers: &'static [(&'static str, &'static [Template])],
-        slots: &mut [String],
-    ) -> Endpoint {
-        Endpoint {
-            url,
-            properties: properties
-                .iter()
-                .map(|(k, t)| (*k, t.build(slots)))
-                .collect(),
-            headers: headers
-                .iter()
-                .map(|(k, values)| (*k, values.iter().map(|t| t.build_string(slots)).collect()))
-                .collect(),
+        slots: &[&[Part]],
+        text: &dyn Fn(u16) -> Option<&'s str>,
+    ) -> Option<Result<Endpoint, ResolveError>> {
+        let mut out = Text::new();
+        push_parts(&mut out, url, text)?;
+        let mut ends = [0; SLOTS + 1];
+        ends[0] = out.len();
+        let mut strings = Vec::with_capacity(slots.len());
+        for slot in slots {
+            let mut s = Text::Heap(String::new());
+            push_parts(&mut s, slot, text)?;
+            strings.push(s.into_string());
         }
+        let slot = |i: usize| strings.get(i).map(String::as_str).unwrap_or_default();
+        let properties = properties
+            .iter()
+            .map(|(k, t)| (*k, t.build(&slot)))
+            .collect();
+        let headers = headers
+            .iter()
+            .map(|(k, values)| {
+                let values = values
+                    .iter()
+                    .map(|t| match t {
+                        Template::Str(s) => (*s).to_owned(),
+                        Template::Slot(i) => slot(*i).to_owned(),
+                        _ => String::new(),
+                    })
+                    .collect();
+                (*k, values)
+            })
+            .collect();
+        Some(Ok(Endpoint {
+            text: out,
+            ends,
+            slots: 0,
+            properties: Properties::Values(properties),
+            headers: Headers::Values(headers),
+        }))
     }
 }

@@ -62,7 +62,7 @@ pub fn push_endpoint(
     host_prefix: Option<&str>,
 ) -> usize {
     let Some(endpoint) = endpoint else { return 0 };
-    let url = endpoint.url.as_str();
+    let url = endpoint.url();
     match url.find("://") {
         Some(i) => {
             out.push_str(&url[..i + 3]);

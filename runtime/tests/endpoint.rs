@@ -7,7 +7,24 @@ use std::borrow::Cow;
 
 use s3_runtime::endpoint::{
     self, Arn, AuthScheme, Endpoint, Partition, PartitionOutputs, Region, ResolveError, Url, Value,
+    ValueRef,
 };
+
+/// An endpoint built from values, as a resolver written by hand would.
+fn endpoint_of(
+    url: impl Into<String>,
+    properties: Vec<(&'static str, Value)>,
+    headers: Vec<(&'static str, Vec<String>)>,
+) -> Endpoint {
+    let mut endpoint = Endpoint::new(url);
+    for (name, value) in properties {
+        endpoint = endpoint.with_property(name, value);
+    }
+    for (name, values) in headers {
+        endpoint = endpoint.with_header(name, values);
+    }
+    endpoint
+}
 
 // ---------------------------------------------------------------------------
 // isValidHostLabel
@@ -176,6 +193,32 @@ fn split_specification_examples() {
         ("a-b-c", "--", 0, &["a-b-c"]),
         ("a--b", "--", 10, &["a", "b"]),
         ("", "--", 1, &[""]),
+        // More parts than are located at once.
+        (
+            "a--b--c--d--e--f--g--h--i--j--k",
+            "--",
+            0,
+            &["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"],
+        ),
+        (
+            "a--b--c--d--e--f--g--h--i--j--k",
+            "--",
+            9,
+            &["a", "b", "c", "d", "e", "f", "g", "h", "i--j--k"],
+        ),
+        (
+            "a--b--c--d--e--f--g--h--i",
+            "--",
+            8,
+            &["a", "b", "c", "d", "e", "f", "g", "h--i"],
+        ),
+        (
+            "1-2-3-4-5-6-7-8",
+            "-",
+            0,
+            &["1", "2", "3", "4", "5", "6", "7", "8"],
+        ),
+        ("---", "--", 0, &["", "-"]),
     ];
     for (value, delimiter, limit, expected) in cases {
         assert_eq!(
@@ -183,6 +226,15 @@ fn split_specification_examples() {
             *expected,
             "split({value:?}, {delimiter:?}, {limit})"
         );
+        // Read in place, each index gives what the list has there.
+        let pieces = endpoint::split_parts(value, delimiter, *limit);
+        for index in -13..13 {
+            assert_eq!(
+                pieces.get(index),
+                endpoint::index(expected, index),
+                "split({value:?}, {delimiter:?}, {limit})[{index}]"
+            );
+        }
     }
 }
 
@@ -365,26 +417,36 @@ fn parse_url_rejected() {
 // aws.parseArn
 // ---------------------------------------------------------------------------
 
+/// An ARN's parts: partition, service, region, account and resource list.
+type ArnParts<'a> = (&'a str, &'a str, &'a str, &'a str, Vec<&'a str>);
+
 fn arn<'a>(
     partition: &'a str,
     service: &'a str,
     region: &'a str,
     account_id: &'a str,
     resource_id: &[&'a str],
-) -> Arn<'a> {
-    Arn {
-        partition,
-        service,
-        region,
-        account_id,
-        resource_id: resource_id.to_vec(),
-    }
+) -> ArnParts<'a> {
+    (partition, service, region, account_id, resource_id.to_vec())
+}
+
+/// parseArn's result, as its parts.
+fn parse_arn(value: &str) -> Option<ArnParts<'_>> {
+    endpoint::parse_arn(value).map(|a: Arn<'_>| {
+        (
+            a.partition,
+            a.service,
+            a.region,
+            a.account_id,
+            a.resource_id.to_vec(),
+        )
+    })
 }
 
 #[test]
 fn parse_arn_specification_examples() {
     assert_eq!(
-        endpoint::parse_arn("arn:aws:sns:us-west-2:012345678910:example-sns-topic-name"),
+        parse_arn("arn:aws:sns:us-west-2:012345678910:example-sns-topic-name"),
         Some(arn(
             "aws",
             "sns",
@@ -394,7 +456,7 @@ fn parse_arn_specification_examples() {
         ))
     );
     assert_eq!(
-        endpoint::parse_arn("arn:aws:ec2:us-east-1:012345678910:vpc/vpc-0e9801d129EXAMPLE"),
+        parse_arn("arn:aws:ec2:us-east-1:012345678910:vpc/vpc-0e9801d129EXAMPLE"),
         Some(arn(
             "aws",
             "ec2",
@@ -404,23 +466,20 @@ fn parse_arn_specification_examples() {
         ))
     );
     assert_eq!(
-        endpoint::parse_arn("arn:aws:iam::012345678910:user/johndoe"),
+        parse_arn("arn:aws:iam::012345678910:user/johndoe"),
         Some(arn("aws", "iam", "", "012345678910", &["user", "johndoe"]))
     );
     assert_eq!(
-        endpoint::parse_arn("arn:aws:s3:::bucket_name"),
+        parse_arn("arn:aws:s3:::bucket_name"),
         Some(arn("aws", "s3", "", "", &["bucket_name"]))
     );
-    assert_eq!(
-        endpoint::parse_arn("11111111-2222-3333-4444-555555555555"),
-        None
-    );
+    assert_eq!(parse_arn("11111111-2222-3333-4444-555555555555"), None);
 }
 
 #[test]
 fn parse_arn_s3_resources() {
     assert_eq!(
-        endpoint::parse_arn("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
+        parse_arn("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint"),
         Some(arn(
             "aws",
             "s3",
@@ -430,7 +489,7 @@ fn parse_arn_s3_resources() {
         ))
     );
     assert_eq!(
-        endpoint::parse_arn("arn:aws:s3:us-west-2:123456789012:accesspoint/myendpoint"),
+        parse_arn("arn:aws:s3:us-west-2:123456789012:accesspoint/myendpoint"),
         Some(arn(
             "aws",
             "s3",
@@ -440,7 +499,7 @@ fn parse_arn_s3_resources() {
         ))
     );
     assert_eq!(
-        endpoint::parse_arn(
+        parse_arn(
             "arn:aws:s3-outposts:us-west-2:123456789012:outpost/op-01234567890123456/accesspoint/reports"
         ),
         Some(arn(
@@ -452,7 +511,7 @@ fn parse_arn_s3_resources() {
         ))
     );
     assert_eq!(
-        endpoint::parse_arn(
+        parse_arn(
             "arn:aws-us-gov:s3-outposts:us-gov-west-1:123456789012:outpost:op-01234567890123456:bucket:mybucket"
         ),
         Some(arn(
@@ -464,7 +523,7 @@ fn parse_arn_s3_resources() {
         ))
     );
     assert_eq!(
-        endpoint::parse_arn("arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner"),
+        parse_arn("arn:aws:s3-object-lambda:us-east-1:123456789012:accesspoint/mybanner"),
         Some(arn(
             "aws",
             "s3-object-lambda",
@@ -475,7 +534,7 @@ fn parse_arn_s3_resources() {
     );
     // Mixed separators, and empty parts are kept.
     assert_eq!(
-        endpoint::parse_arn("arn:aws:s3:us-east-1:123:a/b:c//d:"),
+        parse_arn("arn:aws:s3:us-east-1:123:a/b:c//d:"),
         Some(arn(
             "aws",
             "s3",
@@ -486,7 +545,7 @@ fn parse_arn_s3_resources() {
     );
     // Everything after the fifth colon belongs to the resource.
     assert_eq!(
-        endpoint::parse_arn("arn:aws:s3:::/"),
+        parse_arn("arn:aws:s3:::/"),
         Some(arn("aws", "s3", "", "", &["", ""]))
     );
 }
@@ -509,7 +568,7 @@ fn parse_arn_malformed() {
         "arnx:aws:s3:us-west-2:123:resource",
         "mybucket",
     ] {
-        assert_eq!(endpoint::parse_arn(input), None, "{input:?}");
+        assert_eq!(parse_arn(input), None, "{input:?}");
     }
 }
 
@@ -912,10 +971,9 @@ fn value_accessors() {
 }
 
 fn s3_express_endpoint() -> Endpoint {
-    Endpoint {
-        url: "https://mybucket--usw2-az1--x-s3.s3express-usw2-az1.us-west-2.amazonaws.com"
-            .to_owned(),
-        properties: vec![
+    endpoint_of(
+        "https://mybucket--usw2-az1--x-s3.s3express-usw2-az1.us-west-2.amazonaws.com".to_owned(),
+        vec![
             ("backend", Value::from("S3Express")),
             (
                 "authSchemes",
@@ -951,11 +1009,11 @@ fn s3_express_endpoint() -> Endpoint {
                 ]),
             ),
         ],
-        headers: vec![
+        vec![
             ("x-amz-a", vec!["1".to_owned(), "two \"2\"".to_owned()]),
             ("x-amz-b", vec![]),
         ],
-    }
+    )
 }
 
 #[test]
@@ -980,17 +1038,17 @@ fn endpoint_to_json_shape() {
         "properties": {"authSchemes": [{"name": "sigv4", "signingName": "s3"}]},
         "headers": {"h": ["v"]}
     });
-    let endpoint = Endpoint {
-        url: "https://example.com/a".to_owned(),
-        properties: vec![(
+    let endpoint = endpoint_of(
+        "https://example.com/a".to_owned(),
+        vec![(
             "authSchemes",
             Value::Array(vec![Value::Object(vec![
                 ("name", Value::from("sigv4")),
                 ("signingName", Value::from("s3")),
             ])]),
         )],
-        headers: vec![("h", vec!["v".to_owned()])],
-    };
+        vec![("h", vec!["v".to_owned()])],
+    );
     let parsed: serde_json::Value = serde_json::from_str(&endpoint.to_json()).expect("valid JSON");
     assert_eq!(parsed, expected);
 }
@@ -999,16 +1057,15 @@ fn endpoint_to_json_shape() {
 fn endpoint_property_and_header() {
     let endpoint = s3_express_endpoint();
     assert_eq!(
-        endpoint.property("backend").and_then(Value::as_str),
+        endpoint.property("backend").and_then(ValueRef::as_str),
         Some("S3Express")
     );
     assert_eq!(endpoint.property("missing"), None);
-    assert_eq!(
-        endpoint.header("x-amz-a"),
-        Some(&["1".to_owned(), "two \"2\"".to_owned()][..])
-    );
-    assert_eq!(endpoint.header("x-amz-b"), Some(&[][..]));
-    assert_eq!(endpoint.header("X-Amz-A"), None);
+    let header = |name: &str| endpoint.header(name).map(Iterator::collect::<Vec<_>>);
+    assert_eq!(header("x-amz-a"), Some(vec!["1", "two \"2\""]));
+    assert_eq!(header("x-amz-b"), Some(vec![]));
+    assert_eq!(header("X-Amz-A"), None);
+    assert_eq!(endpoint.headers().count(), 2);
 }
 
 #[test]
@@ -1041,11 +1098,11 @@ fn endpoint_auth_schemes() {
         ]
     );
     assert_eq!(Endpoint::new("https://x").auth_schemes(), vec![]);
-    let not_an_array = Endpoint {
-        url: "https://x".to_owned(),
-        properties: vec![("authSchemes", Value::from("sigv4"))],
-        headers: vec![],
-    };
+    let not_an_array = endpoint_of(
+        "https://x".to_owned(),
+        vec![("authSchemes", Value::from("sigv4"))],
+        vec![],
+    );
     assert_eq!(not_an_array.auth_schemes(), vec![]);
 }
 
@@ -1135,8 +1192,8 @@ fn arbitrary_text_never_panics() {
             assert!(url.normalized_path.starts_with('/'));
             assert!(url.normalized_path.ends_with('/'));
         }
-        if let Some(arn) = endpoint::parse_arn(&text) {
-            assert!(!arn.resource_id.is_empty());
+        if let Some(arn) = parse_arn(&text) {
+            assert!(!arn.4.is_empty());
         }
         let _ = endpoint::is_virtual_hostable_s3_bucket(&text, number % 2 == 1);
         let _ = endpoint::partition(&TABLE, &text);
@@ -1155,14 +1212,14 @@ fn apply_adds_and_replaces_headers() {
         .header("x-other", "kept")
         .body(Vec::<u8>::new())
         .expect("request");
-    let endpoint = Endpoint {
-        url: "https://example.com".to_owned(),
-        properties: vec![],
-        headers: vec![
+    let endpoint = endpoint_of(
+        "https://example.com".to_owned(),
+        vec![],
+        vec![
             ("x-amz-a", vec!["1".to_owned(), "2".to_owned()]),
             ("X-Mixed-Case", vec!["v".to_owned()]),
         ],
-    };
+    );
     endpoint::apply(&mut request, Some(&endpoint)).expect("valid headers");
     let values: Vec<_> = request.headers().get_all("x-amz-a").iter().collect();
     assert_eq!(values, ["1", "2"]);
@@ -1175,14 +1232,14 @@ fn apply_rejects_bad_headers_and_leaves_the_request() {
     use s3_runtime::error::BuildError;
     let mut request = http::Request::new(());
     for (name, value) in [("x-good", "a\nb"), ("bad name", "v"), ("", "v")] {
-        let endpoint = Endpoint {
-            url: "https://example.com".to_owned(),
-            properties: vec![],
-            headers: vec![
+        let endpoint = endpoint_of(
+            "https://example.com".to_owned(),
+            vec![],
+            vec![
                 ("x-first", vec!["fine".to_owned()]),
                 (name, vec![value.to_owned()]),
             ],
-        };
+        );
         assert_eq!(
             endpoint::apply(&mut request, Some(&endpoint)),
             Err(BuildError::InvalidHeaderValue { header: name })
@@ -1193,11 +1250,7 @@ fn apply_rejects_bad_headers_and_leaves_the_request() {
 
 #[test]
 fn apply_sets_the_host_of_an_absolute_uri() {
-    let endpoint = Endpoint {
-        url: "https://example.com".to_owned(),
-        properties: vec![],
-        headers: vec![],
-    };
+    let endpoint = endpoint_of("https://example.com".to_owned(), vec![], vec![]);
     for (uri, host) in [
         (
             "https://b.s3.us-west-2.amazonaws.com/k?x",
@@ -1229,11 +1282,7 @@ fn apply_sets_the_host_of_an_absolute_uri() {
 #[test]
 fn push_endpoint_and_end_path_join_the_endpoint_and_the_path() {
     use s3_runtime::uri::{end_path, push_endpoint};
-    let at = |url: &str| Endpoint {
-        url: url.to_owned(),
-        properties: vec![],
-        headers: vec![],
-    };
+    let at = |url: &str| endpoint_of(url.to_owned(), vec![], vec![]);
     // (endpoint, host prefix, operation path, joined)
     for (url, prefix, path, joined) in [
         (
@@ -1285,8 +1334,8 @@ fn push_endpoint_and_end_path_join_the_endpoint_and_the_path() {
 }
 
 #[test]
-fn templates_build_values_from_slots() {
-    use s3_runtime::endpoint::Template;
+fn outcomes_keep_templates_and_read_their_slots() {
+    use s3_runtime::endpoint::{Outcome, Part, Template};
     static PROPS: [(&str, Template); 2] = [
         ("backend", Template::Str("S3Express")),
         (
@@ -1300,19 +1349,102 @@ fn templates_build_values_from_slots() {
         ),
     ];
     static HEADERS: [(&str, &[Template]); 1] = [("x-a", &[Template::Str("1"), Template::Slot(2)])];
-    let endpoint = Endpoint::from_templates(
-        "https://e".into(),
-        &PROPS,
-        &HEADERS,
-        &mut ["sigv4".into(), "us-west-2".into(), "two".into()],
+    let texts = ["e", "sigv4", "us-west-2"];
+    let text = |k: u16| texts.get(usize::from(k)).copied();
+    let outcome = Outcome::Endpoint {
+        url: &[Part::Lit("https://"), Part::Text(0)],
+        properties: &PROPS,
+        headers: &HEADERS,
+        slots: &[
+            &[Part::Text(1)],
+            &[Part::Text(2)],
+            &[Part::Lit("t"), Part::Lit("wo")],
+        ],
+    };
+    let endpoint = outcome.resolve(&text).expect("an endpoint");
+    let json = r#"{"url":"https://e","properties":{"backend":"S3Express","authSchemes":[{"disableDoubleEncoding":true,"name":"sigv4","signingRegion":"us-west-2","n":3}]},"headers":{"x-a":["1","two"]}}"#;
+    assert_eq!(endpoint.url(), "https://e");
+    assert_eq!(endpoint.to_json(), json);
+    let scheme = endpoint
+        .property("authSchemes")
+        .and_then(|v| v.items())
+        .and_then(|mut i| i.next());
+    assert_eq!(
+        scheme.and_then(|s| s.get("n")).and_then(ValueRef::as_int),
+        Some(3)
     );
+    assert_eq!(endpoint.auth_schemes()[0].signing_region, Some("us-west-2"));
+    // The same endpoint built from values compares equal, and writes the same JSON.
+    let built = endpoint_of(
+        "https://e",
+        endpoint
+            .properties()
+            .map(|(k, v)| (k, v.to_value()))
+            .collect(),
+        vec![("x-a", vec!["1".to_owned(), "two".to_owned()])],
+    );
+    assert_eq!(built, endpoint);
+    assert_eq!(built.to_json(), json);
+    // Adding a property to a resolved endpoint keeps the others.
+    let more = endpoint.clone().with_property("extra", Value::Bool(false));
+    assert_eq!(more.properties().count(), 3);
+    assert!(more.to_json().contains(r#""backend":"S3Express""#));
+    // An unset string: no endpoint.
+    let unset = Outcome::Error(&[Part::Lit("bad "), Part::Text(7)]);
+    assert_eq!(unset.resolve(&text), Err(ResolveError::no_match()));
+    let message = Outcome::Error(&[Part::Lit("bad "), Part::Text(2)]);
+    assert_eq!(
+        message.resolve(&text),
+        Err(ResolveError::new("bad us-west-2"))
+    );
+    // More slots than an endpoint keeps in place: built as values, same result.
+    static MANY: [(&str, Template); 1] = [(
+        "all",
+        Template::Array(&[
+            Template::Slot(0),
+            Template::Slot(1),
+            Template::Slot(2),
+            Template::Slot(3),
+            Template::Slot(4),
+            Template::Slot(5),
+            Template::Slot(6),
+            Template::Slot(9),
+        ]),
+    )];
+    static SEVEN: [&[Part]; 7] = [&[Part::Text(0)]; 7];
+    let many = Outcome::Endpoint {
+        url: &[Part::Text(0)],
+        properties: &MANY,
+        headers: &[],
+        slots: &SEVEN,
+    };
+    let endpoint = many.resolve(&text).expect("an endpoint");
+    // Text longer than an endpoint holds in place reads the same; each
+    // slot here is string 0 too.
+    let long = "x".repeat(300);
+    for slots in [&SEVEN[..2], &SEVEN[..]] {
+        let outcome = Outcome::Endpoint {
+            url: &[Part::Lit("https://"), Part::Text(0), Part::Lit(".com")],
+            properties: &PROPS,
+            headers: &HEADERS,
+            slots,
+        };
+        for url_len in [0, 60, 100, 115, 116, 117, 120, 127, 128, 200, 300] {
+            let text = |k: u16| match k {
+                0 => long.get(..url_len),
+                _ => None,
+            };
+            let endpoint = outcome.resolve(&text).expect("an endpoint");
+            let x = &long[..url_len];
+            assert_eq!(endpoint.url(), format!("https://{x}.com"));
+            let scheme = &endpoint.auth_schemes()[0];
+            assert_eq!((scheme.name, scheme.signing_region), (x, Some(x)));
+        }
+    }
     assert_eq!(
         endpoint.to_json(),
-        r#"{"url":"https://e","properties":{"backend":"S3Express","authSchemes":[{"disableDoubleEncoding":true,"name":"sigv4","signingRegion":"us-west-2","n":3}]},"headers":{"x-a":["1","two"]}}"#
+        r#"{"url":"e","properties":{"all":["e","e","e","e","e","e","e",""]},"headers":{}}"#
     );
-    // A slot out of range is an empty string, not a panic.
-    let odd = Template::Slot(9).build(&mut []);
-    assert_eq!(odd, s3_runtime::endpoint::Value::String("".into()));
 }
 
 /// The bucket check, written the slow and obvious way: the rules' own
@@ -1383,6 +1515,105 @@ fn virtual_hostable_matches_its_definition_on_random_names() {
                 endpoint::is_virtual_hostable_s3_bucket(name, sub),
                 virtual_hostable_reference(name, sub),
                 "{name:?} allow_subdomains={sub}"
+            );
+        }
+    }
+}
+
+#[test]
+fn arn_resource_parts_read_in_place() {
+    let arn = endpoint::parse_arn("arn:aws:s3:us-east-1:123:a/b:c//d:").expect("an ARN");
+    let parts = arn.resource_id.to_vec();
+    assert_eq!(parts, ["a", "b", "c", "", "d", ""]);
+    for index in -8..8 {
+        assert_eq!(
+            arn.resource_id.get(index),
+            endpoint::index(&parts, index),
+            "[{index}]"
+        );
+    }
+    let arn = endpoint::parse_arn("arn:aws:s3:us-east-1:123:0/1:2/3:4/5:6/7:8/9").expect("an ARN");
+    let parts = arn.resource_id.iter().collect::<Vec<_>>();
+    assert_eq!(parts.len(), 10);
+    for index in -12..12 {
+        assert_eq!(
+            arn.resource_id.get(index),
+            endpoint::index(&parts, index),
+            "[{index}]"
+        );
+    }
+    assert_eq!(arn.resource_id.get(i64::MIN), None);
+    assert_eq!(arn.resource_id.get(i64::MAX), None);
+}
+
+#[test]
+fn partition_in_reads_the_index_then_the_regexes() {
+    use s3_runtime::endpoint::RegionIndex;
+    // One slot: every region hashes to it, and its name decides.
+    static ONE: RegionIndex = RegionIndex {
+        seed: 0,
+        slots: &[1],
+        regions: &[Region {
+            name: "us-east-1",
+            outputs: &TABLE[1].outputs,
+        }],
+    };
+    static EMPTY: RegionIndex = RegionIndex {
+        seed: 0,
+        slots: &[],
+        regions: &[],
+    };
+    let name = |index: &'static RegionIndex, region| {
+        endpoint::partition_in(&TABLE, index, region).map(|o| o.name)
+    };
+    assert_eq!(name(&ONE, "us-east-1"), Some(TABLE[1].outputs.name));
+    for region in ["us-west-2", "cn-north-1", "nowhere", ""] {
+        let unlisted = endpoint::partition(&TABLE, region).map(|o| o.name);
+        assert_eq!(name(&ONE, region), unlisted, "{region}");
+        assert_eq!(name(&EMPTY, region), unlisted, "{region}");
+    }
+}
+
+#[test]
+fn host_label_matches_its_definition_on_random_values() {
+    let label = |l: &str| {
+        let b = l.as_bytes();
+        !b.is_empty()
+            && b.len() <= 63
+            && b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric()
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+    };
+    let reference = |value: &str, sub: bool| {
+        if sub {
+            value.split('.').all(label)
+        } else {
+            label(value)
+        }
+    };
+    let alphabet = ['a', 'Z', '0', '-', '.', '_', 'é'];
+    let mut state: u64 = 0x1AB3;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as usize
+    };
+    for _ in 0..100_000 {
+        let len = next() % 12;
+        let mut value: String = (0..len)
+            .map(|_| alphabet[next() % alphabet.len()])
+            .collect();
+        if next() % 8 == 0 {
+            // Labels around the 63-character limit.
+            let long = "a".repeat(60 + next() % 6);
+            value = format!("{value}{long}");
+        }
+        for sub in [false, true] {
+            assert_eq!(
+                endpoint::is_valid_host_label(&value, sub),
+                reference(&value, sub),
+                "{value:?} allow_subdomains={sub}"
             );
         }
     }

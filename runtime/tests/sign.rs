@@ -8,6 +8,22 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use s3_runtime::endpoint::{Endpoint, Value};
 use s3_runtime::sign::{self, Credentials, Payload, SignError};
 
+/// An endpoint built from values, as a resolver written by hand would.
+fn endpoint_of(
+    url: &str,
+    properties: Vec<(&'static str, Value)>,
+    headers: Vec<(&'static str, Vec<String>)>,
+) -> Endpoint {
+    let mut endpoint = Endpoint::new(url);
+    for (name, value) in properties {
+        endpoint = endpoint.with_property(name, value);
+    }
+    for (name, values) in headers {
+        endpoint = endpoint.with_header(name, values);
+    }
+    endpoint
+}
+
 /// 2013-05-24T00:00:00Z, the examples' time.
 fn time() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_369_353_600)
@@ -22,9 +38,9 @@ fn credentials() -> Credentials {
 
 /// An endpoint whose auth scheme is S3's SigV4 in us-east-1.
 fn endpoint(name: &str) -> Endpoint {
-    Endpoint {
-        url: "https://examplebucket.s3.amazonaws.com".into(),
-        properties: vec![(
+    endpoint_of(
+        "https://examplebucket.s3.amazonaws.com",
+        vec![(
             "authSchemes",
             Value::Array(vec![Value::Object(vec![
                 ("disableDoubleEncoding", Value::Bool(true)),
@@ -33,8 +49,8 @@ fn endpoint(name: &str) -> Endpoint {
                 ("signingRegion", Value::from("us-east-1")),
             ])]),
         )],
-        headers: vec![],
-    }
+        vec![],
+    )
 }
 
 #[test]

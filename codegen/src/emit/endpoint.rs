@@ -34,6 +34,8 @@ enum Repr {
     Vec,
     /// `&[&'a str]`, borrowed.
     Slice,
+    /// `rt::Pieces<'a>`: the parts of a split string, found as they are read.
+    Pieces,
     /// `&'static rt::PartitionOutputs`.
     Partition,
     /// `&rt::Url<'a>`, borrowed from the scope.
@@ -104,6 +106,9 @@ struct Compiler<'e> {
     stored: RefCell<BTreeMap<usize, Repr>>,
     /// Shared statics by their value's text: (name prefix, number, `: type = value`).
     statics: RefCell<BTreeMap<String, (String, usize, TokenStream)>>,
+    /// The strings results read, numbered in order of first use: the text
+    /// of each one's code, and the code (an `Option<&'a str>`).
+    texts: RefCell<Vec<(String, TokenStream)>>,
 }
 
 type Compiled = Result<Code, String>;
@@ -114,6 +119,7 @@ impl<'e> Compiler<'e> {
             e,
             stored: RefCell::new(BTreeMap::new()),
             statics: RefCell::new(BTreeMap::new()),
+            texts: RefCell::new(Vec::new()),
         }
     }
 
@@ -148,6 +154,7 @@ impl<'e> Compiler<'e> {
             Repr::Bool => quote!(Option<bool>),
             Repr::Int => quote!(Option<i64>),
             Repr::Vec | Repr::Slice => quote!(Option<Vec<&'a str>>),
+            Repr::Pieces => quote!(Option<rt::Pieces<'a>>),
             Repr::Partition => quote!(Option<&'static rt::PartitionOutputs>),
             Repr::Url | Repr::UrlOwned => quote!(Option<rt::Url<'a>>),
             Repr::Arn | Repr::ArnOwned => quote!(Option<rt::Arn<'a>>),
@@ -162,7 +169,7 @@ impl<'e> Compiler<'e> {
             (a, b) if a == b => code,
             (Repr::Scoped, Repr::Cow) => quote!((#code).map(|v| Cow::Owned(v.to_owned()))),
             (Repr::Ref, Repr::Cow) => quote!((#code).map(Cow::Borrowed)),
-            (Repr::Slice, Repr::Vec) => quote!((#code).map(|v| v.to_vec())),
+            (Repr::Slice | Repr::Pieces, Repr::Vec) => quote!((#code).map(|v| v.to_vec())),
             (Repr::Url, Repr::UrlOwned) | (Repr::Arn, Repr::ArnOwned) => quote!((#code).cloned()),
             (a, b) => return Err(format!("cannot store a {a:?} value in a {b:?} variable")),
         })
@@ -212,6 +219,7 @@ impl<'e> Compiler<'e> {
                     Repr::Bool => (quote!(s.#f), Repr::Bool),
                     Repr::Int => (quote!(s.#f), Repr::Int),
                     Repr::Vec => (quote!(s.#f.as_deref()), Repr::Slice),
+                    Repr::Pieces => (quote!(s.#f), Repr::Pieces),
                     Repr::Partition => (quote!(s.#f), Repr::Partition),
                     Repr::UrlOwned => (quote!(s.#f.as_ref()), Repr::Url),
                     Repr::ArnOwned => (quote!(s.#f.as_ref()), Repr::Arn),
@@ -361,8 +369,8 @@ impl<'e> Compiler<'e> {
                 let limit = Literal::usize_unsuffixed(int(&args[2])?.max(0) as usize);
                 s.apply(
                     quote!(v),
-                    quote!(rt::split(v, #d, #limit)),
-                    Repr::Vec,
+                    quote!(rt::split_parts(v, #d, #limit)),
+                    Repr::Pieces,
                     false,
                 )
             }
@@ -371,7 +379,7 @@ impl<'e> Compiler<'e> {
                 let v = as_str(quote!(v), s.repr);
                 s.apply(
                     quote!(v),
-                    quote!(rt::partition(&PARTITIONS, #v)),
+                    quote!(rt::partition_in(&PARTITIONS, &REGIONS, #v)),
                     Repr::Partition,
                     true,
                 )
@@ -451,6 +459,66 @@ impl<'e> Compiler<'e> {
         }
     }
 
+    /// A string a result writes, as the static parts of an `rt::Part`
+    /// array: literals, and the numbers of the strings the rules compute.
+    fn parts(&self, e: &RuleExpr) -> Result<Vec<TokenStream>, String> {
+        match &e.kind {
+            RuleExprKind::Str(s) => Ok(vec![quote!(rt::Part::Lit(#s))]),
+            RuleExprKind::Template(parts) => parts
+                .iter()
+                .filter(|p| !matches!(p, TemplatePart::Lit(l) if l.is_empty()))
+                .map(|p| match p {
+                    TemplatePart::Lit(l) => Ok(quote!(rt::Part::Lit(#l))),
+                    TemplatePart::Value(v) => self.text(v),
+                })
+                .collect(),
+            _ => Ok(vec![self.text(e)?]),
+        }
+    }
+
+    /// The part of a string the rules compute: its number in `text`.
+    fn text(&self, e: &RuleExpr) -> Result<TokenStream, String> {
+        let c = self.expr(e)?;
+        let option = c.option();
+        let code = match c.repr {
+            Repr::Ref | Repr::Scoped => option,
+            // A string a function builds in place has nowhere to live
+            // while the result is written; the rules assign such values to
+            // a variable first.
+            Repr::Cow => {
+                return Err(
+                    "a result writes a string a function computes in place (not assigned to a variable)".into(),
+                );
+            }
+            r => return Err(format!("a result writes a {r:?} value as a string")),
+        };
+        let key = code.to_string();
+        let mut texts = self.texts.borrow_mut();
+        let k = match texts.iter().position(|(text, _)| *text == key) {
+            Some(k) => k,
+            None => {
+                texts.push((key, code));
+                texts.len() - 1
+            }
+        };
+        let k = u16::try_from(k).map_err(|_| "more than 65,536 strings in results".to_owned())?;
+        let k = Literal::u16_unsuffixed(k);
+        Ok(quote!(rt::Part::Text(#k)))
+    }
+
+    /// The arms of `text`.
+    fn text_arms(&self) -> Vec<TokenStream> {
+        self.texts
+            .borrow()
+            .iter()
+            .enumerate()
+            .map(|(k, (_, code))| {
+                let k = Literal::u16_unsuffixed(k as u16);
+                quote!(#k => #code,)
+            })
+            .collect()
+    }
+
     /// The static template of a property value; each computed string
     /// becomes the next slot, its code pushed on `slots`.
     fn template(&self, v: &RuleValue, slots: &mut Vec<TokenStream>) -> Result<TokenStream, String> {
@@ -461,7 +529,8 @@ impl<'e> Compiler<'e> {
             }) => quote!(rt::Template::Str(#s)),
             RuleValue::Str(e) => {
                 let i = Literal::usize_unsuffixed(slots.len());
-                slots.push(self.direct(e)?);
+                let parts = self.parts(e)?;
+                slots.push(quote!(&[#(#parts),*]));
                 quote!(rt::Template::Slot(#i))
             }
             RuleValue::Bool(b) => quote!(rt::Template::Bool(#b)),
@@ -542,24 +611,19 @@ impl<'e> Compiler<'e> {
         Ok(quote!(#index => #body,))
     }
 
-    fn outcome(&self, i: usize, o: &RuleOutcome) -> Result<TokenStream, String> {
-        // Outcome references count from 1; 0 is "no rule matched".
-        let index = Literal::usize_unsuffixed(i + 1);
-        let body = match o {
-            RuleOutcome::Error(RuleExpr {
-                kind: RuleExprKind::Str(m),
-                ..
-            }) => quote!(error(#m)),
+    /// Result `i`'s entry in `OUTCOMES`.
+    fn outcome(&self, o: &RuleOutcome) -> Result<TokenStream, String> {
+        Ok(match o {
             RuleOutcome::Error(message) => {
-                let m = self.direct(message)?;
-                quote!(error(#m))
+                let parts = self.parts(message)?;
+                quote!(rt::Outcome::Error(&[#(#parts),*]))
             }
             RuleOutcome::Endpoint {
                 url,
                 properties,
                 headers,
             } => {
-                let url = self.direct(url)?;
+                let url = self.parts(url)?;
                 // The shapes of the properties and headers are static data,
                 // shared by the results that have the same; the strings the
                 // rules compute fill their slots.
@@ -582,10 +646,14 @@ impl<'e> Compiler<'e> {
                 let props =
                     self.shared("PROPERTIES", quote!((&str, rt::Template)), props.collect());
                 let headers = self.shared("HEADERS", quote!((&str, &[rt::Template])), headers);
-                quote!(endpoint(#url, &#props, &#headers, &mut [#(#slots),*]))
+                quote!(rt::Outcome::Endpoint {
+                    url: &[#(#url),*],
+                    properties: &#props,
+                    headers: &#headers,
+                    slots: &[#(#slots),*],
+                })
             }
-        };
-        Ok(quote!(#index => #body,))
+        })
     }
 }
 
@@ -622,7 +690,7 @@ fn unify(values: Vec<Code>) -> Result<(Vec<Code>, Repr), String> {
         return Ok((values, Repr::Scoped));
     } else if all(&|r| matches!(r, Repr::Ref | Repr::Scoped | Repr::Cow)) {
         Repr::Cow
-    } else if all(&|r| matches!(r, Repr::Vec | Repr::Slice)) {
+    } else if all(&|r| matches!(r, Repr::Vec | Repr::Slice | Repr::Pieces)) {
         Repr::Vec
     } else if all(&|r| matches!(r, Repr::Url | Repr::UrlOwned)) {
         Repr::UrlOwned
@@ -638,7 +706,7 @@ fn unify(values: Vec<Code>) -> Result<(Vec<Code>, Repr), String> {
                 (a, b) if a == b => return c,
                 (Repr::Ref, Repr::Cow) => quote!(Cow::Borrowed(v)),
                 (Repr::Scoped, Repr::Cow) => quote!(Cow::Owned(v.to_owned())),
-                (Repr::Slice, Repr::Vec) => quote!(v.to_vec()),
+                (Repr::Slice | Repr::Pieces, Repr::Vec) => quote!(v.to_vec()),
                 _ => quote!(v.clone()),
             };
             c.apply(quote!(v), body, target, false)
@@ -683,12 +751,13 @@ fn attr(c: &Code, step: &AttrStep) -> Compiled {
                 total(quote!(v.#n), Repr::Ref)
             }
             "accountId" => total(quote!(v.account_id), Repr::Ref),
-            "resourceId" if c.repr == Repr::Arn => {
-                total(quote!(v.resource_id.as_slice()), Repr::Slice)
-            }
-            "resourceId" => total(quote!(v.resource_id), Repr::Vec),
+            "resourceId" => total(quote!(v.resource_id), Repr::Pieces),
             other => return Err(format!("ARN attribute `{other}`")),
         },
+        (Repr::Pieces, AttrStep::Index(i)) => {
+            let i = Literal::i64_unsuffixed(*i);
+            c.apply(quote!(v), quote!(v.get(#i)), Repr::Ref, true)
+        }
         (Repr::Vec | Repr::Slice, AttrStep::Index(i)) => {
             let i = Literal::i64_unsuffixed(*i);
             c.apply(quote!(v), quote!(rt::index(&v, #i)), Repr::Ref, true)
@@ -961,10 +1030,12 @@ fn module(krate: &Crate, e: &Endpoints) -> Result<TokenStream, String> {
         .iter()
         .enumerate()
         .map(|(i, o)| {
-            c.outcome(i, o)
+            c.outcome(o)
                 .map_err(|err| format!("endpoint result {}: {err}", i + 1))
         })
         .collect::<Result<Vec<_>, String>>()?;
+    let outcome_count = outcomes.len();
+    let text_arms = c.text_arms();
 
     let statics = c.statics();
     let node_count = e.nodes.len();
@@ -986,7 +1057,7 @@ fn module(krate: &Crate, e: &Endpoints) -> Result<TokenStream, String> {
 
         use std::borrow::Cow;
         use s3_runtime::endpoint as rt;
-        pub use s3_runtime::endpoint::{AuthScheme, Endpoint, ParamValue, ResolveError, Value};
+        pub use s3_runtime::endpoint::{AuthScheme, Endpoint, HeaderValues, ParamValue, ResolveError, Value, ValueRef};
 
         /// The parameters of the endpoint rules. [`Config::params`] sets the
         /// ones a client configures; [`EndpointParams`] adds the ones an
@@ -1101,7 +1172,14 @@ fn module(krate: &Crate, e: &Endpoints) -> Result<TokenStream, String> {
             // test per node.
             for _ in 0..=NODES.len() {
                 if r >= RESULT_OFFSET {
-                    return outcome((r - RESULT_OFFSET) as usize, params, &scope).unwrap_or_else(no_match);
+                    // Results count from 1; 0 is "no rule matched".
+                    let found = ((r - RESULT_OFFSET) as usize)
+                        .checked_sub(1)
+                        .and_then(|i| OUTCOMES.get(i));
+                    return match found {
+                        Some(o) => o.resolve(&|k| text(k, params, &scope)),
+                        None => no_match(),
+                    };
                 }
                 let node = match r {
                     -1..=1 => return no_match(),
@@ -1114,26 +1192,14 @@ fn module(krate: &Crate, e: &Endpoints) -> Result<TokenStream, String> {
             no_match()
         }
 
-        /// An error outcome.
-        fn error(message: impl Into<String>) -> Option<Result<Endpoint, ResolveError>> {
-            Some(Err(rt::ResolveError { message: message.into() }))
-        }
-
-        /// An endpoint outcome: its URL, and its properties and headers
-        /// from their templates and slots.
-        fn endpoint(
-            url: String,
-            properties: &'static [(&'static str, rt::Template)],
-            headers: &'static [(&'static str, &'static [rt::Template])],
-            slots: &mut [String],
-        ) -> Option<Result<Endpoint, ResolveError>> {
-            Some(Ok(rt::Endpoint::from_templates(url, properties, headers, slots)))
-        }
-
         #(#statics)*
 
+        /// The results, in order: what each writes, the strings the rules
+        /// compute read by their number in [`text`].
+        static OUTCOMES: [rt::Outcome; #outcome_count] = [#(#outcomes),*];
+
         fn no_match() -> Result<Endpoint, ResolveError> {
-            Err(rt::ResolveError { message: String::from("no endpoint rule matched these parameters") })
+            Err(rt::ResolveError::no_match())
         }
 
         const ROOT: i32 = #root;
@@ -1157,10 +1223,10 @@ fn module(krate: &Crate, e: &Endpoints) -> Result<TokenStream, String> {
             }
         }
 
-        /// Builds result `i`; `None` for "no match" or a value the rules left unset.
-        fn outcome<'a>(i: usize, p: &Params<'a>, s: &Scope<'a>) -> Option<Result<Endpoint, ResolveError>> {
-            match i {
-                #(#outcomes)*
+        /// String `k` of the results; `None` when the rules left it unset.
+        fn text<'a>(k: u16, p: &Params<'a>, s: &'a Scope<'a>) -> Option<&'a str> {
+            match k {
+                #(#text_arms)*
                 _ => None,
             }
         }
@@ -1174,6 +1240,12 @@ fn partition_table(parts: &[PartitionDef]) -> TokenStream {
         return quote!(
             #[allow(dead_code)]
             static PARTITIONS: [rt::Partition; 0] = [];
+            #[allow(dead_code)]
+            static REGIONS: rt::RegionIndex = rt::RegionIndex {
+                seed: 0,
+                slots: &[],
+                regions: &[],
+            };
         );
     }
     let outputs = |o: &PartitionOutputsDef| {
@@ -1224,11 +1296,79 @@ fn partition_table(parts: &[PartitionDef]) -> TokenStream {
             outputs: #shared,
         })
     });
+    // The listed regions, by a hash with no two in one slot; a region
+    // that several partitions list is the first one's, as the table is
+    // searched in order.
+    let mut listed: Vec<(&str, TokenStream)> = Vec::new();
+    for (i, p) in parts.iter().enumerate() {
+        let shared = quote::format_ident!("OUTPUTS_{}", i);
+        for (name, o) in &p.regions {
+            if listed.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            let outputs = if *o == p.outputs {
+                quote!(&#shared)
+            } else {
+                let o = outputs(o);
+                quote!(&#o)
+            };
+            listed.push((name, quote!(rt::Region { name: #name, outputs: #outputs })));
+        }
+    }
+    let names: Vec<&str> = listed.iter().map(|(n, _)| *n).collect();
+    let (seed, slots) = region_slots(&names);
+    let seed = Literal::u32_unsuffixed(seed);
+    let slots = slots.into_iter().map(Literal::u16_unsuffixed);
+    let regions = listed.iter().map(|(_, r)| r);
     quote! {
         #(#consts)*
 
         /// The partition table (`partitions.json`) that `aws.partition` reads.
         static PARTITIONS: [rt::Partition; #count] = [#(#entries),*];
+
+        /// The regions the partitions list, by hash.
+        static REGIONS: rt::RegionIndex = rt::RegionIndex {
+            seed: #seed,
+            slots: &[#(#slots),*],
+            regions: &[#(#regions),*],
+        };
+    }
+}
+
+/// `s3_runtime::endpoint::region_hash`, which the resolver computes on the
+/// region it looks up.
+fn region_hash(seed: u32, region: &str) -> u32 {
+    let mut hash = 0x811c_9dc5 ^ seed;
+    for byte in region.bytes() {
+        hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+    }
+    hash ^ (hash >> 15)
+}
+
+/// A seed and slots (a power of two of them, at least four per name) such
+/// that each name's hash, masked, falls in a slot of its own: the slot
+/// holds `1 +` the name's place, the others `0`. The first seed that works
+/// is taken, so the result depends on the names alone.
+fn region_slots(names: &[&str]) -> (u32, Vec<u16>) {
+    let mut size = (names.len() * 4).next_power_of_two().max(8);
+    loop {
+        for seed in 0..10_000u32 {
+            let mut slots = vec![0u16; size];
+            let fits = names.iter().enumerate().all(|(i, name)| {
+                let slot = region_hash(seed, name) as usize & (size - 1);
+                match slots.get_mut(slot) {
+                    Some(taken @ 0) => {
+                        *taken = u16::try_from(i + 1).unwrap_or(u16::MAX);
+                        true
+                    }
+                    _ => false,
+                }
+            });
+            if fits {
+                return (seed, slots);
+            }
+        }
+        size *= 2;
     }
 }
 
@@ -1419,12 +1559,12 @@ pub(crate) fn tests(krate: &Crate, e: &Endpoints, crate_name: &str) -> Result<St
                 // Same scheme, and the endpoint's host (an operation's host
                 // prefix may come before it).
                 let uri = request.uri();
-                let (scheme, rest) = endpoint.url.split_once("://").unwrap_or_default();
+                let (scheme, rest) = endpoint.url().split_once("://").unwrap_or_default();
                 let host = rest.split('/').next().unwrap_or_default();
                 let at = uri.scheme_str() == Some(scheme)
                     && uri.authority().is_some_and(|a| a.as_str().ends_with(host));
                 if !at {
-                    return Err(format!("{}: the request URI {uri} is not at the endpoint {}", O::NAME, endpoint.url));
+                    return Err(format!("{}: the request URI {uri} is not at the endpoint {}", O::NAME, endpoint.url()));
                 }
             }
             Ok(resolved)
@@ -1494,4 +1634,35 @@ pub(crate) fn tests(krate: &Crate, e: &Endpoints, crate_name: &str) -> Result<St
     Ok(format!(
         "{text}\n/// The rule set's test cases (`smithy.rules#endpointTests`), one per line.\nconst CASES: &str = r{hashes}\"{cases}\"{hashes};\n"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_hash_is_the_runtimes() {
+        // The same values as the runtime's test of `region_hash`.
+        assert_eq!(region_hash(0, ""), 0x811c_9dc5 ^ (0x811c_9dc5 >> 15));
+        assert_eq!(region_hash(0, "us-east-1"), 0xe3a5_760e);
+        assert_eq!(region_hash(7, "eu-west-3"), 0x1c19_401e);
+    }
+
+    #[test]
+    fn region_slots_give_each_name_its_own_slot() {
+        let names = [
+            "us-east-1",
+            "us-west-2",
+            "eu-west-1",
+            "aws-global",
+            "cn-north-1",
+        ];
+        let (seed, slots) = region_slots(&names);
+        assert!(slots.len().is_power_of_two() && slots.len() >= 20);
+        for (i, name) in names.iter().enumerate() {
+            let slot = region_hash(seed, name) as usize & (slots.len() - 1);
+            assert_eq!(usize::from(slots[slot]), i + 1, "{name}");
+        }
+        assert_eq!(slots.iter().filter(|s| **s != 0).count(), names.len());
+    }
 }

@@ -54,7 +54,7 @@ where
         let (request, _) = endpoint::build_request::<O>(config, &input)
             .map_err(|e| format!("{}: {e}", O::NAME))?;
         let uri = request.uri();
-        let (scheme, rest) = endpoint.url.split_once("://").unwrap_or_default();
+        let (scheme, rest) = endpoint.url().split_once("://").unwrap_or_default();
         let host = rest.split('/').next().unwrap_or_default();
         let at = uri.scheme_str() == Some(scheme)
             && uri.authority().is_some_and(|a| a.as_str().ends_with(host));
@@ -62,7 +62,7 @@ where
             return Err(
                 format!(
                     "{}: the request URI {uri} is not at the endpoint {}", O::NAME,
-                    endpoint.url
+                    endpoint.url()
                 ),
             );
         }

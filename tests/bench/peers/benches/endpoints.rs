@@ -180,20 +180,21 @@ fn agree(case: &Case) -> bool {
     let ours = resolve(&case.ours());
     let sdk = sdk_resolve(&DefaultResolver::new(), &case.sdk());
     match (&ours, &sdk) {
-        (Ok(o), Ok(s)) if o.url == s.url() => {
+        (Ok(o), Ok(s)) if o.url() == s.url() => {
             let (oa, sa) = (ours_auth(o), sdk_auth(s));
             eprintln!(
                 "{:28} {}   auth: s3-api {oa} | aws-sdk-s3 {sa}",
-                case.name, o.url
+                case.name,
+                o.url()
             );
             if oa != sa {
                 eprintln!("  note: the auth schemes differ");
             }
             let sdk_headers = s.headers().count();
-            if o.headers.len() != sdk_headers {
+            if o.headers().count() != sdk_headers {
                 eprintln!(
                     "  note: s3-api gives {} header(s), aws-sdk-s3 {sdk_headers}",
-                    o.headers.len()
+                    o.headers().count()
                 );
             }
             true
@@ -202,7 +203,7 @@ fn agree(case: &Case) -> bool {
             eprintln!(
                 "{:28} DISAGREE, left out:\n  s3-api:     {:?}\n  aws-sdk-s3: {:?}",
                 case.name,
-                ours.as_ref().map(|e| &e.url),
+                ours.as_ref().map(|e| e.url()),
                 sdk.as_ref().map(|e| e.url())
             );
             false

@@ -1,7 +1,7 @@
 //! A fixed amount of work per benchmark, for deterministic instruction counts
 //! under `valgrind --tool=callgrind` (wall-clock on a shared machine is noisy).
 //!
-//! usage: probe write|read|list|request|error|endpoint|endpoint-arn|serde-write|serde-read|serde-list [ITERATIONS]
+//! usage: probe write|read|list|request|error|endpoint|endpoint-arn|endpoint-dotted|endpoint-express|endpoint-custom|endpoint-fips|serde-write|serde-read|serde-list [ITERATIONS]
 //! e.g. `valgrind --tool=callgrind --toggle-collect='probe::run*' \
 //!        target/release/probe read 1000`, then divide the count by ITERATIONS.
 
@@ -114,6 +114,34 @@ fn main() {
             let mut params = s3_api::endpoint::Params::default();
             params.bucket = Some("arn:aws:s3:us-west-2:123456789012:accesspoint:myendpoint");
             params.region = Some("us-west-2");
+            run_endpoint(&params, n)
+        }
+        "endpoint-dotted" => {
+            let mut params = s3_api::endpoint::Params::default();
+            params.bucket = Some("my.bucket.name");
+            params.region = Some("us-west-2");
+            run_endpoint(&params, n)
+        }
+        "endpoint-express" => {
+            let mut params = s3_api::endpoint::Params::default();
+            params.bucket = Some("mybucket--usw2-az1--x-s3");
+            params.region = Some("us-west-2");
+            run_endpoint(&params, n)
+        }
+        "endpoint-custom" => {
+            let mut params = s3_api::endpoint::Params::default();
+            params.bucket = Some("b");
+            params.region = Some("us-west-2");
+            params.endpoint_url = Some("http://localhost:9000");
+            params.force_path_style = true;
+            run_endpoint(&params, n)
+        }
+        "endpoint-fips" => {
+            let mut params = s3_api::endpoint::Params::default();
+            params.bucket = Some("amzn-s3-demo-bucket");
+            params.region = Some("us-east-1");
+            params.use_fips = true;
+            params.use_dual_stack = true;
             run_endpoint(&params, n)
         }
         other => panic!("unknown benchmark {other}"),

@@ -18,7 +18,7 @@ fn main() {
     params.endpoint_url = text(4);
     params.force_path_style = flag(5);
     match resolve(&params) {
-        Ok(endpoint) => println!("{}", endpoint.url),
+        Ok(endpoint) => println!("{}", endpoint.url()),
         Err(error) => println!("error: {error}"),
     }
 }
