@@ -194,6 +194,16 @@ fn amz_date(time: SystemTime) -> Result<String, SignError> {
     ))
 }
 
+/// The signing key of a secret for a day, region and service: four
+/// HMAC-SHA256 rounds.
+fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> [u8; 32] {
+    let secret = format!("AWS4{secret}");
+    let key = hmac(secret.as_bytes(), date.as_bytes());
+    let key = hmac(&key, region.as_bytes());
+    let key = hmac(&key, service.as_bytes());
+    hmac(&key, b"aws4_request")
+}
+
 /// One signature: the scope and the key that signs it.
 struct Signer<'a> {
     credentials: &'a Credentials,
@@ -212,11 +222,7 @@ impl<'a> Signer<'a> {
         let date_time = amz_date(time)?;
         let date = &date_time[..8];
         let scope = format!("{date}/{region}/{service}/aws4_request");
-        let secret = format!("AWS4{}", credentials.secret_access_key);
-        let key = hmac(secret.as_bytes(), date.as_bytes());
-        let key = hmac(&key, region.as_bytes());
-        let key = hmac(&key, service.as_bytes());
-        let key = hmac(&key, b"aws4_request");
+        let key = signing_key(&credentials.secret_access_key, date, region, service);
         Ok(Signer {
             credentials,
             date_time,
@@ -480,4 +486,19 @@ pub fn presign<B: AsRef<[u8]>>(
         crate::uri::push_query(&mut url, &mut first, name, Some(value));
     }
     Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_as_sigv4_writes_them() {
+        let at = |secs: u64| amz_date(SystemTime::UNIX_EPOCH + Duration::from_secs(secs)).unwrap();
+        assert_eq!(at(0), "19700101T000000Z");
+        assert_eq!(at(1_369_353_600), "20130524T000000Z");
+        assert_eq!(at(951_782_400), "20000229T000000Z");
+        assert_eq!(at(4_107_542_399), "21000228T235959Z");
+        assert_eq!(at(1_796_389_200 + 3_723), "20261204T140203Z");
+    }
 }

@@ -81,6 +81,26 @@ fn run_endpoint(params: &s3_api::endpoint::Params<'_>, n: usize) {
     }
 }
 
+#[inline(never)]
+fn run_build_sign(
+    input: &s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfigurationRequest,
+    n: usize,
+) {
+    use s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfiguration;
+    let config = s3_api::endpoint::Config::new().with_region("us-east-1");
+    let credentials =
+        s3_api::sign::Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_796_389_200);
+    for _ in 0..n {
+        let (mut request, endpoint) =
+            s3_api::endpoint::build_request::<PutBucketAnalyticsConfiguration>(&config, black_box(input))
+                .unwrap();
+        s3_api::sign::sign(&mut request, &endpoint, &credentials, time, s3_api::sign::Payload::Signed)
+            .unwrap();
+        black_box(request);
+    }
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let what = args.next().unwrap_or_else(|| "write".into());
@@ -100,6 +120,7 @@ fn main() {
             run_list(&response, n)
         }
         "request" => run_request(&full_input(), n),
+        "build-sign" => run_build_sign(&full_input(), n),
         "error" => run_error(&access_denied(), n),
         "serde-write" => run_serde_write(&serde_mirror::full(), n),
         "serde-read" => run_serde_read(&full_xml(), n),
