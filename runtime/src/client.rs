@@ -262,34 +262,10 @@ impl<C> Client<C> {
             <O::Input as crate::operation::Input>::REQUEST_CHECKSUM,
             self.checksums,
         );
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let last = attempt >= self.max_attempts;
-            let mut signed = request.clone();
-            if let Some(credentials) = &self.credentials {
-                sign::sign(
-                    &mut signed,
-                    &endpoint,
-                    credentials,
-                    SystemTime::now(),
-                    self.payload,
-                )
-                .map_err(SendError::Sign)?;
-            }
-            match self.exchange(signed) {
-                Err(e) if last => return Err(SendError::Http(e)),
-                Err(_) => {}
-                Ok(response) => match O::parse_response(&response) {
-                    Ok(output) => return Ok(output),
-                    Err(e) if last || !retryable(response.status().as_u16(), e.code()) => {
-                        return Err(SendError::Service(e));
-                    }
-                    Err(_) => {}
-                },
-            }
-            std::thread::sleep(self.backoff(attempt));
-        }
+        self.attempts(&request, &endpoint, |response| {
+            let response = read_whole(response).map_err(|e| (SendError::Http(e), true))?;
+            O::parse_response(&response).map_err(|e| service(&response, e))
+        })
     }
 
     /// Sends `input` with `body` as its streaming payload (S3's PutObject
@@ -348,58 +324,59 @@ impl<C> Client<C> {
         O::Output: StreamingOutput,
     {
         let (request, endpoint) = self.config.build_at(input).map_err(SendError::Build)?;
+        self.attempts(&request, &endpoint, |response| {
+            if response.status().is_success() {
+                let (parts, body) = response.into_parts();
+                let head = http::Response::from_parts(parts, Vec::new());
+                let output =
+                    O::parse_response(&head).map_err(|e| (SendError::Service(e), false))?;
+                return Ok((output, body.into_reader()));
+            }
+            let response = read_whole(response).map_err(|e| (SendError::Http(e), true))?;
+            let output = O::parse_response(&response).map_err(|e| service(&response, e))?;
+            // An answer that is not a success but reads as one keeps its body.
+            let body = ureq::Body::builder()
+                .data(response.into_body())
+                .into_reader();
+            Ok((output, body))
+        })
+    }
+
+    /// Signs and sends `request` (built for `endpoint`) at most
+    /// `max_attempts` times, signed anew at each attempt, with backoff in
+    /// between; `answer` reads a response into the call's result, or into
+    /// its error and whether another attempt may help. A connection failure
+    /// or timeout may always be retried.
+    fn attempts<T, E>(
+        &self,
+        request: &http::Request<Vec<u8>>,
+        endpoint: &Endpoint,
+        mut answer: impl FnMut(http::Response<ureq::Body>) -> Result<T, (SendError<E>, bool)>,
+    ) -> Result<T, SendError<E>> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let last = attempt >= self.max_attempts;
             let mut signed = request.clone();
             if let Some(credentials) = &self.credentials {
                 sign::sign(
                     &mut signed,
-                    &endpoint,
+                    endpoint,
                     credentials,
                     SystemTime::now(),
                     self.payload,
                 )
                 .map_err(SendError::Sign)?;
             }
-            match self.agent.run(signed) {
-                Err(e) if last => return Err(SendError::Http(e.to_string())),
-                Err(_) => {}
-                Ok(response) if response.status().is_success() => {
-                    let (parts, body) = response.into_parts();
-                    let head = http::Response::from_parts(parts, Vec::new());
-                    let output = O::parse_response(&head).map_err(SendError::Service)?;
-                    return Ok((output, body.into_reader()));
-                }
-                Ok(response) => {
-                    let response = read_whole(response);
-                    match response {
-                        Err(e) if last => return Err(SendError::Http(e)),
-                        Err(_) => {}
-                        Ok(response) => match O::parse_response(&response) {
-                            Ok(output) => {
-                                return Ok((
-                                    output,
-                                    ureq::Body::builder().data(Vec::new()).into_reader(),
-                                ));
-                            }
-                            Err(e) if last || !retryable(response.status().as_u16(), e.code()) => {
-                                return Err(SendError::Service(e));
-                            }
-                            Err(_) => {}
-                        },
-                    }
-                }
+            let outcome = match self.agent.run(signed) {
+                Ok(response) => answer(response),
+                Err(e) => Err((SendError::Http(e.to_string()), true)),
+            };
+            match outcome {
+                Ok(value) => return Ok(value),
+                Err((e, retry)) if !retry || attempt >= self.max_attempts => return Err(e),
+                Err(_) => std::thread::sleep(self.backoff(attempt)),
             }
-            std::thread::sleep(self.backoff(attempt));
         }
-    }
-
-    /// One HTTP exchange, the response body read whole.
-    fn exchange(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, String> {
-        let response = self.agent.run(request).map_err(|e| e.to_string())?;
-        read_whole(response)
     }
 
     /// Full jitter: a random duration up to `base * 2^(attempt - 1)`, capped.
@@ -421,6 +398,15 @@ fn read_whole(response: http::Response<ureq::Body>) -> Result<http::Response<Vec
         .read_to_vec()
         .map_err(|e| e.to_string())?;
     Ok(http::Response::from_parts(parts, body))
+}
+
+/// An error answer as the call's error, and whether another attempt may help.
+fn service<E: ProvideErrorMetadata>(
+    response: &http::Response<Vec<u8>>,
+    error: E,
+) -> (SendError<E>, bool) {
+    let retry = retryable(response.status().as_u16(), error.code());
+    (SendError::Service(error), retry)
 }
 
 /// Whether an error answer is worth another attempt.
