@@ -492,17 +492,11 @@ impl Environment {
                 .map(|(_, v)| v.clone())
         };
         let credentials = match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
-            (Some(key), Some(secret)) => Some(Credentials {
-                access_key_id: key,
-                secret_access_key: secret,
-                session_token: var("AWS_SESSION_TOKEN"),
-            }),
+            (Some(key), Some(secret)) => Some(credentials(key, secret, var("AWS_SESSION_TOKEN"))),
             _ => match (get("aws_access_key_id"), get("aws_secret_access_key")) {
-                (Some(key), Some(secret)) => Some(Credentials {
-                    access_key_id: key,
-                    secret_access_key: secret,
-                    session_token: get("aws_session_token"),
-                }),
+                (Some(key), Some(secret)) => {
+                    Some(credentials(key, secret, get("aws_session_token")))
+                }
                 _ => None,
             },
         };
@@ -550,6 +544,15 @@ impl<C: Configure + Default> Client<C> {
 /// The `key = value` lines of section `[name]` of an INI text (keys in
 /// lower case; nested `s3 =` blocks flattened: their indented lines count
 /// as keys of the section).
+/// Credentials from a key, its secret and maybe a session token.
+fn credentials(key: String, secret: String, token: Option<String>) -> Credentials {
+    let credentials = Credentials::new(key, secret);
+    match token {
+        Some(token) => credentials.with_session_token(token),
+        None => credentials,
+    }
+}
+
 fn ini_section(text: &str, name: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut inside = false;
@@ -583,7 +586,7 @@ mod tests {
         let env = Environment::from_sources(&|_| None, config, creds);
         assert_eq!(env.region.as_deref(), Some("eu-west-1"));
         assert_eq!(
-            env.credentials.as_ref().unwrap().access_key_id,
+            env.credentials.as_ref().unwrap().access_key_id(),
             "AKIDDEFAULT"
         );
         assert!(!env.force_path_style);
@@ -594,7 +597,7 @@ mod tests {
         assert!(env.force_path_style);
         let c = env.credentials.unwrap();
         assert_eq!(
-            (c.access_key_id.as_str(), c.session_token.as_deref()),
+            (c.access_key_id(), c.session_token()),
             ("AKIDDEV", Some("t2"))
         );
         let vars = |name: &str| match name {
@@ -609,10 +612,7 @@ mod tests {
         assert_eq!(env.region.as_deref(), Some("ap-south-1"));
         assert_eq!(env.endpoint_url.as_deref(), Some("http://s3.local"));
         let c = env.credentials.unwrap();
-        assert_eq!(
-            (c.access_key_id.as_str(), c.session_token),
-            ("AKIDENV", None)
-        );
+        assert_eq!((c.access_key_id(), c.session_token()), ("AKIDENV", None));
     }
 
     #[test]

@@ -798,14 +798,14 @@ fn apply_endpoint<B>(
             _ => None,
         };
         if authority.port_u16().is_some() && authority.port_u16() == default_port {
-            authority.host().to_owned()
+            authority.host()
         } else {
-            authority.as_str().to_owned()
+            authority.as_str()
         }
     });
     let host = match host {
         Some(host) => Some(
-            http::HeaderValue::from_str(&host)
+            http::HeaderValue::from_str(host)
                 .map_err(|_| crate::error::BuildError::InvalidHeaderValue { header: "host" })?,
         ),
         None => None,

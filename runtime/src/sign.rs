@@ -24,14 +24,16 @@ use crate::endpoint::{AuthScheme, Endpoint};
 
 /// AWS credentials: an access key, its secret and, for temporary
 /// credentials, a session token.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// The credentials remember the last signing key they derived (one per
+/// day, region and service), so that signing many requests costs one HMAC
+/// each instead of five.
+#[derive(Clone)]
 pub struct Credentials {
-    /// The access key id (`AKIA...`, `ASIA...`).
-    pub access_key_id: String,
-    /// The secret access key.
-    pub secret_access_key: String,
-    /// The session token of temporary credentials.
-    pub session_token: Option<String>,
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: Option<String>,
+    last_key: KeyCache,
 }
 
 impl Credentials {
@@ -41,6 +43,7 @@ impl Credentials {
             access_key_id: access_key_id.into(),
             secret_access_key: secret_access_key.into(),
             session_token: None,
+            last_key: KeyCache::default(),
         }
     }
 
@@ -48,6 +51,83 @@ impl Credentials {
     pub fn with_session_token(mut self, token: impl Into<String>) -> Self {
         self.session_token = Some(token.into());
         self
+    }
+
+    /// The access key id (`AKIA...`, `ASIA...`).
+    pub fn access_key_id(&self) -> &str {
+        &self.access_key_id
+    }
+
+    /// The secret access key.
+    pub fn secret_access_key(&self) -> &str {
+        &self.secret_access_key
+    }
+
+    /// The session token of temporary credentials.
+    pub fn session_token(&self) -> Option<&str> {
+        self.session_token.as_deref()
+    }
+
+    /// The signing key for a day (`YYYYMMDD`), region and service: four
+    /// HMAC-SHA256 rounds, or none when the last key was for the same
+    /// scope.
+    fn signing_key(&self, date: &[u8], region: &str, service: &str) -> KeyedMac {
+        let matches = |k: &CachedKey| k.date == date && k.region == region && k.service == service;
+        // `try_lock`: a contended or poisoned cache is bypassed, never waited
+        // for.
+        if let Ok(last) = self.last_key.0.try_lock() {
+            if let Some(key) = last.as_ref().filter(|k| matches(k)) {
+                return key.mac.clone();
+            }
+        }
+        let mut secret = Vec::with_capacity(4 + self.secret_access_key.len());
+        secret.extend_from_slice(b"AWS4");
+        secret.extend_from_slice(self.secret_access_key.as_bytes());
+        let key = hmac(&secret, &[date]);
+        let key = hmac(&key, &[region.as_bytes()]);
+        let key = hmac(&key, &[service.as_bytes()]);
+        let key = hmac(&key, &[b"aws4_request"]);
+        let mac = keyed(&key);
+        if let Ok(mut last) = self.last_key.0.try_lock() {
+            *last = Some(CachedKey {
+                date: date.try_into().unwrap_or_default(),
+                region: region.to_owned(),
+                service: service.to_owned(),
+                mac: mac.clone(),
+            });
+        }
+        mac
+    }
+}
+
+/// Credentials are equal when their key, secret and token are.
+impl PartialEq for Credentials {
+    fn eq(&self, other: &Self) -> bool {
+        self.access_key_id == other.access_key_id
+            && self.secret_access_key == other.secret_access_key
+            && self.session_token == other.session_token
+    }
+}
+
+impl Eq for Credentials {}
+
+/// The last signing key derived from a secret, and its scope.
+#[derive(Default)]
+struct KeyCache(std::sync::Mutex<Option<CachedKey>>);
+
+#[derive(Clone)]
+struct CachedKey {
+    date: [u8; 8],
+    region: String,
+    service: String,
+    /// HMAC-SHA256 with the signing key, its key blocks already hashed.
+    mac: KeyedMac,
+}
+
+impl Clone for KeyCache {
+    fn clone(&self) -> Self {
+        let last = self.0.try_lock().ok().and_then(|last| last.clone());
+        KeyCache(std::sync::Mutex::new(last))
     }
 }
 
@@ -111,65 +191,97 @@ impl std::fmt::Display for SignError {
 
 impl std::error::Error for SignError {}
 
-/// The SigV4 parameters of an endpoint: its first `sigv4` auth scheme.
-fn sigv4_scheme(endpoint: &Endpoint) -> Result<(String, String, bool), SignError> {
-    let schemes = endpoint.auth_schemes();
-    let Some(scheme) = schemes.iter().find(|s| s.name == "sigv4") else {
-        return Err(SignError::UnsupportedAuthScheme(
-            schemes
-                .iter()
-                .map(|s: &AuthScheme<'_>| s.name.to_owned())
-                .collect(),
-        ));
-    };
-    match (scheme.signing_name, scheme.signing_region) {
-        (Some(name), Some(region)) => Ok((
-            name.to_owned(),
-            region.to_owned(),
-            scheme.disable_double_encoding,
-        )),
-        _ => Err(SignError::IncompleteAuthScheme(scheme.name.to_owned())),
+/// The SigV4 parameters of an endpoint: its first `sigv4` auth scheme's
+/// signing name, signing region and `disableDoubleEncoding`.
+fn sigv4_scheme(endpoint: &Endpoint) -> Result<(&str, &str, bool), SignError> {
+    use crate::endpoint::ValueRef;
+    let entries = endpoint
+        .property("authSchemes")
+        .and_then(ValueRef::items)
+        .into_iter()
+        .flatten();
+    for entry in entries {
+        if entry.get("name").and_then(ValueRef::as_str) != Some("sigv4") {
+            continue;
+        }
+        let text = |name: &str| entry.get(name).and_then(ValueRef::as_str);
+        let single = entry
+            .get("disableDoubleEncoding")
+            .and_then(ValueRef::as_bool)
+            .unwrap_or(false);
+        return match (text("signingName"), text("signingRegion")) {
+            (Some(name), Some(region)) => Ok((name, region, single)),
+            _ => Err(SignError::IncompleteAuthScheme("sigv4".to_owned())),
+        };
     }
+    Err(SignError::UnsupportedAuthScheme(
+        endpoint
+            .auth_schemes()
+            .iter()
+            .map(|s: &AuthScheme<'_>| s.name.to_owned())
+            .collect(),
+    ))
 }
 
-/// Headers that are never signed: the signature's own, and those that
+/// Whether a header is never signed: the signature's own, and those that
 /// proxies change (the set the AWS SDKs share).
-const UNSIGNED_HEADERS: &[&str] = &[
-    "authorization",
-    "user-agent",
-    "x-amzn-trace-id",
-    "transfer-encoding",
-];
+fn is_unsigned(name: &str) -> bool {
+    matches!(
+        name,
+        "authorization" | "user-agent" | "x-amzn-trace-id" | "transfer-encoding"
+    )
+}
 
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+const X_AMZ_DATE: http::HeaderName = http::HeaderName::from_static("x-amz-date");
+const X_AMZ_CONTENT_SHA256: http::HeaderName =
+    http::HeaderName::from_static("x-amz-content-sha256");
+const X_AMZ_SECURITY_TOKEN: http::HeaderName =
+    http::HeaderName::from_static("x-amz-security-token");
 
-/// Hex digits, lower case.
-fn hex(bytes: &[u8]) -> String {
+/// A SHA-256 digest in hex digits, lower case.
+fn hex(digest: &[u8; 32]) -> [u8; 64] {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    let mut digits = [0u8; 64];
+    for (pair, b) in digits.chunks_exact_mut(2).zip(digest) {
+        pair[0] = DIGITS[usize::from(b >> 4)];
+        pair[1] = DIGITS[usize::from(b & 15)];
     }
-    out
+    digits
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+/// The SHA-256 of `bytes`, in hex digits.
+fn sha256_hex(bytes: &[u8]) -> [u8; 64] {
     use sha2::Digest;
-    hex(&sha2::Sha256::digest(bytes))
+    hex(&sha2::Sha256::digest(bytes).into())
 }
 
-fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
-    use hmac::{KeyInit, Mac};
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key)
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-    mac.update(data);
+/// HMAC-SHA256 under a key.
+type KeyedMac = hmac::Hmac<sha2::Sha256>;
+
+fn keyed(key: &[u8]) -> KeyedMac {
+    use hmac::KeyInit;
+    KeyedMac::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"))
+}
+
+/// HMAC-SHA256 of the concatenation of `data` under `key`.
+fn hmac(key: &[u8], data: &[&[u8]]) -> [u8; 32] {
+    mac(keyed(key), data)
+}
+
+/// The HMAC of the concatenation of `data`.
+fn mac(mut mac: KeyedMac, data: &[&[u8]]) -> [u8; 32] {
+    use hmac::Mac;
+    for part in data {
+        mac.update(part);
+    }
     mac.finalize().into_bytes().into()
 }
 
-/// The time as SigV4 writes it (`20130524T000000Z`), and its date.
-fn amz_date(time: SystemTime) -> Result<String, SignError> {
+/// The time as SigV4 writes it (`20130524T000000Z`); its first eight bytes
+/// are the date. ASCII digits only.
+fn amz_date(time: SystemTime) -> Result<[u8; 16], SignError> {
     let secs = time
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_err(|_| SignError::Signer("the signing time is before 1970".to_owned()))?
@@ -186,61 +298,87 @@ fn amz_date(time: SystemTime) -> Result<String, SignError> {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    Ok(format!(
-        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
-        rest / 3_600,
-        rest / 60 % 60,
-        rest % 60
-    ))
+    if !(0..=9999).contains(&year) {
+        return Err(SignError::Signer(format!(
+            "the signing time's year {year} has more than four digits"
+        )));
+    }
+    let mut out = *b"00000000T000000Z";
+    let mut put = |at: usize, width: usize, mut n: u64| {
+        for i in (at..at + width).rev() {
+            out[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    };
+    put(0, 4, year as u64);
+    put(4, 2, month as u64);
+    put(6, 2, day as u64);
+    put(9, 2, rest / 3_600);
+    put(11, 2, rest / 60 % 60);
+    put(13, 2, rest % 60);
+    Ok(out)
 }
 
-/// The signing key of a secret for a day, region and service: four
-/// HMAC-SHA256 rounds.
-fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> [u8; 32] {
-    let secret = format!("AWS4{secret}");
-    let key = hmac(secret.as_bytes(), date.as_bytes());
-    let key = hmac(&key, region.as_bytes());
-    let key = hmac(&key, service.as_bytes());
-    hmac(&key, b"aws4_request")
-}
-
-/// One signature: the scope and the key that signs it.
-struct Signer<'a> {
-    credentials: &'a Credentials,
-    date_time: String,
+/// One signature: the time, the scope and the key that signs it.
+struct Signer {
+    date_time: [u8; 16],
+    /// `date/region/service/aws4_request`.
     scope: String,
-    key: [u8; 32],
+    mac: KeyedMac,
 }
 
-impl<'a> Signer<'a> {
+impl Signer {
     fn new(
-        credentials: &'a Credentials,
+        credentials: &Credentials,
         time: SystemTime,
         region: &str,
         service: &str,
     ) -> Result<Self, SignError> {
         let date_time = amz_date(time)?;
         let date = &date_time[..8];
-        let scope = format!("{date}/{region}/{service}/aws4_request");
-        let key = signing_key(&credentials.secret_access_key, date, region, service);
+        let mut scope = String::with_capacity(8 + region.len() + service.len() + 15);
+        scope.push_str(text(date));
+        scope.push('/');
+        scope.push_str(region);
+        scope.push('/');
+        scope.push_str(service);
+        scope.push_str("/aws4_request");
+        let mac = credentials.signing_key(date, region, service);
         Ok(Signer {
-            credentials,
             date_time,
             scope,
-            key,
+            mac,
         })
     }
 
-    /// The signature of a canonical request.
-    fn signature(&self, canonical_request: &str) -> String {
-        let string_to_sign = format!(
-            "{ALGORITHM}\n{}\n{}\n{}",
-            self.date_time,
-            self.scope,
-            sha256_hex(canonical_request.as_bytes())
-        );
-        hex(&hmac(&self.key, string_to_sign.as_bytes()))
+    /// The time as text.
+    fn date_time(&self) -> &str {
+        text(&self.date_time)
     }
+
+    /// Appends the signature of a canonical request: the HMAC of the string
+    /// to sign, which is fed to it in parts.
+    fn push_signature(&self, out: &mut String, canonical_request: &str) {
+        let hash = sha256_hex(canonical_request.as_bytes());
+        let signature = mac(
+            self.mac.clone(),
+            &[
+                ALGORITHM.as_bytes(),
+                b"\n",
+                &self.date_time,
+                b"\n",
+                self.scope.as_bytes(),
+                b"\n",
+                &hash,
+            ],
+        );
+        out.push_str(text(&hex(&signature)));
+    }
+}
+
+/// ASCII bytes the signer wrote as text.
+fn text(ascii: &[u8]) -> &str {
+    std::str::from_utf8(ascii).unwrap_or_default()
 }
 
 /// Appends the canonical path: as sent when the endpoint disables double
@@ -255,27 +393,31 @@ fn canonical_path(out: &mut String, path: &str, single: bool) {
     }
 }
 
+/// A query key or value in canonical form: decoded (`+` as a space) and
+/// encoded again (RFC 3986, upper-case hex). Text of unreserved characters
+/// only is its own canonical form.
+fn canonical_query_part(text: &str) -> std::borrow::Cow<'_, str> {
+    if crate::uri::is_unreserved_text(text) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let decoded = crate::uri::decode(&text.replace('+', " ")).unwrap_or_else(|_| text.to_owned());
+    std::borrow::Cow::Owned(crate::uri::encode(&decoded, false))
+}
+
 /// Appends the canonical query string: every parameter decoded and encoded
-/// again (RFC 3986, upper-case hex), sorted by key and then value.
+/// again, sorted by key and then value.
 fn canonical_query(out: &mut String, query: Option<&str>, extra: &[(&str, &str)]) {
-    let mut params: Vec<(String, String)> = Vec::new();
-    let canonical = |text: &str| {
-        let decoded =
-            crate::uri::decode(&text.replace('+', " ")).unwrap_or_else(|_| text.to_owned());
-        crate::uri::encode(&decoded, false)
-    };
-    for pair in query
-        .unwrap_or_default()
-        .split('&')
-        .filter(|p| !p.is_empty())
-    {
+    let query = query.unwrap_or_default();
+    let mut params: Vec<(std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>)> =
+        Vec::with_capacity(query.len() / 8 + 1 + extra.len());
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        params.push((canonical(key), canonical(value)));
+        params.push((canonical_query_part(key), canonical_query_part(value)));
     }
     for (key, value) in extra {
         params.push((
-            crate::uri::encode(key, false),
-            crate::uri::encode(value, false),
+            std::borrow::Cow::Owned(crate::uri::encode(key, false)),
+            std::borrow::Cow::Owned(crate::uri::encode(value, false)),
         ));
     }
     params.sort_unstable();
@@ -292,8 +434,17 @@ fn canonical_query(out: &mut String, query: Option<&str>, extra: &[(&str, &str)]
 /// A header value as signed: spaces trimmed at both ends and runs of spaces
 /// made one.
 fn push_trimmed(out: &mut String, value: &str) {
+    if !value.as_bytes().contains(&b' ') {
+        out.push_str(value);
+        return;
+    }
+    let value = value.trim_matches(' ');
+    if !value.as_bytes().windows(2).any(|pair| pair == b"  ") {
+        out.push_str(value);
+        return;
+    }
     let mut space = false;
-    for ch in value.trim_matches(' ').chars() {
+    for ch in value.chars() {
         if ch == ' ' {
             space = true;
             continue;
@@ -306,9 +457,10 @@ fn push_trimmed(out: &mut String, value: &str) {
     }
 }
 
-/// The canonical request, and the signed header names (`a;b;c`), of a
-/// request whose headers are `headers` (names in lower case, the host
-/// among them).
+/// The canonical request of a request whose headers are `headers` (names
+/// in lower case; `host` is signed with the value `host` when the map has
+/// none), and appends the signed header names (`a;b;c`) to `signed`.
+#[allow(clippy::too_many_arguments)]
 fn canonical_request(
     method: &str,
     uri: &http::Uri,
@@ -317,48 +469,57 @@ fn canonical_request(
     single: bool,
     extra_query: &[(&str, &str)],
     payload_hash: &str,
-) -> Result<(String, String), SignError> {
-    let mut names: Vec<&str> = headers
-        .keys()
-        .map(http::HeaderName::as_str)
-        .filter(|name| !UNSIGNED_HEADERS.contains(name))
-        .collect();
-    if host.is_some() && !headers.contains_key(http::header::HOST) {
-        names.push("host");
+    signed: &mut String,
+) -> Result<String, SignError> {
+    // Every signed (name, value), in the map's order: the values of one
+    // name stay in the order they were added, which a stable sort keeps.
+    let mut entries: Vec<(&str, &str)> = Vec::with_capacity(headers.len() + 1);
+    for (name, value) in headers {
+        let name = name.as_str();
+        if is_unsigned(name) {
+            continue;
+        }
+        let value = value
+            .to_str()
+            .map_err(|_| SignError::Signer(format!("the {name} header is not visible ASCII")))?;
+        entries.push((name, value));
     }
-    names.sort_unstable();
-    names.dedup();
-    let mut out = String::with_capacity(512);
+    if let Some(host) = host.filter(|_| !headers.contains_key(http::header::HOST)) {
+        entries.push(("host", host));
+    }
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    let mut out = String::with_capacity(1024);
     out.push_str(method);
     out.push('\n');
     canonical_path(&mut out, uri.path(), single);
     out.push('\n');
     canonical_query(&mut out, uri.query(), extra_query);
     out.push('\n');
-    for name in &names {
-        out.push_str(name);
-        out.push(':');
-        if *name == "host" && !headers.contains_key(http::header::HOST) {
-            out.push_str(host.unwrap_or_default());
+    let start = signed.len();
+    let mut previous: Option<&str> = None;
+    for (name, value) in &entries {
+        if previous == Some(name) {
+            out.push(',');
         } else {
-            for (i, value) in headers.get_all(*name).iter().enumerate() {
-                let value = value.to_str().map_err(|_| {
-                    SignError::Signer(format!("the {name} header is not visible ASCII"))
-                })?;
-                if i > 0 {
-                    out.push(',');
-                }
-                push_trimmed(&mut out, value);
+            if previous.is_some() {
+                out.push('\n');
+                signed.push(';');
             }
+            out.push_str(name);
+            out.push(':');
+            signed.push_str(name);
+            previous = Some(name);
         }
+        push_trimmed(&mut out, value);
+    }
+    if previous.is_some() {
         out.push('\n');
     }
     out.push('\n');
-    let signed = names.join(";");
-    out.push_str(&signed);
+    out.push_str(&signed[start..]);
     out.push('\n');
     out.push_str(payload_hash);
-    Ok((out, signed))
+    Ok(out)
 }
 
 /// The authority of a URI, as a `host` header would carry it.
@@ -367,8 +528,8 @@ fn authority(uri: &http::Uri) -> Option<&str> {
 }
 
 /// A header value from text the signer wrote.
-fn value(text: &str, sensitive: bool) -> Result<http::HeaderValue, SignError> {
-    let mut value = http::HeaderValue::from_str(text)
+fn value(text: String, sensitive: bool) -> Result<http::HeaderValue, SignError> {
+    let mut value = http::HeaderValue::try_from(text)
         .map_err(|_| SignError::Signer("a value HTTP cannot carry".to_owned()))?;
     value.set_sensitive(sensitive);
     Ok(value)
@@ -385,37 +546,53 @@ pub fn sign(
     payload: Payload,
 ) -> Result<(), SignError> {
     let (service, region, single) = sigv4_scheme(endpoint)?;
-    let signer = Signer::new(credentials, time, &region, &service)?;
+    let signer = Signer::new(credentials, time, region, service)?;
+    let body_hash;
     let payload_hash = match payload {
-        Payload::Signed => sha256_hex(request.body()),
-        Payload::Unsigned => UNSIGNED_PAYLOAD.to_owned(),
+        Payload::Signed => {
+            body_hash = sha256_hex(request.body());
+            text(&body_hash)
+        }
+        Payload::Unsigned => UNSIGNED_PAYLOAD,
     };
     let headers = request.headers_mut();
     headers.remove(http::header::AUTHORIZATION);
-    headers.insert("x-amz-date", value(&signer.date_time, false)?);
-    headers.insert("x-amz-content-sha256", value(&payload_hash, false)?);
+    headers.insert(
+        X_AMZ_DATE,
+        http::HeaderValue::from_bytes(&signer.date_time)
+            .map_err(|_| SignError::Signer("a date HTTP cannot carry".to_owned()))?,
+    );
+    let content_sha256 = match payload {
+        Payload::Signed => http::HeaderValue::from_str(payload_hash)
+            .map_err(|_| SignError::Signer("a hash HTTP cannot carry".to_owned()))?,
+        Payload::Unsigned => http::HeaderValue::from_static(UNSIGNED_PAYLOAD),
+    };
+    headers.insert(X_AMZ_CONTENT_SHA256, content_sha256);
     if let Some(token) = &credentials.session_token {
-        headers.insert("x-amz-security-token", value(token, true)?);
+        headers.insert(X_AMZ_SECURITY_TOKEN, value(token.clone(), true)?);
     }
-    let host = authority(request.uri()).map(str::to_owned);
-    let (canonical, signed) = canonical_request(
+    let mut authorization = String::with_capacity(256);
+    authorization.push_str(ALGORITHM);
+    authorization.push_str(" Credential=");
+    authorization.push_str(&credentials.access_key_id);
+    authorization.push('/');
+    authorization.push_str(&signer.scope);
+    authorization.push_str(", SignedHeaders=");
+    let canonical = canonical_request(
         request.method().as_str(),
         request.uri(),
         request.headers(),
-        host.as_deref(),
+        authority(request.uri()),
         single,
         &[],
-        &payload_hash,
+        payload_hash,
+        &mut authorization,
     )?;
-    let authorization = format!(
-        "{ALGORITHM} Credential={}/{}, SignedHeaders={signed}, Signature={}",
-        signer.credentials.access_key_id,
-        signer.scope,
-        signer.signature(&canonical)
-    );
+    authorization.push_str(", Signature=");
+    signer.push_signature(&mut authorization, &canonical);
     request
         .headers_mut()
-        .insert(http::header::AUTHORIZATION, value(&authorization, true)?);
+        .insert(http::header::AUTHORIZATION, value(authorization, true)?);
     Ok(())
 }
 
@@ -440,7 +617,7 @@ pub fn presign<B: AsRef<[u8]>>(
         )));
     }
     let (service, region, single) = sigv4_scheme(endpoint)?;
-    let signer = Signer::new(credentials, time, &region, &service)?;
+    let signer = Signer::new(credentials, time, region, service)?;
     // Only the host is signed: the caller of a presigned URL sends no other
     // header it would have to reproduce.
     let mut head = http::HeaderMap::new();
@@ -449,21 +626,21 @@ pub fn presign<B: AsRef<[u8]>>(
         None => authority(request.uri()).map(str::to_owned),
     };
     if let Some(host) = &host {
-        head.insert(http::header::HOST, value(host, false)?);
+        head.insert(http::header::HOST, value(host.clone(), false)?);
     }
     let credential = format!("{}/{}", credentials.access_key_id, signer.scope);
     let expires = expires.as_secs().to_string();
     let mut params: Vec<(&str, &str)> = vec![
         ("X-Amz-Algorithm", ALGORITHM),
         ("X-Amz-Credential", &credential),
-        ("X-Amz-Date", &signer.date_time),
+        ("X-Amz-Date", signer.date_time()),
         ("X-Amz-Expires", &expires),
         ("X-Amz-SignedHeaders", "host"),
     ];
     if let Some(token) = &credentials.session_token {
         params.push(("X-Amz-Security-Token", token));
     }
-    let (canonical, _) = canonical_request(
+    let canonical = canonical_request(
         request.method().as_str(),
         request.uri(),
         &head,
@@ -471,8 +648,10 @@ pub fn presign<B: AsRef<[u8]>>(
         single,
         &params,
         UNSIGNED_PAYLOAD,
+        &mut String::new(),
     )?;
-    let signature = signer.signature(&canonical);
+    let mut signature = String::with_capacity(64);
+    signer.push_signature(&mut signature, &canonical);
     // The URL lists the signature after the signed parameters, the session
     // token (signed too) last.
     let token = credentials
@@ -493,8 +672,42 @@ mod tests {
     use super::*;
 
     #[test]
+    fn canonical_request_sorts_joins_and_trims() {
+        let mut headers = http::HeaderMap::new();
+        headers.append("x-amz-meta-b", "  two   spaces  ".parse().unwrap());
+        headers.append("x-amz-meta-a", "first".parse().unwrap());
+        headers.append("user-agent", "not signed".parse().unwrap());
+        headers.append("x-amz-meta-a", "second".parse().unwrap());
+        let uri: http::Uri = "https://h.example/a%20b/c?z=1&a=x+y&list-type=2&a=%7e"
+            .parse()
+            .unwrap();
+        let mut signed = String::from("prefix:");
+        let canonical = canonical_request(
+            "PUT",
+            &uri,
+            &headers,
+            Some("h.example"),
+            true,
+            &[],
+            "HASH",
+            &mut signed,
+        )
+        .unwrap();
+        assert_eq!(
+            canonical,
+            "PUT\n/a%20b/c\na=x%20y&a=~&list-type=2&z=1\n\
+             host:h.example\nx-amz-meta-a:first,second\nx-amz-meta-b:two spaces\n\n\
+             host;x-amz-meta-a;x-amz-meta-b\nHASH"
+        );
+        assert_eq!(signed, "prefix:host;x-amz-meta-a;x-amz-meta-b");
+    }
+
+    #[test]
     fn dates_are_written_as_sigv4_writes_them() {
-        let at = |secs: u64| amz_date(SystemTime::UNIX_EPOCH + Duration::from_secs(secs)).unwrap();
+        let at = |secs: u64| {
+            let date = amz_date(SystemTime::UNIX_EPOCH + Duration::from_secs(secs)).unwrap();
+            text(&date).to_owned()
+        };
         assert_eq!(at(0), "19700101T000000Z");
         assert_eq!(at(1_369_353_600), "20130524T000000Z");
         assert_eq!(at(951_782_400), "20000229T000000Z");

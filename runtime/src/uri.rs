@@ -12,6 +12,13 @@ fn is_unreserved(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
 }
 
+/// Whether `text` is made of unreserved characters only, and so is the same
+/// encoded or not.
+#[cfg(feature = "sign")]
+pub(crate) fn is_unreserved_text(text: &str) -> bool {
+    text.bytes().all(is_unreserved)
+}
+
 /// Appends `value` to `out`, percent-encoded as RFC 3986 requires.
 ///
 /// The unreserved characters `A-Z a-z 0-9 - . _ ~` are copied as they are.
@@ -21,15 +28,27 @@ fn is_unreserved(byte: u8) -> bool {
 /// greedy path labels such as an object key, whose slashes separate path
 /// segments.
 pub fn encode_into(out: &mut String, value: &str, keep_slash: bool) {
-    out.reserve(value.len());
-    for &byte in value.as_bytes() {
-        if is_unreserved(byte) || (keep_slash && byte == b'/') {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
-            out.push(char::from(HEX_DIGITS[usize::from(byte & 0x0F)]));
+    let bytes = value.as_bytes();
+    out.reserve(bytes.len());
+    let keep = |byte: u8| is_unreserved(byte) || (keep_slash && byte == b'/');
+    let mut start = 0;
+    while start < bytes.len() {
+        // A run of bytes copied as they are, appended whole.
+        let run = bytes[start..]
+            .iter()
+            .position(|&byte| !keep(byte))
+            .unwrap_or(bytes.len() - start);
+        if run > 0 {
+            // The run is ASCII, so both of its ends are character boundaries.
+            out.push_str(value.get(start..start + run).unwrap_or_default());
         }
+        let Some(&byte) = bytes.get(start + run) else {
+            break;
+        };
+        out.push('%');
+        out.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(HEX_DIGITS[usize::from(byte & 0x0F)]));
+        start += run + 1;
     }
 }
 

@@ -83,6 +83,86 @@ fn get_object_matches_the_documented_signature() {
     assert!(h["authorization"].is_sensitive());
 }
 
+/// The documented GET's authorization, signed with `credentials` at `at`
+/// for an endpoint in `region`.
+fn authorization_of_get(credentials: &Credentials, at: SystemTime, region: &str) -> String {
+    let mut request = http::Request::builder()
+        .method("GET")
+        .uri("https://examplebucket.s3.amazonaws.com/test.txt")
+        .header("host", "examplebucket.s3.amazonaws.com")
+        .header("range", "bytes=0-9")
+        .body(Vec::new())
+        .unwrap();
+    let endpoint = endpoint_of(
+        "https://examplebucket.s3.amazonaws.com",
+        vec![(
+            "authSchemes",
+            Value::Array(vec![Value::Object(vec![
+                ("disableDoubleEncoding", Value::Bool(true)),
+                ("name", Value::from("sigv4")),
+                ("signingName", Value::from("s3")),
+                ("signingRegion", Value::String(region.to_owned().into())),
+            ])]),
+        )],
+        vec![],
+    );
+    sign::sign(&mut request, &endpoint, credentials, at, Payload::Signed).unwrap();
+    request.headers()["authorization"]
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn the_signing_key_follows_the_day_and_region() {
+    // The credentials keep their last signing key: a new day or region
+    // must derive another, and the documented one must come back after.
+    let documented = "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41";
+    let credentials = credentials();
+    let first = authorization_of_get(&credentials, time(), "us-east-1");
+    assert!(first.ends_with(documented), "{first}");
+    let next_day = authorization_of_get(
+        &credentials,
+        time() + Duration::from_secs(86_400),
+        "us-east-1",
+    );
+    let other_region = authorization_of_get(&credentials, time(), "eu-west-1");
+    assert!(next_day.contains("/20130525/us-east-1/s3/"), "{next_day}");
+    assert!(
+        other_region.contains("/20130524/eu-west-1/s3/"),
+        "{other_region}"
+    );
+    // Each equals what fresh credentials (no remembered key) give.
+    assert_eq!(
+        next_day,
+        authorization_of_get(
+            &fresh_credentials(),
+            time() + Duration::from_secs(86_400),
+            "us-east-1"
+        )
+    );
+    assert_eq!(
+        other_region,
+        authorization_of_get(&fresh_credentials(), time(), "eu-west-1")
+    );
+    assert_eq!(
+        authorization_of_get(&credentials, time(), "us-east-1"),
+        first
+    );
+    // A clone keeps working with its own copy of the key.
+    let clone = credentials.clone();
+    assert_eq!(authorization_of_get(&clone, time(), "us-east-1"), first);
+    assert_eq!(clone, credentials);
+    // Another secret under the same key id signs differently.
+    let other = Credentials::new("AKIAIOSFODNN7EXAMPLE", "another secret");
+    assert_ne!(authorization_of_get(&other, time(), "us-east-1"), first);
+    assert_ne!(other, credentials);
+}
+
+fn fresh_credentials() -> Credentials {
+    credentials()
+}
+
 #[test]
 fn presigned_get_matches_the_documented_url() {
     let request = http::Request::builder()

@@ -618,7 +618,9 @@ where
         return Ok(render_request(&request));
     };
     let mut credentials = api::sign::Credentials::new(key.clone(), secret.clone());
-    credentials.session_token = token.clone();
+    if let Some(token) = token {
+        credentials = credentials.with_session_token(token.clone());
+    }
     let time = std::time::UNIX_EPOCH
         + std::time::Duration::from_secs(flags.time.unwrap_or_default());
     if presign {
