@@ -74,9 +74,9 @@ pub use s3_runtime::operation::{
 pub use s3_runtime::xml::XmlDocument;
 
 /// How this service's responses differ from plain restXml.
-pub const PROFILE: s3_runtime::operation::Profile = s3_runtime::operation::Profile {
-    request_id_header: "x-amz-request-id",
-    host_id_header: Some("x-amz-id-2"),
+pub static PROFILE: s3_runtime::operation::Profile = s3_runtime::operation::Profile {
+    request_id_header: http::HeaderName::from_static("x-amz-request-id"),
+    host_id_header: Some(http::HeaderName::from_static("x-amz-id-2")),
     errors_in_success: true,
     bare_error_documents: true,
     errors_named_by_status: true,

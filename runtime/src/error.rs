@@ -45,9 +45,10 @@ impl ErrorMetadata {
     ) -> (ErrorMetadata, Option<XmlError>) {
         let mut metadata = ErrorMetadata {
             status,
-            request_id: header_text(headers, profile.request_id_header),
+            request_id: header_text(headers, &profile.request_id_header),
             host_id: profile
                 .host_id_header
+                .as_ref()
                 .and_then(|name| header_text(headers, name)),
             ..ErrorMetadata::default()
         };
@@ -68,7 +69,7 @@ impl ErrorMetadata {
 }
 
 /// Returns the value of a header if it is present, non-empty, and plain text.
-fn header_text(headers: &http::HeaderMap, name: &str) -> Option<String> {
+fn header_text(headers: &http::HeaderMap, name: &http::HeaderName) -> Option<String> {
     let value = headers.get(name)?.to_str().ok()?;
     if value.is_empty() {
         None

@@ -17,14 +17,14 @@ use crate::server::RequestError;
 /// only some services (S3 among them) have, in one place. A generated crate
 /// holds one `Profile` for its service, chosen by the generator from the
 /// service's traits and its table of known services.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Profile {
     /// The header that carries the request id (`x-amz-request-id` for S3,
     /// `x-amzn-requestid` for plain restXml).
-    pub request_id_header: &'static str,
+    pub request_id_header: http::HeaderName,
     /// The header that carries the extended request id (`x-amz-id-2` for
     /// S3), when the service sends one.
-    pub host_id_header: Option<&'static str>,
+    pub host_id_header: Option<http::HeaderName>,
     /// A 2xx response whose body is an error document is an error (S3 sends
     /// errors inside 200 responses, e.g. for CopyObject and
     /// CompleteMultipartUpload).
@@ -40,7 +40,7 @@ pub struct Profile {
 impl Profile {
     /// Plain restXml, as the Smithy protocol describes it.
     pub const REST_XML: Profile = Profile {
-        request_id_header: "x-amzn-requestid",
+        request_id_header: http::HeaderName::from_static("x-amzn-requestid"),
         host_id_header: None,
         errors_in_success: false,
         bare_error_documents: false,
@@ -49,8 +49,8 @@ impl Profile {
 
     /// Amazon S3.
     pub const S3: Profile = Profile {
-        request_id_header: "x-amz-request-id",
-        host_id_header: Some("x-amz-id-2"),
+        request_id_header: http::HeaderName::from_static("x-amz-request-id"),
+        host_id_header: Some(http::HeaderName::from_static("x-amz-id-2")),
         errors_in_success: true,
         bare_error_documents: true,
         errors_named_by_status: true,

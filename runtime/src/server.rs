@@ -553,8 +553,8 @@ pub fn error_response(
         out.push_str("</ErrorResponse>");
     }
     for (name, value) in [
-        (Some(profile.request_id_header), &meta.request_id),
-        (profile.host_id_header, &meta.host_id),
+        (Some(&profile.request_id_header), &meta.request_id),
+        (profile.host_id_header.as_ref(), &meta.host_id),
     ] {
         let Some(name) = name else { continue };
         // Only visible ASCII: what a client can read back as text.
@@ -562,7 +562,7 @@ pub fn error_response(
             .as_deref()
             .and_then(|v| http::HeaderValue::from_str(v).ok());
         if let Some(value) = value.filter(|v| v.to_str().is_ok()) {
-            headers.insert(http::HeaderName::from_static(name), value);
+            headers.insert(name.clone(), value);
         }
     }
     headers.insert(

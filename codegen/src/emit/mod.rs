@@ -262,10 +262,15 @@ fn lib_rs(krate: &Crate) -> String {
         ""
     };
     let profile = &krate.service.profile;
+    let header = |name: &str| format!("http::HeaderName::from_static({name:?})");
+    let host_id_header = match profile.host_id_header {
+        Some(name) => format!("Some({})", header(name)),
+        None => "None".to_owned(),
+    };
     let profile = format!(
-        "s3_runtime::operation::Profile {{\n    request_id_header: {:?},\n    host_id_header: {:?},\n    errors_in_success: {},\n    bare_error_documents: {},\n    errors_named_by_status: {},\n}}",
-        profile.request_id_header,
-        profile.host_id_header,
+        "s3_runtime::operation::Profile {{\n    request_id_header: {},\n    host_id_header: {},\n    errors_in_success: {},\n    bare_error_documents: {},\n    errors_named_by_status: {},\n}}",
+        header(profile.request_id_header),
+        host_id_header,
         profile.errors_in_success,
         profile.bare_error_documents,
         profile.errors_named_by_status,
@@ -319,7 +324,7 @@ pub use s3_runtime::operation::{{
 pub use s3_runtime::xml::XmlDocument;
 
 /// How this service's responses differ from plain restXml.
-pub const PROFILE: s3_runtime::operation::Profile = {profile};
+pub static PROFILE: s3_runtime::operation::Profile = {profile};
 "#
     )
 }
