@@ -138,6 +138,89 @@ fn request_prints_the_expected_http() {
 }
 
 // ---------------------------------------------------------------------------
+// route
+// ---------------------------------------------------------------------------
+
+#[test]
+fn route_reads_raw_requests_as_the_operations_they_are_for() {
+    let dir = temp_dir("route");
+    let mut files = Vec::new();
+    let mut expected = Vec::new();
+    // The requests that real clients send, as the wire examples hold them:
+    // each routes back to the operation and input it was written from.
+    if let Some(wire_dir) = wire_dir() {
+        let folder = wire_dir.join("put-bucket-analytics-configuration");
+        for case in ["full", "minimal"] {
+            let input: Value = serde_json::from_slice(
+                &std::fs::read(folder.join(format!("{case}.input.json"))).unwrap(),
+            )
+            .unwrap();
+            let file = folder.join(format!("{case}.expected.http"));
+            files.push(file.to_str().unwrap().to_owned());
+            expected.push(serde_json::json!({ "Operation": OP, "Input": input }));
+        }
+    }
+    let cases: [(&str, &[u8], Value); 6] = [
+        (
+            "list.http",
+            b"GET /b?analytics HTTP/1.1\r\nhost: h\r\n\r\n",
+            serde_json::json!({ "Operation": "ListBucketAnalyticsConfigurations", "Input": { "Bucket": "b" } }),
+        ),
+        (
+            // Without the `x-id` that botocore leaves out.
+            "get.http",
+            b"GET /b?analytics&id=r1 HTTP/1.1\r\nhost: h\r\nx-amz-expected-bucket-owner: 1\r\n\r\n",
+            serde_json::json!({ "Operation": "GetBucketAnalyticsConfiguration",
+                "Input": { "Bucket": "b", "Id": "r1", "ExpectedBucketOwner": "1" } }),
+        ),
+        (
+            "delete.http",
+            b"DELETE /b?analytics&id=r1 HTTP/1.1\r\nhost: h\r\n\r\n",
+            serde_json::json!({ "Operation": "DeleteBucketAnalyticsConfiguration",
+                "Input": { "Bucket": "b", "Id": "r1" } }),
+        ),
+        (
+            "patch.http",
+            b"PATCH /b HTTP/1.1\r\nhost: h\r\n\r\n",
+            serde_json::json!({ "Error": { "Code": "MethodNotAllowed" } }),
+        ),
+        (
+            "put-without-id.http",
+            b"PUT /b?analytics HTTP/1.1\r\nhost: h\r\ncontent-length: 0\r\n\r\n",
+            serde_json::json!({ "Error": { "Code": "InvalidRequest" } }),
+        ),
+        (
+            "malformed.http",
+            b"PUT /b?analytics&id=x HTTP/1.1\r\nhost: h\r\ncontent-length: 5\r\n\r\n<bad>",
+            serde_json::json!({ "Error": { "Code": "MalformedXML" } }),
+        ),
+    ];
+    for (name, raw, value) in cases {
+        files.push(write(&dir, name, raw));
+        expected.push(value);
+    }
+    let args: Vec<&str> = std::iter::once("route")
+        .chain(files.iter().map(String::as_str))
+        .collect();
+    let stdout = expect_success(&wire(&args));
+    let lines: Vec<&str> = std::str::from_utf8(&stdout).unwrap().lines().collect();
+    assert_eq!(lines.len(), expected.len(), "{lines:?}");
+    for ((line, expected), file) in lines.iter().zip(&expected).zip(&files) {
+        let got: Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{file}: {e}: {line}"));
+        if let Some(code) = expected.pointer("/Error/Code") {
+            assert_eq!(got.pointer("/Error/Code"), Some(code), "{file}: {line}");
+            let message = got.pointer("/Error/Message").and_then(Value::as_str);
+            assert!(message.is_some_and(|m| !m.is_empty()), "{file}: {line}");
+        } else {
+            assert_eq!(&got, expected, "{file}");
+            assert!(line.starts_with("{\"Operation\":"), "{file}: {line}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+// ---------------------------------------------------------------------------
 // response
 // ---------------------------------------------------------------------------
 

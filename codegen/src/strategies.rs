@@ -826,6 +826,7 @@ impl<'a> Gen<'a> {
                             &input,
                             <#marker as #root::Operation>::build_request(&input),
                             #input_path::from_http_request,
+                            <#marker as #root::Operation>::NAME,
                         )
                     });
                 }
@@ -1270,12 +1271,67 @@ fn support(root: &TokenStream) -> TokenStream {
                 format!("{head}\nheaders: {headers:?}\nbody: {:?}", String::from_utf8_lossy(body))
             }
 
-            /// The request builds, and the server reads the input back from it.
+            /// The router over every operation of the crate.
+            fn router() -> &'static s3_runtime::router::Router {
+                static ROUTER: std::sync::OnceLock<s3_runtime::router::Router> = std::sync::OnceLock::new();
+                ROUTER.get_or_init(|| #root::operation::router().expect("the generated routes are valid"))
+            }
+
+            /// The request without the query parameter that only names the
+            /// operation (`x-id=Name`), as some clients send it; `None` when
+            /// it has none.
+            fn without_name(request: &http::Request<Vec<u8>>, name: &str) -> Option<http::Request<Vec<u8>>> {
+                let query = request.uri().query()?;
+                let named = |pair: &&str| pair.split_once('=').map(|(_, v)| v) == Some(name);
+                let kept: Vec<&str> = query.split('&').filter(|p| !named(p)).collect();
+                if kept.len() == query.split('&').count() {
+                    return None;
+                }
+                let mut uri = request.uri().path().to_owned();
+                if !kept.is_empty() {
+                    uri.push('?');
+                    uri.push_str(&kept.join("&"));
+                }
+                let mut copy = http::Request::new(request.body().clone());
+                *copy.method_mut() = request.method().clone();
+                *copy.uri_mut() = uri.parse().ok()?;
+                *copy.headers_mut() = request.headers().clone();
+                Some(copy)
+            }
+
+            /// The request builds, the router sends it to the operation
+            /// (with and without a parameter that only names it), and the
+            /// server reads the input back from it.
             pub fn check_request<T: Same + std::fmt::Debug>(
                 input: &T,
                 request: Result<http::Request<Vec<u8>>, #root::error::BuildError>,
                 read: impl Fn(&http::Request<Vec<u8>>) -> Result<T, #root::error::RequestError>,
+                name: &str,
             ) -> Result<(), TestCaseError> {
+                let request = request_read_back(input, request, &read)?;
+                let unnamed = without_name(&request, name).map(|r| (r, false));
+                for (request, named) in std::iter::once((request.clone(), true)).chain(unnamed) {
+                    let routed = router().route(&request);
+                    // Without the literal that names it, an operation whose
+                    // route is another's twin goes to the one listed first.
+                    let twin = |other: &str| !named && router().same_bindings(other, name);
+                    if !matches!(routed, Ok(other) if other == name || twin(other)) {
+                        return Err(TestCaseError::fail(format!(
+                            "the router sends the request to {routed:?}, not {name}\ninput: {input:?}\nrequest: {}",
+                            show(format!("{} {}", request.method(), request.uri()), request.headers(), request.body())
+                        )));
+                    }
+                    request_read_back(input, Ok(request), &read)?;
+                }
+                Ok(())
+            }
+
+            /// The request builds, and the server reads the input back from it.
+            fn request_read_back<T: Same + std::fmt::Debug>(
+                input: &T,
+                request: Result<http::Request<Vec<u8>>, #root::error::BuildError>,
+                read: &impl Fn(&http::Request<Vec<u8>>) -> Result<T, #root::error::RequestError>,
+            ) -> Result<http::Request<Vec<u8>>, TestCaseError> {
                 let request = match request {
                     Ok(request) => request,
                     // The input chose a checksum algorithm the crate does not
@@ -1296,7 +1352,7 @@ fn support(root: &TokenStream) -> TokenStream {
                         "the input read back differs\ninput: {input:?}\nrequest: {}\nread:  {back:?}", shown()
                     )));
                 }
-                Ok(())
+                Ok(request)
             }
 
             /// The response builds, and the client parses the output back from it.

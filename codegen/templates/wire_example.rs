@@ -52,6 +52,9 @@ enum Mode {
     Response,
     ParseRequest,
     RenderResponse,
+    /// `route`: the request read as the input of the operation the router
+    /// chose, as one JSON line.
+    Route,
 }
 
 pub(crate) fn main() -> ExitCode {
@@ -77,7 +80,8 @@ pub(crate) fn main() -> ExitCode {
 const USAGE: &str = "usage: wire (request|response|parse-request|render-response) <OperationName> <file>
        wire request <OperationName> <input.json> --region R [--endpoint-url URL] [--force-path-style] [--use-dualstack] [--use-fips] [--accelerate] [--use-arn-region] [--disable-multi-region-access-points] [--sign ACCESS_KEY:SECRET[:SESSION_TOKEN] --time YYYYMMDDTHHMMSSZ]
        wire presign <OperationName> <input.json> --region R [endpoint flags] --sign ACCESS_KEY:SECRET[:SESSION_TOKEN] --time YYYYMMDDTHHMMSSZ --expires SECONDS
-       wire endpoint <params.json>";
+       wire endpoint <params.json>
+       wire route <raw-request-file>...";
 
 /// The endpoint flags of `request` and `presign`, with the rule set
 /// built-in each sets and whether it takes a value (else it is a switch,
@@ -193,6 +197,11 @@ fn parse_time(text: &str) -> Result<u64, String> {
 }
 
 fn main_with(args: &[String]) -> Result<Vec<u8>, String> {
+    if let [mode, files @ ..] = args {
+        if mode == "route" && !files.is_empty() {
+            return route(files);
+        }
+    }
     if let [mode, path] = args {
         if mode == "endpoint" {
             let input = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
@@ -256,6 +265,20 @@ where
                 .map(|s| (s + "\n").into_bytes())
                 .map_err(|e| format!("cannot render the result as JSON: {e}"))
         }
+        Mode::Route => {
+            // Written by hand so that `Operation` comes first and the input
+            // keeps its members' order.
+            let line = match parse_http_request(input).map(|r| O::parse_request(&r)) {
+                Ok(Ok(value)) => format!(
+                    "{{\"Operation\":{},\"Input\":{}}}",
+                    serde_json::Value::from(O::NAME),
+                    serde_json::to_string(&value).map_err(|e| format!("cannot render the input as JSON: {e}"))?
+                ),
+                Ok(Err(e)) => error_json(e.code(), &e.to_string()).to_string(),
+                Err(message) => error_json("InvalidRequest", &message).to_string(),
+            };
+            Ok(format!("{line}\n").into_bytes())
+        }
         Mode::ParseRequest => {
             let request = parse_http_request(input)?;
             let value = O::parse_request(&request).map_err(|e| e.to_string())?;
@@ -282,6 +305,27 @@ where
             Ok(render_response(&response))
         }
     }
+}
+
+/// `route`: each raw request file routed and read, one JSON line each.
+fn route(files: &[String]) -> Result<Vec<u8>, String> {
+    let router = api::operation::router().map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for path in files {
+        let raw = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+        let routed = parse_http_request(&raw).map(|request| router.route(&request));
+        match routed {
+            Ok(Ok(operation)) => out.extend(dispatch(operation, Mode::Route, &raw)?),
+            Ok(Err(e)) => out.extend(format!("{}\n", error_json(e.code(), &e.to_string())).into_bytes()),
+            Err(message) => out.extend(format!("{}\n", error_json("InvalidRequest", &message)).into_bytes()),
+        }
+    }
+    Ok(out)
+}
+
+/// `{"Error": {"Code": ..., "Message": ...}}`.
+fn error_json(code: &str, message: &str) -> serde_json::Value {
+    serde_json::json!({ "Error": { "Code": code, "Message": message } })
 }
 
 /// The response as HTTP/1.1: status line, sorted lower-case headers, blank

@@ -16,6 +16,8 @@
 //! - [`checksum`]: CRC32, CRC32C, CRC64NVME, SHA-1, SHA-256 and MD5;
 //! - [`event_stream`]: the `application/vnd.amazon.eventstream` framing;
 //! - [`server`]: reading HTTP requests and writing responses on the server side;
+//! - [`router`]: which operation a request is for, from every operation's
+//!   HTTP bindings;
 //! - [`operation`]: the [`Operation`](operation::Operation) trait and the
 //!   traits of inputs, outputs and errors, with what every operation shares
 //!   written once, and the service [`Profile`](operation::Profile);
@@ -36,6 +38,7 @@ pub mod event_stream;
 pub mod headers;
 pub mod operation;
 pub mod primitives;
+pub mod router;
 pub mod server;
 #[cfg(feature = "sign")]
 pub mod sign;

@@ -93,6 +93,29 @@ impl fmt::Display for RequestError {
     }
 }
 
+impl RequestError {
+    /// The S3 error code a server answers with.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RequestError::MethodNotAllowed { .. } => "MethodNotAllowed",
+            RequestError::InvalidValue { .. } => "InvalidArgument",
+            RequestError::MissingBody | RequestError::Xml(_) => "MalformedXML",
+            RequestError::PathMismatch { .. }
+            | RequestError::MissingLabel { .. }
+            | RequestError::MissingQuery { .. }
+            | RequestError::MissingHeader { .. } => "InvalidRequest",
+        }
+    }
+
+    /// The HTTP status that goes with [`RequestError::code`].
+    pub fn status(&self) -> u16 {
+        match self {
+            RequestError::MethodNotAllowed { .. } => 405,
+            _ => 400,
+        }
+    }
+}
+
 impl std::error::Error for RequestError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
@@ -328,6 +351,16 @@ impl Query {
                 &format!("query {key}"),
                 format!("the operation needs the value `{value}`"),
             )),
+        }
+    }
+
+    /// Checks a literal parameter that only names the operation (`x-id=`
+    /// the operation's name): it may be absent (some clients leave it out),
+    /// but when present it must give `name`.
+    pub fn names_operation(&self, key: &'static str, name: &str) -> Result<(), RequestError> {
+        match self.params.iter().find(|(k, _)| k == key) {
+            None => Ok(()),
+            Some(_) => self.require(key, Some(name)),
         }
     }
 

@@ -13,13 +13,12 @@
 //! continuation tokens, Delete). Signatures are not checked; any
 //! credentials do.
 //!
-//! Every request goes through the same generic path: each operation's
-//! `Operation::parse_request` is tried, the operation that reads the request
-//! and accounts for most of its query parameters serves it, and the answer
-//! is its `build_response` or `build_error_response`. S3 itself ignores the
-//! `x-id` query parameter that some SDKs add (the model has it in the URI of
-//! GetBucketAnalyticsConfiguration and ListBucketAnalyticsConfigurations),
-//! so a request without one is also tried with `x-id=<Operation>`.
+//! Every request goes through the same generic path: the generated router
+//! (`s3_api::operation::router`, built from every operation's HTTP
+//! bindings) names the operation, its `Operation::parse_request` reads the
+//! input, and the answer is its `build_response` or `build_error_response`.
+//! Operations of the crate that this server does not serve (the object
+//! operations) answer NotImplemented.
 //!
 //! HTTP/1.1 with nothing but the standard library and `httparse`: a thread
 //! per connection, keep-alive, `Content-Length` and chunked request bodies,
@@ -54,7 +53,6 @@ use s3_api::operation::put_bucket_analytics_configuration::{
     PutBucketAnalyticsConfiguration, PutBucketAnalyticsConfigurationError,
     PutBucketAnalyticsConfigurationOutput,
 };
-use s3_api::server::RequestError;
 use s3_api::types::{
     AnalyticsConfiguration, BucketAlreadyOwnedByYou, InvalidArgument, NoSuchBucket,
     NoSuchConfiguration, NotFound, TooManyConfigurations,
@@ -110,8 +108,14 @@ fn main() -> ExitCode {
     let addr = listener
         .local_addr()
         .map_or_else(|_| config.listen.clone(), |a| a.to_string());
+    let server = match s3_api::operation::router() {
+        Ok(router) => Arc::new(Server::new(config.verbose, router)),
+        Err(e) => {
+            eprintln!("analytics-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     println!("listening on {addr}");
-    let server = Arc::new(Server::new(config.verbose));
     if let Some(idle) = config.max_idle {
         let server = Arc::clone(&server);
         std::thread::spawn(move || server.exit_when_idle(idle));
@@ -182,6 +186,8 @@ type Buckets = BTreeMap<String, BTreeMap<String, AnalyticsConfiguration>>;
 /// Everything the connections share.
 struct Server {
     buckets: Mutex<Buckets>,
+    /// Which operation a request is for.
+    router: s3_api::router::Router,
     verbose: bool,
     started: Instant,
     /// Milliseconds since `started` at the last request's start or end.
@@ -195,12 +201,13 @@ struct Server {
 }
 
 impl Server {
-    fn new(verbose: bool) -> Self {
+    fn new(verbose: bool, router: s3_api::router::Router) -> Self {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64);
         Server {
             buckets: Mutex::new(Buckets::new()),
+            router,
             verbose,
             started: Instant::now(),
             last_activity: AtomicU64::new(0),
@@ -528,197 +535,66 @@ fn decode_token(token: &str) -> Option<String> {
 
 type Response = http::Response<Vec<u8>>;
 
-/// An operation that reads the request.
-struct Candidate {
-    name: &'static str,
-    /// How many of the request's query parameters the operation binds.
-    score: usize,
-    serve: Box<dyn FnOnce(&Ctx) -> Response>,
-}
-
-/// An operation that does not read the request, and why.
-struct Rejection {
-    name: &'static str,
-    error: RequestError,
-    /// For an operation that matched the method, the path and the query
-    /// parameters and then failed on a value, a header or the body: how
-    /// many of the request's query parameters it requires.
-    score: usize,
-    /// Renders an error with the operation's error type.
-    respond: fn(ErrorMetadata) -> Response,
-}
-
-type Route = fn(&http::Request<Vec<u8>>) -> Result<Candidate, Rejection>;
-
-/// Every operation the server serves.
-const ROUTES: &[Route] = &[
-    route::<CreateBucket>,
-    route::<HeadBucket>,
-    route::<DeleteBucket>,
-    route::<PutBucketAnalyticsConfiguration>,
-    route::<GetBucketAnalyticsConfiguration>,
-    route::<ListBucketAnalyticsConfigurations>,
-    route::<DeleteBucketAnalyticsConfiguration>,
-];
-
 fn error_response<O: Handler>(meta: ErrorMetadata) -> Response {
     O::build_error_response(&O::unhandled(meta))
 }
 
-/// Tries operation `O` on the request.
-fn route<O>(request: &http::Request<Vec<u8>>) -> Result<Candidate, Rejection>
-where
-    O: Handler + 'static,
-    O::Input: 'static,
-{
-    let keys = query_keys(request.uri());
-    // `O::parse_request` on the request without the query parameter `drop`;
-    // without `x-id`, also with `x-id=<O::NAME>` (the error is the latter's).
-    let parse = |drop: Option<&str>| {
-        let plain = O::parse_request(&view(request, drop, None));
-        let has_x_id = keys.iter().any(|k| k == "x-id") && drop != Some("x-id");
-        match plain {
-            Err(_) if !has_x_id => O::parse_request(&view(request, drop, Some(O::NAME))),
-            plain => plain,
-        }
-    };
-    match parse(None) {
-        Ok(input) => {
-            let bound =
-                O::build_request(&input).map_or_else(|_| Vec::new(), |r| query_keys(r.uri()));
-            Ok(Candidate {
-                name: O::NAME,
-                score: keys.iter().filter(|key| bound.contains(key)).count(),
-                serve: Box::new(move |ctx| match O::handle(ctx, input) {
-                    Ok(output) => O::build_response(&output).unwrap_or_else(|e| {
-                        error_response::<O>(ctx.meta("InternalError", 500, e.to_string()))
-                    }),
-                    Err(error) => O::build_error_response(&error),
-                }),
-            })
-        }
+/// Serves a request that the router gave to `O`: its input read, handled,
+/// and the output or error written; a request `O` cannot read gets S3's
+/// answer for what is wrong with it.
+fn serve<O: Handler>(ctx: &Ctx, request: &http::Request<Vec<u8>>) -> Response {
+    match O::parse_request(request) {
+        Ok(input) => match O::handle(ctx, input) {
+            Ok(output) => O::build_response(&output).unwrap_or_else(|e| {
+                error_response::<O>(ctx.meta("InternalError", 500, e.to_string()))
+            }),
+            Err(error) => O::build_error_response(&error),
+        },
         Err(error) => {
-            // The keys it requires: without one, it misses that one.
-            let score = if depth(&error) == 4 {
-                keys.iter()
-                    .filter(|key| {
-                        matches!(parse(Some(key)), Err(RequestError::MissingQuery { name }) if name == key.as_str())
-                    })
-                    .count()
-            } else {
-                0
-            };
-            Err(Rejection {
-                name: O::NAME,
-                error,
-                score,
-                respond: error_response::<O>,
-            })
+            error_response::<O>(ctx.meta(error.code(), error.status(), error.to_string()))
         }
     }
 }
 
-/// The request, borrowed, without the query parameter `drop` and with
-/// `x-id=<x_id>` added.
-fn view<'a>(
-    request: &'a http::Request<Vec<u8>>,
-    drop: Option<&str>,
-    x_id: Option<&str>,
-) -> http::Request<&'a [u8]> {
-    let mut view = http::Request::new(request.body().as_slice());
-    *view.method_mut() = request.method().clone();
-    *view.headers_mut() = request.headers().clone();
-    *view.uri_mut() = request.uri().clone();
-    if drop.is_some() || x_id.is_some() {
-        let mut pairs: Vec<String> = request
-            .uri()
-            .query()
-            .unwrap_or_default()
-            .split('&')
-            .filter(|pair| !pair.is_empty())
-            .filter(|pair| Some(pair.split_once('=').map_or(*pair, |(k, _)| k)) != drop)
-            .map(str::to_owned)
-            .collect();
-        pairs.extend(x_id.map(|name| format!("x-id={name}")));
-        let uri = format!("{}?{}", request.uri().path(), pairs.join("&"));
-        if let Ok(uri) = uri.parse() {
-            *view.uri_mut() = uri;
-        }
-    }
-    view
-}
-
-/// The distinct keys of the query string, as sent.
-fn query_keys(uri: &http::Uri) -> Vec<String> {
-    let mut keys: Vec<String> = uri
-        .query()
-        .unwrap_or_default()
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| pair.split_once('=').map_or(pair, |(k, _)| k).to_owned())
-        .collect();
-    keys.sort();
-    keys.dedup();
-    keys
-}
-
-/// How far an operation got in reading a request before it failed.
-fn depth(error: &RequestError) -> u8 {
-    match error {
-        RequestError::MethodNotAllowed { .. } => 0,
-        RequestError::PathMismatch { .. } => 1,
-        RequestError::MissingLabel { .. } => 2,
-        RequestError::MissingQuery { .. } => 3,
-        _ => 4,
-    }
-}
-
-/// The response to a request. The operation that reads it and binds the
-/// most of its query parameters serves it (the first one on a tie), unless
-/// an operation that requires more of them failed on its contents (an
-/// empty body for `PUT /bucket?analytics&id=…` is not a CreateBucket):
-/// then that failure is the answer. When no operation reads the request,
-/// the one that got furthest names the problem.
+/// The response to a request: the generated router names the operation
+/// (from every operation's HTTP bindings), and the operation serves it.
 /// Also returns, for the log, which operation answered.
 fn dispatch(ctx: &Ctx, request: &http::Request<Vec<u8>>) -> (Response, String) {
-    let mut best: Option<Candidate> = None;
-    let mut closest: Option<Rejection> = None;
-    for route in ROUTES {
-        match route(request) {
-            Ok(candidate) => {
-                if best.as_ref().is_none_or(|b| candidate.score > b.score) {
-                    best = Some(candidate);
-                }
-            }
-            Err(rejection) => {
-                let rank = |r: &Rejection| (depth(&r.error), r.score);
-                if closest.as_ref().is_none_or(|c| rank(&rejection) > rank(c)) {
-                    closest = Some(rejection);
-                }
-            }
+    let name = match ctx.server.router.route(request) {
+        Ok(name) => name,
+        Err(e) => {
+            // Rendered with an operation's error type (`Unhandled` reads the
+            // same for all of them).
+            let meta = ctx.meta(e.code(), e.status(), e.to_string());
+            return (error_response::<HeadBucket>(meta), format!("no route: {e}"));
         }
-    }
-    let rejection = match (best, closest) {
-        (Some(candidate), Some(rejection))
-            if depth(&rejection.error) == 4 && rejection.score > candidate.score =>
-        {
-            rejection
+    };
+    let response = match name {
+        CreateBucket::NAME => serve::<CreateBucket>(ctx, request),
+        HeadBucket::NAME => serve::<HeadBucket>(ctx, request),
+        DeleteBucket::NAME => serve::<DeleteBucket>(ctx, request),
+        PutBucketAnalyticsConfiguration::NAME => {
+            serve::<PutBucketAnalyticsConfiguration>(ctx, request)
         }
-        (Some(candidate), _) => return ((candidate.serve)(ctx), candidate.name.to_owned()),
-        (None, Some(rejection)) => rejection,
-        (None, None) => unreachable!("ROUTES is not empty"),
+        GetBucketAnalyticsConfiguration::NAME => {
+            serve::<GetBucketAnalyticsConfiguration>(ctx, request)
+        }
+        ListBucketAnalyticsConfigurations::NAME => {
+            serve::<ListBucketAnalyticsConfigurations>(ctx, request)
+        }
+        DeleteBucketAnalyticsConfiguration::NAME => {
+            serve::<DeleteBucketAnalyticsConfiguration>(ctx, request)
+        }
+        other => {
+            let meta = ctx.meta(
+                "NotImplemented",
+                501,
+                format!("this server does not implement {other}"),
+            );
+            error_response::<HeadBucket>(meta)
+        }
     };
-    let (code, status) = match &rejection.error {
-        RequestError::MethodNotAllowed { .. } => ("MethodNotAllowed", 405),
-        RequestError::PathMismatch { .. }
-        | RequestError::MissingLabel { .. }
-        | RequestError::MissingQuery { .. } => ("NotImplemented", 501),
-        RequestError::MissingBody | RequestError::Xml(_) => ("MalformedXML", 400),
-        _ => ("InvalidArgument", 400),
-    };
-    let meta = ctx.meta(code, status, rejection.error.to_string());
-    let label = format!("{} rejected it: {}", rejection.name, rejection.error);
-    ((rejection.respond)(meta), label)
+    (response, name.to_owned())
 }
 
 // ---------------------------------------------------------------------------

@@ -80,12 +80,26 @@ pub fn emit(krate: &Crate, opts: &CrateOptions) -> Result<Files, String> {
         let feature = &op.feature;
         quote!(#[cfg(feature = #feature)] pub use #m::#marker;)
     });
+    let routes = krate.operations.iter().map(|op| {
+        let feature = &op.feature;
+        let spec = server::route_spec(op);
+        quote!(#[cfg(feature = #feature)] #spec,)
+    });
     files.insert(
         "src/operation.rs".into(),
         rust(quote! {
             //! One module per operation: input, output, request building, response parsing, errors.
+            use s3_runtime::router::{RouteSpecError, Router};
             #(#mods)*
             #(#reexports)*
+            /// Every operation's route, in the model's order: what
+            /// [`s3_runtime::router`] needs of its HTTP bindings.
+            pub static ROUTES: &[&str] = &[#(#routes)*];
+            /// The router over [`ROUTES`]: it takes path-style requests; add the
+            /// server's base domains (`with_base_domain`) for virtual-hosted ones.
+            pub fn router() -> Result<Router, RouteSpecError> {
+                Router::new(ROUTES)
+            }
         })?,
     );
     files.insert("examples/wire.rs".into(), WIRE_SHIM.into());
@@ -303,7 +317,7 @@ pub use s3_runtime::client;
 /// Signing requests with AWS SigV4, and presigned URLs (feature `sign`).
 #[cfg(feature = "sign")]
 pub use s3_runtime::sign;
-pub use s3_runtime::{{checksum, error, event_stream, primitives, server}};
+pub use s3_runtime::{{checksum, error, event_stream, primitives, router, server}};
 
 {endpoint_mod}#[rustfmt::skip]
 pub mod operation;

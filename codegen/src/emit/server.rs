@@ -80,12 +80,12 @@ fn from_http_request(op: &OperationDef) -> (TokenStream, TokenStream) {
         !op.query_literals.is_empty() || !msg.query.is_empty() || msg.query_map.is_some();
     let query =
         has_query.then(|| quote!(let query = crate::server::Query::parse(request.uri().query())?;));
-    let literals = op.query_literals.iter().map(|(k, v)| {
-        let v = match v {
-            Some(v) => quote!(Some(#v)),
-            None => quote!(None),
-        };
-        quote!(query.require(#k, #v)?;)
+    let literals = op.query_literals.iter().map(|(k, v)| match v {
+        // A literal whose value is the operation's name only names it (see
+        // `s3_runtime::router`): some clients leave it out.
+        Some(v) if *v == op.name => quote!(query.names_operation(#k, #v)?;),
+        Some(v) => quote!(query.require(#k, Some(#v))?;),
+        None => quote!(query.require(#k, None)?;),
     });
 
     // The payload and the body members (the body reader's result) have
@@ -361,4 +361,59 @@ pub fn error_response(s: &StructDef, service: &ServiceInfo) -> TokenStream {
             #write_fn
         }
     }
+}
+
+/// The route of an operation, as `s3_runtime::router` reads it: name,
+/// method, URI pattern, then `q:key` for each required query parameter and
+/// `h:name` for each required header; literal text and names
+/// percent-encoded where they hold a character the route's syntax uses.
+pub(crate) fn route_spec(op: &OperationDef) -> String {
+    let fields = &op.input.fields;
+    let word = |text: &str| {
+        let mut out = String::with_capacity(text.len());
+        for byte in text.bytes() {
+            if byte.is_ascii_alphanumeric() || b"-._~!$'()*+,;:@".contains(&byte) {
+                out.push(char::from(byte));
+            } else {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        }
+        out
+    };
+    let mut spec = format!("{} {} ", op.name, op.method);
+    if op.path.is_empty() {
+        spec.push('/');
+    }
+    for segment in &op.path {
+        spec.push('/');
+        match segment {
+            PathSegment::Literal(text) => spec.push_str(&word(text)),
+            PathSegment::Label { field, greedy, .. } => {
+                spec.push('{');
+                spec.push_str(&fields[*field].member);
+                if *greedy {
+                    spec.push('+');
+                }
+                spec.push('}');
+            }
+        }
+    }
+    for (i, (key, value)) in op.query_literals.iter().enumerate() {
+        spec.push(if i == 0 { '?' } else { '&' });
+        spec.push_str(&word(key));
+        if let Some(value) = value {
+            spec.push('=');
+            spec.push_str(&word(value));
+        }
+    }
+    let msg = &op.request;
+    for param in msg.query.iter().filter(|p| !fields[p.field].optional) {
+        spec.push_str(" q:");
+        spec.push_str(&word(&param.name));
+    }
+    for param in msg.headers.iter().filter(|p| !fields[p.field].optional) {
+        spec.push_str(" h:");
+        spec.push_str(&word(&param.name.to_ascii_lowercase()));
+    }
+    spec
 }

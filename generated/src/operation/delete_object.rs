@@ -180,7 +180,7 @@ impl s3_runtime::operation::Input for DeleteObjectRequest {
             "/{Bucket}/{Key+}",
         )?;
         let query = crate::server::Query::parse(request.uri().query())?;
-        query.require("x-id", Some("DeleteObject"))?;
+        query.names_operation("x-id", "DeleteObject")?;
         let h = s3_runtime::headers::Reader(request.headers());
         Ok(Self {
             bucket: m_bucket,

@@ -86,7 +86,7 @@ impl s3_runtime::operation::Input for GetBucketAnalyticsConfigurationRequest {
         )?;
         let query = crate::server::Query::parse(request.uri().query())?;
         query.require("analytics", None)?;
-        query.require("x-id", Some("GetBucketAnalyticsConfiguration"))?;
+        query.names_operation("x-id", "GetBucketAnalyticsConfiguration")?;
         let h = s3_runtime::headers::Reader(request.headers());
         Ok(Self {
             bucket: m_bucket,

@@ -369,7 +369,7 @@ impl s3_runtime::operation::Input for GetObjectRequest {
             "/{Bucket}/{Key+}",
         )?;
         let query = crate::server::Query::parse(request.uri().query())?;
-        query.require("x-id", Some("GetObject"))?;
+        query.names_operation("x-id", "GetObject")?;
         let h = s3_runtime::headers::Reader(request.headers());
         Ok(Self {
             bucket: m_bucket,

@@ -96,7 +96,7 @@ impl s3_runtime::operation::Input for ListBucketAnalyticsConfigurationsRequest {
         )?;
         let query = crate::server::Query::parse(request.uri().query())?;
         query.require("analytics", None)?;
-        query.require("x-id", Some("ListBucketAnalyticsConfigurations"))?;
+        query.names_operation("x-id", "ListBucketAnalyticsConfigurations")?;
         let h = s3_runtime::headers::Reader(request.headers());
         Ok(Self {
             bucket: m_bucket,

@@ -721,7 +721,7 @@ impl s3_runtime::operation::Input for PutObjectRequest {
             "/{Bucket}/{Key+}",
         )?;
         let query = crate::server::Query::parse(request.uri().query())?;
-        query.require("x-id", Some("PutObject"))?;
+        query.names_operation("x-id", "PutObject")?;
         let h = s3_runtime::headers::Reader(request.headers());
         let body = request.body().as_ref();
         let m_body: Option<Vec<u8>> = if body.is_empty() {

@@ -292,12 +292,73 @@ mod support {
             "{head}\nheaders: {headers:?}\nbody: {:?}", String::from_utf8_lossy(body)
         )
     }
-    /// The request builds, and the server reads the input back from it.
+    /// The router over every operation of the crate.
+    fn router() -> &'static s3_runtime::router::Router {
+        static ROUTER: std::sync::OnceLock<s3_runtime::router::Router> = std::sync::OnceLock::new();
+        ROUTER
+            .get_or_init(|| {
+                s3_api::operation::router().expect("the generated routes are valid")
+            })
+    }
+    /// The request without the query parameter that only names the
+    /// operation (`x-id=Name`), as some clients send it; `None` when
+    /// it has none.
+    fn without_name(
+        request: &http::Request<Vec<u8>>,
+        name: &str,
+    ) -> Option<http::Request<Vec<u8>>> {
+        let query = request.uri().query()?;
+        let named = |pair: &&str| pair.split_once('=').map(|(_, v)| v) == Some(name);
+        let kept: Vec<&str> = query.split('&').filter(|p| !named(p)).collect();
+        if kept.len() == query.split('&').count() {
+            return None;
+        }
+        let mut uri = request.uri().path().to_owned();
+        if !kept.is_empty() {
+            uri.push('?');
+            uri.push_str(&kept.join("&"));
+        }
+        let mut copy = http::Request::new(request.body().clone());
+        *copy.method_mut() = request.method().clone();
+        *copy.uri_mut() = uri.parse().ok()?;
+        *copy.headers_mut() = request.headers().clone();
+        Some(copy)
+    }
+    /// The request builds, the router sends it to the operation
+    /// (with and without a parameter that only names it), and the
+    /// server reads the input back from it.
     pub fn check_request<T: Same + std::fmt::Debug>(
         input: &T,
         request: Result<http::Request<Vec<u8>>, s3_api::error::BuildError>,
         read: impl Fn(&http::Request<Vec<u8>>) -> Result<T, s3_api::error::RequestError>,
+        name: &str,
     ) -> Result<(), TestCaseError> {
+        let request = request_read_back(input, request, &read)?;
+        let unnamed = without_name(&request, name).map(|r| (r, false));
+        for (request, named) in std::iter::once((request.clone(), true)).chain(unnamed) {
+            let routed = router().route(&request);
+            let twin = |other: &str| !named && router().same_bindings(other, name);
+            if !matches!(routed, Ok(other) if other == name || twin(other)) {
+                return Err(
+                    TestCaseError::fail(
+                        format!(
+                            "the router sends the request to {routed:?}, not {name}\ninput: {input:?}\nrequest: {}",
+                            show(format!("{} {}", request.method(), request.uri()),
+                            request.headers(), request.body())
+                        ),
+                    ),
+                );
+            }
+            request_read_back(input, Ok(request), &read)?;
+        }
+        Ok(())
+    }
+    /// The request builds, and the server reads the input back from it.
+    fn request_read_back<T: Same + std::fmt::Debug>(
+        input: &T,
+        request: Result<http::Request<Vec<u8>>, s3_api::error::BuildError>,
+        read: &impl Fn(&http::Request<Vec<u8>>) -> Result<T, s3_api::error::RequestError>,
+    ) -> Result<http::Request<Vec<u8>>, TestCaseError> {
         let request = match request {
             Ok(request) => request,
             Err(s3_api::error::BuildError::UnsupportedChecksum { .. }) => {
@@ -339,7 +400,7 @@ mod support {
                 ),
             );
         }
-        Ok(())
+        Ok(request)
     }
     /// The response builds, and the client parses the output back from it.
     pub fn check_response<T: Same + std::fmt::Debug, E: std::fmt::Debug>(
@@ -3723,6 +3784,7 @@ fn request_create_bucket() {
                     &input,
                 ),
                 s3_api::operation::create_bucket::CreateBucketRequest::from_http_request,
+                <s3_api::operation::create_bucket::CreateBucket as s3_api::Operation>::NAME,
             )
         },
     );
@@ -3767,6 +3829,7 @@ fn request_delete_bucket() {
                     &input,
                 ),
                 s3_api::operation::delete_bucket::DeleteBucketRequest::from_http_request,
+                <s3_api::operation::delete_bucket::DeleteBucket as s3_api::Operation>::NAME,
             )
         },
     );
@@ -3811,6 +3874,7 @@ fn request_delete_bucket_analytics_configuration() {
                     &input,
                 ),
                 s3_api::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfigurationRequest::from_http_request,
+                <s3_api::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfiguration as s3_api::Operation>::NAME,
             )
         },
     );
@@ -3855,6 +3919,7 @@ fn request_delete_object() {
                     &input,
                 ),
                 s3_api::operation::delete_object::DeleteObjectRequest::from_http_request,
+                <s3_api::operation::delete_object::DeleteObject as s3_api::Operation>::NAME,
             )
         },
     );
@@ -3899,6 +3964,7 @@ fn request_get_bucket_analytics_configuration() {
                     &input,
                 ),
                 s3_api::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfigurationRequest::from_http_request,
+                <s3_api::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfiguration as s3_api::Operation>::NAME,
             )
         },
     );
@@ -3943,6 +4009,7 @@ fn request_get_object() {
                     &input,
                 ),
                 s3_api::operation::get_object::GetObjectRequest::from_http_request,
+                <s3_api::operation::get_object::GetObject as s3_api::Operation>::NAME,
             )
         },
     );
@@ -3987,6 +4054,7 @@ fn request_head_bucket() {
                     &input,
                 ),
                 s3_api::operation::head_bucket::HeadBucketRequest::from_http_request,
+                <s3_api::operation::head_bucket::HeadBucket as s3_api::Operation>::NAME,
             )
         },
     );
@@ -4031,6 +4099,7 @@ fn request_list_bucket_analytics_configurations() {
                     &input,
                 ),
                 s3_api::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurationsRequest::from_http_request,
+                <s3_api::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurations as s3_api::Operation>::NAME,
             )
         },
     );
@@ -4075,6 +4144,7 @@ fn request_list_objects_v2() {
                     &input,
                 ),
                 s3_api::operation::list_objects_v2::ListObjectsV2Request::from_http_request,
+                <s3_api::operation::list_objects_v2::ListObjectsV2 as s3_api::Operation>::NAME,
             )
         },
     );
@@ -4119,6 +4189,7 @@ fn request_put_bucket_analytics_configuration() {
                     &input,
                 ),
                 s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfigurationRequest::from_http_request,
+                <s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfiguration as s3_api::Operation>::NAME,
             )
         },
     );
@@ -4163,6 +4234,7 @@ fn request_put_object() {
                     &input,
                 ),
                 s3_api::operation::put_object::PutObjectRequest::from_http_request,
+                <s3_api::operation::put_object::PutObject as s3_api::Operation>::NAME,
             )
         },
     );
@@ -4207,6 +4279,7 @@ fn request_select_object_content() {
                     &input,
                 ),
                 s3_api::operation::select_object_content::SelectObjectContentRequest::from_http_request,
+                <s3_api::operation::select_object_content::SelectObjectContent as s3_api::Operation>::NAME,
             )
         },
     );
