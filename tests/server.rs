@@ -1470,3 +1470,111 @@ fn protocol_cases_round_trip_through_the_server() {
         offenders.join("\n")
     );
 }
+
+// ---------------------------------------------------------------------------
+// The generated router, `Service` trait and `serve`
+// ---------------------------------------------------------------------------
+
+/// A service that knows one bucket and one configuration, and serves only
+/// HeadBucket and GetBucketAnalyticsConfiguration.
+struct OneBucket;
+
+impl s3_api::operation::Service for OneBucket {
+    fn head_bucket(
+        &self,
+        ctx: &s3_api::server::Context,
+        input: HeadBucketRequest,
+    ) -> Result<HeadBucketOutput, HeadBucketError> {
+        if input.bucket == "known" {
+            Ok(HeadBucketOutput::default())
+        } else {
+            let meta = ctx.error("NotFound", 404, "no such bucket");
+            Err(HeadBucketError::NotFound(
+                NotFound::default().with_meta(meta),
+            ))
+        }
+    }
+
+    fn get_bucket_analytics_configuration(
+        &self,
+        _: &s3_api::server::Context,
+        input: GetBucketAnalyticsConfigurationRequest,
+    ) -> Result<GetBucketAnalyticsConfigurationOutput, GetBucketAnalyticsConfigurationError> {
+        Ok(GetBucketAnalyticsConfigurationOutput::default()
+            .with_analytics_configuration(full_config(&input.id)))
+    }
+}
+
+#[test]
+fn serve_routes_reads_calls_and_writes() {
+    let router = s3_api::operation::router()
+        .unwrap()
+        .with_base_domain("s3.example.com");
+    let serve = |method: &str, uri: &str, host: &str| {
+        let request = http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("host", host)
+            .body(Vec::new())
+            .unwrap();
+        let ctx = s3_api::server::Context::new("REQ1").with_host_id("HOST1");
+        s3_api::operation::serve(&OneBucket, &router, request, &ctx)
+    };
+    let code = |response: &Response| {
+        let body = String::from_utf8_lossy(response.body()).into_owned();
+        body.split("<Code>")
+            .nth(1)
+            .and_then(|rest| rest.split("</Code>").next())
+            .map(str::to_owned)
+    };
+
+    // Implemented, path-style and virtual-hosted, through the client's parser.
+    let response = serve("GET", "/known?analytics&id=r1", "localhost");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["x-amz-request-id"], "REQ1");
+    let output = GetBucketAnalyticsConfiguration::parse_response(&response).unwrap();
+    assert_eq!(output.analytics_configuration, Some(full_config("r1")));
+    let response = serve("GET", "/?analytics&id=r2", "known.s3.example.com");
+    let output = GetBucketAnalyticsConfiguration::parse_response(&response).unwrap();
+    assert_eq!(output.analytics_configuration, Some(full_config("r2")));
+    assert_eq!(serve("HEAD", "/", "known.s3.example.com").status(), 200);
+
+    // The service's own error, with the request id added.
+    let response = serve("HEAD", "/other", "localhost");
+    assert_eq!(response.status(), 404);
+    assert_eq!(response.headers()["x-amz-request-id"], "REQ1");
+    assert!(matches!(
+        HeadBucket::parse_response(&response),
+        Err(HeadBucketError::NotFound(_))
+    ));
+
+    // Not implemented by the service, not routable, not readable.
+    for (method, uri, status, expected) in [
+        ("PUT", "/b", 501, "NotImplemented"),
+        ("DELETE", "/b?analytics&id=r1", 501, "NotImplemented"),
+        ("PATCH", "/b", 405, "MethodNotAllowed"),
+        ("PUT", "/b?analytics", 400, "InvalidRequest"),
+        (
+            "GET",
+            "/b?analytics&id=r1&x-id=Nope",
+            400,
+            "InvalidArgument",
+        ),
+        ("PUT", "/b?analytics&id=r1", 400, "MalformedXML"),
+    ] {
+        let response = serve(method, uri, "localhost");
+        assert_eq!(response.status(), status, "{method} {uri}");
+        assert_eq!(code(&response).as_deref(), Some(expected), "{method} {uri}");
+        assert_eq!(
+            response.headers()["x-amz-request-id"],
+            "REQ1",
+            "{method} {uri}"
+        );
+        assert_eq!(response.headers()["x-amz-id-2"], "HOST1", "{method} {uri}");
+        let body = String::from_utf8_lossy(response.body());
+        assert!(
+            body.contains("<RequestId>REQ1</RequestId>"),
+            "{method} {uri}: {body}"
+        );
+    }
+}

@@ -613,3 +613,201 @@ pub fn error_response(
     *response.headers_mut() = headers;
     response
 }
+
+/// What a server knows of a request besides its input: the ids its answer
+/// carries. Passed to every `Service` method.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Context {
+    /// The request id (`x-amz-request-id` for S3) of the answer.
+    pub request_id: String,
+    /// The extended request id (`x-amz-id-2` for S3), when the server has one.
+    pub host_id: Option<String>,
+}
+
+impl Context {
+    /// A context with a request id.
+    pub fn new(request_id: impl Into<String>) -> Self {
+        Context {
+            request_id: request_id.into(),
+            host_id: None,
+        }
+    }
+
+    /// The same context with an extended request id.
+    pub fn with_host_id(mut self, host_id: impl Into<String>) -> Self {
+        self.host_id = Some(host_id.into());
+        self
+    }
+
+    /// Error metadata for an answer: code, status and message, with this
+    /// request's ids.
+    pub fn error(&self, code: &str, status: u16, message: impl Into<String>) -> ErrorMetadata {
+        ErrorMetadata {
+            code: Some(code.to_owned()),
+            message: Some(message.into()),
+            request_id: (!self.request_id.is_empty()).then(|| self.request_id.clone()),
+            host_id: self.host_id.clone(),
+            status,
+        }
+    }
+}
+
+/// Serves a request that the router gave to operation `O`: reads the input,
+/// calls `handle`, writes the output or the error. A request `O` cannot
+/// read gets S3's answer for what is wrong ([`RequestError::code`]); an
+/// output that cannot be written is an `InternalError`. Every response
+/// carries the profile's request id headers with the context's ids (when
+/// the handler did not set them).
+pub fn serve_operation<O, B>(
+    request: &http::Request<B>,
+    ctx: &Context,
+    handle: impl FnOnce(O::Input) -> Result<O::Output, O::Error>,
+) -> http::Response<Vec<u8>>
+where
+    O: crate::operation::Operation,
+    B: AsRef<[u8]>,
+{
+    use crate::operation::OperationError;
+    let unhandled = |meta: ErrorMetadata| {
+        O::Error::from(crate::error::Unhandled { meta, source: None }).to_http_response()
+    };
+    let mut response = match O::parse_request(request) {
+        Ok(input) => match handle(input) {
+            Ok(output) => O::build_response(&output)
+                .unwrap_or_else(|e| unhandled(ctx.error("InternalError", 500, e.to_string()))),
+            Err(error) => error.to_http_response(),
+        },
+        Err(e) => unhandled(ctx.error(e.code(), e.status(), e.to_string())),
+    };
+    set_ids(&mut response, <O::Error as OperationError>::PROFILE, ctx);
+    response
+}
+
+/// The answer to a request that no operation takes ([`RouteError`](crate::router::RouteError)),
+/// or to an operation the service does not implement: an error document in
+/// the profile's form with the request id.
+pub fn answer(
+    profile: &crate::operation::Profile,
+    ctx: &Context,
+    code: &str,
+    status: u16,
+    message: String,
+) -> http::Response<Vec<u8>> {
+    let meta = ctx.error(code, status, message);
+    let body = ErrorBody {
+        code: Some(code),
+        status,
+        ..ErrorBody::default()
+    };
+    error_response(profile, &meta, body, http::HeaderMap::new())
+}
+
+/// Sets the profile's request id headers from the context where the
+/// response has none.
+fn set_ids(
+    response: &mut http::Response<Vec<u8>>,
+    profile: &crate::operation::Profile,
+    ctx: &Context,
+) {
+    let ids = [
+        (
+            Some(&profile.request_id_header),
+            Some(ctx.request_id.as_str()),
+        ),
+        (profile.host_id_header.as_ref(), ctx.host_id.as_deref()),
+    ];
+    for (name, id) in ids {
+        let (Some(name), Some(id)) = (name, id.filter(|id| !id.is_empty())) else {
+            continue;
+        };
+        if response.headers().contains_key(name) {
+            continue;
+        }
+        if let Ok(value) = http::HeaderValue::from_str(id) {
+            response.headers_mut().insert(name.clone(), value);
+        }
+    }
+}
+
+/// The list of a crate's operations, written once by the generator, and
+/// what follows from it: `ROUTES` and `router()` (see
+/// [`crate::router`]), a `Service` trait with one method per operation
+/// (each answers S3's `NotImplemented` until the implementer overrides it),
+/// and `serve`, the one entry point from an `http::Request` to an
+/// `http::Response`: virtual-hosted to path-style, route, read, call,
+/// write.
+///
+/// Each entry is `method => OperationType, "route";`, attributes (a cargo
+/// feature's `cfg`) before it.
+#[macro_export]
+macro_rules! operations {
+    ($profile:expr; $($(#[$attr:meta])* $method:ident => $op:ty, $route:literal;)*) => {
+        /// Every operation's route, in the model's order: what
+        /// [`s3_runtime::router`] needs of its HTTP bindings.
+        pub static ROUTES: &[&str] = &[$($(#[$attr])* $route,)*];
+
+        /// The router over [`ROUTES`]: it takes path-style requests; add the
+        /// server's base domains (`with_base_domain`) for virtual-hosted ones.
+        pub fn router() -> Result<$crate::router::Router, $crate::router::RouteSpecError> {
+            $crate::router::Router::new(ROUTES)
+        }
+
+        /// A server of the service: one method per operation, each
+        /// answering S3's `NotImplemented` (501) until implemented. [`serve`]
+        /// calls them.
+        #[allow(clippy::result_large_err)]
+        pub trait Service {
+            $(
+                $(#[$attr])*
+                #[doc = concat!("Serves `", stringify!($op), "`.")]
+                fn $method(
+                    &self,
+                    ctx: &$crate::server::Context,
+                    input: <$op as $crate::operation::Operation>::Input,
+                ) -> Result<
+                    <$op as $crate::operation::Operation>::Output,
+                    <$op as $crate::operation::Operation>::Error,
+                > {
+                    let _ = input;
+                    let name = <$op as $crate::operation::Operation>::NAME;
+                    let meta = ctx.error("NotImplemented", 501, format!("{name} is not implemented"));
+                    Err($crate::error::Unhandled { meta, source: None }.into())
+                }
+            )*
+        }
+
+        /// Serves one request: a virtual-hosted request made path-style, the
+        /// operation named by `router`, its input read, the `service`'s
+        /// method called, and its output or error written, each response
+        /// with the context's ids in the request id headers. A request that
+        /// no operation takes or reads gets S3's error document for it.
+        #[allow(clippy::result_large_err)]
+        pub fn serve<S: Service + ?Sized, B: AsRef<[u8]>>(
+            service: &S,
+            router: &$crate::router::Router,
+            mut request: http::Request<B>,
+            ctx: &$crate::server::Context,
+        ) -> http::Response<Vec<u8>> {
+            let profile = &$profile;
+            let name = router
+                .path_style(&mut request)
+                .and_then(|()| router.route(&request));
+            let name = match name {
+                Ok(name) => name,
+                Err(e) => {
+                    return $crate::server::answer(profile, ctx, e.code(), e.status(), e.to_string());
+                }
+            };
+            $(
+                $(#[$attr])*
+                if name == <$op as $crate::operation::Operation>::NAME {
+                    return $crate::server::serve_operation::<$op, B>(&request, ctx, |input| {
+                        service.$method(ctx, input)
+                    });
+                }
+            )*
+            $crate::server::answer(profile, ctx, "NotImplemented", 501, format!("{name} is not served"))
+        }
+    };
+}

@@ -13,12 +13,12 @@
 //! continuation tokens, Delete). Signatures are not checked; any
 //! credentials do.
 //!
-//! Every request goes through the same generic path: the generated router
-//! (`s3_api::operation::router`, built from every operation's HTTP
-//! bindings) names the operation, its `Operation::parse_request` reads the
-//! input, and the answer is its `build_response` or `build_error_response`.
-//! Operations of the crate that this server does not serve (the object
-//! operations) answer NotImplemented.
+//! Every request goes through the generated `s3_api::operation::serve`:
+//! the router (built from every operation's HTTP bindings) names the
+//! operation, its input is read, and this server's implementation of the
+//! generated `Service` trait answers. Operations of the crate that this
+//! server does not implement (the object operations) keep the trait's
+//! answer, NotImplemented.
 //!
 //! HTTP/1.1 with nothing but the standard library and `httparse`: a thread
 //! per connection, keep-alive, `Content-Length` and chunked request bodies,
@@ -539,62 +539,52 @@ fn error_response<O: Handler>(meta: ErrorMetadata) -> Response {
     O::build_error_response(&O::unhandled(meta))
 }
 
-/// Serves a request that the router gave to `O`: its input read, handled,
-/// and the output or error written; a request `O` cannot read gets S3's
-/// answer for what is wrong with it.
-fn serve<O: Handler>(ctx: &Ctx, request: &http::Request<Vec<u8>>) -> Response {
-    match O::parse_request(request) {
-        Ok(input) => match O::handle(ctx, input) {
-            Ok(output) => O::build_response(&output).unwrap_or_else(|e| {
-                error_response::<O>(ctx.meta("InternalError", 500, e.to_string()))
-            }),
-            Err(error) => O::build_error_response(&error),
-        },
-        Err(error) => {
-            error_response::<O>(ctx.meta(error.code(), error.status(), error.to_string()))
+/// The server as the generated `Service` trait sees it for one request:
+/// each operation it serves calls its `Handler`; the others keep the
+/// trait's answer (NotImplemented).
+struct Serving<'a>(&'a Ctx<'a>);
+
+/// One `Service` method per operation this server serves.
+macro_rules! serving {
+    ($($method:ident => $op:ty;)*) => {
+        impl s3_api::operation::Service for Serving<'_> {
+            $(
+                fn $method(
+                    &self,
+                    _: &s3_api::server::Context,
+                    input: <$op as Operation>::Input,
+                ) -> Result<<$op as Operation>::Output, <$op as Operation>::Error> {
+                    <$op>::handle(self.0, input)
+                }
+            )*
         }
-    }
+    };
 }
 
-/// The response to a request: the generated router names the operation
-/// (from every operation's HTTP bindings), and the operation serves it.
-/// Also returns, for the log, which operation answered.
-fn dispatch(ctx: &Ctx, request: &http::Request<Vec<u8>>) -> (Response, String) {
-    let name = match ctx.server.router.route(request) {
-        Ok(name) => name,
-        Err(e) => {
-            // Rendered with an operation's error type (`Unhandled` reads the
-            // same for all of them).
-            let meta = ctx.meta(e.code(), e.status(), e.to_string());
-            return (error_response::<HeadBucket>(meta), format!("no route: {e}"));
-        }
+serving! {
+    create_bucket => CreateBucket;
+    head_bucket => HeadBucket;
+    delete_bucket => DeleteBucket;
+    put_bucket_analytics_configuration => PutBucketAnalyticsConfiguration;
+    get_bucket_analytics_configuration => GetBucketAnalyticsConfiguration;
+    list_bucket_analytics_configurations => ListBucketAnalyticsConfigurations;
+    delete_bucket_analytics_configuration => DeleteBucketAnalyticsConfiguration;
+}
+
+/// The response to a request, through the generated `serve`: the router
+/// names the operation (from every operation's HTTP bindings), its input is
+/// read, the `Service` method answers. Also returns, for the log, which
+/// operation the router chose.
+fn dispatch(ctx: &Ctx, request: http::Request<Vec<u8>>) -> (Response, String) {
+    let router = &ctx.server.router;
+    let operation = match router.route(&request) {
+        Ok(name) => name.to_owned(),
+        Err(e) => format!("no route: {e}"),
     };
-    let response = match name {
-        CreateBucket::NAME => serve::<CreateBucket>(ctx, request),
-        HeadBucket::NAME => serve::<HeadBucket>(ctx, request),
-        DeleteBucket::NAME => serve::<DeleteBucket>(ctx, request),
-        PutBucketAnalyticsConfiguration::NAME => {
-            serve::<PutBucketAnalyticsConfiguration>(ctx, request)
-        }
-        GetBucketAnalyticsConfiguration::NAME => {
-            serve::<GetBucketAnalyticsConfiguration>(ctx, request)
-        }
-        ListBucketAnalyticsConfigurations::NAME => {
-            serve::<ListBucketAnalyticsConfigurations>(ctx, request)
-        }
-        DeleteBucketAnalyticsConfiguration::NAME => {
-            serve::<DeleteBucketAnalyticsConfiguration>(ctx, request)
-        }
-        other => {
-            let meta = ctx.meta(
-                "NotImplemented",
-                501,
-                format!("this server does not implement {other}"),
-            );
-            error_response::<HeadBucket>(meta)
-        }
-    };
-    (response, name.to_owned())
+    let context =
+        s3_api::server::Context::new(ctx.request_id.clone()).with_host_id(ctx.host_id.clone());
+    let response = s3_api::operation::serve(&Serving(ctx), router, request, &context);
+    (response, operation)
 }
 
 // ---------------------------------------------------------------------------
@@ -935,17 +925,16 @@ impl Server {
                     request,
                     keep_alive,
                 }) => {
-                    let (response, operation) = dispatch(&ctx, &request);
+                    let line = format!("{} {}", request.method(), request.uri());
+                    let head = request.method() == http::Method::HEAD;
+                    let (response, operation) = dispatch(&ctx, request);
                     if self.verbose {
                         eprintln!(
-                            "{} {} {} -> {} {operation}",
+                            "{} {line} -> {} {operation}",
                             peer.map_or_else(String::new, |p| p.to_string()),
-                            request.method(),
-                            request.uri(),
                             response.status().as_u16()
                         );
                     }
-                    let head = request.method() == http::Method::HEAD;
                     let written =
                         write_response(&mut connection.stream, &response, head, keep_alive, &ctx);
                     written.is_err() || !keep_alive

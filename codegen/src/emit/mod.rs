@@ -80,28 +80,27 @@ pub fn emit(krate: &Crate, opts: &CrateOptions) -> Result<Files, String> {
         let feature = &op.feature;
         quote!(#[cfg(feature = #feature)] pub use #m::#marker;)
     });
-    let routes = krate.operations.iter().map(|op| {
-        let feature = &op.feature;
-        let spec = server::route_spec(op);
-        quote!(#[cfg(feature = #feature)] #spec,)
-    });
-    files.insert(
-        "src/operation.rs".into(),
-        rust(quote! {
-            //! One module per operation: input, output, request building, response parsing, errors.
-            use s3_runtime::router::{RouteSpecError, Router};
-            #(#mods)*
-            #(#reexports)*
-            /// Every operation's route, in the model's order: what
-            /// [`s3_runtime::router`] needs of its HTTP bindings.
-            pub static ROUTES: &[&str] = &[#(#routes)*];
-            /// The router over [`ROUTES`]: it takes path-style requests; add the
-            /// server's base domains (`with_base_domain`) for virtual-hosted ones.
-            pub fn router() -> Result<Router, RouteSpecError> {
-                Router::new(ROUTES)
-            }
-        })?,
-    );
+    // The operations' list, which `s3_runtime::operations!` turns into the
+    // routes, the router, the `Service` trait and `serve`: two lines per
+    // operation, written as text (rustfmt leaves a macro's braces alone).
+    let mut list = String::from("s3_runtime::operations! {\n    crate::PROFILE;\n");
+    for op in &krate.operations {
+        let module = ident(&op.module);
+        let spec = format!("{:?}", server::route_spec(op));
+        list.push_str(&format!(
+            "    #[cfg(feature = {:?})]\n    {module} => {module}::{}, {spec};\n",
+            op.feature, op.name
+        ));
+    }
+    list.push_str("}\n");
+    let index = rust(quote! {
+        //! One module per operation: input, output, request building, response parsing, errors;
+        //! and, from the list of operations, the router (`ROUTES`, `router`), the `Service`
+        //! trait and `serve`.
+        #(#mods)*
+        #(#reexports)*
+    })?;
+    files.insert("src/operation.rs".into(), format!("{index}{list}"));
     files.insert("examples/wire.rs".into(), WIRE_SHIM.into());
     let wire = wire_example(krate, opts).map_err(|e| format!("the wire example: {e}"))?;
     files.insert("examples/wire/run.rs".into(), wire);
