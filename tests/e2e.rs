@@ -93,8 +93,18 @@ struct Server {
 
 impl Server {
     fn start() -> Server {
+        Server::start_with(&[])
+    }
+
+    /// The server checking SigV4 signatures by `key` and `secret`.
+    fn start_signed(key: &str, secret: &str) -> Server {
+        Server::start_with(&["--access-key", key, "--secret-key", secret])
+    }
+
+    fn start_with(extra: &[&str]) -> Server {
         let mut child = Command::new(server_executable())
             .args(["--listen", "127.0.0.1:0", "--max-idle-seconds", "30"])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .spawn()
@@ -531,7 +541,8 @@ fn the_server_exits_when_idle() {
 #[test]
 fn the_client_feature_runs_the_scenario() {
     use s3_api::sign::Credentials;
-    let server = Server::start();
+    // The server checks the client's signatures.
+    let server = Server::start_signed("AKIDEXAMPLE", "secret");
     let config = s3_api::endpoint::Config::new()
         .with_region("us-east-1")
         .with_endpoint_url(format!("http://{}", server.addr))
@@ -730,4 +741,78 @@ fn streamed_bodies_go_out_with_their_length_and_come_back_as_readers() {
         "{put}"
     );
     assert!(put.contains("authorization: aws4-hmac-sha256"), "{put}");
+}
+
+/// A server that checks signatures: presigned URLs fetched by a plain HTTP
+/// client, unsigned and wrongly signed requests refused with S3's codes.
+#[test]
+fn the_server_checks_signatures_and_presigned_urls() {
+    use s3_api::sign::Credentials;
+    let server = Server::start_signed("AKIDEXAMPLE", "secret");
+    let config = s3_api::endpoint::Config::new()
+        .with_region("us-east-1")
+        .with_endpoint_url(format!("http://{}", server.addr))
+        .with_force_path_style(true);
+    let good = s3_api::Client::new(
+        config.clone(),
+        Some(Credentials::new("AKIDEXAMPLE", "secret")),
+    );
+    good.send::<CreateBucket>(&CreateBucketRequest::new("signed-bucket"))
+        .unwrap();
+    let config_id = "presigned";
+    let mut analytics = configurations()[0].clone();
+    analytics.id = config_id.to_owned();
+    let put = PutBucketAnalyticsConfigurationRequest::new("signed-bucket", config_id, analytics);
+    good.send::<PutBucketAnalyticsConfiguration>(&put).unwrap();
+
+    // A presigned GET, fetched with nothing but the URL.
+    let credentials = Credentials::new("AKIDEXAMPLE", "secret");
+    let get = GetBucketAnalyticsConfigurationRequest::new("signed-bucket", config_id);
+    let (request, endpoint) =
+        s3_api::endpoint::build_request::<GetBucketAnalyticsConfiguration>(&config, &get).unwrap();
+    let url = s3_api::sign::presign(
+        &request,
+        &endpoint,
+        &credentials,
+        std::time::SystemTime::now(),
+        Duration::from_secs(300),
+    )
+    .unwrap();
+    let target = url
+        .strip_prefix(&format!("http://{}", server.addr))
+        .unwrap()
+        .to_owned();
+    let fetch = |target: &str| {
+        let raw = format!(
+            "GET {target} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n\r\n",
+            server.addr
+        );
+        raw_exchange(&server, &[raw.as_bytes()])
+    };
+    let answer = fetch(&target);
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+    assert!(answer.contains("<Id>presigned</Id>"), "{answer}");
+    let answer = fetch(&target.replace("id=presigned", "id=other"));
+    assert!(answer.starts_with("HTTP/1.1 403 "), "{answer}");
+    assert!(
+        answer.contains("<Code>SignatureDoesNotMatch</Code>"),
+        "{answer}"
+    );
+
+    // No signature, a wrong secret, an unknown key.
+    let answer = fetch("/signed-bucket?analytics&id=presigned");
+    assert!(answer.starts_with("HTTP/1.1 403 "), "{answer}");
+    assert!(answer.contains("<Code>AccessDenied</Code>"), "{answer}");
+    for (key, secret, code) in [
+        ("AKIDEXAMPLE", "wrong", "SignatureDoesNotMatch"),
+        ("AKIDOTHER", "secret", "InvalidAccessKeyId"),
+    ] {
+        let client = s3_api::Client::new(config.clone(), Some(Credentials::new(key, secret)));
+        match client.send::<GetBucketAnalyticsConfiguration>(&get) {
+            Err(s3_api::client::SendError::Service(e)) => {
+                assert_eq!((e.code(), e.status()), (Some(code), 403), "{e}")
+            }
+            other => panic!("expected {code}, got {other:?}"),
+        }
+    }
 }

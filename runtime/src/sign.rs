@@ -17,10 +17,17 @@
 //!
 //! An auth scheme the signer cannot sign with (SigV4a, S3 Express session
 //! auth) is a [`SignError`] naming it. Nothing here panics on input.
+//!
+//! The server side: [`verify`] checks the signature of a request received,
+//! in its `Authorization` header or its presigned URL, with S3's answers
+//! ([`AuthError`]) when it does not hold.
 
 use std::time::{Duration, SystemTime};
 
 use crate::endpoint::{AuthScheme, Endpoint};
+
+mod verify;
+pub use verify::{AuthError, MAX_SKEW, SignedBody, Verified, verify};
 
 /// AWS credentials: an access key, its secret and, for temporary
 /// credentials, a session token.
@@ -406,13 +413,18 @@ fn canonical_query_part(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// Appends the canonical query string: every parameter decoded and encoded
 /// again, sorted by key and then value.
-fn canonical_query(out: &mut String, query: Option<&str>, extra: &[(&str, &str)]) {
-    let query = query.unwrap_or_default();
+fn canonical_query(out: &mut String, query: Query<'_>) {
+    let Query { text, extra, skip } = query;
+    let query = text.unwrap_or_default();
     let mut params: Vec<(std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>)> =
         Vec::with_capacity(query.len() / 8 + 1 + extra.len());
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        params.push((canonical_query_part(key), canonical_query_part(value)));
+        let key = canonical_query_part(key);
+        if skip.is_some_and(|skip| key == skip) {
+            continue;
+        }
+        params.push((key, canonical_query_part(value)));
     }
     for (key, value) in extra {
         params.push((
@@ -471,12 +483,60 @@ fn canonical_request(
     payload_hash: &str,
     signed: &mut String,
 ) -> Result<String, SignError> {
+    let query = Query {
+        text: uri.query(),
+        extra: extra_query,
+        skip: None,
+    };
+    let path = uri.path();
+    canonical(
+        method,
+        path,
+        query,
+        headers,
+        host,
+        None,
+        single,
+        payload_hash,
+        signed,
+    )
+}
+
+/// The query string of a canonical request: the request's, with `extra`
+/// parameters added and the parameter `skip` (a presigned URL's signature)
+/// left out.
+#[derive(Clone, Copy)]
+struct Query<'a> {
+    text: Option<&'a str>,
+    extra: &'a [(&'a str, &'a str)],
+    skip: Option<&'a str>,
+}
+
+/// The canonical request. `only`: the names of the headers to sign (a
+/// request being verified names them); otherwise every header but those
+/// never signed.
+#[allow(clippy::too_many_arguments)]
+fn canonical(
+    method: &str,
+    path: &str,
+    query: Query<'_>,
+    headers: &http::HeaderMap,
+    host: Option<&str>,
+    only: Option<&[&str]>,
+    single: bool,
+    payload_hash: &str,
+    signed: &mut String,
+) -> Result<String, SignError> {
     // Every signed (name, value), in the map's order: the values of one
     // name stay in the order they were added, which a stable sort keeps.
     let mut entries: Vec<(&str, &str)> = Vec::with_capacity(headers.len() + 1);
     for (name, value) in headers {
         let name = name.as_str();
-        if is_unsigned(name) {
+        let chosen = match only {
+            Some(names) => names.contains(&name),
+            None => !is_unsigned(name),
+        };
+        if !chosen {
             continue;
         }
         let value = value
@@ -484,16 +544,17 @@ fn canonical_request(
             .map_err(|_| SignError::Signer(format!("the {name} header is not visible ASCII")))?;
         entries.push((name, value));
     }
-    if let Some(host) = host.filter(|_| !headers.contains_key(http::header::HOST)) {
+    let host_signed = only.is_none_or(|names| names.contains(&"host"));
+    if let Some(host) = host.filter(|_| host_signed && !headers.contains_key(http::header::HOST)) {
         entries.push(("host", host));
     }
     entries.sort_by(|a, b| a.0.cmp(b.0));
     let mut out = String::with_capacity(1024);
     out.push_str(method);
     out.push('\n');
-    canonical_path(&mut out, uri.path(), single);
+    canonical_path(&mut out, path, single);
     out.push('\n');
-    canonical_query(&mut out, uri.query(), extra_query);
+    canonical_query(&mut out, query);
     out.push('\n');
     let start = signed.len();
     let mut previous: Option<&str> = None;

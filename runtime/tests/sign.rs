@@ -271,3 +271,227 @@ fn unsupported_schemes_and_bad_expiries_are_errors() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// Verifying signatures on the server side
+// ---------------------------------------------------------------------------
+
+/// The server's credentials: the documented key, and one with a token.
+fn lookup(key: &str) -> Option<Credentials> {
+    match key {
+        "AKIAIOSFODNN7EXAMPLE" => Some(credentials()),
+        "ASIATEMPORARY" => {
+            Some(Credentials::new("ASIATEMPORARY", "temp-secret").with_session_token("tok"))
+        }
+        _ => None,
+    }
+}
+
+/// A PUT with a body, signed with `creds` at `at`.
+fn signed_put(creds: &Credentials, at: SystemTime, payload: Payload) -> http::Request<Vec<u8>> {
+    let mut request = http::Request::builder()
+        .method("PUT")
+        .uri("https://examplebucket.s3.amazonaws.com/a%20key/x?partNumber=1&uploadId=u%2Bv")
+        .header("host", "examplebucket.s3.amazonaws.com")
+        .header("x-amz-meta-note", "  two  spaces ")
+        .body(b"Welcome to Amazon S3.".to_vec())
+        .unwrap();
+    sign::sign(&mut request, &endpoint("sigv4"), creds, at, payload).unwrap();
+    request
+}
+
+#[test]
+fn the_documented_get_verifies() {
+    // The documentation's request, with its documented signature.
+    let request = http::Request::builder()
+        .method("GET")
+        .uri("/test.txt")
+        .header("host", "examplebucket.s3.amazonaws.com")
+        .header("range", "bytes=0-9")
+        .header("x-amz-content-sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        .header("x-amz-date", "20130524T000000Z")
+        .header("authorization", "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,SignedHeaders=host;range;x-amz-content-sha256;x-amz-date,Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41")
+        .body(Vec::new())
+        .unwrap();
+    let verified = sign::verify(&request, lookup, time()).unwrap().unwrap();
+    assert_eq!(verified.access_key_id, "AKIAIOSFODNN7EXAMPLE");
+    assert_eq!(
+        (verified.region.as_str(), verified.service.as_str()),
+        ("us-east-1", "s3")
+    );
+    assert_eq!(verified.body, sign::SignedBody::Signed);
+}
+
+#[test]
+fn signatures_are_checked_with_s3_answers() {
+    let code = |request: &http::Request<Vec<u8>>, at: SystemTime| {
+        sign::verify(request, lookup, at)
+            .map(|v| v.map(|v| v.body))
+            .map_err(|e| e.code)
+    };
+    // Signed by the signer: accepted, body hash and all.
+    let good = signed_put(&credentials(), time(), Payload::Signed);
+    assert_eq!(code(&good, time()), Ok(Some(sign::SignedBody::Signed)));
+    assert_eq!(
+        code(&good, time() + Duration::from_secs(14 * 60)),
+        Ok(Some(sign::SignedBody::Signed))
+    );
+    let unsigned = signed_put(&credentials(), time(), Payload::Unsigned);
+    assert_eq!(
+        code(&unsigned, time()),
+        Ok(Some(sign::SignedBody::Unsigned))
+    );
+
+    // No signature at all: anonymous, the server's call.
+    let anonymous = http::Request::builder()
+        .uri("/b/k")
+        .body(Vec::new())
+        .unwrap();
+    assert_eq!(code(&anonymous, time()), Ok(None));
+
+    // Wrong secret, changed header, changed query, changed path.
+    let wrong = signed_put(
+        &Credentials::new("AKIAIOSFODNN7EXAMPLE", "wrong"),
+        time(),
+        Payload::Signed,
+    );
+    assert_eq!(code(&wrong, time()), Err("SignatureDoesNotMatch"));
+    let mut changed = good.clone();
+    changed
+        .headers_mut()
+        .insert("x-amz-meta-note", "other".parse().unwrap());
+    assert_eq!(code(&changed, time()), Err("SignatureDoesNotMatch"));
+    let mut requery = good.clone();
+    *requery.uri_mut() =
+        "https://examplebucket.s3.amazonaws.com/a%20key/x?partNumber=2&uploadId=u%2Bv"
+            .parse()
+            .unwrap();
+    assert_eq!(code(&requery, time()), Err("SignatureDoesNotMatch"));
+    let mut repath = good.clone();
+    *repath.uri_mut() =
+        "https://examplebucket.s3.amazonaws.com/a%20key/y?partNumber=1&uploadId=u%2Bv"
+            .parse()
+            .unwrap();
+    assert_eq!(code(&repath, time()), Err("SignatureDoesNotMatch"));
+    // An unsigned header may be added by a proxy.
+    let mut proxied = good.clone();
+    proxied
+        .headers_mut()
+        .insert("user-agent", "proxy".parse().unwrap());
+    assert_eq!(code(&proxied, time()), Ok(Some(sign::SignedBody::Signed)));
+
+    // A body that is not the one signed.
+    let mut body = good.clone();
+    *body.body_mut() = b"Something else.".to_vec();
+    assert_eq!(code(&body, time()), Err("XAmzContentSHA256Mismatch"));
+
+    // Unknown key, old request, bad header.
+    let stranger = signed_put(
+        &Credentials::new("AKIDUNKNOWN", "x"),
+        time(),
+        Payload::Signed,
+    );
+    assert_eq!(code(&stranger, time()), Err("InvalidAccessKeyId"));
+    assert_eq!(
+        code(&good, time() + Duration::from_secs(16 * 60)),
+        Err("RequestTimeTooSkewed")
+    );
+    assert_eq!(
+        code(&good, time() - Duration::from_secs(16 * 60)),
+        Err("RequestTimeTooSkewed")
+    );
+    let mut malformed = good.clone();
+    malformed.headers_mut().insert(
+        "authorization",
+        "AWS4-HMAC-SHA256 Credential=x".parse().unwrap(),
+    );
+    assert_eq!(
+        code(&malformed, time()),
+        Err("AuthorizationHeaderMalformed")
+    );
+
+    // Session tokens: required when the key has one, and signed.
+    let temporary = Credentials::new("ASIATEMPORARY", "temp-secret").with_session_token("tok");
+    let with_token = signed_put(&temporary, time(), Payload::Signed);
+    assert_eq!(
+        code(&with_token, time()),
+        Ok(Some(sign::SignedBody::Signed))
+    );
+    let without = signed_put(
+        &Credentials::new("ASIATEMPORARY", "temp-secret"),
+        time(),
+        Payload::Signed,
+    );
+    assert_eq!(code(&without, time()), Err("InvalidToken"));
+}
+
+#[test]
+fn presigned_urls_verify_until_they_expire() {
+    let request = http::Request::builder()
+        .method("GET")
+        .uri("https://examplebucket.s3.amazonaws.com/test.txt")
+        .body(Vec::<u8>::new())
+        .unwrap();
+    let url = sign::presign(
+        &request,
+        &endpoint("sigv4"),
+        &credentials(),
+        time(),
+        Duration::from_secs(3600),
+    )
+    .unwrap();
+    // As a server receives it: origin-form target and a host header.
+    let target = url
+        .strip_prefix("https://examplebucket.s3.amazonaws.com")
+        .unwrap()
+        .to_owned();
+    let received = |target: &str| {
+        http::Request::builder()
+            .method("GET")
+            .uri(target)
+            .header("host", "examplebucket.s3.amazonaws.com")
+            .header("user-agent", "curl")
+            .body(Vec::<u8>::new())
+            .unwrap()
+    };
+    let code = |request: &http::Request<Vec<u8>>, at: SystemTime| {
+        sign::verify(request, lookup, at)
+            .map(|v| v.map(|v| v.body))
+            .map_err(|e| e.code)
+    };
+    assert_eq!(
+        code(&received(&target), time()),
+        Ok(Some(sign::SignedBody::Unsigned))
+    );
+    assert_eq!(
+        code(&received(&target), time() + Duration::from_secs(3599)),
+        Ok(Some(sign::SignedBody::Unsigned))
+    );
+    assert_eq!(
+        code(&received(&target), time() + Duration::from_secs(3601)),
+        Err("AccessDenied")
+    );
+    assert_eq!(
+        code(&received(&target), time() - Duration::from_secs(3600)),
+        Err("AccessDenied")
+    );
+    let tampered = target.replace("test.txt", "other.txt");
+    assert_eq!(
+        code(&received(&tampered), time()),
+        Err("SignatureDoesNotMatch")
+    );
+    let extended = target.replace("X-Amz-Expires=3600", "X-Amz-Expires=7200");
+    assert_eq!(
+        code(&received(&extended), time()),
+        Err("SignatureDoesNotMatch")
+    );
+    let forever = target.replace("X-Amz-Expires=3600", "X-Amz-Expires=999999999");
+    assert_eq!(
+        code(&received(&forever), time()),
+        Err("AuthorizationQueryParametersError")
+    );
+    let mut both = received(&target);
+    both.headers_mut()
+        .insert("authorization", "AWS4-HMAC-SHA256 x".parse().unwrap());
+    assert_eq!(code(&both, time()), Err("InvalidArgument"));
+}

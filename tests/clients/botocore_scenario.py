@@ -100,22 +100,27 @@ def shown(diff):
     return f": {'; '.join(diff)}" if diff else ""
 
 
+def client(endpoint, key="AKIAIOSFODNN7EXAMPLE", secret="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"):
+    session = botocore.session.get_session()
+    return session.create_client(
+        "s3",
+        region_name="us-east-1",
+        endpoint_url=endpoint,
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        config=Config(
+            s3={"addressing_style": "path"},
+            retries={"total_max_attempts": 1},
+            connect_timeout=5,
+            read_timeout=30,
+        ),
+    )
+
+
 class Scenario:
     def __init__(self, endpoint):
-        session = botocore.session.get_session()
-        self.s3 = session.create_client(
-            "s3",
-            region_name="us-east-1",
-            endpoint_url=endpoint,
-            aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-            aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-            config=Config(
-                s3={"addressing_style": "path"},
-                retries={"total_max_attempts": 1},
-                connect_timeout=5,
-                read_timeout=30,
-            ),
-        )
+        self.endpoint = endpoint
+        self.s3 = client(endpoint)
         self.checks = 0
 
     def ok(self, what):
@@ -282,6 +287,17 @@ class Scenario:
         for name in (bucket, full):
             self.s3.delete_bucket(Bucket=name)
             self.expect_error("404", 404, self.s3.head_bucket, Bucket=name)
+
+        # The server checks signatures: a wrong secret and an unknown key
+        # are refused as S3 refuses them.
+        wrong = client(self.endpoint, secret="not-the-secret")
+        self.expect_error(
+            "SignatureDoesNotMatch", 403, wrong.list_bucket_analytics_configurations, Bucket=bucket
+        )
+        stranger = client(self.endpoint, key="AKIDUNKNOWNKEY")
+        self.expect_error(
+            "InvalidAccessKeyId", 403, stranger.list_bucket_analytics_configurations, Bucket=bucket
+        )
 
 
 def main():

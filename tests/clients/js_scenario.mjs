@@ -99,18 +99,23 @@ function differences(expected, actual, path = "AnalyticsConfiguration") {
 
 const shown = (diff) => (diff.length ? `: ${diff.join("; ")}` : "");
 
+const client = (
+  endpoint,
+  accessKeyId = "AKIAIOSFODNN7EXAMPLE",
+  secretAccessKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+) =>
+  new S3Client({
+    region: "us-east-1",
+    endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId, secretAccessKey },
+    maxAttempts: 1,
+  });
+
 class Scenario {
   constructor(endpoint) {
-    this.s3 = new S3Client({
-      region: "us-east-1",
-      endpoint,
-      forcePathStyle: true,
-      credentials: {
-        accessKeyId: "AKIAIOSFODNN7EXAMPLE",
-        secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-      },
-      maxAttempts: 1,
-    });
+    this.endpoint = endpoint;
+    this.s3 = client(endpoint);
     this.checks = 0;
   }
 
@@ -128,10 +133,10 @@ class Scenario {
     return this.s3.send(command);
   }
 
-  async expectError(code, status, command) {
+  async expectError(code, status, command, s3 = this.s3) {
     const name = command.constructor.name;
     try {
-      await this.send(command);
+      await s3.send(command);
     } catch (e) {
       const gotStatus = e.$metadata?.httpStatusCode;
       const requestId = e.$metadata?.requestId;
@@ -297,6 +302,12 @@ class Scenario {
       await this.send(new DeleteBucketCommand({ Bucket: name }));
       await this.expectError("NotFound", 404, new HeadBucketCommand({ Bucket: name }));
     }
+
+    // The server checks signatures: a wrong secret and an unknown key are
+    // refused as S3 refuses them.
+    const list = () => new ListBucketAnalyticsConfigurationsCommand({ Bucket: bucket });
+    await this.expectError("SignatureDoesNotMatch", 403, list(), client(this.endpoint, undefined, "not-the-secret"));
+    await this.expectError("InvalidAccessKeyId", 403, list(), client(this.endpoint, "AKIDUNKNOWNKEY"));
   }
 }
 

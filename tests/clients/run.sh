@@ -59,7 +59,9 @@ cargo build -q -p s3-api --example analytics-server
 out="$work/server.out"
 log="$work/server.log"
 : >"$out"
+# Signatures checked: the scenarios sign with this key.
 "$target/debug/examples/analytics-server" --listen 127.0.0.1:0 --max-idle-seconds 60 \
+  --access-key AKIAIOSFODNN7EXAMPLE --secret-key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY \
   >"$out" 2>"$log" &
 server=$!
 stop_server() {

@@ -2,7 +2,7 @@
 //! configurations, built only on the server side of the generated crate.
 //!
 //! ```text
-//! cargo run -p s3-api --example analytics-server -- --listen 127.0.0.1:9000 [--max-idle-seconds 30] [--verbose]
+//! cargo run -p s3-api --example analytics-server -- --listen 127.0.0.1:9000 [--max-idle-seconds 30] [--verbose] [--access-key KEY --secret-key SECRET]
 //! ```
 //!
 //! It prints `listening on <addr>` (port 0 picks a free port) and serves
@@ -10,8 +10,9 @@
 //! until no request has come for that long. State is in memory: buckets
 //! (CreateBucket, HeadBucket, DeleteBucket) and up to 1,000 analytics
 //! configurations per bucket (Put, Get, List in pages of 100 with
-//! continuation tokens, Delete). Signatures are not checked; any
-//! credentials do.
+//! continuation tokens, Delete). With `--access-key` and `--secret-key`,
+//! every request's SigV4 signature is checked (`s3_api::sign::verify`);
+//! without them, any credentials do.
 //!
 //! Every request goes through the generated `s3_api::operation::serve`:
 //! the router (built from every operation's HTTP bindings) names the
@@ -60,12 +61,17 @@ use s3_api::types::{
 
 const USAGE: &str = "\
 usage: analytics-server [--listen ADDR] [--max-idle-seconds SECS] [--verbose]
+                        [--access-key KEY --secret-key SECRET]
 
 An in-memory S3-compatible server for buckets and analytics configurations
-(path-style requests; signatures are not checked).
+(path-style requests). With an access key and its secret, every request
+must carry a valid SigV4 signature (header or presigned URL) by that key;
+without them, signatures are not checked.
 
 options:
     --listen ADDR             address to listen on; default 127.0.0.1:0 (a free port)
+    --access-key KEY          the access key requests must be signed with
+    --secret-key SECRET       its secret
     --max-idle-seconds SECS   exit when no request has come for SECS seconds
     --verbose                 print one line per request on stderr
     -h, --help                print this help";
@@ -109,7 +115,13 @@ fn main() -> ExitCode {
         .local_addr()
         .map_or_else(|_| config.listen.clone(), |a| a.to_string());
     let server = match s3_api::operation::router() {
-        Ok(router) => Arc::new(Server::new(config.verbose, router)),
+        Ok(router) => {
+            let credentials = config
+                .access_key
+                .zip(config.secret_key)
+                .map(|(key, secret)| s3_api::sign::Credentials::new(key, secret));
+            Arc::new(Server::new(config.verbose, router, credentials))
+        }
         Err(e) => {
             eprintln!("analytics-server: {e}");
             return ExitCode::FAILURE;
@@ -136,6 +148,8 @@ struct Config {
     listen: String,
     max_idle: Option<Duration>,
     verbose: bool,
+    access_key: Option<String>,
+    secret_key: Option<String>,
 }
 
 /// The configuration, or `None` for `--help`.
@@ -144,6 +158,8 @@ fn parse_args(args: &[String]) -> Result<Option<Config>, String> {
         listen: "127.0.0.1:0".into(),
         max_idle: None,
         verbose: false,
+        access_key: None,
+        secret_key: None,
     };
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
@@ -162,6 +178,8 @@ fn parse_args(args: &[String]) -> Result<Option<Config>, String> {
             "-h" | "--help" => return Ok(None),
             "--verbose" if inline.is_none() => config.verbose = true,
             "--listen" => config.listen = value()?,
+            "--access-key" => config.access_key = Some(value()?),
+            "--secret-key" => config.secret_key = Some(value()?),
             "--max-idle-seconds" => {
                 let text = value()?;
                 let secs: f64 = text
@@ -173,6 +191,9 @@ fn parse_args(args: &[String]) -> Result<Option<Config>, String> {
             }
             _ => return Err(format!("unexpected argument `{arg}`")),
         }
+    }
+    if config.access_key.is_some() != config.secret_key.is_some() {
+        return Err("`--access-key` and `--secret-key` go together".into());
     }
     Ok(Some(config))
 }
@@ -188,6 +209,8 @@ struct Server {
     buckets: Mutex<Buckets>,
     /// Which operation a request is for.
     router: s3_api::router::Router,
+    /// The key requests must be signed with, when signatures are checked.
+    credentials: Option<s3_api::sign::Credentials>,
     verbose: bool,
     started: Instant,
     /// Milliseconds since `started` at the last request's start or end.
@@ -201,13 +224,18 @@ struct Server {
 }
 
 impl Server {
-    fn new(verbose: bool, router: s3_api::router::Router) -> Self {
+    fn new(
+        verbose: bool,
+        router: s3_api::router::Router,
+        credentials: Option<s3_api::sign::Credentials>,
+    ) -> Self {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64);
         Server {
             buckets: Mutex::new(Buckets::new()),
             router,
+            credentials,
             verbose,
             started: Instant::now(),
             last_activity: AtomicU64::new(0),
@@ -583,8 +611,40 @@ fn dispatch(ctx: &Ctx, request: http::Request<Vec<u8>>) -> (Response, String) {
     };
     let context =
         s3_api::server::Context::new(ctx.request_id.clone()).with_host_id(ctx.host_id.clone());
+    if let Err((code, status, message)) = authenticate(ctx.server, &request) {
+        let response = s3_api::server::answer(&s3_api::PROFILE, &context, code, status, message);
+        return (response, format!("{operation}, refused: {code}"));
+    }
     let response = s3_api::operation::serve(&Serving(ctx), router, request, &context);
     (response, operation)
+}
+
+/// With credentials configured, the request's SigV4 signature must hold
+/// (S3's answer otherwise); an aws-chunked body is not served.
+fn authenticate(
+    server: &Server,
+    request: &http::Request<Vec<u8>>,
+) -> Result<(), (&'static str, u16, String)> {
+    let Some(credentials) = &server.credentials else {
+        return Ok(());
+    };
+    let lookup = |key: &str| (key == credentials.access_key_id()).then(|| credentials.clone());
+    match s3_api::sign::verify(request, lookup, SystemTime::now()) {
+        Ok(Some(verified)) => match verified.body {
+            s3_api::sign::SignedBody::Streaming { mode, .. } => Err((
+                "NotImplemented",
+                501,
+                format!("this server does not read {mode} bodies"),
+            )),
+            _ => Ok(()),
+        },
+        Ok(None) => Err((
+            "AccessDenied",
+            403,
+            "Access Denied: the request is not signed".into(),
+        )),
+        Err(e) => Err((e.code, e.status, e.message)),
+    }
 }
 
 // ---------------------------------------------------------------------------
