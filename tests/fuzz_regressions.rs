@@ -115,6 +115,61 @@ fn seeds_are_read_without_error() {
     }
 }
 
+/// The request seeds through the `router` target: every request the crate
+/// builds is routed and read, and answered by the service that implements
+/// nothing (501); none panics.
+#[test]
+fn router_target_routes_the_request_seeds() {
+    let (_, requests) = seeds();
+    let mut routed = 0;
+    for (name, input) in &requests {
+        let status = harness::route(input).unwrap_or_else(|| panic!("{name}: no request"));
+        assert!((400..=599).contains(&status), "{name}: {status}");
+        routed += usize::from(status == 501);
+    }
+    assert!(
+        routed * 2 >= requests.len(),
+        "{routed} of {} routed",
+        requests.len()
+    );
+    // Hostile shapes: no panic.
+    for raw in [
+        &b"\x00GET / HTTP/1.1\r\nhost: a..s3.example.com\r\n\r\n"[..],
+        b"\x00PUT /%ff%fe?analytics&id HTTP/1.1\r\n\r\n",
+        b"\x00GET //// HTTP/1.1\r\nhost: .s3.example.com:99999\r\n\r\n",
+        b"\x00DELETE /b/k?x-id=&x-id=DeleteObject HTTP/1.1\r\n\r\n",
+    ] {
+        assert!(harness::route(raw).is_some(), "{raw:?}");
+    }
+}
+
+/// The `aws_chunked` target: bodies decode within the limit, and faults
+/// are errors with S3's codes.
+#[test]
+fn aws_chunked_target_decodes_and_refuses() {
+    let cases: [(&[u8], Result<usize, &str>); 6] = [
+        (b"\x04" as &[u8], Err("IncompleteBody")),
+        (b"\x045\r\nhello\r\n0\r\n\r\n", Ok(5)),
+        (b"\x005\r\nhello\r\n0\r\n\r\n", Err("EntityTooLarge")),
+        (
+            b"\x041;chunk-signature=a\r\nx\r\n0\r\n\r\n",
+            Err("SignatureDoesNotMatch"),
+        ),
+        (b"\x051;chunk-signature=a\r\nx\r\n0\r\n\r\n", Ok(1)),
+        (b"\xff10000000000000000\r\n", Err("InvalidRequest")),
+    ];
+    for (input, expected) in cases {
+        let got = harness::decode_chunked(input);
+        match expected {
+            Ok(len) => assert_eq!(got, Ok(len), "{input:?}"),
+            Err(code) => assert!(
+                got.as_ref().is_err_and(|e| e.starts_with(code)),
+                "{input:?}: {got:?}"
+            ),
+        }
+    }
+}
+
 /// The event-stream seeds read whole and in chunks into every event they
 /// hold; cut or corrupted, they give an error, never a panic, and the
 /// decoder and `parse_response` agree (the harness asserts it).

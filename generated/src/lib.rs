@@ -42,7 +42,7 @@ pub use s3_runtime::client;
 /// Signing requests with AWS SigV4, and presigned URLs (feature `sign`).
 #[cfg(feature = "sign")]
 pub use s3_runtime::sign;
-pub use s3_runtime::{checksum, error, event_stream, primitives, router, server};
+pub use s3_runtime::{aws_chunked, checksum, error, event_stream, primitives, router, server};
 
 /// Endpoints from the service's rules: [`endpoint::resolve`], the client
 /// [`endpoint::Config`] and [`endpoint::build_request`].

@@ -13,6 +13,7 @@
 //!   labels and XML text;
 //! - [`primitives`]: timestamps in their three wire formats, base64, and
 //!   the text forms of numbers and booleans;
+//! - [`aws_chunked`]: reading `aws-chunked` request bodies (streamed uploads);
 //! - [`checksum`]: CRC32, CRC32C, CRC64NVME, SHA-1, SHA-256 and MD5;
 //! - [`event_stream`]: the `application/vnd.amazon.eventstream` framing;
 //! - [`server`]: reading HTTP requests and writing responses on the server side;
@@ -29,6 +30,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod aws_chunked;
 pub mod checksum;
 #[cfg(feature = "client")]
 pub mod client;

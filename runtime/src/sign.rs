@@ -27,7 +27,9 @@ use std::time::{Duration, SystemTime};
 use crate::endpoint::{AuthScheme, Endpoint};
 
 mod verify;
-pub use verify::{AuthError, MAX_SKEW, SignedBody, Verified, verify};
+pub use verify::{
+    AuthError, ChunkSignatures, MAX_SKEW, SignedBody, Verified, read_chunked, verify,
+};
 
 /// AWS credentials: an access key, its secret and, for temporary
 /// credentials, a session token.

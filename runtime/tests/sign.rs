@@ -495,3 +495,81 @@ fn presigned_urls_verify_until_they_expire() {
         .insert("authorization", "AWS4-HMAC-SHA256 x".parse().unwrap());
     assert_eq!(code(&both, time()), Err("InvalidArgument"));
 }
+
+/// S3's documented chunked upload ("Signature calculations for the
+/// Authorization header: transferring payload in multiple chunks"): 66,560
+/// bytes of `a` in chunks of 65,536 and 1,024 bytes, each signed.
+#[test]
+fn the_documented_chunked_upload_verifies_chunk_by_chunk() {
+    let seed = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9";
+    let signatures = [
+        "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648",
+        "0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497",
+        "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9",
+    ];
+    let chunk = |size: usize, signature: &str| {
+        let mut out = format!("{size:x};chunk-signature={signature}\r\n").into_bytes();
+        out.extend(std::iter::repeat_n(b'a', size));
+        out.extend_from_slice(b"\r\n");
+        out
+    };
+    let mut body = [
+        chunk(65_536, signatures[0]),
+        chunk(1_024, signatures[1]),
+        chunk(0, signatures[2]),
+    ]
+    .concat();
+    assert_eq!(body.len(), 66_824, "the documented content-length");
+    let request = |body: Vec<u8>| {
+        http::Request::builder()
+            .method("PUT")
+            .uri("/examplebucket/chunkObject.txt")
+            .header("host", "s3.amazonaws.com")
+            .header("x-amz-date", "20130524T000000Z")
+            .header("x-amz-storage-class", "REDUCED_REDUNDANCY")
+            .header("authorization", format!("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,SignedHeaders=content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class,Signature={seed}"))
+            .header("x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD")
+            .header("content-encoding", "aws-chunked")
+            .header("x-amz-decoded-content-length", "66560")
+            .header("content-length", "66824")
+            .body(body)
+            .unwrap()
+    };
+    let decode = |request: &http::Request<Vec<u8>>| {
+        let verified = sign::verify(request, lookup, time()).unwrap().unwrap();
+        let sign::SignedBody::Streaming {
+            mode,
+            mut chunks,
+            seed_signature,
+        } = verified.body
+        else {
+            panic!("not streaming: {:?}", verified.body);
+        };
+        assert_eq!(
+            (mode.as_str(), seed_signature.as_str()),
+            ("STREAMING-AWS4-HMAC-SHA256-PAYLOAD", seed)
+        );
+        s3_runtime::aws_chunked::decode(request.body(), 1 << 20, |_, data, signature| {
+            chunks.check(data, signature)
+        })
+    };
+    let decoded = decode(&request(body.clone())).unwrap();
+    assert_eq!(decoded.data, vec![b'a'; 66_560]);
+    // What a server does: the request's body becomes the data.
+    let mut received = request(body.clone());
+    let verified = sign::verify(&received, lookup, time()).unwrap().unwrap();
+    sign::read_chunked(&mut received, verified.body, 1 << 20).unwrap();
+    assert_eq!(received.body().len(), 66_560);
+    assert_eq!(received.headers()["content-length"], "66560");
+    assert!(!received.headers().contains_key("content-encoding"));
+    let mut small = request(body.clone());
+    let verified = sign::verify(&small, lookup, time()).unwrap().unwrap();
+    let error = sign::read_chunked(&mut small, verified.body, 1_000).unwrap_err();
+    assert_eq!(error.code(), "EntityTooLarge");
+    // A changed byte in the second chunk: its signature no longer holds.
+    body[65_536 + 200] = b'b';
+    assert_eq!(
+        decode(&request(body)).unwrap_err(),
+        s3_runtime::aws_chunked::ChunkError::SignatureMismatch { chunk: 1 }
+    );
+}

@@ -611,7 +611,8 @@ fn dispatch(ctx: &Ctx, request: http::Request<Vec<u8>>) -> (Response, String) {
     };
     let context =
         s3_api::server::Context::new(ctx.request_id.clone()).with_host_id(ctx.host_id.clone());
-    if let Err((code, status, message)) = authenticate(ctx.server, &request) {
+    let mut request = request;
+    if let Err((code, status, message)) = authenticate(ctx.server, &mut request) {
         let response = s3_api::server::answer(&s3_api::PROFILE, &context, code, status, message);
         return (response, format!("{operation}, refused: {code}"));
     }
@@ -620,24 +621,19 @@ fn dispatch(ctx: &Ctx, request: http::Request<Vec<u8>>) -> (Response, String) {
 }
 
 /// With credentials configured, the request's SigV4 signature must hold
-/// (S3's answer otherwise); an aws-chunked body is not served.
+/// (S3's answer otherwise), and an aws-chunked body is replaced by its data
+/// (chunk signatures and trailing checksums checked).
 fn authenticate(
     server: &Server,
-    request: &http::Request<Vec<u8>>,
+    request: &mut http::Request<Vec<u8>>,
 ) -> Result<(), (&'static str, u16, String)> {
     let Some(credentials) = &server.credentials else {
         return Ok(());
     };
     let lookup = |key: &str| (key == credentials.access_key_id()).then(|| credentials.clone());
     match s3_api::sign::verify(request, lookup, SystemTime::now()) {
-        Ok(Some(verified)) => match verified.body {
-            s3_api::sign::SignedBody::Streaming { mode, .. } => Err((
-                "NotImplemented",
-                501,
-                format!("this server does not read {mode} bodies"),
-            )),
-            _ => Ok(()),
-        },
+        Ok(Some(verified)) => s3_api::sign::read_chunked(request, verified.body, MAX_BODY)
+            .map_err(|e| (e.code(), e.status(), e.to_string())),
         Ok(None) => Err((
             "AccessDenied",
             403,

@@ -316,7 +316,7 @@ pub use s3_runtime::client;
 /// Signing requests with AWS SigV4, and presigned URLs (feature `sign`).
 #[cfg(feature = "sign")]
 pub use s3_runtime::sign;
-pub use s3_runtime::{{checksum, error, event_stream, primitives, router, server}};
+pub use s3_runtime::{{aws_chunked, checksum, error, event_stream, primitives, router, server}};
 
 {endpoint_mod}#[rustfmt::skip]
 pub mod operation;

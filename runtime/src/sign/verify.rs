@@ -88,8 +88,75 @@ pub enum SignedBody {
         mode: String,
         /// The seed signature, in hex.
         seed_signature: String,
+        /// The chain that checks each chunk's signature (for the signed
+        /// modes), to pass to [`aws_chunked::decode`](crate::aws_chunked::decode).
+        chunks: Box<ChunkSignatures>,
     },
 }
+
+/// The signatures of a signed `aws-chunked` body: each chunk's signs its
+/// data and the signature before it, starting from the request's.
+#[derive(Clone)]
+pub struct ChunkSignatures {
+    mac: super::KeyedMac,
+    date_time: String,
+    scope: String,
+    previous: String,
+}
+
+/// SHA-256 of nothing, in hex.
+const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+impl ChunkSignatures {
+    /// Whether `signature` is the signature of the next chunk, whose data
+    /// is `data`; when it is, the chain moves on to the next chunk.
+    pub fn check(&mut self, data: &[u8], signature: Option<&str>) -> bool {
+        let Some(signature) = signature else {
+            return false;
+        };
+        let expected = mac(
+            self.mac.clone(),
+            &[
+                b"AWS4-HMAC-SHA256-PAYLOAD\n",
+                self.date_time.as_bytes(),
+                b"\n",
+                self.scope.as_bytes(),
+                b"\n",
+                self.previous.as_bytes(),
+                b"\n",
+                EMPTY_SHA256.as_bytes(),
+                b"\n",
+                &sha256_hex(data),
+            ],
+        );
+        let expected = hex(&expected);
+        if !constant_time_eq(&expected, signature.as_bytes()) {
+            return false;
+        }
+        self.previous = text(&expected).to_owned();
+        true
+    }
+}
+
+/// The signing key is never printed.
+impl std::fmt::Debug for ChunkSignatures {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChunkSignatures")
+            .field("date_time", &self.date_time)
+            .field("scope", &self.scope)
+            .field("previous", &self.previous)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for ChunkSignatures {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.date_time, &self.scope, &self.previous)
+            == (&other.date_time, &other.scope, &other.previous)
+    }
+}
+
+impl Eq for ChunkSignatures {}
 
 /// A request whose signature is valid.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -249,6 +316,66 @@ fn query_parts(query: &str) -> Result<Parts, AuthError> {
     Ok(parts)
 }
 
+/// Replaces the `aws-chunked` body of a verified request by its data:
+/// chunk signatures checked for the signed modes, trailing checksums
+/// checked, `content-length` set to the data's length and `aws-chunked`
+/// taken out of `content-encoding`. A request whose body is not streamed is
+/// left as it is. At most `limit` bytes of data.
+pub fn read_chunked(
+    request: &mut http::Request<Vec<u8>>,
+    body: SignedBody,
+    limit: usize,
+) -> Result<(), crate::aws_chunked::ChunkError> {
+    let SignedBody::Streaming {
+        mode, mut chunks, ..
+    } = body
+    else {
+        return Ok(());
+    };
+    let signed = mode.starts_with("STREAMING-AWS4-HMAC-SHA256-PAYLOAD");
+    let decoded = crate::aws_chunked::decode(request.body(), limit, |_, data, signature| {
+        if signed {
+            chunks.check(data, signature)
+        } else {
+            signature.is_none()
+        }
+    })?;
+    decoded.check_checksums()?;
+    let headers = request.headers_mut();
+    let encoding = headers
+        .get(http::header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|e| !e.eq_ignore_ascii_case("aws-chunked") && !e.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
+    match encoding.and_then(|e| http::HeaderValue::from_str(&e).ok()) {
+        Some(value) if !value.is_empty() => {
+            headers.insert(http::header::CONTENT_ENCODING, value);
+        }
+        _ => {
+            headers.remove(http::header::CONTENT_ENCODING);
+        }
+    }
+    headers.insert(
+        http::header::CONTENT_LENGTH,
+        http::HeaderValue::from(decoded.data.len()),
+    );
+    for (name, value) in &decoded.trailers {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_str(value),
+        ) {
+            headers.insert(name, value);
+        }
+    }
+    *request.body_mut() = decoded.data;
+    Ok(())
+}
+
 /// `YYYYMMDDTHHMMSSZ` as a time.
 fn parse_amz_date(text: &str) -> Option<SystemTime> {
     let b = text.as_bytes();
@@ -387,7 +514,7 @@ pub fn verify<B: AsRef<[u8]>>(
 
     // The body: what `x-amz-content-sha256` says, checked when it is a hash.
     let (payload_hash, body) = match parts.expires {
-        Some(_) => (UNSIGNED_PAYLOAD.to_owned(), SignedBody::Unsigned),
+        Some(_) => (UNSIGNED_PAYLOAD.to_owned(), Some(SignedBody::Unsigned)),
         None => {
             let declared = headers
                 .get("x-amz-content-sha256")
@@ -400,12 +527,10 @@ pub fn verify<B: AsRef<[u8]>>(
                     )
                 })?;
             let body = if declared == UNSIGNED_PAYLOAD {
-                SignedBody::Unsigned
+                Some(SignedBody::Unsigned)
             } else if declared.starts_with("STREAMING-") {
-                SignedBody::Streaming {
-                    mode: declared.to_owned(),
-                    seed_signature: parts.signature.clone(),
-                }
+                // The chunks' chain needs the key: made below.
+                None
             } else {
                 let actual = sha256_hex(request.body().as_ref());
                 if !constant_time_eq(declared.as_bytes(), &actual) {
@@ -415,7 +540,7 @@ pub fn verify<B: AsRef<[u8]>>(
                         "The provided 'x-amz-content-sha256' header does not match what was computed.",
                     ));
                 }
-                SignedBody::Signed
+                Some(SignedBody::Signed)
             };
             (declared.to_owned(), body)
         }
@@ -459,7 +584,7 @@ pub fn verify<B: AsRef<[u8]>>(
     let key = credentials.signing_key(parts.date.as_bytes(), &parts.region, &parts.service);
     let hash = sha256_hex(canonical_request.as_bytes());
     let expected = mac(
-        key,
+        key.clone(),
         &[
             ALGORITHM.as_bytes(),
             b"\n",
@@ -473,6 +598,16 @@ pub fn verify<B: AsRef<[u8]>>(
     if !constant_time_eq(text(&hex(&expected)).as_bytes(), parts.signature.as_bytes()) {
         return Err(AuthError::mismatch());
     }
+    let body = body.unwrap_or_else(|| SignedBody::Streaming {
+        chunks: Box::new(ChunkSignatures {
+            mac: key,
+            date_time: parts.amz_date.clone(),
+            scope,
+            previous: parts.signature.clone(),
+        }),
+        mode: payload_hash.clone(),
+        seed_signature: parts.signature.clone(),
+    });
     Ok(Some(Verified {
         access_key_id: parts.access_key_id,
         region: parts.region,

@@ -1058,3 +1058,73 @@ pub fn request_seeds(wire_requests: &[Vec<u8>]) -> Vec<(String, Vec<u8>)> {
     seeds.push(("structured-create".to_owned(), create));
     seeds
 }
+
+// ---------------------------------------------------------------------------
+// The router and `serve`
+
+/// A service that implements no operation: every routed request is read
+/// and answered `NotImplemented`, so routing, reading and error documents
+/// all run.
+struct Nothing;
+
+impl s3_api::operation::Service for Nothing {}
+
+/// The `router` fuzz target: byte 0 bit 7 picks how the rest is read into a
+/// request (as for `server_requests`), which then goes through the
+/// generated `serve` with base domain `s3.example.com` (virtual-hosted
+/// requests made path-style, routed, read, answered).
+pub fn router(data: &[u8]) {
+    let _ = route(data);
+}
+
+/// The status `serve` answers the request in `data` with; `None` when the
+/// bytes make no request.
+pub fn route(data: &[u8]) -> Option<u16> {
+    static ROUTER: std::sync::OnceLock<Option<s3_api::router::Router>> = std::sync::OnceLock::new();
+    let (&selector, rest) = data.split_first()?;
+    let request = if selector & STRUCTURED == 0 {
+        raw_request(rest)?
+    } else {
+        structured_request(rest)?
+    };
+    let router = ROUTER
+        .get_or_init(|| {
+            s3_api::operation::router()
+                .ok()
+                .map(|r| r.with_base_domain("s3.example.com"))
+        })
+        .as_ref()?;
+    let ctx = s3_api::server::Context::new("FUZZ");
+    let response = s3_api::operation::serve(&Nothing, router, request, &ctx);
+    Some(response.status().as_u16())
+}
+
+// ---------------------------------------------------------------------------
+// aws-chunked bodies
+
+/// The `aws_chunked` fuzz target: byte 0 sets the limit on the decoded size
+/// (byte × 257 bytes) and how many chunks carry an accepted signature (low
+/// two bits); the rest is the body.
+pub fn aws_chunked(data: &[u8]) {
+    let _ = decode_chunked(data);
+}
+
+/// The decoded length, or the error.
+pub fn decode_chunked(data: &[u8]) -> Result<usize, String> {
+    let Some((&selector, body)) = data.split_first() else {
+        return Err("empty".into());
+    };
+    let limit = usize::from(selector) * 257;
+    let signed = usize::from(selector & 3);
+    let decoded = s3_api::aws_chunked::decode(body, limit, |index, _, signature| {
+        signature.is_none() || index < signed
+    })
+    .map_err(|e| format!("{} ({}): {e}", e.code(), e.status()))?;
+    if decoded.data.len() > limit {
+        panic!(
+            "decoded {} bytes past the limit {limit}",
+            decoded.data.len()
+        );
+    }
+    Ok(decoded.data.len())
+}
