@@ -799,6 +799,19 @@ fn the_server_checks_signatures_and_presigned_urls() {
         "{answer}"
     );
 
+    // Virtual-hosted, with the server's base domain in the host.
+    let domain_server = Server::start_with(&["--domain", "s3.test"]);
+    let raw =
+        "GET /?analytics&id=x HTTP/1.1\r\nhost: vhost-bucket.s3.test\r\nconnection: close\r\n\r\n";
+    let answer = raw_exchange(&domain_server, &[raw.as_bytes()]);
+    assert!(answer.contains("<Code>NoSuchBucket</Code>"), "{answer}");
+    let raw = "PUT / HTTP/1.1\r\nhost: vhost-bucket.s3.test\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+    let answer = raw_exchange(&domain_server, &[raw.as_bytes()]);
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+    let raw = "HEAD /vhost-bucket HTTP/1.1\r\nhost: s3.test\r\nconnection: close\r\n\r\n";
+    let answer = raw_exchange(&domain_server, &[raw.as_bytes()]);
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+
     // No signature, a wrong secret, an unknown key.
     let answer = fetch("/signed-bucket?analytics&id=presigned");
     assert!(answer.starts_with("HTTP/1.1 403 "), "{answer}");

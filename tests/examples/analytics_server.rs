@@ -2,12 +2,14 @@
 //! configurations, built only on the server side of the generated crate.
 //!
 //! ```text
-//! cargo run -p s3-api --example analytics-server -- --listen 127.0.0.1:9000 [--max-idle-seconds 30] [--verbose] [--access-key KEY --secret-key SECRET]
+//! cargo run -p s3-api --example analytics-server -- --listen 127.0.0.1:9000 [--max-idle-seconds 30]
+//!     [--verbose] [--domain DOMAIN]... [--access-key KEY --secret-key SECRET]
 //! ```
 //!
 //! It prints `listening on <addr>` (port 0 picks a free port) and serves
-//! path-style requests until it is killed or, with `--max-idle-seconds`,
-//! until no request has come for that long. State is in memory: buckets
+//! path-style requests (and virtual-hosted ones for each `--domain`) until
+//! it is killed or, with `--max-idle-seconds`, until no request has come
+//! for that long. State is in memory: buckets
 //! (CreateBucket, HeadBucket, DeleteBucket) and up to 1,000 analytics
 //! configurations per bucket (Put, Get, List in pages of 100 with
 //! continuation tokens, Delete). With `--access-key` and `--secret-key`,
@@ -61,15 +63,18 @@ use s3_api::types::{
 
 const USAGE: &str = "\
 usage: analytics-server [--listen ADDR] [--max-idle-seconds SECS] [--verbose]
-                        [--access-key KEY --secret-key SECRET]
+                        [--domain DOMAIN]... [--access-key KEY --secret-key SECRET]
 
 An in-memory S3-compatible server for buckets and analytics configurations
-(path-style requests). With an access key and its secret, every request
-must carry a valid SigV4 signature (header or presigned URL) by that key;
-without them, signatures are not checked.
+(path-style requests, and virtual-hosted ones under each --domain). With an
+access key and its secret, every request must carry a valid SigV4 signature
+(header or presigned URL) by that key; without them, signatures are not
+checked.
 
 options:
     --listen ADDR             address to listen on; default 127.0.0.1:0 (a free port)
+    --domain DOMAIN           a base domain for virtual-hosted requests
+                              (bucket.DOMAIN); may be repeated
     --access-key KEY          the access key requests must be signed with
     --secret-key SECRET       its secret
     --max-idle-seconds SECS   exit when no request has come for SECS seconds
@@ -116,6 +121,9 @@ fn main() -> ExitCode {
         .map_or_else(|_| config.listen.clone(), |a| a.to_string());
     let server = match s3_api::operation::router() {
         Ok(router) => {
+            let router = config.domains.iter().fold(router, |router, domain| {
+                router.with_base_domain(domain.as_str())
+            });
             let credentials = config
                 .access_key
                 .zip(config.secret_key)
@@ -150,6 +158,7 @@ struct Config {
     verbose: bool,
     access_key: Option<String>,
     secret_key: Option<String>,
+    domains: Vec<String>,
 }
 
 /// The configuration, or `None` for `--help`.
@@ -160,6 +169,7 @@ fn parse_args(args: &[String]) -> Result<Option<Config>, String> {
         verbose: false,
         access_key: None,
         secret_key: None,
+        domains: Vec::new(),
     };
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
@@ -179,6 +189,7 @@ fn parse_args(args: &[String]) -> Result<Option<Config>, String> {
             "--verbose" if inline.is_none() => config.verbose = true,
             "--listen" => config.listen = value()?,
             "--access-key" => config.access_key = Some(value()?),
+            "--domain" => config.domains.push(value()?),
             "--secret-key" => config.secret_key = Some(value()?),
             "--max-idle-seconds" => {
                 let text = value()?;
