@@ -1410,11 +1410,32 @@ fn partition_table(parts: &[PartitionDef]) -> TokenStream {
 /// `s3_runtime::endpoint::region_hash`, which the resolver computes on the
 /// region it looks up.
 fn region_hash(seed: u32, region: &str) -> u32 {
-    let mut hash = 0x811c_9dc5 ^ seed;
-    for byte in region.bytes() {
-        hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+    const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
+    let word = |part: &[u8]| {
+        let mut w = [0u8; 8];
+        for (to, from) in w.iter_mut().zip(part) {
+            *to = *from;
+        }
+        u64::from_le_bytes(w)
+    };
+    let bytes = region.as_bytes();
+    let n = bytes.len();
+    let (first, last) = if n >= 8 {
+        (word(&bytes[..8]), word(&bytes[n - 8..]))
+    } else {
+        (word(bytes), 0)
+    };
+    let mut hash = ((u64::from(seed) << 32) ^ n as u64 ^ first).wrapping_mul(MIX);
+    if n > 16 {
+        for chunk in bytes[8..n - 8].chunks(8) {
+            hash = (hash ^ word(chunk)).wrapping_mul(MIX);
+        }
     }
-    hash ^ (hash >> 15)
+    hash = (hash ^ last).wrapping_mul(MIX);
+    // A product's bits depend on the factor's lower bits only: the high
+    // half folded down and mixed again, so that the low bits of the
+    // result (the slot) depend on every byte.
+    ((hash ^ (hash >> 32)).wrapping_mul(MIX) >> 32) as u32
 }
 
 /// A seed and slots (a power of two of them, at least four per name) such
@@ -1715,9 +1736,11 @@ mod tests {
     #[test]
     fn region_hash_is_the_runtimes() {
         // The same values as the runtime's test of `region_hash`.
-        assert_eq!(region_hash(0, ""), 0x811c_9dc5 ^ (0x811c_9dc5 >> 15));
-        assert_eq!(region_hash(0, "us-east-1"), 0xe3a5_760e);
-        assert_eq!(region_hash(7, "eu-west-3"), 0x1c19_401e);
+        assert_eq!(region_hash(0, ""), 0);
+        assert_eq!(region_hash(0, "us-east-1"), 0x8047_a193);
+        assert_eq!(region_hash(7, "eu-west-3"), 0x2f69_cc82);
+        // Longer than 16 bytes: the middle bytes count too.
+        assert_eq!(region_hash(3, "aws-us-gov-global-x"), 0x3fa8_6511);
     }
 
     #[test]
