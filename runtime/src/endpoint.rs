@@ -984,6 +984,16 @@ fn find_bytes(text: &[u8], needle: &[u8]) -> Option<usize> {
     None
 }
 
+/// The high bit of each byte of `word` that is `byte`, and no other bit.
+#[inline(always)]
+fn matching_bytes(word: u64, byte: u8) -> u64 {
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
+    // A byte of `x` is zero exactly when adding 0x7f to its low seven bits
+    // sets no high bit and its own high bit is clear.
+    !(((x & LOW) + LOW) | x | LOW)
+}
+
 /// Up to eight bytes as a little-endian word, zero-padded.
 #[inline]
 fn padded_word(text: &[u8]) -> u64 {
@@ -1070,6 +1080,37 @@ impl<'a> Pieces<'a> {
             }
         }
         pieces
+    }
+
+    /// An ARN's resource split at each `:` and `/`, as [`Pieces::new`]
+    /// splits it, from where its first delimiters are in the text it is
+    /// part of (`cuts`, up to `KNOWN` of them; the resource starts at
+    /// `offset`).
+    fn located(text: &'a str, cuts: &[usize], offset: usize) -> Self {
+        if u16::try_from(text.len()).is_err() {
+            return Pieces::new(text, Delimiter::ArnResource, 0);
+        }
+        let mut ends = [0u16; KNOWN];
+        for (end, at) in ends.iter_mut().zip(cuts) {
+            *end = u16::try_from(at - offset).unwrap_or(u16::MAX);
+        }
+        // Fewer than `KNOWN` delimiters: the last part ends with the text.
+        let all = cuts.len() < KNOWN;
+        if let (true, Some(end)) = (all, ends.get_mut(cuts.len())) {
+            *end = u16::try_from(text.len()).unwrap_or(u16::MAX);
+        }
+        Pieces {
+            text,
+            delimiter: Delimiter::ArnResource,
+            limit: 0,
+            ends,
+            known: if all {
+                cuts.len() as u8 + 1
+            } else {
+                KNOWN as u8
+            },
+            all,
+        }
     }
 
     /// The part at `index`, from the start for `0` and above, from the end
@@ -1386,19 +1427,53 @@ pub struct Arn<'a> {
 /// resource ID `["accesspoint", "ap"]`.
 pub fn parse_arn(value: &str) -> Option<Arn<'_>> {
     let rest = value.strip_prefix("arn:")?;
-    // The four colons after `arn:`, in one pass.
-    let mut colons = [0; 4];
-    let mut found = 0;
-    for (at, &byte) in rest.as_bytes().iter().enumerate() {
-        if byte == b':' {
-            if let Some(colon) = colons.get_mut(found) {
-                *colon = at;
-            }
-            found += 1;
-            if found == colons.len() {
-                break;
+    let bytes = rest.as_bytes();
+    // In one pass, eight bytes at a time: the four colons that end the
+    // partition, the service, the region and the account, then the `:`
+    // and `/` that split the resource, up to the first `KNOWN`.
+    let (mut colons, mut found) = ([0usize; 4], 0);
+    let (mut cuts, mut cut) = ([0usize; KNOWN], 0);
+    let len = bytes.len();
+    let mut base = 0;
+    'scan: loop {
+        let (word, skip) = if let Some(word) = bytes.get(base..).and_then(<[u8]>::first_chunk::<8>)
+        {
+            (u64::from_le_bytes(*word), 0)
+        } else if base >= len {
+            break;
+        } else if let Some(word) = bytes.last_chunk::<8>() {
+            // The last eight bytes, less those read already.
+            let skip = base - (len - 8);
+            base = len - 8;
+            (u64::from_le_bytes(*word), skip)
+        } else {
+            (padded_word(bytes), 0)
+        };
+        let unread = !0u64 << (8 * skip);
+        let colon_bits = matching_bytes(word, b':') & unread;
+        let mut bits = colon_bits | (matching_bytes(word, b'/') & unread);
+        while bits != 0 {
+            let bit = bits & bits.wrapping_neg();
+            bits ^= bit;
+            let at = base + (bit.trailing_zeros() / 8) as usize;
+            if found < colons.len() {
+                if bit & colon_bits != 0 {
+                    if let Some(colon) = colons.get_mut(found) {
+                        *colon = at;
+                    }
+                    found += 1;
+                }
+            } else {
+                if let Some(end) = cuts.get_mut(cut) {
+                    *end = at;
+                }
+                cut += 1;
+                if cut == KNOWN {
+                    break 'scan;
+                }
             }
         }
+        base += 8;
     }
     if found < colons.len() {
         return None;
@@ -1416,7 +1491,7 @@ pub fn parse_arn(value: &str) -> Option<Arn<'_>> {
         service,
         region,
         account_id,
-        resource_id: Pieces::new(resource, Delimiter::ArnResource, 0),
+        resource_id: Pieces::located(resource, cuts.get(..cut).unwrap_or_default(), d + 1),
     })
 }
 
@@ -1688,6 +1763,60 @@ mod tests {
         let regex = compile_anchored("us|eu").expect("compiles");
         assert!(regex.is_match("us"));
         assert!(!regex.is_match("us-east-1"));
+    }
+
+    #[test]
+    fn parse_arn_reads_as_a_plain_split() {
+        // Texts of every length up to 47 bytes after `arn:`, colons and
+        // slashes at random places (more than `KNOWN` in some): the fields
+        // and parts a plain split gives, and the same located parts as
+        // `Pieces::new`.
+        let alphabet = [b'a', b':', b'/', b'x'];
+        let mut seed = 1u64;
+        for n in 0..4000 {
+            let mut text = String::from("arn:");
+            for _ in 0..n % 48 {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                text.push(char::from(alphabet[(seed >> 62) as usize]));
+            }
+            let rest = &text[4..];
+            let mut fields = rest.splitn(5, ':');
+            let expected = match (
+                fields.next(),
+                fields.next(),
+                fields.next(),
+                fields.next(),
+                fields.next(),
+            ) {
+                (Some(p), Some(s), Some(r), Some(a), Some(res))
+                    if !p.is_empty() && !s.is_empty() && !res.is_empty() =>
+                {
+                    Some((p, s, r, a, res))
+                }
+                _ => None,
+            };
+            let got = parse_arn(&text);
+            assert_eq!(got.is_some(), expected.is_some(), "{text}");
+            if let (Some(got), Some((p, s, r, a, res))) = (got, expected) {
+                assert_eq!(
+                    (got.partition, got.service, got.region, got.account_id),
+                    (p, s, r, a)
+                );
+                assert_eq!(
+                    got.resource_id,
+                    Pieces::new(res, Delimiter::ArnResource, 0),
+                    "{text}"
+                );
+                let parts: Vec<&str> = res.split([':', '/']).collect();
+                assert_eq!(got.resource_id.to_vec(), parts, "{text}");
+                for (i, part) in parts.iter().enumerate() {
+                    assert_eq!(got.resource_id.get(i as i64), Some(*part), "{text} [{i}]");
+                }
+                assert_eq!(got.resource_id.get(-1), parts.last().copied(), "{text}");
+            }
+        }
     }
 
     #[test]
