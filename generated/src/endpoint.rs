@@ -1603,12 +1603,12 @@ fn test<'a>(i: usize, p: &Params<'a>, s: &mut Scope<'a>) -> bool {
         4 => (p.endpoint_url).is_some(),
         5 => (p.bucket).is_some(),
         6 => {
-            (((p.bucket).and_then(|v| rt::substring(v, 0, 6, true))).unwrap_or(""))
-                == ("--x-s3")
+            ((p.bucket).map(|v| rt::substring_is(v, 0, 6, true, "--x-s3")))
+                .unwrap_or(false)
         }
         7 => {
-            (((p.bucket).and_then(|v| rt::substring(v, 0, 7, true))).unwrap_or(""))
-                == ("--xa-s3")
+            ((p.bucket).map(|v| rt::substring_is(v, 0, 7, true, "--xa-s3")))
+                .unwrap_or(false)
         }
         8 => {
             s.partition_result = (p.region)
@@ -1689,21 +1689,21 @@ fn test<'a>(i: usize, p: &Params<'a>, s: &mut Scope<'a>) -> bool {
             s.s3express_availability_zone_id.is_some()
         }
         28 => {
-            (((p.bucket).and_then(|v| rt::substring(v, 0, 4, false))).unwrap_or(""))
-                == ("arn:")
+            ((p.bucket).map(|v| rt::substring_is(v, 0, 4, false, "arn:")))
+                .unwrap_or(false)
         }
         29 => {
-            (((p.bucket).and_then(|v| rt::substring(v, 16, 18, true))).unwrap_or(""))
-                == ("--")
+            ((p.bucket).map(|v| rt::substring_is(v, 16, 18, true, "--")))
+                .unwrap_or(false)
         }
         30 => ((s.url.as_ref()).map(|v| v.is_ip)).unwrap_or(false),
         31 => {
-            (((p.bucket).and_then(|v| rt::substring(v, 21, 23, true))).unwrap_or(""))
-                == ("--")
+            ((p.bucket).map(|v| rt::substring_is(v, 21, 23, true, "--")))
+                .unwrap_or(false)
         }
         32 => {
-            (((p.bucket).and_then(|v| rt::substring(v, 27, 29, true))).unwrap_or(""))
-                == ("--")
+            ((p.bucket).map(|v| rt::substring_is(v, 27, 29, true, "--")))
+                .unwrap_or(false)
         }
         33 => ((s.region_prefix).map(|a| a == ("beta"))).unwrap_or(false),
         34 => {
@@ -1730,15 +1730,15 @@ fn test<'a>(i: usize, p: &Params<'a>, s: &mut Scope<'a>) -> bool {
                 .unwrap_or(false)
         }
         43 => {
-            (((p.bucket).and_then(|v| rt::substring(v, 14, 16, true))).unwrap_or(""))
-                == ("--")
+            ((p.bucket).map(|v| rt::substring_is(v, 14, 16, true, "--")))
+                .unwrap_or(false)
         }
         44 => ((s.hardware_type).map(|a| a == ("e"))).unwrap_or(false),
         45 => ((s.hardware_type).map(|a| a == ("o"))).unwrap_or(false),
         46 => ((p.region).map(|a| a == ("aws-global"))).unwrap_or(false),
         47 => {
-            (((p.bucket).and_then(|v| rt::substring(v, 19, 21, true))).unwrap_or(""))
-                == ("--")
+            ((p.bucket).map(|v| rt::substring_is(v, 19, 21, true, "--")))
+                .unwrap_or(false)
         }
         48 => {
             (((s.bucket_arn.as_ref()).map(|v| v.service))
@@ -1760,20 +1760,20 @@ fn test<'a>(i: usize, p: &Params<'a>, s: &mut Scope<'a>) -> bool {
                 .unwrap_or(false)
         }
         53 => {
-            (((p.bucket).and_then(|v| rt::substring(v, 26, 28, true))).unwrap_or(""))
-                == ("--")
+            ((p.bucket).map(|v| rt::substring_is(v, 26, 28, true, "--")))
+                .unwrap_or(false)
         }
         54 => {
-            (((p.bucket).and_then(|v| rt::substring(v, 15, 17, true))).unwrap_or(""))
-                == ("--")
+            ((p.bucket).map(|v| rt::substring_is(v, 15, 17, true, "--")))
+                .unwrap_or(false)
         }
         55 => {
             (((s.bucket_arn.as_ref()).map(|v| v.resource_id)).and_then(|v| v.get(4)))
                 .is_some()
         }
         56 => {
-            (((p.bucket).and_then(|v| rt::substring(v, 20, 22, true))).unwrap_or(""))
-                == ("--")
+            ((p.bucket).map(|v| rt::substring_is(v, 20, 22, true, "--")))
+                .unwrap_or(false)
         }
         57 => p.use_global_endpoint,
         58 => ((p.region).map(|a| a == ("us-east-1"))).unwrap_or(false),

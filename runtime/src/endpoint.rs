@@ -924,6 +924,23 @@ pub fn substring(input: &str, start: usize, stop: usize, reverse: bool) -> Optio
     }
 }
 
+/// Whether `substring(input, start, stop, reverse)` is `want`: the bytes
+/// at the substring's place are compared first, and the whole input is
+/// checked for ASCII (as [`substring`] needs) only when they match.
+#[inline]
+pub fn substring_is(input: &str, start: usize, stop: usize, reverse: bool, want: &str) -> bool {
+    let len = input.len();
+    if start >= stop || stop > len || want.len() != stop - start {
+        return false;
+    }
+    let (from, to) = if reverse {
+        (len - stop, len - start)
+    } else {
+        (start, stop)
+    };
+    input.as_bytes().get(from..to) == Some(want.as_bytes()) && input.is_ascii()
+}
+
 /// Whether `byte` is one of the RFC 3986 unreserved characters, which
 /// uriEncode leaves as they are.
 fn is_unreserved(byte: u8) -> bool {
@@ -1815,6 +1832,41 @@ mod tests {
                     assert_eq!(got.resource_id.get(i as i64), Some(*part), "{text} [{i}]");
                 }
                 assert_eq!(got.resource_id.get(-1), parts.last().copied(), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn substring_is_substring_compared() {
+        for input in [
+            "",
+            "a",
+            "abc--x-s3",
+            "--x-s3",
+            "é--x-s3",
+            "arn:aws",
+            "ab",
+            "x-s3",
+        ] {
+            for want in ["--x-s3", "x-s3", "arn:", "ab", "a", "-"] {
+                for (start, stop) in [
+                    (0, 6),
+                    (0, 4),
+                    (2, 6),
+                    (0, 1),
+                    (1, 3),
+                    (3, 3),
+                    (4, 2),
+                    (0, 9),
+                ] {
+                    for reverse in [false, true] {
+                        assert_eq!(
+                            substring_is(input, start, stop, reverse, want),
+                            substring(input, start, stop, reverse) == Some(want),
+                            "{input:?} {start} {stop} {reverse} {want:?}"
+                        );
+                    }
+                }
             }
         }
     }

@@ -256,6 +256,41 @@ impl<'e> Compiler<'e> {
                 });
             }
         }
+        // A substring compared with a non-empty literal (directly, or
+        // through coalesce with another literal): the bytes at its place
+        // are compared first, and the whole text is checked for ASCII (as
+        // substring must) only when they match.
+        for (x, lit) in [(a, b), (b, a)] {
+            let RuleExprKind::Str(want) = &lit.kind else {
+                continue;
+            };
+            let substring = match &x.kind {
+                RuleExprKind::Call(RuleFn::Substring, args) => Some(args),
+                RuleExprKind::Call(RuleFn::Coalesce, args) => match args.as_slice() {
+                    [first, fallback] if matches!(&fallback.kind, RuleExprKind::Str(f) if f != want) => {
+                        match &first.kind {
+                            RuleExprKind::Call(RuleFn::Substring, args) => Some(args),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            let Some(args) = substring.filter(|args| args.len() == 4 && !want.is_empty()) else {
+                continue;
+            };
+            let s = self.expr(&args[0])?;
+            if matches!(s.repr, Repr::Ref | Repr::Scoped) {
+                let (start, stop, rev) = (int(&args[1])?, int(&args[2])?, boolean(&args[3])?);
+                let (start, stop) = (
+                    Literal::usize_unsuffixed(start as usize),
+                    Literal::usize_unsuffixed(stop as usize),
+                );
+                let test = quote!(rt::substring_is(v, #start, #stop, #rev, #want));
+                return Ok(s.apply(quote!(v), test, Repr::Bool, false));
+            }
+        }
         let (a, b) = (self.expr(a)?, self.expr(b)?);
         let (sa, sb) = (as_str(quote!(a), a.repr), as_str(quote!(b), b.repr));
         let (ca, cb) = (&a.code, &b.code);
