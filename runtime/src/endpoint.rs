@@ -924,6 +924,23 @@ pub fn substring(input: &str, start: usize, stop: usize, reverse: bool) -> Optio
     }
 }
 
+/// Whether `substring(input, start, stop, reverse)` is `want`: the bytes
+/// at the substring's place are compared first, and the whole input is
+/// checked for ASCII (as [`substring`] needs) only when they match.
+#[inline]
+pub fn substring_is(input: &str, start: usize, stop: usize, reverse: bool, want: &str) -> bool {
+    let len = input.len();
+    if start >= stop || stop > len || want.len() != stop - start {
+        return false;
+    }
+    let (from, to) = if reverse {
+        (len - stop, len - start)
+    } else {
+        (start, stop)
+    };
+    input.as_bytes().get(from..to) == Some(want.as_bytes()) && input.is_ascii()
+}
+
 /// Whether `byte` is one of the RFC 3986 unreserved characters, which
 /// uriEncode leaves as they are.
 fn is_unreserved(byte: u8) -> bool {
@@ -982,6 +999,26 @@ fn find_bytes(text: &[u8], needle: &[u8]) -> Option<usize> {
         at += 1;
     }
     None
+}
+
+/// The high bit of each byte of `word` that is `byte`, and no other bit.
+#[inline(always)]
+fn matching_bytes(word: u64, byte: u8) -> u64 {
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
+    // A byte of `x` is zero exactly when adding 0x7f to its low seven bits
+    // sets no high bit and its own high bit is clear.
+    !(((x & LOW) + LOW) | x | LOW)
+}
+
+/// Up to eight bytes as a little-endian word, zero-padded.
+#[inline]
+fn padded_word(text: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    for (to, from) in word.iter_mut().zip(text) {
+        *to = *from;
+    }
+    u64::from_le_bytes(word)
 }
 
 /// How a [`Pieces`] splits its text.
@@ -1060,6 +1097,37 @@ impl<'a> Pieces<'a> {
             }
         }
         pieces
+    }
+
+    /// An ARN's resource split at each `:` and `/`, as [`Pieces::new`]
+    /// splits it, from where its first delimiters are in the text it is
+    /// part of (`cuts`, up to `KNOWN` of them; the resource starts at
+    /// `offset`).
+    fn located(text: &'a str, cuts: &[usize], offset: usize) -> Self {
+        if u16::try_from(text.len()).is_err() {
+            return Pieces::new(text, Delimiter::ArnResource, 0);
+        }
+        let mut ends = [0u16; KNOWN];
+        for (end, at) in ends.iter_mut().zip(cuts) {
+            *end = u16::try_from(at - offset).unwrap_or(u16::MAX);
+        }
+        // Fewer than `KNOWN` delimiters: the last part ends with the text.
+        let all = cuts.len() < KNOWN;
+        if let (true, Some(end)) = (all, ends.get_mut(cuts.len())) {
+            *end = u16::try_from(text.len()).unwrap_or(u16::MAX);
+        }
+        Pieces {
+            text,
+            delimiter: Delimiter::ArnResource,
+            limit: 0,
+            ends,
+            known: if all {
+                cuts.len() as u8 + 1
+            } else {
+                KNOWN as u8
+            },
+            all,
+        }
     }
 
     /// The part at `index`, from the start for `0` and above, from the end
@@ -1376,19 +1444,53 @@ pub struct Arn<'a> {
 /// resource ID `["accesspoint", "ap"]`.
 pub fn parse_arn(value: &str) -> Option<Arn<'_>> {
     let rest = value.strip_prefix("arn:")?;
-    // The four colons after `arn:`, in one pass.
-    let mut colons = [0; 4];
-    let mut found = 0;
-    for (at, &byte) in rest.as_bytes().iter().enumerate() {
-        if byte == b':' {
-            if let Some(colon) = colons.get_mut(found) {
-                *colon = at;
-            }
-            found += 1;
-            if found == colons.len() {
-                break;
+    let bytes = rest.as_bytes();
+    // In one pass, eight bytes at a time: the four colons that end the
+    // partition, the service, the region and the account, then the `:`
+    // and `/` that split the resource, up to the first `KNOWN`.
+    let (mut colons, mut found) = ([0usize; 4], 0);
+    let (mut cuts, mut cut) = ([0usize; KNOWN], 0);
+    let len = bytes.len();
+    let mut base = 0;
+    'scan: loop {
+        let (word, skip) = if let Some(word) = bytes.get(base..).and_then(<[u8]>::first_chunk::<8>)
+        {
+            (u64::from_le_bytes(*word), 0)
+        } else if base >= len {
+            break;
+        } else if let Some(word) = bytes.last_chunk::<8>() {
+            // The last eight bytes, less those read already.
+            let skip = base - (len - 8);
+            base = len - 8;
+            (u64::from_le_bytes(*word), skip)
+        } else {
+            (padded_word(bytes), 0)
+        };
+        let unread = !0u64 << (8 * skip);
+        let colon_bits = matching_bytes(word, b':') & unread;
+        let mut bits = colon_bits | (matching_bytes(word, b'/') & unread);
+        while bits != 0 {
+            let bit = bits & bits.wrapping_neg();
+            bits ^= bit;
+            let at = base + (bit.trailing_zeros() / 8) as usize;
+            if found < colons.len() {
+                if bit & colon_bits != 0 {
+                    if let Some(colon) = colons.get_mut(found) {
+                        *colon = at;
+                    }
+                    found += 1;
+                }
+            } else {
+                if let Some(end) = cuts.get_mut(cut) {
+                    *end = at;
+                }
+                cut += 1;
+                if cut == KNOWN {
+                    break 'scan;
+                }
             }
         }
+        base += 8;
     }
     if found < colons.len() {
         return None;
@@ -1406,7 +1508,7 @@ pub fn parse_arn(value: &str) -> Option<Arn<'_>> {
         service,
         region,
         account_id,
-        resource_id: Pieces::new(resource, Delimiter::ArnResource, 0),
+        resource_id: Pieces::located(resource, cuts.get(..cut).unwrap_or_default(), d + 1),
     })
 }
 
@@ -1519,15 +1621,51 @@ pub fn partition(table: &'static [Partition], region: &str) -> Option<&'static P
     unlisted(table, region)
 }
 
-/// The hash of a region name that a [`RegionIndex`] is built on: 32-bit
-/// FNV-1a from a basis changed by `seed`, its high bits folded down. (The
-/// generator computes the same function to build the index.)
+/// The hash of a region name that a [`RegionIndex`] is built on: the
+/// name read eight bytes at a time (its first and last eight, and for a
+/// name longer than 16 bytes those between), each word mixed in by a
+/// multiplication, with the seed and the length; the high half of the
+/// result folded down and mixed again. (The generator computes the same function to build the
+/// index.)
+#[inline]
 pub fn region_hash(seed: u32, region: &str) -> u32 {
-    let mut hash = 0x811c_9dc5 ^ seed;
-    for byte in region.bytes() {
-        hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+    const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
+    let bytes = region.as_bytes();
+    let (first, last) = end_words(bytes);
+    let mut hash = ((u64::from(seed) << 32) ^ bytes.len() as u64 ^ first).wrapping_mul(MIX);
+    if let Some(middle) = bytes.get(8..bytes.len().saturating_sub(8)) {
+        for chunk in middle.chunks(8) {
+            hash = (hash ^ padded_word(chunk)).wrapping_mul(MIX);
+        }
     }
-    hash ^ (hash >> 15)
+    hash = (hash ^ last).wrapping_mul(MIX);
+    // A product's bits depend on the factor's lower bits only: the high
+    // half folded down and mixed again, so that the low bits of the
+    // result (the slot) depend on every byte.
+    ((hash ^ (hash >> 32)).wrapping_mul(MIX) >> 32) as u32
+}
+
+/// The first and the last eight bytes of `text` as little-endian words
+/// (for a shorter text: the text zero-padded, and `0`). With the length,
+/// they are the whole text when it has at most 16 bytes.
+#[inline(always)]
+fn end_words(text: &[u8]) -> (u64, u64) {
+    match (text.first_chunk::<8>(), text.last_chunk::<8>()) {
+        (Some(first), Some(last)) => (u64::from_le_bytes(*first), u64::from_le_bytes(*last)),
+        _ => (padded_word(text), 0),
+    }
+}
+
+/// `a == b`, compared as words (no call to `memcmp`) up to 16 bytes.
+#[inline(always)]
+fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len()
+        && if a.len() <= 16 {
+            end_words(a) == end_words(b)
+        } else {
+            a == b
+        }
 }
 
 /// The regions a partition table lists, by a hash that the generator chose
@@ -1559,7 +1697,7 @@ pub fn partition_in(
         .get(slot)
         .and_then(|&k| usize::from(k).checked_sub(1))
         .and_then(|k| index.regions.get(k))
-        .filter(|listed| listed.name == region);
+        .filter(|listed| same_text(listed.name, region));
     if let Some(listed) = listed {
         return Some(listed.outputs);
     }
@@ -1645,11 +1783,102 @@ mod tests {
     }
 
     #[test]
+    fn parse_arn_reads_as_a_plain_split() {
+        // Texts of every length up to 47 bytes after `arn:`, colons and
+        // slashes at random places (more than `KNOWN` in some): the fields
+        // and parts a plain split gives, and the same located parts as
+        // `Pieces::new`.
+        let alphabet = [b'a', b':', b'/', b'x'];
+        let mut seed = 1u64;
+        for n in 0..4000 {
+            let mut text = String::from("arn:");
+            for _ in 0..n % 48 {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                text.push(char::from(alphabet[(seed >> 62) as usize]));
+            }
+            let rest = &text[4..];
+            let mut fields = rest.splitn(5, ':');
+            let expected = match (
+                fields.next(),
+                fields.next(),
+                fields.next(),
+                fields.next(),
+                fields.next(),
+            ) {
+                (Some(p), Some(s), Some(r), Some(a), Some(res))
+                    if !p.is_empty() && !s.is_empty() && !res.is_empty() =>
+                {
+                    Some((p, s, r, a, res))
+                }
+                _ => None,
+            };
+            let got = parse_arn(&text);
+            assert_eq!(got.is_some(), expected.is_some(), "{text}");
+            if let (Some(got), Some((p, s, r, a, res))) = (got, expected) {
+                assert_eq!(
+                    (got.partition, got.service, got.region, got.account_id),
+                    (p, s, r, a)
+                );
+                assert_eq!(
+                    got.resource_id,
+                    Pieces::new(res, Delimiter::ArnResource, 0),
+                    "{text}"
+                );
+                let parts: Vec<&str> = res.split([':', '/']).collect();
+                assert_eq!(got.resource_id.to_vec(), parts, "{text}");
+                for (i, part) in parts.iter().enumerate() {
+                    assert_eq!(got.resource_id.get(i as i64), Some(*part), "{text} [{i}]");
+                }
+                assert_eq!(got.resource_id.get(-1), parts.last().copied(), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn substring_is_substring_compared() {
+        for input in [
+            "",
+            "a",
+            "abc--x-s3",
+            "--x-s3",
+            "é--x-s3",
+            "arn:aws",
+            "ab",
+            "x-s3",
+        ] {
+            for want in ["--x-s3", "x-s3", "arn:", "ab", "a", "-"] {
+                for (start, stop) in [
+                    (0, 6),
+                    (0, 4),
+                    (2, 6),
+                    (0, 1),
+                    (1, 3),
+                    (3, 3),
+                    (4, 2),
+                    (0, 9),
+                ] {
+                    for reverse in [false, true] {
+                        assert_eq!(
+                            substring_is(input, start, stop, reverse, want),
+                            substring(input, start, stop, reverse) == Some(want),
+                            "{input:?} {start} {stop} {reverse} {want:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn region_hash_values() {
         // The same values as the generator's test of its copy.
-        assert_eq!(region_hash(0, ""), 0x811c_9dc5 ^ (0x811c_9dc5 >> 15));
-        assert_eq!(region_hash(0, "us-east-1"), 0xe3a5_760e);
-        assert_eq!(region_hash(7, "eu-west-3"), 0x1c19_401e);
+        assert_eq!(region_hash(0, ""), 0);
+        assert_eq!(region_hash(0, "us-east-1"), 0x8047_a193);
+        assert_eq!(region_hash(7, "eu-west-3"), 0x2f69_cc82);
+        // Longer than 16 bytes: the middle bytes count too.
+        assert_eq!(region_hash(3, "aws-us-gov-global-x"), 0x3fa8_6511);
     }
 
     #[test]

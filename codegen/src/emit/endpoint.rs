@@ -256,6 +256,41 @@ impl<'e> Compiler<'e> {
                 });
             }
         }
+        // A substring compared with a non-empty literal (directly, or
+        // through coalesce with another literal): the bytes at its place
+        // are compared first, and the whole text is checked for ASCII (as
+        // substring must) only when they match.
+        for (x, lit) in [(a, b), (b, a)] {
+            let RuleExprKind::Str(want) = &lit.kind else {
+                continue;
+            };
+            let substring = match &x.kind {
+                RuleExprKind::Call(RuleFn::Substring, args) => Some(args),
+                RuleExprKind::Call(RuleFn::Coalesce, args) => match args.as_slice() {
+                    [first, fallback] if matches!(&fallback.kind, RuleExprKind::Str(f) if f != want) => {
+                        match &first.kind {
+                            RuleExprKind::Call(RuleFn::Substring, args) => Some(args),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            let Some(args) = substring.filter(|args| args.len() == 4 && !want.is_empty()) else {
+                continue;
+            };
+            let s = self.expr(&args[0])?;
+            if matches!(s.repr, Repr::Ref | Repr::Scoped) {
+                let (start, stop, rev) = (int(&args[1])?, int(&args[2])?, boolean(&args[3])?);
+                let (start, stop) = (
+                    Literal::usize_unsuffixed(start as usize),
+                    Literal::usize_unsuffixed(stop as usize),
+                );
+                let test = quote!(rt::substring_is(v, #start, #stop, #rev, #want));
+                return Ok(s.apply(quote!(v), test, Repr::Bool, false));
+            }
+        }
         let (a, b) = (self.expr(a)?, self.expr(b)?);
         let (sa, sb) = (as_str(quote!(a), a.repr), as_str(quote!(b), b.repr));
         let (ca, cb) = (&a.code, &b.code);
@@ -805,9 +840,10 @@ fn literal(v: &RuleLiteral) -> TokenStream {
 /// The `src/endpoint.rs` file: the module, with the diagram's nodes written
 /// eight to a line (the formatter would give each its own line).
 pub(crate) fn file(krate: &Crate, e: &Endpoints) -> Result<String, String> {
-    let text = super::rust(module(krate, e)?)?;
+    let layout = layout(e)?;
+    let text = super::rust(module(krate, e, &layout)?)?;
     let mut table = String::from("[");
-    for (i, [c, h, l]) in e.nodes.iter().enumerate() {
+    for (i, [c, h, l]) in layout.nodes.iter().enumerate() {
         table.push_str(if i % 8 == 0 { "\n    " } else { " " });
         table.push_str(&format!("[{c}, {h}, {l}],"));
     }
@@ -819,8 +855,86 @@ pub(crate) fn file(krate: &Crate, e: &Endpoints) -> Result<String, String> {
     Ok(text.replacen(placeholder, &format!("= {table};"), 1))
 }
 
+/// The diagram as the resolver walks it: one node per (node, complemented)
+/// pair reachable from the root, the complement applied by swapping the
+/// node's references, numbered so that every reference is greater than
+/// the node's own number (parents before children). A reference of
+/// `nodes.len() + i` is result `i + 1`; `nodes.len() + outcomes` (past the
+/// last result) is "no rule matched", as are the diagram's terminals.
+struct Layout {
+    nodes: Vec<[u32; 3]>,
+    root: u32,
+}
+
+fn layout(e: &Endpoints) -> Result<Layout, String> {
+    use crate::lower::endpoint::RESULT_OFFSET;
+    let key = |r: i32| -> Option<(usize, bool)> {
+        (r != 1 && r != -1 && r < RESULT_OFFSET).then(|| (r.unsigned_abs() as usize - 1, r < 0))
+    };
+    let node = |(n, complemented): (usize, bool)| -> Result<[i32; 3], String> {
+        let [c, h, l] = *e
+            .nodes
+            .get(n)
+            .ok_or_else(|| format!("node {n} does not exist"))?;
+        Ok(if complemented { [c, l, h] } else { [c, h, l] })
+    };
+    // Depth first from the root; the reverse of the order in which nodes
+    // are left is a topological order (the diagram is acyclic: lowering
+    // checked it).
+    let mut left: Vec<(usize, bool)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<((usize, bool), bool)> =
+        key(e.root).map(|k| (k, false)).into_iter().collect();
+    while let Some((k, leaving)) = stack.pop() {
+        if leaving {
+            left.push(k);
+            continue;
+        }
+        if !seen.insert(k) {
+            continue;
+        }
+        stack.push((k, true));
+        let [_, h, l] = node(k)?;
+        for r in [l, h] {
+            if let Some(next) = key(r).filter(|next| !seen.contains(next)) {
+                stack.push((next, false));
+            }
+        }
+    }
+    left.reverse();
+    let number: std::collections::HashMap<(usize, bool), usize> =
+        left.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    let count = left.len();
+    let no_match = count + e.outcomes.len();
+    let target = |r: i32| -> usize {
+        match key(r) {
+            Some(k) => number[&k],
+            None if r > RESULT_OFFSET && ((r - RESULT_OFFSET) as usize) <= e.outcomes.len() => {
+                count + (r - RESULT_OFFSET) as usize - 1
+            }
+            None => no_match,
+        }
+    };
+    let wide = |v: usize| u32::try_from(v).map_err(|_| "the diagram has too many nodes".to_owned());
+    let mut nodes = Vec::with_capacity(count);
+    for (i, k) in left.iter().enumerate() {
+        let [c, h, l] = node(*k)?;
+        let (h, l) = (target(h), target(l));
+        if h <= i || l <= i {
+            return Err(format!("node {} is on a cycle", k.0));
+        }
+        let c = u32::try_from(c).map_err(|_| format!("node {} tests condition {c}", k.0))?;
+        nodes.push([c, wide(h)?, wide(l)?]);
+    }
+    wide(no_match)?;
+    Ok(Layout {
+        nodes,
+        root: wide(target(e.root))?,
+    })
+}
+
 /// The `src/endpoint.rs` module.
-fn module(krate: &Crate, e: &Endpoints) -> Result<TokenStream, String> {
+fn module(krate: &Crate, e: &Endpoints, layout: &Layout) -> Result<TokenStream, String> {
     let c = Compiler::new(e);
     let service = krate.service.title.as_deref().unwrap_or("the service");
 
@@ -1038,8 +1152,14 @@ fn module(krate: &Crate, e: &Endpoints) -> Result<TokenStream, String> {
     let text_arms = c.text_arms();
 
     let statics = c.statics();
-    let node_count = e.nodes.len();
-    let root = Literal::i32_unsuffixed(e.root);
+    let node_count = layout.nodes.len();
+    let root = Literal::u32_unsuffixed(layout.root);
+    // The narrowest type that holds every reference.
+    let node_type = if u16::try_from(node_count + outcomes.len()).is_ok() {
+        quote!(u16)
+    } else {
+        quote!(u32)
+    };
     let partitions = partition_table(&e.partitions);
 
     let docs_text = format!(
@@ -1050,7 +1170,6 @@ fn module(krate: &Crate, e: &Endpoints) -> Result<TokenStream, String> {
         e.nodes.len(),
         e.outcomes.len()
     );
-    let result_offset = Literal::i32_unsuffixed(100_000_000);
     Ok(quote! {
         #![doc = #docs_text]
         #![allow(clippy::match_single_binding, clippy::redundant_closure_call, clippy::needless_borrow, clippy::useless_conversion, unused_parens)]
@@ -1167,29 +1286,17 @@ fn module(krate: &Crate, e: &Endpoints) -> Result<TokenStream, String> {
         pub fn resolve(params: &Params<'_>) -> Result<Endpoint, ResolveError> {
             #(#required)*
             let mut scope = Scope::default();
-            let mut r: i32 = ROOT;
-            // The diagram is acyclic (the generator checks it): at most one
-            // test per node.
-            for _ in 0..=NODES.len() {
-                if r >= RESULT_OFFSET {
-                    // Results count from 1; 0 is "no rule matched".
-                    let found = ((r - RESULT_OFFSET) as usize)
-                        .checked_sub(1)
-                        .and_then(|i| OUTCOMES.get(i));
-                    return match found {
-                        Some(o) => o.resolve(&|k| text(k, params, &scope)),
-                        None => no_match(),
-                    };
-                }
-                let node = match r {
-                    -1..=1 => return no_match(),
-                    r => NODES.get(r.unsigned_abs() as usize - 1),
-                };
-                let Some(&[condition, high, low]) = node else { return no_match() };
-                let truth = test(condition as usize, params, &mut scope) ^ (r < 0);
-                r = if truth { high } else { low };
+            let mut r = ROOT;
+            // Every reference of a node is greater than the node's own
+            // number, so the walk ends, after at most one test per node.
+            while let Some(&[condition, high, low]) = NODES.get(r as usize) {
+                r = if test(condition as usize, params, &mut scope) { high } else { low };
             }
-            no_match()
+            // The results follow the nodes; past the last, no rule matched.
+            match OUTCOMES.get((r as usize).wrapping_sub(NODES.len())) {
+                Some(o) => o.resolve(&|k| text(k, params, &scope)),
+                None => no_match(),
+            }
         }
 
         #(#statics)*
@@ -1202,12 +1309,12 @@ fn module(krate: &Crate, e: &Endpoints) -> Result<TokenStream, String> {
             Err(rt::ResolveError::no_match())
         }
 
-        const ROOT: i32 = #root;
-        const RESULT_OFFSET: i32 = #result_offset;
+        const ROOT: #node_type = #root;
 
-        /// The diagram's nodes: (condition, high reference, low reference);
-        /// a negative reference complements the test.
-        static NODES: [[i32; 3]; #node_count] = NODE_TABLE;
+        /// The diagram's nodes, as `resolve` walks them: (condition, the
+        /// reference if it holds, the reference if not); a reference of
+        /// `NODES.len() + i` is `OUTCOMES[i]`.
+        static NODES: [[#node_type; 3]; #node_count] = NODE_TABLE;
 
         /// The values conditions assign, as the resolve goes.
         #[derive(Default)]
@@ -1338,11 +1445,32 @@ fn partition_table(parts: &[PartitionDef]) -> TokenStream {
 /// `s3_runtime::endpoint::region_hash`, which the resolver computes on the
 /// region it looks up.
 fn region_hash(seed: u32, region: &str) -> u32 {
-    let mut hash = 0x811c_9dc5 ^ seed;
-    for byte in region.bytes() {
-        hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+    const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
+    let word = |part: &[u8]| {
+        let mut w = [0u8; 8];
+        for (to, from) in w.iter_mut().zip(part) {
+            *to = *from;
+        }
+        u64::from_le_bytes(w)
+    };
+    let bytes = region.as_bytes();
+    let n = bytes.len();
+    let (first, last) = if n >= 8 {
+        (word(&bytes[..8]), word(&bytes[n - 8..]))
+    } else {
+        (word(bytes), 0)
+    };
+    let mut hash = ((u64::from(seed) << 32) ^ n as u64 ^ first).wrapping_mul(MIX);
+    if n > 16 {
+        for chunk in bytes[8..n - 8].chunks(8) {
+            hash = (hash ^ word(chunk)).wrapping_mul(MIX);
+        }
     }
-    hash ^ (hash >> 15)
+    hash = (hash ^ last).wrapping_mul(MIX);
+    // A product's bits depend on the factor's lower bits only: the high
+    // half folded down and mixed again, so that the low bits of the
+    // result (the slot) depend on every byte.
+    ((hash ^ (hash >> 32)).wrapping_mul(MIX) >> 32) as u32
 }
 
 /// A seed and slots (a power of two of them, at least four per name) such
@@ -1643,9 +1771,11 @@ mod tests {
     #[test]
     fn region_hash_is_the_runtimes() {
         // The same values as the runtime's test of `region_hash`.
-        assert_eq!(region_hash(0, ""), 0x811c_9dc5 ^ (0x811c_9dc5 >> 15));
-        assert_eq!(region_hash(0, "us-east-1"), 0xe3a5_760e);
-        assert_eq!(region_hash(7, "eu-west-3"), 0x1c19_401e);
+        assert_eq!(region_hash(0, ""), 0);
+        assert_eq!(region_hash(0, "us-east-1"), 0x8047_a193);
+        assert_eq!(region_hash(7, "eu-west-3"), 0x2f69_cc82);
+        // Longer than 16 bytes: the middle bytes count too.
+        assert_eq!(region_hash(3, "aws-us-gov-global-x"), 0x3fa8_6511);
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! [`operations`] lower shapes and operations (with [`uri`] for the URI
 //! templates of the `http` trait).
 
-mod endpoint;
+pub(crate) mod endpoint;
 pub mod graph;
 mod message;
 mod names;
