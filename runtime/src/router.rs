@@ -69,8 +69,21 @@
 //! operation's `from_http_request` reads it. A host that is no base domain
 //! and no subdomain of one (an IP address, `localhost`) is path-style.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
+
+/// Decoded text of a request's URI: borrowed when it holds no escape.
+type Text<'a> = Cow<'a, str>;
+
+/// `text` percent-decoded, borrowed when it has no `%`.
+fn decoded(text: &str) -> Result<Text<'_>, crate::error::DecodeError> {
+    if text.contains('%') {
+        crate::uri::decode(text).map(Cow::Owned)
+    } else {
+        Ok(Cow::Borrowed(text))
+    }
+}
 
 /// A route that the router cannot read: a generator bug, named.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,14 +224,14 @@ impl Route {
     /// literal query key; `None` when the route takes it.
     fn missing(
         &self,
-        query: &[(String, Option<String>)],
+        query: &[(Text<'_>, Option<Text<'_>>)],
         headers: &http::HeaderMap,
     ) -> Option<(String, bool)> {
         let has = |key: &str| query.iter().any(|(k, _)| k == key);
         for (key, value) in &self.literals {
             let found = query
                 .iter()
-                .any(|(k, v)| k == key && (value.is_none() || v == value));
+                .any(|(k, v)| k == key && (value.is_none() || v.as_deref() == value.as_deref()));
             if !found {
                 let missing = match value {
                     Some(value) => format!("query parameter {key}={value}"),
@@ -273,17 +286,17 @@ impl Pattern {
     }
 
     /// Whether the request's path segments (decoded) match the pattern.
-    fn matches(&self, segments: &[String]) -> bool {
+    fn matches(&self, segments: &[Text<'_>]) -> bool {
         let mut segments = segments;
         let greedy = self.parts.iter().position(|p| *p == Part::Greedy);
         // A trailing `/` is accepted after a pattern without a greedy label.
         if greedy.is_none()
             && segments.len() == self.parts.len() + 1
-            && segments.last().is_some_and(String::is_empty)
+            && segments.last().is_some_and(|s| s.is_empty())
         {
             segments = &segments[..segments.len() - 1];
         }
-        let one = |part: &Part, segment: &String| match part {
+        let one = |part: &Part, segment: &Text<'_>| match part {
             Part::Literal(text) => text == segment,
             Part::Label => !segment.is_empty(),
             Part::Greedy => false,
@@ -529,10 +542,10 @@ impl Router {
             .strip_prefix('/')
             .unwrap_or(path)
             .split('/')
-            .map(crate::uri::decode)
-            .collect::<Result<Vec<String>, _>>()
+            .map(decoded)
+            .collect::<Result<Vec<Text<'_>>, _>>()
             .map_err(invalid)?;
-        let segments: &[String] = if segments.len() == 1 && segments[0].is_empty() {
+        let segments: &[Text<'_>] = if segments.len() == 1 && segments[0].is_empty() {
             &[]
         } else {
             &segments
@@ -546,8 +559,8 @@ impl Router {
                 Some((key, value)) => (key, Some(value)),
                 None => (pair, None),
             };
-            let value = value.map(crate::uri::decode).transpose().map_err(invalid)?;
-            query.push((crate::uri::decode(key).map_err(invalid)?, value));
+            let value = value.map(decoded).transpose().map_err(invalid)?;
+            query.push((decoded(key).map_err(invalid)?, value));
         }
         let headers = request.headers();
         let mut closest: Option<RouteError> = None;
@@ -559,7 +572,7 @@ impl Router {
             // keys: the first that takes the request is the most specific.
             let mut keyed: Vec<usize> = Vec::new();
             for (key, _) in &query {
-                if let Some(list) = pattern.by_key.get(key) {
+                if let Some(list) = pattern.by_key.get(key.as_ref()) {
                     for &index in list {
                         if !keyed.contains(&index) {
                             keyed.push(index);
@@ -642,15 +655,18 @@ impl Router {
     }
 
     /// A name the request gives through a key that only names operations.
-    fn named_elsewhere(&self, query: &[(String, Option<String>)]) -> Option<String> {
+    fn named_elsewhere(&self, query: &[(Text<'_>, Option<Text<'_>>)]) -> Option<String> {
         query.iter().find_map(|(key, value)| {
-            let names = self.routes.iter().any(|r| r.naming.as_ref() == Some(key));
-            names.then(|| value.clone().unwrap_or_default())
+            let names = self
+                .routes
+                .iter()
+                .any(|r| r.naming.as_deref() == Some(key.as_ref()));
+            names.then(|| value.as_deref().unwrap_or_default().to_owned())
         })
     }
 
     /// The error for a path that this method does not take.
-    fn not_allowed(&self, method: &http::Method, segments: &[String], path: &str) -> RouteError {
+    fn not_allowed(&self, method: &http::Method, segments: &[Text<'_>], path: &str) -> RouteError {
         let allowed: Vec<String> = self
             .methods
             .iter()

@@ -1,7 +1,7 @@
 //! A fixed amount of work per benchmark, for deterministic instruction counts
 //! under `valgrind --tool=callgrind` (wall-clock on a shared machine is noisy).
 //!
-//! usage: probe write|read|list|request|error|endpoint|endpoint-arn|endpoint-dotted|endpoint-express|endpoint-custom|endpoint-fips|serde-write|serde-read|serde-list [ITERATIONS]
+//! usage: probe write|read|list|request|error|route|endpoint|endpoint-arn|endpoint-dotted|endpoint-express|endpoint-custom|endpoint-fips|serde-write|serde-read|serde-list [ITERATIONS]
 //! e.g. `valgrind --tool=callgrind --toggle-collect='probe::run*' \
 //!        target/release/probe read 1000`, then divide the count by ITERATIONS.
 
@@ -40,6 +40,17 @@ fn run_request(
 ) {
     for _ in 0..n {
         black_box(black_box(input).to_http_request().unwrap());
+    }
+}
+
+/// The server side of a request: the generated router names the operation
+/// and its `from_http_request` reads the input.
+#[inline(never)]
+fn run_route(router: &s3_api::router::Router, request: &http::Request<Vec<u8>>, n: usize) {
+    for _ in 0..n {
+        let name = router.route(black_box(request)).unwrap();
+        assert_eq!(name, PutBucketAnalyticsConfiguration::NAME);
+        black_box(PutBucketAnalyticsConfiguration::parse_request(black_box(request)).unwrap());
     }
 }
 
@@ -122,6 +133,11 @@ fn main() {
         "request" => run_request(&full_input(), n),
         "build-sign" => run_build_sign(&full_input(), n),
         "error" => run_error(&access_denied(), n),
+        "route" => {
+            let router = s3_api::operation::router().unwrap();
+            let request = PutBucketAnalyticsConfiguration::build_request(&full_input()).unwrap();
+            run_route(&router, &request, n)
+        }
         "serde-write" => run_serde_write(&serde_mirror::full(), n),
         "serde-read" => run_serde_read(&full_xml(), n),
         "serde-list" => run_serde_list(&String::from_utf8(list_body(100)).unwrap(), n),
