@@ -551,6 +551,7 @@ pub trait XmlDocument: Sized {
 
     /// This value as an XML document with its root element, as it travels
     /// in a request or response body.
+    #[inline]
     fn to_xml(&self) -> Result<String, crate::error::BuildError> {
         let mut out = String::with_capacity(DOCUMENT_CAPACITY);
         out.push_str(Self::ROOT_START);
