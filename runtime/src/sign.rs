@@ -365,9 +365,9 @@ impl Signer {
         text(&self.date_time)
     }
 
-    /// Appends the signature of a canonical request: the HMAC of the string
+    /// The signature of a canonical request, in hex: the HMAC of the string
     /// to sign, which is fed to it in parts.
-    fn push_signature(&self, out: &mut String, canonical_request: &str) {
+    fn signature(&self, canonical_request: &str) -> [u8; 64] {
         let hash = sha256_hex(canonical_request.as_bytes());
         let signature = mac(
             self.mac.clone(),
@@ -381,7 +381,12 @@ impl Signer {
                 &hash,
             ],
         );
-        out.push_str(text(&hex(&signature)));
+        hex(&signature)
+    }
+
+    /// Appends the signature of a canonical request.
+    fn push_signature(&self, out: &mut String, canonical_request: &str) {
+        out.push_str(text(&self.signature(canonical_request)));
     }
 }
 

@@ -581,7 +581,11 @@ fn error_response<O: Handler>(meta: ErrorMetadata) -> Response {
 /// The server as the generated `Service` trait sees it for one request:
 /// each operation it serves calls its `Handler`; the others keep the
 /// trait's answer (NotImplemented).
-struct Serving<'a>(&'a Ctx<'a>);
+struct Serving<'a> {
+    ctx: &'a Ctx<'a>,
+    /// The operation that served the request, for the log.
+    served: std::cell::Cell<&'static str>,
+}
 
 /// One `Service` method per operation this server serves.
 macro_rules! serving {
@@ -593,7 +597,8 @@ macro_rules! serving {
                     _: &s3_api::server::Context,
                     input: <$op as Operation>::Input,
                 ) -> Result<<$op as Operation>::Output, <$op as Operation>::Error> {
-                    <$op>::handle(self.0, input)
+                    self.served.set(<$op as Operation>::NAME);
+                    <$op>::handle(self.ctx, input)
                 }
             )*
         }
@@ -613,22 +618,21 @@ serving! {
 /// The response to a request, through the generated `serve`: the router
 /// names the operation (from every operation's HTTP bindings), its input is
 /// read, the `Service` method answers. Also returns, for the log, which
-/// operation the router chose.
+/// of this server's operations served it (`-` when none did).
 fn dispatch(ctx: &Ctx, request: http::Request<Vec<u8>>) -> (Response, String) {
-    let router = &ctx.server.router;
-    let operation = match router.route(&request) {
-        Ok(name) => name.to_owned(),
-        Err(e) => format!("no route: {e}"),
-    };
     let context =
         s3_api::server::Context::new(ctx.request_id.clone()).with_host_id(ctx.host_id.clone());
     let mut request = request;
     if let Err((code, status, message)) = authenticate(ctx.server, &mut request) {
         let response = s3_api::server::answer(&s3_api::PROFILE, &context, code, status, message);
-        return (response, format!("{operation}, refused: {code}"));
+        return (response, format!("refused: {code}"));
     }
-    let response = s3_api::operation::serve(&Serving(ctx), router, request, &context);
-    (response, operation)
+    let serving = Serving {
+        ctx,
+        served: std::cell::Cell::new("-"),
+    };
+    let response = s3_api::operation::serve(&serving, &ctx.server.router, request, &context);
+    (response, serving.served.get().to_owned())
 }
 
 /// With credentials configured, the request's SigV4 signature must hold

@@ -11,11 +11,17 @@ use crate::naming::ident;
 
 /// The path part of the URI pattern, e.g. `/{Bucket}/{Key+}`.
 pub(crate) fn path_pattern(op: &OperationDef) -> String {
+    pattern_with(op, str::to_owned)
+}
+
+/// The path part of the URI pattern with each literal segment written by
+/// `literal`.
+pub(crate) fn pattern_with(op: &OperationDef, literal: impl Fn(&str) -> String) -> String {
     let mut s = String::new();
     for seg in &op.path {
         s.push('/');
         match seg {
-            PathSegment::Literal(l) => s.push_str(l),
+            PathSegment::Literal(l) => s.push_str(&literal(l)),
             PathSegment::Label { field, greedy, .. } => {
                 s.push('{');
                 s.push_str(&op.input.fields[*field].member);
@@ -27,6 +33,20 @@ pub(crate) fn path_pattern(op: &OperationDef) -> String {
         }
     }
     s
+}
+
+/// Percent-encodes every byte of `text` but ASCII letters, digits and
+/// those in `keep`.
+pub(crate) fn percent_encode(text: &str, keep: &[u8]) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || keep.contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// `if let Some(v) = &self.f { body }` or `{ let v = &self.f; body }`.

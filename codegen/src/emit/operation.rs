@@ -441,15 +441,7 @@ fn push_literal(lit: &str) -> TokenStream {
 
 /// Percent-encodes a literal path segment of the URI pattern (keeps it as is when already safe).
 fn encode_literal(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    super::binding::percent_encode(s, b"-._~!$&'()*+,;=:@")
 }
 
 fn method_tokens(method: &str) -> TokenStream {

@@ -369,35 +369,15 @@ pub fn error_response(s: &StructDef, service: &ServiceInfo) -> TokenStream {
 /// percent-encoded where they hold a character the route's syntax uses.
 pub(crate) fn route_spec(op: &OperationDef) -> String {
     let fields = &op.input.fields;
-    let word = |text: &str| {
-        let mut out = String::with_capacity(text.len());
-        for byte in text.bytes() {
-            if byte.is_ascii_alphanumeric() || b"-._~!$'()*+,;:@".contains(&byte) {
-                out.push(char::from(byte));
-            } else {
-                out.push_str(&format!("%{byte:02X}"));
-            }
-        }
-        out
+    // The route's syntax uses ` `, `?`, `&`, `=` and `%`.
+    let word = |text: &str| super::binding::percent_encode(text, b"-._~!$'()*+,;:@");
+    let path = super::binding::pattern_with(op, word);
+    let path = if path.is_empty() {
+        "/".to_owned()
+    } else {
+        path
     };
-    let mut spec = format!("{} {} ", op.name, op.method);
-    if op.path.is_empty() {
-        spec.push('/');
-    }
-    for segment in &op.path {
-        spec.push('/');
-        match segment {
-            PathSegment::Literal(text) => spec.push_str(&word(text)),
-            PathSegment::Label { field, greedy, .. } => {
-                spec.push('{');
-                spec.push_str(&fields[*field].member);
-                if *greedy {
-                    spec.push('+');
-                }
-                spec.push('}');
-            }
-        }
-    }
+    let mut spec = format!("{} {} {path}", op.name, op.method);
     for (i, (key, value)) in op.query_literals.iter().enumerate() {
         spec.push(if i == 0 { '?' } else { '&' });
         spec.push_str(&word(key));

@@ -14,7 +14,7 @@
 use std::time::{Duration, SystemTime};
 
 use super::{
-    ALGORITHM, Credentials, Query, UNSIGNED_PAYLOAD, canonical, hex, mac, sha256_hex, text,
+    ALGORITHM, Credentials, Query, Signer, UNSIGNED_PAYLOAD, canonical, hex, mac, sha256_hex, text,
 };
 
 /// How far a request's time may be from the server's: S3 allows 15 minutes.
@@ -570,39 +570,27 @@ pub fn verify<B: AsRef<[u8]>>(
         &mut String::new(),
     )
     .map_err(|e| AuthError::new("InvalidRequest", 400, e.to_string()))?;
-    let mut scope = String::with_capacity(64);
-    for (i, part) in [&parts.date, &parts.region, &parts.service]
-        .iter()
-        .enumerate()
-    {
-        if i > 0 {
-            scope.push('/');
-        }
-        scope.push_str(part);
+    // The signature as the signer computes it, at the request's time.
+    let signer = Signer::new(&credentials, signed_at, &parts.region, &parts.service)
+        .map_err(|e| AuthError::new("AccessDenied", 403, e.to_string()))?;
+    if signer.date_time() != parts.amz_date {
+        // A time the reader took but that is not written that way (such as
+        // a 31st of February).
+        return Err(AuthError::new(
+            "AccessDenied",
+            403,
+            format!("`{}` is not a YYYYMMDDTHHMMSSZ time", parts.amz_date),
+        ));
     }
-    scope.push_str("/aws4_request");
-    let key = credentials.signing_key(parts.date.as_bytes(), &parts.region, &parts.service);
-    let hash = sha256_hex(canonical_request.as_bytes());
-    let expected = mac(
-        key.clone(),
-        &[
-            ALGORITHM.as_bytes(),
-            b"\n",
-            parts.amz_date.as_bytes(),
-            b"\n",
-            scope.as_bytes(),
-            b"\n",
-            &hash,
-        ],
-    );
-    if !constant_time_eq(text(&hex(&expected)).as_bytes(), parts.signature.as_bytes()) {
+    let expected = signer.signature(&canonical_request);
+    if !constant_time_eq(&expected, parts.signature.as_bytes()) {
         return Err(AuthError::mismatch());
     }
     let body = body.unwrap_or_else(|| SignedBody::Streaming {
         chunks: Box::new(ChunkSignatures {
-            mac: key,
-            date_time: parts.amz_date.clone(),
-            scope,
+            date_time: signer.date_time().to_owned(),
+            mac: signer.mac,
+            scope: signer.scope,
             previous: parts.signature.clone(),
         }),
         mode: payload_hash.clone(),
