@@ -119,7 +119,13 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
     let path = op.path.iter().map(|seg| match seg {
         PathSegment::Literal(l) => {
             let text = format!("/{}", encode_literal(l));
-            quote!(uri.push_str(#text);)
+            // An empty literal (the path `/`, or a trailing `/`) is one
+            // character: `push`, as clippy's `single_char_add_str` wants.
+            if l.is_empty() {
+                quote!(uri.push('/');)
+            } else {
+                quote!(uri.push_str(#text);)
+            }
         }
         PathSegment::Label {
             field,
