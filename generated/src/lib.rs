@@ -15,18 +15,27 @@
 //! dual-stack, custom endpoint...) and builds the full request.
 //!
 //! Operations:
+//! - [`AbortMultipartUpload`](operation::AbortMultipartUpload)
+//! - [`CompleteMultipartUpload`](operation::CompleteMultipartUpload)
+//! - [`CopyObject`](operation::CopyObject)
 //! - [`CreateBucket`](operation::CreateBucket)
+//! - [`CreateMultipartUpload`](operation::CreateMultipartUpload)
 //! - [`DeleteBucket`](operation::DeleteBucket)
 //! - [`DeleteBucketAnalyticsConfiguration`](operation::DeleteBucketAnalyticsConfiguration)
 //! - [`DeleteObject`](operation::DeleteObject)
+//! - [`DeleteObjects`](operation::DeleteObjects)
 //! - [`GetBucketAnalyticsConfiguration`](operation::GetBucketAnalyticsConfiguration)
 //! - [`GetObject`](operation::GetObject)
 //! - [`HeadBucket`](operation::HeadBucket)
+//! - [`HeadObject`](operation::HeadObject)
 //! - [`ListBucketAnalyticsConfigurations`](operation::ListBucketAnalyticsConfigurations)
+//! - [`ListBuckets`](operation::ListBuckets)
 //! - [`ListObjectsV2`](operation::ListObjectsV2)
+//! - [`ListParts`](operation::ListParts)
 //! - [`PutBucketAnalyticsConfiguration`](operation::PutBucketAnalyticsConfiguration)
 //! - [`PutObject`](operation::PutObject)
 //! - [`SelectObjectContent`](operation::SelectObjectContent)
+//! - [`UploadPart`](operation::UploadPart)
 
 #![forbid(unsafe_code)]
 

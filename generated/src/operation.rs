@@ -3,10 +3,26 @@
 //! One module per operation: input, output, request building, response parsing, errors;
 //! and, from the list of operations, the router (`ROUTES`, `router`), the `Service`
 //! trait and `serve`.
+/// The `AbortMultipartUpload` operation.
+#[cfg(feature = "abort-multipart-upload")]
+#[rustfmt::skip]
+pub mod abort_multipart_upload;
+/// The `CompleteMultipartUpload` operation.
+#[cfg(feature = "complete-multipart-upload")]
+#[rustfmt::skip]
+pub mod complete_multipart_upload;
+/// The `CopyObject` operation.
+#[cfg(feature = "copy-object")]
+#[rustfmt::skip]
+pub mod copy_object;
 /// The `CreateBucket` operation.
 #[cfg(feature = "create-bucket")]
 #[rustfmt::skip]
 pub mod create_bucket;
+/// The `CreateMultipartUpload` operation.
+#[cfg(feature = "create-multipart-upload")]
+#[rustfmt::skip]
+pub mod create_multipart_upload;
 /// The `DeleteBucket` operation.
 #[cfg(feature = "delete-bucket")]
 #[rustfmt::skip]
@@ -19,6 +35,10 @@ pub mod delete_bucket_analytics_configuration;
 #[cfg(feature = "delete-object")]
 #[rustfmt::skip]
 pub mod delete_object;
+/// The `DeleteObjects` operation.
+#[cfg(feature = "delete-objects")]
+#[rustfmt::skip]
+pub mod delete_objects;
 /// The `GetBucketAnalyticsConfiguration` operation.
 #[cfg(feature = "get-bucket-analytics-configuration")]
 #[rustfmt::skip]
@@ -31,14 +51,26 @@ pub mod get_object;
 #[cfg(feature = "head-bucket")]
 #[rustfmt::skip]
 pub mod head_bucket;
+/// The `HeadObject` operation.
+#[cfg(feature = "head-object")]
+#[rustfmt::skip]
+pub mod head_object;
 /// The `ListBucketAnalyticsConfigurations` operation.
 #[cfg(feature = "list-bucket-analytics-configurations")]
 #[rustfmt::skip]
 pub mod list_bucket_analytics_configurations;
+/// The `ListBuckets` operation.
+#[cfg(feature = "list-buckets")]
+#[rustfmt::skip]
+pub mod list_buckets;
 /// The `ListObjectsV2` operation.
 #[cfg(feature = "list-objects-v2")]
 #[rustfmt::skip]
 pub mod list_objects_v2;
+/// The `ListParts` operation.
+#[cfg(feature = "list-parts")]
+#[rustfmt::skip]
+pub mod list_parts;
 /// The `PutBucketAnalyticsConfiguration` operation.
 #[cfg(feature = "put-bucket-analytics-configuration")]
 #[rustfmt::skip]
@@ -51,54 +83,94 @@ pub mod put_object;
 #[cfg(feature = "select-object-content")]
 #[rustfmt::skip]
 pub mod select_object_content;
+/// The `UploadPart` operation.
+#[cfg(feature = "upload-part")]
+#[rustfmt::skip]
+pub mod upload_part;
+#[cfg(feature = "abort-multipart-upload")]
+pub use abort_multipart_upload::AbortMultipartUpload;
+#[cfg(feature = "complete-multipart-upload")]
+pub use complete_multipart_upload::CompleteMultipartUpload;
+#[cfg(feature = "copy-object")]
+pub use copy_object::CopyObject;
 #[cfg(feature = "create-bucket")]
 pub use create_bucket::CreateBucket;
+#[cfg(feature = "create-multipart-upload")]
+pub use create_multipart_upload::CreateMultipartUpload;
 #[cfg(feature = "delete-bucket")]
 pub use delete_bucket::DeleteBucket;
 #[cfg(feature = "delete-bucket-analytics-configuration")]
 pub use delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfiguration;
 #[cfg(feature = "delete-object")]
 pub use delete_object::DeleteObject;
+#[cfg(feature = "delete-objects")]
+pub use delete_objects::DeleteObjects;
 #[cfg(feature = "get-bucket-analytics-configuration")]
 pub use get_bucket_analytics_configuration::GetBucketAnalyticsConfiguration;
 #[cfg(feature = "get-object")]
 pub use get_object::GetObject;
 #[cfg(feature = "head-bucket")]
 pub use head_bucket::HeadBucket;
+#[cfg(feature = "head-object")]
+pub use head_object::HeadObject;
 #[cfg(feature = "list-bucket-analytics-configurations")]
 pub use list_bucket_analytics_configurations::ListBucketAnalyticsConfigurations;
+#[cfg(feature = "list-buckets")]
+pub use list_buckets::ListBuckets;
 #[cfg(feature = "list-objects-v2")]
 pub use list_objects_v2::ListObjectsV2;
+#[cfg(feature = "list-parts")]
+pub use list_parts::ListParts;
 #[cfg(feature = "put-bucket-analytics-configuration")]
 pub use put_bucket_analytics_configuration::PutBucketAnalyticsConfiguration;
 #[cfg(feature = "put-object")]
 pub use put_object::PutObject;
 #[cfg(feature = "select-object-content")]
 pub use select_object_content::SelectObjectContent;
+#[cfg(feature = "upload-part")]
+pub use upload_part::UploadPart;
 s3_runtime::operations! {
     crate::PROFILE;
+    #[cfg(feature = "abort-multipart-upload")]
+    abort_multipart_upload => abort_multipart_upload::AbortMultipartUpload, "AbortMultipartUpload DELETE /{Bucket}/{Key+}?x-id=AbortMultipartUpload q:uploadId";
+    #[cfg(feature = "complete-multipart-upload")]
+    complete_multipart_upload => complete_multipart_upload::CompleteMultipartUpload, "CompleteMultipartUpload POST /{Bucket}/{Key+} q:uploadId";
+    #[cfg(feature = "copy-object")]
+    copy_object => copy_object::CopyObject, "CopyObject PUT /{Bucket}/{Key+}?x-id=CopyObject h:x-amz-copy-source";
     #[cfg(feature = "create-bucket")]
     create_bucket => create_bucket::CreateBucket, "CreateBucket PUT /{Bucket}";
+    #[cfg(feature = "create-multipart-upload")]
+    create_multipart_upload => create_multipart_upload::CreateMultipartUpload, "CreateMultipartUpload POST /{Bucket}/{Key+}?uploads";
     #[cfg(feature = "delete-bucket")]
     delete_bucket => delete_bucket::DeleteBucket, "DeleteBucket DELETE /{Bucket}";
     #[cfg(feature = "delete-bucket-analytics-configuration")]
     delete_bucket_analytics_configuration => delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfiguration, "DeleteBucketAnalyticsConfiguration DELETE /{Bucket}?analytics q:id";
     #[cfg(feature = "delete-object")]
     delete_object => delete_object::DeleteObject, "DeleteObject DELETE /{Bucket}/{Key+}?x-id=DeleteObject";
+    #[cfg(feature = "delete-objects")]
+    delete_objects => delete_objects::DeleteObjects, "DeleteObjects POST /{Bucket}?delete";
     #[cfg(feature = "get-bucket-analytics-configuration")]
     get_bucket_analytics_configuration => get_bucket_analytics_configuration::GetBucketAnalyticsConfiguration, "GetBucketAnalyticsConfiguration GET /{Bucket}?analytics&x-id=GetBucketAnalyticsConfiguration q:id";
     #[cfg(feature = "get-object")]
     get_object => get_object::GetObject, "GetObject GET /{Bucket}/{Key+}?x-id=GetObject";
     #[cfg(feature = "head-bucket")]
     head_bucket => head_bucket::HeadBucket, "HeadBucket HEAD /{Bucket}";
+    #[cfg(feature = "head-object")]
+    head_object => head_object::HeadObject, "HeadObject HEAD /{Bucket}/{Key+}";
     #[cfg(feature = "list-bucket-analytics-configurations")]
     list_bucket_analytics_configurations => list_bucket_analytics_configurations::ListBucketAnalyticsConfigurations, "ListBucketAnalyticsConfigurations GET /{Bucket}?analytics&x-id=ListBucketAnalyticsConfigurations";
+    #[cfg(feature = "list-buckets")]
+    list_buckets => list_buckets::ListBuckets, "ListBuckets GET /?x-id=ListBuckets";
     #[cfg(feature = "list-objects-v2")]
     list_objects_v2 => list_objects_v2::ListObjectsV2, "ListObjectsV2 GET /{Bucket}?list-type=2";
+    #[cfg(feature = "list-parts")]
+    list_parts => list_parts::ListParts, "ListParts GET /{Bucket}/{Key+}?x-id=ListParts q:uploadId";
     #[cfg(feature = "put-bucket-analytics-configuration")]
     put_bucket_analytics_configuration => put_bucket_analytics_configuration::PutBucketAnalyticsConfiguration, "PutBucketAnalyticsConfiguration PUT /{Bucket}?analytics q:id";
     #[cfg(feature = "put-object")]
     put_object => put_object::PutObject, "PutObject PUT /{Bucket}/{Key+}?x-id=PutObject";
     #[cfg(feature = "select-object-content")]
     select_object_content => select_object_content::SelectObjectContent, "SelectObjectContent POST /{Bucket}/{Key+}?select&select-type=2";
+    #[cfg(feature = "upload-part")]
+    upload_part => upload_part::UploadPart, "UploadPart PUT /{Bucket}/{Key+}?x-id=UploadPart q:partNumber q:uploadId";
 }

@@ -10,9 +10,1536 @@ impl UnknownValue {
         &self.0
     }
 }
+/// Types compiled with feature `abort-multipart-upload`.
+#[cfg(feature = "abort-multipart-upload")]
+mod gate_1 {
+    /// The upload ID names no multipart upload in progress: it is wrong, or the upload was already completed or aborted. Returned with HTTP status 404.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct NoSuchUpload {
+        /// What the error response said: code, message, request id, host id and HTTP status.
+        #[cfg_attr(feature = "serde", serde(flatten))]
+        pub meta: crate::error::ErrorMetadata,
+    }
+    impl std::fmt::Display for NoSuchUpload {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            std::fmt::Display::fmt(&self.meta, f)
+        }
+    }
+    impl std::error::Error for NoSuchUpload {}
+    impl NoSuchUpload {
+        /// Sets the error metadata (code, message, request ids, status) and returns the value, for chaining.
+        #[must_use]
+        pub fn with_meta(mut self, meta: crate::error::ErrorMetadata) -> Self {
+            self.meta = meta;
+            self
+        }
+    }
+    impl s3_runtime::operation::ProvideErrorMetadata for NoSuchUpload {
+        fn meta(&self) -> &crate::error::ErrorMetadata {
+            &self.meta
+        }
+    }
+    impl NoSuchUpload {
+        /// This error as an HTTP response (server side): status 404, the `<Error>` document with the code `NoSuchUpload`, the message, the request id and host id (also as the profile's request id headers). Never fails.
+        pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+            let headers = http::HeaderMap::new();
+            let body = crate::server::ErrorBody {
+                code: Some("NoSuchUpload"),
+                status: 404u16,
+                members: "",
+                taken: &[],
+            };
+            crate::server::error_response(&crate::PROFILE, &self.meta, body, headers)
+        }
+    }
+}
+#[cfg(feature = "abort-multipart-upload")]
+pub use gate_1::*;
+/// Types compiled with any of the features `abort-multipart-upload`, `complete-multipart-upload`, `copy-object`, `create-multipart-upload`, `delete-object`, `delete-objects`, `get-object`, `head-object`, `list-objects-v2`, `list-parts`, `put-object`, `upload-part`.
+#[cfg(
+    any(
+        feature = "abort-multipart-upload",
+        feature = "complete-multipart-upload",
+        feature = "copy-object",
+        feature = "create-multipart-upload",
+        feature = "delete-object",
+        feature = "delete-objects",
+        feature = "get-object",
+        feature = "head-object",
+        feature = "list-objects-v2",
+        feature = "list-parts",
+        feature = "put-object",
+        feature = "upload-part"
+    )
+)]
+mod gate_2 {
+    /// Notice that the caller, not the bucket owner, was billed for a request.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum RequestCharged {
+        /// The caller was charged.
+        Requester,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl RequestCharged {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["requester"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Requester => "requester",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for RequestCharged {
+        fn from(value: &str) -> Self {
+            match value {
+                "requester" => Self::Requester,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(RequestCharged);
+    /// Acknowledgement that the caller pays for a request on a bucket set up as Requester Pays.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum RequestPayer {
+        /// The caller accepts the request and data transfer charges.
+        Requester,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl RequestPayer {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["requester"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Requester => "requester",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for RequestPayer {
+        fn from(value: &str) -> Self {
+            match value {
+                "requester" => Self::Requester,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(RequestPayer);
+}
+#[cfg(
+    any(
+        feature = "abort-multipart-upload",
+        feature = "complete-multipart-upload",
+        feature = "copy-object",
+        feature = "create-multipart-upload",
+        feature = "delete-object",
+        feature = "delete-objects",
+        feature = "get-object",
+        feature = "head-object",
+        feature = "list-objects-v2",
+        feature = "list-parts",
+        feature = "put-object",
+        feature = "upload-part"
+    )
+)]
+pub use gate_2::*;
+/// Types compiled with feature `complete-multipart-upload`.
+#[cfg(feature = "complete-multipart-upload")]
+mod gate_3 {
+    /// Body of a CompleteMultipartUpload request: the list of parts to join.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct CompletedMultipartUpload {
+        /// The parts in ascending part-number order, each a `Part` element placed directly in the document, with no wrapping element.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub parts: Option<Vec<crate::types::CompletedPart>>,
+    }
+    impl CompletedMultipartUpload {
+        /// Sets `Parts` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_parts(mut self, parts: Vec<crate::types::CompletedPart>) -> Self {
+            self.parts = Some(parts);
+            self
+        }
+    }
+    impl CompletedMultipartUpload {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.parts {
+                for item in v.iter() {
+                    s3_runtime::xml::nested(
+                        out,
+                        "<Part",
+                        "</Part>",
+                        |out| item.write_xml(out),
+                    )?;
+                }
+            }
+            Ok(mark)
+        }
+    }
+    impl CompletedMultipartUpload {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_parts: Option<Vec<crate::types::CompletedPart>> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"Part" => {
+                        let items = m_parts.get_or_insert_with(Vec::new);
+                        items.push(crate::types::CompletedPart::read_xml(r, &child)?);
+                    }
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self { parts: m_parts })
+        }
+    }
+    s3_runtime::xml_document!(
+        CompletedMultipartUpload,
+        "<CompletedMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</CompletedMultipartUpload>"
+    );
+    /// One uploaded part to include in the finished object: its number, and the ETag (and checksum, if any) UploadPart answered with.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct CompletedPart {
+        /// Entity tag UploadPart answered with for this part.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub e_tag: Option<String>,
+        /// CRC-32 checksum UploadPart answered with for this part, base64-encoded; needed when the upload was created with this algorithm.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumCRC32"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_crc32: Option<String>,
+        /// CRC-32C checksum UploadPart answered with for this part, base64-encoded; needed when the upload was created with this algorithm.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumCRC32C"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_crc32c: Option<String>,
+        /// CRC-64/NVME checksum UploadPart answered with for this part, base64-encoded; needed when the upload was created with this algorithm.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumCRC64NVME"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_crc64nvme: Option<String>,
+        /// SHA-1 checksum UploadPart answered with for this part, base64-encoded; needed when the upload was created with this algorithm.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumSHA1"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_sha1: Option<String>,
+        /// SHA-256 checksum UploadPart answered with for this part, base64-encoded; needed when the upload was created with this algorithm.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumSHA256"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_sha256: Option<String>,
+        /// SHA-512 checksum UploadPart answered with for this part, base64-encoded; needed when the upload was created with this algorithm.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumSHA512"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_sha512: Option<String>,
+        /// MD5 checksum UploadPart answered with for this part, base64-encoded; needed when the upload was created with this algorithm.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumMD5"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_md5: Option<String>,
+        /// XXH64 checksum UploadPart answered with for this part, base64-encoded; needed when the upload was created with this algorithm.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumXXHASH64"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_xxhash64: Option<String>,
+        /// XXH3 (64-bit) checksum UploadPart answered with for this part, base64-encoded; needed when the upload was created with this algorithm.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumXXHASH3"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_xxhash3: Option<String>,
+        /// XXH3 (128-bit) checksum UploadPart answered with for this part, base64-encoded; needed when the upload was created with this algorithm.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumXXHASH128"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_xxhash128: Option<String>,
+        /// Number the part was uploaded under, from 1 to 10,000.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub part_number: Option<i32>,
+    }
+    impl CompletedPart {
+        /// Sets `ETag` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_e_tag(mut self, e_tag: impl Into<String>) -> Self {
+            self.e_tag = Some(e_tag.into());
+            self
+        }
+        /// Sets `ChecksumCRC32` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_crc32(mut self, checksum_crc32: impl Into<String>) -> Self {
+            self.checksum_crc32 = Some(checksum_crc32.into());
+            self
+        }
+        /// Sets `ChecksumCRC32C` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_crc32c(
+            mut self,
+            checksum_crc32c: impl Into<String>,
+        ) -> Self {
+            self.checksum_crc32c = Some(checksum_crc32c.into());
+            self
+        }
+        /// Sets `ChecksumCRC64NVME` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_crc64nvme(
+            mut self,
+            checksum_crc64nvme: impl Into<String>,
+        ) -> Self {
+            self.checksum_crc64nvme = Some(checksum_crc64nvme.into());
+            self
+        }
+        /// Sets `ChecksumSHA1` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_sha1(mut self, checksum_sha1: impl Into<String>) -> Self {
+            self.checksum_sha1 = Some(checksum_sha1.into());
+            self
+        }
+        /// Sets `ChecksumSHA256` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_sha256(
+            mut self,
+            checksum_sha256: impl Into<String>,
+        ) -> Self {
+            self.checksum_sha256 = Some(checksum_sha256.into());
+            self
+        }
+        /// Sets `ChecksumSHA512` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_sha512(
+            mut self,
+            checksum_sha512: impl Into<String>,
+        ) -> Self {
+            self.checksum_sha512 = Some(checksum_sha512.into());
+            self
+        }
+        /// Sets `ChecksumMD5` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_md5(mut self, checksum_md5: impl Into<String>) -> Self {
+            self.checksum_md5 = Some(checksum_md5.into());
+            self
+        }
+        /// Sets `ChecksumXXHASH64` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_xxhash64(
+            mut self,
+            checksum_xxhash64: impl Into<String>,
+        ) -> Self {
+            self.checksum_xxhash64 = Some(checksum_xxhash64.into());
+            self
+        }
+        /// Sets `ChecksumXXHASH3` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_xxhash3(
+            mut self,
+            checksum_xxhash3: impl Into<String>,
+        ) -> Self {
+            self.checksum_xxhash3 = Some(checksum_xxhash3.into());
+            self
+        }
+        /// Sets `ChecksumXXHASH128` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_xxhash128(
+            mut self,
+            checksum_xxhash128: impl Into<String>,
+        ) -> Self {
+            self.checksum_xxhash128 = Some(checksum_xxhash128.into());
+            self
+        }
+        /// Sets `PartNumber` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_part_number(mut self, part_number: i32) -> Self {
+            self.part_number = Some(part_number);
+            self
+        }
+    }
+    impl CompletedPart {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.e_tag {
+                s3_runtime::xml::leaf(out, "<ETag>", "</ETag>", v.as_str());
+            }
+            if let Some(v) = &self.checksum_crc32 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumCRC32>",
+                    "</ChecksumCRC32>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_crc32c {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumCRC32C>",
+                    "</ChecksumCRC32C>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_crc64nvme {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumCRC64NVME>",
+                    "</ChecksumCRC64NVME>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_sha1 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumSHA1>",
+                    "</ChecksumSHA1>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_sha256 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumSHA256>",
+                    "</ChecksumSHA256>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_sha512 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumSHA512>",
+                    "</ChecksumSHA512>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_md5 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumMD5>",
+                    "</ChecksumMD5>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_xxhash64 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumXXHASH64>",
+                    "</ChecksumXXHASH64>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_xxhash3 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumXXHASH3>",
+                    "</ChecksumXXHASH3>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_xxhash128 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumXXHASH128>",
+                    "</ChecksumXXHASH128>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.part_number {
+                s3_runtime::xml::display_leaf(out, "<PartNumber>", "</PartNumber>", v);
+            }
+            Ok(mark)
+        }
+    }
+    impl CompletedPart {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_e_tag: Option<String> = None;
+            let mut m_checksum_crc32: Option<String> = None;
+            let mut m_checksum_crc32c: Option<String> = None;
+            let mut m_checksum_crc64nvme: Option<String> = None;
+            let mut m_checksum_sha1: Option<String> = None;
+            let mut m_checksum_sha256: Option<String> = None;
+            let mut m_checksum_sha512: Option<String> = None;
+            let mut m_checksum_md5: Option<String> = None;
+            let mut m_checksum_xxhash64: Option<String> = None;
+            let mut m_checksum_xxhash3: Option<String> = None;
+            let mut m_checksum_xxhash128: Option<String> = None;
+            let mut m_part_number: Option<i32> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"ETag" => r.scalar(&mut m_e_tag, "ETag")?,
+                    b"ChecksumCRC32" => r.scalar(&mut m_checksum_crc32, "ChecksumCRC32")?,
+                    b"ChecksumCRC32C" => {
+                        r.scalar(&mut m_checksum_crc32c, "ChecksumCRC32C")?
+                    }
+                    b"ChecksumCRC64NVME" => {
+                        r.scalar(&mut m_checksum_crc64nvme, "ChecksumCRC64NVME")?
+                    }
+                    b"ChecksumSHA1" => r.scalar(&mut m_checksum_sha1, "ChecksumSHA1")?,
+                    b"ChecksumSHA256" => {
+                        r.scalar(&mut m_checksum_sha256, "ChecksumSHA256")?
+                    }
+                    b"ChecksumSHA512" => {
+                        r.scalar(&mut m_checksum_sha512, "ChecksumSHA512")?
+                    }
+                    b"ChecksumMD5" => r.scalar(&mut m_checksum_md5, "ChecksumMD5")?,
+                    b"ChecksumXXHASH64" => {
+                        r.scalar(&mut m_checksum_xxhash64, "ChecksumXXHASH64")?
+                    }
+                    b"ChecksumXXHASH3" => {
+                        r.scalar(&mut m_checksum_xxhash3, "ChecksumXXHASH3")?
+                    }
+                    b"ChecksumXXHASH128" => {
+                        r.scalar(&mut m_checksum_xxhash128, "ChecksumXXHASH128")?
+                    }
+                    b"PartNumber" => r.scalar(&mut m_part_number, "PartNumber")?,
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self {
+                e_tag: m_e_tag,
+                checksum_crc32: m_checksum_crc32,
+                checksum_crc32c: m_checksum_crc32c,
+                checksum_crc64nvme: m_checksum_crc64nvme,
+                checksum_sha1: m_checksum_sha1,
+                checksum_sha256: m_checksum_sha256,
+                checksum_sha512: m_checksum_sha512,
+                checksum_md5: m_checksum_md5,
+                checksum_xxhash64: m_checksum_xxhash64,
+                checksum_xxhash3: m_checksum_xxhash3,
+                checksum_xxhash128: m_checksum_xxhash128,
+                part_number: m_part_number,
+            })
+        }
+    }
+    s3_runtime::xml_document!(
+        CompletedPart,
+        "<CompletedPart xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</CompletedPart>"
+    );
+}
+#[cfg(feature = "complete-multipart-upload")]
+pub use gate_3::*;
+/// Types compiled with any of the features `complete-multipart-upload`, `copy-object`, `create-multipart-upload`, `get-object`, `head-object`, `list-objects-v2`, `list-parts`, `put-object`.
+#[cfg(
+    any(
+        feature = "complete-multipart-upload",
+        feature = "copy-object",
+        feature = "create-multipart-upload",
+        feature = "get-object",
+        feature = "head-object",
+        feature = "list-objects-v2",
+        feature = "list-parts",
+        feature = "put-object"
+    )
+)]
+mod gate_4 {
+    /// How the checksum of an object was formed: over all of its bytes, or from the checksums of its parts.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ChecksumType {
+        /// Formed from the checksums of the individual parts (a checksum of checksums).
+        Composite,
+        /// Computed over every byte of the object.
+        FullObject,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl ChecksumType {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["COMPOSITE", "FULL_OBJECT"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Composite => "COMPOSITE",
+                Self::FullObject => "FULL_OBJECT",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for ChecksumType {
+        fn from(value: &str) -> Self {
+            match value {
+                "COMPOSITE" => Self::Composite,
+                "FULL_OBJECT" => Self::FullObject,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(ChecksumType);
+}
+#[cfg(
+    any(
+        feature = "complete-multipart-upload",
+        feature = "copy-object",
+        feature = "create-multipart-upload",
+        feature = "get-object",
+        feature = "head-object",
+        feature = "list-objects-v2",
+        feature = "list-parts",
+        feature = "put-object"
+    )
+)]
+pub use gate_4::*;
+/// Types compiled with any of the features `complete-multipart-upload`, `copy-object`, `create-multipart-upload`, `get-object`, `head-object`, `put-object`, `upload-part`.
+#[cfg(
+    any(
+        feature = "complete-multipart-upload",
+        feature = "copy-object",
+        feature = "create-multipart-upload",
+        feature = "get-object",
+        feature = "head-object",
+        feature = "put-object",
+        feature = "upload-part"
+    )
+)]
+mod gate_5 {
+    /// How S3 encrypts an object at rest.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ServerSideEncryption {
+        /// Keys that S3 manages (SSE-S3).
+        Aes256,
+        /// Encryption by Amazon FSx, for data held in an FSx file system.
+        AwsFsx,
+        /// AWS KMS keys (SSE-KMS).
+        AwsKms,
+        /// Two layers of encryption with AWS KMS keys (DSSE-KMS).
+        AwsKmsDsse,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl ServerSideEncryption {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &[
+            "AES256",
+            "aws:fsx",
+            "aws:kms",
+            "aws:kms:dsse",
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Aes256 => "AES256",
+                Self::AwsFsx => "aws:fsx",
+                Self::AwsKms => "aws:kms",
+                Self::AwsKmsDsse => "aws:kms:dsse",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for ServerSideEncryption {
+        fn from(value: &str) -> Self {
+            match value {
+                "AES256" => Self::Aes256,
+                "aws:fsx" => Self::AwsFsx,
+                "aws:kms" => Self::AwsKms,
+                "aws:kms:dsse" => Self::AwsKmsDsse,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(ServerSideEncryption);
+}
+#[cfg(
+    any(
+        feature = "complete-multipart-upload",
+        feature = "copy-object",
+        feature = "create-multipart-upload",
+        feature = "get-object",
+        feature = "head-object",
+        feature = "put-object",
+        feature = "upload-part"
+    )
+)]
+pub use gate_5::*;
+/// Types compiled with feature `copy-object`.
+#[cfg(feature = "copy-object")]
+mod gate_6 {
+    /// Whether a copy takes the source object's annotations along.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum AnnotationDirective {
+        /// The new object gets the source's annotations.
+        Copy,
+        /// The new object gets no annotations.
+        Exclude,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl AnnotationDirective {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["COPY", "EXCLUDE"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Copy => "COPY",
+                Self::Exclude => "EXCLUDE",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for AnnotationDirective {
+        fn from(value: &str) -> Self {
+            match value {
+                "COPY" => Self::Copy,
+                "EXCLUDE" => Self::Exclude,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(AnnotationDirective);
+    /// Body of a CopyObject response: what S3 wrote.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct CopyObjectResult {
+        /// Entity tag of the new object; it depends on the data only, not on the metadata.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub e_tag: Option<String>,
+        /// When the new object was written.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub last_modified: Option<crate::primitives::DateTime>,
+        /// Whether the checksum given covers the whole object or combines the checksums of its parts.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_type: Option<crate::types::ChecksumType>,
+        /// CRC-32 checksum of the new object, base64-encoded; present when the object has one of this kind.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumCRC32"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_crc32: Option<String>,
+        /// CRC-32C checksum of the new object, base64-encoded; present when the object has one of this kind.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumCRC32C"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_crc32c: Option<String>,
+        /// CRC-64/NVME checksum of the new object, base64-encoded; present when the object has one of this kind.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumCRC64NVME"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_crc64nvme: Option<String>,
+        /// SHA-1 checksum of the new object, base64-encoded; present when the object has one of this kind.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumSHA1"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_sha1: Option<String>,
+        /// SHA-256 checksum of the new object, base64-encoded; present when the object has one of this kind.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumSHA256"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_sha256: Option<String>,
+        /// SHA-512 checksum of the new object, base64-encoded; present when the object has one of this kind.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumSHA512"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_sha512: Option<String>,
+        /// MD5 checksum of the new object, base64-encoded; present when the object has one of this kind.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumMD5"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_md5: Option<String>,
+        /// XXH64 checksum of the new object, base64-encoded; present when the object has one of this kind.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumXXHASH64"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_xxhash64: Option<String>,
+        /// XXH3 (64-bit) checksum of the new object, base64-encoded; present when the object has one of this kind.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumXXHASH3"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_xxhash3: Option<String>,
+        /// XXH3 (128-bit) checksum of the new object, base64-encoded; present when the object has one of this kind.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumXXHASH128"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_xxhash128: Option<String>,
+    }
+    impl CopyObjectResult {
+        /// Sets `ETag` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_e_tag(mut self, e_tag: impl Into<String>) -> Self {
+            self.e_tag = Some(e_tag.into());
+            self
+        }
+        /// Sets `LastModified` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_last_modified(
+            mut self,
+            last_modified: crate::primitives::DateTime,
+        ) -> Self {
+            self.last_modified = Some(last_modified);
+            self
+        }
+        /// Sets `ChecksumType` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_type(
+            mut self,
+            checksum_type: crate::types::ChecksumType,
+        ) -> Self {
+            self.checksum_type = Some(checksum_type);
+            self
+        }
+        /// Sets `ChecksumCRC32` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_crc32(mut self, checksum_crc32: impl Into<String>) -> Self {
+            self.checksum_crc32 = Some(checksum_crc32.into());
+            self
+        }
+        /// Sets `ChecksumCRC32C` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_crc32c(
+            mut self,
+            checksum_crc32c: impl Into<String>,
+        ) -> Self {
+            self.checksum_crc32c = Some(checksum_crc32c.into());
+            self
+        }
+        /// Sets `ChecksumCRC64NVME` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_crc64nvme(
+            mut self,
+            checksum_crc64nvme: impl Into<String>,
+        ) -> Self {
+            self.checksum_crc64nvme = Some(checksum_crc64nvme.into());
+            self
+        }
+        /// Sets `ChecksumSHA1` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_sha1(mut self, checksum_sha1: impl Into<String>) -> Self {
+            self.checksum_sha1 = Some(checksum_sha1.into());
+            self
+        }
+        /// Sets `ChecksumSHA256` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_sha256(
+            mut self,
+            checksum_sha256: impl Into<String>,
+        ) -> Self {
+            self.checksum_sha256 = Some(checksum_sha256.into());
+            self
+        }
+        /// Sets `ChecksumSHA512` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_sha512(
+            mut self,
+            checksum_sha512: impl Into<String>,
+        ) -> Self {
+            self.checksum_sha512 = Some(checksum_sha512.into());
+            self
+        }
+        /// Sets `ChecksumMD5` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_md5(mut self, checksum_md5: impl Into<String>) -> Self {
+            self.checksum_md5 = Some(checksum_md5.into());
+            self
+        }
+        /// Sets `ChecksumXXHASH64` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_xxhash64(
+            mut self,
+            checksum_xxhash64: impl Into<String>,
+        ) -> Self {
+            self.checksum_xxhash64 = Some(checksum_xxhash64.into());
+            self
+        }
+        /// Sets `ChecksumXXHASH3` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_xxhash3(
+            mut self,
+            checksum_xxhash3: impl Into<String>,
+        ) -> Self {
+            self.checksum_xxhash3 = Some(checksum_xxhash3.into());
+            self
+        }
+        /// Sets `ChecksumXXHASH128` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_xxhash128(
+            mut self,
+            checksum_xxhash128: impl Into<String>,
+        ) -> Self {
+            self.checksum_xxhash128 = Some(checksum_xxhash128.into());
+            self
+        }
+    }
+    impl CopyObjectResult {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.e_tag {
+                s3_runtime::xml::leaf(out, "<ETag>", "</ETag>", v.as_str());
+            }
+            if let Some(v) = &self.last_modified {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<LastModified>",
+                    "</LastModified>",
+                    &v.fmt(crate::primitives::TimestampFormat::DateTime),
+                );
+            }
+            if let Some(v) = &self.checksum_type {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumType>",
+                    "</ChecksumType>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_crc32 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumCRC32>",
+                    "</ChecksumCRC32>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_crc32c {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumCRC32C>",
+                    "</ChecksumCRC32C>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_crc64nvme {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumCRC64NVME>",
+                    "</ChecksumCRC64NVME>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_sha1 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumSHA1>",
+                    "</ChecksumSHA1>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_sha256 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumSHA256>",
+                    "</ChecksumSHA256>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_sha512 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumSHA512>",
+                    "</ChecksumSHA512>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_md5 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumMD5>",
+                    "</ChecksumMD5>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_xxhash64 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumXXHASH64>",
+                    "</ChecksumXXHASH64>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_xxhash3 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumXXHASH3>",
+                    "</ChecksumXXHASH3>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_xxhash128 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumXXHASH128>",
+                    "</ChecksumXXHASH128>",
+                    v.as_str(),
+                );
+            }
+            Ok(mark)
+        }
+    }
+    impl CopyObjectResult {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_e_tag: Option<String> = None;
+            let mut m_last_modified: Option<crate::primitives::DateTime> = None;
+            let mut m_checksum_type: Option<crate::types::ChecksumType> = None;
+            let mut m_checksum_crc32: Option<String> = None;
+            let mut m_checksum_crc32c: Option<String> = None;
+            let mut m_checksum_crc64nvme: Option<String> = None;
+            let mut m_checksum_sha1: Option<String> = None;
+            let mut m_checksum_sha256: Option<String> = None;
+            let mut m_checksum_sha512: Option<String> = None;
+            let mut m_checksum_md5: Option<String> = None;
+            let mut m_checksum_xxhash64: Option<String> = None;
+            let mut m_checksum_xxhash3: Option<String> = None;
+            let mut m_checksum_xxhash128: Option<String> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"ETag" => r.scalar(&mut m_e_tag, "ETag")?,
+                    b"LastModified" => r.scalar(&mut m_last_modified, "LastModified")?,
+                    b"ChecksumType" => r.scalar(&mut m_checksum_type, "ChecksumType")?,
+                    b"ChecksumCRC32" => r.scalar(&mut m_checksum_crc32, "ChecksumCRC32")?,
+                    b"ChecksumCRC32C" => {
+                        r.scalar(&mut m_checksum_crc32c, "ChecksumCRC32C")?
+                    }
+                    b"ChecksumCRC64NVME" => {
+                        r.scalar(&mut m_checksum_crc64nvme, "ChecksumCRC64NVME")?
+                    }
+                    b"ChecksumSHA1" => r.scalar(&mut m_checksum_sha1, "ChecksumSHA1")?,
+                    b"ChecksumSHA256" => {
+                        r.scalar(&mut m_checksum_sha256, "ChecksumSHA256")?
+                    }
+                    b"ChecksumSHA512" => {
+                        r.scalar(&mut m_checksum_sha512, "ChecksumSHA512")?
+                    }
+                    b"ChecksumMD5" => r.scalar(&mut m_checksum_md5, "ChecksumMD5")?,
+                    b"ChecksumXXHASH64" => {
+                        r.scalar(&mut m_checksum_xxhash64, "ChecksumXXHASH64")?
+                    }
+                    b"ChecksumXXHASH3" => {
+                        r.scalar(&mut m_checksum_xxhash3, "ChecksumXXHASH3")?
+                    }
+                    b"ChecksumXXHASH128" => {
+                        r.scalar(&mut m_checksum_xxhash128, "ChecksumXXHASH128")?
+                    }
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self {
+                e_tag: m_e_tag,
+                last_modified: m_last_modified,
+                checksum_type: m_checksum_type,
+                checksum_crc32: m_checksum_crc32,
+                checksum_crc32c: m_checksum_crc32c,
+                checksum_crc64nvme: m_checksum_crc64nvme,
+                checksum_sha1: m_checksum_sha1,
+                checksum_sha256: m_checksum_sha256,
+                checksum_sha512: m_checksum_sha512,
+                checksum_md5: m_checksum_md5,
+                checksum_xxhash64: m_checksum_xxhash64,
+                checksum_xxhash3: m_checksum_xxhash3,
+                checksum_xxhash128: m_checksum_xxhash128,
+            })
+        }
+    }
+    s3_runtime::xml_document!(
+        CopyObjectResult,
+        "<CopyObjectResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</CopyObjectResult>"
+    );
+    /// Where a copied object's metadata comes from.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum MetadataDirective {
+        /// From the source object.
+        Copy,
+        /// From the headers of the copy request.
+        Replace,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl MetadataDirective {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["COPY", "REPLACE"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Copy => "COPY",
+                Self::Replace => "REPLACE",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for MetadataDirective {
+        fn from(value: &str) -> Self {
+            match value {
+                "COPY" => Self::Copy,
+                "REPLACE" => Self::Replace,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(MetadataDirective);
+    /// The copy source sits in an archive storage class (such as S3 Glacier Flexible Retrieval or Deep Archive) and has to be restored before it can be copied. Returned with HTTP status 403.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct ObjectNotInActiveTierError {
+        /// What the error response said: code, message, request id, host id and HTTP status.
+        #[cfg_attr(feature = "serde", serde(flatten))]
+        pub meta: crate::error::ErrorMetadata,
+    }
+    impl std::fmt::Display for ObjectNotInActiveTierError {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            std::fmt::Display::fmt(&self.meta, f)
+        }
+    }
+    impl std::error::Error for ObjectNotInActiveTierError {}
+    impl ObjectNotInActiveTierError {
+        /// Sets the error metadata (code, message, request ids, status) and returns the value, for chaining.
+        #[must_use]
+        pub fn with_meta(mut self, meta: crate::error::ErrorMetadata) -> Self {
+            self.meta = meta;
+            self
+        }
+    }
+    impl s3_runtime::operation::ProvideErrorMetadata for ObjectNotInActiveTierError {
+        fn meta(&self) -> &crate::error::ErrorMetadata {
+            &self.meta
+        }
+    }
+    impl ObjectNotInActiveTierError {
+        /// This error as an HTTP response (server side): status 403, the `<Error>` document with the code `ObjectNotInActiveTierError`, the message, the request id and host id (also as the profile's request id headers). Never fails.
+        pub fn to_http_response(&self) -> http::Response<Vec<u8>> {
+            let headers = http::HeaderMap::new();
+            let body = crate::server::ErrorBody {
+                code: Some("ObjectNotInActiveTierError"),
+                status: 403u16,
+                members: "",
+                taken: &[],
+            };
+            crate::server::error_response(&crate::PROFILE, &self.meta, body, headers)
+        }
+    }
+    /// Where a copied object's tags come from.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum TaggingDirective {
+        /// From the source object.
+        Copy,
+        /// From the `x-amz-tagging` header of the copy request.
+        Replace,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl TaggingDirective {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["COPY", "REPLACE"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Copy => "COPY",
+                Self::Replace => "REPLACE",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for TaggingDirective {
+        fn from(value: &str) -> Self {
+            match value {
+                "COPY" => Self::Copy,
+                "REPLACE" => Self::Replace,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(TaggingDirective);
+}
+#[cfg(feature = "copy-object")]
+pub use gate_6::*;
+/// Types compiled with any of the features `copy-object`, `create-multipart-upload`, `delete-objects`, `list-objects-v2`, `list-parts`, `put-object`, `upload-part`.
+#[cfg(
+    any(
+        feature = "copy-object",
+        feature = "create-multipart-upload",
+        feature = "delete-objects",
+        feature = "list-objects-v2",
+        feature = "list-parts",
+        feature = "put-object",
+        feature = "upload-part"
+    )
+)]
+mod gate_7 {
+    /// A checksum algorithm that S3 can use to check the integrity of object data.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ChecksumAlgorithm {
+        /// 32-bit cyclic redundancy check (CRC-32).
+        Crc32,
+        /// CRC-32C, the Castagnoli variant of CRC-32.
+        Crc32c,
+        /// SHA-1, a 160-bit digest.
+        Sha1,
+        /// SHA-256, a 256-bit digest.
+        Sha256,
+        /// 64-bit cyclic redundancy check with the NVMe polynomial.
+        Crc64nvme,
+        /// SHA-512, a 512-bit digest.
+        Sha512,
+        /// MD5, a 128-bit digest.
+        Md5,
+        /// XXH64, the 64-bit xxHash.
+        Xxhash64,
+        /// XXH3, the 64-bit variant of xxHash3.
+        Xxhash3,
+        /// XXH3-128, the 128-bit variant of xxHash3.
+        Xxhash128,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl ChecksumAlgorithm {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &[
+            "CRC32",
+            "CRC32C",
+            "SHA1",
+            "SHA256",
+            "CRC64NVME",
+            "SHA512",
+            "MD5",
+            "XXHASH64",
+            "XXHASH3",
+            "XXHASH128",
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Crc32 => "CRC32",
+                Self::Crc32c => "CRC32C",
+                Self::Sha1 => "SHA1",
+                Self::Sha256 => "SHA256",
+                Self::Crc64nvme => "CRC64NVME",
+                Self::Sha512 => "SHA512",
+                Self::Md5 => "MD5",
+                Self::Xxhash64 => "XXHASH64",
+                Self::Xxhash3 => "XXHASH3",
+                Self::Xxhash128 => "XXHASH128",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for ChecksumAlgorithm {
+        fn from(value: &str) -> Self {
+            match value {
+                "CRC32" => Self::Crc32,
+                "CRC32C" => Self::Crc32c,
+                "SHA1" => Self::Sha1,
+                "SHA256" => Self::Sha256,
+                "CRC64NVME" => Self::Crc64nvme,
+                "SHA512" => Self::Sha512,
+                "MD5" => Self::Md5,
+                "XXHASH64" => Self::Xxhash64,
+                "XXHASH3" => Self::Xxhash3,
+                "XXHASH128" => Self::Xxhash128,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(ChecksumAlgorithm);
+}
+#[cfg(
+    any(
+        feature = "copy-object",
+        feature = "create-multipart-upload",
+        feature = "delete-objects",
+        feature = "list-objects-v2",
+        feature = "list-parts",
+        feature = "put-object",
+        feature = "upload-part"
+    )
+)]
+pub use gate_7::*;
+/// Types compiled with any of the features `copy-object`, `create-multipart-upload`, `get-object`, `head-object`, `list-parts`, `put-object`.
+#[cfg(
+    any(
+        feature = "copy-object",
+        feature = "create-multipart-upload",
+        feature = "get-object",
+        feature = "head-object",
+        feature = "list-parts",
+        feature = "put-object"
+    )
+)]
+mod gate_8 {
+    /// Storage class in which object data is kept.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum StorageClass {
+        /// General purpose storage for data read often, kept in several Availability Zones.
+        Standard,
+        /// An older class with less redundancy, meant for data that can be recreated.
+        ReducedRedundancy,
+        /// For data read rarely, kept in several Availability Zones; reads carry a retrieval fee.
+        StandardIa,
+        /// For data read rarely that can live in a single Availability Zone.
+        OnezoneIa,
+        /// S3 moves the data between access tiers by how often it is read.
+        IntelligentTiering,
+        /// S3 Glacier Flexible Retrieval; the data must be restored before it can be read.
+        Glacier,
+        /// S3 Glacier Deep Archive, the cheapest archive; the data must be restored before it can be read.
+        DeepArchive,
+        /// Storage on an S3 on Outposts rack.
+        Outposts,
+        /// S3 Glacier Instant Retrieval: archive pricing, yet reads need no restore.
+        GlacierIr,
+        /// Storage on an AWS Snow Family device.
+        Snow,
+        /// S3 Express One Zone, the single-zone class of directory buckets.
+        ExpressOnezone,
+        /// Data held in an Amazon FSx for OpenZFS file system.
+        FsxOpenzfs,
+        /// Data held in an Amazon FSx for NetApp ONTAP file system.
+        FsxOntap,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl StorageClass {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &[
+            "STANDARD",
+            "REDUCED_REDUNDANCY",
+            "STANDARD_IA",
+            "ONEZONE_IA",
+            "INTELLIGENT_TIERING",
+            "GLACIER",
+            "DEEP_ARCHIVE",
+            "OUTPOSTS",
+            "GLACIER_IR",
+            "SNOW",
+            "EXPRESS_ONEZONE",
+            "FSX_OPENZFS",
+            "FSX_ONTAP",
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Standard => "STANDARD",
+                Self::ReducedRedundancy => "REDUCED_REDUNDANCY",
+                Self::StandardIa => "STANDARD_IA",
+                Self::OnezoneIa => "ONEZONE_IA",
+                Self::IntelligentTiering => "INTELLIGENT_TIERING",
+                Self::Glacier => "GLACIER",
+                Self::DeepArchive => "DEEP_ARCHIVE",
+                Self::Outposts => "OUTPOSTS",
+                Self::GlacierIr => "GLACIER_IR",
+                Self::Snow => "SNOW",
+                Self::ExpressOnezone => "EXPRESS_ONEZONE",
+                Self::FsxOpenzfs => "FSX_OPENZFS",
+                Self::FsxOntap => "FSX_ONTAP",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for StorageClass {
+        fn from(value: &str) -> Self {
+            match value {
+                "STANDARD" => Self::Standard,
+                "REDUCED_REDUNDANCY" => Self::ReducedRedundancy,
+                "STANDARD_IA" => Self::StandardIa,
+                "ONEZONE_IA" => Self::OnezoneIa,
+                "INTELLIGENT_TIERING" => Self::IntelligentTiering,
+                "GLACIER" => Self::Glacier,
+                "DEEP_ARCHIVE" => Self::DeepArchive,
+                "OUTPOSTS" => Self::Outposts,
+                "GLACIER_IR" => Self::GlacierIr,
+                "SNOW" => Self::Snow,
+                "EXPRESS_ONEZONE" => Self::ExpressOnezone,
+                "FSX_OPENZFS" => Self::FsxOpenzfs,
+                "FSX_ONTAP" => Self::FsxOntap,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(StorageClass);
+}
+#[cfg(
+    any(
+        feature = "copy-object",
+        feature = "create-multipart-upload",
+        feature = "get-object",
+        feature = "head-object",
+        feature = "list-parts",
+        feature = "put-object"
+    )
+)]
+pub use gate_8::*;
+/// Types compiled with any of the features `copy-object`, `create-multipart-upload`, `get-object`, `head-object`, `put-object`.
+#[cfg(
+    any(
+        feature = "copy-object",
+        feature = "create-multipart-upload",
+        feature = "get-object",
+        feature = "head-object",
+        feature = "put-object"
+    )
+)]
+mod gate_9 {
+    /// Whether an Object Lock legal hold is set.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ObjectLockLegalHoldStatus {
+        /// A legal hold is set; the version cannot be deleted until it is lifted.
+        On,
+        /// No legal hold is set.
+        Off,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl ObjectLockLegalHoldStatus {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["ON", "OFF"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::On => "ON",
+                Self::Off => "OFF",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for ObjectLockLegalHoldStatus {
+        fn from(value: &str) -> Self {
+            match value {
+                "ON" => Self::On,
+                "OFF" => Self::Off,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(ObjectLockLegalHoldStatus);
+    /// Retention mode of Object Lock.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ObjectLockMode {
+        /// Callers with a special permission may still shorten or lift the retention.
+        Governance,
+        /// No one, the root user included, can lift the retention or delete the version before the date.
+        Compliance,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl ObjectLockMode {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["GOVERNANCE", "COMPLIANCE"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Governance => "GOVERNANCE",
+                Self::Compliance => "COMPLIANCE",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for ObjectLockMode {
+        fn from(value: &str) -> Self {
+            match value {
+                "GOVERNANCE" => Self::Governance,
+                "COMPLIANCE" => Self::Compliance,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(ObjectLockMode);
+}
+#[cfg(
+    any(
+        feature = "copy-object",
+        feature = "create-multipart-upload",
+        feature = "get-object",
+        feature = "head-object",
+        feature = "put-object"
+    )
+)]
+pub use gate_9::*;
+/// Types compiled with any of the features `copy-object`, `create-multipart-upload`, `put-object`.
+#[cfg(
+    any(
+        feature = "copy-object",
+        feature = "create-multipart-upload",
+        feature = "put-object"
+    )
+)]
+mod gate_10 {
+    /// Predefined access control lists that can be applied to an object by name.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ObjectCannedACL {
+        /// Only the owner has any access (full control).
+        Private,
+        /// The owner has full control and anyone at all may read the object.
+        PublicRead,
+        /// The owner has full control and anyone at all gets read and write grants.
+        PublicReadWrite,
+        /// The owner has full control and any signed-in AWS account may read the object.
+        AuthenticatedRead,
+        /// The owner has full control and Amazon EC2 may read the object (for AMI bundles).
+        AwsExecRead,
+        /// The object's owner has full control and the bucket's owner may read it.
+        BucketOwnerRead,
+        /// The object's owner and the bucket's owner both have full control.
+        BucketOwnerFullControl,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl ObjectCannedACL {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &[
+            "private",
+            "public-read",
+            "public-read-write",
+            "authenticated-read",
+            "aws-exec-read",
+            "bucket-owner-read",
+            "bucket-owner-full-control",
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Private => "private",
+                Self::PublicRead => "public-read",
+                Self::PublicReadWrite => "public-read-write",
+                Self::AuthenticatedRead => "authenticated-read",
+                Self::AwsExecRead => "aws-exec-read",
+                Self::BucketOwnerRead => "bucket-owner-read",
+                Self::BucketOwnerFullControl => "bucket-owner-full-control",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for ObjectCannedACL {
+        fn from(value: &str) -> Self {
+            match value {
+                "private" => Self::Private,
+                "public-read" => Self::PublicRead,
+                "public-read-write" => Self::PublicReadWrite,
+                "authenticated-read" => Self::AuthenticatedRead,
+                "aws-exec-read" => Self::AwsExecRead,
+                "bucket-owner-read" => Self::BucketOwnerRead,
+                "bucket-owner-full-control" => Self::BucketOwnerFullControl,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(ObjectCannedACL);
+}
+#[cfg(
+    any(
+        feature = "copy-object",
+        feature = "create-multipart-upload",
+        feature = "put-object"
+    )
+)]
+pub use gate_10::*;
 /// Types compiled with feature `create-bucket`.
 #[cfg(feature = "create-bucket")]
-mod gate_1 {
+mod gate_11 {
     /// Some other account already has a bucket with the requested name; general purpose bucket names in the global namespace are shared by all accounts, so another name has to be chosen. Returned with HTTP status 409.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -807,7 +2334,7 @@ mod gate_1 {
     s3_runtime::str_enum!(ObjectOwnership);
 }
 #[cfg(feature = "create-bucket")]
-pub use gate_1::*;
+pub use gate_11::*;
 /// Types compiled with any of the features `create-bucket`, `get-bucket-analytics-configuration`, `list-bucket-analytics-configurations`, `put-bucket-analytics-configuration`.
 #[cfg(
     any(
@@ -817,7 +2344,7 @@ pub use gate_1::*;
         feature = "put-bucket-analytics-configuration"
     )
 )]
-mod gate_2 {
+mod gate_12 {
     /// A label made of a key and a value, attached to an S3 resource.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -885,10 +2412,10 @@ mod gate_2 {
         feature = "put-bucket-analytics-configuration"
     )
 )]
-pub use gate_2::*;
+pub use gate_12::*;
 /// Types compiled with any of the features `create-bucket`, `head-bucket`.
 #[cfg(any(feature = "create-bucket", feature = "head-bucket"))]
-mod gate_3 {
+mod gate_13 {
     /// Kinds of zone a directory bucket can be placed in.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum LocationType {
@@ -923,7 +2450,7 @@ mod gate_3 {
     s3_runtime::str_enum!(LocationType);
 }
 #[cfg(any(feature = "create-bucket", feature = "head-bucket"))]
-pub use gate_3::*;
+pub use gate_13::*;
 /// Types compiled with any of the features `delete-bucket-analytics-configuration`, `get-bucket-analytics-configuration`.
 #[cfg(
     any(
@@ -931,7 +2458,7 @@ pub use gate_3::*;
         feature = "get-bucket-analytics-configuration"
     )
 )]
-mod gate_4 {
+mod gate_14 {
     /// The bucket has no configuration with the identifier given in the request. Returned with HTTP status 404.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -981,7 +2508,7 @@ mod gate_4 {
         feature = "get-bucket-analytics-configuration"
     )
 )]
-pub use gate_4::*;
+pub use gate_14::*;
 /// Types compiled with any of the features `delete-bucket-analytics-configuration`, `get-bucket-analytics-configuration`, `list-bucket-analytics-configurations`, `list-objects-v2`.
 #[cfg(
     any(
@@ -991,7 +2518,7 @@ pub use gate_4::*;
         feature = "list-objects-v2"
     )
 )]
-mod gate_5 {
+mod gate_15 {
     /// The bucket named in the request does not exist. Returned with HTTP status 404.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -1043,83 +2570,436 @@ mod gate_5 {
         feature = "list-objects-v2"
     )
 )]
-pub use gate_5::*;
-/// Types compiled with any of the features `delete-object`, `get-object`, `list-objects-v2`, `put-object`.
-#[cfg(
-    any(
-        feature = "delete-object",
-        feature = "get-object",
-        feature = "list-objects-v2",
-        feature = "put-object"
-    )
-)]
-mod gate_6 {
-    /// Notice that the caller, not the bucket owner, was billed for a request.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub enum RequestCharged {
-        /// The caller was charged.
-        Requester,
-        /// A value that this version of the crate does not know, kept as sent.
-        Unknown(crate::types::UnknownValue),
+pub use gate_15::*;
+/// Types compiled with feature `delete-objects`.
+#[cfg(feature = "delete-objects")]
+mod gate_16 {
+    /// Body of a DeleteObjects request: what to delete and how much to report.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct Delete {
+        /// The objects to delete, at most 1,000, each an `Object` element placed directly in the document, with no wrapping element.
+        pub objects: Vec<crate::types::ObjectIdentifier>,
+        /// When true, the response leaves out the keys deleted successfully and lists only failures.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub quiet: Option<bool>,
     }
-    impl RequestCharged {
-        /// Every value this version of the crate knows, in model order.
-        pub const VALUES: &'static [&'static str] = &["requester"];
-        /// The value as it appears on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Requester => "requester",
-                Self::Unknown(v) => v.as_str(),
-            }
+    impl Delete {
+        /// Creates a value from its required members; optional members start empty.
+        pub fn new(objects: Vec<crate::types::ObjectIdentifier>) -> Self {
+            Self { objects, quiet: None }
+        }
+        /// Sets `Quiet` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_quiet(mut self, quiet: bool) -> Self {
+            self.quiet = Some(quiet);
+            self
         }
     }
-    impl From<&str> for RequestCharged {
-        fn from(value: &str) -> Self {
-            match value {
-                "requester" => Self::Requester,
-                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+    impl Delete {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            for item in self.objects.iter() {
+                s3_runtime::xml::nested(
+                    out,
+                    "<Object",
+                    "</Object>",
+                    |out| item.write_xml(out),
+                )?;
             }
+            if let Some(v) = &self.quiet {
+                s3_runtime::xml::display_leaf(out, "<Quiet>", "</Quiet>", v);
+            }
+            Ok(mark)
         }
     }
-    s3_runtime::str_enum!(RequestCharged);
-    /// Acknowledgement that the caller pays for a request on a bucket set up as Requester Pays.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub enum RequestPayer {
-        /// The caller accepts the request and data transfer charges.
-        Requester,
-        /// A value that this version of the crate does not know, kept as sent.
-        Unknown(crate::types::UnknownValue),
-    }
-    impl RequestPayer {
-        /// Every value this version of the crate knows, in model order.
-        pub const VALUES: &'static [&'static str] = &["requester"];
-        /// The value as it appears on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Requester => "requester",
-                Self::Unknown(v) => v.as_str(),
+    impl Delete {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_objects: Option<Vec<crate::types::ObjectIdentifier>> = None;
+            let mut m_quiet: Option<bool> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"Object" => {
+                        let items = m_objects.get_or_insert_with(Vec::new);
+                        items.push(crate::types::ObjectIdentifier::read_xml(r, &child)?);
+                    }
+                    b"Quiet" => r.scalar(&mut m_quiet, "Quiet")?,
+                    _ => r.skip()?,
+                }
             }
+            Ok(Self {
+                objects: r.required(m_objects, "Objects")?,
+                quiet: m_quiet,
+            })
         }
     }
-    impl From<&str> for RequestPayer {
-        fn from(value: &str) -> Self {
-            match value {
-                "requester" => Self::Requester,
-                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
-            }
+    s3_runtime::xml_document!(
+        Delete, "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"", "</Delete>"
+    );
+    /// One key a DeleteObjects request deleted, and what the deletion did in a versioned bucket.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct DeletedObject {
+        /// Key that was deleted.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub key: Option<String>,
+        /// Version that was removed, when the request named one.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub version_id: Option<String>,
+        /// True when the deletion added a delete marker or removed one.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub delete_marker: Option<bool>,
+        /// Version ID of the delete marker added or removed.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub delete_marker_version_id: Option<String>,
+    }
+    impl DeletedObject {
+        /// Sets `Key` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_key(mut self, key: impl Into<String>) -> Self {
+            self.key = Some(key.into());
+            self
+        }
+        /// Sets `VersionId` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_version_id(mut self, version_id: impl Into<String>) -> Self {
+            self.version_id = Some(version_id.into());
+            self
+        }
+        /// Sets `DeleteMarker` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_delete_marker(mut self, delete_marker: bool) -> Self {
+            self.delete_marker = Some(delete_marker);
+            self
+        }
+        /// Sets `DeleteMarkerVersionId` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_delete_marker_version_id(
+            mut self,
+            delete_marker_version_id: impl Into<String>,
+        ) -> Self {
+            self.delete_marker_version_id = Some(delete_marker_version_id.into());
+            self
         }
     }
-    s3_runtime::str_enum!(RequestPayer);
+    impl DeletedObject {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.key {
+                s3_runtime::xml::leaf(out, "<Key>", "</Key>", v.as_str());
+            }
+            if let Some(v) = &self.version_id {
+                s3_runtime::xml::leaf(out, "<VersionId>", "</VersionId>", v.as_str());
+            }
+            if let Some(v) = &self.delete_marker {
+                s3_runtime::xml::display_leaf(
+                    out,
+                    "<DeleteMarker>",
+                    "</DeleteMarker>",
+                    v,
+                );
+            }
+            if let Some(v) = &self.delete_marker_version_id {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<DeleteMarkerVersionId>",
+                    "</DeleteMarkerVersionId>",
+                    v.as_str(),
+                );
+            }
+            Ok(mark)
+        }
+    }
+    impl DeletedObject {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_key: Option<String> = None;
+            let mut m_version_id: Option<String> = None;
+            let mut m_delete_marker: Option<bool> = None;
+            let mut m_delete_marker_version_id: Option<String> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"Key" => r.scalar(&mut m_key, "Key")?,
+                    b"VersionId" => r.scalar(&mut m_version_id, "VersionId")?,
+                    b"DeleteMarker" => r.scalar(&mut m_delete_marker, "DeleteMarker")?,
+                    b"DeleteMarkerVersionId" => {
+                        r.scalar(
+                            &mut m_delete_marker_version_id,
+                            "DeleteMarkerVersionId",
+                        )?
+                    }
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self {
+                key: m_key,
+                version_id: m_version_id,
+                delete_marker: m_delete_marker,
+                delete_marker_version_id: m_delete_marker_version_id,
+            })
+        }
+    }
+    s3_runtime::xml_document!(
+        DeletedObject,
+        "<DeletedObject xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</DeletedObject>"
+    );
+    /// One key a DeleteObjects request could not delete, with the reason.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct Error {
+        /// Key that could not be deleted.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub key: Option<String>,
+        /// Version that could not be removed, when the request named one.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub version_id: Option<String>,
+        /// S3 error code of the failure, such as `AccessDenied`.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub code: Option<String>,
+        /// Human-readable explanation of the failure.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub message: Option<String>,
+    }
+    impl Error {
+        /// Sets `Key` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_key(mut self, key: impl Into<String>) -> Self {
+            self.key = Some(key.into());
+            self
+        }
+        /// Sets `VersionId` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_version_id(mut self, version_id: impl Into<String>) -> Self {
+            self.version_id = Some(version_id.into());
+            self
+        }
+        /// Sets `Code` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_code(mut self, code: impl Into<String>) -> Self {
+            self.code = Some(code.into());
+            self
+        }
+        /// Sets `Message` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_message(mut self, message: impl Into<String>) -> Self {
+            self.message = Some(message.into());
+            self
+        }
+    }
+    impl Error {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.key {
+                s3_runtime::xml::leaf(out, "<Key>", "</Key>", v.as_str());
+            }
+            if let Some(v) = &self.version_id {
+                s3_runtime::xml::leaf(out, "<VersionId>", "</VersionId>", v.as_str());
+            }
+            if let Some(v) = &self.code {
+                s3_runtime::xml::leaf(out, "<Code>", "</Code>", v.as_str());
+            }
+            if let Some(v) = &self.message {
+                s3_runtime::xml::leaf(out, "<Message>", "</Message>", v.as_str());
+            }
+            Ok(mark)
+        }
+    }
+    impl Error {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_key: Option<String> = None;
+            let mut m_version_id: Option<String> = None;
+            let mut m_code: Option<String> = None;
+            let mut m_message: Option<String> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"Key" => r.scalar(&mut m_key, "Key")?,
+                    b"VersionId" => r.scalar(&mut m_version_id, "VersionId")?,
+                    b"Code" => r.scalar(&mut m_code, "Code")?,
+                    b"Message" => r.scalar(&mut m_message, "Message")?,
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self {
+                key: m_key,
+                version_id: m_version_id,
+                code: m_code,
+                message: m_message,
+            })
+        }
+    }
+    s3_runtime::xml_document!(
+        Error, "<Error xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"", "</Error>"
+    );
+    /// One object (or object version) to delete, with optional conditions that must hold for it to be deleted.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct ObjectIdentifier {
+        /// Key to delete.
+        pub key: String,
+        /// Version to remove; without it the current version is meant, which in a versioned bucket gets a delete marker instead.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub version_id: Option<String>,
+        /// Delete only when the object's ETag equals this value.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub e_tag: Option<String>,
+        /// Delete only when the object's last-modified time equals this value.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub last_modified_time: Option<crate::primitives::DateTime>,
+        /// Delete only when the object's size in bytes equals this value.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub size: Option<i64>,
+    }
+    impl ObjectIdentifier {
+        /// Creates a value from its required members; optional members start empty.
+        pub fn new(key: impl Into<String>) -> Self {
+            Self {
+                key: key.into(),
+                version_id: None,
+                e_tag: None,
+                last_modified_time: None,
+                size: None,
+            }
+        }
+        /// Sets `VersionId` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_version_id(mut self, version_id: impl Into<String>) -> Self {
+            self.version_id = Some(version_id.into());
+            self
+        }
+        /// Sets `ETag` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_e_tag(mut self, e_tag: impl Into<String>) -> Self {
+            self.e_tag = Some(e_tag.into());
+            self
+        }
+        /// Sets `LastModifiedTime` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_last_modified_time(
+            mut self,
+            last_modified_time: crate::primitives::DateTime,
+        ) -> Self {
+            self.last_modified_time = Some(last_modified_time);
+            self
+        }
+        /// Sets `Size` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_size(mut self, size: i64) -> Self {
+            self.size = Some(size);
+            self
+        }
+    }
+    impl ObjectIdentifier {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            s3_runtime::xml::leaf(out, "<Key>", "</Key>", self.key.as_str());
+            if let Some(v) = &self.version_id {
+                s3_runtime::xml::leaf(out, "<VersionId>", "</VersionId>", v.as_str());
+            }
+            if let Some(v) = &self.e_tag {
+                s3_runtime::xml::leaf(out, "<ETag>", "</ETag>", v.as_str());
+            }
+            if let Some(v) = &self.last_modified_time {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<LastModifiedTime>",
+                    "</LastModifiedTime>",
+                    &v.fmt(crate::primitives::TimestampFormat::HttpDate),
+                );
+            }
+            if let Some(v) = &self.size {
+                s3_runtime::xml::display_leaf(out, "<Size>", "</Size>", v);
+            }
+            Ok(mark)
+        }
+    }
+    impl ObjectIdentifier {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_key: Option<String> = None;
+            let mut m_version_id: Option<String> = None;
+            let mut m_e_tag: Option<String> = None;
+            let mut m_last_modified_time: Option<crate::primitives::DateTime> = None;
+            let mut m_size: Option<i64> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"Key" => r.scalar(&mut m_key, "Key")?,
+                    b"VersionId" => r.scalar(&mut m_version_id, "VersionId")?,
+                    b"ETag" => r.scalar(&mut m_e_tag, "ETag")?,
+                    b"LastModifiedTime" => {
+                        r.scalar_as(
+                            &mut m_last_modified_time,
+                            "LastModifiedTime",
+                            crate::primitives::TimestampFormat::HttpDate,
+                        )?
+                    }
+                    b"Size" => r.scalar(&mut m_size, "Size")?,
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self {
+                key: r.required(m_key, "Key")?,
+                version_id: m_version_id,
+                e_tag: m_e_tag,
+                last_modified_time: m_last_modified_time,
+                size: m_size,
+            })
+        }
+    }
+    s3_runtime::xml_document!(
+        ObjectIdentifier,
+        "<ObjectIdentifier xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</ObjectIdentifier>"
+    );
 }
-#[cfg(
-    any(
-        feature = "delete-object",
-        feature = "get-object",
-        feature = "list-objects-v2",
-        feature = "put-object"
-    )
-)]
-pub use gate_6::*;
+#[cfg(feature = "delete-objects")]
+pub use gate_16::*;
 /// Types compiled with any of the features `get-bucket-analytics-configuration`, `list-bucket-analytics-configurations`, `put-bucket-analytics-configuration`.
 #[cfg(
     any(
@@ -1128,7 +3008,7 @@ pub use gate_6::*;
         feature = "put-bucket-analytics-configuration"
     )
 )]
-mod gate_7 {
+mod gate_17 {
     /// A group of conditions joined by logical AND: an object is selected only if it meets all of them. The group should hold at least two conditions.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -1807,38 +3687,10 @@ mod gate_7 {
         feature = "put-bucket-analytics-configuration"
     )
 )]
-pub use gate_7::*;
+pub use gate_17::*;
 /// Types compiled with feature `get-object`.
 #[cfg(feature = "get-object")]
-mod gate_8 {
-    /// Whether a response should carry the checksums stored with the object.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub enum ChecksumMode {
-        /// Send the checksum headers.
-        Enabled,
-        /// A value that this version of the crate does not know, kept as sent.
-        Unknown(crate::types::UnknownValue),
-    }
-    impl ChecksumMode {
-        /// Every value this version of the crate knows, in model order.
-        pub const VALUES: &'static [&'static str] = &["ENABLED"];
-        /// The value as it appears on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Enabled => "ENABLED",
-                Self::Unknown(v) => v.as_str(),
-            }
-        }
-    }
-    impl From<&str> for ChecksumMode {
-        fn from(value: &str) -> Self {
-            match value {
-                "ENABLED" => Self::Enabled,
-                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
-            }
-        }
-    }
-    s3_runtime::str_enum!(ChecksumMode);
+mod gate_18 {
     /// An archive tier of S3 Intelligent-Tiering.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum IntelligentTieringAccessTier {
@@ -2060,6 +3912,40 @@ mod gate_8 {
             crate::server::error_response(&crate::PROFILE, &self.meta, body, headers)
         }
     }
+}
+#[cfg(feature = "get-object")]
+pub use gate_18::*;
+/// Types compiled with any of the features `get-object`, `head-object`.
+#[cfg(any(feature = "get-object", feature = "head-object"))]
+mod gate_19 {
+    /// Whether a response should carry the checksums stored with the object.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ChecksumMode {
+        /// Send the checksum headers.
+        Enabled,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl ChecksumMode {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &["ENABLED"];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Enabled => "ENABLED",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for ChecksumMode {
+        fn from(value: &str) -> Self {
+            match value {
+                "ENABLED" => Self::Enabled,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(ChecksumMode);
     /// Where an object stands in replication.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum ReplicationStatus {
@@ -2111,255 +3997,12 @@ mod gate_8 {
     }
     s3_runtime::str_enum!(ReplicationStatus);
 }
-#[cfg(feature = "get-object")]
-pub use gate_8::*;
-/// Types compiled with any of the features `get-object`, `list-objects-v2`, `put-object`.
-#[cfg(any(feature = "get-object", feature = "list-objects-v2", feature = "put-object"))]
-mod gate_9 {
-    /// How the checksum of an object was formed: over all of its bytes, or from the checksums of its parts.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub enum ChecksumType {
-        /// Formed from the checksums of the individual parts (a checksum of checksums).
-        Composite,
-        /// Computed over every byte of the object.
-        FullObject,
-        /// A value that this version of the crate does not know, kept as sent.
-        Unknown(crate::types::UnknownValue),
-    }
-    impl ChecksumType {
-        /// Every value this version of the crate knows, in model order.
-        pub const VALUES: &'static [&'static str] = &["COMPOSITE", "FULL_OBJECT"];
-        /// The value as it appears on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Composite => "COMPOSITE",
-                Self::FullObject => "FULL_OBJECT",
-                Self::Unknown(v) => v.as_str(),
-            }
-        }
-    }
-    impl From<&str> for ChecksumType {
-        fn from(value: &str) -> Self {
-            match value {
-                "COMPOSITE" => Self::Composite,
-                "FULL_OBJECT" => Self::FullObject,
-                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
-            }
-        }
-    }
-    s3_runtime::str_enum!(ChecksumType);
-}
-#[cfg(any(feature = "get-object", feature = "list-objects-v2", feature = "put-object"))]
-pub use gate_9::*;
-/// Types compiled with any of the features `get-object`, `put-object`.
-#[cfg(any(feature = "get-object", feature = "put-object"))]
-mod gate_10 {
-    /// Whether an Object Lock legal hold is set.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub enum ObjectLockLegalHoldStatus {
-        /// A legal hold is set; the version cannot be deleted until it is lifted.
-        On,
-        /// No legal hold is set.
-        Off,
-        /// A value that this version of the crate does not know, kept as sent.
-        Unknown(crate::types::UnknownValue),
-    }
-    impl ObjectLockLegalHoldStatus {
-        /// Every value this version of the crate knows, in model order.
-        pub const VALUES: &'static [&'static str] = &["ON", "OFF"];
-        /// The value as it appears on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::On => "ON",
-                Self::Off => "OFF",
-                Self::Unknown(v) => v.as_str(),
-            }
-        }
-    }
-    impl From<&str> for ObjectLockLegalHoldStatus {
-        fn from(value: &str) -> Self {
-            match value {
-                "ON" => Self::On,
-                "OFF" => Self::Off,
-                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
-            }
-        }
-    }
-    s3_runtime::str_enum!(ObjectLockLegalHoldStatus);
-    /// Retention mode of Object Lock.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub enum ObjectLockMode {
-        /// Callers with a special permission may still shorten or lift the retention.
-        Governance,
-        /// No one, the root user included, can lift the retention or delete the version before the date.
-        Compliance,
-        /// A value that this version of the crate does not know, kept as sent.
-        Unknown(crate::types::UnknownValue),
-    }
-    impl ObjectLockMode {
-        /// Every value this version of the crate knows, in model order.
-        pub const VALUES: &'static [&'static str] = &["GOVERNANCE", "COMPLIANCE"];
-        /// The value as it appears on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Governance => "GOVERNANCE",
-                Self::Compliance => "COMPLIANCE",
-                Self::Unknown(v) => v.as_str(),
-            }
-        }
-    }
-    impl From<&str> for ObjectLockMode {
-        fn from(value: &str) -> Self {
-            match value {
-                "GOVERNANCE" => Self::Governance,
-                "COMPLIANCE" => Self::Compliance,
-                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
-            }
-        }
-    }
-    s3_runtime::str_enum!(ObjectLockMode);
-    /// How S3 encrypts an object at rest.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub enum ServerSideEncryption {
-        /// Keys that S3 manages (SSE-S3).
-        Aes256,
-        /// Encryption by Amazon FSx, for data held in an FSx file system.
-        AwsFsx,
-        /// AWS KMS keys (SSE-KMS).
-        AwsKms,
-        /// Two layers of encryption with AWS KMS keys (DSSE-KMS).
-        AwsKmsDsse,
-        /// A value that this version of the crate does not know, kept as sent.
-        Unknown(crate::types::UnknownValue),
-    }
-    impl ServerSideEncryption {
-        /// Every value this version of the crate knows, in model order.
-        pub const VALUES: &'static [&'static str] = &[
-            "AES256",
-            "aws:fsx",
-            "aws:kms",
-            "aws:kms:dsse",
-        ];
-        /// The value as it appears on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Aes256 => "AES256",
-                Self::AwsFsx => "aws:fsx",
-                Self::AwsKms => "aws:kms",
-                Self::AwsKmsDsse => "aws:kms:dsse",
-                Self::Unknown(v) => v.as_str(),
-            }
-        }
-    }
-    impl From<&str> for ServerSideEncryption {
-        fn from(value: &str) -> Self {
-            match value {
-                "AES256" => Self::Aes256,
-                "aws:fsx" => Self::AwsFsx,
-                "aws:kms" => Self::AwsKms,
-                "aws:kms:dsse" => Self::AwsKmsDsse,
-                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
-            }
-        }
-    }
-    s3_runtime::str_enum!(ServerSideEncryption);
-    /// Storage class in which object data is kept.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub enum StorageClass {
-        /// General purpose storage for data read often, kept in several Availability Zones.
-        Standard,
-        /// An older class with less redundancy, meant for data that can be recreated.
-        ReducedRedundancy,
-        /// For data read rarely, kept in several Availability Zones; reads carry a retrieval fee.
-        StandardIa,
-        /// For data read rarely that can live in a single Availability Zone.
-        OnezoneIa,
-        /// S3 moves the data between access tiers by how often it is read.
-        IntelligentTiering,
-        /// S3 Glacier Flexible Retrieval; the data must be restored before it can be read.
-        Glacier,
-        /// S3 Glacier Deep Archive, the cheapest archive; the data must be restored before it can be read.
-        DeepArchive,
-        /// Storage on an S3 on Outposts rack.
-        Outposts,
-        /// S3 Glacier Instant Retrieval: archive pricing, yet reads need no restore.
-        GlacierIr,
-        /// Storage on an AWS Snow Family device.
-        Snow,
-        /// S3 Express One Zone, the single-zone class of directory buckets.
-        ExpressOnezone,
-        /// Data held in an Amazon FSx for OpenZFS file system.
-        FsxOpenzfs,
-        /// Data held in an Amazon FSx for NetApp ONTAP file system.
-        FsxOntap,
-        /// A value that this version of the crate does not know, kept as sent.
-        Unknown(crate::types::UnknownValue),
-    }
-    impl StorageClass {
-        /// Every value this version of the crate knows, in model order.
-        pub const VALUES: &'static [&'static str] = &[
-            "STANDARD",
-            "REDUCED_REDUNDANCY",
-            "STANDARD_IA",
-            "ONEZONE_IA",
-            "INTELLIGENT_TIERING",
-            "GLACIER",
-            "DEEP_ARCHIVE",
-            "OUTPOSTS",
-            "GLACIER_IR",
-            "SNOW",
-            "EXPRESS_ONEZONE",
-            "FSX_OPENZFS",
-            "FSX_ONTAP",
-        ];
-        /// The value as it appears on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Standard => "STANDARD",
-                Self::ReducedRedundancy => "REDUCED_REDUNDANCY",
-                Self::StandardIa => "STANDARD_IA",
-                Self::OnezoneIa => "ONEZONE_IA",
-                Self::IntelligentTiering => "INTELLIGENT_TIERING",
-                Self::Glacier => "GLACIER",
-                Self::DeepArchive => "DEEP_ARCHIVE",
-                Self::Outposts => "OUTPOSTS",
-                Self::GlacierIr => "GLACIER_IR",
-                Self::Snow => "SNOW",
-                Self::ExpressOnezone => "EXPRESS_ONEZONE",
-                Self::FsxOpenzfs => "FSX_OPENZFS",
-                Self::FsxOntap => "FSX_ONTAP",
-                Self::Unknown(v) => v.as_str(),
-            }
-        }
-    }
-    impl From<&str> for StorageClass {
-        fn from(value: &str) -> Self {
-            match value {
-                "STANDARD" => Self::Standard,
-                "REDUCED_REDUNDANCY" => Self::ReducedRedundancy,
-                "STANDARD_IA" => Self::StandardIa,
-                "ONEZONE_IA" => Self::OnezoneIa,
-                "INTELLIGENT_TIERING" => Self::IntelligentTiering,
-                "GLACIER" => Self::Glacier,
-                "DEEP_ARCHIVE" => Self::DeepArchive,
-                "OUTPOSTS" => Self::Outposts,
-                "GLACIER_IR" => Self::GlacierIr,
-                "SNOW" => Self::Snow,
-                "EXPRESS_ONEZONE" => Self::ExpressOnezone,
-                "FSX_OPENZFS" => Self::FsxOpenzfs,
-                "FSX_ONTAP" => Self::FsxOntap,
-                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
-            }
-        }
-    }
-    s3_runtime::str_enum!(StorageClass);
-}
-#[cfg(any(feature = "get-object", feature = "put-object"))]
-pub use gate_10::*;
-/// Types compiled with feature `head-bucket`.
-#[cfg(feature = "head-bucket")]
-mod gate_11 {
-    /// The addressed resource does not exist. HeadBucket reports it for a 404 response: a HEAD response has no body, so no more specific error code is available. The official model gives it no <code>httpError</code> status.
+#[cfg(any(feature = "get-object", feature = "head-object"))]
+pub use gate_19::*;
+/// Types compiled with any of the features `head-bucket`, `head-object`.
+#[cfg(any(feature = "head-bucket", feature = "head-object"))]
+mod gate_20 {
+    /// The addressed resource does not exist. HeadBucket and HeadObject report it for a 404 response: a HEAD response has no body, so no more specific error code is available. The official model gives it no <code>httpError</code> status.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
@@ -2402,11 +4045,255 @@ mod gate_11 {
         }
     }
 }
-#[cfg(feature = "head-bucket")]
-pub use gate_11::*;
+#[cfg(any(feature = "head-bucket", feature = "head-object"))]
+pub use gate_20::*;
+/// Types compiled with feature `head-object`.
+#[cfg(feature = "head-object")]
+mod gate_21 {
+    /// Which S3 Intelligent-Tiering archive tier holds an object; reading it needs a restore first.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ArchiveStatus {
+        /// The Archive Access tier.
+        ArchiveAccess,
+        /// The Deep Archive Access tier.
+        DeepArchiveAccess,
+        /// A value that this version of the crate does not know, kept as sent.
+        Unknown(crate::types::UnknownValue),
+    }
+    impl ArchiveStatus {
+        /// Every value this version of the crate knows, in model order.
+        pub const VALUES: &'static [&'static str] = &[
+            "ARCHIVE_ACCESS",
+            "DEEP_ARCHIVE_ACCESS",
+        ];
+        /// The value as it appears on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::ArchiveAccess => "ARCHIVE_ACCESS",
+                Self::DeepArchiveAccess => "DEEP_ARCHIVE_ACCESS",
+                Self::Unknown(v) => v.as_str(),
+            }
+        }
+    }
+    impl From<&str> for ArchiveStatus {
+        fn from(value: &str) -> Self {
+            match value {
+                "ARCHIVE_ACCESS" => Self::ArchiveAccess,
+                "DEEP_ARCHIVE_ACCESS" => Self::DeepArchiveAccess,
+                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+            }
+        }
+    }
+    s3_runtime::str_enum!(ArchiveStatus);
+}
+#[cfg(feature = "head-object")]
+pub use gate_21::*;
+/// Types compiled with feature `list-buckets`.
+#[cfg(feature = "list-buckets")]
+mod gate_22 {
+    /// One bucket as ListBuckets shows it.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct Bucket {
+        /// The bucket's name, unique within its partition.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub name: Option<String>,
+        /// Creation time S3 records for the bucket.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub creation_date: Option<crate::primitives::DateTime>,
+        /// Region the bucket is in.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub bucket_region: Option<String>,
+        /// ARN of the bucket.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub bucket_arn: Option<String>,
+    }
+    impl Bucket {
+        /// Sets `Name` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_name(mut self, name: impl Into<String>) -> Self {
+            self.name = Some(name.into());
+            self
+        }
+        /// Sets `CreationDate` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_creation_date(
+            mut self,
+            creation_date: crate::primitives::DateTime,
+        ) -> Self {
+            self.creation_date = Some(creation_date);
+            self
+        }
+        /// Sets `BucketRegion` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_bucket_region(mut self, bucket_region: impl Into<String>) -> Self {
+            self.bucket_region = Some(bucket_region.into());
+            self
+        }
+        /// Sets `BucketArn` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_bucket_arn(mut self, bucket_arn: impl Into<String>) -> Self {
+            self.bucket_arn = Some(bucket_arn.into());
+            self
+        }
+    }
+    impl Bucket {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.name {
+                s3_runtime::xml::leaf(out, "<Name>", "</Name>", v.as_str());
+            }
+            if let Some(v) = &self.creation_date {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<CreationDate>",
+                    "</CreationDate>",
+                    &v.fmt(crate::primitives::TimestampFormat::DateTime),
+                );
+            }
+            if let Some(v) = &self.bucket_region {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<BucketRegion>",
+                    "</BucketRegion>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.bucket_arn {
+                s3_runtime::xml::leaf(out, "<BucketArn>", "</BucketArn>", v.as_str());
+            }
+            Ok(mark)
+        }
+    }
+    impl Bucket {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_name: Option<String> = None;
+            let mut m_creation_date: Option<crate::primitives::DateTime> = None;
+            let mut m_bucket_region: Option<String> = None;
+            let mut m_bucket_arn: Option<String> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"Name" => r.scalar(&mut m_name, "Name")?,
+                    b"CreationDate" => r.scalar(&mut m_creation_date, "CreationDate")?,
+                    b"BucketRegion" => r.scalar(&mut m_bucket_region, "BucketRegion")?,
+                    b"BucketArn" => r.scalar(&mut m_bucket_arn, "BucketArn")?,
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self {
+                name: m_name,
+                creation_date: m_creation_date,
+                bucket_region: m_bucket_region,
+                bucket_arn: m_bucket_arn,
+            })
+        }
+    }
+    s3_runtime::xml_document!(
+        Bucket, "<Bucket xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"", "</Bucket>"
+    );
+}
+#[cfg(feature = "list-buckets")]
+pub use gate_22::*;
+/// Types compiled with any of the features `list-buckets`, `list-objects-v2`, `list-parts`.
+#[cfg(
+    any(feature = "list-buckets", feature = "list-objects-v2", feature = "list-parts")
+)]
+mod gate_23 {
+    /// The account that owns an object or bucket.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct Owner {
+        /// Human-readable name of the owning account, when S3 gives one.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub display_name: Option<String>,
+        /// Canonical user ID of the owning account.
+        #[cfg_attr(feature = "serde", serde(rename = "ID"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub id: Option<String>,
+    }
+    impl Owner {
+        /// Sets `DisplayName` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_display_name(mut self, display_name: impl Into<String>) -> Self {
+            self.display_name = Some(display_name.into());
+            self
+        }
+        /// Sets `ID` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_id(mut self, id: impl Into<String>) -> Self {
+            self.id = Some(id.into());
+            self
+        }
+    }
+    impl Owner {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.display_name {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<DisplayName>",
+                    "</DisplayName>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.id {
+                s3_runtime::xml::leaf(out, "<ID>", "</ID>", v.as_str());
+            }
+            Ok(mark)
+        }
+    }
+    impl Owner {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_display_name: Option<String> = None;
+            let mut m_id: Option<String> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"DisplayName" => r.scalar(&mut m_display_name, "DisplayName")?,
+                    b"ID" => r.scalar(&mut m_id, "ID")?,
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self {
+                display_name: m_display_name,
+                id: m_id,
+            })
+        }
+    }
+    s3_runtime::xml_document!(
+        Owner, "<Owner xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"", "</Owner>"
+    );
+}
+#[cfg(
+    any(feature = "list-buckets", feature = "list-objects-v2", feature = "list-parts")
+)]
+pub use gate_23::*;
 /// Types compiled with feature `list-objects-v2`.
 #[cfg(feature = "list-objects-v2")]
-mod gate_12 {
+mod gate_24 {
     /// A key prefix standing for all the keys that a listing rolled up under it.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -2845,81 +4732,6 @@ mod gate_12 {
         }
     }
     s3_runtime::str_enum!(OptionalObjectAttributes);
-    /// The account that owns an object or bucket.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
-    #[non_exhaustive]
-    pub struct Owner {
-        /// Human-readable name of the owning account, when S3 gives one.
-        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-        pub display_name: Option<String>,
-        /// Canonical user ID of the owning account.
-        #[cfg_attr(feature = "serde", serde(rename = "ID"))]
-        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-        pub id: Option<String>,
-    }
-    impl Owner {
-        /// Sets `DisplayName` and returns the value, for chaining.
-        #[must_use]
-        pub fn with_display_name(mut self, display_name: impl Into<String>) -> Self {
-            self.display_name = Some(display_name.into());
-            self
-        }
-        /// Sets `ID` and returns the value, for chaining.
-        #[must_use]
-        pub fn with_id(mut self, id: impl Into<String>) -> Self {
-            self.id = Some(id.into());
-            self
-        }
-    }
-    impl Owner {
-        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
-        pub(crate) fn write_xml(
-            &self,
-            out: &mut String,
-        ) -> Result<usize, crate::error::BuildError> {
-            out.push('>');
-            let mark = out.len();
-            if let Some(v) = &self.display_name {
-                s3_runtime::xml::leaf(
-                    out,
-                    "<DisplayName>",
-                    "</DisplayName>",
-                    v.as_str(),
-                );
-            }
-            if let Some(v) = &self.id {
-                s3_runtime::xml::leaf(out, "<ID>", "</ID>", v.as_str());
-            }
-            Ok(mark)
-        }
-    }
-    impl Owner {
-        /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
-        pub(crate) fn read_xml(
-            r: &mut s3_runtime::xml_read::Reader<'_>,
-            _start: &s3_runtime::xml_read::Start<'_>,
-        ) -> Result<Self, crate::error::XmlError> {
-            let mut m_display_name: Option<String> = None;
-            let mut m_id: Option<String> = None;
-            while let Some(child) = r.next_child()? {
-                match child.name() {
-                    b"DisplayName" => r.scalar(&mut m_display_name, "DisplayName")?,
-                    b"ID" => r.scalar(&mut m_id, "ID")?,
-                    _ => r.skip()?,
-                }
-            }
-            Ok(Self {
-                display_name: m_display_name,
-                id: m_id,
-            })
-        }
-    }
-    s3_runtime::xml_document!(
-        Owner, "<Owner xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"", "</Owner>"
-    );
     /// Progress of the restore of an archived object.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -3013,91 +4825,444 @@ mod gate_12 {
     );
 }
 #[cfg(feature = "list-objects-v2")]
-pub use gate_12::*;
-/// Types compiled with any of the features `list-objects-v2`, `put-object`.
-#[cfg(any(feature = "list-objects-v2", feature = "put-object"))]
-mod gate_13 {
-    /// A checksum algorithm that S3 can use to check the integrity of object data.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub enum ChecksumAlgorithm {
-        /// 32-bit cyclic redundancy check (CRC-32).
-        Crc32,
-        /// CRC-32C, the Castagnoli variant of CRC-32.
-        Crc32c,
-        /// SHA-1, a 160-bit digest.
-        Sha1,
-        /// SHA-256, a 256-bit digest.
-        Sha256,
-        /// 64-bit cyclic redundancy check with the NVMe polynomial.
-        Crc64nvme,
-        /// SHA-512, a 512-bit digest.
-        Sha512,
-        /// MD5, a 128-bit digest.
-        Md5,
-        /// XXH64, the 64-bit xxHash.
-        Xxhash64,
-        /// XXH3, the 64-bit variant of xxHash3.
-        Xxhash3,
-        /// XXH3-128, the 128-bit variant of xxHash3.
-        Xxhash128,
-        /// A value that this version of the crate does not know, kept as sent.
-        Unknown(crate::types::UnknownValue),
+pub use gate_24::*;
+/// Types compiled with feature `list-parts`.
+#[cfg(feature = "list-parts")]
+mod gate_25 {
+    /// The identity that started a multipart upload.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct Initiator {
+        /// Canonical user ID of the account, or the ARN of the IAM user, that started the upload.
+        #[cfg_attr(feature = "serde", serde(rename = "ID"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub id: Option<String>,
+        /// Display name of the initiator, where S3 still provides one.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub display_name: Option<String>,
     }
-    impl ChecksumAlgorithm {
-        /// Every value this version of the crate knows, in model order.
-        pub const VALUES: &'static [&'static str] = &[
-            "CRC32",
-            "CRC32C",
-            "SHA1",
-            "SHA256",
-            "CRC64NVME",
-            "SHA512",
-            "MD5",
-            "XXHASH64",
-            "XXHASH3",
-            "XXHASH128",
-        ];
-        /// The value as it appears on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Crc32 => "CRC32",
-                Self::Crc32c => "CRC32C",
-                Self::Sha1 => "SHA1",
-                Self::Sha256 => "SHA256",
-                Self::Crc64nvme => "CRC64NVME",
-                Self::Sha512 => "SHA512",
-                Self::Md5 => "MD5",
-                Self::Xxhash64 => "XXHASH64",
-                Self::Xxhash3 => "XXHASH3",
-                Self::Xxhash128 => "XXHASH128",
-                Self::Unknown(v) => v.as_str(),
-            }
+    impl Initiator {
+        /// Sets `ID` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_id(mut self, id: impl Into<String>) -> Self {
+            self.id = Some(id.into());
+            self
+        }
+        /// Sets `DisplayName` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_display_name(mut self, display_name: impl Into<String>) -> Self {
+            self.display_name = Some(display_name.into());
+            self
         }
     }
-    impl From<&str> for ChecksumAlgorithm {
-        fn from(value: &str) -> Self {
-            match value {
-                "CRC32" => Self::Crc32,
-                "CRC32C" => Self::Crc32c,
-                "SHA1" => Self::Sha1,
-                "SHA256" => Self::Sha256,
-                "CRC64NVME" => Self::Crc64nvme,
-                "SHA512" => Self::Sha512,
-                "MD5" => Self::Md5,
-                "XXHASH64" => Self::Xxhash64,
-                "XXHASH3" => Self::Xxhash3,
-                "XXHASH128" => Self::Xxhash128,
-                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
+    impl Initiator {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.id {
+                s3_runtime::xml::leaf(out, "<ID>", "</ID>", v.as_str());
             }
+            if let Some(v) = &self.display_name {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<DisplayName>",
+                    "</DisplayName>",
+                    v.as_str(),
+                );
+            }
+            Ok(mark)
         }
     }
-    s3_runtime::str_enum!(ChecksumAlgorithm);
+    impl Initiator {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_id: Option<String> = None;
+            let mut m_display_name: Option<String> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"ID" => r.scalar(&mut m_id, "ID")?,
+                    b"DisplayName" => r.scalar(&mut m_display_name, "DisplayName")?,
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self {
+                id: m_id,
+                display_name: m_display_name,
+            })
+        }
+    }
+    s3_runtime::xml_document!(
+        Initiator, "<Initiator xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+        "</Initiator>"
+    );
+    /// One uploaded part as ListParts shows it.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+    #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
+    #[non_exhaustive]
+    pub struct Part {
+        /// The part's number, from 1 to 10,000.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub part_number: Option<i32>,
+        /// Time S3 received this part.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub last_modified: Option<crate::primitives::DateTime>,
+        /// The part's entity tag, as UploadPart answered it.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub e_tag: Option<String>,
+        /// Size of the part in bytes.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub size: Option<i64>,
+        /// CRC-32 checksum of the part, base64-encoded; present when the upload uses this algorithm.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumCRC32"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_crc32: Option<String>,
+        /// CRC-32C checksum of the part, base64-encoded; present when the upload uses this algorithm.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumCRC32C"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_crc32c: Option<String>,
+        /// CRC-64/NVME checksum of the part, base64-encoded; present when the upload uses this algorithm.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumCRC64NVME"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_crc64nvme: Option<String>,
+        /// SHA-1 checksum of the part, base64-encoded; present when the upload uses this algorithm.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumSHA1"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_sha1: Option<String>,
+        /// SHA-256 checksum of the part, base64-encoded; present when the upload uses this algorithm.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumSHA256"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_sha256: Option<String>,
+        /// SHA-512 checksum of the part, base64-encoded; present when the upload uses this algorithm.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumSHA512"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_sha512: Option<String>,
+        /// MD5 checksum of the part, base64-encoded; present when the upload uses this algorithm.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumMD5"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_md5: Option<String>,
+        /// XXH64 checksum of the part, base64-encoded; present when the upload uses this algorithm.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumXXHASH64"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_xxhash64: Option<String>,
+        /// XXH3 (64-bit) checksum of the part, base64-encoded; present when the upload uses this algorithm.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumXXHASH3"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_xxhash3: Option<String>,
+        /// XXH3 (128-bit) checksum of the part, base64-encoded; present when the upload uses this algorithm.
+        #[cfg_attr(feature = "serde", serde(rename = "ChecksumXXHASH128"))]
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+        pub checksum_xxhash128: Option<String>,
+    }
+    impl Part {
+        /// Sets `PartNumber` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_part_number(mut self, part_number: i32) -> Self {
+            self.part_number = Some(part_number);
+            self
+        }
+        /// Sets `LastModified` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_last_modified(
+            mut self,
+            last_modified: crate::primitives::DateTime,
+        ) -> Self {
+            self.last_modified = Some(last_modified);
+            self
+        }
+        /// Sets `ETag` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_e_tag(mut self, e_tag: impl Into<String>) -> Self {
+            self.e_tag = Some(e_tag.into());
+            self
+        }
+        /// Sets `Size` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_size(mut self, size: i64) -> Self {
+            self.size = Some(size);
+            self
+        }
+        /// Sets `ChecksumCRC32` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_crc32(mut self, checksum_crc32: impl Into<String>) -> Self {
+            self.checksum_crc32 = Some(checksum_crc32.into());
+            self
+        }
+        /// Sets `ChecksumCRC32C` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_crc32c(
+            mut self,
+            checksum_crc32c: impl Into<String>,
+        ) -> Self {
+            self.checksum_crc32c = Some(checksum_crc32c.into());
+            self
+        }
+        /// Sets `ChecksumCRC64NVME` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_crc64nvme(
+            mut self,
+            checksum_crc64nvme: impl Into<String>,
+        ) -> Self {
+            self.checksum_crc64nvme = Some(checksum_crc64nvme.into());
+            self
+        }
+        /// Sets `ChecksumSHA1` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_sha1(mut self, checksum_sha1: impl Into<String>) -> Self {
+            self.checksum_sha1 = Some(checksum_sha1.into());
+            self
+        }
+        /// Sets `ChecksumSHA256` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_sha256(
+            mut self,
+            checksum_sha256: impl Into<String>,
+        ) -> Self {
+            self.checksum_sha256 = Some(checksum_sha256.into());
+            self
+        }
+        /// Sets `ChecksumSHA512` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_sha512(
+            mut self,
+            checksum_sha512: impl Into<String>,
+        ) -> Self {
+            self.checksum_sha512 = Some(checksum_sha512.into());
+            self
+        }
+        /// Sets `ChecksumMD5` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_md5(mut self, checksum_md5: impl Into<String>) -> Self {
+            self.checksum_md5 = Some(checksum_md5.into());
+            self
+        }
+        /// Sets `ChecksumXXHASH64` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_xxhash64(
+            mut self,
+            checksum_xxhash64: impl Into<String>,
+        ) -> Self {
+            self.checksum_xxhash64 = Some(checksum_xxhash64.into());
+            self
+        }
+        /// Sets `ChecksumXXHASH3` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_xxhash3(
+            mut self,
+            checksum_xxhash3: impl Into<String>,
+        ) -> Self {
+            self.checksum_xxhash3 = Some(checksum_xxhash3.into());
+            self
+        }
+        /// Sets `ChecksumXXHASH128` and returns the value, for chaining.
+        #[must_use]
+        pub fn with_checksum_xxhash128(
+            mut self,
+            checksum_xxhash128: impl Into<String>,
+        ) -> Self {
+            self.checksum_xxhash128 = Some(checksum_xxhash128.into());
+            self
+        }
+    }
+    impl Part {
+        /// Writes this value as XML after the caller has written the start of its start tag (`<Tag`): the attributes, the `>`, and the content. Returns the length of `out` after the `>`, for [`s3_runtime::xml::end`].
+        pub(crate) fn write_xml(
+            &self,
+            out: &mut String,
+        ) -> Result<usize, crate::error::BuildError> {
+            out.push('>');
+            let mark = out.len();
+            if let Some(v) = &self.part_number {
+                s3_runtime::xml::display_leaf(out, "<PartNumber>", "</PartNumber>", v);
+            }
+            if let Some(v) = &self.last_modified {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<LastModified>",
+                    "</LastModified>",
+                    &v.fmt(crate::primitives::TimestampFormat::DateTime),
+                );
+            }
+            if let Some(v) = &self.e_tag {
+                s3_runtime::xml::leaf(out, "<ETag>", "</ETag>", v.as_str());
+            }
+            if let Some(v) = &self.size {
+                s3_runtime::xml::display_leaf(out, "<Size>", "</Size>", v);
+            }
+            if let Some(v) = &self.checksum_crc32 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumCRC32>",
+                    "</ChecksumCRC32>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_crc32c {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumCRC32C>",
+                    "</ChecksumCRC32C>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_crc64nvme {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumCRC64NVME>",
+                    "</ChecksumCRC64NVME>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_sha1 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumSHA1>",
+                    "</ChecksumSHA1>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_sha256 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumSHA256>",
+                    "</ChecksumSHA256>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_sha512 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumSHA512>",
+                    "</ChecksumSHA512>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_md5 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumMD5>",
+                    "</ChecksumMD5>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_xxhash64 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumXXHASH64>",
+                    "</ChecksumXXHASH64>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_xxhash3 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumXXHASH3>",
+                    "</ChecksumXXHASH3>",
+                    v.as_str(),
+                );
+            }
+            if let Some(v) = &self.checksum_xxhash128 {
+                s3_runtime::xml::leaf(
+                    out,
+                    "<ChecksumXXHASH128>",
+                    "</ChecksumXXHASH128>",
+                    v.as_str(),
+                );
+            }
+            Ok(mark)
+        }
+    }
+    impl Part {
+        /// Reads this value from the element `start`, which the reader has just entered.
+        #[allow(unused_assignments)]
+        pub(crate) fn read_xml(
+            r: &mut s3_runtime::xml_read::Reader<'_>,
+            _start: &s3_runtime::xml_read::Start<'_>,
+        ) -> Result<Self, crate::error::XmlError> {
+            let mut m_part_number: Option<i32> = None;
+            let mut m_last_modified: Option<crate::primitives::DateTime> = None;
+            let mut m_e_tag: Option<String> = None;
+            let mut m_size: Option<i64> = None;
+            let mut m_checksum_crc32: Option<String> = None;
+            let mut m_checksum_crc32c: Option<String> = None;
+            let mut m_checksum_crc64nvme: Option<String> = None;
+            let mut m_checksum_sha1: Option<String> = None;
+            let mut m_checksum_sha256: Option<String> = None;
+            let mut m_checksum_sha512: Option<String> = None;
+            let mut m_checksum_md5: Option<String> = None;
+            let mut m_checksum_xxhash64: Option<String> = None;
+            let mut m_checksum_xxhash3: Option<String> = None;
+            let mut m_checksum_xxhash128: Option<String> = None;
+            while let Some(child) = r.next_child()? {
+                match child.name() {
+                    b"PartNumber" => r.scalar(&mut m_part_number, "PartNumber")?,
+                    b"LastModified" => r.scalar(&mut m_last_modified, "LastModified")?,
+                    b"ETag" => r.scalar(&mut m_e_tag, "ETag")?,
+                    b"Size" => r.scalar(&mut m_size, "Size")?,
+                    b"ChecksumCRC32" => r.scalar(&mut m_checksum_crc32, "ChecksumCRC32")?,
+                    b"ChecksumCRC32C" => {
+                        r.scalar(&mut m_checksum_crc32c, "ChecksumCRC32C")?
+                    }
+                    b"ChecksumCRC64NVME" => {
+                        r.scalar(&mut m_checksum_crc64nvme, "ChecksumCRC64NVME")?
+                    }
+                    b"ChecksumSHA1" => r.scalar(&mut m_checksum_sha1, "ChecksumSHA1")?,
+                    b"ChecksumSHA256" => {
+                        r.scalar(&mut m_checksum_sha256, "ChecksumSHA256")?
+                    }
+                    b"ChecksumSHA512" => {
+                        r.scalar(&mut m_checksum_sha512, "ChecksumSHA512")?
+                    }
+                    b"ChecksumMD5" => r.scalar(&mut m_checksum_md5, "ChecksumMD5")?,
+                    b"ChecksumXXHASH64" => {
+                        r.scalar(&mut m_checksum_xxhash64, "ChecksumXXHASH64")?
+                    }
+                    b"ChecksumXXHASH3" => {
+                        r.scalar(&mut m_checksum_xxhash3, "ChecksumXXHASH3")?
+                    }
+                    b"ChecksumXXHASH128" => {
+                        r.scalar(&mut m_checksum_xxhash128, "ChecksumXXHASH128")?
+                    }
+                    _ => r.skip()?,
+                }
+            }
+            Ok(Self {
+                part_number: m_part_number,
+                last_modified: m_last_modified,
+                e_tag: m_e_tag,
+                size: m_size,
+                checksum_crc32: m_checksum_crc32,
+                checksum_crc32c: m_checksum_crc32c,
+                checksum_crc64nvme: m_checksum_crc64nvme,
+                checksum_sha1: m_checksum_sha1,
+                checksum_sha256: m_checksum_sha256,
+                checksum_sha512: m_checksum_sha512,
+                checksum_md5: m_checksum_md5,
+                checksum_xxhash64: m_checksum_xxhash64,
+                checksum_xxhash3: m_checksum_xxhash3,
+                checksum_xxhash128: m_checksum_xxhash128,
+            })
+        }
+    }
+    s3_runtime::xml_document!(
+        Part, "<Part xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"", "</Part>"
+    );
 }
-#[cfg(any(feature = "list-objects-v2", feature = "put-object"))]
-pub use gate_13::*;
+#[cfg(feature = "list-parts")]
+pub use gate_25::*;
 /// Types compiled with feature `put-bucket-analytics-configuration`.
 #[cfg(feature = "put-bucket-analytics-configuration")]
-mod gate_14 {
+mod gate_26 {
     /// The caller is not allowed to perform the request, for example because it lacks the needed permission or the bucket is not owned by the expected account. Returned with HTTP status 403.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -3226,10 +5391,10 @@ mod gate_14 {
     }
 }
 #[cfg(feature = "put-bucket-analytics-configuration")]
-pub use gate_14::*;
+pub use gate_26::*;
 /// Types compiled with feature `put-object`.
 #[cfg(feature = "put-object")]
-mod gate_15 {
+mod gate_27 {
     /// Refused because the server-side encryption of the request does not agree with how the object already stored under the key is encrypted. Returned with HTTP status 400.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -3356,66 +5521,6 @@ mod gate_15 {
             crate::server::error_response(&crate::PROFILE, &self.meta, body, headers)
         }
     }
-    /// Predefined access control lists that can be applied to an object by name.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub enum ObjectCannedACL {
-        /// Only the owner has any access (full control).
-        Private,
-        /// The owner has full control and anyone at all may read the object.
-        PublicRead,
-        /// The owner has full control and anyone at all gets read and write grants.
-        PublicReadWrite,
-        /// The owner has full control and any signed-in AWS account may read the object.
-        AuthenticatedRead,
-        /// The owner has full control and Amazon EC2 may read the object (for AMI bundles).
-        AwsExecRead,
-        /// The object's owner has full control and the bucket's owner may read it.
-        BucketOwnerRead,
-        /// The object's owner and the bucket's owner both have full control.
-        BucketOwnerFullControl,
-        /// A value that this version of the crate does not know, kept as sent.
-        Unknown(crate::types::UnknownValue),
-    }
-    impl ObjectCannedACL {
-        /// Every value this version of the crate knows, in model order.
-        pub const VALUES: &'static [&'static str] = &[
-            "private",
-            "public-read",
-            "public-read-write",
-            "authenticated-read",
-            "aws-exec-read",
-            "bucket-owner-read",
-            "bucket-owner-full-control",
-        ];
-        /// The value as it appears on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Private => "private",
-                Self::PublicRead => "public-read",
-                Self::PublicReadWrite => "public-read-write",
-                Self::AuthenticatedRead => "authenticated-read",
-                Self::AwsExecRead => "aws-exec-read",
-                Self::BucketOwnerRead => "bucket-owner-read",
-                Self::BucketOwnerFullControl => "bucket-owner-full-control",
-                Self::Unknown(v) => v.as_str(),
-            }
-        }
-    }
-    impl From<&str> for ObjectCannedACL {
-        fn from(value: &str) -> Self {
-            match value {
-                "private" => Self::Private,
-                "public-read" => Self::PublicRead,
-                "public-read-write" => Self::PublicReadWrite,
-                "authenticated-read" => Self::AuthenticatedRead,
-                "aws-exec-read" => Self::AwsExecRead,
-                "bucket-owner-read" => Self::BucketOwnerRead,
-                "bucket-owner-full-control" => Self::BucketOwnerFullControl,
-                other => Self::Unknown(crate::types::UnknownValue(other.to_owned())),
-            }
-        }
-    }
-    s3_runtime::str_enum!(ObjectCannedACL);
     /// Refused because the object already has as many parts as S3 allows (each append adds one). Returned with HTTP status 400.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -3460,10 +5565,10 @@ mod gate_15 {
     }
 }
 #[cfg(feature = "put-object")]
-pub use gate_15::*;
+pub use gate_27::*;
 /// Types compiled with feature `select-object-content`.
 #[cfg(feature = "select-object-content")]
-mod gate_16 {
+mod gate_28 {
     /// Settings for reading a delimited-text object. All are optional; when unset, fields are separated by commas, records by newlines, and values are quoted with double quotes.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -4936,4 +7041,4 @@ mod gate_16 {
     }
 }
 #[cfg(feature = "select-object-content")]
-pub use gate_16::*;
+pub use gate_28::*;

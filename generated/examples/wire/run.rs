@@ -468,29 +468,58 @@ use s3_api as api;
 #[allow(clippy::vec_init_then_push)]
 fn operations() -> Vec<&'static str> {
     let mut names = Vec::new();
+    #[cfg(feature = "abort-multipart-upload")] names.push("AbortMultipartUpload");
+    #[cfg(feature = "complete-multipart-upload")] names.push("CompleteMultipartUpload");
+    #[cfg(feature = "copy-object")] names.push("CopyObject");
     #[cfg(feature = "create-bucket")] names.push("CreateBucket");
+    #[cfg(feature = "create-multipart-upload")] names.push("CreateMultipartUpload");
     #[cfg(feature = "delete-bucket")] names.push("DeleteBucket");
     #[cfg(feature = "delete-bucket-analytics-configuration")]
     names.push("DeleteBucketAnalyticsConfiguration");
     #[cfg(feature = "delete-object")] names.push("DeleteObject");
+    #[cfg(feature = "delete-objects")] names.push("DeleteObjects");
     #[cfg(feature = "get-bucket-analytics-configuration")]
     names.push("GetBucketAnalyticsConfiguration");
     #[cfg(feature = "get-object")] names.push("GetObject");
     #[cfg(feature = "head-bucket")] names.push("HeadBucket");
+    #[cfg(feature = "head-object")] names.push("HeadObject");
     #[cfg(feature = "list-bucket-analytics-configurations")]
     names.push("ListBucketAnalyticsConfigurations");
+    #[cfg(feature = "list-buckets")] names.push("ListBuckets");
     #[cfg(feature = "list-objects-v2")] names.push("ListObjectsV2");
+    #[cfg(feature = "list-parts")] names.push("ListParts");
     #[cfg(feature = "put-bucket-analytics-configuration")]
     names.push("PutBucketAnalyticsConfiguration");
     #[cfg(feature = "put-object")] names.push("PutObject");
     #[cfg(feature = "select-object-content")] names.push("SelectObjectContent");
+    #[cfg(feature = "upload-part")] names.push("UploadPart");
     names
 }
 fn dispatch(operation: &str, mode: Mode, input: &[u8]) -> Result<Vec<u8>, String> {
     #[allow(clippy::match_single_binding)]
     match operation {
+        #[cfg(feature = "abort-multipart-upload")]
+        "AbortMultipartUpload" => {
+            run::<
+                api::operation::abort_multipart_upload::AbortMultipartUpload,
+            >(mode, input)
+        }
+        #[cfg(feature = "complete-multipart-upload")]
+        "CompleteMultipartUpload" => {
+            run::<
+                api::operation::complete_multipart_upload::CompleteMultipartUpload,
+            >(mode, input)
+        }
+        #[cfg(feature = "copy-object")]
+        "CopyObject" => run::<api::operation::copy_object::CopyObject>(mode, input),
         #[cfg(feature = "create-bucket")]
         "CreateBucket" => run::<api::operation::create_bucket::CreateBucket>(mode, input),
+        #[cfg(feature = "create-multipart-upload")]
+        "CreateMultipartUpload" => {
+            run::<
+                api::operation::create_multipart_upload::CreateMultipartUpload,
+            >(mode, input)
+        }
         #[cfg(feature = "delete-bucket")]
         "DeleteBucket" => run::<api::operation::delete_bucket::DeleteBucket>(mode, input),
         #[cfg(feature = "delete-bucket-analytics-configuration")]
@@ -501,6 +530,10 @@ fn dispatch(operation: &str, mode: Mode, input: &[u8]) -> Result<Vec<u8>, String
         }
         #[cfg(feature = "delete-object")]
         "DeleteObject" => run::<api::operation::delete_object::DeleteObject>(mode, input),
+        #[cfg(feature = "delete-objects")]
+        "DeleteObjects" => {
+            run::<api::operation::delete_objects::DeleteObjects>(mode, input)
+        }
         #[cfg(feature = "get-bucket-analytics-configuration")]
         "GetBucketAnalyticsConfiguration" => {
             run::<
@@ -511,16 +544,22 @@ fn dispatch(operation: &str, mode: Mode, input: &[u8]) -> Result<Vec<u8>, String
         "GetObject" => run::<api::operation::get_object::GetObject>(mode, input),
         #[cfg(feature = "head-bucket")]
         "HeadBucket" => run::<api::operation::head_bucket::HeadBucket>(mode, input),
+        #[cfg(feature = "head-object")]
+        "HeadObject" => run::<api::operation::head_object::HeadObject>(mode, input),
         #[cfg(feature = "list-bucket-analytics-configurations")]
         "ListBucketAnalyticsConfigurations" => {
             run::<
                 api::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurations,
             >(mode, input)
         }
+        #[cfg(feature = "list-buckets")]
+        "ListBuckets" => run::<api::operation::list_buckets::ListBuckets>(mode, input),
         #[cfg(feature = "list-objects-v2")]
         "ListObjectsV2" => {
             run::<api::operation::list_objects_v2::ListObjectsV2>(mode, input)
         }
+        #[cfg(feature = "list-parts")]
+        "ListParts" => run::<api::operation::list_parts::ListParts>(mode, input),
         #[cfg(feature = "put-bucket-analytics-configuration")]
         "PutBucketAnalyticsConfiguration" => {
             run::<
@@ -535,6 +574,8 @@ fn dispatch(operation: &str, mode: Mode, input: &[u8]) -> Result<Vec<u8>, String
                 api::operation::select_object_content::SelectObjectContent,
             >(mode, input)
         }
+        #[cfg(feature = "upload-part")]
+        "UploadPart" => run::<api::operation::upload_part::UploadPart>(mode, input),
         other => {
             Err(
                 format!(
@@ -562,10 +603,34 @@ fn dispatch_at(
     }
     #[allow(clippy::match_single_binding)]
     match operation {
+        #[cfg(feature = "abort-multipart-upload")]
+        "AbortMultipartUpload" => {
+            request_at::<
+                api::operation::abort_multipart_upload::AbortMultipartUpload,
+            >(input, &config, flags, presign)
+        }
+        #[cfg(feature = "complete-multipart-upload")]
+        "CompleteMultipartUpload" => {
+            request_at::<
+                api::operation::complete_multipart_upload::CompleteMultipartUpload,
+            >(input, &config, flags, presign)
+        }
+        #[cfg(feature = "copy-object")]
+        "CopyObject" => {
+            request_at::<
+                api::operation::copy_object::CopyObject,
+            >(input, &config, flags, presign)
+        }
         #[cfg(feature = "create-bucket")]
         "CreateBucket" => {
             request_at::<
                 api::operation::create_bucket::CreateBucket,
+            >(input, &config, flags, presign)
+        }
+        #[cfg(feature = "create-multipart-upload")]
+        "CreateMultipartUpload" => {
+            request_at::<
+                api::operation::create_multipart_upload::CreateMultipartUpload,
             >(input, &config, flags, presign)
         }
         #[cfg(feature = "delete-bucket")]
@@ -586,6 +651,12 @@ fn dispatch_at(
                 api::operation::delete_object::DeleteObject,
             >(input, &config, flags, presign)
         }
+        #[cfg(feature = "delete-objects")]
+        "DeleteObjects" => {
+            request_at::<
+                api::operation::delete_objects::DeleteObjects,
+            >(input, &config, flags, presign)
+        }
         #[cfg(feature = "get-bucket-analytics-configuration")]
         "GetBucketAnalyticsConfiguration" => {
             request_at::<
@@ -604,16 +675,34 @@ fn dispatch_at(
                 api::operation::head_bucket::HeadBucket,
             >(input, &config, flags, presign)
         }
+        #[cfg(feature = "head-object")]
+        "HeadObject" => {
+            request_at::<
+                api::operation::head_object::HeadObject,
+            >(input, &config, flags, presign)
+        }
         #[cfg(feature = "list-bucket-analytics-configurations")]
         "ListBucketAnalyticsConfigurations" => {
             request_at::<
                 api::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurations,
             >(input, &config, flags, presign)
         }
+        #[cfg(feature = "list-buckets")]
+        "ListBuckets" => {
+            request_at::<
+                api::operation::list_buckets::ListBuckets,
+            >(input, &config, flags, presign)
+        }
         #[cfg(feature = "list-objects-v2")]
         "ListObjectsV2" => {
             request_at::<
                 api::operation::list_objects_v2::ListObjectsV2,
+            >(input, &config, flags, presign)
+        }
+        #[cfg(feature = "list-parts")]
+        "ListParts" => {
+            request_at::<
+                api::operation::list_parts::ListParts,
             >(input, &config, flags, presign)
         }
         #[cfg(feature = "put-bucket-analytics-configuration")]
@@ -632,6 +721,12 @@ fn dispatch_at(
         "SelectObjectContent" => {
             request_at::<
                 api::operation::select_object_content::SelectObjectContent,
+            >(input, &config, flags, presign)
+        }
+        #[cfg(feature = "upload-part")]
+        "UploadPart" => {
+            request_at::<
+                api::operation::upload_part::UploadPart,
             >(input, &config, flags, presign)
         }
         other => {

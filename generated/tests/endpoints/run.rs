@@ -76,9 +76,23 @@ fn operation(
     params: Value,
 ) -> Option<Result<Resolved, String>> {
     match name {
+        #[cfg(feature = "abort-multipart-upload")]
+        "AbortMultipartUpload" => {
+            Some(through::<s3_api::operation::AbortMultipartUpload>(config, params))
+        }
+        #[cfg(feature = "complete-multipart-upload")]
+        "CompleteMultipartUpload" => {
+            Some(through::<s3_api::operation::CompleteMultipartUpload>(config, params))
+        }
+        #[cfg(feature = "copy-object")]
+        "CopyObject" => Some(through::<s3_api::operation::CopyObject>(config, params)),
         #[cfg(feature = "create-bucket")]
         "CreateBucket" => {
             Some(through::<s3_api::operation::CreateBucket>(config, params))
+        }
+        #[cfg(feature = "create-multipart-upload")]
+        "CreateMultipartUpload" => {
+            Some(through::<s3_api::operation::CreateMultipartUpload>(config, params))
         }
         #[cfg(feature = "delete-bucket")]
         "DeleteBucket" => {
@@ -96,6 +110,10 @@ fn operation(
         "DeleteObject" => {
             Some(through::<s3_api::operation::DeleteObject>(config, params))
         }
+        #[cfg(feature = "delete-objects")]
+        "DeleteObjects" => {
+            Some(through::<s3_api::operation::DeleteObjects>(config, params))
+        }
         #[cfg(feature = "get-bucket-analytics-configuration")]
         "GetBucketAnalyticsConfiguration" => {
             Some(
@@ -108,6 +126,8 @@ fn operation(
         "GetObject" => Some(through::<s3_api::operation::GetObject>(config, params)),
         #[cfg(feature = "head-bucket")]
         "HeadBucket" => Some(through::<s3_api::operation::HeadBucket>(config, params)),
+        #[cfg(feature = "head-object")]
+        "HeadObject" => Some(through::<s3_api::operation::HeadObject>(config, params)),
         #[cfg(feature = "list-bucket-analytics-configurations")]
         "ListBucketAnalyticsConfigurations" => {
             Some(
@@ -116,10 +136,14 @@ fn operation(
                 >(config, params),
             )
         }
+        #[cfg(feature = "list-buckets")]
+        "ListBuckets" => Some(through::<s3_api::operation::ListBuckets>(config, params)),
         #[cfg(feature = "list-objects-v2")]
         "ListObjectsV2" => {
             Some(through::<s3_api::operation::ListObjectsV2>(config, params))
         }
+        #[cfg(feature = "list-parts")]
+        "ListParts" => Some(through::<s3_api::operation::ListParts>(config, params)),
         #[cfg(feature = "put-bucket-analytics-configuration")]
         "PutBucketAnalyticsConfiguration" => {
             Some(
@@ -134,6 +158,8 @@ fn operation(
         "SelectObjectContent" => {
             Some(through::<s3_api::operation::SelectObjectContent>(config, params))
         }
+        #[cfg(feature = "upload-part")]
+        "UploadPart" => Some(through::<s3_api::operation::UploadPart>(config, params)),
         _ => None,
     }
 }

@@ -611,6 +611,73 @@ impl Same for s3_api::types::AnalyticsS3ExportFileFormat {
         self == other
     }
 }
+/// Any `AnnotationDirective`: a known value, or an unknown one.
+fn any_annotation_directive() -> impl Strategy<
+    Value = s3_api::types::AnnotationDirective,
+> {
+    any_annotation_directive_with(support::text())
+}
+/// Any `AnnotationDirective`, with unknown values drawn from `text`.
+fn any_annotation_directive_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::AnnotationDirective> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![s3_api::types::AnnotationDirective::Copy,
+        s3_api::types::AnnotationDirective::Exclude]), 1 => text
+        .prop_filter("a known value", | s | ! s3_api::types::AnnotationDirective::VALUES
+        .contains(& s.as_str())).prop_map(s3_api::types::AnnotationDirective::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::AnnotationDirective {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `ArchiveStatus`: a known value, or an unknown one.
+fn any_archive_status() -> impl Strategy<Value = s3_api::types::ArchiveStatus> {
+    any_archive_status_with(support::text())
+}
+/// Any `ArchiveStatus`, with unknown values drawn from `text`.
+fn any_archive_status_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::ArchiveStatus> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![s3_api::types::ArchiveStatus::ArchiveAccess,
+        s3_api::types::ArchiveStatus::DeepArchiveAccess]), 1 => text
+        .prop_filter("a known value", | s | ! s3_api::types::ArchiveStatus::VALUES
+        .contains(& s.as_str())).prop_map(s3_api::types::ArchiveStatus::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::ArchiveStatus {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `Bucket`.
+fn any_bucket() -> impl Strategy<Value = s3_api::types::Bucket> {
+    (
+        proptest::option::of(support::text()),
+        proptest::option::of(support::timestamp()),
+        proptest::option::of(support::text()),
+        proptest::option::of(support::text()),
+    )
+        .prop_map(|(m0, m1, m2, m3)| {
+            let mut value = <s3_api::types::Bucket as Default>::default();
+            value.name = m0;
+            value.creation_date = m1;
+            value.bucket_region = m2;
+            value.bucket_arn = m3;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::types::Bucket {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
 /// Any `BucketAlreadyExists`.
 fn any_bucket_already_exists() -> impl Strategy<
     Value = s3_api::types::BucketAlreadyExists,
@@ -927,6 +994,63 @@ impl Same for s3_api::types::CommonPrefix {
         self == other
     }
 }
+/// Any `CompletedMultipartUpload`.
+fn any_completed_multipart_upload() -> impl Strategy<
+    Value = s3_api::types::CompletedMultipartUpload,
+> {
+    (proptest::option::of(proptest::collection::vec(any_completed_part(), 1usize..4)),)
+        .prop_map(|(m0,)| {
+            let mut value = <s3_api::types::CompletedMultipartUpload as Default>::default();
+            value.parts = m0;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::types::CompletedMultipartUpload {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `CompletedPart`.
+fn any_completed_part() -> impl Strategy<Value = s3_api::types::CompletedPart> {
+    (
+        (
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+        ),
+        (proptest::option::of(support::text()), proptest::option::of(any::<i32>())),
+    )
+        .prop_map(|((m0, m1, m2, m3, m4, m5, m6, m7, m8, m9), (m10, m11))| {
+            let mut value = <s3_api::types::CompletedPart as Default>::default();
+            value.e_tag = m0;
+            value.checksum_crc32 = m1;
+            value.checksum_crc32c = m2;
+            value.checksum_crc64nvme = m3;
+            value.checksum_sha1 = m4;
+            value.checksum_sha256 = m5;
+            value.checksum_sha512 = m6;
+            value.checksum_md5 = m7;
+            value.checksum_xxhash64 = m8;
+            value.checksum_xxhash3 = m9;
+            value.checksum_xxhash128 = m10;
+            value.part_number = m11;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::types::CompletedPart {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
 /// Any `CompressionType`: a known value, or an unknown one.
 fn any_compression_type() -> impl Strategy<Value = s3_api::types::CompressionType> {
     any_compression_type_with(support::text())
@@ -954,6 +1078,51 @@ fn any_continuation_event() -> impl Strategy<Value = s3_api::types::Continuation
     Just(<s3_api::types::ContinuationEvent as Default>::default()).boxed()
 }
 impl Same for s3_api::types::ContinuationEvent {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `CopyObjectResult`.
+fn any_copy_object_result() -> impl Strategy<Value = s3_api::types::CopyObjectResult> {
+    (
+        (
+            proptest::option::of(support::text()),
+            proptest::option::of(support::timestamp()),
+            proptest::option::of(any_checksum_type()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+        ),
+        (
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+        ),
+    )
+        .prop_map(|((m0, m1, m2, m3, m4, m5, m6, m7, m8, m9), (m10, m11, m12))| {
+            let mut value = <s3_api::types::CopyObjectResult as Default>::default();
+            value.e_tag = m0;
+            value.last_modified = m1;
+            value.checksum_type = m2;
+            value.checksum_crc32 = m3;
+            value.checksum_crc32c = m4;
+            value.checksum_crc64nvme = m5;
+            value.checksum_sha1 = m6;
+            value.checksum_sha256 = m7;
+            value.checksum_sha512 = m8;
+            value.checksum_md5 = m9;
+            value.checksum_xxhash64 = m10;
+            value.checksum_xxhash3 = m11;
+            value.checksum_xxhash128 = m12;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::types::CopyObjectResult {
     fn same(&self, other: &Self) -> bool {
         self == other
     }
@@ -1005,6 +1174,47 @@ impl Same for s3_api::types::DataRedundancy {
         self == other
     }
 }
+/// Any `Delete`.
+fn any_delete() -> impl Strategy<Value = s3_api::types::Delete> {
+    (
+        proptest::collection::vec(any_object_identifier(), 1usize..4),
+        proptest::option::of(any::<bool>()),
+    )
+        .prop_map(|(m0, m1)| {
+            let mut value = s3_api::types::Delete::new(m0);
+            value.quiet = m1;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::types::Delete {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `DeletedObject`.
+fn any_deleted_object() -> impl Strategy<Value = s3_api::types::DeletedObject> {
+    (
+        proptest::option::of(support::text()),
+        proptest::option::of(support::text()),
+        proptest::option::of(any::<bool>()),
+        proptest::option::of(support::text()),
+    )
+        .prop_map(|(m0, m1, m2, m3)| {
+            let mut value = <s3_api::types::DeletedObject as Default>::default();
+            value.key = m0;
+            value.version_id = m1;
+            value.delete_marker = m2;
+            value.delete_marker_version_id = m3;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::types::DeletedObject {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
 /// Any `EncodingType`: a known value, or an unknown one.
 fn any_encoding_type() -> impl Strategy<Value = s3_api::types::EncodingType> {
     any_encoding_type_with(support::text())
@@ -1051,6 +1261,29 @@ impl Same for s3_api::types::EndEvent {
         self == other
     }
 }
+/// Any `Error`.
+fn any_error() -> impl Strategy<Value = s3_api::types::Error> {
+    (
+        proptest::option::of(support::text()),
+        proptest::option::of(support::text()),
+        proptest::option::of(support::text()),
+        proptest::option::of(support::text()),
+    )
+        .prop_map(|(m0, m1, m2, m3)| {
+            let mut value = <s3_api::types::Error as Default>::default();
+            value.key = m0;
+            value.version_id = m1;
+            value.code = m2;
+            value.message = m3;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::types::Error {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
 /// Any `ExpressionType`: a known value, or an unknown one.
 fn any_expression_type() -> impl Strategy<Value = s3_api::types::ExpressionType> {
     any_expression_type_with(support::text())
@@ -1089,6 +1322,22 @@ fn any_file_header_info_with(
         .boxed()
 }
 impl Same for s3_api::types::FileHeaderInfo {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `Initiator`.
+fn any_initiator() -> impl Strategy<Value = s3_api::types::Initiator> {
+    (proptest::option::of(support::text()), proptest::option::of(support::text()))
+        .prop_map(|(m0, m1)| {
+            let mut value = <s3_api::types::Initiator as Default>::default();
+            value.id = m0;
+            value.display_name = m1;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::types::Initiator {
     fn same(&self, other: &Self) -> bool {
         self == other
     }
@@ -1301,6 +1550,27 @@ impl Same for s3_api::types::LocationType {
         self == other
     }
 }
+/// Any `MetadataDirective`: a known value, or an unknown one.
+fn any_metadata_directive() -> impl Strategy<Value = s3_api::types::MetadataDirective> {
+    any_metadata_directive_with(support::text())
+}
+/// Any `MetadataDirective`, with unknown values drawn from `text`.
+fn any_metadata_directive_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::MetadataDirective> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![s3_api::types::MetadataDirective::Copy,
+        s3_api::types::MetadataDirective::Replace]), 1 => text
+        .prop_filter("a known value", | s | ! s3_api::types::MetadataDirective::VALUES
+        .contains(& s.as_str())).prop_map(s3_api::types::MetadataDirective::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::MetadataDirective {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
 /// Any `NoSuchBucket`.
 fn any_no_such_bucket() -> impl Strategy<Value = s3_api::types::NoSuchBucket> {
     (support::meta(Some("NoSuchBucket".to_owned()), &[404u16]),)
@@ -1344,6 +1614,21 @@ fn any_no_such_key() -> impl Strategy<Value = s3_api::types::NoSuchKey> {
         .boxed()
 }
 impl Same for s3_api::types::NoSuchKey {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `NoSuchUpload`.
+fn any_no_such_upload() -> impl Strategy<Value = s3_api::types::NoSuchUpload> {
+    (support::meta(Some("NoSuchUpload".to_owned()), &[404u16]),)
+        .prop_map(|(meta,)| {
+            let mut value = <s3_api::types::NoSuchUpload as Default>::default();
+            value.meta = meta;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::types::NoSuchUpload {
     fn same(&self, other: &Self) -> bool {
         self == other
     }
@@ -1424,6 +1709,30 @@ impl Same for s3_api::types::ObjectCannedACL {
         self == other
     }
 }
+/// Any `ObjectIdentifier`.
+fn any_object_identifier() -> impl Strategy<Value = s3_api::types::ObjectIdentifier> {
+    (
+        support::text(),
+        proptest::option::of(support::text()),
+        proptest::option::of(support::text()),
+        proptest::option::of(support::timestamp()),
+        proptest::option::of(any::<i64>()),
+    )
+        .prop_map(|(m0, m1, m2, m3, m4)| {
+            let mut value = s3_api::types::ObjectIdentifier::new(m0);
+            value.version_id = m1;
+            value.e_tag = m2;
+            value.last_modified_time = m3;
+            value.size = m4;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::types::ObjectIdentifier {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
 /// Any `ObjectLockLegalHoldStatus`: a known value, or an unknown one.
 fn any_object_lock_legal_hold_status() -> impl Strategy<
     Value = s3_api::types::ObjectLockLegalHoldStatus,
@@ -1465,6 +1774,23 @@ fn any_object_lock_mode_with(
         .boxed()
 }
 impl Same for s3_api::types::ObjectLockMode {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `ObjectNotInActiveTierError`.
+fn any_object_not_in_active_tier_error() -> impl Strategy<
+    Value = s3_api::types::ObjectNotInActiveTierError,
+> {
+    (support::meta(Some("ObjectNotInActiveTierError".to_owned()), &[403u16]),)
+        .prop_map(|(meta,)| {
+            let mut value = <s3_api::types::ObjectNotInActiveTierError as Default>::default();
+            value.meta = meta;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::types::ObjectNotInActiveTierError {
     fn same(&self, other: &Self) -> bool {
         self == other
     }
@@ -1589,6 +1915,53 @@ fn any_parquet_input() -> impl Strategy<Value = s3_api::types::ParquetInput> {
     Just(<s3_api::types::ParquetInput as Default>::default()).boxed()
 }
 impl Same for s3_api::types::ParquetInput {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `Part`.
+fn any_part() -> impl Strategy<Value = s3_api::types::Part> {
+    (
+        (
+            proptest::option::of(any::<i32>()),
+            proptest::option::of(support::timestamp()),
+            proptest::option::of(support::text()),
+            proptest::option::of(any::<i64>()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+        ),
+        (
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+        ),
+    )
+        .prop_map(|((m0, m1, m2, m3, m4, m5, m6, m7, m8, m9), (m10, m11, m12, m13))| {
+            let mut value = <s3_api::types::Part as Default>::default();
+            value.part_number = m0;
+            value.last_modified = m1;
+            value.e_tag = m2;
+            value.size = m3;
+            value.checksum_crc32 = m4;
+            value.checksum_crc32c = m5;
+            value.checksum_crc64nvme = m6;
+            value.checksum_sha1 = m7;
+            value.checksum_sha256 = m8;
+            value.checksum_sha512 = m9;
+            value.checksum_md5 = m10;
+            value.checksum_xxhash64 = m11;
+            value.checksum_xxhash3 = m12;
+            value.checksum_xxhash128 = m13;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::types::Part {
     fn same(&self, other: &Self) -> bool {
         self == other
     }
@@ -1952,6 +2325,27 @@ impl Same for s3_api::types::Tag {
         self == other
     }
 }
+/// Any `TaggingDirective`: a known value, or an unknown one.
+fn any_tagging_directive() -> impl Strategy<Value = s3_api::types::TaggingDirective> {
+    any_tagging_directive_with(support::text())
+}
+/// Any `TaggingDirective`, with unknown values drawn from `text`.
+fn any_tagging_directive_with(
+    text: impl Strategy<Value = String> + 'static,
+) -> impl Strategy<Value = s3_api::types::TaggingDirective> {
+    prop_oneof![
+        3 => proptest::sample::select(vec![s3_api::types::TaggingDirective::Copy,
+        s3_api::types::TaggingDirective::Replace]), 1 => text
+        .prop_filter("a known value", | s | ! s3_api::types::TaggingDirective::VALUES
+        .contains(& s.as_str())).prop_map(s3_api::types::TaggingDirective::from),
+    ]
+        .boxed()
+}
+impl Same for s3_api::types::TaggingDirective {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
 /// Any `TooManyConfigurations`.
 fn any_too_many_configurations() -> impl Strategy<
     Value = s3_api::types::TooManyConfigurations,
@@ -1982,6 +2376,529 @@ fn any_too_many_parts() -> impl Strategy<Value = s3_api::types::TooManyParts> {
 impl Same for s3_api::types::TooManyParts {
     fn same(&self, other: &Self) -> bool {
         self == other
+    }
+}
+/// Any `AbortMultipartUploadRequest`.
+fn any_abort_multipart_upload_input() -> impl Strategy<
+    Value = s3_api::operation::abort_multipart_upload::AbortMultipartUploadRequest,
+> {
+    (
+        support::nonempty_text(),
+        support::nonempty_text(),
+        support::text(),
+        proptest::option::of(any_request_payer_with(support::header_text())),
+        proptest::option::of(support::header_text()),
+        proptest::option::of(support::timestamp()),
+    )
+        .prop_map(|(m0, m1, m2, m3, m4, m5)| {
+            let mut value = s3_api::operation::abort_multipart_upload::AbortMultipartUploadRequest::new(
+                m0,
+                m1,
+                m2,
+            );
+            value.request_payer = m3;
+            value.expected_bucket_owner = m4;
+            value.if_match_initiated_time = m5;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::abort_multipart_upload::AbortMultipartUploadRequest {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `AbortMultipartUploadOutput`.
+fn any_abort_multipart_upload_output() -> impl Strategy<
+    Value = s3_api::operation::abort_multipart_upload::AbortMultipartUploadOutput,
+> {
+    (proptest::option::of(any_request_charged_with(support::header_text())),)
+        .prop_map(|(m0,)| {
+            let mut value = <s3_api::operation::abort_multipart_upload::AbortMultipartUploadOutput as Default>::default();
+            value.request_charged = m0;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::abort_multipart_upload::AbortMultipartUploadOutput {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `AbortMultipartUploadError`: a modeled error, or one with another code.
+fn any_abort_multipart_upload_error() -> impl Strategy<
+    Value = s3_api::operation::abort_multipart_upload::AbortMultipartUploadError,
+> {
+    prop_oneof![
+        any_no_such_upload()
+        .prop_map(s3_api::operation::abort_multipart_upload::AbortMultipartUploadError::NoSuchUpload),
+        support::unhandled(& ["NoSuchUpload"])
+        .prop_map(s3_api::operation::abort_multipart_upload::AbortMultipartUploadError::Unhandled)
+    ]
+        .boxed()
+}
+impl Same for s3_api::operation::abort_multipart_upload::AbortMultipartUploadError {
+    fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                s3_api::operation::abort_multipart_upload::AbortMultipartUploadError::NoSuchUpload(
+                    a,
+                ),
+                s3_api::operation::abort_multipart_upload::AbortMultipartUploadError::NoSuchUpload(
+                    b,
+                ),
+            ) => a.same(b),
+            (
+                s3_api::operation::abort_multipart_upload::AbortMultipartUploadError::Unhandled(
+                    a,
+                ),
+                s3_api::operation::abort_multipart_upload::AbortMultipartUploadError::Unhandled(
+                    b,
+                ),
+            ) => a == b,
+            _ => false,
+        }
+    }
+}
+/// Any `CompleteMultipartUploadRequest`.
+fn any_complete_multipart_upload_input() -> impl Strategy<
+    Value = s3_api::operation::complete_multipart_upload::CompleteMultipartUploadRequest,
+> {
+    (
+        (
+            support::nonempty_text(),
+            support::nonempty_text(),
+            proptest::option::of(any_completed_multipart_upload()),
+            support::text(),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+        ),
+        (
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any_checksum_type_with(support::header_text())),
+            proptest::option::of(any::<i64>()),
+            proptest::option::of(any_request_payer_with(support::header_text())),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+        ),
+        (
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+        ),
+    )
+        .prop_map(|
+            (
+                (m0, m1, m2, m3, m4, m5, m6, m7, m8, m9),
+                (m10, m11, m12, m13, m14, m15, m16, m17, m18, m19),
+                (m20, m21, m22),
+            )|
+        {
+            let mut value = s3_api::operation::complete_multipart_upload::CompleteMultipartUploadRequest::new(
+                m0,
+                m1,
+                m3,
+            );
+            value.multipart_upload = m2;
+            value.checksum_crc32 = m4;
+            value.checksum_crc32c = m5;
+            value.checksum_crc64nvme = m6;
+            value.checksum_sha1 = m7;
+            value.checksum_sha256 = m8;
+            value.checksum_sha512 = m9;
+            value.checksum_md5 = m10;
+            value.checksum_xxhash64 = m11;
+            value.checksum_xxhash3 = m12;
+            value.checksum_xxhash128 = m13;
+            value.checksum_type = m14;
+            value.mpu_object_size = m15;
+            value.request_payer = m16;
+            value.expected_bucket_owner = m17;
+            value.if_match = m18;
+            value.if_none_match = m19;
+            value.sse_customer_algorithm = m20;
+            value.sse_customer_key = m21;
+            value.sse_customer_key_md5 = m22;
+            value
+        })
+        .boxed()
+}
+impl Same
+for s3_api::operation::complete_multipart_upload::CompleteMultipartUploadRequest {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `CompleteMultipartUploadOutput`.
+fn any_complete_multipart_upload_output() -> impl Strategy<
+    Value = s3_api::operation::complete_multipart_upload::CompleteMultipartUploadOutput,
+> {
+    (
+        (
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+        ),
+        (
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(any_checksum_type()),
+            proptest::option::of(
+                any_server_side_encryption_with(support::header_text()),
+            ),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any::<bool>()),
+        ),
+        (proptest::option::of(any_request_charged_with(support::header_text())),),
+    )
+        .prop_map(|
+            (
+                (m0, m1, m2, m3, m4, m5, m6, m7, m8, m9),
+                (m10, m11, m12, m13, m14, m15, m16, m17, m18, m19),
+                (m20,),
+            )|
+        {
+            let mut value = <s3_api::operation::complete_multipart_upload::CompleteMultipartUploadOutput as Default>::default();
+            value.location = m0;
+            value.bucket = m1;
+            value.key = m2;
+            value.expiration = m3;
+            value.e_tag = m4;
+            value.checksum_crc32 = m5;
+            value.checksum_crc32c = m6;
+            value.checksum_crc64nvme = m7;
+            value.checksum_sha1 = m8;
+            value.checksum_sha256 = m9;
+            value.checksum_sha512 = m10;
+            value.checksum_md5 = m11;
+            value.checksum_xxhash64 = m12;
+            value.checksum_xxhash3 = m13;
+            value.checksum_xxhash128 = m14;
+            value.checksum_type = m15;
+            value.server_side_encryption = m16;
+            value.version_id = m17;
+            value.ssekms_key_id = m18;
+            value.bucket_key_enabled = m19;
+            value.request_charged = m20;
+            value
+        })
+        .boxed()
+}
+impl Same
+for s3_api::operation::complete_multipart_upload::CompleteMultipartUploadOutput {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `CompleteMultipartUploadError`: a modeled error, or one with another code.
+fn any_complete_multipart_upload_error() -> impl Strategy<
+    Value = s3_api::operation::complete_multipart_upload::CompleteMultipartUploadError,
+> {
+    prop_oneof![
+        support::unhandled(& [])
+        .prop_map(s3_api::operation::complete_multipart_upload::CompleteMultipartUploadError::Unhandled)
+    ]
+        .boxed()
+}
+impl Same
+for s3_api::operation::complete_multipart_upload::CompleteMultipartUploadError {
+    fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                s3_api::operation::complete_multipart_upload::CompleteMultipartUploadError::Unhandled(
+                    a,
+                ),
+                s3_api::operation::complete_multipart_upload::CompleteMultipartUploadError::Unhandled(
+                    b,
+                ),
+            ) => a == b,
+            _ => false,
+        }
+    }
+}
+/// Any `CopyObjectRequest`.
+fn any_copy_object_input() -> impl Strategy<
+    Value = s3_api::operation::copy_object::CopyObjectRequest,
+> {
+    (
+        (
+            proptest::option::of(any_object_canned_acl_with(support::header_text())),
+            support::nonempty_text(),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any_checksum_algorithm_with(support::header_text())),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            support::header_text(),
+            proptest::option::of(support::header_text()),
+        ),
+        (
+            proptest::option::of(support::timestamp()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::timestamp()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+        ),
+        (
+            support::nonempty_text(),
+            proptest::option::of(
+                support::map::<
+                    _,
+                    _,
+                    s3_api::indexmap::IndexMap<String, String>,
+                >(support::header_key(&[]), support::header_text(), 1usize),
+            ),
+            proptest::option::of(any_metadata_directive_with(support::header_text())),
+            proptest::option::of(any_tagging_directive_with(support::header_text())),
+            proptest::option::of(any_annotation_directive_with(support::header_text())),
+            proptest::option::of(
+                any_server_side_encryption_with(support::header_text()),
+            ),
+            proptest::option::of(any_storage_class_with(support::header_text())),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+        ),
+        (
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any::<bool>()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any_request_payer_with(support::header_text())),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any_object_lock_mode_with(support::header_text())),
+        ),
+        (
+            proptest::option::of(support::timestamp()),
+            proptest::option::of(
+                any_object_lock_legal_hold_status_with(support::header_text()),
+            ),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+        ),
+    )
+        .prop_map(|
+            (
+                (m0, m1, m2, m3, m4, m5, m6, m7, m8, m9),
+                (m10, m11, m12, m13, m14, m15, m16, m17, m18, m19),
+                (m20, m21, m22, m23, m24, m25, m26, m27, m28, m29),
+                (m30, m31, m32, m33, m34, m35, m36, m37, m38, m39),
+                (m40, m41, m42, m43),
+            )|
+        {
+            let mut value = s3_api::operation::copy_object::CopyObjectRequest::new(
+                m1,
+                m8,
+                m20,
+            );
+            value.acl = m0;
+            value.cache_control = m2;
+            value.checksum_algorithm = m3;
+            value.content_disposition = m4;
+            value.content_encoding = m5;
+            value.content_language = m6;
+            value.content_type = m7;
+            value.copy_source_if_match = m9;
+            value.copy_source_if_modified_since = m10;
+            value.copy_source_if_none_match = m11;
+            value.copy_source_if_unmodified_since = m12;
+            value.expires = m13;
+            value.grant_full_control = m14;
+            value.grant_read = m15;
+            value.grant_read_acp = m16;
+            value.grant_write_acp = m17;
+            value.if_match = m18;
+            value.if_none_match = m19;
+            value.metadata = m21;
+            value.metadata_directive = m22;
+            value.tagging_directive = m23;
+            value.annotation_directive = m24;
+            value.server_side_encryption = m25;
+            value.storage_class = m26;
+            value.website_redirect_location = m27;
+            value.sse_customer_algorithm = m28;
+            value.sse_customer_key = m29;
+            value.sse_customer_key_md5 = m30;
+            value.ssekms_key_id = m31;
+            value.ssekms_encryption_context = m32;
+            value.bucket_key_enabled = m33;
+            value.copy_source_sse_customer_algorithm = m34;
+            value.copy_source_sse_customer_key = m35;
+            value.copy_source_sse_customer_key_md5 = m36;
+            value.request_payer = m37;
+            value.tagging = m38;
+            value.object_lock_mode = m39;
+            value.object_lock_retain_until_date = m40;
+            value.object_lock_legal_hold_status = m41;
+            value.expected_bucket_owner = m42;
+            value.expected_source_bucket_owner = m43;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::copy_object::CopyObjectRequest {
+    fn same(&self, other: &Self) -> bool {
+        self.acl.same(&other.acl) && self.bucket.same(&other.bucket)
+            && self.cache_control.same(&other.cache_control)
+            && self.checksum_algorithm.same(&other.checksum_algorithm)
+            && self.content_disposition.same(&other.content_disposition)
+            && self.content_encoding.same(&other.content_encoding)
+            && self.content_language.same(&other.content_language)
+            && (other.content_type.is_none()
+                || self.content_type.same(&other.content_type))
+            && self.copy_source.same(&other.copy_source)
+            && self.copy_source_if_match.same(&other.copy_source_if_match)
+            && self
+                .copy_source_if_modified_since
+                .same(&other.copy_source_if_modified_since)
+            && self.copy_source_if_none_match.same(&other.copy_source_if_none_match)
+            && self
+                .copy_source_if_unmodified_since
+                .same(&other.copy_source_if_unmodified_since)
+            && self.expires.same(&other.expires)
+            && self.grant_full_control.same(&other.grant_full_control)
+            && self.grant_read.same(&other.grant_read)
+            && self.grant_read_acp.same(&other.grant_read_acp)
+            && self.grant_write_acp.same(&other.grant_write_acp)
+            && self.if_match.same(&other.if_match)
+            && self.if_none_match.same(&other.if_none_match) && self.key.same(&other.key)
+            && self.metadata.same(&other.metadata)
+            && self.metadata_directive.same(&other.metadata_directive)
+            && self.tagging_directive.same(&other.tagging_directive)
+            && self.annotation_directive.same(&other.annotation_directive)
+            && self.server_side_encryption.same(&other.server_side_encryption)
+            && self.storage_class.same(&other.storage_class)
+            && self.website_redirect_location.same(&other.website_redirect_location)
+            && self.sse_customer_algorithm.same(&other.sse_customer_algorithm)
+            && self.sse_customer_key.same(&other.sse_customer_key)
+            && self.sse_customer_key_md5.same(&other.sse_customer_key_md5)
+            && self.ssekms_key_id.same(&other.ssekms_key_id)
+            && self.ssekms_encryption_context.same(&other.ssekms_encryption_context)
+            && self.bucket_key_enabled.same(&other.bucket_key_enabled)
+            && self
+                .copy_source_sse_customer_algorithm
+                .same(&other.copy_source_sse_customer_algorithm)
+            && self
+                .copy_source_sse_customer_key
+                .same(&other.copy_source_sse_customer_key)
+            && self
+                .copy_source_sse_customer_key_md5
+                .same(&other.copy_source_sse_customer_key_md5)
+            && self.request_payer.same(&other.request_payer)
+            && self.tagging.same(&other.tagging)
+            && self.object_lock_mode.same(&other.object_lock_mode)
+            && self
+                .object_lock_retain_until_date
+                .same(&other.object_lock_retain_until_date)
+            && self
+                .object_lock_legal_hold_status
+                .same(&other.object_lock_legal_hold_status)
+            && self.expected_bucket_owner.same(&other.expected_bucket_owner)
+            && self
+                .expected_source_bucket_owner
+                .same(&other.expected_source_bucket_owner)
+    }
+}
+/// Any `CopyObjectOutput`.
+fn any_copy_object_output() -> impl Strategy<
+    Value = s3_api::operation::copy_object::CopyObjectOutput,
+> {
+    (
+        (
+            proptest::option::of(any_copy_object_result()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(
+                any_server_side_encryption_with(support::header_text()),
+            ),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any::<bool>()),
+        ),
+        (proptest::option::of(any_request_charged_with(support::header_text())),),
+    )
+        .prop_map(|((m0, m1, m2, m3, m4, m5, m6, m7, m8, m9), (m10,))| {
+            let mut value = <s3_api::operation::copy_object::CopyObjectOutput as Default>::default();
+            value.copy_object_result = m0;
+            value.expiration = m1;
+            value.copy_source_version_id = m2;
+            value.version_id = m3;
+            value.server_side_encryption = m4;
+            value.sse_customer_algorithm = m5;
+            value.sse_customer_key_md5 = m6;
+            value.ssekms_key_id = m7;
+            value.ssekms_encryption_context = m8;
+            value.bucket_key_enabled = m9;
+            value.request_charged = m10;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::copy_object::CopyObjectOutput {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `CopyObjectError`: a modeled error, or one with another code.
+fn any_copy_object_error() -> impl Strategy<
+    Value = s3_api::operation::copy_object::CopyObjectError,
+> {
+    prop_oneof![
+        any_object_not_in_active_tier_error()
+        .prop_map(s3_api::operation::copy_object::CopyObjectError::ObjectNotInActiveTierError),
+        support::unhandled(& ["ObjectNotInActiveTierError"])
+        .prop_map(s3_api::operation::copy_object::CopyObjectError::Unhandled)
+    ]
+        .boxed()
+}
+impl Same for s3_api::operation::copy_object::CopyObjectError {
+    fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                s3_api::operation::copy_object::CopyObjectError::ObjectNotInActiveTierError(
+                    a,
+                ),
+                s3_api::operation::copy_object::CopyObjectError::ObjectNotInActiveTierError(
+                    b,
+                ),
+            ) => a.same(b),
+            (
+                s3_api::operation::copy_object::CopyObjectError::Unhandled(a),
+                s3_api::operation::copy_object::CopyObjectError::Unhandled(b),
+            ) => a == b,
+            _ => false,
+        }
     }
 }
 /// Any `CreateBucketRequest`.
@@ -2083,6 +3000,218 @@ impl Same for s3_api::operation::create_bucket::CreateBucketError {
             (
                 s3_api::operation::create_bucket::CreateBucketError::Unhandled(a),
                 s3_api::operation::create_bucket::CreateBucketError::Unhandled(b),
+            ) => a == b,
+            _ => false,
+        }
+    }
+}
+/// Any `CreateMultipartUploadRequest`.
+fn any_create_multipart_upload_input() -> impl Strategy<
+    Value = s3_api::operation::create_multipart_upload::CreateMultipartUploadRequest,
+> {
+    (
+        (
+            proptest::option::of(any_object_canned_acl_with(support::header_text())),
+            support::nonempty_text(),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+        ),
+        (
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            support::nonempty_text(),
+            proptest::option::of(
+                support::map::<
+                    _,
+                    _,
+                    s3_api::indexmap::IndexMap<String, String>,
+                >(support::header_key(&[]), support::header_text(), 1usize),
+            ),
+            proptest::option::of(
+                any_server_side_encryption_with(support::header_text()),
+            ),
+            proptest::option::of(any_storage_class_with(support::header_text())),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+        ),
+        (
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any::<bool>()),
+            proptest::option::of(any_request_payer_with(support::header_text())),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any_object_lock_mode_with(support::header_text())),
+            proptest::option::of(support::timestamp()),
+            proptest::option::of(
+                any_object_lock_legal_hold_status_with(support::header_text()),
+            ),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any_checksum_algorithm_with(support::header_text())),
+        ),
+        (proptest::option::of(any_checksum_type_with(support::header_text())),),
+    )
+        .prop_map(|
+            (
+                (m0, m1, m2, m3, m4, m5, m6, m7, m8, m9),
+                (m10, m11, m12, m13, m14, m15, m16, m17, m18, m19),
+                (m20, m21, m22, m23, m24, m25, m26, m27, m28, m29),
+                (m30,),
+            )|
+        {
+            let mut value = s3_api::operation::create_multipart_upload::CreateMultipartUploadRequest::new(
+                m1,
+                m12,
+            );
+            value.acl = m0;
+            value.cache_control = m2;
+            value.content_disposition = m3;
+            value.content_encoding = m4;
+            value.content_language = m5;
+            value.content_type = m6;
+            value.expires = m7;
+            value.grant_full_control = m8;
+            value.grant_read = m9;
+            value.grant_read_acp = m10;
+            value.grant_write_acp = m11;
+            value.metadata = m13;
+            value.server_side_encryption = m14;
+            value.storage_class = m15;
+            value.website_redirect_location = m16;
+            value.sse_customer_algorithm = m17;
+            value.sse_customer_key = m18;
+            value.sse_customer_key_md5 = m19;
+            value.ssekms_key_id = m20;
+            value.ssekms_encryption_context = m21;
+            value.bucket_key_enabled = m22;
+            value.request_payer = m23;
+            value.tagging = m24;
+            value.object_lock_mode = m25;
+            value.object_lock_retain_until_date = m26;
+            value.object_lock_legal_hold_status = m27;
+            value.expected_bucket_owner = m28;
+            value.checksum_algorithm = m29;
+            value.checksum_type = m30;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::create_multipart_upload::CreateMultipartUploadRequest {
+    fn same(&self, other: &Self) -> bool {
+        self.acl.same(&other.acl) && self.bucket.same(&other.bucket)
+            && self.cache_control.same(&other.cache_control)
+            && self.content_disposition.same(&other.content_disposition)
+            && self.content_encoding.same(&other.content_encoding)
+            && self.content_language.same(&other.content_language)
+            && (other.content_type.is_none()
+                || self.content_type.same(&other.content_type))
+            && self.expires.same(&other.expires)
+            && self.grant_full_control.same(&other.grant_full_control)
+            && self.grant_read.same(&other.grant_read)
+            && self.grant_read_acp.same(&other.grant_read_acp)
+            && self.grant_write_acp.same(&other.grant_write_acp)
+            && self.key.same(&other.key) && self.metadata.same(&other.metadata)
+            && self.server_side_encryption.same(&other.server_side_encryption)
+            && self.storage_class.same(&other.storage_class)
+            && self.website_redirect_location.same(&other.website_redirect_location)
+            && self.sse_customer_algorithm.same(&other.sse_customer_algorithm)
+            && self.sse_customer_key.same(&other.sse_customer_key)
+            && self.sse_customer_key_md5.same(&other.sse_customer_key_md5)
+            && self.ssekms_key_id.same(&other.ssekms_key_id)
+            && self.ssekms_encryption_context.same(&other.ssekms_encryption_context)
+            && self.bucket_key_enabled.same(&other.bucket_key_enabled)
+            && self.request_payer.same(&other.request_payer)
+            && self.tagging.same(&other.tagging)
+            && self.object_lock_mode.same(&other.object_lock_mode)
+            && self
+                .object_lock_retain_until_date
+                .same(&other.object_lock_retain_until_date)
+            && self
+                .object_lock_legal_hold_status
+                .same(&other.object_lock_legal_hold_status)
+            && self.expected_bucket_owner.same(&other.expected_bucket_owner)
+            && self.checksum_algorithm.same(&other.checksum_algorithm)
+            && self.checksum_type.same(&other.checksum_type)
+    }
+}
+/// Any `CreateMultipartUploadOutput`.
+fn any_create_multipart_upload_output() -> impl Strategy<
+    Value = s3_api::operation::create_multipart_upload::CreateMultipartUploadOutput,
+> {
+    (
+        (
+            proptest::option::of(support::timestamp()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(
+                any_server_side_encryption_with(support::header_text()),
+            ),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+        ),
+        (
+            proptest::option::of(any::<bool>()),
+            proptest::option::of(any_request_charged_with(support::header_text())),
+            proptest::option::of(any_checksum_algorithm_with(support::header_text())),
+            proptest::option::of(any_checksum_type_with(support::header_text())),
+        ),
+    )
+        .prop_map(|((m0, m1, m2, m3, m4, m5, m6, m7, m8, m9), (m10, m11, m12, m13))| {
+            let mut value = <s3_api::operation::create_multipart_upload::CreateMultipartUploadOutput as Default>::default();
+            value.abort_date = m0;
+            value.abort_rule_id = m1;
+            value.bucket = m2;
+            value.key = m3;
+            value.upload_id = m4;
+            value.server_side_encryption = m5;
+            value.sse_customer_algorithm = m6;
+            value.sse_customer_key_md5 = m7;
+            value.ssekms_key_id = m8;
+            value.ssekms_encryption_context = m9;
+            value.bucket_key_enabled = m10;
+            value.request_charged = m11;
+            value.checksum_algorithm = m12;
+            value.checksum_type = m13;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::create_multipart_upload::CreateMultipartUploadOutput {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `CreateMultipartUploadError`: a modeled error, or one with another code.
+fn any_create_multipart_upload_error() -> impl Strategy<
+    Value = s3_api::operation::create_multipart_upload::CreateMultipartUploadError,
+> {
+    prop_oneof![
+        support::unhandled(& [])
+        .prop_map(s3_api::operation::create_multipart_upload::CreateMultipartUploadError::Unhandled)
+    ]
+        .boxed()
+}
+impl Same for s3_api::operation::create_multipart_upload::CreateMultipartUploadError {
+    fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                s3_api::operation::create_multipart_upload::CreateMultipartUploadError::Unhandled(
+                    a,
+                ),
+                s3_api::operation::create_multipart_upload::CreateMultipartUploadError::Unhandled(
+                    b,
+                ),
             ) => a == b,
             _ => false,
         }
@@ -2303,6 +3432,82 @@ impl Same for s3_api::operation::delete_object::DeleteObjectError {
             (
                 s3_api::operation::delete_object::DeleteObjectError::Unhandled(a),
                 s3_api::operation::delete_object::DeleteObjectError::Unhandled(b),
+            ) => a == b,
+            _ => false,
+        }
+    }
+}
+/// Any `DeleteObjectsRequest`.
+fn any_delete_objects_input() -> impl Strategy<
+    Value = s3_api::operation::delete_objects::DeleteObjectsRequest,
+> {
+    (
+        support::nonempty_text(),
+        any_delete(),
+        proptest::option::of(support::header_text()),
+        proptest::option::of(any_request_payer_with(support::header_text())),
+        proptest::option::of(any::<bool>()),
+        proptest::option::of(support::header_text()),
+        proptest::option::of(any_checksum_algorithm_with(support::header_text())),
+    )
+        .prop_map(|(m0, m1, m2, m3, m4, m5, m6)| {
+            let mut value = s3_api::operation::delete_objects::DeleteObjectsRequest::new(
+                m0,
+                m1,
+            );
+            value.mfa = m2;
+            value.request_payer = m3;
+            value.bypass_governance_retention = m4;
+            value.expected_bucket_owner = m5;
+            value.checksum_algorithm = m6;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::delete_objects::DeleteObjectsRequest {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `DeleteObjectsOutput`.
+fn any_delete_objects_output() -> impl Strategy<
+    Value = s3_api::operation::delete_objects::DeleteObjectsOutput,
+> {
+    (
+        proptest::option::of(proptest::collection::vec(any_deleted_object(), 1usize..4)),
+        proptest::option::of(any_request_charged_with(support::header_text())),
+        proptest::option::of(proptest::collection::vec(any_error(), 1usize..4)),
+    )
+        .prop_map(|(m0, m1, m2)| {
+            let mut value = <s3_api::operation::delete_objects::DeleteObjectsOutput as Default>::default();
+            value.deleted = m0;
+            value.request_charged = m1;
+            value.errors = m2;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::delete_objects::DeleteObjectsOutput {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `DeleteObjectsError`: a modeled error, or one with another code.
+fn any_delete_objects_error() -> impl Strategy<
+    Value = s3_api::operation::delete_objects::DeleteObjectsError,
+> {
+    prop_oneof![
+        support::unhandled(& [])
+        .prop_map(s3_api::operation::delete_objects::DeleteObjectsError::Unhandled)
+    ]
+        .boxed()
+}
+impl Same for s3_api::operation::delete_objects::DeleteObjectsError {
+    fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                s3_api::operation::delete_objects::DeleteObjectsError::Unhandled(a),
+                s3_api::operation::delete_objects::DeleteObjectsError::Unhandled(b),
             ) => a == b,
             _ => false,
         }
@@ -2741,6 +3946,277 @@ impl Same for s3_api::operation::head_bucket::HeadBucketError {
         }
     }
 }
+/// Any `HeadObjectRequest`.
+fn any_head_object_input() -> impl Strategy<
+    Value = s3_api::operation::head_object::HeadObjectRequest,
+> {
+    (
+        (
+            support::nonempty_text(),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::timestamp()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::timestamp()),
+            support::nonempty_text(),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+        ),
+        (
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::timestamp()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any_request_payer_with(support::header_text())),
+            proptest::option::of(any::<i32>()),
+            proptest::option::of(support::header_text()),
+        ),
+        (proptest::option::of(any_checksum_mode_with(support::header_text())),),
+    )
+        .prop_map(|
+            (
+                (m0, m1, m2, m3, m4, m5, m6, m7, m8, m9),
+                (m10, m11, m12, m13, m14, m15, m16, m17, m18, m19),
+                (m20,),
+            )|
+        {
+            let mut value = s3_api::operation::head_object::HeadObjectRequest::new(
+                m0,
+                m5,
+            );
+            value.if_match = m1;
+            value.if_modified_since = m2;
+            value.if_none_match = m3;
+            value.if_unmodified_since = m4;
+            value.range = m6;
+            value.response_cache_control = m7;
+            value.response_content_disposition = m8;
+            value.response_content_encoding = m9;
+            value.response_content_language = m10;
+            value.response_content_type = m11;
+            value.response_expires = m12;
+            value.version_id = m13;
+            value.sse_customer_algorithm = m14;
+            value.sse_customer_key = m15;
+            value.sse_customer_key_md5 = m16;
+            value.request_payer = m17;
+            value.part_number = m18;
+            value.expected_bucket_owner = m19;
+            value.checksum_mode = m20;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::head_object::HeadObjectRequest {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `HeadObjectOutput`.
+fn any_head_object_output() -> impl Strategy<
+    Value = s3_api::operation::head_object::HeadObjectOutput,
+> {
+    (
+        (
+            proptest::option::of(any::<bool>()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any_archive_status_with(support::header_text())),
+            proptest::option::of(support::timestamp()),
+            proptest::option::of(any::<i64>()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+        ),
+        (
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any_checksum_type_with(support::header_text())),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any::<i32>()),
+        ),
+        (
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any_server_side_encryption_with(support::header_text())),
+        ),
+        (
+            support::map::<
+                _,
+                _,
+                s3_api::indexmap::IndexMap<String, String>,
+            >(support::header_key(&[]), support::header_text(), 0usize)
+                .prop_map(Some),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any::<bool>()),
+            proptest::option::of(any_storage_class_with(support::header_text())),
+            proptest::option::of(any_request_charged_with(support::header_text())),
+            proptest::option::of(any_replication_status_with(support::header_text())),
+            proptest::option::of(any::<i32>()),
+            proptest::option::of(any::<i32>()),
+        ),
+        (
+            proptest::option::of(any_object_lock_mode_with(support::header_text())),
+            proptest::option::of(support::timestamp()),
+            proptest::option::of(
+                any_object_lock_legal_hold_status_with(support::header_text()),
+            ),
+        ),
+    )
+        .prop_map(|
+            (
+                (m0, m1, m2, m3, m4, m5, m6, m7, m8, m9),
+                (m10, m11, m12, m13, m14, m15, m16, m17, m18, m19),
+                (m20, m21, m22, m23, m24, m25, m26, m27, m28, m29),
+                (m30, m31, m32, m33, m34, m35, m36, m37, m38, m39),
+                (m40, m41, m42),
+            )|
+        {
+            let mut value = <s3_api::operation::head_object::HeadObjectOutput as Default>::default();
+            value.delete_marker = m0;
+            value.accept_ranges = m1;
+            value.expiration = m2;
+            value.restore = m3;
+            value.archive_status = m4;
+            value.last_modified = m5;
+            value.content_length = m6;
+            value.checksum_crc32 = m7;
+            value.checksum_crc32c = m8;
+            value.checksum_crc64nvme = m9;
+            value.checksum_sha1 = m10;
+            value.checksum_sha256 = m11;
+            value.checksum_sha512 = m12;
+            value.checksum_md5 = m13;
+            value.checksum_xxhash64 = m14;
+            value.checksum_xxhash3 = m15;
+            value.checksum_xxhash128 = m16;
+            value.checksum_type = m17;
+            value.e_tag = m18;
+            value.missing_meta = m19;
+            value.version_id = m20;
+            value.cache_control = m21;
+            value.content_disposition = m22;
+            value.content_encoding = m23;
+            value.content_language = m24;
+            value.content_type = m25;
+            value.content_range = m26;
+            value.expires = m27;
+            value.website_redirect_location = m28;
+            value.server_side_encryption = m29;
+            value.metadata = m30;
+            value.sse_customer_algorithm = m31;
+            value.sse_customer_key_md5 = m32;
+            value.ssekms_key_id = m33;
+            value.bucket_key_enabled = m34;
+            value.storage_class = m35;
+            value.request_charged = m36;
+            value.replication_status = m37;
+            value.parts_count = m38;
+            value.tag_count = m39;
+            value.object_lock_mode = m40;
+            value.object_lock_retain_until_date = m41;
+            value.object_lock_legal_hold_status = m42;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::head_object::HeadObjectOutput {
+    fn same(&self, other: &Self) -> bool {
+        self.delete_marker.same(&other.delete_marker)
+            && self.accept_ranges.same(&other.accept_ranges)
+            && self.expiration.same(&other.expiration)
+            && self.restore.same(&other.restore)
+            && self.archive_status.same(&other.archive_status)
+            && self.last_modified.same(&other.last_modified)
+            && self.checksum_crc32.same(&other.checksum_crc32)
+            && self.checksum_crc32c.same(&other.checksum_crc32c)
+            && self.checksum_crc64nvme.same(&other.checksum_crc64nvme)
+            && self.checksum_sha1.same(&other.checksum_sha1)
+            && self.checksum_sha256.same(&other.checksum_sha256)
+            && self.checksum_sha512.same(&other.checksum_sha512)
+            && self.checksum_md5.same(&other.checksum_md5)
+            && self.checksum_xxhash64.same(&other.checksum_xxhash64)
+            && self.checksum_xxhash3.same(&other.checksum_xxhash3)
+            && self.checksum_xxhash128.same(&other.checksum_xxhash128)
+            && self.checksum_type.same(&other.checksum_type)
+            && self.e_tag.same(&other.e_tag)
+            && self.missing_meta.same(&other.missing_meta)
+            && self.version_id.same(&other.version_id)
+            && self.cache_control.same(&other.cache_control)
+            && self.content_disposition.same(&other.content_disposition)
+            && self.content_encoding.same(&other.content_encoding)
+            && self.content_language.same(&other.content_language)
+            && (other.content_type.is_none()
+                || self.content_type.same(&other.content_type))
+            && self.content_range.same(&other.content_range)
+            && self.expires.same(&other.expires)
+            && self.website_redirect_location.same(&other.website_redirect_location)
+            && self.server_side_encryption.same(&other.server_side_encryption)
+            && self.metadata.same(&other.metadata)
+            && self.sse_customer_algorithm.same(&other.sse_customer_algorithm)
+            && self.sse_customer_key_md5.same(&other.sse_customer_key_md5)
+            && self.ssekms_key_id.same(&other.ssekms_key_id)
+            && self.bucket_key_enabled.same(&other.bucket_key_enabled)
+            && self.storage_class.same(&other.storage_class)
+            && self.request_charged.same(&other.request_charged)
+            && self.replication_status.same(&other.replication_status)
+            && self.parts_count.same(&other.parts_count)
+            && self.tag_count.same(&other.tag_count)
+            && self.object_lock_mode.same(&other.object_lock_mode)
+            && self
+                .object_lock_retain_until_date
+                .same(&other.object_lock_retain_until_date)
+            && self
+                .object_lock_legal_hold_status
+                .same(&other.object_lock_legal_hold_status)
+    }
+}
+/// Any `HeadObjectError`: a modeled error, or one with another code.
+fn any_head_object_error() -> impl Strategy<
+    Value = s3_api::operation::head_object::HeadObjectError,
+> {
+    prop_oneof![
+        any_not_found()
+        .prop_map(s3_api::operation::head_object::HeadObjectError::NotFound),
+        support::unhandled(& ["NotFound"])
+        .prop_map(s3_api::operation::head_object::HeadObjectError::Unhandled)
+    ]
+        .boxed()
+}
+impl Same for s3_api::operation::head_object::HeadObjectError {
+    fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                s3_api::operation::head_object::HeadObjectError::NotFound(a),
+                s3_api::operation::head_object::HeadObjectError::NotFound(b),
+            ) => a.same(b),
+            (
+                s3_api::operation::head_object::HeadObjectError::Unhandled(a),
+                s3_api::operation::head_object::HeadObjectError::Unhandled(b),
+            ) => a == b,
+            _ => false,
+        }
+    }
+}
 /// Any `ListBucketAnalyticsConfigurationsRequest`.
 fn any_list_bucket_analytics_configurations_input() -> impl Strategy<
     Value = s3_api::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurationsRequest,
@@ -2825,6 +4301,77 @@ for s3_api::operation::list_bucket_analytics_configurations::ListBucketAnalytics
                 s3_api::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurationsError::Unhandled(
                     b,
                 ),
+            ) => a == b,
+            _ => false,
+        }
+    }
+}
+/// Any `ListBucketsRequest`.
+fn any_list_buckets_input() -> impl Strategy<
+    Value = s3_api::operation::list_buckets::ListBucketsRequest,
+> {
+    (
+        proptest::option::of(any::<i32>()),
+        proptest::option::of(support::text()),
+        proptest::option::of(support::text()),
+        proptest::option::of(support::text()),
+    )
+        .prop_map(|(m0, m1, m2, m3)| {
+            let mut value = <s3_api::operation::list_buckets::ListBucketsRequest as Default>::default();
+            value.max_buckets = m0;
+            value.continuation_token = m1;
+            value.prefix = m2;
+            value.bucket_region = m3;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::list_buckets::ListBucketsRequest {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `ListBucketsOutput`.
+fn any_list_buckets_output() -> impl Strategy<
+    Value = s3_api::operation::list_buckets::ListBucketsOutput,
+> {
+    (
+        proptest::option::of(proptest::collection::vec(any_bucket(), 0usize..4)),
+        proptest::option::of(any_owner()),
+        proptest::option::of(support::text()),
+        proptest::option::of(support::text()),
+    )
+        .prop_map(|(m0, m1, m2, m3)| {
+            let mut value = <s3_api::operation::list_buckets::ListBucketsOutput as Default>::default();
+            value.buckets = m0;
+            value.owner = m1;
+            value.continuation_token = m2;
+            value.prefix = m3;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::list_buckets::ListBucketsOutput {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `ListBucketsError`: a modeled error, or one with another code.
+fn any_list_buckets_error() -> impl Strategy<
+    Value = s3_api::operation::list_buckets::ListBucketsError,
+> {
+    prop_oneof![
+        support::unhandled(& [])
+        .prop_map(s3_api::operation::list_buckets::ListBucketsError::Unhandled)
+    ]
+        .boxed()
+}
+impl Same for s3_api::operation::list_buckets::ListBucketsError {
+    fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                s3_api::operation::list_buckets::ListBucketsError::Unhandled(a),
+                s3_api::operation::list_buckets::ListBucketsError::Unhandled(b),
             ) => a == b,
             _ => false,
         }
@@ -2950,6 +4497,120 @@ impl Same for s3_api::operation::list_objects_v2::ListObjectsV2Error {
             (
                 s3_api::operation::list_objects_v2::ListObjectsV2Error::Unhandled(a),
                 s3_api::operation::list_objects_v2::ListObjectsV2Error::Unhandled(b),
+            ) => a == b,
+            _ => false,
+        }
+    }
+}
+/// Any `ListPartsRequest`.
+fn any_list_parts_input() -> impl Strategy<
+    Value = s3_api::operation::list_parts::ListPartsRequest,
+> {
+    (
+        support::nonempty_text(),
+        support::nonempty_text(),
+        proptest::option::of(any::<i32>()),
+        proptest::option::of(support::text()),
+        support::text(),
+        proptest::option::of(any_request_payer_with(support::header_text())),
+        proptest::option::of(support::header_text()),
+        proptest::option::of(support::header_text()),
+        proptest::option::of(support::header_text()),
+        proptest::option::of(support::header_text()),
+    )
+        .prop_map(|(m0, m1, m2, m3, m4, m5, m6, m7, m8, m9)| {
+            let mut value = s3_api::operation::list_parts::ListPartsRequest::new(
+                m0,
+                m1,
+                m4,
+            );
+            value.max_parts = m2;
+            value.part_number_marker = m3;
+            value.request_payer = m5;
+            value.expected_bucket_owner = m6;
+            value.sse_customer_algorithm = m7;
+            value.sse_customer_key = m8;
+            value.sse_customer_key_md5 = m9;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::list_parts::ListPartsRequest {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `ListPartsOutput`.
+fn any_list_parts_output() -> impl Strategy<
+    Value = s3_api::operation::list_parts::ListPartsOutput,
+> {
+    (
+        (
+            proptest::option::of(support::timestamp()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(support::text()),
+            proptest::option::of(any::<i32>()),
+            proptest::option::of(any::<bool>()),
+            proptest::option::of(proptest::collection::vec(any_part(), 1usize..4)),
+        ),
+        (
+            proptest::option::of(any_initiator()),
+            proptest::option::of(any_owner()),
+            proptest::option::of(any_storage_class()),
+            proptest::option::of(any_request_charged_with(support::header_text())),
+            proptest::option::of(any_checksum_algorithm()),
+            proptest::option::of(any_checksum_type()),
+        ),
+    )
+        .prop_map(|
+            ((m0, m1, m2, m3, m4, m5, m6, m7, m8, m9), (m10, m11, m12, m13, m14, m15))|
+        {
+            let mut value = <s3_api::operation::list_parts::ListPartsOutput as Default>::default();
+            value.abort_date = m0;
+            value.abort_rule_id = m1;
+            value.bucket = m2;
+            value.key = m3;
+            value.upload_id = m4;
+            value.part_number_marker = m5;
+            value.next_part_number_marker = m6;
+            value.max_parts = m7;
+            value.is_truncated = m8;
+            value.parts = m9;
+            value.initiator = m10;
+            value.owner = m11;
+            value.storage_class = m12;
+            value.request_charged = m13;
+            value.checksum_algorithm = m14;
+            value.checksum_type = m15;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::list_parts::ListPartsOutput {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `ListPartsError`: a modeled error, or one with another code.
+fn any_list_parts_error() -> impl Strategy<
+    Value = s3_api::operation::list_parts::ListPartsError,
+> {
+    prop_oneof![
+        support::unhandled(& [])
+        .prop_map(s3_api::operation::list_parts::ListPartsError::Unhandled)
+    ]
+        .boxed()
+}
+impl Same for s3_api::operation::list_parts::ListPartsError {
+    fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                s3_api::operation::list_parts::ListPartsError::Unhandled(a),
+                s3_api::operation::list_parts::ListPartsError::Unhandled(b),
             ) => a == b,
             _ => false,
         }
@@ -3460,6 +5121,189 @@ impl Same for s3_api::operation::select_object_content::SelectObjectContentError
         }
     }
 }
+/// Any `UploadPartRequest`.
+fn any_upload_part_input() -> impl Strategy<
+    Value = s3_api::operation::upload_part::UploadPartRequest,
+> {
+    (
+        (
+            proptest::option::of(support::blob(1)),
+            support::nonempty_text(),
+            proptest::option::of(any::<i64>()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any_checksum_algorithm_with(support::header_text())),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+        ),
+        (
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            support::nonempty_text(),
+            any::<i32>(),
+            support::text(),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+        ),
+        (
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any_request_payer_with(support::header_text())),
+            proptest::option::of(support::header_text()),
+        ),
+    )
+        .prop_map(|
+            (
+                (m0, m1, m2, m3, m4, m5, m6, m7, m8, m9),
+                (m10, m11, m12, m13, m14, m15, m16, m17, m18, m19),
+                (m20, m21, m22),
+            )|
+        {
+            let mut value = s3_api::operation::upload_part::UploadPartRequest::new(
+                m1,
+                m15,
+                m16,
+                m17,
+            );
+            value.body = m0;
+            value.content_length = m2;
+            value.content_md5 = m3;
+            value.checksum_algorithm = m4;
+            value.checksum_crc32 = m5;
+            value.checksum_crc32c = m6;
+            value.checksum_crc64nvme = m7;
+            value.checksum_sha1 = m8;
+            value.checksum_sha256 = m9;
+            value.checksum_sha512 = m10;
+            value.checksum_md5 = m11;
+            value.checksum_xxhash64 = m12;
+            value.checksum_xxhash3 = m13;
+            value.checksum_xxhash128 = m14;
+            value.sse_customer_algorithm = m18;
+            value.sse_customer_key = m19;
+            value.sse_customer_key_md5 = m20;
+            value.request_payer = m21;
+            value.expected_bucket_owner = m22;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::upload_part::UploadPartRequest {
+    fn same(&self, other: &Self) -> bool {
+        self.body.same(&other.body) && self.bucket.same(&other.bucket)
+            && (other.content_md5.is_none() || self.content_md5.same(&other.content_md5))
+            && self.checksum_algorithm.same(&other.checksum_algorithm)
+            && (other.checksum_crc32.is_none()
+                || self.checksum_crc32.same(&other.checksum_crc32))
+            && (other.checksum_crc32c.is_none()
+                || self.checksum_crc32c.same(&other.checksum_crc32c))
+            && (other.checksum_crc64nvme.is_none()
+                || self.checksum_crc64nvme.same(&other.checksum_crc64nvme))
+            && (other.checksum_sha1.is_none()
+                || self.checksum_sha1.same(&other.checksum_sha1))
+            && (other.checksum_sha256.is_none()
+                || self.checksum_sha256.same(&other.checksum_sha256))
+            && self.checksum_sha512.same(&other.checksum_sha512)
+            && self.checksum_md5.same(&other.checksum_md5)
+            && self.checksum_xxhash64.same(&other.checksum_xxhash64)
+            && self.checksum_xxhash3.same(&other.checksum_xxhash3)
+            && self.checksum_xxhash128.same(&other.checksum_xxhash128)
+            && self.key.same(&other.key) && self.part_number.same(&other.part_number)
+            && self.upload_id.same(&other.upload_id)
+            && self.sse_customer_algorithm.same(&other.sse_customer_algorithm)
+            && self.sse_customer_key.same(&other.sse_customer_key)
+            && self.sse_customer_key_md5.same(&other.sse_customer_key_md5)
+            && self.request_payer.same(&other.request_payer)
+            && self.expected_bucket_owner.same(&other.expected_bucket_owner)
+    }
+}
+/// Any `UploadPartOutput`.
+fn any_upload_part_output() -> impl Strategy<
+    Value = s3_api::operation::upload_part::UploadPartOutput,
+> {
+    (
+        (
+            proptest::option::of(
+                any_server_side_encryption_with(support::header_text()),
+            ),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+        ),
+        (
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(support::header_text()),
+            proptest::option::of(any::<bool>()),
+            proptest::option::of(any_request_charged_with(support::header_text())),
+        ),
+    )
+        .prop_map(|
+            (
+                (m0, m1, m2, m3, m4, m5, m6, m7, m8, m9),
+                (m10, m11, m12, m13, m14, m15, m16),
+            )|
+        {
+            let mut value = <s3_api::operation::upload_part::UploadPartOutput as Default>::default();
+            value.server_side_encryption = m0;
+            value.e_tag = m1;
+            value.checksum_crc32 = m2;
+            value.checksum_crc32c = m3;
+            value.checksum_crc64nvme = m4;
+            value.checksum_sha1 = m5;
+            value.checksum_sha256 = m6;
+            value.checksum_sha512 = m7;
+            value.checksum_md5 = m8;
+            value.checksum_xxhash64 = m9;
+            value.checksum_xxhash3 = m10;
+            value.checksum_xxhash128 = m11;
+            value.sse_customer_algorithm = m12;
+            value.sse_customer_key_md5 = m13;
+            value.ssekms_key_id = m14;
+            value.bucket_key_enabled = m15;
+            value.request_charged = m16;
+            value
+        })
+        .boxed()
+}
+impl Same for s3_api::operation::upload_part::UploadPartOutput {
+    fn same(&self, other: &Self) -> bool {
+        self == other
+    }
+}
+/// Any `UploadPartError`: a modeled error, or one with another code.
+fn any_upload_part_error() -> impl Strategy<
+    Value = s3_api::operation::upload_part::UploadPartError,
+> {
+    prop_oneof![
+        support::unhandled(& [])
+        .prop_map(s3_api::operation::upload_part::UploadPartError::Unhandled)
+    ]
+        .boxed()
+}
+impl Same for s3_api::operation::upload_part::UploadPartError {
+    fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                s3_api::operation::upload_part::UploadPartError::Unhandled(a),
+                s3_api::operation::upload_part::UploadPartError::Unhandled(b),
+            ) => a == b,
+            _ => false,
+        }
+    }
+}
 /// `AnalyticsAndOperator::from_xml(v.to_xml()?) == v` for any `AnalyticsAndOperator`.
 #[test]
 fn xml_analytics_and_operator() {
@@ -3520,6 +5364,18 @@ fn xml_analytics_s3_bucket_destination() {
         ),
     );
 }
+/// `Bucket::from_xml(v.to_xml()?) == v` for any `Bucket`.
+#[test]
+fn xml_bucket() {
+    support::run(
+        any_bucket(),
+        |value| support::check_xml(
+            &value,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::Bucket as s3_api::XmlDocument>::from_xml,
+        ),
+    );
+}
 /// `BucketInfo::from_xml(v.to_xml()?) == v` for any `BucketInfo`.
 #[test]
 fn xml_bucket_info() {
@@ -3568,6 +5424,42 @@ fn xml_common_prefix() {
         ),
     );
 }
+/// `CompletedMultipartUpload::from_xml(v.to_xml()?) == v` for any `CompletedMultipartUpload`.
+#[test]
+fn xml_completed_multipart_upload() {
+    support::run(
+        any_completed_multipart_upload(),
+        |value| support::check_xml(
+            &value,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::CompletedMultipartUpload as s3_api::XmlDocument>::from_xml,
+        ),
+    );
+}
+/// `CompletedPart::from_xml(v.to_xml()?) == v` for any `CompletedPart`.
+#[test]
+fn xml_completed_part() {
+    support::run(
+        any_completed_part(),
+        |value| support::check_xml(
+            &value,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::CompletedPart as s3_api::XmlDocument>::from_xml,
+        ),
+    );
+}
+/// `CopyObjectResult::from_xml(v.to_xml()?) == v` for any `CopyObjectResult`.
+#[test]
+fn xml_copy_object_result() {
+    support::run(
+        any_copy_object_result(),
+        |value| support::check_xml(
+            &value,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::CopyObjectResult as s3_api::XmlDocument>::from_xml,
+        ),
+    );
+}
 /// `CreateBucketConfiguration::from_xml(v.to_xml()?) == v` for any `CreateBucketConfiguration`.
 #[test]
 fn xml_create_bucket_configuration() {
@@ -3577,6 +5469,54 @@ fn xml_create_bucket_configuration() {
             &value,
             s3_api::XmlDocument::to_xml(&value),
             <s3_api::types::CreateBucketConfiguration as s3_api::XmlDocument>::from_xml,
+        ),
+    );
+}
+/// `Delete::from_xml(v.to_xml()?) == v` for any `Delete`.
+#[test]
+fn xml_delete() {
+    support::run(
+        any_delete(),
+        |value| support::check_xml(
+            &value,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::Delete as s3_api::XmlDocument>::from_xml,
+        ),
+    );
+}
+/// `DeletedObject::from_xml(v.to_xml()?) == v` for any `DeletedObject`.
+#[test]
+fn xml_deleted_object() {
+    support::run(
+        any_deleted_object(),
+        |value| support::check_xml(
+            &value,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::DeletedObject as s3_api::XmlDocument>::from_xml,
+        ),
+    );
+}
+/// `Error::from_xml(v.to_xml()?) == v` for any `Error`.
+#[test]
+fn xml_error() {
+    support::run(
+        any_error(),
+        |value| support::check_xml(
+            &value,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::Error as s3_api::XmlDocument>::from_xml,
+        ),
+    );
+}
+/// `Initiator::from_xml(v.to_xml()?) == v` for any `Initiator`.
+#[test]
+fn xml_initiator() {
+    support::run(
+        any_initiator(),
+        |value| support::check_xml(
+            &value,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::Initiator as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -3640,6 +5580,18 @@ fn xml_object() {
         ),
     );
 }
+/// `ObjectIdentifier::from_xml(v.to_xml()?) == v` for any `ObjectIdentifier`.
+#[test]
+fn xml_object_identifier() {
+    support::run(
+        any_object_identifier(),
+        |value| support::check_xml(
+            &value,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::ObjectIdentifier as s3_api::XmlDocument>::from_xml,
+        ),
+    );
+}
 /// `OutputSerialization::from_xml(v.to_xml()?) == v` for any `OutputSerialization`.
 #[test]
 fn xml_output_serialization() {
@@ -3673,6 +5625,18 @@ fn xml_parquet_input() {
             &value,
             s3_api::XmlDocument::to_xml(&value),
             <s3_api::types::ParquetInput as s3_api::XmlDocument>::from_xml,
+        ),
+    );
+}
+/// `Part::from_xml(v.to_xml()?) == v` for any `Part`.
+#[test]
+fn xml_part() {
+    support::run(
+        any_part(),
+        |value| support::check_xml(
+            &value,
+            s3_api::XmlDocument::to_xml(&value),
+            <s3_api::types::Part as s3_api::XmlDocument>::from_xml,
         ),
     );
 }
@@ -3772,6 +5736,141 @@ fn xml_tag() {
         ),
     );
 }
+/// `AbortMultipartUpload`: the client's request, read by the server, gives the input back.
+#[test]
+fn request_abort_multipart_upload() {
+    support::run(
+        any_abort_multipart_upload_input(),
+        |input| {
+            support::check_request(
+                &input,
+                <s3_api::operation::abort_multipart_upload::AbortMultipartUpload as s3_api::Operation>::build_request(
+                    &input,
+                ),
+                s3_api::operation::abort_multipart_upload::AbortMultipartUploadRequest::from_http_request,
+                <s3_api::operation::abort_multipart_upload::AbortMultipartUpload as s3_api::Operation>::NAME,
+            )
+        },
+    );
+}
+/// `AbortMultipartUpload`: the server's response, parsed by the client, gives the output back.
+#[test]
+fn response_abort_multipart_upload() {
+    support::run(
+        any_abort_multipart_upload_output(),
+        |output| {
+            support::check_response(
+                &output,
+                output.to_http_response(),
+                <s3_api::operation::abort_multipart_upload::AbortMultipartUpload as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
+/// `AbortMultipartUpload`: the server's error response, parsed by the client, gives the error back (variant, members and metadata).
+#[test]
+fn error_abort_multipart_upload() {
+    support::run(
+        any_abort_multipart_upload_error(),
+        |error| {
+            support::check_error(
+                &error,
+                error.to_http_response(),
+                <s3_api::operation::abort_multipart_upload::AbortMultipartUpload as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
+/// `CompleteMultipartUpload`: the client's request, read by the server, gives the input back.
+#[test]
+fn request_complete_multipart_upload() {
+    support::run(
+        any_complete_multipart_upload_input(),
+        |input| {
+            support::check_request(
+                &input,
+                <s3_api::operation::complete_multipart_upload::CompleteMultipartUpload as s3_api::Operation>::build_request(
+                    &input,
+                ),
+                s3_api::operation::complete_multipart_upload::CompleteMultipartUploadRequest::from_http_request,
+                <s3_api::operation::complete_multipart_upload::CompleteMultipartUpload as s3_api::Operation>::NAME,
+            )
+        },
+    );
+}
+/// `CompleteMultipartUpload`: the server's response, parsed by the client, gives the output back.
+#[test]
+fn response_complete_multipart_upload() {
+    support::run(
+        any_complete_multipart_upload_output(),
+        |output| {
+            support::check_response(
+                &output,
+                output.to_http_response(),
+                <s3_api::operation::complete_multipart_upload::CompleteMultipartUpload as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
+/// `CompleteMultipartUpload`: the server's error response, parsed by the client, gives the error back (variant, members and metadata).
+#[test]
+fn error_complete_multipart_upload() {
+    support::run(
+        any_complete_multipart_upload_error(),
+        |error| {
+            support::check_error(
+                &error,
+                error.to_http_response(),
+                <s3_api::operation::complete_multipart_upload::CompleteMultipartUpload as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
+/// `CopyObject`: the client's request, read by the server, gives the input back.
+#[test]
+fn request_copy_object() {
+    support::run(
+        any_copy_object_input(),
+        |input| {
+            support::check_request(
+                &input,
+                <s3_api::operation::copy_object::CopyObject as s3_api::Operation>::build_request(
+                    &input,
+                ),
+                s3_api::operation::copy_object::CopyObjectRequest::from_http_request,
+                <s3_api::operation::copy_object::CopyObject as s3_api::Operation>::NAME,
+            )
+        },
+    );
+}
+/// `CopyObject`: the server's response, parsed by the client, gives the output back.
+#[test]
+fn response_copy_object() {
+    support::run(
+        any_copy_object_output(),
+        |output| {
+            support::check_response(
+                &output,
+                output.to_http_response(),
+                <s3_api::operation::copy_object::CopyObject as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
+/// `CopyObject`: the server's error response, parsed by the client, gives the error back (variant, members and metadata).
+#[test]
+fn error_copy_object() {
+    support::run(
+        any_copy_object_error(),
+        |error| {
+            support::check_error(
+                &error,
+                error.to_http_response(),
+                <s3_api::operation::copy_object::CopyObject as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
 /// `CreateBucket`: the client's request, read by the server, gives the input back.
 #[test]
 fn request_create_bucket() {
@@ -3813,6 +5912,51 @@ fn error_create_bucket() {
                 &error,
                 error.to_http_response(),
                 <s3_api::operation::create_bucket::CreateBucket as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
+/// `CreateMultipartUpload`: the client's request, read by the server, gives the input back.
+#[test]
+fn request_create_multipart_upload() {
+    support::run(
+        any_create_multipart_upload_input(),
+        |input| {
+            support::check_request(
+                &input,
+                <s3_api::operation::create_multipart_upload::CreateMultipartUpload as s3_api::Operation>::build_request(
+                    &input,
+                ),
+                s3_api::operation::create_multipart_upload::CreateMultipartUploadRequest::from_http_request,
+                <s3_api::operation::create_multipart_upload::CreateMultipartUpload as s3_api::Operation>::NAME,
+            )
+        },
+    );
+}
+/// `CreateMultipartUpload`: the server's response, parsed by the client, gives the output back.
+#[test]
+fn response_create_multipart_upload() {
+    support::run(
+        any_create_multipart_upload_output(),
+        |output| {
+            support::check_response(
+                &output,
+                output.to_http_response(),
+                <s3_api::operation::create_multipart_upload::CreateMultipartUpload as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
+/// `CreateMultipartUpload`: the server's error response, parsed by the client, gives the error back (variant, members and metadata).
+#[test]
+fn error_create_multipart_upload() {
+    support::run(
+        any_create_multipart_upload_error(),
+        |error| {
+            support::check_error(
+                &error,
+                error.to_http_response(),
+                <s3_api::operation::create_multipart_upload::CreateMultipartUpload as s3_api::Operation>::parse_response,
             )
         },
     );
@@ -3952,6 +6096,51 @@ fn error_delete_object() {
         },
     );
 }
+/// `DeleteObjects`: the client's request, read by the server, gives the input back.
+#[test]
+fn request_delete_objects() {
+    support::run(
+        any_delete_objects_input(),
+        |input| {
+            support::check_request(
+                &input,
+                <s3_api::operation::delete_objects::DeleteObjects as s3_api::Operation>::build_request(
+                    &input,
+                ),
+                s3_api::operation::delete_objects::DeleteObjectsRequest::from_http_request,
+                <s3_api::operation::delete_objects::DeleteObjects as s3_api::Operation>::NAME,
+            )
+        },
+    );
+}
+/// `DeleteObjects`: the server's response, parsed by the client, gives the output back.
+#[test]
+fn response_delete_objects() {
+    support::run(
+        any_delete_objects_output(),
+        |output| {
+            support::check_response(
+                &output,
+                output.to_http_response(),
+                <s3_api::operation::delete_objects::DeleteObjects as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
+/// `DeleteObjects`: the server's error response, parsed by the client, gives the error back (variant, members and metadata).
+#[test]
+fn error_delete_objects() {
+    support::run(
+        any_delete_objects_error(),
+        |error| {
+            support::check_error(
+                &error,
+                error.to_http_response(),
+                <s3_api::operation::delete_objects::DeleteObjects as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
 /// `GetBucketAnalyticsConfiguration`: the client's request, read by the server, gives the input back.
 #[test]
 fn request_get_bucket_analytics_configuration() {
@@ -4087,6 +6276,51 @@ fn error_head_bucket() {
         },
     );
 }
+/// `HeadObject`: the client's request, read by the server, gives the input back.
+#[test]
+fn request_head_object() {
+    support::run(
+        any_head_object_input(),
+        |input| {
+            support::check_request(
+                &input,
+                <s3_api::operation::head_object::HeadObject as s3_api::Operation>::build_request(
+                    &input,
+                ),
+                s3_api::operation::head_object::HeadObjectRequest::from_http_request,
+                <s3_api::operation::head_object::HeadObject as s3_api::Operation>::NAME,
+            )
+        },
+    );
+}
+/// `HeadObject`: the server's response, parsed by the client, gives the output back.
+#[test]
+fn response_head_object() {
+    support::run(
+        any_head_object_output(),
+        |output| {
+            support::check_response(
+                &output,
+                output.to_http_response(),
+                <s3_api::operation::head_object::HeadObject as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
+/// `HeadObject`: the server's error response, parsed by the client, gives the error back (variant, members and metadata).
+#[test]
+fn error_head_object() {
+    support::run(
+        any_head_object_error(),
+        |error| {
+            support::check_error(
+                &error,
+                error.to_http_response(),
+                <s3_api::operation::head_object::HeadObject as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
 /// `ListBucketAnalyticsConfigurations`: the client's request, read by the server, gives the input back.
 #[test]
 fn request_list_bucket_analytics_configurations() {
@@ -4132,6 +6366,51 @@ fn error_list_bucket_analytics_configurations() {
         },
     );
 }
+/// `ListBuckets`: the client's request, read by the server, gives the input back.
+#[test]
+fn request_list_buckets() {
+    support::run(
+        any_list_buckets_input(),
+        |input| {
+            support::check_request(
+                &input,
+                <s3_api::operation::list_buckets::ListBuckets as s3_api::Operation>::build_request(
+                    &input,
+                ),
+                s3_api::operation::list_buckets::ListBucketsRequest::from_http_request,
+                <s3_api::operation::list_buckets::ListBuckets as s3_api::Operation>::NAME,
+            )
+        },
+    );
+}
+/// `ListBuckets`: the server's response, parsed by the client, gives the output back.
+#[test]
+fn response_list_buckets() {
+    support::run(
+        any_list_buckets_output(),
+        |output| {
+            support::check_response(
+                &output,
+                output.to_http_response(),
+                <s3_api::operation::list_buckets::ListBuckets as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
+/// `ListBuckets`: the server's error response, parsed by the client, gives the error back (variant, members and metadata).
+#[test]
+fn error_list_buckets() {
+    support::run(
+        any_list_buckets_error(),
+        |error| {
+            support::check_error(
+                &error,
+                error.to_http_response(),
+                <s3_api::operation::list_buckets::ListBuckets as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
 /// `ListObjectsV2`: the client's request, read by the server, gives the input back.
 #[test]
 fn request_list_objects_v2() {
@@ -4173,6 +6452,51 @@ fn error_list_objects_v2() {
                 &error,
                 error.to_http_response(),
                 <s3_api::operation::list_objects_v2::ListObjectsV2 as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
+/// `ListParts`: the client's request, read by the server, gives the input back.
+#[test]
+fn request_list_parts() {
+    support::run(
+        any_list_parts_input(),
+        |input| {
+            support::check_request(
+                &input,
+                <s3_api::operation::list_parts::ListParts as s3_api::Operation>::build_request(
+                    &input,
+                ),
+                s3_api::operation::list_parts::ListPartsRequest::from_http_request,
+                <s3_api::operation::list_parts::ListParts as s3_api::Operation>::NAME,
+            )
+        },
+    );
+}
+/// `ListParts`: the server's response, parsed by the client, gives the output back.
+#[test]
+fn response_list_parts() {
+    support::run(
+        any_list_parts_output(),
+        |output| {
+            support::check_response(
+                &output,
+                output.to_http_response(),
+                <s3_api::operation::list_parts::ListParts as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
+/// `ListParts`: the server's error response, parsed by the client, gives the error back (variant, members and metadata).
+#[test]
+fn error_list_parts() {
+    support::run(
+        any_list_parts_error(),
+        |error| {
+            support::check_error(
+                &error,
+                error.to_http_response(),
+                <s3_api::operation::list_parts::ListParts as s3_api::Operation>::parse_response,
             )
         },
     );
@@ -4308,6 +6632,51 @@ fn error_select_object_content() {
                 &error,
                 error.to_http_response(),
                 <s3_api::operation::select_object_content::SelectObjectContent as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
+/// `UploadPart`: the client's request, read by the server, gives the input back.
+#[test]
+fn request_upload_part() {
+    support::run(
+        any_upload_part_input(),
+        |input| {
+            support::check_request(
+                &input,
+                <s3_api::operation::upload_part::UploadPart as s3_api::Operation>::build_request(
+                    &input,
+                ),
+                s3_api::operation::upload_part::UploadPartRequest::from_http_request,
+                <s3_api::operation::upload_part::UploadPart as s3_api::Operation>::NAME,
+            )
+        },
+    );
+}
+/// `UploadPart`: the server's response, parsed by the client, gives the output back.
+#[test]
+fn response_upload_part() {
+    support::run(
+        any_upload_part_output(),
+        |output| {
+            support::check_response(
+                &output,
+                output.to_http_response(),
+                <s3_api::operation::upload_part::UploadPart as s3_api::Operation>::parse_response,
+            )
+        },
+    );
+}
+/// `UploadPart`: the server's error response, parsed by the client, gives the error back (variant, members and metadata).
+#[test]
+fn error_upload_part() {
+    support::run(
+        any_upload_part_error(),
+        |error| {
+            support::check_error(
+                &error,
+                error.to_http_response(),
+                <s3_api::operation::upload_part::UploadPart as s3_api::Operation>::parse_response,
             )
         },
     );
