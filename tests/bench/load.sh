@@ -160,10 +160,11 @@ python3 - "$results" <<'EOF'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 print()
-print("| server | requests | rps | p50 ms | p99 ms | errors | lost | peak RSS MiB | server CPU s | load CPU s | load avg before | busy before |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+print("| server | requests | rps | p50 ms | p99 ms | p99 PUT / GET ms | errors | lost | peak RSS MiB | server CPU s | load CPU s | load avg before | busy before |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for r in rows:
     print(f"| {r['server']} | {r['requests']:,} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} "
+          f"| {r['put_p99_ms']:.2f} / {r['get_p99_ms']:.2f} "
           f"| {r['errors']:,} | {r['lost']:,} | {r['peak_rss_kib'] / 1024:.1f} | {r['server_cpu_s']:.2f} "
           f"| {r['client_cpu_s']} | {r['load_before']} | {r['busy_before_pct']}% |")
 for r in rows:

@@ -20,10 +20,11 @@
 //!
 //! Prints one JSON line: server, requests sent, seconds (from the first
 //! request to the last response), rps, p50/p99/max latency in ms (request
-//! sent to body read, every request), errors (non-2xx answers, transport
-//! errors and time-outs), lost (GETs of a key whose last PUT succeeded that
-//! did not answer exactly its bytes, 404 included), and the counts behind
-//! them. Exits 1 when any error or loss was seen.
+//! sent to body read, every request; and the p99 of PUTs and of GETs),
+//! errors (non-2xx answers, transport errors and time-outs), lost (GETs of
+//! a key whose last PUT succeeded that did not answer exactly its bytes,
+//! 404 included), the counts behind them and the tool's own CPU time.
+//! Exits 1 when any error or loss was seen.
 //!
 //! Only loopback addresses are accepted. Every request has a time-out and
 //! the run a deadline (`--max-seconds`): it stops by itself. The client is
@@ -284,8 +285,9 @@ impl Conn {
 /// What the connections saw, added up.
 #[derive(Default)]
 struct Tally {
-    /// Nanoseconds per request, request sent to body read.
-    latencies: Vec<u64>,
+    /// Nanoseconds per request, request sent to body read: PUTs, GETs.
+    put_latencies: Vec<u64>,
+    get_latencies: Vec<u64>,
     puts: u64,
     gets: u64,
     /// GETs whose body was compared with the key's last PUT.
@@ -307,7 +309,8 @@ impl Tally {
     }
 
     fn add(&mut self, other: Tally) {
-        self.latencies.extend(other.latencies);
+        self.put_latencies.extend(other.put_latencies);
+        self.get_latencies.extend(other.get_latencies);
         self.puts += other.puts;
         self.gets += other.gets;
         self.verified += other.verified;
@@ -362,7 +365,8 @@ async fn worker(mut conn: Conn, index: usize, n: u64, run: u64, deadline: Instan
     let mut puts = 0usize;
     let mut rng = run ^ (index as u64).wrapping_mul(0xA076_1D64_78BD_642F);
     let mut tally = Tally {
-        latencies: Vec::with_capacity(n as usize),
+        put_latencies: Vec::with_capacity(n.div_ceil(2) as usize),
+        get_latencies: Vec::with_capacity((n / 2) as usize),
         ..Tally::default()
     };
     for i in 0..n {
@@ -379,7 +383,9 @@ async fn worker(mut conn: Conn, index: usize, n: u64, run: u64, deadline: Instan
             let body = content(run, owned[slot], version, config.size);
             let started = Instant::now();
             let answer = conn.send(Method::PUT, &path, Bytes::from(body)).await;
-            tally.latencies.push(started.elapsed().as_nanos() as u64);
+            tally
+                .put_latencies
+                .push(started.elapsed().as_nanos() as u64);
             tally.puts += 1;
             match answer {
                 Ok((status, _)) if status.is_success() => stored[slot] = Some(version),
@@ -399,7 +405,9 @@ async fn worker(mut conn: Conn, index: usize, n: u64, run: u64, deadline: Instan
             let path = key_path(&config.bucket, key);
             let started = Instant::now();
             let answer = conn.send(Method::GET, &path, Bytes::new()).await;
-            tally.latencies.push(started.elapsed().as_nanos() as u64);
+            tally
+                .get_latencies
+                .push(started.elapsed().as_nanos() as u64);
             tally.gets += 1;
             match (answer, stored[slot]) {
                 (Ok((status, body)), Some(version)) if status.is_success() => {
@@ -492,16 +500,15 @@ async fn run(config: Arc<Config>) -> Result<Summary, String> {
 impl Summary {
     fn json(&self, config: &Config) -> String {
         let t = &self.tally;
-        let mut latencies = t.latencies.clone();
-        latencies.sort_unstable();
-        let quantile = |q: f64| -> f64 {
-            if latencies.is_empty() {
-                return 0.0;
-            }
-            let rank = ((latencies.len() as f64 * q).ceil() as usize).clamp(1, latencies.len());
-            latencies[rank - 1] as f64 / 1e6
+        let sorted = |parts: &[&Vec<u64>]| {
+            let mut all: Vec<u64> = parts.iter().flat_map(|v| v.iter().copied()).collect();
+            all.sort_unstable();
+            all
         };
-        let sent = t.latencies.len();
+        let all = sorted(&[&t.put_latencies, &t.get_latencies]);
+        let puts = sorted(&[&t.put_latencies]);
+        let gets = sorted(&[&t.get_latencies]);
+        let sent = all.len();
         let first_error = match &t.first_error {
             Some(e) => format!("\"{}\"", escape(e)),
             None => "null".into(),
@@ -510,6 +517,7 @@ impl Summary {
             concat!(
                 "{{\"server\": \"{}\", \"requests\": {}, \"seconds\": {:.3}, \"rps\": {:.0}, ",
                 "\"p50_ms\": {:.3}, \"p99_ms\": {:.3}, \"max_ms\": {:.3}, ",
+                "\"put_p99_ms\": {:.3}, \"get_p99_ms\": {:.3}, ",
                 "\"errors\": {}, \"lost\": {}, \"puts\": {}, \"gets\": {}, \"verified\": {}, ",
                 "\"unsent\": {}, \"reconnects\": {}, \"connections\": {}, \"size\": {}, ",
                 "\"keys\": {}, \"threads\": {}, \"client_cpu_s\": {}, \"first_error\": {}}}"
@@ -518,9 +526,11 @@ impl Summary {
             sent,
             self.seconds,
             sent as f64 / self.seconds,
-            quantile(0.50),
-            quantile(0.99),
-            quantile(1.0),
+            quantile(&all, 0.50),
+            quantile(&all, 0.99),
+            quantile(&all, 1.0),
+            quantile(&puts, 0.99),
+            quantile(&gets, 0.99),
             t.errors,
             t.lost,
             t.puts,
@@ -536,6 +546,15 @@ impl Summary {
             first_error,
         )
     }
+}
+
+/// The `q` quantile of sorted nanoseconds, in milliseconds (0 for none).
+fn quantile(sorted: &[u64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1] as f64 / 1e6
 }
 
 /// CPU time (user and system) this process has used, in seconds, where
