@@ -48,6 +48,9 @@ pub use indexmap;
 /// `client`).
 #[cfg(feature = "client")]
 pub use s3_runtime::client;
+/// Serving over HTTP/1.1 with hyper (feature `hyper`).
+#[cfg(feature = "hyper")]
+pub use s3_runtime::hyper_server;
 /// Signing requests with AWS SigV4, and presigned URLs (feature `sign`).
 #[cfg(feature = "sign")]
 pub use s3_runtime::sign;

@@ -75,6 +75,9 @@ pub enum ChunkError {
         /// The index of the chunk (0 for the first).
         chunk: usize,
     },
+    /// The `x-amz-trailer-signature` of a signed body with trailers is
+    /// missing or does not sign its trailers.
+    TrailerSignatureMismatch,
     /// A trailing checksum is not the data's.
     BadDigest {
         /// The algorithm's wire name, such as `CRC32`.
@@ -89,7 +92,9 @@ impl ChunkError {
             ChunkError::Incomplete => "IncompleteBody",
             ChunkError::Malformed { .. } => "InvalidRequest",
             ChunkError::TooLarge { .. } => "EntityTooLarge",
-            ChunkError::SignatureMismatch { .. } => "SignatureDoesNotMatch",
+            ChunkError::SignatureMismatch { .. } | ChunkError::TrailerSignatureMismatch => {
+                "SignatureDoesNotMatch"
+            }
             ChunkError::BadDigest { .. } => "BadDigest",
         }
     }
@@ -97,7 +102,7 @@ impl ChunkError {
     /// The HTTP status that goes with [`ChunkError::code`].
     pub fn status(&self) -> u16 {
         match self {
-            ChunkError::SignatureMismatch { .. } => 403,
+            ChunkError::SignatureMismatch { .. } | ChunkError::TrailerSignatureMismatch => 403,
             _ => 400,
         }
     }
@@ -117,6 +122,9 @@ impl fmt::Display for ChunkError {
             }
             ChunkError::SignatureMismatch { chunk } => {
                 write!(f, "the signature of chunk {chunk} does not match its data")
+            }
+            ChunkError::TrailerSignatureMismatch => {
+                f.write_str("the trailer signature is missing or does not match the trailers")
             }
             ChunkError::BadDigest { algorithm } => {
                 write!(
@@ -236,6 +244,82 @@ pub fn decode(
         });
     }
     Ok(decoded)
+}
+
+/// Whether a request's body is `aws-chunked` by what its headers say: an
+/// `x-amz-content-sha256` of one of the `STREAMING-` modes, or
+/// `aws-chunked` among its content encodings.
+pub fn is_chunked<B>(request: &http::Request<B>) -> bool {
+    let headers = request.headers();
+    let streaming = headers
+        .get("x-amz-content-sha256")
+        .is_some_and(|v| v.as_bytes().starts_with(b"STREAMING-"));
+    streaming
+        || headers
+            .get_all(http::header::CONTENT_ENCODING)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|e| e.trim().eq_ignore_ascii_case("aws-chunked"))
+}
+
+/// Replaces a request's `aws-chunked` body by its data ([`decode`], with
+/// `check` for each chunk), checks the trailing checksums
+/// ([`Decoded::check_checksums`]), sets `content-length` to the data's
+/// length, takes `aws-chunked` out of `content-encoding` and adds the
+/// trailers as headers (where a checksum member is read from). At most
+/// `limit` bytes of data. On error the request is left as it was.
+pub fn unwrap_request(
+    request: &mut http::Request<Vec<u8>>,
+    limit: usize,
+    check: impl FnMut(usize, &[u8], Option<&str>) -> bool,
+) -> Result<(), ChunkError> {
+    let decoded = decode(request.body(), limit, check)?;
+    replace_body(request, decoded)
+}
+
+/// The second half of [`unwrap_request`], for callers that check more of
+/// the decoded body first: checks its trailing checksums, then makes it the
+/// request's body, with the headers fixed as `unwrap_request` says. On
+/// error the request is left as it was.
+pub fn replace_body(
+    request: &mut http::Request<Vec<u8>>,
+    decoded: Decoded,
+) -> Result<(), ChunkError> {
+    decoded.check_checksums()?;
+    let headers = request.headers_mut();
+    let encoding = headers
+        .get(http::header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|e| !e.eq_ignore_ascii_case("aws-chunked") && !e.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
+    match encoding.and_then(|e| http::HeaderValue::from_str(&e).ok()) {
+        Some(value) if !value.is_empty() => {
+            headers.insert(http::header::CONTENT_ENCODING, value);
+        }
+        _ => {
+            headers.remove(http::header::CONTENT_ENCODING);
+        }
+    }
+    headers.insert(
+        http::header::CONTENT_LENGTH,
+        http::HeaderValue::from(decoded.data.len()),
+    );
+    for (name, value) in &decoded.trailers {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_str(value),
+        ) {
+            headers.insert(name, value);
+        }
+    }
+    *request.body_mut() = decoded.data;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@
 //! - [`checksum`]: CRC32, CRC32C, CRC64NVME, SHA-1, SHA-256 and MD5;
 //! - [`event_stream`]: the `application/vnd.amazon.eventstream` framing;
 //! - [`server`]: reading HTTP requests and writing responses on the server side;
+//! - `hyper_server` (feature `hyper`): serving over HTTP/1.1 with hyper;
 //! - [`router`]: which operation a request is for, from every operation's
 //!   HTTP bindings;
 //! - [`operation`]: the [`Operation`](operation::Operation) trait and the
@@ -38,6 +39,8 @@ pub mod endpoint;
 pub mod error;
 pub mod event_stream;
 pub mod headers;
+#[cfg(feature = "hyper")]
+pub mod hyper_server;
 pub mod operation;
 pub mod primitives;
 pub mod router;

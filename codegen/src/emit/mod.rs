@@ -208,6 +208,8 @@ sign = ["s3-runtime/sign"]
 # A blocking client that resolves, signs, sends with retries and reads any
 # operation (`Client`): ureq with rustls.
 client = ["sign", "s3-runtime/client"]
+# Serving over HTTP/1.1 (module `hyper_server`): hyper's server on tokio.
+hyper = ["s3-runtime/hyper"]
 
 [dependencies]
 # The support code every generated crate shares: XML, URIs, timestamps,
@@ -219,8 +221,8 @@ serde = {{ version = "1", features = ["derive"], optional = true }}
 
 [dev-dependencies]
 # The wire example reads and writes JSON and signs, so it always builds with
-# `serde` and `sign`.
-{name} = {{ path = ".", features = ["serde", "sign"] }}
+# `serde` and `sign`; the hand-written example servers serve with `hyper`.
+{name} = {{ path = ".", features = ["serde", "sign", "hyper"] }}
 serde_json = "1"
 httparse = "1"
 # Property round-trip tests (tests/roundtrip.rs).
@@ -313,6 +315,9 @@ pub use indexmap;
 /// `client`).
 #[cfg(feature = "client")]
 pub use s3_runtime::client;
+/// Serving over HTTP/1.1 with hyper (feature `hyper`).
+#[cfg(feature = "hyper")]
+pub use s3_runtime::hyper_server;
 /// Signing requests with AWS SigV4, and presigned URLs (feature `sign`).
 #[cfg(feature = "sign")]
 pub use s3_runtime::sign;

@@ -136,7 +136,47 @@ impl ChunkSignatures {
         self.previous = text(&expected).to_owned();
         true
     }
+
+    /// Whether the trailers of a `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER`
+    /// body carry, last, an `x-amz-trailer-signature` that signs the
+    /// trailers before it (each `name:value\n`) and the last chunk's
+    /// signature.
+    pub fn check_trailer(&self, trailers: &[(String, String)]) -> bool {
+        let Some(((name, signature), signed)) = trailers.split_last() else {
+            return false;
+        };
+        if name != TRAILER_SIGNATURE {
+            return false;
+        }
+        let mut canonical = Vec::new();
+        for (name, value) in signed {
+            if name == TRAILER_SIGNATURE {
+                return false;
+            }
+            canonical.extend_from_slice(name.as_bytes());
+            canonical.push(b':');
+            canonical.extend_from_slice(value.as_bytes());
+            canonical.push(b'\n');
+        }
+        let expected = mac(
+            self.mac.clone(),
+            &[
+                b"AWS4-HMAC-SHA256-TRAILER\n",
+                self.date_time.as_bytes(),
+                b"\n",
+                self.scope.as_bytes(),
+                b"\n",
+                self.previous.as_bytes(),
+                b"\n",
+                &sha256_hex(&canonical),
+            ],
+        );
+        constant_time_eq(&hex(&expected), signature.as_bytes())
+    }
 }
+
+/// The trailer that signs the trailers of a signed streaming body.
+const TRAILER_SIGNATURE: &str = "x-amz-trailer-signature";
 
 /// The signing key is never printed.
 impl std::fmt::Debug for ChunkSignatures {
@@ -317,7 +357,8 @@ fn query_parts(query: &str) -> Result<Parts, AuthError> {
 }
 
 /// Replaces the `aws-chunked` body of a verified request by its data:
-/// chunk signatures checked for the signed modes, trailing checksums
+/// chunk signatures checked for the signed modes (and the trailer
+/// signature for `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER`), trailing checksums
 /// checked, `content-length` set to the data's length and `aws-chunked`
 /// taken out of `content-encoding`. A request whose body is not streamed is
 /// left as it is. At most `limit` bytes of data.
@@ -340,40 +381,10 @@ pub fn read_chunked(
             signature.is_none()
         }
     })?;
-    decoded.check_checksums()?;
-    let headers = request.headers_mut();
-    let encoding = headers
-        .get(http::header::CONTENT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(',')
-                .map(str::trim)
-                .filter(|e| !e.eq_ignore_ascii_case("aws-chunked") && !e.is_empty())
-                .collect::<Vec<_>>()
-                .join(", ")
-        });
-    match encoding.and_then(|e| http::HeaderValue::from_str(&e).ok()) {
-        Some(value) if !value.is_empty() => {
-            headers.insert(http::header::CONTENT_ENCODING, value);
-        }
-        _ => {
-            headers.remove(http::header::CONTENT_ENCODING);
-        }
+    if signed && mode.ends_with("-TRAILER") && !chunks.check_trailer(&decoded.trailers) {
+        return Err(crate::aws_chunked::ChunkError::TrailerSignatureMismatch);
     }
-    headers.insert(
-        http::header::CONTENT_LENGTH,
-        http::HeaderValue::from(decoded.data.len()),
-    );
-    for (name, value) in &decoded.trailers {
-        if let (Ok(name), Ok(value)) = (
-            http::HeaderName::from_bytes(name.as_bytes()),
-            http::HeaderValue::from_str(value),
-        ) {
-            headers.insert(name, value);
-        }
-    }
-    *request.body_mut() = decoded.data;
-    Ok(())
+    crate::aws_chunked::replace_body(request, decoded)
 }
 
 /// `YYYYMMDDTHHMMSSZ` as a time.
@@ -631,5 +642,56 @@ mod tests {
         ] {
             assert_eq!(parse_amz_date(bad), None, "{bad}");
         }
+    }
+
+    /// The trailer signature against one computed here from the SigV4
+    /// definitions alone (HMAC-SHA256 key derivation and the
+    /// `AWS4-HMAC-SHA256-TRAILER` string to sign).
+    #[test]
+    fn trailer_signatures_sign_the_trailers_and_the_last_chunk() {
+        use hmac::{KeyInit, Mac};
+        type Hmac = hmac::Hmac<sha2::Sha256>;
+        let hmac = |key: &[u8], data: &[u8]| {
+            let mut m = <Hmac as KeyInit>::new_from_slice(key).unwrap();
+            m.update(data);
+            m.finalize().into_bytes().to_vec()
+        };
+        let to_hex = |b: &[u8]| b.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_369_353_600);
+        let credentials = Credentials::new("AKIAIOSFODNN7EXAMPLE", secret);
+        let signer = Signer::new(&credentials, at, "us-east-1", "s3").unwrap();
+        let previous = "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9";
+        let chunks = ChunkSignatures {
+            date_time: signer.date_time().to_owned(),
+            mac: signer.mac,
+            scope: signer.scope,
+            previous: previous.to_owned(),
+        };
+        let key = ["20130524", "us-east-1", "s3", "aws4_request"]
+            .iter()
+            .fold(format!("AWS4{secret}").into_bytes(), |key, part| {
+                hmac(&key, part.as_bytes())
+            });
+        let trailers_hash = {
+            use sha2::Digest;
+            to_hex(&sha2::Sha256::digest(b"x-amz-checksum-crc32c:sOO8/Q==\n"))
+        };
+        let string_to_sign = format!(
+            "AWS4-HMAC-SHA256-TRAILER\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n{previous}\n{trailers_hash}"
+        );
+        let signature = to_hex(&hmac(&key, string_to_sign.as_bytes()));
+        let trailers = |value: &str, signature: &str| {
+            vec![
+                ("x-amz-checksum-crc32c".to_owned(), value.to_owned()),
+                (TRAILER_SIGNATURE.to_owned(), signature.to_owned()),
+            ]
+        };
+        assert!(chunks.check_trailer(&trailers("sOO8/Q==", &signature)));
+        // Another checksum, another signature, or none at all: refused.
+        assert!(!chunks.check_trailer(&trailers("AAAAAA==", &signature)));
+        assert!(!chunks.check_trailer(&trailers("sOO8/Q==", previous)));
+        assert!(!chunks.check_trailer(&trailers("sOO8/Q==", &signature)[..1]));
+        assert!(!chunks.check_trailer(&[]));
     }
 }
