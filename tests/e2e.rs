@@ -497,12 +497,27 @@ fn the_server_reads_what_other_clients_send() {
 
     // Requests no operation reads: S3 error documents all the same. A Put
     // without its body is not a CreateBucket that ignores `?analytics`.
-    for (request, status, code) in [
-        ("POST /raw-bucket", "405", "MethodNotAllowed"),
-        ("GET /raw-bucket/some/key", "501", "NotImplemented"),
-        ("PUT /raw-bucket?analytics&id=r2", "400", "MalformedXML"),
+    // The one operation of the crate the server does not implement answers
+    // NotImplemented once its input is read.
+    let select = "<SelectObjectContentRequest xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\
+                  <Expression>SELECT 1</Expression><ExpressionType>SQL</ExpressionType>\
+                  <InputSerialization><CSV/></InputSerialization>\
+                  <OutputSerialization><CSV/></OutputSerialization></SelectObjectContentRequest>";
+    for (request, body, status, code) in [
+        ("POST /raw-bucket", "", "405", "MethodNotAllowed"),
+        ("GET /raw-bucket/some/key", "", "404", "NoSuchKey"),
+        (
+            "POST /raw-bucket/some/key?select&select-type=2",
+            select,
+            "501",
+            "NotImplemented",
+        ),
+        ("PUT /raw-bucket?analytics&id=r2", "", "400", "MalformedXML"),
     ] {
-        let raw = format!("{request} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
+        let raw = format!(
+            "{request} HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        );
         let answer = raw_exchange(&server, &[raw.as_bytes()]);
         assert!(
             answer.starts_with(&format!("HTTP/1.1 {status} ")),

@@ -8,6 +8,7 @@ region and static dummy credentials (the server does not check signatures).
 Prints one line per check; exits with status 1 at the first failure.
 """
 
+import hashlib
 import os
 import sys
 import time
@@ -288,6 +289,8 @@ class Scenario:
             self.s3.delete_bucket(Bucket=name)
             self.expect_error("404", 404, self.s3.head_bucket, Bucket=name)
 
+        self.objects()
+
         # The server checks signatures: a wrong secret and an unknown key
         # are refused as S3 refuses them.
         wrong = client(self.endpoint, secret="not-the-secret")
@@ -299,6 +302,147 @@ class Scenario:
             "InvalidAccessKeyId", 403, stranger.list_bucket_analytics_configurations, Bucket=bucket
         )
 
+
+    def objects(self):
+        """Objects: put, read by range, list, copy, multipart, delete."""
+        bucket = f"scenario-{CLIENT}-objects"
+        self.s3.create_bucket(Bucket=bucket)
+        keys = {
+            "top.txt": b"at the top",
+            "dir/one": b"one" * 100,
+            "dir/two": b"two",
+            "dir/sub/three": b"three",
+            "odd key +&=?%20 \u00e9.bin": bytes(range(256)),
+        }
+        for key, data in keys.items():
+            put = self.s3.put_object(
+                Bucket=bucket, Key=key, Body=data, ContentType="application/x-test",
+                Metadata={"origin": "scenario"},
+            )
+            if put["ETag"] != f'"{hashlib.md5(data).hexdigest()}"':
+                raise Failure(f"put_object {key!r}: ETag {put['ETag']}")
+        self.ok(f"put_object: {len(keys)} objects, ETags are their MD5")
+        for key, data in keys.items():
+            got = self.s3.get_object(Bucket=bucket, Key=key)
+            body = got["Body"].read()
+            if body != data or got["ContentType"] != "application/x-test" or got["Metadata"] != {
+                "origin": "scenario"
+            }:
+                raise Failure(f"get_object {key!r}: {body[:20]!r} {got['ContentType']} {got['Metadata']}")
+        self.ok("get_object: every object with its content type and metadata")
+        got = self.s3.get_object(Bucket=bucket, Key="dir/one", Range="bytes=10-19")
+        self.expect(
+            got["Body"].read() == keys["dir/one"][10:20]
+            and got["ContentRange"] == "bytes 10-19/300"
+            and got["ResponseMetadata"]["HTTPStatusCode"] == 206,
+            "get_object with Range: 206, the 10 bytes and Content-Range",
+        )
+        got = self.s3.get_object(Bucket=bucket, Key="dir/one", Range="bytes=-5")
+        self.expect(got["Body"].read() == keys["dir/one"][-5:], "get_object with a suffix range")
+        self.expect_error("InvalidRange", 416, self.s3.get_object, Bucket=bucket, Key="top.txt", Range="bytes=100-")
+        self.expect_error("NoSuchKey", 404, self.s3.get_object, Bucket=bucket, Key="missing")
+        head = self.s3.head_object(Bucket=bucket, Key="dir/one")
+        self.expect(
+            head["ContentLength"] == 300 and head["ETag"] == f'"{hashlib.md5(keys["dir/one"]).hexdigest()}"',
+            "head_object: length and ETag",
+        )
+        self.expect_error("404", 404, self.s3.head_object, Bucket=bucket, Key="missing")
+
+        listed = self.s3.list_objects_v2(Bucket=bucket, Delimiter="/")
+        self.expect(
+            [o["Key"] for o in listed.get("Contents", [])] == sorted(k for k in keys if "/" not in k)
+            and [p["Prefix"] for p in listed.get("CommonPrefixes", [])] == ["dir/"],
+            "list_objects_v2 with a delimiter: top-level keys and the dir/ prefix",
+        )
+        seen, token, pages = [], None, 0
+        while True:
+            params = {"Bucket": bucket, "Prefix": "dir/", "MaxKeys": 1}
+            if token:
+                params["ContinuationToken"] = token
+            page = self.s3.list_objects_v2(**params)
+            seen += [o["Key"] for o in page.get("Contents", [])]
+            pages += 1
+            if not page["IsTruncated"]:
+                break
+            token = page["NextContinuationToken"]
+        self.expect(
+            seen == ["dir/one", "dir/sub/three", "dir/two"] and pages == 3,
+            "list_objects_v2 by prefix in pages of one key",
+        )
+
+        copied = self.s3.copy_object(
+            Bucket=bucket, Key="copy of top", CopySource={"Bucket": bucket, "Key": "odd key +&=?%20 \u00e9.bin"}
+        )
+        got = self.s3.get_object(Bucket=bucket, Key="copy of top")
+        self.expect(
+            got["Body"].read() == keys["odd key +&=?%20 \u00e9.bin"]
+            and copied["CopyObjectResult"]["ETag"] == got["ETag"],
+            "copy_object: the copy has the source's bytes and ETag",
+        )
+
+        part = 5 * 1024 * 1024
+        data = bytes((i * 7) % 251 for i in range(2 * part + 1000))
+        upload = self.s3.create_multipart_upload(Bucket=bucket, Key="big")["UploadId"]
+        etags = []
+        for number, start in enumerate(range(0, len(data), part), start=1):
+            etags.append(
+                self.s3.upload_part(
+                    Bucket=bucket, Key="big", UploadId=upload, PartNumber=number,
+                    Body=data[start:start + part],
+                )["ETag"]
+            )
+        parts = self.s3.list_parts(Bucket=bucket, Key="big", UploadId=upload)["Parts"]
+        self.expect(
+            [p["PartNumber"] for p in parts] == [1, 2, 3] and [p["ETag"] for p in parts] == etags,
+            "list_parts: three parts with their ETags",
+        )
+        done = self.s3.complete_multipart_upload(
+            Bucket=bucket, Key="big", UploadId=upload,
+            MultipartUpload={"Parts": [{"PartNumber": i + 1, "ETag": e} for i, e in enumerate(etags)]},
+        )
+        got = self.s3.get_object(Bucket=bucket, Key="big")
+        self.expect(
+            got["Body"].read() == data and done["ETag"].endswith('-3"') and got["ETag"] == done["ETag"],
+            "multipart upload of 3 parts: the object reads back byte for byte, ETag ends in -3",
+        )
+        self.expect_error(
+            "NoSuchUpload", 404, self.s3.list_parts, Bucket=bucket, Key="big", UploadId=upload
+        )
+        small = self.s3.create_multipart_upload(Bucket=bucket, Key="small")["UploadId"]
+        tags = [
+            self.s3.upload_part(Bucket=bucket, Key="small", UploadId=small, PartNumber=n, Body=b"x")["ETag"]
+            for n in (1, 2)
+        ]
+        self.expect_error(
+            "EntityTooSmall", 400, self.s3.complete_multipart_upload, Bucket=bucket, Key="small",
+            UploadId=small,
+            MultipartUpload={"Parts": [{"PartNumber": n, "ETag": t} for n, t in zip((1, 2), tags)]},
+        )
+        self.s3.abort_multipart_upload(Bucket=bucket, Key="small", UploadId=small)
+        self.expect_error(
+            "NoSuchUpload", 404, self.s3.upload_part, Bucket=bucket, Key="small", UploadId=small,
+            PartNumber=3, Body=b"y",
+        )
+
+        self.expect_error("BucketNotEmpty", 409, self.s3.delete_bucket, Bucket=bucket)
+        deleted = self.s3.delete_objects(
+            Bucket=bucket,
+            Delete={"Objects": [{"Key": k} for k in ["dir/one", "dir/two", "not there"]]},
+        )
+        self.expect(
+            sorted(d["Key"] for d in deleted.get("Deleted", [])) == ["dir/one", "dir/two", "not there"],
+            "delete_objects: three keys reported deleted",
+        )
+        remaining = [o["Key"] for o in self.s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+        for key in remaining:
+            self.s3.delete_object(Bucket=bucket, Key=key)
+        self.expect(
+            "Contents" not in self.s3.list_objects_v2(Bucket=bucket),
+            f"delete_object: the other {len(remaining)} objects deleted",
+        )
+        names = [b["Name"] for b in self.s3.list_buckets()["Buckets"]]
+        self.expect(bucket in names, f"list_buckets: {len(names)} buckets, {bucket} among them")
+        self.s3.delete_bucket(Bucket=bucket)
 
 def main():
     if len(sys.argv) != 2:

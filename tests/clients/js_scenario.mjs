@@ -12,16 +12,26 @@
 
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
+import { Readable } from "node:stream";
 
 import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteBucketAnalyticsConfigurationCommand,
   DeleteBucketCommand,
+  DeleteObjectsCommand,
   GetBucketAnalyticsConfigurationCommand,
+  GetObjectCommand,
   HeadBucketCommand,
+  HeadObjectCommand,
   ListBucketAnalyticsConfigurationsCommand,
+  ListObjectsV2Command,
   PutBucketAnalyticsConfigurationCommand,
+  PutObjectCommand,
   S3Client,
+  UploadPartCommand,
 } from "@aws-sdk/client-s3";
 
 // Only what this script says: no profile, region or endpoint from the machine
@@ -176,6 +186,86 @@ class Scenario {
     }
   }
 
+  /** Objects: the SDK's default checksums (aws-chunked trailers), ranges, lists, multipart. */
+  async objects() {
+    const bucket = `scenario-${CLIENT}-objects`;
+    await this.send(new CreateBucketCommand({ Bucket: bucket }));
+    const keys = {
+      "a/one.txt": "one",
+      "a/two.txt": "two".repeat(1000),
+      "b c+d%e\u00e9.txt": "odd key",
+    };
+    for (const [Key, Body] of Object.entries(keys)) {
+      await this.send(new PutObjectCommand({ Bucket: bucket, Key, Body, Metadata: { origin: "js" } }));
+    }
+    for (const [Key, Body] of Object.entries(keys)) {
+      const got = await this.send(new GetObjectCommand({ Bucket: bucket, Key }));
+      const text = await got.Body.transformToString();
+      if (text !== Body || got.Metadata?.origin !== "js") {
+        throw new Failure(`GetObject ${Key}: ${text.slice(0, 20)} ${JSON.stringify(got.Metadata)}`);
+      }
+    }
+    this.ok(`PutObject x${Object.keys(keys).length} (with the SDK's checksums), GetObject reads each back`);
+    // A stream of known length: the SDK sends it aws-chunked, its CRC32 in a trailer.
+    const streamed = Buffer.alloc(100_000, 3);
+    await this.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: "streamed",
+        Body: Readable.from([streamed.subarray(0, 60_000), streamed.subarray(60_000)]),
+        ContentLength: streamed.length,
+      }),
+    );
+    const back = await this.send(new GetObjectCommand({ Bucket: bucket, Key: "streamed" }));
+    this.expect(
+      Buffer.from(await back.Body.transformToByteArray()).equals(streamed),
+      "PutObject of a stream (aws-chunked with a trailing checksum) reads back",
+    );
+    const range = await this.send(new GetObjectCommand({ Bucket: bucket, Key: "a/two.txt", Range: "bytes=3-5" }));
+    this.expect(
+      (await range.Body.transformToString()) === "two" && range.ContentRange === "bytes 3-5/3000",
+      "GetObject with Range: the 3 bytes and Content-Range",
+    );
+    const head = await this.send(new HeadObjectCommand({ Bucket: bucket, Key: "a/two.txt" }));
+    this.expect(head.ContentLength === 3000, "HeadObject: ContentLength 3000");
+    await this.expectError("NotFound", 404, new HeadObjectCommand({ Bucket: bucket, Key: "missing" }));
+    const listed = await this.send(new ListObjectsV2Command({ Bucket: bucket, Delimiter: "/" }));
+    this.expect(
+      JSON.stringify((listed.CommonPrefixes ?? []).map((p) => p.Prefix)) === JSON.stringify(["a/"]) &&
+        JSON.stringify((listed.Contents ?? []).map((o) => o.Key)) === JSON.stringify(["b c+d%e\u00e9.txt", "streamed"]),
+      "ListObjectsV2 with a delimiter: the a/ prefix and the top-level keys",
+    );
+    await this.send(
+      new CopyObjectCommand({ Bucket: bucket, Key: "copy", CopySource: `${bucket}/${encodeURIComponent("a/one.txt")}` }),
+    );
+    const copy = await this.send(new GetObjectCommand({ Bucket: bucket, Key: "copy" }));
+    this.expect((await copy.Body.transformToString()) === "one", "CopyObject: the copy reads back");
+
+    const part = 5 * 1024 * 1024;
+    const data = Buffer.alloc(part + 10, 7);
+    const { UploadId } = await this.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "big" }));
+    const parts = [];
+    for (const [PartNumber, slice] of [[1, data.subarray(0, part)], [2, data.subarray(part)]]) {
+      const { ETag } = await this.send(
+        new UploadPartCommand({ Bucket: bucket, Key: "big", UploadId, PartNumber, Body: slice }),
+      );
+      parts.push({ PartNumber, ETag });
+    }
+    await this.send(
+      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: "big", UploadId, MultipartUpload: { Parts: parts } }),
+    );
+    const big = await this.send(new GetObjectCommand({ Bucket: bucket, Key: "big" }));
+    const bytes = Buffer.from(await big.Body.transformToByteArray());
+    this.expect(bytes.equals(data) && big.ETag.endsWith('-2"'), "multipart upload of 2 parts reads back byte for byte");
+
+    const all = await this.send(new ListObjectsV2Command({ Bucket: bucket }));
+    const deleted = await this.send(
+      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: all.Contents.map((o) => ({ Key: o.Key })) } }),
+    );
+    this.expect(deleted.Deleted.length === all.Contents.length, `DeleteObjects: ${all.Contents.length} objects`);
+    await this.send(new DeleteBucketCommand({ Bucket: bucket }));
+  }
+
   async run() {
     const bucket = `scenario-${CLIENT}`;
     const full = `scenario-${CLIENT}-full`;
@@ -302,6 +392,8 @@ class Scenario {
       await this.send(new DeleteBucketCommand({ Bucket: name }));
       await this.expectError("NotFound", 404, new HeadBucketCommand({ Bucket: name }));
     }
+
+    await this.objects();
 
     // The server checks signatures: a wrong secret and an unknown key are
     // refused as S3 refuses them.

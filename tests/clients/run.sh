@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Real AWS clients against the `analytics-server` example of s3-api: the
-# analytics scenario with botocore (Python) and @aws-sdk/client-s3
-# (JavaScript), at the exact versions pinned in this directory; then both
-# clients read a SelectObjectContent event stream rendered by s3-api.
+# bucket, analytics and object scenario with botocore (Python) and
+# @aws-sdk/client-s3 (JavaScript), and the AWS CLI's `aws s3` and
+# `aws s3api` commands, at the exact versions pinned in this directory;
+# then botocore and the JS SDK read a SelectObjectContent event stream
+# rendered by s3-api.
 #
 #   tests/clients/run.sh
 #
@@ -38,6 +40,14 @@ if ! cmp -s "$clients/requirements.txt" "$venv/requirements.txt" 2>/dev/null; th
     --require-hashes --no-deps -r "$clients/requirements.txt"
   cp "$clients/requirements.txt" "$venv/requirements.txt"
 fi
+awscli="$work/awscli"
+if ! cmp -s "$clients/awscli-requirements.txt" "$awscli/requirements.txt" 2>/dev/null; then
+  rm -rf "$awscli"
+  "${PYTHON:-python3}" -m venv "$awscli"
+  "$awscli/bin/pip" install --quiet --disable-pip-version-check \
+    --require-hashes --no-deps -r "$clients/awscli-requirements.txt"
+  cp "$clients/awscli-requirements.txt" "$awscli/requirements.txt"
+fi
 js="$work/js"
 if ! cmp -s "$clients/package-lock.json" "$js/package-lock.json" 2>/dev/null ||
   ! cmp -s "$clients/package.json" "$js/package.json" 2>/dev/null ||
@@ -60,7 +70,7 @@ out="$work/server.out"
 log="$work/server.log"
 : >"$out"
 # Signatures checked: the scenarios sign with this key.
-"$target/debug/examples/analytics-server" --listen 127.0.0.1:0 --max-idle-seconds 60 \
+"$target/debug/examples/analytics-server" --listen 127.0.0.1:0 --max-idle-seconds 60 --verbose \
   --access-key AKIAIOSFODNN7EXAMPLE --secret-key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY \
   >"$out" 2>"$log" &
 server=$!
@@ -98,13 +108,19 @@ started=$(now)
 (cd "$js" && node js_scenario.mjs "$endpoint") || status=1
 echo "js: $(since "$started") in all"
 
+echo "-- the AWS CLI"
+started=$(now)
+"$awscli/bin/python" "$clients/awscli_scenario.py" "$awscli/bin/aws" "$endpoint" || status=1
+echo "aws-cli: $(since "$started") in all"
+
 stop_server
 trap - EXIT
 if [ "$status" -ne 0 ]; then
   echo "error: a client scenario failed; the server's log is $log" >&2
   exit 1
 fi
-echo "real clients: both scenarios passed"
+echo "real clients: the botocore, JS SDK and AWS CLI scenarios passed" \
+  "($(grep -c ' -> ' "$log") requests, $(grep -c 'aws-chunked' "$log") with aws-chunked bodies)"
 
 # SigV4: the wire example's signed requests and presigned URLs against
 # botocore's own signer, same request, same time.

@@ -1,35 +1,42 @@
-//! An S3-compatible test server for buckets and their analytics
-//! configurations, built only on the server side of the generated crate.
+//! A small S3-compatible server, built only on the server side of the
+//! generated crate: buckets, their analytics configurations, and objects.
 //!
 //! ```text
 //! cargo run -p s3-api --example analytics-server -- --listen 127.0.0.1:9000 [--max-idle-seconds 30]
-//!     [--verbose] [--domain DOMAIN]... [--access-key KEY --secret-key SECRET]
+//!     [--verbose] [--domain DOMAIN]... [--access-key KEY --secret-key SECRET] [--threads N]
 //! ```
 //!
 //! It prints `listening on <addr>` (port 0 picks a free port) and serves
 //! path-style requests (and virtual-hosted ones for each `--domain`) until
 //! it is killed or, with `--max-idle-seconds`, until no request has come
-//! for that long. State is in memory: buckets
-//! (CreateBucket, HeadBucket, DeleteBucket) and up to 1,000 analytics
-//! configurations per bucket (Put, Get, List in pages of 100 with
-//! continuation tokens, Delete). With `--access-key` and `--secret-key`,
-//! every request's SigV4 signature is checked (`s3_api::sign::verify`);
-//! without them, any credentials do.
+//! for that long. State is in memory:
+//!
+//! - buckets: CreateBucket, HeadBucket, DeleteBucket (`BucketNotEmpty`
+//!   while it holds objects), ListBuckets;
+//! - up to 1,000 analytics configurations per bucket: Put, Get, List (pages
+//!   of 100 with continuation tokens), Delete;
+//! - objects: PutObject, GetObject (one byte range, conditional headers),
+//!   HeadObject, DeleteObject, DeleteObjects, ListObjectsV2 (prefix,
+//!   delimiter, start-after, pages with continuation tokens, URL encoding),
+//!   CopyObject (metadata copied or replaced), and multipart uploads
+//!   (CreateMultipartUpload, UploadPart, CompleteMultipartUpload with S3's
+//!   checks of part order, ETags and the 5 MiB minimum part size,
+//!   AbortMultipartUpload, ListParts).
+//!
+//! With `--access-key` and `--secret-key`, every request's SigV4 signature
+//! is checked (`s3_api::sign::verify`, header or presigned URL), with its
+//! aws-chunked body's chunk signatures and trailing checksums; without
+//! them, any credentials do (aws-chunked bodies are still decoded and their
+//! trailing checksums checked).
 //!
 //! Every request goes through the generated `s3_api::operation::serve`:
 //! the router (built from every operation's HTTP bindings) names the
 //! operation, its input is read, and this server's implementation of the
 //! generated `Service` trait answers. Operations of the crate that this
-//! server does not implement (the object operations) keep the trait's
-//! answer, NotImplemented.
-//!
-//! HTTP/1.1 with nothing but the standard library and `httparse`: a thread
-//! per connection, keep-alive, `Content-Length` and chunked request bodies,
-//! `Expect: 100-continue`.
+//! server does not implement keep the trait's answer, NotImplemented.
+//! HTTP/1.1 is hyper's, through `s3_api::hyper_server`.
 
 use std::collections::BTreeMap;
-use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -37,39 +44,75 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use s3_api::Operation;
 use s3_api::error::{ErrorMetadata, Unhandled};
-use s3_api::operation::create_bucket::{CreateBucket, CreateBucketError, CreateBucketOutput};
-use s3_api::operation::delete_bucket::{DeleteBucket, DeleteBucketError, DeleteBucketOutput};
+use s3_api::indexmap::IndexMap;
+use s3_api::operation::Service;
+use s3_api::operation::abort_multipart_upload::{
+    AbortMultipartUploadError, AbortMultipartUploadOutput, AbortMultipartUploadRequest,
+};
+use s3_api::operation::complete_multipart_upload::{
+    CompleteMultipartUploadError, CompleteMultipartUploadOutput, CompleteMultipartUploadRequest,
+};
+use s3_api::operation::copy_object::{CopyObjectError, CopyObjectOutput, CopyObjectRequest};
+use s3_api::operation::create_bucket::{
+    CreateBucketError, CreateBucketOutput, CreateBucketRequest,
+};
+use s3_api::operation::create_multipart_upload::{
+    CreateMultipartUploadError, CreateMultipartUploadOutput, CreateMultipartUploadRequest,
+};
+use s3_api::operation::delete_bucket::{
+    DeleteBucketError, DeleteBucketOutput, DeleteBucketRequest,
+};
 use s3_api::operation::delete_bucket_analytics_configuration::{
-    DeleteBucketAnalyticsConfiguration, DeleteBucketAnalyticsConfigurationError,
-    DeleteBucketAnalyticsConfigurationOutput,
+    DeleteBucketAnalyticsConfigurationError, DeleteBucketAnalyticsConfigurationOutput,
+    DeleteBucketAnalyticsConfigurationRequest,
+};
+use s3_api::operation::delete_object::{
+    DeleteObjectError, DeleteObjectOutput, DeleteObjectRequest,
+};
+use s3_api::operation::delete_objects::{
+    DeleteObjectsError, DeleteObjectsOutput, DeleteObjectsRequest,
 };
 use s3_api::operation::get_bucket_analytics_configuration::{
-    GetBucketAnalyticsConfiguration, GetBucketAnalyticsConfigurationError,
-    GetBucketAnalyticsConfigurationOutput,
+    GetBucketAnalyticsConfigurationError, GetBucketAnalyticsConfigurationOutput,
+    GetBucketAnalyticsConfigurationRequest,
 };
-use s3_api::operation::head_bucket::{HeadBucket, HeadBucketError, HeadBucketOutput};
+use s3_api::operation::get_object::{GetObjectError, GetObjectOutput, GetObjectRequest};
+use s3_api::operation::head_bucket::{HeadBucketError, HeadBucketOutput, HeadBucketRequest};
+use s3_api::operation::head_object::{HeadObjectError, HeadObjectOutput, HeadObjectRequest};
 use s3_api::operation::list_bucket_analytics_configurations::{
-    ListBucketAnalyticsConfigurations, ListBucketAnalyticsConfigurationsError,
-    ListBucketAnalyticsConfigurationsOutput,
+    ListBucketAnalyticsConfigurationsError, ListBucketAnalyticsConfigurationsOutput,
+    ListBucketAnalyticsConfigurationsRequest,
 };
+use s3_api::operation::list_buckets::{ListBucketsError, ListBucketsOutput, ListBucketsRequest};
+use s3_api::operation::list_objects_v2::{
+    ListObjectsV2Error, ListObjectsV2Output, ListObjectsV2Request,
+};
+use s3_api::operation::list_parts::{ListPartsError, ListPartsOutput, ListPartsRequest};
 use s3_api::operation::put_bucket_analytics_configuration::{
-    PutBucketAnalyticsConfiguration, PutBucketAnalyticsConfigurationError,
-    PutBucketAnalyticsConfigurationOutput,
+    PutBucketAnalyticsConfigurationError, PutBucketAnalyticsConfigurationOutput,
+    PutBucketAnalyticsConfigurationRequest,
 };
+use s3_api::operation::put_object::{PutObjectError, PutObjectOutput, PutObjectRequest};
+use s3_api::operation::upload_part::{UploadPartError, UploadPartOutput, UploadPartRequest};
+use s3_api::primitives::DateTime;
+use s3_api::server::Context;
 use s3_api::types::{
-    AnalyticsConfiguration, BucketAlreadyOwnedByYou, InvalidArgument, NoSuchBucket,
-    NoSuchConfiguration, NotFound, TooManyConfigurations,
+    AnalyticsConfiguration, Bucket as ListedBucket, BucketAlreadyOwnedByYou, CommonPrefix,
+    CopyObjectResult, DeletedObject, EncodingType, Error as DeleteError, InvalidArgument,
+    MetadataDirective, NoSuchBucket, NoSuchConfiguration, NoSuchKey, NoSuchUpload, NotFound,
+    Object as ListedObject, ObjectStorageClass, Owner, Part as ListedPart, StorageClass,
+    TooManyConfigurations,
 };
 
 const USAGE: &str = "\
-usage: analytics-server [--listen ADDR] [--max-idle-seconds SECS] [--verbose]
+usage: analytics-server [--listen ADDR] [--max-idle-seconds SECS] [--verbose] [--threads N]
                         [--domain DOMAIN]... [--access-key KEY --secret-key SECRET]
 
-An in-memory S3-compatible server for buckets and analytics configurations
-(path-style requests, and virtual-hosted ones under each --domain). With an
-access key and its secret, every request must carry a valid SigV4 signature
-(header or presigned URL) by that key; without them, signatures are not
-checked.
+An in-memory S3-compatible server for buckets, analytics configurations and
+objects (path-style requests, and virtual-hosted ones under each --domain).
+With an access key and its secret, every request must carry a valid SigV4
+signature (header or presigned URL) by that key; without them, signatures
+are not checked.
 
 options:
     --listen ADDR             address to listen on; default 127.0.0.1:0 (a free port)
@@ -78,6 +121,7 @@ options:
     --access-key KEY          the access key requests must be signed with
     --secret-key SECRET       its secret
     --max-idle-seconds SECS   exit when no request has come for SECS seconds
+    --threads N               worker threads; default 2
     --verbose                 print one line per request on stderr
     -h, --help                print this help";
 
@@ -87,14 +131,13 @@ const MAX_CONFIGURATIONS: usize = 1_000;
 const PAGE_SIZE: usize = 100;
 /// The region the server claims to be in.
 const REGION: &str = "us-east-1";
-/// Largest request head (request line and headers).
+/// Largest request body: a part or object up to 64 MiB.
+const MAX_BODY: usize = 64 * 1024 * 1024;
+/// Largest request head (request line and headers), and most headers.
 const MAX_HEAD: usize = 64 * 1024;
-/// Most headers in a request.
 const MAX_HEADERS: usize = 128;
-/// Largest request body.
-const MAX_BODY: usize = 16 * 1024 * 1024;
-/// How long a kept-alive connection may wait for its next request.
-const CONNECTION_IDLE: Duration = Duration::from_secs(120);
+/// How long a connection may take to send a request head.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(120);
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -109,7 +152,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let listener = match TcpListener::bind(&config.listen) {
+    let listener = match std::net::TcpListener::bind(&config.listen) {
         Ok(listener) => listener,
         Err(e) => {
             eprintln!("analytics-server: cannot listen on {}: {e}", config.listen);
@@ -119,36 +162,36 @@ fn main() -> ExitCode {
     let addr = listener
         .local_addr()
         .map_or_else(|_| config.listen.clone(), |a| a.to_string());
-    let server = match s3_api::operation::router() {
-        Ok(router) => {
-            let router = config.domains.iter().fold(router, |router, domain| {
-                router.with_base_domain(domain.as_str())
-            });
-            let credentials = config
-                .access_key
-                .zip(config.secret_key)
-                .map(|(key, secret)| s3_api::sign::Credentials::new(key, secret));
-            Arc::new(Server::new(config.verbose, router, credentials))
-        }
+    let router = match s3_api::operation::router() {
+        Ok(router) => config.domains.iter().fold(router, |router, domain| {
+            router.with_base_domain(domain.as_str())
+        }),
         Err(e) => {
             eprintln!("analytics-server: {e}");
             return ExitCode::FAILURE;
         }
     };
+    let credentials = config
+        .access_key
+        .zip(config.secret_key)
+        .map(|(key, secret)| s3_api::sign::Credentials::new(key, secret));
+    let server = Arc::new(Server::new(config.verbose, router, credentials));
     println!("listening on {addr}");
     if let Some(idle) = config.max_idle {
         let server = Arc::clone(&server);
         std::thread::spawn(move || server.exit_when_idle(idle));
     }
-    for stream in listener.incoming() {
-        let Ok(stream) = stream else { continue };
-        let server = Arc::clone(&server);
-        // A connection whose thread cannot start is dropped (closed).
-        let _ = std::thread::Builder::new()
-            .name("connection".into())
-            .spawn(move || server.serve_connection(stream));
+    let limits = s3_api::hyper_server::Limits::default()
+        .with_max_body_bytes(MAX_BODY as u64)
+        .with_max_head(MAX_HEAD, MAX_HEADERS)
+        .with_header_read_timeout(HEADER_TIMEOUT);
+    match s3_api::hyper_server::run(listener, server, limits, config.threads) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("analytics-server: {e}");
+            ExitCode::FAILURE
+        }
     }
-    ExitCode::SUCCESS
 }
 
 /// The command line.
@@ -156,6 +199,7 @@ struct Config {
     listen: String,
     max_idle: Option<Duration>,
     verbose: bool,
+    threads: usize,
     access_key: Option<String>,
     secret_key: Option<String>,
     domains: Vec<String>,
@@ -167,6 +211,7 @@ fn parse_args(args: &[String]) -> Result<Option<Config>, String> {
         listen: "127.0.0.1:0".into(),
         max_idle: None,
         verbose: false,
+        threads: 2,
         access_key: None,
         secret_key: None,
         domains: Vec::new(),
@@ -191,6 +236,14 @@ fn parse_args(args: &[String]) -> Result<Option<Config>, String> {
             "--access-key" => config.access_key = Some(value()?),
             "--domain" => config.domains.push(value()?),
             "--secret-key" => config.secret_key = Some(value()?),
+            "--threads" => {
+                let text = value()?;
+                config.threads = text
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=256).contains(n))
+                    .ok_or_else(|| format!("`--threads {text}`: not a number from 1 to 256"))?;
+            }
             "--max-idle-seconds" => {
                 let text = value()?;
                 let secs: f64 = text
@@ -212,8 +265,45 @@ fn parse_args(args: &[String]) -> Result<Option<Config>, String> {
 // ---------------------------------------------------------------------------
 // State and request ids
 
-/// The buckets, each with its analytics configurations by id.
-type Buckets = BTreeMap<String, BTreeMap<String, AnalyticsConfiguration>>;
+/// A bucket: its analytics configurations, objects and multipart uploads.
+struct Bucket {
+    created: DateTime,
+    analytics: BTreeMap<String, AnalyticsConfiguration>,
+    objects: BTreeMap<String, Object>,
+    uploads: BTreeMap<String, Upload>,
+}
+
+/// A stored object.
+#[derive(Clone)]
+struct Object {
+    data: Arc<Vec<u8>>,
+    etag: String,
+    last_modified: DateTime,
+    content_type: Option<String>,
+    content_encoding: Option<String>,
+    content_disposition: Option<String>,
+    cache_control: Option<String>,
+    metadata: Option<IndexMap<String, String>>,
+    /// Parts of a multipart upload it was made of.
+    parts: Option<i32>,
+}
+
+/// A multipart upload in progress.
+struct Upload {
+    key: String,
+    /// The object's attributes, given when the upload was created.
+    template: Object,
+    parts: BTreeMap<i32, Part>,
+}
+
+/// An uploaded part.
+struct Part {
+    data: Vec<u8>,
+    md5: [u8; 16],
+    last_modified: DateTime,
+}
+
+type Buckets = BTreeMap<String, Bucket>;
 
 /// Everything the connections share.
 struct Server {
@@ -228,7 +318,7 @@ struct Server {
     last_activity: AtomicU64,
     /// Requests being served.
     in_flight: AtomicUsize,
-    /// Requests received, for request ids.
+    /// Requests received, for request ids and upload ids.
     requests: AtomicU64,
     /// Makes request ids differ between runs.
     seed: u64,
@@ -283,14 +373,24 @@ impl Server {
     }
 
     /// A fresh request context: request id and host id for the answer.
-    fn context(&self) -> Ctx<'_> {
+    fn context(&self) -> Context {
         let n = self.requests.fetch_add(1, Ordering::SeqCst);
         let id = mix(self.seed.wrapping_add(n));
-        Ctx {
-            server: self,
-            request_id: format!("{id:016X}"),
-            host_id: format!("{:016x}{:016x}", mix(id), mix(id ^ self.seed)),
-        }
+        Context::new(format!("{id:016X}")).with_host_id(format!(
+            "{:016x}{:016x}",
+            mix(id),
+            mix(id ^ self.seed)
+        ))
+    }
+
+    /// A new upload id.
+    fn upload_id(&self) -> String {
+        let n = self.requests.fetch_add(1, Ordering::SeqCst);
+        format!(
+            "{:016x}{:016x}",
+            mix(self.seed ^ n),
+            mix(n.wrapping_mul(31))
+        )
     }
 }
 
@@ -302,55 +402,49 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// One request being served.
-struct Ctx<'a> {
-    server: &'a Server,
-    request_id: String,
-    host_id: String,
-}
-
-impl Ctx<'_> {
-    /// Error details with this request's ids.
-    fn meta(&self, code: &str, status: u16, message: impl Into<String>) -> ErrorMetadata {
-        ErrorMetadata {
-            code: Some(code.to_owned()),
-            message: Some(message.into()),
-            request_id: Some(self.request_id.clone()),
-            host_id: Some(self.host_id.clone()),
-            status,
-        }
-    }
-
-    fn no_such_bucket(&self, bucket: &str) -> ErrorMetadata {
-        self.meta(
-            "NoSuchBucket",
-            404,
-            format!("The specified bucket does not exist: {bucket}"),
-        )
-    }
-
-    fn no_such_configuration(&self, id: &str) -> ErrorMetadata {
-        self.meta(
-            "NoSuchConfiguration",
-            404,
-            format!("The specified configuration does not exist: {id}"),
-        )
-    }
+/// Now, to the millisecond (S3's precision).
+fn now() -> DateTime {
+    let millis = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    DateTime::from_secs_f64(millis as f64 / 1000.0)
+        .expect("the clock reads a time after 1970 and before 9999")
 }
 
 // ---------------------------------------------------------------------------
-// Operations
+// Errors
 
-/// What the server does for an operation.
-trait Handler: Operation {
-    /// Serves a request read into the input.
-    fn handle(ctx: &Ctx, input: Self::Input) -> Result<Self::Output, Self::Error>;
-    /// The operation's error for a code it does not model (`Unhandled`).
-    fn unhandled(meta: ErrorMetadata) -> Self::Error;
+/// An operation's error for a code it does not model.
+fn fail<E: From<Unhandled>>(meta: ErrorMetadata) -> E {
+    Unhandled { meta, source: None }.into()
 }
 
-fn unhandled(meta: ErrorMetadata) -> Unhandled {
-    Unhandled { meta, source: None }
+fn no_such_bucket(ctx: &Context, bucket: &str) -> ErrorMetadata {
+    ctx.error(
+        "NoSuchBucket",
+        404,
+        format!("The specified bucket does not exist: {bucket}"),
+    )
+}
+
+fn no_such_key(ctx: &Context, key: &str) -> ErrorMetadata {
+    ctx.error(
+        "NoSuchKey",
+        404,
+        format!("The specified key does not exist: {key}"),
+    )
+}
+
+fn no_such_configuration(ctx: &Context, id: &str) -> ErrorMetadata {
+    ctx.error(
+        "NoSuchConfiguration",
+        404,
+        format!("The specified configuration does not exist: {id}"),
+    )
+}
+
+fn invalid_argument(ctx: &Context, message: impl Into<String>) -> ErrorMetadata {
+    ctx.error("InvalidArgument", 400, message)
 }
 
 /// S3's rules for general purpose bucket names, in short.
@@ -364,197 +458,17 @@ fn valid_bucket_name(name: &str) -> bool {
         && !name.contains("..")
 }
 
-impl Handler for CreateBucket {
-    fn handle(ctx: &Ctx, input: Self::Input) -> Result<Self::Output, Self::Error> {
-        let bucket = input.bucket;
-        if !valid_bucket_name(&bucket) {
-            return Err(CreateBucketError::Unhandled(unhandled(ctx.meta(
-                "InvalidBucketName",
-                400,
-                format!("The specified bucket is not valid: {bucket}"),
-            ))));
-        }
-        let mut buckets = ctx.server.buckets();
-        if buckets.contains_key(&bucket) {
-            return Err(CreateBucketError::BucketAlreadyOwnedByYou(
-                BucketAlreadyOwnedByYou::default().with_meta(ctx.meta(
-                        "BucketAlreadyOwnedByYou",
-                        409,
-                        "Your previous request to create the named bucket succeeded and you already own it.",
-                    )),
-            ));
-        }
-        buckets.insert(bucket.clone(), BTreeMap::new());
-        Ok(CreateBucketOutput::default().with_location(format!("/{bucket}")))
-    }
-    fn unhandled(meta: ErrorMetadata) -> Self::Error {
-        CreateBucketError::Unhandled(unhandled(meta))
-    }
+/// A quoted MD5 ETag.
+fn etag_of(md5: &[u8]) -> String {
+    let hex: String = md5.iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
 }
 
-impl Handler for HeadBucket {
-    fn handle(ctx: &Ctx, input: Self::Input) -> Result<Self::Output, Self::Error> {
-        if ctx.server.buckets().contains_key(&input.bucket) {
-            Ok(HeadBucketOutput::default().with_bucket_region(REGION))
-        } else {
-            Err(HeadBucketError::NotFound(
-                NotFound::default().with_meta(ctx.meta("NotFound", 404, "Not Found")),
-            ))
-        }
-    }
-    fn unhandled(meta: ErrorMetadata) -> Self::Error {
-        HeadBucketError::Unhandled(unhandled(meta))
-    }
+fn hex(text: &str) -> String {
+    text.bytes().map(|b| format!("{b:02x}")).collect()
 }
 
-impl Handler for DeleteBucket {
-    fn handle(ctx: &Ctx, input: Self::Input) -> Result<Self::Output, Self::Error> {
-        // Analytics configurations do not keep a bucket from being deleted.
-        match ctx.server.buckets().remove(&input.bucket) {
-            Some(_) => Ok(DeleteBucketOutput::default()),
-            None => Err(Self::unhandled(ctx.no_such_bucket(&input.bucket))),
-        }
-    }
-    fn unhandled(meta: ErrorMetadata) -> Self::Error {
-        DeleteBucketError::Unhandled(unhandled(meta))
-    }
-}
-
-impl Handler for PutBucketAnalyticsConfiguration {
-    fn handle(ctx: &Ctx, input: Self::Input) -> Result<Self::Output, Self::Error> {
-        let config = input.analytics_configuration;
-        if config.id != input.id {
-            return Err(PutBucketAnalyticsConfigurationError::InvalidArgument(
-                InvalidArgument::default().with_meta(ctx.meta(
-                    "InvalidArgument",
-                    400,
-                    format!(
-                        "The Id in the configuration ({}) does not match the id parameter ({})",
-                        config.id, input.id
-                    ),
-                )),
-            ));
-        }
-        let mut buckets = ctx.server.buckets();
-        let Some(configs) = buckets.get_mut(&input.bucket) else {
-            return Err(Self::unhandled(ctx.no_such_bucket(&input.bucket)));
-        };
-        if !configs.contains_key(&config.id) && configs.len() >= MAX_CONFIGURATIONS {
-            return Err(
-                PutBucketAnalyticsConfigurationError::TooManyConfigurations(
-                    TooManyConfigurations::default().with_meta(ctx.meta(
-                            "TooManyConfigurations",
-                            400,
-                            format!(
-                                "The bucket already has {MAX_CONFIGURATIONS} analytics configurations, the most it can have"
-                            ),
-                        )),
-                ),
-            );
-        }
-        configs.insert(config.id.clone(), config);
-        Ok(PutBucketAnalyticsConfigurationOutput::default())
-    }
-    fn unhandled(meta: ErrorMetadata) -> Self::Error {
-        PutBucketAnalyticsConfigurationError::Unhandled(unhandled(meta))
-    }
-}
-
-impl Handler for GetBucketAnalyticsConfiguration {
-    fn handle(ctx: &Ctx, input: Self::Input) -> Result<Self::Output, Self::Error> {
-        let buckets = ctx.server.buckets();
-        let Some(configs) = buckets.get(&input.bucket) else {
-            return Err(GetBucketAnalyticsConfigurationError::NoSuchBucket(
-                NoSuchBucket::default().with_meta(ctx.no_such_bucket(&input.bucket)),
-            ));
-        };
-        match configs.get(&input.id) {
-            Some(config) => Ok(GetBucketAnalyticsConfigurationOutput::default()
-                .with_analytics_configuration(config.clone())),
-            None => Err(GetBucketAnalyticsConfigurationError::NoSuchConfiguration(
-                NoSuchConfiguration::default().with_meta(ctx.no_such_configuration(&input.id)),
-            )),
-        }
-    }
-    fn unhandled(meta: ErrorMetadata) -> Self::Error {
-        GetBucketAnalyticsConfigurationError::Unhandled(unhandled(meta))
-    }
-}
-
-impl Handler for ListBucketAnalyticsConfigurations {
-    fn handle(ctx: &Ctx, input: Self::Input) -> Result<Self::Output, Self::Error> {
-        let buckets = ctx.server.buckets();
-        let Some(configs) = buckets.get(&input.bucket) else {
-            return Err(ListBucketAnalyticsConfigurationsError::NoSuchBucket(
-                NoSuchBucket::default().with_meta(ctx.no_such_bucket(&input.bucket)),
-            ));
-        };
-        // The token is the hex of the last id of the previous page; the page
-        // starts after it, in id order.
-        let after = match input.continuation_token.as_deref() {
-            None => None,
-            Some(token) => match decode_token(token) {
-                Some(id) => Some(id),
-                None => {
-                    return Err(Self::unhandled(ctx.meta(
-                        "InvalidArgument",
-                        400,
-                        "The continuation token provided is incorrect",
-                    )));
-                }
-            },
-        };
-        let mut rest = configs
-            .iter()
-            .filter(|(id, _)| after.as_ref().is_none_or(|after| *id > after))
-            .map(|(_, config)| config);
-        let page: Vec<AnalyticsConfiguration> = rest.by_ref().take(PAGE_SIZE).cloned().collect();
-        let truncated = rest.next().is_some();
-        let mut output =
-            ListBucketAnalyticsConfigurationsOutput::default().with_is_truncated(truncated);
-        if let Some(token) = input.continuation_token {
-            output = output.with_continuation_token(token);
-        }
-        if let (true, Some(last)) = (truncated, page.last()) {
-            output = output.with_next_continuation_token(encode_token(&last.id));
-        }
-        if !page.is_empty() {
-            output = output.with_analytics_configuration_list(page);
-        }
-        Ok(output)
-    }
-    fn unhandled(meta: ErrorMetadata) -> Self::Error {
-        ListBucketAnalyticsConfigurationsError::Unhandled(unhandled(meta))
-    }
-}
-
-impl Handler for DeleteBucketAnalyticsConfiguration {
-    fn handle(ctx: &Ctx, input: Self::Input) -> Result<Self::Output, Self::Error> {
-        let mut buckets = ctx.server.buckets();
-        let Some(configs) = buckets.get_mut(&input.bucket) else {
-            return Err(DeleteBucketAnalyticsConfigurationError::NoSuchBucket(
-                NoSuchBucket::default().with_meta(ctx.no_such_bucket(&input.bucket)),
-            ));
-        };
-        match configs.remove(&input.id) {
-            Some(_) => Ok(DeleteBucketAnalyticsConfigurationOutput::default()),
-            None => Err(
-                DeleteBucketAnalyticsConfigurationError::NoSuchConfiguration(
-                    NoSuchConfiguration::default().with_meta(ctx.no_such_configuration(&input.id)),
-                ),
-            ),
-        }
-    }
-    fn unhandled(meta: ErrorMetadata) -> Self::Error {
-        DeleteBucketAnalyticsConfigurationError::Unhandled(unhandled(meta))
-    }
-}
-
-fn encode_token(id: &str) -> String {
-    id.bytes().map(|b| format!("{b:02x}")).collect()
-}
-
-fn decode_token(token: &str) -> Option<String> {
+fn unhex(token: &str) -> Option<String> {
     if token.len() % 2 != 0 {
         return None;
     }
@@ -569,461 +483,1218 @@ fn decode_token(token: &str) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
-// ---------------------------------------------------------------------------
-// Routing
-
-type Response = http::Response<Vec<u8>>;
-
-fn error_response<O: Handler>(meta: ErrorMetadata) -> Response {
-    O::build_error_response(&O::unhandled(meta))
+/// Percent-encodes all but unreserved characters and `/`: the form of keys
+/// in listings asked for with `encoding-type=url`.
+fn url_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
-/// The server as the generated `Service` trait sees it for one request:
-/// each operation it serves calls its `Handler`; the others keep the
-/// trait's answer (NotImplemented).
+// ---------------------------------------------------------------------------
+// Operations
+
+/// The server as the generated `Service` trait sees it for one request.
 struct Serving<'a> {
-    ctx: &'a Ctx<'a>,
+    server: &'a Server,
     /// The operation that served the request, for the log.
     served: std::cell::Cell<&'static str>,
 }
 
-/// One `Service` method per operation this server serves.
-macro_rules! serving {
-    ($($method:ident => $op:ty;)*) => {
-        impl s3_api::operation::Service for Serving<'_> {
-            $(
-                fn $method(
-                    &self,
-                    _: &s3_api::server::Context,
-                    input: <$op as Operation>::Input,
-                ) -> Result<<$op as Operation>::Output, <$op as Operation>::Error> {
-                    self.served.set(<$op as Operation>::NAME);
-                    <$op>::handle(self.ctx, input)
-                }
-            )*
-        }
-    };
-}
-
-serving! {
-    create_bucket => CreateBucket;
-    head_bucket => HeadBucket;
-    delete_bucket => DeleteBucket;
-    put_bucket_analytics_configuration => PutBucketAnalyticsConfiguration;
-    get_bucket_analytics_configuration => GetBucketAnalyticsConfiguration;
-    list_bucket_analytics_configurations => ListBucketAnalyticsConfigurations;
-    delete_bucket_analytics_configuration => DeleteBucketAnalyticsConfiguration;
-}
-
-/// The response to a request, through the generated `serve`: the router
-/// names the operation (from every operation's HTTP bindings), its input is
-/// read, the `Service` method answers. Also returns, for the log, which
-/// of this server's operations served it (`-` when none did).
-fn dispatch(ctx: &Ctx, request: http::Request<Vec<u8>>) -> (Response, String) {
-    let context =
-        s3_api::server::Context::new(ctx.request_id.clone()).with_host_id(ctx.host_id.clone());
-    let mut request = request;
-    if let Err((code, status, message)) = authenticate(ctx.server, &mut request) {
-        let response = s3_api::server::answer(&s3_api::PROFILE, &context, code, status, message);
-        return (response, format!("refused: {code}"));
+impl Serving<'_> {
+    fn buckets(&self) -> MutexGuard<'_, Buckets> {
+        self.server.buckets()
     }
-    let serving = Serving {
-        ctx,
-        served: std::cell::Cell::new("-"),
-    };
-    let response = s3_api::operation::serve(&serving, &ctx.server.router, request, &context);
-    (response, serving.served.get().to_owned())
+
+    fn serving<O: Operation>(&self) {
+        self.served.set(O::NAME);
+    }
 }
 
-/// With credentials configured, the request's SigV4 signature must hold
-/// (S3's answer otherwise), and an aws-chunked body is replaced by its data
-/// (chunk signatures and trailing checksums checked).
-fn authenticate(
-    server: &Server,
-    request: &mut http::Request<Vec<u8>>,
-) -> Result<(), (&'static str, u16, String)> {
-    let Some(credentials) = &server.credentials else {
-        return Ok(());
-    };
-    let lookup = |key: &str| (key == credentials.access_key_id()).then(|| credentials.clone());
-    match s3_api::sign::verify(request, lookup, SystemTime::now()) {
-        Ok(Some(verified)) => s3_api::sign::read_chunked(request, verified.body, MAX_BODY)
-            .map_err(|e| (e.code(), e.status(), e.to_string())),
-        Ok(None) => Err((
-            "AccessDenied",
-            403,
-            "Access Denied: the request is not signed".into(),
-        )),
-        Err(e) => Err((e.code, e.status, e.message)),
+impl Service for Serving<'_> {
+    fn create_bucket(
+        &self,
+        ctx: &Context,
+        input: CreateBucketRequest,
+    ) -> Result<CreateBucketOutput, CreateBucketError> {
+        self.serving::<s3_api::operation::create_bucket::CreateBucket>();
+        let bucket = input.bucket;
+        if !valid_bucket_name(&bucket) {
+            return Err(fail(ctx.error(
+                "InvalidBucketName",
+                400,
+                format!("The specified bucket is not valid: {bucket}"),
+            )));
+        }
+        let mut buckets = self.buckets();
+        if buckets.contains_key(&bucket) {
+            return Err(CreateBucketError::BucketAlreadyOwnedByYou(
+                BucketAlreadyOwnedByYou::default().with_meta(ctx.error(
+                    "BucketAlreadyOwnedByYou",
+                    409,
+                    "Your previous request to create the named bucket succeeded and you already own it.",
+                )),
+            ));
+        }
+        buckets.insert(
+            bucket.clone(),
+            Bucket {
+                created: now(),
+                analytics: BTreeMap::new(),
+                objects: BTreeMap::new(),
+                uploads: BTreeMap::new(),
+            },
+        );
+        Ok(CreateBucketOutput::default().with_location(format!("/{bucket}")))
+    }
+
+    fn head_bucket(
+        &self,
+        ctx: &Context,
+        input: HeadBucketRequest,
+    ) -> Result<HeadBucketOutput, HeadBucketError> {
+        self.serving::<s3_api::operation::head_bucket::HeadBucket>();
+        if self.buckets().contains_key(&input.bucket) {
+            Ok(HeadBucketOutput::default().with_bucket_region(REGION))
+        } else {
+            Err(HeadBucketError::NotFound(
+                NotFound::default().with_meta(ctx.error("NotFound", 404, "Not Found")),
+            ))
+        }
+    }
+
+    fn delete_bucket(
+        &self,
+        ctx: &Context,
+        input: DeleteBucketRequest,
+    ) -> Result<DeleteBucketOutput, DeleteBucketError> {
+        self.serving::<s3_api::operation::delete_bucket::DeleteBucket>();
+        let mut buckets = self.buckets();
+        // Analytics configurations do not keep a bucket from being deleted;
+        // objects do.
+        match buckets.get(&input.bucket) {
+            None => Err(fail(no_such_bucket(ctx, &input.bucket))),
+            Some(bucket) if !bucket.objects.is_empty() => Err(fail(ctx.error(
+                "BucketNotEmpty",
+                409,
+                "The bucket you tried to delete is not empty",
+            ))),
+            Some(_) => {
+                buckets.remove(&input.bucket);
+                Ok(DeleteBucketOutput::default())
+            }
+        }
+    }
+
+    fn put_bucket_analytics_configuration(
+        &self,
+        ctx: &Context,
+        input: PutBucketAnalyticsConfigurationRequest,
+    ) -> Result<PutBucketAnalyticsConfigurationOutput, PutBucketAnalyticsConfigurationError> {
+        self.serving::<s3_api::operation::put_bucket_analytics_configuration::PutBucketAnalyticsConfiguration>();
+        let config = input.analytics_configuration;
+        if config.id != input.id {
+            return Err(PutBucketAnalyticsConfigurationError::InvalidArgument(
+                InvalidArgument::default().with_meta(invalid_argument(
+                    ctx,
+                    format!(
+                        "The Id in the configuration ({}) does not match the id parameter ({})",
+                        config.id, input.id
+                    ),
+                )),
+            ));
+        }
+        let mut buckets = self.buckets();
+        let Some(bucket) = buckets.get_mut(&input.bucket) else {
+            return Err(fail(no_such_bucket(ctx, &input.bucket)));
+        };
+        let configs = &mut bucket.analytics;
+        if !configs.contains_key(&config.id) && configs.len() >= MAX_CONFIGURATIONS {
+            return Err(PutBucketAnalyticsConfigurationError::TooManyConfigurations(
+                TooManyConfigurations::default().with_meta(ctx.error(
+                    "TooManyConfigurations",
+                    400,
+                    format!(
+                        "The bucket already has {MAX_CONFIGURATIONS} analytics configurations, the most it can have"
+                    ),
+                )),
+            ));
+        }
+        configs.insert(config.id.clone(), config);
+        Ok(PutBucketAnalyticsConfigurationOutput::default())
+    }
+
+    fn get_bucket_analytics_configuration(
+        &self,
+        ctx: &Context,
+        input: GetBucketAnalyticsConfigurationRequest,
+    ) -> Result<GetBucketAnalyticsConfigurationOutput, GetBucketAnalyticsConfigurationError> {
+        self.serving::<s3_api::operation::get_bucket_analytics_configuration::GetBucketAnalyticsConfiguration>();
+        let buckets = self.buckets();
+        let Some(bucket) = buckets.get(&input.bucket) else {
+            return Err(GetBucketAnalyticsConfigurationError::NoSuchBucket(
+                NoSuchBucket::default().with_meta(no_such_bucket(ctx, &input.bucket)),
+            ));
+        };
+        match bucket.analytics.get(&input.id) {
+            Some(config) => Ok(GetBucketAnalyticsConfigurationOutput::default()
+                .with_analytics_configuration(config.clone())),
+            None => Err(GetBucketAnalyticsConfigurationError::NoSuchConfiguration(
+                NoSuchConfiguration::default().with_meta(no_such_configuration(ctx, &input.id)),
+            )),
+        }
+    }
+
+    fn list_bucket_analytics_configurations(
+        &self,
+        ctx: &Context,
+        input: ListBucketAnalyticsConfigurationsRequest,
+    ) -> Result<ListBucketAnalyticsConfigurationsOutput, ListBucketAnalyticsConfigurationsError>
+    {
+        self.serving::<s3_api::operation::list_bucket_analytics_configurations::ListBucketAnalyticsConfigurations>();
+        let buckets = self.buckets();
+        let Some(bucket) = buckets.get(&input.bucket) else {
+            return Err(ListBucketAnalyticsConfigurationsError::NoSuchBucket(
+                NoSuchBucket::default().with_meta(no_such_bucket(ctx, &input.bucket)),
+            ));
+        };
+        // The token is the hex of the last id of the previous page; the page
+        // starts after it, in id order.
+        let after = match input.continuation_token.as_deref() {
+            None => None,
+            Some(token) => match unhex(token) {
+                Some(id) => Some(id),
+                None => {
+                    return Err(fail(invalid_argument(
+                        ctx,
+                        "The continuation token provided is incorrect",
+                    )));
+                }
+            },
+        };
+        let mut rest = bucket
+            .analytics
+            .iter()
+            .filter(|(id, _)| after.as_ref().is_none_or(|after| *id > after))
+            .map(|(_, config)| config);
+        let page: Vec<AnalyticsConfiguration> = rest.by_ref().take(PAGE_SIZE).cloned().collect();
+        let truncated = rest.next().is_some();
+        let mut output =
+            ListBucketAnalyticsConfigurationsOutput::default().with_is_truncated(truncated);
+        if let Some(token) = input.continuation_token {
+            output = output.with_continuation_token(token);
+        }
+        if let (true, Some(last)) = (truncated, page.last()) {
+            output = output.with_next_continuation_token(hex(&last.id));
+        }
+        if !page.is_empty() {
+            output = output.with_analytics_configuration_list(page);
+        }
+        Ok(output)
+    }
+
+    fn delete_bucket_analytics_configuration(
+        &self,
+        ctx: &Context,
+        input: DeleteBucketAnalyticsConfigurationRequest,
+    ) -> Result<DeleteBucketAnalyticsConfigurationOutput, DeleteBucketAnalyticsConfigurationError>
+    {
+        self.serving::<s3_api::operation::delete_bucket_analytics_configuration::DeleteBucketAnalyticsConfiguration>();
+        let mut buckets = self.buckets();
+        let Some(bucket) = buckets.get_mut(&input.bucket) else {
+            return Err(DeleteBucketAnalyticsConfigurationError::NoSuchBucket(
+                NoSuchBucket::default().with_meta(no_such_bucket(ctx, &input.bucket)),
+            ));
+        };
+        match bucket.analytics.remove(&input.id) {
+            Some(_) => Ok(DeleteBucketAnalyticsConfigurationOutput::default()),
+            None => Err(
+                DeleteBucketAnalyticsConfigurationError::NoSuchConfiguration(
+                    NoSuchConfiguration::default().with_meta(no_such_configuration(ctx, &input.id)),
+                ),
+            ),
+        }
+    }
+
+    fn put_object(
+        &self,
+        ctx: &Context,
+        input: PutObjectRequest,
+    ) -> Result<PutObjectOutput, PutObjectError> {
+        self.serving::<s3_api::operation::put_object::PutObject>();
+        let data = input.body.unwrap_or_default();
+        let md5 = s3_api::checksum::md5(&data);
+        if let Some(expected) = &input.content_md5 {
+            if *expected != s3_api::primitives::base64_encode(&md5) {
+                return Err(fail(ctx.error(
+                    "BadDigest",
+                    400,
+                    "The Content-MD5 you specified did not match what was received",
+                )));
+            }
+        }
+        let object = Object {
+            data: Arc::new(data),
+            etag: etag_of(&md5),
+            last_modified: now(),
+            content_type: input.content_type,
+            content_encoding: input.content_encoding,
+            content_disposition: input.content_disposition,
+            cache_control: input.cache_control,
+            metadata: input.metadata,
+            parts: None,
+        };
+        let etag = object.etag.clone();
+        let size = object.data.len() as i64;
+        let mut buckets = self.buckets();
+        let Some(bucket) = buckets.get_mut(&input.bucket) else {
+            return Err(fail(no_such_bucket(ctx, &input.bucket)));
+        };
+        if let Some(current) = bucket.objects.get(&input.key) {
+            if input.if_none_match.as_deref() == Some("*") {
+                return Err(fail(precondition_failed(ctx)));
+            }
+            if input
+                .if_match
+                .as_ref()
+                .is_some_and(|m| !etag_matches(m, &current.etag))
+            {
+                return Err(fail(precondition_failed(ctx)));
+            }
+        } else if input.if_match.is_some() {
+            return Err(fail(no_such_key(ctx, &input.key)));
+        }
+        bucket.objects.insert(input.key, object);
+        Ok(PutObjectOutput::default().with_e_tag(etag).with_size(size))
+    }
+
+    fn get_object(
+        &self,
+        ctx: &Context,
+        input: GetObjectRequest,
+    ) -> Result<GetObjectOutput, GetObjectError> {
+        self.serving::<s3_api::operation::get_object::GetObject>();
+        let object = {
+            let buckets = self.buckets();
+            let Some(bucket) = buckets.get(&input.bucket) else {
+                return Err(fail(no_such_bucket(ctx, &input.bucket)));
+            };
+            match bucket.objects.get(&input.key) {
+                Some(object) => object.clone(),
+                None => {
+                    return Err(GetObjectError::NoSuchKey(
+                        NoSuchKey::default().with_meta(no_such_key(ctx, &input.key)),
+                    ));
+                }
+            }
+        };
+        let conditions = Conditions {
+            if_match: input.if_match.as_deref(),
+            if_none_match: input.if_none_match.as_deref(),
+            if_modified_since: input.if_modified_since.as_ref(),
+            if_unmodified_since: input.if_unmodified_since.as_ref(),
+        };
+        conditions
+            .check(ctx, &object)
+            .map_err(fail::<GetObjectError>)?;
+        let size = object.data.len() as u64;
+        let (body, range) = match input.range.as_deref() {
+            None => (object.data.to_vec(), None),
+            Some(text) => {
+                let (first, last) = byte_range(text, size).ok_or_else(|| {
+                    fail::<GetObjectError>(ctx.error(
+                        "InvalidRange",
+                        416,
+                        "The requested range is not satisfiable",
+                    ))
+                })?;
+                let range = format!("bytes {first}-{last}/{size}");
+                (
+                    object.data[first as usize..=last as usize].to_vec(),
+                    Some(range),
+                )
+            }
+        };
+        let mut output = GetObjectOutput::default()
+            .with_content_length(body.len() as i64)
+            .with_body(body)
+            .with_accept_ranges("bytes")
+            .with_e_tag(object.etag.clone())
+            .with_last_modified(object.last_modified);
+        if let Some(range) = range {
+            output = output.with_content_range(range);
+        }
+        output.content_type = input.response_content_type.or(object.content_type);
+        output.content_encoding = input.response_content_encoding.or(object.content_encoding);
+        output.content_disposition = input
+            .response_content_disposition
+            .or(object.content_disposition);
+        output.cache_control = input.response_cache_control.or(object.cache_control);
+        output.metadata = object.metadata;
+        output.parts_count = object.parts;
+        Ok(output)
+    }
+
+    fn delete_object(
+        &self,
+        ctx: &Context,
+        input: DeleteObjectRequest,
+    ) -> Result<DeleteObjectOutput, DeleteObjectError> {
+        self.serving::<s3_api::operation::delete_object::DeleteObject>();
+        let mut buckets = self.buckets();
+        let Some(bucket) = buckets.get_mut(&input.bucket) else {
+            return Err(fail(no_such_bucket(ctx, &input.bucket)));
+        };
+        if let (Some(expected), Some(object)) = (&input.if_match, bucket.objects.get(&input.key)) {
+            if !etag_matches(expected, &object.etag) {
+                return Err(fail(precondition_failed(ctx)));
+            }
+        }
+        // Deleting a key that does not exist succeeds, as in S3.
+        bucket.objects.remove(&input.key);
+        Ok(DeleteObjectOutput::default())
+    }
+
+    fn list_objects_v2(
+        &self,
+        ctx: &Context,
+        input: ListObjectsV2Request,
+    ) -> Result<ListObjectsV2Output, ListObjectsV2Error> {
+        self.serving::<s3_api::operation::list_objects_v2::ListObjectsV2>();
+        let max_keys = input.max_keys.unwrap_or(1000).clamp(0, 1000) as usize;
+        let prefix = input.prefix.clone().unwrap_or_default();
+        let delimiter = input.delimiter.clone().filter(|d| !d.is_empty());
+        // The token is the hex of `K<key>` or `P<common prefix>`: the last
+        // entry of the previous page.
+        let after = match input.continuation_token.as_deref() {
+            Some(token) => match unhex(token) {
+                Some(last) if last.starts_with(['K', 'P']) => Some(last),
+                _ => {
+                    return Err(fail(invalid_argument(
+                        ctx,
+                        "The continuation token provided is incorrect",
+                    )));
+                }
+            },
+            None => input.start_after.clone().map(|key| format!("K{key}")),
+        };
+        let buckets = self.buckets();
+        let Some(bucket) = buckets.get(&input.bucket) else {
+            return Err(ListObjectsV2Error::NoSuchBucket(
+                NoSuchBucket::default().with_meta(no_such_bucket(ctx, &input.bucket)),
+            ));
+        };
+        let start = match &after {
+            Some(last) => std::ops::Bound::Excluded(last[1..].to_owned()),
+            None => std::ops::Bound::Included(prefix.clone()),
+        };
+        let skipped_prefix = after
+            .as_deref()
+            .and_then(|last| last.strip_prefix('P'))
+            .filter(|_| delimiter.is_some());
+        let mut contents = Vec::new();
+        let mut prefixes: Vec<String> = Vec::new();
+        let mut last_entry = None;
+        let mut truncated = false;
+        for (key, object) in bucket
+            .objects
+            .range::<String, _>((start, std::ops::Bound::Unbounded))
+        {
+            if !key.starts_with(&prefix) {
+                if key.as_str() > prefix.as_str() {
+                    break;
+                }
+                continue;
+            }
+            if skipped_prefix.is_some_and(|p| key.starts_with(p)) {
+                continue;
+            }
+            let rolled = delimiter.as_deref().and_then(|d| {
+                key[prefix.len()..]
+                    .find(d)
+                    .map(|at| key[..prefix.len() + at + d.len()].to_owned())
+            });
+            if let Some(common) = &rolled {
+                if prefixes.last() == Some(common) {
+                    continue;
+                }
+            }
+            if contents.len() + prefixes.len() == max_keys {
+                truncated = true;
+                break;
+            }
+            match rolled {
+                Some(common) => {
+                    last_entry = Some(format!("P{common}"));
+                    prefixes.push(common);
+                }
+                None => {
+                    last_entry = Some(format!("K{key}"));
+                    contents.push((key.clone(), object.clone()));
+                }
+            }
+        }
+        drop(buckets);
+        let encode = matches!(input.encoding_type, Some(EncodingType::Url));
+        let shown = |text: &str| {
+            if encode {
+                url_encode(text)
+            } else {
+                text.to_owned()
+            }
+        };
+        let key_count = (contents.len() + prefixes.len()) as i32;
+        let mut output = ListObjectsV2Output::default()
+            .with_name(input.bucket.clone())
+            .with_prefix(shown(&prefix))
+            .with_max_keys(max_keys as i32)
+            .with_key_count(key_count)
+            .with_is_truncated(truncated);
+        if let Some(d) = &delimiter {
+            output = output.with_delimiter(shown(d));
+        }
+        if let Some(encoding) = input.encoding_type {
+            output = output.with_encoding_type(encoding);
+        }
+        if let Some(token) = input.continuation_token {
+            output = output.with_continuation_token(token);
+        }
+        if let Some(start_after) = &input.start_after {
+            output = output.with_start_after(shown(start_after));
+        }
+        if let (true, Some(last)) = (truncated, &last_entry) {
+            output = output.with_next_continuation_token(hex(last));
+        }
+        if !contents.is_empty() {
+            output = output.with_contents(
+                contents
+                    .into_iter()
+                    .map(|(key, object)| {
+                        ListedObject::default()
+                            .with_key(shown(&key))
+                            .with_last_modified(object.last_modified)
+                            .with_e_tag(object.etag)
+                            .with_size(object.data.len() as i64)
+                            .with_storage_class(ObjectStorageClass::Standard)
+                    })
+                    .collect(),
+            );
+        }
+        if !prefixes.is_empty() {
+            output = output.with_common_prefixes(
+                prefixes
+                    .iter()
+                    .map(|p| CommonPrefix::default().with_prefix(shown(p)))
+                    .collect(),
+            );
+        }
+        Ok(output)
+    }
+    fn list_buckets(
+        &self,
+        _: &Context,
+        input: ListBucketsRequest,
+    ) -> Result<ListBucketsOutput, ListBucketsError> {
+        self.serving::<s3_api::operation::list_buckets::ListBuckets>();
+        let buckets = self.buckets();
+        let prefix = input.prefix.clone().unwrap_or_default();
+        let after = input.continuation_token.as_deref().and_then(unhex);
+        let max = input.max_buckets.unwrap_or(10_000).clamp(1, 10_000) as usize;
+        let mut names = buckets
+            .iter()
+            .filter(|(name, _)| name.starts_with(&prefix))
+            .filter(|(name, _)| after.as_ref().is_none_or(|after| *name > after));
+        let page: Vec<ListedBucket> = names
+            .by_ref()
+            .take(max)
+            .map(|(name, bucket)| {
+                ListedBucket::default()
+                    .with_name(name.clone())
+                    .with_creation_date(bucket.created)
+                    .with_bucket_region(REGION)
+            })
+            .collect();
+        let mut output = ListBucketsOutput::default()
+            .with_buckets(page)
+            .with_owner(owner());
+        if names.next().is_some() {
+            if let Some(last) = output.buckets.as_ref().and_then(|b| b.last()) {
+                output.continuation_token = last.name.as_deref().map(hex);
+            }
+        }
+        if let Some(prefix) = input.prefix {
+            output = output.with_prefix(prefix);
+        }
+        Ok(output)
+    }
+
+    fn head_object(
+        &self,
+        ctx: &Context,
+        input: HeadObjectRequest,
+    ) -> Result<HeadObjectOutput, HeadObjectError> {
+        self.serving::<s3_api::operation::head_object::HeadObject>();
+        let not_found =
+            |meta: ErrorMetadata| HeadObjectError::NotFound(NotFound::default().with_meta(meta));
+        let object = {
+            let buckets = self.buckets();
+            let Some(bucket) = buckets.get(&input.bucket) else {
+                return Err(not_found(no_such_bucket(ctx, &input.bucket)));
+            };
+            match bucket.objects.get(&input.key) {
+                Some(object) => object.clone(),
+                None => return Err(not_found(no_such_key(ctx, &input.key))),
+            }
+        };
+        let conditions = Conditions {
+            if_match: input.if_match.as_deref(),
+            if_none_match: input.if_none_match.as_deref(),
+            if_modified_since: input.if_modified_since.as_ref(),
+            if_unmodified_since: input.if_unmodified_since.as_ref(),
+        };
+        conditions
+            .check(ctx, &object)
+            .map_err(fail::<HeadObjectError>)?;
+        let size = object.data.len() as u64;
+        let mut output = HeadObjectOutput::default()
+            .with_accept_ranges("bytes")
+            .with_e_tag(object.etag.clone())
+            .with_last_modified(object.last_modified)
+            .with_content_length(size as i64);
+        if let Some(text) = input.range.as_deref() {
+            let (first, last) = byte_range(text, size).ok_or_else(|| {
+                fail::<HeadObjectError>(ctx.error(
+                    "InvalidRange",
+                    416,
+                    "The requested range is not satisfiable",
+                ))
+            })?;
+            output = output
+                .with_content_length((last - first + 1) as i64)
+                .with_content_range(format!("bytes {first}-{last}/{size}"));
+        }
+        output.content_type = object.content_type;
+        output.content_encoding = object.content_encoding;
+        output.content_disposition = object.content_disposition;
+        output.cache_control = object.cache_control;
+        output.metadata = object.metadata;
+        output.parts_count = object.parts;
+        Ok(output)
+    }
+
+    fn delete_objects(
+        &self,
+        ctx: &Context,
+        input: DeleteObjectsRequest,
+    ) -> Result<DeleteObjectsOutput, DeleteObjectsError> {
+        self.serving::<s3_api::operation::delete_objects::DeleteObjects>();
+        let objects = input.delete.objects;
+        if objects.len() > 1000 {
+            return Err(fail(ctx.error(
+                "MalformedXML",
+                400,
+                "A DeleteObjects request names at most 1,000 keys",
+            )));
+        }
+        let quiet = input.delete.quiet == Some(true);
+        let mut buckets = self.buckets();
+        let Some(bucket) = buckets.get_mut(&input.bucket) else {
+            return Err(fail(no_such_bucket(ctx, &input.bucket)));
+        };
+        let mut deleted = Vec::new();
+        let mut errors = Vec::new();
+        for identifier in objects {
+            let held = bucket.objects.get(&identifier.key);
+            let mismatch = match (&identifier.e_tag, held) {
+                (Some(expected), Some(object)) => !etag_matches(expected, &object.etag),
+                _ => false,
+            };
+            if mismatch {
+                errors.push(
+                    DeleteError::default()
+                        .with_key(identifier.key)
+                        .with_code("PreconditionFailed")
+                        .with_message("The ETag given does not match the object's"),
+                );
+                continue;
+            }
+            bucket.objects.remove(&identifier.key);
+            if !quiet {
+                deleted.push(DeletedObject::default().with_key(identifier.key));
+            }
+        }
+        let mut output = DeleteObjectsOutput::default();
+        if !deleted.is_empty() {
+            output = output.with_deleted(deleted);
+        }
+        if !errors.is_empty() {
+            output = output.with_errors(errors);
+        }
+        Ok(output)
+    }
+
+    fn copy_object(
+        &self,
+        ctx: &Context,
+        input: CopyObjectRequest,
+    ) -> Result<CopyObjectOutput, CopyObjectError> {
+        self.serving::<s3_api::operation::copy_object::CopyObject>();
+        // `bucket/key`, percent-encoded, perhaps with a leading `/` and a
+        // `?versionId=`.
+        let source = input.copy_source.trim_start_matches('/');
+        let source = source.split_once("?versionId=").map_or(source, |(s, _)| s);
+        let source = percent_decode(source).ok_or_else(|| {
+            fail::<CopyObjectError>(invalid_argument(ctx, "Invalid copy source encoding"))
+        })?;
+        let Some((source_bucket, source_key)) = source.split_once('/') else {
+            return Err(fail(invalid_argument(
+                ctx,
+                "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
+            )));
+        };
+        let mut buckets = self.buckets();
+        let Some(from) = buckets.get(source_bucket) else {
+            return Err(fail(no_such_bucket(ctx, source_bucket)));
+        };
+        let Some(object) = from.objects.get(source_key) else {
+            return Err(fail(no_such_key(ctx, source_key)));
+        };
+        if input
+            .copy_source_if_match
+            .as_ref()
+            .is_some_and(|m| !etag_matches(m, &object.etag))
+        {
+            return Err(fail(precondition_failed(ctx)));
+        }
+        let replace = matches!(input.metadata_directive, Some(MetadataDirective::Replace));
+        if source_bucket == input.bucket && source_key == input.key && !replace {
+            return Err(fail(ctx.error(
+                "InvalidRequest",
+                400,
+                "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata",
+            )));
+        }
+        let mut copy = object.clone();
+        copy.last_modified = now();
+        if replace {
+            copy.content_type = input.content_type;
+            copy.content_encoding = input.content_encoding;
+            copy.content_disposition = input.content_disposition;
+            copy.cache_control = input.cache_control;
+            copy.metadata = input.metadata;
+        }
+        let result = CopyObjectResult::default()
+            .with_e_tag(copy.etag.clone())
+            .with_last_modified(copy.last_modified);
+        let Some(to) = buckets.get_mut(&input.bucket) else {
+            return Err(fail(no_such_bucket(ctx, &input.bucket)));
+        };
+        to.objects.insert(input.key, copy);
+        Ok(CopyObjectOutput::default().with_copy_object_result(result))
+    }
+
+    fn create_multipart_upload(
+        &self,
+        ctx: &Context,
+        input: CreateMultipartUploadRequest,
+    ) -> Result<CreateMultipartUploadOutput, CreateMultipartUploadError> {
+        self.serving::<s3_api::operation::create_multipart_upload::CreateMultipartUpload>();
+        let id = self.server.upload_id();
+        let mut buckets = self.buckets();
+        let Some(bucket) = buckets.get_mut(&input.bucket) else {
+            return Err(fail(no_such_bucket(ctx, &input.bucket)));
+        };
+        let template = Object {
+            data: Arc::default(),
+            etag: String::new(),
+            last_modified: now(),
+            content_type: input.content_type,
+            content_encoding: input.content_encoding,
+            content_disposition: input.content_disposition,
+            cache_control: input.cache_control,
+            metadata: input.metadata,
+            parts: None,
+        };
+        bucket.uploads.insert(
+            id.clone(),
+            Upload {
+                key: input.key.clone(),
+                template,
+                parts: BTreeMap::new(),
+            },
+        );
+        Ok(CreateMultipartUploadOutput::default()
+            .with_bucket(input.bucket)
+            .with_key(input.key)
+            .with_upload_id(id))
+    }
+
+    fn upload_part(
+        &self,
+        ctx: &Context,
+        input: UploadPartRequest,
+    ) -> Result<UploadPartOutput, UploadPartError> {
+        self.serving::<s3_api::operation::upload_part::UploadPart>();
+        if !(1..=10_000).contains(&input.part_number) {
+            return Err(fail(invalid_argument(
+                ctx,
+                "Part number must be an integer between 1 and 10000, inclusive",
+            )));
+        }
+        let data = input.body.unwrap_or_default();
+        let md5 = s3_api::checksum::md5(&data);
+        if input
+            .content_md5
+            .as_ref()
+            .is_some_and(|m| *m != s3_api::primitives::base64_encode(&md5))
+        {
+            return Err(fail(ctx.error(
+                "BadDigest",
+                400,
+                "The Content-MD5 you specified did not match what was received",
+            )));
+        }
+        let mut buckets = self.buckets();
+        let upload = upload_of(
+            &mut buckets,
+            ctx,
+            &input.bucket,
+            &input.key,
+            &input.upload_id,
+        )
+        .map_err(fail::<UploadPartError>)?;
+        upload.parts.insert(
+            input.part_number,
+            Part {
+                data,
+                md5,
+                last_modified: now(),
+            },
+        );
+        Ok(UploadPartOutput::default().with_e_tag(etag_of(&md5)))
+    }
+
+    fn complete_multipart_upload(
+        &self,
+        ctx: &Context,
+        input: CompleteMultipartUploadRequest,
+    ) -> Result<CompleteMultipartUploadOutput, CompleteMultipartUploadError> {
+        self.serving::<s3_api::operation::complete_multipart_upload::CompleteMultipartUpload>();
+        let chosen = input
+            .multipart_upload
+            .and_then(|m| m.parts)
+            .unwrap_or_default();
+        let mut buckets = self.buckets();
+        let upload = upload_of(
+            &mut buckets,
+            ctx,
+            &input.bucket,
+            &input.key,
+            &input.upload_id,
+        )
+        .map_err(fail::<CompleteMultipartUploadError>)?;
+        if chosen.is_empty() {
+            return Err(fail(ctx.error(
+                "MalformedXML",
+                400,
+                "You must specify at least one part",
+            )));
+        }
+        let mut previous = 0;
+        let mut data = Vec::new();
+        let mut md5s = Vec::new();
+        for (i, part) in chosen.iter().enumerate() {
+            let number = part.part_number.unwrap_or(0);
+            if number <= previous {
+                return Err(fail(ctx.error(
+                    "InvalidPartOrder",
+                    400,
+                    "The list of parts was not in ascending order",
+                )));
+            }
+            previous = number;
+            let held = upload.parts.get(&number).filter(|held| {
+                part.e_tag
+                    .as_ref()
+                    .is_some_and(|e| etag_matches(e, &etag_of(&held.md5)))
+            });
+            let Some(held) = held else {
+                return Err(fail(ctx.error(
+                    "InvalidPart",
+                    400,
+                    format!("Part {number} was not uploaded, or its ETag does not match"),
+                )));
+            };
+            if i + 1 < chosen.len() && held.data.len() < MIN_PART {
+                return Err(fail(ctx.error(
+                    "EntityTooSmall",
+                    400,
+                    format!("Part {number} is smaller than the minimum allowed size of 5 MiB"),
+                )));
+            }
+            md5s.extend_from_slice(&held.md5);
+            data.extend_from_slice(&held.data);
+        }
+        let Some(upload) = buckets
+            .get_mut(&input.bucket)
+            .and_then(|b| b.uploads.remove(&input.upload_id))
+        else {
+            return Err(fail(no_such_upload(ctx)));
+        };
+        let md5 = s3_api::checksum::md5(&md5s);
+        let etag = format!("{}-{}\"", etag_of(&md5).trim_end_matches('"'), chosen.len());
+        let object = Object {
+            data: Arc::new(data),
+            etag: etag.clone(),
+            last_modified: now(),
+            parts: Some(chosen.len() as i32),
+            ..upload.template
+        };
+        if let Some(bucket) = buckets.get_mut(&input.bucket) {
+            bucket.objects.insert(input.key.clone(), object);
+        }
+        Ok(CompleteMultipartUploadOutput::default()
+            .with_location(format!("/{}/{}", input.bucket, url_encode(&input.key)))
+            .with_bucket(input.bucket)
+            .with_key(input.key)
+            .with_e_tag(etag))
+    }
+
+    fn abort_multipart_upload(
+        &self,
+        ctx: &Context,
+        input: AbortMultipartUploadRequest,
+    ) -> Result<AbortMultipartUploadOutput, AbortMultipartUploadError> {
+        self.serving::<s3_api::operation::abort_multipart_upload::AbortMultipartUpload>();
+        let mut buckets = self.buckets();
+        upload_of(
+            &mut buckets,
+            ctx,
+            &input.bucket,
+            &input.key,
+            &input.upload_id,
+        )
+        .map_err(|meta| {
+            AbortMultipartUploadError::NoSuchUpload(NoSuchUpload::default().with_meta(meta))
+        })?;
+        if let Some(bucket) = buckets.get_mut(&input.bucket) {
+            bucket.uploads.remove(&input.upload_id);
+        }
+        Ok(AbortMultipartUploadOutput::default())
+    }
+
+    fn list_parts(
+        &self,
+        ctx: &Context,
+        input: ListPartsRequest,
+    ) -> Result<ListPartsOutput, ListPartsError> {
+        self.serving::<s3_api::operation::list_parts::ListParts>();
+        let max = input.max_parts.unwrap_or(1000).clamp(0, 1000) as usize;
+        let marker: i32 = match input.part_number_marker.as_deref() {
+            None => 0,
+            Some(text) => text.parse().map_err(|_| {
+                fail::<ListPartsError>(invalid_argument(ctx, "Invalid part number marker"))
+            })?,
+        };
+        let mut buckets = self.buckets();
+        let upload = upload_of(
+            &mut buckets,
+            ctx,
+            &input.bucket,
+            &input.key,
+            &input.upload_id,
+        )
+        .map_err(fail::<ListPartsError>)?;
+        let mut rest = upload.parts.range(marker.saturating_add(1)..);
+        let page: Vec<ListedPart> = rest
+            .by_ref()
+            .take(max)
+            .map(|(number, part)| {
+                ListedPart::default()
+                    .with_part_number(*number)
+                    .with_last_modified(part.last_modified)
+                    .with_e_tag(etag_of(&part.md5))
+                    .with_size(part.data.len() as i64)
+            })
+            .collect();
+        let truncated = rest.next().is_some();
+        let mut output = ListPartsOutput::default()
+            .with_bucket(input.bucket)
+            .with_key(input.key)
+            .with_upload_id(input.upload_id)
+            .with_max_parts(max as i32)
+            .with_is_truncated(truncated)
+            .with_owner(owner())
+            .with_storage_class(StorageClass::Standard);
+        if let Some(marker) = input.part_number_marker {
+            output = output.with_part_number_marker(marker);
+        }
+        if let (true, Some(last)) = (truncated, page.last()) {
+            output.next_part_number_marker = last.part_number.map(|n| n.to_string());
+        }
+        if !page.is_empty() {
+            output = output.with_parts(page);
+        }
+        Ok(output)
     }
 }
 
 // ---------------------------------------------------------------------------
-// HTTP/1.1
+// Object helpers
 
-/// A request that cannot be read as HTTP: the status and S3 code to answer.
-struct BadRequest {
-    status: u16,
-    code: &'static str,
-    message: String,
+/// The smallest part of a multipart upload but the last (S3's 5 MiB).
+const MIN_PART: usize = 5 * 1024 * 1024;
+
+fn no_such_upload(ctx: &Context) -> ErrorMetadata {
+    ctx.error(
+        "NoSuchUpload",
+        404,
+        "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
+    )
 }
 
-impl BadRequest {
-    fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        BadRequest {
-            status,
-            code,
-            message: message.into(),
-        }
+/// The upload `id` of `key` in `bucket`, or the error to answer.
+fn upload_of<'b>(
+    buckets: &'b mut Buckets,
+    ctx: &Context,
+    bucket: &str,
+    key: &str,
+    id: &str,
+) -> Result<&'b mut Upload, ErrorMetadata> {
+    let Some(bucket) = buckets.get_mut(bucket) else {
+        return Err(no_such_bucket(ctx, bucket));
+    };
+    match bucket.uploads.get_mut(id) {
+        Some(upload) if upload.key == key => Ok(upload),
+        _ => Err(no_such_upload(ctx)),
     }
 }
 
-enum ReadError {
-    /// The connection failed or closed mid-request: nothing to answer.
-    Io,
-    Bad(BadRequest),
+/// The owner every listing shows: the one account of this server.
+fn owner() -> Owner {
+    Owner::default()
+        .with_id("75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a")
+        .with_display_name("analytics-server")
 }
 
-impl From<io::Error> for ReadError {
-    fn from(_: io::Error) -> Self {
-        ReadError::Io
-    }
-}
-
-/// A read request and what to do with the connection after it.
-struct Incoming {
-    request: http::Request<Vec<u8>>,
-    keep_alive: bool,
-}
-
-/// One connection: the stream and the bytes read but not used yet.
-struct Connection {
-    stream: TcpStream,
-    buf: Vec<u8>,
-}
-
-impl Connection {
-    /// Reads more bytes; `false` at the end of the stream.
-    fn read_more(&mut self) -> io::Result<bool> {
-        let mut chunk = [0u8; 16 * 1024];
-        loop {
-            match self.stream.read(&mut chunk) {
-                Ok(0) => return Ok(false),
-                Ok(n) => {
-                    self.buf.extend_from_slice(&chunk[..n]);
-                    return Ok(true);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
+/// A percent-encoded text decoded (`None` when it is not UTF-8).
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
             }
         }
     }
+    String::from_utf8(out).ok()
+}
 
-    /// Makes `buf` hold at least `n` bytes.
-    fn fill(&mut self, n: usize) -> Result<(), ReadError> {
-        while self.buf.len() < n {
-            if !self.read_more()? {
-                return Err(ReadError::Io);
+fn precondition_failed(ctx: &Context) -> ErrorMetadata {
+    ctx.error(
+        "PreconditionFailed",
+        412,
+        "At least one of the pre-conditions you specified did not hold",
+    )
+}
+
+/// Whether an `If-Match`/`If-None-Match` value names `etag` (or is `*`).
+fn etag_matches(condition: &str, etag: &str) -> bool {
+    condition
+        .split(',')
+        .map(str::trim)
+        .any(|c| c == "*" || c == etag || c.trim_matches('"') == etag.trim_matches('"'))
+}
+
+/// The conditional headers of a read.
+struct Conditions<'a> {
+    if_match: Option<&'a str>,
+    if_none_match: Option<&'a str>,
+    if_modified_since: Option<&'a DateTime>,
+    if_unmodified_since: Option<&'a DateTime>,
+}
+
+impl Conditions<'_> {
+    /// S3's order: If-Match, then If-Unmodified-Since (ignored when If-Match
+    /// held), If-None-Match, If-Modified-Since (ignored when If-None-Match
+    /// was given).
+    fn check(&self, ctx: &Context, object: &Object) -> Result<(), ErrorMetadata> {
+        let modified = object.last_modified.as_secs_f64().floor();
+        match self.if_match {
+            Some(m) if !etag_matches(m, &object.etag) => return Err(precondition_failed(ctx)),
+            Some(_) => {}
+            None => {
+                if self
+                    .if_unmodified_since
+                    .is_some_and(|t| modified > t.as_secs_f64())
+                {
+                    return Err(precondition_failed(ctx));
+                }
+            }
+        }
+        let not_modified = || ctx.error("NotModified", 304, "Not Modified");
+        match self.if_none_match {
+            Some(m) if etag_matches(m, &object.etag) => return Err(not_modified()),
+            Some(_) => {}
+            None => {
+                if self
+                    .if_modified_since
+                    .is_some_and(|t| modified <= t.as_secs_f64())
+                {
+                    return Err(not_modified());
+                }
             }
         }
         Ok(())
     }
-
-    /// The next request, or `None` when the client closed the connection
-    /// between requests.
-    fn read_request(&mut self) -> Result<Option<Incoming>, ReadError> {
-        // The head.
-        let (head_len, method, target, version, headers) = loop {
-            let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
-            let mut parsed = httparse::Request::new(&mut slots);
-            match parsed.parse(&self.buf) {
-                Ok(httparse::Status::Complete(len)) => {
-                    let headers: Vec<(String, Vec<u8>)> = parsed
-                        .headers
-                        .iter()
-                        .map(|h| (h.name.to_owned(), h.value.to_vec()))
-                        .collect();
-                    break (
-                        len,
-                        parsed.method.unwrap_or_default().to_owned(),
-                        parsed.path.unwrap_or_default().to_owned(),
-                        parsed.version.unwrap_or(1),
-                        headers,
-                    );
-                }
-                Ok(httparse::Status::Partial) => {
-                    if self.buf.len() > MAX_HEAD {
-                        return Err(ReadError::Bad(BadRequest::new(
-                            431,
-                            "RequestHeaderSectionTooLarge",
-                            "The request head is too large",
-                        )));
-                    }
-                    if !self.read_more()? {
-                        return if self.buf.iter().all(u8::is_ascii_whitespace) {
-                            Ok(None)
-                        } else {
-                            Err(ReadError::Io)
-                        };
-                    }
-                }
-                Err(httparse::Error::TooManyHeaders) => {
-                    return Err(ReadError::Bad(BadRequest::new(
-                        431,
-                        "RequestHeaderSectionTooLarge",
-                        "The request has too many headers",
-                    )));
-                }
-                Err(e) => {
-                    return Err(ReadError::Bad(BadRequest::new(
-                        400,
-                        "BadRequest",
-                        format!("The request is not valid HTTP/1.1: {e}"),
-                    )));
-                }
-            }
-        };
-        self.buf.drain(..head_len);
-
-        let bad = |message: String| ReadError::Bad(BadRequest::new(400, "BadRequest", message));
-        let mut builder = http::Request::builder()
-            .method(method.as_str())
-            .uri(target.as_str())
-            .version(if version == 0 {
-                http::Version::HTTP_10
-            } else {
-                http::Version::HTTP_11
-            });
-        for (name, value) in &headers {
-            builder = builder.header(name.as_str(), value.as_slice());
-        }
-        let mut request = builder
-            .body(Vec::new())
-            .map_err(|e| bad(format!("The request cannot be read: {e}")))?;
-
-        let header = |name: &str| {
-            request
-                .headers()
-                .get_all(name)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .map(str::to_ascii_lowercase)
-                .collect::<Vec<_>>()
-                .join(",")
-        };
-        let connection = header("connection");
-        let keep_alive = if version == 0 {
-            connection.split(',').any(|t| t.trim() == "keep-alive")
-        } else {
-            !connection.split(',').any(|t| t.trim() == "close")
-        };
-        let chunked = header("transfer-encoding")
-            .split(',')
-            .any(|t| t.trim() == "chunked");
-        let length = match header("content-length").split(',').next() {
-            Some(text) if !text.trim().is_empty() && !chunked => Some(
-                text.trim()
-                    .parse::<usize>()
-                    .map_err(|_| bad(format!("Content-Length `{text}` is not a length")))?,
-            ),
-            _ => None,
-        };
-        if length.is_some_and(|n| n > MAX_BODY) {
-            return Err(ReadError::Bad(BadRequest::new(
-                413,
-                "EntityTooLarge",
-                "The request body is too large",
-            )));
-        }
-        let expects_body = chunked || length.is_some_and(|n| n > 0);
-        if expects_body && header("expect") == "100-continue" {
-            self.stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
-        }
-        let body = if chunked {
-            self.read_chunked()?
-        } else if let Some(n) = length {
-            self.fill(n)?;
-            self.buf.drain(..n).collect()
-        } else {
-            Vec::new()
-        };
-        *request.body_mut() = body;
-        Ok(Some(Incoming {
-            request,
-            keep_alive,
-        }))
-    }
-
-    /// A chunked body, decoded; the trailers are read and dropped.
-    fn read_chunked(&mut self) -> Result<Vec<u8>, ReadError> {
-        let bad = |message: &str| ReadError::Bad(BadRequest::new(400, "BadRequest", message));
-        let mut body = Vec::new();
-        let mut pos = 0;
-        loop {
-            match httparse::parse_chunk_size(&self.buf[pos..]) {
-                Ok(httparse::Status::Complete((used, size))) => {
-                    pos += used;
-                    let size = usize::try_from(size)
-                        .ok()
-                        .filter(|s| body.len() + s <= MAX_BODY)
-                        .ok_or_else(|| {
-                            ReadError::Bad(BadRequest::new(
-                                413,
-                                "EntityTooLarge",
-                                "The request body is too large",
-                            ))
-                        })?;
-                    if size == 0 {
-                        break;
-                    }
-                    self.fill(pos + size + 2)?;
-                    body.extend_from_slice(&self.buf[pos..pos + size]);
-                    if &self.buf[pos + size..pos + size + 2] != b"\r\n" {
-                        return Err(bad("A chunk does not end with CRLF"));
-                    }
-                    pos += size + 2;
-                }
-                Ok(httparse::Status::Partial) => {
-                    if self.buf.len() - pos > 1024 {
-                        return Err(bad("A chunk size line is too long"));
-                    }
-                    if !self.read_more()? {
-                        return Err(ReadError::Io);
-                    }
-                }
-                Err(_) => return Err(bad("A chunk size is not valid")),
-            }
-        }
-        // Trailer lines up to an empty line.
-        loop {
-            match self.buf[pos..].windows(2).position(|w| w == b"\r\n") {
-                Some(0) => {
-                    pos += 2;
-                    break;
-                }
-                Some(end) => pos += end + 2,
-                None => {
-                    if self.buf.len() - pos > MAX_HEAD {
-                        return Err(bad("The trailers are too large"));
-                    }
-                    if !self.read_more()? {
-                        return Err(ReadError::Io);
-                    }
-                }
-            }
-        }
-        self.buf.drain(..pos);
-        Ok(body)
-    }
 }
 
-/// Writes `response`; no body for HEAD and for statuses that have none.
-fn write_response(
-    stream: &mut TcpStream,
-    response: &Response,
-    head_only: bool,
-    keep_alive: bool,
-    ctx: &Ctx,
-) -> io::Result<()> {
-    let status = response.status();
-    let no_body = head_only || status.as_u16() == 204 || status.as_u16() == 304;
-    let mut out = Vec::with_capacity(256 + response.body().len());
-    out.extend_from_slice(
-        format!(
-            "HTTP/1.1 {} {}\r\n",
-            status.as_u16(),
-            status.canonical_reason().unwrap_or("")
-        )
-        .as_bytes(),
-    );
-    let mut header = |name: &str, value: &[u8]| {
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(b": ");
-        out.extend_from_slice(value);
-        out.extend_from_slice(b"\r\n");
+/// The first and last byte of a `Range: bytes=...` over `size` bytes, or
+/// `None` when it cannot be satisfied. A range S3 would ignore (not
+/// `bytes=`, or several ranges) is the whole object.
+fn byte_range(text: &str, size: u64) -> Option<(u64, u64)> {
+    let whole = if size == 0 { None } else { Some((0, size - 1)) };
+    let Some(spec) = text.trim().strip_prefix("bytes=") else {
+        return whole;
     };
-    let headers = response.headers();
-    for (name, value) in headers {
-        // A 204 has no Content-Length (RFC 9110, 8.6).
-        if name == http::header::CONTENT_LENGTH && status.as_u16() == 204 {
-            continue;
+    if spec.contains(',') {
+        return whole;
+    }
+    let (first, last) = spec.split_once('-')?;
+    let (first, last) = (first.trim(), last.trim());
+    if first.is_empty() {
+        let n: u64 = last.parse().ok()?;
+        if n == 0 || size == 0 {
+            return None;
         }
-        header(name.as_str(), value.as_bytes());
+        return Some((size.saturating_sub(n), size - 1));
     }
-    if !headers.contains_key("x-amz-request-id") {
-        header("x-amz-request-id", ctx.request_id.as_bytes());
-        header("x-amz-id-2", ctx.host_id.as_bytes());
+    let first: u64 = first.parse().ok()?;
+    if first >= size {
+        return None;
     }
-    if !headers.contains_key(http::header::CONTENT_LENGTH) && status.as_u16() != 204 {
-        header(
-            "content-length",
-            response.body().len().to_string().as_bytes(),
+    let last = if last.is_empty() {
+        size - 1
+    } else {
+        let last: u64 = last.parse().ok()?;
+        if last < first {
+            return whole;
+        }
+        last.min(size - 1)
+    };
+    Some((first, last))
+}
+
+// ---------------------------------------------------------------------------
+// Requests
+
+impl s3_api::hyper_server::Handler for Server {
+    fn handle(&self, request: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        self.touch();
+        let ctx = self.context();
+        let line = self.verbose.then(|| {
+            let chunked = match request.headers().get("x-amz-content-sha256") {
+                Some(mode) if s3_api::aws_chunked::is_chunked(&request) => {
+                    format!(" (aws-chunked, {})", mode.to_str().unwrap_or("?"))
+                }
+                _ => String::new(),
+            };
+            format!("{} {}{chunked}", request.method(), request.uri())
+        });
+        let (mut response, operation) = self.dispatch(&ctx, request);
+        // A read of a byte range answers 206.
+        if response.status() == http::StatusCode::OK
+            && response.headers().contains_key(http::header::CONTENT_RANGE)
+        {
+            *response.status_mut() = http::StatusCode::PARTIAL_CONTENT;
+        }
+        response.headers_mut().insert(
+            http::header::SERVER,
+            http::HeaderValue::from_static("analytics-server"),
         );
+        if let Some(line) = line {
+            eprintln!("{line} -> {} {operation}", response.status().as_u16());
+        }
+        self.touch();
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        response
     }
-    header("server", b"analytics-server");
-    if !keep_alive {
-        header("connection", b"close");
+
+    fn refuse(&self, code: &'static str, status: u16, message: String) -> http::Response<Vec<u8>> {
+        s3_api::server::answer(&s3_api::PROFILE, &self.context(), code, status, message)
     }
-    out.extend_from_slice(b"\r\n");
-    if !no_body {
-        out.extend_from_slice(response.body());
-    }
-    stream.write_all(&out)?;
-    stream.flush()
 }
 
 impl Server {
-    fn serve_connection(&self, stream: TcpStream) {
-        let _ = stream.set_nodelay(true);
-        let _ = stream.set_read_timeout(Some(CONNECTION_IDLE));
-        let peer: Option<SocketAddr> = stream.peer_addr().ok();
-        let mut connection = Connection {
-            stream,
-            buf: Vec::new(),
+    /// The response to a request, through the generated `serve`: the router
+    /// names the operation (from every operation's HTTP bindings), its
+    /// input is read, the `Service` method answers. Also returns, for the
+    /// log, which of this server's operations served it (`-` when none
+    /// did).
+    fn dispatch(
+        &self,
+        ctx: &Context,
+        mut request: http::Request<Vec<u8>>,
+    ) -> (http::Response<Vec<u8>>, String) {
+        if let Err((code, status, message)) = self.authenticate(&mut request) {
+            let response = s3_api::server::answer(&s3_api::PROFILE, ctx, code, status, message);
+            return (response, format!("refused: {code}"));
+        }
+        let serving = Serving {
+            server: self,
+            served: std::cell::Cell::new("-"),
         };
-        loop {
-            let incoming = match connection.read_request() {
-                // The client closed the connection, or it failed.
-                Ok(None) | Err(ReadError::Io) => return,
-                Ok(Some(incoming)) => Ok(incoming),
-                Err(ReadError::Bad(bad)) => Err(bad),
-            };
-            self.in_flight.fetch_add(1, Ordering::SeqCst);
-            self.touch();
-            let ctx = self.context();
-            let done = match incoming {
-                Ok(Incoming {
-                    request,
-                    keep_alive,
-                }) => {
-                    let line = format!("{} {}", request.method(), request.uri());
-                    let head = request.method() == http::Method::HEAD;
-                    let (response, operation) = dispatch(&ctx, request);
-                    if self.verbose {
-                        eprintln!(
-                            "{} {line} -> {} {operation}",
-                            peer.map_or_else(String::new, |p| p.to_string()),
-                            response.status().as_u16()
-                        );
-                    }
-                    let written =
-                        write_response(&mut connection.stream, &response, head, keep_alive, &ctx);
-                    written.is_err() || !keep_alive
-                }
-                Err(bad) => {
-                    // Rendered like every other error, with an operation's
-                    // error type (`Unhandled` reads the same for all of them).
-                    let meta = ctx.meta(bad.code, bad.status, bad.message);
-                    let response = error_response::<HeadBucket>(meta);
-                    let _ = write_response(&mut connection.stream, &response, false, false, &ctx);
-                    true
-                }
-            };
-            self.touch();
-            self.in_flight.fetch_sub(1, Ordering::SeqCst);
-            if done {
-                return;
+        let response = s3_api::operation::serve(&serving, &self.router, request, ctx);
+        (response, serving.served.get().to_owned())
+    }
+
+    /// With credentials configured, the request's SigV4 signature must hold
+    /// (S3's answer otherwise). An aws-chunked body is replaced by its data,
+    /// its trailing checksums checked (and its chunk signatures, when
+    /// signatures are checked).
+    fn authenticate(
+        &self,
+        request: &mut http::Request<Vec<u8>>,
+    ) -> Result<(), (&'static str, u16, String)> {
+        let chunk_error =
+            |e: s3_api::aws_chunked::ChunkError| (e.code(), e.status(), e.to_string());
+        let Some(credentials) = &self.credentials else {
+            if !s3_api::aws_chunked::is_chunked(request) {
+                return Ok(());
             }
+            return s3_api::aws_chunked::unwrap_request(request, MAX_BODY, |_, _, _| true)
+                .map_err(chunk_error);
+        };
+        let lookup = |key: &str| (key == credentials.access_key_id()).then(|| credentials.clone());
+        match s3_api::sign::verify(request, lookup, SystemTime::now()) {
+            Ok(Some(verified)) => {
+                s3_api::sign::read_chunked(request, verified.body, MAX_BODY).map_err(chunk_error)
+            }
+            Ok(None) => Err((
+                "AccessDenied",
+                403,
+                "Access Denied: the request is not signed".into(),
+            )),
+            Err(e) => Err((e.code, e.status, e.message)),
         }
     }
 }
