@@ -221,36 +221,105 @@ impl Writer<'_> {
 /// Reads members from headers, for the request readers of a server and the
 /// response readers of a client. Timestamps take the `http-date` format
 /// unless the member names another (`get_as`).
+///
+/// A message has a few headers and its reader looks up dozens of names
+/// (41 for a PutObject request): when there are at most 16 header values,
+/// [`Reader::new`] lists them once and each lookup compares names, which
+/// costs less than parsing every name into a `HeaderName` for the map.
+/// Names are given in lower case, as the model writes them and as
+/// `http::HeaderMap` keeps them.
 #[derive(Clone, Copy)]
-pub struct Reader<'h>(pub &'h http::HeaderMap);
+pub struct Reader<'h> {
+    map: &'h http::HeaderMap,
+    /// The first `indexed` entries are the map's values with their names;
+    /// `None` when the map has more values than fit.
+    indexed: Option<usize>,
+    entries: [(&'h str, Option<&'h http::HeaderValue>); INDEXED],
+}
 
-impl Reader<'_> {
+/// The most header values a [`Reader`] lists.
+const INDEXED: usize = 16;
+
+impl<'h> Reader<'h> {
+    /// A reader of `map`.
+    #[inline]
+    pub fn new(map: &'h http::HeaderMap) -> Self {
+        let mut entries = [("", None); INDEXED];
+        let indexed = (map.len() <= INDEXED).then(|| {
+            for (slot, (name, value)) in entries.iter_mut().zip(map.iter()) {
+                *slot = (name.as_str(), Some(value));
+            }
+            map.len()
+        });
+        Reader {
+            map,
+            indexed,
+            entries,
+        }
+    }
+
+    /// The headers read.
+    pub fn map(&self) -> &'h http::HeaderMap {
+        self.map
+    }
+
     /// The value of header `name`, `None` when it is absent; a text that is
     /// not a value of `T` is an error naming the header.
     #[inline]
-    pub fn get<T: Text>(self, name: &str) -> Result<Option<T>, InvalidValue> {
+    pub fn get<T: Text>(&self, name: &str) -> Result<Option<T>, InvalidValue> {
         self.get_as(name, TimestampFormat::HttpDate)
     }
 
     /// [`Reader::get`] with a timestamp in `format`.
     #[inline]
     pub fn get_as<T: Text>(
-        self,
+        &self,
         name: &str,
         format: TimestampFormat,
     ) -> Result<Option<T>, InvalidValue> {
-        parse(self.0, name, |text| T::from_text(Cow::Owned(text), format))
+        match self.text(name)? {
+            Some(text) => T::from_text(Cow::Owned(text), format)
+                .map(Some)
+                .map_err(|e| InvalidValue::new(format!("header {name}"), e)),
+            None => Ok(None),
+        }
+    }
+
+    /// The text of header `name` (see [`text`]).
+    fn text(&self, name: &str) -> Result<Option<String>, InvalidValue> {
+        debug_assert!(!name.bytes().any(|b| b.is_ascii_uppercase()), "{name}");
+        let Some(indexed) = self.indexed else {
+            return text(self.map, name);
+        };
+        let mut values = self.entries[..indexed]
+            .iter()
+            .filter(|(key, _)| *key == name)
+            .filter_map(|(_, value)| *value);
+        let Some(first) = values.next() else {
+            return Ok(None);
+        };
+        let read = |value: &http::HeaderValue| {
+            value.to_str().map(str::to_owned).map_err(|_| {
+                InvalidValue::new(format!("header {name}"), "the value is not visible ASCII")
+            })
+        };
+        let mut out = read(first)?;
+        for value in values {
+            out.push_str(", ");
+            out.push_str(&read(value)?);
+        }
+        Ok(Some(out))
     }
 
     /// A list read from header `name` (items separated by commas, quoted
     /// strings unquoted; `http-date` timestamps, which hold a comma, taken
     /// whole), `None` when the header is absent.
     pub fn list<T: Text>(
-        self,
+        &self,
         name: &str,
         format: TimestampFormat,
     ) -> Result<Option<Vec<T>>, InvalidValue> {
-        let Some(text) = text(self.0, name)? else {
+        let Some(text) = self.text(name)? else {
             return Ok(None);
         };
         let invalid = |e: String| InvalidValue::new(format!("header {name}"), e);
@@ -270,10 +339,10 @@ impl Reader<'_> {
     /// the rest of the name, in the order received.
     #[inline]
     pub fn prefixed(
-        self,
+        &self,
         prefix: &str,
     ) -> Result<indexmap::IndexMap<String, String>, InvalidValue> {
-        with_prefix(self.0, prefix)
+        with_prefix(self.map, prefix)
     }
 }
 
@@ -281,4 +350,46 @@ impl Reader<'_> {
 #[inline]
 pub fn non_empty<K, V>(map: indexmap::IndexMap<K, V>) -> Option<indexmap::IndexMap<K, V>> {
     (!map.is_empty()).then_some(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The same answers whether the reader lists the headers (at most 16
+    /// values) or looks each name up in the map (more).
+    #[test]
+    fn readers_of_small_and_large_maps_agree() {
+        for extra in [0, 30] {
+            let mut map = http::HeaderMap::new();
+            map.append("x-amz-meta-a", "1".parse().unwrap());
+            map.append("cache-control", "no-cache".parse().unwrap());
+            map.append("cache-control", "max-age=5".parse().unwrap());
+            map.append("content-length", "42".parse().unwrap());
+            map.append("x-bad", http::HeaderValue::from_bytes(b"\xff").unwrap());
+            for i in 0..extra {
+                map.append(
+                    http::HeaderName::from_bytes(format!("x-filler-{i}").as_bytes()).unwrap(),
+                    "v".parse().unwrap(),
+                );
+            }
+            let h = Reader::new(&map);
+            assert_eq!(h.indexed.is_some(), extra == 0);
+            assert_eq!(
+                h.get::<String>("cache-control").unwrap().as_deref(),
+                Some("no-cache, max-age=5")
+            );
+            assert_eq!(h.get::<i64>("content-length").unwrap(), Some(42));
+            assert_eq!(h.get::<String>("if-match").unwrap(), None);
+            assert!(h.get::<String>("x-bad").is_err());
+            assert!(h.get::<i32>("cache-control").is_err());
+            assert_eq!(
+                h.prefixed("x-amz-meta-")
+                    .unwrap()
+                    .get("a")
+                    .map(String::as_str),
+                Some("1")
+            );
+        }
+    }
 }

@@ -213,7 +213,7 @@ fn read_param<V: Text>(text: String, member: &str) -> Result<V, RequestError> {
 /// when it is absent.
 #[inline]
 pub fn required_header<T: Text>(
-    headers: crate::headers::Reader<'_>,
+    headers: &crate::headers::Reader<'_>,
     name: &'static str,
 ) -> Result<T, RequestError> {
     headers

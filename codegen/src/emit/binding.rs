@@ -244,7 +244,7 @@ pub(crate) fn read_inline(msg: &Message, fields: &[Field], index: usize) -> Opti
                 (_, Some(format)) => quote!(h.get_as(#name, #format)?),
                 (_, None) if !f.optional && Reader::of(msg) == Reader::Server => {
                     return Some(Inline::Always(
-                        quote!(crate::server::required_header(h, #name)?),
+                        quote!(crate::server::required_header(&h, #name)?),
                     ));
                 }
                 (_, None) => quote!(h.get(#name)?),

@@ -489,7 +489,7 @@ fn read_message(msg: &Message, fields: &[Field]) -> (TokenStream, TokenStream, T
     let reader = MemberReader::new(&all);
     let decls = &reader.decls;
     let uses_headers = !msg.headers.is_empty() || msg.prefix_headers.is_some();
-    let h = uses_headers.then(|| quote!(let h = s3_runtime::headers::Reader(headers);));
+    let h = uses_headers.then(|| quote!(let h = s3_runtime::headers::Reader::new(headers);));
     let members = read_members(msg, &reader.attrs, &reader.arms);
     let payload = read_payload(msg, fields);
     let build = fields

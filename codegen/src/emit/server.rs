@@ -127,7 +127,7 @@ fn from_http_request(op: &OperationDef) -> (TokenStream, TokenStream) {
         .map(|(i, f)| build_field(f, read_inline(msg, fields, i), Reader::Server));
 
     let headers =
-        uses_headers.then(|| quote!(let h = s3_runtime::headers::Reader(request.headers());));
+        uses_headers.then(|| quote!(let h = s3_runtime::headers::Reader::new(request.headers());));
     let body = uses_body.then(|| quote!(let body = request.body().as_ref();));
     let doc = format!(
         " Reads a `{} {}` request into the input (server side): method, path-style URI, query string, headers and body. Unknown query parameters and headers are ignored; a missing required value is an error naming it.",

@@ -124,7 +124,7 @@ impl s3_runtime::operation::Input for AbortMultipartUploadRequest {
         )?;
         let query = crate::server::Query::parse(request.uri().query())?;
         query.names_operation("x-id", "AbortMultipartUpload")?;
-        let h = s3_runtime::headers::Reader(request.headers());
+        let h = s3_runtime::headers::Reader::new(request.headers());
         Ok(Self {
             bucket: m_bucket,
             key: m_key,
@@ -170,7 +170,7 @@ impl s3_runtime::operation::Output for AbortMultipartUploadOutput {
         headers: &http::HeaderMap,
         _body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
-        let h = s3_runtime::headers::Reader(headers);
+        let h = s3_runtime::headers::Reader::new(headers);
         Ok(Self {
             request_charged: h.get("x-amz-request-charged")?,
         })

@@ -392,7 +392,7 @@ impl s3_runtime::operation::Input for CompleteMultipartUploadRequest {
             "/{Bucket}/{Key+}",
         )?;
         let query = crate::server::Query::parse(request.uri().query())?;
-        let h = s3_runtime::headers::Reader(request.headers());
+        let h = s3_runtime::headers::Reader::new(request.headers());
         let body = request.body().as_ref();
         let m_multipart_upload: Option<crate::types::CompletedMultipartUpload> = if s3_runtime::xml::is_blank(
             body,
@@ -798,7 +798,7 @@ impl s3_runtime::operation::Output for CompleteMultipartUploadOutput {
         headers: &http::HeaderMap,
         body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
-        let h = s3_runtime::headers::Reader(headers);
+        let h = s3_runtime::headers::Reader::new(headers);
         let mut m_location: Option<String> = None;
         let mut m_bucket: Option<String> = None;
         let mut m_key: Option<String> = None;

@@ -735,7 +735,7 @@ impl s3_runtime::operation::Input for CopyObjectRequest {
         )?;
         let query = crate::server::Query::parse(request.uri().query())?;
         query.names_operation("x-id", "CopyObject")?;
-        let h = s3_runtime::headers::Reader(request.headers());
+        let h = s3_runtime::headers::Reader::new(request.headers());
         Ok(Self {
             acl: h.get("x-amz-acl")?,
             bucket: m_bucket,
@@ -745,7 +745,7 @@ impl s3_runtime::operation::Input for CopyObjectRequest {
             content_encoding: h.get("content-encoding")?,
             content_language: h.get("content-language")?,
             content_type: h.get("content-type")?,
-            copy_source: crate::server::required_header(h, "x-amz-copy-source")?,
+            copy_source: crate::server::required_header(&h, "x-amz-copy-source")?,
             copy_source_if_match: h.get("x-amz-copy-source-if-match")?,
             copy_source_if_modified_since: h.get("x-amz-copy-source-if-modified-since")?,
             copy_source_if_none_match: h.get("x-amz-copy-source-if-none-match")?,
@@ -961,7 +961,7 @@ impl s3_runtime::operation::Output for CopyObjectOutput {
         headers: &http::HeaderMap,
         body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
-        let h = s3_runtime::headers::Reader(headers);
+        let h = s3_runtime::headers::Reader::new(headers);
         let m_copy_object_result: Option<crate::types::CopyObjectResult> = if s3_runtime::xml::is_blank(
             body,
         ) {

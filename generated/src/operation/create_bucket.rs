@@ -208,7 +208,7 @@ impl s3_runtime::operation::Input for CreateBucketRequest {
             &[crate::server::Segment::Label("Bucket")],
             "/{Bucket}",
         )?;
-        let h = s3_runtime::headers::Reader(request.headers());
+        let h = s3_runtime::headers::Reader::new(request.headers());
         let body = request.body().as_ref();
         let m_create_bucket_configuration: Option<
             crate::types::CreateBucketConfiguration,
@@ -279,7 +279,7 @@ impl s3_runtime::operation::Output for CreateBucketOutput {
         headers: &http::HeaderMap,
         _body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
-        let h = s3_runtime::headers::Reader(headers);
+        let h = s3_runtime::headers::Reader::new(headers);
         Ok(Self {
             location: h.get("location")?,
             bucket_arn: h.get("x-amz-bucket-arn")?,

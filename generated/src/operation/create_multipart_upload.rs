@@ -515,7 +515,7 @@ impl s3_runtime::operation::Input for CreateMultipartUploadRequest {
         )?;
         let query = crate::server::Query::parse(request.uri().query())?;
         query.require("uploads", None)?;
-        let h = s3_runtime::headers::Reader(request.headers());
+        let h = s3_runtime::headers::Reader::new(request.headers());
         Ok(Self {
             acl: h.get("x-amz-acl")?,
             bucket: m_bucket,
@@ -772,7 +772,7 @@ impl s3_runtime::operation::Output for CreateMultipartUploadOutput {
         headers: &http::HeaderMap,
         body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
-        let h = s3_runtime::headers::Reader(headers);
+        let h = s3_runtime::headers::Reader::new(headers);
         let mut m_bucket: Option<String> = None;
         let mut m_key: Option<String> = None;
         let mut m_upload_id: Option<String> = None;

@@ -77,7 +77,7 @@ impl s3_runtime::operation::Input for DeleteBucketRequest {
             &[crate::server::Segment::Label("Bucket")],
             "/{Bucket}",
         )?;
-        let h = s3_runtime::headers::Reader(request.headers());
+        let h = s3_runtime::headers::Reader::new(request.headers());
         Ok(Self {
             bucket: m_bucket,
             expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,

@@ -181,7 +181,7 @@ impl s3_runtime::operation::Input for DeleteObjectRequest {
         )?;
         let query = crate::server::Query::parse(request.uri().query())?;
         query.names_operation("x-id", "DeleteObject")?;
-        let h = s3_runtime::headers::Reader(request.headers());
+        let h = s3_runtime::headers::Reader::new(request.headers());
         Ok(Self {
             bucket: m_bucket,
             key: m_key,
@@ -249,7 +249,7 @@ impl s3_runtime::operation::Output for DeleteObjectOutput {
         headers: &http::HeaderMap,
         _body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
-        let h = s3_runtime::headers::Reader(headers);
+        let h = s3_runtime::headers::Reader::new(headers);
         Ok(Self {
             delete_marker: h.get("x-amz-delete-marker")?,
             version_id: h.get("x-amz-version-id")?,

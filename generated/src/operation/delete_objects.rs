@@ -163,7 +163,7 @@ impl s3_runtime::operation::Input for DeleteObjectsRequest {
         )?;
         let query = crate::server::Query::parse(request.uri().query())?;
         query.require("delete", None)?;
-        let h = s3_runtime::headers::Reader(request.headers());
+        let h = s3_runtime::headers::Reader::new(request.headers());
         let body = request.body().as_ref();
         let m_delete: Option<crate::types::Delete> = if s3_runtime::xml::is_blank(body) {
             None
@@ -266,7 +266,7 @@ impl s3_runtime::operation::Output for DeleteObjectsOutput {
         headers: &http::HeaderMap,
         body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
-        let h = s3_runtime::headers::Reader(headers);
+        let h = s3_runtime::headers::Reader::new(headers);
         let mut m_deleted: Option<Vec<crate::types::DeletedObject>> = None;
         let mut m_errors: Option<Vec<crate::types::Error>> = None;
         if !s3_runtime::xml::is_blank(body) {

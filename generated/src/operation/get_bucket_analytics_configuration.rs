@@ -87,7 +87,7 @@ impl s3_runtime::operation::Input for GetBucketAnalyticsConfigurationRequest {
         let query = crate::server::Query::parse(request.uri().query())?;
         query.require("analytics", None)?;
         query.names_operation("x-id", "GetBucketAnalyticsConfiguration")?;
-        let h = s3_runtime::headers::Reader(request.headers());
+        let h = s3_runtime::headers::Reader::new(request.headers());
         Ok(Self {
             bucket: m_bucket,
             id: query.required("id")?,

@@ -370,7 +370,7 @@ impl s3_runtime::operation::Input for GetObjectRequest {
         )?;
         let query = crate::server::Query::parse(request.uri().query())?;
         query.names_operation("x-id", "GetObject")?;
-        let h = s3_runtime::headers::Reader(request.headers());
+        let h = s3_runtime::headers::Reader::new(request.headers());
         Ok(Self {
             bucket: m_bucket,
             if_match: h.get("if-match")?,
@@ -926,7 +926,7 @@ impl s3_runtime::operation::Output for GetObjectOutput {
         headers: &http::HeaderMap,
         body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
-        let h = s3_runtime::headers::Reader(headers);
+        let h = s3_runtime::headers::Reader::new(headers);
         let m_body: Option<Vec<u8>> = if body.is_empty() {
             None
         } else {

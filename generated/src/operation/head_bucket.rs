@@ -77,7 +77,7 @@ impl s3_runtime::operation::Input for HeadBucketRequest {
             &[crate::server::Segment::Label("Bucket")],
             "/{Bucket}",
         )?;
-        let h = s3_runtime::headers::Reader(request.headers());
+        let h = s3_runtime::headers::Reader::new(request.headers());
         Ok(Self {
             bucket: m_bucket,
             expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,
@@ -157,7 +157,7 @@ impl s3_runtime::operation::Output for HeadBucketOutput {
         headers: &http::HeaderMap,
         _body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
-        let h = s3_runtime::headers::Reader(headers);
+        let h = s3_runtime::headers::Reader::new(headers);
         Ok(Self {
             bucket_arn: h.get("x-amz-bucket-arn")?,
             bucket_location_type: h.get("x-amz-bucket-location-type")?,

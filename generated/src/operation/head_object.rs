@@ -366,7 +366,7 @@ impl s3_runtime::operation::Input for HeadObjectRequest {
             "/{Bucket}/{Key+}",
         )?;
         let query = crate::server::Query::parse(request.uri().query())?;
-        let h = s3_runtime::headers::Reader(request.headers());
+        let h = s3_runtime::headers::Reader::new(request.headers());
         Ok(Self {
             bucket: m_bucket,
             if_match: h.get("if-match")?,
@@ -924,7 +924,7 @@ impl s3_runtime::operation::Output for HeadObjectOutput {
         headers: &http::HeaderMap,
         _body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
-        let h = s3_runtime::headers::Reader(headers);
+        let h = s3_runtime::headers::Reader::new(headers);
         Ok(Self {
             delete_marker: h.get("x-amz-delete-marker")?,
             accept_ranges: h.get("accept-ranges")?,

@@ -97,7 +97,7 @@ impl s3_runtime::operation::Input for ListBucketAnalyticsConfigurationsRequest {
         let query = crate::server::Query::parse(request.uri().query())?;
         query.require("analytics", None)?;
         query.names_operation("x-id", "ListBucketAnalyticsConfigurations")?;
-        let h = s3_runtime::headers::Reader(request.headers());
+        let h = s3_runtime::headers::Reader::new(request.headers());
         Ok(Self {
             bucket: m_bucket,
             continuation_token: query.get("continuation-token")?,

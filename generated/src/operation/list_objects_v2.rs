@@ -197,7 +197,7 @@ impl s3_runtime::operation::Input for ListObjectsV2Request {
         )?;
         let query = crate::server::Query::parse(request.uri().query())?;
         query.require("list-type", Some("2"))?;
-        let h = s3_runtime::headers::Reader(request.headers());
+        let h = s3_runtime::headers::Reader::new(request.headers());
         Ok(Self {
             bucket: m_bucket,
             delimiter: query.get("delimiter")?,
@@ -445,7 +445,7 @@ impl s3_runtime::operation::Output for ListObjectsV2Output {
         headers: &http::HeaderMap,
         body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
-        let h = s3_runtime::headers::Reader(headers);
+        let h = s3_runtime::headers::Reader::new(headers);
         let mut m_is_truncated: Option<bool> = None;
         let mut m_contents: Option<Vec<crate::types::Object>> = None;
         let mut m_name: Option<String> = None;

@@ -202,7 +202,7 @@ impl s3_runtime::operation::Input for ListPartsRequest {
         )?;
         let query = crate::server::Query::parse(request.uri().query())?;
         query.names_operation("x-id", "ListParts")?;
-        let h = s3_runtime::headers::Reader(request.headers());
+        let h = s3_runtime::headers::Reader::new(request.headers());
         Ok(Self {
             bucket: m_bucket,
             key: m_key,
@@ -480,7 +480,7 @@ impl s3_runtime::operation::Output for ListPartsOutput {
         headers: &http::HeaderMap,
         body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
-        let h = s3_runtime::headers::Reader(headers);
+        let h = s3_runtime::headers::Reader::new(headers);
         let mut m_bucket: Option<String> = None;
         let mut m_key: Option<String> = None;
         let mut m_upload_id: Option<String> = None;

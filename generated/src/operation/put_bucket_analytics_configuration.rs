@@ -108,7 +108,7 @@ impl s3_runtime::operation::Input for PutBucketAnalyticsConfigurationRequest {
         )?;
         let query = crate::server::Query::parse(request.uri().query())?;
         query.require("analytics", None)?;
-        let h = s3_runtime::headers::Reader(request.headers());
+        let h = s3_runtime::headers::Reader::new(request.headers());
         let body = request.body().as_ref();
         let m_analytics_configuration: Option<crate::types::AnalyticsConfiguration> = if s3_runtime::xml::is_blank(
             body,

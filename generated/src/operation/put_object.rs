@@ -722,7 +722,7 @@ impl s3_runtime::operation::Input for PutObjectRequest {
         )?;
         let query = crate::server::Query::parse(request.uri().query())?;
         query.names_operation("x-id", "PutObject")?;
-        let h = s3_runtime::headers::Reader(request.headers());
+        let h = s3_runtime::headers::Reader::new(request.headers());
         let body = request.body().as_ref();
         let m_body: Option<Vec<u8>> = if body.is_empty() {
             None
@@ -1131,7 +1131,7 @@ impl s3_runtime::operation::Output for PutObjectOutput {
         headers: &http::HeaderMap,
         _body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
-        let h = s3_runtime::headers::Reader(headers);
+        let h = s3_runtime::headers::Reader::new(headers);
         Ok(Self {
             expiration: h.get("x-amz-expiration")?,
             e_tag: h.get("etag")?,

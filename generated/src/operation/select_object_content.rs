@@ -264,7 +264,7 @@ impl s3_runtime::operation::Input for SelectObjectContentRequest {
         let query = crate::server::Query::parse(request.uri().query())?;
         query.require("select", None)?;
         query.require("select-type", Some("2"))?;
-        let h = s3_runtime::headers::Reader(request.headers());
+        let h = s3_runtime::headers::Reader::new(request.headers());
         let body = request.body().as_ref();
         let (
             m_expression,

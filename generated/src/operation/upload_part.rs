@@ -382,7 +382,7 @@ impl s3_runtime::operation::Input for UploadPartRequest {
         )?;
         let query = crate::server::Query::parse(request.uri().query())?;
         query.names_operation("x-id", "UploadPart")?;
-        let h = s3_runtime::headers::Reader(request.headers());
+        let h = s3_runtime::headers::Reader::new(request.headers());
         let body = request.body().as_ref();
         let m_body: Option<Vec<u8>> = if body.is_empty() {
             None
@@ -706,7 +706,7 @@ impl s3_runtime::operation::Output for UploadPartOutput {
         headers: &http::HeaderMap,
         _body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
-        let h = s3_runtime::headers::Reader(headers);
+        let h = s3_runtime::headers::Reader::new(headers);
         Ok(Self {
             server_side_encryption: h.get("x-amz-server-side-encryption")?,
             e_tag: h.get("etag")?,

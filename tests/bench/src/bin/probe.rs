@@ -1,7 +1,7 @@
 //! A fixed amount of work per benchmark, for deterministic instruction counts
 //! under `valgrind --tool=callgrind` (wall-clock on a shared machine is noisy).
 //!
-//! usage: probe write|read|list|request|error|route|endpoint|endpoint-arn|endpoint-dotted|endpoint-express|endpoint-custom|endpoint-fips|serde-write|serde-read|serde-list [ITERATIONS]
+//! usage: probe write|read|list|request|error|route|read-put-object|endpoint|endpoint-arn|endpoint-dotted|endpoint-express|endpoint-custom|endpoint-fips|serde-write|serde-read|serde-list [ITERATIONS]
 //! e.g. `valgrind --tool=callgrind --toggle-collect='probe::run*' \
 //!        target/release/probe read 1000`, then divide the count by ITERATIONS.
 
@@ -52,6 +52,35 @@ fn run_route(router: &s3_api::router::Router, request: &http::Request<Vec<u8>>, 
         assert_eq!(name, PutBucketAnalyticsConfiguration::NAME);
         black_box(PutBucketAnalyticsConfiguration::parse_request(black_box(request)).unwrap());
     }
+}
+
+#[inline(never)]
+fn run_read_put_object(request: &http::Request<Vec<u8>>, n: usize) {
+    for _ in 0..n {
+        black_box(
+            s3_api::operation::put_object::PutObject::parse_request(black_box(request)).unwrap(),
+        );
+    }
+}
+
+/// A PutObject as SDKs send it: 1 KiB, a content type, a checksum, user
+/// metadata, the signing headers.
+fn put_object_request() -> http::Request<Vec<u8>> {
+    http::Request::builder()
+        .method("PUT")
+        .uri("/amzn-s3-demo-bucket/photos/2026/12/04/cat.jpg?x-id=PutObject")
+        .header("host", "127.0.0.1:9000")
+        .header("content-type", "image/jpeg")
+        .header("content-length", "1024")
+        .header("x-amz-checksum-crc32", "AAAAAA==")
+        .header("x-amz-sdk-checksum-algorithm", "CRC32")
+        .header("x-amz-meta-origin", "probe")
+        .header("x-amz-date", "20261204T000000Z")
+        .header("x-amz-content-sha256", "UNSIGNED-PAYLOAD")
+        .header("authorization", "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261204/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000")
+        .header("user-agent", "probe")
+        .body(vec![7u8; 1024])
+        .unwrap()
 }
 
 #[inline(never)]
@@ -138,6 +167,7 @@ fn main() {
             let request = PutBucketAnalyticsConfiguration::build_request(&full_input()).unwrap();
             run_route(&router, &request, n)
         }
+        "read-put-object" => run_read_put_object(&put_object_request(), n),
         "serde-write" => run_serde_write(&serde_mirror::full(), n),
         "serde-read" => run_serde_read(&full_xml(), n),
         "serde-list" => run_serde_list(&String::from_utf8(list_body(100)).unwrap(), n),
