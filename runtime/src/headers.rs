@@ -235,6 +235,16 @@ pub struct Reader<'h> {
     /// `None` when the map has more values than fit.
     indexed: Option<usize>,
     entries: [(&'h str, Option<&'h http::HeaderValue>); INDEXED],
+    /// One bit per listed name ([`name_bit`]): a name whose bit is clear
+    /// is absent without a search, which is the fate of most lookups.
+    present: u64,
+}
+
+/// A name's bit in [`Reader`]'s `present` set, from its length and last byte.
+#[inline]
+fn name_bit(name: &str) -> u64 {
+    let last = name.as_bytes().last().copied().unwrap_or(0) as usize;
+    1 << ((name.len().wrapping_mul(7) ^ last) & 63)
 }
 
 /// The most header values a [`Reader`] lists.
@@ -245,9 +255,11 @@ impl<'h> Reader<'h> {
     #[inline]
     pub fn new(map: &'h http::HeaderMap) -> Self {
         let mut entries = [("", None); INDEXED];
+        let mut present = 0;
         let indexed = (map.len() <= INDEXED).then(|| {
             for (slot, (name, value)) in entries.iter_mut().zip(map.iter()) {
                 *slot = (name.as_str(), Some(value));
+                present |= name_bit(name.as_str());
             }
             map.len()
         });
@@ -255,6 +267,7 @@ impl<'h> Reader<'h> {
             map,
             indexed,
             entries,
+            present,
         }
     }
 
@@ -291,6 +304,9 @@ impl<'h> Reader<'h> {
         let Some(indexed) = self.indexed else {
             return text(self.map, name);
         };
+        if self.present & name_bit(name) == 0 {
+            return Ok(None);
+        }
         let mut values = self.entries[..indexed]
             .iter()
             .filter(|(key, _)| *key == name)
@@ -337,12 +353,24 @@ impl<'h> Reader<'h> {
 
     /// Every header whose name starts with `prefix` (lower case), keyed by
     /// the rest of the name, in the order received.
-    #[inline]
     pub fn prefixed(
         &self,
         prefix: &str,
     ) -> Result<indexmap::IndexMap<String, String>, InvalidValue> {
-        with_prefix(self.map, prefix)
+        let Some(indexed) = self.indexed else {
+            return with_prefix(self.map, prefix);
+        };
+        let mut out = indexmap::IndexMap::new();
+        for (name, _) in &self.entries[..indexed] {
+            if let Some(rest) = name.strip_prefix(prefix) {
+                if !out.contains_key(rest) {
+                    if let Some(value) = self.text(name)? {
+                        out.insert(rest.to_owned(), value);
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -226,18 +226,14 @@ impl Route {
         &self,
         query: &[(Text<'_>, Option<Text<'_>>)],
         headers: &http::HeaderMap,
-    ) -> Option<(String, bool)> {
+    ) -> Option<(Missing<'_>, bool)> {
         let has = |key: &str| query.iter().any(|(k, _)| k == key);
         for (key, value) in &self.literals {
             let found = query
                 .iter()
                 .any(|(k, v)| k == key && (value.is_none() || v.as_deref() == value.as_deref()));
             if !found {
-                let missing = match value {
-                    Some(value) => format!("query parameter {key}={value}"),
-                    None => format!("query parameter {key}"),
-                };
-                return Some((missing, false));
+                return Some((Missing::Query(key, value.as_deref()), false));
             }
         }
         if let Some(key) = &self.naming {
@@ -245,20 +241,39 @@ impl Route {
                 .iter()
                 .any(|(k, v)| k == key && v.as_deref() != Some(self.operation))
             {
-                return Some((format!("query parameter {key}={}", self.operation), false));
+                return Some((Missing::Query(key, Some(self.operation)), false));
             }
         }
         if let Some(key) = self.required_query.iter().find(|key| !has(key)) {
-            return Some((format!("query parameter {key}"), true));
+            return Some((Missing::Query(key, None), true));
         }
         if let Some(name) = self
             .required_headers
             .iter()
             .find(|n| !headers.contains_key(*n))
         {
-            return Some((format!("header {name}"), true));
+            return Some((Missing::Header(name.as_str()), true));
         }
         None
+    }
+}
+
+/// What a request lacks for a route, written out only when it is answered.
+#[derive(Debug, Clone, Copy)]
+enum Missing<'r> {
+    /// A query parameter, with the value it must have.
+    Query(&'r str, Option<&'r str>),
+    Header(&'r str),
+}
+
+impl Missing<'_> {
+    fn error(self, operation: &'static str) -> RouteError {
+        let missing = match self {
+            Missing::Query(key, Some(value)) => format!("query parameter {key}={value}"),
+            Missing::Query(key, None) => format!("query parameter {key}"),
+            Missing::Header(name) => format!("header {name}"),
+        };
+        RouteError::Incomplete { operation, missing }
     }
 }
 
@@ -563,7 +578,7 @@ impl Router {
             query.push((decoded(key).map_err(invalid)?, value));
         }
         let headers = request.headers();
-        let mut closest: Option<RouteError> = None;
+        let mut closest: Option<(&'static str, Missing<'_>)> = None;
         let Some((_, patterns)) = self.methods.iter().find(|(m, _)| m == request.method()) else {
             return Err(self.not_allowed(request.method(), segments, path));
         };
@@ -595,10 +610,7 @@ impl Router {
                             closest = None;
                         }
                         if literals_present || !named_subresource {
-                            closest.get_or_insert(RouteError::Incomplete {
-                                operation: route.operation,
-                                missing,
-                            });
+                            closest.get_or_insert((route.operation, missing));
                         }
                     }
                 }
@@ -611,10 +623,7 @@ impl Router {
                 match route.missing(&query, headers) {
                     None => return Ok(route.operation),
                     Some((missing, _)) => {
-                        closest.get_or_insert(RouteError::Incomplete {
-                            operation: route.operation,
-                            missing,
-                        });
+                        closest.get_or_insert((route.operation, missing));
                     }
                 }
             }
@@ -623,7 +632,7 @@ impl Router {
             return Err(RouteError::WrongOperation { named });
         }
         match closest {
-            Some(error) => Err(error),
+            Some((operation, missing)) => Err(missing.error(operation)),
             None => Err(self.not_allowed(request.method(), segments, path)),
         }
     }

@@ -248,8 +248,10 @@ pub fn path_labels(
     if greedy_at.is_none() && parts.len() == pattern.len() + 1 && parts.last() == Some(&"") {
         parts.pop();
     }
-    let decode =
-        |text: &str, location: &str| crate::uri::decode(text).map_err(|e| invalid(location, e));
+    // The error's location is written only when there is an error.
+    let decode = |text: &str, member: &str| {
+        crate::uri::decode(text).map_err(|e| invalid(&format!("label {member}"), e))
+    };
     let mut labels = Vec::new();
     // The segments before the greedy label (or all of them) map one to one.
     let (head, tail) = match greedy_at {
@@ -264,8 +266,18 @@ pub fn path_labels(
                     return Err(RequestError::MissingLabel { member });
                 }
                 let end = parts.len() - tail;
-                let text = parts.get(index..end).unwrap_or_default().join("/");
-                let value = decode(&text, &format!("label {member}"))?;
+                // The segments `index..end` as they are in the path, slashes
+                // included.
+                let text = match parts.get(index..end) {
+                    Some([first, .., last]) => {
+                        let start = first.as_ptr() as usize - rest.as_ptr() as usize;
+                        let stop = last.as_ptr() as usize - rest.as_ptr() as usize + last.len();
+                        rest.get(start..stop).unwrap_or_default()
+                    }
+                    Some([only]) => only,
+                    _ => "",
+                };
+                let value = decode(text, member)?;
                 if value.is_empty() {
                     return Err(RequestError::MissingLabel { member });
                 }
@@ -283,7 +295,7 @@ pub fn path_labels(
                         return Err(RequestError::MissingLabel { member });
                     }
                     (Segment::Label(member), Some(part)) => {
-                        let value = decode(part, &format!("label {member}"))?;
+                        let value = decode(part, member)?;
                         if value.is_empty() {
                             return Err(RequestError::MissingLabel { member });
                         }

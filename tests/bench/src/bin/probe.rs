@@ -1,7 +1,7 @@
 //! A fixed amount of work per benchmark, for deterministic instruction counts
 //! under `valgrind --tool=callgrind` (wall-clock on a shared machine is noisy).
 //!
-//! usage: probe write|read|list|request|error|route|read-put-object|endpoint|endpoint-arn|endpoint-dotted|endpoint-express|endpoint-custom|endpoint-fips|serde-write|serde-read|serde-list [ITERATIONS]
+//! usage: probe write|read|list|request|error|route|read-put-object|serve-put-object|endpoint|endpoint-arn|endpoint-dotted|endpoint-express|endpoint-custom|endpoint-fips|serde-write|serde-read|serde-list [ITERATIONS]
 //! e.g. `valgrind --tool=callgrind --toggle-collect='probe::run*' \
 //!        target/release/probe read 1000`, then divide the count by ITERATIONS.
 
@@ -60,6 +60,38 @@ fn run_read_put_object(request: &http::Request<Vec<u8>>, n: usize) {
         black_box(
             s3_api::operation::put_object::PutObject::parse_request(black_box(request)).unwrap(),
         );
+    }
+}
+
+/// A service that stores nothing: the generated `serve` around it is
+/// routing, reading, calling and writing.
+struct Discard;
+
+impl s3_api::operation::Service for Discard {
+    fn put_object(
+        &self,
+        _: &s3_api::server::Context,
+        input: s3_api::operation::put_object::PutObjectRequest,
+    ) -> Result<
+        s3_api::operation::put_object::PutObjectOutput,
+        s3_api::operation::put_object::PutObjectError,
+    > {
+        black_box(input);
+        Ok(s3_api::operation::put_object::PutObjectOutput::default().with_e_tag("\"0\""))
+    }
+}
+
+#[inline(never)]
+fn run_serve_put_object(
+    router: &s3_api::router::Router,
+    request: &http::Request<Vec<u8>>,
+    n: usize,
+) {
+    let ctx = s3_api::server::Context::new("4442587FB7D0A2F9");
+    for _ in 0..n {
+        let response = s3_api::operation::serve(&Discard, router, black_box(request.clone()), &ctx);
+        assert_eq!(response.status(), 200);
+        black_box(response);
     }
 }
 
@@ -168,6 +200,10 @@ fn main() {
             run_route(&router, &request, n)
         }
         "read-put-object" => run_read_put_object(&put_object_request(), n),
+        "serve-put-object" => {
+            let router = s3_api::operation::router().unwrap();
+            run_serve_put_object(&router, &put_object_request(), n)
+        }
         "serde-write" => run_serde_write(&serde_mirror::full(), n),
         "serde-read" => run_serde_read(&full_xml(), n),
         "serde-list" => run_serde_list(&String::from_utf8(list_body(100)).unwrap(), n),
