@@ -615,6 +615,7 @@ fn the_client_feature_runs_the_scenario() {
         Err(s3_api::client::SendError::Service(e)) => assert_eq!(e.status(), 404),
         other => panic!("expected a 404, got {other:?}"),
     }
+    client_objects(&client, bucket);
     // A server that is not there: the attempts run out with an HTTP error.
     let gone = s3_api::Client::new(
         s3_api::endpoint::Config::new()
@@ -630,6 +631,124 @@ fn the_client_feature_runs_the_scenario() {
         Err(s3_api::client::SendError::Http(message)) => assert!(!message.is_empty()),
         other => panic!("expected an HTTP failure, got {other:?}"),
     }
+}
+
+/// Objects through the client against the example server: a key that
+/// needs encoding, a range, a listing by delimiter, a copy, a multipart
+/// upload and DeleteObjects.
+fn client_objects(client: &s3_api::Client, bucket: &str) {
+    use s3_api::operation::complete_multipart_upload::{
+        CompleteMultipartUpload, CompleteMultipartUploadRequest,
+    };
+    use s3_api::operation::copy_object::{CopyObject, CopyObjectRequest};
+    use s3_api::operation::create_multipart_upload::{
+        CreateMultipartUpload, CreateMultipartUploadRequest,
+    };
+    use s3_api::operation::delete_objects::{DeleteObjects, DeleteObjectsRequest};
+    use s3_api::operation::get_object::{GetObject, GetObjectError, GetObjectRequest};
+    use s3_api::operation::head_object::{HeadObject, HeadObjectRequest};
+    use s3_api::operation::list_objects_v2::{ListObjectsV2, ListObjectsV2Request};
+    use s3_api::operation::put_object::{PutObject, PutObjectRequest};
+    use s3_api::operation::upload_part::{UploadPart, UploadPartRequest};
+    use s3_api::types::{CompletedMultipartUpload, CompletedPart, Delete, ObjectIdentifier};
+
+    let key = "dir/a key+with ?&= and \u{e9}";
+    let data: Vec<u8> = (0..=255u8).cycle().take(3000).collect();
+    let put = client
+        .send::<PutObject>(&PutObjectRequest::new(bucket, key).with_body(data.clone()))
+        .unwrap();
+    let got = client
+        .send::<GetObject>(&GetObjectRequest::new(bucket, key).with_range("bytes=100-199"))
+        .unwrap();
+    assert_eq!(got.body.as_deref(), Some(&data[100..200]));
+    assert_eq!(got.content_range.as_deref(), Some("bytes 100-199/3000"));
+    assert_eq!(got.e_tag, put.e_tag);
+    let head = client
+        .send::<HeadObject>(&HeadObjectRequest::new(bucket, key))
+        .unwrap();
+    assert_eq!(head.content_length, Some(3000));
+    match client.send::<GetObject>(&GetObjectRequest::new(bucket, "nothing here")) {
+        Err(s3_api::client::SendError::Service(GetObjectError::NoSuchKey(e))) => {
+            assert_eq!(e.meta.status, 404)
+        }
+        other => panic!("expected NoSuchKey, got {other:?}"),
+    }
+    // The copy source is percent-encoded by the caller, as S3 asks.
+    let encoded: String = key
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'/' | b'-' | b'.' | b'_' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let copy_source = format!("{bucket}/{encoded}");
+    client
+        .send::<CopyObject>(&CopyObjectRequest::new(bucket, copy_source, "top"))
+        .unwrap();
+    let listed = client
+        .send::<ListObjectsV2>(&ListObjectsV2Request::new(bucket).with_delimiter("/"))
+        .unwrap();
+    let keys: Vec<_> = listed
+        .contents
+        .iter()
+        .flatten()
+        .filter_map(|o| o.key.as_deref())
+        .collect();
+    let prefixes: Vec<_> = listed
+        .common_prefixes
+        .iter()
+        .flatten()
+        .filter_map(|p| p.prefix.as_deref())
+        .collect();
+    assert_eq!((keys, prefixes), (vec!["top"], vec!["dir/"]));
+
+    let part = vec![b'p'; 5 * 1024 * 1024];
+    let upload = client
+        .send::<CreateMultipartUpload>(&CreateMultipartUploadRequest::new(bucket, "big"))
+        .unwrap()
+        .upload_id
+        .unwrap();
+    let mut parts = Vec::new();
+    for (number, body) in [(1, part.clone()), (2, b"tail".to_vec())] {
+        let done = client
+            .send::<UploadPart>(
+                &UploadPartRequest::new(bucket, "big", number, &upload).with_body(body),
+            )
+            .unwrap();
+        parts.push(
+            CompletedPart::default()
+                .with_part_number(number)
+                .with_e_tag(done.e_tag.unwrap()),
+        );
+    }
+    let done = client
+        .send::<CompleteMultipartUpload>(
+            &CompleteMultipartUploadRequest::new(bucket, "big", &upload)
+                .with_multipart_upload(CompletedMultipartUpload::default().with_parts(parts)),
+        )
+        .unwrap();
+    assert!(done.e_tag.unwrap().ends_with("-2\""));
+    let got = client
+        .send::<GetObject>(&GetObjectRequest::new(bucket, "big"))
+        .unwrap();
+    assert_eq!(got.body.map(|b| b.len()), Some(part.len() + 4));
+
+    let delete = Delete::new(
+        [key, "top", "big"]
+            .into_iter()
+            .map(ObjectIdentifier::new)
+            .collect(),
+    );
+    let deleted = client
+        .send::<DeleteObjects>(&DeleteObjectsRequest::new(bucket, delete))
+        .unwrap();
+    assert_eq!(deleted.deleted.map(|d| d.len()), Some(3));
+    let listed = client
+        .send::<ListObjectsV2>(&ListObjectsV2Request::new(bucket))
+        .unwrap();
+    assert_eq!(listed.key_count, Some(0));
 }
 
 /// A server that answers from a list, one response per connection, and
