@@ -674,15 +674,7 @@ fn client_objects(client: &s3_api::Client, bucket: &str) {
         other => panic!("expected NoSuchKey, got {other:?}"),
     }
     // The copy source is percent-encoded by the caller, as S3 asks.
-    let encoded: String = key
-        .bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'/' | b'-' | b'.' | b'_' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
+    let encoded = s3_api::uri::encode(key, true);
     let copy_source = format!("{bucket}/{encoded}");
     client
         .send::<CopyObject>(&CopyObjectRequest::new(bucket, copy_source, "top"))

@@ -43,7 +43,7 @@
 pub use indexmap;
 // The support code shared by every generated crate (the `s3-runtime` crate):
 // errors, server-side request errors, timestamps and base64, checksums for
-// callers that stream a body, and event streams.
+// callers that stream a body, event streams, and percent-encoding.
 /// The blocking client's parts: errors, retries, the environment (feature
 /// `client`).
 #[cfg(feature = "client")]
@@ -54,7 +54,7 @@ pub use s3_runtime::hyper_server;
 /// Signing requests with AWS SigV4, and presigned URLs (feature `sign`).
 #[cfg(feature = "sign")]
 pub use s3_runtime::sign;
-pub use s3_runtime::{aws_chunked, checksum, error, event_stream, primitives, router, server};
+pub use s3_runtime::{aws_chunked, checksum, error, event_stream, primitives, router, server, uri};
 
 /// Endpoints from the service's rules: [`endpoint::resolve`], the client
 /// [`endpoint::Config`] and [`endpoint::build_request`].

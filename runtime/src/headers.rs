@@ -11,19 +11,26 @@ use crate::text::Text;
 /// headers of that name are joined with `, `, as HTTP allows. A value that is
 /// not visible ASCII is an error naming the header.
 pub fn text(headers: &http::HeaderMap, name: &str) -> Result<Option<String>, InvalidValue> {
-    let mut values = headers.get_all(name).iter();
+    join(name, headers.get_all(name).iter())
+}
+
+/// The values of header `name` joined with `, `; `None` when there are none.
+fn join<'v>(
+    name: &str,
+    mut values: impl Iterator<Item = &'v http::HeaderValue>,
+) -> Result<Option<String>, InvalidValue> {
     let Some(first) = values.next() else {
         return Ok(None);
     };
-    fn read<'v>(name: &str, value: &'v http::HeaderValue) -> Result<&'v str, InvalidValue> {
+    let read = |value: &'v http::HeaderValue| {
         value.to_str().map_err(|_| {
             InvalidValue::new(format!("header {name}"), "the value is not visible ASCII")
         })
-    }
-    let mut out = read(name, first)?.to_owned();
+    };
+    let mut out = read(first)?.to_owned();
     for value in values {
         out.push_str(", ");
-        out.push_str(read(name, value)?);
+        out.push_str(read(value)?);
     }
     Ok(Some(out))
 }
@@ -307,24 +314,11 @@ impl<'h> Reader<'h> {
         if self.present & name_bit(name) == 0 {
             return Ok(None);
         }
-        let mut values = self.entries[..indexed]
+        let values = self.entries[..indexed]
             .iter()
             .filter(|(key, _)| *key == name)
             .filter_map(|(_, value)| *value);
-        let Some(first) = values.next() else {
-            return Ok(None);
-        };
-        let read = |value: &http::HeaderValue| {
-            value.to_str().map(str::to_owned).map_err(|_| {
-                InvalidValue::new(format!("header {name}"), "the value is not visible ASCII")
-            })
-        };
-        let mut out = read(first)?;
-        for value in values {
-            out.push_str(", ");
-            out.push_str(&read(value)?);
-        }
-        Ok(Some(out))
+        join(name, values)
     }
 
     /// A list read from header `name` (items separated by commas, quoted

@@ -108,9 +108,10 @@ impl Limits {
         self
     }
 
-    /// The same limits with a largest request head and header count.
+    /// The same limits with a largest request head and header count (a
+    /// head limit under hyper's floor of 8 KiB is taken as 8 KiB).
     pub fn with_max_head(mut self, bytes: usize, headers: usize) -> Self {
-        self.max_head_bytes = bytes.max(8 * 1024);
+        self.max_head_bytes = bytes;
         self.max_headers = headers;
         self
     }

@@ -483,20 +483,6 @@ fn unhex(token: &str) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
-/// Percent-encodes all but unreserved characters and `/`: the form of keys
-/// in listings asked for with `encoding-type=url`.
-fn url_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 // ---------------------------------------------------------------------------
 // Operations
 
@@ -515,6 +501,24 @@ impl Serving<'_> {
     fn serving<O: Operation>(&self) {
         self.served.set(O::NAME);
     }
+
+    /// The object stored under `key` in `bucket` (a copy that shares the data).
+    fn stored(&self, ctx: &Context, bucket: &str, key: &str) -> Result<Object, Absent> {
+        let buckets = self.buckets();
+        let Some(objects) = buckets.get(bucket).map(|b| &b.objects) else {
+            return Err(Absent::Bucket(no_such_bucket(ctx, bucket)));
+        };
+        objects
+            .get(key)
+            .cloned()
+            .ok_or_else(|| Absent::Key(no_such_key(ctx, key)))
+    }
+}
+
+/// Why there is no object to read: no bucket, or no such key in it.
+enum Absent {
+    Bucket(ErrorMetadata),
+    Key(ErrorMetadata),
 }
 
 impl Service for Serving<'_> {
@@ -728,17 +732,8 @@ impl Service for Serving<'_> {
         input: PutObjectRequest,
     ) -> Result<PutObjectOutput, PutObjectError> {
         self.serving::<s3_api::operation::put_object::PutObject>();
-        let data = input.body.unwrap_or_default();
-        let md5 = s3_api::checksum::md5(&data);
-        if let Some(expected) = &input.content_md5 {
-            if *expected != s3_api::primitives::base64_encode(&md5) {
-                return Err(fail(ctx.error(
-                    "BadDigest",
-                    400,
-                    "The Content-MD5 you specified did not match what was received",
-                )));
-            }
-        }
+        let (data, md5) = received(ctx, input.body, input.content_md5.as_deref())
+            .map_err(fail::<PutObjectError>)?;
         let object = Object {
             data: Arc::new(data),
             etag: etag_of(&md5),
@@ -780,20 +775,14 @@ impl Service for Serving<'_> {
         input: GetObjectRequest,
     ) -> Result<GetObjectOutput, GetObjectError> {
         self.serving::<s3_api::operation::get_object::GetObject>();
-        let object = {
-            let buckets = self.buckets();
-            let Some(bucket) = buckets.get(&input.bucket) else {
-                return Err(fail(no_such_bucket(ctx, &input.bucket)));
-            };
-            match bucket.objects.get(&input.key) {
-                Some(object) => object.clone(),
-                None => {
-                    return Err(GetObjectError::NoSuchKey(
-                        NoSuchKey::default().with_meta(no_such_key(ctx, &input.key)),
-                    ));
-                }
-            }
-        };
+        let object =
+            self.stored(ctx, &input.bucket, &input.key)
+                .map_err(|absent| match absent {
+                    Absent::Bucket(meta) => fail(meta),
+                    Absent::Key(meta) => {
+                        GetObjectError::NoSuchKey(NoSuchKey::default().with_meta(meta))
+                    }
+                })?;
         let conditions = Conditions {
             if_match: input.if_match.as_deref(),
             if_none_match: input.if_none_match.as_deref(),
@@ -803,23 +792,14 @@ impl Service for Serving<'_> {
         conditions
             .check(ctx, &object)
             .map_err(fail::<GetObjectError>)?;
-        let size = object.data.len() as u64;
-        let (body, range) = match input.range.as_deref() {
+        let (body, range) = match requested_range(ctx, &object, input.range.as_deref())
+            .map_err(fail::<GetObjectError>)?
+        {
             None => (object.data.to_vec(), None),
-            Some(text) => {
-                let (first, last) = byte_range(text, size).ok_or_else(|| {
-                    fail::<GetObjectError>(ctx.error(
-                        "InvalidRange",
-                        416,
-                        "The requested range is not satisfiable",
-                    ))
-                })?;
-                let range = format!("bytes {first}-{last}/{size}");
-                (
-                    object.data[first as usize..=last as usize].to_vec(),
-                    Some(range),
-                )
-            }
+            Some((first, last, range)) => (
+                object.data[first as usize..=last as usize].to_vec(),
+                Some(range),
+            ),
         };
         let mut output = GetObjectOutput::default()
             .with_content_length(body.len() as i64)
@@ -944,7 +924,7 @@ impl Service for Serving<'_> {
         let encode = matches!(input.encoding_type, Some(EncodingType::Url));
         let shown = |text: &str| {
             if encode {
-                url_encode(text)
+                s3_api::uri::encode(text, true)
             } else {
                 text.to_owned()
             }
@@ -1042,16 +1022,10 @@ impl Service for Serving<'_> {
         self.serving::<s3_api::operation::head_object::HeadObject>();
         let not_found =
             |meta: ErrorMetadata| HeadObjectError::NotFound(NotFound::default().with_meta(meta));
-        let object = {
-            let buckets = self.buckets();
-            let Some(bucket) = buckets.get(&input.bucket) else {
-                return Err(not_found(no_such_bucket(ctx, &input.bucket)));
-            };
-            match bucket.objects.get(&input.key) {
-                Some(object) => object.clone(),
-                None => return Err(not_found(no_such_key(ctx, &input.key))),
-            }
-        };
+        // HeadObject answers without a body: every absence is a 404.
+        let object = self
+            .stored(ctx, &input.bucket, &input.key)
+            .map_err(|(Absent::Bucket(meta) | Absent::Key(meta))| not_found(meta))?;
         let conditions = Conditions {
             if_match: input.if_match.as_deref(),
             if_none_match: input.if_none_match.as_deref(),
@@ -1067,17 +1041,12 @@ impl Service for Serving<'_> {
             .with_e_tag(object.etag.clone())
             .with_last_modified(object.last_modified)
             .with_content_length(size as i64);
-        if let Some(text) = input.range.as_deref() {
-            let (first, last) = byte_range(text, size).ok_or_else(|| {
-                fail::<HeadObjectError>(ctx.error(
-                    "InvalidRange",
-                    416,
-                    "The requested range is not satisfiable",
-                ))
-            })?;
+        if let Some((first, last, range)) = requested_range(ctx, &object, input.range.as_deref())
+            .map_err(fail::<HeadObjectError>)?
+        {
             output = output
                 .with_content_length((last - first + 1) as i64)
-                .with_content_range(format!("bytes {first}-{last}/{size}"));
+                .with_content_range(range);
         }
         output.content_type = object.content_type;
         output.content_encoding = object.content_encoding;
@@ -1149,8 +1118,11 @@ impl Service for Serving<'_> {
         // `?versionId=`.
         let source = input.copy_source.trim_start_matches('/');
         let source = source.split_once("?versionId=").map_or(source, |(s, _)| s);
-        let source = percent_decode(source).ok_or_else(|| {
-            fail::<CopyObjectError>(invalid_argument(ctx, "Invalid copy source encoding"))
+        let source = s3_api::uri::decode(source).map_err(|e| {
+            fail::<CopyObjectError>(invalid_argument(
+                ctx,
+                format!("Invalid copy source encoding: {e}"),
+            ))
         })?;
         let Some((source_bucket, source_key)) = source.split_once('/') else {
             return Err(fail(invalid_argument(
@@ -1247,19 +1219,8 @@ impl Service for Serving<'_> {
                 "Part number must be an integer between 1 and 10000, inclusive",
             )));
         }
-        let data = input.body.unwrap_or_default();
-        let md5 = s3_api::checksum::md5(&data);
-        if input
-            .content_md5
-            .as_ref()
-            .is_some_and(|m| *m != s3_api::primitives::base64_encode(&md5))
-        {
-            return Err(fail(ctx.error(
-                "BadDigest",
-                400,
-                "The Content-MD5 you specified did not match what was received",
-            )));
-        }
+        let (data, md5) = received(ctx, input.body, input.content_md5.as_deref())
+            .map_err(fail::<UploadPartError>)?;
         let mut buckets = self.buckets();
         let upload = upload_of(
             &mut buckets,
@@ -1360,7 +1321,11 @@ impl Service for Serving<'_> {
             bucket.objects.insert(input.key.clone(), object);
         }
         Ok(CompleteMultipartUploadOutput::default()
-            .with_location(format!("/{}/{}", input.bucket, url_encode(&input.key)))
+            .with_location(format!(
+                "/{}/{}",
+                input.bucket,
+                s3_api::uri::encode(&input.key, true)
+            ))
             .with_bucket(input.bucket)
             .with_key(input.key)
             .with_e_tag(etag))
@@ -1483,31 +1448,6 @@ fn owner() -> Owner {
         .with_display_name("analytics-server")
 }
 
-/// A percent-encoded text decoded (`None` when it is not UTF-8).
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (
-            bytes[i],
-            bytes.get(i + 1).copied().and_then(hex),
-            bytes.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(hi), Some(lo)) => {
-                out.push((hi * 16 + lo) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
 fn precondition_failed(ctx: &Context) -> ErrorMetadata {
     ctx.error(
         "PreconditionFailed",
@@ -1565,6 +1505,47 @@ impl Conditions<'_> {
         }
         Ok(())
     }
+}
+
+/// A received body and its MD5, which must be the `Content-MD5` when one
+/// was sent (S3's `BadDigest` otherwise).
+fn received(
+    ctx: &Context,
+    body: Option<Vec<u8>>,
+    content_md5: Option<&str>,
+) -> Result<(Vec<u8>, [u8; 16]), ErrorMetadata> {
+    let data = body.unwrap_or_default();
+    let md5 = s3_api::checksum::md5(&data);
+    if content_md5.is_some_and(|m| m != s3_api::primitives::base64_encode(&md5)) {
+        return Err(ctx.error(
+            "BadDigest",
+            400,
+            "The Content-MD5 you specified did not match what was received",
+        ));
+    }
+    Ok((data, md5))
+}
+
+/// The byte range a read asks for in `object`, with its `Content-Range`;
+/// `None` for the whole object, S3's `InvalidRange` when it cannot be
+/// satisfied.
+fn requested_range(
+    ctx: &Context,
+    object: &Object,
+    range: Option<&str>,
+) -> Result<Option<(u64, u64, String)>, ErrorMetadata> {
+    let Some(text) = range else {
+        return Ok(None);
+    };
+    let size = object.data.len() as u64;
+    let (first, last) = byte_range(text, size).ok_or_else(|| {
+        ctx.error(
+            "InvalidRange",
+            416,
+            "The requested range is not satisfiable",
+        )
+    })?;
+    Ok(Some((first, last, format!("bytes {first}-{last}/{size}"))))
 }
 
 /// The first and last byte of a `Range: bytes=...` over `size` bytes, or

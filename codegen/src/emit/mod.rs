@@ -310,7 +310,7 @@ fn lib_rs(krate: &Crate) -> String {
 pub use indexmap;
 // The support code shared by every generated crate (the `s3-runtime` crate):
 // errors, server-side request errors, timestamps and base64, checksums for
-// callers that stream a body, and event streams.
+// callers that stream a body, event streams, and percent-encoding.
 /// The blocking client's parts: errors, retries, the environment (feature
 /// `client`).
 #[cfg(feature = "client")]
@@ -321,7 +321,7 @@ pub use s3_runtime::hyper_server;
 /// Signing requests with AWS SigV4, and presigned URLs (feature `sign`).
 #[cfg(feature = "sign")]
 pub use s3_runtime::sign;
-pub use s3_runtime::{{aws_chunked, checksum, error, event_stream, primitives, router, server}};
+pub use s3_runtime::{{aws_chunked, checksum, error, event_stream, primitives, router, server, uri}};
 
 {endpoint_mod}#[rustfmt::skip]
 pub mod operation;
