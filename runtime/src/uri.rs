@@ -82,7 +82,7 @@ pub fn push_endpoint(
 ) -> usize {
     let Some(endpoint) = endpoint else { return 0 };
     let url = endpoint.url();
-    match url.find("://") {
+    match scheme_end(url) {
         Some(i) => {
             out.push_str(&url[..i + 3]);
             out.push_str(host_prefix.unwrap_or_default());
@@ -91,6 +91,12 @@ pub fn push_endpoint(
         None => out.push_str(url.trim_end_matches('/')),
     }
     out.len()
+}
+
+/// Where `://` is in `url`, if anywhere.
+fn scheme_end(url: &str) -> Option<usize> {
+    let colon = url.find(':')?;
+    url[colon..].starts_with("://").then_some(colon)
 }
 
 /// Ends the path of a URI begun by [`push_endpoint`] at `base`: when the
@@ -102,7 +108,7 @@ pub fn end_path(out: &mut String, base: usize) {
     if out.len() != base {
         return;
     }
-    let after_scheme = out.find("://").map_or(0, |i| i + 3);
+    let after_scheme = scheme_end(out).map_or(0, |i| i + 3);
     if !out[after_scheme..].contains('/') {
         out.push('/');
     }
