@@ -644,6 +644,7 @@ fn client_objects(client: &s3_api::Client, bucket: &str) {
     use s3_api::operation::create_multipart_upload::{
         CreateMultipartUpload, CreateMultipartUploadRequest,
     };
+    use s3_api::operation::delete_object::{DeleteObject, DeleteObjectRequest};
     use s3_api::operation::delete_objects::{DeleteObjects, DeleteObjectsRequest};
     use s3_api::operation::get_object::{GetObject, GetObjectError, GetObjectRequest};
     use s3_api::operation::head_object::{HeadObject, HeadObjectRequest};
@@ -656,6 +657,32 @@ fn client_objects(client: &s3_api::Client, bucket: &str) {
     let data: Vec<u8> = (0..=255u8).cycle().take(3000).collect();
     let put = client
         .send::<PutObject>(&PutObjectRequest::new(bucket, key).with_body(data.clone()))
+        .unwrap();
+    // A checksum sent with the body is checked by the server: S3's
+    // BadDigest when it is another body's, and nothing stored.
+    let wrong = s3_api::checksum::ChecksumAlgorithm::Crc32.checksum_header_value(b"other");
+    let refused = client.send::<PutObject>(
+        &PutObjectRequest::new(bucket, "refused")
+            .with_body(data.clone())
+            .with_checksum_crc32(wrong),
+    );
+    match refused {
+        Err(s3_api::client::SendError::Service(e)) => {
+            use s3_api::ProvideErrorMetadata;
+            assert_eq!((e.code(), e.meta().status), (Some("BadDigest"), 400));
+        }
+        other => panic!("expected BadDigest, got {other:?}"),
+    }
+    let right = s3_api::checksum::ChecksumAlgorithm::Crc32.checksum_header_value(&data);
+    client
+        .send::<PutObject>(
+            &PutObjectRequest::new(bucket, "checked")
+                .with_body(data.clone())
+                .with_checksum_crc32(right),
+        )
+        .unwrap();
+    client
+        .send::<DeleteObject>(&DeleteObjectRequest::new(bucket, "checked"))
         .unwrap();
     let got = client
         .send::<GetObject>(&GetObjectRequest::new(bucket, key).with_range("bytes=100-199"))

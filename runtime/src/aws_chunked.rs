@@ -250,7 +250,11 @@ pub fn decode(
 /// `x-amz-content-sha256` of one of the `STREAMING-` modes, or
 /// `aws-chunked` among its content encodings.
 pub fn is_chunked<B>(request: &http::Request<B>) -> bool {
-    let headers = request.headers();
+    is_chunked_head(request.headers())
+}
+
+/// [`is_chunked`] from the headers alone.
+pub(crate) fn is_chunked_head(headers: &http::HeaderMap) -> bool {
     let streaming = headers
         .get("x-amz-content-sha256")
         .is_some_and(|v| v.as_bytes().starts_with(b"STREAMING-"));

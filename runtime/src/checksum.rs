@@ -150,6 +150,140 @@ pub fn insert_request_checksum(
     Ok(())
 }
 
+/// Why a received request's body does not match a digest it came with, or
+/// lacks a digest it needs: S3's error code (`BadDigest`, `InvalidDigest`
+/// or `InvalidRequest`, all status 400) and message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestError {
+    code: &'static str,
+    message: String,
+}
+
+impl DigestError {
+    fn new(code: &'static str, message: impl Into<String>) -> Self {
+        DigestError {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// S3's error code.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The HTTP status S3 answers with: 400.
+    pub fn status(&self) -> u16 {
+        400
+    }
+}
+
+impl std::fmt::Display for DigestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DigestError {}
+
+/// Checks a received request's body (server side) against the digests its
+/// headers carry, as S3 does for an operation whose body is checksummed
+/// (`checksum`, from its `httpChecksum` trait; `None`: nothing to check):
+///
+/// - `Content-MD5`: `InvalidDigest` when it is not the base64 of 16 bytes,
+///   `BadDigest` when it is not the body's MD5;
+/// - the `x-amz-checksum-*` header of an algorithm this crate computes
+///   (CRC32, CRC32C, CRC64NVME, SHA1, SHA256): `InvalidRequest` when there
+///   are several or the value is not a digest of that algorithm,
+///   `BadDigest` when it is not the body's (the checksum of another
+///   algorithm, such as SHA512, is taken unchecked);
+/// - with [`RequestChecksum::Required`](crate::operation::RequestChecksum),
+///   a request with neither is `InvalidRequest`.
+///
+/// An `aws-chunked` body still encoded is not checked here: its checksums
+/// come as trailers, which [`crate::aws_chunked`] checks as it decodes.
+pub fn check_request(
+    checksum: crate::operation::RequestChecksum,
+    headers: &http::HeaderMap,
+    body: &[u8],
+) -> Result<(), DigestError> {
+    use crate::operation::RequestChecksum;
+    if checksum == RequestChecksum::None || crate::aws_chunked::is_chunked_head(headers) {
+        return Ok(());
+    }
+    let decoded = |name: &str| {
+        headers.get(name).map(|value| {
+            value
+                .to_str()
+                .ok()
+                .and_then(|text| crate::primitives::base64_decode(text.trim()).ok())
+        })
+    };
+    let md5 = decoded("content-md5");
+    if let Some(md5) = &md5 {
+        match md5 {
+            Some(digest) if digest.len() == 16 => {
+                if digest[..] != self::md5(body) {
+                    return Err(DigestError::new(
+                        "BadDigest",
+                        "The Content-MD5 you specified did not match what we received.",
+                    ));
+                }
+            }
+            _ => {
+                return Err(DigestError::new(
+                    "InvalidDigest",
+                    "The Content-MD5 you specified was invalid.",
+                ));
+            }
+        }
+    }
+    let mut sent = ChecksumAlgorithm::ALL
+        .into_iter()
+        .filter(|algorithm| headers.contains_key(algorithm.header_name()));
+    let first = sent.next();
+    if sent.next().is_some() {
+        return Err(DigestError::new(
+            "InvalidRequest",
+            "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.",
+        ));
+    }
+    if let Some(algorithm) = first {
+        let digest = decoded(algorithm.header_name())
+            .flatten()
+            .filter(|digest| digest.len() == algorithm.digest_len())
+            .ok_or_else(|| {
+                DigestError::new(
+                    "InvalidRequest",
+                    format!("Value for {} header is invalid.", algorithm.header_name()),
+                )
+            })?;
+        if digest != algorithm.digest(body) {
+            return Err(DigestError::new(
+                "BadDigest",
+                format!(
+                    "The {} you specified did not match the calculated checksum.",
+                    algorithm.wire_name()
+                ),
+            ));
+        }
+    }
+    let any_checksum = || {
+        headers.keys().any(|name| {
+            name.as_str()
+                .strip_prefix("x-amz-checksum-")
+                .is_some_and(|rest| rest != "type" && rest != "algorithm")
+        })
+    };
+    if checksum == RequestChecksum::Required && md5.is_none() && !any_checksum() {
+        return Err(DigestError::new(
+            "InvalidRequest",
+            "Missing required header for this request: Content-MD5 OR x-amz-checksum-*",
+        ));
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------
 // Hasher
 // ---------------------------------------------------------------------------

@@ -665,9 +665,11 @@ impl Context {
     }
 }
 
-/// Serves a request that the router gave to operation `O`: reads the input,
-/// calls `handle`, writes the output or the error. A request `O` cannot
-/// read gets S3's answer for what is wrong ([`RequestError::code`]); an
+/// Serves a request that the router gave to operation `O`: checks its body
+/// against the digests its headers carry when `O`'s body is checksummed
+/// ([`crate::checksum::check_request`]), reads the input, calls `handle`,
+/// writes the output or the error. A request `O` cannot check or read gets
+/// S3's answer for what is wrong ([`RequestError::code`]); an
 /// output that cannot be written is an `InternalError`. Every response
 /// carries the profile's request id headers with the context's ids (when
 /// the handler did not set them).
@@ -684,13 +686,21 @@ where
     let unhandled = |meta: ErrorMetadata| {
         O::Error::from(crate::error::Unhandled { meta, source: None }).to_http_response()
     };
-    let mut response = match O::parse_request(request) {
-        Ok(input) => match handle(input) {
-            Ok(output) => O::build_response(&output)
-                .unwrap_or_else(|e| unhandled(ctx.error("InternalError", 500, e.to_string()))),
-            Err(error) => error.to_http_response(),
+    let checked = crate::checksum::check_request(
+        <O::Input as crate::operation::Input>::REQUEST_CHECKSUM,
+        request.headers(),
+        request.body().as_ref(),
+    );
+    let mut response = match checked.map_err(|e| ctx.error(e.code(), e.status(), e.to_string())) {
+        Err(meta) => unhandled(meta),
+        Ok(()) => match O::parse_request(request) {
+            Ok(input) => match handle(input) {
+                Ok(output) => O::build_response(&output)
+                    .unwrap_or_else(|e| unhandled(ctx.error("InternalError", 500, e.to_string()))),
+                Err(error) => error.to_http_response(),
+            },
+            Err(e) => unhandled(ctx.error(e.code(), e.status(), e.to_string())),
         },
-        Err(e) => unhandled(ctx.error(e.code(), e.status(), e.to_string())),
     };
     set_ids(&mut response, <O::Error as OperationError>::PROFILE, ctx);
     response

@@ -623,3 +623,111 @@ fn defaults_start_empty() {
     assert_eq!(Sha256::default().finish(), sha256(b""));
     assert_eq!(Md5::default().finish(), md5(b""));
 }
+
+// ---------------------------------------------------------------------------
+// Checking a received request's digests (server side)
+// ---------------------------------------------------------------------------
+
+/// The code S3 answers a request with these headers and body with, or
+/// `None` when the digests hold.
+fn check(checksum: RequestChecksum, headers: &[(&str, &str)], body: &[u8]) -> Option<&'static str> {
+    let mut map = http::HeaderMap::new();
+    for (name, value) in headers {
+        map.append(
+            http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            value.parse().unwrap(),
+        );
+    }
+    let result = checksum::check_request(checksum, &map, body);
+    if let Err(e) = &result {
+        assert_eq!(e.status(), 400);
+        assert!(!e.to_string().is_empty());
+    }
+    result.err().map(|e| e.code())
+}
+
+use s3_runtime::operation::RequestChecksum;
+
+#[test]
+fn received_digests_are_checked_against_the_body() {
+    let body = b"hello world";
+    let md5 = content_md5(body);
+    let supported = RequestChecksum::Supported;
+    assert_eq!(check(supported, &[("content-md5", &md5)], body), None);
+    assert_eq!(
+        check(supported, &[("content-md5", &md5)], b"hello worle"),
+        Some("BadDigest")
+    );
+    assert_eq!(
+        check(supported, &[("content-md5", "not base64!")], body),
+        Some("InvalidDigest")
+    );
+    assert_eq!(
+        check(supported, &[("content-md5", "AAAA")], body),
+        Some("InvalidDigest")
+    );
+    for algorithm in ChecksumAlgorithm::ALL {
+        let name = algorithm.header_name();
+        let good = algorithm.checksum_header_value(body);
+        assert_eq!(check(supported, &[(name, &good)], body), None, "{name}");
+        let other = algorithm.checksum_header_value(b"other");
+        assert_eq!(
+            check(supported, &[(name, &other)], body),
+            Some("BadDigest"),
+            "{name}"
+        );
+        assert_eq!(
+            check(supported, &[(name, "AAAA")], body),
+            Some("InvalidRequest"),
+            "{name}"
+        );
+        assert_eq!(
+            check(supported, &[(name, "%%%")], body),
+            Some("InvalidRequest"),
+            "{name}"
+        );
+        // With a good Content-MD5 beside it, both are checked.
+        let both = [("content-md5", md5.as_str()), (name, other.as_str())];
+        assert_eq!(check(supported, &both, body), Some("BadDigest"), "{name}");
+    }
+    // Two algorithms at once are refused, even when both hold.
+    let crc32 = ChecksumAlgorithm::Crc32.checksum_header_value(body);
+    let sha1 = ChecksumAlgorithm::Sha1.checksum_header_value(body);
+    let two = [
+        ("x-amz-checksum-crc32", crc32.as_str()),
+        ("x-amz-checksum-sha1", sha1.as_str()),
+    ];
+    assert_eq!(check(supported, &two, body), Some("InvalidRequest"));
+}
+
+#[test]
+fn what_is_not_checked_and_what_is_required() {
+    let body = b"data";
+    let wrong = [("content-md5", "1B2M2Y8AsgTpgAmY7PhCfg==")];
+    // An operation whose body is not checksummed: nothing is checked.
+    assert_eq!(check(RequestChecksum::None, &wrong, body), None);
+    assert_eq!(
+        check(RequestChecksum::Supported, &wrong, body),
+        Some("BadDigest")
+    );
+    // An aws-chunked body still encoded carries its checksums in trailers.
+    let chunked = [
+        wrong[0],
+        ("x-amz-content-sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER"),
+    ];
+    assert_eq!(check(RequestChecksum::Supported, &chunked, body), None);
+    // An algorithm this crate does not compute is taken as sent.
+    let sha512 = [("x-amz-checksum-sha512", "anything")];
+    assert_eq!(check(RequestChecksum::Supported, &sha512, body), None);
+    // A required checksum: any digest header will do, none is refused.
+    let required = RequestChecksum::Required;
+    assert_eq!(check(required, &[], body), Some("InvalidRequest"));
+    assert_eq!(
+        check(required, &[("x-amz-checksum-type", "FULL_OBJECT")], body),
+        Some("InvalidRequest")
+    );
+    assert_eq!(check(required, &sha512, body), None);
+    let md5 = content_md5(body);
+    assert_eq!(check(required, &[("content-md5", &md5)], body), None);
+    assert_eq!(check(RequestChecksum::Supported, &[], body), None);
+}

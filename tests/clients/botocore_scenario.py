@@ -341,6 +341,17 @@ class Scenario:
         self.expect(got["Body"].read() == keys["dir/one"][-5:], "get_object with a suffix range")
         self.expect_error("InvalidRange", 416, self.s3.get_object, Bucket=bucket, Key="top.txt", Range="bytes=100-")
         self.expect_error("NoSuchKey", 404, self.s3.get_object, Bucket=bucket, Key="missing")
+        # A digest that is not the body's is refused with S3's BadDigest, and
+        # nothing is stored.
+        self.expect_error(
+            "BadDigest", 400, self.s3.put_object, Bucket=bucket, Key="corrupt", Body=b"data",
+            ChecksumCRC32="AAAAAA==",
+        )
+        self.expect_error(
+            "BadDigest", 400, self.s3.put_object, Bucket=bucket, Key="corrupt", Body=b"data",
+            ContentMD5="1B2M2Y8AsgTpgAmY7PhCfg==",
+        )
+        self.expect_error("NoSuchKey", 404, self.s3.get_object, Bucket=bucket, Key="corrupt")
         head = self.s3.head_object(Bucket=bucket, Key="dir/one")
         self.expect(
             head["ContentLength"] == 300 and head["ETag"] == f'"{hashlib.md5(keys["dir/one"]).hexdigest()}"',

@@ -98,20 +98,22 @@ fn run_serve_put_object(
 /// A PutObject as SDKs send it: 1 KiB, a content type, a checksum, user
 /// metadata, the signing headers.
 fn put_object_request() -> http::Request<Vec<u8>> {
+    let body = vec![7u8; 1024];
+    let crc32 = s3_api::checksum::ChecksumAlgorithm::Crc32.checksum_header_value(&body);
     http::Request::builder()
         .method("PUT")
         .uri("/amzn-s3-demo-bucket/photos/2026/12/04/cat.jpg?x-id=PutObject")
         .header("host", "127.0.0.1:9000")
         .header("content-type", "image/jpeg")
         .header("content-length", "1024")
-        .header("x-amz-checksum-crc32", "AAAAAA==")
+        .header("x-amz-checksum-crc32", crc32)
         .header("x-amz-sdk-checksum-algorithm", "CRC32")
         .header("x-amz-meta-origin", "probe")
         .header("x-amz-date", "20261204T000000Z")
         .header("x-amz-content-sha256", "UNSIGNED-PAYLOAD")
         .header("authorization", "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261204/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000")
         .header("user-agent", "probe")
-        .body(vec![7u8; 1024])
+        .body(body)
         .unwrap()
 }
 
