@@ -896,6 +896,69 @@ fn streamed_bodies_go_out_with_their_length_and_come_back_as_readers() {
     assert!(put.contains("authorization: aws4-hmac-sha256"), "{put}");
 }
 
+/// Response checksums: validated when the input asks (GetObject's
+/// `ChecksumMode`), over whole bodies and streamed ones; a mismatch is
+/// tried again, then an error; composite checksums are not the body's.
+#[test]
+fn the_client_validates_response_checksums_when_asked() {
+    use s3_api::operation::get_object::{GetObject, GetObjectRequest};
+    use s3_api::types::ChecksumMode;
+    // CRC32 of "hello world" is DUoRhQ==.
+    const GOOD: &str = "HTTP/1.1 200 OK\r\nx-amz-checksum-crc32: DUoRhQ==\r\ncontent-length: 11\r\nconnection: close\r\n\r\nhello world";
+    const BAD: &str = "HTTP/1.1 200 OK\r\nx-amz-checksum-crc32: AAAAAA==\r\ncontent-length: 11\r\nconnection: close\r\n\r\nhello world";
+    const COMPOSITE: &str = "HTTP/1.1 200 OK\r\nx-amz-checksum-crc32: AAAAAA==-3\r\ncontent-length: 11\r\nconnection: close\r\n\r\nhello world";
+    let client = |addr: &str| {
+        s3_api::Client::new(
+            s3_api::endpoint::Config::new()
+                .with_region("us-east-1")
+                .with_endpoint_url(format!("http://{addr}"))
+                .with_force_path_style(true),
+            Some(s3_api::sign::Credentials::new("AKIDEXAMPLE", "secret")),
+        )
+        .with_backoff(Duration::from_millis(1), Duration::from_millis(10))
+        .with_max_attempts(2)
+    };
+    let checked = GetObjectRequest::new("b1b1b1", "k").with_checksum_mode(ChecksumMode::Enabled);
+    let unchecked = GetObjectRequest::new("b1b1b1", "k");
+
+    // Wrong on every attempt: the checksum error.
+    let (addr, server) = canned_server(vec![BAD, BAD]);
+    match client(&addr).send::<GetObject>(&checked) {
+        Err(s3_api::client::SendError::Checksum(e)) => {
+            assert!(e.to_string().contains("CRC32"), "{e}")
+        }
+        other => panic!("expected a checksum error, got {other:?}"),
+    }
+    let seen = server.join().unwrap();
+    assert_eq!(seen.len(), 2);
+    assert!(
+        seen.iter()
+            .all(|h| h.contains("x-amz-checksum-mode: ENABLED")),
+        "{seen:?}"
+    );
+    // Wrong once, then right: the body of the second attempt.
+    let (addr, server) = canned_server(vec![BAD, GOOD]);
+    let got = client(&addr).send::<GetObject>(&checked).unwrap();
+    assert_eq!(got.body.as_deref(), Some(&b"hello world"[..]));
+    assert_eq!(server.join().unwrap().len(), 2);
+    // Not asked, or composite: taken as it comes.
+    let (addr, server) = canned_server(vec![BAD, COMPOSITE]);
+    assert!(client(&addr).send::<GetObject>(&unchecked).is_ok());
+    assert!(client(&addr).send::<GetObject>(&checked).is_ok());
+    assert_eq!(server.join().unwrap().len(), 2);
+    // Streamed: the end of a wrong body is an InvalidData error.
+    let (addr, server) = canned_server(vec![BAD, GOOD]);
+    let (_, mut reader) = client(&addr).send_streaming::<GetObject>(&checked).unwrap();
+    let mut text = String::new();
+    let error = reader.read_to_string(&mut text).unwrap_err();
+    assert_eq!(error.kind(), std::io::ErrorKind::InvalidData);
+    let (_, mut reader) = client(&addr).send_streaming::<GetObject>(&checked).unwrap();
+    let mut text = String::new();
+    reader.read_to_string(&mut text).unwrap();
+    assert_eq!(text, "hello world");
+    assert_eq!(server.join().unwrap().len(), 2);
+}
+
 /// A server that checks signatures: presigned URLs fetched by a plain HTTP
 /// client, unsigned and wrongly signed requests refused with S3's codes.
 #[test]

@@ -422,6 +422,8 @@ pub struct OperationDef {
     pub host_prefix: Option<String>,
     /// Request checksum (`aws.protocols#httpChecksum`).
     pub checksum: Option<Checksum>,
+    /// Validation of response checksums (`aws.protocols#httpChecksum`).
+    pub response_checksum: Option<ResponseChecksum>,
     /// The endpoint rules' parameters this operation fills.
     pub endpoint_params: Vec<ParamFill>,
 }
@@ -445,6 +447,18 @@ pub struct Checksum {
     pub required: bool,
     /// Index of the input field naming the algorithm (CRC32, SHA256, …).
     pub algorithm_field: Option<usize>,
+}
+
+/// Which response checksums are validated, when the caller asks
+/// (`httpChecksum`'s `requestValidationModeMember` and
+/// `responseAlgorithms`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseChecksum {
+    /// Index of the input field whose value `ENABLED` asks for validation.
+    pub mode_field: usize,
+    /// The algorithms a response may carry a checksum of, in the trait's
+    /// order of preference.
+    pub algorithms: Vec<String>,
 }
 
 /// One segment of a URI path pattern.

@@ -284,6 +284,149 @@ pub fn check_request(
     Ok(())
 }
 
+/// `algorithms` when the validation `mode` a caller chose is `ENABLED`,
+/// else none: what generated inputs answer for
+/// [`Input::response_checksums`](crate::operation::Input::response_checksums).
+pub fn when_enabled(
+    mode: Option<&str>,
+    algorithms: &'static [&'static str],
+) -> &'static [&'static str] {
+    if mode == Some("ENABLED") {
+        algorithms
+    } else {
+        &[]
+    }
+}
+
+/// The checksum of a response to validate over its body: the first of
+/// `algorithms` (in order) that this crate computes and whose
+/// `x-amz-checksum-*` header the response carries, with the digest it
+/// says. `None` when there is nothing to validate: no such header, a
+/// response that is not a whole body (only 200 is), or a composite
+/// checksum (of a multipart object's parts, `...-3`, or
+/// `x-amz-checksum-type: COMPOSITE`), which is not the body's. A value that
+/// is not a digest of its algorithm is an error.
+pub fn response_checksum(
+    algorithms: &[&str],
+    status: http::StatusCode,
+    headers: &http::HeaderMap,
+) -> Result<Option<(ChecksumAlgorithm, Vec<u8>)>, DigestError> {
+    if status != http::StatusCode::OK
+        || headers
+            .get("x-amz-checksum-type")
+            .is_some_and(|t| t.as_bytes().eq_ignore_ascii_case(b"COMPOSITE"))
+    {
+        return Ok(None);
+    }
+    for algorithm in algorithms
+        .iter()
+        .filter_map(|name| ChecksumAlgorithm::from_name(name))
+    {
+        let Some(value) = headers.get(algorithm.header_name()) else {
+            continue;
+        };
+        if value.as_bytes().contains(&b'-') {
+            return Ok(None);
+        }
+        let digest = value
+            .to_str()
+            .ok()
+            .and_then(|text| crate::primitives::base64_decode(text.trim()).ok())
+            .filter(|digest| digest.len() == algorithm.digest_len())
+            .ok_or_else(|| {
+                DigestError::new(
+                    "InvalidResponse",
+                    format!(
+                        "the response's {} header is not a {} checksum",
+                        algorithm.header_name(),
+                        algorithm.wire_name()
+                    ),
+                )
+            })?;
+        return Ok(Some((algorithm, digest)));
+    }
+    Ok(None)
+}
+
+/// The error of a response body whose checksum is not the one its header
+/// announced.
+fn response_mismatch(algorithm: ChecksumAlgorithm) -> DigestError {
+    DigestError::new(
+        "BadDigest",
+        format!(
+            "the response body's {} is not the one its {} header announced: \
+             the body changed on the way",
+            algorithm.wire_name(),
+            algorithm.header_name()
+        ),
+    )
+}
+
+/// Validates a whole response (client side) against the checksum it
+/// carries of one of `algorithms` ([`response_checksum`] says which).
+pub fn check_response(
+    algorithms: &[&str],
+    response: &http::Response<Vec<u8>>,
+) -> Result<(), DigestError> {
+    if algorithms.is_empty() {
+        return Ok(());
+    }
+    match response_checksum(algorithms, response.status(), response.headers())? {
+        Some((algorithm, digest)) if algorithm.digest(response.body()) != digest => {
+            Err(response_mismatch(algorithm))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A reader of a streamed body that validates its checksum when it ends:
+/// reading to the end returns an [`std::io::ErrorKind::InvalidData`] error
+/// (a [`DigestError`] inside) instead of the end when the bytes read do not
+/// have the checksum announced. Without a checksum to validate it reads
+/// through.
+#[derive(Debug)]
+pub struct CheckedReader<R> {
+    inner: R,
+    check: Option<(Hasher, Vec<u8>)>,
+}
+
+impl<R: std::io::Read> CheckedReader<R> {
+    /// Reads `inner`, validating its bytes against `expected` (an algorithm
+    /// and its digest, from [`response_checksum`]) when there is one.
+    pub fn new(inner: R, expected: Option<(ChecksumAlgorithm, Vec<u8>)>) -> Self {
+        CheckedReader {
+            inner,
+            check: expected.map(|(algorithm, digest)| (Hasher::new(algorithm), digest)),
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for CheckedReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if buf.is_empty() {
+            return Ok(n);
+        }
+        match &mut self.check {
+            Some((hasher, _)) if n > 0 => hasher.update(buf.get(..n).unwrap_or_default()),
+            Some(_) => {
+                // The end: validated once; later reads see the end.
+                if let Some((hasher, expected)) = self.check.take() {
+                    let algorithm = hasher.algorithm();
+                    if hasher.finish() != expected {
+                        return Err(std::io::Error::new(
+                            std::io::ErrorKind::InvalidData,
+                            response_mismatch(algorithm),
+                        ));
+                    }
+                }
+            }
+            None => {}
+        }
+        Ok(n)
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Hasher
 // ---------------------------------------------------------------------------

@@ -28,6 +28,16 @@
 //! aws-sdk-s3 started to send by default. [`Client::with_checksums`] with
 //! [`RequestChecksums::WhenSupported`] adds a CRC32 wherever the operation
 //! takes one.
+//!
+//! Response checksums are validated when the input asks for it (GetObject
+//! with `ChecksumMode` set to `ENABLED`, as the model's `httpChecksum` trait
+//! says): the first algorithm of the trait's list that the response carries
+//! and this crate computes (CRC64NVME, CRC32, CRC32C, SHA256, SHA1), over
+//! the whole body. A mismatch is [`SendError::Checksum`] (retried like a
+//! transient failure), or an `InvalidData` error at the end of a streamed
+//! body. Composite checksums of multipart objects (`...-N`) and partial
+//! bodies (206) are not validated: they are not checksums of the bytes
+//! received.
 
 use std::time::{Duration, SystemTime};
 
@@ -73,6 +83,10 @@ pub enum SendError<E> {
     /// code, message, request id and status through
     /// [`ProvideErrorMetadata`]).
     Service(E),
+    /// The response body does not have the checksum the response announced
+    /// (on every attempt), when the input asked for validation (see
+    /// [`Input::response_checksums`](crate::operation::Input::response_checksums)).
+    Checksum(crate::checksum::DigestError),
 }
 
 impl<E: std::fmt::Display> std::fmt::Display for SendError<E> {
@@ -82,6 +96,7 @@ impl<E: std::fmt::Display> std::fmt::Display for SendError<E> {
             SendError::Sign(e) => e.fmt(f),
             SendError::Http(e) => write!(f, "HTTP failure: {e}"),
             SendError::Service(e) => write!(f, "the service answered with an error: {e}"),
+            SendError::Checksum(e) => e.fmt(f),
         }
     }
 }
@@ -93,6 +108,7 @@ impl<E: std::error::Error + 'static> std::error::Error for SendError<E> {
             SendError::Sign(e) => Some(e),
             SendError::Http(_) => None,
             SendError::Service(e) => Some(e),
+            SendError::Checksum(e) => Some(e),
         }
     }
 }
@@ -262,8 +278,12 @@ impl<C> Client<C> {
             <O::Input as crate::operation::Input>::REQUEST_CHECKSUM,
             self.checksums,
         );
+        let algorithms = crate::operation::Input::response_checksums(input);
         self.attempts(&request, &endpoint, |response| {
             let response = read_whole(response).map_err(|e| (SendError::Http(e), true))?;
+            // A body changed on the way may come whole on another attempt.
+            crate::checksum::check_response(algorithms, &response)
+                .map_err(|e| (SendError::Checksum(e), true))?;
             O::parse_response(&response).map_err(|e| service(&response, e))
         })
     }
@@ -315,6 +335,10 @@ impl<C> Client<C> {
     /// from the status and headers and a reader of the streaming payload
     /// (S3's GetObject body), read as it arrives. Retried like
     /// [`Client::send`] until the body starts; an error answer is read whole.
+    /// When the input asks for response checksums to be validated (GetObject
+    /// with `ChecksumMode` `ENABLED`), reading the body to its end fails with
+    /// [`std::io::ErrorKind::InvalidData`] if its checksum is not the one
+    /// announced ([`crate::checksum::CheckedReader`]).
     pub fn send_streaming<O: Operation>(
         &self,
         input: &O::Input,
@@ -324,13 +348,21 @@ impl<C> Client<C> {
         O::Output: StreamingOutput,
     {
         let (request, endpoint) = self.config.build_at(input).map_err(SendError::Build)?;
+        let algorithms = crate::operation::Input::response_checksums(input);
         self.attempts(&request, &endpoint, |response| {
             if response.status().is_success() {
+                let expected = crate::checksum::response_checksum(
+                    algorithms,
+                    response.status(),
+                    response.headers(),
+                )
+                .map_err(|e| (SendError::Checksum(e), true))?;
                 let (parts, body) = response.into_parts();
                 let head = http::Response::from_parts(parts, Vec::new());
                 let output =
                     O::parse_response(&head).map_err(|e| (SendError::Service(e), false))?;
-                return Ok((output, body.into_reader()));
+                let body = crate::checksum::CheckedReader::new(body.into_reader(), expected);
+                return Ok((output, body));
             }
             let response = read_whole(response).map_err(|e| (SendError::Http(e), true))?;
             let output = O::parse_response(&response).map_err(|e| service(&response, e))?;
@@ -338,7 +370,7 @@ impl<C> Client<C> {
             let body = ureq::Body::builder()
                 .data(response.into_body())
                 .into_reader();
-            Ok((output, body))
+            Ok((output, crate::checksum::CheckedReader::new(body, None)))
         })
     }
 

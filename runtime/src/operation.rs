@@ -147,6 +147,15 @@ pub trait Input: Sized {
     /// How the operation's request body is checksummed.
     const REQUEST_CHECKSUM: RequestChecksum = RequestChecksum::None;
 
+    /// The algorithms whose checksum in the response is to be validated,
+    /// in order of preference: those of the operation's `httpChecksum`
+    /// trait when the input asks for validation (its validation mode
+    /// member is `ENABLED`, such as GetObject's `ChecksumMode`), else none.
+    /// See [`crate::checksum::check_response`].
+    fn response_checksums(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// Builds the request: method, path-style relative URI, headers and
     /// body. No I/O; add the host, sign and send it with the HTTP client of
     /// your choice.

@@ -731,3 +731,109 @@ fn what_is_not_checked_and_what_is_required() {
     assert_eq!(check(required, &[("content-md5", &md5)], body), None);
     assert_eq!(check(RequestChecksum::Supported, &[], body), None);
 }
+
+// ---------------------------------------------------------------------------
+// Validating a response's checksum (client side)
+// ---------------------------------------------------------------------------
+
+fn response(status: u16, headers: &[(&str, &str)], body: &[u8]) -> http::Response<Vec<u8>> {
+    let mut builder = http::Response::builder().status(status);
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    builder.body(body.to_vec()).unwrap()
+}
+
+#[test]
+fn response_checksums_are_validated_in_the_order_asked() {
+    let body = b"hello world";
+    let asked = ["CRC64NVME", "CRC32", "SHA512", "SHA256"];
+    let crc32 = ChecksumAlgorithm::Crc32.checksum_header_value(body);
+    let sha256 = ChecksumAlgorithm::Sha256.checksum_header_value(body);
+    let wrong = ChecksumAlgorithm::Sha256.checksum_header_value(b"other");
+    let good = response(200, &[("x-amz-checksum-crc32", &crc32)], body);
+    assert_eq!(checksum::check_response(&asked, &good), Ok(()));
+    let bad = response(200, &[("x-amz-checksum-crc32", &crc32)], b"hello worle");
+    let e = checksum::check_response(&asked, &bad).unwrap_err();
+    assert!(e.to_string().contains("CRC32"), "{e}");
+    // Nothing asked: nothing validated.
+    assert_eq!(checksum::check_response(&[], &bad), Ok(()));
+    // The first algorithm in the order asked is the one validated.
+    let both = response(
+        200,
+        &[
+            ("x-amz-checksum-sha256", &wrong),
+            ("x-amz-checksum-crc32", &crc32),
+        ],
+        body,
+    );
+    assert_eq!(checksum::check_response(&asked, &both), Ok(()));
+    let both = response(
+        200,
+        &[
+            ("x-amz-checksum-sha256", &sha256),
+            ("x-amz-checksum-crc32", "AAAAAA=="),
+        ],
+        body,
+    );
+    assert!(checksum::check_response(&asked, &both).is_err());
+    // Not the body's checksum: partial, composite; or not a digest at all.
+    let partial = response(206, &[("x-amz-checksum-crc32", "AAAAAA==")], body);
+    assert_eq!(checksum::check_response(&asked, &partial), Ok(()));
+    let composite = response(200, &[("x-amz-checksum-crc32", "AAAAAA==-2")], body);
+    assert_eq!(checksum::check_response(&asked, &composite), Ok(()));
+    let typed = response(
+        200,
+        &[
+            ("x-amz-checksum-crc32", "AAAAAA=="),
+            ("x-amz-checksum-type", "COMPOSITE"),
+        ],
+        body,
+    );
+    assert_eq!(checksum::check_response(&asked, &typed), Ok(()));
+    let garbage = response(200, &[("x-amz-checksum-crc32", "not base64")], body);
+    assert_eq!(
+        checksum::check_response(&asked, &garbage)
+            .unwrap_err()
+            .code(),
+        "InvalidResponse"
+    );
+    assert_eq!(
+        checksum::when_enabled(Some("ENABLED"), &["CRC32"]),
+        ["CRC32"]
+    );
+    assert!(checksum::when_enabled(Some("DISABLED"), &["CRC32"]).is_empty());
+    assert!(checksum::when_enabled(None, &["CRC32"]).is_empty());
+}
+
+#[test]
+fn a_checked_reader_fails_at_the_end_of_a_changed_body() {
+    use std::io::Read;
+    let body = b"hello world, in pieces".to_vec();
+    let expected = |data: &[u8]| {
+        Some((
+            ChecksumAlgorithm::Crc32c,
+            ChecksumAlgorithm::Crc32c.digest(data),
+        ))
+    };
+    let mut out = Vec::new();
+    checksum::CheckedReader::new(std::io::Cursor::new(body.clone()), expected(&body))
+        .read_to_end(&mut out)
+        .unwrap();
+    assert_eq!(out, body);
+    let mut reader =
+        checksum::CheckedReader::new(std::io::Cursor::new(body.clone()), expected(b"other"));
+    let mut out = Vec::new();
+    let e = reader.read_to_end(&mut out).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+    assert_eq!(
+        out, body,
+        "every byte is read before the end says it is wrong"
+    );
+    // Without a checksum, a reader reads through.
+    let mut out = Vec::new();
+    checksum::CheckedReader::new(std::io::Cursor::new(body.clone()), None)
+        .read_to_end(&mut out)
+        .unwrap();
+    assert_eq!(out, body);
+}

@@ -49,6 +49,21 @@ pub fn module(op: &OperationDef, endpoints: Option<&Endpoints>) -> TokenStream {
         };
         quote!(const REQUEST_CHECKSUM: s3_runtime::operation::RequestChecksum = s3_runtime::operation::RequestChecksum::#kind;)
     });
+    let response_checksums = op.response_checksum.as_ref().map(|r| {
+        let f = &op.input.fields[r.mode_field];
+        let fname = ident(&f.name);
+        let mode = if f.optional {
+            quote!(self.#fname.as_ref().map(|m| m.as_str()))
+        } else {
+            quote!(Some(self.#fname.as_str()))
+        };
+        let algorithms = &r.algorithms;
+        quote! {
+            fn response_checksums(&self) -> &'static [&'static str] {
+                s3_runtime::checksum::when_enabled(#mode, &[#(#algorithms),*])
+            }
+        }
+    });
     let host = host_prefix(op);
     let streamed = streamed_body(op);
     let from_response = read_output(op);
@@ -73,6 +88,7 @@ pub fn module(op: &OperationDef, endpoints: Option<&Endpoints>) -> TokenStream {
         #input_xml
         impl s3_runtime::operation::Input for #input {
             #request_checksum
+            #response_checksums
             #to_request
             #from_request
         }

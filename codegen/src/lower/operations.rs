@@ -74,26 +74,45 @@ impl Cx<'_> {
         if let Some(prefix) = &host_prefix {
             self.check_host_prefix(shape, prefix, &input);
         }
-        let checksum = traits.http_checksum.as_ref().map(|t| {
+        // The request side exists when the trait names an algorithm member
+        // or requires a checksum; a trait that only validates responses
+        // (GetObject's) takes no request checksum.
+        let field_of = |m: &str| input.fields.iter().position(|f| f.member == m);
+        let mut missing = Vec::new();
+        let checksum = traits.http_checksum.as_ref().and_then(|t| {
             let member = t.request_algorithm_member.as_deref();
-            let algorithm_field =
-                member.and_then(|m| input.fields.iter().position(|f| f.member == m));
+            let algorithm_field = member.and_then(field_of);
             if let (Some(m), None) = (member, algorithm_field) {
-                self.err(
-                    shape,
-                    None,
-                    format!("httpChecksum names the member {m}, which the input does not have"),
-                );
+                missing.push(m.to_owned());
             }
-            Checksum {
+            (member.is_some() || t.request_checksum_required).then_some(Checksum {
                 required: t.request_checksum_required,
                 algorithm_field,
-            }
+            })
         });
+        let response_checksum = traits.http_checksum.as_ref().and_then(|t| {
+            let member = t.request_validation_mode_member.as_deref()?;
+            let Some(mode_field) = field_of(member) else {
+                missing.push(member.to_owned());
+                return None;
+            };
+            Some(ResponseChecksum {
+                mode_field,
+                algorithms: t.response_algorithms.clone(),
+            })
+        });
+        for m in missing {
+            self.err(
+                shape,
+                None,
+                format!("httpChecksum names the member {m}, which the input does not have"),
+            );
+        }
 
         Some(OperationDef {
             feature: naming::feature_name(shape.name()),
             checksum,
+            response_checksum,
             endpoint_params: Vec::new(),
             host_prefix,
             module: naming::field_name(shape.name()),

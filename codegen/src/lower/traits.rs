@@ -114,12 +114,18 @@ pub(super) struct Endpoint {
     pub host_prefix: String,
 }
 
-/// `aws.protocols#httpChecksum` (the request side; response checksums are
-/// the caller's to validate).
+/// `aws.protocols#httpChecksum`: the request checksum and the validation
+/// of response checksums.
 #[derive(Debug, Clone)]
 pub(super) struct HttpChecksum {
     pub request_checksum_required: bool,
     pub request_algorithm_member: Option<String>,
+    /// The input member whose value `ENABLED` asks for response checksums
+    /// to be validated.
+    pub request_validation_mode_member: Option<String>,
+    /// The algorithms a response may carry a checksum of, in the trait's
+    /// order (of preference).
+    pub response_algorithms: Vec<String>,
 }
 
 /// `aws.protocols#restXml`.
@@ -450,9 +456,24 @@ impl Parser<'_> {
 
     fn http_checksum(&mut self, id: &str, value: &Value) -> Option<HttpChecksum> {
         let obj = self.object(id, value)?;
+        let response_algorithms = match obj.get("responseAlgorithms") {
+            None => Vec::new(),
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+            Some(_) => {
+                self.bad(format!(
+                    "{id} needs a list of strings \"responseAlgorithms\""
+                ));
+                Vec::new()
+            }
+        };
         Some(HttpChecksum {
             request_checksum_required: self.opt_bool(id, obj, "requestChecksumRequired"),
             request_algorithm_member: self.opt_string(id, obj, "requestAlgorithmMember"),
+            request_validation_mode_member: self.opt_string(id, obj, "requestValidationModeMember"),
+            response_algorithms,
         })
     }
 

@@ -292,7 +292,23 @@ impl std::fmt::Debug for GetObjectRequest {
     }
 }
 impl s3_runtime::operation::Input for GetObjectRequest {
-    const REQUEST_CHECKSUM: s3_runtime::operation::RequestChecksum = s3_runtime::operation::RequestChecksum::Supported;
+    fn response_checksums(&self) -> &'static [&'static str] {
+        s3_runtime::checksum::when_enabled(
+            self.checksum_mode.as_ref().map(|m| m.as_str()),
+            &[
+                "CRC64NVME",
+                "CRC32",
+                "CRC32C",
+                "SHA256",
+                "SHA1",
+                "SHA512",
+                "MD5",
+                "XXHASH64",
+                "XXHASH3",
+                "XXHASH128",
+            ],
+        )
+    }
     /// Builds the `GetObject` request: method, URI, headers and body; for an endpoint, its absolute URI, `host` header and the endpoint's headers, else a path-style relative URI. No I/O: sign and send it with the HTTP client of your choice.
     fn to_http_request_at(
         &self,
@@ -351,7 +367,6 @@ impl s3_runtime::operation::Input for GetObjectRequest {
         h.put("x-amz-request-payer", self.request_payer.as_ref())?;
         h.put("x-amz-expected-bucket-owner", self.expected_bucket_owner.as_ref())?;
         h.put("x-amz-checksum-mode", self.checksum_mode.as_ref())?;
-        s3_runtime::checksum::insert_request_checksum(&mut request, None, false)?;
         s3_runtime::endpoint::apply(&mut request, endpoint)?;
         Ok(request)
     }
