@@ -806,21 +806,24 @@ fn canned_server(responses: Vec<&'static str>) -> (String, std::thread::JoinHand
     (addr, handle)
 }
 
+/// A client of a canned server: path-style, signing, short backoffs.
+fn canned_client(addr: &str) -> s3_api::Client {
+    s3_api::Client::new(
+        s3_api::endpoint::Config::new()
+            .with_region("us-east-1")
+            .with_endpoint_url(format!("http://{addr}"))
+            .with_force_path_style(true),
+        Some(s3_api::sign::Credentials::new("AKIDEXAMPLE", "secret")),
+    )
+    .with_backoff(Duration::from_millis(1), Duration::from_millis(10))
+}
+
 #[test]
 fn the_client_retries_throttling_and_gives_up_on_client_errors() {
     const SLOW_DOWN: &str = "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/xml\r\ncontent-length: 60\r\nconnection: close\r\n\r\n<Error><Code>SlowDown</Code><Message>slow</Message></Error>\r\n";
     const OK: &str = "HTTP/1.1 200 OK\r\nx-amz-bucket-region: us-east-1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
     const DENIED: &str = "HTTP/1.1 403 Forbidden\r\ncontent-type: application/xml\r\ncontent-length: 61\r\nconnection: close\r\n\r\n<Error><Code>AccessDenied</Code><Message>no</Message></Error>\r\n";
-    let client = |addr: &str| {
-        s3_api::Client::new(
-            s3_api::endpoint::Config::new()
-                .with_region("us-east-1")
-                .with_endpoint_url(format!("http://{addr}"))
-                .with_force_path_style(true),
-            Some(s3_api::sign::Credentials::new("AKIDEXAMPLE", "secret")),
-        )
-        .with_backoff(Duration::from_millis(1), Duration::from_millis(10))
-    };
+    let client = canned_client;
     // Throttled twice, then answered: three attempts, each signed anew.
     let (addr, server) = canned_server(vec![SLOW_DOWN, SLOW_DOWN, OK]);
     let head = client(&addr)
@@ -861,13 +864,7 @@ fn streamed_bodies_go_out_with_their_length_and_come_back_as_readers() {
         "HTTP/1.1 200 OK\r\netag: \"e\"\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
     const GET: &str = "HTTP/1.1 200 OK\r\ncontent-length: 11\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nhello world";
     let (addr, server) = canned_server(vec![PUT, GET]);
-    let client = s3_api::Client::new(
-        s3_api::endpoint::Config::new()
-            .with_region("us-east-1")
-            .with_endpoint_url(format!("http://{addr}"))
-            .with_force_path_style(true),
-        Some(s3_api::sign::Credentials::new("AKIDEXAMPLE", "secret")),
-    );
+    let client = canned_client(&addr);
     let body = std::io::Cursor::new(b"streamed body".to_vec());
     let put = client
         .send_body::<PutObject>(&PutObjectRequest::new("b1b1b1", "k y"), body, 13)
@@ -907,17 +904,7 @@ fn the_client_validates_response_checksums_when_asked() {
     const GOOD: &str = "HTTP/1.1 200 OK\r\nx-amz-checksum-crc32: DUoRhQ==\r\ncontent-length: 11\r\nconnection: close\r\n\r\nhello world";
     const BAD: &str = "HTTP/1.1 200 OK\r\nx-amz-checksum-crc32: AAAAAA==\r\ncontent-length: 11\r\nconnection: close\r\n\r\nhello world";
     const COMPOSITE: &str = "HTTP/1.1 200 OK\r\nx-amz-checksum-crc32: AAAAAA==-3\r\ncontent-length: 11\r\nconnection: close\r\n\r\nhello world";
-    let client = |addr: &str| {
-        s3_api::Client::new(
-            s3_api::endpoint::Config::new()
-                .with_region("us-east-1")
-                .with_endpoint_url(format!("http://{addr}"))
-                .with_force_path_style(true),
-            Some(s3_api::sign::Credentials::new("AKIDEXAMPLE", "secret")),
-        )
-        .with_backoff(Duration::from_millis(1), Duration::from_millis(10))
-        .with_max_attempts(2)
-    };
+    let client = |addr: &str| canned_client(addr).with_max_attempts(2);
     let checked = GetObjectRequest::new("b1b1b1", "k").with_checksum_mode(ChecksumMode::Enabled);
     let unchecked = GetObjectRequest::new("b1b1b1", "k");
 
