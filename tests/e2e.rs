@@ -651,13 +651,19 @@ fn client_objects(client: &s3_api::Client, bucket: &str) {
     use s3_api::operation::list_objects_v2::{ListObjectsV2, ListObjectsV2Request};
     use s3_api::operation::put_object::{PutObject, PutObjectRequest};
     use s3_api::operation::upload_part::{UploadPart, UploadPartRequest};
-    use s3_api::types::{CompletedMultipartUpload, CompletedPart, Delete, ObjectIdentifier};
+    use s3_api::types::{
+        ChecksumMode, ChecksumType, CompletedMultipartUpload, CompletedPart, Delete,
+        ObjectIdentifier,
+    };
 
     let key = "dir/a key+with ?&= and \u{e9}";
     let data: Vec<u8> = (0..=255u8).cycle().take(3000).collect();
     let put = client
         .send::<PutObject>(&PutObjectRequest::new(bucket, key).with_body(data.clone()))
         .unwrap();
+    // Sent without a checksum, stored with a CRC64NVME, as S3 does.
+    let crc64 = s3_api::checksum::ChecksumAlgorithm::Crc64Nvme.checksum_header_value(&data);
+    assert_eq!(put.checksum_crc64nvme.as_deref(), Some(crc64.as_str()));
     // A checksum sent with the body is checked by the server: S3's
     // BadDigest when it is another body's, and nothing stored.
     let wrong = s3_api::checksum::ChecksumAlgorithm::Crc32.checksum_header_value(b"other");
@@ -674,13 +680,22 @@ fn client_objects(client: &s3_api::Client, bucket: &str) {
         other => panic!("expected BadDigest, got {other:?}"),
     }
     let right = s3_api::checksum::ChecksumAlgorithm::Crc32.checksum_header_value(&data);
-    client
+    let stored = client
         .send::<PutObject>(
             &PutObjectRequest::new(bucket, "checked")
                 .with_body(data.clone())
-                .with_checksum_crc32(right),
+                .with_checksum_crc32(right.clone()),
         )
         .unwrap();
+    assert_eq!(stored.checksum_crc32.as_deref(), Some(right.as_str()));
+    // Read back with validation asked: the server announces the checksum
+    // sent, the client checks the body against it.
+    let checked =
+        GetObjectRequest::new(bucket, "checked").with_checksum_mode(ChecksumMode::Enabled);
+    let got = client.send::<GetObject>(&checked).unwrap();
+    assert_eq!(got.checksum_crc32.as_deref(), Some(right.as_str()));
+    assert_eq!(got.checksum_type, Some(ChecksumType::FullObject));
+    assert_eq!(got.body.as_deref(), Some(&data[..]));
     client
         .send::<DeleteObject>(&DeleteObjectRequest::new(bucket, "checked"))
         .unwrap();

@@ -352,6 +352,18 @@ class Scenario:
             ContentMD5="1B2M2Y8AsgTpgAmY7PhCfg==",
         )
         self.expect_error("NoSuchKey", 404, self.s3.get_object, Bucket=bucket, Key="corrupt")
+        # The checksum an upload sent is stored and announced on a read that
+        # asks for it; botocore checks the body against it as it reads.
+        put = self.s3.put_object(Bucket=bucket, Key="summed", Body=b"x" * 1000, ChecksumAlgorithm="CRC32")
+        got = self.s3.get_object(Bucket=bucket, Key="summed", ChecksumMode="ENABLED")
+        self.expect(
+            got["Body"].read() == b"x" * 1000
+            and put.get("ChecksumCRC32")
+            and got.get("ChecksumCRC32") == put["ChecksumCRC32"]
+            and got.get("ChecksumType") == "FULL_OBJECT",
+            "get_object with ChecksumMode: the CRC32 sent, validated by botocore as it reads",
+        )
+        self.s3.delete_object(Bucket=bucket, Key="summed")
         head = self.s3.head_object(Bucket=bucket, Key="dir/one")
         self.expect(
             head["ContentLength"] == 300 and head["ETag"] == f'"{hashlib.md5(keys["dir/one"]).hexdigest()}"',

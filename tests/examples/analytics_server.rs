@@ -43,6 +43,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use s3_api::Operation;
+use s3_api::checksum::ChecksumAlgorithm;
 use s3_api::error::{ErrorMetadata, Unhandled};
 use s3_api::indexmap::IndexMap;
 use s3_api::operation::Service;
@@ -97,11 +98,11 @@ use s3_api::operation::upload_part::{UploadPartError, UploadPartOutput, UploadPa
 use s3_api::primitives::DateTime;
 use s3_api::server::Context;
 use s3_api::types::{
-    AnalyticsConfiguration, Bucket as ListedBucket, BucketAlreadyOwnedByYou, CommonPrefix,
-    CopyObjectResult, DeletedObject, EncodingType, Error as DeleteError, InvalidArgument,
-    MetadataDirective, NoSuchBucket, NoSuchConfiguration, NoSuchKey, NoSuchUpload, NotFound,
-    Object as ListedObject, ObjectStorageClass, Owner, Part as ListedPart, StorageClass,
-    TooManyConfigurations,
+    AnalyticsConfiguration, Bucket as ListedBucket, BucketAlreadyOwnedByYou, ChecksumMode,
+    ChecksumType, CommonPrefix, CopyObjectResult, DeletedObject, EncodingType,
+    Error as DeleteError, InvalidArgument, MetadataDirective, NoSuchBucket, NoSuchConfiguration,
+    NoSuchKey, NoSuchUpload, NotFound, Object as ListedObject, ObjectStorageClass, Owner,
+    Part as ListedPart, StorageClass, TooManyConfigurations,
 };
 
 const USAGE: &str = "\
@@ -286,6 +287,60 @@ struct Object {
     metadata: Option<IndexMap<String, String>>,
     /// Parts of a multipart upload it was made of.
     parts: Option<i32>,
+    /// Its full-object checksum: the one the upload sent (checked by
+    /// `serve` before the handler), else a CRC64NVME, as S3 computes for
+    /// every new object. None for a multipart object (S3 would keep a
+    /// composite checksum of its parts).
+    checksum: Option<(ChecksumAlgorithm, String)>,
+}
+
+/// The checksum an upload sent, in the members of the algorithms the crate
+/// computes (in `ChecksumAlgorithm::ALL`'s order), else the CRC64NVME of
+/// `data`.
+fn checksum_of(sent: [&Option<String>; 5], data: &[u8]) -> (ChecksumAlgorithm, String) {
+    ChecksumAlgorithm::ALL
+        .into_iter()
+        .zip(sent)
+        .find_map(|(algorithm, value)| value.clone().map(|v| (algorithm, v)))
+        .unwrap_or_else(|| {
+            let algorithm = ChecksumAlgorithm::Crc64Nvme;
+            (algorithm, algorithm.checksum_header_value(data))
+        })
+}
+
+/// An output's checksum members, in `ChecksumAlgorithm::ALL`'s order, and
+/// its checksum type: PutObject's, GetObject's and HeadObject's outputs
+/// share these names.
+macro_rules! checksum_members {
+    ($output:expr) => {{
+        let o = &mut $output;
+        let members = [
+            &mut o.checksum_crc32,
+            &mut o.checksum_crc32c,
+            &mut o.checksum_crc64nvme,
+            &mut o.checksum_sha1,
+            &mut o.checksum_sha256,
+        ];
+        (members, &mut o.checksum_type)
+    }};
+}
+
+/// Sets an output's checksum members (in `ChecksumAlgorithm::ALL`'s order)
+/// from a stored checksum, as a full-object one.
+fn announce(
+    checksum: Option<&(ChecksumAlgorithm, String)>,
+    members: [&mut Option<String>; 5],
+    kind: &mut Option<ChecksumType>,
+) {
+    let Some((algorithm, value)) = checksum else {
+        return;
+    };
+    for (candidate, member) in ChecksumAlgorithm::ALL.into_iter().zip(members) {
+        if candidate == *algorithm {
+            *member = Some(value.clone());
+            *kind = Some(ChecksumType::FullObject);
+        }
+    }
 }
 
 /// A multipart upload in progress.
@@ -733,6 +788,14 @@ impl Service for Serving<'_> {
     ) -> Result<PutObjectOutput, PutObjectError> {
         self.serving::<s3_api::operation::put_object::PutObject>();
         let (data, md5) = received(input.body);
+        let sent = [
+            &input.checksum_crc32,
+            &input.checksum_crc32c,
+            &input.checksum_crc64nvme,
+            &input.checksum_sha1,
+            &input.checksum_sha256,
+        ];
+        let checksum = checksum_of(sent, &data);
         let object = Object {
             data: Arc::new(data),
             etag: etag_of(&md5),
@@ -743,6 +806,7 @@ impl Service for Serving<'_> {
             cache_control: input.cache_control,
             metadata: input.metadata,
             parts: None,
+            checksum: Some(checksum),
         };
         let etag = object.etag.clone();
         let size = object.data.len() as i64;
@@ -764,8 +828,11 @@ impl Service for Serving<'_> {
         } else if input.if_match.is_some() {
             return Err(fail(no_such_key(ctx, &input.key)));
         }
+        let mut output = PutObjectOutput::default().with_e_tag(etag).with_size(size);
+        let (members, kind) = checksum_members!(output);
+        announce(object.checksum.as_ref(), members, kind);
         bucket.objects.insert(input.key, object);
-        Ok(PutObjectOutput::default().with_e_tag(etag).with_size(size))
+        Ok(output)
     }
 
     fn get_object(
@@ -817,6 +884,11 @@ impl Service for Serving<'_> {
         output.cache_control = input.response_cache_control.or(object.cache_control);
         output.metadata = object.metadata;
         output.parts_count = object.parts;
+        // The checksum is the whole object's: announced for a whole body.
+        if input.checksum_mode == Some(ChecksumMode::Enabled) && output.content_range.is_none() {
+            let (members, kind) = checksum_members!(output);
+            announce(object.checksum.as_ref(), members, kind);
+        }
         Ok(output)
     }
 
@@ -1053,6 +1125,10 @@ impl Service for Serving<'_> {
         output.cache_control = object.cache_control;
         output.metadata = object.metadata;
         output.parts_count = object.parts;
+        if input.checksum_mode == Some(ChecksumMode::Enabled) {
+            let (members, kind) = checksum_members!(output);
+            announce(object.checksum.as_ref(), members, kind);
+        }
         Ok(output)
     }
 
@@ -1191,6 +1267,7 @@ impl Service for Serving<'_> {
             cache_control: input.cache_control,
             metadata: input.metadata,
             parts: None,
+            checksum: None,
         };
         bucket.uploads.insert(
             id.clone(),
