@@ -187,6 +187,27 @@ fn http_label_member_missing_from_the_uri() {
 }
 
 #[test]
+fn http_checksum_members_missing_from_the_input() {
+    let mut model = base();
+    shape(&mut model, "PutThing")["traits"]["aws.protocols#httpChecksum"] = json!({
+        "requestAlgorithmMember": "Algo",
+        "requestValidationModeMember": "Mode",
+        "responseAlgorithms": ["CRC32"]
+    });
+    let all = problems(&model, None);
+    assert_eq!(all.len(), 2, "{all:#?}");
+    for (d, member) in all.iter().zip(["Algo", "Mode"]) {
+        assert_eq!(d.shape.as_deref(), Some("example.bad#PutThing"));
+        assert_mentions(d, &["httpChecksum", member]);
+    }
+    // A list of anything but strings is refused too.
+    let mut model = base();
+    shape(&mut model, "PutThing")["traits"]["aws.protocols#httpChecksum"] =
+        json!({"responseAlgorithms": [1]});
+    assert_mentions(&single(problems(&model, None)), &["responseAlgorithms"]);
+}
+
+#[test]
 fn two_payload_members() {
     let mut model = base();
     shape(&mut model, "PutThingRequest")["members"]["Other"] = json!({

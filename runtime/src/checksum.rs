@@ -150,9 +150,13 @@ pub fn insert_request_checksum(
     Ok(())
 }
 
-/// Why a received request's body does not match a digest it came with, or
-/// lacks a digest it needs: S3's error code (`BadDigest`, `InvalidDigest`
-/// or `InvalidRequest`, all status 400) and message.
+/// Why a body does not match a digest it came with, or lacks a digest it
+/// needs, with a code and a message. On the server side
+/// ([`check_request`]) the code is S3's answer (`BadDigest`,
+/// `InvalidDigest` or `InvalidRequest`, status 400); on the client side
+/// ([`check_response`], [`CheckedReader`]) it is `BadDigest` for a body
+/// that changed on the way and `InvalidResponse` for a checksum header that
+/// is not a digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DigestError {
     code: &'static str,
@@ -167,12 +171,12 @@ impl DigestError {
         }
     }
 
-    /// S3's error code.
+    /// The error code.
     pub fn code(&self) -> &'static str {
         self.code
     }
 
-    /// The HTTP status S3 answers with: 400.
+    /// The HTTP status a server answers with: 400.
     pub fn status(&self) -> u16 {
         400
     }

@@ -225,6 +225,18 @@ impl Text {
         }
     }
 
+    /// The text from byte `start` to byte `end` (pushed strings' bounds),
+    /// read without the rest; empty when that is not text.
+    fn slice(&self, start: usize, end: usize) -> &str {
+        match self {
+            Text::Inline { len, bytes } => bytes
+                .get(start..end.min(usize::from(*len)))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or_default(),
+            Text::Heap(text) => text.get(start..end).unwrap_or_default(),
+        }
+    }
+
     fn len(&self) -> usize {
         match self {
             Text::Inline { len, .. } => usize::from(*len),
@@ -365,7 +377,7 @@ impl Endpoint {
 
     /// The URL, such as `https://bucket.s3.us-east-1.amazonaws.com`.
     pub fn url(&self) -> &str {
-        self.text.as_str().get(..self.ends[0]).unwrap_or_default()
+        self.text.slice(0, self.ends[0])
     }
 
     /// The text of slot `i` (empty when there is no such slot).
@@ -374,7 +386,7 @@ impl Endpoint {
             return "";
         }
         match (self.ends.get(i), self.ends.get(i + 1)) {
-            (Some(&start), Some(&end)) => self.text.as_str().get(start..end).unwrap_or_default(),
+            (Some(&start), Some(&end)) => self.text.slice(start, end),
             _ => "",
         }
     }
