@@ -29,7 +29,9 @@
 # Usage: bash tests/bench/compile.sh
 #   S3_OFFICIAL_MODEL  the Smithy JSON AST of S3 (default ../shared/models/s3.json)
 #   COMPILE_BENCH_OPS  single-operation features to measure
-#                      (default "put-bucket-analytics-configuration get-object")
+#                      (default "put-bucket-analytics-configuration get-object";
+#                      empty: none)
+#   COMPILE_BENCH_SERDE  0 to leave out the whole model with `serde` (default 1)
 # Everything lands in target/compile-bench (rebuilt from scratch on every run);
 # results.tsv there holds the figures. About 30-40 minutes on two cores.
 set -euo pipefail
@@ -37,7 +39,8 @@ cd "$(dirname "$0")/../.."
 root="$(pwd)"
 
 model="${S3_OFFICIAL_MODEL:-../shared/models/s3.json}"
-read -r -a ops <<<"${COMPILE_BENCH_OPS:-put-bucket-analytics-configuration get-object}"
+read -r -a ops <<<"${COMPILE_BENCH_OPS-put-bucket-analytics-configuration get-object}"
+serde="${COMPILE_BENCH_SERDE:-1}"
 work="$root/target/compile-bench"
 results="$work/results.tsv"
 
@@ -69,7 +72,7 @@ cargo xtask codegen --model "$model" --all --out "$s3"
 # indexmap, quick-xml, serde); cargo drops what this crate does not use.
 cp Cargo.lock "$s3/Cargo.lock"
 (cd "$s3" && cargo fetch --quiet)
-for op in "${ops[@]}"; do
+for op in "${ops[@]+"${ops[@]}"}"; do
   if ! grep -Eq "^$op = \[\]$" "$s3/Cargo.toml"; then
     echo "error: the generated crate has no feature $op" >&2
     exit 1
@@ -166,12 +169,14 @@ build() {
 for mode in debug-deps debug-alone release-deps release-alone; do
   profile="${mode%-*}"
   build s3-api "all operations" "$mode" "$s3" "$work/t-s3-all-$profile" s3-api
-  build s3-api "all operations + serde" "$mode" "$s3" "$work/t-s3-serde-$profile" s3-api --all-features
+  if [[ "$serde" != 0 ]]; then
+    build s3-api "all operations + serde" "$mode" "$s3" "$work/t-s3-serde-$profile" s3-api --all-features
+  fi
   build aws-sdk-s3 "$aws_version" "$mode" "$aws" "$work/t-aws-$profile" aws-sdk-s3
 done
 
 # One operation each.
-for op in "${ops[@]}"; do
+for op in "${ops[@]+"${ops[@]}"}"; do
   for mode in debug-deps debug-alone release-deps release-alone; do
     build s3-api "$op" "$mode" "$s3" "$work/t-s3-$op-${mode%-*}" s3-api \
       --no-default-features --features "$op"
