@@ -546,9 +546,12 @@ fn canonical(
         if !chosen {
             continue;
         }
-        let value = value
-            .to_str()
-            .map_err(|_| SignError::Signer(format!("the {name} header is not visible ASCII")))?;
+        let value = value.to_str().map_err(|_| {
+            SignError::Signer(format!(
+                "the {name} header is not visible ASCII, which SigV4 cannot sign \
+                     (percent-encode text such as a copy source's key)"
+            ))
+        })?;
         entries.push((name, value));
     }
     let host_signed = only.is_none_or(|names| names.contains(&"host"));

@@ -258,6 +258,26 @@ fn unsupported_schemes_and_bad_expiries_are_errors() {
     assert!(err.to_string().contains("sigv4a"));
     let none = Endpoint::new("https://example.com");
     assert!(sign::sign(&mut request, &none, &credentials(), time(), Payload::Signed).is_err());
+    // A header HTTP carries but SigV4 cannot sign (bytes past ASCII): an
+    // error that says what to do.
+    let mut copy = request.clone();
+    copy.headers_mut().insert(
+        "x-amz-copy-source",
+        http::HeaderValue::from_bytes("b/caf\u{e9}".as_bytes()).unwrap(),
+    );
+    let err = sign::sign(
+        &mut copy,
+        &endpoint("sigv4"),
+        &credentials(),
+        time(),
+        Payload::Signed,
+    )
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("x-amz-copy-source") && text.contains("percent-encode"),
+        "{text}"
+    );
     for expires in [0, 7 * 24 * 3600 + 1] {
         assert!(
             sign::presign(
