@@ -908,6 +908,91 @@ fn streamed_bodies_go_out_with_their_length_and_come_back_as_readers() {
     assert!(put.contains("authorization: aws4-hmac-sha256"), "{put}");
 }
 
+/// A canned answer: status 200 and `body`.
+fn answer_ok(body: &str) -> &'static str {
+    let text = format!(
+        "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    Box::leak(text.into_boxed_str())
+}
+
+/// Credentials from a provider: the instance metadata service (token,
+/// role, credentials) and the container endpoint (with its authorization
+/// token), kept while fresh, fetched again when about to expire, and a
+/// provider's failure as the call's error.
+#[test]
+fn the_client_signs_with_provided_credentials_and_refreshes_them() {
+    use s3_api::client::{ContainerCredentials, InstanceMetadata, SendError};
+    let document = |expires: &str| {
+        format!(
+            r#"{{"Code":"Success","AccessKeyId":"ASIAPROVIDED","SecretAccessKey":"s","Token":"session-1","Expiration":"{expires}"}}"#
+        )
+    };
+    const S3: &str = "HTTP/1.1 200 OK\r\nx-amz-bucket-region: us-east-1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+    let head = HeadBucketRequest::new("b1b1b1");
+
+    // IMDSv2, credentials valid for long: fetched once for two calls.
+    let fresh = document("2099-01-01T00:00:00Z");
+    let (addr, server) = canned_server(vec![
+        answer_ok("imds-token"),
+        answer_ok("the-role\n"),
+        answer_ok(&fresh),
+        S3,
+        S3,
+    ]);
+    let imds = InstanceMetadata::at(&format!("http://{addr}"));
+    let client = canned_client(&addr).with_credentials_provider(imds);
+    client.send::<HeadBucket>(&head).unwrap();
+    client.send::<HeadBucket>(&head).unwrap();
+    let seen = server.join().unwrap();
+    assert!(seen[0].starts_with("PUT /latest/api/token "), "{seen:?}");
+    assert!(seen[0].contains("x-aws-ec2-metadata-token-ttl-seconds: 21600"));
+    assert!(seen[1].starts_with("GET /latest/meta-data/iam/security-credentials/ "));
+    assert!(seen[1].contains("x-aws-ec2-metadata-token: imds-token"));
+    assert!(seen[2].starts_with("GET /latest/meta-data/iam/security-credentials/the-role "));
+    for s3 in &seen[3..] {
+        assert!(s3.contains("Credential=ASIAPROVIDED/"), "{s3}");
+        assert!(s3.contains("x-amz-security-token: session-1"), "{s3}");
+    }
+
+    // The container endpoint, credentials about to expire: fetched again
+    // for the second call, with the authorization token each time.
+    let stale = document("2000-01-01T00:00:00Z");
+    let (addr, server) = canned_server(vec![answer_ok(&stale), S3, answer_ok(&stale), S3]);
+    let url = format!("http://{addr}/v1/credentials");
+    let container = ContainerCredentials::from_vars(&|name| match name {
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI" => Some(url.clone()),
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN" => Some("pod-token".to_owned()),
+        _ => None,
+    })
+    .unwrap();
+    let client = canned_client(&addr).with_credentials_provider(container);
+    client.send::<HeadBucket>(&head).unwrap();
+    client.send::<HeadBucket>(&head).unwrap();
+    let seen = server.join().unwrap();
+    for fetch in [&seen[0], &seen[2]] {
+        assert!(fetch.starts_with("GET /v1/credentials "), "{fetch}");
+        assert!(fetch.contains("authorization: pod-token"), "{fetch}");
+    }
+    assert!(seen[3].contains("Credential=ASIAPROVIDED/"), "{}", seen[3]);
+
+    // A provider that cannot answer: the call's error says why, and no
+    // request goes out unsigned.
+    const GONE: &str = "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+    let (addr, server) = canned_server(vec![GONE]);
+    let imds = InstanceMetadata::at(&format!("http://{addr}"));
+    match canned_client(&addr)
+        .with_credentials_provider(imds)
+        .send::<HeadBucket>(&head)
+    {
+        Err(SendError::Credentials(why)) => assert!(why.contains("404"), "{why}"),
+        other => panic!("expected a credentials error, got {other:?}"),
+    }
+    assert_eq!(server.join().unwrap().len(), 1);
+    assert!(ContainerCredentials::from_vars(&|_| None).is_none());
+}
+
 /// Response checksums: validated when the input asks (GetObject's
 /// `ChecksumMode`), over whole bodies and streamed ones; a mismatch is
 /// tried again, then an error; composite checksums are not the body's.

@@ -46,6 +46,10 @@ use crate::error::BuildError;
 use crate::operation::{Operation, ProvideErrorMetadata, StreamingInput, StreamingOutput};
 use crate::sign::{self, Credentials, Payload, SignError};
 
+mod provider;
+use provider::Source;
+pub use provider::{ContainerCredentials, InstanceMetadata, ProvideCredentials, REFRESH_BEFORE};
+
 /// A client configuration of the endpoint rules that can be set by name
 /// (each generated crate's `endpoint::Config`).
 pub trait Configure {
@@ -79,6 +83,8 @@ pub enum SendError<E> {
     /// The server could not be reached, or the connection failed, on every
     /// attempt: what the last attempt saw.
     Http(String),
+    /// The credentials provider could not give credentials: why.
+    Credentials(String),
     /// The service answered with an error: the operation's error (its
     /// code, message, request id and status through
     /// [`ProvideErrorMetadata`]).
@@ -95,6 +101,7 @@ impl<E: std::fmt::Display> std::fmt::Display for SendError<E> {
             SendError::Build(e) => write!(f, "the request could not be built: {e}"),
             SendError::Sign(e) => e.fmt(f),
             SendError::Http(e) => write!(f, "HTTP failure: {e}"),
+            SendError::Credentials(e) => write!(f, "no credentials to sign with: {e}"),
             SendError::Service(e) => write!(f, "the service answered with an error: {e}"),
             SendError::Checksum(e) => e.fmt(f),
         }
@@ -106,7 +113,7 @@ impl<E: std::error::Error + 'static> std::error::Error for SendError<E> {
         match self {
             SendError::Build(e) => Some(e),
             SendError::Sign(e) => Some(e),
-            SendError::Http(_) => None,
+            SendError::Http(_) | SendError::Credentials(_) => None,
             SendError::Service(e) => Some(e),
             SendError::Checksum(e) => Some(e),
         }
@@ -183,7 +190,7 @@ const MAX_RESPONSE: u64 = 1 << 30;
 /// and the retry policy.
 pub struct Client<C> {
     config: C,
-    credentials: Option<Credentials>,
+    credentials: Option<Source>,
     agent: ureq::Agent,
     max_attempts: u32,
     backoff_base: Duration,
@@ -218,7 +225,7 @@ impl<C> Client<C> {
     pub fn new(config: C, credentials: Option<Credentials>) -> Self {
         Client {
             config,
-            credentials,
+            credentials: credentials.map(|c| Source::Fixed(std::sync::Arc::new(c))),
             agent: agent(Duration::from_secs(10), Duration::from_secs(300)),
             max_attempts: 3,
             backoff_base: Duration::from_millis(100),
@@ -254,6 +261,29 @@ impl<C> Client<C> {
     pub fn with_payload(mut self, payload: Payload) -> Self {
         self.payload = payload;
         self
+    }
+
+    /// Signs with the credentials `provider` gives, fetched before the
+    /// first request and again when they have less than
+    /// [`REFRESH_BEFORE`] left: [`ContainerCredentials`] in an ECS task or
+    /// an EKS pod, [`InstanceMetadata`] on an EC2 instance.
+    pub fn with_credentials_provider(
+        mut self,
+        provider: impl ProvideCredentials + 'static,
+    ) -> Self {
+        self.credentials = Some(Source::provided(Box::new(provider)));
+        self
+    }
+
+    /// The credentials to sign with now, if the client signs.
+    fn credentials_now<E>(&self) -> Result<Option<std::sync::Arc<Credentials>>, SendError<E>> {
+        match &self.credentials {
+            Some(source) => source
+                .get(SystemTime::now())
+                .map(Some)
+                .map_err(SendError::Credentials),
+            None => Ok(None),
+        }
     }
 
     /// When request bodies get a checksum (default: when required).
@@ -312,11 +342,11 @@ impl<C> Client<C> {
             http::header::CONTENT_LENGTH,
             http::HeaderValue::from(length),
         );
-        if let Some(credentials) = &self.credentials {
+        if let Some(credentials) = self.credentials_now()? {
             sign::sign(
                 &mut head,
                 &endpoint,
-                credentials,
+                &credentials,
                 SystemTime::now(),
                 Payload::Unsigned,
             )
@@ -389,11 +419,11 @@ impl<C> Client<C> {
         loop {
             attempt += 1;
             let mut signed = request.clone();
-            if let Some(credentials) = &self.credentials {
+            if let Some(credentials) = self.credentials_now()? {
                 sign::sign(
                     &mut signed,
                     endpoint,
-                    credentials,
+                    &credentials,
                     SystemTime::now(),
                     self.payload,
                 )
@@ -564,12 +594,20 @@ impl Environment {
 
 impl<C: Configure + Default> Client<C> {
     /// A client configured from the environment and the shared files (see
-    /// [`Environment::load`]). Without credentials, requests go unsigned.
+    /// [`Environment::load`]); without credentials there, from the
+    /// container credentials endpoint when the environment names one
+    /// ([`ContainerCredentials::from_env`], as in ECS and EKS). Otherwise
+    /// requests go unsigned; on EC2, add
+    /// `with_credentials_provider(InstanceMetadata::from_env()...)`.
     pub fn from_env() -> Result<Self, String> {
         let env = Environment::load();
         let mut config = C::default();
         env.configure(&mut config)?;
-        Ok(Client::new(config, env.credentials))
+        let client = Client::new(config, env.credentials.clone());
+        Ok(match (env.credentials, ContainerCredentials::from_env()) {
+            (None, Some(container)) => client.with_credentials_provider(container),
+            _ => client,
+        })
     }
 }
 

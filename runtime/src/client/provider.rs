@@ -1,0 +1,309 @@
+//! Credentials that expire and are fetched again: from the container
+//! credentials endpoint (ECS tasks, EKS Pod Identity) and from the EC2
+//! instance metadata service (IMDSv2).
+//!
+//! A [`Client`](super::Client) given a provider with
+//! [`with_credentials_provider`](super::Client::with_credentials_provider)
+//! asks it for credentials before its first request and again when they
+//! have less than [`REFRESH_BEFORE`] left, so a long-running program keeps
+//! signing with valid ones. Both services answer the same JSON document
+//! (`AccessKeyId`, `SecretAccessKey`, `Token`, `Expiration`).
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use crate::sign::Credentials;
+
+/// How long before they expire credentials are fetched again.
+pub const REFRESH_BEFORE: Duration = Duration::from_secs(5 * 60);
+
+/// A source of credentials that may expire.
+pub trait ProvideCredentials: Send + Sync + std::fmt::Debug {
+    /// Fetches credentials, with the time they expire (`None`: never), or
+    /// says why it could not.
+    fn provide(&self) -> Result<(Credentials, Option<SystemTime>), String>;
+}
+
+/// The container credentials endpoint: `AWS_CONTAINER_CREDENTIALS_FULL_URI`,
+/// or `http://169.254.170.2` followed by
+/// `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (what ECS sets), with the
+/// `Authorization` header from `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`
+/// (read at each fetch: EKS Pod Identity rotates it) or
+/// `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
+#[derive(Debug, Clone)]
+pub struct ContainerCredentials {
+    url: String,
+    token: Option<Token>,
+}
+
+#[derive(Debug, Clone)]
+enum Token {
+    Value(String),
+    File(String),
+}
+
+impl ContainerCredentials {
+    /// The endpoint the environment names, or `None` when it names none.
+    pub fn from_env() -> Option<Self> {
+        Self::from_vars(&|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// [`ContainerCredentials::from_env`] from an environment lookup.
+    pub fn from_vars(var: &dyn Fn(&str) -> Option<String>) -> Option<Self> {
+        let url = match var("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") {
+            Some(path) => format!("http://169.254.170.2{path}"),
+            None => var("AWS_CONTAINER_CREDENTIALS_FULL_URI")?,
+        };
+        let token = match var("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") {
+            Some(file) => Some(Token::File(file)),
+            None => var("AWS_CONTAINER_AUTHORIZATION_TOKEN").map(Token::Value),
+        };
+        Some(ContainerCredentials { url, token })
+    }
+}
+
+impl ProvideCredentials for ContainerCredentials {
+    fn provide(&self) -> Result<(Credentials, Option<SystemTime>), String> {
+        let token = match &self.token {
+            Some(Token::Value(value)) => Some(value.clone()),
+            Some(Token::File(path)) => Some(
+                std::fs::read_to_string(path)
+                    .map_err(|e| format!("the container authorization token {path}: {e}"))?
+                    .trim()
+                    .to_owned(),
+            ),
+            None => None,
+        };
+        let mut request = http::Request::get(&self.url);
+        if let Some(token) = token {
+            request = request.header(http::header::AUTHORIZATION, token);
+        }
+        let request = request
+            .body(Vec::new())
+            .map_err(|e| format!("the container credentials URL {}: {e}", self.url))?;
+        let body = fetch(request, "the container credentials endpoint")?;
+        read_document(&body)
+    }
+}
+
+/// The EC2 instance metadata service, version 2: a session token (`PUT
+/// /latest/api/token`), the instance role's name, then its credentials.
+/// The endpoint is `AWS_EC2_METADATA_SERVICE_ENDPOINT` when set, else
+/// `http://169.254.169.254`.
+#[derive(Debug, Clone)]
+pub struct InstanceMetadata {
+    endpoint: String,
+}
+
+impl InstanceMetadata {
+    /// The service at the environment's endpoint, or `None` when
+    /// `AWS_EC2_METADATA_DISABLED` is `true`.
+    pub fn from_env() -> Option<Self> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        if var("AWS_EC2_METADATA_DISABLED").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+            return None;
+        }
+        Some(Self::at(
+            var("AWS_EC2_METADATA_SERVICE_ENDPOINT")
+                .as_deref()
+                .unwrap_or("http://169.254.169.254"),
+        ))
+    }
+
+    /// The service at `endpoint` (scheme, host and port).
+    pub fn at(endpoint: &str) -> Self {
+        InstanceMetadata {
+            endpoint: endpoint.trim_end_matches('/').to_owned(),
+        }
+    }
+}
+
+impl ProvideCredentials for InstanceMetadata {
+    fn provide(&self) -> Result<(Credentials, Option<SystemTime>), String> {
+        const WHAT: &str = "the instance metadata service";
+        let request = |method: http::Method, path: &str| {
+            http::Request::builder()
+                .method(method)
+                .uri(format!("{}{path}", self.endpoint))
+        };
+        let token = request(http::Method::PUT, "/latest/api/token")
+            .header("x-aws-ec2-metadata-token-ttl-seconds", "21600")
+            .body(Vec::new())
+            .map_err(|e| format!("{WHAT} at {}: {e}", self.endpoint))?;
+        let token = String::from_utf8(fetch(token, WHAT)?)
+            .map_err(|_| format!("{WHAT} answered a token that is not text"))?;
+        let get = |path: &str| {
+            let request = request(http::Method::GET, path)
+                .header("x-aws-ec2-metadata-token", token.trim())
+                .body(Vec::new())
+                .map_err(|e| format!("{WHAT} at {}: {e}", self.endpoint))?;
+            fetch(request, WHAT)
+        };
+        const ROLES: &str = "/latest/meta-data/iam/security-credentials/";
+        let roles = String::from_utf8(get(ROLES)?).unwrap_or_default();
+        let role = roles
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .ok_or_else(|| format!("{WHAT} names no instance role"))?;
+        read_document(&get(&format!(
+            "{ROLES}{}",
+            crate::uri::encode(role, false)
+        ))?)
+    }
+}
+
+/// The body of a successful answer to `request`, within a second to
+/// connect and five to answer.
+fn fetch(request: http::Request<Vec<u8>>, what: &str) -> Result<Vec<u8>, String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_connect(Some(Duration::from_secs(1)))
+        .timeout_global(Some(Duration::from_secs(5)))
+        .build()
+        .into();
+    let response = agent.run(request).map_err(|e| format!("{what}: {e}"))?;
+    let status = response.status();
+    let body = response
+        .into_body()
+        .with_config()
+        .limit(64 * 1024)
+        .read_to_vec()
+        .map_err(|e| format!("{what}: {e}"))?;
+    if !status.is_success() {
+        return Err(format!("{what} answered {status}"));
+    }
+    Ok(body)
+}
+
+/// Reads the credentials document both services answer.
+fn read_document(body: &[u8]) -> Result<(Credentials, Option<SystemTime>), String> {
+    let bad = |why: &str| format!("the credentials document {why}");
+    let doc: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| bad(&format!("is not JSON: {e}")))?;
+    let text = |key: &str| doc.get(key).and_then(serde_json::Value::as_str);
+    if let Some(code) = text("Code").filter(|c| *c != "Success") {
+        return Err(bad(&format!("says {code}")));
+    }
+    let (Some(key), Some(secret)) = (text("AccessKeyId"), text("SecretAccessKey")) else {
+        return Err(bad("lacks AccessKeyId or SecretAccessKey"));
+    };
+    let mut credentials = Credentials::new(key, secret);
+    if let Some(token) = text("Token").or_else(|| text("SessionToken")) {
+        credentials = credentials.with_session_token(token);
+    }
+    let expires = match text("Expiration") {
+        Some(at) => {
+            let at = crate::primitives::DateTime::parse(
+                at,
+                crate::primitives::TimestampFormat::DateTime,
+            )
+            .map_err(|e| bad(&format!("has an Expiration that is not a time: {e}")))?;
+            let secs = u64::try_from(at.as_secs_f64() as i64).unwrap_or(0);
+            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
+        }
+        None => None,
+    };
+    Ok((credentials, expires))
+}
+
+/// Credentials fixed in code, or fetched from a provider and kept until
+/// they are about to expire.
+#[derive(Debug)]
+pub(super) enum Source {
+    Fixed(Arc<Credentials>),
+    Provided {
+        provider: Box<dyn ProvideCredentials>,
+        current: Mutex<Option<(Arc<Credentials>, Option<SystemTime>)>>,
+    },
+}
+
+impl Source {
+    /// A provider's credentials, fetched when first needed.
+    pub(super) fn provided(provider: Box<dyn ProvideCredentials>) -> Self {
+        Source::Provided {
+            provider,
+            current: Mutex::new(None),
+        }
+    }
+
+    /// The credentials to sign with at `now`.
+    pub(super) fn get(&self, now: SystemTime) -> Result<Arc<Credentials>, String> {
+        match self {
+            Source::Fixed(credentials) => Ok(Arc::clone(credentials)),
+            Source::Provided { provider, current } => {
+                let mut current = current.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some((credentials, expires)) = current.as_ref() {
+                    if expires.is_none_or(|at| now + REFRESH_BEFORE < at) {
+                        return Ok(Arc::clone(credentials));
+                    }
+                }
+                let (credentials, expires) = provider.provide()?;
+                let credentials = Arc::new(credentials);
+                *current = Some((Arc::clone(&credentials), expires));
+                Ok(credentials)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_documents_are_read_or_refused_with_the_reason() {
+        let (credentials, expires) = read_document(
+            br#"{"AccessKeyId":"A","SecretAccessKey":"S","Token":"T","Expiration":"2026-12-04T23:00:00Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (credentials.access_key_id(), credentials.session_token()),
+            ("A", Some("T"))
+        );
+        assert_eq!(
+            expires,
+            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_425_200))
+        );
+        let never = read_document(br#"{"AccessKeyId":"A","SecretAccessKey":"S"}"#).unwrap();
+        assert_eq!(never.1, None);
+        for (doc, why) in [
+            (&b"not json"[..], "not JSON"),
+            (br#"{"Code":"Expired"}"#, "Expired"),
+            (br#"{"AccessKeyId":"A"}"#, "lacks"),
+            (
+                br#"{"AccessKeyId":"A","SecretAccessKey":"S","Expiration":"soon"}"#,
+                "Expiration",
+            ),
+        ] {
+            let e = read_document(doc).unwrap_err();
+            assert!(e.contains(why), "{e}");
+        }
+    }
+
+    #[derive(Debug)]
+    struct Counting(std::sync::atomic::AtomicU32, Option<SystemTime>);
+
+    impl ProvideCredentials for Counting {
+        fn provide(&self) -> Result<(Credentials, Option<SystemTime>), String> {
+            let n = self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok((Credentials::new(format!("K{n}"), "S"), self.1))
+        }
+    }
+
+    #[test]
+    fn provided_credentials_are_kept_until_they_are_about_to_expire() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let lasting =
+            Source::provided(Box::new(Counting(0.into(), Some(now + REFRESH_BEFORE * 2))));
+        assert_eq!(lasting.get(now).unwrap().access_key_id(), "K0");
+        assert_eq!(lasting.get(now).unwrap().access_key_id(), "K0");
+        // Within the refresh window: fetched again.
+        let later = now + REFRESH_BEFORE + Duration::from_secs(1);
+        assert_eq!(lasting.get(later).unwrap().access_key_id(), "K1");
+        let forever = Source::provided(Box::new(Counting(0.into(), None)));
+        assert_eq!(forever.get(now).unwrap().access_key_id(), "K0");
+        assert_eq!(forever.get(later).unwrap().access_key_id(), "K0");
+    }
+}
