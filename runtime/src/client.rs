@@ -12,6 +12,13 @@
 //! build time and footprint. Async programs keep the sans-IO core and their
 //! own stack (`endpoint::build_request` and `sign::sign`).
 //!
+//! Credentials are fixed ([`Client::new`]), read from the environment and
+//! the shared files ([`Client::from_env`]), or fetched from a provider that
+//! gives credentials which expire ([`Client::with_credentials_provider`]:
+//! [`ContainerCredentials`] for ECS and EKS, [`InstanceMetadata`] for EC2,
+//! or your own [`ProvideCredentials`]), asked again five minutes before
+//! they expire.
+//!
 //! Each call builds the request for the resolved endpoint once, then for up
 //! to [`Client::with_max_attempts`] attempts (3 by default, as the AWS SDKs'
 //! standard mode): signs it at the time of the attempt, sends it, and reads
