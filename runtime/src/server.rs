@@ -3,7 +3,7 @@
 //! functions share (path matching, query strings, error documents).
 //!
 //! Every operation input has `from_http_request`, every output and
-//! operation error has `to_http_response`; [`crate::Operation`] offers the
+//! operation error has `to_http_response`; [`crate::operation::Operation`] offers the
 //! same as `parse_request`, `build_response` and `build_error_response`, so
 //! an S3-compatible server or a test double can serve any operation with
 //! one generic function.
