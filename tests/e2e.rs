@@ -562,8 +562,11 @@ fn the_client_feature_runs_the_scenario() {
         .with_region("us-east-1")
         .with_endpoint_url(format!("http://{}", server.addr))
         .with_force_path_style(true);
-    let client = s3_api::Client::new(config, Some(Credentials::new("AKIDEXAMPLE", "secret")))
-        .with_timeouts(Duration::from_secs(5), Duration::from_secs(30));
+    let client = s3_api::Client::new(
+        config.clone(),
+        Some(Credentials::new("AKIDEXAMPLE", "secret")),
+    )
+    .with_timeouts(Duration::from_secs(5), Duration::from_secs(30));
     let bucket = "client-feature";
     client
         .send::<CreateBucket>(&CreateBucketRequest::new(bucket))
@@ -616,6 +619,12 @@ fn the_client_feature_runs_the_scenario() {
         other => panic!("expected a 404, got {other:?}"),
     }
     client_objects(&client, bucket);
+    // A streamed upload with checksums when supported: aws-chunked with its
+    // CRC32 in a trailer, signed, read back by the server, which keeps that
+    // checksum and announces it.
+    let summing = s3_api::Client::new(config, Some(Credentials::new("AKIDEXAMPLE", "secret")))
+        .with_checksums(s3_api::client::RequestChecksums::WhenSupported);
+    streamed_upload_with_trailer(&summing, bucket);
     // A server that is not there: the attempts run out with an HTTP error.
     let gone = s3_api::Client::new(
         s3_api::endpoint::Config::new()
@@ -631,6 +640,33 @@ fn the_client_feature_runs_the_scenario() {
         Err(s3_api::client::SendError::Http(message)) => assert!(!message.is_empty()),
         other => panic!("expected an HTTP failure, got {other:?}"),
     }
+}
+
+/// PutObject streamed with a trailing CRC32 (three chunks), read back
+/// whole with its checksum validated.
+fn streamed_upload_with_trailer(client: &s3_api::Client, bucket: &str) {
+    use s3_api::checksum::ChecksumAlgorithm;
+    use s3_api::operation::get_object::{GetObject, GetObjectRequest};
+    use s3_api::operation::put_object::{PutObject, PutObjectRequest};
+    use s3_api::types::ChecksumMode;
+    let data: Vec<u8> = (0..150_000u32).map(|i| (i % 253) as u8).collect();
+    let crc32 = ChecksumAlgorithm::Crc32.checksum_header_value(&data);
+    let body = std::io::Cursor::new(data.clone());
+    let put = client
+        .send_body::<PutObject>(&PutObjectRequest::new(bucket, "streamed"), body, 150_000)
+        .unwrap();
+    assert_eq!(put.checksum_crc32.as_deref(), Some(crc32.as_str()));
+    let input = GetObjectRequest::new(bucket, "streamed").with_checksum_mode(ChecksumMode::Enabled);
+    let got = client.send::<GetObject>(&input).unwrap();
+    assert_eq!(got.body.as_deref(), Some(&data[..]));
+    assert_eq!(got.checksum_crc32.as_deref(), Some(crc32.as_str()));
+    // A body shorter than announced fails the call instead of storing less.
+    let short = std::io::Cursor::new(vec![1u8; 10]);
+    assert!(
+        client
+            .send_body::<PutObject>(&PutObjectRequest::new(bucket, "short"), short, 20)
+            .is_err()
+    );
 }
 
 /// Objects through the client against the example server: a key that

@@ -1,5 +1,5 @@
-//! Reading `aws-chunked` request bodies (`Content-Encoding: aws-chunked`),
-//! as SDKs send them for streamed uploads:
+//! Reading and writing `aws-chunked` request bodies (`Content-Encoding:
+//! aws-chunked`), as SDKs send them for streamed uploads:
 //!
 //! ```text
 //! <hex size>[;chunk-signature=<64 hex>]\r\n<data>\r\n
@@ -14,6 +14,10 @@
 //! chunks (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD`) are checked by the caller's
 //! `check` function, which `sign::verify` provides for a verified request.
 //! Nothing here panics on input: every fault is a [`ChunkError`].
+//!
+//! [`Encoder`] writes the unsigned form with a trailing checksum
+//! (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`) as it reads the data, for a
+//! client that streams an upload whose checksum it cannot know beforehand.
 
 use std::fmt;
 
@@ -326,8 +330,140 @@ pub fn replace_body(
     Ok(())
 }
 
+/// The size of the chunks [`Encoder`] writes: 64 KiB, as the AWS SDKs do.
+pub const CHUNK: usize = 64 * 1024;
+
+/// Writes `length` bytes read from a reader as an unsigned `aws-chunked`
+/// body with a trailing checksum of `algorithm`: chunks of [`CHUNK`]
+/// bytes, then `0\r\n`, the `x-amz-checksum-*` trailer and `\r\n`. A
+/// reader that ends before `length` bytes is an
+/// [`std::io::ErrorKind::UnexpectedEof`] error (the body sent would not be
+/// the one announced); bytes past `length` are not read.
+#[derive(Debug)]
+pub struct Encoder<R> {
+    inner: R,
+    left: u64,
+    hasher: Option<crate::checksum::Hasher>,
+    pending: Vec<u8>,
+    at: usize,
+}
+
+/// The length of the encoded body of `length` bytes of data with a
+/// trailing checksum of `algorithm`: its `Content-Length`.
+pub fn encoded_length(length: u64, algorithm: crate::checksum::ChecksumAlgorithm) -> u64 {
+    let chunk = CHUNK as u64;
+    let full = length / chunk;
+    let rest = length % chunk;
+    let framing = |size: u64| format!("{size:x}").len() as u64 + 4 + size;
+    let trailer = algorithm.header_name().len() as u64
+        + 1
+        + crate::primitives::base64_encode(&vec![0; algorithm.digest_len()]).len() as u64
+        + 2;
+    let last = if rest > 0 { framing(rest) } else { 0 };
+    full.saturating_mul(framing(chunk))
+        .saturating_add(last + 3 + trailer + 2)
+}
+
+impl<R: std::io::Read> Encoder<R> {
+    /// An encoder of `length` bytes of `inner`, with `algorithm`'s checksum
+    /// in the trailer.
+    pub fn new(inner: R, length: u64, algorithm: crate::checksum::ChecksumAlgorithm) -> Self {
+        Encoder {
+            inner,
+            left: length,
+            hasher: Some(crate::checksum::Hasher::new(algorithm)),
+            pending: Vec::new(),
+            at: 0,
+        }
+    }
+
+    /// Fills `pending` with the next chunk, or the end; false when all was
+    /// written.
+    fn refill(&mut self) -> std::io::Result<bool> {
+        self.pending.clear();
+        self.at = 0;
+        if self.left > 0 {
+            let size = self.left.min(CHUNK as u64) as usize;
+            let mut data = vec![0; size];
+            self.inner.read_exact(&mut data)?;
+            self.left -= size as u64;
+            if let Some(hasher) = &mut self.hasher {
+                hasher.update(&data);
+            }
+            self.pending
+                .extend_from_slice(format!("{size:x}\r\n").as_bytes());
+            self.pending.extend_from_slice(&data);
+            self.pending.extend_from_slice(b"\r\n");
+            return Ok(true);
+        }
+        let Some(hasher) = self.hasher.take() else {
+            return Ok(false);
+        };
+        let name = hasher.algorithm().header_name();
+        let value = hasher.header_value();
+        self.pending
+            .extend_from_slice(format!("0\r\n{name}:{value}\r\n\r\n").as_bytes());
+        Ok(true)
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Encoder<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.at == self.pending.len() && !self.refill()? {
+            return Ok(0);
+        }
+        let n = buf.len().min(self.pending.len() - self.at);
+        buf[..n].copy_from_slice(&self.pending[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn encoded_bodies_decode_to_the_data_with_their_checksum() {
+        use crate::checksum::ChecksumAlgorithm;
+        use std::io::Read;
+        for length in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 5] {
+            let data: Vec<u8> = (0..length).map(|i| (i % 251) as u8).collect();
+            for algorithm in [ChecksumAlgorithm::Crc32, ChecksumAlgorithm::Sha256] {
+                let mut encoded = Vec::new();
+                Encoder::new(&data[..], length as u64, algorithm)
+                    .read_to_end(&mut encoded)
+                    .unwrap();
+                assert_eq!(
+                    encoded.len() as u64,
+                    encoded_length(length as u64, algorithm)
+                );
+                let decoded = decode(&encoded, usize::MAX, |_, _, _| true).unwrap();
+                assert_eq!(decoded.data, data, "{length}");
+                assert_eq!(
+                    decoded.trailers,
+                    vec![(
+                        algorithm.header_name().to_owned(),
+                        algorithm.checksum_header_value(&data)
+                    )]
+                );
+                decoded.check_checksums().unwrap();
+            }
+        }
+        // A reader shorter than announced fails; one longer is cut.
+        let mut short = Encoder::new(&b"abc"[..], 4, ChecksumAlgorithm::Crc32);
+        let e = short.read_to_end(&mut Vec::new()).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::UnexpectedEof);
+        let mut long = Vec::new();
+        Encoder::new(&b"abcdef"[..], 2, ChecksumAlgorithm::Crc32)
+            .read_to_end(&mut long)
+            .unwrap();
+        assert_eq!(decode(&long, 10, |_, _, _| true).unwrap().data, b"ab");
+        assert_eq!(
+            encoded_length(u64::MAX, ChecksumAlgorithm::Crc32),
+            u64::MAX,
+            "saturates"
+        );
+    }
     use super::*;
 
     fn accept(_: usize, _: &[u8], _: Option<&str>) -> bool {

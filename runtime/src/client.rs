@@ -168,10 +168,7 @@ pub fn add_checksum(
     use crate::checksum::ChecksumAlgorithm;
     if mode != RequestChecksums::WhenSupported
         || support == crate::operation::RequestChecksum::None
-        || request
-            .headers()
-            .keys()
-            .any(|k| k.as_str().starts_with("x-amz-checksum-") || k == "content-md5")
+        || has_checksum(request.headers())
     {
         return;
     }
@@ -185,6 +182,14 @@ pub fn add_checksum(
             http::HeaderValue::from_static("CRC32"),
         );
     }
+}
+
+/// Whether a request carries a checksum of its body already (set by a
+/// member).
+fn has_checksum(headers: &http::HeaderMap) -> bool {
+    headers
+        .keys()
+        .any(|k| k.as_str().starts_with("x-amz-checksum-") || k == "content-md5")
 }
 
 /// Statuses worth another attempt.
@@ -327,10 +332,14 @@ impl<C> Client<C> {
 
     /// Sends `input` with `body` as its streaming payload (S3's PutObject
     /// body): `length` bytes, read from `body` as they are sent, never
-    /// buffered. The payload is signed as `UNSIGNED-PAYLOAD` and no checksum
-    /// is computed over it: set one through its checksum member (see
-    /// [`crate::checksum::Hasher`]) when you need it. One attempt only,
-    /// since a body read once cannot be sent again.
+    /// buffered; a body that ends early fails the call rather than send
+    /// less. The payload is signed as `UNSIGNED-PAYLOAD`. With
+    /// [`RequestChecksums::WhenSupported`], and no checksum set through a
+    /// member, it goes `aws-chunked` (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`)
+    /// with the CRC32 computed as it is read in a trailer, as the AWS SDKs
+    /// send streamed uploads; otherwise no checksum is computed (set one
+    /// through its member, see [`crate::checksum::Hasher`], when you need
+    /// it). One attempt only, since a body read once cannot be sent again.
     pub fn send_body<O: Operation>(
         &self,
         input: &O::Input,
@@ -345,17 +354,38 @@ impl<C> Client<C> {
         let mut head = input
             .to_http_request_with_body_at(Some(&endpoint), Vec::new())
             .map_err(SendError::Build)?;
-        head.headers_mut().insert(
-            http::header::CONTENT_LENGTH,
-            http::HeaderValue::from(length),
-        );
+        let trailer = self.checksums == RequestChecksums::WhenSupported
+            && <O::Input as crate::operation::Input>::REQUEST_CHECKSUM
+                != crate::operation::RequestChecksum::None
+            && !has_checksum(head.headers());
+        let headers = head.headers_mut();
+        let (payload, body): (Payload, Box<dyn std::io::Read + Send>) = if trailer {
+            use crate::aws_chunked::{Encoder, encoded_length};
+            let algorithm = crate::checksum::ChecksumAlgorithm::Crc32;
+            let encoded = encoded_length(length, algorithm);
+            headers.insert(http::header::CONTENT_LENGTH, encoded.into());
+            headers.insert("x-amz-decoded-content-length", length.into());
+            headers.append(
+                http::header::CONTENT_ENCODING,
+                http::HeaderValue::from_static("aws-chunked"),
+            );
+            let name = http::HeaderValue::from_static(algorithm.header_name());
+            headers.insert("x-amz-trailer", name);
+            let wire_name = http::HeaderValue::from_static(algorithm.wire_name());
+            headers.insert("x-amz-sdk-checksum-algorithm", wire_name);
+            let body = Encoder::new(body, length, algorithm);
+            (Payload::StreamingUnsignedTrailer, Box::new(body))
+        } else {
+            headers.insert(http::header::CONTENT_LENGTH, length.into());
+            (Payload::Unsigned, Box::new(body))
+        };
         if let Some(credentials) = self.credentials_now()? {
             sign::sign(
                 &mut head,
                 &endpoint,
                 &credentials,
                 SystemTime::now(),
-                Payload::Unsigned,
+                payload,
             )
             .map_err(SendError::Sign)?;
         }

@@ -162,6 +162,10 @@ pub enum Payload {
     Signed,
     /// `UNSIGNED-PAYLOAD`: for a body the caller streams after signing.
     Unsigned,
+    /// `STREAMING-UNSIGNED-PAYLOAD-TRAILER`: an unsigned `aws-chunked` body
+    /// whose checksum comes in a trailer
+    /// ([`aws_chunked::Encoder`](crate::aws_chunked::Encoder)).
+    StreamingUnsignedTrailer,
 }
 
 /// Why a request could not be signed.
@@ -243,6 +247,7 @@ fn is_unsigned(name: &str) -> bool {
 
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+const STREAMING_UNSIGNED_TRAILER: &str = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
 const X_AMZ_DATE: http::HeaderName = http::HeaderName::from_static("x-amz-date");
 const X_AMZ_CONTENT_SHA256: http::HeaderName =
     http::HeaderName::from_static("x-amz-content-sha256");
@@ -625,6 +630,7 @@ pub fn sign(
             text(&body_hash)
         }
         Payload::Unsigned => UNSIGNED_PAYLOAD,
+        Payload::StreamingUnsignedTrailer => STREAMING_UNSIGNED_TRAILER,
     };
     let headers = request.headers_mut();
     headers.remove(http::header::AUTHORIZATION);
@@ -637,6 +643,9 @@ pub fn sign(
         Payload::Signed => http::HeaderValue::from_str(payload_hash)
             .map_err(|_| SignError::Signer("a hash HTTP cannot carry".to_owned()))?,
         Payload::Unsigned => http::HeaderValue::from_static(UNSIGNED_PAYLOAD),
+        Payload::StreamingUnsignedTrailer => {
+            http::HeaderValue::from_static(STREAMING_UNSIGNED_TRAILER)
+        }
     };
     headers.insert(X_AMZ_CONTENT_SHA256, content_sha256);
     if let Some(token) = &credentials.session_token {
