@@ -254,21 +254,26 @@ pub fn decode(
 /// `x-amz-content-sha256` of one of the `STREAMING-` modes, or
 /// `aws-chunked` among its content encodings.
 pub fn is_chunked<B>(request: &http::Request<B>) -> bool {
-    is_chunked_head(request.headers())
+    let headers = request.headers();
+    let sha256 = headers.get_all("x-amz-content-sha256").iter();
+    let encodings = headers.get_all(http::header::CONTENT_ENCODING).iter();
+    sha256
+        .map(|v| ("x-amz-content-sha256", v))
+        .chain(encodings.map(|v| ("content-encoding", v)))
+        .any(|(name, value)| marks_chunked(name, value))
 }
 
-/// [`is_chunked`] from the headers alone.
-pub(crate) fn is_chunked_head(headers: &http::HeaderMap) -> bool {
-    let streaming = headers
-        .get("x-amz-content-sha256")
-        .is_some_and(|v| v.as_bytes().starts_with(b"STREAMING-"));
-    streaming
-        || headers
-            .get_all(http::header::CONTENT_ENCODING)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .any(|e| e.trim().eq_ignore_ascii_case("aws-chunked"))
+/// Whether one header (name in lower case) says the body is `aws-chunked`
+/// (see [`is_chunked`]).
+pub(crate) fn marks_chunked(name: &str, value: &http::HeaderValue) -> bool {
+    match name {
+        "x-amz-content-sha256" => value.as_bytes().starts_with(b"STREAMING-"),
+        "content-encoding" => value.to_str().is_ok_and(|v| {
+            v.split(',')
+                .any(|e| e.trim().eq_ignore_ascii_case("aws-chunked"))
+        }),
+        _ => false,
+    }
 }
 
 /// Replaces a request's `aws-chunked` body by its data ([`decode`], with

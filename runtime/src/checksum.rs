@@ -212,20 +212,42 @@ pub fn check_request(
     body: &[u8],
 ) -> Result<(), DigestError> {
     use crate::operation::RequestChecksum;
-    if checksum == RequestChecksum::None || crate::aws_chunked::is_chunked_head(headers) {
+    if checksum == RequestChecksum::None {
         return Ok(());
     }
-    let decoded = |name: &str| {
-        headers.get(name).map(|value| {
-            value
-                .to_str()
-                .ok()
-                .and_then(|text| crate::primitives::base64_decode(text.trim()).ok())
-        })
+    // One pass over the headers (a lookup by name parses the name each
+    // time): the Content-MD5, the checksum of an algorithm computed here,
+    // whether any other checksum came, whether the body is aws-chunked.
+    let (mut md5, mut sent, mut several, mut any) = (None, None, false, false);
+    for (name, value) in headers {
+        let name = name.as_str();
+        if crate::aws_chunked::marks_chunked(name, value) {
+            return Ok(());
+        }
+        if name == "content-md5" {
+            md5.get_or_insert(value);
+            continue;
+        }
+        let Some(kind) = name.strip_prefix("x-amz-checksum-") else {
+            continue;
+        };
+        any |= kind != "type" && kind != "algorithm";
+        if let Some(algorithm) = ChecksumAlgorithm::ALL
+            .into_iter()
+            .find(|a| a.header_name() == name)
+        {
+            several |= sent.is_some_and(|(first, _)| first != algorithm);
+            sent.get_or_insert((algorithm, value));
+        }
+    }
+    let decoded = |value: &http::HeaderValue| {
+        value
+            .to_str()
+            .ok()
+            .and_then(|text| crate::primitives::base64_decode(text.trim()).ok())
     };
-    let md5 = decoded("content-md5");
-    if let Some(md5) = &md5 {
-        match md5 {
+    if let Some(value) = md5 {
+        match decoded(value) {
             Some(digest) if digest.len() == 16 => {
                 if digest[..] != self::md5(body) {
                     return Err(DigestError::new(
@@ -242,19 +264,14 @@ pub fn check_request(
             }
         }
     }
-    let mut sent = ChecksumAlgorithm::ALL
-        .into_iter()
-        .filter(|algorithm| headers.contains_key(algorithm.header_name()));
-    let first = sent.next();
-    if sent.next().is_some() {
+    if several {
         return Err(DigestError::new(
             "InvalidRequest",
             "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.",
         ));
     }
-    if let Some(algorithm) = first {
-        let digest = decoded(algorithm.header_name())
-            .flatten()
+    if let Some((algorithm, value)) = sent {
+        let digest = decoded(value)
             .filter(|digest| digest.len() == algorithm.digest_len())
             .ok_or_else(|| {
                 DigestError::new(
@@ -272,14 +289,7 @@ pub fn check_request(
             ));
         }
     }
-    let any_checksum = || {
-        headers.keys().any(|name| {
-            name.as_str()
-                .strip_prefix("x-amz-checksum-")
-                .is_some_and(|rest| rest != "type" && rest != "algorithm")
-        })
-    };
-    if checksum == RequestChecksum::Required && md5.is_none() && !any_checksum() {
+    if checksum == RequestChecksum::Required && md5.is_none() && !any {
         return Err(DigestError::new(
             "InvalidRequest",
             "Missing required header for this request: Content-MD5 OR x-amz-checksum-*",
