@@ -2,7 +2,7 @@
 
 /*! Endpoints of Amazon Simple Storage Service, resolved from the service's own rules (`smithy.rules#endpointBdd`).
 
- [`resolve`] takes the rule set's [`Params`] and returns the [`Endpoint`] (URL, properties such as `authSchemes`, headers) or the rule's error message. [`Config`] holds what a client configures (region, FIPS, dual-stack, custom endpoint...); [`build_request`] resolves the endpoint of an operation input and builds its full request.
+ [`resolve`](crate::endpoint::resolve) takes the rule set's [`Params`](crate::endpoint::Params) and returns the [`Endpoint`](crate::endpoint::Endpoint) (URL, properties such as `authSchemes`, headers) or the rule's error message. [`Config`](crate::endpoint::Config) holds what a client configures (region, FIPS, dual-stack, custom endpoint...); [`build_request`](crate::endpoint::build_request) resolves the endpoint of an operation input and builds its full request.
 
  The rules are compiled as their decision diagram: 75 conditions, 553 nodes, 115 results; each condition is tested at most once per call.*/
 #![allow(

@@ -1164,7 +1164,7 @@ fn module(krate: &Crate, e: &Endpoints, layout: &Layout) -> Result<TokenStream, 
 
     let docs_text = format!(
         " Endpoints of {service}, resolved from the service's own rules (`smithy.rules#endpointBdd`).\n\n \
-         [`resolve`] takes the rule set's [`Params`] and returns the [`Endpoint`] (URL, properties such as `authSchemes`, headers) or the rule's error message. [`Config`] holds what a client configures (region, FIPS, dual-stack, custom endpoint...); [`build_request`] resolves the endpoint of an operation input and builds its full request.\n\n \
+         [`resolve`](crate::endpoint::resolve) takes the rule set's [`Params`](crate::endpoint::Params) and returns the [`Endpoint`](crate::endpoint::Endpoint) (URL, properties such as `authSchemes`, headers) or the rule's error message. [`Config`](crate::endpoint::Config) holds what a client configures (region, FIPS, dual-stack, custom endpoint...); [`build_request`](crate::endpoint::build_request) resolves the endpoint of an operation input and builds its full request.\n\n \
          The rules are compiled as their decision diagram: {} conditions, {} nodes, {} results; each condition is tested at most once per call.",
         e.conditions.len(),
         e.nodes.len(),
