@@ -16,8 +16,8 @@
 //! the shared files ([`Client::from_env`]), or fetched from a provider that
 //! gives credentials which expire ([`Client::with_credentials_provider`]:
 //! [`ContainerCredentials`] for ECS and EKS, [`InstanceMetadata`] for EC2,
-//! or your own [`ProvideCredentials`]), asked again five minutes before
-//! they expire.
+//! [`CredentialProcess`] for a profile's `credential_process`, or your own
+//! [`ProvideCredentials`]), asked again five minutes before they expire.
 //!
 //! Each call builds the request for the resolved endpoint once, then for up
 //! to [`Client::with_max_attempts`] attempts (3 by default, as the AWS SDKs'
@@ -55,7 +55,9 @@ use crate::sign::{self, Credentials, Payload, SignError};
 
 mod provider;
 use provider::Source;
-pub use provider::{ContainerCredentials, InstanceMetadata, ProvideCredentials, REFRESH_BEFORE};
+pub use provider::{
+    ContainerCredentials, CredentialProcess, InstanceMetadata, ProvideCredentials, REFRESH_BEFORE,
+};
 
 /// A client configuration of the endpoint rules that can be set by name
 /// (each generated crate's `endpoint::Config`).
@@ -535,6 +537,9 @@ pub struct Environment {
     /// `AWS_SESSION_TOKEN`, or the profile of the shared credentials file,
     /// else of the config file).
     pub credentials: Option<Credentials>,
+    /// The profile's `credential_process`: a command that prints
+    /// credentials, used when there are none above.
+    pub credential_process: Option<String>,
     /// A custom endpoint (`AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, or
     /// `endpoint_url` of the profile).
     pub endpoint_url: Option<String>,
@@ -605,6 +610,7 @@ impl Environment {
                 .or_else(|| var("AWS_DEFAULT_REGION"))
                 .or_else(|| get("region")),
             credentials,
+            credential_process: get("credential_process"),
             endpoint_url: var("AWS_ENDPOINT_URL_S3")
                 .or_else(|| var("AWS_ENDPOINT_URL"))
                 .or_else(|| get("endpoint_url")),
@@ -632,7 +638,8 @@ impl Environment {
 impl<C: Configure + Default> Client<C> {
     /// A client configured from the environment and the shared files (see
     /// [`Environment::load`]); without credentials there, from the
-    /// container credentials endpoint when the environment names one
+    /// profile's `credential_process` ([`CredentialProcess`]), else from
+    /// the container credentials endpoint when the environment names one
     /// ([`ContainerCredentials::from_env`], as in ECS and EKS). Otherwise
     /// requests go unsigned; on EC2, add
     /// `with_credentials_provider(InstanceMetadata::from_env()...)`.
@@ -641,10 +648,18 @@ impl<C: Configure + Default> Client<C> {
         let mut config = C::default();
         env.configure(&mut config)?;
         let client = Client::new(config, env.credentials.clone());
-        Ok(match (env.credentials, ContainerCredentials::from_env()) {
-            (None, Some(container)) => client.with_credentials_provider(container),
-            _ => client,
-        })
+        if env.credentials.is_some() {
+            return Ok(client);
+        }
+        Ok(
+            match (env.credential_process, ContainerCredentials::from_env()) {
+                (Some(command), _) => {
+                    client.with_credentials_provider(CredentialProcess::new(command))
+                }
+                (None, Some(container)) => client.with_credentials_provider(container),
+                (None, None) => client,
+            },
+        )
     }
 }
 
@@ -720,6 +735,15 @@ mod tests {
         assert_eq!(env.endpoint_url.as_deref(), Some("http://s3.local"));
         let c = env.credentials.unwrap();
         assert_eq!((c.access_key_id(), c.session_token()), ("AKIDENV", None));
+        // A profile whose credentials come from a process.
+        let config = "[profile vault]\ncredential_process = aws-vault export --format=json dev\n";
+        let vault = |name: &str| (name == "AWS_PROFILE").then(|| "vault".to_owned());
+        let env = Environment::from_sources(&vault, config, "");
+        assert!(env.credentials.is_none());
+        assert_eq!(
+            env.credential_process.as_deref(),
+            Some("aws-vault export --format=json dev")
+        );
     }
 
     #[test]

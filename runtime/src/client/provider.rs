@@ -1,13 +1,15 @@
 //! Credentials that expire and are fetched again: from the container
-//! credentials endpoint (ECS tasks, EKS Pod Identity) and from the EC2
-//! instance metadata service (IMDSv2).
+//! credentials endpoint (ECS tasks, EKS Pod Identity), from the EC2
+//! instance metadata service (IMDSv2), and from a profile's
+//! `credential_process`.
 //!
 //! A [`Client`](super::Client) given a provider with
 //! [`with_credentials_provider`](super::Client::with_credentials_provider)
 //! asks it for credentials before its first request and again when they
 //! have less than [`REFRESH_BEFORE`] left, so a long-running program keeps
-//! signing with valid ones. Both services answer the same JSON document
-//! (`AccessKeyId`, `SecretAccessKey`, `Token`, `Expiration`).
+//! signing with valid ones. All three answer the same JSON document
+//! (`AccessKeyId`, `SecretAccessKey`, `Token` or `SessionToken`,
+//! `Expiration`).
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -153,6 +155,55 @@ impl ProvideCredentials for InstanceMetadata {
     }
 }
 
+/// The `credential_process` of a profile: a command whose standard output
+/// is the credentials document (`Version` 1, `AccessKeyId`,
+/// `SecretAccessKey`, `SessionToken`, `Expiration`), run by the shell
+/// (`sh -c`; `cmd /C` on Windows) each time credentials are needed.
+#[derive(Debug, Clone)]
+pub struct CredentialProcess {
+    command: String,
+}
+
+impl CredentialProcess {
+    /// The process that `command` runs.
+    pub fn new(command: impl Into<String>) -> Self {
+        CredentialProcess {
+            command: command.into(),
+        }
+    }
+}
+
+impl ProvideCredentials for CredentialProcess {
+    fn provide(&self) -> Result<(Credentials, Option<SystemTime>), String> {
+        let mut shell = if cfg!(windows) {
+            let mut shell = std::process::Command::new("cmd");
+            shell.arg("/C");
+            shell
+        } else {
+            let mut shell = std::process::Command::new("sh");
+            shell.arg("-c");
+            shell
+        };
+        let what = format!("the credential_process `{}`", self.command);
+        let output = shell
+            .arg(&self.command)
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .map_err(|e| format!("{what}: {e}"))?;
+        if !output.status.success() {
+            return Err(format!("{what} exited with {}", output.status));
+        }
+        let version = serde_json::from_slice::<serde_json::Value>(&output.stdout)
+            .ok()
+            .and_then(|doc| doc.get("Version").and_then(serde_json::Value::as_i64));
+        if version != Some(1) {
+            return Err(format!("{what} did not print a document of Version 1"));
+        }
+        read_document(&output.stdout).map_err(|e| format!("{what}: {e}"))
+    }
+}
+
 /// The body of a successful answer to `request`, within a second to
 /// connect and five to answer.
 fn fetch(request: http::Request<Vec<u8>>, what: &str) -> Result<Vec<u8>, String> {
@@ -280,6 +331,28 @@ mod tests {
             let e = read_document(doc).unwrap_err();
             assert!(e.contains(why), "{e}");
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_credential_process_prints_the_document() {
+        let printing = |doc: &str| CredentialProcess::new(format!("printf '%s' '{doc}'"));
+        let (credentials, expires) = printing(
+            r#"{"Version":1,"AccessKeyId":"P","SecretAccessKey":"S","SessionToken":"T","Expiration":"2026-12-04T23:00:00Z"}"#,
+        )
+        .provide()
+        .unwrap();
+        assert_eq!(
+            (credentials.access_key_id(), credentials.session_token()),
+            ("P", Some("T"))
+        );
+        assert!(expires.is_some());
+        let e = printing(r#"{"Version":2,"AccessKeyId":"P","SecretAccessKey":"S"}"#)
+            .provide()
+            .unwrap_err();
+        assert!(e.contains("Version 1"), "{e}");
+        let e = CredentialProcess::new("exit 3").provide().unwrap_err();
+        assert!(e.contains("exited"), "{e}");
     }
 
     #[derive(Debug)]
