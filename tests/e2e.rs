@@ -822,7 +822,7 @@ fn client_objects(client: &s3_api::Client, bucket: &str) {
 }
 
 /// A server that answers from a list, one response per connection, and
-/// counts the requests.
+/// keeps each request's head and body (as text).
 fn canned_server(responses: Vec<&'static str>) -> (String, std::thread::JoinHandle<Vec<String>>) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
@@ -849,6 +849,8 @@ fn canned_server(responses: Vec<&'static str>) -> (String, std::thread::JoinHand
                 .unwrap_or(0);
             let mut body = vec![0; length];
             reader.read_exact(&mut body).unwrap();
+            head.push_str("\r\n");
+            head.push_str(&String::from_utf8_lossy(&body));
             seen.push(head);
             stream.write_all(response.as_bytes()).unwrap();
         }
@@ -954,12 +956,12 @@ fn answer_ok(body: &str) -> &'static str {
 }
 
 /// Credentials from a provider: the instance metadata service (token,
-/// role, credentials) and the container endpoint (with its authorization
-/// token), kept while fresh, fetched again when about to expire, and a
-/// provider's failure as the call's error.
+/// role, credentials), the container endpoint (with its authorization
+/// token) and STS for a web identity token, kept while fresh, fetched again
+/// when about to expire, and a provider's failure as the call's error.
 #[test]
 fn the_client_signs_with_provided_credentials_and_refreshes_them() {
-    use s3_api::client::{ContainerCredentials, InstanceMetadata, SendError};
+    use s3_api::client::{ContainerCredentials, InstanceMetadata, SendError, WebIdentity};
     let document = |expires: &str| {
         format!(
             r#"{{"Code":"Success","AccessKeyId":"ASIAPROVIDED","SecretAccessKey":"s","Token":"session-1","Expiration":"{expires}"}}"#
@@ -1015,6 +1017,46 @@ fn the_client_signs_with_provided_credentials_and_refreshes_them() {
 
     // A provider that cannot answer: the call's error says why, and no
     // request goes out unsigned.
+    // A web identity token exchanged with STS (AssumeRoleWithWebIdentity).
+    const STS: &str = "<AssumeRoleWithWebIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleWithWebIdentityResult><SubjectFromWebIdentityToken>system:serviceaccount:ns:app</SubjectFromWebIdentityToken><Credentials><SessionToken>session-2</SessionToken><SecretAccessKey>s</SecretAccessKey><Expiration>2099-01-01T00:00:00Z</Expiration><AccessKeyId>ASIAWEB</AccessKeyId></Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>";
+    let (addr, server) = canned_server(vec![answer_ok(STS), S3]);
+    let dir = std::env::temp_dir().join(format!("web-identity-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let token_file = dir.join("token");
+    std::fs::write(&token_file, "eyJ.token+/=\n").unwrap();
+    let endpoint = format!("http://{addr}");
+    let web = WebIdentity::from_vars(&|name| match name {
+        "AWS_WEB_IDENTITY_TOKEN_FILE" => Some(token_file.display().to_string()),
+        "AWS_ROLE_ARN" => Some("arn:aws:iam::123456789012:role/app".to_owned()),
+        "AWS_ROLE_SESSION_NAME" => Some("app-session".to_owned()),
+        "AWS_ENDPOINT_URL_STS" => Some(endpoint.clone()),
+        _ => None,
+    })
+    .unwrap();
+    canned_client(&addr)
+        .with_credentials_provider(web)
+        .send::<HeadBucket>(&head)
+        .unwrap();
+    let seen = server.join().unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(seen[0].starts_with("POST / "), "{}", seen[0]);
+    for part in [
+        "Action=AssumeRoleWithWebIdentity",
+        "RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fapp",
+        "RoleSessionName=app-session",
+        "WebIdentityToken=eyJ.token%2B%2F%3D",
+    ] {
+        assert!(seen[0].contains(part), "{part}: {}", seen[0]);
+    }
+    assert!(!seen[0].contains("authorization:"), "unsigned: {}", seen[0]);
+    assert!(seen[1].contains("Credential=ASIAWEB/"), "{}", seen[1]);
+    assert!(
+        seen[1].contains("x-amz-security-token: session-2"),
+        "{}",
+        seen[1]
+    );
+    assert!(WebIdentity::from_vars(&|_| None).is_none());
+
     const GONE: &str = "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
     let (addr, server) = canned_server(vec![GONE]);
     let imds = InstanceMetadata::at(&format!("http://{addr}"));

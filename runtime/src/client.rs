@@ -16,7 +16,8 @@
 //! the shared files ([`Client::from_env`]), or fetched from a provider that
 //! gives credentials which expire ([`Client::with_credentials_provider`]:
 //! [`ContainerCredentials`] for ECS and EKS, [`InstanceMetadata`] for EC2,
-//! [`CredentialProcess`] for a profile's `credential_process`, or your own
+//! [`CredentialProcess`] for a profile's `credential_process`,
+//! [`WebIdentity`] for a web identity token exchanged with STS, or your own
 //! [`ProvideCredentials`]), asked again five minutes before they expire.
 //!
 //! Each call builds the request for the resolved endpoint once, then for up
@@ -57,6 +58,7 @@ mod provider;
 use provider::Source;
 pub use provider::{
     ContainerCredentials, CredentialProcess, InstanceMetadata, ProvideCredentials, REFRESH_BEFORE,
+    WebIdentity,
 };
 
 /// A client configuration of the endpoint rules that can be set by name
@@ -638,9 +640,12 @@ impl Environment {
 impl<C: Configure + Default> Client<C> {
     /// A client configured from the environment and the shared files (see
     /// [`Environment::load`]); without credentials there, from the
-    /// profile's `credential_process` ([`CredentialProcess`]), else from
-    /// the container credentials endpoint when the environment names one
-    /// ([`ContainerCredentials::from_env`], as in ECS and EKS). Otherwise
+    /// profile's `credential_process` ([`CredentialProcess`]), else from a
+    /// web identity token ([`WebIdentity::from_env`], as in EKS with IAM
+    /// roles for service accounts), else from the container credentials
+    /// endpoint when the environment names one
+    /// ([`ContainerCredentials::from_env`], as in ECS and EKS Pod
+    /// Identity). Otherwise
     /// requests go unsigned; on EC2, add
     /// `with_credentials_provider(InstanceMetadata::from_env()...)`.
     pub fn from_env() -> Result<Self, String> {
@@ -651,15 +656,16 @@ impl<C: Configure + Default> Client<C> {
         if env.credentials.is_some() {
             return Ok(client);
         }
-        Ok(
-            match (env.credential_process, ContainerCredentials::from_env()) {
-                (Some(command), _) => {
-                    client.with_credentials_provider(CredentialProcess::new(command))
-                }
-                (None, Some(container)) => client.with_credentials_provider(container),
-                (None, None) => client,
-            },
-        )
+        if let Some(command) = env.credential_process {
+            return Ok(client.with_credentials_provider(CredentialProcess::new(command)));
+        }
+        if let Some(web) = WebIdentity::from_env() {
+            return Ok(client.with_credentials_provider(web));
+        }
+        Ok(match ContainerCredentials::from_env() {
+            Some(container) => client.with_credentials_provider(container),
+            None => client,
+        })
     }
 }
 

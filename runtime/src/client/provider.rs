@@ -1,15 +1,15 @@
 //! Credentials that expire and are fetched again: from the container
 //! credentials endpoint (ECS tasks, EKS Pod Identity), from the EC2
-//! instance metadata service (IMDSv2), and from a profile's
-//! `credential_process`.
+//! instance metadata service (IMDSv2), from a profile's
+//! `credential_process`, and from a web identity token exchanged with STS.
 //!
 //! A [`Client`](super::Client) given a provider with
 //! [`with_credentials_provider`](super::Client::with_credentials_provider)
 //! asks it for credentials before its first request and again when they
 //! have less than [`REFRESH_BEFORE`] left, so a long-running program keeps
-//! signing with valid ones. All three answer the same JSON document
+//! signing with valid ones. The first three answer the same JSON document
 //! (`AccessKeyId`, `SecretAccessKey`, `Token` or `SessionToken`,
-//! `Expiration`).
+//! `Expiration`); STS answers XML with the same fields.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -204,6 +204,135 @@ impl ProvideCredentials for CredentialProcess {
     }
 }
 
+/// A web identity token exchanged for a role's credentials with STS
+/// `AssumeRoleWithWebIdentity` (EKS IAM roles for service accounts, and
+/// any OIDC provider the role trusts): `AWS_WEB_IDENTITY_TOKEN_FILE` (read
+/// at each fetch, since it is rotated), `AWS_ROLE_ARN`,
+/// `AWS_ROLE_SESSION_NAME` (else one made up). STS is
+/// `https://sts.{region}.amazonaws.com` for `AWS_REGION` (else
+/// `AWS_DEFAULT_REGION`, else `https://sts.amazonaws.com`), or
+/// `AWS_ENDPOINT_URL_STS`. The request is not signed: the token is the
+/// proof.
+#[derive(Debug, Clone)]
+pub struct WebIdentity {
+    token_file: String,
+    role_arn: String,
+    session_name: String,
+    endpoint: String,
+}
+
+impl WebIdentity {
+    /// The exchange the environment describes, or `None` when it names no
+    /// token file or no role.
+    pub fn from_env() -> Option<Self> {
+        Self::from_vars(&|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// [`WebIdentity::from_env`] from an environment lookup.
+    pub fn from_vars(var: &dyn Fn(&str) -> Option<String>) -> Option<Self> {
+        let token_file = var("AWS_WEB_IDENTITY_TOKEN_FILE")?;
+        let role_arn = var("AWS_ROLE_ARN")?;
+        let session_name = var("AWS_ROLE_SESSION_NAME").unwrap_or_else(|| {
+            let millis = SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis());
+            format!("s3-client-{millis}")
+        });
+        let endpoint = var("AWS_ENDPOINT_URL_STS").unwrap_or_else(|| {
+            match var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")) {
+                Some(region) => format!("https://sts.{region}.amazonaws.com"),
+                None => "https://sts.amazonaws.com".to_owned(),
+            }
+        });
+        Some(WebIdentity {
+            token_file,
+            role_arn,
+            session_name,
+            endpoint,
+        })
+    }
+}
+
+impl ProvideCredentials for WebIdentity {
+    fn provide(&self) -> Result<(Credentials, Option<SystemTime>), String> {
+        const WHAT: &str = "STS AssumeRoleWithWebIdentity";
+        let token = std::fs::read_to_string(&self.token_file)
+            .map_err(|e| format!("the web identity token {}: {e}", self.token_file))?;
+        let form = [
+            ("Action", "AssumeRoleWithWebIdentity"),
+            ("Version", "2011-06-15"),
+            ("RoleArn", self.role_arn.as_str()),
+            ("RoleSessionName", self.session_name.as_str()),
+            ("WebIdentityToken", token.trim()),
+        ]
+        .iter()
+        .map(|(k, v)| format!("{k}={}", crate::uri::encode(v, false)))
+        .collect::<Vec<_>>()
+        .join("&");
+        let request = http::Request::post(format!("{}/", self.endpoint.trim_end_matches('/')))
+            .header(
+                http::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(form.into_bytes())
+            .map_err(|e| format!("{WHAT} at {}: {e}", self.endpoint))?;
+        let body = fetch(request, WHAT)?;
+        read_sts(&body).map_err(|e| format!("{WHAT}: {e}"))
+    }
+}
+
+/// The credentials of an STS answer (`...Result/Credentials`).
+fn read_sts(body: &[u8]) -> Result<(Credentials, Option<SystemTime>), String> {
+    use crate::xml_read::{Limits, Reader};
+    let mut r = Reader::new(body, &Limits::DEFAULT).map_err(|e| e.to_string())?;
+    let mut fields: [Option<String>; 4] = Default::default();
+    let names = [
+        "AccessKeyId",
+        "SecretAccessKey",
+        "SessionToken",
+        "Expiration",
+    ];
+    let mut walk = |r: &mut Reader<'_>| -> Result<(), crate::error::XmlError> {
+        r.root()?;
+        while let Some(result) = r.next_child()? {
+            if !result.local_name().ends_with("Result") {
+                r.skip()?;
+                continue;
+            }
+            while let Some(child) = r.next_child()? {
+                if child.local_name() != "Credentials" {
+                    r.skip()?;
+                    continue;
+                }
+                while let Some(field) = r.next_child()? {
+                    match names.iter().position(|n| *n == field.local_name()) {
+                        Some(i) => fields[i] = Some(r.text()?),
+                        None => r.skip()?,
+                    }
+                }
+            }
+        }
+        Ok(())
+    };
+    walk(&mut r).map_err(|e| e.to_string())?;
+    let [Some(key), Some(secret), token, expiration] = fields else {
+        return Err("the answer holds no AccessKeyId and SecretAccessKey".to_owned());
+    };
+    let mut credentials = Credentials::new(key, secret);
+    if let Some(token) = token {
+        credentials = credentials.with_session_token(token);
+    }
+    Ok((credentials, expiration.as_deref().map(expiry).transpose()?))
+}
+
+/// An `Expiration` (an ISO 8601 time) as a time.
+fn expiry(at: &str) -> Result<SystemTime, String> {
+    let at = crate::primitives::DateTime::parse(at, crate::primitives::TimestampFormat::DateTime)
+        .map_err(|e| format!("an Expiration that is not a time: {e}"))?;
+    let secs = u64::try_from(at.as_secs_f64() as i64).unwrap_or(0);
+    Ok(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
+}
+
 /// The body of a successful answer to `request`, within a second to
 /// connect and five to answer.
 fn fetch(request: http::Request<Vec<u8>>, what: &str) -> Result<Vec<u8>, String> {
@@ -223,7 +352,10 @@ fn fetch(request: http::Request<Vec<u8>>, what: &str) -> Result<Vec<u8>, String>
         .read_to_vec()
         .map_err(|e| format!("{what}: {e}"))?;
     if !status.is_success() {
-        return Err(format!("{what} answered {status}"));
+        // The service's own words (STS's error code and message) help most.
+        let text = String::from_utf8_lossy(&body);
+        let text: String = text.chars().take(400).collect();
+        return Err(format!("{what} answered {status}: {}", text.trim()));
     }
     Ok(body)
 }
@@ -244,18 +376,10 @@ fn read_document(body: &[u8]) -> Result<(Credentials, Option<SystemTime>), Strin
     if let Some(token) = text("Token").or_else(|| text("SessionToken")) {
         credentials = credentials.with_session_token(token);
     }
-    let expires = match text("Expiration") {
-        Some(at) => {
-            let at = crate::primitives::DateTime::parse(
-                at,
-                crate::primitives::TimestampFormat::DateTime,
-            )
-            .map_err(|e| bad(&format!("has an Expiration that is not a time: {e}")))?;
-            let secs = u64::try_from(at.as_secs_f64() as i64).unwrap_or(0);
-            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
-        }
-        None => None,
-    };
+    let expires = text("Expiration")
+        .map(expiry)
+        .transpose()
+        .map_err(|e| bad(&format!("has {e}")))?;
     Ok((credentials, expires))
 }
 
@@ -353,6 +477,26 @@ mod tests {
         assert!(e.contains("Version 1"), "{e}");
         let e = CredentialProcess::new("exit 3").provide().unwrap_err();
         assert!(e.contains("exited"), "{e}");
+    }
+
+    #[test]
+    fn sts_answers_are_read_or_refused() {
+        let (credentials, expires) = read_sts(
+            b"<R><AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>A</AccessKeyId>\
+              <SecretAccessKey>S</SecretAccessKey><SessionToken>T</SessionToken>\
+              <Expiration>2026-12-04T23:00:00Z</Expiration></Credentials>\
+              </AssumeRoleWithWebIdentityResult></R>",
+        )
+        .unwrap();
+        assert_eq!(
+            (credentials.access_key_id(), credentials.session_token()),
+            ("A", Some("T"))
+        );
+        assert!(expires.is_some());
+        let error =
+            b"<ErrorResponse><Error><Code>InvalidIdentityToken</Code></Error></ErrorResponse>";
+        assert!(read_sts(error).unwrap_err().contains("no AccessKeyId"));
+        assert!(read_sts(b"<unclosed>").is_err());
     }
 
     #[derive(Debug)]
