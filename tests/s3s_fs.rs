@@ -143,6 +143,28 @@ fn objects(
         .send::<DeleteObject>(&DeleteObjectRequest::new(bucket, key))
         .unwrap();
 
+    // Streamed again with checksums when supported: aws-chunked with the
+    // CRC32 in a trailer, which s3s-fs decodes.
+    let summing = s3_api::Client::new(config.clone(), Some(credentials.clone()))
+        .with_checksums(s3_api::client::RequestChecksums::WhenSupported);
+    let length: u64 = 200_000;
+    let reader = std::io::Read::take(Pattern { at: 0, pattern }, length);
+    summing
+        .send_body::<PutObject>(&PutObjectRequest::new(bucket, key), reader, length)
+        .unwrap();
+    let got = client
+        .send::<GetObject>(&GetObjectRequest::new(bucket, key))
+        .unwrap();
+    let expected: Vec<u8> = (0..length).map(pattern).collect();
+    assert_eq!(
+        got.body.as_deref(),
+        Some(&expected[..]),
+        "the trailer upload"
+    );
+    client
+        .send::<DeleteObject>(&DeleteObjectRequest::new(bucket, key))
+        .unwrap();
+
     let listed = client
         .send::<ListObjectsV2>(&ListObjectsV2Request::new(bucket))
         .unwrap();
