@@ -520,6 +520,18 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// Checks that member `member`, whose element was just entered, has not
+    /// been read into `slot` yet: a second element for the same member is
+    /// an error. The generated readers then read the element themselves,
+    /// as [`Reader::once`] does through a closure.
+    #[inline]
+    pub fn vacant<T>(&self, slot: &Option<T>, member: &str) -> Result<(), XmlError> {
+        match slot {
+            Some(_) => Err(self.repeated(member)),
+            None => Ok(()),
+        }
+    }
+
     #[cold]
     fn repeated(&self, member: &str) -> XmlError {
         self.error(format!("the member {member} appears more than once"))
@@ -534,7 +546,17 @@ impl<'a> Reader<'a> {
     /// the member when its element was missing.
     #[inline]
     pub fn required<T>(&self, slot: Option<T>, member: &str) -> Result<T, XmlError> {
-        slot.ok_or_else(|| self.error(format!("the required member {member} is missing")))
+        match slot {
+            Some(value) => Ok(value),
+            None => Err(self.missing(member)),
+        }
+    }
+
+    /// The error of [`Reader::required`], out of line: one function for
+    /// every type instead of a closure per type.
+    #[cold]
+    fn missing(&self, member: &str) -> XmlError {
+        self.error(format!("the required member {member} is missing"))
     }
 
     /// Skips the current element and everything in it, including its end
