@@ -445,10 +445,7 @@ impl<'a> Reader<'a> {
                     return Ok(text);
                 }
                 Event::Start(tag) | Event::Empty(tag) => {
-                    return Err(self.error(format!(
-                        "element where text belongs (<{}>)",
-                        excerpt(tag.name())
-                    )));
+                    return Err(self.element_in_text(tag.name()));
                 }
                 Event::Comment | Event::PI => {}
                 Event::Decl => return Err(self.misplaced_declaration()),
@@ -704,6 +701,12 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The error for the element `name` where text belongs.
+    #[cold]
+    fn element_in_text(&self, name: &[u8]) -> XmlError {
+        self.error(format!("element where text belongs (<{}>)", excerpt(name)))
+    }
+
     /// The error for a call that needs an open element when none is.
     #[cold]
     fn no_element_open(&self, method: &str) -> XmlError {
@@ -720,20 +723,27 @@ impl<'a> Reader<'a> {
         if let Some(error) = &self.failed {
             return Err(error.clone());
         }
-        let error = match self.scan() {
-            Ok(event) => {
-                if self.pos <= self.text.len() {
-                    return Ok(event);
-                }
-                self.error(format!(
-                    "the body is not valid UTF-8 (the first bad byte is at offset {})",
-                    self.text.len()
-                ))
-            }
-            Err(Malformed { message, at }) => self.error(format!("{message} (at byte {at})")),
+        match self.scan() {
+            Ok(event) if self.pos <= self.text.len() => Ok(event),
+            scanned => Err(self.malformed(scanned.err())),
+        }
+    }
+
+    /// The error of [`Reader::next_event`] for a malformed document (or,
+    /// for `None`, an event past the valid UTF-8), kept for the calls that
+    /// follow. Out of line, like every error path of the reader, so that
+    /// the inlined reading code stays small.
+    #[cold]
+    fn malformed(&mut self, malformed: Option<Malformed>) -> XmlError {
+        let error = match malformed {
+            None => self.error(format!(
+                "the body is not valid UTF-8 (the first bad byte is at offset {})",
+                self.text.len()
+            )),
+            Some(Malformed { message, at }) => self.error(format!("{message} (at byte {at})")),
         };
         self.failed = Some(error.clone());
-        Err(error)
+        error
     }
 
     /// Splits the next event off the body, starting at `self.pos`, and
@@ -777,12 +787,17 @@ impl<'a> Reader<'a> {
         if found == expected {
             return Ok(());
         }
-        let error = self.error(format!(
+        Err(self.end_mismatch(found, expected))
+    }
+
+    /// The error of [`Reader::check_end`].
+    #[cold]
+    fn end_mismatch(&self, found: &[u8], expected: &[u8]) -> XmlError {
+        self.error(format!(
             "the end tag </{}> does not match the start tag <{}>",
             excerpt(found),
             excerpt(expected)
-        ));
-        Err(error)
+        ))
     }
 
     /// Returns `part`, a slice of the body that lies in its valid UTF-8
@@ -868,22 +883,32 @@ impl<'a> Reader<'a> {
     fn check_element(&mut self, tag: &Tag<'_>, depth: usize) -> Result<usize, XmlError> {
         let name = tag.name();
         let Some(local_start) = local_start(name) else {
-            return Err(self.error(format!("`{}` is not a valid element name", excerpt(name))));
+            return Err(self.bad_element(name));
         };
         self.elements = self.elements.saturating_add(1);
-        if self.elements > self.limits.max_elements {
-            return Err(self.error(format!(
-                "the document has more than {} elements, the limit",
-                self.limits.max_elements
-            )));
-        }
-        if depth > self.limits.max_depth {
-            return Err(self.error(format!(
-                "elements are nested more than {} deep, the limit",
-                self.limits.max_depth
-            )));
+        if self.elements > self.limits.max_elements || depth > self.limits.max_depth {
+            return Err(self.bad_element(name));
         }
         Ok(local_start)
+    }
+
+    /// The error of [`Reader::check_element`]: an invalid name, too many
+    /// elements, or too deep, checked in that order.
+    #[cold]
+    fn bad_element(&self, name: &[u8]) -> XmlError {
+        if local_start(name).is_none() {
+            self.error(format!("`{}` is not a valid element name", excerpt(name)))
+        } else if self.elements > self.limits.max_elements {
+            self.error(format!(
+                "the document has more than {} elements, the limit",
+                self.limits.max_elements
+            ))
+        } else {
+            self.error(format!(
+                "elements are nested more than {} deep, the limit",
+                self.limits.max_depth
+            ))
+        }
     }
 
     /// Finishes the current element: it is no longer open, but the error
