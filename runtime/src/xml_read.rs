@@ -418,7 +418,6 @@ impl<'a> Reader<'a> {
     /// Does the same as [`Reader::text`], but borrows the text from the body
     /// when it needs no decoding, so reading a number, a boolean, a
     /// timestamp or an enum value does not allocate.
-    #[inline]
     pub fn text_cow(&mut self) -> Result<Cow<'a, str>, XmlError> {
         let (qualified, empty) = self.current("text")?;
         self.finished = None;
@@ -817,7 +816,6 @@ impl<'a> Reader<'a> {
     /// Returns `part` (see [`Reader::text_of`]) with its line ends
     /// normalized (see [`normalize_line_ends`]), borrowed from the body when
     /// the body has no carriage return at all.
-    #[inline]
     fn line_ends_normalized(&self, part: &[u8]) -> Result<Cow<'a, str>, XmlError> {
         let text = self.text_of(part)?;
         Ok(if self.has_cr {
