@@ -205,8 +205,13 @@ fn reviewed_properties_hold() {
 
     let t = types("xml-names");
     assert!(t.contains(r#"s3_runtime::xml::attribute(out, "id", v.as_str());"#));
-    assert!(
-        t.contains(r#"s3_runtime::xml::nested(out, "<Meta", "</Meta>", |out| v.write_xml(out))?;"#)
+    in_order(
+        &t,
+        &[
+            r#"out.push_str("<Meta");"#,
+            "let inner = v.write_xml(out)?;",
+            r#"s3_runtime::xml::end(out, "</Meta>", inner);"#,
+        ],
     );
     assert!(t.contains(r#""<Author xmlns:a=\"https://example.com/author\">""#));
     let op = &generate("xml-names", true)["src/operation/put_xml_names.rs"];

@@ -181,12 +181,9 @@ mod gate_3 {
             let mark = out.len();
             if let Some(v) = &self.parts {
                 for item in v.iter() {
-                    s3_runtime::xml::nested(
-                        out,
-                        "<Part",
-                        "</Part>",
-                        |out| item.write_xml(out),
-                    )?;
+                    out.push_str("<Part");
+                    let inner = item.write_xml(out)?;
+                    s3_runtime::xml::end(out, "</Part>", inner);
                 }
             }
             Ok(mark)
@@ -2089,32 +2086,23 @@ mod gate_11 {
                 );
             }
             if let Some(v) = &self.location {
-                s3_runtime::xml::nested(
-                    out,
-                    "<Location",
-                    "</Location>",
-                    |out| v.write_xml(out),
-                )?;
+                out.push_str("<Location");
+                let inner = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</Location>", inner);
             }
             if let Some(v) = &self.bucket {
-                s3_runtime::xml::nested(
-                    out,
-                    "<Bucket",
-                    "</Bucket>",
-                    |out| v.write_xml(out),
-                )?;
+                out.push_str("<Bucket");
+                let inner = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</Bucket>", inner);
             }
             if let Some(v) = &self.tags {
                 {
                     out.push_str("<Tags>");
                     let mark = out.len();
                     for item in v.iter() {
-                        s3_runtime::xml::nested(
-                            out,
-                            "<Tag",
-                            "</Tag>",
-                            |out| item.write_xml(out),
-                        )?;
+                        out.push_str("<Tag");
+                        let inner = item.write_xml(out)?;
+                        s3_runtime::xml::end(out, "</Tag>", inner);
                     }
                     s3_runtime::xml::end(out, "</Tags>", mark);
                 }
@@ -2141,35 +2129,28 @@ mod gate_11 {
                         r.scalar(&mut m_location_constraint, "LocationConstraint")?
                     }
                     b"Location" => {
-                        r.once(
-                            &mut m_location,
-                            "Location",
-                            |r| crate::types::LocationInfo::read_xml(r, &child),
-                        )?
+                        r.vacant(&m_location, "Location")?;
+                        m_location = Some(
+                            crate::types::LocationInfo::read_xml(r, &child)?,
+                        );
                     }
                     b"Bucket" => {
-                        r.once(
-                            &mut m_bucket,
-                            "Bucket",
-                            |r| crate::types::BucketInfo::read_xml(r, &child),
-                        )?
+                        r.vacant(&m_bucket, "Bucket")?;
+                        m_bucket = Some(crate::types::BucketInfo::read_xml(r, &child)?);
                     }
                     b"Tags" => {
-                        r.once(
-                            &mut m_tags,
-                            "Tags",
-                            |r| Ok({
-                                let mut items = Vec::new();
-                                while let Some(child) = r.next_child()? {
-                                    if child.name() == b"Tag" {
-                                        items.push(crate::types::Tag::read_xml(r, &child)?);
-                                    } else {
-                                        r.skip()?;
-                                    }
+                        r.vacant(&m_tags, "Tags")?;
+                        m_tags = Some({
+                            let mut items = Vec::new();
+                            while let Some(child) = r.next_child()? {
+                                if child.name() == b"Tag" {
+                                    items.push(crate::types::Tag::read_xml(r, &child)?);
+                                } else {
+                                    r.skip()?;
                                 }
-                                items
-                            }),
-                        )?
+                            }
+                            items
+                        });
                     }
                     _ => r.skip()?,
                 }
@@ -2607,12 +2588,9 @@ mod gate_16 {
             out.push('>');
             let mark = out.len();
             for item in self.objects.iter() {
-                s3_runtime::xml::nested(
-                    out,
-                    "<Object",
-                    "</Object>",
-                    |out| item.write_xml(out),
-                )?;
+                out.push_str("<Object");
+                let inner = item.write_xml(out)?;
+                s3_runtime::xml::end(out, "</Object>", inner);
             }
             if let Some(v) = &self.quiet {
                 s3_runtime::xml::display_leaf(out, "<Quiet>", "</Quiet>", v);
@@ -3049,12 +3027,9 @@ mod gate_17 {
             }
             if let Some(v) = &self.tags {
                 for item in v.iter() {
-                    s3_runtime::xml::nested(
-                        out,
-                        "<Tag",
-                        "</Tag>",
-                        |out| item.write_xml(out),
-                    )?;
+                    out.push_str("<Tag");
+                    let inner = item.write_xml(out)?;
+                    s3_runtime::xml::end(out, "</Tag>", inner);
                 }
             }
             Ok(mark)
@@ -3133,19 +3108,13 @@ mod gate_17 {
             let mark = out.len();
             s3_runtime::xml::leaf(out, "<Id>", "</Id>", self.id.as_str());
             if let Some(v) = &self.filter {
-                s3_runtime::xml::nested(
-                    out,
-                    "<Filter",
-                    "</Filter>",
-                    |out| v.write_xml(out),
-                )?;
+                out.push_str("<Filter");
+                let inner = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</Filter>", inner);
             }
-            s3_runtime::xml::nested(
-                out,
-                "<StorageClassAnalysis",
-                "</StorageClassAnalysis>",
-                |out| self.storage_class_analysis.write_xml(out),
-            )?;
+            out.push_str("<StorageClassAnalysis");
+            let inner = self.storage_class_analysis.write_xml(out)?;
+            s3_runtime::xml::end(out, "</StorageClassAnalysis>", inner);
             Ok(mark)
         }
     }
@@ -3172,11 +3141,10 @@ mod gate_17 {
                         )?
                     }
                     b"StorageClassAnalysis" => {
-                        r.once(
-                            &mut m_storage_class_analysis,
-                            "StorageClassAnalysis",
-                            |r| crate::types::StorageClassAnalysis::read_xml(r, &child),
-                        )?
+                        r.vacant(&m_storage_class_analysis, "StorageClassAnalysis")?;
+                        m_storage_class_analysis = Some(
+                            crate::types::StorageClassAnalysis::read_xml(r, &child)?,
+                        );
                     }
                     _ => r.skip()?,
                 }
@@ -3219,12 +3187,9 @@ mod gate_17 {
         ) -> Result<usize, crate::error::BuildError> {
             out.push('>');
             let mark = out.len();
-            s3_runtime::xml::nested(
-                out,
-                "<S3BucketDestination",
-                "</S3BucketDestination>",
-                |out| self.s3_bucket_destination.write_xml(out),
-            )?;
+            out.push_str("<S3BucketDestination");
+            let inner = self.s3_bucket_destination.write_xml(out)?;
+            s3_runtime::xml::end(out, "</S3BucketDestination>", inner);
             Ok(mark)
         }
     }
@@ -3241,14 +3206,13 @@ mod gate_17 {
             while let Some(child) = r.next_child()? {
                 match child.name() {
                     b"S3BucketDestination" => {
-                        r.once(
-                            &mut m_s3_bucket_destination,
-                            "S3BucketDestination",
-                            |r| crate::types::AnalyticsS3BucketDestination::read_xml(
+                        r.vacant(&m_s3_bucket_destination, "S3BucketDestination")?;
+                        m_s3_bucket_destination = Some(
+                            crate::types::AnalyticsS3BucketDestination::read_xml(
                                 r,
                                 &child,
-                            ),
-                        )?
+                            )?,
+                        );
                     }
                     _ => r.skip()?,
                 }
@@ -3296,20 +3260,14 @@ mod gate_17 {
                     s3_runtime::xml::leaf(out, "<Prefix>", "</Prefix>", v.as_str());
                 }
                 Self::Tag(v) => {
-                    s3_runtime::xml::nested(
-                        out,
-                        "<Tag",
-                        "</Tag>",
-                        |out| v.write_xml(out),
-                    )?;
+                    out.push_str("<Tag");
+                    let inner = v.write_xml(out)?;
+                    s3_runtime::xml::end(out, "</Tag>", inner);
                 }
                 Self::And(v) => {
-                    s3_runtime::xml::nested(
-                        out,
-                        "<And",
-                        "</And>",
-                        |out| v.write_xml(out),
-                    )?;
+                    out.push_str("<And");
+                    let inner = v.write_xml(out)?;
+                    s3_runtime::xml::end(out, "</And>", inner);
                 }
                 Self::Unknown(name) => {
                     return Err(crate::error::BuildError::UnknownUnionVariant {
@@ -3521,12 +3479,9 @@ mod gate_17 {
             out.push('>');
             let mark = out.len();
             if let Some(v) = &self.data_export {
-                s3_runtime::xml::nested(
-                    out,
-                    "<DataExport",
-                    "</DataExport>",
-                    |out| v.write_xml(out),
-                )?;
+                out.push_str("<DataExport");
+                let inner = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</DataExport>", inner);
             }
             Ok(mark)
         }
@@ -3544,14 +3499,13 @@ mod gate_17 {
             while let Some(child) = r.next_child()? {
                 match child.name() {
                     b"DataExport" => {
-                        r.once(
-                            &mut m_data_export,
-                            "DataExport",
-                            |r| crate::types::StorageClassAnalysisDataExport::read_xml(
+                        r.vacant(&m_data_export, "DataExport")?;
+                        m_data_export = Some(
+                            crate::types::StorageClassAnalysisDataExport::read_xml(
                                 r,
                                 &child,
-                            ),
-                        )?
+                            )?,
+                        );
                     }
                     _ => r.skip()?,
                 }
@@ -3601,12 +3555,9 @@ mod gate_17 {
                 "</OutputSchemaVersion>",
                 self.output_schema_version.as_str(),
             );
-            s3_runtime::xml::nested(
-                out,
-                "<Destination",
-                "</Destination>",
-                |out| self.destination.write_xml(out),
-            )?;
+            out.push_str("<Destination");
+            let inner = self.destination.write_xml(out)?;
+            s3_runtime::xml::end(out, "</Destination>", inner);
             Ok(mark)
         }
     }
@@ -3627,14 +3578,13 @@ mod gate_17 {
                         r.scalar(&mut m_output_schema_version, "OutputSchemaVersion")?
                     }
                     b"Destination" => {
-                        r.once(
-                            &mut m_destination,
-                            "Destination",
-                            |r| crate::types::AnalyticsExportDestination::read_xml(
+                        r.vacant(&m_destination, "Destination")?;
+                        m_destination = Some(
+                            crate::types::AnalyticsExportDestination::read_xml(
                                 r,
                                 &child,
-                            ),
-                        )?
+                            )?,
+                        );
                     }
                     _ => r.skip()?,
                 }
@@ -4532,20 +4482,14 @@ mod gate_24 {
                 );
             }
             if let Some(v) = &self.owner {
-                s3_runtime::xml::nested(
-                    out,
-                    "<Owner",
-                    "</Owner>",
-                    |out| v.write_xml(out),
-                )?;
+                out.push_str("<Owner");
+                let inner = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</Owner>", inner);
             }
             if let Some(v) = &self.restore_status {
-                s3_runtime::xml::nested(
-                    out,
-                    "<RestoreStatus",
-                    "</RestoreStatus>",
-                    |out| v.write_xml(out),
-                )?;
+                out.push_str("<RestoreStatus");
+                let inner = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</RestoreStatus>", inner);
             }
             Ok(mark)
         }
@@ -4582,18 +4526,14 @@ mod gate_24 {
                     b"Size" => r.scalar(&mut m_size, "Size")?,
                     b"StorageClass" => r.scalar(&mut m_storage_class, "StorageClass")?,
                     b"Owner" => {
-                        r.once(
-                            &mut m_owner,
-                            "Owner",
-                            |r| crate::types::Owner::read_xml(r, &child),
-                        )?
+                        r.vacant(&m_owner, "Owner")?;
+                        m_owner = Some(crate::types::Owner::read_xml(r, &child)?);
                     }
                     b"RestoreStatus" => {
-                        r.once(
-                            &mut m_restore_status,
-                            "RestoreStatus",
-                            |r| crate::types::RestoreStatus::read_xml(r, &child),
-                        )?
+                        r.vacant(&m_restore_status, "RestoreStatus")?;
+                        m_restore_status = Some(
+                            crate::types::RestoreStatus::read_xml(r, &child)?,
+                        );
                     }
                     _ => r.skip()?,
                 }
@@ -6111,7 +6051,9 @@ mod gate_28 {
             out.push('>');
             let mark = out.len();
             if let Some(v) = &self.csv {
-                s3_runtime::xml::nested(out, "<CSV", "</CSV>", |out| v.write_xml(out))?;
+                out.push_str("<CSV");
+                let inner = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</CSV>", inner);
             }
             if let Some(v) = &self.compression_type {
                 s3_runtime::xml::leaf(
@@ -6122,20 +6064,14 @@ mod gate_28 {
                 );
             }
             if let Some(v) = &self.json {
-                s3_runtime::xml::nested(
-                    out,
-                    "<JSON",
-                    "</JSON>",
-                    |out| v.write_xml(out),
-                )?;
+                out.push_str("<JSON");
+                let inner = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</JSON>", inner);
             }
             if let Some(v) = &self.parquet {
-                s3_runtime::xml::nested(
-                    out,
-                    "<Parquet",
-                    "</Parquet>",
-                    |out| v.write_xml(out),
-                )?;
+                out.push_str("<Parquet");
+                let inner = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</Parquet>", inner);
             }
             Ok(mark)
         }
@@ -6154,28 +6090,21 @@ mod gate_28 {
             while let Some(child) = r.next_child()? {
                 match child.name() {
                     b"CSV" => {
-                        r.once(
-                            &mut m_csv,
-                            "CSV",
-                            |r| crate::types::CSVInput::read_xml(r, &child),
-                        )?
+                        r.vacant(&m_csv, "CSV")?;
+                        m_csv = Some(crate::types::CSVInput::read_xml(r, &child)?);
                     }
                     b"CompressionType" => {
                         r.scalar(&mut m_compression_type, "CompressionType")?
                     }
                     b"JSON" => {
-                        r.once(
-                            &mut m_json,
-                            "JSON",
-                            |r| crate::types::JSONInput::read_xml(r, &child),
-                        )?
+                        r.vacant(&m_json, "JSON")?;
+                        m_json = Some(crate::types::JSONInput::read_xml(r, &child)?);
                     }
                     b"Parquet" => {
-                        r.once(
-                            &mut m_parquet,
-                            "Parquet",
-                            |r| crate::types::ParquetInput::read_xml(r, &child),
-                        )?
+                        r.vacant(&m_parquet, "Parquet")?;
+                        m_parquet = Some(
+                            crate::types::ParquetInput::read_xml(r, &child)?,
+                        );
                     }
                     _ => r.skip()?,
                 }
@@ -6381,15 +6310,14 @@ mod gate_28 {
             out.push('>');
             let mark = out.len();
             if let Some(v) = &self.csv {
-                s3_runtime::xml::nested(out, "<CSV", "</CSV>", |out| v.write_xml(out))?;
+                out.push_str("<CSV");
+                let inner = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</CSV>", inner);
             }
             if let Some(v) = &self.json {
-                s3_runtime::xml::nested(
-                    out,
-                    "<JSON",
-                    "</JSON>",
-                    |out| v.write_xml(out),
-                )?;
+                out.push_str("<JSON");
+                let inner = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</JSON>", inner);
             }
             Ok(mark)
         }
@@ -6406,18 +6334,12 @@ mod gate_28 {
             while let Some(child) = r.next_child()? {
                 match child.name() {
                     b"CSV" => {
-                        r.once(
-                            &mut m_csv,
-                            "CSV",
-                            |r| crate::types::CSVOutput::read_xml(r, &child),
-                        )?
+                        r.vacant(&m_csv, "CSV")?;
+                        m_csv = Some(crate::types::CSVOutput::read_xml(r, &child)?);
                     }
                     b"JSON" => {
-                        r.once(
-                            &mut m_json,
-                            "JSON",
-                            |r| crate::types::JSONOutput::read_xml(r, &child),
-                        )?
+                        r.vacant(&m_json, "JSON")?;
+                        m_json = Some(crate::types::JSONOutput::read_xml(r, &child)?);
                     }
                     _ => r.skip()?,
                 }
@@ -6866,12 +6788,11 @@ mod gate_28 {
                                 );
                                 {
                                     let out: &mut String = &mut xml;
-                                    s3_runtime::xml::nested(
-                                        out,
+                                    out.push_str(
                                         "<Stats xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-                                        "</Stats>",
-                                        |out| x.write_xml(out),
-                                    )?;
+                                    );
+                                    let inner = x.write_xml(out)?;
+                                    s3_runtime::xml::end(out, "</Stats>", inner);
                                 }
                                 xml.into_bytes()
                             };
@@ -6896,12 +6817,11 @@ mod gate_28 {
                                 );
                                 {
                                     let out: &mut String = &mut xml;
-                                    s3_runtime::xml::nested(
-                                        out,
+                                    out.push_str(
                                         "<Progress xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-                                        "</Progress>",
-                                        |out| x.write_xml(out),
-                                    )?;
+                                    );
+                                    let inner = x.write_xml(out)?;
+                                    s3_runtime::xml::end(out, "</Progress>", inner);
                                 }
                                 xml.into_bytes()
                             };

@@ -80,8 +80,15 @@ pub fn push_endpoint(
     endpoint: Option<&crate::endpoint::Endpoint>,
     host_prefix: Option<&str>,
 ) -> usize {
-    let Some(endpoint) = endpoint else { return 0 };
-    let url = endpoint.url();
+    match endpoint {
+        Some(endpoint) => push_url(out, endpoint.url(), host_prefix),
+        None => 0,
+    }
+}
+
+/// [`push_endpoint`] with an endpoint, out of line: the search for `://`
+/// is compiled once here rather than at every request writer.
+fn push_url(out: &mut String, url: &str, host_prefix: Option<&str>) -> usize {
     match scheme_end(url) {
         Some(i) => {
             out.push_str(&url[..i + 3]);
@@ -105,9 +112,13 @@ fn scheme_end(url: &str) -> Option<usize> {
 /// is: `https://s3.amazonaws.com/bucket?analytics`.)
 #[inline]
 pub fn end_path(out: &mut String, base: usize) {
-    if out.len() != base {
-        return;
+    if out.len() == base {
+        end_empty_path(out);
     }
+}
+
+/// [`end_path`] when the operation added no path, out of line.
+fn end_empty_path(out: &mut String) {
     let after_scheme = scheme_end(out).map_or(0, |i| i + 3);
     if !out[after_scheme..].contains('/') {
         out.push('/');

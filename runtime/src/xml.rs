@@ -86,17 +86,24 @@ pub fn escape_into(out: &mut String, text: &str) {
 /// (`</Tag>`). `text` is escaped; an empty `text` gives `<Tag/>`.
 ///
 /// Always inlined, so that the tags, which are constants at every call, are
-/// copied without a call to `memcpy`.
+/// copied without a call to `memcpy`; the empty element, which is rare, is
+/// written out of line, so that each call is one path, not two.
 #[inline(always)]
 pub fn leaf(out: &mut String, open: &str, close: &str, text: &str) {
     if text.is_empty() {
-        out.push_str(open.strip_suffix('>').unwrap_or(open));
-        out.push_str("/>");
+        empty_leaf(out, open);
     } else {
         out.push_str(open);
         escape_into(out, text);
         out.push_str(close);
     }
+}
+
+/// The empty element `<Tag/>` of the start tag `open` (see [`leaf`]).
+#[inline(never)]
+fn empty_leaf(out: &mut String, open: &str) {
+    out.push_str(open.strip_suffix('>').unwrap_or(open));
+    out.push_str("/>");
 }
 
 /// Writes an element whose tags the generated code knows (see [`leaf`])
@@ -132,11 +139,17 @@ where
 #[inline(always)]
 pub fn end(out: &mut String, close: &str, mark: usize) {
     if out.len() == mark {
-        out.pop();
-        out.push_str("/>");
+        close_empty(out);
     } else {
         out.push_str(close);
     }
+}
+
+/// Turns the `>` that ends `out` into `/>` (see [`end`]), out of line.
+#[inline(never)]
+fn close_empty(out: &mut String) {
+    out.pop();
+    out.push_str("/>");
 }
 
 /// Writes an element whose content a structure or union writes: `open`

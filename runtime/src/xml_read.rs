@@ -418,7 +418,6 @@ impl<'a> Reader<'a> {
     /// Does the same as [`Reader::text`], but borrows the text from the body
     /// when it needs no decoding, so reading a number, a boolean, a
     /// timestamp or an enum value does not allocate.
-    #[inline]
     pub fn text_cow(&mut self) -> Result<Cow<'a, str>, XmlError> {
         let (qualified, empty) = self.current("text")?;
         self.finished = None;
@@ -445,10 +444,7 @@ impl<'a> Reader<'a> {
                     return Ok(text);
                 }
                 Event::Start(tag) | Event::Empty(tag) => {
-                    return Err(self.error(format!(
-                        "element where text belongs (<{}>)",
-                        excerpt(tag.name())
-                    )));
+                    return Err(self.element_in_text(tag.name()));
                 }
                 Event::Comment | Event::PI => {}
                 Event::Decl => return Err(self.misplaced_declaration()),
@@ -520,6 +516,18 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// Checks that member `member`, whose element was just entered, has not
+    /// been read into `slot` yet: a second element for the same member is
+    /// an error. The generated readers then read the element themselves,
+    /// as [`Reader::once`] does through a closure.
+    #[inline]
+    pub fn vacant<T>(&self, slot: &Option<T>, member: &str) -> Result<(), XmlError> {
+        match slot {
+            Some(_) => Err(self.repeated(member)),
+            None => Ok(()),
+        }
+    }
+
     #[cold]
     fn repeated(&self, member: &str) -> XmlError {
         self.error(format!("the member {member} appears more than once"))
@@ -534,7 +542,17 @@ impl<'a> Reader<'a> {
     /// the member when its element was missing.
     #[inline]
     pub fn required<T>(&self, slot: Option<T>, member: &str) -> Result<T, XmlError> {
-        slot.ok_or_else(|| self.error(format!("the required member {member} is missing")))
+        match slot {
+            Some(value) => Ok(value),
+            None => Err(self.missing(member)),
+        }
+    }
+
+    /// The error of [`Reader::required`], out of line: one function for
+    /// every type instead of a closure per type.
+    #[cold]
+    fn missing(&self, member: &str) -> XmlError {
+        self.error(format!("the required member {member} is missing"))
     }
 
     /// Skips the current element and everything in it, including its end
@@ -682,6 +700,12 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The error for the element `name` where text belongs.
+    #[cold]
+    fn element_in_text(&self, name: &[u8]) -> XmlError {
+        self.error(format!("element where text belongs (<{}>)", excerpt(name)))
+    }
+
     /// The error for a call that needs an open element when none is.
     #[cold]
     fn no_element_open(&self, method: &str) -> XmlError {
@@ -698,20 +722,27 @@ impl<'a> Reader<'a> {
         if let Some(error) = &self.failed {
             return Err(error.clone());
         }
-        let error = match self.scan() {
-            Ok(event) => {
-                if self.pos <= self.text.len() {
-                    return Ok(event);
-                }
-                self.error(format!(
-                    "the body is not valid UTF-8 (the first bad byte is at offset {})",
-                    self.text.len()
-                ))
-            }
-            Err(Malformed { message, at }) => self.error(format!("{message} (at byte {at})")),
+        match self.scan() {
+            Ok(event) if self.pos <= self.text.len() => Ok(event),
+            scanned => Err(self.malformed(scanned.err())),
+        }
+    }
+
+    /// The error of [`Reader::next_event`] for a malformed document (or,
+    /// for `None`, an event past the valid UTF-8), kept for the calls that
+    /// follow. Out of line, like every error path of the reader, so that
+    /// the inlined reading code stays small.
+    #[cold]
+    fn malformed(&mut self, malformed: Option<Malformed>) -> XmlError {
+        let error = match malformed {
+            None => self.error(format!(
+                "the body is not valid UTF-8 (the first bad byte is at offset {})",
+                self.text.len()
+            )),
+            Some(Malformed { message, at }) => self.error(format!("{message} (at byte {at})")),
         };
         self.failed = Some(error.clone());
-        Err(error)
+        error
     }
 
     /// Splits the next event off the body, starting at `self.pos`, and
@@ -755,12 +786,17 @@ impl<'a> Reader<'a> {
         if found == expected {
             return Ok(());
         }
-        let error = self.error(format!(
+        Err(self.end_mismatch(found, expected))
+    }
+
+    /// The error of [`Reader::check_end`].
+    #[cold]
+    fn end_mismatch(&self, found: &[u8], expected: &[u8]) -> XmlError {
+        self.error(format!(
             "the end tag </{}> does not match the start tag <{}>",
             excerpt(found),
             excerpt(expected)
-        ));
-        Err(error)
+        ))
     }
 
     /// Returns `part`, a slice of the body that lies in its valid UTF-8
@@ -780,7 +816,6 @@ impl<'a> Reader<'a> {
     /// Returns `part` (see [`Reader::text_of`]) with its line ends
     /// normalized (see [`normalize_line_ends`]), borrowed from the body when
     /// the body has no carriage return at all.
-    #[inline]
     fn line_ends_normalized(&self, part: &[u8]) -> Result<Cow<'a, str>, XmlError> {
         let text = self.text_of(part)?;
         Ok(if self.has_cr {
@@ -846,22 +881,32 @@ impl<'a> Reader<'a> {
     fn check_element(&mut self, tag: &Tag<'_>, depth: usize) -> Result<usize, XmlError> {
         let name = tag.name();
         let Some(local_start) = local_start(name) else {
-            return Err(self.error(format!("`{}` is not a valid element name", excerpt(name))));
+            return Err(self.bad_element(name));
         };
         self.elements = self.elements.saturating_add(1);
-        if self.elements > self.limits.max_elements {
-            return Err(self.error(format!(
-                "the document has more than {} elements, the limit",
-                self.limits.max_elements
-            )));
-        }
-        if depth > self.limits.max_depth {
-            return Err(self.error(format!(
-                "elements are nested more than {} deep, the limit",
-                self.limits.max_depth
-            )));
+        if self.elements > self.limits.max_elements || depth > self.limits.max_depth {
+            return Err(self.bad_element(name));
         }
         Ok(local_start)
+    }
+
+    /// The error of [`Reader::check_element`]: an invalid name, too many
+    /// elements, or too deep, checked in that order.
+    #[cold]
+    fn bad_element(&self, name: &[u8]) -> XmlError {
+        if local_start(name).is_none() {
+            self.error(format!("`{}` is not a valid element name", excerpt(name)))
+        } else if self.elements > self.limits.max_elements {
+            self.error(format!(
+                "the document has more than {} elements, the limit",
+                self.limits.max_elements
+            ))
+        } else {
+            self.error(format!(
+                "elements are nested more than {} deep, the limit",
+                self.limits.max_depth
+            ))
+        }
     }
 
     /// Finishes the current element: it is no longer open, but the error

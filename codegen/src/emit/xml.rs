@@ -140,11 +140,17 @@ pub(super) fn write_element(
 
 /// Statements that write `value`, a structure or union, as the element `tag`
 /// into the `&mut String` named `out`. The tags are static strings: the
-/// caller writes `<Tag attrs` and the end tag, `write_xml` the rest.
+/// caller writes `<Tag attrs` and the end tag, `write_xml` the rest. Written
+/// out rather than through a helper that takes a closure, which would be one
+/// more generic function per call for the compiler to instantiate and inline.
 fn write_nested(value: TokenStream, tag: &str, attrs: &str) -> TokenStream {
     let open = format!("<{tag}{attrs}");
     let close = format!("</{tag}>");
-    quote!(s3_runtime::xml::nested(out, #open, #close, |out| #value.write_xml(out))?;)
+    quote! {
+        out.push_str(#open);
+        let inner = #value.write_xml(out)?;
+        s3_runtime::xml::end(out, #close, inner);
+    }
 }
 
 /// Statements that write field `f` of `self` as its element, when it is set.
@@ -453,11 +459,17 @@ fn read_into(ty: &Ty, xml: &XmlMember, slot: &proc_macro2::Ident, member: &str) 
             kind: NamedKind::Struct,
         } => {
             let t = ident(name);
-            quote!(r.once(&mut #slot, #member, |r| crate::types::#t::read_xml(r, &child))?)
+            quote!({
+                r.vacant(&#slot, #member)?;
+                #slot = Some(crate::types::#t::read_xml(r, &child)?);
+            })
         }
         Ty::List { .. } | Ty::Map { .. } | Ty::EventStream { .. } => {
             let value = read_value(ty, member);
-            quote!(r.once(&mut #slot, #member, |r| Ok(#value))?)
+            quote!({
+                r.vacant(&#slot, #member)?;
+                #slot = Some(#value);
+            })
         }
         Ty::Timestamp(Some(format)) if *format != XML_TS => {
             let format = super::text::timestamp_format(Some(*format), XML_TS);

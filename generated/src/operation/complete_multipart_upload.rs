@@ -332,12 +332,11 @@ impl s3_runtime::operation::Input for CompleteMultipartUploadRequest {
         if let Some(v) = &self.multipart_upload {
             {
                 let out: &mut String = &mut xml;
-                s3_runtime::xml::nested(
-                    out,
+                out.push_str(
                     "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-                    "</CompleteMultipartUpload>",
-                    |out| v.write_xml(out),
-                )?;
+                );
+                let inner = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</CompleteMultipartUpload>", inner);
             }
         }
         let body = xml.into_bytes();
@@ -904,12 +903,11 @@ impl s3_runtime::operation::Output for CompleteMultipartUploadOutput {
         let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut xml;
-            s3_runtime::xml::nested(
-                out,
+            out.push_str(
                 "<CompleteMultipartUploadResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-                "</CompleteMultipartUploadResult>",
-                |out| self.write_xml(out),
-            )?;
+            );
+            let inner = self.write_xml(out)?;
+            s3_runtime::xml::end(out, "</CompleteMultipartUploadResult>", inner);
         }
         let body = xml.into_bytes();
         let content_type = Some("application/xml");

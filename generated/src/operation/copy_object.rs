@@ -1027,12 +1027,11 @@ impl s3_runtime::operation::Output for CopyObjectOutput {
         if let Some(v) = &self.copy_object_result {
             {
                 let out: &mut String = &mut xml;
-                s3_runtime::xml::nested(
-                    out,
+                out.push_str(
                     "<CopyObjectResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-                    "</CopyObjectResult>",
-                    |out| v.write_xml(out),
-                )?;
+                );
+                let inner = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</CopyObjectResult>", inner);
             }
         }
         let body = xml.into_bytes();

@@ -168,12 +168,11 @@ impl s3_runtime::operation::Input for CreateBucketRequest {
         if let Some(v) = &self.create_bucket_configuration {
             {
                 let out: &mut String = &mut xml;
-                s3_runtime::xml::nested(
-                    out,
+                out.push_str(
                     "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-                    "</CreateBucketConfiguration>",
-                    |out| v.write_xml(out),
-                )?;
+                );
+                let inner = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</CreateBucketConfiguration>", inner);
             }
         }
         let body = xml.into_bytes();

@@ -849,12 +849,11 @@ impl s3_runtime::operation::Output for CreateMultipartUploadOutput {
         let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut xml;
-            s3_runtime::xml::nested(
-                out,
+            out.push_str(
                 "<InitiateMultipartUploadResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-                "</InitiateMultipartUploadResult>",
-                |out| self.write_xml(out),
-            )?;
+            );
+            let inner = self.write_xml(out)?;
+            s3_runtime::xml::end(out, "</InitiateMultipartUploadResult>", inner);
         }
         let body = xml.into_bytes();
         let content_type = Some("application/xml");

@@ -120,12 +120,11 @@ impl s3_runtime::operation::Input for DeleteObjectsRequest {
             let v = &self.delete;
             {
                 let out: &mut String = &mut xml;
-                s3_runtime::xml::nested(
-                    out,
+                out.push_str(
                     "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-                    "</Delete>",
-                    |out| v.write_xml(out),
-                )?;
+                );
+                let inner = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</Delete>", inner);
             }
         }
         let body = xml.into_bytes();
@@ -238,22 +237,16 @@ impl DeleteObjectsOutput {
         let mark = out.len();
         if let Some(v) = &self.deleted {
             for item in v.iter() {
-                s3_runtime::xml::nested(
-                    out,
-                    "<Deleted",
-                    "</Deleted>",
-                    |out| item.write_xml(out),
-                )?;
+                out.push_str("<Deleted");
+                let inner = item.write_xml(out)?;
+                s3_runtime::xml::end(out, "</Deleted>", inner);
             }
         }
         if let Some(v) = &self.errors {
             for item in v.iter() {
-                s3_runtime::xml::nested(
-                    out,
-                    "<Error",
-                    "</Error>",
-                    |out| item.write_xml(out),
-                )?;
+                out.push_str("<Error");
+                let inner = item.write_xml(out)?;
+                s3_runtime::xml::end(out, "</Error>", inner);
             }
         }
         Ok(mark)
@@ -308,12 +301,11 @@ impl s3_runtime::operation::Output for DeleteObjectsOutput {
         let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut xml;
-            s3_runtime::xml::nested(
-                out,
+            out.push_str(
                 "<DeleteResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-                "</DeleteResult>",
-                |out| self.write_xml(out),
-            )?;
+            );
+            let inner = self.write_xml(out)?;
+            s3_runtime::xml::end(out, "</DeleteResult>", inner);
         }
         let body = xml.into_bytes();
         let content_type = Some("application/xml");

@@ -195,12 +195,9 @@ impl ListBucketAnalyticsConfigurationsOutput {
         }
         if let Some(v) = &self.analytics_configuration_list {
             for item in v.iter() {
-                s3_runtime::xml::nested(
-                    out,
-                    "<AnalyticsConfiguration",
-                    "</AnalyticsConfiguration>",
-                    |out| item.write_xml(out),
-                )?;
+                out.push_str("<AnalyticsConfiguration");
+                let inner = item.write_xml(out)?;
+                s3_runtime::xml::end(out, "</AnalyticsConfiguration>", inner);
             }
         }
         Ok(mark)
@@ -267,12 +264,15 @@ impl s3_runtime::operation::Output for ListBucketAnalyticsConfigurationsOutput {
         let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut xml;
-            s3_runtime::xml::nested(
-                out,
+            out.push_str(
                 "<ListBucketAnalyticsConfigurationResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
+            );
+            let inner = self.write_xml(out)?;
+            s3_runtime::xml::end(
+                out,
                 "</ListBucketAnalyticsConfigurationResult>",
-                |out| self.write_xml(out),
-            )?;
+                inner,
+            );
         }
         let body = xml.into_bytes();
         let content_type = Some("application/xml");

@@ -167,18 +167,17 @@ impl ListBucketsOutput {
                 out.push_str("<Buckets>");
                 let mark = out.len();
                 for item in v.iter() {
-                    s3_runtime::xml::nested(
-                        out,
-                        "<Bucket",
-                        "</Bucket>",
-                        |out| item.write_xml(out),
-                    )?;
+                    out.push_str("<Bucket");
+                    let inner = item.write_xml(out)?;
+                    s3_runtime::xml::end(out, "</Bucket>", inner);
                 }
                 s3_runtime::xml::end(out, "</Buckets>", mark);
             }
         }
         if let Some(v) = &self.owner {
-            s3_runtime::xml::nested(out, "<Owner", "</Owner>", |out| v.write_xml(out))?;
+            out.push_str("<Owner");
+            let inner = v.write_xml(out)?;
+            s3_runtime::xml::end(out, "</Owner>", inner);
         }
         if let Some(v) = &self.continuation_token {
             s3_runtime::xml::leaf(
@@ -215,28 +214,22 @@ impl s3_runtime::operation::Output for ListBucketsOutput {
             while let Some(child) = r.next_child()? {
                 match child.name() {
                     b"Buckets" => {
-                        r.once(
-                            &mut m_buckets,
-                            "Buckets",
-                            |r| Ok({
-                                let mut items = Vec::new();
-                                while let Some(child) = r.next_child()? {
-                                    if child.name() == b"Bucket" {
-                                        items.push(crate::types::Bucket::read_xml(r, &child)?);
-                                    } else {
-                                        r.skip()?;
-                                    }
+                        r.vacant(&m_buckets, "Buckets")?;
+                        m_buckets = Some({
+                            let mut items = Vec::new();
+                            while let Some(child) = r.next_child()? {
+                                if child.name() == b"Bucket" {
+                                    items.push(crate::types::Bucket::read_xml(r, &child)?);
+                                } else {
+                                    r.skip()?;
                                 }
-                                items
-                            }),
-                        )?
+                            }
+                            items
+                        });
                     }
                     b"Owner" => {
-                        r.once(
-                            &mut m_owner,
-                            "Owner",
-                            |r| crate::types::Owner::read_xml(r, &child),
-                        )?
+                        r.vacant(&m_owner, "Owner")?;
+                        m_owner = Some(crate::types::Owner::read_xml(r, &child)?);
                     }
                     b"ContinuationToken" => {
                         r.scalar(&mut m_continuation_token, "ContinuationToken")?
@@ -263,12 +256,11 @@ impl s3_runtime::operation::Output for ListBucketsOutput {
         let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut xml;
-            s3_runtime::xml::nested(
-                out,
+            out.push_str(
                 "<ListAllMyBucketsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-                "</ListAllMyBucketsResult>",
-                |out| self.write_xml(out),
-            )?;
+            );
+            let inner = self.write_xml(out)?;
+            s3_runtime::xml::end(out, "</ListAllMyBucketsResult>", inner);
         }
         let body = xml.into_bytes();
         let content_type = Some("application/xml");

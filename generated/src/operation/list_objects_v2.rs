@@ -380,12 +380,9 @@ impl ListObjectsV2Output {
         }
         if let Some(v) = &self.contents {
             for item in v.iter() {
-                s3_runtime::xml::nested(
-                    out,
-                    "<Contents",
-                    "</Contents>",
-                    |out| item.write_xml(out),
-                )?;
+                out.push_str("<Contents");
+                let inner = item.write_xml(out)?;
+                s3_runtime::xml::end(out, "</Contents>", inner);
             }
         }
         if let Some(v) = &self.name {
@@ -402,12 +399,9 @@ impl ListObjectsV2Output {
         }
         if let Some(v) = &self.common_prefixes {
             for item in v.iter() {
-                s3_runtime::xml::nested(
-                    out,
-                    "<CommonPrefixes",
-                    "</CommonPrefixes>",
-                    |out| item.write_xml(out),
-                )?;
+                out.push_str("<CommonPrefixes");
+                let inner = item.write_xml(out)?;
+                s3_runtime::xml::end(out, "</CommonPrefixes>", inner);
             }
         }
         if let Some(v) = &self.encoding_type {
@@ -524,12 +518,11 @@ impl s3_runtime::operation::Output for ListObjectsV2Output {
         let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut xml;
-            s3_runtime::xml::nested(
-                out,
+            out.push_str(
                 "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-                "</ListBucketResult>",
-                |out| self.write_xml(out),
-            )?;
+            );
+            let inner = self.write_xml(out)?;
+            s3_runtime::xml::end(out, "</ListBucketResult>", inner);
         }
         let body = xml.into_bytes();
         let content_type = Some("application/xml");

@@ -437,24 +437,20 @@ impl ListPartsOutput {
         }
         if let Some(v) = &self.parts {
             for item in v.iter() {
-                s3_runtime::xml::nested(
-                    out,
-                    "<Part",
-                    "</Part>",
-                    |out| item.write_xml(out),
-                )?;
+                out.push_str("<Part");
+                let inner = item.write_xml(out)?;
+                s3_runtime::xml::end(out, "</Part>", inner);
             }
         }
         if let Some(v) = &self.initiator {
-            s3_runtime::xml::nested(
-                out,
-                "<Initiator",
-                "</Initiator>",
-                |out| v.write_xml(out),
-            )?;
+            out.push_str("<Initiator");
+            let inner = v.write_xml(out)?;
+            s3_runtime::xml::end(out, "</Initiator>", inner);
         }
         if let Some(v) = &self.owner {
-            s3_runtime::xml::nested(out, "<Owner", "</Owner>", |out| v.write_xml(out))?;
+            out.push_str("<Owner");
+            let inner = v.write_xml(out)?;
+            s3_runtime::xml::end(out, "</Owner>", inner);
         }
         if let Some(v) = &self.storage_class {
             s3_runtime::xml::leaf(out, "<StorageClass>", "</StorageClass>", v.as_str());
@@ -519,18 +515,14 @@ impl s3_runtime::operation::Output for ListPartsOutput {
                         items.push(crate::types::Part::read_xml(r, &child)?);
                     }
                     b"Initiator" => {
-                        r.once(
-                            &mut m_initiator,
-                            "Initiator",
-                            |r| crate::types::Initiator::read_xml(r, &child),
-                        )?
+                        r.vacant(&m_initiator, "Initiator")?;
+                        m_initiator = Some(
+                            crate::types::Initiator::read_xml(r, &child)?,
+                        );
                     }
                     b"Owner" => {
-                        r.once(
-                            &mut m_owner,
-                            "Owner",
-                            |r| crate::types::Owner::read_xml(r, &child),
-                        )?
+                        r.vacant(&m_owner, "Owner")?;
+                        m_owner = Some(crate::types::Owner::read_xml(r, &child)?);
                     }
                     b"StorageClass" => r.scalar(&mut m_storage_class, "StorageClass")?,
                     b"ChecksumAlgorithm" => {
@@ -574,12 +566,11 @@ impl s3_runtime::operation::Output for ListPartsOutput {
         let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut xml;
-            s3_runtime::xml::nested(
-                out,
+            out.push_str(
                 "<ListPartsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-                "</ListPartsResult>",
-                |out| self.write_xml(out),
-            )?;
+            );
+            let inner = self.write_xml(out)?;
+            s3_runtime::xml::end(out, "</ListPartsResult>", inner);
         }
         let body = xml.into_bytes();
         let content_type = Some("application/xml");

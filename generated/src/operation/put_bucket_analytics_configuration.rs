@@ -77,12 +77,11 @@ impl s3_runtime::operation::Input for PutBucketAnalyticsConfigurationRequest {
             let v = &self.analytics_configuration;
             {
                 let out: &mut String = &mut xml;
-                s3_runtime::xml::nested(
-                    out,
+                out.push_str(
                     "<AnalyticsConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-                    "</AnalyticsConfiguration>",
-                    |out| v.write_xml(out),
-                )?;
+                );
+                let inner = v.write_xml(out)?;
+                s3_runtime::xml::end(out, "</AnalyticsConfiguration>", inner);
             }
         }
         let body = xml.into_bytes();

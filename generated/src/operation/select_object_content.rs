@@ -165,32 +165,20 @@ impl SelectObjectContentRequest {
             self.expression_type.as_str(),
         );
         if let Some(v) = &self.request_progress {
-            s3_runtime::xml::nested(
-                out,
-                "<RequestProgress",
-                "</RequestProgress>",
-                |out| v.write_xml(out),
-            )?;
+            out.push_str("<RequestProgress");
+            let inner = v.write_xml(out)?;
+            s3_runtime::xml::end(out, "</RequestProgress>", inner);
         }
-        s3_runtime::xml::nested(
-            out,
-            "<InputSerialization",
-            "</InputSerialization>",
-            |out| self.input_serialization.write_xml(out),
-        )?;
-        s3_runtime::xml::nested(
-            out,
-            "<OutputSerialization",
-            "</OutputSerialization>",
-            |out| self.output_serialization.write_xml(out),
-        )?;
+        out.push_str("<InputSerialization");
+        let inner = self.input_serialization.write_xml(out)?;
+        s3_runtime::xml::end(out, "</InputSerialization>", inner);
+        out.push_str("<OutputSerialization");
+        let inner = self.output_serialization.write_xml(out)?;
+        s3_runtime::xml::end(out, "</OutputSerialization>", inner);
         if let Some(v) = &self.scan_range {
-            s3_runtime::xml::nested(
-                out,
-                "<ScanRange",
-                "</ScanRange>",
-                |out| v.write_xml(out),
-            )?;
+            out.push_str("<ScanRange");
+            let inner = v.write_xml(out)?;
+            s3_runtime::xml::end(out, "</ScanRange>", inner);
         }
         Ok(mark)
     }
@@ -219,12 +207,11 @@ impl s3_runtime::operation::Input for SelectObjectContentRequest {
         let mut xml = String::with_capacity(s3_runtime::xml::DOCUMENT_CAPACITY);
         {
             let out: &mut String = &mut xml;
-            s3_runtime::xml::nested(
-                out,
+            out.push_str(
                 "<SelectObjectContentRequest xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"",
-                "</SelectObjectContentRequest>",
-                |out| self.write_xml(out),
-            )?;
+            );
+            let inner = self.write_xml(out)?;
+            s3_runtime::xml::end(out, "</SelectObjectContentRequest>", inner);
         }
         let body = xml.into_bytes();
         let content_type: Option<&'static str> = Some("application/xml");
@@ -338,32 +325,28 @@ impl SelectObjectContentRequest {
                         r.scalar(&mut m_expression_type, "ExpressionType")?
                     }
                     b"RequestProgress" => {
-                        r.once(
-                            &mut m_request_progress,
-                            "RequestProgress",
-                            |r| crate::types::RequestProgress::read_xml(r, &child),
-                        )?
+                        r.vacant(&m_request_progress, "RequestProgress")?;
+                        m_request_progress = Some(
+                            crate::types::RequestProgress::read_xml(r, &child)?,
+                        );
                     }
                     b"InputSerialization" => {
-                        r.once(
-                            &mut m_input_serialization,
-                            "InputSerialization",
-                            |r| crate::types::InputSerialization::read_xml(r, &child),
-                        )?
+                        r.vacant(&m_input_serialization, "InputSerialization")?;
+                        m_input_serialization = Some(
+                            crate::types::InputSerialization::read_xml(r, &child)?,
+                        );
                     }
                     b"OutputSerialization" => {
-                        r.once(
-                            &mut m_output_serialization,
-                            "OutputSerialization",
-                            |r| crate::types::OutputSerialization::read_xml(r, &child),
-                        )?
+                        r.vacant(&m_output_serialization, "OutputSerialization")?;
+                        m_output_serialization = Some(
+                            crate::types::OutputSerialization::read_xml(r, &child)?,
+                        );
                     }
                     b"ScanRange" => {
-                        r.once(
-                            &mut m_scan_range,
-                            "ScanRange",
-                            |r| crate::types::ScanRange::read_xml(r, &child),
-                        )?
+                        r.vacant(&m_scan_range, "ScanRange")?;
+                        m_scan_range = Some(
+                            crate::types::ScanRange::read_xml(r, &child)?,
+                        );
                     }
                     _ => r.skip()?,
                 }
