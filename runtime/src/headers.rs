@@ -55,9 +55,9 @@ pub fn with_prefix(
 /// Inserts header `name` (a valid lower-case header name from the model)
 /// with the text `value`, or fails naming the header when `value` cannot be
 /// a header value. The one place where generated request and response
-/// writers turn a member into a header. Inlined, so that the header name,
-/// a constant at every call, is checked at compile time.
-#[inline(always)]
+/// writers turn a member into a header: compiled once, not at every
+/// header of every message (the name's check is not folded away by
+/// inlining anyway).
 pub fn insert(
     headers: &mut http::HeaderMap,
     name: &'static str,
@@ -136,7 +136,7 @@ impl Writer<'_> {
     /// Inserts header `name` (a valid lower-case name from the model) with
     /// the text of `value` when there is one, or fails naming the header
     /// when that text cannot be a header value.
-    #[inline(always)]
+    #[inline]
     pub fn put<T: Text>(
         &mut self,
         name: &'static str,
@@ -146,7 +146,7 @@ impl Writer<'_> {
     }
 
     /// [`Writer::put`] with a timestamp in `format`.
-    #[inline(always)]
+    #[inline]
     pub fn put_as<T: Text>(
         &mut self,
         name: &'static str,

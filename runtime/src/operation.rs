@@ -336,21 +336,14 @@ impl ProvideErrorMetadata for Unhandled {
     }
 }
 
-/// Room for the headers of a typical request made in one allocation: the
-/// members' headers, framing, `host`, and the four a signer adds. (A map
-/// grown one insert at a time reallocates and rehashes twice on the way.)
-const HEADERS_HINT: usize = 12;
-
 /// Sets a new request's `method` and its URI, written by the operation's
-/// binding; a URI that `http` rejects is a `BuildError`. Makes room for
-/// the headers to come.
+/// binding; a URI that `http` rejects is a `BuildError`.
 #[inline]
 pub fn set_target<B>(
     request: &mut http::Request<B>,
     method: http::Method,
     uri: String,
 ) -> Result<(), BuildError> {
-    request.headers_mut().reserve(HEADERS_HINT);
     *request.method_mut() = method;
     *request.uri_mut() = http::Uri::try_from(uri).map_err(|e| BuildError::InvalidUri {
         reason: e.to_string(),
