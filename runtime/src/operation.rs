@@ -338,7 +338,6 @@ impl ProvideErrorMetadata for Unhandled {
 
 /// Sets a new request's `method` and its URI, written by the operation's
 /// binding; a URI that `http` rejects is a `BuildError`.
-#[inline]
 pub fn set_target<B>(
     request: &mut http::Request<B>,
     method: http::Method,
@@ -355,7 +354,6 @@ pub fn set_target<B>(
 /// (the body's default media type, when no member set one), and
 /// `content-length` (the body's length, whatever a member said) when
 /// `length` (a request with a body, or a method that takes one).
-#[inline]
 pub fn set_framing(
     request: &mut http::Request<Vec<u8>>,
     content_type: Option<&'static str>,
