@@ -14,7 +14,7 @@
 //! found; nothing panics, and nothing recurses on the input.
 //!
 //! The reader splits the body into tags, text, references and the other
-//! pieces of markup itself (see [`Reader::scan`]), and keeps the one stack
+//! pieces of markup itself (its private `scan`), and keeps the one stack
 //! of open elements that both the end-tag check and the error paths use.
 //! quick-xml is used only to parse attributes that are not in the plain
 //! form a start tag nearly always has.
