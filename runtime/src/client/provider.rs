@@ -64,8 +64,42 @@ impl ContainerCredentials {
     }
 }
 
+/// Whether the container credentials endpoint may be sent the
+/// authorization token: over HTTPS, or over plain HTTP only to this machine
+/// or to the addresses ECS and EKS serve credentials on (as the AWS SDKs
+/// allow), so that an environment variable cannot send it elsewhere.
+fn trusted_container_url(url: &str) -> bool {
+    let Ok(uri) = url.parse::<http::Uri>() else {
+        return false;
+    };
+    if uri.scheme_str() == Some("https") {
+        return true;
+    }
+    if uri.scheme_str() != Some("http") {
+        return false;
+    }
+    let host = uri.host().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => {
+            ip.is_loopback()
+                || ["169.254.170.2", "169.254.170.23", "fd00:ec2::23"]
+                    .iter()
+                    .any(|allowed| allowed.parse::<std::net::IpAddr>().ok() == Some(ip))
+        }
+        Err(_) => host.eq_ignore_ascii_case("localhost"),
+    }
+}
+
 impl ProvideCredentials for ContainerCredentials {
     fn provide(&self) -> Result<(Credentials, Option<SystemTime>), String> {
+        if !trusted_container_url(&self.url) {
+            return Err(format!(
+                "the container credentials URL {} is neither HTTPS nor a local or ECS/EKS \
+                 address; it is not sent the authorization token",
+                self.url
+            ));
+        }
         let token = match &self.token {
             Some(Token::Value(value)) => Some(value.clone()),
             Some(Token::File(path)) => Some(
@@ -477,6 +511,34 @@ mod tests {
         assert!(e.contains("Version 1"), "{e}");
         let e = CredentialProcess::new("exit 3").provide().unwrap_err();
         assert!(e.contains("exited"), "{e}");
+    }
+
+    #[test]
+    fn container_urls_are_trusted_only_where_credentials_are_served() {
+        for url in [
+            "http://169.254.170.2/v2/credentials/abc",
+            "http://169.254.170.23/v1/credentials",
+            "http://[fd00:ec2::23]/v1/credentials",
+            "http://127.0.0.1:8080/creds",
+            "http://localhost/creds",
+            "https://creds.example.com/x",
+        ] {
+            assert!(trusted_container_url(url), "{url}");
+        }
+        for url in [
+            "http://10.0.0.5/creds",
+            "http://creds.example.com/x",
+            "ftp://127.0.0.1/",
+            "not a url",
+        ] {
+            assert!(!trusted_container_url(url), "{url}");
+        }
+        let far = ContainerCredentials::from_vars(&|name| {
+            (name == "AWS_CONTAINER_CREDENTIALS_FULL_URI")
+                .then(|| "http://10.0.0.5/creds".to_owned())
+        })
+        .unwrap();
+        assert!(far.provide().unwrap_err().contains("not sent"));
     }
 
     #[test]
