@@ -38,10 +38,20 @@ pub struct ContainerCredentials {
     token: Option<Token>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 enum Token {
     Value(String),
     File(String),
+}
+
+/// The token itself is never printed.
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Token::Value(_) => f.debug_tuple("Value").field(&"** redacted **").finish(),
+            Token::File(path) => f.debug_tuple("File").field(path).finish(),
+        }
+    }
 }
 
 impl ContainerCredentials {
@@ -539,6 +549,13 @@ mod tests {
         })
         .unwrap();
         assert!(far.provide().unwrap_err().contains("not sent"));
+        let secret = ContainerCredentials::from_vars(&|name| match name {
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI" => Some("/v2/credentials".to_owned()),
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN" => Some("s3cr3t-token".to_owned()),
+            _ => None,
+        })
+        .unwrap();
+        assert!(!format!("{secret:?}").contains("s3cr3t"), "{secret:?}");
     }
 
     #[test]
