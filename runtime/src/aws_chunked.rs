@@ -360,10 +360,9 @@ pub fn encoded_length(length: u64, algorithm: crate::checksum::ChecksumAlgorithm
     let full = length / chunk;
     let rest = length % chunk;
     let framing = |size: u64| format!("{size:x}").len() as u64 + 4 + size;
-    let trailer = algorithm.header_name().len() as u64
-        + 1
-        + crate::primitives::base64_encode(&vec![0; algorithm.digest_len()]).len() as u64
-        + 2;
+    // `name:value\r\n`, the value the padded base64 of the digest.
+    let base64 = algorithm.digest_len().div_ceil(3) * 4;
+    let trailer = (algorithm.header_name().len() + 1 + base64 + 2) as u64;
     let last = if rest > 0 { framing(rest) } else { 0 };
     full.saturating_mul(framing(chunk))
         .saturating_add(last + 3 + trailer + 2)

@@ -190,6 +190,25 @@ impl std::fmt::Display for DigestError {
 
 impl std::error::Error for DigestError {}
 
+/// Whether a header carries a checksum of the body: `Content-MD5` or
+/// `x-amz-checksum-` and an algorithm's name (not `-type`, `-algorithm` or
+/// `-mode`, which say how checksums are used). Names in lower case.
+pub fn is_checksum_header(name: &str) -> bool {
+    name == "content-md5"
+        || name
+            .strip_prefix("x-amz-checksum-")
+            .is_some_and(|kind| !matches!(kind, "type" | "algorithm" | "mode"))
+}
+
+/// The digest a checksum header's value holds (base64), when it is one of
+/// `len` bytes.
+fn header_digest(value: &http::HeaderValue, len: usize) -> Option<Vec<u8>> {
+    let text = value.to_str().ok()?;
+    crate::primitives::base64_decode(text.trim())
+        .ok()
+        .filter(|digest| digest.len() == len)
+}
+
 /// Checks a received request's body (server side) against the digests its
 /// headers carry, as S3 does for an operation whose body is checksummed
 /// (`checksum`, from its `httpChecksum` trait; `None`: nothing to check):
@@ -228,10 +247,7 @@ pub fn check_request(
             md5.get_or_insert(value);
             continue;
         }
-        let Some(kind) = name.strip_prefix("x-amz-checksum-") else {
-            continue;
-        };
-        any |= kind != "type" && kind != "algorithm";
+        any |= is_checksum_header(name);
         if let Some(algorithm) = ChecksumAlgorithm::ALL
             .into_iter()
             .find(|a| a.header_name() == name)
@@ -240,28 +256,18 @@ pub fn check_request(
             sent.get_or_insert((algorithm, value));
         }
     }
-    let decoded = |value: &http::HeaderValue| {
-        value
-            .to_str()
-            .ok()
-            .and_then(|text| crate::primitives::base64_decode(text.trim()).ok())
-    };
     if let Some(value) = md5 {
-        match decoded(value) {
-            Some(digest) if digest.len() == 16 => {
-                if digest[..] != self::md5(body) {
-                    return Err(DigestError::new(
-                        "BadDigest",
-                        "The Content-MD5 you specified did not match what we received.",
-                    ));
-                }
-            }
-            _ => {
-                return Err(DigestError::new(
-                    "InvalidDigest",
-                    "The Content-MD5 you specified was invalid.",
-                ));
-            }
+        let digest = header_digest(value, 16).ok_or_else(|| {
+            DigestError::new(
+                "InvalidDigest",
+                "The Content-MD5 you specified was invalid.",
+            )
+        })?;
+        if digest[..] != self::md5(body) {
+            return Err(DigestError::new(
+                "BadDigest",
+                "The Content-MD5 you specified did not match what we received.",
+            ));
         }
     }
     if several {
@@ -271,14 +277,12 @@ pub fn check_request(
         ));
     }
     if let Some((algorithm, value)) = sent {
-        let digest = decoded(value)
-            .filter(|digest| digest.len() == algorithm.digest_len())
-            .ok_or_else(|| {
-                DigestError::new(
-                    "InvalidRequest",
-                    format!("Value for {} header is invalid.", algorithm.header_name()),
-                )
-            })?;
+        let digest = header_digest(value, algorithm.digest_len()).ok_or_else(|| {
+            DigestError::new(
+                "InvalidRequest",
+                format!("Value for {} header is invalid.", algorithm.header_name()),
+            )
+        })?;
         if digest != algorithm.digest(body) {
             return Err(DigestError::new(
                 "BadDigest",
@@ -342,21 +346,16 @@ pub fn response_checksum(
         if value.as_bytes().contains(&b'-') {
             return Ok(None);
         }
-        let digest = value
-            .to_str()
-            .ok()
-            .and_then(|text| crate::primitives::base64_decode(text.trim()).ok())
-            .filter(|digest| digest.len() == algorithm.digest_len())
-            .ok_or_else(|| {
-                DigestError::new(
-                    "InvalidResponse",
-                    format!(
-                        "the response's {} header is not a {} checksum",
-                        algorithm.header_name(),
-                        algorithm.wire_name()
-                    ),
-                )
-            })?;
+        let digest = header_digest(value, algorithm.digest_len()).ok_or_else(|| {
+            DigestError::new(
+                "InvalidResponse",
+                format!(
+                    "the response's {} header is not a {} checksum",
+                    algorithm.header_name(),
+                    algorithm.wire_name()
+                ),
+            )
+        })?;
         return Ok(Some((algorithm, digest)));
     }
     Ok(None)

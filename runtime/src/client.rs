@@ -193,7 +193,7 @@ pub fn add_checksum(
 fn has_checksum(headers: &http::HeaderMap) -> bool {
     headers
         .keys()
-        .any(|k| k.as_str().starts_with("x-amz-checksum-") || k == "content-md5")
+        .any(|k| crate::checksum::is_checksum_header(k.as_str()))
 }
 
 /// Statuses worth another attempt.
@@ -669,11 +669,12 @@ impl<C: Configure + Default> Client<C> {
     }
 }
 
-/// The `key = value` lines of section `[name]` of an INI text (keys in
-/// lower case; nested `s3 =` blocks flattened: their indented lines count
-/// as keys of the section).
 /// Credentials from a key, its secret and maybe a session token.
-fn credentials(key: String, secret: String, token: Option<String>) -> Credentials {
+fn credentials(
+    key: impl Into<String>,
+    secret: impl Into<String>,
+    token: Option<impl Into<String>>,
+) -> Credentials {
     let credentials = Credentials::new(key, secret);
     match token {
         Some(token) => credentials.with_session_token(token),
@@ -681,6 +682,9 @@ fn credentials(key: String, secret: String, token: Option<String>) -> Credential
     }
 }
 
+/// The `key = value` lines of section `[name]` of an INI text (keys in
+/// lower case; nested `s3 =` blocks flattened: their indented lines count
+/// as keys of the section).
 fn ini_section(text: &str, name: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut inside = false;

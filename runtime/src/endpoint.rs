@@ -216,13 +216,7 @@ impl Text {
     /// The text. (In place, it is whole strings pushed one after another,
     /// so always UTF-8; it is read as empty should it not be.)
     fn as_str(&self) -> &str {
-        match self {
-            Text::Inline { len, bytes } => bytes
-                .get(..usize::from(*len))
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .unwrap_or_default(),
-            Text::Heap(text) => text,
-        }
+        self.slice(0, self.len())
     }
 
     /// The text from byte `start` to byte `end` (pushed strings' bounds),

@@ -726,6 +726,12 @@ fn what_is_not_checked_and_what_is_required() {
         check(required, &[("x-amz-checksum-type", "FULL_OBJECT")], body),
         Some("InvalidRequest")
     );
+    assert_eq!(
+        check(required, &[("x-amz-checksum-mode", "ENABLED")], body),
+        Some("InvalidRequest")
+    );
+    assert!(checksum::is_checksum_header("x-amz-checksum-crc64nvme"));
+    assert!(!checksum::is_checksum_header("x-amz-checksum-algorithm"));
     assert_eq!(check(required, &sha512, body), None);
     let md5 = content_md5(body);
     assert_eq!(check(required, &[("content-md5", &md5)], body), None);

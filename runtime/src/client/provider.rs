@@ -362,10 +362,7 @@ fn read_sts(body: &[u8]) -> Result<(Credentials, Option<SystemTime>), String> {
     let [Some(key), Some(secret), token, expiration] = fields else {
         return Err("the answer holds no AccessKeyId and SecretAccessKey".to_owned());
     };
-    let mut credentials = Credentials::new(key, secret);
-    if let Some(token) = token {
-        credentials = credentials.with_session_token(token);
-    }
+    let credentials = super::credentials(key, secret, token);
     Ok((credentials, expiration.as_deref().map(expiry).transpose()?))
 }
 
@@ -416,10 +413,8 @@ fn read_document(body: &[u8]) -> Result<(Credentials, Option<SystemTime>), Strin
     let (Some(key), Some(secret)) = (text("AccessKeyId"), text("SecretAccessKey")) else {
         return Err(bad("lacks AccessKeyId or SecretAccessKey"));
     };
-    let mut credentials = Credentials::new(key, secret);
-    if let Some(token) = text("Token").or_else(|| text("SessionToken")) {
-        credentials = credentials.with_session_token(token);
-    }
+    let credentials =
+        super::credentials(key, secret, text("Token").or_else(|| text("SessionToken")));
     let expires = text("Expiration")
         .map(expiry)
         .transpose()
