@@ -1071,6 +1071,128 @@ fn the_client_signs_with_provided_credentials_and_refreshes_them() {
     assert!(ContainerCredentials::from_vars(&|_| None).is_none());
 }
 
+/// A profile's role, assumed with STS from a source profile's keys (the
+/// AssumeRole request signed with them, checked by the runtime's own
+/// verifier), and a profile's IAM Identity Center role, exchanged for the
+/// cached token; the S3 request then signed with what they answered.
+#[test]
+fn the_client_assumes_a_profiles_role_and_reads_sso_credentials() {
+    use s3_api::client::Environment;
+    const S3: &str = "HTTP/1.1 200 OK\r\nx-amz-bucket-region: us-east-1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+    const STS: &str = "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/app/app-session</Arn></AssumedRoleUser><Credentials><AccessKeyId>ASIAROLE</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>role-token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>";
+    let head = HeadBucketRequest::new("b1b1b1");
+    let config = "[profile app]\nregion = us-west-2\nrole_arn = arn:aws:iam::123456789012:role/app\n\
+                  source_profile = base\nrole_session_name = app-session\nexternal_id = ext-1\n\
+                  [profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Dev\n\
+                  [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n";
+    let credentials = "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base-secret\n";
+
+    let (addr, server) = canned_server(vec![answer_ok(STS), S3]);
+    let endpoint = format!("http://{addr}");
+    let var = |name: &str| match name {
+        "AWS_PROFILE" => Some("app".to_owned()),
+        "AWS_ENDPOINT_URL_STS" => Some(endpoint.clone()),
+        _ => None,
+    };
+    // The profile's credentials, as `from_env` finds them, sign a call.
+    let call = |var: &dyn Fn(&str) -> Option<String>, addr: &str| {
+        let env = Environment::from_sources(var, config, credentials);
+        assert!(env.credentials.is_none());
+        let provider = env
+            .profile_source
+            .as_ref()
+            .unwrap()
+            .provider(env.region.as_deref(), var)
+            .unwrap();
+        canned_client(addr)
+            .with_credentials_provider(provider)
+            .send::<HeadBucket>(&head)
+            .unwrap();
+    };
+    call(&var, &addr);
+    let seen = server.join().unwrap();
+    let sts = &seen[0];
+    assert!(sts.starts_with("POST / "), "{sts}");
+    for part in [
+        "Action=AssumeRole&",
+        "RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fapp",
+        "RoleSessionName=app-session",
+        "ExternalId=ext-1",
+        "/us-west-2/sts/aws4_request",
+        "Credential=AKIDBASE/",
+    ] {
+        assert!(sts.contains(part), "{part}: {sts}");
+    }
+    // The STS request's signature holds for the source profile's secret.
+    let mut headers = [httparse::EMPTY_HEADER; 32];
+    let mut parsed = httparse::Request::new(&mut headers);
+    let httparse::Status::Complete(at) = parsed.parse(sts.as_bytes()).unwrap() else {
+        panic!("a whole head: {sts}");
+    };
+    let mut request = http::Request::builder()
+        .method(parsed.method.unwrap())
+        .uri(parsed.path.unwrap());
+    for h in parsed.headers.iter() {
+        request = request.header(h.name, h.value);
+    }
+    let request = request.body(sts.as_bytes()[at..].to_vec()).unwrap();
+    let lookup = |key: &str| {
+        (key == "AKIDBASE").then(|| s3_api::sign::Credentials::new("AKIDBASE", "base-secret"))
+    };
+    let verified = s3_api::sign::verify(&request, lookup, std::time::SystemTime::now());
+    assert!(matches!(verified, Ok(Some(_))), "{verified:?}");
+    assert!(seen[1].contains("Credential=ASIAROLE/"), "{}", seen[1]);
+    assert!(
+        seen[1].contains("x-amz-security-token: role-token"),
+        "{}",
+        seen[1]
+    );
+
+    // IAM Identity Center: the token `aws sso login` cached for the session
+    // (its file named by the SHA-1 of the session's name) goes to the
+    // portal, whose role credentials sign the request.
+    let (addr, server) = canned_server(vec![
+        answer_ok(
+            r#"{"roleCredentials":{"accessKeyId":"ASIASSO","secretAccessKey":"s","sessionToken":"sso-token","expiration":4102444800000}}"#,
+        ),
+        S3,
+    ]);
+    let home = std::env::temp_dir().join(format!("sso-home-{}", std::process::id()));
+    let cache = home.join(".aws/sso/cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    std::fs::write(
+        cache.join("ee0bfd2552fbd840c02cc48b6e823320543c450f.json"),
+        r#"{"startUrl":"https://corp.awsapps.com/start","region":"eu-west-1","accessToken":"bearer-1","expiresAt":"2099-01-01T00:00:00Z"}"#,
+    )
+    .unwrap();
+    let endpoint = format!("http://{addr}");
+    let var = |name: &str| match name {
+        "AWS_PROFILE" => Some("dev".to_owned()),
+        "AWS_ENDPOINT_URL_SSO" => Some(endpoint.clone()),
+        "HOME" => Some(home.display().to_string()),
+        _ => None,
+    };
+    call(&var, &addr);
+    let seen = server.join().unwrap();
+    std::fs::remove_dir_all(&home).ok();
+    assert!(
+        seen[0].starts_with("GET /federation/credentials?account_id=123456789012&role_name=Dev "),
+        "{}",
+        seen[0]
+    );
+    assert!(
+        seen[0].contains("x-amz-sso_bearer_token: bearer-1"),
+        "{}",
+        seen[0]
+    );
+    assert!(seen[1].contains("Credential=ASIASSO/"), "{}", seen[1]);
+    assert!(
+        seen[1].contains("x-amz-security-token: sso-token"),
+        "{}",
+        seen[1]
+    );
+}
+
 /// Response checksums: validated when the input asks (GetObject's
 /// `ChecksumMode`), over whole bodies and streamed ones; a mismatch is
 /// tried again, then an error; composite checksums are not the body's.

@@ -17,8 +17,12 @@
 //! gives credentials which expire ([`Client::with_credentials_provider`]:
 //! [`ContainerCredentials`] for ECS and EKS, [`InstanceMetadata`] for EC2,
 //! [`CredentialProcess`] for a profile's `credential_process`,
-//! [`WebIdentity`] for a web identity token exchanged with STS, or your own
+//! [`WebIdentity`] for a web identity token exchanged with STS,
+//! [`AssumeRole`] for a role assumed with other credentials,
+//! [`SsoCredentials`] for IAM Identity Center, or your own
 //! [`ProvideCredentials`]), asked again five minutes before they expire.
+//! A profile's `role_arn`, `sso_session` and `credential_process` are
+//! followed by `from_env` ([`ProfileSource`]).
 //!
 //! Each call builds the request for the resolved endpoint once, then for up
 //! to [`Client::with_max_attempts`] attempts (3 by default, as the AWS SDKs'
@@ -54,7 +58,9 @@ use crate::error::BuildError;
 use crate::operation::{Operation, ProvideErrorMetadata, StreamingInput, StreamingOutput};
 use crate::sign::{self, Credentials, Payload, SignError};
 
+mod profile;
 mod provider;
+pub use profile::{AssumeRole, ProfileSource, SsoCredentials};
 use provider::Source;
 pub use provider::{
     ContainerCredentials, CredentialProcess, InstanceMetadata, ProvideCredentials, REFRESH_BEFORE,
@@ -539,9 +545,12 @@ pub struct Environment {
     /// `AWS_SESSION_TOKEN`, or the profile of the shared credentials file,
     /// else of the config file).
     pub credentials: Option<Credentials>,
-    /// The profile's `credential_process`: a command that prints
-    /// credentials, used when there are none above.
-    pub credential_process: Option<String>,
+    /// Where the profile's credentials come from when they are not static
+    /// keys (used when there are none above): a `credential_process`, IAM
+    /// Identity Center, a role assumed from a source profile or a
+    /// credential source, a web identity token file; or why the profile
+    /// cannot give any ([`ProfileSource::Invalid`]).
+    pub profile_source: Option<ProfileSource>,
     /// A custom endpoint (`AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, or
     /// `endpoint_url` of the profile).
     pub endpoint_url: Option<String>,
@@ -580,27 +589,22 @@ impl Environment {
         credentials_file: &str,
     ) -> Environment {
         let profile = var("AWS_PROFILE").unwrap_or_else(|| "default".into());
-        // In the config file, a profile other than `default` is `[profile name]`.
-        let config = ini_section(
-            config_file,
-            &if profile == "default" {
-                "default".to_owned()
-            } else {
-                format!("profile {profile}")
-            },
-        );
-        let creds = ini_section(credentials_file, &profile);
+        let files = profile::Files {
+            config: config_file,
+            credentials: credentials_file,
+        };
+        let settings = files.profile(&profile);
         let get = |key: &str| {
-            creds
+            settings
                 .iter()
-                .chain(&config)
                 .find(|(k, _)| k == key)
                 .map(|(_, v)| v.clone())
         };
+        let profile_source = files.source(&profile);
         let credentials = match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
             (Some(key), Some(secret)) => Some(credentials(key, secret, var("AWS_SESSION_TOKEN"))),
             _ => match (get("aws_access_key_id"), get("aws_secret_access_key")) {
-                (Some(key), Some(secret)) => {
+                (Some(key), Some(secret)) if profile_source.is_none() => {
                     Some(credentials(key, secret, get("aws_session_token")))
                 }
                 _ => None,
@@ -612,7 +616,7 @@ impl Environment {
                 .or_else(|| var("AWS_DEFAULT_REGION"))
                 .or_else(|| get("region")),
             credentials,
-            credential_process: get("credential_process"),
+            profile_source,
             endpoint_url: var("AWS_ENDPOINT_URL_S3")
                 .or_else(|| var("AWS_ENDPOINT_URL"))
                 .or_else(|| get("endpoint_url")),
@@ -639,14 +643,16 @@ impl Environment {
 
 impl<C: Configure + Default> Client<C> {
     /// A client configured from the environment and the shared files (see
-    /// [`Environment::load`]); without credentials there, from the
-    /// profile's `credential_process` ([`CredentialProcess`]), else from a
-    /// web identity token ([`WebIdentity::from_env`], as in EKS with IAM
-    /// roles for service accounts), else from the container credentials
-    /// endpoint when the environment names one
-    /// ([`ContainerCredentials::from_env`], as in ECS and EKS Pod
-    /// Identity). Otherwise
-    /// requests go unsigned; on EC2, add
+    /// [`Environment::load`]). Credentials, in this order: the environment's
+    /// keys; the profile's static keys; what else the profile names
+    /// ([`ProfileSource`]: a role assumed with STS from a source profile or
+    /// credential source, IAM Identity Center, a `credential_process`, a web
+    /// identity token file), an error when the profile names something that
+    /// cannot give credentials; a web identity token
+    /// ([`WebIdentity::from_env`], as in EKS with IAM roles for service
+    /// accounts); the container credentials endpoint when the environment
+    /// names one ([`ContainerCredentials::from_env`], as in ECS and EKS Pod
+    /// Identity). Otherwise requests go unsigned; on EC2, add
     /// `with_credentials_provider(InstanceMetadata::from_env()...)`.
     pub fn from_env() -> Result<Self, String> {
         let env = Environment::load();
@@ -656,8 +662,12 @@ impl<C: Configure + Default> Client<C> {
         if env.credentials.is_some() {
             return Ok(client);
         }
-        if let Some(command) = env.credential_process {
-            return Ok(client.with_credentials_provider(CredentialProcess::new(command)));
+        if let Some(source) = &env.profile_source {
+            let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+            let provider = source
+                .provider(env.region.as_deref(), &var)
+                .map_err(|e| format!("the profile's credentials: {e}"))?;
+            return Ok(client.with_credentials_provider(provider));
         }
         if let Some(web) = WebIdentity::from_env() {
             return Ok(client.with_credentials_provider(web));
@@ -751,9 +761,21 @@ mod tests {
         let env = Environment::from_sources(&vault, config, "");
         assert!(env.credentials.is_none());
         assert_eq!(
-            env.credential_process.as_deref(),
-            Some("aws-vault export --format=json dev")
+            env.profile_source,
+            Some(ProfileSource::Process(
+                "aws-vault export --format=json dev".into()
+            ))
         );
+        // A role's profile: its keys, if any, are not the credentials.
+        let config = "[profile role]\nrole_arn = r\nsource_profile = dev\naws_access_key_id = X\naws_secret_access_key = y\n";
+        let role = |name: &str| (name == "AWS_PROFILE").then(|| "role".to_owned());
+        let env = Environment::from_sources(&role, config, creds);
+        assert!(env.credentials.is_none());
+        assert!(matches!(
+            env.profile_source,
+            Some(ProfileSource::AssumeRole { ref source, .. })
+                if matches!(&**source, ProfileSource::Static(c) if c.access_key_id() == "AKIDDEV")
+        ));
     }
 
     #[test]

@@ -622,6 +622,25 @@ pub fn sign(
     payload: Payload,
 ) -> Result<(), SignError> {
     let (service, region, single) = sigv4_scheme(endpoint)?;
+    sign_scoped(
+        request,
+        credentials,
+        time,
+        (region, service, single),
+        payload,
+    )
+}
+
+/// [`sign`] for a signing region and service named by the caller (with
+/// whether the path is encoded only once), not by endpoint rules: for the
+/// requests the client sends to other services (STS).
+pub(crate) fn sign_scoped(
+    request: &mut http::Request<Vec<u8>>,
+    credentials: &Credentials,
+    time: SystemTime,
+    (region, service, single): (&str, &str, bool),
+    payload: Payload,
+) -> Result<(), SignError> {
     let signer = Signer::new(credentials, time, region, service)?;
     let body_hash;
     let payload_hash = match payload {

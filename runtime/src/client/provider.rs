@@ -26,6 +26,13 @@ pub trait ProvideCredentials: Send + Sync + std::fmt::Debug {
     fn provide(&self) -> Result<(Credentials, Option<SystemTime>), String>;
 }
 
+/// A boxed provider is a provider (the profile's chains hold them).
+impl<P: ProvideCredentials + ?Sized> ProvideCredentials for Box<P> {
+    fn provide(&self) -> Result<(Credentials, Option<SystemTime>), String> {
+        (**self).provide()
+    }
+}
+
 /// The container credentials endpoint: `AWS_CONTAINER_CREDENTIALS_FULL_URI`,
 /// or `http://169.254.170.2` followed by
 /// `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (what ECS sets), with the
@@ -276,12 +283,7 @@ impl WebIdentity {
     pub fn from_vars(var: &dyn Fn(&str) -> Option<String>) -> Option<Self> {
         let token_file = var("AWS_WEB_IDENTITY_TOKEN_FILE")?;
         let role_arn = var("AWS_ROLE_ARN")?;
-        let session_name = var("AWS_ROLE_SESSION_NAME").unwrap_or_else(|| {
-            let millis = SystemTime::now()
-                .duration_since(SystemTime::UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis());
-            format!("s3-client-{millis}")
-        });
+        let session_name = var("AWS_ROLE_SESSION_NAME").unwrap_or_else(session_name);
         let endpoint = var("AWS_ENDPOINT_URL_STS").unwrap_or_else(|| {
             match var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")) {
                 Some(region) => format!("https://sts.{region}.amazonaws.com"),
@@ -302,17 +304,13 @@ impl ProvideCredentials for WebIdentity {
         const WHAT: &str = "STS AssumeRoleWithWebIdentity";
         let token = std::fs::read_to_string(&self.token_file)
             .map_err(|e| format!("the web identity token {}: {e}", self.token_file))?;
-        let form = [
+        let form = form(&[
             ("Action", "AssumeRoleWithWebIdentity"),
             ("Version", "2011-06-15"),
             ("RoleArn", self.role_arn.as_str()),
             ("RoleSessionName", self.session_name.as_str()),
             ("WebIdentityToken", token.trim()),
-        ]
-        .iter()
-        .map(|(k, v)| format!("{k}={}", crate::uri::encode(v, false)))
-        .collect::<Vec<_>>()
-        .join("&");
+        ]);
         let request = http::Request::post(format!("{}/", self.endpoint.trim_end_matches('/')))
             .header(
                 http::header::CONTENT_TYPE,
@@ -325,8 +323,25 @@ impl ProvideCredentials for WebIdentity {
     }
 }
 
+/// A role session name made up from the time.
+pub(super) fn session_name() -> String {
+    let millis = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    format!("s3-client-{millis}")
+}
+
+/// A form body (`application/x-www-form-urlencoded`) of STS parameters.
+pub(super) fn form(params: &[(&str, &str)]) -> String {
+    params
+        .iter()
+        .map(|(k, v)| format!("{k}={}", crate::uri::encode(v, false)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// The credentials of an STS answer (`...Result/Credentials`).
-fn read_sts(body: &[u8]) -> Result<(Credentials, Option<SystemTime>), String> {
+pub(super) fn read_sts(body: &[u8]) -> Result<(Credentials, Option<SystemTime>), String> {
     use crate::xml_read::{Limits, Reader};
     let mut r = Reader::new(body, &Limits::DEFAULT).map_err(|e| e.to_string())?;
     let mut fields: [Option<String>; 4] = Default::default();
@@ -367,7 +382,7 @@ fn read_sts(body: &[u8]) -> Result<(Credentials, Option<SystemTime>), String> {
 }
 
 /// An `Expiration` (an ISO 8601 time) as a time.
-fn expiry(at: &str) -> Result<SystemTime, String> {
+pub(super) fn expiry(at: &str) -> Result<SystemTime, String> {
     let at = crate::primitives::DateTime::parse(at, crate::primitives::TimestampFormat::DateTime)
         .map_err(|e| format!("an Expiration that is not a time: {e}"))?;
     let secs = u64::try_from(at.as_secs_f64() as i64).unwrap_or(0);
@@ -376,7 +391,7 @@ fn expiry(at: &str) -> Result<SystemTime, String> {
 
 /// The body of a successful answer to `request`, within a second to
 /// connect and five to answer.
-fn fetch(request: http::Request<Vec<u8>>, what: &str) -> Result<Vec<u8>, String> {
+pub(super) fn fetch(request: http::Request<Vec<u8>>, what: &str) -> Result<Vec<u8>, String> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
