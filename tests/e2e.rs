@@ -1174,7 +1174,6 @@ fn the_client_assumes_a_profiles_role_and_reads_sso_credentials() {
     };
     call(&var, &addr);
     let seen = server.join().unwrap();
-    std::fs::remove_dir_all(&home).ok();
     assert!(
         seen[0].starts_with("GET /federation/credentials?account_id=123456789012&role_name=Dev "),
         "{}",
@@ -1191,6 +1190,54 @@ fn the_client_assumes_a_profiles_role_and_reads_sso_credentials() {
         "{}",
         seen[1]
     );
+
+    // An expired token with the session's refresh token: refreshed with SSO
+    // OIDC first, the cache rewritten with the new token.
+    let cached = cache.join("ee0bfd2552fbd840c02cc48b6e823320543c450f.json");
+    std::fs::write(
+        &cached,
+        r#"{"startUrl":"https://corp.awsapps.com/start","region":"eu-west-1","accessToken":"bearer-old","expiresAt":"2020-01-01T00:00:00Z","clientId":"cid","clientSecret":"csecret","registrationExpiresAt":"2099-01-01T00:00:00Z","refreshToken":"refresh-1"}"#,
+    )
+    .unwrap();
+    let (addr, server) = canned_server(vec![
+        answer_ok(
+            r#"{"accessToken":"bearer-2","expiresIn":3600,"refreshToken":"refresh-2","tokenType":"Bearer"}"#,
+        ),
+        answer_ok(
+            r#"{"roleCredentials":{"accessKeyId":"ASIASSO","secretAccessKey":"s","sessionToken":"sso-token","expiration":4102444800000}}"#,
+        ),
+        S3,
+    ]);
+    let endpoint = format!("http://{addr}");
+    let var = |name: &str| match name {
+        "AWS_PROFILE" => Some("dev".to_owned()),
+        "AWS_ENDPOINT_URL_SSO" | "AWS_ENDPOINT_URL_SSO_OIDC" => Some(endpoint.clone()),
+        "HOME" => Some(home.display().to_string()),
+        _ => None,
+    };
+    call(&var, &addr);
+    let seen = server.join().unwrap();
+    let rewritten: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&cached).unwrap()).unwrap();
+    std::fs::remove_dir_all(&home).ok();
+    assert!(seen[0].starts_with("POST /token "), "{}", seen[0]);
+    for part in [
+        r#""grantType":"refresh_token""#,
+        r#""refreshToken":"refresh-1""#,
+        r#""clientId":"cid""#,
+    ] {
+        assert!(seen[0].contains(part), "{part}: {}", seen[0]);
+    }
+    assert!(
+        seen[1].contains("x-amz-sso_bearer_token: bearer-2"),
+        "{}",
+        seen[1]
+    );
+    assert!(seen[2].contains("Credential=ASIASSO/"), "{}", seen[2]);
+    assert_eq!(rewritten["accessToken"], "bearer-2");
+    assert_eq!(rewritten["refreshToken"], "refresh-2");
+    assert_eq!(rewritten["clientSecret"], "csecret");
+    assert!(rewritten["expiresAt"].as_str().unwrap() > "2026");
 }
 
 /// Response checksums: validated when the input asks (GetObject's

@@ -315,6 +315,9 @@ impl ProfileSource {
                 if let Some(url) = var("AWS_ENDPOINT_URL_SSO") {
                     sso = sso.with_endpoint(url);
                 }
+                if let Some(url) = var("AWS_ENDPOINT_URL_SSO_OIDC") {
+                    sso = sso.with_oidc_endpoint(url);
+                }
                 Box::new(sso)
             }
             ProfileSource::WebIdentity {
@@ -500,9 +503,12 @@ impl ProvideCredentials for AssumeRole {
 /// IAM Identity Center (SSO) credentials: the token that `aws sso login`
 /// left in the cache (`~/.aws/sso/cache/<SHA-1 of the session name or start
 /// URL>.json`) exchanged for the role's credentials (`GetRoleCredentials`
-/// of the SSO portal, `https://portal.sso.{region}.amazonaws.com`). An
-/// expired token is an error that says to log in again; this client does
-/// not refresh it.
+/// of the SSO portal, `https://portal.sso.{region}.amazonaws.com`). A
+/// token within five minutes of expiring is refreshed with the refresh
+/// token an `sso-session` login leaves (SSO OIDC `CreateToken`,
+/// `https://oidc.{region}.amazonaws.com`) and the cache rewritten, as the
+/// AWS CLI does; an expired token that cannot be refreshed is an error that
+/// says to log in again.
 #[derive(Debug, Clone)]
 pub struct SsoCredentials {
     start_url: String,
@@ -511,6 +517,7 @@ pub struct SsoCredentials {
     session: Option<String>,
     cache_dir: PathBuf,
     endpoint: String,
+    oidc_endpoint: String,
 }
 
 impl SsoCredentials {
@@ -523,10 +530,12 @@ impl SsoCredentials {
         account_id: impl Into<String>,
         role_name: impl Into<String>,
     ) -> Self {
+        let region = region.into();
         let home = std::env::var_os("HOME").unwrap_or_default();
         SsoCredentials {
             start_url: start_url.into(),
-            endpoint: format!("https://portal.sso.{}.amazonaws.com", region.into()),
+            endpoint: format!("https://portal.sso.{region}.amazonaws.com"),
+            oidc_endpoint: format!("https://oidc.{region}.amazonaws.com"),
             account_id: account_id.into(),
             role_name: role_name.into(),
             session: None,
@@ -554,6 +563,67 @@ impl SsoCredentials {
     pub fn with_endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoint = url.into();
         self
+    }
+
+    /// The token service (SSO OIDC, which refreshes the token) at `url`.
+    #[must_use]
+    pub fn with_oidc_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.oidc_endpoint = url.into();
+        self
+    }
+
+    /// Refreshes the cached token (`token`, the cache file's document) with
+    /// its refresh token, as `aws sso login` left it for an `sso-session`:
+    /// SSO OIDC `CreateToken`. Updates the document in place.
+    fn refresh(&self, token: &mut serde_json::Value) -> Result<(), String> {
+        const WHAT: &str = "SSO OIDC CreateToken";
+        let text = |key: &str| token.get(key).and_then(serde_json::Value::as_str);
+        let (Some(client_id), Some(client_secret), Some(refresh_token)) =
+            (text("clientId"), text("clientSecret"), text("refreshToken"))
+        else {
+            return Err("the cache holds no refresh token".to_owned());
+        };
+        if let Some(at) = text("registrationExpiresAt") {
+            if expiry(at)? <= SystemTime::now() {
+                return Err("the client registration has expired".to_owned());
+            }
+        }
+        let body = serde_json::json!({
+            "clientId": client_id,
+            "clientSecret": client_secret,
+            "grantType": "refresh_token",
+            "refreshToken": refresh_token,
+        });
+        let request = http::Request::post(format!(
+            "{}/token",
+            self.oidc_endpoint.trim_end_matches('/')
+        ))
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(body.to_string().into_bytes())
+        .map_err(|e| format!("{WHAT} at {}: {e}", self.oidc_endpoint))?;
+        let answer: serde_json::Value = serde_json::from_slice(&fetch(request, WHAT)?)
+            .map_err(|e| format!("{WHAT} answered what is not JSON: {e}"))?;
+        let (Some(access_token), Some(expires_in)) = (
+            answer
+                .get("accessToken")
+                .and_then(serde_json::Value::as_str),
+            answer.get("expiresIn").and_then(serde_json::Value::as_u64),
+        ) else {
+            return Err(format!("{WHAT} answered no accessToken and expiresIn"));
+        };
+        let expires_at = SystemTime::now() + Duration::from_secs(expires_in);
+        let secs = expires_at
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let expires_at = crate::primitives::DateTime::from_secs_f64(secs as f64)
+            .map(|t| t.fmt(crate::primitives::TimestampFormat::DateTime))
+            .ok_or_else(|| format!("{WHAT} answered an expiresIn out of range"))?;
+        token["accessToken"] = access_token.into();
+        token["expiresAt"] = expires_at.into();
+        if let Some(refresh) = answer.get("refreshToken").filter(|r| r.is_string()) {
+            token["refreshToken"] = refresh.clone();
+        }
+        Ok(())
     }
 
     /// The cached token's file.
@@ -596,11 +666,37 @@ impl ProvideCredentials for SsoCredentials {
             })
             .transpose()
             .map_err(|e| format!("the SSO token cache {}: {e}", file.display()))?;
-        if expires_at.is_some_and(|at| at <= SystemTime::now()) {
-            return Err(format!(
-                "the IAM Identity Center (SSO) token in {} has expired; run `{login}`",
-                file.display()
-            ));
+        let now = SystemTime::now();
+        let mut access_token = access_token.to_owned();
+        // A token about to expire is refreshed (and the cache rewritten, as
+        // the AWS CLI does) when the session left a refresh token; an
+        // expired one that cannot be is an error.
+        if expires_at.is_some_and(|at| at <= now + super::REFRESH_BEFORE) {
+            let mut refreshed = token.clone();
+            let result = self.refresh(&mut refreshed).and_then(|()| {
+                let text = serde_json::to_vec_pretty(&refreshed).map_err(|e| e.to_string())?;
+                let temporary = file.with_extension("json.tmp");
+                std::fs::write(&temporary, text)
+                    .and_then(|()| std::fs::rename(&temporary, &file))
+                    .map_err(|e| format!("the SSO token cache {}: {e}", file.display()))
+            });
+            match result {
+                Ok(()) => {
+                    access_token = refreshed["accessToken"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned();
+                }
+                Err(e) if expires_at.is_some_and(|at| at <= now) => {
+                    return Err(format!(
+                        "the IAM Identity Center (SSO) token in {} has expired and was not \
+                         refreshed ({e}); run `{login}`",
+                        file.display()
+                    ));
+                }
+                // Still valid for a few minutes: used as it is.
+                Err(_) => {}
+            }
         }
         let url = format!(
             "{}/federation/credentials?account_id={}&role_name={}",
@@ -609,7 +705,7 @@ impl ProvideCredentials for SsoCredentials {
             crate::uri::encode(&self.role_name, false),
         );
         let request = http::Request::get(url)
-            .header("x-amz-sso_bearer_token", access_token)
+            .header("x-amz-sso_bearer_token", access_token.as_str())
             .body(Vec::new())
             .map_err(|e| format!("{WHAT} at {}: {e}", self.endpoint))?;
         let body = fetch(request, WHAT)?;
