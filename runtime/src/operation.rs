@@ -336,13 +336,24 @@ impl ProvideErrorMetadata for Unhandled {
     }
 }
 
+/// Room for the headers of a request built for an endpoint: those of
+/// the operation, `host`, and what signing and sending add (`x-amz-date`,
+/// `x-amz-content-sha256`, `authorization`, a session token, a checksum),
+/// so that the header map is allocated once rather than grown.
+const ENDPOINT_HEADERS: usize = 12;
+
 /// Sets a new request's `method` and its URI, written by the operation's
-/// binding; a URI that `http` rejects is a `BuildError`.
+/// binding; a URI that `http` rejects is a `BuildError`. A request with an
+/// absolute URI (built for an endpoint, so about to be signed and sent)
+/// gets its header map sized for that.
 pub fn set_target<B>(
     request: &mut http::Request<B>,
     method: http::Method,
     uri: String,
 ) -> Result<(), BuildError> {
+    if !uri.starts_with('/') {
+        request.headers_mut().reserve(ENDPOINT_HEADERS);
+    }
     *request.method_mut() = method;
     *request.uri_mut() = http::Uri::try_from(uri).map_err(|e| BuildError::InvalidUri {
         reason: e.to_string(),
@@ -368,6 +379,21 @@ pub fn set_framing(
         );
     }
     if length {
-        headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
+        // The digits written here: `HeaderValue::from(usize)` allocates
+        // twice.
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut n = len;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        if let Ok(value) = http::HeaderValue::from_bytes(&digits[at..]) {
+            headers.insert(http::header::CONTENT_LENGTH, value);
+        }
     }
 }

@@ -334,35 +334,54 @@ fn amz_date(time: SystemTime) -> Result<[u8; 16], SignError> {
 }
 
 /// One signature: the time, the scope and the key that signs it.
-struct Signer {
+struct Signer<'a> {
     date_time: [u8; 16],
-    /// `date/region/service/aws4_request`.
-    scope: String,
+    region: &'a str,
+    service: &'a str,
     mac: KeyedMac,
 }
 
-impl Signer {
+impl<'a> Signer<'a> {
     fn new(
         credentials: &Credentials,
         time: SystemTime,
-        region: &str,
-        service: &str,
+        region: &'a str,
+        service: &'a str,
     ) -> Result<Self, SignError> {
         let date_time = amz_date(time)?;
-        let date = &date_time[..8];
-        let mut scope = String::with_capacity(8 + region.len() + service.len() + 15);
-        scope.push_str(text(date));
-        scope.push('/');
-        scope.push_str(region);
-        scope.push('/');
-        scope.push_str(service);
-        scope.push_str("/aws4_request");
-        let mac = credentials.signing_key(date, region, service);
+        let mac = credentials.signing_key(&date_time[..8], region, service);
         Ok(Signer {
             date_time,
-            scope,
+            region,
+            service,
             mac,
         })
+    }
+
+    /// The parts of the scope, `date/region/service/aws4_request`.
+    fn scope(&self) -> [&[u8]; 6] {
+        [
+            &self.date_time[..8],
+            b"/",
+            self.region.as_bytes(),
+            b"/",
+            self.service.as_bytes(),
+            b"/aws4_request",
+        ]
+    }
+
+    /// Appends the scope.
+    fn push_scope(&self, out: &mut String) {
+        for part in self.scope() {
+            out.push_str(text(part));
+        }
+    }
+
+    /// The scope as text.
+    fn scope_text(&self) -> String {
+        let mut out = String::with_capacity(64);
+        self.push_scope(&mut out);
+        out
     }
 
     /// The time as text.
@@ -374,6 +393,7 @@ impl Signer {
     /// to sign, which is fed to it in parts.
     fn signature(&self, canonical_request: &str) -> [u8; 64] {
         let hash = sha256_hex(canonical_request.as_bytes());
+        let [p0, p1, p2, p3, p4, p5] = self.scope();
         let signature = mac(
             self.mac.clone(),
             &[
@@ -381,7 +401,12 @@ impl Signer {
                 b"\n",
                 &self.date_time,
                 b"\n",
-                self.scope.as_bytes(),
+                p0,
+                p1,
+                p2,
+                p3,
+                p4,
+                p5,
                 b"\n",
                 &hash,
             ],
@@ -675,7 +700,7 @@ pub(crate) fn sign_scoped(
     authorization.push_str(" Credential=");
     authorization.push_str(&credentials.access_key_id);
     authorization.push('/');
-    authorization.push_str(&signer.scope);
+    signer.push_scope(&mut authorization);
     authorization.push_str(", SignedHeaders=");
     let canonical = canonical_request(
         request.method().as_str(),
@@ -727,7 +752,8 @@ pub fn presign<B: AsRef<[u8]>>(
     if let Some(host) = &host {
         head.insert(http::header::HOST, value(host.clone(), false)?);
     }
-    let credential = format!("{}/{}", credentials.access_key_id, signer.scope);
+    let mut credential = format!("{}/", credentials.access_key_id);
+    signer.push_scope(&mut credential);
     let expires = expires.as_secs().to_string();
     let mut params: Vec<(&str, &str)> = vec![
         ("X-Amz-Algorithm", ALGORITHM),

@@ -600,8 +600,8 @@ pub fn verify<B: AsRef<[u8]>>(
     let body = body.unwrap_or_else(|| SignedBody::Streaming {
         chunks: Box::new(ChunkSignatures {
             date_time: signer.date_time().to_owned(),
+            scope: signer.scope_text(),
             mac: signer.mac,
-            scope: signer.scope,
             previous: parts.signature.clone(),
         }),
         mode: payload_hash.clone(),
@@ -664,8 +664,8 @@ mod tests {
         let previous = "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9";
         let chunks = ChunkSignatures {
             date_time: signer.date_time().to_owned(),
+            scope: signer.scope_text(),
             mac: signer.mac,
-            scope: signer.scope,
             previous: previous.to_owned(),
         };
         let key = ["20130524", "us-east-1", "s3", "aws4_request"]
