@@ -422,6 +422,10 @@ pub struct OperationDef {
     pub host_prefix: Option<String>,
     /// Request checksum (`aws.protocols#httpChecksum`).
     pub checksum: Option<Checksum>,
+    /// The request body is gzip-compressed (`requestCompression` lists
+    /// `gzip`, the one encoding Smithy defines; others are ignored, as the
+    /// trait allows).
+    pub gzip: bool,
     /// Validation of response checksums (`aws.protocols#httpChecksum`).
     pub response_checksum: Option<ResponseChecksum>,
     /// The endpoint rules' parameters this operation fills.

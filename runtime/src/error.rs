@@ -370,6 +370,12 @@ pub enum BuildError {
         /// The algorithm's name, as chosen (e.g. `SHA512`).
         algorithm: String,
     },
+    /// The body could not be compressed (`requestCompression`): what the
+    /// encoder said.
+    Compression {
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -407,6 +413,9 @@ impl fmt::Display for BuildError {
                 f,
                 "this crate does not compute {algorithm} checksums: set the request's checksum member, or choose CRC32, CRC32C, CRC64NVME, SHA1 or SHA256"
             ),
+            BuildError::Compression { reason } => {
+                write!(f, "the request body could not be compressed: {reason}")
+            }
         }
     }
 }

@@ -35,6 +35,8 @@ pub mod aws_chunked;
 pub mod checksum;
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "compression")]
+pub mod compression;
 pub mod endpoint;
 pub mod error;
 pub mod event_stream;

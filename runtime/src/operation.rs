@@ -142,10 +142,24 @@ pub enum RequestChecksum {
     Required,
 }
 
+/// How an operation's request body is compressed
+/// (`smithy.api#requestCompression`; see `compression`, cargo feature
+/// `compression`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestCompression {
+    /// Sent as it is.
+    None,
+    /// gzip, for a body of at least `compression::MIN_SIZE` bytes.
+    Gzip,
+}
+
 /// An operation input: its HTTP request, both ways.
 pub trait Input: Sized {
     /// How the operation's request body is checksummed.
     const REQUEST_CHECKSUM: RequestChecksum = RequestChecksum::None;
+
+    /// How the operation's request body is compressed.
+    const REQUEST_COMPRESSION: RequestCompression = RequestCompression::None;
 
     /// The algorithms whose checksum in the response is to be validated,
     /// in order of preference: those of the operation's `httpChecksum`

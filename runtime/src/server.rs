@@ -665,10 +665,38 @@ impl Context {
     }
 }
 
+/// The request with its body decoded, when the operation compresses its
+/// requests (`requestCompression`) and this one came compressed.
+#[cfg(feature = "compression")]
+fn decompressed<B: AsRef<[u8]>>(
+    request: &http::Request<B>,
+    compression: crate::operation::RequestCompression,
+    ctx: &Context,
+) -> Result<Option<http::Request<Vec<u8>>>, ErrorMetadata> {
+    match compression {
+        crate::operation::RequestCompression::None => Ok(None),
+        crate::operation::RequestCompression::Gzip => {
+            crate::compression::decode_request(request, crate::compression::MAX_DECODED)
+                .map_err(|e| ctx.error(e.code(), e.status(), e.to_string()))
+        }
+    }
+}
+
+/// Without the `compression` feature no operation compresses its requests.
+#[cfg(not(feature = "compression"))]
+fn decompressed<B: AsRef<[u8]>>(
+    _: &http::Request<B>,
+    _: crate::operation::RequestCompression,
+    _: &Context,
+) -> Result<Option<http::Request<Vec<u8>>>, ErrorMetadata> {
+    Ok(None)
+}
+
 /// Serves a request that the router gave to operation `O`: checks its body
 /// against the digests its headers carry when `O`'s body is checksummed
-/// ([`crate::checksum::check_request`]), reads the input, calls `handle`,
-/// writes the output or the error. A request `O` cannot check or read gets
+/// ([`crate::checksum::check_request`]), decodes a compressed body
+/// (`requestCompression`), reads the input, calls `handle`, writes the
+/// output or the error. A request `O` cannot check, decode or read gets
 /// S3's answer for what is wrong ([`RequestError::code`]); an
 /// output that cannot be written is an `InternalError`. Every response
 /// carries the profile's request id headers with the context's ids (when
@@ -691,9 +719,21 @@ where
         request.headers(),
         request.body().as_ref(),
     );
-    let mut response = match checked.map_err(|e| ctx.error(e.code(), e.status(), e.to_string())) {
+    // A compressed body is decoded after its checksum (of the bytes sent)
+    // was checked.
+    let checked = checked
+        .map_err(|e| ctx.error(e.code(), e.status(), e.to_string()))
+        .and_then(|()| {
+            let compression = <O::Input as crate::operation::Input>::REQUEST_COMPRESSION;
+            decompressed(request, compression, ctx)
+        });
+    let parsed = |decoded: &Option<http::Request<Vec<u8>>>| match decoded {
+        Some(request) => O::parse_request(request),
+        None => O::parse_request(request),
+    };
+    let mut response = match checked {
         Err(meta) => unhandled(meta),
-        Ok(()) => match O::parse_request(request) {
+        Ok(decoded) => match parsed(&decoded) {
             Ok(input) => match handle(input) {
                 Ok(output) => O::build_response(&output)
                     .unwrap_or_else(|e| unhandled(ctx.error("InternalError", 500, e.to_string()))),

@@ -214,7 +214,7 @@ hyper = ["s3-runtime/hyper"]
 [dependencies]
 # The support code every generated crate shares: XML, URIs, timestamps,
 # checksums, event streams, server helpers.
-s3-runtime = {{ path = {runtime} }}
+s3-runtime = {{ path = {runtime}{runtime_features} }}
 http = "1"
 indexmap = "2"
 serde = {{ version = "1", features = ["derive"], optional = true }}
@@ -234,6 +234,12 @@ proptest = "1"
             krate.service.title.as_deref().unwrap_or(&krate.service.id)
         )),
         runtime = toml_string(&opts.runtime_path),
+        // gzip (flate2) only for a model with request compression.
+        runtime_features = if krate.operations.iter().any(|op| op.gzip) {
+            r#", features = ["compression"]"#
+        } else {
+            ""
+        },
     )
 }
 

@@ -49,6 +49,12 @@ pub fn module(op: &OperationDef, endpoints: Option<&Endpoints>) -> TokenStream {
         };
         quote!(const REQUEST_CHECKSUM: s3_runtime::operation::RequestChecksum = s3_runtime::operation::RequestChecksum::#kind;)
     });
+    let request_compression = op.gzip.then(|| {
+        quote!(
+            const REQUEST_COMPRESSION: s3_runtime::operation::RequestCompression =
+                s3_runtime::operation::RequestCompression::Gzip;
+        )
+    });
     let response_checksums = op.response_checksum.as_ref().map(|r| {
         let f = &op.input.fields[r.mode_field];
         let fname = ident(&f.name);
@@ -88,6 +94,7 @@ pub fn module(op: &OperationDef, endpoints: Option<&Endpoints>) -> TokenStream {
         #input_xml
         impl s3_runtime::operation::Input for #input {
             #request_checksum
+            #request_compression
             #response_checksums
             #to_request
             #from_request
@@ -238,6 +245,11 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
         op.name
     );
     let checksum = checksum(op);
+    // Compressed after the headers (an encoding of the caller's comes
+    // first) and before the framing, the checksum and the signature.
+    let compress = op.gzip.then(|| {
+        quote!(s3_runtime::compression::compress_request(&mut request, <Self as s3_runtime::operation::Input>::REQUEST_COMPRESSION)?;)
+    });
     let framing = (has_body || needs_length).then(
         || quote!(s3_runtime::operation::set_framing(&mut request, #content_type, #needs_length);),
     );
@@ -273,6 +285,7 @@ fn build_request(op: &OperationDef) -> (TokenStream, TokenStream) {
             let mut request = http::Request::new(body);
             s3_runtime::operation::set_target(&mut request, #method, uri)?;
             #headers
+            #compress
             #framing
             #checksum
             s3_runtime::endpoint::apply(&mut request, endpoint)?;

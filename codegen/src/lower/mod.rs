@@ -64,6 +64,7 @@ const HANDLED: &[&str] = &[
     "smithy.api#default",
     "aws.customizations#s3UnwrappedXmlOutput",
     "aws.protocols#httpChecksum",
+    "smithy.api#requestCompression",
     "aws.protocols#restXml",
     "smithy.rules#endpointBdd",
     "smithy.rules#endpointTests",
@@ -118,10 +119,6 @@ const IGNORED: &[(&str, &str)] = &[
     (
         "aws.auth#unsignedPayload",
         "signing is the caller's: such an operation is signed with UNSIGNED-PAYLOAD",
-    ),
-    (
-        "smithy.api#requestCompression",
-        "compression is optional for clients; the request is sent uncompressed",
     ),
     (
         "smithy.test#httpRequestTests",

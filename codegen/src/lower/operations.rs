@@ -109,9 +109,14 @@ impl Cx<'_> {
             );
         }
 
+        let gzip = traits
+            .request_compression
+            .as_ref()
+            .is_some_and(|encodings| encodings.iter().any(|e| e == "gzip"));
         Some(OperationDef {
             feature: naming::feature_name(shape.name()),
             checksum,
+            gzip,
             response_checksum,
             endpoint_params: Vec::new(),
             host_prefix,

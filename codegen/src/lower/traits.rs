@@ -67,6 +67,9 @@ pub(super) struct Traits {
     pub endpoint: Option<Endpoint>,
     /// `aws.protocols#httpChecksum` of an operation.
     pub http_checksum: Option<HttpChecksum>,
+    /// `requestCompression` of an operation: its encodings, in order of
+    /// preference.
+    pub request_compression: Option<Vec<String>>,
     /// `sensitive`.
     pub sensitive: bool,
     /// `streaming`.
@@ -167,6 +170,7 @@ static NONE: Traits = Traits {
     host_label: false,
     endpoint: None,
     http_checksum: None,
+    request_compression: None,
     sensitive: false,
     streaming: false,
     event_header: false,
@@ -278,6 +282,9 @@ impl Parser<'_> {
                 "smithy.api#hostLabel" => t.host_label = self.annotation(id, value),
                 "smithy.api#endpoint" => t.endpoint = self.endpoint(id, value),
                 "aws.protocols#httpChecksum" => t.http_checksum = self.http_checksum(id, value),
+                "smithy.api#requestCompression" => {
+                    t.request_compression = self.request_compression(id, value);
+                }
                 "smithy.api#sensitive" => t.sensitive = self.annotation(id, value),
                 "smithy.api#streaming" => t.streaming = self.annotation(id, value),
                 "smithy.api#eventHeader" => t.event_header = self.annotation(id, value),
@@ -475,6 +482,22 @@ impl Parser<'_> {
             request_validation_mode_member: self.opt_string(id, obj, "requestValidationModeMember"),
             response_algorithms,
         })
+    }
+
+    fn request_compression(&mut self, id: &str, value: &Value) -> Option<Vec<String>> {
+        let obj = self.object(id, value)?;
+        match obj.get("encodings") {
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => Some(
+                items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
+            ),
+            _ => {
+                self.bad(format!("{id} needs a list of strings \"encodings\""));
+                None
+            }
+        }
     }
 
     fn rest_xml(&mut self, id: &str, value: &Value) -> Option<RestXml> {
