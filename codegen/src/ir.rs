@@ -70,11 +70,15 @@ impl TypeDef {
     }
 }
 
-/// Which derives a type gets beyond Debug, Clone and PartialEq.
+/// What a type derives beyond Debug, Clone and PartialEq, and how its
+/// values compare. Structures and unions derive neither `Eq` nor `Hash`
+/// (as aws-sdk-s3's): both cost build time on every one of them, for a use
+/// few callers have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Derives {
-    /// Eq and Hash: no floating-point value anywhere inside.
-    pub eq_hash: bool,
+    /// No floating-point value anywhere inside: `==` is exact (NaN is not
+    /// there to differ from itself), which the round-trip tests rely on.
+    pub exact_eq: bool,
     /// Default: no required member.
     pub default: bool,
 }

@@ -664,7 +664,7 @@ impl<'a> Gen<'a> {
             .fields
             .iter()
             .any(|f| self.prefix_overlaps(s, f) || framing(f) || is_computed(f, computed));
-        if s.derives.eq_hash && !lenient {
+        if s.derives.exact_eq && !lenient {
             return same_eq(path);
         }
         let checks: Vec<TokenStream> = s
@@ -722,7 +722,7 @@ impl<'a> Gen<'a> {
 
     fn same_union(&self, u: &UnionDef) -> TokenStream {
         let path = self.type_path(&u.name);
-        if u.derives.eq_hash {
+        if u.derives.exact_eq {
             return same_eq(&path);
         }
         let arms = u.variants.iter().map(|v| {

@@ -14,7 +14,7 @@ impl UnknownValue {
 #[cfg(feature = "abort-multipart-upload")]
 mod gate_1 {
     /// The upload ID names no multipart upload in progress: it is wrong, or the upload was already completed or aborted. Returned with HTTP status 404.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -154,7 +154,7 @@ pub use gate_2::*;
 #[cfg(feature = "complete-multipart-upload")]
 mod gate_3 {
     /// Body of a CompleteMultipartUpload request: the list of parts to join.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -215,7 +215,7 @@ mod gate_3 {
         "</CompletedMultipartUpload>"
     );
     /// One uploaded part to include in the finished object: its number, and the ETag (and checksum, if any) UploadPart answered with.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -700,7 +700,7 @@ mod gate_6 {
     }
     s3_runtime::str_enum!(AnnotationDirective);
     /// Body of a CopyObject response: what S3 wrote.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -1079,7 +1079,7 @@ mod gate_6 {
     }
     s3_runtime::str_enum!(MetadataDirective);
     /// The copy source sits in an archive storage class (such as S3 Glacier Flexible Retrieval or Deep Archive) and has to be restored before it can be copied. Returned with HTTP status 403.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -1538,7 +1538,7 @@ pub use gate_10::*;
 #[cfg(feature = "create-bucket")]
 mod gate_11 {
     /// Some other account already has a bucket with the requested name; general purpose bucket names in the global namespace are shared by all accounts, so another name has to be chosen. Returned with HTTP status 409.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -1580,7 +1580,7 @@ mod gate_11 {
         }
     }
     /// The caller already has a bucket with this name. Returned with HTTP status 409, except in us-east-1 where, for compatibility with old clients, S3 answers 200 OK instead.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -1667,7 +1667,7 @@ mod gate_11 {
     }
     s3_runtime::str_enum!(BucketCannedACL);
     /// What kind of directory bucket to create and how its data is kept redundant.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -2022,7 +2022,7 @@ mod gate_11 {
     }
     s3_runtime::str_enum!(BucketType);
     /// Settings for a bucket being created: its Region, or for a directory bucket its zone and kind, plus initial tags. Every part is optional.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -2204,7 +2204,7 @@ mod gate_11 {
     }
     s3_runtime::str_enum!(DataRedundancy);
     /// Placement of a directory bucket: the kind of zone and its zone ID.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -2327,7 +2327,7 @@ pub use gate_11::*;
 )]
 mod gate_12 {
     /// A label made of a key and a value, attached to an S3 resource.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[derive(Debug, Clone, PartialEq)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -2441,7 +2441,7 @@ pub use gate_13::*;
 )]
 mod gate_14 {
     /// The bucket has no configuration with the identifier given in the request. Returned with HTTP status 404.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -2501,7 +2501,7 @@ pub use gate_14::*;
 )]
 mod gate_15 {
     /// The bucket named in the request does not exist. Returned with HTTP status 404.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -2556,7 +2556,7 @@ pub use gate_15::*;
 #[cfg(feature = "delete-objects")]
 mod gate_16 {
     /// Body of a DeleteObjects request: what to delete and how much to report.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[derive(Debug, Clone, PartialEq)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -2627,7 +2627,7 @@ mod gate_16 {
         Delete, "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"", "</Delete>"
     );
     /// One key a DeleteObjects request deleted, and what the deletion did in a versioned bucket.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -2746,7 +2746,7 @@ mod gate_16 {
         "</DeletedObject>"
     );
     /// One key a DeleteObjects request could not delete, with the reason.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -2845,7 +2845,7 @@ mod gate_16 {
         Error, "<Error xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"", "</Error>"
     );
     /// One object (or object version) to delete, with optional conditions that must hold for it to be deleted.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[derive(Debug, Clone, PartialEq)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -2988,7 +2988,7 @@ pub use gate_16::*;
 )]
 mod gate_17 {
     /// A group of conditions joined by logical AND: an object is selected only if it meets all of them. The group should hold at least two conditions.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -3066,7 +3066,7 @@ mod gate_17 {
         "</AnalyticsAndOperator>"
     );
     /// One storage class analysis configuration: its identifier, an optional object filter, and the analysis settings.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[derive(Debug, Clone, PartialEq)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -3163,7 +3163,7 @@ mod gate_17 {
         "</AnalyticsConfiguration>"
     );
     /// Wrapper around the location that receives exported analytics reports.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[derive(Debug, Clone, PartialEq)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -3229,7 +3229,7 @@ mod gate_17 {
         "</AnalyticsExportDestination>"
     );
     /// Selects the objects an analytics configuration applies to. Exactly one of the three alternatives is set.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[derive(Debug, Clone, PartialEq)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     pub enum AnalyticsFilter {
         /// Selects objects whose key starts with this prefix.
@@ -3317,7 +3317,7 @@ mod gate_17 {
         "</AnalyticsFilter>", "the AnalyticsFilter document holds no member"
     );
     /// An S3 location that receives exported analytics reports, and the file format to write them in.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[derive(Debug, Clone, PartialEq)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -3450,7 +3450,7 @@ mod gate_17 {
     }
     s3_runtime::str_enum!(AnalyticsS3ExportFileFormat);
     /// Storage class analysis settings. S3 watches how the selected objects are accessed, to help decide when moving them to a cheaper storage class pays off.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -3519,7 +3519,7 @@ mod gate_17 {
         "</StorageClassAnalysis>"
     );
     /// How analysis results are exported: the report schema version and where the reports go.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[derive(Debug, Clone, PartialEq)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -3677,7 +3677,7 @@ mod gate_18 {
     }
     s3_runtime::str_enum!(IntelligentTieringAccessTier);
     /// The object sits in an archive storage class or archive access tier and has to be restored before it can be read. Returned with HTTP status 403.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -3821,7 +3821,7 @@ mod gate_18 {
         }
     }
     /// No object exists under the requested key (or with the requested version). Returned with HTTP status 404.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -3953,7 +3953,7 @@ pub use gate_19::*;
 #[cfg(any(feature = "head-bucket", feature = "head-object"))]
 mod gate_20 {
     /// The addressed resource does not exist. HeadBucket and HeadObject report it for a 404 response: a HEAD response has no body, so no more specific error code is available. The official model gives it no <code>httpError</code> status.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -4042,7 +4042,7 @@ pub use gate_21::*;
 #[cfg(feature = "list-buckets")]
 mod gate_22 {
     /// One bucket as ListBuckets shows it.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -4162,7 +4162,7 @@ pub use gate_22::*;
 )]
 mod gate_23 {
     /// The account that owns an object or bucket.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -4245,7 +4245,7 @@ pub use gate_23::*;
 #[cfg(feature = "list-objects-v2")]
 mod gate_24 {
     /// A key prefix standing for all the keys that a listing rolled up under it.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -4326,7 +4326,7 @@ mod gate_24 {
     }
     s3_runtime::str_enum!(EncodingType);
     /// One object as a listing shows it: key, size, entity tag, storage class, and optionally owner and restore state.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -4673,7 +4673,7 @@ mod gate_24 {
     }
     s3_runtime::str_enum!(OptionalObjectAttributes);
     /// Progress of the restore of an archived object.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -4770,7 +4770,7 @@ pub use gate_24::*;
 #[cfg(feature = "list-parts")]
 mod gate_25 {
     /// The identity that started a multipart upload.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -4846,7 +4846,7 @@ mod gate_25 {
         "</Initiator>"
     );
     /// One uploaded part as ListParts shows it.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -5204,7 +5204,7 @@ pub use gate_25::*;
 #[cfg(feature = "put-bucket-analytics-configuration")]
 mod gate_26 {
     /// The caller is not allowed to perform the request, for example because it lacks the needed permission or the bucket is not owned by the expected account. Returned with HTTP status 403.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -5246,7 +5246,7 @@ mod gate_26 {
         }
     }
     /// The request carried a parameter or configuration value that S3 does not accept. Returned with HTTP status 400.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -5288,7 +5288,7 @@ mod gate_26 {
         }
     }
     /// The bucket already holds the maximum number of configurations of this kind; for analytics configurations the limit is 1,000 per bucket. Returned with HTTP status 400.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -5336,7 +5336,7 @@ pub use gate_26::*;
 #[cfg(feature = "put-object")]
 mod gate_27 {
     /// Refused because the server-side encryption of the request does not agree with how the object already stored under the key is encrypted. Returned with HTTP status 400.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -5378,7 +5378,7 @@ mod gate_27 {
         }
     }
     /// A general refusal of a request whose combination of parameters S3 does not take, for example an append that also sets metadata. Returned with HTTP status 400.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -5420,7 +5420,7 @@ mod gate_27 {
         }
     }
     /// An append refused because `WriteOffsetBytes` is not the end of the existing object. Returned with HTTP status 400.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -5462,7 +5462,7 @@ mod gate_27 {
         }
     }
     /// Refused because the object already has as many parts as S3 allows (each append adds one). Returned with HTTP status 400.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -5510,7 +5510,7 @@ pub use gate_27::*;
 #[cfg(feature = "select-object-content")]
 mod gate_28 {
     /// Settings for reading a delimited-text object. All are optional; when unset, fields are separated by commas, records by newlines, and values are quoted with double quotes.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -5718,7 +5718,7 @@ mod gate_28 {
         "</CSVInput>"
     );
     /// Settings for writing results as delimited text. Unset settings take S3's defaults.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -5917,13 +5917,13 @@ mod gate_28 {
     }
     s3_runtime::str_enum!(CompressionType);
     /// Keep-alive event without content.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
     pub struct ContinuationEvent {}
     /// Event closing a successful response; nothing follows it.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -5993,7 +5993,7 @@ mod gate_28 {
     }
     s3_runtime::str_enum!(FileHeaderInfo);
     /// How to read the queried object. Set exactly one of <code>CSV</code>, <code>JSON</code> and <code>Parquet</code>; <code>CompressionType</code> concerns CSV and JSON objects.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -6123,7 +6123,7 @@ mod gate_28 {
         "</InputSerialization>"
     );
     /// Settings for reading a JSON object.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -6176,7 +6176,7 @@ mod gate_28 {
         "</JSONInput>"
     );
     /// Settings for writing results as JSON.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -6273,7 +6273,7 @@ mod gate_28 {
     }
     s3_runtime::str_enum!(JSONType);
     /// Format of the results. Set exactly one of <code>CSV</code> and <code>JSON</code>; it need not match the format of the object.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -6353,7 +6353,7 @@ mod gate_28 {
         "</OutputSerialization>"
     );
     /// Marker selecting Parquet input; it has no settings.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -6387,7 +6387,7 @@ mod gate_28 {
         "</ParquetInput>"
     );
     /// Byte counts of a query that is still running.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -6489,7 +6489,7 @@ mod gate_28 {
         "</Progress>"
     );
     /// Event telling how far a running query has got; sent only when <code>RequestProgress</code> enabled it.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -6539,7 +6539,7 @@ mod gate_28 {
     }
     s3_runtime::str_enum!(QuoteFields);
     /// Event carrying part of the query results.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -6557,7 +6557,7 @@ mod gate_28 {
         }
     }
     /// Whether S3 should report progress while a query runs.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -6611,7 +6611,7 @@ mod gate_28 {
         "</RequestProgress>"
     );
     /// A byte range of the object to query. A record belongs to the range when its first byte lies in it, so consecutive ranges divide the object without cutting or repeating records. Ranges cannot be used on compressed objects, on JSON in <code>DOCUMENT</code> layout, or on CSV read with <code>AllowQuotedRecordDelimiter</code>.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -6678,7 +6678,7 @@ mod gate_28 {
         "</ScanRange>"
     );
     /// Events of an S3 Select response, each sent as one message of the AWS event stream encoding. The <code>:event-type</code> header of a message names the member it carries.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[derive(Debug, Clone, PartialEq)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     pub enum SelectObjectContentEventStream {
         /// A piece of the results, in the requested output format.
@@ -6841,7 +6841,7 @@ mod gate_28 {
         }
     }
     /// Byte counts of a query once it has finished.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]
@@ -6942,7 +6942,7 @@ mod gate_28 {
         Stats, "<Stats xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"", "</Stats>"
     );
     /// Event carrying the totals of a finished query.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
     #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
     #[non_exhaustive]

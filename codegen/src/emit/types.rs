@@ -19,10 +19,6 @@ pub fn structure(s: &StructDef) -> TokenStream {
     if !redacted {
         derives.insert(0, quote!(Debug));
     }
-    if s.derives.eq_hash {
-        derives.push(quote!(Eq));
-        derives.push(quote!(Hash));
-    }
     if s.derives.default {
         derives.push(quote!(Default));
     }
@@ -211,11 +207,7 @@ pub fn field_type(f: &Field) -> TokenStream {
 pub fn union(u: &UnionDef) -> TokenStream {
     let name = ident(&u.name);
     let doc = docs(&u.docs);
-    let mut derives = vec![quote!(Debug), quote!(Clone), quote!(PartialEq)];
-    if u.derives.eq_hash {
-        derives.push(quote!(Eq));
-        derives.push(quote!(Hash));
-    }
+    let derives = [quote!(Debug), quote!(Clone), quote!(PartialEq)];
     let variants = u.variants.iter().map(|v| {
         let vname = ident(&v.name);
         let vdoc = docs(&v.docs);

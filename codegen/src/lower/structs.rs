@@ -145,7 +145,7 @@ impl Cx<'_> {
                 ty,
             });
         }
-        let eq_hash = !graph::has_float(self.model, &shape.id);
+        let exact_eq = !graph::has_float(self.model, &shape.id);
         let default = fields.iter().all(|f| f.optional);
         let mut def = StructDef {
             shape_id: shape.id.clone(),
@@ -156,7 +156,7 @@ impl Cx<'_> {
                 .unwrap_or_else(|| naming::type_name(shape.name())),
             docs: docs(st),
             fields,
-            derives: Derives { eq_hash, default },
+            derives: Derives { exact_eq, default },
             role,
             xml_name: st
                 .xml_name
@@ -312,7 +312,7 @@ impl Cx<'_> {
                 .unwrap_or_else(|| shape.name().to_owned()),
             xml_namespace: self.traits.shape(&shape.id).xml_namespace.clone(),
             derives: Derives {
-                eq_hash: !graph::has_float(self.model, &shape.id),
+                exact_eq: !graph::has_float(self.model, &shape.id),
                 default: false,
             },
             writes_xml,
@@ -384,7 +384,7 @@ pub(super) fn synthetic(name: String, role: StructRole) -> StructDef {
         docs: vec![],
         fields: vec![],
         derives: Derives {
-            eq_hash: true,
+            exact_eq: true,
             default: true,
         },
         role,

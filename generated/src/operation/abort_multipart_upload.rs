@@ -13,7 +13,7 @@ impl s3_runtime::operation::Operation for AbortMultipartUpload {
     type Error = AbortMultipartUploadError;
 }
 /// Input of AbortMultipartUpload: bucket and key in the path, the upload ID as a query parameter, options in headers.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]
@@ -143,7 +143,7 @@ impl crate::endpoint::EndpointParams for AbortMultipartUploadRequest {
     }
 }
 /// Output of AbortMultipartUpload, read from the response headers; the 204 response has no body.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]

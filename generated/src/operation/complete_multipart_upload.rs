@@ -13,7 +13,7 @@ impl s3_runtime::operation::Operation for CompleteMultipartUpload {
     type Error = CompleteMultipartUploadError;
 }
 /// Input of CompleteMultipartUpload: bucket and key in the path, the upload ID as a query parameter, the part list as the XML body, checksums, conditions and the SSE-C key in headers.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]
@@ -441,7 +441,7 @@ impl crate::endpoint::EndpointParams for CompleteMultipartUploadRequest {
     }
 }
 /// Output of CompleteMultipartUpload: the `CompleteMultipartUploadResult` XML document in the response body, plus response headers.
-#[derive(Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]

@@ -805,7 +805,7 @@ impl crate::endpoint::EndpointParams for CopyObjectRequest {
     }
 }
 /// Output of CopyObject: the `CopyObjectResult` XML document as the response body, plus response headers.
-#[derive(Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]

@@ -13,7 +13,7 @@ impl s3_runtime::operation::Operation for CreateBucket {
     type Error = CreateBucketError;
 }
 /// Input of CreateBucket: the name of the new bucket, optional access-control, Object Lock, ownership and namespace headers, and the optional <code>CreateBucketConfiguration</code> XML body.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]
@@ -245,7 +245,7 @@ impl crate::endpoint::EndpointParams for CreateBucketRequest {
     }
 }
 /// Output of CreateBucket, taken from response headers (the response has no body).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]

@@ -566,7 +566,7 @@ impl crate::endpoint::EndpointParams for CreateMultipartUploadRequest {
     }
 }
 /// Output of CreateMultipartUpload: the `InitiateMultipartUploadResult` XML document in the response body (bucket, key and upload ID), plus response headers.
-#[derive(Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]

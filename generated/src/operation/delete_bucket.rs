@@ -13,7 +13,7 @@ impl s3_runtime::operation::Operation for DeleteBucket {
     type Error = DeleteBucketError;
 }
 /// Input of DeleteBucket: the bucket to remove.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]
@@ -91,7 +91,7 @@ impl crate::endpoint::EndpointParams for DeleteBucketRequest {
         params.use_s3_express_control_endpoint = Some(true);
     }
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]

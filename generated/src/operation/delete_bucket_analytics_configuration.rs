@@ -13,7 +13,7 @@ impl s3_runtime::operation::Operation for DeleteBucketAnalyticsConfiguration {
     type Error = DeleteBucketAnalyticsConfigurationError;
 }
 /// Input of DeleteBucketAnalyticsConfiguration: the bucket and the identifier of the configuration to remove.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]
@@ -100,7 +100,7 @@ impl crate::endpoint::EndpointParams for DeleteBucketAnalyticsConfigurationReque
         params.use_s3_express_control_endpoint = Some(true);
     }
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]

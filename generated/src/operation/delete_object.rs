@@ -13,7 +13,7 @@ impl s3_runtime::operation::Operation for DeleteObject {
     type Error = DeleteObjectError;
 }
 /// Input of DeleteObject: the bucket and key in the path, plus an optional version, MFA value and conditions in headers.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]
@@ -204,7 +204,7 @@ impl crate::endpoint::EndpointParams for DeleteObjectRequest {
     }
 }
 /// Output of DeleteObject, read from the headers of the response, which has no body.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]

@@ -13,7 +13,7 @@ impl s3_runtime::operation::Operation for DeleteObjects {
     type Error = DeleteObjectsError;
 }
 /// Input of DeleteObjects: bucket in the path, the keys as the XML body, MFA, retention bypass and checksum algorithm in headers.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]
@@ -189,7 +189,7 @@ impl crate::endpoint::EndpointParams for DeleteObjectsRequest {
     }
 }
 /// Output of DeleteObjects: the `DeleteResult` XML document in the response body, one entry per key.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]

@@ -13,7 +13,7 @@ impl s3_runtime::operation::Operation for GetBucketAnalyticsConfiguration {
     type Error = GetBucketAnalyticsConfigurationError;
 }
 /// Input of GetBucketAnalyticsConfiguration: the bucket and the identifier of the configuration to read.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]
@@ -103,7 +103,7 @@ impl crate::endpoint::EndpointParams for GetBucketAnalyticsConfigurationRequest 
     }
 }
 /// Output of GetBucketAnalyticsConfiguration: the requested configuration, parsed from the response body.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]

@@ -13,7 +13,7 @@ impl s3_runtime::operation::Operation for HeadObject {
     type Error = HeadObjectError;
 }
 /// Input of HeadObject: bucket and key in the path; version, part and header overrides as query parameters; conditions, range, SSE-C key and checksum mode as headers.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]

@@ -13,7 +13,7 @@ impl s3_runtime::operation::Operation for ListBucketAnalyticsConfigurations {
     type Error = ListBucketAnalyticsConfigurationsError;
 }
 /// Input of ListBucketAnalyticsConfigurations: the bucket and, for every page after the first, the token saying where to resume.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]
@@ -113,7 +113,7 @@ impl crate::endpoint::EndpointParams for ListBucketAnalyticsConfigurationsReques
     }
 }
 /// Output of ListBucketAnalyticsConfigurations: one page of configurations, read from the <code>ListBucketAnalyticsConfigurationResult</code> XML document in the response body.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]

@@ -13,7 +13,7 @@ impl s3_runtime::operation::Operation for ListBuckets {
     type Error = ListBucketsError;
 }
 /// Input of ListBuckets: optional paging and filters as query parameters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]
@@ -107,7 +107,7 @@ impl crate::endpoint::EndpointParams for ListBucketsRequest {
     fn endpoint_params<'a>(&'a self, params: &mut crate::endpoint::Params<'a>) {}
 }
 /// Output of ListBuckets: one page of the listing, read from the `ListAllMyBucketsResult` XML document in the response body.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]

@@ -13,7 +13,7 @@ impl s3_runtime::operation::Operation for ListObjectsV2 {
     type Error = ListObjectsV2Error;
 }
 /// Input of ListObjectsV2: the bucket in the path, the listing options as query parameters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]
@@ -227,7 +227,7 @@ impl crate::endpoint::EndpointParams for ListObjectsV2Request {
     }
 }
 /// Output of ListObjectsV2: one page of the listing, read from the `ListBucketResult` XML document in the response body.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]

@@ -13,7 +13,7 @@ impl s3_runtime::operation::Operation for ListParts {
     type Error = ListPartsError;
 }
 /// Input of ListParts: bucket and key in the path, upload ID and paging as query parameters, options in headers.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]
@@ -226,7 +226,7 @@ impl crate::endpoint::EndpointParams for ListPartsRequest {
     }
 }
 /// Output of ListParts: one page of parts, read from the `ListPartsResult` XML document in the response body, plus response headers.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]

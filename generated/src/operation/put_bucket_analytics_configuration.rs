@@ -13,7 +13,7 @@ impl s3_runtime::operation::Operation for PutBucketAnalyticsConfiguration {
     type Error = PutBucketAnalyticsConfigurationError;
 }
 /// Input of PutBucketAnalyticsConfiguration: the target bucket, the configuration identifier, and the configuration document sent as the XML request body.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]
@@ -137,7 +137,7 @@ impl crate::endpoint::EndpointParams for PutBucketAnalyticsConfigurationRequest 
         params.use_s3_express_control_endpoint = Some(true);
     }
 }
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]

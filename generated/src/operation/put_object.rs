@@ -849,7 +849,7 @@ impl s3_runtime::operation::StreamingInput for PutObjectRequest {
     }
 }
 /// Output of PutObject, read from the response headers.
-#[derive(Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]

@@ -13,7 +13,7 @@ impl s3_runtime::operation::Operation for SelectObjectContent {
     type Error = SelectObjectContentError;
 }
 /// Input of SelectObjectContent: the object to query (bucket and key in the path, SSE-C key headers when needed) and, in an XML body whose root element is <code>SelectObjectContentRequest</code>, the statement together with the input and output formats.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]
@@ -365,7 +365,7 @@ impl SelectObjectContentRequest {
 }
 impl s3_runtime::operation::StreamingOutput for SelectObjectContentOutput {}
 /// Output of SelectObjectContent: the event stream that makes up the whole response body.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]

@@ -13,7 +13,7 @@ impl s3_runtime::operation::Operation for UploadPart {
     type Error = UploadPartError;
 }
 /// Input of UploadPart: bucket and key in the path, part number and upload ID as query parameters, the part's data as the request body, checksums and the SSE-C key in headers.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]
@@ -481,7 +481,7 @@ impl s3_runtime::operation::StreamingInput for UploadPartRequest {
     }
 }
 /// Output of UploadPart, read from the response headers.
-#[derive(Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, rename_all = "PascalCase"))]
 #[non_exhaustive]
