@@ -566,16 +566,15 @@ impl Environment {
     /// `AWS_SHARED_CREDENTIALS_FILE` (default `~/.aws/credentials`).
     /// Environment variables win over the files.
     pub fn load() -> Environment {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let home = var("HOME").or_else(|| var("USERPROFILE"));
+        let home = env_var("HOME").or_else(|| env_var("USERPROFILE"));
         let file = |var_name: &str, default: &str| {
-            var(var_name)
+            env_var(var_name)
                 .or_else(|| home.as_ref().map(|h| format!("{h}/.aws/{default}")))
                 .and_then(|path| std::fs::read_to_string(path).ok())
                 .unwrap_or_default()
         };
         Self::from_sources(
-            &|name| var(name),
+            &env_var,
             &file("AWS_CONFIG_FILE", "config"),
             &file("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
         )
@@ -594,22 +593,15 @@ impl Environment {
             credentials: credentials_file,
         };
         let settings = files.profile(&profile);
-        let get = |key: &str| {
-            settings
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.clone())
-        };
+        let get = |key: &str| setting(&settings, key);
         let profile_source = files.source(&profile);
-        let credentials = match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
-            (Some(key), Some(secret)) => Some(credentials(key, secret, var("AWS_SESSION_TOKEN"))),
-            _ => match (get("aws_access_key_id"), get("aws_secret_access_key")) {
-                (Some(key), Some(secret)) if profile_source.is_none() => {
-                    Some(credentials(key, secret, get("aws_session_token")))
-                }
-                _ => None,
-            },
-        };
+        // The profile's own keys, unless it names another source (a role).
+        let credentials = static_keys(var, ENV_KEYS).or_else(|| {
+            profile_source
+                .is_none()
+                .then(|| static_keys(&get, PROFILE_KEYS))
+                .flatten()
+        });
         let truthy = |v: Option<String>| v.is_some_and(|v| v.eq_ignore_ascii_case("true"));
         Environment {
             region: var("AWS_REGION")
@@ -663,9 +655,8 @@ impl<C: Configure + Default> Client<C> {
             return Ok(client);
         }
         if let Some(source) = &env.profile_source {
-            let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
             let provider = source
-                .provider(env.region.as_deref(), &var)
+                .provider(env.region.as_deref(), &env_var)
                 .map_err(|e| format!("the profile's credentials: {e}"))?;
             return Ok(client.with_credentials_provider(provider));
         }
@@ -677,6 +668,39 @@ impl<C: Configure + Default> Client<C> {
             None => client,
         })
     }
+}
+
+/// A variable of the process environment; an empty one counts as unset.
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// A setting of a section read by [`ini_section`].
+fn setting(settings: &[(String, String)], key: &str) -> Option<String> {
+    settings
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+}
+
+/// The names of static credentials in the environment and in a profile:
+/// access key id, secret, session token.
+const ENV_KEYS: [&str; 3] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+];
+const PROFILE_KEYS: [&str; 3] = [
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+];
+
+/// Static credentials looked up by their three `names` (see [`ENV_KEYS`],
+/// [`PROFILE_KEYS`]): `None` without a key id and a secret.
+fn static_keys(get: &dyn Fn(&str) -> Option<String>, names: [&str; 3]) -> Option<Credentials> {
+    let [key, secret, token] = names;
+    Some(credentials(get(key)?, get(secret)?, get(token)))
 }
 
 /// Credentials from a key, its secret and maybe a session token.

@@ -16,6 +16,7 @@ use std::io::{Read, Write};
 
 use crate::error::BuildError;
 use crate::operation::RequestCompression;
+use crate::server::RequestError;
 
 /// Bodies shorter than this many bytes are sent as they are (Smithy's
 /// default `requestMinCompressionSizeBytes`).
@@ -70,34 +71,6 @@ pub fn compress_request(
     Ok(())
 }
 
-/// Why a compressed request body could not be decoded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecodeError {
-    code: &'static str,
-    message: String,
-}
-
-impl DecodeError {
-    /// The S3-style error code: `InvalidRequest` for a body that is not
-    /// gzip, `EntityTooLarge` for one that expands past [`MAX_DECODED`].
-    pub fn code(&self) -> &'static str {
-        self.code
-    }
-
-    /// The HTTP status a server answers with: 400.
-    pub fn status(&self) -> u16 {
-        400
-    }
-}
-
-impl std::fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for DecodeError {}
-
 /// The request as it was before the client compressed it, when its last
 /// `Content-Encoding` is `gzip`: the body decoded (at most `limit` bytes)
 /// and `gzip` taken off the header (the header removed when nothing is
@@ -105,7 +78,7 @@ impl std::error::Error for DecodeError {}
 pub fn decode_request<B: AsRef<[u8]>>(
     request: &http::Request<B>,
     limit: u64,
-) -> Result<Option<http::Request<Vec<u8>>>, DecodeError> {
+) -> Result<Option<http::Request<Vec<u8>>>, RequestError> {
     let Some(encoding) = request
         .headers()
         .get(http::header::CONTENT_ENCODING)
@@ -124,15 +97,11 @@ pub fn decode_request<B: AsRef<[u8]>>(
     flate2::read::GzDecoder::new(request.body().as_ref())
         .take(limit.saturating_add(1))
         .read_to_end(&mut decoded)
-        .map_err(|e| DecodeError {
-            code: "InvalidRequest",
-            message: format!("the request body is not valid gzip ({e})"),
+        .map_err(|e| RequestError::InvalidEncoding {
+            message: format!("not valid gzip ({e})"),
         })?;
     if decoded.len() as u64 > limit {
-        return Err(DecodeError {
-            code: "EntityTooLarge",
-            message: format!("the gzip request body expands past {limit} bytes"),
-        });
+        return Err(RequestError::BodyTooLarge { limit });
     }
     let mut copy = http::Request::new(decoded);
     *copy.method_mut() = request.method().clone();

@@ -61,6 +61,17 @@ pub enum RequestError {
     },
     /// The XML body cannot be read, or lacks a required member.
     Xml(XmlError),
+    /// The body's content encoding (the gzip of `requestCompression`)
+    /// cannot be decoded.
+    InvalidEncoding {
+        /// What the decoder said.
+        message: String,
+    },
+    /// The body, decoded, is larger than the server takes.
+    BodyTooLarge {
+        /// The largest body taken, in bytes.
+        limit: u64,
+    },
 }
 
 impl fmt::Display for RequestError {
@@ -89,6 +100,12 @@ impl fmt::Display for RequestError {
                 write!(f, "invalid value in {location}: {message}")
             }
             RequestError::Xml(error) => write!(f, "invalid request body: {error}"),
+            RequestError::InvalidEncoding { message } => {
+                write!(f, "the request body cannot be decoded: {message}")
+            }
+            RequestError::BodyTooLarge { limit } => {
+                write!(f, "the decoded request body is larger than {limit} bytes")
+            }
         }
     }
 }
@@ -100,7 +117,9 @@ impl RequestError {
             RequestError::MethodNotAllowed { .. } => "MethodNotAllowed",
             RequestError::InvalidValue { .. } => "InvalidArgument",
             RequestError::MissingBody | RequestError::Xml(_) => "MalformedXML",
-            RequestError::PathMismatch { .. }
+            RequestError::BodyTooLarge { .. } => "EntityTooLarge",
+            RequestError::InvalidEncoding { .. }
+            | RequestError::PathMismatch { .. }
             | RequestError::MissingLabel { .. }
             | RequestError::MissingQuery { .. }
             | RequestError::MissingHeader { .. } => "InvalidRequest",

@@ -110,12 +110,7 @@ impl Files<'_> {
     /// `chain`: the profiles already visited, the first the one asked for.
     fn resolve(&self, name: &str, chain: &mut Vec<String>) -> Option<ProfileSource> {
         let settings = self.profile(name);
-        let get = |key: &str| {
-            settings
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.clone())
-        };
+        let get = |key: &str| super::setting(&settings, key);
         let invalid = |why: String| Some(ProfileSource::Invalid(why));
         let top = chain.is_empty();
         if chain.iter().any(|seen| seen == name) {
@@ -131,12 +126,7 @@ impl Files<'_> {
                 "the source profile `{name}` is in neither shared file"
             ));
         }
-        let keys = match (get("aws_access_key_id"), get("aws_secret_access_key")) {
-            (Some(key), Some(secret)) => {
-                Some(super::credentials(key, secret, get("aws_session_token")))
-            }
-            _ => None,
-        };
+        let keys = super::static_keys(&get, super::PROFILE_KEYS);
         // Static keys end a chain of source profiles, as in the AWS SDKs.
         if let (false, Some(keys)) = (top, &keys) {
             return Some(ProfileSource::Static(keys.clone()));
@@ -240,12 +230,7 @@ impl Files<'_> {
         let section = session
             .as_ref()
             .map(|s| super::ini_section(self.config, &format!("sso-session {s}")));
-        let from_session = |key: &str| {
-            section
-                .as_ref()
-                .and_then(|settings| settings.iter().find(|(k, _)| k == key))
-                .map(|(_, v)| v.clone())
-        };
+        let from_session = |key: &str| section.as_ref().and_then(|s| super::setting(s, key));
         let mut missing = Vec::new();
         let mut need = |value: Option<String>, key: &str| {
             value.unwrap_or_else(|| {
@@ -360,27 +345,18 @@ impl ProfileSource {
                 Box::new(role)
             }
             ProfileSource::EnvironmentKeys => {
-                match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
-                    (Some(key), Some(secret)) => {
-                        Box::new(super::credentials(key, secret, var("AWS_SESSION_TOKEN")))
-                    }
-                    _ => {
-                        return Err("credential_source = Environment, but AWS_ACCESS_KEY_ID \
-                                    and AWS_SECRET_ACCESS_KEY are not set"
-                            .to_owned());
-                    }
-                }
+                Box::new(super::static_keys(var, super::ENV_KEYS).ok_or(
+                    "credential_source = Environment, but AWS_ACCESS_KEY_ID and \
+                     AWS_SECRET_ACCESS_KEY are not set",
+                )?)
             }
             ProfileSource::Container => Box::new(ContainerCredentials::from_vars(var).ok_or(
                 "credential_source = EcsContainer, but the environment names no container \
                  credentials endpoint",
             )?),
-            ProfileSource::InstanceMetadata => {
-                let endpoint = var("AWS_EC2_METADATA_SERVICE_ENDPOINT");
-                Box::new(InstanceMetadata::at(
-                    endpoint.as_deref().unwrap_or("http://169.254.169.254"),
-                ))
-            }
+            ProfileSource::InstanceMetadata => Box::new(InstanceMetadata::from_vars(var).ok_or(
+                "credential_source = Ec2InstanceMetadata, but AWS_EC2_METADATA_DISABLED is true",
+            )?),
             ProfileSource::Invalid(why) => return Err(why.clone()),
         })
     }

@@ -64,7 +64,7 @@ impl std::fmt::Debug for Token {
 impl ContainerCredentials {
     /// The endpoint the environment names, or `None` when it names none.
     pub fn from_env() -> Option<Self> {
-        Self::from_vars(&|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        Self::from_vars(&super::env_var)
     }
 
     /// [`ContainerCredentials::from_env`] from an environment lookup.
@@ -152,7 +152,11 @@ impl InstanceMetadata {
     /// The service at the environment's endpoint, or `None` when
     /// `AWS_EC2_METADATA_DISABLED` is `true`.
     pub fn from_env() -> Option<Self> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Self::from_vars(&super::env_var)
+    }
+
+    /// [`InstanceMetadata::from_env`] from an environment lookup.
+    pub fn from_vars(var: &dyn Fn(&str) -> Option<String>) -> Option<Self> {
         if var("AWS_EC2_METADATA_DISABLED").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
             return None;
         }
@@ -276,7 +280,7 @@ impl WebIdentity {
     /// The exchange the environment describes, or `None` when it names no
     /// token file or no role.
     pub fn from_env() -> Option<Self> {
-        Self::from_vars(&|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        Self::from_vars(&super::env_var)
     }
 
     /// [`WebIdentity::from_env`] from an environment lookup.
