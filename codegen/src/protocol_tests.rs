@@ -13,7 +13,9 @@
 //!   `forbidQueryParams` absent, `requireQueryParams` present; `headers`
 //!   present with exact values (names case-insensitive), `forbidHeaders`
 //!   absent, `requireHeaders` present; the body compared as an XML tree when
-//!   `bodyMediaType` is `application/xml`, as bytes otherwise (an empty
+//!   `bodyMediaType` is `application/xml` (elements of different names in
+//!   any order, those of one name, list members and map entries, in order,
+//!   as Smithy's own test runners compare), as bytes otherwise (an empty
 //!   expected body means an empty body; an absent one is not asserted, as
 //!   Smithy says); the host prefix plus `host`
 //!   equal to `resolvedHost`. A case with `vendorParams` (S3's, of shape
@@ -1121,7 +1123,8 @@ fn support() -> TokenStream {
                         if aa != ab {
                             return Some(format!("{here}: attributes {aa:?} != {ab:?}"));
                         }
-                        for (i, (x, y)) in ca.iter().zip(cb).enumerate() {
+                        let (ca, cb) = (in_name_order(ca), in_name_order(cb));
+                        for (i, (x, y)) in ca.iter().zip(&cb).enumerate() {
                             if let Some(d) = diff(x, y, &format!("{here}[{i}]")) {
                                 return Some(d);
                             }
@@ -1130,6 +1133,39 @@ fn support() -> TokenStream {
                     }
                     _ => Some(format!("{path}: {want:?} != {got:?}")),
                 }
+            }
+
+            /// The body comparison itself: what it lets through and what it
+            /// does not.
+            #[test]
+            fn xml_bodies_compare_as_smithy_says() {
+                let same = |expected: &str, actual: &str| {
+                    let mut problems = Vec::new();
+                    check_body(actual.as_bytes(), expected.as_bytes(), true, &mut problems);
+                    problems.is_empty()
+                };
+                assert!(same("<A><b>1</b><c>2</c></A>", "<A>\n  <c>2</c>\n  <b>1</b>\n</A>"));
+                assert!(same("<A><m>1</m><b/><m>2</m></A>", "<A><b></b><m>1</m><m>2</m></A>"));
+                assert!(!same("<A><m>1</m><m>2</m></A>", "<A><m>2</m><m>1</m></A>"));
+                assert!(!same("<A><b>1</b><c>2</c></A>", "<A><c>1</c><b>2</b></A>"));
+                assert!(!same("<A><b>1</b></A>", "<A><b>1</b><b>1</b></A>"));
+                assert!(!same("<A xmlns=\"urn:x\"><b>1</b></A>", "<A><b>1</b></A>"));
+            }
+
+            /// The children of an element in the order they are compared: when
+            /// all are elements, sorted by name, stably, so that members of a
+            /// structure may come in any order while the members of a list and
+            /// the entries of a map (which share a name) keep theirs; as Smithy's
+            /// protocol test runners compare XML.
+            fn in_name_order(children: &[Node]) -> Vec<&Node> {
+                let mut ordered: Vec<&Node> = children.iter().collect();
+                if children.iter().all(|c| matches!(c, Node::Element { .. })) {
+                    ordered.sort_by_key(|c| match c {
+                        Node::Element { namespace, name, .. } => (namespace.as_str(), name.as_str()),
+                        Node::Text(_) => ("", ""),
+                    });
+                }
+                ordered
             }
 
             /// An HTTP response with these status, headers and body.
