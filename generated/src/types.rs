@@ -2375,10 +2375,9 @@ mod gate_12 {
                     _ => r.skip()?,
                 }
             }
-            Ok(Self {
-                key: r.required(m_key, "Key")?,
-                value: r.required(m_value, "Value")?,
-            })
+            let m_key = r.required(m_key, "Key")?;
+            let m_value = r.required(m_value, "Value")?;
+            Ok(Self { key: m_key, value: m_value })
         }
     }
     s3_runtime::xml_document!(
@@ -2617,8 +2616,9 @@ mod gate_16 {
                     _ => r.skip()?,
                 }
             }
+            let m_objects = r.required(m_objects, "Objects")?;
             Ok(Self {
-                objects: r.required(m_objects, "Objects")?,
+                objects: m_objects,
                 quiet: m_quiet,
             })
         }
@@ -2961,8 +2961,9 @@ mod gate_16 {
                     _ => r.skip()?,
                 }
             }
+            let m_key = r.required(m_key, "Key")?;
             Ok(Self {
-                key: r.required(m_key, "Key")?,
+                key: m_key,
                 version_id: m_version_id,
                 e_tag: m_e_tag,
                 last_modified_time: m_last_modified_time,
@@ -3149,11 +3150,13 @@ mod gate_17 {
                     _ => r.skip()?,
                 }
             }
+            let m_id = r.required(m_id, "Id")?;
+            let m_storage_class_analysis = r
+                .required(m_storage_class_analysis, "StorageClassAnalysis")?;
             Ok(Self {
-                id: r.required(m_id, "Id")?,
+                id: m_id,
                 filter: m_filter,
-                storage_class_analysis: r
-                    .required(m_storage_class_analysis, "StorageClassAnalysis")?,
+                storage_class_analysis: m_storage_class_analysis,
             })
         }
     }
@@ -3217,9 +3220,10 @@ mod gate_17 {
                     _ => r.skip()?,
                 }
             }
+            let m_s3_bucket_destination = r
+                .required(m_s3_bucket_destination, "S3BucketDestination")?;
             Ok(Self {
-                s3_bucket_destination: r
-                    .required(m_s3_bucket_destination, "S3BucketDestination")?,
+                s3_bucket_destination: m_s3_bucket_destination,
             })
         }
     }
@@ -3408,10 +3412,12 @@ mod gate_17 {
                     _ => r.skip()?,
                 }
             }
+            let m_format = r.required(m_format, "Format")?;
+            let m_bucket = r.required(m_bucket, "Bucket")?;
             Ok(Self {
-                format: r.required(m_format, "Format")?,
+                format: m_format,
                 bucket_account_id: m_bucket_account_id,
-                bucket: r.required(m_bucket, "Bucket")?,
+                bucket: m_bucket,
                 prefix: m_prefix,
             })
         }
@@ -3589,10 +3595,12 @@ mod gate_17 {
                     _ => r.skip()?,
                 }
             }
+            let m_output_schema_version = r
+                .required(m_output_schema_version, "OutputSchemaVersion")?;
+            let m_destination = r.required(m_destination, "Destination")?;
             Ok(Self {
-                output_schema_version: r
-                    .required(m_output_schema_version, "OutputSchemaVersion")?,
-                destination: r.required(m_destination, "Destination")?,
+                output_schema_version: m_output_schema_version,
+                destination: m_destination,
             })
         }
     }

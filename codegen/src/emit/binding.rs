@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::text::timestamp_format;
-use super::xml::{self, local};
+use super::xml::{self, FieldValue, local};
 use crate::ir::*;
 use crate::naming::ident;
 
@@ -267,13 +267,11 @@ pub(crate) fn read_inline(msg: &Message, fields: &[Field], index: usize) -> Opti
     None
 }
 
-/// The initializer of field `f` in the struct literal that builds a message
-/// read by `reader`: its inline reader, or its local (see
-/// [`MemberReader`](super::xml::MemberReader)). A missing required value is
-/// an error naming it: for a server, the label, parameter, header or body
-/// that is missing; for a client, the member.
-pub(crate) fn build_field(f: &Field, inline: Option<Inline>, reader: Reader) -> TokenStream {
-    let fname = ident(&f.name);
+/// The value of field `f` of a message read by `reader`: its inline reader,
+/// or its local (see [`MemberReader`](super::xml::MemberReader)). A missing
+/// required value is an error naming it: for a server, the label,
+/// parameter, header or body that is missing; for a client, the member.
+pub(crate) fn build_field(f: &Field, inline: Option<Inline>, reader: Reader) -> FieldValue {
     let missing = || match (reader, &f.binding) {
         (Reader::Server, Binding::Query(key)) => {
             quote!(.ok_or(crate::server::RequestError::MissingQuery { name: #key })?)
@@ -316,7 +314,7 @@ pub(crate) fn build_field(f: &Field, inline: Option<Inline>, reader: Reader) -> 
         (true, true) => quote!(#value.map(Box::new)),
         (true, false) => quote!(Box::new(#value)),
     };
-    quote!(#fname: #value,)
+    FieldValue::new(f, value)
 }
 
 /// Statements that leave the message's body in `body` (a `Vec<u8>`), from

@@ -9,7 +9,7 @@ use super::binding::{
     value_ref, with_value, write_body, write_headers,
 };
 use super::text::{timestamp_format, to_text};
-use super::xml::MemberReader;
+use super::xml::{FieldValue, MemberReader};
 use super::{docs, types, xml};
 use crate::ir::*;
 use crate::naming::ident;
@@ -521,14 +521,16 @@ fn read_message(msg: &Message, fields: &[Field]) -> (TokenStream, TokenStream, T
     let h = uses_headers.then(|| quote!(let h = s3_runtime::headers::Reader::new(headers);));
     let members = read_members(msg, &reader.attrs, &reader.arms);
     let payload = read_payload(msg, fields);
-    let build = fields
-        .iter()
-        .enumerate()
-        .map(|(i, f)| build_field(f, read_inline(msg, fields, i), Reader::Client));
+    let (binds, inits) = FieldValue::split(
+        fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| build_field(f, read_inline(msg, fields, i), Reader::Client)),
+    );
     (
         quote!(#h #(#decls)*),
-        quote!(#members #payload),
-        quote!(#(#build)*),
+        quote!(#members #payload #binds),
+        inits,
     )
 }
 

@@ -15,7 +15,7 @@ use super::binding::{
     Reader, build_field, path_pattern, read_inline, read_members, read_payload, write_body,
     write_headers,
 };
-use super::xml::{self, MemberReader, local};
+use super::xml::{self, FieldValue, MemberReader, local};
 use crate::ir::*;
 use crate::naming::ident;
 
@@ -121,10 +121,12 @@ fn from_http_request(op: &OperationDef) -> (TokenStream, TokenStream) {
         )
     };
 
-    let build = fields
-        .iter()
-        .enumerate()
-        .map(|(i, f)| build_field(f, read_inline(msg, fields, i), Reader::Server));
+    let (binds, inits) = FieldValue::split(
+        fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| build_field(f, read_inline(msg, fields, i), Reader::Server)),
+    );
 
     let headers =
         uses_headers.then(|| quote!(let h = s3_runtime::headers::Reader::new(request.headers());));
@@ -145,7 +147,8 @@ fn from_http_request(op: &OperationDef) -> (TokenStream, TokenStream) {
                 #body
                 #payload
                 #body_call
-                Ok(Self { #(#build)* })
+                #binds
+                Ok(Self { #inits })
             }
     };
     (from, quote!(#reader))

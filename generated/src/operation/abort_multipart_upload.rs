@@ -125,13 +125,17 @@ impl s3_runtime::operation::Input for AbortMultipartUploadRequest {
         let query = crate::server::Query::parse(request.uri().query())?;
         query.names_operation("x-id", "AbortMultipartUpload")?;
         let h = s3_runtime::headers::Reader::new(request.headers());
+        let m_upload_id = query.required("uploadId")?;
+        let m_request_payer = h.get("x-amz-request-payer")?;
+        let m_expected_bucket_owner = h.get("x-amz-expected-bucket-owner")?;
+        let m_if_match_initiated_time = h.get("x-amz-if-match-initiated-time")?;
         Ok(Self {
             bucket: m_bucket,
             key: m_key,
-            upload_id: query.required("uploadId")?,
-            request_payer: h.get("x-amz-request-payer")?,
-            expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,
-            if_match_initiated_time: h.get("x-amz-if-match-initiated-time")?,
+            upload_id: m_upload_id,
+            request_payer: m_request_payer,
+            expected_bucket_owner: m_expected_bucket_owner,
+            if_match_initiated_time: m_if_match_initiated_time,
         })
     }
 }
@@ -171,8 +175,9 @@ impl s3_runtime::operation::Output for AbortMultipartUploadOutput {
         _body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
         let h = s3_runtime::headers::Reader::new(headers);
+        let m_request_charged = h.get("x-amz-request-charged")?;
         Ok(Self {
-            request_charged: h.get("x-amz-request-charged")?,
+            request_charged: m_request_charged,
         })
     }
     /// Builds the successful `AbortMultipartUpload` response (server side): status 204 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.

@@ -405,31 +405,52 @@ impl s3_runtime::operation::Input for CompleteMultipartUploadRequest {
                 )?,
             )
         };
+        let m_upload_id = query.required("uploadId")?;
+        let m_checksum_crc32 = h.get("x-amz-checksum-crc32")?;
+        let m_checksum_crc32c = h.get("x-amz-checksum-crc32c")?;
+        let m_checksum_crc64nvme = h.get("x-amz-checksum-crc64nvme")?;
+        let m_checksum_sha1 = h.get("x-amz-checksum-sha1")?;
+        let m_checksum_sha256 = h.get("x-amz-checksum-sha256")?;
+        let m_checksum_sha512 = h.get("x-amz-checksum-sha512")?;
+        let m_checksum_md5 = h.get("x-amz-checksum-md5")?;
+        let m_checksum_xxhash64 = h.get("x-amz-checksum-xxhash64")?;
+        let m_checksum_xxhash3 = h.get("x-amz-checksum-xxhash3")?;
+        let m_checksum_xxhash128 = h.get("x-amz-checksum-xxhash128")?;
+        let m_checksum_type = h.get("x-amz-checksum-type")?;
+        let m_mpu_object_size = h.get("x-amz-mp-object-size")?;
+        let m_request_payer = h.get("x-amz-request-payer")?;
+        let m_expected_bucket_owner = h.get("x-amz-expected-bucket-owner")?;
+        let m_if_match = h.get("if-match")?;
+        let m_if_none_match = h.get("if-none-match")?;
+        let m_sse_customer_algorithm = h
+            .get("x-amz-server-side-encryption-customer-algorithm")?;
+        let m_sse_customer_key = h.get("x-amz-server-side-encryption-customer-key")?;
+        let m_sse_customer_key_md5 = h
+            .get("x-amz-server-side-encryption-customer-key-md5")?;
         Ok(Self {
             bucket: m_bucket,
             key: m_key,
             multipart_upload: m_multipart_upload,
-            upload_id: query.required("uploadId")?,
-            checksum_crc32: h.get("x-amz-checksum-crc32")?,
-            checksum_crc32c: h.get("x-amz-checksum-crc32c")?,
-            checksum_crc64nvme: h.get("x-amz-checksum-crc64nvme")?,
-            checksum_sha1: h.get("x-amz-checksum-sha1")?,
-            checksum_sha256: h.get("x-amz-checksum-sha256")?,
-            checksum_sha512: h.get("x-amz-checksum-sha512")?,
-            checksum_md5: h.get("x-amz-checksum-md5")?,
-            checksum_xxhash64: h.get("x-amz-checksum-xxhash64")?,
-            checksum_xxhash3: h.get("x-amz-checksum-xxhash3")?,
-            checksum_xxhash128: h.get("x-amz-checksum-xxhash128")?,
-            checksum_type: h.get("x-amz-checksum-type")?,
-            mpu_object_size: h.get("x-amz-mp-object-size")?,
-            request_payer: h.get("x-amz-request-payer")?,
-            expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,
-            if_match: h.get("if-match")?,
-            if_none_match: h.get("if-none-match")?,
-            sse_customer_algorithm: h
-                .get("x-amz-server-side-encryption-customer-algorithm")?,
-            sse_customer_key: h.get("x-amz-server-side-encryption-customer-key")?,
-            sse_customer_key_md5: h.get("x-amz-server-side-encryption-customer-key-md5")?,
+            upload_id: m_upload_id,
+            checksum_crc32: m_checksum_crc32,
+            checksum_crc32c: m_checksum_crc32c,
+            checksum_crc64nvme: m_checksum_crc64nvme,
+            checksum_sha1: m_checksum_sha1,
+            checksum_sha256: m_checksum_sha256,
+            checksum_sha512: m_checksum_sha512,
+            checksum_md5: m_checksum_md5,
+            checksum_xxhash64: m_checksum_xxhash64,
+            checksum_xxhash3: m_checksum_xxhash3,
+            checksum_xxhash128: m_checksum_xxhash128,
+            checksum_type: m_checksum_type,
+            mpu_object_size: m_mpu_object_size,
+            request_payer: m_request_payer,
+            expected_bucket_owner: m_expected_bucket_owner,
+            if_match: m_if_match,
+            if_none_match: m_if_none_match,
+            sse_customer_algorithm: m_sse_customer_algorithm,
+            sse_customer_key: m_sse_customer_key,
+            sse_customer_key_md5: m_sse_customer_key_md5,
         })
     }
 }
@@ -856,11 +877,18 @@ impl s3_runtime::operation::Output for CompleteMultipartUploadOutput {
             }
             r.finish()?;
         }
+        let m_expiration = h.get("x-amz-expiration")?;
+        let m_server_side_encryption = h.get("x-amz-server-side-encryption")?;
+        let m_version_id = h.get("x-amz-version-id")?;
+        let m_ssekms_key_id = h.get("x-amz-server-side-encryption-aws-kms-key-id")?;
+        let m_bucket_key_enabled = h
+            .get("x-amz-server-side-encryption-bucket-key-enabled")?;
+        let m_request_charged = h.get("x-amz-request-charged")?;
         Ok(Self {
             location: m_location,
             bucket: m_bucket,
             key: m_key,
-            expiration: h.get("x-amz-expiration")?,
+            expiration: m_expiration,
             e_tag: m_e_tag,
             checksum_crc32: m_checksum_crc32,
             checksum_crc32c: m_checksum_crc32c,
@@ -873,12 +901,11 @@ impl s3_runtime::operation::Output for CompleteMultipartUploadOutput {
             checksum_xxhash3: m_checksum_xxhash3,
             checksum_xxhash128: m_checksum_xxhash128,
             checksum_type: m_checksum_type,
-            server_side_encryption: h.get("x-amz-server-side-encryption")?,
-            version_id: h.get("x-amz-version-id")?,
-            ssekms_key_id: h.get("x-amz-server-side-encryption-aws-kms-key-id")?,
-            bucket_key_enabled: h
-                .get("x-amz-server-side-encryption-bucket-key-enabled")?,
-            request_charged: h.get("x-amz-request-charged")?,
+            server_side_encryption: m_server_side_encryption,
+            version_id: m_version_id,
+            ssekms_key_id: m_ssekms_key_id,
+            bucket_key_enabled: m_bucket_key_enabled,
+            request_charged: m_request_charged,
         })
     }
     /// Builds the successful `CompleteMultipartUpload` response (server side): status 200 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.

@@ -736,62 +736,106 @@ impl s3_runtime::operation::Input for CopyObjectRequest {
         let query = crate::server::Query::parse(request.uri().query())?;
         query.names_operation("x-id", "CopyObject")?;
         let h = s3_runtime::headers::Reader::new(request.headers());
+        let m_acl = h.get("x-amz-acl")?;
+        let m_cache_control = h.get("cache-control")?;
+        let m_checksum_algorithm = h.get("x-amz-checksum-algorithm")?;
+        let m_content_disposition = h.get("content-disposition")?;
+        let m_content_encoding = h.get("content-encoding")?;
+        let m_content_language = h.get("content-language")?;
+        let m_content_type = h.get("content-type")?;
+        let m_copy_source = crate::server::required_header(&h, "x-amz-copy-source")?;
+        let m_copy_source_if_match = h.get("x-amz-copy-source-if-match")?;
+        let m_copy_source_if_modified_since = h
+            .get("x-amz-copy-source-if-modified-since")?;
+        let m_copy_source_if_none_match = h.get("x-amz-copy-source-if-none-match")?;
+        let m_copy_source_if_unmodified_since = h
+            .get("x-amz-copy-source-if-unmodified-since")?;
+        let m_expires = h.get("expires")?;
+        let m_grant_full_control = h.get("x-amz-grant-full-control")?;
+        let m_grant_read = h.get("x-amz-grant-read")?;
+        let m_grant_read_acp = h.get("x-amz-grant-read-acp")?;
+        let m_grant_write_acp = h.get("x-amz-grant-write-acp")?;
+        let m_if_match = h.get("if-match")?;
+        let m_if_none_match = h.get("if-none-match")?;
+        let m_metadata = s3_runtime::headers::non_empty(h.prefixed("x-amz-meta-")?);
+        let m_metadata_directive = h.get("x-amz-metadata-directive")?;
+        let m_tagging_directive = h.get("x-amz-tagging-directive")?;
+        let m_annotation_directive = h.get("x-amz-object-annotation-directive")?;
+        let m_server_side_encryption = h.get("x-amz-server-side-encryption")?;
+        let m_storage_class = h.get("x-amz-storage-class")?;
+        let m_website_redirect_location = h.get("x-amz-website-redirect-location")?;
+        let m_sse_customer_algorithm = h
+            .get("x-amz-server-side-encryption-customer-algorithm")?;
+        let m_sse_customer_key = h.get("x-amz-server-side-encryption-customer-key")?;
+        let m_sse_customer_key_md5 = h
+            .get("x-amz-server-side-encryption-customer-key-md5")?;
+        let m_ssekms_key_id = h.get("x-amz-server-side-encryption-aws-kms-key-id")?;
+        let m_ssekms_encryption_context = h.get("x-amz-server-side-encryption-context")?;
+        let m_bucket_key_enabled = h
+            .get("x-amz-server-side-encryption-bucket-key-enabled")?;
+        let m_copy_source_sse_customer_algorithm = h
+            .get("x-amz-copy-source-server-side-encryption-customer-algorithm")?;
+        let m_copy_source_sse_customer_key = h
+            .get("x-amz-copy-source-server-side-encryption-customer-key")?;
+        let m_copy_source_sse_customer_key_md5 = h
+            .get("x-amz-copy-source-server-side-encryption-customer-key-md5")?;
+        let m_request_payer = h.get("x-amz-request-payer")?;
+        let m_tagging = h.get("x-amz-tagging")?;
+        let m_object_lock_mode = h.get("x-amz-object-lock-mode")?;
+        let m_object_lock_retain_until_date = h
+            .get_as(
+                "x-amz-object-lock-retain-until-date",
+                crate::primitives::TimestampFormat::DateTime,
+            )?;
+        let m_object_lock_legal_hold_status = h.get("x-amz-object-lock-legal-hold")?;
+        let m_expected_bucket_owner = h.get("x-amz-expected-bucket-owner")?;
+        let m_expected_source_bucket_owner = h
+            .get("x-amz-source-expected-bucket-owner")?;
         Ok(Self {
-            acl: h.get("x-amz-acl")?,
+            acl: m_acl,
             bucket: m_bucket,
-            cache_control: h.get("cache-control")?,
-            checksum_algorithm: h.get("x-amz-checksum-algorithm")?,
-            content_disposition: h.get("content-disposition")?,
-            content_encoding: h.get("content-encoding")?,
-            content_language: h.get("content-language")?,
-            content_type: h.get("content-type")?,
-            copy_source: crate::server::required_header(&h, "x-amz-copy-source")?,
-            copy_source_if_match: h.get("x-amz-copy-source-if-match")?,
-            copy_source_if_modified_since: h.get("x-amz-copy-source-if-modified-since")?,
-            copy_source_if_none_match: h.get("x-amz-copy-source-if-none-match")?,
-            copy_source_if_unmodified_since: h
-                .get("x-amz-copy-source-if-unmodified-since")?,
-            expires: h.get("expires")?,
-            grant_full_control: h.get("x-amz-grant-full-control")?,
-            grant_read: h.get("x-amz-grant-read")?,
-            grant_read_acp: h.get("x-amz-grant-read-acp")?,
-            grant_write_acp: h.get("x-amz-grant-write-acp")?,
-            if_match: h.get("if-match")?,
-            if_none_match: h.get("if-none-match")?,
+            cache_control: m_cache_control,
+            checksum_algorithm: m_checksum_algorithm,
+            content_disposition: m_content_disposition,
+            content_encoding: m_content_encoding,
+            content_language: m_content_language,
+            content_type: m_content_type,
+            copy_source: m_copy_source,
+            copy_source_if_match: m_copy_source_if_match,
+            copy_source_if_modified_since: m_copy_source_if_modified_since,
+            copy_source_if_none_match: m_copy_source_if_none_match,
+            copy_source_if_unmodified_since: m_copy_source_if_unmodified_since,
+            expires: m_expires,
+            grant_full_control: m_grant_full_control,
+            grant_read: m_grant_read,
+            grant_read_acp: m_grant_read_acp,
+            grant_write_acp: m_grant_write_acp,
+            if_match: m_if_match,
+            if_none_match: m_if_none_match,
             key: m_key,
-            metadata: s3_runtime::headers::non_empty(h.prefixed("x-amz-meta-")?),
-            metadata_directive: h.get("x-amz-metadata-directive")?,
-            tagging_directive: h.get("x-amz-tagging-directive")?,
-            annotation_directive: h.get("x-amz-object-annotation-directive")?,
-            server_side_encryption: h.get("x-amz-server-side-encryption")?,
-            storage_class: h.get("x-amz-storage-class")?,
-            website_redirect_location: h.get("x-amz-website-redirect-location")?,
-            sse_customer_algorithm: h
-                .get("x-amz-server-side-encryption-customer-algorithm")?,
-            sse_customer_key: h.get("x-amz-server-side-encryption-customer-key")?,
-            sse_customer_key_md5: h
-                .get("x-amz-server-side-encryption-customer-key-md5")?,
-            ssekms_key_id: h.get("x-amz-server-side-encryption-aws-kms-key-id")?,
-            ssekms_encryption_context: h.get("x-amz-server-side-encryption-context")?,
-            bucket_key_enabled: h
-                .get("x-amz-server-side-encryption-bucket-key-enabled")?,
-            copy_source_sse_customer_algorithm: h
-                .get("x-amz-copy-source-server-side-encryption-customer-algorithm")?,
-            copy_source_sse_customer_key: h
-                .get("x-amz-copy-source-server-side-encryption-customer-key")?,
-            copy_source_sse_customer_key_md5: h
-                .get("x-amz-copy-source-server-side-encryption-customer-key-md5")?,
-            request_payer: h.get("x-amz-request-payer")?,
-            tagging: h.get("x-amz-tagging")?,
-            object_lock_mode: h.get("x-amz-object-lock-mode")?,
-            object_lock_retain_until_date: h
-                .get_as(
-                    "x-amz-object-lock-retain-until-date",
-                    crate::primitives::TimestampFormat::DateTime,
-                )?,
-            object_lock_legal_hold_status: h.get("x-amz-object-lock-legal-hold")?,
-            expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,
-            expected_source_bucket_owner: h.get("x-amz-source-expected-bucket-owner")?,
+            metadata: m_metadata,
+            metadata_directive: m_metadata_directive,
+            tagging_directive: m_tagging_directive,
+            annotation_directive: m_annotation_directive,
+            server_side_encryption: m_server_side_encryption,
+            storage_class: m_storage_class,
+            website_redirect_location: m_website_redirect_location,
+            sse_customer_algorithm: m_sse_customer_algorithm,
+            sse_customer_key: m_sse_customer_key,
+            sse_customer_key_md5: m_sse_customer_key_md5,
+            ssekms_key_id: m_ssekms_key_id,
+            ssekms_encryption_context: m_ssekms_encryption_context,
+            bucket_key_enabled: m_bucket_key_enabled,
+            copy_source_sse_customer_algorithm: m_copy_source_sse_customer_algorithm,
+            copy_source_sse_customer_key: m_copy_source_sse_customer_key,
+            copy_source_sse_customer_key_md5: m_copy_source_sse_customer_key_md5,
+            request_payer: m_request_payer,
+            tagging: m_tagging,
+            object_lock_mode: m_object_lock_mode,
+            object_lock_retain_until_date: m_object_lock_retain_until_date,
+            object_lock_legal_hold_status: m_object_lock_legal_hold_status,
+            expected_bucket_owner: m_expected_bucket_owner,
+            expected_source_bucket_owner: m_expected_source_bucket_owner,
         })
     }
 }
@@ -974,21 +1018,31 @@ impl s3_runtime::operation::Output for CopyObjectOutput {
                 )?,
             )
         };
+        let m_expiration = h.get("x-amz-expiration")?;
+        let m_copy_source_version_id = h.get("x-amz-copy-source-version-id")?;
+        let m_version_id = h.get("x-amz-version-id")?;
+        let m_server_side_encryption = h.get("x-amz-server-side-encryption")?;
+        let m_sse_customer_algorithm = h
+            .get("x-amz-server-side-encryption-customer-algorithm")?;
+        let m_sse_customer_key_md5 = h
+            .get("x-amz-server-side-encryption-customer-key-md5")?;
+        let m_ssekms_key_id = h.get("x-amz-server-side-encryption-aws-kms-key-id")?;
+        let m_ssekms_encryption_context = h.get("x-amz-server-side-encryption-context")?;
+        let m_bucket_key_enabled = h
+            .get("x-amz-server-side-encryption-bucket-key-enabled")?;
+        let m_request_charged = h.get("x-amz-request-charged")?;
         Ok(Self {
             copy_object_result: m_copy_object_result,
-            expiration: h.get("x-amz-expiration")?,
-            copy_source_version_id: h.get("x-amz-copy-source-version-id")?,
-            version_id: h.get("x-amz-version-id")?,
-            server_side_encryption: h.get("x-amz-server-side-encryption")?,
-            sse_customer_algorithm: h
-                .get("x-amz-server-side-encryption-customer-algorithm")?,
-            sse_customer_key_md5: h
-                .get("x-amz-server-side-encryption-customer-key-md5")?,
-            ssekms_key_id: h.get("x-amz-server-side-encryption-aws-kms-key-id")?,
-            ssekms_encryption_context: h.get("x-amz-server-side-encryption-context")?,
-            bucket_key_enabled: h
-                .get("x-amz-server-side-encryption-bucket-key-enabled")?,
-            request_charged: h.get("x-amz-request-charged")?,
+            expiration: m_expiration,
+            copy_source_version_id: m_copy_source_version_id,
+            version_id: m_version_id,
+            server_side_encryption: m_server_side_encryption,
+            sse_customer_algorithm: m_sse_customer_algorithm,
+            sse_customer_key_md5: m_sse_customer_key_md5,
+            ssekms_key_id: m_ssekms_key_id,
+            ssekms_encryption_context: m_ssekms_encryption_context,
+            bucket_key_enabled: m_bucket_key_enabled,
+            request_charged: m_request_charged,
         })
     }
     /// Builds the successful `CopyObject` response (server side): status 200 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.

@@ -221,18 +221,28 @@ impl s3_runtime::operation::Input for CreateBucketRequest {
                 )?,
             )
         };
+        let m_acl = h.get("x-amz-acl")?;
+        let m_grant_full_control = h.get("x-amz-grant-full-control")?;
+        let m_grant_read = h.get("x-amz-grant-read")?;
+        let m_grant_read_acp = h.get("x-amz-grant-read-acp")?;
+        let m_grant_write = h.get("x-amz-grant-write")?;
+        let m_grant_write_acp = h.get("x-amz-grant-write-acp")?;
+        let m_object_lock_enabled_for_bucket = h
+            .get("x-amz-bucket-object-lock-enabled")?;
+        let m_object_ownership = h.get("x-amz-object-ownership")?;
+        let m_bucket_namespace = h.get("x-amz-bucket-namespace")?;
         Ok(Self {
-            acl: h.get("x-amz-acl")?,
+            acl: m_acl,
             bucket: m_bucket,
             create_bucket_configuration: m_create_bucket_configuration,
-            grant_full_control: h.get("x-amz-grant-full-control")?,
-            grant_read: h.get("x-amz-grant-read")?,
-            grant_read_acp: h.get("x-amz-grant-read-acp")?,
-            grant_write: h.get("x-amz-grant-write")?,
-            grant_write_acp: h.get("x-amz-grant-write-acp")?,
-            object_lock_enabled_for_bucket: h.get("x-amz-bucket-object-lock-enabled")?,
-            object_ownership: h.get("x-amz-object-ownership")?,
-            bucket_namespace: h.get("x-amz-bucket-namespace")?,
+            grant_full_control: m_grant_full_control,
+            grant_read: m_grant_read,
+            grant_read_acp: m_grant_read_acp,
+            grant_write: m_grant_write,
+            grant_write_acp: m_grant_write_acp,
+            object_lock_enabled_for_bucket: m_object_lock_enabled_for_bucket,
+            object_ownership: m_object_ownership,
+            bucket_namespace: m_bucket_namespace,
         })
     }
 }
@@ -279,9 +289,11 @@ impl s3_runtime::operation::Output for CreateBucketOutput {
         _body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
         let h = s3_runtime::headers::Reader::new(headers);
+        let m_location = h.get("location")?;
+        let m_bucket_arn = h.get("x-amz-bucket-arn")?;
         Ok(Self {
-            location: h.get("location")?,
-            bucket_arn: h.get("x-amz-bucket-arn")?,
+            location: m_location,
+            bucket_arn: m_bucket_arn,
         })
     }
     /// Builds the successful `CreateBucket` response (server side): status 200 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.

@@ -516,45 +516,74 @@ impl s3_runtime::operation::Input for CreateMultipartUploadRequest {
         let query = crate::server::Query::parse(request.uri().query())?;
         query.require("uploads", None)?;
         let h = s3_runtime::headers::Reader::new(request.headers());
+        let m_acl = h.get("x-amz-acl")?;
+        let m_cache_control = h.get("cache-control")?;
+        let m_content_disposition = h.get("content-disposition")?;
+        let m_content_encoding = h.get("content-encoding")?;
+        let m_content_language = h.get("content-language")?;
+        let m_content_type = h.get("content-type")?;
+        let m_expires = h.get("expires")?;
+        let m_grant_full_control = h.get("x-amz-grant-full-control")?;
+        let m_grant_read = h.get("x-amz-grant-read")?;
+        let m_grant_read_acp = h.get("x-amz-grant-read-acp")?;
+        let m_grant_write_acp = h.get("x-amz-grant-write-acp")?;
+        let m_metadata = s3_runtime::headers::non_empty(h.prefixed("x-amz-meta-")?);
+        let m_server_side_encryption = h.get("x-amz-server-side-encryption")?;
+        let m_storage_class = h.get("x-amz-storage-class")?;
+        let m_website_redirect_location = h.get("x-amz-website-redirect-location")?;
+        let m_sse_customer_algorithm = h
+            .get("x-amz-server-side-encryption-customer-algorithm")?;
+        let m_sse_customer_key = h.get("x-amz-server-side-encryption-customer-key")?;
+        let m_sse_customer_key_md5 = h
+            .get("x-amz-server-side-encryption-customer-key-md5")?;
+        let m_ssekms_key_id = h.get("x-amz-server-side-encryption-aws-kms-key-id")?;
+        let m_ssekms_encryption_context = h.get("x-amz-server-side-encryption-context")?;
+        let m_bucket_key_enabled = h
+            .get("x-amz-server-side-encryption-bucket-key-enabled")?;
+        let m_request_payer = h.get("x-amz-request-payer")?;
+        let m_tagging = h.get("x-amz-tagging")?;
+        let m_object_lock_mode = h.get("x-amz-object-lock-mode")?;
+        let m_object_lock_retain_until_date = h
+            .get_as(
+                "x-amz-object-lock-retain-until-date",
+                crate::primitives::TimestampFormat::DateTime,
+            )?;
+        let m_object_lock_legal_hold_status = h.get("x-amz-object-lock-legal-hold")?;
+        let m_expected_bucket_owner = h.get("x-amz-expected-bucket-owner")?;
+        let m_checksum_algorithm = h.get("x-amz-checksum-algorithm")?;
+        let m_checksum_type = h.get("x-amz-checksum-type")?;
         Ok(Self {
-            acl: h.get("x-amz-acl")?,
+            acl: m_acl,
             bucket: m_bucket,
-            cache_control: h.get("cache-control")?,
-            content_disposition: h.get("content-disposition")?,
-            content_encoding: h.get("content-encoding")?,
-            content_language: h.get("content-language")?,
-            content_type: h.get("content-type")?,
-            expires: h.get("expires")?,
-            grant_full_control: h.get("x-amz-grant-full-control")?,
-            grant_read: h.get("x-amz-grant-read")?,
-            grant_read_acp: h.get("x-amz-grant-read-acp")?,
-            grant_write_acp: h.get("x-amz-grant-write-acp")?,
+            cache_control: m_cache_control,
+            content_disposition: m_content_disposition,
+            content_encoding: m_content_encoding,
+            content_language: m_content_language,
+            content_type: m_content_type,
+            expires: m_expires,
+            grant_full_control: m_grant_full_control,
+            grant_read: m_grant_read,
+            grant_read_acp: m_grant_read_acp,
+            grant_write_acp: m_grant_write_acp,
             key: m_key,
-            metadata: s3_runtime::headers::non_empty(h.prefixed("x-amz-meta-")?),
-            server_side_encryption: h.get("x-amz-server-side-encryption")?,
-            storage_class: h.get("x-amz-storage-class")?,
-            website_redirect_location: h.get("x-amz-website-redirect-location")?,
-            sse_customer_algorithm: h
-                .get("x-amz-server-side-encryption-customer-algorithm")?,
-            sse_customer_key: h.get("x-amz-server-side-encryption-customer-key")?,
-            sse_customer_key_md5: h
-                .get("x-amz-server-side-encryption-customer-key-md5")?,
-            ssekms_key_id: h.get("x-amz-server-side-encryption-aws-kms-key-id")?,
-            ssekms_encryption_context: h.get("x-amz-server-side-encryption-context")?,
-            bucket_key_enabled: h
-                .get("x-amz-server-side-encryption-bucket-key-enabled")?,
-            request_payer: h.get("x-amz-request-payer")?,
-            tagging: h.get("x-amz-tagging")?,
-            object_lock_mode: h.get("x-amz-object-lock-mode")?,
-            object_lock_retain_until_date: h
-                .get_as(
-                    "x-amz-object-lock-retain-until-date",
-                    crate::primitives::TimestampFormat::DateTime,
-                )?,
-            object_lock_legal_hold_status: h.get("x-amz-object-lock-legal-hold")?,
-            expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,
-            checksum_algorithm: h.get("x-amz-checksum-algorithm")?,
-            checksum_type: h.get("x-amz-checksum-type")?,
+            metadata: m_metadata,
+            server_side_encryption: m_server_side_encryption,
+            storage_class: m_storage_class,
+            website_redirect_location: m_website_redirect_location,
+            sse_customer_algorithm: m_sse_customer_algorithm,
+            sse_customer_key: m_sse_customer_key,
+            sse_customer_key_md5: m_sse_customer_key_md5,
+            ssekms_key_id: m_ssekms_key_id,
+            ssekms_encryption_context: m_ssekms_encryption_context,
+            bucket_key_enabled: m_bucket_key_enabled,
+            request_payer: m_request_payer,
+            tagging: m_tagging,
+            object_lock_mode: m_object_lock_mode,
+            object_lock_retain_until_date: m_object_lock_retain_until_date,
+            object_lock_legal_hold_status: m_object_lock_legal_hold_status,
+            expected_bucket_owner: m_expected_bucket_owner,
+            checksum_algorithm: m_checksum_algorithm,
+            checksum_type: m_checksum_type,
         })
     }
 }
@@ -793,24 +822,35 @@ impl s3_runtime::operation::Output for CreateMultipartUploadOutput {
             }
             r.finish()?;
         }
+        let m_abort_date = h.get("x-amz-abort-date")?;
+        let m_abort_rule_id = h.get("x-amz-abort-rule-id")?;
+        let m_server_side_encryption = h.get("x-amz-server-side-encryption")?;
+        let m_sse_customer_algorithm = h
+            .get("x-amz-server-side-encryption-customer-algorithm")?;
+        let m_sse_customer_key_md5 = h
+            .get("x-amz-server-side-encryption-customer-key-md5")?;
+        let m_ssekms_key_id = h.get("x-amz-server-side-encryption-aws-kms-key-id")?;
+        let m_ssekms_encryption_context = h.get("x-amz-server-side-encryption-context")?;
+        let m_bucket_key_enabled = h
+            .get("x-amz-server-side-encryption-bucket-key-enabled")?;
+        let m_request_charged = h.get("x-amz-request-charged")?;
+        let m_checksum_algorithm = h.get("x-amz-checksum-algorithm")?;
+        let m_checksum_type = h.get("x-amz-checksum-type")?;
         Ok(Self {
-            abort_date: h.get("x-amz-abort-date")?,
-            abort_rule_id: h.get("x-amz-abort-rule-id")?,
+            abort_date: m_abort_date,
+            abort_rule_id: m_abort_rule_id,
             bucket: m_bucket,
             key: m_key,
             upload_id: m_upload_id,
-            server_side_encryption: h.get("x-amz-server-side-encryption")?,
-            sse_customer_algorithm: h
-                .get("x-amz-server-side-encryption-customer-algorithm")?,
-            sse_customer_key_md5: h
-                .get("x-amz-server-side-encryption-customer-key-md5")?,
-            ssekms_key_id: h.get("x-amz-server-side-encryption-aws-kms-key-id")?,
-            ssekms_encryption_context: h.get("x-amz-server-side-encryption-context")?,
-            bucket_key_enabled: h
-                .get("x-amz-server-side-encryption-bucket-key-enabled")?,
-            request_charged: h.get("x-amz-request-charged")?,
-            checksum_algorithm: h.get("x-amz-checksum-algorithm")?,
-            checksum_type: h.get("x-amz-checksum-type")?,
+            server_side_encryption: m_server_side_encryption,
+            sse_customer_algorithm: m_sse_customer_algorithm,
+            sse_customer_key_md5: m_sse_customer_key_md5,
+            ssekms_key_id: m_ssekms_key_id,
+            ssekms_encryption_context: m_ssekms_encryption_context,
+            bucket_key_enabled: m_bucket_key_enabled,
+            request_charged: m_request_charged,
+            checksum_algorithm: m_checksum_algorithm,
+            checksum_type: m_checksum_type,
         })
     }
     /// Builds the successful `CreateMultipartUpload` response (server side): status 200 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.

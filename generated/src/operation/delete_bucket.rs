@@ -78,9 +78,10 @@ impl s3_runtime::operation::Input for DeleteBucketRequest {
             "/{Bucket}",
         )?;
         let h = s3_runtime::headers::Reader::new(request.headers());
+        let m_expected_bucket_owner = h.get("x-amz-expected-bucket-owner")?;
         Ok(Self {
             bucket: m_bucket,
-            expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,
+            expected_bucket_owner: m_expected_bucket_owner,
         })
     }
 }

@@ -86,10 +86,12 @@ impl s3_runtime::operation::Input for DeleteBucketAnalyticsConfigurationRequest 
         let query = crate::server::Query::parse(request.uri().query())?;
         query.require("analytics", None)?;
         let h = s3_runtime::headers::Reader::new(request.headers());
+        let m_id = query.required("id")?;
+        let m_expected_bucket_owner = h.get("x-amz-expected-bucket-owner")?;
         Ok(Self {
             bucket: m_bucket,
-            id: query.required("id")?,
-            expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,
+            id: m_id,
+            expected_bucket_owner: m_expected_bucket_owner,
         })
     }
 }

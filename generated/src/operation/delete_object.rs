@@ -182,17 +182,25 @@ impl s3_runtime::operation::Input for DeleteObjectRequest {
         let query = crate::server::Query::parse(request.uri().query())?;
         query.names_operation("x-id", "DeleteObject")?;
         let h = s3_runtime::headers::Reader::new(request.headers());
+        let m_mfa = h.get("x-amz-mfa")?;
+        let m_version_id = query.get("versionId")?;
+        let m_request_payer = h.get("x-amz-request-payer")?;
+        let m_bypass_governance_retention = h.get("x-amz-bypass-governance-retention")?;
+        let m_expected_bucket_owner = h.get("x-amz-expected-bucket-owner")?;
+        let m_if_match = h.get("if-match")?;
+        let m_if_match_last_modified_time = h.get("x-amz-if-match-last-modified-time")?;
+        let m_if_match_size = h.get("x-amz-if-match-size")?;
         Ok(Self {
             bucket: m_bucket,
             key: m_key,
-            mfa: h.get("x-amz-mfa")?,
-            version_id: query.get("versionId")?,
-            request_payer: h.get("x-amz-request-payer")?,
-            bypass_governance_retention: h.get("x-amz-bypass-governance-retention")?,
-            expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,
-            if_match: h.get("if-match")?,
-            if_match_last_modified_time: h.get("x-amz-if-match-last-modified-time")?,
-            if_match_size: h.get("x-amz-if-match-size")?,
+            mfa: m_mfa,
+            version_id: m_version_id,
+            request_payer: m_request_payer,
+            bypass_governance_retention: m_bypass_governance_retention,
+            expected_bucket_owner: m_expected_bucket_owner,
+            if_match: m_if_match,
+            if_match_last_modified_time: m_if_match_last_modified_time,
+            if_match_size: m_if_match_size,
         })
     }
 }
@@ -250,10 +258,13 @@ impl s3_runtime::operation::Output for DeleteObjectOutput {
         _body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
         let h = s3_runtime::headers::Reader::new(headers);
+        let m_delete_marker = h.get("x-amz-delete-marker")?;
+        let m_version_id = h.get("x-amz-version-id")?;
+        let m_request_charged = h.get("x-amz-request-charged")?;
         Ok(Self {
-            delete_marker: h.get("x-amz-delete-marker")?,
-            version_id: h.get("x-amz-version-id")?,
-            request_charged: h.get("x-amz-request-charged")?,
+            delete_marker: m_delete_marker,
+            version_id: m_version_id,
+            request_charged: m_request_charged,
         })
     }
     /// Builds the successful `DeleteObject` response (server side): status 204 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.

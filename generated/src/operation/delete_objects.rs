@@ -171,14 +171,20 @@ impl s3_runtime::operation::Input for DeleteObjectsRequest {
                 s3_runtime::xml_read::read_payload(body, crate::types::Delete::read_xml)?,
             )
         };
+        let m_delete = m_delete.ok_or(crate::server::RequestError::MissingBody)?;
+        let m_mfa = h.get("x-amz-mfa")?;
+        let m_request_payer = h.get("x-amz-request-payer")?;
+        let m_bypass_governance_retention = h.get("x-amz-bypass-governance-retention")?;
+        let m_expected_bucket_owner = h.get("x-amz-expected-bucket-owner")?;
+        let m_checksum_algorithm = h.get("x-amz-sdk-checksum-algorithm")?;
         Ok(Self {
             bucket: m_bucket,
-            delete: m_delete.ok_or(crate::server::RequestError::MissingBody)?,
-            mfa: h.get("x-amz-mfa")?,
-            request_payer: h.get("x-amz-request-payer")?,
-            bypass_governance_retention: h.get("x-amz-bypass-governance-retention")?,
-            expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,
-            checksum_algorithm: h.get("x-amz-sdk-checksum-algorithm")?,
+            delete: m_delete,
+            mfa: m_mfa,
+            request_payer: m_request_payer,
+            bypass_governance_retention: m_bypass_governance_retention,
+            expected_bucket_owner: m_expected_bucket_owner,
+            checksum_algorithm: m_checksum_algorithm,
         })
     }
 }
@@ -284,9 +290,10 @@ impl s3_runtime::operation::Output for DeleteObjectsOutput {
             }
             r.finish()?;
         }
+        let m_request_charged = h.get("x-amz-request-charged")?;
         Ok(Self {
             deleted: m_deleted,
-            request_charged: h.get("x-amz-request-charged")?,
+            request_charged: m_request_charged,
             errors: m_errors,
         })
     }

@@ -78,9 +78,10 @@ impl s3_runtime::operation::Input for HeadBucketRequest {
             "/{Bucket}",
         )?;
         let h = s3_runtime::headers::Reader::new(request.headers());
+        let m_expected_bucket_owner = h.get("x-amz-expected-bucket-owner")?;
         Ok(Self {
             bucket: m_bucket,
-            expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,
+            expected_bucket_owner: m_expected_bucket_owner,
         })
     }
 }
@@ -158,12 +159,17 @@ impl s3_runtime::operation::Output for HeadBucketOutput {
         _body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
         let h = s3_runtime::headers::Reader::new(headers);
+        let m_bucket_arn = h.get("x-amz-bucket-arn")?;
+        let m_bucket_location_type = h.get("x-amz-bucket-location-type")?;
+        let m_bucket_location_name = h.get("x-amz-bucket-location-name")?;
+        let m_bucket_region = h.get("x-amz-bucket-region")?;
+        let m_access_point_alias = h.get("x-amz-access-point-alias")?;
         Ok(Self {
-            bucket_arn: h.get("x-amz-bucket-arn")?,
-            bucket_location_type: h.get("x-amz-bucket-location-type")?,
-            bucket_location_name: h.get("x-amz-bucket-location-name")?,
-            bucket_region: h.get("x-amz-bucket-region")?,
-            access_point_alias: h.get("x-amz-access-point-alias")?,
+            bucket_arn: m_bucket_arn,
+            bucket_location_type: m_bucket_location_type,
+            bucket_location_name: m_bucket_location_name,
+            bucket_region: m_bucket_region,
+            access_point_alias: m_access_point_alias,
         })
     }
     /// Builds the successful `HeadBucket` response (server side): status 200 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.

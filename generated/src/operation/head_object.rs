@@ -367,34 +367,50 @@ impl s3_runtime::operation::Input for HeadObjectRequest {
         )?;
         let query = crate::server::Query::parse(request.uri().query())?;
         let h = s3_runtime::headers::Reader::new(request.headers());
+        let m_if_match = h.get("if-match")?;
+        let m_if_modified_since = h.get("if-modified-since")?;
+        let m_if_none_match = h.get("if-none-match")?;
+        let m_if_unmodified_since = h.get("if-unmodified-since")?;
+        let m_range = h.get("range")?;
+        let m_response_cache_control = query.get("response-cache-control")?;
+        let m_response_content_disposition = query.get("response-content-disposition")?;
+        let m_response_content_encoding = query.get("response-content-encoding")?;
+        let m_response_content_language = query.get("response-content-language")?;
+        let m_response_content_type = query.get("response-content-type")?;
+        let m_response_expires = query
+            .get_as("response-expires", crate::primitives::TimestampFormat::HttpDate)?;
+        let m_version_id = query.get("versionId")?;
+        let m_sse_customer_algorithm = h
+            .get("x-amz-server-side-encryption-customer-algorithm")?;
+        let m_sse_customer_key = h.get("x-amz-server-side-encryption-customer-key")?;
+        let m_sse_customer_key_md5 = h
+            .get("x-amz-server-side-encryption-customer-key-md5")?;
+        let m_request_payer = h.get("x-amz-request-payer")?;
+        let m_part_number = query.get("partNumber")?;
+        let m_expected_bucket_owner = h.get("x-amz-expected-bucket-owner")?;
+        let m_checksum_mode = h.get("x-amz-checksum-mode")?;
         Ok(Self {
             bucket: m_bucket,
-            if_match: h.get("if-match")?,
-            if_modified_since: h.get("if-modified-since")?,
-            if_none_match: h.get("if-none-match")?,
-            if_unmodified_since: h.get("if-unmodified-since")?,
+            if_match: m_if_match,
+            if_modified_since: m_if_modified_since,
+            if_none_match: m_if_none_match,
+            if_unmodified_since: m_if_unmodified_since,
             key: m_key,
-            range: h.get("range")?,
-            response_cache_control: query.get("response-cache-control")?,
-            response_content_disposition: query.get("response-content-disposition")?,
-            response_content_encoding: query.get("response-content-encoding")?,
-            response_content_language: query.get("response-content-language")?,
-            response_content_type: query.get("response-content-type")?,
-            response_expires: query
-                .get_as(
-                    "response-expires",
-                    crate::primitives::TimestampFormat::HttpDate,
-                )?,
-            version_id: query.get("versionId")?,
-            sse_customer_algorithm: h
-                .get("x-amz-server-side-encryption-customer-algorithm")?,
-            sse_customer_key: h.get("x-amz-server-side-encryption-customer-key")?,
-            sse_customer_key_md5: h
-                .get("x-amz-server-side-encryption-customer-key-md5")?,
-            request_payer: h.get("x-amz-request-payer")?,
-            part_number: query.get("partNumber")?,
-            expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,
-            checksum_mode: h.get("x-amz-checksum-mode")?,
+            range: m_range,
+            response_cache_control: m_response_cache_control,
+            response_content_disposition: m_response_content_disposition,
+            response_content_encoding: m_response_content_encoding,
+            response_content_language: m_response_content_language,
+            response_content_type: m_response_content_type,
+            response_expires: m_response_expires,
+            version_id: m_version_id,
+            sse_customer_algorithm: m_sse_customer_algorithm,
+            sse_customer_key: m_sse_customer_key,
+            sse_customer_key_md5: m_sse_customer_key_md5,
+            request_payer: m_request_payer,
+            part_number: m_part_number,
+            expected_bucket_owner: m_expected_bucket_owner,
+            checksum_mode: m_checksum_mode,
         })
     }
 }
@@ -925,57 +941,100 @@ impl s3_runtime::operation::Output for HeadObjectOutput {
         _body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
         let h = s3_runtime::headers::Reader::new(headers);
+        let m_delete_marker = h.get("x-amz-delete-marker")?;
+        let m_accept_ranges = h.get("accept-ranges")?;
+        let m_expiration = h.get("x-amz-expiration")?;
+        let m_restore = h.get("x-amz-restore")?;
+        let m_archive_status = h.get("x-amz-archive-status")?;
+        let m_last_modified = h.get("last-modified")?;
+        let m_content_length = h.get("content-length")?;
+        let m_checksum_crc32 = h.get("x-amz-checksum-crc32")?;
+        let m_checksum_crc32c = h.get("x-amz-checksum-crc32c")?;
+        let m_checksum_crc64nvme = h.get("x-amz-checksum-crc64nvme")?;
+        let m_checksum_sha1 = h.get("x-amz-checksum-sha1")?;
+        let m_checksum_sha256 = h.get("x-amz-checksum-sha256")?;
+        let m_checksum_sha512 = h.get("x-amz-checksum-sha512")?;
+        let m_checksum_md5 = h.get("x-amz-checksum-md5")?;
+        let m_checksum_xxhash64 = h.get("x-amz-checksum-xxhash64")?;
+        let m_checksum_xxhash3 = h.get("x-amz-checksum-xxhash3")?;
+        let m_checksum_xxhash128 = h.get("x-amz-checksum-xxhash128")?;
+        let m_checksum_type = h.get("x-amz-checksum-type")?;
+        let m_e_tag = h.get("etag")?;
+        let m_missing_meta = h.get("x-amz-missing-meta")?;
+        let m_version_id = h.get("x-amz-version-id")?;
+        let m_cache_control = h.get("cache-control")?;
+        let m_content_disposition = h.get("content-disposition")?;
+        let m_content_encoding = h.get("content-encoding")?;
+        let m_content_language = h.get("content-language")?;
+        let m_content_type = h.get("content-type")?;
+        let m_content_range = h.get("content-range")?;
+        let m_expires = h.get("expires")?;
+        let m_website_redirect_location = h.get("x-amz-website-redirect-location")?;
+        let m_server_side_encryption = h.get("x-amz-server-side-encryption")?;
+        let m_metadata = Some(h.prefixed("x-amz-meta-")?);
+        let m_sse_customer_algorithm = h
+            .get("x-amz-server-side-encryption-customer-algorithm")?;
+        let m_sse_customer_key_md5 = h
+            .get("x-amz-server-side-encryption-customer-key-md5")?;
+        let m_ssekms_key_id = h.get("x-amz-server-side-encryption-aws-kms-key-id")?;
+        let m_bucket_key_enabled = h
+            .get("x-amz-server-side-encryption-bucket-key-enabled")?;
+        let m_storage_class = h.get("x-amz-storage-class")?;
+        let m_request_charged = h.get("x-amz-request-charged")?;
+        let m_replication_status = h.get("x-amz-replication-status")?;
+        let m_parts_count = h.get("x-amz-mp-parts-count")?;
+        let m_tag_count = h.get("x-amz-tagging-count")?;
+        let m_object_lock_mode = h.get("x-amz-object-lock-mode")?;
+        let m_object_lock_retain_until_date = h
+            .get_as(
+                "x-amz-object-lock-retain-until-date",
+                crate::primitives::TimestampFormat::DateTime,
+            )?;
+        let m_object_lock_legal_hold_status = h.get("x-amz-object-lock-legal-hold")?;
         Ok(Self {
-            delete_marker: h.get("x-amz-delete-marker")?,
-            accept_ranges: h.get("accept-ranges")?,
-            expiration: h.get("x-amz-expiration")?,
-            restore: h.get("x-amz-restore")?,
-            archive_status: h.get("x-amz-archive-status")?,
-            last_modified: h.get("last-modified")?,
-            content_length: h.get("content-length")?,
-            checksum_crc32: h.get("x-amz-checksum-crc32")?,
-            checksum_crc32c: h.get("x-amz-checksum-crc32c")?,
-            checksum_crc64nvme: h.get("x-amz-checksum-crc64nvme")?,
-            checksum_sha1: h.get("x-amz-checksum-sha1")?,
-            checksum_sha256: h.get("x-amz-checksum-sha256")?,
-            checksum_sha512: h.get("x-amz-checksum-sha512")?,
-            checksum_md5: h.get("x-amz-checksum-md5")?,
-            checksum_xxhash64: h.get("x-amz-checksum-xxhash64")?,
-            checksum_xxhash3: h.get("x-amz-checksum-xxhash3")?,
-            checksum_xxhash128: h.get("x-amz-checksum-xxhash128")?,
-            checksum_type: h.get("x-amz-checksum-type")?,
-            e_tag: h.get("etag")?,
-            missing_meta: h.get("x-amz-missing-meta")?,
-            version_id: h.get("x-amz-version-id")?,
-            cache_control: h.get("cache-control")?,
-            content_disposition: h.get("content-disposition")?,
-            content_encoding: h.get("content-encoding")?,
-            content_language: h.get("content-language")?,
-            content_type: h.get("content-type")?,
-            content_range: h.get("content-range")?,
-            expires: h.get("expires")?,
-            website_redirect_location: h.get("x-amz-website-redirect-location")?,
-            server_side_encryption: h.get("x-amz-server-side-encryption")?,
-            metadata: Some(h.prefixed("x-amz-meta-")?),
-            sse_customer_algorithm: h
-                .get("x-amz-server-side-encryption-customer-algorithm")?,
-            sse_customer_key_md5: h
-                .get("x-amz-server-side-encryption-customer-key-md5")?,
-            ssekms_key_id: h.get("x-amz-server-side-encryption-aws-kms-key-id")?,
-            bucket_key_enabled: h
-                .get("x-amz-server-side-encryption-bucket-key-enabled")?,
-            storage_class: h.get("x-amz-storage-class")?,
-            request_charged: h.get("x-amz-request-charged")?,
-            replication_status: h.get("x-amz-replication-status")?,
-            parts_count: h.get("x-amz-mp-parts-count")?,
-            tag_count: h.get("x-amz-tagging-count")?,
-            object_lock_mode: h.get("x-amz-object-lock-mode")?,
-            object_lock_retain_until_date: h
-                .get_as(
-                    "x-amz-object-lock-retain-until-date",
-                    crate::primitives::TimestampFormat::DateTime,
-                )?,
-            object_lock_legal_hold_status: h.get("x-amz-object-lock-legal-hold")?,
+            delete_marker: m_delete_marker,
+            accept_ranges: m_accept_ranges,
+            expiration: m_expiration,
+            restore: m_restore,
+            archive_status: m_archive_status,
+            last_modified: m_last_modified,
+            content_length: m_content_length,
+            checksum_crc32: m_checksum_crc32,
+            checksum_crc32c: m_checksum_crc32c,
+            checksum_crc64nvme: m_checksum_crc64nvme,
+            checksum_sha1: m_checksum_sha1,
+            checksum_sha256: m_checksum_sha256,
+            checksum_sha512: m_checksum_sha512,
+            checksum_md5: m_checksum_md5,
+            checksum_xxhash64: m_checksum_xxhash64,
+            checksum_xxhash3: m_checksum_xxhash3,
+            checksum_xxhash128: m_checksum_xxhash128,
+            checksum_type: m_checksum_type,
+            e_tag: m_e_tag,
+            missing_meta: m_missing_meta,
+            version_id: m_version_id,
+            cache_control: m_cache_control,
+            content_disposition: m_content_disposition,
+            content_encoding: m_content_encoding,
+            content_language: m_content_language,
+            content_type: m_content_type,
+            content_range: m_content_range,
+            expires: m_expires,
+            website_redirect_location: m_website_redirect_location,
+            server_side_encryption: m_server_side_encryption,
+            metadata: m_metadata,
+            sse_customer_algorithm: m_sse_customer_algorithm,
+            sse_customer_key_md5: m_sse_customer_key_md5,
+            ssekms_key_id: m_ssekms_key_id,
+            bucket_key_enabled: m_bucket_key_enabled,
+            storage_class: m_storage_class,
+            request_charged: m_request_charged,
+            replication_status: m_replication_status,
+            parts_count: m_parts_count,
+            tag_count: m_tag_count,
+            object_lock_mode: m_object_lock_mode,
+            object_lock_retain_until_date: m_object_lock_retain_until_date,
+            object_lock_legal_hold_status: m_object_lock_legal_hold_status,
         })
     }
     /// Builds the successful `HeadObject` response (server side): status 200 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.

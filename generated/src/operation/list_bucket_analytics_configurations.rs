@@ -98,10 +98,12 @@ impl s3_runtime::operation::Input for ListBucketAnalyticsConfigurationsRequest {
         query.require("analytics", None)?;
         query.names_operation("x-id", "ListBucketAnalyticsConfigurations")?;
         let h = s3_runtime::headers::Reader::new(request.headers());
+        let m_continuation_token = query.get("continuation-token")?;
+        let m_expected_bucket_owner = h.get("x-amz-expected-bucket-owner")?;
         Ok(Self {
             bucket: m_bucket,
-            continuation_token: query.get("continuation-token")?,
-            expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,
+            continuation_token: m_continuation_token,
+            expected_bucket_owner: m_expected_bucket_owner,
         })
     }
 }

@@ -94,11 +94,15 @@ impl s3_runtime::operation::Input for ListBucketsRequest {
         )?;
         let query = crate::server::Query::parse(request.uri().query())?;
         query.names_operation("x-id", "ListBuckets")?;
+        let m_max_buckets = query.get("max-buckets")?;
+        let m_continuation_token = query.get("continuation-token")?;
+        let m_prefix = query.get("prefix")?;
+        let m_bucket_region = query.get("bucket-region")?;
         Ok(Self {
-            max_buckets: query.get("max-buckets")?,
-            continuation_token: query.get("continuation-token")?,
-            prefix: query.get("prefix")?,
-            bucket_region: query.get("bucket-region")?,
+            max_buckets: m_max_buckets,
+            continuation_token: m_continuation_token,
+            prefix: m_prefix,
+            bucket_region: m_bucket_region,
         })
     }
 }

@@ -198,22 +198,32 @@ impl s3_runtime::operation::Input for ListObjectsV2Request {
         let query = crate::server::Query::parse(request.uri().query())?;
         query.require("list-type", Some("2"))?;
         let h = s3_runtime::headers::Reader::new(request.headers());
+        let m_delimiter = query.get("delimiter")?;
+        let m_encoding_type = query.get("encoding-type")?;
+        let m_max_keys = query.get("max-keys")?;
+        let m_prefix = query.get("prefix")?;
+        let m_continuation_token = query.get("continuation-token")?;
+        let m_fetch_owner = query.get("fetch-owner")?;
+        let m_start_after = query.get("start-after")?;
+        let m_request_payer = h.get("x-amz-request-payer")?;
+        let m_expected_bucket_owner = h.get("x-amz-expected-bucket-owner")?;
+        let m_optional_object_attributes = h
+            .list(
+                "x-amz-optional-object-attributes",
+                crate::primitives::TimestampFormat::HttpDate,
+            )?;
         Ok(Self {
             bucket: m_bucket,
-            delimiter: query.get("delimiter")?,
-            encoding_type: query.get("encoding-type")?,
-            max_keys: query.get("max-keys")?,
-            prefix: query.get("prefix")?,
-            continuation_token: query.get("continuation-token")?,
-            fetch_owner: query.get("fetch-owner")?,
-            start_after: query.get("start-after")?,
-            request_payer: h.get("x-amz-request-payer")?,
-            expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,
-            optional_object_attributes: h
-                .list(
-                    "x-amz-optional-object-attributes",
-                    crate::primitives::TimestampFormat::HttpDate,
-                )?,
+            delimiter: m_delimiter,
+            encoding_type: m_encoding_type,
+            max_keys: m_max_keys,
+            prefix: m_prefix,
+            continuation_token: m_continuation_token,
+            fetch_owner: m_fetch_owner,
+            start_after: m_start_after,
+            request_payer: m_request_payer,
+            expected_bucket_owner: m_expected_bucket_owner,
+            optional_object_attributes: m_optional_object_attributes,
         })
     }
 }
@@ -491,6 +501,7 @@ impl s3_runtime::operation::Output for ListObjectsV2Output {
             }
             r.finish()?;
         }
+        let m_request_charged = h.get("x-amz-request-charged")?;
         Ok(Self {
             is_truncated: m_is_truncated,
             contents: m_contents,
@@ -504,7 +515,7 @@ impl s3_runtime::operation::Output for ListObjectsV2Output {
             continuation_token: m_continuation_token,
             next_continuation_token: m_next_continuation_token,
             start_after: m_start_after,
-            request_charged: h.get("x-amz-request-charged")?,
+            request_charged: m_request_charged,
         })
     }
     /// Builds the successful `ListObjectsV2` response (server side): status 200 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.

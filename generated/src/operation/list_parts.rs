@@ -203,18 +203,27 @@ impl s3_runtime::operation::Input for ListPartsRequest {
         let query = crate::server::Query::parse(request.uri().query())?;
         query.names_operation("x-id", "ListParts")?;
         let h = s3_runtime::headers::Reader::new(request.headers());
+        let m_max_parts = query.get("max-parts")?;
+        let m_part_number_marker = query.get("part-number-marker")?;
+        let m_upload_id = query.required("uploadId")?;
+        let m_request_payer = h.get("x-amz-request-payer")?;
+        let m_expected_bucket_owner = h.get("x-amz-expected-bucket-owner")?;
+        let m_sse_customer_algorithm = h
+            .get("x-amz-server-side-encryption-customer-algorithm")?;
+        let m_sse_customer_key = h.get("x-amz-server-side-encryption-customer-key")?;
+        let m_sse_customer_key_md5 = h
+            .get("x-amz-server-side-encryption-customer-key-md5")?;
         Ok(Self {
             bucket: m_bucket,
             key: m_key,
-            max_parts: query.get("max-parts")?,
-            part_number_marker: query.get("part-number-marker")?,
-            upload_id: query.required("uploadId")?,
-            request_payer: h.get("x-amz-request-payer")?,
-            expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,
-            sse_customer_algorithm: h
-                .get("x-amz-server-side-encryption-customer-algorithm")?,
-            sse_customer_key: h.get("x-amz-server-side-encryption-customer-key")?,
-            sse_customer_key_md5: h.get("x-amz-server-side-encryption-customer-key-md5")?,
+            max_parts: m_max_parts,
+            part_number_marker: m_part_number_marker,
+            upload_id: m_upload_id,
+            request_payer: m_request_payer,
+            expected_bucket_owner: m_expected_bucket_owner,
+            sse_customer_algorithm: m_sse_customer_algorithm,
+            sse_customer_key: m_sse_customer_key,
+            sse_customer_key_md5: m_sse_customer_key_md5,
         })
     }
 }
@@ -534,9 +543,12 @@ impl s3_runtime::operation::Output for ListPartsOutput {
             }
             r.finish()?;
         }
+        let m_abort_date = h.get("x-amz-abort-date")?;
+        let m_abort_rule_id = h.get("x-amz-abort-rule-id")?;
+        let m_request_charged = h.get("x-amz-request-charged")?;
         Ok(Self {
-            abort_date: h.get("x-amz-abort-date")?,
-            abort_rule_id: h.get("x-amz-abort-rule-id")?,
+            abort_date: m_abort_date,
+            abort_rule_id: m_abort_rule_id,
             bucket: m_bucket,
             key: m_key,
             upload_id: m_upload_id,
@@ -548,7 +560,7 @@ impl s3_runtime::operation::Output for ListPartsOutput {
             initiator: m_initiator,
             owner: m_owner,
             storage_class: m_storage_class,
-            request_charged: h.get("x-amz-request-charged")?,
+            request_charged: m_request_charged,
             checksum_algorithm: m_checksum_algorithm,
             checksum_type: m_checksum_type,
         })

@@ -121,12 +121,15 @@ impl s3_runtime::operation::Input for PutBucketAnalyticsConfigurationRequest {
                 )?,
             )
         };
+        let m_id = query.required("id")?;
+        let m_analytics_configuration = m_analytics_configuration
+            .ok_or(crate::server::RequestError::MissingBody)?;
+        let m_expected_bucket_owner = h.get("x-amz-expected-bucket-owner")?;
         Ok(Self {
             bucket: m_bucket,
-            id: query.required("id")?,
-            analytics_configuration: m_analytics_configuration
-                .ok_or(crate::server::RequestError::MissingBody)?,
-            expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,
+            id: m_id,
+            analytics_configuration: m_analytics_configuration,
+            expected_bucket_owner: m_expected_bucket_owner,
         })
     }
 }

@@ -729,60 +729,103 @@ impl s3_runtime::operation::Input for PutObjectRequest {
         } else {
             Some(body.to_vec())
         };
+        let m_acl = h.get("x-amz-acl")?;
+        let m_cache_control = h.get("cache-control")?;
+        let m_content_disposition = h.get("content-disposition")?;
+        let m_content_encoding = h.get("content-encoding")?;
+        let m_content_language = h.get("content-language")?;
+        let m_content_length = h.get("content-length")?;
+        let m_content_md5 = h.get("content-md5")?;
+        let m_content_type = h.get("content-type")?;
+        let m_checksum_algorithm = h.get("x-amz-sdk-checksum-algorithm")?;
+        let m_checksum_crc32 = h.get("x-amz-checksum-crc32")?;
+        let m_checksum_crc32c = h.get("x-amz-checksum-crc32c")?;
+        let m_checksum_crc64nvme = h.get("x-amz-checksum-crc64nvme")?;
+        let m_checksum_sha1 = h.get("x-amz-checksum-sha1")?;
+        let m_checksum_sha256 = h.get("x-amz-checksum-sha256")?;
+        let m_checksum_sha512 = h.get("x-amz-checksum-sha512")?;
+        let m_checksum_md5 = h.get("x-amz-checksum-md5")?;
+        let m_checksum_xxhash64 = h.get("x-amz-checksum-xxhash64")?;
+        let m_checksum_xxhash3 = h.get("x-amz-checksum-xxhash3")?;
+        let m_checksum_xxhash128 = h.get("x-amz-checksum-xxhash128")?;
+        let m_expires = h.get("expires")?;
+        let m_if_match = h.get("if-match")?;
+        let m_if_none_match = h.get("if-none-match")?;
+        let m_grant_full_control = h.get("x-amz-grant-full-control")?;
+        let m_grant_read = h.get("x-amz-grant-read")?;
+        let m_grant_read_acp = h.get("x-amz-grant-read-acp")?;
+        let m_grant_write_acp = h.get("x-amz-grant-write-acp")?;
+        let m_write_offset_bytes = h.get("x-amz-write-offset-bytes")?;
+        let m_metadata = s3_runtime::headers::non_empty(h.prefixed("x-amz-meta-")?);
+        let m_server_side_encryption = h.get("x-amz-server-side-encryption")?;
+        let m_storage_class = h.get("x-amz-storage-class")?;
+        let m_website_redirect_location = h.get("x-amz-website-redirect-location")?;
+        let m_sse_customer_algorithm = h
+            .get("x-amz-server-side-encryption-customer-algorithm")?;
+        let m_sse_customer_key = h.get("x-amz-server-side-encryption-customer-key")?;
+        let m_sse_customer_key_md5 = h
+            .get("x-amz-server-side-encryption-customer-key-md5")?;
+        let m_ssekms_key_id = h.get("x-amz-server-side-encryption-aws-kms-key-id")?;
+        let m_ssekms_encryption_context = h.get("x-amz-server-side-encryption-context")?;
+        let m_bucket_key_enabled = h
+            .get("x-amz-server-side-encryption-bucket-key-enabled")?;
+        let m_request_payer = h.get("x-amz-request-payer")?;
+        let m_tagging = h.get("x-amz-tagging")?;
+        let m_object_lock_mode = h.get("x-amz-object-lock-mode")?;
+        let m_object_lock_retain_until_date = h
+            .get_as(
+                "x-amz-object-lock-retain-until-date",
+                crate::primitives::TimestampFormat::DateTime,
+            )?;
+        let m_object_lock_legal_hold_status = h.get("x-amz-object-lock-legal-hold")?;
+        let m_expected_bucket_owner = h.get("x-amz-expected-bucket-owner")?;
         Ok(Self {
-            acl: h.get("x-amz-acl")?,
+            acl: m_acl,
             body: m_body,
             bucket: m_bucket,
-            cache_control: h.get("cache-control")?,
-            content_disposition: h.get("content-disposition")?,
-            content_encoding: h.get("content-encoding")?,
-            content_language: h.get("content-language")?,
-            content_length: h.get("content-length")?,
-            content_md5: h.get("content-md5")?,
-            content_type: h.get("content-type")?,
-            checksum_algorithm: h.get("x-amz-sdk-checksum-algorithm")?,
-            checksum_crc32: h.get("x-amz-checksum-crc32")?,
-            checksum_crc32c: h.get("x-amz-checksum-crc32c")?,
-            checksum_crc64nvme: h.get("x-amz-checksum-crc64nvme")?,
-            checksum_sha1: h.get("x-amz-checksum-sha1")?,
-            checksum_sha256: h.get("x-amz-checksum-sha256")?,
-            checksum_sha512: h.get("x-amz-checksum-sha512")?,
-            checksum_md5: h.get("x-amz-checksum-md5")?,
-            checksum_xxhash64: h.get("x-amz-checksum-xxhash64")?,
-            checksum_xxhash3: h.get("x-amz-checksum-xxhash3")?,
-            checksum_xxhash128: h.get("x-amz-checksum-xxhash128")?,
-            expires: h.get("expires")?,
-            if_match: h.get("if-match")?,
-            if_none_match: h.get("if-none-match")?,
-            grant_full_control: h.get("x-amz-grant-full-control")?,
-            grant_read: h.get("x-amz-grant-read")?,
-            grant_read_acp: h.get("x-amz-grant-read-acp")?,
-            grant_write_acp: h.get("x-amz-grant-write-acp")?,
+            cache_control: m_cache_control,
+            content_disposition: m_content_disposition,
+            content_encoding: m_content_encoding,
+            content_language: m_content_language,
+            content_length: m_content_length,
+            content_md5: m_content_md5,
+            content_type: m_content_type,
+            checksum_algorithm: m_checksum_algorithm,
+            checksum_crc32: m_checksum_crc32,
+            checksum_crc32c: m_checksum_crc32c,
+            checksum_crc64nvme: m_checksum_crc64nvme,
+            checksum_sha1: m_checksum_sha1,
+            checksum_sha256: m_checksum_sha256,
+            checksum_sha512: m_checksum_sha512,
+            checksum_md5: m_checksum_md5,
+            checksum_xxhash64: m_checksum_xxhash64,
+            checksum_xxhash3: m_checksum_xxhash3,
+            checksum_xxhash128: m_checksum_xxhash128,
+            expires: m_expires,
+            if_match: m_if_match,
+            if_none_match: m_if_none_match,
+            grant_full_control: m_grant_full_control,
+            grant_read: m_grant_read,
+            grant_read_acp: m_grant_read_acp,
+            grant_write_acp: m_grant_write_acp,
             key: m_key,
-            write_offset_bytes: h.get("x-amz-write-offset-bytes")?,
-            metadata: s3_runtime::headers::non_empty(h.prefixed("x-amz-meta-")?),
-            server_side_encryption: h.get("x-amz-server-side-encryption")?,
-            storage_class: h.get("x-amz-storage-class")?,
-            website_redirect_location: h.get("x-amz-website-redirect-location")?,
-            sse_customer_algorithm: h
-                .get("x-amz-server-side-encryption-customer-algorithm")?,
-            sse_customer_key: h.get("x-amz-server-side-encryption-customer-key")?,
-            sse_customer_key_md5: h
-                .get("x-amz-server-side-encryption-customer-key-md5")?,
-            ssekms_key_id: h.get("x-amz-server-side-encryption-aws-kms-key-id")?,
-            ssekms_encryption_context: h.get("x-amz-server-side-encryption-context")?,
-            bucket_key_enabled: h
-                .get("x-amz-server-side-encryption-bucket-key-enabled")?,
-            request_payer: h.get("x-amz-request-payer")?,
-            tagging: h.get("x-amz-tagging")?,
-            object_lock_mode: h.get("x-amz-object-lock-mode")?,
-            object_lock_retain_until_date: h
-                .get_as(
-                    "x-amz-object-lock-retain-until-date",
-                    crate::primitives::TimestampFormat::DateTime,
-                )?,
-            object_lock_legal_hold_status: h.get("x-amz-object-lock-legal-hold")?,
-            expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,
+            write_offset_bytes: m_write_offset_bytes,
+            metadata: m_metadata,
+            server_side_encryption: m_server_side_encryption,
+            storage_class: m_storage_class,
+            website_redirect_location: m_website_redirect_location,
+            sse_customer_algorithm: m_sse_customer_algorithm,
+            sse_customer_key: m_sse_customer_key,
+            sse_customer_key_md5: m_sse_customer_key_md5,
+            ssekms_key_id: m_ssekms_key_id,
+            ssekms_encryption_context: m_ssekms_encryption_context,
+            bucket_key_enabled: m_bucket_key_enabled,
+            request_payer: m_request_payer,
+            tagging: m_tagging,
+            object_lock_mode: m_object_lock_mode,
+            object_lock_retain_until_date: m_object_lock_retain_until_date,
+            object_lock_legal_hold_status: m_object_lock_legal_hold_status,
+            expected_bucket_owner: m_expected_bucket_owner,
         })
     }
 }
@@ -1132,32 +1175,54 @@ impl s3_runtime::operation::Output for PutObjectOutput {
         _body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
         let h = s3_runtime::headers::Reader::new(headers);
+        let m_expiration = h.get("x-amz-expiration")?;
+        let m_e_tag = h.get("etag")?;
+        let m_checksum_crc32 = h.get("x-amz-checksum-crc32")?;
+        let m_checksum_crc32c = h.get("x-amz-checksum-crc32c")?;
+        let m_checksum_crc64nvme = h.get("x-amz-checksum-crc64nvme")?;
+        let m_checksum_sha1 = h.get("x-amz-checksum-sha1")?;
+        let m_checksum_sha256 = h.get("x-amz-checksum-sha256")?;
+        let m_checksum_sha512 = h.get("x-amz-checksum-sha512")?;
+        let m_checksum_md5 = h.get("x-amz-checksum-md5")?;
+        let m_checksum_xxhash64 = h.get("x-amz-checksum-xxhash64")?;
+        let m_checksum_xxhash3 = h.get("x-amz-checksum-xxhash3")?;
+        let m_checksum_xxhash128 = h.get("x-amz-checksum-xxhash128")?;
+        let m_checksum_type = h.get("x-amz-checksum-type")?;
+        let m_server_side_encryption = h.get("x-amz-server-side-encryption")?;
+        let m_version_id = h.get("x-amz-version-id")?;
+        let m_sse_customer_algorithm = h
+            .get("x-amz-server-side-encryption-customer-algorithm")?;
+        let m_sse_customer_key_md5 = h
+            .get("x-amz-server-side-encryption-customer-key-md5")?;
+        let m_ssekms_key_id = h.get("x-amz-server-side-encryption-aws-kms-key-id")?;
+        let m_ssekms_encryption_context = h.get("x-amz-server-side-encryption-context")?;
+        let m_bucket_key_enabled = h
+            .get("x-amz-server-side-encryption-bucket-key-enabled")?;
+        let m_size = h.get("x-amz-object-size")?;
+        let m_request_charged = h.get("x-amz-request-charged")?;
         Ok(Self {
-            expiration: h.get("x-amz-expiration")?,
-            e_tag: h.get("etag")?,
-            checksum_crc32: h.get("x-amz-checksum-crc32")?,
-            checksum_crc32c: h.get("x-amz-checksum-crc32c")?,
-            checksum_crc64nvme: h.get("x-amz-checksum-crc64nvme")?,
-            checksum_sha1: h.get("x-amz-checksum-sha1")?,
-            checksum_sha256: h.get("x-amz-checksum-sha256")?,
-            checksum_sha512: h.get("x-amz-checksum-sha512")?,
-            checksum_md5: h.get("x-amz-checksum-md5")?,
-            checksum_xxhash64: h.get("x-amz-checksum-xxhash64")?,
-            checksum_xxhash3: h.get("x-amz-checksum-xxhash3")?,
-            checksum_xxhash128: h.get("x-amz-checksum-xxhash128")?,
-            checksum_type: h.get("x-amz-checksum-type")?,
-            server_side_encryption: h.get("x-amz-server-side-encryption")?,
-            version_id: h.get("x-amz-version-id")?,
-            sse_customer_algorithm: h
-                .get("x-amz-server-side-encryption-customer-algorithm")?,
-            sse_customer_key_md5: h
-                .get("x-amz-server-side-encryption-customer-key-md5")?,
-            ssekms_key_id: h.get("x-amz-server-side-encryption-aws-kms-key-id")?,
-            ssekms_encryption_context: h.get("x-amz-server-side-encryption-context")?,
-            bucket_key_enabled: h
-                .get("x-amz-server-side-encryption-bucket-key-enabled")?,
-            size: h.get("x-amz-object-size")?,
-            request_charged: h.get("x-amz-request-charged")?,
+            expiration: m_expiration,
+            e_tag: m_e_tag,
+            checksum_crc32: m_checksum_crc32,
+            checksum_crc32c: m_checksum_crc32c,
+            checksum_crc64nvme: m_checksum_crc64nvme,
+            checksum_sha1: m_checksum_sha1,
+            checksum_sha256: m_checksum_sha256,
+            checksum_sha512: m_checksum_sha512,
+            checksum_md5: m_checksum_md5,
+            checksum_xxhash64: m_checksum_xxhash64,
+            checksum_xxhash3: m_checksum_xxhash3,
+            checksum_xxhash128: m_checksum_xxhash128,
+            checksum_type: m_checksum_type,
+            server_side_encryption: m_server_side_encryption,
+            version_id: m_version_id,
+            sse_customer_algorithm: m_sse_customer_algorithm,
+            sse_customer_key_md5: m_sse_customer_key_md5,
+            ssekms_key_id: m_ssekms_key_id,
+            ssekms_encryption_context: m_ssekms_encryption_context,
+            bucket_key_enabled: m_bucket_key_enabled,
+            size: m_size,
+            request_charged: m_request_charged,
         })
     }
     /// Builds the successful `PutObject` response (server side): status 200 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.

@@ -261,25 +261,33 @@ impl s3_runtime::operation::Input for SelectObjectContentRequest {
             m_output_serialization,
             m_scan_range,
         ) = Self::read_request_body(body)?;
+        let m_sse_customer_algorithm = h
+            .get("x-amz-server-side-encryption-customer-algorithm")?;
+        let m_sse_customer_key = h.get("x-amz-server-side-encryption-customer-key")?;
+        let m_sse_customer_key_md5 = h
+            .get("x-amz-server-side-encryption-customer-key-md5")?;
+        let m_expression = m_expression
+            .ok_or_else(|| crate::server::missing_member("Expression"))?;
+        let m_expression_type = m_expression_type
+            .ok_or_else(|| crate::server::missing_member("ExpressionType"))?;
+        let m_input_serialization = m_input_serialization
+            .ok_or_else(|| crate::server::missing_member("InputSerialization"))?;
+        let m_output_serialization = m_output_serialization
+            .ok_or_else(|| crate::server::missing_member("OutputSerialization"))?;
+        let m_expected_bucket_owner = h.get("x-amz-expected-bucket-owner")?;
         Ok(Self {
             bucket: m_bucket,
             key: m_key,
-            sse_customer_algorithm: h
-                .get("x-amz-server-side-encryption-customer-algorithm")?,
-            sse_customer_key: h.get("x-amz-server-side-encryption-customer-key")?,
-            sse_customer_key_md5: h
-                .get("x-amz-server-side-encryption-customer-key-md5")?,
-            expression: m_expression
-                .ok_or_else(|| crate::server::missing_member("Expression"))?,
-            expression_type: m_expression_type
-                .ok_or_else(|| crate::server::missing_member("ExpressionType"))?,
+            sse_customer_algorithm: m_sse_customer_algorithm,
+            sse_customer_key: m_sse_customer_key,
+            sse_customer_key_md5: m_sse_customer_key_md5,
+            expression: m_expression,
+            expression_type: m_expression_type,
             request_progress: m_request_progress,
-            input_serialization: m_input_serialization
-                .ok_or_else(|| crate::server::missing_member("InputSerialization"))?,
-            output_serialization: m_output_serialization
-                .ok_or_else(|| crate::server::missing_member("OutputSerialization"))?,
+            input_serialization: m_input_serialization,
+            output_serialization: m_output_serialization,
             scan_range: m_scan_range,
-            expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,
+            expected_bucket_owner: m_expected_bucket_owner,
         })
     }
 }

@@ -389,32 +389,52 @@ impl s3_runtime::operation::Input for UploadPartRequest {
         } else {
             Some(body.to_vec())
         };
+        let m_content_length = h.get("content-length")?;
+        let m_content_md5 = h.get("content-md5")?;
+        let m_checksum_algorithm = h.get("x-amz-sdk-checksum-algorithm")?;
+        let m_checksum_crc32 = h.get("x-amz-checksum-crc32")?;
+        let m_checksum_crc32c = h.get("x-amz-checksum-crc32c")?;
+        let m_checksum_crc64nvme = h.get("x-amz-checksum-crc64nvme")?;
+        let m_checksum_sha1 = h.get("x-amz-checksum-sha1")?;
+        let m_checksum_sha256 = h.get("x-amz-checksum-sha256")?;
+        let m_checksum_sha512 = h.get("x-amz-checksum-sha512")?;
+        let m_checksum_md5 = h.get("x-amz-checksum-md5")?;
+        let m_checksum_xxhash64 = h.get("x-amz-checksum-xxhash64")?;
+        let m_checksum_xxhash3 = h.get("x-amz-checksum-xxhash3")?;
+        let m_checksum_xxhash128 = h.get("x-amz-checksum-xxhash128")?;
+        let m_part_number = query.required("partNumber")?;
+        let m_upload_id = query.required("uploadId")?;
+        let m_sse_customer_algorithm = h
+            .get("x-amz-server-side-encryption-customer-algorithm")?;
+        let m_sse_customer_key = h.get("x-amz-server-side-encryption-customer-key")?;
+        let m_sse_customer_key_md5 = h
+            .get("x-amz-server-side-encryption-customer-key-md5")?;
+        let m_request_payer = h.get("x-amz-request-payer")?;
+        let m_expected_bucket_owner = h.get("x-amz-expected-bucket-owner")?;
         Ok(Self {
             body: m_body,
             bucket: m_bucket,
-            content_length: h.get("content-length")?,
-            content_md5: h.get("content-md5")?,
-            checksum_algorithm: h.get("x-amz-sdk-checksum-algorithm")?,
-            checksum_crc32: h.get("x-amz-checksum-crc32")?,
-            checksum_crc32c: h.get("x-amz-checksum-crc32c")?,
-            checksum_crc64nvme: h.get("x-amz-checksum-crc64nvme")?,
-            checksum_sha1: h.get("x-amz-checksum-sha1")?,
-            checksum_sha256: h.get("x-amz-checksum-sha256")?,
-            checksum_sha512: h.get("x-amz-checksum-sha512")?,
-            checksum_md5: h.get("x-amz-checksum-md5")?,
-            checksum_xxhash64: h.get("x-amz-checksum-xxhash64")?,
-            checksum_xxhash3: h.get("x-amz-checksum-xxhash3")?,
-            checksum_xxhash128: h.get("x-amz-checksum-xxhash128")?,
+            content_length: m_content_length,
+            content_md5: m_content_md5,
+            checksum_algorithm: m_checksum_algorithm,
+            checksum_crc32: m_checksum_crc32,
+            checksum_crc32c: m_checksum_crc32c,
+            checksum_crc64nvme: m_checksum_crc64nvme,
+            checksum_sha1: m_checksum_sha1,
+            checksum_sha256: m_checksum_sha256,
+            checksum_sha512: m_checksum_sha512,
+            checksum_md5: m_checksum_md5,
+            checksum_xxhash64: m_checksum_xxhash64,
+            checksum_xxhash3: m_checksum_xxhash3,
+            checksum_xxhash128: m_checksum_xxhash128,
             key: m_key,
-            part_number: query.required("partNumber")?,
-            upload_id: query.required("uploadId")?,
-            sse_customer_algorithm: h
-                .get("x-amz-server-side-encryption-customer-algorithm")?,
-            sse_customer_key: h.get("x-amz-server-side-encryption-customer-key")?,
-            sse_customer_key_md5: h
-                .get("x-amz-server-side-encryption-customer-key-md5")?,
-            request_payer: h.get("x-amz-request-payer")?,
-            expected_bucket_owner: h.get("x-amz-expected-bucket-owner")?,
+            part_number: m_part_number,
+            upload_id: m_upload_id,
+            sse_customer_algorithm: m_sse_customer_algorithm,
+            sse_customer_key: m_sse_customer_key,
+            sse_customer_key_md5: m_sse_customer_key_md5,
+            request_payer: m_request_payer,
+            expected_bucket_owner: m_expected_bucket_owner,
         })
     }
 }
@@ -707,27 +727,44 @@ impl s3_runtime::operation::Output for UploadPartOutput {
         _body: &[u8],
     ) -> Result<Self, crate::error::ResponseError> {
         let h = s3_runtime::headers::Reader::new(headers);
+        let m_server_side_encryption = h.get("x-amz-server-side-encryption")?;
+        let m_e_tag = h.get("etag")?;
+        let m_checksum_crc32 = h.get("x-amz-checksum-crc32")?;
+        let m_checksum_crc32c = h.get("x-amz-checksum-crc32c")?;
+        let m_checksum_crc64nvme = h.get("x-amz-checksum-crc64nvme")?;
+        let m_checksum_sha1 = h.get("x-amz-checksum-sha1")?;
+        let m_checksum_sha256 = h.get("x-amz-checksum-sha256")?;
+        let m_checksum_sha512 = h.get("x-amz-checksum-sha512")?;
+        let m_checksum_md5 = h.get("x-amz-checksum-md5")?;
+        let m_checksum_xxhash64 = h.get("x-amz-checksum-xxhash64")?;
+        let m_checksum_xxhash3 = h.get("x-amz-checksum-xxhash3")?;
+        let m_checksum_xxhash128 = h.get("x-amz-checksum-xxhash128")?;
+        let m_sse_customer_algorithm = h
+            .get("x-amz-server-side-encryption-customer-algorithm")?;
+        let m_sse_customer_key_md5 = h
+            .get("x-amz-server-side-encryption-customer-key-md5")?;
+        let m_ssekms_key_id = h.get("x-amz-server-side-encryption-aws-kms-key-id")?;
+        let m_bucket_key_enabled = h
+            .get("x-amz-server-side-encryption-bucket-key-enabled")?;
+        let m_request_charged = h.get("x-amz-request-charged")?;
         Ok(Self {
-            server_side_encryption: h.get("x-amz-server-side-encryption")?,
-            e_tag: h.get("etag")?,
-            checksum_crc32: h.get("x-amz-checksum-crc32")?,
-            checksum_crc32c: h.get("x-amz-checksum-crc32c")?,
-            checksum_crc64nvme: h.get("x-amz-checksum-crc64nvme")?,
-            checksum_sha1: h.get("x-amz-checksum-sha1")?,
-            checksum_sha256: h.get("x-amz-checksum-sha256")?,
-            checksum_sha512: h.get("x-amz-checksum-sha512")?,
-            checksum_md5: h.get("x-amz-checksum-md5")?,
-            checksum_xxhash64: h.get("x-amz-checksum-xxhash64")?,
-            checksum_xxhash3: h.get("x-amz-checksum-xxhash3")?,
-            checksum_xxhash128: h.get("x-amz-checksum-xxhash128")?,
-            sse_customer_algorithm: h
-                .get("x-amz-server-side-encryption-customer-algorithm")?,
-            sse_customer_key_md5: h
-                .get("x-amz-server-side-encryption-customer-key-md5")?,
-            ssekms_key_id: h.get("x-amz-server-side-encryption-aws-kms-key-id")?,
-            bucket_key_enabled: h
-                .get("x-amz-server-side-encryption-bucket-key-enabled")?,
-            request_charged: h.get("x-amz-request-charged")?,
+            server_side_encryption: m_server_side_encryption,
+            e_tag: m_e_tag,
+            checksum_crc32: m_checksum_crc32,
+            checksum_crc32c: m_checksum_crc32c,
+            checksum_crc64nvme: m_checksum_crc64nvme,
+            checksum_sha1: m_checksum_sha1,
+            checksum_sha256: m_checksum_sha256,
+            checksum_sha512: m_checksum_sha512,
+            checksum_md5: m_checksum_md5,
+            checksum_xxhash64: m_checksum_xxhash64,
+            checksum_xxhash3: m_checksum_xxhash3,
+            checksum_xxhash128: m_checksum_xxhash128,
+            sse_customer_algorithm: m_sse_customer_algorithm,
+            sse_customer_key_md5: m_sse_customer_key_md5,
+            ssekms_key_id: m_ssekms_key_id,
+            bucket_key_enabled: m_bucket_key_enabled,
+            request_charged: m_request_charged,
         })
     }
     /// Builds the successful `UploadPart` response (server side): status 200 (or the `httpResponseCode` member), headers, and the body; `content-type` and `content-length` are set unless a member sets them.
