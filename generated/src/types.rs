@@ -191,7 +191,6 @@ mod gate_3 {
     }
     impl CompletedMultipartUpload {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -461,7 +460,6 @@ mod gate_3 {
     }
     impl CompletedPart {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -974,7 +972,6 @@ mod gate_6 {
     }
     impl CopyObjectResult {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -1720,7 +1717,6 @@ mod gate_11 {
     }
     impl BucketInfo {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -2112,7 +2108,6 @@ mod gate_11 {
     }
     impl CreateBucketConfiguration {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -2249,7 +2244,6 @@ mod gate_11 {
     }
     impl LocationInfo {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -2361,7 +2355,6 @@ mod gate_12 {
     }
     impl Tag {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -2599,7 +2592,6 @@ mod gate_16 {
     }
     impl Delete {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -2709,7 +2701,6 @@ mod gate_16 {
     }
     impl DeletedObject {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -2815,7 +2806,6 @@ mod gate_16 {
     }
     impl Error {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -2935,7 +2925,6 @@ mod gate_16 {
     }
     impl ObjectIdentifier {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -3038,7 +3027,6 @@ mod gate_17 {
     }
     impl AnalyticsAndOperator {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -3121,7 +3109,6 @@ mod gate_17 {
     }
     impl AnalyticsConfiguration {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -3198,7 +3185,6 @@ mod gate_17 {
     }
     impl AnalyticsExportDestination {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -3392,7 +3378,6 @@ mod gate_17 {
     }
     impl AnalyticsS3BucketDestination {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -3494,7 +3479,6 @@ mod gate_17 {
     }
     impl StorageClassAnalysis {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -3569,7 +3553,6 @@ mod gate_17 {
     }
     impl StorageClassAnalysisDataExport {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -3741,7 +3724,6 @@ mod gate_18 {
     }
     impl InvalidObjectState {
         /// Reads the error's members from an error response.
-        #[allow(unused_assignments)]
         pub(crate) fn read_error(
             meta: crate::error::ErrorMetadata,
             _headers: &http::HeaderMap,
@@ -4132,7 +4114,6 @@ mod gate_22 {
     }
     impl Bucket {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -4221,7 +4202,6 @@ mod gate_23 {
     }
     impl Owner {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -4286,7 +4266,6 @@ mod gate_24 {
     }
     impl CommonPrefix {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -4504,7 +4483,6 @@ mod gate_24 {
     }
     impl Object {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -4742,7 +4720,6 @@ mod gate_24 {
     }
     impl RestoreStatus {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -4829,7 +4806,6 @@ mod gate_25 {
     }
     impl Initiator {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -5132,7 +5108,6 @@ mod gate_25 {
     }
     impl Part {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -5671,7 +5646,6 @@ mod gate_28 {
     }
     impl CSVInput {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -5847,7 +5821,6 @@ mod gate_28 {
     }
     impl CSVOutput {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -6086,7 +6059,6 @@ mod gate_28 {
     }
     impl InputSerialization {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -6164,7 +6136,6 @@ mod gate_28 {
     }
     impl JSONInput {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -6225,7 +6196,6 @@ mod gate_28 {
     }
     impl JSONOutput {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -6332,7 +6302,6 @@ mod gate_28 {
     }
     impl OutputSerialization {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -6379,7 +6348,6 @@ mod gate_28 {
     }
     impl ParquetInput {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -6467,7 +6435,6 @@ mod gate_28 {
     }
     impl Progress {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -6598,7 +6565,6 @@ mod gate_28 {
     }
     impl RequestProgress {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -6664,7 +6630,6 @@ mod gate_28 {
     }
     impl ScanRange {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,
@@ -6921,7 +6886,6 @@ mod gate_28 {
     }
     impl Stats {
         /// Reads this value from the element `start`, which the reader has just entered.
-        #[allow(unused_assignments)]
         pub(crate) fn read_xml(
             r: &mut s3_runtime::xml_read::Reader<'_>,
             _start: &s3_runtime::xml_read::Start<'_>,

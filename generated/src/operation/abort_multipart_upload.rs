@@ -168,7 +168,6 @@ impl AbortMultipartUploadOutput {
     }
 }
 impl s3_runtime::operation::Output for AbortMultipartUploadOutput {
-    #[allow(unused_assignments)]
     fn from_http_response(
         _status: u16,
         headers: &http::HeaderMap,

@@ -812,7 +812,6 @@ impl CompleteMultipartUploadOutput {
     }
 }
 impl s3_runtime::operation::Output for CompleteMultipartUploadOutput {
-    #[allow(unused_assignments)]
     fn from_http_response(
         _status: u16,
         headers: &http::HeaderMap,

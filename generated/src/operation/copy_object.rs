@@ -999,7 +999,6 @@ impl std::fmt::Debug for CopyObjectOutput {
     }
 }
 impl s3_runtime::operation::Output for CopyObjectOutput {
-    #[allow(unused_assignments)]
     fn from_http_response(
         _status: u16,
         headers: &http::HeaderMap,

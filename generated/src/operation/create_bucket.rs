@@ -282,7 +282,6 @@ impl CreateBucketOutput {
     }
 }
 impl s3_runtime::operation::Output for CreateBucketOutput {
-    #[allow(unused_assignments)]
     fn from_http_response(
         _status: u16,
         headers: &http::HeaderMap,

@@ -795,7 +795,6 @@ impl CreateMultipartUploadOutput {
     }
 }
 impl s3_runtime::operation::Output for CreateMultipartUploadOutput {
-    #[allow(unused_assignments)]
     fn from_http_response(
         _status: u16,
         headers: &http::HeaderMap,

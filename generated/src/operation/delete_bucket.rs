@@ -98,7 +98,6 @@ impl crate::endpoint::EndpointParams for DeleteBucketRequest {
 #[non_exhaustive]
 pub struct DeleteBucketOutput {}
 impl s3_runtime::operation::Output for DeleteBucketOutput {
-    #[allow(unused_assignments)]
     fn from_http_response(
         _status: u16,
         _headers: &http::HeaderMap,

@@ -108,7 +108,6 @@ impl crate::endpoint::EndpointParams for DeleteBucketAnalyticsConfigurationReque
 #[non_exhaustive]
 pub struct DeleteBucketAnalyticsConfigurationOutput {}
 impl s3_runtime::operation::Output for DeleteBucketAnalyticsConfigurationOutput {
-    #[allow(unused_assignments)]
     fn from_http_response(
         _status: u16,
         _headers: &http::HeaderMap,

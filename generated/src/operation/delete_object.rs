@@ -251,7 +251,6 @@ impl DeleteObjectOutput {
     }
 }
 impl s3_runtime::operation::Output for DeleteObjectOutput {
-    #[allow(unused_assignments)]
     fn from_http_response(
         _status: u16,
         headers: &http::HeaderMap,

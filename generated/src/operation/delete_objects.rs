@@ -259,7 +259,6 @@ impl DeleteObjectsOutput {
     }
 }
 impl s3_runtime::operation::Output for DeleteObjectsOutput {
-    #[allow(unused_assignments)]
     fn from_http_response(
         _status: u16,
         headers: &http::HeaderMap,

@@ -126,7 +126,6 @@ impl GetBucketAnalyticsConfigurationOutput {
     }
 }
 impl s3_runtime::operation::Output for GetBucketAnalyticsConfigurationOutput {
-    #[allow(unused_assignments)]
     fn from_http_response(
         _status: u16,
         _headers: &http::HeaderMap,

@@ -951,7 +951,6 @@ impl std::fmt::Debug for GetObjectOutput {
     }
 }
 impl s3_runtime::operation::Output for GetObjectOutput {
-    #[allow(unused_assignments)]
     fn from_http_response(
         _status: u16,
         headers: &http::HeaderMap,

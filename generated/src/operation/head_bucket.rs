@@ -152,7 +152,6 @@ impl HeadBucketOutput {
     }
 }
 impl s3_runtime::operation::Output for HeadBucketOutput {
-    #[allow(unused_assignments)]
     fn from_http_response(
         _status: u16,
         headers: &http::HeaderMap,

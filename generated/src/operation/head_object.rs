@@ -934,7 +934,6 @@ impl std::fmt::Debug for HeadObjectOutput {
     }
 }
 impl s3_runtime::operation::Output for HeadObjectOutput {
-    #[allow(unused_assignments)]
     fn from_http_response(
         _status: u16,
         headers: &http::HeaderMap,

@@ -206,7 +206,6 @@ impl ListBucketAnalyticsConfigurationsOutput {
     }
 }
 impl s3_runtime::operation::Output for ListBucketAnalyticsConfigurationsOutput {
-    #[allow(unused_assignments)]
     fn from_http_response(
         _status: u16,
         _headers: &http::HeaderMap,

@@ -198,7 +198,6 @@ impl ListBucketsOutput {
     }
 }
 impl s3_runtime::operation::Output for ListBucketsOutput {
-    #[allow(unused_assignments)]
     fn from_http_response(
         _status: u16,
         _headers: &http::HeaderMap,

@@ -443,7 +443,6 @@ impl ListObjectsV2Output {
     }
 }
 impl s3_runtime::operation::Output for ListObjectsV2Output {
-    #[allow(unused_assignments)]
     fn from_http_response(
         _status: u16,
         headers: &http::HeaderMap,

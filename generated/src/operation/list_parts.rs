@@ -479,7 +479,6 @@ impl ListPartsOutput {
     }
 }
 impl s3_runtime::operation::Output for ListPartsOutput {
-    #[allow(unused_assignments)]
     fn from_http_response(
         _status: u16,
         headers: &http::HeaderMap,

@@ -146,7 +146,6 @@ impl crate::endpoint::EndpointParams for PutBucketAnalyticsConfigurationRequest 
 #[non_exhaustive]
 pub struct PutBucketAnalyticsConfigurationOutput {}
 impl s3_runtime::operation::Output for PutBucketAnalyticsConfigurationOutput {
-    #[allow(unused_assignments)]
     fn from_http_response(
         _status: u16,
         _headers: &http::HeaderMap,

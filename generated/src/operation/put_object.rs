@@ -1168,7 +1168,6 @@ impl std::fmt::Debug for PutObjectOutput {
     }
 }
 impl s3_runtime::operation::Output for PutObjectOutput {
-    #[allow(unused_assignments)]
     fn from_http_response(
         _status: u16,
         headers: &http::HeaderMap,

@@ -396,7 +396,6 @@ impl SelectObjectContentOutput {
     }
 }
 impl s3_runtime::operation::Output for SelectObjectContentOutput {
-    #[allow(unused_assignments)]
     fn from_http_response(
         _status: u16,
         _headers: &http::HeaderMap,

@@ -720,7 +720,6 @@ impl std::fmt::Debug for UploadPartOutput {
     }
 }
 impl s3_runtime::operation::Output for UploadPartOutput {
-    #[allow(unused_assignments)]
     fn from_http_response(
         _status: u16,
         headers: &http::HeaderMap,

@@ -36,7 +36,9 @@ fn main() {
         let t0 = Instant::now();
         let m = codegen::model::Model::load(&[&model]).expect("model loads");
         let t1 = Instant::now();
-        let krate = codegen::lower::lower(&m, None, None, None).expect("model lowers");
+        // The partition table beside the model, as `cargo xtask codegen` finds it.
+        let options = codegen::Options::new(vec![model.clone()]);
+        let krate = codegen::lower_for(&m, &options).expect("model lowers");
         let t2 = Instant::now();
         let opts = codegen::emit::CrateOptions {
             package: "s3-api".into(),
