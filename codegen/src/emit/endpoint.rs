@@ -1540,10 +1540,16 @@ pub(crate) fn fills(op: &OperationDef, e: &Endpoints) -> TokenStream {
             FillSource::Path(steps) => path_fill(steps, &pf, p),
         }
     });
+    let stmts: Vec<TokenStream> = stmts.collect();
+    // An input that fills no parameter leaves `params` unused.
+    let params = if stmts.is_empty() {
+        quote!(_params)
+    } else {
+        quote!(params)
+    };
     quote! {
         impl crate::endpoint::EndpointParams for #input {
-            #[allow(unused_variables)]
-            fn endpoint_params<'a>(&'a self, params: &mut crate::endpoint::Params<'a>) {
+            fn endpoint_params<'a>(&'a self, #params: &mut crate::endpoint::Params<'a>) {
                 #(#stmts)*
             }
         }

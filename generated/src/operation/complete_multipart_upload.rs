@@ -455,7 +455,6 @@ impl s3_runtime::operation::Input for CompleteMultipartUploadRequest {
     }
 }
 impl crate::endpoint::EndpointParams for CompleteMultipartUploadRequest {
-    #[allow(unused_variables)]
     fn endpoint_params<'a>(&'a self, params: &mut crate::endpoint::Params<'a>) {
         params.bucket = Some(self.bucket.as_str());
         params.key = Some(self.key.as_str());

@@ -840,7 +840,6 @@ impl s3_runtime::operation::Input for CopyObjectRequest {
     }
 }
 impl crate::endpoint::EndpointParams for CopyObjectRequest {
-    #[allow(unused_variables)]
     fn endpoint_params<'a>(&'a self, params: &mut crate::endpoint::Params<'a>) {
         params.bucket = Some(self.bucket.as_str());
         params.copy_source = Some(self.copy_source.as_str());

@@ -86,7 +86,6 @@ impl s3_runtime::operation::Input for DeleteBucketRequest {
     }
 }
 impl crate::endpoint::EndpointParams for DeleteBucketRequest {
-    #[allow(unused_variables)]
     fn endpoint_params<'a>(&'a self, params: &mut crate::endpoint::Params<'a>) {
         params.bucket = Some(self.bucket.as_str());
         params.use_s3_express_control_endpoint = Some(true);

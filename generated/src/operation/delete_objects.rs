@@ -189,7 +189,6 @@ impl s3_runtime::operation::Input for DeleteObjectsRequest {
     }
 }
 impl crate::endpoint::EndpointParams for DeleteObjectsRequest {
-    #[allow(unused_variables)]
     fn endpoint_params<'a>(&'a self, params: &mut crate::endpoint::Params<'a>) {
         params.bucket = Some(self.bucket.as_str());
     }

@@ -434,7 +434,6 @@ impl s3_runtime::operation::Input for GetObjectRequest {
     }
 }
 impl crate::endpoint::EndpointParams for GetObjectRequest {
-    #[allow(unused_variables)]
     fn endpoint_params<'a>(&'a self, params: &mut crate::endpoint::Params<'a>) {
         params.bucket = Some(self.bucket.as_str());
         params.key = Some(self.key.as_str());

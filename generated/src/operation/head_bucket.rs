@@ -86,7 +86,6 @@ impl s3_runtime::operation::Input for HeadBucketRequest {
     }
 }
 impl crate::endpoint::EndpointParams for HeadBucketRequest {
-    #[allow(unused_variables)]
     fn endpoint_params<'a>(&'a self, params: &mut crate::endpoint::Params<'a>) {
         params.bucket = Some(self.bucket.as_str());
     }

@@ -108,7 +108,6 @@ impl s3_runtime::operation::Input for ListBucketAnalyticsConfigurationsRequest {
     }
 }
 impl crate::endpoint::EndpointParams for ListBucketAnalyticsConfigurationsRequest {
-    #[allow(unused_variables)]
     fn endpoint_params<'a>(&'a self, params: &mut crate::endpoint::Params<'a>) {
         params.bucket = Some(self.bucket.as_str());
         params.use_s3_express_control_endpoint = Some(true);

@@ -107,8 +107,7 @@ impl s3_runtime::operation::Input for ListBucketsRequest {
     }
 }
 impl crate::endpoint::EndpointParams for ListBucketsRequest {
-    #[allow(unused_variables)]
-    fn endpoint_params<'a>(&'a self, params: &mut crate::endpoint::Params<'a>) {}
+    fn endpoint_params<'a>(&'a self, _params: &mut crate::endpoint::Params<'a>) {}
 }
 /// Output of ListBuckets: one page of the listing, read from the `ListAllMyBucketsResult` XML document in the response body.
 #[derive(Debug, Clone, PartialEq, Default)]

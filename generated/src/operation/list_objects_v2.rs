@@ -228,7 +228,6 @@ impl s3_runtime::operation::Input for ListObjectsV2Request {
     }
 }
 impl crate::endpoint::EndpointParams for ListObjectsV2Request {
-    #[allow(unused_variables)]
     fn endpoint_params<'a>(&'a self, params: &mut crate::endpoint::Params<'a>) {
         params.bucket = Some(self.bucket.as_str());
         if let Some(v) = &self.prefix {

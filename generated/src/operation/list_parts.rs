@@ -228,7 +228,6 @@ impl s3_runtime::operation::Input for ListPartsRequest {
     }
 }
 impl crate::endpoint::EndpointParams for ListPartsRequest {
-    #[allow(unused_variables)]
     fn endpoint_params<'a>(&'a self, params: &mut crate::endpoint::Params<'a>) {
         params.bucket = Some(self.bucket.as_str());
         params.key = Some(self.key.as_str());

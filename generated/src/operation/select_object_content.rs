@@ -292,7 +292,6 @@ impl s3_runtime::operation::Input for SelectObjectContentRequest {
     }
 }
 impl crate::endpoint::EndpointParams for SelectObjectContentRequest {
-    #[allow(unused_variables)]
     fn endpoint_params<'a>(&'a self, params: &mut crate::endpoint::Params<'a>) {
         params.bucket = Some(self.bucket.as_str());
     }
