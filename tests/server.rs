@@ -1098,81 +1098,6 @@ fn query_pairs(uri: &http::Uri) -> Vec<(String, String)> {
     pairs
 }
 
-/// XML as a list of events: names, sorted attributes, trimmed text.
-fn xml_events(body: &[u8]) -> Result<Vec<String>, String> {
-    use quick_xml::events::Event;
-    let mut reader = quick_xml::Reader::from_reader(body);
-    let mut out = Vec::new();
-    loop {
-        match reader.read_event().map_err(|e| e.to_string())? {
-            Event::Start(e) => out.push(start(&e)),
-            Event::Empty(e) => {
-                out.push(start(&e));
-                out.push("/".to_owned());
-            }
-            Event::End(_) => out.push("/".to_owned()),
-            Event::Text(t) => {
-                let text = t.xml10_content().map_err(|e| e.to_string())?;
-                if !text.trim().is_empty() {
-                    out.push(format!("text {text}"));
-                }
-            }
-            Event::GeneralRef(r) => out.push(format!("ref {}", String::from_utf8_lossy(&r))),
-            Event::CData(c) => out.push(format!("text {}", String::from_utf8_lossy(&c))),
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    Ok(out)
-}
-
-/// XML in a canonical form, one node per line: the children of an element,
-/// when all are elements, sorted by name, stably (members of a structure in
-/// any order; list members and map entries, which share a name, in theirs),
-/// as Smithy's protocol test runners compare XML.
-fn canonical_xml(body: &[u8]) -> Result<String, String> {
-    let events = xml_events(body)?;
-    let mut at = 0;
-    let mut out = String::new();
-    while at < events.len() {
-        out.push_str(&canonical_node(&events, &mut at)?);
-    }
-    Ok(out)
-}
-
-/// The node that starts at `events[*at]`, in canonical form; moves past it.
-fn canonical_node(events: &[String], at: &mut usize) -> Result<String, String> {
-    let head = events[*at].clone();
-    *at += 1;
-    if !head.starts_with('<') {
-        return Ok(format!("{head}\n"));
-    }
-    let mut children = Vec::new();
-    while events.get(*at).is_some_and(|e| e != "/") {
-        children.push(canonical_node(events, at)?);
-    }
-    if events.get(*at).is_none() {
-        return Err(format!("{head} is not closed"));
-    }
-    *at += 1;
-    if children.iter().all(|c| c.starts_with('<')) {
-        children.sort_by_key(|c| c.split([' ', '\n']).next().unwrap_or_default().to_owned());
-    }
-    Ok(format!("{head}\n{}/\n", children.concat()))
-}
-
-fn start(e: &quick_xml::events::BytesStart<'_>) -> String {
-    // Namespace declarations are compared as the protocol suite does: not at all.
-    let mut attrs: Vec<String> = e
-        .attributes()
-        .flatten()
-        .filter(|a| a.key.as_ref() != b"xmlns" && !a.key.as_ref().starts_with(b"xmlns:"))
-        .map(|a| format!("{}={}", String::from_utf8_lossy(a.key.as_ref()), String::from_utf8_lossy(&a.value)))
-        .collect();
-    attrs.sort();
-    format!("<{} {}", String::from_utf8_lossy(e.name().as_ref()), attrs.join(" "))
-}
-
 /// What the case's request carries, the rebuilt request must carry too.
 fn compare(case: &http::Request<Vec<u8>>, rebuilt: &http::Request<Vec<u8>>) -> Result<(), String> {
     if case.method() != rebuilt.method() {
@@ -1219,14 +1144,18 @@ fn bodies_match(case: &[u8], rebuilt: &[u8]) -> Result<(), String> {
     if case == rebuilt {
         return Ok(());
     }
+    // Compared as the protocol tests compare bodies (`support::check_body`).
     let is_xml = |b: &[u8]| b.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'<');
-    if is_xml(case) && is_xml(rebuilt) && canonical_xml(case)? == canonical_xml(rebuilt)? {
+    let mut problems = Vec::new();
+    support::check_body(rebuilt, case, is_xml(case) && is_xml(rebuilt), &mut problems);
+    if problems.is_empty() {
         return Ok(());
     }
     Err(format!(
-        "body {:?} became {:?}",
+        "body {:?} became {:?}: {}",
         String::from_utf8_lossy(case),
-        String::from_utf8_lossy(rebuilt)
+        String::from_utf8_lossy(rebuilt),
+        problems.join("; ")
     ))
 }
 
@@ -1386,10 +1315,11 @@ fn round_trip_tests(
     };
     let count = requests.len() + responses.len();
     let text = format!(
-        "{support}\nconst REQUESTS: &[Req] = &[\n{requests}\n];\n\nconst RESPONSES: &[Resp] = &[\n{responses}\n];\n\n\
+        "{support}\n{comparison}\nconst REQUESTS: &[Req] = &[\n{requests}\n];\n\nconst RESPONSES: &[Resp] = &[\n{responses}\n];\n\n\
          fn run_request(op: &str, x: &http::Request<Vec<u8>>) -> Result<(), String> {{\n    match op {{\n{req_arms}        other => Err(format!(\"no operation {{other}}\")),\n    }}\n}}\n\n\
          fn run_response(op: &str, x: &http::Response<Vec<u8>>) -> Result<(), String> {{\n    match op {{\n{resp_arms}        other => Err(format!(\"no operation {{other}}\")),\n    }}\n}}\n",
         support = ROUND_TRIP_SUPPORT.replace("{krate}", crate_ident),
+        comparison = codegen::protocol_tests::support_module(),
         requests = requests.join("\n"),
         responses = responses.join("\n"),
         req_arms = arms("check_request"),

@@ -793,6 +793,14 @@ fn vendor_config(vendor: &Value) -> Result<Vec<(&'static str, VendorValue)>, Str
     Ok(out)
 }
 
+/// The `support` module of the protocol tests, as Rust source: other test
+/// harnesses (the server round trip of the suite) compare bodies with the
+/// same `support::check_body`.
+pub fn support_module() -> String {
+    let file: syn::File = syn::parse2(support()).expect("the support module parses");
+    prettyplease::unparse(&file)
+}
+
 /// The `support` module: request checks, response building, XML trees.
 fn support() -> TokenStream {
     quote! {

@@ -501,7 +501,6 @@ fn read_output(op: &OperationDef) -> TokenStream {
     let (decls, reads, build) = read_message(&op.response, &op.output.fields);
     let (status, headers, body) = params(&op.response);
     quote! {
-
         fn from_http_response(#status: u16, #headers: &http::HeaderMap, #body: &[u8]) -> Result<Self, crate::error::ResponseError> {
             #decls
             #reads
@@ -560,7 +559,6 @@ pub fn read_error(s: &StructDef) -> TokenStream {
     quote! {
         impl #name {
             /// Reads the error's members from an error response.
-
             pub(crate) fn read_error(meta: crate::error::ErrorMetadata, #headers: &http::HeaderMap, #body: &[u8]) -> Result<Self, crate::error::ResponseError> {
                 #decls
                 #reads

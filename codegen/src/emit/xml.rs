@@ -295,7 +295,6 @@ fn read_structure(s: &StructDef) -> TokenStream {
     quote! {
         impl #name {
             /// Reads this value from the element `start`, which the reader has just entered.
-
             pub(crate) fn read_xml(r: &mut s3_runtime::xml_read::Reader<'_>, #start: &s3_runtime::xml_read::Start<'_>) -> Result<Self, crate::error::XmlError> {
                 #(#decls)*
                 #(#attrs)*
