@@ -172,12 +172,14 @@ pub(crate) fn timestamp_of(ty: &Ty) -> Option<TimestampFormat> {
 
 /// How a member outside the XML body is read, as an expression in the
 /// struct literal that builds the message: `Always` a `T`, or `Maybe` an
-/// `Option<T>`. Readers use `h` (an `s3_runtime::headers::Reader`),
-/// `query` (a `crate::server::Query`), `status`, and the label locals that
-/// `match_path` hands out.
+/// `Option<T>`; `Local` when the field's local (a text label that
+/// `match_path` hands out) already holds the `T`. Readers use `h` (an
+/// `s3_runtime::headers::Reader`), `query` (a `crate::server::Query`),
+/// `status`, and the label locals.
 pub(crate) enum Inline {
     Always(TokenStream),
     Maybe(TokenStream),
+    Local,
 }
 
 /// The inline reader of field `index` of the message, or `None` when it is
@@ -185,14 +187,15 @@ pub(crate) enum Inline {
 pub(crate) fn read_inline(msg: &Message, fields: &[Field], index: usize) -> Option<Inline> {
     let f = &fields[index];
     if msg.labels.contains(&index) {
+        if f.ty == Ty::String {
+            return Some(Inline::Local);
+        }
         let local = local(f);
-        return Some(Inline::Always(if f.ty == Ty::String {
-            quote!(#local)
-        } else {
-            let member = &f.member;
-            let format = timestamp_format(timestamp_of(&f.ty), URI_TS);
-            quote!(crate::server::label(#local, #member, #format)?)
-        }));
+        let member = &f.member;
+        let format = timestamp_format(timestamp_of(&f.ty), URI_TS);
+        return Some(Inline::Always(
+            quote!(crate::server::label(#local, #member, #format)?),
+        ));
     }
     if msg.status_field == Some(index) {
         return Some(Inline::Always(quote!(i32::from(status))));
@@ -292,6 +295,11 @@ pub(crate) fn build_field(f: &Field, inline: Option<Inline>, reader: Reader) -> 
         }
     };
     let value = match (inline, f.optional) {
+        (Some(Inline::Local), false) | (None, true) => return FieldValue::new(f, None),
+        (Some(Inline::Local), true) => {
+            let local = local(f);
+            quote!(Some(#local))
+        }
         (Some(Inline::Always(e)), false) => e,
         (Some(Inline::Always(e)), true) => quote!(Some(#e)),
         (Some(Inline::Maybe(e)), true) => e,
@@ -299,22 +307,13 @@ pub(crate) fn build_field(f: &Field, inline: Option<Inline>, reader: Reader) -> 
             let missing = missing();
             quote!(#e #missing)
         }
-        (None, optional) => {
+        (None, false) => {
             let local = local(f);
-            if optional {
-                quote!(#local)
-            } else {
-                let missing = missing();
-                quote!(#local #missing)
-            }
+            let missing = missing();
+            quote!(#local #missing)
         }
     };
-    let value = match (f.boxed, f.optional) {
-        (false, _) => value,
-        (true, true) => quote!(#value.map(Box::new)),
-        (true, false) => quote!(Box::new(#value)),
-    };
-    FieldValue::new(f, value)
+    FieldValue::new(f, Some(value))
 }
 
 /// Statements that leave the message's body in `body` (a `Vec<u8>`), from

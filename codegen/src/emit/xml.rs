@@ -407,17 +407,8 @@ impl<'a> MemberReader<'a> {
             .iter()
             .map(|f| {
                 let local = local(f);
-                let value = if f.optional {
-                    if f.boxed {
-                        quote!(#local.map(Box::new))
-                    } else {
-                        quote!(#local)
-                    }
-                } else {
-                    let member = &f.member;
-                    let v = quote!(r.required(#local, #member)?);
-                    if f.boxed { quote!(Box::new(#v)) } else { v }
-                };
+                let member = &f.member;
+                let value = (!f.optional).then(|| quote!(r.required(#local, #member)?));
                 FieldValue::new(f, value)
             })
             .collect()
@@ -440,14 +431,22 @@ pub(crate) struct FieldValue {
 }
 
 impl FieldValue {
-    /// Field `f` takes `value`, an expression that may use the field's
-    /// local itself.
-    pub(crate) fn new(f: &Field, value: TokenStream) -> FieldValue {
+    /// Field `f` takes `value` (an expression of the field's type before
+    /// boxing, which may use the field's local), or, when `None`, what its
+    /// local holds; a boxed field's value is boxed here.
+    pub(crate) fn new(f: &Field, value: Option<TokenStream>) -> FieldValue {
         let fname = ident(&f.name);
         let local = local(f);
-        let bind = (local != value.to_string()).then(|| quote!(let #local = #value;));
+        // The local already holds the value: nothing to bind.
+        let as_is = value.is_none() && !f.boxed;
+        let value = value.unwrap_or_else(|| quote!(#local));
+        let value = match (f.boxed, f.optional) {
+            (false, _) => value,
+            (true, true) => quote!(#value.map(Box::new)),
+            (true, false) => quote!(Box::new(#value)),
+        };
         FieldValue {
-            bind,
+            bind: (!as_is).then(|| quote!(let #local = #value;)),
             init: quote!(#fname: #local,),
         }
     }
